@@ -1,0 +1,78 @@
+/*
+ * One dnsmasq per network, for DHCP and DNS on that network's bridge only.
+ * Rendering is pure; start/stop/observe are the only parts that spawn or signal.
+ */
+#ifndef NETD_DNSMASQ_H
+#define NETD_DNSMASQ_H
+
+#include <sys/types.h>
+#include <time.h>
+
+#include "netd/model.h"
+
+struct netd_dnsmasq_paths {
+	char conf[NETD_PATH_MAX];      /* <runtime>/<net>.dnsmasq.conf */
+	char hosts[NETD_PATH_MAX];     /* <runtime>/<net>.hosts   (dhcp-hostsfile, SIGHUP reloads) */
+	char pid[NETD_PATH_MAX];       /* <runtime>/<net>.pid */
+	char leases[NETD_PATH_MAX];    /* <state>/<net>.leases   (survives restarts) */
+};
+
+int netd_dnsmasq_paths_init(struct netd_dnsmasq_paths *p, const char *runtime_dir,
+			    const char *state_dir, const char *network);
+
+/* Whether the network runs a dnsmasq at all (it has an address and a [DHCP] section or
+ * serves DNS: every network with a host address does). */
+bool netd_dnsmasq_wanted(const struct netd_network *n);
+
+/*
+ * Pure: the config file text (caller frees *out). Bound to the bridge only
+ * (interface=, bind-interfaces, except-interface=lo), so a resolver on port 53 of another
+ * address does not stop it; user=nobody after start; pid-file, dhcp-leasefile,
+ * dhcp-hostsfile from p; dhcp-range with the lease time; dhcp-no-override; no-ping
+ * (an address probe costs 3 s per lease); no resolv.conf or hosts of the machine's own
+ * beyond forwarding.
+ */
+int netd_dnsmasq_render_conf(const struct netd_network *n, const struct netd_dnsmasq_paths *p,
+			     char **out);
+/* Pure: the dhcp-hostsfile text, one "mac,ip,name" line per [Host]. */
+int netd_dnsmasq_render_hosts(const struct netd_network *n, char **out);
+
+/*
+ * Write conf and hosts (atomically, mode 0644), run `dnsmasq --conf-file=...` and wait for
+ * its parent to exit: dnsmasq only returns once its sockets are bound and the pid file is
+ * written, so success here means it serves. On failure diag carries dnsmasq's own stderr.
+ * dnsmasq_bin NULL means $NETD_DNSMASQ or /usr/sbin/dnsmasq.
+ */
+int netd_dnsmasq_start(const struct netd_dnsmasq_paths *p, const char *conf_text,
+		       const char *hosts_text, const char *dnsmasq_bin, pid_t *pid,
+		       struct netd_diag *diag);
+
+/* 1 and *pid when the pid file names a live dnsmasq started with our conf; 0 when not. */
+int netd_dnsmasq_running(const struct netd_dnsmasq_paths *p, pid_t *pid);
+
+/* 1 when the conf file on disk equals text, 0 when it differs or is missing. */
+int netd_dnsmasq_conf_matches(const struct netd_dnsmasq_paths *p, const char *conf_text,
+			      const char *hosts_text);
+
+/* SIGTERM the pid from the pid file (only if it is our dnsmasq), wait up to 2 s for it to
+ * exit, then remove conf, hosts and pid files. Leases stay. Not running: 0. */
+int netd_dnsmasq_stop(const struct netd_dnsmasq_paths *p);
+
+/* Rewrite the hosts file and SIGHUP dnsmasq so it rereads it, without a restart. */
+int netd_dnsmasq_reload_hosts(const struct netd_dnsmasq_paths *p, const char *hosts_text);
+
+struct netd_lease {
+	time_t expiry;  /* 0: infinite */
+	uint8_t mac[6];
+	struct in_addr addr;
+	char hostname[NETD_HOSTNAME_MAX]; /* "" for "*" */
+	char client_id[128];
+};
+
+/* Pure parser of dnsmasq's lease file text. */
+int netd_dnsmasq_leases_parse(const char *text, struct netd_lease **out, size_t *n);
+/* Read and parse the lease file; a missing file is 0 leases. */
+int netd_dnsmasq_leases_read(const struct netd_dnsmasq_paths *p, struct netd_lease **out,
+			     size_t *n);
+
+#endif

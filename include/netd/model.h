@@ -1,0 +1,121 @@
+/* The desired model: what a network definition says, after parsing and defaults. */
+#ifndef NETD_MODEL_H
+#define NETD_MODEL_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NETD_NAME_MAX 32    /* network names: [A-Za-z0-9_-], 1..31 chars */
+#define NETD_HOSTNAME_MAX 64
+#define NETD_PATH_MAX 4096
+#define NETD_ALIAS_PREFIX "netd:"
+
+enum netd_mode {
+	NETD_MODE_NAT,
+	NETD_MODE_BRIDGED,
+	NETD_MODE_HOSTONLY,
+	NETD_MODE_INTERNAL,
+	NETD_MODE_MAX,
+};
+
+/* One cell of the documents' connectivity matrix each. */
+enum netd_cell {
+	NETD_CELL_VM_TO_HOST,
+	NETD_CELL_HOST_TO_VM,
+	NETD_CELL_VM_TO_OUTSIDE,
+	NETD_CELL_OUTSIDE_TO_VM,
+	NETD_CELL_VM_TO_VM,
+	NETD_CELL_MAX,
+};
+
+enum netd_policy {
+	NETD_POLICY_DENY,
+	NETD_POLICY_ALLOW,
+};
+
+/* An IPv4 address with a prefix length; addr is in network byte order. */
+struct netd_prefix {
+	struct in_addr addr;
+	uint8_t len;
+};
+
+/* A [Host] section: a static DHCP lease. */
+struct netd_host {
+	uint8_t mac[6];
+	struct in_addr addr;                 /* s_addr 0 when the section gives none */
+	char name[NETD_HOSTNAME_MAX];        /* "" when the section gives none */
+	unsigned line;                       /* line of the [Host] header, for errors */
+};
+
+struct netd_network {
+	char name[NETD_NAME_MAX];
+	enum netd_mode mode;
+	char bridge[IFNAMSIZ];
+	bool has_address;
+	struct netd_prefix address;          /* the host's side, e.g. 192.122.1.1/24 */
+	bool autostart;
+
+	bool has_dhcp;
+	struct in_addr dhcp_first, dhcp_last;
+	unsigned lease_time;                 /* seconds; 0 means infinite */
+
+	struct netd_host *hosts;
+	size_t n_hosts;
+
+	enum netd_policy policy[NETD_CELL_MAX]; /* resolved: mode defaults + [Policy] */
+	bool policy_set[NETD_CELL_MAX];          /* the file said so explicitly */
+	unsigned policy_line[NETD_CELL_MAX];
+
+	char uplink[IFNAMSIZ];               /* bridged: the host NIC to enslave; "" otherwise */
+
+	char source[NETD_PATH_MAX];          /* file it came from, or "<embedded>" */
+	unsigned line_name, line_mode, line_bridge, line_address, line_range, line_uplink;
+};
+
+/* All networks of a config directory. */
+struct netd_config {
+	struct netd_network **networks;
+	size_t n_networks;
+};
+
+/* A diagnostic: the one message a failing call leaves for its caller. */
+struct netd_diag {
+	char msg[1024];
+};
+
+void netd_diag_set(struct netd_diag *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* enum <-> string tables; from_string returns -EINVAL for unknown names. */
+const char *netd_mode_to_string(enum netd_mode m);
+int netd_mode_from_string(const char *s);
+const char *netd_cell_to_string(enum netd_cell c);  /* the [Policy] key: "VMToHost", ... */
+int netd_cell_from_string(const char *s);
+const char *netd_policy_to_string(enum netd_policy p); /* "allow" / "deny" */
+int netd_policy_from_string(const char *s);
+
+/* Subnet helpers (host byte order arithmetic hidden inside). */
+struct in_addr netd_prefix_network(const struct netd_prefix *p);
+struct in_addr netd_prefix_broadcast(const struct netd_prefix *p);
+bool netd_prefix_contains(const struct netd_prefix *p, struct in_addr a);
+bool netd_prefix_overlaps(const struct netd_prefix *a, const struct netd_prefix *b);
+/* "192.122.1.0/24" into buf (at least 19 bytes); returns buf. */
+char *netd_prefix_format(const struct netd_prefix *p, bool network_only, char *buf, size_t len);
+/* Parse "a.b.c.d/n" strictly; -EINVAL on anything else. */
+int netd_prefix_parse(const char *s, struct netd_prefix *out);
+int netd_ipv4_parse(const char *s, struct in_addr *out);
+int netd_mac_parse(const char *s, uint8_t mac[6]);
+void netd_mac_format(const uint8_t mac[6], char buf[18]);
+/* Linux interface name rules: 1..15 bytes, no '/', ':', whitespace; not "." or "..". */
+bool netd_ifname_valid(const char *s);
+bool netd_netname_valid(const char *s);
+
+struct netd_network *netd_network_new(void);
+void netd_network_free(struct netd_network *n);
+void netd_config_free(struct netd_config *c);
+const struct netd_network *netd_config_find(const struct netd_config *c, const char *name);
+
+#endif

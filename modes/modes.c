@@ -1,0 +1,26 @@
+/* The table of modes, indexed by enum netd_mode. */
+#include "netd/mode.h"
+
+extern const struct netd_mode_ops netd_mode_nat, netd_mode_bridged, netd_mode_hostonly,
+	netd_mode_internal;
+
+static const struct netd_mode_ops *const modes[NETD_MODE_MAX] = {
+	[NETD_MODE_NAT] = &netd_mode_nat,
+	[NETD_MODE_BRIDGED] = &netd_mode_bridged,
+	[NETD_MODE_HOSTONLY] = &netd_mode_hostonly,
+	[NETD_MODE_INTERNAL] = &netd_mode_internal,
+};
+
+const struct netd_mode_ops *netd_mode_ops(enum netd_mode m)
+{
+	return (unsigned)m < NETD_MODE_MAX ? modes[m] : 0;
+}
+
+bool netd_network_needs_forwarding(const struct netd_network *n)
+{
+	/* Bridged guests are switched, not routed; internal has no address to route from. */
+	if (n->mode == NETD_MODE_BRIDGED || !n->has_address)
+		return false;
+	return n->policy[NETD_CELL_VM_TO_OUTSIDE] == NETD_POLICY_ALLOW ||
+	       n->policy[NETD_CELL_OUTSIDE_TO_VM] == NETD_POLICY_ALLOW;
+}
