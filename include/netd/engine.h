@@ -1,0 +1,56 @@
+/*
+ * The engine: owns the parsed config and turns requests (up, down, reload, reconcile) into
+ * observe -> plan -> apply. The daemon's control socket and its event loop call only this.
+ * Results that carry data are json-c objects the caller owns (json_object_put).
+ */
+#ifndef NETD_ENGINE_H
+#define NETD_ENGINE_H
+
+#include <json-c/json.h>
+
+#include "netd/model.h"
+
+struct netd_engine_opts {
+	const char *config_dir;  /* *.conf network definitions */
+	const char *state_dir;   /* leases, saved sysctls and uplink state: survives reboots of netd */
+	const char *runtime_dir; /* dnsmasq conf and pid files */
+	const char *dnsmasq_bin; /* NULL: $NETD_DNSMASQ or /usr/sbin/dnsmasq */
+};
+
+struct netd_engine;
+
+/* Loads the config dir (an error there fails, naming file:line) and creates the dirs. */
+int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **out,
+		    struct netd_diag *diag);
+void netd_engine_free(struct netd_engine *e);
+
+/* Re-read the config dir. On error the old config stays in force and nothing changes.
+ * Networks that are up are reconciled to their new definition; removed ones go down. */
+int netd_engine_reload(struct netd_engine *e, struct netd_diag *diag);
+
+/* Make the kernel match the network; a network already up writes nothing. On failure the
+ * steps done are undone and diag names the step that failed. */
+int netd_engine_up(struct netd_engine *e, const char *name, struct netd_diag *diag);
+/* Remove exactly what the network made. A network that is not up: 0. */
+int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *diag);
+/* Bring up every Autostart=yes network; errors are collected in diag, others still go up. */
+int netd_engine_autostart(struct netd_engine *e, struct netd_diag *diag);
+/* Networks that are up: repair drift (dnsmasq died, bridge went down, rules flushed). */
+int netd_engine_reconcile(struct netd_engine *e);
+/* Take down every network this engine brought up (daemon shutdown with --down-on-exit). */
+int netd_engine_down_all(struct netd_engine *e, struct netd_diag *diag);
+
+/*
+ * [{"name","mode","bridge","address","state":"up"|"down"|"partial","autostart"}...]
+ */
+int netd_engine_list(struct netd_engine *e, json_object **out);
+/* One network: the list entry plus "source", "policy":{cell:allow|deny}, "dhcp":{...},
+ * "dnsmasq":{"pid"}, "objects":{"bridge":bool,"address":bool,"rules":bool,"dnsmasq":bool},
+ * "rules": the nft text. -ENOENT for an unknown name. */
+int netd_engine_status(struct netd_engine *e, const char *name, json_object **out,
+		       struct netd_diag *diag);
+/* [{"mac","address","hostname","expiry"}...] from dnsmasq's lease file. */
+int netd_engine_leases(struct netd_engine *e, const char *name, json_object **out,
+		       struct netd_diag *diag);
+
+#endif
