@@ -1,0 +1,44 @@
+/* Shared between engine.c, observe.c, apply.c and forwarding.c; not a public contract. */
+#ifndef NETD_ENGINE_INTERNAL_H
+#define NETD_ENGINE_INTERNAL_H
+
+#include "netd/dnsmasq.h"
+#include "netd/engine.h"
+#include "netd/netlink.h"
+#include "netd/nft.h"
+#include "netd/plan.h"
+
+struct netd_engine {
+	char *config_dir;
+	char *state_dir;
+	char *runtime_dir;
+	char *dnsmasq_bin;
+	struct netd_config *config;
+	struct netd_nl *nl;
+	struct netd_nft *nft;
+};
+
+/* Everything the steps of one network need. */
+struct netd_apply_ctx {
+	struct netd_engine *e;
+	const struct netd_network *net;
+	const struct netd_desired *d;
+	struct netd_dnsmasq_paths paths;
+	const struct netd_observed *before;
+};
+
+int netd_observe(struct netd_engine *e, const struct netd_desired *d,
+		 const struct netd_dnsmasq_paths *paths, struct netd_observed *o);
+
+/* Run the plan as a transaction: on failure undo the steps done, in reverse. */
+int netd_apply_up(struct netd_apply_ctx *c, const struct netd_plan *plan, struct netd_diag *diag);
+/* Run a down plan: every step is tried; the first error is reported. */
+int netd_apply_down(struct netd_apply_ctx *c, const struct netd_plan *plan,
+		    struct netd_diag *diag);
+
+/* net.ipv4.ip_forward, with the value netd found saved in the state dir until restored. */
+int netd_forwarding_enable(const char *state_dir, bool *changed, struct netd_diag *diag);
+int netd_forwarding_restore(const char *state_dir, struct netd_diag *diag);
+bool netd_forwarding_saved(const char *state_dir);
+
+#endif

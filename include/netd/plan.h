@@ -1,0 +1,95 @@
+/*
+ * Planning: desired (from the config, pure) + observed (from the kernel) -> an ordered list of
+ * steps. The planner is pure; apply.c runs the steps as a transaction.
+ */
+#ifndef NETD_PLAN_H
+#define NETD_PLAN_H
+
+#include <sys/types.h>
+
+#include "netd/model.h"
+#include "netd/nft.h"
+
+/* What a network wants from the kernel, derived from its definition alone. */
+struct netd_desired {
+	const struct netd_network *net;
+	char alias[NETD_NAME_MAX + sizeof(NETD_ALIAS_PREFIX)]; /* "netd:<name>" */
+	bool no_ipv6;
+	bool forwarding;            /* needs net.ipv4.ip_forward=1 */
+	bool isolate_ports;         /* VMToVM=deny: every port but the uplink isolated */
+	struct netd_nft_net *nft;   /* owned */
+	bool has_rules;             /* nft has at least one chain */
+	bool dnsmasq;               /* runs a dnsmasq */
+	char *dnsmasq_conf;         /* owned; NULL when !dnsmasq */
+	char *dnsmasq_hosts;        /* owned; NULL when !dnsmasq */
+};
+
+/* Pure. paths may be NULL (no dnsmasq text then); used to render the dnsmasq config. */
+struct netd_dnsmasq_paths;
+int netd_desired_build(const struct netd_network *n, const struct netd_dnsmasq_paths *paths,
+		       struct netd_desired **out);
+void netd_desired_free(struct netd_desired *d);
+
+enum netd_bridge_state {
+	NETD_BRIDGE_ABSENT,
+	NETD_BRIDGE_OURS,      /* a bridge with alias netd:<this network> */
+	NETD_BRIDGE_FOREIGN,   /* the name is taken by a link without our alias */
+	NETD_BRIDGE_OTHER_NET, /* netd's, but another network's */
+};
+
+/* What the kernel has now, for one network. Filled by observe.c. */
+struct netd_observed {
+	enum netd_bridge_state bridge;
+	char bridge_kind[32];       /* of a foreign link, for the message */
+	char bridge_alias[256];
+	bool bridge_up;
+	bool has_address;
+	bool rules_present;
+	char rules_digest[NETD_NFT_DIGEST_LEN + 1];
+	bool dnsmasq_running;
+	pid_t dnsmasq_pid;
+	bool dnsmasq_conf_current;  /* running with exactly the rendered conf and hosts */
+	bool ip_forward_on;
+	size_t n_ports_to_isolate;  /* ports whose isolation differs from what the policy says */
+};
+
+enum netd_step_kind {
+	NETD_STEP_CREATE_BRIDGE,
+	NETD_STEP_ADD_ADDRESS,
+	NETD_STEP_LINK_UP,
+	NETD_STEP_FORWARDING_ON,
+	NETD_STEP_APPLY_RULES,
+	NETD_STEP_START_DNSMASQ,
+	NETD_STEP_RESTART_DNSMASQ,
+	NETD_STEP_ISOLATE_PORTS,
+	/* down */
+	NETD_STEP_STOP_DNSMASQ,
+	NETD_STEP_REMOVE_RULES,
+	NETD_STEP_FORWARDING_RESTORE,
+	NETD_STEP_DELETE_BRIDGE,
+	NETD_STEP_KINDS,
+};
+
+#define NETD_PLAN_MAX 16
+
+struct netd_plan {
+	enum netd_step_kind steps[NETD_PLAN_MAX];
+	size_t n;
+};
+
+const char *netd_step_name(enum netd_step_kind k); /* "create bridge", ... */
+
+/*
+ * Pure. The steps that make the kernel match `d`, in order; empty when it already does.
+ * A foreign link or another network's bridge under the name is -EEXIST with diag saying so.
+ */
+int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
+		 struct netd_plan *plan, struct netd_diag *diag);
+
+/*
+ * Pure. The steps that remove what the network made. `last_forwarder`: no other network that
+ * is up needs forwarding, so the saved ip_forward value is put back.
+ */
+void netd_plan_down(const struct netd_observed *o, bool last_forwarder, struct netd_plan *plan);
+
+#endif

@@ -1,0 +1,466 @@
+/* The engine: config in force + observe -> plan -> apply for up, down, reload, reconcile. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <arpa/inet.h>
+
+#include "netd/config.h"
+#include "netd/engine_internal.h"
+#include "netd/mode.h"
+
+static int mkdir_p(const char *path)
+{
+	char buf[NETD_PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+void netd_engine_free(struct netd_engine *e)
+{
+	if (!e)
+		return;
+	netd_config_free(e->config);
+	netd_nl_close(e->nl);
+	netd_nft_close(e->nft);
+	free(e->config_dir);
+	free(e->state_dir);
+	free(e->runtime_dir);
+	free(e->dnsmasq_bin);
+	free(e);
+}
+
+int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **out,
+		    struct netd_diag *diag)
+{
+	struct netd_engine *e;
+	int ret = -ENOMEM;
+
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->config_dir = strdup(opts->config_dir);
+	e->state_dir = strdup(opts->state_dir);
+	e->runtime_dir = strdup(opts->runtime_dir);
+	e->dnsmasq_bin = opts->dnsmasq_bin ? strdup(opts->dnsmasq_bin) : NULL;
+	if (!e->config_dir || !e->state_dir || !e->runtime_dir ||
+	    (opts->dnsmasq_bin && !e->dnsmasq_bin))
+		goto fail;
+
+	ret = netd_config_load_dir(e->config_dir, &e->config, diag);
+	if (ret < 0)
+		goto fail;
+	ret = mkdir_p(e->state_dir);
+	if (ret == 0)
+		ret = mkdir_p(e->runtime_dir);
+	if (ret < 0) {
+		netd_diag_set(diag, "creating %s or %s: %s", e->state_dir, e->runtime_dir,
+			      strerror(-ret));
+		goto fail;
+	}
+	ret = netd_nl_open(&e->nl);
+	if (ret < 0) {
+		netd_diag_set(diag, "opening a netlink socket: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = netd_nft_open(&e->nft);
+	if (ret < 0) {
+		netd_diag_set(diag, "opening an nftables socket: %s", strerror(-ret));
+		goto fail;
+	}
+	*out = e;
+	return 0;
+fail:
+	netd_engine_free(e);
+	return ret;
+}
+
+static const struct netd_network *find(struct netd_engine *e, const char *name,
+				       struct netd_diag *diag)
+{
+	const struct netd_network *n = netd_config_find(e->config, name);
+	char known[512] = "";
+	size_t len = 0;
+
+	if (n)
+		return n;
+	for (size_t i = 0; i < e->config->n_networks && len < sizeof(known); i++)
+		len += snprintf(known + len, sizeof(known) - len, "%s%s", i ? ", " : "",
+				e->config->networks[i]->name);
+	netd_diag_set(diag, "no network named '%s' in %s (known: %s)", name, e->config_dir,
+		      known[0] ? known : "none");
+	return NULL;
+}
+
+/* Desired + observed state of one network, ready to plan. */
+struct netd_view {
+	struct netd_apply_ctx ctx;
+	struct netd_desired *d;
+	struct netd_observed o;
+};
+
+static void view_release(struct netd_view *v)
+{
+	netd_desired_free(v->d);
+	v->d = NULL;
+}
+
+static int view_load(struct netd_engine *e, const struct netd_network *n, struct netd_view *v,
+		     struct netd_diag *diag)
+{
+	int ret;
+
+	memset(v, 0, sizeof(*v));
+	ret = netd_dnsmasq_paths_init(&v->ctx.paths, e->runtime_dir, e->state_dir, n->name);
+	if (ret == 0)
+		ret = netd_desired_build(n, &v->ctx.paths, &v->d);
+	if (ret == 0)
+		ret = netd_observe(e, v->d, &v->ctx.paths, &v->o);
+	if (ret < 0) {
+		netd_diag_set(diag, "%s: observing the kernel: %s", n->name, strerror(-ret));
+		view_release(v);
+		return ret;
+	}
+	v->ctx.e = e;
+	v->ctx.net = n;
+	v->ctx.d = v->d;
+	v->ctx.before = &v->o;
+	return 0;
+}
+
+/* A network counts as up (or half up) when its tagged bridge exists. */
+static bool bridge_is_ours(struct netd_engine *e, const struct netd_network *n)
+{
+	struct netd_link_info li;
+	char alias[NETD_NAME_MAX + sizeof(NETD_ALIAS_PREFIX)];
+
+	snprintf(alias, sizeof(alias), NETD_ALIAS_PREFIX "%s", n->name);
+	return netd_nl_link_get(e->nl, n->bridge, &li) == 0 && strcmp(li.alias, alias) == 0;
+}
+
+static int check_host(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
+{
+	struct netd_host_prefix *hp = NULL;
+	size_t n_hp = 0;
+	int ret;
+
+	if (!n->has_address)
+		return 0;
+	ret = netd_nl_host_prefixes(e->nl, &hp, &n_hp);
+	if (ret < 0) {
+		netd_diag_set(diag, "%s: listing the host's addresses: %s", n->name, strerror(-ret));
+		return ret;
+	}
+	ret = netd_config_check_host(n, hp, n_hp, diag);
+	free(hp);
+	return ret;
+}
+
+static int up_network(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
+{
+	struct netd_plan plan;
+	struct netd_view v;
+	int ret;
+
+	ret = view_load(e, n, &v, diag);
+	if (ret < 0)
+		return ret;
+	ret = netd_plan_up(v.d, &v.o, &plan, diag);
+	if (ret == 0 && plan.n > 0 && v.o.bridge == NETD_BRIDGE_ABSENT)
+		ret = check_host(e, n, diag);
+	if (ret == 0 && plan.n > 0)
+		ret = netd_apply_up(&v.ctx, &plan, diag);
+	view_release(&v);
+	return ret;
+}
+
+int netd_engine_up(struct netd_engine *e, const char *name, struct netd_diag *diag)
+{
+	const struct netd_network *n = find(e, name, diag);
+
+	return n ? up_network(e, n, diag) : -ENOENT;
+}
+
+/* No other network that is up needs forwarding: the saved value can go back. */
+static bool last_forwarder(struct netd_engine *e, const struct netd_network *self)
+{
+	for (size_t i = 0; i < e->config->n_networks; i++) {
+		const struct netd_network *n = e->config->networks[i];
+
+		if (n != self && netd_network_needs_forwarding(n) && bridge_is_ours(e, n))
+			return false;
+	}
+	return netd_forwarding_saved(e->state_dir);
+}
+
+static int down_network(struct netd_engine *e, const struct netd_network *n,
+			struct netd_diag *diag)
+{
+	struct netd_plan plan;
+	struct netd_view v;
+	int ret;
+
+	ret = view_load(e, n, &v, diag);
+	if (ret < 0)
+		return ret;
+	netd_plan_down(&v.o, last_forwarder(e, n), &plan);
+	ret = netd_apply_down(&v.ctx, &plan, diag);
+	view_release(&v);
+	return ret;
+}
+
+int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *diag)
+{
+	const struct netd_network *n = find(e, name, diag);
+
+	return n ? down_network(e, n, diag) : -ENOENT;
+}
+
+/* Runs fn on every network selected by pick; keeps going, reports the first error. */
+static int for_each(struct netd_engine *e,
+		    bool (*pick)(struct netd_engine *, const struct netd_network *),
+		    int (*fn)(struct netd_engine *, const struct netd_network *, struct netd_diag *),
+		    struct netd_diag *diag)
+{
+	int first = 0;
+
+	for (size_t i = 0; i < e->config->n_networks; i++) {
+		const struct netd_network *n = e->config->networks[i];
+		struct netd_diag d = {""};
+		int ret;
+
+		if (!pick(e, n))
+			continue;
+		ret = fn(e, n, &d);
+		if (ret < 0 && first == 0) {
+			first = ret;
+			if (diag)
+				*diag = d;
+		}
+	}
+	return first;
+}
+
+static bool pick_autostart(struct netd_engine *e, const struct netd_network *n)
+{
+	return n->autostart;
+}
+
+int netd_engine_autostart(struct netd_engine *e, struct netd_diag *diag)
+{
+	return for_each(e, pick_autostart, up_network, diag);
+}
+
+int netd_engine_reconcile(struct netd_engine *e)
+{
+	return for_each(e, bridge_is_ours, up_network, NULL);
+}
+
+int netd_engine_down_all(struct netd_engine *e, struct netd_diag *diag)
+{
+	return for_each(e, bridge_is_ours, down_network, diag);
+}
+
+int netd_engine_reload(struct netd_engine *e, struct netd_diag *diag)
+{
+	struct netd_config *fresh = NULL, *old;
+	int ret, first = 0;
+
+	ret = netd_config_load_dir(e->config_dir, &fresh, diag);
+	if (ret < 0)
+		return ret;
+	/* Networks gone from the config (or whose bridge changed) go down under the old
+	 * definition, which is the one that knows what they made. */
+	for (size_t i = 0; i < e->config->n_networks; i++) {
+		const struct netd_network *n = e->config->networks[i];
+		const struct netd_network *m = netd_config_find(fresh, n->name);
+		struct netd_diag d;
+
+		if (m && strcmp(m->bridge, n->bridge) == 0)
+			continue;
+		if (bridge_is_ours(e, n) && (ret = down_network(e, n, &d)) < 0 && !first) {
+			first = ret;
+			*diag = d;
+		}
+	}
+	old = e->config;
+	e->config = fresh;
+	netd_config_free(old);
+	ret = netd_engine_reconcile(e);
+	return first ? first : ret;
+}
+
+/* ---- read-only views ---- */
+
+static const char *state_of(const struct netd_view *v)
+{
+	const struct netd_observed *o = &v->o;
+	bool any = o->bridge == NETD_BRIDGE_OURS || o->rules_present || o->dnsmasq_running;
+	struct netd_plan plan;
+
+	if (!any)
+		return "down";
+	if (o->bridge == NETD_BRIDGE_OURS && netd_plan_up(v->d, o, &plan, NULL) == 0 &&
+	    plan.n == 0)
+		return "up";
+	return "partial";
+}
+
+static json_object *summary(const struct netd_network *n, const struct netd_view *v)
+{
+	json_object *j = json_object_new_object();
+	char buf[32];
+
+	json_object_object_add(j, "name", json_object_new_string(n->name));
+	json_object_object_add(j, "mode", json_object_new_string(netd_mode_to_string(n->mode)));
+	json_object_object_add(j, "bridge", json_object_new_string(n->bridge));
+	json_object_object_add(j, "address",
+			       n->has_address ? json_object_new_string(netd_prefix_format(
+							&n->address, false, buf, sizeof(buf)))
+					      : NULL);
+	json_object_object_add(j, "state", json_object_new_string(state_of(v)));
+	json_object_object_add(j, "autostart", json_object_new_boolean(n->autostart));
+	return j;
+}
+
+int netd_engine_list(struct netd_engine *e, json_object **out)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < e->config->n_networks; i++) {
+		const struct netd_network *n = e->config->networks[i];
+		struct netd_diag d;
+		struct netd_view v;
+
+		if (view_load(e, n, &v, &d) < 0)
+			continue;
+		json_object_array_add(arr, summary(n, &v));
+		view_release(&v);
+	}
+	*out = arr;
+	return 0;
+}
+
+static json_object *rules_text(const struct netd_nft_net *x)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	json_object *j;
+
+	if (!f)
+		return NULL;
+	netd_nft_render_net(x, f);
+	fclose(f);
+	j = json_object_new_string(buf ? buf : "");
+	free(buf);
+	return j;
+}
+
+int netd_engine_status(struct netd_engine *e, const char *name, json_object **out,
+		       struct netd_diag *diag)
+{
+	const struct netd_network *n = find(e, name, diag);
+	json_object *j, *pol, *obj, *dhcp;
+	struct netd_view v;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	int ret;
+
+	if (!n)
+		return -ENOENT;
+	ret = view_load(e, n, &v, diag);
+	if (ret < 0)
+		return ret;
+	j = summary(n, &v);
+	json_object_object_add(j, "source", json_object_new_string(n->source));
+	if (n->uplink[0])
+		json_object_object_add(j, "uplink", json_object_new_string(n->uplink));
+
+	pol = json_object_new_object();
+	for (int c = 0; c < NETD_CELL_MAX; c++)
+		json_object_object_add(pol, netd_cell_to_string(c),
+				       json_object_new_string(netd_policy_to_string(n->policy[c])));
+	json_object_object_add(j, "policy", pol);
+
+	if (n->has_dhcp) {
+		dhcp = json_object_new_object();
+		inet_ntop(AF_INET, &n->dhcp_first, a, sizeof(a));
+		inet_ntop(AF_INET, &n->dhcp_last, b, sizeof(b));
+		json_object_object_add(dhcp, "first", json_object_new_string(a));
+		json_object_object_add(dhcp, "last", json_object_new_string(b));
+		json_object_object_add(dhcp, "lease_time", json_object_new_int64(n->lease_time));
+		json_object_object_add(dhcp, "hosts", json_object_new_int64((int64_t)n->n_hosts));
+		json_object_object_add(j, "dhcp", dhcp);
+	}
+
+	obj = json_object_new_object();
+	json_object_object_add(obj, "bridge",
+			       json_object_new_boolean(v.o.bridge == NETD_BRIDGE_OURS));
+	json_object_object_add(obj, "bridge_up", json_object_new_boolean(v.o.bridge_up));
+	json_object_object_add(obj, "address", json_object_new_boolean(v.o.has_address));
+	json_object_object_add(obj, "rules", json_object_new_boolean(
+						     v.o.rules_present &&
+						     strcmp(v.o.rules_digest, v.d->nft->digest) == 0));
+	json_object_object_add(obj, "dnsmasq", json_object_new_boolean(v.o.dnsmasq_running));
+	json_object_object_add(obj, "ip_forward", json_object_new_boolean(v.o.ip_forward_on));
+	json_object_object_add(j, "objects", obj);
+	if (v.o.dnsmasq_running)
+		json_object_object_add(j, "dnsmasq_pid", json_object_new_int(v.o.dnsmasq_pid));
+	json_object_object_add(j, "rules", rules_text(v.d->nft));
+	view_release(&v);
+	*out = j;
+	return 0;
+}
+
+int netd_engine_leases(struct netd_engine *e, const char *name, json_object **out,
+		       struct netd_diag *diag)
+{
+	const struct netd_network *n = find(e, name, diag);
+	struct netd_dnsmasq_paths paths;
+	struct netd_lease *leases = NULL;
+	size_t count = 0;
+	json_object *arr;
+	int ret;
+
+	if (!n)
+		return -ENOENT;
+	ret = netd_dnsmasq_paths_init(&paths, e->runtime_dir, e->state_dir, n->name);
+	if (ret == 0)
+		ret = netd_dnsmasq_leases_read(&paths, &leases, &count);
+	if (ret < 0) {
+		netd_diag_set(diag, "%s: reading leases from %s: %s", n->name, paths.leases,
+			      strerror(-ret));
+		return ret;
+	}
+	arr = json_object_new_array();
+	for (size_t i = 0; i < count; i++) {
+		json_object *l = json_object_new_object();
+		char mac[18], ip[INET_ADDRSTRLEN];
+
+		netd_mac_format(leases[i].mac, mac);
+		inet_ntop(AF_INET, &leases[i].addr, ip, sizeof(ip));
+		json_object_object_add(l, "mac", json_object_new_string(mac));
+		json_object_object_add(l, "address", json_object_new_string(ip));
+		json_object_object_add(l, "hostname", json_object_new_string(leases[i].hostname));
+		json_object_object_add(l, "expiry", json_object_new_int64(leases[i].expiry));
+		json_object_array_add(arr, l);
+	}
+	free(leases);
+	*out = arr;
+	return 0;
+}

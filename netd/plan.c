@@ -1,0 +1,147 @@
+/* The planner: pure functions from desired + observed state to an ordered list of steps. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netd/dnsmasq.h"
+#include "netd/mode.h"
+#include "netd/plan.h"
+
+static const char *const step_names[NETD_STEP_KINDS] = {
+	[NETD_STEP_CREATE_BRIDGE] = "create bridge",
+	[NETD_STEP_ADD_ADDRESS] = "add address",
+	[NETD_STEP_LINK_UP] = "set bridge up",
+	[NETD_STEP_FORWARDING_ON] = "enable IPv4 forwarding",
+	[NETD_STEP_APPLY_RULES] = "apply nftables rules",
+	[NETD_STEP_START_DNSMASQ] = "start dnsmasq",
+	[NETD_STEP_RESTART_DNSMASQ] = "restart dnsmasq",
+	[NETD_STEP_ISOLATE_PORTS] = "set port isolation",
+	[NETD_STEP_STOP_DNSMASQ] = "stop dnsmasq",
+	[NETD_STEP_REMOVE_RULES] = "remove nftables rules",
+	[NETD_STEP_FORWARDING_RESTORE] = "restore IPv4 forwarding",
+	[NETD_STEP_DELETE_BRIDGE] = "delete bridge",
+};
+
+const char *netd_step_name(enum netd_step_kind k)
+{
+	return (unsigned)k < NETD_STEP_KINDS ? step_names[k] : "?";
+}
+
+void netd_desired_free(struct netd_desired *d)
+{
+	if (!d)
+		return;
+	netd_nft_net_free(d->nft);
+	free(d->dnsmasq_conf);
+	free(d->dnsmasq_hosts);
+	free(d);
+}
+
+int netd_desired_build(const struct netd_network *n, const struct netd_dnsmasq_paths *paths,
+		       struct netd_desired **out)
+{
+	const struct netd_mode_ops *ops = netd_mode_ops(n->mode);
+	struct netd_desired *d;
+	int ret;
+
+	if (!ops)
+		return -EINVAL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->net = n;
+	snprintf(d->alias, sizeof(d->alias), NETD_ALIAS_PREFIX "%s", n->name);
+	d->no_ipv6 = ops->no_ipv6;
+	d->forwarding = netd_network_needs_forwarding(n);
+	d->isolate_ports = n->policy[NETD_CELL_VM_TO_VM] == NETD_POLICY_DENY;
+
+	ret = netd_nft_net_build(n, &d->nft);
+	if (ret < 0)
+		goto fail;
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
+		d->has_rules |= d->nft->chains[k].present;
+
+	d->dnsmasq = netd_dnsmasq_wanted(n);
+	if (d->dnsmasq && paths) {
+		ret = netd_dnsmasq_render_conf(n, paths, &d->dnsmasq_conf);
+		if (ret < 0)
+			goto fail;
+		ret = netd_dnsmasq_render_hosts(n, &d->dnsmasq_hosts);
+		if (ret < 0)
+			goto fail;
+	}
+	*out = d;
+	return 0;
+fail:
+	netd_desired_free(d);
+	return ret;
+}
+
+static void push(struct netd_plan *p, enum netd_step_kind k)
+{
+	if (p->n < NETD_PLAN_MAX)
+		p->steps[p->n++] = k;
+}
+
+int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
+		 struct netd_plan *plan, struct netd_diag *diag)
+{
+	const struct netd_network *n = d->net;
+	bool fresh = o->bridge == NETD_BRIDGE_ABSENT;
+
+	plan->n = 0;
+	switch (o->bridge) {
+	case NETD_BRIDGE_FOREIGN:
+		netd_diag_set(diag,
+			      "%s: bridge %s: a %s link named %s already exists and is not netd's "
+			      "(alias '%s', not '%s'); netd never takes over a link it did not make: "
+			      "remove it or choose another Bridge=",
+			      n->name, n->bridge, o->bridge_kind[0] ? o->bridge_kind : "device",
+			      n->bridge, o->bridge_alias, d->alias);
+		return -EEXIST;
+	case NETD_BRIDGE_OTHER_NET:
+		netd_diag_set(diag, "%s: bridge %s belongs to another netd network (%s)", n->name,
+			      n->bridge, o->bridge_alias);
+		return -EEXIST;
+	case NETD_BRIDGE_ABSENT:
+		push(plan, NETD_STEP_CREATE_BRIDGE);
+		break;
+	case NETD_BRIDGE_OURS:
+		break;
+	}
+	if (n->has_address && (fresh || !o->has_address))
+		push(plan, NETD_STEP_ADD_ADDRESS);
+	/* Rules before the link comes up, so no packet ever crosses it unfiltered. */
+	if (d->forwarding && !o->ip_forward_on)
+		push(plan, NETD_STEP_FORWARDING_ON);
+	if (d->has_rules &&
+	    (fresh || !o->rules_present || strcmp(o->rules_digest, d->nft->digest) != 0))
+		push(plan, NETD_STEP_APPLY_RULES);
+	if (fresh || !o->bridge_up)
+		push(plan, NETD_STEP_LINK_UP);
+	if (d->dnsmasq) {
+		if (!o->dnsmasq_running)
+			push(plan, NETD_STEP_START_DNSMASQ);
+		else if (!o->dnsmasq_conf_current)
+			push(plan, NETD_STEP_RESTART_DNSMASQ);
+	} else if (o->dnsmasq_running) {
+		push(plan, NETD_STEP_STOP_DNSMASQ);
+	}
+	if (!fresh && o->n_ports_to_isolate > 0)
+		push(plan, NETD_STEP_ISOLATE_PORTS);
+	return 0;
+}
+
+void netd_plan_down(const struct netd_observed *o, bool last_forwarder, struct netd_plan *plan)
+{
+	plan->n = 0;
+	if (o->dnsmasq_running)
+		push(plan, NETD_STEP_STOP_DNSMASQ);
+	if (o->rules_present)
+		push(plan, NETD_STEP_REMOVE_RULES);
+	if (last_forwarder)
+		push(plan, NETD_STEP_FORWARDING_RESTORE);
+	if (o->bridge == NETD_BRIDGE_OURS)
+		push(plan, NETD_STEP_DELETE_BRIDGE);
+}

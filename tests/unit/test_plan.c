@@ -1,0 +1,240 @@
+/* The planner: which steps, in which order, for each observed state. Pure, no kernel. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <string.h>
+
+#include "netd/mode.h"
+#include "netd/plan.h"
+
+static struct netd_network *make_net(enum netd_mode mode)
+{
+	const struct netd_mode_ops *ops = netd_mode_ops(mode);
+	struct netd_network *n = netd_network_new();
+
+	strcpy(n->name, "default");
+	strcpy(n->bridge, "virbr0");
+	n->mode = mode;
+	if (ops->needs_address) {
+		n->has_address = true;
+		netd_prefix_parse("192.122.1.1/24", &n->address);
+		n->has_dhcp = true;
+		netd_ipv4_parse("192.122.1.2", &n->dhcp_first);
+		netd_ipv4_parse("192.122.1.254", &n->dhcp_last);
+		n->lease_time = 3600;
+	}
+	if (ops->needs_uplink)
+		strcpy(n->uplink, "eth0");
+	memcpy(n->policy, ops->defaults, sizeof(n->policy));
+	strcpy(n->source, "test.conf");
+	return n;
+}
+
+/* The observed state of a network that is fully up as desired. */
+static void all_present(const struct netd_desired *d, struct netd_observed *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->bridge = NETD_BRIDGE_OURS;
+	o->bridge_up = true;
+	o->has_address = d->net->has_address;
+	o->rules_present = d->has_rules;
+	strcpy(o->rules_digest, d->nft->digest);
+	o->dnsmasq_running = d->dnsmasq;
+	o->dnsmasq_conf_current = d->dnsmasq;
+	o->ip_forward_on = true;
+}
+
+static void expect_steps(const struct netd_plan *p, size_t n, const enum netd_step_kind *want)
+{
+	char got[512] = "";
+
+	for (size_t i = 0; i < p->n; i++) {
+		strcat(got, netd_step_name(p->steps[i]));
+		strcat(got, "; ");
+	}
+	if (p->n != n)
+		fail_msg("expected %zu steps, got %zu: %s", n, p->n, got);
+	for (size_t i = 0; i < n; i++)
+		if (p->steps[i] != want[i])
+			fail_msg("step %zu: expected '%s', plan was: %s", i, netd_step_name(want[i]),
+				 got);
+}
+
+static void fresh_nat_builds_everything_rules_before_link_up(void **state)
+{
+	struct netd_network *n = make_net(NETD_MODE_NAT);
+	struct netd_desired *d;
+	struct netd_observed o = {0};
+	struct netd_plan p;
+	const enum netd_step_kind want[] = {
+		NETD_STEP_CREATE_BRIDGE, NETD_STEP_ADD_ADDRESS, NETD_STEP_FORWARDING_ON,
+		NETD_STEP_APPLY_RULES,   NETD_STEP_LINK_UP,     NETD_STEP_START_DNSMASQ,
+	};
+
+	assert_int_equal(netd_desired_build(n, NULL, &d), 0);
+	assert_true(d->forwarding);
+	assert_true(d->dnsmasq);
+	assert_false(d->isolate_ports);
+	assert_string_equal(d->alias, "netd:default");
+	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+	expect_steps(&p, 6, want);
+	netd_desired_free(d);
+	netd_network_free(n);
+}
+
+static void network_already_up_plans_nothing(void **state)
+{
+	for (int m = 0; m < NETD_MODE_MAX; m++) {
+		struct netd_network *n = make_net(m);
+		struct netd_desired *d;
+		struct netd_observed o;
+		struct netd_plan p;
+
+		assert_int_equal(netd_desired_build(n, NULL, &d), 0);
+		all_present(d, &o);
+		assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+		expect_steps(&p, 0, NULL);
+		netd_desired_free(d);
+		netd_network_free(n);
+	}
+}
+
+static void drift_is_repaired_step_by_step(void **state)
+{
+	struct netd_network *n = make_net(NETD_MODE_NAT);
+	struct netd_desired *d;
+	struct netd_observed o;
+	struct netd_plan p;
+
+	assert_int_equal(netd_desired_build(n, NULL, &d), 0);
+
+	all_present(d, &o);
+	o.dnsmasq_running = false;
+	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+	expect_steps(&p, 1, (enum netd_step_kind[]){NETD_STEP_START_DNSMASQ});
+
+	all_present(d, &o);
+	o.dnsmasq_conf_current = false;
+	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+	expect_steps(&p, 1, (enum netd_step_kind[]){NETD_STEP_RESTART_DNSMASQ});
+
+	all_present(d, &o);
+	strcpy(o.rules_digest, "0000000000000000");
+	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+	expect_steps(&p, 1, (enum netd_step_kind[]){NETD_STEP_APPLY_RULES});
+
+	all_present(d, &o);
+	o.bridge_up = false;
+	o.has_address = false;
+	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+	expect_steps(&p, 2, (enum netd_step_kind[]){NETD_STEP_ADD_ADDRESS, NETD_STEP_LINK_UP});
+
+	all_present(d, &o);
+	o.ip_forward_on = false;
+	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+	expect_steps(&p, 1, (enum netd_step_kind[]){NETD_STEP_FORWARDING_ON});
+
+	netd_desired_free(d);
+	netd_network_free(n);
+}
+
+static void foreign_link_under_the_name_is_refused(void **state)
+{
+	struct netd_network *n = make_net(NETD_MODE_NAT);
+	struct netd_desired *d;
+	struct netd_observed o = {.bridge = NETD_BRIDGE_FOREIGN};
+	struct netd_diag diag = {""};
+	struct netd_plan p;
+
+	strcpy(o.bridge_kind, "veth");
+	assert_int_equal(netd_desired_build(n, NULL, &d), 0);
+	assert_int_equal(netd_plan_up(d, &o, &p, &diag), -EEXIST);
+	assert_int_equal(p.n, 0);
+	assert_string_equal(diag.msg,
+			    "default: bridge virbr0: a veth link named virbr0 already exists and "
+			    "is not netd's (alias '', not 'netd:default'); netd never takes over "
+			    "a link it did not make: remove it or choose another Bridge=");
+
+	o.bridge = NETD_BRIDGE_OTHER_NET;
+	strcpy(o.bridge_alias, "netd:lab");
+	assert_int_equal(netd_plan_up(d, &o, &p, &diag), -EEXIST);
+	assert_string_equal(diag.msg, "default: bridge virbr0 belongs to another netd network "
+				      "(netd:lab)");
+	netd_desired_free(d);
+	netd_network_free(n);
+}
+
+static void internal_and_hostonly_never_route_and_isolate_when_vm_to_vm_denied(void **state)
+{
+	struct netd_network *n = make_net(NETD_MODE_INTERNAL);
+	struct netd_desired *d;
+	struct netd_observed o;
+	struct netd_plan p;
+
+	assert_int_equal(netd_desired_build(n, NULL, &d), 0);
+	assert_false(d->forwarding);
+	assert_false(d->dnsmasq);
+	assert_true(d->no_ipv6);
+	assert_true(d->isolate_ports);
+	all_present(d, &o);
+	o.ip_forward_on = false;
+	o.n_ports_to_isolate = 2;
+	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+	expect_steps(&p, 1, (enum netd_step_kind[]){NETD_STEP_ISOLATE_PORTS});
+	netd_desired_free(d);
+	netd_network_free(n);
+
+	n = make_net(NETD_MODE_HOSTONLY);
+	assert_int_equal(netd_desired_build(n, NULL, &d), 0);
+	assert_false(d->forwarding);
+	assert_true(d->dnsmasq);
+	n->policy[NETD_CELL_VM_TO_OUTSIDE] = NETD_POLICY_ALLOW;
+	netd_desired_free(d);
+	assert_int_equal(netd_desired_build(n, NULL, &d), 0);
+	assert_true(d->forwarding);
+	netd_desired_free(d);
+	netd_network_free(n);
+}
+
+static void down_removes_only_what_is_there(void **state)
+{
+	struct netd_observed o = {0};
+	struct netd_plan p;
+	const enum netd_step_kind all[] = {
+		NETD_STEP_STOP_DNSMASQ,
+		NETD_STEP_REMOVE_RULES,
+		NETD_STEP_FORWARDING_RESTORE,
+		NETD_STEP_DELETE_BRIDGE,
+	};
+
+	netd_plan_down(&o, false, &p);
+	expect_steps(&p, 0, NULL);
+
+	o.bridge = NETD_BRIDGE_OURS;
+	o.rules_present = true;
+	o.dnsmasq_running = true;
+	netd_plan_down(&o, true, &p);
+	expect_steps(&p, 4, all);
+
+	/* Someone else's link under the name is never deleted. */
+	o.bridge = NETD_BRIDGE_FOREIGN;
+	netd_plan_down(&o, false, &p);
+	expect_steps(&p, 2, all);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(fresh_nat_builds_everything_rules_before_link_up),
+		cmocka_unit_test(network_already_up_plans_nothing),
+		cmocka_unit_test(drift_is_repaired_step_by_step),
+		cmocka_unit_test(foreign_link_under_the_name_is_refused),
+		cmocka_unit_test(internal_and_hostonly_never_route_and_isolate_when_vm_to_vm_denied),
+		cmocka_unit_test(down_removes_only_what_is_there),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
