@@ -8,6 +8,7 @@
 
 #include "netd/config.h"
 #include "netd/engine_internal.h"
+#include "netd/firewall.h"
 #include "netd/mode.h"
 
 static int mkdir_p(const char *path)
@@ -372,6 +373,39 @@ static json_object *rules_text(const struct netd_nft_net *x)
 	return j;
 }
 
+/* Lines naming the cells other firewalls on the host break for this network ([] if none). */
+static json_object *firewall_findings(const struct netd_network *n)
+{
+	struct netd_fw_chain *chains = NULL;
+	struct netd_fw_finding f[16];
+	json_object *arr = json_object_new_array();
+	char brnf[8] = "0", line[768];
+	size_t count = 0, found;
+
+	if (netd_fw_scan(&chains, &count) < 0)
+		return arr;
+	/* Without br_netfilter loaded the sysctl is absent: bridged frames skip the ip hooks. */
+	netd_sysctl_read("net/bridge/bridge-nf-call-iptables", brnf, sizeof(brnf));
+	found = netd_fw_check(n, chains, count, strcmp(brnf, "1") == 0, f, 16);
+	for (size_t i = 0; i < found; i++) {
+		netd_fw_describe(&f[i], line, sizeof(line));
+		json_object_array_add(arr, json_object_new_string(line));
+	}
+	free(chains);
+	return arr;
+}
+
+int netd_engine_warnings(struct netd_engine *e, const char *name, json_object **out,
+			 struct netd_diag *diag)
+{
+	const struct netd_network *n = find(e, name, diag);
+
+	if (!n)
+		return -ENOENT;
+	*out = firewall_findings(n);
+	return 0;
+}
+
 int netd_engine_status(struct netd_engine *e, const char *name, json_object **out,
 		       struct netd_diag *diag)
 {
@@ -422,6 +456,7 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 	if (v.o.dnsmasq_running)
 		json_object_object_add(j, "dnsmasq_pid", json_object_new_int(v.o.dnsmasq_pid));
 	json_object_object_add(j, "rules", rules_text(v.d->nft));
+	json_object_object_add(j, "firewall", firewall_findings(n));
 	view_release(&v);
 	*out = j;
 	return 0;

@@ -46,9 +46,13 @@ int netd_engine_down_all(struct netd_engine *e, struct netd_diag *diag);
 int netd_engine_list(struct netd_engine *e, json_object **out);
 /* One network: the list entry plus "source", "policy":{cell:allow|deny}, "dhcp":{...},
  * "dnsmasq":{"pid"}, "objects":{"bridge":bool,"address":bool,"rules":bool,"dnsmasq":bool},
- * "rules": the nft text. -ENOENT for an unknown name. */
+ * "rules": the nft text, "firewall": [lines] as netd_engine_warnings. -ENOENT for an unknown name. */
 int netd_engine_status(struct netd_engine *e, const char *name, json_object **out,
 		       struct netd_diag *diag);
+/* Other firewalls' chains that break cells this network allows: an array of one-line
+ * explanations, [] when none. The daemon reports them after `up`; status includes them. */
+int netd_engine_warnings(struct netd_engine *e, const char *name, json_object **out,
+			 struct netd_diag *diag);
 /* [{"mac","address","hostname","expiry"}...] from dnsmasq's lease file. */
 int netd_engine_leases(struct netd_engine *e, const char *name, json_object **out,
 		       struct netd_diag *diag);

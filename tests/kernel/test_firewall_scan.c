@@ -1,0 +1,82 @@
+/* The scan finds other tables' base chains, their policy and drop rules, and skips netd's. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netd/firewall.h"
+
+static int enter_private_netns(void **state)
+{
+	if (unshare(CLONE_NEWNET) != 0) {
+		perror("unshare(CLONE_NEWNET) (this test needs root)");
+		return -1;
+	}
+	return 0;
+}
+
+static const struct netd_fw_chain *find(const struct netd_fw_chain *c, size_t n,
+					const char *table, const char *chain)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(c[i].table, table) == 0 && strcmp(c[i].chain, chain) == 0)
+			return &c[i];
+	return NULL;
+}
+
+static void finds_docker_style_forward_drop_and_ufw_style_rules(void **state)
+{
+	struct netd_fw_chain *chains = NULL;
+	const struct netd_fw_chain *c;
+	size_t n = 0;
+
+	assert_int_equal(netd_fw_scan(&chains, &n), 0);
+	assert_int_equal(n, 0);
+	free(chains);
+
+	assert_int_equal(system("nft -f - <<'EOF'\n"
+				"table ip filter {\n"
+				"  chain FORWARD { type filter hook forward priority 0; policy drop; }\n"
+				"}\n"
+				"table inet ufwish {\n"
+				"  chain in { type filter hook input priority 0;\n"
+				"    tcp dport 22 accept; udp dport 67 drop; reject; }\n"
+				"  chain helper { drop; }\n"
+				"}\n"
+				"table inet netd {\n"
+				"  chain forward { type filter hook forward priority 0; policy accept; }\n"
+				"}\n"
+				"EOF"),
+			 0);
+	assert_int_equal(netd_fw_scan(&chains, &n), 0);
+	assert_int_equal(n, 2); /* regular chains and netd's own table are not reported */
+
+	c = find(chains, n, "filter", "FORWARD");
+	assert_non_null(c);
+	assert_string_equal(c->family, "ip");
+	assert_int_equal(c->hook, NETD_FW_HOOK_FORWARD);
+	assert_true(c->policy_drop);
+	assert_int_equal(c->drop_rules, 0);
+
+	c = find(chains, n, "ufwish", "in");
+	assert_non_null(c);
+	assert_string_equal(c->family, "inet");
+	assert_int_equal(c->hook, NETD_FW_HOOK_INPUT);
+	assert_false(c->policy_drop);
+	assert_int_equal(c->drop_rules, 2);
+	free(chains);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(finds_docker_style_forward_drop_and_ufw_style_rules),
+	};
+
+	return cmocka_run_group_tests(tests, enter_private_netns, NULL);
+}
