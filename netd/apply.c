@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "netd/engine_internal.h"
+#include "netd/uplink.h"
 
 static int isolate_ports(struct netd_apply_ctx *c, struct netd_diag *diag)
 {
@@ -38,6 +39,45 @@ static int isolate_ports(struct netd_apply_ctx *c, struct netd_diag *diag)
 	ret = 0;
 out:
 	free(links);
+	return ret;
+}
+
+/* Snapshot first and save it, so a crash between here and `down` still knows the way back. */
+static int take_uplink(struct netd_apply_ctx *c, struct netd_diag *diag)
+{
+	const struct netd_network *n = c->net;
+	struct netd_uplink_state s;
+	int ret;
+
+	ret = netd_uplink_snapshot(c->e->nl, n->uplink, &s);
+	if (ret < 0) {
+		netd_diag_set(diag, "reading the state of uplink %s: %s", n->uplink, strerror(-ret));
+		return ret;
+	}
+	ret = netd_uplink_save(c->e->state_dir, n->name, &s);
+	if (ret < 0) {
+		netd_diag_set(diag, "saving the state of uplink %s in %s: %s", n->uplink,
+			      c->e->state_dir, strerror(-ret));
+		return ret;
+	}
+	ret = netd_uplink_take(c->e->nl, &s, n->bridge, diag);
+	if (ret < 0)
+		netd_uplink_forget(c->e->state_dir, n->name);
+	return ret;
+}
+
+static int release_uplink(struct netd_apply_ctx *c, struct netd_diag *diag)
+{
+	const struct netd_network *n = c->net;
+	struct netd_uplink_state s;
+	int ret;
+
+	ret = netd_uplink_load(c->e->state_dir, n->name, &s);
+	if (ret < 0)
+		return ret == -ENOENT ? 0 : ret;
+	ret = netd_uplink_give_back(c->e->nl, &s, n->bridge, diag);
+	if (ret == 0)
+		netd_uplink_forget(c->e->state_dir, n->name);
 	return ret;
 }
 
@@ -87,6 +127,10 @@ static int do_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool *undoab
 	case NETD_STEP_ISOLATE_PORTS:
 		*undoable = false;
 		return isolate_ports(c, diag);
+	case NETD_STEP_TAKE_UPLINK:
+		return take_uplink(c, diag);
+	case NETD_STEP_RELEASE_UPLINK:
+		return release_uplink(c, diag);
 	case NETD_STEP_STOP_DNSMASQ:
 		ret = netd_dnsmasq_stop(&c->paths);
 		if (ret < 0)
@@ -125,6 +169,8 @@ static int undo_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool bridg
 		return netd_nft_remove_net(e->nft, n->name, &ignored);
 	case NETD_STEP_START_DNSMASQ:
 		return netd_dnsmasq_stop(&c->paths);
+	case NETD_STEP_TAKE_UPLINK:
+		return release_uplink(c, &ignored);
 	default:
 		return 0;
 	}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "netd/engine_internal.h"
+#include "netd/uplink.h"
 
 /* Ports of the bridge whose isolation flag differs from the policy. The uplink of a bridged
  * network is never isolated: isolated ports still reach non-isolated ones, which is how
@@ -70,6 +71,24 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 		ret = count_ports_to_isolate(e, d, li.ifindex, &o->n_ports_to_isolate);
 		if (ret < 0)
 			return ret;
+	}
+
+	if (n->uplink[0]) {
+		struct netd_link_info up, master;
+		struct netd_uplink_state saved;
+
+		ret = netd_nl_link_get(e->nl, n->uplink, &up);
+		if (ret < 0 && ret != -ENODEV)
+			return ret;
+		o->uplink_exists = ret == 0;
+		if (o->uplink_exists && up.master) {
+			if (o->bridge == NETD_BRIDGE_OURS && up.master == li.ifindex)
+				o->uplink_enslaved = true;
+			else if (netd_nl_link_get_by_index(e->nl, up.master, &master) == 0)
+				snprintf(o->uplink_master, sizeof(o->uplink_master), "%s",
+					 master.name);
+		}
+		o->uplink_saved = netd_uplink_load(e->state_dir, n->name, &saved) == 0;
 	}
 
 	ret = netd_nft_observe_net(e->nft, n->name, o->rules_digest);

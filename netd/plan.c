@@ -17,6 +17,8 @@ static const char *const step_names[NETD_STEP_KINDS] = {
 	[NETD_STEP_START_DNSMASQ] = "start dnsmasq",
 	[NETD_STEP_RESTART_DNSMASQ] = "restart dnsmasq",
 	[NETD_STEP_ISOLATE_PORTS] = "set port isolation",
+	[NETD_STEP_TAKE_UPLINK] = "take over uplink",
+	[NETD_STEP_RELEASE_UPLINK] = "give back uplink",
 	[NETD_STEP_STOP_DNSMASQ] = "stop dnsmasq",
 	[NETD_STEP_REMOVE_RULES] = "remove nftables rules",
 	[NETD_STEP_FORWARDING_RESTORE] = "restore IPv4 forwarding",
@@ -110,6 +112,18 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 	case NETD_BRIDGE_OURS:
 		break;
 	}
+	if (n->uplink[0] && !o->uplink_enslaved) {
+		if (!o->uplink_exists) {
+			netd_diag_set(diag, "%s:%u: uplink %s does not exist", n->source,
+				      n->line_uplink, n->uplink);
+			return -ENODEV;
+		}
+		if (o->uplink_master[0]) {
+			netd_diag_set(diag, "%s:%u: uplink %s is already enslaved to %s", n->source,
+				      n->line_uplink, n->uplink, o->uplink_master);
+			return -EBUSY;
+		}
+	}
 	if (n->has_address && (fresh || !o->has_address))
 		push(plan, NETD_STEP_ADD_ADDRESS);
 	/* Rules before the link comes up, so no packet ever crosses it unfiltered. */
@@ -120,6 +134,9 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 		push(plan, NETD_STEP_APPLY_RULES);
 	if (fresh || !o->bridge_up)
 		push(plan, NETD_STEP_LINK_UP);
+	/* The uplink comes last among the links: its routes need the bridge up. */
+	if (n->uplink[0] && !o->uplink_enslaved)
+		push(plan, NETD_STEP_TAKE_UPLINK);
 	if (d->dnsmasq) {
 		if (!o->dnsmasq_running)
 			push(plan, NETD_STEP_START_DNSMASQ);
@@ -142,6 +159,8 @@ void netd_plan_down(const struct netd_observed *o, bool last_forwarder, struct n
 		push(plan, NETD_STEP_REMOVE_RULES);
 	if (last_forwarder)
 		push(plan, NETD_STEP_FORWARDING_RESTORE);
+	if (o->uplink_saved)
+		push(plan, NETD_STEP_RELEASE_UPLINK);
 	if (o->bridge == NETD_BRIDGE_OURS)
 		push(plan, NETD_STEP_DELETE_BRIDGE);
 }

@@ -51,6 +51,11 @@ struct netd_observed {
 	bool dnsmasq_conf_current;  /* running with exactly the rendered conf and hosts */
 	bool ip_forward_on;
 	size_t n_ports_to_isolate;  /* ports whose isolation differs from what the policy says */
+	/* bridged: the uplink named by Uplink= */
+	bool uplink_exists;
+	bool uplink_enslaved;       /* its master is our bridge */
+	char uplink_master[IFNAMSIZ]; /* another master it has, "" when none */
+	bool uplink_saved;          /* netd holds a snapshot to give it back from */
 };
 
 enum netd_step_kind {
@@ -62,10 +67,12 @@ enum netd_step_kind {
 	NETD_STEP_START_DNSMASQ,
 	NETD_STEP_RESTART_DNSMASQ,
 	NETD_STEP_ISOLATE_PORTS,
+	NETD_STEP_TAKE_UPLINK,
 	/* down */
 	NETD_STEP_STOP_DNSMASQ,
 	NETD_STEP_REMOVE_RULES,
 	NETD_STEP_FORWARDING_RESTORE,
+	NETD_STEP_RELEASE_UPLINK,
 	NETD_STEP_DELETE_BRIDGE,
 	NETD_STEP_KINDS,
 };

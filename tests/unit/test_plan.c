@@ -45,6 +45,9 @@ static void all_present(const struct netd_desired *d, struct netd_observed *o)
 	o->dnsmasq_running = d->dnsmasq;
 	o->dnsmasq_conf_current = d->dnsmasq;
 	o->ip_forward_on = true;
+	o->uplink_exists = d->net->uplink[0] != '\0';
+	o->uplink_enslaved = o->uplink_exists;
+	o->uplink_saved = o->uplink_exists;
 }
 
 static void expect_steps(const struct netd_plan *p, size_t n, const enum netd_step_kind *want)
@@ -225,6 +228,43 @@ static void down_removes_only_what_is_there(void **state)
 	expect_steps(&p, 2, all);
 }
 
+static void bridged_takes_its_uplink_after_the_bridge_is_up_and_gives_it_back(void **state)
+{
+	struct netd_network *n = make_net(NETD_MODE_BRIDGED);
+	struct netd_diag diag = {""};
+	struct netd_desired *d;
+	struct netd_observed o = {.uplink_exists = true};
+	struct netd_plan p;
+	const enum netd_step_kind up[] = {NETD_STEP_CREATE_BRIDGE, NETD_STEP_LINK_UP,
+					  NETD_STEP_TAKE_UPLINK};
+
+	n->line_uplink = 4;
+	assert_int_equal(netd_desired_build(n, NULL, &d), 0);
+	assert_false(d->has_rules);
+	assert_false(d->dnsmasq);
+	assert_false(d->forwarding);
+	assert_int_equal(netd_plan_up(d, &o, &p, &diag), 0);
+	expect_steps(&p, 3, up);
+
+	o.uplink_exists = false;
+	assert_int_equal(netd_plan_up(d, &o, &p, &diag), -ENODEV);
+	assert_string_equal(diag.msg, "test.conf:4: uplink eth0 does not exist");
+
+	o.uplink_exists = true;
+	strcpy(o.uplink_master, "docker0");
+	assert_int_equal(netd_plan_up(d, &o, &p, &diag), -EBUSY);
+	assert_string_equal(diag.msg, "test.conf:4: uplink eth0 is already enslaved to docker0");
+
+	memset(&o, 0, sizeof(o));
+	o.bridge = NETD_BRIDGE_OURS;
+	o.uplink_saved = true;
+	netd_plan_down(&o, false, &p);
+	expect_steps(&p, 2, (enum netd_step_kind[]){NETD_STEP_RELEASE_UPLINK,
+						    NETD_STEP_DELETE_BRIDGE});
+	netd_desired_free(d);
+	netd_network_free(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +274,7 @@ int main(void)
 		cmocka_unit_test(foreign_link_under_the_name_is_refused),
 		cmocka_unit_test(internal_and_hostonly_never_route_and_isolate_when_vm_to_vm_denied),
 		cmocka_unit_test(down_removes_only_what_is_there),
+		cmocka_unit_test(bridged_takes_its_uplink_after_the_bridge_is_up_and_gives_it_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
