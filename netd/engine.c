@@ -36,6 +36,7 @@ void netd_engine_free(struct netd_engine *e)
 {
 	if (!e)
 		return;
+	netd_engine_monitor_close(e);
 	netd_config_free(e->config);
 	netd_nl_close(e->nl);
 	netd_nft_close(e->nft);
@@ -195,6 +196,29 @@ int netd_engine_up(struct netd_engine *e, const char *name, struct netd_diag *di
 	const struct netd_network *n = find(e, name, diag);
 
 	return n ? up_network(e, n, diag) : -ENOENT;
+}
+
+void netd_engine_port_added(struct netd_engine *e, int master, const char *port)
+{
+	struct netd_link_info br;
+	struct netd_diag diag;
+	bool want;
+
+	if (netd_nl_link_get_by_index(e->nl, master, &br) < 0 ||
+	    strncmp(br.alias, NETD_ALIAS_PREFIX, strlen(NETD_ALIAS_PREFIX)) != 0)
+		return;
+	for (size_t i = 0; i < e->config->n_networks; i++) {
+		const struct netd_network *n = e->config->networks[i];
+
+		if (strcmp(n->bridge, br.name) != 0 ||
+		    strcmp(n->name, br.alias + strlen(NETD_ALIAS_PREFIX)) != 0)
+			continue;
+		want = n->policy[NETD_CELL_VM_TO_VM] == NETD_POLICY_DENY &&
+		       strcmp(port, n->uplink) != 0;
+		if (netd_nl_port_get_isolated(e->nl, port) != (int)want)
+			netd_nl_port_set_isolated(e->nl, port, want, &diag);
+		return;
+	}
 }
 
 /* No other network that is up needs forwarding: the saved value can go back. */

@@ -41,6 +41,15 @@ int netd_engine_reconcile(struct netd_engine *e);
 int netd_engine_down_all(struct netd_engine *e, struct netd_diag *diag);
 
 /*
+ * Link notifications: the daemon polls this fd and calls monitor_handle when it is readable,
+ * so a port that anyone attaches to a VMToVM=deny network's bridge is isolated at once.
+ * open returns the fd (or -errno); handle reads everything pending.
+ */
+int netd_engine_monitor_open(struct netd_engine *e);
+int netd_engine_monitor_handle(struct netd_engine *e);
+void netd_engine_monitor_close(struct netd_engine *e);
+
+/*
  * [{"name","mode","bridge","address","state":"up"|"down"|"partial","autostart"}...]
  */
 int netd_engine_list(struct netd_engine *e, json_object **out);

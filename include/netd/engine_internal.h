@@ -2,6 +2,8 @@
 #ifndef NETD_ENGINE_INTERNAL_H
 #define NETD_ENGINE_INTERNAL_H
 
+struct mnl_socket;
+
 #include "netd/dnsmasq.h"
 #include "netd/engine.h"
 #include "netd/netlink.h"
@@ -16,7 +18,11 @@ struct netd_engine {
 	struct netd_config *config;
 	struct netd_nl *nl;
 	struct netd_nft *nft;
+	struct mnl_socket *monitor; /* link notifications, for port policy; NULL until opened */
 };
+
+/* A link was enslaved to the bridge with ifindex master: apply its network's port policy. */
+void netd_engine_port_added(struct netd_engine *e, int master, const char *port);
 
 /* Everything the steps of one network need. */
 struct netd_apply_ctx {
