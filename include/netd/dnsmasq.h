@@ -42,6 +42,8 @@ int netd_dnsmasq_render_hosts(const struct netd_network *n, char **out);
  * its parent to exit: dnsmasq only returns once its sockets are bound and the pid file is
  * written, so success here means it serves. On failure diag carries dnsmasq's own stderr.
  * dnsmasq_bin NULL means $NETD_DNSMASQ or /usr/sbin/dnsmasq.
+ * -EALREADY (nothing touched) when our dnsmasq already runs; -EIO when dnsmasq refused to
+ * start, and then no process, pid, conf or hosts file is left behind.
  */
 int netd_dnsmasq_start(const struct netd_dnsmasq_paths *p, const char *conf_text,
 		       const char *hosts_text, const char *dnsmasq_bin, pid_t *pid,
@@ -58,7 +60,8 @@ int netd_dnsmasq_conf_matches(const struct netd_dnsmasq_paths *p, const char *co
  * exit, then remove conf, hosts and pid files. Leases stay. Not running: 0. */
 int netd_dnsmasq_stop(const struct netd_dnsmasq_paths *p);
 
-/* Rewrite the hosts file and SIGHUP dnsmasq so it rereads it, without a restart. */
+/* Rewrite the hosts file and SIGHUP dnsmasq so it rereads it, without a restart.
+ * -ESRCH (file still written) when our dnsmasq is not running. */
 int netd_dnsmasq_reload_hosts(const struct netd_dnsmasq_paths *p, const char *hosts_text);
 
 struct netd_lease {
@@ -69,7 +72,8 @@ struct netd_lease {
 	char client_id[128];
 };
 
-/* Pure parser of dnsmasq's lease file text. */
+/* Pure parser of dnsmasq's lease file text. Lines that are not an IPv4 lease on Ethernet
+ * (torn last line, DHCPv6 section, junk) are skipped, never an error. */
 int netd_dnsmasq_leases_parse(const char *text, struct netd_lease **out, size_t *n);
 /* Read and parse the lease file; a missing file is 0 leases. */
 int netd_dnsmasq_leases_read(const struct netd_dnsmasq_paths *p, struct netd_lease **out,

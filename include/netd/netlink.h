@@ -47,7 +47,8 @@ int netd_nl_link_set_master(struct netd_nl *nl, const char *name, const char *ma
 int netd_nl_link_set_mac(struct netd_nl *nl, const char *name, const uint8_t mac[6],
 			 struct netd_diag *diag);
 
-/* IPv4 addresses. */
+/* IPv4 addresses (with the subnet's broadcast). add: -EEXIST when present; del:
+ * -EADDRNOTAVAIL when absent; -ENODEV for an unknown interface. */
 int netd_nl_addr_add(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p,
 		     struct netd_diag *diag);
 int netd_nl_addr_del(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p,
@@ -62,7 +63,7 @@ int netd_nl_addr_has(struct netd_nl *nl, const char *ifname, const struct netd_p
  */
 int netd_nl_host_prefixes(struct netd_nl *nl, struct netd_host_prefix **out, size_t *n);
 
-/* Bridge port isolation (IFLA_BRPORT_ISOLATED). */
+/* Bridge port isolation (IFLA_BRPORT_ISOLATED). -EOPNOTSUPP when port is not enslaved. */
 int netd_nl_port_set_isolated(struct netd_nl *nl, const char *port, bool isolated,
 			      struct netd_diag *diag);
 /* 1 isolated, 0 not, -errno (e.g. -EINVAL when not a bridge port). */

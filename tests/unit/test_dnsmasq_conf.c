@@ -1,0 +1,201 @@
+/* dnsmasq config and hosts-file rendering against golden files in tests/data/dnsmasq. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "netd/dnsmasq.h"
+#include "netd/mode.h"
+
+static char *slurp(const char *name)
+{
+	char path[512];
+	FILE *f;
+	long len;
+	char *buf;
+
+	snprintf(path, sizeof(path), "%s/dnsmasq/%s", NETD_TEST_DATA, name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	buf = calloc(1, (size_t)len + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	return buf;
+}
+
+static void ip(const char *s, struct in_addr *a)
+{
+	assert_int_equal(netd_ipv4_parse(s, a), 0);
+}
+
+/* A network as the parser leaves it: mode defaults applied to the policy. */
+static struct netd_network *net(const char *name, enum netd_mode mode, const char *bridge,
+                                const char *addr, const char *first, const char *last,
+                                unsigned lease)
+{
+	struct netd_network *n = netd_network_new();
+	const struct netd_mode_ops *ops = netd_mode_ops(mode);
+
+	assert_non_null(n);
+	strcpy(n->name, name);
+	n->mode = mode;
+	strcpy(n->bridge, bridge);
+	for (int c = 0; c < NETD_CELL_MAX; c++)
+		n->policy[c] = ops->defaults[c];
+	if (addr) {
+		n->has_address = true;
+		assert_int_equal(netd_prefix_parse(addr, &n->address), 0);
+	}
+	if (first) {
+		n->has_dhcp = true;
+		ip(first, &n->dhcp_first);
+		ip(last, &n->dhcp_last);
+		n->lease_time = lease;
+	}
+	return n;
+}
+
+static void check_conf(const struct netd_network *n, const char *golden)
+{
+	struct netd_dnsmasq_paths p;
+	char *text = NULL, *want = slurp(golden);
+
+	assert_int_equal(netd_dnsmasq_paths_init(&p, "/run/netd", "/var/lib/netd", n->name), 0);
+	assert_int_equal(netd_dnsmasq_render_conf(n, &p, &text), 0);
+	assert_string_equal(text, want);
+	free(text);
+	free(want);
+}
+
+static void test_default_nat(void **state)
+{
+	struct netd_network *n = net("default", NETD_MODE_NAT, "virbr0", "192.122.1.1/24",
+	                             "192.122.1.2", "192.122.1.254", 3600);
+
+	check_conf(n, "default-nat.conf");
+	netd_network_free(n);
+}
+
+static void test_hostonly_gets_empty_router(void **state)
+{
+	struct netd_network *n = net("lab", NETD_MODE_HOSTONLY, "netd-lab", "10.77.0.1/16",
+	                             "10.77.0.100", "10.77.0.199", 600);
+
+	assert_false(netd_network_needs_forwarding(n));
+	check_conf(n, "hostonly.conf");
+	netd_network_free(n);
+}
+
+static void test_hostonly_routed_gets_router(void **state)
+{
+	struct netd_network *n = net("lab", NETD_MODE_HOSTONLY, "netd-lab", "10.77.0.1/16",
+	                             "10.77.0.100", "10.77.0.199", 600);
+
+	n->policy[NETD_CELL_VM_TO_OUTSIDE] = NETD_POLICY_ALLOW;
+	check_conf(n, "hostonly-routed.conf");
+	netd_network_free(n);
+}
+
+static void test_infinite_lease(void **state)
+{
+	struct netd_network *n = net("forever", NETD_MODE_NAT, "br-forever", "172.31.9.1/30",
+	                             "172.31.9.2", "172.31.9.2", 0);
+
+	check_conf(n, "infinite.conf");
+	netd_network_free(n);
+}
+
+static void test_dns_only_without_dhcp(void **state)
+{
+	struct netd_network *n =
+	    net("quiet", NETD_MODE_HOSTONLY, "br-quiet", "10.8.0.1/24", NULL, NULL, 0);
+
+	assert_true(netd_dnsmasq_wanted(n));
+	check_conf(n, "dns-only.conf");
+	netd_network_free(n);
+}
+
+static void test_no_address_no_dnsmasq(void **state)
+{
+	struct netd_network *n = net("iso", NETD_MODE_INTERNAL, "br-iso", NULL, NULL, NULL, 0);
+	struct netd_dnsmasq_paths p;
+	char *text = NULL;
+
+	assert_false(netd_dnsmasq_wanted(n));
+	assert_int_equal(netd_dnsmasq_paths_init(&p, "/run/netd", "/var/lib/netd", "iso"), 0);
+	assert_int_equal(netd_dnsmasq_render_conf(n, &p, &text), -EINVAL);
+	assert_null(text);
+	netd_network_free(n);
+}
+
+static void test_hosts_file(void **state)
+{
+	struct netd_network *n = net("default", NETD_MODE_NAT, "virbr0", "192.122.1.1/24",
+	                             "192.122.1.2", "192.122.1.254", 3600);
+	char *text = NULL, *want = slurp("hosts.hosts");
+
+	n->hosts = calloc(3, sizeof(*n->hosts));
+	n->n_hosts = 3;
+	assert_int_equal(netd_mac_parse("52:54:00:aa:bb:01", n->hosts[0].mac), 0);
+	ip("192.122.1.10", &n->hosts[0].addr);
+	strcpy(n->hosts[0].name, "web");
+	assert_int_equal(netd_mac_parse("52:54:00:AA:BB:02", n->hosts[1].mac), 0);
+	ip("192.122.1.11", &n->hosts[1].addr);
+	assert_int_equal(netd_mac_parse("52:54:00:aa:bb:03", n->hosts[2].mac), 0);
+	strcpy(n->hosts[2].name, "db");
+
+	assert_int_equal(netd_dnsmasq_render_hosts(n, &text), 0);
+	assert_string_equal(text, want);
+	free(text);
+	free(want);
+
+	n->n_hosts = 0;
+	assert_int_equal(netd_dnsmasq_render_hosts(n, &text), 0);
+	assert_string_equal(text, "");
+	free(text);
+	netd_network_free(n);
+}
+
+static void test_paths(void **state)
+{
+	struct netd_dnsmasq_paths p;
+	char longdir[NETD_PATH_MAX];
+
+	assert_int_equal(netd_dnsmasq_paths_init(&p, "/run/netd", "/var/lib/netd", "default"), 0);
+	assert_string_equal(p.conf, "/run/netd/default.dnsmasq.conf");
+	assert_string_equal(p.hosts, "/run/netd/default.hosts");
+	assert_string_equal(p.pid, "/run/netd/default.pid");
+	assert_string_equal(p.leases, "/var/lib/netd/default.leases");
+	assert_int_equal(netd_dnsmasq_paths_init(&p, "/run/netd", "/var/lib/netd", "../x"),
+	                 -EINVAL);
+	assert_int_equal(netd_dnsmasq_paths_init(&p, "/run/\nnetd", "/var/lib/netd", "a"), -EINVAL);
+	memset(longdir, 'a', sizeof(longdir) - 1);
+	longdir[0] = '/';
+	longdir[sizeof(longdir) - 1] = '\0';
+	assert_int_equal(netd_dnsmasq_paths_init(&p, longdir, "/var/lib/netd", "a"), -ENAMETOOLONG);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_default_nat),
+	    cmocka_unit_test(test_hostonly_gets_empty_router),
+	    cmocka_unit_test(test_hostonly_routed_gets_router),
+	    cmocka_unit_test(test_infinite_lease),
+	    cmocka_unit_test(test_dns_only_without_dhcp),
+	    cmocka_unit_test(test_no_address_no_dnsmasq),
+	    cmocka_unit_test(test_hosts_file),
+	    cmocka_unit_test(test_paths),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
