@@ -1,0 +1,216 @@
+/* A network's nftables rules as a small IR: pure, from its mode and resolved [Policy]. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netd/mode.h"
+#include "netd/nft.h"
+
+/* The longest chain is in_<net>: ct, DHCP, DNS udp, DNS tcp, verdict. */
+#define RULES_PER_CHAIN 8
+
+static const char *const prefixes[NETD_NFT_CHAIN_KINDS] = {
+    [NETD_NFT_CHAIN_IN] = "in_",     [NETD_NFT_CHAIN_OUT] = "out_",
+    [NETD_NFT_CHAIN_FWDI] = "fwdi_", [NETD_NFT_CHAIN_FWDO] = "fwdo_",
+    [NETD_NFT_CHAIN_POST] = "post_",
+};
+
+const char *netd_nft_chain_prefix(enum netd_nft_chain_kind k)
+{
+	return (unsigned)k < NETD_NFT_CHAIN_KINDS ? prefixes[k] : NULL;
+}
+
+static struct netd_nft_rule *add_rule(struct netd_nft_chain *c, enum netd_nft_verdict v)
+{
+	struct netd_nft_rule *r = &c->rules[c->n_rules++];
+
+	r->verdict = v;
+	return r;
+}
+
+static struct netd_nft_match *add_match(struct netd_nft_rule *r, enum netd_nft_match_kind k)
+{
+	struct netd_nft_match *m = &r->match[r->n_match++];
+
+	m->kind = k;
+	return m;
+}
+
+static void add_port_rule(struct netd_nft_chain *c, enum netd_nft_match_kind k, uint16_t port)
+{
+	add_match(add_rule(c, NETD_NFT_V_ACCEPT), k)->u.port = port;
+}
+
+/* Replies to what the guests (or the host) started pass whatever the policy says. */
+static void add_ct_rule(struct netd_nft_chain *c, enum netd_nft_verdict v)
+{
+	add_match(add_rule(c, v), NETD_NFT_M_CT_STATE)->u.ct_state =
+	    NETD_NFT_CT_ESTABLISHED | NETD_NFT_CT_RELATED;
+}
+
+static enum netd_nft_verdict cell(const struct netd_network *n, enum netd_cell c,
+                                  enum netd_nft_verdict allow, enum netd_nft_verdict deny)
+{
+	return n->policy[c] == NETD_POLICY_ALLOW ? allow : deny;
+}
+
+static void build_in(const struct netd_network *n, struct netd_nft_chain *c)
+{
+	add_ct_rule(c, NETD_NFT_V_ACCEPT);
+	if (n->has_dhcp)
+		add_port_rule(c, NETD_NFT_M_UDP_DPORT, 67);
+	/* dnsmasq answers DNS on the host's address even where VMToHost is denied. */
+	if (n->has_address) {
+		add_port_rule(c, NETD_NFT_M_UDP_DPORT, 53);
+		add_port_rule(c, NETD_NFT_M_TCP_DPORT, 53);
+	}
+	add_rule(c, cell(n, NETD_CELL_VM_TO_HOST, NETD_NFT_V_ACCEPT, NETD_NFT_V_REJECT));
+}
+
+static void build_out(const struct netd_network *n, struct netd_nft_chain *c)
+{
+	add_ct_rule(c, NETD_NFT_V_ACCEPT);
+	/* DHCP replies go to broadcast or to an address the guest has not taken yet:
+	 * conntrack does not tie them to the request. */
+	if (n->has_dhcp)
+		add_port_rule(c, NETD_NFT_M_UDP_SPORT, 67);
+	add_rule(c, cell(n, NETD_CELL_HOST_TO_VM, NETD_NFT_V_ACCEPT, NETD_NFT_V_REJECT));
+}
+
+static void build_fwdi(const struct netd_network *n, struct netd_nft_chain *c)
+{
+	struct netd_nft_rule *r;
+
+	/* Bridged VM <-> VM only reaches the forward hook with br_netfilter on; it is the
+	 * one case where the packet stays in this network, so fwdi may decide it. */
+	r = add_rule(c, cell(n, NETD_CELL_VM_TO_VM, NETD_NFT_V_ACCEPT, NETD_NFT_V_DROP));
+	snprintf(add_match(r, NETD_NFT_M_OIFNAME)->u.ifname, IFNAMSIZ, "%s", n->bridge);
+	/* Return, never accept: the destination network's fwdo_<net> still has its say. */
+	add_ct_rule(c, NETD_NFT_V_RETURN);
+	add_rule(c, cell(n, NETD_CELL_VM_TO_OUTSIDE, NETD_NFT_V_RETURN, NETD_NFT_V_REJECT));
+}
+
+static void build_fwdo(const struct netd_network *n, struct netd_nft_chain *c)
+{
+	add_ct_rule(c, NETD_NFT_V_ACCEPT);
+	add_rule(c, cell(n, NETD_CELL_OUTSIDE_TO_VM, NETD_NFT_V_ACCEPT, NETD_NFT_V_REJECT));
+}
+
+static void build_post(const struct netd_network *n, const struct netd_prefix *subnet,
+                       struct netd_nft_chain *c)
+{
+	static const uint8_t l4[] = {IPPROTO_TCP, IPPROTO_UDP};
+	struct netd_nft_rule *r;
+	struct netd_nft_match *m;
+
+	/* Multicast and broadcast never leave the link: masquerading them breaks DHCP/mDNS. */
+	m = add_match(add_rule(c, NETD_NFT_V_RETURN), NETD_NFT_M_IP_DADDR);
+	m->u.prefix.addr.s_addr = htonl(0xe0000000);
+	m->u.prefix.len = 24;
+	m = add_match(add_rule(c, NETD_NFT_V_RETURN), NETD_NFT_M_IP_DADDR);
+	m->u.prefix.addr.s_addr = htonl(0xffffffff);
+	m->u.prefix.len = 32;
+	/* Unprivileged source ports, as libvirt does: some peers distrust ports < 1024. */
+	for (size_t i = 0; i < sizeof(l4); i++) {
+		r = add_rule(c, NETD_NFT_V_MASQUERADE_PORTS);
+		add_match(r, NETD_NFT_M_IP_DADDR_NE)->u.prefix = *subnet;
+		add_match(r, NETD_NFT_M_L4PROTO)->u.l4proto = l4[i];
+		r->port_min = 1024;
+		r->port_max = 65535;
+	}
+	add_match(add_rule(c, NETD_NFT_V_MASQUERADE), NETD_NFT_M_IP_DADDR_NE)->u.prefix = *subnet;
+}
+
+static uint64_t fnv1a64(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static int compute_digest(struct netd_nft_net *x)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ret;
+
+	f = open_memstream(&text, &len);
+	if (!f)
+		return -ENOMEM;
+	ret = netd_nft_render_net(x, f);
+	if (fclose(f) != 0 && ret == 0)
+		ret = -ENOMEM;
+	if (ret == 0)
+		snprintf(x->digest, sizeof(x->digest), "%016" PRIx64, fnv1a64(text, len));
+	free(text);
+	return ret;
+}
+
+int netd_nft_net_build(const struct netd_network *n, struct netd_nft_net **out)
+{
+	const struct netd_mode_ops *ops = netd_mode_ops(n->mode);
+	struct netd_nft_net *x;
+	int ret = 0;
+
+	*out = NULL;
+	if (!ops || !netd_netname_valid(n->name) || !netd_ifname_valid(n->bridge))
+		return -EINVAL;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	snprintf(x->network, sizeof(x->network), "%s", n->name);
+	snprintf(x->bridge, sizeof(x->bridge), "%s", n->bridge);
+	if (n->has_address) {
+		x->has_subnet = true;
+		x->subnet.addr = netd_prefix_network(&n->address);
+		x->subnet.len = n->address.len;
+	}
+
+	/* A bridged guest is a host on the LAN: nothing here is routed, so no rules. */
+	if (n->mode != NETD_MODE_BRIDGED) {
+		for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++) {
+			struct netd_nft_chain *c = &x->chains[k];
+
+			if (k == NETD_NFT_CHAIN_POST && !(ops->masquerade && x->has_subnet))
+				continue;
+			c->present = true;
+			snprintf(c->name, sizeof(c->name), "%s%s", prefixes[k], n->name);
+			c->rules = calloc(RULES_PER_CHAIN, sizeof(*c->rules));
+			if (!c->rules) {
+				ret = -ENOMEM;
+				goto out;
+			}
+		}
+		build_in(n, &x->chains[NETD_NFT_CHAIN_IN]);
+		build_out(n, &x->chains[NETD_NFT_CHAIN_OUT]);
+		build_fwdi(n, &x->chains[NETD_NFT_CHAIN_FWDI]);
+		build_fwdo(n, &x->chains[NETD_NFT_CHAIN_FWDO]);
+		if (x->chains[NETD_NFT_CHAIN_POST].present)
+			build_post(n, &x->subnet, &x->chains[NETD_NFT_CHAIN_POST]);
+	}
+	ret = compute_digest(x);
+out:
+	if (ret < 0) {
+		netd_nft_net_free(x);
+		return ret;
+	}
+	*out = x;
+	return 0;
+}
+
+void netd_nft_net_free(struct netd_nft_net *x)
+{
+	if (!x)
+		return;
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
+		free(x->chains[k].rules);
+	free(x);
+}
