@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,10 +171,10 @@ static int push(struct prefix_list *l, const struct netd_prefix *p, int ifindex,
 	hp->prefix = *p;
 	hp->is_route = is_route;
 	if (li) {
-		strncpy(hp->ifname, li->name, sizeof(hp->ifname) - 1);
+		snprintf(hp->ifname, sizeof(hp->ifname), "%s", li->name);
 		if (strncmp(li->alias, NETD_ALIAS_PREFIX, strlen(NETD_ALIAS_PREFIX)) == 0)
-			strncpy(hp->owned_by, li->alias + strlen(NETD_ALIAS_PREFIX),
-			        sizeof(hp->owned_by) - 1);
+			snprintf(hp->owned_by, sizeof(hp->owned_by), "%.*s",
+				 (int)sizeof(hp->owned_by) - 1, li->alias + strlen(NETD_ALIAS_PREFIX));
 	}
 	return 0;
 }

@@ -57,6 +57,20 @@ static enum netd_nft_verdict cell(const struct netd_network *n, enum netd_cell c
 	return n->policy[c] == NETD_POLICY_ALLOW ? allow : deny;
 }
 
+/* The cell's verdict as the chain's last rule(s). A denied TCP connection gets a reset, so
+ * the connecting program fails at once; everything else an ICMP admin-prohibited error. */
+static void add_cell(struct netd_nft_chain *c, const struct netd_network *n, enum netd_cell cl,
+		     enum netd_nft_verdict allow)
+{
+	if (n->policy[cl] == NETD_POLICY_ALLOW) {
+		add_rule(c, allow);
+		return;
+	}
+	add_match(add_rule(c, NETD_NFT_V_REJECT_TCP_RESET), NETD_NFT_M_L4PROTO)->u.l4proto =
+		IPPROTO_TCP;
+	add_rule(c, NETD_NFT_V_REJECT);
+}
+
 static void build_in(const struct netd_network *n, struct netd_nft_chain *c)
 {
 	add_ct_rule(c, NETD_NFT_V_ACCEPT);
@@ -67,7 +81,7 @@ static void build_in(const struct netd_network *n, struct netd_nft_chain *c)
 		add_port_rule(c, NETD_NFT_M_UDP_DPORT, 53);
 		add_port_rule(c, NETD_NFT_M_TCP_DPORT, 53);
 	}
-	add_rule(c, cell(n, NETD_CELL_VM_TO_HOST, NETD_NFT_V_ACCEPT, NETD_NFT_V_REJECT));
+	add_cell(c, n, NETD_CELL_VM_TO_HOST, NETD_NFT_V_ACCEPT);
 }
 
 static void build_out(const struct netd_network *n, struct netd_nft_chain *c)
@@ -77,7 +91,7 @@ static void build_out(const struct netd_network *n, struct netd_nft_chain *c)
 	 * conntrack does not tie them to the request. */
 	if (n->has_dhcp)
 		add_port_rule(c, NETD_NFT_M_UDP_SPORT, 67);
-	add_rule(c, cell(n, NETD_CELL_HOST_TO_VM, NETD_NFT_V_ACCEPT, NETD_NFT_V_REJECT));
+	add_cell(c, n, NETD_CELL_HOST_TO_VM, NETD_NFT_V_ACCEPT);
 }
 
 static void build_fwdi(const struct netd_network *n, struct netd_nft_chain *c)
@@ -90,13 +104,13 @@ static void build_fwdi(const struct netd_network *n, struct netd_nft_chain *c)
 	snprintf(add_match(r, NETD_NFT_M_OIFNAME)->u.ifname, IFNAMSIZ, "%s", n->bridge);
 	/* Return, never accept: the destination network's fwdo_<net> still has its say. */
 	add_ct_rule(c, NETD_NFT_V_RETURN);
-	add_rule(c, cell(n, NETD_CELL_VM_TO_OUTSIDE, NETD_NFT_V_RETURN, NETD_NFT_V_REJECT));
+	add_cell(c, n, NETD_CELL_VM_TO_OUTSIDE, NETD_NFT_V_RETURN);
 }
 
 static void build_fwdo(const struct netd_network *n, struct netd_nft_chain *c)
 {
 	add_ct_rule(c, NETD_NFT_V_ACCEPT);
-	add_rule(c, cell(n, NETD_CELL_OUTSIDE_TO_VM, NETD_NFT_V_ACCEPT, NETD_NFT_V_REJECT));
+	add_cell(c, n, NETD_CELL_OUTSIDE_TO_VM, NETD_NFT_V_ACCEPT);
 }
 
 static void build_post(const struct netd_network *n, const struct netd_prefix *subnet,

@@ -265,6 +265,13 @@ static int put_verdict(struct nftnl_rule *r, const struct netd_nft_rule *ir)
 			                  NFT_REJECT_ICMPX_ADMIN_PROHIBITED);
 		}
 		return add_expr(r, e);
+	case NETD_NFT_V_REJECT_TCP_RESET:
+		e = nftnl_expr_alloc("reject");
+		if (e) {
+			nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE, NFT_REJECT_TCP_RST);
+			nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE, 0);
+		}
+		return add_expr(r, e);
 	case NETD_NFT_V_MASQUERADE:
 		return add_expr(r, nftnl_expr_alloc("masq"));
 	case NETD_NFT_V_MASQUERADE_PORTS:

@@ -118,6 +118,9 @@ static int print_verdict(const struct netd_nft_rule *r, FILE *out)
 	case NETD_NFT_V_REJECT:
 		fputs("reject with icmpx admin-prohibited", out);
 		break;
+	case NETD_NFT_V_REJECT_TCP_RESET:
+		fputs("reject with tcp reset", out);
+		break;
 	case NETD_NFT_V_MASQUERADE:
 		fputs("masquerade", out);
 		break;

@@ -68,6 +68,8 @@ enum netd_nft_verdict {
 	NETD_NFT_V_DROP,
 	NETD_NFT_V_RETURN,
 	NETD_NFT_V_REJECT,          /* reject with icmpx admin-prohibited (fast failure) */
+	NETD_NFT_V_REJECT_TCP_RESET, /* reject with tcp reset: a TCP connect fails at once; an
+				      * ICMP error only fails it at the SYN retry, 1 s later */
 	NETD_NFT_V_MASQUERADE,      /* plain masquerade */
 	NETD_NFT_V_MASQUERADE_PORTS /* masquerade to :port_min-port_max */
 };
