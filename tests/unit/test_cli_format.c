@@ -1,0 +1,202 @@
+/* netdctl's text output: exact text for fixed JSON results. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "netd/control.h"
+
+typedef int (*fmt_fn)(FILE *f, json_object *o);
+
+/* Render json with fn and compare with want; the return value of fn is checked too. */
+static void expect_text(fmt_fn fn, const char *json, int ret, const char *want)
+{
+	json_object *o = json_tokener_parse(json);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	if (strcmp(json, "null") != 0)
+		assert_non_null(o);
+	assert_int_equal(fn(f, o), ret);
+	fclose(f);
+	if (strcmp(buf, want) != 0)
+		fail_msg("got:\n%s\nwant:\n%s", buf, want);
+	free(buf);
+	json_object_put(o);
+}
+
+static const char list_json[] =
+    "[{\"name\":\"default\",\"mode\":\"nat\",\"bridge\":\"virbr0\","
+    "\"address\":\"192.122.1.1/24\",\"state\":\"up\",\"autostart\":true},"
+    "{\"name\":\"lab\",\"mode\":\"internal\",\"bridge\":\"netd-lab\",\"address\":null,"
+    "\"state\":\"down\",\"autostart\":false},"
+    "{\"name\":\"office-bridge\",\"mode\":\"bridged\",\"bridge\":\"br0\","
+    "\"address\":\"10.0.0.2/8\",\"state\":\"partial\",\"autostart\":false}]";
+
+static void test_list(void **state)
+{
+	expect_text(netd_fmt_list, list_json, 0,
+	            "NAME           MODE      BRIDGE    ADDRESS         STATE    AUTOSTART\n"
+	            "default        nat       virbr0    192.122.1.1/24  up       yes\n"
+	            "lab            internal  netd-lab  -               down     no\n"
+	            "office-bridge  bridged   br0       10.0.0.2/8      partial  no\n");
+	expect_text(netd_fmt_list, "[]", 0, "no networks\n");
+	/* Missing keys show as "-", never as garbage or a crash. */
+	expect_text(netd_fmt_list, "[{\"name\":\"x\"}]", 0,
+	            "NAME  MODE  BRIDGE  ADDRESS  STATE  AUTOSTART\n"
+	            "x     -     -       -        -      -\n");
+	expect_text(netd_fmt_list, "{\"name\":\"x\"}", -EINVAL, "");
+	expect_text(netd_fmt_list, "null", -EINVAL, "");
+}
+
+/* What the engine returns today: dnsmasq_pid at the top, objects with extra keys. */
+static const char status_json[] =
+    "{\"name\":\"default\",\"mode\":\"nat\",\"bridge\":\"virbr0\","
+    "\"address\":\"192.122.1.1/24\",\"state\":\"up\",\"autostart\":true,"
+    "\"source\":\"/etc/netd/default.conf\","
+    "\"policy\":{\"VMToVM\":\"allow\",\"VMToHost\":\"allow\",\"HostToVM\":\"deny\","
+    "\"VMToOutside\":\"allow\",\"OutsideToVM\":\"deny\"},"
+    "\"dhcp\":{\"first\":\"192.122.1.2\",\"last\":\"192.122.1.254\",\"lease_time\":3600,"
+    "\"hosts\":1},"
+    "\"objects\":{\"bridge\":true,\"bridge_up\":true,\"address\":true,\"rules\":true,"
+    "\"dnsmasq\":true,\"ip_forward\":true},"
+    "\"dnsmasq_pid\":4242,"
+    "\"rules\":\"table inet netd {\\n\\tchain fwd {\\n\\t}\\n\\n\\tchain in {\\n\\t}\\n}\\n\","
+    "\"firewall\":[]}";
+
+static void test_status(void **state)
+{
+	expect_text(netd_fmt_status, status_json, 0,
+	            "network:    default\n"
+	            "mode:       nat\n"
+	            "bridge:     virbr0\n"
+	            "address:    192.122.1.1/24\n"
+	            "state:      up\n"
+	            "autostart:  yes\n"
+	            "source:     /etc/netd/default.conf\n"
+	            "dhcp:       192.122.1.2 - 192.122.1.254, lease 3600 s, 1 static host\n"
+	            "dnsmasq:    pid 4242\n"
+	            "\n"
+	            "policy:\n"
+	            "  VMToHost  HostToVM  VMToOutside  OutsideToVM  VMToVM\n"
+	            "  allow     deny      allow        deny         allow\n"
+	            "\n"
+	            "objects:\n"
+	            "  bridge      yes\n"
+	            "  bridge_up   yes\n"
+	            "  address     yes\n"
+	            "  rules       yes\n"
+	            "  dnsmasq     yes\n"
+	            "  ip_forward  yes\n"
+	            "\n"
+	            "rules:\n"
+	            "  table inet netd {\n"
+	            "  \tchain fwd {\n"
+	            "  \t}\n"
+	            "\n"
+	            "  \tchain in {\n"
+	            "  \t}\n"
+	            "  }\n");
+}
+
+/* A down bridged network: no address, no DHCP, engine.h's dnsmasq object, a warning. */
+static void test_status_down(void **state)
+{
+	expect_text(netd_fmt_status,
+	            "{\"name\":\"lan\",\"mode\":\"bridged\",\"bridge\":\"br0\",\"address\":null,"
+	            "\"state\":\"down\",\"autostart\":false,\"uplink\":\"eth1\","
+	            "\"source\":\"/etc/netd/lan.conf\","
+	            "\"policy\":{\"VMToHost\":\"allow\",\"HostToVM\":\"allow\","
+	            "\"VMToOutside\":\"allow\",\"OutsideToVM\":\"allow\",\"VMToVM\":\"deny\"},"
+	            "\"dnsmasq\":{\"pid\":0},"
+	            "\"objects\":{\"bridge\":false,\"rules\":false},"
+	            "\"firewall\":[\"VMToOutside is dropped by table ip filter chain FORWARD\"],"
+	            "\"rules\":\"\"}",
+	            0,
+	            "network:    lan\n"
+	            "mode:       bridged\n"
+	            "bridge:     br0\n"
+	            "address:    -\n"
+	            "state:      down\n"
+	            "autostart:  no\n"
+	            "uplink:     eth1\n"
+	            "source:     /etc/netd/lan.conf\n"
+	            "dhcp:       none\n"
+	            "dnsmasq:    not running\n"
+	            "\n"
+	            "policy:\n"
+	            "  VMToHost  HostToVM  VMToOutside  OutsideToVM  VMToVM\n"
+	            "  allow     allow     allow        allow        deny\n"
+	            "\n"
+	            "objects:\n"
+	            "  bridge  no\n"
+	            "  rules   no\n"
+	            "\n"
+	            "firewall warnings:\n"
+	            "  VMToOutside is dropped by table ip filter chain FORWARD\n"
+	            "\n"
+	            "rules: none\n");
+	expect_text(netd_fmt_status, "[]", -EINVAL, "");
+}
+
+static void test_leases(void **state)
+{
+	expect_text(netd_fmt_leases,
+	            "[{\"mac\":\"52:54:00:12:34:56\",\"address\":\"192.122.1.10\","
+	            "\"hostname\":\"vm1\",\"expiry\":1700000000},"
+	            "{\"mac\":\"52:54:00:ab:cd:ef\",\"address\":\"192.122.1.200\","
+	            "\"hostname\":\"*\",\"expiry\":0},"
+	            "{\"mac\":\"52:54:00:00:00:01\",\"address\":\"192.122.1.3\","
+	            "\"hostname\":\"\",\"expiry\":1}]",
+	            0,
+	            "MAC                ADDRESS        HOSTNAME  EXPIRES\n"
+	            "52:54:00:12:34:56  192.122.1.10   vm1       2023-11-14 22:13:20\n"
+	            "52:54:00:ab:cd:ef  192.122.1.200  -         never\n"
+	            "52:54:00:00:00:01  192.122.1.3    -         1970-01-01 00:00:01\n");
+	expect_text(netd_fmt_leases, "[]", 0, "no leases\n");
+}
+
+static int confirm_default(FILE *f, json_object *o)
+{
+	return netd_fmt_confirm(f, "default", o);
+}
+
+static void test_confirm(void **state)
+{
+	expect_text(confirm_default,
+	            "{\"name\":\"default\",\"bridge\":\"virbr0\",\"address\":\"192.122.1.1/24\","
+	            "\"state\":\"up\"}",
+	            0, "default: up (virbr0 192.122.1.1/24)\n");
+	expect_text(
+	    confirm_default,
+	    "{\"name\":\"default\",\"bridge\":\"virbr0\",\"address\":null,\"state\":\"up\"}", 0,
+	    "default: up (virbr0)\n");
+	expect_text(confirm_default,
+	            "{\"name\":\"default\",\"bridge\":\"virbr0\",\"address\":\"192.122.1.1/24\","
+	            "\"state\":\"down\"}",
+	            0, "default: down\n");
+	expect_text(confirm_default, "{\"name\":\"default\",\"state\":\"down\"}", 0,
+	            "default: down\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_list),        cmocka_unit_test(test_status),
+	    cmocka_unit_test(test_status_down), cmocka_unit_test(test_leases),
+	    cmocka_unit_test(test_confirm),
+	};
+
+	/* Lease expiry is shown in local time: pin it. */
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
