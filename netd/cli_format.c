@@ -310,6 +310,16 @@ int netd_fmt_status(FILE *f, json_object *st)
 	return 0;
 }
 
+/* Other firewalls that break allowed cells: on stderr, so scripts reading stdout see the
+ * same one-line confirmation either way. */
+static void print_warnings(json_object *w)
+{
+	if (!json_object_is_type(w, json_type_array))
+		return;
+	for (size_t i = 0; i < json_object_array_length(w); i++)
+		fprintf(stderr, "warning: %s\n", json_object_get_string(json_object_array_get_idx(w, i)));
+}
+
 int netd_fmt_confirm(FILE *f, const char *name, json_object *entry)
 {
 	char state[CELL_MAX], bridge[CELL_MAX], addr[CELL_MAX];
@@ -323,5 +333,6 @@ int netd_fmt_confirm(FILE *f, const char *name, json_object *entry)
 		fprintf(f, "%s: %s (%s)\n", name, state, bridge);
 	else
 		fprintf(f, "%s: %s (%s %s)\n", name, state, bridge, addr);
+	print_warnings(field(entry, "warnings"));
 	return 0;
 }

@@ -173,6 +173,13 @@ int netd_ctl_dispatch(struct netd_engine *e, const struct netd_ctl_request *req,
 		ret = netd_engine_up(e, name, diag);
 		if (!ret)
 			ret = entry_of(e, name, result);
+		/* Up, but another firewall may still drop what the policy allows: say so. */
+		if (!ret) {
+			json_object *w = NULL;
+
+			if (netd_engine_warnings(e, name, &w, diag) == 0)
+				json_object_object_add(*result, "warnings", w);
+		}
 		break;
 	case NETD_CTL_DOWN:
 		ret = netd_engine_down(e, name, diag);

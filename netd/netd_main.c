@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -229,16 +230,23 @@ static int count_networks(struct netd_engine *e)
 
 static int run_loop(int lfd, int sfd, int tfd, struct netd_engine *e)
 {
+	/* Link notifications: ports anyone attaches get their network's policy at once. */
+	int mfd = netd_engine_monitor_open(e);
+
+	if (mfd < 0)
+		netd_log(LOG_WARNING, "link notifications unavailable (%s): new ports get their "
+				      "policy at the next reconcile", strerror(-mfd));
 	for (;;) {
-		struct pollfd pfd[3] = {
+		struct pollfd pfd[4] = {
 		    {.fd = sfd, .events = POLLIN},
 		    {.fd = lfd, .events = POLLIN},
 		    {.fd = tfd, .events = POLLIN}, /* -1 when reconcile is off: poll skips it */
+		    {.fd = mfd < 0 ? -1 : mfd, .events = POLLIN},
 		};
 		uint64_t ticks;
 		int ret;
 
-		if (poll(pfd, 3, -1) < 0) {
+		if (poll(pfd, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			netd_log(LOG_ERR, "poll: %s", strerror(errno));
@@ -253,6 +261,8 @@ static int run_loop(int lfd, int sfd, int tfd, struct netd_engine *e)
 			if (ret)
 				netd_log(LOG_WARNING, "reconcile: %s", strerror(-ret));
 		}
+		if (pfd[3].revents & POLLIN)
+			netd_engine_monitor_handle(e);
 		if (pfd[1].revents & POLLIN) {
 			ret = netd_ctl_server_serve_one(lfd, e);
 			if (ret == -ENOMEM)
@@ -282,6 +292,10 @@ int main(int argc, char **argv)
 		}
 		a.socket = sockbuf;
 	}
+
+	/* dnsmasq daemonises: without this its process would be reparented to init, which on
+	 * some hosts (containers) never reaps; netd reaps its own on SIGCHLD. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
 	/* Before any child exists, so none is missed; children must unblock for themselves. */
 	sigemptyset(&mask);

@@ -53,8 +53,9 @@ void netd_engine_monitor_close(struct netd_engine *e);
  * [{"name","mode","bridge","address","state":"up"|"down"|"partial","autostart"}...]
  */
 int netd_engine_list(struct netd_engine *e, json_object **out);
-/* One network: the list entry plus "source", "policy":{cell:allow|deny}, "dhcp":{...},
- * "dnsmasq":{"pid"}, "objects":{"bridge":bool,"address":bool,"rules":bool,"dnsmasq":bool},
+/* One network: the list entry plus "source", "uplink" (bridged), "policy":{cell:allow|deny},
+ * "dhcp":{"first","last","lease_time","hosts"}, "dnsmasq_pid" (when running),
+ * "objects":{"bridge","bridge_up","address","rules","dnsmasq","ip_forward": bool},
  * "rules": the nft text, "firewall": [lines] as netd_engine_warnings. -ENOENT for an unknown name. */
 int netd_engine_status(struct netd_engine *e, const char *name, json_object **out,
 		       struct netd_diag *diag);
