@@ -36,7 +36,7 @@ static void defaults_equal_the_documents_table(void **state)
 		while ((tok = strtok_r(NULL, "\t", &save))) {
 			const struct netd_mode_ops *ops = netd_mode_ops(col_mode[col++]);
 
-			if (ops->defaults[cell] != netd_policy_from_string(tok))
+			if ((int)ops->defaults[cell] != netd_policy_from_string(tok))
 				fail_msg("%s: %s should be %s", ops->name, netd_cell_to_string(cell),
 					 tok);
 		}
