@@ -1,0 +1,11 @@
+#!/bin/bash
+# Configure and build netd into build/ (BUILD_DIR overrides); every warning is an error.
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$SRC/build}
+if ! out=$(cmake -S "$SRC" -B "$BUILD_DIR" \
+	-DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" 2>&1); then
+	printf '%s\n' "$out" >&2
+	exit 1
+fi
+cmake --build "$BUILD_DIR" --parallel "$(nproc)"

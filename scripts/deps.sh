@@ -1,0 +1,37 @@
+#!/bin/bash
+# Install everything netd's build, tests, demo and benchmark need, on Debian 12, as root.
+# Idempotent and quiet: when every package is already installed it returns at once, without
+# touching apt's lists.
+set -euo pipefail
+
+PACKAGES=(
+	# build
+	cmake gcc make pkg-config
+	libnl-3-dev libnl-route-3-dev libnftnl-dev libmnl-dev libinih-dev libjson-c-dev
+	# unit tests
+	libcmocka-dev
+	# what netd runs and what the kernel and integration tests, demo and bench use
+	dnsmasq-base nftables iproute2 procps socat util-linux coreutils
+)
+# The tests' DHCP client and resolver are busybox's udhcpc and nslookup: Debian's dynamic
+# busybox has them too, and busybox-static would conflict with it.
+if ! busybox udhcpc --help >/dev/null 2>&1 || ! busybox nslookup --help >/dev/null 2>&1; then
+	PACKAGES+=(busybox-static)
+fi
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	if ! dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed; then
+		missing+=("$p")
+	fi
+done
+((${#missing[@]} == 0)) && exit 0
+
+if [[ $(id -u) != 0 ]]; then
+	echo "deps.sh: missing packages (${missing[*]}); run me as root to install them" >&2
+	exit 1
+fi
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
