@@ -50,6 +50,59 @@ struct netd_host {
 	unsigned line;                       /* line of the [Host] header, for errors */
 };
 
+/* A bridged network's [Bond]: the bond netd makes from host NICs to be the network's uplink.
+ * Values are the kernel's (IFLA_BOND_*); an option whose line is 0 was not given and is left
+ * at the kernel's default. The option ids and their rules are in netd/bond.h. */
+#define NETD_BOND_MAX_SLAVES 16
+#define NETD_BOND_MAX_ARP_TARGETS 16 /* the kernel's BOND_MAX_ARP_TARGETS */
+#define NETD_BOND_OPTS 32            /* >= NETD_BOND_OPT_MAX of netd/bond.h */
+
+struct netd_bond {
+	char name[IFNAMSIZ];                 /* "" when the network has no [Bond] */
+	uint8_t mode;                        /* 0 balance-rr ... 6 balance-alb */
+	char slaves[NETD_BOND_MAX_SLAVES][IFNAMSIZ];
+	size_t n_slaves;
+	uint32_t miimon, updelay, downdelay, arp_interval; /* ms */
+	struct in_addr arp_targets[NETD_BOND_MAX_ARP_TARGETS];
+	size_t n_arp_targets;
+	uint32_t arp_validate, arp_all_targets, resend_igmp, min_links, packets_per_slave,
+		lp_interval;
+	uint8_t xmit_hash_policy, lacp_rate, ad_select, primary_reselect, fail_over_mac,
+		num_peer_notif, all_slaves_active, tlb_dynamic_lb;
+	uint16_t ad_actor_sys_prio, ad_user_port_key;
+	uint8_t ad_actor_system[6];
+	char primary[IFNAMSIZ];
+	unsigned line;                       /* of the [Bond] header */
+	unsigned opt_line[NETD_BOND_OPTS];   /* line of each key given; 0: not given */
+};
+
+/* A [Tap] section: a guest's tap that netd creates at `up` and removes at `down`, through
+ * the same code as `netdctl attach` (netd/attach.c). */
+#define NETD_TAPS_MAX 64
+#define NETD_TAP_ID_MAX 33                   /* a user or group name, or a number */
+
+enum netd_tap_key {
+	NETD_TAP_KEY_NAME,
+	NETD_TAP_KEY_MAC,
+	NETD_TAP_KEY_ADDRESS,
+	NETD_TAP_KEY_OWNER,
+	NETD_TAP_KEY_GROUP,
+	NETD_TAP_KEY_QUEUES,
+	NETD_TAP_KEYS,
+};
+
+struct netd_tap {
+	char name[IFNAMSIZ];                 /* the tap's interface name */
+	bool has_mac;
+	uint8_t mac[6];                      /* the guest's; derived when not given */
+	struct in_addr addr;                 /* static lease; s_addr 0 when none */
+	char owner[NETD_TAP_ID_MAX];         /* "" when not given: root */
+	char group[NETD_TAP_ID_MAX];         /* "" when not given */
+	unsigned queues;                     /* 1 unless given */
+	unsigned line;                       /* of the [Tap] header */
+	unsigned key_line[NETD_TAP_KEYS];    /* line of each key given; 0: not given */
+};
+
 struct netd_network {
 	char name[NETD_NAME_MAX];
 	enum netd_mode mode;
@@ -70,6 +123,10 @@ struct netd_network {
 	unsigned policy_line[NETD_CELL_MAX];
 
 	char uplink[IFNAMSIZ];               /* bridged: the host NIC to enslave; "" otherwise */
+	struct netd_bond bond;               /* bridged: the bond netd makes as the uplink */
+
+	struct netd_tap taps[NETD_TAPS_MAX]; /* [Tap] sections, in file order */
+	size_t n_taps;
 
 	char source[NETD_PATH_MAX];          /* file it came from, or "<embedded>" */
 	unsigned line_name, line_mode, line_bridge, line_address, line_range, line_uplink;
