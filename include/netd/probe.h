@@ -1,0 +1,199 @@
+/*
+ * `netdctl probe NAME`: measure a network's connectivity matrix by traffic.
+ *
+ * Two throwaway "VMs" (forked children, each in a network namespace of its own, joined to
+ * the network's bridge by a veth pair) get an address (DHCP where the network serves it),
+ * and each cell of the matrix is tried with an ICMP echo and a TCP connect to a listener
+ * the probe runs itself. Everything the probe makes dies with its children; the DHCP
+ * leases it took stay in dnsmasq's lease file.
+ *
+ * probe.c runs it, probe_ns.c makes the namespaces and serves commands inside them,
+ * probe_dhcp.c is the DHCP client, probe_format.c renders a result (pure), probe_cli.c is
+ * the netdctl command.
+ */
+#ifndef NETD_PROBE_H
+#define NETD_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <signal.h>
+#include <sys/types.h>
+
+#include <json-c/json.h>
+
+#include "netd/model.h"
+
+#define NETD_PROBE_TIMEOUT_MS      1000 /* each ICMP echo and each TCP connect */
+#define NETD_PROBE_DHCP_TIMEOUT_MS 10000
+#define NETD_PROBE_VMS             2
+
+/* What is probed: the parts of `status NAME` the probe needs. */
+struct netd_probe_target {
+	char name[NETD_NAME_MAX];
+	enum netd_mode mode;
+	char bridge[IFNAMSIZ];
+	bool has_address;
+	struct netd_prefix address; /* the host's address on the bridge */
+	bool has_dhcp;
+	enum netd_policy expected[NETD_CELL_MAX];
+};
+
+struct netd_probe_opts {
+	const char *peer;       /* VMToOutside target; NULL: not measured */
+	const char *peer_netns; /* name under /run/netns for OutsideToVM; NULL: not measured */
+	int timeout_ms;         /* per check; <= 0 means NETD_PROBE_TIMEOUT_MS */
+};
+
+enum netd_probe_how {
+	NETD_PROBE_NOT_MEASURED, /* nothing to measure against (no --peer, no --peer-netns) */
+	NETD_PROBE_NO_ADDRESS,   /* the network has no host address: deny by construction */
+	NETD_PROBE_MEASURED,
+};
+
+struct netd_probe_cell {
+	enum netd_policy expected;
+	enum netd_probe_how how;
+	bool icmp;         /* the echo was answered (every direction of the cell) */
+	bool tcp;          /* the connect succeeded (every direction of the cell) */
+	bool tcp_measured; /* false: ICMP only (VMToOutside without --peer-netns) */
+	char detail[160];  /* who talked to whom, for humans */
+};
+
+struct netd_probe_vm {
+	char name[8]; /* "vm1", "vm2" */
+	struct in_addr addr;
+	uint8_t plen;
+	bool dhcp; /* the address is a lease from the network's dnsmasq */
+	uint8_t mac[6];
+};
+
+struct netd_probe_result {
+	char network[NETD_NAME_MAX];
+	char mode[16];
+	char bridge[IFNAMSIZ];
+	struct netd_probe_cell cells[NETD_CELL_MAX];
+	struct netd_probe_vm vms[NETD_PROBE_VMS];
+	size_t n_vms;
+	long long elapsed_ms;
+};
+
+/* Read a `status NAME` result. -EINVAL with diag when a field is missing or malformed. */
+int netd_probe_target_from_status(json_object *status, struct netd_probe_target *t,
+                                  struct netd_diag *diag);
+
+/*
+ * Run the probe (root only: -EPERM otherwise). 0 and *r filled, or -errno with diag.
+ * SIGINT and SIGTERM during the run abort it with -EINTR after everything is torn down.
+ */
+int netd_probe_run(const struct netd_probe_target *t, const struct netd_probe_opts *opts,
+                   struct netd_probe_result *r, struct netd_diag *diag);
+
+/* --- rendering (probe_format.c, pure) --- */
+
+/* "allow", "deny", "mixed (icmp ok, tcp blocked)", "not measured", ... into buf. */
+const char *netd_probe_cell_measured(const struct netd_probe_cell *c, char *buf, size_t len);
+/* The measured verdict as a policy; false when the cell was not measured or is mixed. */
+bool netd_probe_cell_verdict(const struct netd_probe_cell *c, enum netd_policy *out);
+/* Measured cells whose verdict is not the expected policy (mixed counts as different). */
+size_t netd_probe_differences(const struct netd_probe_result *r);
+/* The table, the leases line and "matrix: ..." as the last line. */
+int netd_probe_format_text(FILE *f, const struct netd_probe_result *r);
+/* {"network":..,"cells":{..},"leases":[..],"ok":bool,"elapsed_ms":..}; caller owns. */
+json_object *netd_probe_format_json(const struct netd_probe_result *r);
+
+/* --- netdctl's command (probe_cli.c); argv[0] is "probe" --- */
+int netd_probe_main(int argc, char **argv, const char *socket_path, bool json);
+
+/* --- internal to probe_*.c, declared here for the tests --- */
+
+/* DHCP (RFC 2131) messages, built and parsed without I/O (probe_dhcp.c). */
+#define NETD_DHCP_DISCOVER 1
+#define NETD_DHCP_OFFER    2
+#define NETD_DHCP_REQUEST  3
+#define NETD_DHCP_ACK      5
+#define NETD_DHCP_NAK      6
+#define NETD_DHCP_MIN_LEN  300 /* BOOTP's minimum: some servers drop shorter requests */
+
+struct netd_dhcp_msg {
+	uint8_t op; /* 1 request, 2 reply */
+	uint8_t type;
+	uint32_t xid;
+	uint16_t flags;
+	uint8_t chaddr[6];
+	struct in_addr yiaddr;
+	bool has_server_id, has_mask, has_router, has_lease_time, has_requested;
+	struct in_addr server_id, mask, router, requested;
+	uint32_t lease_time;
+	char hostname[NETD_HOSTNAME_MAX];
+};
+
+/*
+ * A client's DISCOVER or REQUEST with the broadcast flag set. REQUEST carries requested
+ * and server_id (s_addr 0: left out). Returns the length (>= NETD_DHCP_MIN_LEN) or -ENOSPC.
+ */
+ssize_t netd_dhcp_build(uint8_t *buf, size_t len, uint8_t type, uint32_t xid, const uint8_t mac[6],
+                        struct in_addr requested, struct in_addr server_id, const char *hostname);
+/* Any BOOTP/DHCP message; -EBADMSG when truncated, not DHCP, or options overrun. */
+int netd_dhcp_parse(const uint8_t *buf, size_t len, struct netd_dhcp_msg *out);
+/* The lease an ACK grants: what the client configures. */
+struct netd_dhcp_lease {
+	struct in_addr addr, server_id, router;
+	uint8_t plen;
+	bool has_router;
+	uint32_t lease_time;
+};
+/* DISCOVER/OFFER/REQUEST/ACK on ifname (no address needed: UDP 0.0.0.0:68, broadcast). */
+int netd_dhcp_acquire(const char *ifname, const uint8_t mac[6], const char *hostname,
+                      int timeout_ms, struct netd_dhcp_lease *lease, struct netd_diag *diag);
+
+/* The signal (SIGINT, SIGTERM) that interrupted the probe, 0 if none: every wait then gives up
+ * with -EINTR. */
+extern volatile sig_atomic_t netd_probe_interrupted;
+
+/*
+ * Traffic primitives (probe_ns.c), run in whichever namespace the caller is in.
+ * An ICMP echo and (port != 0) a TCP connect to dst, both at once, each given timeout_ms.
+ * A refusal, an ICMP error or silence is false; -errno only when the probe itself fails.
+ */
+int netd_probe_check(struct in_addr dst, uint16_t port, int timeout_ms, bool *icmp, bool *tcp);
+/* A TCP listener on addr (INADDR_ANY allowed), port picked by the kernel. */
+int netd_probe_listen(struct in_addr addr, int *fd, uint16_t *port);
+
+/* A child in a namespace of its own ("VM") or in /run/netns/NAME ("peer"). */
+struct netd_probe_ns {
+	char name[16]; /* "vm1", "peer NS": for messages */
+	pid_t pid;
+	int fd;              /* our end of the socketpair it serves */
+	char veth[IFNAMSIZ]; /* the bridge side of its veth; "" for a peer */
+	uint8_t mac[6];
+};
+
+/* A VM named name (<= 4 chars) on bridge with mac; its veth is "prb<our pid>.<name>". */
+int netd_probe_ns_vm(const char *name, const char *bridge, const uint8_t mac[6],
+                     struct netd_probe_ns **out, struct netd_diag *diag);
+/* The MAC of probe VM index i of a network: the same on every run, so dnsmasq gives the
+ * probe the same lease each time instead of a new one per run. Locally administered. */
+void netd_probe_vm_mac(const char *network, int i, uint8_t mac[6]);
+int netd_probe_ns_peer(const char *netns, struct netd_probe_ns **out, struct netd_diag *diag);
+/* Kill the child by pid, reap it, delete its veth if the kernel has not yet. NULL ok. */
+void netd_probe_ns_free(struct netd_probe_ns *ns);
+
+/* Give a VM addr (and a default route via gateway unless 0) after an RFC 5227 ARP probe:
+ * -EADDRINUSE when something on the bridge already holds addr. */
+int netd_probe_ns_addr(struct netd_probe_ns *ns, struct in_addr addr, uint8_t plen,
+                       struct in_addr gateway, struct netd_diag *diag);
+int netd_probe_ns_dhcp_start(struct netd_probe_ns *ns, const char *hostname, int timeout_ms);
+int netd_probe_ns_dhcp_finish(struct netd_probe_ns *ns, int timeout_ms,
+                              struct netd_dhcp_lease *lease, struct netd_diag *diag);
+/* A check from inside ns: start it, do something else, then collect it. */
+int netd_probe_ns_check_start(struct netd_probe_ns *ns, struct in_addr dst, uint16_t port,
+                              int timeout_ms);
+int netd_probe_ns_check_finish(struct netd_probe_ns *ns, int timeout_ms, bool *icmp, bool *tcp,
+                               struct netd_diag *diag);
+int netd_probe_ns_listen(struct netd_probe_ns *ns, uint16_t *port, struct netd_diag *diag);
+/* The interface the host's route to dst leaves by, via RTM_GETROUTE. */
+int netd_probe_route_oif(struct in_addr dst, int *ifindex);
+
+#endif
