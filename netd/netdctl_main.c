@@ -9,6 +9,7 @@
 
 #include "netd/config.h"
 #include "netd/control.h"
+#include "netd/probe.h"
 
 /* The contract's exit codes. */
 enum {
@@ -194,6 +195,12 @@ out:
 	return ret;
 }
 
+/* The probe runs here, in the client: it needs the host's namespace, not the daemon. */
+static int run_probe(struct ctl *c, const struct command *cmd, int argc, char **argv)
+{
+	return netd_probe_main(argc + 1, argv - 1, c->socket, c->json);
+}
+
 static int run_help(struct ctl *c, const struct command *cmd, int argc, char **argv)
 {
 	usage(stdout);
@@ -208,6 +215,8 @@ static const struct command commands[] = {
     {"down", "NAME", 1, 1, run_remote, "take a network down: exactly what it made"},
     {"leases", "NAME", 1, 1, run_remote, "the network's DHCP leases"},
     {"reload", "", 0, 0, run_remote, "make the daemon re-read its config dir"},
+    {"probe", "NAME [--peer ADDR] [--peer-netns NS] [--timeout MS]", 1, 7, run_probe,
+     "measure the connectivity matrix by traffic (root)"},
     {"check", "[PATH]", 0, 1, run_check,
      "validate a config file or directory locally (default /etc/netd)"},
     {"help", "", 0, 0, run_help, "this text"},
@@ -228,7 +237,7 @@ int main(int argc, char **argv)
 
 	if (!c.socket || !*c.socket)
 		c.socket = NETD_CTL_DEFAULT_SOCKET;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			c.socket = optarg;
