@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "netd/bond.h"
 #include "netd/engine_internal.h"
 #include "netd/uplink.h"
 
@@ -131,6 +132,10 @@ static int do_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool *undoab
 		return take_uplink(c, diag);
 	case NETD_STEP_RELEASE_UPLINK:
 		return release_uplink(c, diag);
+	case NETD_STEP_CREATE_BOND:
+		return netd_bond_up(e->nl, &n->bond, c->d->alias, e->state_dir, n->name, diag);
+	case NETD_STEP_DELETE_BOND:
+		return netd_bond_down(e->nl, n->bond.name, c->d->alias, e->state_dir, n->name, diag);
 	case NETD_STEP_STOP_DNSMASQ:
 		ret = netd_dnsmasq_stop(&c->paths);
 		if (ret < 0)
@@ -171,6 +176,9 @@ static int undo_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool bridg
 		return netd_dnsmasq_stop(&c->paths);
 	case NETD_STEP_TAKE_UPLINK:
 		return release_uplink(c, &ignored);
+	case NETD_STEP_CREATE_BOND:
+		return netd_bond_down(e->nl, n->bond.name, c->d->alias, e->state_dir, n->name,
+				      &ignored);
 	default:
 		return 0;
 	}

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "netd/bond.h"
 #include "netd/engine_internal.h"
 #include "netd/uplink.h"
 
@@ -89,6 +90,11 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 					 master.name);
 		}
 		o->uplink_saved = netd_uplink_load(e->state_dir, n->name, &saved) == 0;
+	}
+	if (n->bond.name[0]) {
+		ret = netd_bond_observe(e->nl, n, d->alias, e->state_dir, o);
+		if (ret < 0)
+			return ret;
 	}
 
 	ret = netd_nft_observe_net(e->nft, n->name, o->rules_digest);

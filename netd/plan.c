@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "netd/bond.h"
 #include "netd/dnsmasq.h"
 #include "netd/mode.h"
 #include "netd/plan.h"
@@ -23,6 +24,8 @@ static const char *const step_names[NETD_STEP_KINDS] = {
 	[NETD_STEP_REMOVE_RULES] = "remove nftables rules",
 	[NETD_STEP_FORWARDING_RESTORE] = "restore IPv4 forwarding",
 	[NETD_STEP_DELETE_BRIDGE] = "delete bridge",
+	[NETD_STEP_CREATE_BOND] = "create bond",
+	[NETD_STEP_DELETE_BOND] = "delete bond",
 };
 
 const char *netd_step_name(enum netd_step_kind k)
@@ -86,11 +89,39 @@ static void push(struct netd_plan *p, enum netd_step_kind k)
 		p->steps[p->n++] = k;
 }
 
+/* A bond to make: its name free, its slaves there and nobody else's. */
+static int plan_bond(const struct netd_network *n, const struct netd_observed *o,
+		     struct netd_diag *diag)
+{
+	const struct netd_bond *b = &n->bond;
+	unsigned line = b->opt_line[NETD_BOND_OPT_SLAVES];
+
+	if (o->bond_exists)
+		netd_diag_set(diag,
+			      "%s:%u: bond %s: a %s link named %s already exists and is not netd's "
+			      "(alias '%s', not 'netd:%s'); netd never takes over a link it did not "
+			      "make: remove it or choose another Name= in [Bond]",
+			      n->source, b->opt_line[NETD_BOND_OPT_NAME], b->name,
+			      o->bond_kind[0] ? o->bond_kind : "device", b->name, o->bond_alias,
+			      n->name);
+	else if (o->bond_slave_absent[0])
+		netd_diag_set(diag, "%s:%u: slave %s of bond %s does not exist", n->source, line,
+			      o->bond_slave_absent, b->name);
+	else if (o->bond_slave_busy[0])
+		netd_diag_set(diag, "%s:%u: slave %s of bond %s is already enslaved to %s",
+			      n->source, line, o->bond_slave_busy, b->name, o->bond_slave_master);
+	else
+		return 0;
+	return o->bond_exists ? -EEXIST : o->bond_slave_absent[0] ? -ENODEV : -EBUSY;
+}
+
 int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 		 struct netd_plan *plan, struct netd_diag *diag)
 {
 	const struct netd_network *n = d->net;
 	bool fresh = o->bridge == NETD_BRIDGE_ABSENT;
+	bool make_bond = n->bond.name[0] && !o->bond_ours;
+	int ret;
 
 	plan->n = 0;
 	switch (o->bridge) {
@@ -112,7 +143,9 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 	case NETD_BRIDGE_OURS:
 		break;
 	}
-	if (n->uplink[0] && !o->uplink_enslaved) {
+	if (make_bond && (ret = plan_bond(n, o, diag)) < 0)
+		return ret;
+	if (n->uplink[0] && !o->uplink_enslaved && !make_bond) {
 		if (!o->uplink_exists) {
 			netd_diag_set(diag, "%s:%u: uplink %s does not exist", n->source,
 				      n->line_uplink, n->uplink);
@@ -134,6 +167,8 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 		push(plan, NETD_STEP_APPLY_RULES);
 	if (fresh || !o->bridge_up)
 		push(plan, NETD_STEP_LINK_UP);
+	if (make_bond)
+		push(plan, NETD_STEP_CREATE_BOND);
 	/* The uplink comes last among the links: its routes need the bridge up. */
 	if (n->uplink[0] && !o->uplink_enslaved)
 		push(plan, NETD_STEP_TAKE_UPLINK);
@@ -161,6 +196,8 @@ void netd_plan_down(const struct netd_observed *o, bool last_forwarder, struct n
 		push(plan, NETD_STEP_FORWARDING_RESTORE);
 	if (o->uplink_saved)
 		push(plan, NETD_STEP_RELEASE_UPLINK);
+	if (o->bond_ours || o->bond_saved)
+		push(plan, NETD_STEP_DELETE_BOND);
 	if (o->bridge == NETD_BRIDGE_OURS)
 		push(plan, NETD_STEP_DELETE_BRIDGE);
 }

@@ -212,7 +212,7 @@ int netd_uplink_take(struct netd_nl *nl, const struct netd_uplink_state *s, cons
 	}
 	for (size_t i = 0; i < s->n_addrs; i++) {
 		ret = netd_nl_addr_del(nl, s->name, &s->addrs[i].prefix, diag);
-		if (ret < 0)
+		if (ret < 0 && ret != -EADDRNOTAVAIL) /* a secondary goes with its primary */
 			goto undo;
 	}
 	ret = netd_nl_link_set_master(nl, s->name, bridge, diag);

@@ -56,6 +56,15 @@ struct netd_observed {
 	bool uplink_enslaved;       /* its master is our bridge */
 	char uplink_master[IFNAMSIZ]; /* another master it has, "" when none */
 	bool uplink_saved;          /* netd holds a snapshot to give it back from */
+	/* bridged with a [Bond]: filled by netd_bond_observe() (netd/bond.h) */
+	bool bond_exists;           /* a link has the bond's name */
+	bool bond_ours;             /* ... and it is a bond with alias netd:<this network> */
+	char bond_kind[32];         /* of a link under the name that is not ours */
+	char bond_alias[256];
+	bool bond_saved;            /* netd holds the slaves' state to give them back from */
+	char bond_slave_absent[IFNAMSIZ]; /* first slave that does not exist, "" when none */
+	char bond_slave_busy[IFNAMSIZ];   /* first slave with another master, "" when none */
+	char bond_slave_master[IFNAMSIZ]; /* ... that master */
 };
 
 enum netd_step_kind {
@@ -68,12 +77,14 @@ enum netd_step_kind {
 	NETD_STEP_RESTART_DNSMASQ,
 	NETD_STEP_ISOLATE_PORTS,
 	NETD_STEP_TAKE_UPLINK,
+	NETD_STEP_CREATE_BOND,
 	/* down */
 	NETD_STEP_STOP_DNSMASQ,
 	NETD_STEP_REMOVE_RULES,
 	NETD_STEP_FORWARDING_RESTORE,
 	NETD_STEP_RELEASE_UPLINK,
 	NETD_STEP_DELETE_BRIDGE,
+	NETD_STEP_DELETE_BOND,
 	NETD_STEP_KINDS,
 };
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "netd/bond.h"
 #include "netd/mode.h"
 #include "netd/plan.h"
 
@@ -265,6 +266,85 @@ static void bridged_takes_its_uplink_after_the_bridge_is_up_and_gives_it_back(vo
 	netd_network_free(n);
 }
 
+static void bridged_with_a_bond_creates_it_before_taking_it_and_deletes_it_after(void **state)
+{
+	struct netd_network *n = make_net(NETD_MODE_BRIDGED);
+	struct netd_diag diag = {""};
+	struct netd_desired *d;
+	struct netd_observed o = {0};
+	struct netd_plan p;
+	const enum netd_step_kind up[] = {NETD_STEP_CREATE_BRIDGE, NETD_STEP_LINK_UP,
+					  NETD_STEP_CREATE_BOND, NETD_STEP_TAKE_UPLINK};
+
+	strcpy(n->bond.name, "bond0");
+	strcpy(n->uplink, "bond0");
+	strcpy(n->bond.slaves[0], "eth0");
+	strcpy(n->bond.slaves[1], "eth1");
+	n->bond.n_slaves = 2;
+	n->bond.opt_line[NETD_BOND_OPT_NAME] = 7;
+	n->bond.opt_line[NETD_BOND_OPT_SLAVES] = 8;
+	assert_int_equal(netd_desired_build(n, NULL, &d), 0);
+	assert_string_equal(netd_step_name(NETD_STEP_CREATE_BOND), "create bond");
+	assert_string_equal(netd_step_name(NETD_STEP_DELETE_BOND), "delete bond");
+
+	/* The bond does not exist yet, so neither does the uplink: that is no error. */
+	assert_int_equal(netd_plan_up(d, &o, &p, &diag), 0);
+	expect_steps(&p, 4, up);
+
+	/* Bridge up already, bond made but not taken (a failed take): take it only. */
+	o.bridge = NETD_BRIDGE_OURS;
+	o.bridge_up = true;
+	o.bond_exists = o.bond_ours = true;
+	o.uplink_exists = true;
+	assert_int_equal(netd_plan_up(d, &o, &p, &diag), 0);
+	expect_steps(&p, 1, (enum netd_step_kind[]){NETD_STEP_TAKE_UPLINK});
+	o.uplink_enslaved = true;
+	assert_int_equal(netd_plan_up(d, &o, &p, &diag), 0);
+	expect_steps(&p, 0, NULL);
+
+	memset(&o, 0, sizeof(o));
+	o.bond_exists = true;
+	strcpy(o.bond_kind, "veth");
+	assert_int_equal(netd_plan_up(d, &o, &p, &diag), -EEXIST);
+	assert_string_equal(diag.msg, "test.conf:7: bond bond0: a veth link named bond0 already "
+				      "exists and is not netd's (alias '', not 'netd:default'); netd "
+				      "never takes over a link it did not make: remove it or choose "
+				      "another Name= in [Bond]");
+	memset(&o, 0, sizeof(o));
+	strcpy(o.bond_slave_absent, "eth1");
+	assert_int_equal(netd_plan_up(d, &o, &p, &diag), -ENODEV);
+	assert_string_equal(diag.msg, "test.conf:8: slave eth1 of bond bond0 does not exist");
+	memset(&o, 0, sizeof(o));
+	strcpy(o.bond_slave_busy, "eth0");
+	strcpy(o.bond_slave_master, "br9");
+	assert_int_equal(netd_plan_up(d, &o, &p, &diag), -EBUSY);
+	assert_string_equal(diag.msg,
+			    "test.conf:8: slave eth0 of bond bond0 is already enslaved to br9");
+
+	/* down: give the uplink back to the bond, then the slaves back, then the bridge */
+	memset(&o, 0, sizeof(o));
+	o.bridge = NETD_BRIDGE_OURS;
+	o.uplink_saved = true;
+	o.bond_exists = o.bond_ours = o.bond_saved = true;
+	netd_plan_down(&o, false, &p);
+	expect_steps(&p, 3, (enum netd_step_kind[]){NETD_STEP_RELEASE_UPLINK,
+						    NETD_STEP_DELETE_BOND,
+						    NETD_STEP_DELETE_BRIDGE});
+	/* slaves saved but the bond gone (a crash): still give them back */
+	o.bond_exists = o.bond_ours = false;
+	o.uplink_saved = false;
+	netd_plan_down(&o, false, &p);
+	expect_steps(&p, 2, (enum netd_step_kind[]){NETD_STEP_DELETE_BOND,
+						    NETD_STEP_DELETE_BRIDGE});
+	/* someone else's bond under the name, nothing saved: never deleted */
+	o.bond_exists = true;
+	o.bond_saved = false;
+	netd_plan_down(&o, false, &p);
+	expect_steps(&p, 1, (enum netd_step_kind[]){NETD_STEP_DELETE_BRIDGE});
+	netd_desired_free(d);
+	netd_network_free(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +355,7 @@ int main(void)
 		cmocka_unit_test(internal_and_hostonly_never_route_and_isolate_when_vm_to_vm_denied),
 		cmocka_unit_test(down_removes_only_what_is_there),
 		cmocka_unit_test(bridged_takes_its_uplink_after_the_bridge_is_up_and_gives_it_back),
+		cmocka_unit_test(bridged_with_a_bond_creates_it_before_taking_it_and_deletes_it_after),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,146 @@
+/*
+ * Bonds: a bridged network's uplink made from host NICs, in any of the kernel's seven modes.
+ *
+ * bond_opts.c (pure): the mode table indexed by the kernel's value (like iproute2's
+ * ip/iplink_bond.c, a name or a number is accepted), the value tables of the other options,
+ * and which modes each option applies to (the kernel's rules in bond_options.c and
+ * Documentation/networking/bonding.rst).
+ * config_bond.c (pure): the [Bond] section's keys, and the checks once the file is read.
+ * bond.c (rtnetlink): create the bond, enslave its slaves, give them back exactly as they were.
+ */
+#ifndef NETD_BOND_H
+#define NETD_BOND_H
+
+#include <stddef.h>
+
+#include "netd/model.h"
+
+struct netd_nl;
+
+/* One per [Bond] key; indexes netd_bond.opt_line. */
+enum netd_bond_opt {
+	NETD_BOND_OPT_NAME,
+	NETD_BOND_OPT_MODE,
+	NETD_BOND_OPT_SLAVES,
+	NETD_BOND_OPT_MIIMON,
+	NETD_BOND_OPT_UPDELAY,
+	NETD_BOND_OPT_DOWNDELAY,
+	NETD_BOND_OPT_ARP_INTERVAL,
+	NETD_BOND_OPT_ARP_IP_TARGETS,
+	NETD_BOND_OPT_ARP_VALIDATE,
+	NETD_BOND_OPT_ARP_ALL_TARGETS,
+	NETD_BOND_OPT_LACP_RATE,
+	NETD_BOND_OPT_AD_SELECT,
+	NETD_BOND_OPT_AD_ACTOR_SYS_PRIO,
+	NETD_BOND_OPT_AD_USER_PORT_KEY,
+	NETD_BOND_OPT_AD_ACTOR_SYSTEM,
+	NETD_BOND_OPT_XMIT_HASH_POLICY,
+	NETD_BOND_OPT_PRIMARY,
+	NETD_BOND_OPT_PRIMARY_RESELECT,
+	NETD_BOND_OPT_FAIL_OVER_MAC,
+	NETD_BOND_OPT_MIN_LINKS,
+	NETD_BOND_OPT_RESEND_IGMP,
+	NETD_BOND_OPT_NUM_PEER_NOTIF,
+	NETD_BOND_OPT_ALL_SLAVES_ACTIVE,
+	NETD_BOND_OPT_PACKETS_PER_SLAVE,
+	NETD_BOND_OPT_LP_INTERVAL,
+	NETD_BOND_OPT_TLB_DYNAMIC_LB,
+	NETD_BOND_OPT_MAX,
+};
+
+enum netd_bond_mode {
+	NETD_BOND_BALANCE_RR,
+	NETD_BOND_ACTIVE_BACKUP,
+	NETD_BOND_BALANCE_XOR,
+	NETD_BOND_BROADCAST,
+	NETD_BOND_8023AD,
+	NETD_BOND_BALANCE_TLB,
+	NETD_BOND_BALANCE_ALB,
+	NETD_BOND_MODES,
+};
+
+#define NETD_BOND_ALL_MODES ((1u << NETD_BOND_MODES) - 1)
+
+/* A value table of the kernel (index = the kernel's value, NULL where none). */
+struct netd_bond_table {
+	const char *const *names;
+	size_t n;
+};
+
+/* What the config knows about one option. */
+struct netd_bond_opt_def {
+	const char *key;    /* the [Bond] key, systemd-networkd's name where it has one */
+	const char *kernel; /* the kernel's option name (sysfs, `ip link ... type bond`) */
+	unsigned modes;     /* bit (1u << mode) for each mode the option applies to */
+	const struct netd_bond_table *values; /* enum-valued options; NULL otherwise */
+};
+
+extern const struct netd_bond_table netd_bond_modes, netd_bond_xmit_hash_policies,
+    netd_bond_arp_validates, netd_bond_arp_all_targets, netd_bond_lacp_rates, netd_bond_ad_selects,
+    netd_bond_primary_reselects, netd_bond_fail_over_macs;
+
+/* "balance-rr", ...; NULL out of range. */
+const char *netd_bond_mode_to_string(unsigned mode);
+/* A name or a number ("4", "802.3ad"); -EINVAL for anything else. */
+int netd_bond_mode_from_string(const char *s);
+const char *netd_bond_table_name(const struct netd_bond_table *t, unsigned v);
+int netd_bond_table_lookup(const struct netd_bond_table *t, const char *s);
+/* "a, b or c" into buf; returns buf. */
+char *netd_bond_table_list(const struct netd_bond_table *t, char *buf, size_t len);
+
+const struct netd_bond_opt_def *netd_bond_opt(enum netd_bond_opt o);
+int netd_bond_opt_by_key(const char *key); /* enum netd_bond_opt, or -ENOENT */
+/* "balance-xor, 802.3ad and balance-tlb": the modes in a mask, into buf; returns buf. */
+char *netd_bond_modes_list(unsigned modes, char *buf, size_t len);
+
+/*
+ * Pure. Rules among the options of one bond once the whole [Bond] is read: each option given
+ * applies to the mode, MII and ARP monitoring not both, delays need and divide the MII
+ * interval, ARP monitoring needs targets (and the reverse), Primary is a slave.
+ * 0, or -EINVAL with *line (of the offending key) and msg (no "file:line: " prefix).
+ */
+int netd_bond_check(const struct netd_bond *b, unsigned *line, char *msg, size_t len);
+
+/*
+ * config_bond.c, called by the parser. A [Bond] key: 0, or -EINVAL with msg; -ENOENT for an
+ * unknown key (msg then lists the keys); a repeated or empty key is refused too.
+ */
+int netd_config_bond_key(struct netd_bond *b, const char *key, const char *value, unsigned line,
+                         char *msg, size_t len);
+/*
+ * Once the file is read (before the mode's own rules): the section only for Mode=bridged,
+ * Name and Slaves given, Uplink= defaults to the bond's Name and must equal it, slaves are
+ * neither the bridge nor the bond, then netd_bond_check().
+ */
+int netd_config_bond_finish(struct netd_network *n, unsigned *line, char *msg, size_t len);
+
+/*
+ * bond.c. Bring the bond of network `network` up: save each slave's state in
+ * <state_dir>/<network>.bond, create the bond down with its mode and options and `alias`,
+ * enslave each slave (down, enslave, up), set the bond up and move the slaves' IPv4 addresses
+ * and routes onto it (so that the uplink code then moves them onto the bridge). A failure
+ * undoes everything. On a kernel without the bonding driver the diag says so.
+ */
+int netd_bond_up(struct netd_nl *nl, const struct netd_bond *b, const char *alias,
+                 const char *state_dir, const char *network, struct netd_diag *diag);
+/*
+ * Delete the bond (when it exists and carries `alias`) and give each saved slave back exactly
+ * as it was: no master, its MAC, MTU, up/down state, addresses and routes. Keeps going on
+ * errors, reports the first; forgets the saved state when all went well. No saved state and
+ * no bond: 0.
+ */
+int netd_bond_down(struct netd_nl *nl, const char *bond, const char *alias, const char *state_dir,
+                   const char *network, struct netd_diag *diag);
+/* 1 when <state_dir>/<network>.bond exists. */
+int netd_bond_saved(const char *state_dir, const char *network);
+
+/* Fill the bond_* fields of o for network n (which has a [Bond]). */
+struct netd_observed;
+int netd_bond_observe(struct netd_nl *nl, const struct netd_network *n, const char *alias,
+                      const char *state_dir, struct netd_observed *o);
+
+#define NETD_BOND_NO_DRIVER                                                                        \
+	"this kernel has no bonding driver (CONFIG_BONDING); bonds need a kernel with the "        \
+	"bonding module"
+
+#endif
