@@ -1,0 +1,315 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # GL_BOOT_SECS is for the tests that source this
+# Harness for the guest lab: real Debian kernels under qemu TCG, in a sandbox network namespace.
+#
+#   gl_init                    build or find the kernel + base initramfs (build.sh), make the
+#                              sandbox namespace $GL_NS (lo up) and work dir $GL_WORK, and trap
+#                              cleanup on EXIT/INT/TERM: qemu and helpers killed by pid, the
+#                              namespaces deleted, on every path
+#   gl_ns CMD...               run CMD inside the sandbox namespace
+#   gl_bg NAME CMD...          start a helper (dnsmasq, ping) in the sandbox, remembered by pid
+#   gl_tap NAME [BRIDGE]       a tap in the sandbox, optionally enslaved to BRIDGE
+#   gl_guest NAME SCRIPT NIC...  boot a guest running SCRIPT (a file: it becomes /test.sh in a
+#                              second cpio appended to the base one). Each NIC is one of
+#                                tap:IFNAME               the guest's NIC on a sandbox tap
+#                                udp:LPORT:RPORT          a point-to-point link: qemu's socket
+#                                                         netdev over UDP on 127.0.0.1 in the
+#                                                         sandbox (the peer uses RPORT:LPORT)
+#                              NIC k of guest g is device nic<k> (QMP name), MAC
+#                              52:54:00:<g>:00:<k> (k from 01), which the guest's `nic k` finds.
+#                              GL_NIC_OPTS is appended to every virtio-net-pci (for 802.3ad:
+#                              ",speed=1000,duplex=full"); GL_MODULES="bridge veth nf_tables"
+#                              has the guest modprobe more modules (bridge, veth, tun and
+#                              netfilter are shipped) after the base ones.
+#   gl_stage_file NAME SRC DEST / gl_stage_bin NAME BIN [DEST]   more files (a program with its
+#                              libraries) for guest NAME's second cpio; call before gl_guest
+#   gl_wait_marker NAME ERE [SECS]   wait until the guest's console log has a matching line
+#   gl_boot_time NAME          wait for GUEST-BOOTED; GL_BOOT_SECS = seconds since qemu started
+#   gl_wait_exit NAME [SECS]   wait until the guest powers off (or is killed at its timeout)
+#   gl_qmp NAME JSON...        send QMP commands (capabilities negotiated for you)
+#   gl_set_link NAME NIC on|off   QMP set_link: plug or pull the cable of the guest's nic<k>
+#   gl_check_done NAME         assert the guest's script ran to its end (GUEST-DONE rc=0)
+#   gl_guest_results NAME      turn each "GUEST-RESULT name=X ok=1|0" line into a pass or fail
+#   gl_pass / gl_fail / gl_check DESC CMD...   host-side assertions
+#   gl_finish                  print "N passed, N failed" and exit non-zero on any failure
+#
+# Every guest has a hard time limit (GL_GUEST_TIMEOUT, default 60 s): qemu is started under
+# `timeout -s KILL`, so a hung guest never hangs CI. Set GL_KEEP=1 to keep $GL_WORK (console
+# logs) after the run; on failure the tail of each guest's log is printed anyway.
+
+set -u
+set -o pipefail
+
+GL_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+GL_TEST=${GL_TEST:-$(basename "$0" .sh)}
+GL_GUEST_TIMEOUT=${GL_GUEST_TIMEOUT:-60}
+GL_NIC_OPTS=${GL_NIC_OPTS:-}
+# Switched off because they only cost boot time under TCG: crypto self-tests, speculative
+# execution mitigations (alternatives patching), legacy keyboard/serial probes.
+GL_APPEND_BASE="console=ttyS0 panic=1 quiet cryptomgr.notests mitigations=off tsc=reliable"
+GL_APPEND_BASE+=" no_timer_check i8042.noaux i8042.nokbd i8042.nopnp 8250.nr_uarts=1"
+GL_APPEND_BASE+=" random.trust_cpu=on"
+GL_PASS=0
+GL_FAIL=0
+GL_NS=""
+GL_WORK=""
+GL_PIDS=()
+GL_GUESTS=()
+GL_CLEANED=""
+declare -A GL_QEMU_PID GL_QEMU_START
+
+gl_log() { printf '# %s\n' "$*" >&2; }
+gl_die() {
+	printf '%s: FATAL: %s\n' "$GL_TEST" "$*" >&2
+	GL_FAIL=$((GL_FAIL + 1))
+	exit 1
+}
+gl_now() { date +%s.%N; }
+# gl_since T0: seconds elapsed since T0 (from gl_now), two decimals
+gl_since() { awk -v a="$1" -v b="$(gl_now)" 'BEGIN { printf "%.2f", b - a }'; }
+
+gl_pass() {
+	GL_PASS=$((GL_PASS + 1))
+	printf 'ok   - %s\n' "$1"
+}
+gl_fail() {
+	GL_FAIL=$((GL_FAIL + 1))
+	printf 'FAIL - %s\n' "$1"
+	shift
+	local l
+	for l in "$@"; do printf '       %s\n' "$l"; done
+}
+# gl_check DESC CMD...: CMD must exit 0. CMD runs in this shell, not in a $(...) subshell:
+# bash runs a signal's trap only once the foreground child is done, and a wait loop in a
+# subshell would hold the cleanup back for its whole timeout.
+gl_check() {
+	local d=$1 rc=0
+	shift
+	"$@" >"$GL_WORK/check.out" 2>&1 || rc=$?
+	if ((rc == 0)); then
+		gl_pass "$d"
+	else
+		gl_fail "$d" "command: $*" "exit: $rc" "output: $(head -c 2000 "$GL_WORK/check.out")"
+	fi
+}
+
+gl_cleanup() {
+	[[ -n $GL_CLEANED ]] && return 0
+	GL_CLEANED=1
+	local g p
+	for g in "${GL_GUESTS[@]}"; do
+		# qemu's own pid (from -pidfile), then the `timeout` wrapping it
+		p=$(cat "$GL_WORK/$g.pid" 2>/dev/null)
+		[[ -n $p ]] && kill -KILL "$p" 2>/dev/null
+		p=${GL_QEMU_PID[$g]:-}
+		[[ -n $p ]] && kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${GL_PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for g in "${GL_GUESTS[@]}"; do
+		p=${GL_QEMU_PID[$g]:-}
+		[[ -n $p ]] && wait "$p" 2>/dev/null
+	done
+	for p in "${GL_PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	[[ -n $GL_NS ]] && ip netns del "$GL_NS" 2>/dev/null
+	if [[ -n $GL_WORK ]]; then
+		if ((GL_FAIL > 0)); then
+			for g in "${GL_GUESTS[@]}"; do
+				[[ -f $GL_WORK/$g.log ]] || continue
+				printf '# ---- console of guest %s (last 40 lines)\n' "$g" >&2
+				tail -n 40 "$GL_WORK/$g.log" | tr -d '\r' | sed 's/^/#   /' >&2
+			done
+		fi
+		if [[ -n ${GL_KEEP:-} ]]; then
+			gl_log "kept $GL_WORK"
+		else
+			rm -rf "$GL_WORK"
+		fi
+	fi
+	return 0
+}
+
+gl_init() {
+	[[ $(id -u) == 0 ]] || gl_die "run me as root (network namespaces, taps)"
+	local env
+	env=$(bash "$GL_DIR/build.sh" -q) || gl_die "build.sh failed"
+	eval "$env"
+	[[ -s ${VMLINUX:-} && -s ${INITRD:-} ]] || gl_die "build.sh gave no kernel/initramfs"
+	GL_WORK=$(mktemp -d /tmp/netd-guest.XXXXXX)
+	GL_NS=netdg$$$RANDOM
+	trap gl_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	ip netns add "$GL_NS" || gl_die "ip netns add $GL_NS failed"
+	ip -n "$GL_NS" link set lo up
+}
+
+gl_ns() { ip netns exec "$GL_NS" "$@"; }
+
+# gl_bg NAME CMD...: a background helper in the sandbox; its pid goes to GL_BG_PID and the kill
+# list. `ip netns exec` execs CMD, so the pid is CMD's own.
+gl_bg() {
+	local name=$1
+	shift
+	ip netns exec "$GL_NS" "$@" >"$GL_WORK/$name.out" 2>&1 &
+	GL_BG_PID=$!
+	GL_PIDS+=("$GL_BG_PID")
+}
+
+gl_tap() {
+	ip -n "$GL_NS" tuntap add dev "$1" mode tap || return 1
+	if [[ -n ${2:-} ]]; then
+		ip -n "$GL_NS" link set "$1" master "$2" || return 1
+	fi
+	ip -n "$GL_NS" link set "$1" up
+}
+
+# gl_stage_file NAME SRC DEST: ship SRC as DEST in guest NAME's second cpio (call before
+# gl_guest). A later cpio's file replaces an earlier one's, so DEST may override the base.
+gl_stage_file() {
+	local root=$GL_WORK/$1.root
+	mkdir -p "$root/$(dirname "$3")" && cp -L "$2" "$root/$3"
+}
+
+# gl_stage_bin NAME BIN [DEST]: ship a program and every library ldd names (same paths as on
+# this host), e.g. netd and netdctl: gl_stage_bin vm "$NETD_BIN" /usr/sbin/netd
+gl_stage_bin() {
+	local name=$1 bin=$2 dest=${3:-$2} lib
+	gl_stage_file "$name" "$bin" "$dest" || return 1
+	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+		gl_stage_file "$name" "$lib" "$lib" || return 1
+	done
+}
+
+gl_guest() {
+	local name=$1 script=$2 idx k=0 spec dir
+	shift 2
+	idx=$((${#GL_GUESTS[@]} + 1))
+	GL_GUESTS+=("$name")
+	dir=$GL_WORK/$name.root
+	mkdir -p "$dir"
+	cp "$script" "$dir/test.sh"
+	(cd "$dir" && find . | busybox cpio -o -H newc --quiet >"$GL_WORK/$name.test.cpio") ||
+		gl_die "cpio for $name failed"
+	cat "$INITRD" "$GL_WORK/$name.test.cpio" >"$GL_WORK/$name.initrd"
+
+	local -a args=(qemu-system-x86_64 -machine q35 -accel tcg -m 256 -nographic -nodefaults
+		-no-user-config -no-reboot -kernel "$VMLINUX" -initrd "$GL_WORK/$name.initrd"
+		-append "$GL_APPEND_BASE netd.name=$name${GL_MODULES:+ netd.modules=${GL_MODULES// /,}}"
+		-serial "file:$GL_WORK/$name.log" -pidfile "$GL_WORK/$name.pid"
+		-qmp "unix:$GL_WORK/$name.qmp,server=on,wait=off")
+	for spec in "$@"; do
+		k=$((k + 1))
+		case $spec in
+		tap:*) args+=(-netdev "tap,id=n$k,ifname=${spec#tap:},script=no,downscript=no") ;;
+		udp:*:*)
+			local lp rp
+			IFS=: read -r _ lp rp <<<"$spec"
+			args+=(-netdev "socket,id=n$k,udp=127.0.0.1:$rp,localaddr=127.0.0.1:$lp")
+			;;
+		*) gl_die "bad NIC spec $spec" ;;
+		esac
+		args+=(-device "virtio-net-pci,id=nic$k,netdev=n$k,romfile=,mac=$(printf '52:54:00:%02x:00:%02x' "$idx" "$k")$GL_NIC_OPTS")
+	done
+	: >"$GL_WORK/$name.log"
+	GL_QEMU_START[$name]=$(gl_now)
+	ip netns exec "$GL_NS" timeout -s KILL "$GL_GUEST_TIMEOUT" "${args[@]}" \
+		</dev/null >"$GL_WORK/$name.qemu.out" 2>&1 &
+	GL_QEMU_PID[$name]=$! # timeout's pid: it forwards TERM to qemu and exits with it
+}
+
+gl_log_of() { echo "$GL_WORK/$1.log"; }
+
+# gl_wait_marker NAME ERE [SECS]: 0 when a console line matches; 1 on timeout or guest exit
+gl_wait_marker() {
+	local name=$1 re=$2 secs=${3:-$GL_GUEST_TIMEOUT} i=0 log=$GL_WORK/$1.log
+	while ((i < secs * 20)); do
+		tr -d '\r' <"$log" | grep -aEq -- "$re" && return 0
+		if ! kill -0 "${GL_QEMU_PID[$name]}" 2>/dev/null; then
+			tr -d '\r' <"$log" | grep -aEq -- "$re" && return 0
+			return 1
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# gl_boot_time NAME: GL_BOOT_SECS = host seconds from qemu's start until the guest's
+# GUEST-BOOTED line (a variable, not output: see gl_check about subshells)
+gl_boot_time() {
+	GL_BOOT_SECS=
+	gl_wait_marker "$1" '^GUEST-BOOTED' || return 1
+	GL_BOOT_SECS=$(gl_since "${GL_QEMU_START[$1]}")
+}
+
+gl_wait_exit() {
+	local name=$1 secs=${2:-$GL_GUEST_TIMEOUT} i=0
+	while ((i < secs * 20)); do
+		kill -0 "${GL_QEMU_PID[$name]}" 2>/dev/null || {
+			wait "${GL_QEMU_PID[$name]}" 2>/dev/null
+			return 0
+		}
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# gl_qmp NAME JSON...: one QMP session; prints qemu's replies
+gl_qmp() {
+	local name=$1
+	shift
+	{
+		echo '{"execute":"qmp_capabilities"}'
+		printf '%s\n' "$@"
+		sleep 0.2
+	} | socat -t 2 - "UNIX-CONNECT:$GL_WORK/$name.qmp"
+}
+
+# gl_set_link NAME NIC on|off: a cable pull the guest sees as carrier loss (a host tap going
+# down is not seen by the guest)
+gl_set_link() {
+	local up=true
+	[[ $3 == off ]] && up=false
+	local out
+	out=$(gl_qmp "$1" "{\"execute\":\"set_link\",\"arguments\":{\"name\":\"$2\",\"up\":$up}}")
+	# one "return" for qmp_capabilities, one for set_link, and no "error"
+	[[ $out != *'"error"'* && $(grep -c '"return"' <<<"$out") == 2 ]] || {
+		echo "$out"
+		return 1
+	}
+}
+
+# gl_check_done NAME: the guest's script ran to its end (not killed at the boot timeout)
+gl_check_done() {
+	gl_check "guest $1 ran its script to the end" grep -aq '^GUEST-DONE .*rc=0' "$GL_WORK/$1.log"
+}
+
+# gl_guest_results NAME [MIN]: every GUEST-RESULT line of the guest's log becomes an assertion;
+# fewer than MIN results (the guest died early) is a failure too
+gl_guest_results() {
+	local name=$1 min=${2:-1} n=0 line rname ok
+	while IFS= read -r line; do
+		n=$((n + 1))
+		rname=$(sed -n 's/.* name=\([^ ]*\).*/\1/p' <<<"$line")
+		ok=$(sed -n 's/.* ok=\([^ ]*\).*/\1/p' <<<"$line")
+		if [[ $ok == 1 ]]; then
+			gl_pass "guest $name: $rname (${line#*guest="$name" })"
+		else
+			gl_fail "guest $name: $rname" "$line"
+		fi
+	done < <(tr -d '\r' <"$GL_WORK/$name.log" | grep -a '^GUEST-RESULT ')
+	if ((n < min)); then
+		gl_fail "guest $name reported $n results, expected at least $min"
+	fi
+}
+
+gl_finish() {
+	printf '%s: %d passed, %d failed\n' "$GL_TEST" "$GL_PASS" "$GL_FAIL"
+	((GL_FAIL == 0))
+	exit $?
+}
