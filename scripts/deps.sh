@@ -12,11 +12,14 @@ PACKAGES=(
 	libcmocka-dev
 	# what netd runs and what the kernel and integration tests, demo and bench use
 	dnsmasq-base nftables iproute2 procps socat util-linux coreutils
+	# the tests' DHCP client and resolver (busybox udhcpc, nslookup); static, because the
+	# guest lab puts the same binary into its initramfs
+	busybox-static
 )
-# The tests' DHCP client and resolver are busybox's udhcpc and nslookup: Debian's dynamic
-# busybox has them too, and busybox-static would conflict with it.
-if ! busybox udhcpc --help >/dev/null 2>&1 || ! busybox nslookup --help >/dev/null 2>&1; then
-	PACKAGES+=(busybox-static)
+# --guest: also the guest lab (tests/guest): Debian's kernel under qemu, for bonds and real
+# guests on taps. The demo does not need it; the test command does.
+if [[ ${1:-} == --guest ]]; then
+	PACKAGES+=(qemu-system-x86 xz-utils)
 fi
 
 missing=()

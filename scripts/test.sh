@@ -9,7 +9,7 @@ if [[ $(id -u) != 0 ]]; then
 	echo "test.sh: run me as root (the kernel and integration tests need network namespaces)" >&2
 	exit 1
 fi
-bash "$SRC/scripts/deps.sh"
+bash "$SRC/scripts/deps.sh" --guest
 BUILD_DIR=$BUILD_DIR bash "$SRC/scripts/build.sh"
 cd "$BUILD_DIR"
 exec ctest --output-on-failure "$@"
