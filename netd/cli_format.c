@@ -336,3 +336,67 @@ int netd_fmt_confirm(FILE *f, const char *name, json_object *entry)
 	print_warnings(field(entry, "warnings"));
 	return 0;
 }
+
+/* One argument as a shell reads it: bare when it is plain, else in single quotes. */
+static void shell_word(FILE *f, const char *s)
+{
+	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	                    ",=:._-/+@%") == strlen(s)) {
+		fputs(s, f);
+		return;
+	}
+	fputc('\'', f);
+	for (; *s; s++)
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	fputc('\'', f);
+}
+
+int netd_fmt_attach(FILE *f, json_object *att)
+{
+	char net[CELL_MAX], tap[CELL_MAX], mac[CELL_MAX], host[CELL_MAX], addr[CELL_MAX];
+	json_object *qemu = field(att, "qemu");
+
+	if (!json_object_is_type(att, json_type_object) || !json_object_is_type(qemu, json_type_array))
+		return -EINVAL;
+	field_text(att, "network", net, sizeof(net));
+	field_text(att, "tap", tap, sizeof(tap));
+	field_text(att, "mac", mac, sizeof(mac));
+	field_text(att, "host_mac", host, sizeof(host));
+	field_text(att, "address", addr, sizeof(addr));
+	fprintf(f, "%s: attached %s (guest %s, host side %s", net, tap, mac, host);
+	if (strcmp(addr, "-") != 0)
+		fprintf(f, ", static lease %s", addr);
+	fprintf(f, ")\n");
+	for (size_t i = 0; i < json_object_array_length(qemu); i++) {
+		json_object *a = json_object_array_get_idx(qemu, i);
+
+		if (i)
+			fputc(' ', f);
+		shell_word(f, json_object_is_type(a, json_type_string) ? json_object_get_string(a)
+		                                                         : "");
+	}
+	fputc('\n', f);
+	return 0;
+}
+
+int netd_fmt_detach(FILE *f, json_object *det)
+{
+	char net[CELL_MAX], tap[CELL_MAX], addr[CELL_MAX], rel[CELL_MAX];
+
+	if (!json_object_is_type(det, json_type_object))
+		return -EINVAL;
+	field_text(det, "network", net, sizeof(net));
+	field_text(det, "tap", tap, sizeof(tap));
+	field_text(det, "address", addr, sizeof(addr));
+	field_text(det, "released", rel, sizeof(rel));
+	fprintf(f, "%s: detached %s", net, tap);
+	if (strcmp(addr, "-") != 0)
+		fprintf(f, " (static lease %s removed)", addr);
+	if (strcmp(rel, "-") != 0)
+		fprintf(f, " (lease of %s released)", rel);
+	fputc('\n', f);
+	return 0;
+}

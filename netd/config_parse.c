@@ -19,8 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "netd/bond.h"
 #include "netd/config.h"
 #include "netd/mode.h"
+#include "netd/tap.h"
 
 #define MAX_FILE_SIZE      (1024 * 1024)
 #define DEFAULT_LEASE_TIME 3600
@@ -32,6 +34,8 @@ enum section {
 	SEC_DHCP,
 	SEC_HOST,
 	SEC_POLICY,
+	SEC_BOND,
+	SEC_TAP,
 	SEC_MAX,
 };
 
@@ -40,6 +44,8 @@ static const char *const section_names[SEC_MAX] = {
     [SEC_DHCP] = "DHCP",
     [SEC_HOST] = "Host",
     [SEC_POLICY] = "Policy",
+    [SEC_BOND] = "Bond",
+    [SEC_TAP] = "Tap",
 };
 
 enum key {
@@ -432,6 +438,24 @@ static int unknown_key(struct parser *p, const char *name)
 	            name, section_names[p->cur], list);
 }
 
+/* [Tap] keys live in config_tap.c. */
+static int tap_key(struct parser *p, const char *name, const char *value)
+{
+	char msg[sizeof(p->diag->msg)];
+	int ret;
+
+	ret = netd_config_tap_set(&p->n->taps[p->n->n_taps - 1], name, value, p->line, msg,
+	                          sizeof(msg));
+	if (ret == -ENOENT)
+		fail(p, p->line,
+		     "unknown key '%s' in [Tap]; the keys there are Name, MAC, Address, Owner, "
+		     "Group and Queues (case-sensitive)",
+		     name);
+	else if (ret < 0)
+		fail(p, p->line, "%s", msg);
+	return 1;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct parser *p = user;
@@ -450,6 +474,15 @@ static int handler(void *user, const char *section, const char *name, const char
 		fail(p, p->line, "missing key name before '='");
 		return 1;
 	}
+	if (p->cur == SEC_BOND) {
+		char msg[sizeof(p->diag->msg)];
+
+		if (netd_config_bond_key(&p->n->bond, name, value, p->line, msg, sizeof(msg)) < 0)
+			fail(p, p->line, "%s", msg);
+		return 1;
+	}
+	if (p->cur == SEC_TAP)
+		return tap_key(p, name, value);
 	for (int k = 0; k < K_MAX; k++) {
 		if (keys[k].sec != p->cur || strcmp(keys[k].name, name) != 0)
 			continue;
@@ -491,6 +524,19 @@ static int begin_host(struct parser *p)
 	return 0;
 }
 
+static int begin_tap(struct parser *p)
+{
+	struct netd_network *n = p->n;
+
+	if (n->n_taps == NETD_TAPS_MAX)
+		return fail(p, p->line, "more than %d [Tap] sections; attach further taps with "
+		            "netdctl attach", NETD_TAPS_MAX);
+	memset(&n->taps[n->n_taps], 0, sizeof(n->taps[0]));
+	n->taps[n->n_taps].line = p->line;
+	n->n_taps++;
+	return 0;
+}
+
 /* A line starting with '[' (leading blanks already gone). */
 static int begin_section(struct parser *p, const char *line, size_t len)
 {
@@ -516,7 +562,7 @@ static int begin_section(struct parser *p, const char *line, size_t len)
 		            "unknown section [%.*s]; sections are case-sensitive: [Network], "
 		            "[DHCP], [Host] or [Policy]",
 		            (int)(name_len > 64 ? 64 : name_len), line + 1);
-	if (s != SEC_HOST && p->sec_line[s])
+	if (s != SEC_HOST && s != SEC_TAP && p->sec_line[s])
 		return fail(p, p->line,
 		            "section [%s] appears again (first on line %u); a file defines one "
 		            "network, and only [Host] may repeat",
@@ -524,6 +570,8 @@ static int begin_section(struct parser *p, const char *line, size_t len)
 	if (!p->sec_line[s])
 		p->sec_line[s] = p->line;
 	p->cur = s;
+	if (s == SEC_TAP)
+		return begin_tap(p);
 	return s == SEC_HOST ? begin_host(p) : 0;
 }
 
@@ -747,6 +795,10 @@ static int finish(struct parser *p)
 	struct netd_network *n = p->n;
 	unsigned hdr = p->sec_line[SEC_NETWORK];
 	const struct netd_mode_ops *ops;
+	char bond_msg[sizeof(p->diag->msg)];
+	unsigned bond_line;
+	char tap_msg[sizeof(p->diag->msg)];
+	unsigned tap_line;
 	int ret;
 
 	if (!hdr)
@@ -764,6 +816,9 @@ static int finish(struct parser *p)
 		            "[Network] has no Bridge=; name the bridge to create, e.g. "
 		            "Bridge=virbr1");
 	ops = netd_mode_ops(n->mode);
+	n->bond.line = p->sec_line[SEC_BOND];
+	if (netd_config_bond_finish(n, &bond_line, bond_msg, sizeof(bond_msg)) < 0)
+		return fail(p, bond_line, "%s", bond_msg);
 	if (check_mode_rules(p, ops) < 0)
 		return p->err;
 	n->has_dhcp = p->sec_line[SEC_DHCP] != 0;
@@ -772,6 +827,8 @@ static int finish(struct parser *p)
 	for (size_t i = 0; i < n->n_hosts; i++)
 		if (check_host(p, i) < 0)
 			return p->err;
+	if (netd_config_tap_check(n, &tap_line, tap_msg, sizeof(tap_msg)) < 0)
+		return fail(p, tap_line, "%s", tap_msg);
 	if (check_policy(p, ops) < 0)
 		return p->err;
 	if (ops->validate) {

@@ -100,6 +100,13 @@ out:
 int netd_ctl_call(const char *path, const char *cmd, const char *name, int timeout_ms,
                   json_object **result, bool *reached, struct netd_diag *diag)
 {
+	return netd_ctl_call_args(path, cmd, name, NULL, timeout_ms, result, reached, diag);
+}
+
+int netd_ctl_call_args(const char *path, const char *cmd, const char *name, json_object *args,
+                       int timeout_ms, json_object **result, bool *reached,
+                       struct netd_diag *diag)
+{
 	long long deadline = now_ms() + timeout_ms;
 	struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
@@ -116,7 +123,7 @@ int netd_ctl_call(const char *path, const char *cmd, const char *name, int timeo
 		goto out;
 	}
 	strcpy(sun.sun_path, path);
-	ret = netd_ctl_request_encode(cmd, name, &req);
+	ret = netd_ctl_request_encode_args(cmd, name, args, &req);
 	if (ret) {
 		netd_diag_set(diag, "%s", strerror(-ret));
 		goto out;

@@ -12,6 +12,8 @@ static const struct netd_ctl_cmd_info cmd_table[NETD_CTL_MAX] = {
     [NETD_CTL_DOWN] = {NETD_CTL_DOWN, "down", true, true},
     [NETD_CTL_LEASES] = {NETD_CTL_LEASES, "leases", true, false},
     [NETD_CTL_RELOAD] = {NETD_CTL_RELOAD, "reload", false, true},
+    [NETD_CTL_ATTACH] = {NETD_CTL_ATTACH, "attach", true, true},
+    [NETD_CTL_DETACH] = {NETD_CTL_DETACH, "detach", true, true},
 };
 
 const struct netd_ctl_cmd_info *netd_ctl_cmd_by_id(enum netd_ctl_cmd cmd)
@@ -52,6 +54,12 @@ static char *to_line(json_object *o)
 
 int netd_ctl_request_encode(const char *cmd, const char *name, char **out)
 {
+	return netd_ctl_request_encode_args(cmd, name, NULL, out);
+}
+
+int netd_ctl_request_encode_args(const char *cmd, const char *name, json_object *args,
+                                 char **out)
+{
 	json_object *o = json_object_new_object();
 	int ret = -ENOMEM;
 
@@ -62,6 +70,13 @@ int netd_ctl_request_encode(const char *cmd, const char *name, char **out)
 		goto out;
 	if (name && json_object_object_add(o, "name", json_object_new_string(name)))
 		goto out;
+	if (args && json_object_is_type(args, json_type_object)) {
+		json_object_object_foreach(args, k, v)
+		{
+			if (json_object_object_add(o, k, json_object_get(v)))
+				goto out;
+		}
+	}
 	*out = to_line(o);
 	if (*out)
 		ret = 0;
@@ -116,6 +131,93 @@ out:
 	if (tok)
 		json_tokener_free(tok);
 	return ret;
+}
+
+/* An optional string member: 0 absent (or null), 1 present, -EINVAL not a string. */
+static int opt_string(json_object *o, const char *key, const char **out, struct netd_diag *diag)
+{
+	json_object *v;
+
+	*out = NULL;
+	if (!json_object_object_get_ex(o, key, &v) || json_object_is_type(v, json_type_null))
+		return 0;
+	if (!json_object_is_type(v, json_type_string)) {
+		netd_diag_set(diag, "malformed request: \"%s\" must be a string", key);
+		return -EINVAL;
+	}
+	*out = json_object_get_string(v);
+	return 1;
+}
+
+/* attach's and detach's arguments: syntax only; the engine checks them against the network. */
+static int decode_attach(json_object *o, struct netd_ctl_request *req, struct netd_diag *diag)
+{
+	struct netd_attach_req *a = &req->attach;
+	const char *s;
+	json_object *v;
+	int r;
+
+	if ((r = opt_string(o, "tap", &s, diag)) < 0)
+		return r;
+	if (r && !netd_ifname_valid(s)) {
+		netd_diag_set(diag, "invalid tap name '%.64s': 1-%d bytes without '/', ':' or "
+		              "whitespace", s, IFNAMSIZ - 1);
+		return -EINVAL;
+	}
+	if (r)
+		strcpy(a->tap, s);
+	if (req->cmd->cmd == NETD_CTL_DETACH) {
+		if (!r) {
+			netd_diag_set(diag, "'detach' needs a tap name");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if ((r = opt_string(o, "mac", &s, diag)) < 0)
+		return r;
+	if (r && netd_mac_parse(s, a->mac) < 0) {
+		netd_diag_set(diag, "invalid MAC '%.64s': six hex bytes separated by ':'", s);
+		return -EINVAL;
+	}
+	a->has_mac = r;
+	if ((r = opt_string(o, "address", &s, diag)) < 0)
+		return r;
+	if (r && netd_ipv4_parse(s, &a->addr) < 0) {
+		netd_diag_set(diag, "invalid address '%.64s': one IPv4 address", s);
+		return -EINVAL;
+	}
+	a->has_addr = r;
+	if ((r = opt_string(o, "hostname", &s, diag)) < 0)
+		return r;
+	if (r && (!*s || strlen(s) >= sizeof(a->hostname))) {
+		netd_diag_set(diag, "invalid host name: 1-%d characters", NETD_HOSTNAME_MAX - 1);
+		return -EINVAL;
+	}
+	if (r)
+		strcpy(a->hostname, s);
+	for (int g = 0; g < 2; g++) {
+		const char *key = g ? "group" : "owner";
+
+		if ((r = opt_string(o, key, &s, diag)) < 0)
+			return r;
+		if (r && !netd_tap_id_valid(s)) {
+			netd_diag_set(diag, "invalid %s '%.64s': a name or a number", key, s);
+			return -EINVAL;
+		}
+		if (r)
+			strcpy(g ? a->group : a->owner, s);
+	}
+	if (json_object_object_get_ex(o, "queues", &v) && !json_object_is_type(v, json_type_null)) {
+		int64_t q = json_object_get_int64(v);
+
+		if (!json_object_is_type(v, json_type_int) || q < 1 || q > NETD_TAP_QUEUES_MAX) {
+			netd_diag_set(diag, "invalid queues: a number from 1 to %d",
+			              NETD_TAP_QUEUES_MAX);
+			return -EINVAL;
+		}
+		a->queues = (unsigned)q;
+	}
+	return 0;
 }
 
 int netd_ctl_request_decode(const char *buf, size_t len, struct netd_ctl_request *req,
@@ -176,6 +278,11 @@ int netd_ctl_request_decode(const char *buf, size_t len, struct netd_ctl_request
 			goto out;
 		}
 		strcpy(req->name, s); /* netd_netname_valid bounds it below NETD_NAME_MAX */
+	}
+	if (req->cmd->cmd == NETD_CTL_ATTACH || req->cmd->cmd == NETD_CTL_DETACH) {
+		ret = decode_attach(o, req, diag);
+		if (ret)
+			goto out;
 	}
 	ret = 0;
 out:

@@ -191,6 +191,12 @@ int netd_ctl_dispatch(struct netd_engine *e, const struct netd_ctl_request *req,
 		if (!ret)
 			ret = netd_engine_list(e, result);
 		break;
+	case NETD_CTL_ATTACH:
+		ret = netd_engine_attach(e, name, &req->attach, result, diag);
+		break;
+	case NETD_CTL_DETACH:
+		ret = netd_engine_detach(e, name, req->attach.tap, result, diag);
+		break;
 	default:
 		netd_diag_set(diag, "command '%s' not implemented", req->cmd->name);
 		ret = -ENOSYS;

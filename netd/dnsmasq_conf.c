@@ -100,9 +100,28 @@ int netd_dnsmasq_render_conf(const struct netd_network *n, const struct netd_dns
 	return 0;
 }
 
+static void host_line(FILE *f, const uint8_t m[6], struct in_addr addr, const char *name)
+{
+	char mac[18], a[INET_ADDRSTRLEN];
+
+	netd_mac_format(m, mac);
+	fputs(mac, f);
+	if (addr.s_addr)
+		fprintf(f, ",%s", ip(addr, a));
+	if (name && name[0])
+		fprintf(f, ",%s", name);
+	fputc('\n', f);
+}
+
 int netd_dnsmasq_render_hosts(const struct netd_network *n, char **out)
 {
-	char *text = NULL, mac[18], a[INET_ADDRSTRLEN];
+	return netd_dnsmasq_render_hosts_extra(n, NULL, 0, out);
+}
+
+int netd_dnsmasq_render_hosts_extra(const struct netd_network *n, const struct netd_host *extra,
+                                    size_t n_extra, char **out)
+{
+	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
 	int ret;
@@ -110,17 +129,14 @@ int netd_dnsmasq_render_hosts(const struct netd_network *n, char **out)
 	f = open_memstream(&text, &len);
 	if (!f)
 		return -ENOMEM;
-	for (size_t i = 0; i < n->n_hosts; i++) {
-		const struct netd_host *h = &n->hosts[i];
-
-		netd_mac_format(h->mac, mac);
-		fputs(mac, f);
-		if (h->addr.s_addr)
-			fprintf(f, ",%s", ip(h->addr, a));
-		if (h->name[0])
-			fprintf(f, ",%s", h->name);
-		fputc('\n', f);
-	}
+	for (size_t i = 0; i < n->n_hosts; i++)
+		host_line(f, n->hosts[i].mac, n->hosts[i].addr, n->hosts[i].name);
+	/* [Tap]s with an Address, then taps attached at run time (netd/attach.c). */
+	for (size_t i = 0; i < n->n_taps; i++)
+		if (n->taps[i].addr.s_addr)
+			host_line(f, n->taps[i].mac, n->taps[i].addr, NULL);
+	for (size_t i = 0; i < n_extra; i++)
+		host_line(f, extra[i].mac, extra[i].addr, extra[i].name);
 	ret = ferror(f) ? -ENOMEM : 0;
 	if (fclose(f) != 0)
 		ret = -ENOMEM;

@@ -9,7 +9,9 @@
 #include "netd/config.h"
 #include "netd/engine_internal.h"
 #include "netd/firewall.h"
+#include "netd/uplink.h"
 #include "netd/mode.h"
+#include "netd/tap.h"
 
 static int mkdir_p(const char *path)
 {
@@ -132,6 +134,8 @@ static int view_load(struct netd_engine *e, const struct netd_network *n, struct
 	if (ret == 0)
 		ret = netd_desired_build(n, &v->ctx.paths, &v->d);
 	if (ret == 0)
+		ret = netd_taps_desired(e, n, v->d); /* static leases of attached taps */
+	if (ret == 0)
 		ret = netd_observe(e, v->d, &v->ctx.paths, &v->o);
 	if (ret < 0) {
 		netd_diag_set(diag, "%s: observing the kernel: %s", n->name, strerror(-ret));
@@ -187,6 +191,8 @@ static int up_network(struct netd_engine *e, const struct netd_network *n, struc
 		ret = check_host(e, n, diag);
 	if (ret == 0 && plan.n > 0)
 		ret = netd_apply_up(&v.ctx, &plan, diag);
+	if (ret == 0)
+		ret = netd_taps_up(e, n, diag); /* [Tap]s, after the bridge is up */
 	view_release(&v);
 	return ret;
 }
@@ -236,15 +242,20 @@ static bool last_forwarder(struct netd_engine *e, const struct netd_network *sel
 static int down_network(struct netd_engine *e, const struct netd_network *n,
 			struct netd_diag *diag)
 {
+	struct netd_diag tap_diag;
 	struct netd_plan plan;
 	struct netd_view v;
-	int ret;
+	int ret, taps;
 
 	ret = view_load(e, n, &v, diag);
 	if (ret < 0)
 		return ret;
 	netd_plan_down(&v.o, last_forwarder(e, n), &plan);
 	ret = netd_apply_down(&v.ctx, &plan, diag);
+	/* Taps go with their network, attached ones too (README, "Guests on taps"). */
+	taps = netd_taps_down(e, n, ret ? &tap_diag : diag);
+	if (ret == 0)
+		ret = taps;
 	view_release(&v);
 	return ret;
 }
@@ -346,18 +357,37 @@ static const char *state_of(const struct netd_view *v)
 	return "partial";
 }
 
-static json_object *summary(const struct netd_network *n, const struct netd_view *v)
+/* A bridged network's address is whatever the uplink brought to the bridge: the LAN's. */
+static bool lan_address(struct netd_engine *e, const struct netd_network *n,
+			const struct netd_view *v, struct netd_prefix *out)
 {
+	struct netd_uplink_state s;
+
+	if (n->mode != NETD_MODE_BRIDGED || v->o.bridge != NETD_BRIDGE_OURS ||
+	    netd_uplink_snapshot(e->nl, n->bridge, &s) < 0 || s.n_addrs == 0)
+		return false;
+	*out = s.addrs[0].prefix;
+	return true;
+}
+
+static json_object *summary(struct netd_engine *e, const struct netd_network *n,
+			    const struct netd_view *v)
+{
+	struct netd_prefix lan;
 	json_object *j = json_object_new_object();
 	char buf[32];
 
 	json_object_object_add(j, "name", json_object_new_string(n->name));
 	json_object_object_add(j, "mode", json_object_new_string(netd_mode_to_string(n->mode)));
 	json_object_object_add(j, "bridge", json_object_new_string(n->bridge));
-	json_object_object_add(j, "address",
-			       n->has_address ? json_object_new_string(netd_prefix_format(
-							&n->address, false, buf, sizeof(buf)))
-					      : NULL);
+	if (n->has_address)
+		json_object_object_add(j, "address", json_object_new_string(netd_prefix_format(
+							     &n->address, false, buf, sizeof(buf))));
+	else if (lan_address(e, n, v, &lan))
+		json_object_object_add(j, "address", json_object_new_string(netd_prefix_format(
+							     &lan, false, buf, sizeof(buf))));
+	else
+		json_object_object_add(j, "address", NULL);
 	json_object_object_add(j, "state", json_object_new_string(state_of(v)));
 	json_object_object_add(j, "autostart", json_object_new_boolean(n->autostart));
 	return j;
@@ -374,7 +404,7 @@ int netd_engine_list(struct netd_engine *e, json_object **out)
 
 		if (view_load(e, n, &v, &d) < 0)
 			continue;
-		json_object_array_add(arr, summary(n, &v));
+		json_object_array_add(arr, summary(e, n, &v));
 		view_release(&v);
 	}
 	*out = arr;
@@ -444,7 +474,7 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 	ret = view_load(e, n, &v, diag);
 	if (ret < 0)
 		return ret;
-	j = summary(n, &v);
+	j = summary(e, n, &v);
 	json_object_object_add(j, "source", json_object_new_string(n->source));
 	if (n->uplink[0])
 		json_object_object_add(j, "uplink", json_object_new_string(n->uplink));

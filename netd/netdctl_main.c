@@ -75,6 +75,115 @@ static int call(struct ctl *c, const char *cmd, const char *name, json_object **
 	return reached ? EXIT_FAILED : EXIT_UNREACHABLE;
 }
 
+static int call_args(struct ctl *c, const char *cmd, const char *name, json_object *args,
+                     json_object **result)
+{
+	struct netd_diag diag = {{0}};
+	bool reached = false;
+	int ret;
+
+	ret = netd_ctl_call_args(c->socket, cmd, name, args, NETD_CTL_CLIENT_TIMEOUT_MS, result,
+	                         &reached, &diag);
+	if (ret == 0)
+		return EXIT_OK;
+	fprintf(stderr, "netdctl: %s\n", diag.msg[0] ? diag.msg : strerror(-ret));
+	return reached ? EXIT_FAILED : EXIT_UNREACHABLE;
+}
+
+static void attach_usage(FILE *f)
+{
+	fprintf(f, "usage: netdctl attach NAME [--tap IFNAME] [--mac MAC] [--address IP] "
+	           "[--name HOSTNAME]\n"
+	           "                      [--owner USER|UID] [--group GROUP|GID] [--queues N] "
+	           "[--json]\n");
+}
+
+/* attach NAME [options]: options may come before or after NAME. */
+static int run_attach(struct ctl *c, const struct command *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"tap", required_argument, NULL, 't'},     {"mac", required_argument, NULL, 'm'},
+	    {"address", required_argument, NULL, 'a'}, {"name", required_argument, NULL, 'n'},
+	    {"owner", required_argument, NULL, 'o'},   {"group", required_argument, NULL, 'g'},
+	    {"queues", required_argument, NULL, 'q'},  {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	};
+	static const char *const keys[128] = {['t'] = "tap",     ['m'] = "mac",
+	                                      ['a'] = "address", ['n'] = "hostname",
+	                                      ['o'] = "owner",   ['g'] = "group"};
+	json_object *args = json_object_new_object(), *result = NULL;
+	char *end;
+	long q;
+	int opt, ret = EXIT_USAGE;
+
+	if (!args)
+		return EXIT_FAILED;
+	optind = 0; /* argv - 1 is "attach": getopt skips it as the program name */
+	while ((opt = getopt_long(argc + 1, argv - 1, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			c->json = true;
+			break;
+		case 'h':
+			attach_usage(stdout);
+			ret = EXIT_OK;
+			goto out;
+		case 'q':
+			q = strtol(optarg, &end, 10);
+			if (*end || end == optarg || q < 1 || q > 256) {
+				fprintf(stderr, "netdctl: --queues '%s': a number from 1 to 256\n",
+				        optarg);
+				goto out;
+			}
+			json_object_object_add(args, "queues", json_object_new_int((int)q));
+			break;
+		default:
+			if (opt > 0 && opt < 128 && keys[opt]) {
+				json_object_object_add(args, keys[opt], json_object_new_string(optarg));
+				break;
+			}
+			attach_usage(stderr);
+			goto out;
+		}
+	}
+	if (optind != argc) { /* exactly one operand, NAME, which getopt moved last */
+		attach_usage(stderr);
+		goto out;
+	}
+	ret = call_args(c, cmd->name, argv[optind - 1], args, &result);
+	if (ret)
+		goto out;
+	if (c->json) {
+		print_json(result);
+	} else if (netd_fmt_attach(stdout, result) < 0) {
+		fprintf(stderr, "netdctl: unexpected result from netd:\n");
+		print_json(result);
+		ret = EXIT_FAILED;
+	}
+out:
+	json_object_put(args);
+	json_object_put(result);
+	return ret;
+}
+
+static int run_detach(struct ctl *c, const struct command *cmd, int argc, char **argv)
+{
+	json_object *args = json_object_new_object(), *result = NULL;
+	int ret;
+
+	if (!args)
+		return EXIT_FAILED;
+	json_object_object_add(args, "tap", json_object_new_string(argv[1]));
+	ret = call_args(c, cmd->name, argv[0], args, &result);
+	if (ret == 0 && c->json)
+		print_json(result);
+	else if (ret == 0)
+		netd_fmt_detach(stdout, result);
+	json_object_put(args);
+	json_object_put(result);
+	return ret;
+}
+
 static int run_remote(struct ctl *c, const struct command *cmd, int argc, char **argv)
 {
 	const char *name = argc > 0 ? argv[0] : NULL;
@@ -215,6 +324,10 @@ static const struct command commands[] = {
     {"down", "NAME", 1, 1, run_remote, "take a network down: exactly what it made"},
     {"leases", "NAME", 1, 1, run_remote, "the network's DHCP leases"},
     {"reload", "", 0, 0, run_remote, "make the daemon re-read its config dir"},
+    {"attach", "NAME [OPTS]", 1, 32, run_attach,
+     "a tap for a guest on the network; prints qemu's arguments (attach --help)"},
+    {"detach", "NAME TAP", 2, 2, run_detach,
+     "remove a tap attach made, its static lease and the guest's lease"},
     {"probe", "NAME [--peer ADDR] [--peer-netns NS] [--timeout MS]", 1, 7, run_probe,
      "measure the connectivity matrix by traffic (root)"},
     {"check", "[PATH]", 0, 1, run_check,

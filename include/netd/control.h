@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 
 #include "netd/model.h"
+#include "netd/tap.h"
 
 struct netd_engine;
 
@@ -35,6 +36,8 @@ enum netd_ctl_cmd {
 	NETD_CTL_DOWN,
 	NETD_CTL_LEASES,
 	NETD_CTL_RELOAD,
+	NETD_CTL_ATTACH, /* + "tap","mac","address","hostname","owner","group","queues" */
+	NETD_CTL_DETACH, /* + "tap" (required) */
 	NETD_CTL_MAX,
 };
 
@@ -53,10 +56,14 @@ const struct netd_ctl_cmd_info *netd_ctl_cmd_find(const char *name);
 struct netd_ctl_request {
 	const struct netd_ctl_cmd_info *cmd;
 	char name[NETD_NAME_MAX]; /* "" when the command takes none */
+	struct netd_attach_req attach; /* attach's arguments; detach's "tap" is attach.tap */
 };
 
 /* {"cmd":...,"name":...}\n into a malloc'd string. name may be NULL. */
 int netd_ctl_request_encode(const char *cmd, const char *name, char **out);
+/* The same with the members of args (an object; NULL for none) added: attach's options. */
+int netd_ctl_request_encode_args(const char *cmd, const char *name, json_object *args,
+                                 char **out);
 /*
  * Parse one request of len bytes (a trailing newline is allowed). Everything a peer can get
  * wrong (not JSON, not an object, unknown cmd, missing or invalid name) returns -EINVAL,
@@ -106,6 +113,10 @@ int netd_ctl_dispatch(struct netd_engine *e, const struct netd_ctl_request *req,
  */
 int netd_ctl_call(const char *path, const char *cmd, const char *name, int timeout_ms,
                   json_object **result, bool *reached, struct netd_diag *diag);
+/* netd_ctl_call with arguments beyond the name (see netd_ctl_request_encode_args). */
+int netd_ctl_call_args(const char *path, const char *cmd, const char *name, json_object *args,
+                       int timeout_ms, json_object **result, bool *reached,
+                       struct netd_diag *diag);
 
 /* --- text rendering for humans (cli_format.c, pure) --- */
 
@@ -117,5 +128,10 @@ int netd_fmt_status(FILE *f, json_object *status);
 int netd_fmt_leases(FILE *f, json_object *leases);
 /* One line for up/down: "default: up (virbr0 192.122.1.1/24)". */
 int netd_fmt_confirm(FILE *f, const char *name, json_object *entry);
+/* attach: "default: attached vnet0 (guest 52:54:00:.., host side fe:54:00:.., 192.122.1.10)"
+ * then the qemu arguments on one line, quoted for a shell where needed. */
+int netd_fmt_attach(FILE *f, json_object *att);
+/* detach: "default: detached vnet0 (...)". */
+int netd_fmt_detach(FILE *f, json_object *det);
 
 #endif

@@ -67,4 +67,18 @@ int netd_engine_warnings(struct netd_engine *e, const char *name, json_object **
 int netd_engine_leases(struct netd_engine *e, const char *name, json_object **out,
 		       struct netd_diag *diag);
 
+/*
+ * Guests on taps (netd/attach.c, include/netd/tap.h). attach: a persistent tap on the
+ * network's bridge for one guest, with its static lease when req asks for an address; *out
+ * is {"network","tap","mac","host_mac","address","qemu":[args]}. The network must be up.
+ * detach: remove a tap netd attached (tagged netd:<name>), its static lease and the guest's
+ * lease; *out is {"network","tap","mac","address","released"}.
+ */
+struct netd_attach_req;
+int netd_engine_attach(struct netd_engine *e, const char *name,
+		       const struct netd_attach_req *req, json_object **out,
+		       struct netd_diag *diag);
+int netd_engine_detach(struct netd_engine *e, const char *name, const char *tap,
+		       json_object **out, struct netd_diag *diag);
+
 #endif
