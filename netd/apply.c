@@ -82,6 +82,26 @@ static int release_uplink(struct netd_apply_ctx *c, struct netd_diag *diag)
 	return ret;
 }
 
+/*
+ * Linux answers ARP on any interface for any of the host's addresses (arp_ignore=0), which
+ * would show an internal or hostonly guest that the host is there, and where. An internal
+ * bridge answers for none (8); a hostonly bridge only for its own address (1).
+ */
+static int arp_quiet(struct netd_apply_ctx *c, struct netd_diag *diag)
+{
+	const struct netd_network *n = c->net;
+	char key[64];
+	int ret;
+
+	snprintf(key, sizeof(key), "net/ipv4/conf/%s/arp_ignore", n->bridge);
+	ret = netd_sysctl_write(key, n->has_address ? "1" : "8");
+	if (ret < 0) {
+		netd_diag_set(diag, "setting %s: %s", key, strerror(-ret));
+		netd_nl_link_delete(c->e->nl, n->bridge, NULL);
+	}
+	return ret;
+}
+
 static int start_dnsmasq(struct netd_apply_ctx *c, struct netd_diag *diag)
 {
 	pid_t pid;
@@ -101,7 +121,10 @@ static int do_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool *undoab
 	*undoable = true;
 	switch (k) {
 	case NETD_STEP_CREATE_BRIDGE:
-		return netd_nl_bridge_create(e->nl, n->bridge, c->d->alias, c->d->no_ipv6, diag);
+		ret = netd_nl_bridge_create(e->nl, n->bridge, c->d->alias, c->d->no_ipv6, diag);
+		if (ret == 0 && c->d->no_ipv6)
+			ret = arp_quiet(c, diag);
+		return ret;
 	case NETD_STEP_ADD_ADDRESS:
 		return netd_nl_addr_add(e->nl, n->bridge, &n->address, diag);
 	case NETD_STEP_LINK_UP:

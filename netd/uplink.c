@@ -118,6 +118,44 @@ int netd_uplink_snapshot(struct netd_nl *nl, const char *name, struct netd_uplin
 	return ret < 0 ? ret : c.err;
 }
 
+/* An address exactly as the snapshot saw it: its broadcast (or none), flags and scope, so
+ * giving the uplink back leaves `ip addr` as it was, not as netd would have made it. */
+static int addr_put(struct netd_nl *nl, const char *dev, const struct netd_uplink_addr *a,
+		    struct netd_diag *diag)
+{
+	struct ifaddrmsg ifa = {
+		.ifa_family = AF_INET,
+		.ifa_prefixlen = a->prefix.len,
+		.ifa_flags = a->flags,
+		.ifa_scope = a->scope,
+	};
+	struct nl_msg *msg = NULL;
+	char buf[32];
+	int idx, ret = -ENOMEM;
+
+	idx = netd_nl_ifindex(nl, dev);
+	if (idx < 0) {
+		ret = idx;
+		goto out;
+	}
+	ifa.ifa_index = (unsigned)idx;
+	msg = nlmsg_alloc_simple(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+	if (!msg || nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, IFA_LOCAL, 4, &a->prefix.addr) < 0 ||
+	    nla_put(msg, IFA_ADDRESS, 4, &a->prefix.addr) < 0 ||
+	    (a->broadcast.s_addr && nla_put(msg, IFA_BROADCAST, 4, &a->broadcast) < 0)) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	ret = netd_nl_request(nl, msg);
+out:
+	if (ret < 0)
+		netd_diag_set(diag, "adding address %s to %s: %s",
+			      netd_prefix_format(&a->prefix, false, buf, sizeof(buf)), dev,
+			      strerror(-ret));
+	return ret;
+}
+
 static int route_change(struct netd_nl *nl, int type, const char *dev,
 			const struct netd_uplink_route *r, struct netd_diag *diag)
 {
@@ -188,7 +226,7 @@ int netd_uplink_give_back(struct netd_nl *nl, const struct netd_uplink_state *s,
 	KEEP(netd_nl_link_set_master(nl, s->name, NULL, &d), false);
 	KEEP(netd_nl_link_set_up(nl, s->name, s->was_up, &d), false);
 	for (size_t i = 0; i < s->n_addrs; i++)
-		KEEP(netd_nl_addr_add(nl, s->name, &s->addrs[i].prefix, &d), ret == -EEXIST);
+		KEEP(addr_put(nl, s->name, &s->addrs[i], &d), ret == -EEXIST);
 	for (size_t i = 0; i < s->n_routes; i++)
 		KEEP(route_change(nl, RTM_NEWROUTE, s->name, &s->routes[i], &d), ret == -EEXIST);
 #undef KEEP
@@ -221,7 +259,7 @@ int netd_uplink_take(struct netd_nl *nl, const struct netd_uplink_state *s, cons
 	if (ret < 0)
 		goto undo;
 	for (size_t i = 0; i < s->n_addrs; i++) {
-		ret = netd_nl_addr_add(nl, bridge, &s->addrs[i].prefix, diag);
+		ret = addr_put(nl, bridge, &s->addrs[i], diag);
 		if (ret < 0)
 			goto undo;
 	}
