@@ -2,19 +2,20 @@
 #include "netd/mode.h"
 
 const struct netd_mode_ops netd_mode_nat = {
-	.mode = NETD_MODE_NAT,
-	.name = "nat",
-	.defaults = {
-		[NETD_CELL_VM_TO_HOST] = NETD_POLICY_ALLOW,
-		[NETD_CELL_HOST_TO_VM] = NETD_POLICY_DENY,
-		[NETD_CELL_VM_TO_OUTSIDE] = NETD_POLICY_ALLOW,
-		[NETD_CELL_OUTSIDE_TO_VM] = NETD_POLICY_DENY,
-		[NETD_CELL_VM_TO_VM] = NETD_POLICY_ALLOW,
-	},
-	/* Every cell is a rule in table inet netd (VM <-> VM also a port flag). */
-	.flippable = (1u << NETD_CELL_MAX) - 1,
-	.needs_address = true,
-	.allows_address = true,
-	.allows_dhcp = true,
-	.masquerade = true,
+    .mode = NETD_MODE_NAT,
+    .name = "nat",
+    .defaults =
+        {
+            [NETD_CELL_VM_TO_HOST] = NETD_POLICY_ALLOW,
+            [NETD_CELL_HOST_TO_VM] = NETD_POLICY_DENY,
+            [NETD_CELL_VM_TO_OUTSIDE] = NETD_POLICY_ALLOW,
+            [NETD_CELL_OUTSIDE_TO_VM] = NETD_POLICY_DENY,
+            [NETD_CELL_VM_TO_VM] = NETD_POLICY_ALLOW,
+        },
+    /* Every cell is a rule in table inet netd (VM <-> VM also a port flag). */
+    .flippable = (1u << NETD_CELL_MAX) - 1,
+    .needs_address = true,
+    .allows_address = true,
+    .allows_dhcp = true,
+    .masquerade = true,
 };

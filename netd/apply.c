@@ -52,13 +52,14 @@ static int take_uplink(struct netd_apply_ctx *c, struct netd_diag *diag)
 
 	ret = netd_uplink_snapshot(c->e->nl, n->uplink, &s);
 	if (ret < 0) {
-		netd_diag_set(diag, "reading the state of uplink %s: %s", n->uplink, strerror(-ret));
+		netd_diag_set(diag, "reading the state of uplink %s: %s", n->uplink,
+		              strerror(-ret));
 		return ret;
 	}
 	ret = netd_uplink_save(c->e->state_dir, n->name, &s);
 	if (ret < 0) {
 		netd_diag_set(diag, "saving the state of uplink %s in %s: %s", n->uplink,
-			      c->e->state_dir, strerror(-ret));
+		              c->e->state_dir, strerror(-ret));
 		return ret;
 	}
 	ret = netd_uplink_take(c->e->nl, &s, n->bridge, diag);
@@ -107,11 +108,11 @@ static int start_dnsmasq(struct netd_apply_ctx *c, struct netd_diag *diag)
 	pid_t pid;
 
 	return netd_dnsmasq_start(&c->paths, c->d->dnsmasq_conf, c->d->dnsmasq_hosts,
-				  c->e->dnsmasq_bin, &pid, diag);
+	                          c->e->dnsmasq_bin, &pid, diag);
 }
 
 static int do_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool *undoable,
-		   struct netd_diag *diag)
+                   struct netd_diag *diag)
 {
 	const struct netd_network *n = c->net;
 	struct netd_engine *e = c->e;
@@ -158,7 +159,8 @@ static int do_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool *undoab
 	case NETD_STEP_CREATE_BOND:
 		return netd_bond_up(e->nl, &n->bond, c->d->alias, e->state_dir, n->name, diag);
 	case NETD_STEP_DELETE_BOND:
-		return netd_bond_down(e->nl, n->bond.name, c->d->alias, e->state_dir, n->name, diag);
+		return netd_bond_down(e->nl, n->bond.name, c->d->alias, e->state_dir, n->name,
+		                      diag);
 	case NETD_STEP_STOP_DNSMASQ:
 		ret = netd_dnsmasq_stop(&c->paths);
 		if (ret < 0)
@@ -188,7 +190,8 @@ static int undo_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool bridg
 		return netd_nl_link_delete(e->nl, n->bridge, &ignored);
 	case NETD_STEP_ADD_ADDRESS:
 		/* Deleting the bridge takes its address with it. */
-		return bridge_created ? 0 : netd_nl_addr_del(e->nl, n->bridge, &n->address, &ignored);
+		return bridge_created ? 0
+		                      : netd_nl_addr_del(e->nl, n->bridge, &n->address, &ignored);
 	case NETD_STEP_LINK_UP:
 		return bridge_created ? 0 : netd_nl_link_set_up(e->nl, n->bridge, false, &ignored);
 	case NETD_STEP_FORWARDING_ON:
@@ -201,7 +204,7 @@ static int undo_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool bridg
 		return release_uplink(c, &ignored);
 	case NETD_STEP_CREATE_BOND:
 		return netd_bond_down(e->nl, n->bond.name, c->d->alias, e->state_dir, n->name,
-				      &ignored);
+		                      &ignored);
 	default:
 		return 0;
 	}
@@ -232,17 +235,16 @@ int netd_apply_up(struct netd_apply_ctx *c, const struct netd_plan *plan, struct
 			continue;
 		undo_step(c, plan->steps[j], bridge_created);
 		len += snprintf(undone + len, len < sizeof(undone) ? sizeof(undone) - len : 0,
-				"%s%s", len ? ", " : "", netd_step_name(plan->steps[j]));
+		                "%s%s", len ? ", " : "", netd_step_name(plan->steps[j]));
 	}
-	netd_diag_set(diag, "%s: step '%s' failed: %s%s%s%s", c->net->name,
-		      netd_step_name(plan->steps[i]),
-		      step_diag.msg[0] ? step_diag.msg : strerror(-ret),
-		      undone[0] ? " (undone: " : " (nothing to undo)", undone, undone[0] ? ")" : "");
+	netd_diag_set(
+	    diag, "%s: step '%s' failed: %s%s%s%s", c->net->name, netd_step_name(plan->steps[i]),
+	    step_diag.msg[0] ? step_diag.msg : strerror(-ret),
+	    undone[0] ? " (undone: " : " (nothing to undo)", undone, undone[0] ? ")" : "");
 	return ret;
 }
 
-int netd_apply_down(struct netd_apply_ctx *c, const struct netd_plan *plan,
-		    struct netd_diag *diag)
+int netd_apply_down(struct netd_apply_ctx *c, const struct netd_plan *plan, struct netd_diag *diag)
 {
 	struct netd_diag step_diag;
 	bool unused;
@@ -256,8 +258,8 @@ int netd_apply_down(struct netd_apply_ctx *c, const struct netd_plan *plan,
 		if (ret < 0 && first == 0) {
 			first = ret;
 			netd_diag_set(diag, "%s: step '%s' failed: %s", c->net->name,
-				      netd_step_name(plan->steps[i]),
-				      step_diag.msg[0] ? step_diag.msg : strerror(-ret));
+			              netd_step_name(plan->steps[i]),
+			              step_diag.msg[0] ? step_diag.msg : strerror(-ret));
 		}
 	}
 	return first;

@@ -317,7 +317,8 @@ static void print_warnings(json_object *w)
 	if (!json_object_is_type(w, json_type_array))
 		return;
 	for (size_t i = 0; i < json_object_array_length(w); i++)
-		fprintf(stderr, "warning: %s\n", json_object_get_string(json_object_array_get_idx(w, i)));
+		fprintf(stderr, "warning: %s\n",
+		        json_object_get_string(json_object_array_get_idx(w, i)));
 }
 
 int netd_fmt_confirm(FILE *f, const char *name, json_object *entry)
@@ -359,7 +360,8 @@ int netd_fmt_attach(FILE *f, json_object *att)
 	char net[CELL_MAX], tap[CELL_MAX], mac[CELL_MAX], host[CELL_MAX], addr[CELL_MAX];
 	json_object *qemu = field(att, "qemu");
 
-	if (!json_object_is_type(att, json_type_object) || !json_object_is_type(qemu, json_type_array))
+	if (!json_object_is_type(att, json_type_object) ||
+	    !json_object_is_type(qemu, json_type_array))
 		return -EINVAL;
 	field_text(att, "network", net, sizeof(net));
 	field_text(att, "tap", tap, sizeof(tap));
@@ -376,7 +378,7 @@ int netd_fmt_attach(FILE *f, json_object *att)
 		if (i)
 			fputc(' ', f);
 		shell_word(f, json_object_is_type(a, json_type_string) ? json_object_get_string(a)
-		                                                         : "");
+		                                                       : "");
 	}
 	fputc('\n', f);
 	return 0;

@@ -40,12 +40,8 @@ enum section {
 };
 
 static const char *const section_names[SEC_MAX] = {
-    [SEC_NETWORK] = "Network",
-    [SEC_DHCP] = "DHCP",
-    [SEC_HOST] = "Host",
-    [SEC_POLICY] = "Policy",
-    [SEC_BOND] = "Bond",
-    [SEC_TAP] = "Tap",
+    [SEC_NETWORK] = "Network", [SEC_DHCP] = "DHCP", [SEC_HOST] = "Host",
+    [SEC_POLICY] = "Policy",   [SEC_BOND] = "Bond", [SEC_TAP] = "Tap",
 };
 
 enum key {
@@ -529,8 +525,10 @@ static int begin_tap(struct parser *p)
 	struct netd_network *n = p->n;
 
 	if (n->n_taps == NETD_TAPS_MAX)
-		return fail(p, p->line, "more than %d [Tap] sections; attach further taps with "
-		            "netdctl attach", NETD_TAPS_MAX);
+		return fail(p, p->line,
+		            "more than %d [Tap] sections; attach further taps with "
+		            "netdctl attach",
+		            NETD_TAPS_MAX);
 	memset(&n->taps[n->n_taps], 0, sizeof(n->taps[0]));
 	n->taps[n->n_taps].line = p->line;
 	n->n_taps++;

@@ -104,8 +104,7 @@ int netd_ctl_call(const char *path, const char *cmd, const char *name, int timeo
 }
 
 int netd_ctl_call_args(const char *path, const char *cmd, const char *name, json_object *args,
-                       int timeout_ms, json_object **result, bool *reached,
-                       struct netd_diag *diag)
+                       int timeout_ms, json_object **result, bool *reached, struct netd_diag *diag)
 {
 	long long deadline = now_ms() + timeout_ms;
 	struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};

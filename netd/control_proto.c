@@ -57,8 +57,7 @@ int netd_ctl_request_encode(const char *cmd, const char *name, char **out)
 	return netd_ctl_request_encode_args(cmd, name, NULL, out);
 }
 
-int netd_ctl_request_encode_args(const char *cmd, const char *name, json_object *args,
-                                 char **out)
+int netd_ctl_request_encode_args(const char *cmd, const char *name, json_object *args, char **out)
 {
 	json_object *o = json_object_new_object();
 	int ret = -ENOMEM;
@@ -160,8 +159,10 @@ static int decode_attach(json_object *o, struct netd_ctl_request *req, struct ne
 	if ((r = opt_string(o, "tap", &s, diag)) < 0)
 		return r;
 	if (r && !netd_ifname_valid(s)) {
-		netd_diag_set(diag, "invalid tap name '%.64s': 1-%d bytes without '/', ':' or "
-		              "whitespace", s, IFNAMSIZ - 1);
+		netd_diag_set(diag,
+		              "invalid tap name '%.64s': 1-%d bytes without '/', ':' or "
+		              "whitespace",
+		              s, IFNAMSIZ - 1);
 		return -EINVAL;
 	}
 	if (r)

@@ -50,7 +50,7 @@ void netd_engine_free(struct netd_engine *e)
 }
 
 int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **out,
-		    struct netd_diag *diag)
+                    struct netd_diag *diag)
 {
 	struct netd_engine *e;
 	int ret = -ENOMEM;
@@ -74,7 +74,7 @@ int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **ou
 		ret = mkdir_p(e->runtime_dir);
 	if (ret < 0) {
 		netd_diag_set(diag, "creating %s or %s: %s", e->state_dir, e->runtime_dir,
-			      strerror(-ret));
+		              strerror(-ret));
 		goto fail;
 	}
 	ret = netd_nl_open(&e->nl);
@@ -95,7 +95,7 @@ fail:
 }
 
 static const struct netd_network *find(struct netd_engine *e, const char *name,
-				       struct netd_diag *diag)
+                                       struct netd_diag *diag)
 {
 	const struct netd_network *n = netd_config_find(e->config, name);
 	char known[512] = "";
@@ -105,9 +105,9 @@ static const struct netd_network *find(struct netd_engine *e, const char *name,
 		return n;
 	for (size_t i = 0; i < e->config->n_networks && len < sizeof(known); i++)
 		len += snprintf(known + len, sizeof(known) - len, "%s%s", i ? ", " : "",
-				e->config->networks[i]->name);
+		                e->config->networks[i]->name);
 	netd_diag_set(diag, "no network named '%s' in %s (known: %s)", name, e->config_dir,
-		      known[0] ? known : "none");
+	              known[0] ? known : "none");
 	return NULL;
 }
 
@@ -125,7 +125,7 @@ static void view_release(struct netd_view *v)
 }
 
 static int view_load(struct netd_engine *e, const struct netd_network *n, struct netd_view *v,
-		     struct netd_diag *diag)
+                     struct netd_diag *diag)
 {
 	int ret;
 
@@ -169,7 +169,8 @@ static int check_host(struct netd_engine *e, const struct netd_network *n, struc
 		return 0;
 	ret = netd_nl_host_prefixes(e->nl, &hp, &n_hp);
 	if (ret < 0) {
-		netd_diag_set(diag, "%s: listing the host's addresses: %s", n->name, strerror(-ret));
+		netd_diag_set(diag, "%s: listing the host's addresses: %s", n->name,
+		              strerror(-ret));
 		return ret;
 	}
 	ret = netd_config_check_host(n, hp, n_hp, diag);
@@ -239,8 +240,7 @@ static bool last_forwarder(struct netd_engine *e, const struct netd_network *sel
 	return netd_forwarding_saved(e->state_dir);
 }
 
-static int down_network(struct netd_engine *e, const struct netd_network *n,
-			struct netd_diag *diag)
+static int down_network(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
 {
 	struct netd_diag tap_diag;
 	struct netd_plan plan;
@@ -268,10 +268,10 @@ int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *
 }
 
 /* Runs fn on every network selected by pick; keeps going, reports the first error. */
-static int for_each(struct netd_engine *e,
-		    bool (*pick)(struct netd_engine *, const struct netd_network *),
-		    int (*fn)(struct netd_engine *, const struct netd_network *, struct netd_diag *),
-		    struct netd_diag *diag)
+static int
+for_each(struct netd_engine *e, bool (*pick)(struct netd_engine *, const struct netd_network *),
+         int (*fn)(struct netd_engine *, const struct netd_network *, struct netd_diag *),
+         struct netd_diag *diag)
 {
 	int first = 0;
 
@@ -351,15 +351,14 @@ static const char *state_of(const struct netd_view *v)
 
 	if (!any)
 		return "down";
-	if (o->bridge == NETD_BRIDGE_OURS && netd_plan_up(v->d, o, &plan, NULL) == 0 &&
-	    plan.n == 0)
+	if (o->bridge == NETD_BRIDGE_OURS && netd_plan_up(v->d, o, &plan, NULL) == 0 && plan.n == 0)
 		return "up";
 	return "partial";
 }
 
 /* A bridged network's address is whatever the uplink brought to the bridge: the LAN's. */
 static bool lan_address(struct netd_engine *e, const struct netd_network *n,
-			const struct netd_view *v, struct netd_prefix *out)
+                        const struct netd_view *v, struct netd_prefix *out)
 {
 	struct netd_uplink_state s;
 
@@ -371,7 +370,7 @@ static bool lan_address(struct netd_engine *e, const struct netd_network *n,
 }
 
 static json_object *summary(struct netd_engine *e, const struct netd_network *n,
-			    const struct netd_view *v)
+                            const struct netd_view *v)
 {
 	struct netd_prefix lan;
 	json_object *j = json_object_new_object();
@@ -381,11 +380,13 @@ static json_object *summary(struct netd_engine *e, const struct netd_network *n,
 	json_object_object_add(j, "mode", json_object_new_string(netd_mode_to_string(n->mode)));
 	json_object_object_add(j, "bridge", json_object_new_string(n->bridge));
 	if (n->has_address)
-		json_object_object_add(j, "address", json_object_new_string(netd_prefix_format(
-							     &n->address, false, buf, sizeof(buf))));
+		json_object_object_add(j, "address",
+		                       json_object_new_string(netd_prefix_format(
+		                           &n->address, false, buf, sizeof(buf))));
 	else if (lan_address(e, n, v, &lan))
-		json_object_object_add(j, "address", json_object_new_string(netd_prefix_format(
-							     &lan, false, buf, sizeof(buf))));
+		json_object_object_add(
+		    j, "address",
+		    json_object_new_string(netd_prefix_format(&lan, false, buf, sizeof(buf))));
 	else
 		json_object_object_add(j, "address", NULL);
 	json_object_object_add(j, "state", json_object_new_string(state_of(v)));
@@ -450,7 +451,7 @@ static json_object *firewall_findings(const struct netd_network *n)
 }
 
 int netd_engine_warnings(struct netd_engine *e, const char *name, json_object **out,
-			 struct netd_diag *diag)
+                         struct netd_diag *diag)
 {
 	const struct netd_network *n = find(e, name, diag);
 
@@ -461,7 +462,7 @@ int netd_engine_warnings(struct netd_engine *e, const char *name, json_object **
 }
 
 int netd_engine_status(struct netd_engine *e, const char *name, json_object **out,
-		       struct netd_diag *diag)
+                       struct netd_diag *diag)
 {
 	const struct netd_network *n = find(e, name, diag);
 	json_object *j, *pol, *obj, *dhcp;
@@ -482,7 +483,7 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 	pol = json_object_new_object();
 	for (int c = 0; c < NETD_CELL_MAX; c++)
 		json_object_object_add(pol, netd_cell_to_string(c),
-				       json_object_new_string(netd_policy_to_string(n->policy[c])));
+		                       json_object_new_string(netd_policy_to_string(n->policy[c])));
 	json_object_object_add(j, "policy", pol);
 
 	if (n->has_dhcp) {
@@ -498,12 +499,13 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 
 	obj = json_object_new_object();
 	json_object_object_add(obj, "bridge",
-			       json_object_new_boolean(v.o.bridge == NETD_BRIDGE_OURS));
+	                       json_object_new_boolean(v.o.bridge == NETD_BRIDGE_OURS));
 	json_object_object_add(obj, "bridge_up", json_object_new_boolean(v.o.bridge_up));
 	json_object_object_add(obj, "address", json_object_new_boolean(v.o.has_address));
-	json_object_object_add(obj, "rules", json_object_new_boolean(
-						     v.o.rules_present &&
-						     strcmp(v.o.rules_digest, v.d->nft->digest) == 0));
+	json_object_object_add(
+	    obj, "rules",
+	    json_object_new_boolean(v.o.rules_present &&
+	                            strcmp(v.o.rules_digest, v.d->nft->digest) == 0));
 	json_object_object_add(obj, "dnsmasq", json_object_new_boolean(v.o.dnsmasq_running));
 	json_object_object_add(obj, "ip_forward", json_object_new_boolean(v.o.ip_forward_on));
 	json_object_object_add(j, "objects", obj);
@@ -517,7 +519,7 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 }
 
 int netd_engine_leases(struct netd_engine *e, const char *name, json_object **out,
-		       struct netd_diag *diag)
+                       struct netd_diag *diag)
 {
 	const struct netd_network *n = find(e, name, diag);
 	struct netd_dnsmasq_paths paths;
@@ -533,7 +535,7 @@ int netd_engine_leases(struct netd_engine *e, const char *name, json_object **ou
 		ret = netd_dnsmasq_leases_read(&paths, &leases, &count);
 	if (ret < 0) {
 		netd_diag_set(diag, "%s: reading leases from %s: %s", n->name, paths.leases,
-			      strerror(-ret));
+		              strerror(-ret));
 		return ret;
 	}
 	arr = json_object_new_array();

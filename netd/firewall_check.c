@@ -7,7 +7,7 @@
 /* The cells whose packets a hook of the IPv4 path sees, for a routed (nat, hostonly)
  * network. Bridged guests' traffic is switched: with br_netfilter it all crosses forward. */
 static unsigned cells_of_hook(const struct netd_network *n, const struct netd_fw_chain *c,
-			      bool bridge_nf)
+                              bool bridge_nf)
 {
 	bool ipv4 = strcmp(c->family, "ip") == 0 || strcmp(c->family, "inet") == 0;
 	bool bridge = strcmp(c->family, "bridge") == 0;
@@ -42,7 +42,7 @@ static unsigned cells_of_hook(const struct netd_network *n, const struct netd_fw
 }
 
 size_t netd_fw_check(const struct netd_network *n, const struct netd_fw_chain *chains,
-		     size_t n_chains, bool bridge_nf, struct netd_fw_finding *out, size_t max)
+                     size_t n_chains, bool bridge_nf, struct netd_fw_finding *out, size_t max)
 {
 	unsigned allowed = 0;
 	size_t found = 0;
@@ -90,19 +90,19 @@ void netd_fw_describe(const struct netd_fw_finding *f, char *buf, size_t len)
 	for (int i = 0; i < NETD_CELL_MAX; i++)
 		if (f->cells & (1u << i))
 			used += snprintf(cells + used, sizeof(cells) - used, "%s%s",
-					 used ? ", " : "", netd_cell_to_string(i));
+			                 used ? ", " : "", netd_cell_to_string(i));
 	if (f->certain)
 		snprintf(buf, len,
-			 "table %s %s chain %s (hook %s, policy drop) blocks %s: an accept in "
-			 "table inet netd cannot override it; accept the network's traffic in "
-			 "that chain (e.g. `nft insert rule %s %s %s iifname <bridge> accept` and "
-			 "the same for oifname), or let that firewall manage the bridge",
-			 c->family, c->table, c->chain, hook_name(c->hook), cells, c->family,
-			 c->table, c->chain);
+		         "table %s %s chain %s (hook %s, policy drop) blocks %s: an accept in "
+		         "table inet netd cannot override it; accept the network's traffic in "
+		         "that chain (e.g. `nft insert rule %s %s %s iifname <bridge> accept` and "
+		         "the same for oifname), or let that firewall manage the bridge",
+		         c->family, c->table, c->chain, hook_name(c->hook), cells, c->family,
+		         c->table, c->chain);
 	else
 		snprintf(buf, len,
-			 "table %s %s chain %s (hook %s) has %u drop/reject rule%s that may block "
-			 "%s: check that they spare the network's bridge",
-			 c->family, c->table, c->chain, hook_name(c->hook), c->drop_rules,
-			 c->drop_rules == 1 ? "" : "s", cells);
+		         "table %s %s chain %s (hook %s) has %u drop/reject rule%s that may block "
+		         "%s: check that they spare the network's bridge",
+		         c->family, c->table, c->chain, hook_name(c->hook), c->drop_rules,
+		         c->drop_rules == 1 ? "" : "s", cells);
 }

@@ -95,7 +95,7 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 	fc->hook = hook_of(family, nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM));
 	fc->priority = (int)nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO);
 	fc->policy_drop = nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY) &&
-			  nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) == NF_DROP;
+	                  nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) == NF_DROP;
 out:
 	nftnl_chain_free(c);
 	return MNL_CB_OK;
@@ -135,7 +135,8 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 	nftnl_expr_foreach(r, expr_drops, &drops);
 	for (size_t i = 0; drops && i < s->n; i++)
 		if (strcmp(s->chains[i].family, fam) == 0 &&
-		    strcmp(s->chains[i].table, table) == 0 && strcmp(s->chains[i].chain, chain) == 0)
+		    strcmp(s->chains[i].table, table) == 0 &&
+		    strcmp(s->chains[i].chain, chain) == 0)
 			s->chains[i].drop_rules++;
 out:
 	nftnl_rule_free(r);

@@ -76,7 +76,7 @@ int netd_forwarding_restore(const char *state_dir, struct netd_diag *diag)
 	val[strcspn(val, "\n")] = '\0';
 	if (strcmp(val, "0") != 0 && strcmp(val, "1") != 0) {
 		netd_diag_set(diag, "%s: unexpected saved value '%s'; leaving %s alone", path, val,
-			      FWD_KEY);
+		              FWD_KEY);
 		unlink(path);
 		return -EINVAL;
 	}

@@ -21,23 +21,21 @@ void netd_diag_set(struct netd_diag *d, const char *fmt, ...)
 }
 
 static const char *const mode_names[NETD_MODE_MAX] = {
-	[NETD_MODE_NAT] = "nat",
-	[NETD_MODE_BRIDGED] = "bridged",
-	[NETD_MODE_HOSTONLY] = "hostonly",
-	[NETD_MODE_INTERNAL] = "internal",
+    [NETD_MODE_NAT] = "nat",
+    [NETD_MODE_BRIDGED] = "bridged",
+    [NETD_MODE_HOSTONLY] = "hostonly",
+    [NETD_MODE_INTERNAL] = "internal",
 };
 
 static const char *const cell_names[NETD_CELL_MAX] = {
-	[NETD_CELL_VM_TO_HOST] = "VMToHost",
-	[NETD_CELL_HOST_TO_VM] = "HostToVM",
-	[NETD_CELL_VM_TO_OUTSIDE] = "VMToOutside",
-	[NETD_CELL_OUTSIDE_TO_VM] = "OutsideToVM",
-	[NETD_CELL_VM_TO_VM] = "VMToVM",
+    [NETD_CELL_VM_TO_HOST] = "VMToHost",       [NETD_CELL_HOST_TO_VM] = "HostToVM",
+    [NETD_CELL_VM_TO_OUTSIDE] = "VMToOutside", [NETD_CELL_OUTSIDE_TO_VM] = "OutsideToVM",
+    [NETD_CELL_VM_TO_VM] = "VMToVM",
 };
 
 static const char *const policy_names[] = {
-	[NETD_POLICY_DENY] = "deny",
-	[NETD_POLICY_ALLOW] = "allow",
+    [NETD_POLICY_DENY] = "deny",
+    [NETD_POLICY_ALLOW] = "allow",
 };
 
 static int lookup(const char *const *table, size_t n, const char *s, bool nocase)
@@ -160,7 +158,7 @@ int netd_mac_parse(const char *s, uint8_t mac[6])
 	if (!s || strlen(s) != 17)
 		return -EINVAL;
 	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-		   &tail) != 6)
+	           &tail) != 6)
 		return -EINVAL;
 	for (int i = 0; i < 6; i++) {
 		if (!isxdigit((unsigned char)s[i * 3]) || !isxdigit((unsigned char)s[i * 3 + 1]))
@@ -173,7 +171,7 @@ int netd_mac_parse(const char *s, uint8_t mac[6])
 void netd_mac_format(const uint8_t mac[6], char buf[18])
 {
 	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
-		 mac[5]);
+	         mac[5]);
 }
 
 bool netd_ifname_valid(const char *s)
@@ -185,7 +183,8 @@ bool netd_ifname_valid(const char *s)
 	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
 		return false;
 	for (const char *c = s; *c; c++)
-		if (*c == '/' || *c == ':' || isspace((unsigned char)*c) || !isprint((unsigned char)*c))
+		if (*c == '/' || *c == ':' || isspace((unsigned char)*c) ||
+		    !isprint((unsigned char)*c))
 			return false;
 	return true;
 }

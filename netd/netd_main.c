@@ -234,8 +234,10 @@ static int run_loop(int lfd, int sfd, int tfd, struct netd_engine *e)
 	int mfd = netd_engine_monitor_open(e);
 
 	if (mfd < 0)
-		netd_log(LOG_WARNING, "link notifications unavailable (%s): new ports get their "
-				      "policy at the next reconcile", strerror(-mfd));
+		netd_log(LOG_WARNING,
+		         "link notifications unavailable (%s): new ports get their "
+		         "policy at the next reconcile",
+		         strerror(-mfd));
 	for (;;) {
 		struct pollfd pfd[4] = {
 		    {.fd = sfd, .events = POLLIN},

@@ -108,9 +108,9 @@ static int run_attach(struct ctl *c, const struct command *cmd, int argc, char *
 	    {"queues", required_argument, NULL, 'q'},  {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
-	static const char *const keys[128] = {['t'] = "tap",     ['m'] = "mac",
-	                                      ['a'] = "address", ['n'] = "hostname",
-	                                      ['o'] = "owner",   ['g'] = "group"};
+	static const char *const keys[128] = {
+	    ['t'] = "tap",      ['m'] = "mac",   ['a'] = "address",
+	    ['n'] = "hostname", ['o'] = "owner", ['g'] = "group"};
 	json_object *args = json_object_new_object(), *result = NULL;
 	char *end;
 	long q;
@@ -139,7 +139,8 @@ static int run_attach(struct ctl *c, const struct command *cmd, int argc, char *
 			break;
 		default:
 			if (opt > 0 && opt < 128 && keys[opt]) {
-				json_object_object_add(args, keys[opt], json_object_new_string(optarg));
+				json_object_object_add(args, keys[opt],
+				                       json_object_new_string(optarg));
 				break;
 			}
 			attach_usage(stderr);

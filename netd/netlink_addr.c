@@ -174,7 +174,8 @@ static int push(struct prefix_list *l, const struct netd_prefix *p, int ifindex,
 		snprintf(hp->ifname, sizeof(hp->ifname), "%s", li->name);
 		if (strncmp(li->alias, NETD_ALIAS_PREFIX, strlen(NETD_ALIAS_PREFIX)) == 0)
 			snprintf(hp->owned_by, sizeof(hp->owned_by), "%.*s",
-				 (int)sizeof(hp->owned_by) - 1, li->alias + strlen(NETD_ALIAS_PREFIX));
+			         (int)sizeof(hp->owned_by) - 1,
+			         li->alias + strlen(NETD_ALIAS_PREFIX));
 	}
 	return 0;
 }

@@ -60,14 +60,14 @@ static enum netd_nft_verdict cell(const struct netd_network *n, enum netd_cell c
 /* The cell's verdict as the chain's last rule(s). A denied TCP connection gets a reset, so
  * the connecting program fails at once; everything else an ICMP admin-prohibited error. */
 static void add_cell(struct netd_nft_chain *c, const struct netd_network *n, enum netd_cell cl,
-		     enum netd_nft_verdict allow)
+                     enum netd_nft_verdict allow)
 {
 	if (n->policy[cl] == NETD_POLICY_ALLOW) {
 		add_rule(c, allow);
 		return;
 	}
 	add_match(add_rule(c, NETD_NFT_V_REJECT_TCP_RESET), NETD_NFT_M_L4PROTO)->u.l4proto =
-		IPPROTO_TCP;
+	    IPPROTO_TCP;
 	add_rule(c, NETD_NFT_V_REJECT);
 }
 

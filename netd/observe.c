@@ -10,8 +10,8 @@
 /* Ports of the bridge whose isolation flag differs from the policy. The uplink of a bridged
  * network is never isolated: isolated ports still reach non-isolated ones, which is how
  * guests keep the LAN while not seeing each other. */
-static int count_ports_to_isolate(struct netd_engine *e, const struct netd_desired *d,
-				  int br_index, size_t *count)
+static int count_ports_to_isolate(struct netd_engine *e, const struct netd_desired *d, int br_index,
+                                  size_t *count)
 {
 	struct netd_link_info *links = NULL;
 	size_t n = 0;
@@ -37,7 +37,7 @@ static int count_ports_to_isolate(struct netd_engine *e, const struct netd_desir
 }
 
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
-		 const struct netd_dnsmasq_paths *paths, struct netd_observed *o)
+                 const struct netd_dnsmasq_paths *paths, struct netd_observed *o)
 {
 	const struct netd_network *n = d->net;
 	struct netd_link_info li;
@@ -56,7 +56,7 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 		if (strcmp(li.alias, d->alias) == 0 && strcmp(li.kind, "bridge") == 0)
 			o->bridge = NETD_BRIDGE_OURS;
 		else if (strncmp(li.alias, NETD_ALIAS_PREFIX, strlen(NETD_ALIAS_PREFIX)) == 0 &&
-			 strcmp(li.kind, "bridge") == 0)
+		         strcmp(li.kind, "bridge") == 0)
 			o->bridge = NETD_BRIDGE_OTHER_NET;
 		else
 			o->bridge = NETD_BRIDGE_FOREIGN;
@@ -87,7 +87,7 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 				o->uplink_enslaved = true;
 			else if (netd_nl_link_get_by_index(e->nl, up.master, &master) == 0)
 				snprintf(o->uplink_master, sizeof(o->uplink_master), "%s",
-					 master.name);
+				         master.name);
 		}
 		o->uplink_saved = netd_uplink_load(e->state_dir, n->name, &saved) == 0;
 	}
@@ -109,7 +109,7 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 	o->dnsmasq_running = ret == 1;
 	if (o->dnsmasq_running && d->dnsmasq_conf)
 		o->dnsmasq_conf_current =
-			netd_dnsmasq_conf_matches(paths, d->dnsmasq_conf, d->dnsmasq_hosts) == 1;
+		    netd_dnsmasq_conf_matches(paths, d->dnsmasq_conf, d->dnsmasq_hosts) == 1;
 
 	if (netd_sysctl_read("net/ipv4/ip_forward", fwd, sizeof(fwd)) == 0)
 		o->ip_forward_on = strcmp(fwd, "1") == 0;

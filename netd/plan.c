@@ -10,22 +10,22 @@
 #include "netd/plan.h"
 
 static const char *const step_names[NETD_STEP_KINDS] = {
-	[NETD_STEP_CREATE_BRIDGE] = "create bridge",
-	[NETD_STEP_ADD_ADDRESS] = "add address",
-	[NETD_STEP_LINK_UP] = "set bridge up",
-	[NETD_STEP_FORWARDING_ON] = "enable IPv4 forwarding",
-	[NETD_STEP_APPLY_RULES] = "apply nftables rules",
-	[NETD_STEP_START_DNSMASQ] = "start dnsmasq",
-	[NETD_STEP_RESTART_DNSMASQ] = "restart dnsmasq",
-	[NETD_STEP_ISOLATE_PORTS] = "set port isolation",
-	[NETD_STEP_TAKE_UPLINK] = "take over uplink",
-	[NETD_STEP_RELEASE_UPLINK] = "give back uplink",
-	[NETD_STEP_STOP_DNSMASQ] = "stop dnsmasq",
-	[NETD_STEP_REMOVE_RULES] = "remove nftables rules",
-	[NETD_STEP_FORWARDING_RESTORE] = "restore IPv4 forwarding",
-	[NETD_STEP_DELETE_BRIDGE] = "delete bridge",
-	[NETD_STEP_CREATE_BOND] = "create bond",
-	[NETD_STEP_DELETE_BOND] = "delete bond",
+    [NETD_STEP_CREATE_BRIDGE] = "create bridge",
+    [NETD_STEP_ADD_ADDRESS] = "add address",
+    [NETD_STEP_LINK_UP] = "set bridge up",
+    [NETD_STEP_FORWARDING_ON] = "enable IPv4 forwarding",
+    [NETD_STEP_APPLY_RULES] = "apply nftables rules",
+    [NETD_STEP_START_DNSMASQ] = "start dnsmasq",
+    [NETD_STEP_RESTART_DNSMASQ] = "restart dnsmasq",
+    [NETD_STEP_ISOLATE_PORTS] = "set port isolation",
+    [NETD_STEP_TAKE_UPLINK] = "take over uplink",
+    [NETD_STEP_RELEASE_UPLINK] = "give back uplink",
+    [NETD_STEP_STOP_DNSMASQ] = "stop dnsmasq",
+    [NETD_STEP_REMOVE_RULES] = "remove nftables rules",
+    [NETD_STEP_FORWARDING_RESTORE] = "restore IPv4 forwarding",
+    [NETD_STEP_DELETE_BRIDGE] = "delete bridge",
+    [NETD_STEP_CREATE_BOND] = "create bond",
+    [NETD_STEP_DELETE_BOND] = "delete bond",
 };
 
 const char *netd_step_name(enum netd_step_kind k)
@@ -44,7 +44,7 @@ void netd_desired_free(struct netd_desired *d)
 }
 
 int netd_desired_build(const struct netd_network *n, const struct netd_dnsmasq_paths *paths,
-		       struct netd_desired **out)
+                       struct netd_desired **out)
 {
 	const struct netd_mode_ops *ops = netd_mode_ops(n->mode);
 	struct netd_desired *d;
@@ -91,32 +91,32 @@ static void push(struct netd_plan *p, enum netd_step_kind k)
 
 /* A bond to make: its name free, its slaves there and nobody else's. */
 static int plan_bond(const struct netd_network *n, const struct netd_observed *o,
-		     struct netd_diag *diag)
+                     struct netd_diag *diag)
 {
 	const struct netd_bond *b = &n->bond;
 	unsigned line = b->opt_line[NETD_BOND_OPT_SLAVES];
 
 	if (o->bond_exists)
-		netd_diag_set(diag,
-			      "%s:%u: bond %s: a %s link named %s already exists and is not netd's "
-			      "(alias '%s', not 'netd:%s'); netd never takes over a link it did not "
-			      "make: remove it or choose another Name= in [Bond]",
-			      n->source, b->opt_line[NETD_BOND_OPT_NAME], b->name,
-			      o->bond_kind[0] ? o->bond_kind : "device", b->name, o->bond_alias,
-			      n->name);
+		netd_diag_set(
+		    diag,
+		    "%s:%u: bond %s: a %s link named %s already exists and is not netd's "
+		    "(alias '%s', not 'netd:%s'); netd never takes over a link it did not "
+		    "make: remove it or choose another Name= in [Bond]",
+		    n->source, b->opt_line[NETD_BOND_OPT_NAME], b->name,
+		    o->bond_kind[0] ? o->bond_kind : "device", b->name, o->bond_alias, n->name);
 	else if (o->bond_slave_absent[0])
 		netd_diag_set(diag, "%s:%u: slave %s of bond %s does not exist", n->source, line,
-			      o->bond_slave_absent, b->name);
+		              o->bond_slave_absent, b->name);
 	else if (o->bond_slave_busy[0])
 		netd_diag_set(diag, "%s:%u: slave %s of bond %s is already enslaved to %s",
-			      n->source, line, o->bond_slave_busy, b->name, o->bond_slave_master);
+		              n->source, line, o->bond_slave_busy, b->name, o->bond_slave_master);
 	else
 		return 0;
 	return o->bond_exists ? -EEXIST : o->bond_slave_absent[0] ? -ENODEV : -EBUSY;
 }
 
 int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
-		 struct netd_plan *plan, struct netd_diag *diag)
+                 struct netd_plan *plan, struct netd_diag *diag)
 {
 	const struct netd_network *n = d->net;
 	bool fresh = o->bridge == NETD_BRIDGE_ABSENT;
@@ -126,16 +126,17 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 	plan->n = 0;
 	switch (o->bridge) {
 	case NETD_BRIDGE_FOREIGN:
-		netd_diag_set(diag,
-			      "%s: bridge %s: a %s link named %s already exists and is not netd's "
-			      "(alias '%s', not '%s'); netd never takes over a link it did not make: "
-			      "remove it or choose another Bridge=",
-			      n->name, n->bridge, o->bridge_kind[0] ? o->bridge_kind : "device",
-			      n->bridge, o->bridge_alias, d->alias);
+		netd_diag_set(
+		    diag,
+		    "%s: bridge %s: a %s link named %s already exists and is not netd's "
+		    "(alias '%s', not '%s'); netd never takes over a link it did not make: "
+		    "remove it or choose another Bridge=",
+		    n->name, n->bridge, o->bridge_kind[0] ? o->bridge_kind : "device", n->bridge,
+		    o->bridge_alias, d->alias);
 		return -EEXIST;
 	case NETD_BRIDGE_OTHER_NET:
 		netd_diag_set(diag, "%s: bridge %s belongs to another netd network (%s)", n->name,
-			      n->bridge, o->bridge_alias);
+		              n->bridge, o->bridge_alias);
 		return -EEXIST;
 	case NETD_BRIDGE_ABSENT:
 		push(plan, NETD_STEP_CREATE_BRIDGE);
@@ -148,12 +149,12 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 	if (n->uplink[0] && !o->uplink_enslaved && !make_bond) {
 		if (!o->uplink_exists) {
 			netd_diag_set(diag, "%s:%u: uplink %s does not exist", n->source,
-				      n->line_uplink, n->uplink);
+			              n->line_uplink, n->uplink);
 			return -ENODEV;
 		}
 		if (o->uplink_master[0]) {
 			netd_diag_set(diag, "%s:%u: uplink %s is already enslaved to %s", n->source,
-				      n->line_uplink, n->uplink, o->uplink_master);
+			              n->line_uplink, n->uplink, o->uplink_master);
 			return -EBUSY;
 		}
 	}

@@ -25,8 +25,8 @@ static int collect_addr(struct nlmsghdr *h, void *arg)
 	struct netd_uplink_addr *a;
 
 	if (h->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET ||
-	    (int)ifa->ifa_index != c->ifindex || nlmsg_parse(h, sizeof(*ifa), tb, IFA_MAX, NULL) < 0 ||
-	    !tb[IFA_LOCAL])
+	    (int)ifa->ifa_index != c->ifindex ||
+	    nlmsg_parse(h, sizeof(*ifa), tb, IFA_MAX, NULL) < 0 || !tb[IFA_LOCAL])
 		return 0;
 	if (c->s->n_addrs == NETD_UPLINK_MAX_ADDRS) {
 		c->err = -E2BIG;
@@ -82,7 +82,7 @@ static int collect_route(struct nlmsghdr *h, void *arg)
 }
 
 static int dump(struct netd_nl *nl, int type, size_t hdrlen, int (*cb)(struct nlmsghdr *, void *),
-		struct snap_ctx *c)
+                struct snap_ctx *c)
 {
 	struct rtgenmsg g = {.rtgen_family = AF_INET};
 	struct rtmsg rt = {.rtm_family = AF_INET};
@@ -91,7 +91,7 @@ static int dump(struct netd_nl *nl, int type, size_t hdrlen, int (*cb)(struct nl
 	if (!msg)
 		return -ENOMEM;
 	if (nlmsg_append(msg, hdrlen == sizeof(rt) ? (void *)&rt : (void *)&g, hdrlen,
-			 NLMSG_ALIGNTO) < 0) {
+	                 NLMSG_ALIGNTO) < 0) {
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
@@ -121,13 +121,13 @@ int netd_uplink_snapshot(struct netd_nl *nl, const char *name, struct netd_uplin
 /* An address exactly as the snapshot saw it: its broadcast (or none), flags and scope, so
  * giving the uplink back leaves `ip addr` as it was, not as netd would have made it. */
 static int addr_put(struct netd_nl *nl, const char *dev, const struct netd_uplink_addr *a,
-		    struct netd_diag *diag)
+                    struct netd_diag *diag)
 {
 	struct ifaddrmsg ifa = {
-		.ifa_family = AF_INET,
-		.ifa_prefixlen = a->prefix.len,
-		.ifa_flags = a->flags,
-		.ifa_scope = a->scope,
+	    .ifa_family = AF_INET,
+	    .ifa_prefixlen = a->prefix.len,
+	    .ifa_flags = a->flags,
+	    .ifa_scope = a->scope,
 	};
 	struct nl_msg *msg = NULL;
 	char buf[32];
@@ -151,21 +151,21 @@ static int addr_put(struct netd_nl *nl, const char *dev, const struct netd_uplin
 out:
 	if (ret < 0)
 		netd_diag_set(diag, "adding address %s to %s: %s",
-			      netd_prefix_format(&a->prefix, false, buf, sizeof(buf)), dev,
-			      strerror(-ret));
+		              netd_prefix_format(&a->prefix, false, buf, sizeof(buf)), dev,
+		              strerror(-ret));
 	return ret;
 }
 
 static int route_change(struct netd_nl *nl, int type, const char *dev,
-			const struct netd_uplink_route *r, struct netd_diag *diag)
+                        const struct netd_uplink_route *r, struct netd_diag *diag)
 {
 	struct rtmsg rt = {
-		.rtm_family = AF_INET,
-		.rtm_dst_len = r->dst.len,
-		.rtm_table = RT_TABLE_MAIN,
-		.rtm_protocol = r->protocol,
-		.rtm_scope = r->scope,
-		.rtm_type = r->type,
+	    .rtm_family = AF_INET,
+	    .rtm_dst_len = r->dst.len,
+	    .rtm_table = RT_TABLE_MAIN,
+	    .rtm_protocol = r->protocol,
+	    .rtm_scope = r->scope,
+	    .rtm_type = r->type,
 	};
 	struct nl_msg *msg;
 	char dst[32], gw[INET_ADDRSTRLEN] = "";
@@ -193,17 +193,17 @@ out:
 		if (r->gateway.s_addr)
 			inet_ntop(AF_INET, &r->gateway, gw, sizeof(gw));
 		netd_diag_set(diag, "%s route %s%s%s dev %s: %s",
-			      type == RTM_NEWROUTE ? "adding" : "removing",
-			      r->dst.len ? netd_prefix_format(&r->dst, false, dst, sizeof(dst))
-					 : "default",
-			      gw[0] ? " via " : "", gw, dev, strerror(-ret));
+		              type == RTM_NEWROUTE ? "adding" : "removing",
+		              r->dst.len ? netd_prefix_format(&r->dst, false, dst, sizeof(dst))
+		                         : "default",
+		              gw[0] ? " via " : "", gw, dev, strerror(-ret));
 	}
 	return ret;
 }
 
 /* Best effort: put everything back where it was before `take`; first error reported. */
-int netd_uplink_give_back(struct netd_nl *nl, const struct netd_uplink_state *s,
-			  const char *bridge, struct netd_diag *diag)
+int netd_uplink_give_back(struct netd_nl *nl, const struct netd_uplink_state *s, const char *bridge,
+                          struct netd_diag *diag)
 {
 	struct netd_diag d;
 	int first = 0, ret;
@@ -234,7 +234,7 @@ int netd_uplink_give_back(struct netd_nl *nl, const struct netd_uplink_state *s,
 }
 
 int netd_uplink_take(struct netd_nl *nl, const struct netd_uplink_state *s, const char *bridge,
-		     struct netd_diag *diag)
+                     struct netd_diag *diag)
 {
 	struct netd_diag ignored;
 	int ret;

@@ -21,7 +21,7 @@ static json_object *ip(struct in_addr a)
 int netd_uplink_to_json(const struct netd_uplink_state *s, char **out)
 {
 	json_object *j = json_object_new_object(), *addrs = json_object_new_array(),
-		    *routes = json_object_new_array();
+	            *routes = json_object_new_array();
 	char mac[18], pfx[32];
 
 	netd_mac_format(s->mac, mac);
@@ -31,8 +31,9 @@ int netd_uplink_to_json(const struct netd_uplink_state *s, char **out)
 	for (size_t i = 0; i < s->n_addrs; i++) {
 		json_object *a = json_object_new_object();
 
-		json_object_object_add(a, "prefix", json_object_new_string(netd_prefix_format(
-							    &s->addrs[i].prefix, false, pfx, sizeof(pfx))));
+		json_object_object_add(a, "prefix",
+		                       json_object_new_string(netd_prefix_format(
+		                           &s->addrs[i].prefix, false, pfx, sizeof(pfx))));
 		json_object_object_add(a, "broadcast", ip(s->addrs[i].broadcast));
 		json_object_object_add(a, "flags", json_object_new_int(s->addrs[i].flags));
 		json_object_object_add(a, "scope", json_object_new_int(s->addrs[i].scope));
@@ -42,8 +43,9 @@ int netd_uplink_to_json(const struct netd_uplink_state *s, char **out)
 		const struct netd_uplink_route *r = &s->routes[i];
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "dst", json_object_new_string(netd_prefix_format(
-							 &r->dst, false, pfx, sizeof(pfx))));
+		json_object_object_add(
+		    o, "dst",
+		    json_object_new_string(netd_prefix_format(&r->dst, false, pfx, sizeof(pfx))));
 		json_object_object_add(o, "gateway", ip(r->gateway));
 		json_object_object_add(o, "prefsrc", ip(r->prefsrc));
 		json_object_object_add(o, "metric", json_object_new_int64(r->metric));
@@ -64,8 +66,8 @@ static const char *str(json_object *o, const char *key)
 	json_object *v;
 
 	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
-		       ? json_object_get_string(v)
-		       : NULL;
+	           ? json_object_get_string(v)
+	           : NULL;
 }
 
 static int64_t num(json_object *o, const char *key)

@@ -12,7 +12,7 @@
  * Applies the mode's policy defaults and validation (modes/ via netd_mode_ops()).
  */
 int netd_config_parse_string(const char *text, const char *source, struct netd_network **out,
-			     struct netd_diag *diag);
+                             struct netd_diag *diag);
 int netd_config_parse_file(const char *path, struct netd_network **out, struct netd_diag *diag);
 
 /*
@@ -39,7 +39,7 @@ struct netd_host_prefix {
 
 /* Check one network against what the host already has. Pure: the caller observes. */
 int netd_config_check_host(const struct netd_network *n, const struct netd_host_prefix *hp,
-			   size_t n_hp, struct netd_diag *diag);
+                           size_t n_hp, struct netd_diag *diag);
 
 /* The text of conf/default.conf, compiled in. */
 extern const char netd_embedded_default_conf[];

@@ -55,15 +55,14 @@ const struct netd_ctl_cmd_info *netd_ctl_cmd_find(const char *name);
 
 struct netd_ctl_request {
 	const struct netd_ctl_cmd_info *cmd;
-	char name[NETD_NAME_MAX]; /* "" when the command takes none */
+	char name[NETD_NAME_MAX];      /* "" when the command takes none */
 	struct netd_attach_req attach; /* attach's arguments; detach's "tap" is attach.tap */
 };
 
 /* {"cmd":...,"name":...}\n into a malloc'd string. name may be NULL. */
 int netd_ctl_request_encode(const char *cmd, const char *name, char **out);
 /* The same with the members of args (an object; NULL for none) added: attach's options. */
-int netd_ctl_request_encode_args(const char *cmd, const char *name, json_object *args,
-                                 char **out);
+int netd_ctl_request_encode_args(const char *cmd, const char *name, json_object *args, char **out);
 /*
  * Parse one request of len bytes (a trailing newline is allowed). Everything a peer can get
  * wrong (not JSON, not an object, unknown cmd, missing or invalid name) returns -EINVAL,
@@ -115,8 +114,7 @@ int netd_ctl_call(const char *path, const char *cmd, const char *name, int timeo
                   json_object **result, bool *reached, struct netd_diag *diag);
 /* netd_ctl_call with arguments beyond the name (see netd_ctl_request_encode_args). */
 int netd_ctl_call_args(const char *path, const char *cmd, const char *name, json_object *args,
-                       int timeout_ms, json_object **result, bool *reached,
-                       struct netd_diag *diag);
+                       int timeout_ms, json_object **result, bool *reached, struct netd_diag *diag);
 
 /* --- text rendering for humans (cli_format.c, pure) --- */
 

@@ -11,14 +11,14 @@
 #include "netd/model.h"
 
 struct netd_dnsmasq_paths {
-	char conf[NETD_PATH_MAX];      /* <runtime>/<net>.dnsmasq.conf */
-	char hosts[NETD_PATH_MAX];     /* <runtime>/<net>.hosts   (dhcp-hostsfile, SIGHUP reloads) */
-	char pid[NETD_PATH_MAX];       /* <runtime>/<net>.pid */
-	char leases[NETD_PATH_MAX];    /* <state>/<net>.leases   (survives restarts) */
+	char conf[NETD_PATH_MAX];   /* <runtime>/<net>.dnsmasq.conf */
+	char hosts[NETD_PATH_MAX];  /* <runtime>/<net>.hosts   (dhcp-hostsfile, SIGHUP reloads) */
+	char pid[NETD_PATH_MAX];    /* <runtime>/<net>.pid */
+	char leases[NETD_PATH_MAX]; /* <state>/<net>.leases   (survives restarts) */
 };
 
 int netd_dnsmasq_paths_init(struct netd_dnsmasq_paths *p, const char *runtime_dir,
-			    const char *state_dir, const char *network);
+                            const char *state_dir, const char *network);
 
 /* Whether the network runs a dnsmasq at all (it has an address and a [DHCP] section or
  * serves DNS: every network with a host address does). */
@@ -33,7 +33,7 @@ bool netd_dnsmasq_wanted(const struct netd_network *n);
  * beyond forwarding.
  */
 int netd_dnsmasq_render_conf(const struct netd_network *n, const struct netd_dnsmasq_paths *p,
-			     char **out);
+                             char **out);
 /* Pure: the dhcp-hostsfile text, one "mac,ip,name" line per [Host], then one "mac,ip" per
  * [Tap] with an Address. */
 int netd_dnsmasq_render_hosts(const struct netd_network *n, char **out);
@@ -50,15 +50,15 @@ int netd_dnsmasq_render_hosts_extra(const struct netd_network *n, const struct n
  * start, and then no process, pid, conf or hosts file is left behind.
  */
 int netd_dnsmasq_start(const struct netd_dnsmasq_paths *p, const char *conf_text,
-		       const char *hosts_text, const char *dnsmasq_bin, pid_t *pid,
-		       struct netd_diag *diag);
+                       const char *hosts_text, const char *dnsmasq_bin, pid_t *pid,
+                       struct netd_diag *diag);
 
 /* 1 and *pid when the pid file names a live dnsmasq started with our conf; 0 when not. */
 int netd_dnsmasq_running(const struct netd_dnsmasq_paths *p, pid_t *pid);
 
 /* 1 when the conf file on disk equals text, 0 when it differs or is missing. */
 int netd_dnsmasq_conf_matches(const struct netd_dnsmasq_paths *p, const char *conf_text,
-			      const char *hosts_text);
+                              const char *hosts_text);
 
 /* SIGTERM the pid from the pid file (only if it is our dnsmasq), wait up to 2 s for it to
  * exit, then remove conf, hosts and pid files. Leases stay. Not running: 0. */
@@ -69,7 +69,7 @@ int netd_dnsmasq_stop(const struct netd_dnsmasq_paths *p);
 int netd_dnsmasq_reload_hosts(const struct netd_dnsmasq_paths *p, const char *hosts_text);
 
 struct netd_lease {
-	time_t expiry;  /* 0: infinite */
+	time_t expiry; /* 0: infinite */
 	uint8_t mac[6];
 	struct in_addr addr;
 	char hostname[NETD_HOSTNAME_MAX]; /* "" for "*" */
@@ -81,6 +81,6 @@ struct netd_lease {
 int netd_dnsmasq_leases_parse(const char *text, struct netd_lease **out, size_t *n);
 /* Read and parse the lease file; a missing file is 0 leases. */
 int netd_dnsmasq_leases_read(const struct netd_dnsmasq_paths *p, struct netd_lease **out,
-			     size_t *n);
+                             size_t *n);
 
 #endif

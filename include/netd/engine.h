@@ -11,8 +11,9 @@
 #include "netd/model.h"
 
 struct netd_engine_opts {
-	const char *config_dir;  /* *.conf network definitions */
-	const char *state_dir;   /* leases, saved sysctls and uplink state: survives reboots of netd */
+	const char *config_dir; /* *.conf network definitions */
+	const char
+	    *state_dir; /* leases, saved sysctls and uplink state: survives reboots of netd */
 	const char *runtime_dir; /* dnsmasq conf and pid files */
 	const char *dnsmasq_bin; /* NULL: $NETD_DNSMASQ or /usr/sbin/dnsmasq */
 };
@@ -21,7 +22,7 @@ struct netd_engine;
 
 /* Loads the config dir (an error there fails, naming file:line) and creates the dirs. */
 int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **out,
-		    struct netd_diag *diag);
+                    struct netd_diag *diag);
 void netd_engine_free(struct netd_engine *e);
 
 /* Re-read the config dir. On error the old config stays in force and nothing changes.
@@ -56,16 +57,17 @@ int netd_engine_list(struct netd_engine *e, json_object **out);
 /* One network: the list entry plus "source", "uplink" (bridged), "policy":{cell:allow|deny},
  * "dhcp":{"first","last","lease_time","hosts"}, "dnsmasq_pid" (when running),
  * "objects":{"bridge","bridge_up","address","rules","dnsmasq","ip_forward": bool},
- * "rules": the nft text, "firewall": [lines] as netd_engine_warnings. -ENOENT for an unknown name. */
+ * "rules": the nft text, "firewall": [lines] as netd_engine_warnings. -ENOENT for an unknown name.
+ */
 int netd_engine_status(struct netd_engine *e, const char *name, json_object **out,
-		       struct netd_diag *diag);
+                       struct netd_diag *diag);
 /* Other firewalls' chains that break cells this network allows: an array of one-line
  * explanations, [] when none. The daemon reports them after `up`; status includes them. */
 int netd_engine_warnings(struct netd_engine *e, const char *name, json_object **out,
-			 struct netd_diag *diag);
+                         struct netd_diag *diag);
 /* [{"mac","address","hostname","expiry"}...] from dnsmasq's lease file. */
 int netd_engine_leases(struct netd_engine *e, const char *name, json_object **out,
-		       struct netd_diag *diag);
+                       struct netd_diag *diag);
 
 /*
  * Guests on taps (netd/attach.c, include/netd/tap.h). attach: a persistent tap on the
@@ -75,10 +77,9 @@ int netd_engine_leases(struct netd_engine *e, const char *name, json_object **ou
  * lease; *out is {"network","tap","mac","address","released"}.
  */
 struct netd_attach_req;
-int netd_engine_attach(struct netd_engine *e, const char *name,
-		       const struct netd_attach_req *req, json_object **out,
-		       struct netd_diag *diag);
-int netd_engine_detach(struct netd_engine *e, const char *name, const char *tap,
-		       json_object **out, struct netd_diag *diag);
+int netd_engine_attach(struct netd_engine *e, const char *name, const struct netd_attach_req *req,
+                       json_object **out, struct netd_diag *diag);
+int netd_engine_detach(struct netd_engine *e, const char *name, const char *tap, json_object **out,
+                       struct netd_diag *diag);
 
 #endif

@@ -34,13 +34,12 @@ struct netd_apply_ctx {
 };
 
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
-		 const struct netd_dnsmasq_paths *paths, struct netd_observed *o);
+                 const struct netd_dnsmasq_paths *paths, struct netd_observed *o);
 
 /* Run the plan as a transaction: on failure undo the steps done, in reverse. */
 int netd_apply_up(struct netd_apply_ctx *c, const struct netd_plan *plan, struct netd_diag *diag);
 /* Run a down plan: every step is tried; the first error is reported. */
-int netd_apply_down(struct netd_apply_ctx *c, const struct netd_plan *plan,
-		    struct netd_diag *diag);
+int netd_apply_down(struct netd_apply_ctx *c, const struct netd_plan *plan, struct netd_diag *diag);
 
 /* net.ipv4.ip_forward, with the value netd found saved in the state dir until restored. */
 int netd_forwarding_enable(const char *state_dir, bool *changed, struct netd_diag *diag);

@@ -32,8 +32,8 @@ struct netd_fw_chain {
 /* One finding: a chain that blocks (policy drop) or may block (drop rules) some cells. */
 struct netd_fw_finding {
 	const struct netd_fw_chain *chain;
-	bool certain;          /* policy drop: every packet not accepted there is dropped */
-	unsigned cells;        /* bit (1u << enum netd_cell) of the network's allowed cells hit */
+	bool certain;   /* policy drop: every packet not accepted there is dropped */
+	unsigned cells; /* bit (1u << enum netd_cell) of the network's allowed cells hit */
 };
 
 /*
@@ -43,7 +43,7 @@ struct netd_fw_finding {
  * Returns the number of findings written to out (at most max).
  */
 size_t netd_fw_check(const struct netd_network *n, const struct netd_fw_chain *chains,
-		     size_t n_chains, bool bridge_nf, struct netd_fw_finding *out, size_t max);
+                     size_t n_chains, bool bridge_nf, struct netd_fw_finding *out, size_t max);
 
 /* Pure: one line for a finding, e.g. "table ip filter chain FORWARD (hook forward, policy drop)
  * blocks VMToOutside, OutsideToVM: ...what to do". */

@@ -14,12 +14,12 @@ struct netd_mode_ops {
 	unsigned flippable; /* bit (1u << cell) */
 	/* Why a cell cannot be flipped, for the error message; NULL where it can. */
 	const char *why_not[NETD_CELL_MAX];
-	bool needs_address;   /* Address= required */
-	bool allows_address;  /* Address= permitted at all */
-	bool allows_dhcp;     /* [DHCP] permitted (needs an address) */
-	bool needs_uplink;    /* Uplink= required (bridged) */
-	bool masquerade;      /* NAT the subnet towards the outside */
-	bool no_ipv6;         /* bridge gets no IPv6 link-local, accepts no RA */
+	bool needs_address;  /* Address= required */
+	bool allows_address; /* Address= permitted at all */
+	bool allows_dhcp;    /* [DHCP] permitted (needs an address) */
+	bool needs_uplink;   /* Uplink= required (bridged) */
+	bool masquerade;     /* NAT the subnet towards the outside */
+	bool no_ipv6;        /* bridge gets no IPv6 link-local, accepts no RA */
 	/* Extra validation after parsing; returns 0 or -EINVAL with diag "file:line: ...". */
 	int (*validate)(const struct netd_network *n, struct netd_diag *diag);
 };

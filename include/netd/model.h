@@ -8,9 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NETD_NAME_MAX 32    /* network names: [A-Za-z0-9_-], 1..31 chars */
+#define NETD_NAME_MAX     32 /* network names: [A-Za-z0-9_-], 1..31 chars */
 #define NETD_HOSTNAME_MAX 64
-#define NETD_PATH_MAX 4096
+#define NETD_PATH_MAX     4096
 #define NETD_ALIAS_PREFIX "netd:"
 
 enum netd_mode {
@@ -45,41 +45,41 @@ struct netd_prefix {
 /* A [Host] section: a static DHCP lease. */
 struct netd_host {
 	uint8_t mac[6];
-	struct in_addr addr;                 /* s_addr 0 when the section gives none */
-	char name[NETD_HOSTNAME_MAX];        /* "" when the section gives none */
-	unsigned line;                       /* line of the [Host] header, for errors */
+	struct in_addr addr;          /* s_addr 0 when the section gives none */
+	char name[NETD_HOSTNAME_MAX]; /* "" when the section gives none */
+	unsigned line;                /* line of the [Host] header, for errors */
 };
 
 /* A bridged network's [Bond]: the bond netd makes from host NICs to be the network's uplink.
  * Values are the kernel's (IFLA_BOND_*); an option whose line is 0 was not given and is left
  * at the kernel's default. The option ids and their rules are in netd/bond.h. */
-#define NETD_BOND_MAX_SLAVES 16
+#define NETD_BOND_MAX_SLAVES      16
 #define NETD_BOND_MAX_ARP_TARGETS 16 /* the kernel's BOND_MAX_ARP_TARGETS */
-#define NETD_BOND_OPTS 32            /* >= NETD_BOND_OPT_MAX of netd/bond.h */
+#define NETD_BOND_OPTS            32 /* >= NETD_BOND_OPT_MAX of netd/bond.h */
 
 struct netd_bond {
-	char name[IFNAMSIZ];                 /* "" when the network has no [Bond] */
-	uint8_t mode;                        /* 0 balance-rr ... 6 balance-alb */
+	char name[IFNAMSIZ]; /* "" when the network has no [Bond] */
+	uint8_t mode;        /* 0 balance-rr ... 6 balance-alb */
 	char slaves[NETD_BOND_MAX_SLAVES][IFNAMSIZ];
 	size_t n_slaves;
 	uint32_t miimon, updelay, downdelay, arp_interval; /* ms */
 	struct in_addr arp_targets[NETD_BOND_MAX_ARP_TARGETS];
 	size_t n_arp_targets;
 	uint32_t arp_validate, arp_all_targets, resend_igmp, min_links, packets_per_slave,
-		lp_interval;
+	    lp_interval;
 	uint8_t xmit_hash_policy, lacp_rate, ad_select, primary_reselect, fail_over_mac,
-		num_peer_notif, all_slaves_active, tlb_dynamic_lb;
+	    num_peer_notif, all_slaves_active, tlb_dynamic_lb;
 	uint16_t ad_actor_sys_prio, ad_user_port_key;
 	uint8_t ad_actor_system[6];
 	char primary[IFNAMSIZ];
-	unsigned line;                       /* of the [Bond] header */
-	unsigned opt_line[NETD_BOND_OPTS];   /* line of each key given; 0: not given */
+	unsigned line;                     /* of the [Bond] header */
+	unsigned opt_line[NETD_BOND_OPTS]; /* line of each key given; 0: not given */
 };
 
 /* A [Tap] section: a guest's tap that netd creates at `up` and removes at `down`, through
  * the same code as `netdctl attach` (netd/attach.c). */
-#define NETD_TAPS_MAX 64
-#define NETD_TAP_ID_MAX 33                   /* a user or group name, or a number */
+#define NETD_TAPS_MAX   64
+#define NETD_TAP_ID_MAX 33 /* a user or group name, or a number */
 
 enum netd_tap_key {
 	NETD_TAP_KEY_NAME,
@@ -92,15 +92,15 @@ enum netd_tap_key {
 };
 
 struct netd_tap {
-	char name[IFNAMSIZ];                 /* the tap's interface name */
+	char name[IFNAMSIZ]; /* the tap's interface name */
 	bool has_mac;
-	uint8_t mac[6];                      /* the guest's; derived when not given */
-	struct in_addr addr;                 /* static lease; s_addr 0 when none */
-	char owner[NETD_TAP_ID_MAX];         /* "" when not given: root */
-	char group[NETD_TAP_ID_MAX];         /* "" when not given */
-	unsigned queues;                     /* 1 unless given */
-	unsigned line;                       /* of the [Tap] header */
-	unsigned key_line[NETD_TAP_KEYS];    /* line of each key given; 0: not given */
+	uint8_t mac[6];                   /* the guest's; derived when not given */
+	struct in_addr addr;              /* static lease; s_addr 0 when none */
+	char owner[NETD_TAP_ID_MAX];      /* "" when not given: root */
+	char group[NETD_TAP_ID_MAX];      /* "" when not given */
+	unsigned queues;                  /* 1 unless given */
+	unsigned line;                    /* of the [Tap] header */
+	unsigned key_line[NETD_TAP_KEYS]; /* line of each key given; 0: not given */
 };
 
 struct netd_network {
@@ -108,27 +108,27 @@ struct netd_network {
 	enum netd_mode mode;
 	char bridge[IFNAMSIZ];
 	bool has_address;
-	struct netd_prefix address;          /* the host's side, e.g. 192.122.1.1/24 */
+	struct netd_prefix address; /* the host's side, e.g. 192.122.1.1/24 */
 	bool autostart;
 
 	bool has_dhcp;
 	struct in_addr dhcp_first, dhcp_last;
-	unsigned lease_time;                 /* seconds; 0 means infinite */
+	unsigned lease_time; /* seconds; 0 means infinite */
 
 	struct netd_host *hosts;
 	size_t n_hosts;
 
 	enum netd_policy policy[NETD_CELL_MAX]; /* resolved: mode defaults + [Policy] */
-	bool policy_set[NETD_CELL_MAX];          /* the file said so explicitly */
+	bool policy_set[NETD_CELL_MAX];         /* the file said so explicitly */
 	unsigned policy_line[NETD_CELL_MAX];
 
-	char uplink[IFNAMSIZ];               /* bridged: the host NIC to enslave; "" otherwise */
-	struct netd_bond bond;               /* bridged: the bond netd makes as the uplink */
+	char uplink[IFNAMSIZ]; /* bridged: the host NIC to enslave; "" otherwise */
+	struct netd_bond bond; /* bridged: the bond netd makes as the uplink */
 
 	struct netd_tap taps[NETD_TAPS_MAX]; /* [Tap] sections, in file order */
 	size_t n_taps;
 
-	char source[NETD_PATH_MAX];          /* file it came from, or "<embedded>" */
+	char source[NETD_PATH_MAX]; /* file it came from, or "<embedded>" */
 	unsigned line_name, line_mode, line_bridge, line_address, line_range, line_uplink;
 };
 
@@ -143,13 +143,12 @@ struct netd_diag {
 	char msg[1024];
 };
 
-void netd_diag_set(struct netd_diag *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void netd_diag_set(struct netd_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* enum <-> string tables; from_string returns -EINVAL for unknown names. */
 const char *netd_mode_to_string(enum netd_mode m);
 int netd_mode_from_string(const char *s);
-const char *netd_cell_to_string(enum netd_cell c);  /* the [Policy] key: "VMToHost", ... */
+const char *netd_cell_to_string(enum netd_cell c); /* the [Policy] key: "VMToHost", ... */
 int netd_cell_from_string(const char *s);
 const char *netd_policy_to_string(enum netd_policy p); /* "allow" / "deny" */
 int netd_policy_from_string(const char *s);

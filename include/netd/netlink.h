@@ -15,10 +15,10 @@ struct netd_nl;
 struct netd_link_info {
 	int ifindex;
 	char name[IFNAMSIZ];
-	char alias[256];   /* "" when none */
-	char kind[32];     /* "bridge", "veth", "tun", ... ("" for a plain device) */
-	bool up;           /* IFF_UP set */
-	int master;        /* ifindex of the master, 0 when none */
+	char alias[256]; /* "" when none */
+	char kind[32];   /* "bridge", "veth", "tun", ... ("" for a plain device) */
+	bool up;         /* IFF_UP set */
+	int master;      /* ifindex of the master, 0 when none */
 	uint8_t mac[6];
 	unsigned mtu;
 };
@@ -39,20 +39,20 @@ int netd_nl_link_list(struct netd_nl *nl, struct netd_link_info **out, size_t *n
  * to the host behind the IPv4 rules. -EEXIST when the name is taken.
  */
 int netd_nl_bridge_create(struct netd_nl *nl, const char *name, const char *alias, bool no_ipv6,
-			  struct netd_diag *diag);
+                          struct netd_diag *diag);
 int netd_nl_link_delete(struct netd_nl *nl, const char *name, struct netd_diag *diag);
 int netd_nl_link_set_up(struct netd_nl *nl, const char *name, bool up, struct netd_diag *diag);
 int netd_nl_link_set_master(struct netd_nl *nl, const char *name, const char *master,
-			    struct netd_diag *diag); /* master NULL: release */
+                            struct netd_diag *diag); /* master NULL: release */
 int netd_nl_link_set_mac(struct netd_nl *nl, const char *name, const uint8_t mac[6],
-			 struct netd_diag *diag);
+                         struct netd_diag *diag);
 
 /* IPv4 addresses (with the subnet's broadcast). add: -EEXIST when present; del:
  * -EADDRNOTAVAIL when absent; -ENODEV for an unknown interface. */
 int netd_nl_addr_add(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p,
-		     struct netd_diag *diag);
+                     struct netd_diag *diag);
 int netd_nl_addr_del(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p,
-		     struct netd_diag *diag);
+                     struct netd_diag *diag);
 /* 1 when ifname has exactly this address, 0 when not, -errno on failure. */
 int netd_nl_addr_has(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p);
 
@@ -65,7 +65,7 @@ int netd_nl_host_prefixes(struct netd_nl *nl, struct netd_host_prefix **out, siz
 
 /* Bridge port isolation (IFLA_BRPORT_ISOLATED). -EOPNOTSUPP when port is not enslaved. */
 int netd_nl_port_set_isolated(struct netd_nl *nl, const char *port, bool isolated,
-			      struct netd_diag *diag);
+                              struct netd_diag *diag);
 /* 1 isolated, 0 not, -errno (e.g. -EINVAL when not a bridge port). */
 int netd_nl_port_get_isolated(struct netd_nl *nl, const char *port);
 

@@ -25,31 +25,31 @@
 
 #include "netd/model.h"
 
-#define NETD_NFT_TABLE "netd"
-#define NETD_NFT_CHAIN_MAX 64
+#define NETD_NFT_TABLE          "netd"
+#define NETD_NFT_CHAIN_MAX      64
 #define NETD_NFT_RULE_MATCH_MAX 6
-#define NETD_NFT_DIGEST_LEN 16 /* hex chars */
+#define NETD_NFT_DIGEST_LEN     16 /* hex chars */
 
 enum netd_nft_match_kind {
-	NETD_NFT_M_IIFNAME,      /* iifname "x" */
-	NETD_NFT_M_OIFNAME,      /* oifname "x" */
-	NETD_NFT_M_OIFNAME_NE,   /* oifname != "x" */
-	NETD_NFT_M_IP_SADDR,     /* ip saddr prefix */
-	NETD_NFT_M_IP_DADDR,     /* ip daddr prefix */
-	NETD_NFT_M_IP_DADDR_NE,  /* ip daddr != prefix */
-	NETD_NFT_M_L4PROTO,      /* meta l4proto tcp|udp|icmp */
-	NETD_NFT_M_UDP_DPORT,    /* udp dport N */
-	NETD_NFT_M_UDP_SPORT,    /* udp sport N */
-	NETD_NFT_M_TCP_DPORT,    /* tcp dport N */
-	NETD_NFT_M_TCP_SPORT,    /* tcp sport N */
-	NETD_NFT_M_CT_STATE,     /* ct state in mask (established,related) */
+	NETD_NFT_M_IIFNAME,     /* iifname "x" */
+	NETD_NFT_M_OIFNAME,     /* oifname "x" */
+	NETD_NFT_M_OIFNAME_NE,  /* oifname != "x" */
+	NETD_NFT_M_IP_SADDR,    /* ip saddr prefix */
+	NETD_NFT_M_IP_DADDR,    /* ip daddr prefix */
+	NETD_NFT_M_IP_DADDR_NE, /* ip daddr != prefix */
+	NETD_NFT_M_L4PROTO,     /* meta l4proto tcp|udp|icmp */
+	NETD_NFT_M_UDP_DPORT,   /* udp dport N */
+	NETD_NFT_M_UDP_SPORT,   /* udp sport N */
+	NETD_NFT_M_TCP_DPORT,   /* tcp dport N */
+	NETD_NFT_M_TCP_SPORT,   /* tcp sport N */
+	NETD_NFT_M_CT_STATE,    /* ct state in mask (established,related) */
 };
 
 enum netd_nft_ct_bits { /* the kernel's NF_CT_STATE_BIT values */
-	NETD_NFT_CT_INVALID = 1u << 0,
-	NETD_NFT_CT_ESTABLISHED = 1u << 1,
-	NETD_NFT_CT_RELATED = 1u << 2,
-	NETD_NFT_CT_NEW = 1u << 3,
+	                NETD_NFT_CT_INVALID = 1u << 0,
+	                NETD_NFT_CT_ESTABLISHED = 1u << 1,
+	                NETD_NFT_CT_RELATED = 1u << 2,
+	                NETD_NFT_CT_NEW = 1u << 3,
 };
 
 struct netd_nft_match {
@@ -67,11 +67,11 @@ enum netd_nft_verdict {
 	NETD_NFT_V_ACCEPT,
 	NETD_NFT_V_DROP,
 	NETD_NFT_V_RETURN,
-	NETD_NFT_V_REJECT,          /* reject with icmpx admin-prohibited (fast failure) */
+	NETD_NFT_V_REJECT,           /* reject with icmpx admin-prohibited (fast failure) */
 	NETD_NFT_V_REJECT_TCP_RESET, /* reject with tcp reset: a TCP connect fails at once; an
-				      * ICMP error only fails it at the SYN retry, 1 s later */
-	NETD_NFT_V_MASQUERADE,      /* plain masquerade */
-	NETD_NFT_V_MASQUERADE_PORTS /* masquerade to :port_min-port_max */
+	                              * ICMP error only fails it at the SYN retry, 1 s later */
+	NETD_NFT_V_MASQUERADE,       /* plain masquerade */
+	NETD_NFT_V_MASQUERADE_PORTS  /* masquerade to :port_min-port_max */
 };
 
 struct netd_nft_rule {
@@ -91,7 +91,7 @@ enum netd_nft_chain_kind {
 };
 
 struct netd_nft_chain {
-	bool present;                 /* POST only exists when the network masquerades */
+	bool present; /* POST only exists when the network masquerades */
 	char name[NETD_NFT_CHAIN_MAX];
 	struct netd_nft_rule *rules;
 	size_t n_rules;
@@ -131,15 +131,14 @@ void netd_nft_close(struct netd_nft *nft);
 /* The digest stored on the network's chains: 0 and digest filled when all of the network's
  * chains exist and agree, -ENOENT when none or only some exist (or the table is absent). */
 int netd_nft_observe_net(struct netd_nft *nft, const char *network,
-			 char digest[NETD_NFT_DIGEST_LEN + 1]);
+                         char digest[NETD_NFT_DIGEST_LEN + 1]);
 
 /*
  * One atomic batch: create the table, base chains and maps if missing, then add or replace
  * the network's chains (flush + re-add its rules, userdata = digest) and map elements.
  * An error names the message that failed (matched back by sequence number) in diag.
  */
-int netd_nft_apply_net(struct netd_nft *nft, const struct netd_nft_net *x,
-		       struct netd_diag *diag);
+int netd_nft_apply_net(struct netd_nft *nft, const struct netd_nft_net *x, struct netd_diag *diag);
 
 /*
  * One atomic batch: delete the map elements that jump to the network's chains (found by

@@ -15,19 +15,19 @@ struct netd_desired {
 	const struct netd_network *net;
 	char alias[NETD_NAME_MAX + sizeof(NETD_ALIAS_PREFIX)]; /* "netd:<name>" */
 	bool no_ipv6;
-	bool forwarding;            /* needs net.ipv4.ip_forward=1 */
-	bool isolate_ports;         /* VMToVM=deny: every port but the uplink isolated */
-	struct netd_nft_net *nft;   /* owned */
-	bool has_rules;             /* nft has at least one chain */
-	bool dnsmasq;               /* runs a dnsmasq */
-	char *dnsmasq_conf;         /* owned; NULL when !dnsmasq */
-	char *dnsmasq_hosts;        /* owned; NULL when !dnsmasq */
+	bool forwarding;          /* needs net.ipv4.ip_forward=1 */
+	bool isolate_ports;       /* VMToVM=deny: every port but the uplink isolated */
+	struct netd_nft_net *nft; /* owned */
+	bool has_rules;           /* nft has at least one chain */
+	bool dnsmasq;             /* runs a dnsmasq */
+	char *dnsmasq_conf;       /* owned; NULL when !dnsmasq */
+	char *dnsmasq_hosts;      /* owned; NULL when !dnsmasq */
 };
 
 /* Pure. paths may be NULL (no dnsmasq text then); used to render the dnsmasq config. */
 struct netd_dnsmasq_paths;
 int netd_desired_build(const struct netd_network *n, const struct netd_dnsmasq_paths *paths,
-		       struct netd_desired **out);
+                       struct netd_desired **out);
 void netd_desired_free(struct netd_desired *d);
 
 enum netd_bridge_state {
@@ -40,7 +40,7 @@ enum netd_bridge_state {
 /* What the kernel has now, for one network. Filled by observe.c. */
 struct netd_observed {
 	enum netd_bridge_state bridge;
-	char bridge_kind[32];       /* of a foreign link, for the message */
+	char bridge_kind[32]; /* of a foreign link, for the message */
 	char bridge_alias[256];
 	bool bridge_up;
 	bool has_address;
@@ -48,20 +48,20 @@ struct netd_observed {
 	char rules_digest[NETD_NFT_DIGEST_LEN + 1];
 	bool dnsmasq_running;
 	pid_t dnsmasq_pid;
-	bool dnsmasq_conf_current;  /* running with exactly the rendered conf and hosts */
+	bool dnsmasq_conf_current; /* running with exactly the rendered conf and hosts */
 	bool ip_forward_on;
-	size_t n_ports_to_isolate;  /* ports whose isolation differs from what the policy says */
+	size_t n_ports_to_isolate; /* ports whose isolation differs from what the policy says */
 	/* bridged: the uplink named by Uplink= */
 	bool uplink_exists;
-	bool uplink_enslaved;       /* its master is our bridge */
+	bool uplink_enslaved;         /* its master is our bridge */
 	char uplink_master[IFNAMSIZ]; /* another master it has, "" when none */
-	bool uplink_saved;          /* netd holds a snapshot to give it back from */
+	bool uplink_saved;            /* netd holds a snapshot to give it back from */
 	/* bridged with a [Bond]: filled by netd_bond_observe() (netd/bond.h) */
-	bool bond_exists;           /* a link has the bond's name */
-	bool bond_ours;             /* ... and it is a bond with alias netd:<this network> */
-	char bond_kind[32];         /* of a link under the name that is not ours */
+	bool bond_exists;   /* a link has the bond's name */
+	bool bond_ours;     /* ... and it is a bond with alias netd:<this network> */
+	char bond_kind[32]; /* of a link under the name that is not ours */
 	char bond_alias[256];
-	bool bond_saved;            /* netd holds the slaves' state to give them back from */
+	bool bond_saved;                  /* netd holds the slaves' state to give them back from */
 	char bond_slave_absent[IFNAMSIZ]; /* first slave that does not exist, "" when none */
 	char bond_slave_busy[IFNAMSIZ];   /* first slave with another master, "" when none */
 	char bond_slave_master[IFNAMSIZ]; /* ... that master */
@@ -102,7 +102,7 @@ const char *netd_step_name(enum netd_step_kind k); /* "create bridge", ... */
  * A foreign link or another network's bridge under the name is -EEXIST with diag saying so.
  */
 int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
-		 struct netd_plan *plan, struct netd_diag *diag);
+                 struct netd_plan *plan, struct netd_diag *diag);
 
 /*
  * Pure. The steps that remove what the network made. `last_forwarder`: no other network that

@@ -10,7 +10,7 @@
 
 #include "netd/netlink.h"
 
-#define NETD_UPLINK_MAX_ADDRS 16
+#define NETD_UPLINK_MAX_ADDRS  16
 #define NETD_UPLINK_MAX_ROUTES 32
 
 struct netd_uplink_addr {
@@ -21,9 +21,9 @@ struct netd_uplink_addr {
 };
 
 struct netd_uplink_route {
-	struct netd_prefix dst;   /* len 0: default route */
-	struct in_addr gateway;   /* 0 when on-link */
-	struct in_addr prefsrc;   /* 0 when none */
+	struct netd_prefix dst; /* len 0: default route */
+	struct in_addr gateway; /* 0 when on-link */
+	struct in_addr prefsrc; /* 0 when none */
 	uint32_t metric;
 	uint8_t protocol, scope, type;
 };
@@ -53,10 +53,10 @@ void netd_uplink_forget(const char *state_dir, const char *network);
 /* Move s's addresses and routes from the uplink to the bridge and enslave it. A failure
  * undoes what was done. */
 int netd_uplink_take(struct netd_nl *nl, const struct netd_uplink_state *s, const char *bridge,
-		     struct netd_diag *diag);
+                     struct netd_diag *diag);
 /* The reverse: release it from the bridge and put back its addresses, routes and state.
  * Keeps going on errors (so as much as possible is restored) and reports the first. */
-int netd_uplink_give_back(struct netd_nl *nl, const struct netd_uplink_state *s,
-			  const char *bridge, struct netd_diag *diag);
+int netd_uplink_give_back(struct netd_nl *nl, const struct netd_uplink_state *s, const char *bridge,
+                          struct netd_diag *diag);
 
 #endif

@@ -20,8 +20,8 @@ static int enter_private_netns(void **state)
 	return 0;
 }
 
-static const struct netd_fw_chain *find(const struct netd_fw_chain *c, size_t n,
-					const char *table, const char *chain)
+static const struct netd_fw_chain *find(const struct netd_fw_chain *c, size_t n, const char *table,
+                                        const char *chain)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(c[i].table, table) == 0 && strcmp(c[i].chain, chain) == 0)
@@ -39,20 +39,21 @@ static void finds_docker_style_forward_drop_and_ufw_style_rules(void **state)
 	assert_int_equal(n, 0);
 	free(chains);
 
-	assert_int_equal(system("nft -f - <<'EOF'\n"
-				"table ip filter {\n"
-				"  chain FORWARD { type filter hook forward priority 0; policy drop; }\n"
-				"}\n"
-				"table inet ufwish {\n"
-				"  chain in { type filter hook input priority 0;\n"
-				"    tcp dport 22 accept; udp dport 67 drop; reject; }\n"
-				"  chain helper { drop; }\n"
-				"}\n"
-				"table inet netd {\n"
-				"  chain forward { type filter hook forward priority 0; policy accept; }\n"
-				"}\n"
-				"EOF"),
-			 0);
+	assert_int_equal(
+	    system("nft -f - <<'EOF'\n"
+	           "table ip filter {\n"
+	           "  chain FORWARD { type filter hook forward priority 0; policy drop; }\n"
+	           "}\n"
+	           "table inet ufwish {\n"
+	           "  chain in { type filter hook input priority 0;\n"
+	           "    tcp dport 22 accept; udp dport 67 drop; reject; }\n"
+	           "  chain helper { drop; }\n"
+	           "}\n"
+	           "table inet netd {\n"
+	           "  chain forward { type filter hook forward priority 0; policy accept; }\n"
+	           "}\n"
+	           "EOF"),
+	    0);
 	assert_int_equal(netd_fw_scan(&chains, &n), 0);
 	assert_int_equal(n, 2); /* regular chains and netd's own table are not reported */
 
@@ -75,7 +76,7 @@ static void finds_docker_style_forward_drop_and_ufw_style_rules(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(finds_docker_style_forward_drop_and_ufw_style_rules),
+	    cmocka_unit_test(finds_docker_style_forward_drop_and_ufw_style_rules),
 	};
 
 	return cmocka_run_group_tests(tests, enter_private_netns, NULL);

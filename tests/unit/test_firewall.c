@@ -20,8 +20,11 @@ static struct netd_network net(enum netd_mode m)
 }
 
 static const struct netd_fw_chain docker_forward = {
-	.family = "ip", .table = "filter", .chain = "FORWARD",
-	.hook = NETD_FW_HOOK_FORWARD, .policy_drop = true,
+    .family = "ip",
+    .table = "filter",
+    .chain = "FORWARD",
+    .hook = NETD_FW_HOOK_FORWARD,
+    .policy_drop = true,
 };
 
 static void docker_forward_drop_breaks_nat_outbound_and_vm_to_vm_with_br_netfilter(void **s)
@@ -38,7 +41,7 @@ static void docker_forward_drop_breaks_nat_outbound_and_vm_to_vm_with_br_netfilt
 	assert_int_equal(f[0].cells, BIT(NETD_CELL_VM_TO_OUTSIDE) | BIT(NETD_CELL_VM_TO_VM));
 	netd_fw_describe(&f[0], msg, sizeof(msg));
 	assert_non_null(strstr(msg, "table ip filter chain FORWARD (hook forward, policy drop) "
-				    "blocks VMToOutside, VMToVM"));
+	                            "blocks VMToOutside, VMToVM"));
 }
 
 static void forward_drop_breaks_every_bridged_cell_only_with_br_netfilter(void **s)
@@ -54,13 +57,22 @@ static void forward_drop_breaks_every_bridged_cell_only_with_br_netfilter(void *
 static void input_and_output_drops_hit_host_cells_only_where_allowed(void **s)
 {
 	const struct netd_fw_chain chains[] = {
-		{.family = "inet", .table = "firewalld", .chain = "filter_INPUT",
-		 .hook = NETD_FW_HOOK_INPUT, .policy_drop = true},
-		{.family = "inet", .table = "ufw", .chain = "out",
-		 .hook = NETD_FW_HOOK_OUTPUT, .drop_rules = 2},
-		{.family = "ip6", .table = "x", .chain = "in",
-		 .hook = NETD_FW_HOOK_INPUT, .policy_drop = true},
-		{.family = "ip", .table = "quiet", .chain = "in", .hook = NETD_FW_HOOK_INPUT},
+	    {.family = "inet",
+	     .table = "firewalld",
+	     .chain = "filter_INPUT",
+	     .hook = NETD_FW_HOOK_INPUT,
+	     .policy_drop = true},
+	    {.family = "inet",
+	     .table = "ufw",
+	     .chain = "out",
+	     .hook = NETD_FW_HOOK_OUTPUT,
+	     .drop_rules = 2},
+	    {.family = "ip6",
+	     .table = "x",
+	     .chain = "in",
+	     .hook = NETD_FW_HOOK_INPUT,
+	     .policy_drop = true},
+	    {.family = "ip", .table = "quiet", .chain = "in", .hook = NETD_FW_HOOK_INPUT},
 	};
 	struct netd_network n = net(NETD_MODE_NAT);
 	struct netd_fw_finding f[4];
@@ -75,8 +87,8 @@ static void input_and_output_drops_hit_host_cells_only_where_allowed(void **s)
 	assert_false(f[1].certain);
 	netd_fw_describe(&f[1], msg, sizeof(msg));
 	assert_string_equal(msg, "table inet ufw chain out (hook output) has 2 drop/reject rules "
-				 "that may block HostToVM: check that they spare the network's "
-				 "bridge");
+	                         "that may block HostToVM: check that they spare the network's "
+	                         "bridge");
 }
 
 static void internal_network_has_nothing_to_break_by_default(void **s)
@@ -93,10 +105,11 @@ static void internal_network_has_nothing_to_break_by_default(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(docker_forward_drop_breaks_nat_outbound_and_vm_to_vm_with_br_netfilter),
-		cmocka_unit_test(forward_drop_breaks_every_bridged_cell_only_with_br_netfilter),
-		cmocka_unit_test(input_and_output_drops_hit_host_cells_only_where_allowed),
-		cmocka_unit_test(internal_network_has_nothing_to_break_by_default),
+	    cmocka_unit_test(
+	        docker_forward_drop_breaks_nat_outbound_and_vm_to_vm_with_br_netfilter),
+	    cmocka_unit_test(forward_drop_breaks_every_bridged_cell_only_with_br_netfilter),
+	    cmocka_unit_test(input_and_output_drops_hit_host_cells_only_where_allowed),
+	    cmocka_unit_test(internal_network_has_nothing_to_break_by_default),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -37,8 +37,8 @@ static void defaults_equal_the_documents_table(void **state)
 			const struct netd_mode_ops *ops = netd_mode_ops(col_mode[col++]);
 
 			if ((int)ops->defaults[cell] != netd_policy_from_string(tok))
-				fail_msg("%s: %s should be %s", ops->name, netd_cell_to_string(cell),
-					 tok);
+				fail_msg("%s: %s should be %s", ops->name,
+				         netd_cell_to_string(cell), tok);
 		}
 		assert_int_equal(col, NETD_MODE_MAX);
 		rows++;
@@ -51,7 +51,7 @@ static void defaults_equal_the_documents_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(defaults_equal_the_documents_table),
+	    cmocka_unit_test(defaults_equal_the_documents_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -63,8 +63,8 @@ static void expect_steps(const struct netd_plan *p, size_t n, const enum netd_st
 		fail_msg("expected %zu steps, got %zu: %s", n, p->n, got);
 	for (size_t i = 0; i < n; i++)
 		if (p->steps[i] != want[i])
-			fail_msg("step %zu: expected '%s', plan was: %s", i, netd_step_name(want[i]),
-				 got);
+			fail_msg("step %zu: expected '%s', plan was: %s", i,
+			         netd_step_name(want[i]), got);
 }
 
 static void fresh_nat_builds_everything_rules_before_link_up(void **state)
@@ -74,8 +74,8 @@ static void fresh_nat_builds_everything_rules_before_link_up(void **state)
 	struct netd_observed o = {0};
 	struct netd_plan p;
 	const enum netd_step_kind want[] = {
-		NETD_STEP_CREATE_BRIDGE, NETD_STEP_ADD_ADDRESS, NETD_STEP_FORWARDING_ON,
-		NETD_STEP_APPLY_RULES,   NETD_STEP_LINK_UP,     NETD_STEP_START_DNSMASQ,
+	    NETD_STEP_CREATE_BRIDGE, NETD_STEP_ADD_ADDRESS, NETD_STEP_FORWARDING_ON,
+	    NETD_STEP_APPLY_RULES,   NETD_STEP_LINK_UP,     NETD_STEP_START_DNSMASQ,
 	};
 
 	assert_int_equal(netd_desired_build(n, NULL, &d), 0);
@@ -158,15 +158,15 @@ static void foreign_link_under_the_name_is_refused(void **state)
 	assert_int_equal(netd_plan_up(d, &o, &p, &diag), -EEXIST);
 	assert_int_equal(p.n, 0);
 	assert_string_equal(diag.msg,
-			    "default: bridge virbr0: a veth link named virbr0 already exists and "
-			    "is not netd's (alias '', not 'netd:default'); netd never takes over "
-			    "a link it did not make: remove it or choose another Bridge=");
+	                    "default: bridge virbr0: a veth link named virbr0 already exists and "
+	                    "is not netd's (alias '', not 'netd:default'); netd never takes over "
+	                    "a link it did not make: remove it or choose another Bridge=");
 
 	o.bridge = NETD_BRIDGE_OTHER_NET;
 	strcpy(o.bridge_alias, "netd:lab");
 	assert_int_equal(netd_plan_up(d, &o, &p, &diag), -EEXIST);
 	assert_string_equal(diag.msg, "default: bridge virbr0 belongs to another netd network "
-				      "(netd:lab)");
+	                              "(netd:lab)");
 	netd_desired_free(d);
 	netd_network_free(n);
 }
@@ -208,10 +208,10 @@ static void down_removes_only_what_is_there(void **state)
 	struct netd_observed o = {0};
 	struct netd_plan p;
 	const enum netd_step_kind all[] = {
-		NETD_STEP_STOP_DNSMASQ,
-		NETD_STEP_REMOVE_RULES,
-		NETD_STEP_FORWARDING_RESTORE,
-		NETD_STEP_DELETE_BRIDGE,
+	    NETD_STEP_STOP_DNSMASQ,
+	    NETD_STEP_REMOVE_RULES,
+	    NETD_STEP_FORWARDING_RESTORE,
+	    NETD_STEP_DELETE_BRIDGE,
 	};
 
 	netd_plan_down(&o, false, &p);
@@ -237,7 +237,7 @@ static void bridged_takes_its_uplink_after_the_bridge_is_up_and_gives_it_back(vo
 	struct netd_observed o = {.uplink_exists = true};
 	struct netd_plan p;
 	const enum netd_step_kind up[] = {NETD_STEP_CREATE_BRIDGE, NETD_STEP_LINK_UP,
-					  NETD_STEP_TAKE_UPLINK};
+	                                  NETD_STEP_TAKE_UPLINK};
 
 	n->line_uplink = 4;
 	assert_int_equal(netd_desired_build(n, NULL, &d), 0);
@@ -260,8 +260,8 @@ static void bridged_takes_its_uplink_after_the_bridge_is_up_and_gives_it_back(vo
 	o.bridge = NETD_BRIDGE_OURS;
 	o.uplink_saved = true;
 	netd_plan_down(&o, false, &p);
-	expect_steps(&p, 2, (enum netd_step_kind[]){NETD_STEP_RELEASE_UPLINK,
-						    NETD_STEP_DELETE_BRIDGE});
+	expect_steps(&p, 2,
+	             (enum netd_step_kind[]){NETD_STEP_RELEASE_UPLINK, NETD_STEP_DELETE_BRIDGE});
 	netd_desired_free(d);
 	netd_network_free(n);
 }
@@ -274,7 +274,7 @@ static void bridged_with_a_bond_creates_it_before_taking_it_and_deletes_it_after
 	struct netd_observed o = {0};
 	struct netd_plan p;
 	const enum netd_step_kind up[] = {NETD_STEP_CREATE_BRIDGE, NETD_STEP_LINK_UP,
-					  NETD_STEP_CREATE_BOND, NETD_STEP_TAKE_UPLINK};
+	                                  NETD_STEP_CREATE_BOND, NETD_STEP_TAKE_UPLINK};
 
 	strcpy(n->bond.name, "bond0");
 	strcpy(n->uplink, "bond0");
@@ -306,10 +306,11 @@ static void bridged_with_a_bond_creates_it_before_taking_it_and_deletes_it_after
 	o.bond_exists = true;
 	strcpy(o.bond_kind, "veth");
 	assert_int_equal(netd_plan_up(d, &o, &p, &diag), -EEXIST);
-	assert_string_equal(diag.msg, "test.conf:7: bond bond0: a veth link named bond0 already "
-				      "exists and is not netd's (alias '', not 'netd:default'); netd "
-				      "never takes over a link it did not make: remove it or choose "
-				      "another Name= in [Bond]");
+	assert_string_equal(diag.msg,
+	                    "test.conf:7: bond bond0: a veth link named bond0 already "
+	                    "exists and is not netd's (alias '', not 'netd:default'); netd "
+	                    "never takes over a link it did not make: remove it or choose "
+	                    "another Name= in [Bond]");
 	memset(&o, 0, sizeof(o));
 	strcpy(o.bond_slave_absent, "eth1");
 	assert_int_equal(netd_plan_up(d, &o, &p, &diag), -ENODEV);
@@ -319,7 +320,7 @@ static void bridged_with_a_bond_creates_it_before_taking_it_and_deletes_it_after
 	strcpy(o.bond_slave_master, "br9");
 	assert_int_equal(netd_plan_up(d, &o, &p, &diag), -EBUSY);
 	assert_string_equal(diag.msg,
-			    "test.conf:8: slave eth0 of bond bond0 is already enslaved to br9");
+	                    "test.conf:8: slave eth0 of bond bond0 is already enslaved to br9");
 
 	/* down: give the uplink back to the bond, then the slaves back, then the bridge */
 	memset(&o, 0, sizeof(o));
@@ -327,15 +328,15 @@ static void bridged_with_a_bond_creates_it_before_taking_it_and_deletes_it_after
 	o.uplink_saved = true;
 	o.bond_exists = o.bond_ours = o.bond_saved = true;
 	netd_plan_down(&o, false, &p);
-	expect_steps(&p, 3, (enum netd_step_kind[]){NETD_STEP_RELEASE_UPLINK,
-						    NETD_STEP_DELETE_BOND,
-						    NETD_STEP_DELETE_BRIDGE});
+	expect_steps(&p, 3,
+	             (enum netd_step_kind[]){NETD_STEP_RELEASE_UPLINK, NETD_STEP_DELETE_BOND,
+	                                     NETD_STEP_DELETE_BRIDGE});
 	/* slaves saved but the bond gone (a crash): still give them back */
 	o.bond_exists = o.bond_ours = false;
 	o.uplink_saved = false;
 	netd_plan_down(&o, false, &p);
-	expect_steps(&p, 2, (enum netd_step_kind[]){NETD_STEP_DELETE_BOND,
-						    NETD_STEP_DELETE_BRIDGE});
+	expect_steps(&p, 2,
+	             (enum netd_step_kind[]){NETD_STEP_DELETE_BOND, NETD_STEP_DELETE_BRIDGE});
 	/* someone else's bond under the name, nothing saved: never deleted */
 	o.bond_exists = true;
 	o.bond_saved = false;
@@ -348,14 +349,14 @@ static void bridged_with_a_bond_creates_it_before_taking_it_and_deletes_it_after
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(fresh_nat_builds_everything_rules_before_link_up),
-		cmocka_unit_test(network_already_up_plans_nothing),
-		cmocka_unit_test(drift_is_repaired_step_by_step),
-		cmocka_unit_test(foreign_link_under_the_name_is_refused),
-		cmocka_unit_test(internal_and_hostonly_never_route_and_isolate_when_vm_to_vm_denied),
-		cmocka_unit_test(down_removes_only_what_is_there),
-		cmocka_unit_test(bridged_takes_its_uplink_after_the_bridge_is_up_and_gives_it_back),
-		cmocka_unit_test(bridged_with_a_bond_creates_it_before_taking_it_and_deletes_it_after),
+	    cmocka_unit_test(fresh_nat_builds_everything_rules_before_link_up),
+	    cmocka_unit_test(network_already_up_plans_nothing),
+	    cmocka_unit_test(drift_is_repaired_step_by_step),
+	    cmocka_unit_test(foreign_link_under_the_name_is_refused),
+	    cmocka_unit_test(internal_and_hostonly_never_route_and_isolate_when_vm_to_vm_denied),
+	    cmocka_unit_test(down_removes_only_what_is_there),
+	    cmocka_unit_test(bridged_takes_its_uplink_after_the_bridge_is_up_and_gives_it_back),
+	    cmocka_unit_test(bridged_with_a_bond_creates_it_before_taking_it_and_deletes_it_after),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
