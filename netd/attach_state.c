@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "netd/fsutil.h"
 #include "netd/tap.h"
 
 void netd_tap_state_clear(struct netd_tap_state *s)
@@ -324,11 +325,9 @@ out:
 int netd_tap_state_save(const char *state_dir, const char *network, const struct netd_tap_state *s,
                         struct netd_diag *diag)
 {
-	char path[NETD_PATH_MAX], tmp[NETD_PATH_MAX + 8], *text = NULL;
+	char path[NETD_PATH_MAX], *text = NULL;
 	struct stat st;
-	size_t len, done = 0;
-	bool made_tmp = false;
-	int fd = -1, ret;
+	int ret;
 
 	ret = state_path(state_dir, network, path, sizeof(path));
 	if (ret < 0)
@@ -344,45 +343,14 @@ int netd_tap_state_save(const char *state_dir, const char *network, const struct
 	ret = netd_tap_state_format(network, s, &text);
 	if (ret < 0)
 		goto out;
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	made_tmp = true;
-	len = strlen(text);
-	while (done < len) {
-		ssize_t n = write(fd, text + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			goto out;
-		}
-		done += (size_t)n;
-	}
-	/* No fsync: the rename is atomic for a netd that crashes, and what a power loss takes
-	 * (the taps) the record no longer needs to describe. */
-	if (close(fd) < 0) {
-		fd = -1;
-		ret = -errno;
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0)
-		ret = -errno;
-	else if (stat(path, &st) == 0)
+	/* Not durable: the rename is atomic for a netd that crashes, and what a power loss
+	 * takes (the taps) the record no longer needs to describe. */
+	ret = netd_file_write_atomic(path, text, 0644, false);
+	if (ret == 0 && stat(path, &st) == 0)
 		cache_put(path, &st, s);
 out:
-	if (fd >= 0)
-		close(fd);
-	if (ret < 0) {
-		if (made_tmp)
-			unlink(tmp);
+	if (ret < 0)
 		netd_diag_set(diag, "writing %s: %s", path, strerror(-ret));
-	}
 	free(text);
 	return ret;
 }

@@ -21,6 +21,7 @@
 #include <netlink/attr.h>
 
 #include "netd/bond.h"
+#include "netd/fsutil.h"
 #include "netd/plan.h"
 #include "netd/uplink.h"
 #include "netlink_priv.h"
@@ -105,27 +106,18 @@ out:
 	return ret;
 }
 
+/* Durable: after a crash this is the only record of how to give the slaves back. */
 static int saved_write(const char *state_dir, const char *network, const struct bond_saved *sv)
 {
-	char path[NETD_PATH_MAX], tmp[NETD_PATH_MAX + 8];
+	char path[NETD_PATH_MAX];
 	char *text = NULL;
-	FILE *f = NULL;
 	int ret;
 
 	ret = saved_to_json(sv, &text);
 	if (ret < 0)
-		goto out;
+		return ret;
 	state_path(state_dir, network, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f || fputs(text, f) < 0 || fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		ret = -errno;
-		goto out;
-	}
-	ret = rename(tmp, path) < 0 ? -errno : 0;
-out:
-	if (f)
-		fclose(f);
+	ret = netd_file_write_atomic(path, text, 0644, true);
 	free(text);
 	return ret;
 }
@@ -133,25 +125,15 @@ out:
 static int saved_read(const char *state_dir, const char *network, struct bond_saved *sv)
 {
 	char path[NETD_PATH_MAX];
-	char *buf;
-	size_t len;
-	FILE *f;
+	char *text = NULL;
 	int ret;
 
 	state_path(state_dir, network, path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	buf = malloc(1 << 20);
-	if (!buf) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	len = fread(buf, 1, (1 << 20) - 1, f);
-	fclose(f);
-	buf[len] = '\0';
-	ret = saved_from_json(buf, sv);
-	free(buf);
+	ret = netd_file_read(path, 1 << 20, &text);
+	if (ret < 0)
+		return ret;
+	ret = saved_from_json(text, sv);
+	free(text);
 	return ret;
 }
 

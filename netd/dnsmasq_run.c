@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "netd/dnsmasq.h"
+#include "netd/fsutil.h"
 
 #define START_TIMEOUT_MS 10000
 #define STOP_TERM_MS     2000
@@ -50,43 +51,10 @@ static void net_name(const struct netd_dnsmasq_paths *p, char *buf, size_t len)
 	snprintf(buf, len, "%.*s", dot ? (int)(dot - base) : (int)strlen(base), base);
 }
 
+/* dnsmasq rereads the hosts file as nobody on SIGHUP: world-readable. */
 static int write_atomic(const char *path, const char *text)
 {
-	char tmp[NETD_PATH_MAX + 8];
-	size_t len = strlen(text), done = 0;
-	int fd, ret = 0;
-
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	while (done < len) {
-		ssize_t n = write(fd, text + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = -errno;
-			goto out;
-		}
-		done += (size_t)n;
-	}
-	/* dnsmasq rereads the hosts file as nobody on SIGHUP. */
-	if (fchmod(fd, 0644) < 0 || close(fd) < 0) {
-		fd = -1;
-		ret = -errno;
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0)
-		ret = -errno;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (ret < 0)
-		unlink(tmp);
-	return ret;
+	return netd_file_write_atomic(path, text, 0644, false);
 }
 
 /* Whole small file into a NUL-terminated buffer (caller frees). */

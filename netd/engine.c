@@ -9,30 +9,10 @@
 #include "netd/config.h"
 #include "netd/engine_internal.h"
 #include "netd/firewall.h"
+#include "netd/fsutil.h"
 #include "netd/uplink.h"
 #include "netd/mode.h"
 #include "netd/tap.h"
-
-static int mkdir_p(const char *path)
-{
-	char buf[NETD_PATH_MAX];
-	size_t len = strlen(path);
-
-	if (len == 0 || len >= sizeof(buf))
-		return -EINVAL;
-	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
 
 void netd_engine_free(struct netd_engine *e)
 {
@@ -69,9 +49,9 @@ int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **ou
 	ret = netd_config_load_dir(e->config_dir, &e->config, diag);
 	if (ret < 0)
 		goto fail;
-	ret = mkdir_p(e->state_dir);
+	ret = netd_mkdir_p(e->state_dir, 0755);
 	if (ret == 0)
-		ret = mkdir_p(e->runtime_dir);
+		ret = netd_mkdir_p(e->runtime_dir, 0755);
 	if (ret < 0) {
 		netd_diag_set(diag, "creating %s or %s: %s", e->state_dir, e->runtime_dir,
 		              strerror(-ret));

@@ -18,6 +18,7 @@
 
 #include "netd/control.h"
 #include "netd/engine.h"
+#include "netd/fsutil.h"
 #include "netd/log.h"
 
 struct netd_args {
@@ -140,28 +141,6 @@ static int parse_args(int argc, char **argv, struct netd_args *a)
 		usage(stderr);
 		return -EINVAL;
 	}
-	return 0;
-}
-
-/* mkdir -p with mode 0755 for the parts it creates. */
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t len = strlen(path);
-
-	if (len == 0 || len >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, len + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-		return -errno;
 	return 0;
 }
 
@@ -311,9 +290,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	ret = mkdir_p(a.runtime_dir);
+	ret = netd_mkdir_p(a.runtime_dir, 0755);
 	if (!ret)
-		ret = mkdir_p(a.state_dir);
+		ret = netd_mkdir_p(a.state_dir, 0755);
 	if (ret) {
 		netd_log(LOG_ERR, "creating %s or %s: %s", a.runtime_dir, a.state_dir,
 		         strerror(-ret));

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "netd/fsutil.h"
 #include "netd/uplink.h"
 
 static json_object *ip(struct in_addr a)
@@ -130,43 +131,33 @@ static void state_path(const char *state_dir, const char *network, char *buf, si
 
 int netd_uplink_save(const char *state_dir, const char *network, const struct netd_uplink_state *s)
 {
-	char path[NETD_PATH_MAX], tmp[NETD_PATH_MAX + 8];
+	char path[NETD_PATH_MAX];
 	char *text = NULL;
-	FILE *f = NULL;
 	int ret;
 
 	ret = netd_uplink_to_json(s, &text);
 	if (ret < 0)
-		goto out;
+		return ret;
 	state_path(state_dir, network, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f || fputs(text, f) < 0 || fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		ret = -errno;
-		goto out;
-	}
-	ret = rename(tmp, path) < 0 ? -errno : 0;
-out:
-	if (f)
-		fclose(f);
+	/* Durable: after a crash this is the only record of how to give the uplink back. */
+	ret = netd_file_write_atomic(path, text, 0644, true);
 	free(text);
 	return ret;
 }
 
 int netd_uplink_load(const char *state_dir, const char *network, struct netd_uplink_state *s)
 {
-	char path[NETD_PATH_MAX], buf[16384];
-	size_t len;
-	FILE *f;
+	char path[NETD_PATH_MAX];
+	char *text = NULL;
+	int ret;
 
 	state_path(state_dir, network, path, sizeof(path));
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	len = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[len] = '\0';
-	return netd_uplink_from_json(buf, s);
+	ret = netd_file_read(path, 1 << 20, &text);
+	if (ret < 0)
+		return ret;
+	ret = netd_uplink_from_json(text, s);
+	free(text);
+	return ret;
 }
 
 void netd_uplink_forget(const char *state_dir, const char *network)

@@ -1,0 +1,22 @@
+/* Small file helpers shared by every piece that keeps state on disk. */
+#ifndef NETD_FSUTIL_H
+#define NETD_FSUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Replace path with text atomically: a temporary file in the same directory, renamed over
+ * path, so a reader (dnsmasq, a netd that restarts) sees the old file or the new one, never
+ * half of one. durable: fsync before the rename, for state that must survive a power loss.
+ */
+int netd_file_write_atomic(const char *path, const char *text, mode_t mode, bool durable);
+
+/* The whole file as a NUL-terminated string (caller frees); -EFBIG past max bytes. */
+int netd_file_read(const char *path, size_t max, char **out);
+
+/* mkdir -p; the directories it creates get mode. */
+int netd_mkdir_p(const char *path, mode_t mode);
+
+#endif
