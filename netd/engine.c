@@ -91,6 +91,8 @@ static const struct netd_network *find(struct netd_engine *e, const char *name,
 	return NULL;
 }
 
+static bool last_forwarder(struct netd_engine *e, const struct netd_network *self);
+
 /* Desired + observed state of one network, ready to plan. */
 struct netd_view {
 	struct netd_apply_ctx ctx;
@@ -117,6 +119,8 @@ static int view_load(struct netd_engine *e, const struct netd_network *n, struct
 		ret = netd_taps_desired(e, n, v->d); /* static leases of attached taps */
 	if (ret == 0)
 		ret = netd_observe(e, v->d, &v->ctx.paths, &v->o);
+	if (ret == 0 && !v->d->forwarding && v->o.ip_forward_on)
+		v->o.forwarding_restorable = last_forwarder(e, n);
 	if (ret < 0) {
 		netd_diag_set(diag, "%s: observing the kernel: %s", n->name, strerror(-ret));
 		view_release(v);
@@ -446,6 +450,7 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 {
 	const struct netd_network *n = find(e, name, diag);
 	json_object *j, *pol, *obj, *dhcp;
+	struct netd_prefix lan;
 	struct netd_view v;
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
 	int ret;
@@ -481,7 +486,11 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 	json_object_object_add(obj, "bridge",
 	                       json_object_new_boolean(v.o.bridge == NETD_BRIDGE_OURS));
 	json_object_object_add(obj, "bridge_up", json_object_new_boolean(v.o.bridge_up));
-	json_object_object_add(obj, "address", json_object_new_boolean(v.o.has_address));
+	/* A bridged network's address is the LAN's, moved onto the bridge with the uplink. */
+	json_object_object_add(obj, "address",
+	                       json_object_new_boolean(n->mode == NETD_MODE_BRIDGED
+	                                                   ? lan_address(e, n, &v, &lan)
+	                                                   : v.o.has_address));
 	json_object_object_add(
 	    obj, "rules",
 	    json_object_new_boolean(v.o.rules_present &&

@@ -163,6 +163,9 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 	/* Rules before the link comes up, so no packet ever crosses it unfiltered. */
 	if (d->forwarding && !o->ip_forward_on)
 		push(plan, NETD_STEP_FORWARDING_ON);
+	/* A reload that took the last routing policy away: forwarding goes back as found. */
+	if (!d->forwarding && o->ip_forward_on && o->forwarding_restorable)
+		push(plan, NETD_STEP_FORWARDING_RESTORE);
 	if (d->has_rules &&
 	    (fresh || !o->rules_present || strcmp(o->rules_digest, d->nft->digest) != 0))
 		push(plan, NETD_STEP_APPLY_RULES);

@@ -11,7 +11,7 @@ PACKAGES=(
 	# unit tests
 	libcmocka-dev
 	# what netd runs and what the kernel and integration tests, demo and bench use
-	dnsmasq-base nftables iproute2 procps socat util-linux coreutils
+	dnsmasq-base nftables iproute2 procps socat util-linux coreutils jq
 	# the tests' DHCP client and resolver (busybox udhcpc, nslookup); static, because the
 	# guest lab puts the same binary into its initramfs
 	busybox-static

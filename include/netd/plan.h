@@ -50,6 +50,9 @@ struct netd_observed {
 	pid_t dnsmasq_pid;
 	bool dnsmasq_conf_current; /* running with exactly the rendered conf and hosts */
 	bool ip_forward_on;
+	/* netd turned ip_forward on (the value it found is saved) and no other network that is
+	 * up needs it: a network that no longer routes gives it back. Filled by the engine. */
+	bool forwarding_restorable;
 	size_t n_ports_to_isolate; /* ports whose isolation differs from what the policy says */
 	/* bridged: the uplink named by Uplink= */
 	bool uplink_exists;

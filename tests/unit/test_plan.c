@@ -141,6 +141,22 @@ static void drift_is_repaired_step_by_step(void **state)
 	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
 	expect_steps(&p, 1, (enum netd_step_kind[]){NETD_STEP_FORWARDING_ON});
 
+	/* Forwarding netd turned on is given back only by a network that no longer routes. */
+	all_present(d, &o);
+	o.forwarding_restorable = true;
+	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+	expect_steps(&p, 0, NULL);
+	n->policy[NETD_CELL_VM_TO_OUTSIDE] = NETD_POLICY_DENY;
+	netd_desired_free(d);
+	assert_int_equal(netd_desired_build(n, NULL, &d), 0);
+	all_present(d, &o);
+	o.forwarding_restorable = true;
+	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+	expect_steps(&p, 1, (enum netd_step_kind[]){NETD_STEP_FORWARDING_RESTORE});
+	o.forwarding_restorable = false; /* another network still routes */
+	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+	expect_steps(&p, 0, NULL);
+
 	netd_desired_free(d);
 	netd_network_free(n);
 }
