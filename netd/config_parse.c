@@ -558,12 +558,12 @@ static int begin_section(struct parser *p, const char *line, size_t len)
 	if (s == SEC_MAX)
 		return fail(p, p->line,
 		            "unknown section [%.*s]; sections are case-sensitive: [Network], "
-		            "[DHCP], [Host] or [Policy]",
+		            "[DHCP], [Host], [Policy], [Tap] or [Bond]",
 		            (int)(name_len > 64 ? 64 : name_len), line + 1);
 	if (s != SEC_HOST && s != SEC_TAP && p->sec_line[s])
 		return fail(p, p->line,
 		            "section [%s] appears again (first on line %u); a file defines one "
-		            "network, and only [Host] may repeat",
+		            "network, and only [Host] and [Tap] may repeat",
 		            section_names[s], p->sec_line[s]);
 	if (!p->sec_line[s])
 		p->sec_line[s] = p->line;
