@@ -268,6 +268,27 @@ static void print_firewall(FILE *f, json_object *fw)
 	}
 }
 
+static void print_taps(FILE *f, json_object *taps)
+{
+	size_t n = json_object_is_type(taps, json_type_array) ? json_object_array_length(taps) : 0;
+
+	if (n == 0)
+		return;
+	fprintf(f, "\ntaps:\n  %-15s  %-17s  %-15s  %s\n", "TAP", "GUEST MAC", "ADDRESS", "FROM");
+	for (size_t i = 0; i < n; i++) {
+		json_object *t = json_object_array_get_idx(taps, i);
+		char tap[64], mac[64], addr[64];
+		json_object *declared = field(t, "declared"), *present = field(t, "present");
+
+		field_text(t, "tap", tap, sizeof(tap));
+		field_text(t, "mac", mac, sizeof(mac));
+		field_text(t, "address", addr, sizeof(addr));
+		fprintf(f, "  %-15s  %-17s  %-15s  %s%s\n", tap, mac, addr,
+		        json_object_get_boolean(declared) ? "[Tap]" : "attach",
+		        json_object_get_boolean(present) ? "" : " (missing)");
+	}
+}
+
 static void print_label(FILE *f, const char *label)
 {
 	fprintf(f, "%s:%*s", label, (int)(11 - strlen(label)), "");
@@ -305,6 +326,7 @@ int netd_fmt_status(FILE *f, json_object *st)
 		fprintf(f, "not running\n");
 	print_policy(f, field(st, "policy"));
 	print_objects(f, field(st, "objects"));
+	print_taps(f, field(st, "taps"));
 	print_firewall(f, field(st, "firewall"));
 	print_rules(f, field(st, "rules"));
 	return 0;

@@ -434,6 +434,38 @@ static json_object *firewall_findings(const struct netd_network *n)
 	return arr;
 }
 
+/* The network's taps as the state file records them, and whether each is in the kernel. */
+static json_object *taps_json(struct netd_engine *e, const struct netd_network *n)
+{
+	struct netd_tap_state st = {0};
+	json_object *arr = json_object_new_array();
+	struct netd_link_info li;
+	struct netd_diag d;
+
+	if (netd_tap_state_load(e->state_dir, n->name, &st, &d) < 0)
+		return arr;
+	for (size_t i = 0; i < st.n; i++) {
+		const struct netd_tap_record *r = &st.v[i];
+		json_object *t = json_object_new_object();
+		char mac[18], ip[INET_ADDRSTRLEN];
+
+		netd_mac_format(r->mac, mac);
+		json_object_object_add(t, "tap", json_object_new_string(r->tap));
+		json_object_object_add(t, "mac", json_object_new_string(mac));
+		if (r->addr.s_addr) {
+			inet_ntop(AF_INET, &r->addr, ip, sizeof(ip));
+			json_object_object_add(t, "address", json_object_new_string(ip));
+		}
+		json_object_object_add(t, "declared", json_object_new_boolean(r->declared));
+		json_object_object_add(
+		    t, "present",
+		    json_object_new_boolean(netd_nl_link_get(e->nl, r->tap, &li) == 0));
+		json_object_array_add(arr, t);
+	}
+	netd_tap_state_clear(&st);
+	return arr;
+}
+
 int netd_engine_warnings(struct netd_engine *e, const char *name, json_object **out,
                          struct netd_diag *diag)
 {
@@ -501,6 +533,7 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 	if (v.o.dnsmasq_running)
 		json_object_object_add(j, "dnsmasq_pid", json_object_new_int(v.o.dnsmasq_pid));
 	json_object_object_add(j, "rules", rules_text(v.d->nft));
+	json_object_object_add(j, "taps", taps_json(e, n));
 	json_object_object_add(j, "firewall", firewall_findings(n));
 	view_release(&v);
 	*out = j;

@@ -118,6 +118,10 @@ static void test_status_down(void **state)
 	            "\"VMToOutside\":\"allow\",\"OutsideToVM\":\"allow\",\"VMToVM\":\"deny\"},"
 	            "\"dnsmasq\":{\"pid\":0},"
 	            "\"objects\":{\"bridge\":false,\"rules\":false},"
+	            "\"taps\":[{\"tap\":\"vnet0\",\"mac\":\"52:54:00:00:00:01\","
+	            "\"address\":\"203.0.113.7\",\"declared\":false,\"present\":true},"
+	            "{\"tap\":\"guest1\",\"mac\":\"52:54:00:00:00:02\",\"declared\":true,"
+	            "\"present\":false}],"
 	            "\"firewall\":[\"VMToOutside is dropped by table ip filter chain FORWARD\"],"
 	            "\"rules\":\"\"}",
 	            0,
@@ -139,6 +143,11 @@ static void test_status_down(void **state)
 	            "objects:\n"
 	            "  bridge  no\n"
 	            "  rules   no\n"
+	            "\n"
+	            "taps:\n"
+	            "  TAP              GUEST MAC          ADDRESS          FROM\n"
+	            "  vnet0            52:54:00:00:00:01  203.0.113.7      attach\n"
+	            "  guest1           52:54:00:00:00:02  -                [Tap] (missing)\n"
 	            "\n"
 	            "firewall warnings:\n"
 	            "  VMToOutside is dropped by table ip filter chain FORWARD\n"
