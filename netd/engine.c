@@ -296,6 +296,24 @@ int netd_engine_down_all(struct netd_engine *e, struct netd_diag *diag)
 	return for_each(e, bridge_is_ours, down_network, diag);
 }
 
+/* Whether a new definition keeps the devices of the old: if not, the old must go down under
+ * the definition that knows what it made (a bond with its slaves, an uplink's snapshot)
+ * before the new one comes up. Addresses, DHCP, policy and taps are reconciled in place. */
+static bool same_devices(const struct netd_network *a, const struct netd_network *b)
+{
+	struct netd_bond x, y;
+
+	/* The bond's values, not where in the file they were written. Both networks come
+	 * from calloc and are filled in place, so their padding compares equal too. */
+	memcpy(&x, &a->bond, sizeof(x));
+	memcpy(&y, &b->bond, sizeof(y));
+	x.line = y.line = 0;
+	memset(x.opt_line, 0, sizeof(x.opt_line));
+	memset(y.opt_line, 0, sizeof(y.opt_line));
+	return a->mode == b->mode && strcmp(a->bridge, b->bridge) == 0 &&
+	       strcmp(a->uplink, b->uplink) == 0 && memcmp(&x, &y, sizeof(x)) == 0;
+}
+
 int netd_engine_reload(struct netd_engine *e, struct netd_diag *diag)
 {
 	struct netd_config *fresh = NULL, *old;
@@ -311,7 +329,7 @@ int netd_engine_reload(struct netd_engine *e, struct netd_diag *diag)
 		const struct netd_network *m = netd_config_find(fresh, n->name);
 		struct netd_diag d;
 
-		if (m && strcmp(m->bridge, n->bridge) == 0)
+		if (m && same_devices(m, n))
 			continue;
 		if (bridge_is_ours(e, n) && (ret = down_network(e, n, &d)) < 0 && !first) {
 			first = ret;
