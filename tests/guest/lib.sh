@@ -7,6 +7,8 @@
 #                              cleanup on EXIT/INT/TERM: qemu and helpers killed by pid, the
 #                              namespaces deleted, on every path
 #   gl_ns CMD...               run CMD inside the sandbox namespace
+#   gl_netns SUFFIX            one more namespace, $GL_NS-SUFFIX (its name in GL_NETNS), lo up,
+#                              deleted by the cleanup like the sandbox
 #   gl_bg NAME CMD...          start a helper (dnsmasq, ping) in the sandbox, remembered by pid
 #   gl_tap NAME [BRIDGE]       a tap in the sandbox, optionally enslaved to BRIDGE
 #   gl_guest NAME SCRIPT NIC...  boot a guest running SCRIPT (a file: it becomes /test.sh in a
@@ -15,6 +17,10 @@
 #                                udp:LPORT:RPORT          a point-to-point link: qemu's socket
 #                                                         netdev over UDP on 127.0.0.1 in the
 #                                                         sandbox (the peer uses RPORT:LPORT)
+#                                args:-netdev .. -device ..  qemu's own arguments for one NIC
+#                                                         (what `netdctl attach` prints), split
+#                                                         on blanks; romfile= is added to a
+#                                                         virtio-net-pci that lacks it
 #                              NIC k of guest g is device nic<k> (QMP name), MAC
 #                              52:54:00:<g>:00:<k> (k from 01), which the guest's `nic k` finds.
 #                              GL_NIC_OPTS is appended to every virtio-net-pci (for 802.3ad:
@@ -54,6 +60,7 @@ GL_FAIL=0
 GL_NS=""
 GL_WORK=""
 GL_PIDS=()
+GL_EXTRA_NS=()
 GL_GUESTS=()
 GL_CLEANED=""
 declare -A GL_QEMU_PID GL_QEMU_START
@@ -114,6 +121,16 @@ gl_cleanup() {
 	for p in "${GL_PIDS[@]}"; do
 		wait "$p" 2>/dev/null
 	done
+	# What our helpers started in our namespaces and left running (a dnsmasq of a netd that
+	# was killed) would outlive the namespace's name: end it, and say so.
+	local ns left
+	for ns in "${GL_EXTRA_NS[@]}" ${GL_NS:+"$GL_NS"}; do
+		left=$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')
+		[[ -n $left ]] || continue
+		gl_log "cleanup: processes left in $ns: $left"
+		for p in $left; do kill -KILL "$p" 2>/dev/null; done
+	done
+	for ns in "${GL_EXTRA_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
 	[[ -n $GL_NS ]] && ip netns del "$GL_NS" 2>/dev/null
 	if [[ -n $GL_WORK ]]; then
 		if ((GL_FAIL > 0)); then
@@ -148,6 +165,15 @@ gl_init() {
 }
 
 gl_ns() { ip netns exec "$GL_NS" "$@"; }
+
+# gl_netns SUFFIX: another namespace for this run ($GL_NS-SUFFIX, in GL_NETNS), cleaned up
+# with the sandbox
+gl_netns() {
+	GL_NETNS=$GL_NS-$1
+	ip netns add "$GL_NETNS" || return 1
+	GL_EXTRA_NS+=("$GL_NETNS")
+	ip -n "$GL_NETNS" link set lo up
+}
 
 # gl_bg NAME CMD...: a background helper in the sandbox; its pid goes to GL_BG_PID and the kill
 # list. `ip netns exec` execs CMD, so the pid is CMD's own.
@@ -209,6 +235,16 @@ gl_guest() {
 			local lp rp
 			IFS=: read -r _ lp rp <<<"$spec"
 			args+=(-netdev "socket,id=n$k,udp=127.0.0.1:$rp,localaddr=127.0.0.1:$lp")
+			;;
+		args:*)
+			local a prev=
+			for a in ${spec#args:}; do
+				[[ $prev == -device && $a == virtio-net-pci,* && $a != *romfile=* ]] &&
+					a+=",romfile="
+				args+=("$a")
+				prev=$a
+			done
+			continue
 			;;
 		*) gl_die "bad NIC spec $spec" ;;
 		esac

@@ -41,8 +41,11 @@ bond_make() {
 bond_up() { [ "$(cat /sys/class/net/bond0/carrier 2>/dev/null)" = 1 ]; }
 
 # lacp_ok PEER_MAC_PREFIX: the active aggregator has both ports, its partner is the peer's
-# bond, and both slaves belong to it
+# bond, both slaves belong to it, and both ends of both ports are in sync, collecting and
+# distributing (port state bits 3-5 of the last LACPDUs): until then frames may be dropped
 lacp_ok() {
+	[ "$(awk '/port state:/ { n++; if (int($3 / 8) % 8 == 7) ok++ } END { print ok "/" n }' $BF)" = 4/4 ] ||
+		return 1
 	_info=$(sed -n '/^Active Aggregator Info:/,/^$/p' $BF)
 	_agg=$(echo "$_info" | sed -n 's/.*Aggregator ID: //p')
 	_pm=$(echo "$_info" | sed -n 's/.*Partner Mac Address: //p')
@@ -85,6 +88,8 @@ for m in 0 1 2 3 4 5 6; do
 		continue
 	fi
 	result "mode$m-$name-create" 1 slaves="$S1,$S2"
+	# 802.3ad carries traffic once both ends agree on the aggregator, not before
+	[ $m != 4 ] || wait_for 20 lacp_ok 52:54:00:02: || result "mode$m-$name-aggregated-before-ping" 0 $(lacp_summary)
 	if ! wait_for 20 bond_up || ! wait_for 20 ping -c 1 -W 1 10.99.0.2; then
 		result "mode$m-$name-ping" 0 why=no-first-reply carrier=$(cat /sys/class/net/bond0/carrier)
 		continue

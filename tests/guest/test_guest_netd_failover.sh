@@ -1,0 +1,304 @@
+#!/bin/bash
+# Bridged over a netd bond, and its failover, as a real guest kernel sees them. One boot:
+#
+#   sandbox namespace (the "LAN")            guest (Debian's kernel, netd + netdctl staged)
+#   br0 10.99.0.254/24 = the LAN host  --tap0-- eth0 \
+#   busybox httpd :8000                --tap1-- eth1 /  bond0 (active-backup, miimon 100,
+#                                                       made by netd) -- br-lan 10.99.0.1/24
+#                                                       (the guest's address, first on eth0)
+#                                                       -- veth -- "vm" namespace 10.99.0.2/24
+#
+# netd brings up a bridged network "lan" whose uplink is a [Bond] of the guest's two NICs
+# (Mode=active-backup, MIIMonitorSec=100ms). Then:
+#   * the bridged cells, by ICMP and by TCP (HTTP to a CGI that answers with the address it
+#     saw, so nothing was NATed): VM -> LAN host and back, VM -> guest and back, guest -> LAN
+#     host and back;
+#   * failover: the VM pings the LAN host, and the LAN host pings the guest and the VM, every
+#     0.1 s (50 each); 2 s in, the active NIC's cable is pulled with QMP set_link. The bond must
+#     move to the other NIC and each stream may lose at most MAX_LOST (1) pings, LAN host -> VM
+#     one more (see stream_done's caller). Then the first cable is plugged back and the second
+#     pulled: the bond must move back, same limits; then it is plugged back too. The guest
+#     reports each change of the bond's state as a GUEST-EVENT;
+#   * netd stopped (SIGTERM: the network stays up) and started again: the new netd sees "lan"
+#     up, and its `netdctl down lan` gives both NICs back exactly, from the slaves' state the
+#     first netd saved (no master, same MAC, MTU, flags, the address back on eth0).
+# The host drives the phases through a file its httpd serves, which the guest polls.
+# "Bridged over a bond" (VM <-> LAN host, VM <-> guest, both ways) is proven here rather than in a
+# test_guest_bridged_bond.sh of its own: the same topology, one boot fewer.
+: "${GL_GUEST_TIMEOUT:=90}" # each qemu is killed after this many seconds, whatever happens
+. "$(dirname "$0")/lib.sh"
+
+: "${NETD_SOURCE_DIR:=$(cd "$GL_DIR/../.." && pwd)}"
+: "${NETD_BIN:=$NETD_SOURCE_DIR/build/netd}"
+: "${NETDCTL_BIN:=$NETD_SOURCE_DIR/build/netdctl}"
+PINGS=50     # per stream and phase, 0.1 s apart
+PULL_AFTER=2 # seconds into the phase
+MAX_LOST=${MAX_LOST:-1}
+for b in "$NETD_BIN" "$NETDCTL_BIN"; do
+	[[ -x $b ]] || gl_die "$b is not built (set NETD_BIN/NETDCTL_BIN or build into build/)"
+done
+
+gl_init
+GL_MODULES="bridge veth nf_tables"
+
+gl_ns ip link add br0 type bridge || gl_die "bridge"
+gl_ns ip addr add 10.99.0.254/24 dev br0
+gl_ns ip link set br0 up
+gl_tap tap0 br0 || gl_die "tap0"
+gl_tap tap1 br0 || gl_die "tap1"
+# the LAN host's server: a CGI that answers with the client's address as it arrived
+mkdir -p "$GL_WORK/www/cgi-bin"
+printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n%%s\\n" "$REMOTE_ADDR"\n' \
+	>"$GL_WORK/www/cgi-bin/peer"
+chmod 755 "$GL_WORK/www/cgi-bin/peer"
+echo wait >"$GL_WORK/www/phase"
+gl_bg httpd busybox httpd -f -p 10.99.0.254:8000 -h "$GL_WORK/www"
+# set_phase WORD: what the guest reads next from http://10.99.0.254:8000/phase
+set_phase() { echo "$1" >"$GL_WORK/www/phase.new" && mv "$GL_WORK/www/phase.new" "$GL_WORK/www/phase"; }
+
+gl_stage_bin vm "$NETD_BIN" /usr/sbin/netd || gl_die "staging netd"
+gl_stage_bin vm "$NETDCTL_BIN" /usr/sbin/netdctl || gl_die "staging netdctl"
+
+cat >"$GL_WORK/guest.sh" <<'EOF'
+S1=$(nic 01) && S2=$(nic 02) || { result nics 0; exit 1; }
+W=/tmp/netd
+mkdir -p $W/conf $W/state $W/run
+LAN=10.99.0.254 ME=10.99.0.1 VMA=10.99.0.2 B=/sys/class/net/bond0
+vm() { $IP netns exec vm "$@"; }
+since() { awk -v a="$1" -v b="$(uptime_s)" 'BEGIN { printf "%.2f", b - a }'; }
+# cell NAME FROM ADDR PORT SEEN: FROM (vm, or - for the guest) pings ADDR and GETs a CGI on
+# ADDR:PORT that answers with the client address it saw, which must be SEEN
+cell() {
+	_ns= _why=
+	[ "$2" = vm ] && _ns="$IP netns exec vm"
+	$_ns ping -c 1 -W 2 "$3" >/dev/null 2>&1 || _why=icmp
+	_saw=$($_ns timeout 5 wget -q -O- "http://$3:$4/cgi-bin/peer" 2>/dev/null)
+	[ "$_saw" = "$5" ] || _why="$_why,tcp-saw:${_saw:-nothing}"
+	result "cell-$1" "$([ -z "$_why" ] && echo 1 || echo 0)" "saw=${_saw:-nothing}" ${_why:+why=${_why#,}}
+}
+nic_state() {
+	_m=none
+	[ -e /sys/class/net/$1/master ] && _m=$(basename "$(readlink /sys/class/net/$1/master)")
+	echo "mac=$(cat /sys/class/net/$1/address) mtu=$(cat /sys/class/net/$1/mtu)" \
+		"flags=$($IP -o link show dev $1 | sed -n 's/^[0-9]*: [^<]*<\([^>]*\)>.*/\1/p' | sed 's/NO-CARRIER,//; s/,LOWER_UP//')" \
+		"master=$_m addrs=$($IP -o -4 addr show dev $1 | awk '{print $4}' | tr '\n' ,)"
+}
+# carrier apart: it lags a moment behind the link going up
+restored() {
+	[ "$(cat /sys/class/net/$S1/carrier)" = 1 ] && [ "$(cat /sys/class/net/$S2/carrier)" = 1 ] &&
+		[ "$(nic_state $S1)" = "$before1" ] && [ "$(nic_state $S2)" = "$before2" ] &&
+		[ ! -e $B ] && [ ! -e /sys/class/net/br-lan ]
+}
+
+# the guest's own address, on its first NIC until netd makes the bond
+$IP addr add $ME/24 dev $S1
+before1=$(nic_state $S1) before2=$(nic_state $S2)
+cat >$W/conf/lan.conf <<EOC
+[Network]
+Name=lan
+Mode=bridged
+Bridge=br-lan
+
+[Bond]
+Name=bond0
+Mode=active-backup
+Slaves=$S1 $S2
+MIIMonitorSec=100ms
+EOC
+netd --config-dir $W/conf --state-dir $W/state --runtime-dir $W/run --no-autostart \
+	>$W/netd.log 2>&1 &
+NETD_PID=$!
+t0=$(uptime_s)
+if wait_for 10 grep -q ready $W/netd.log &&
+	netdctl --socket $W/run/netd.sock up lan >$W/up.out 2>&1; then
+	result netdctl-up 1 secs=$(since $t0)
+else
+	result netdctl-up 0 "$(cat $W/netd.log $W/up.out | tr '\n' ' ')"
+	exit 1
+fi
+ok=0
+[ "$(cat $B/bonding/mode)" = "active-backup 1" ] && [ "$(cat $B/bonding/miimon)" = 100 ] &&
+	[ "$(cat $B/bonding/slaves)" = "$S1 $S2" ] &&
+	[ "$(basename "$(readlink $B/master)")" = br-lan ] && ok=1
+result bond-made-by-netd $ok "mode=$(tr ' ' : <$B/bonding/mode)" "miimon=$(cat $B/bonding/miimon)" \
+	"slaves=$(tr ' ' , <$B/bonding/slaves)" "master=$(basename "$(readlink $B/master)")"
+$IP -o -4 addr show dev br-lan | grep -q " $ME/24 "
+result guest-address-moved-to-br-lan $((! $?)) "br-lan=$($IP -o -4 addr show dev br-lan | awk '{print $4}')"
+
+# the "VM", and a CGI server in the guest and in the VM (IPv4 sockets: REMOTE_ADDR without ::ffff:)
+$IP netns add vm && $IP link add vmh type veth peer name vmg && $IP link set vmg netns vm &&
+	$IP link set vmh master br-lan && $IP link set vmh up && vm $IP link set lo up &&
+	vm $IP addr add $VMA/24 dev vmg && vm $IP link set vmg up || { result vm-netns 0; exit 1; }
+printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n%%s\\n" "$REMOTE_ADDR"\n' >/www/cgi-bin/peer
+chmod 755 /www/cgi-bin/peer
+httpd -p 0.0.0.0:8080 -h /www && vm httpd -p 0.0.0.0:8080 -h /www || result httpd 0
+wait_for 10 vm ping -c 1 -W 1 $LAN || result vm-first-contact 0
+cell vm-to-lan-host vm $LAN 8000 $VMA
+cell vm-to-guest vm $ME 8080 $VMA
+cell guest-to-vm - $VMA 8080 $ME
+cell guest-to-lan-host - $LAN 8000 $ME
+
+# Report every change of the bond's state; run the VM's ping stream of each phase the host
+# asks for; stop when the host says done (or after 60 s).
+state() {
+	echo "active=$(cat $B/bonding/active_slave)" \
+		"$S1=$(cat /sys/class/net/$S1/bonding_slave/mii_status)" \
+		"$S2=$(cat /sys/class/net/$S2/bonding_slave/mii_status)"
+}
+event ready s1=$S1 s2=$S2
+prev= phase= phases= pids= i=0
+while [ $i -lt 600 ]; do
+	s=$(state)
+	[ "$s" != "$prev" ] && { event bond $s; prev=$s; }
+	if [ $((i % 3)) = 0 ]; then
+		p=$(timeout 2 wget -q -O- http://$LAN:8000/phase 2>/dev/null)
+		case $p in
+		ping*)
+			if [ "$p" != "$phase" ]; then
+				phase=$p phases="$phases $p"
+				vm ping -i 0.1 -c 50 -W 2 $LAN >/tmp/$p.out 2>&1 &
+				pids="$pids $!"
+				event pinging phase=$p
+			fi ;;
+		done) break ;;
+		esac
+	fi
+	usleep 100000
+	i=$((i + 1))
+done
+wait $pids # not netd
+for p in $phases; do
+	tx=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' /tmp/$p.out)
+	rx=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' /tmp/$p.out)
+	lost=$((${tx:-0} - ${rx:-0}))
+	result "failover-$p-vm-to-lan-host" $([ "${tx:-0}" = 50 ] && [ $lost -le $MAX_LOST ] && echo 1 || echo 0) \
+		lost=$lost sent=${tx:-0} max=$MAX_LOST
+done
+
+$IP netns del vm
+# netd exits on SIGTERM and leaves the network up; a new netd finds it and its saved slaves
+kill $NETD_PID
+wait $NETD_PID
+ok=0
+[ "$(cat $B/bonding/slaves 2>/dev/null)" = "$S1 $S2" ] &&
+	[ "$(basename "$(readlink $B/master)")" = br-lan ] && ok=1
+result bond-outlives-netd $ok "slaves=$(tr ' ' , <$B/bonding/slaves 2>/dev/null)"
+sed 's/^/NETD-LOG 1 /' $W/netd.log
+netd --config-dir $W/conf --state-dir $W/state --runtime-dir $W/run --no-autostart \
+	>$W/netd2.log 2>&1 &
+NETD_PID=$!
+wait_for 10 grep -q ready $W/netd2.log
+netdctl --socket $W/run/netd.sock list >$W/list.out 2>&1
+grep -Eq '^lan +bridged +br-lan .* up' $W/list.out
+result restarted-netd-sees-lan-up $((! $?)) "$(tr -s ' \n' ' ' <$W/list.out)"
+t0=$(uptime_s)
+if netdctl --socket $W/run/netd.sock down lan >$W/down.out 2>&1; then
+	result netdctl-down-after-restart 1 secs=$(since $t0)
+else
+	result netdctl-down-after-restart 0 "$(tr '\n' ' ' <$W/down.out)"
+fi
+kill $NETD_PID
+wait $NETD_PID
+sed 's/^/NETD-LOG 2 /' $W/netd2.log
+if wait_for 5 restored; then
+	result nics-restored 1 "$S1=[$(nic_state $S1)]" "$S2=[$(nic_state $S2)]"
+else
+	result nics-restored 0 "$S1:[$before1]->[$(nic_state $S1)]" "$S2:[$before2]->[$(nic_state $S2)]"
+fi
+EOF
+sed -i "1i MAX_LOST=$MAX_LOST" "$GL_WORK/guest.sh"
+
+gl_guest vm "$GL_WORK/guest.sh" tap:tap0 tap:tap1
+if gl_boot_time vm; then gl_pass "guest booted in ${GL_BOOT_SECS}s"; else gl_fail "guest booted"; fi
+gl_wait_marker vm '^GUEST-EVENT ready' 40 || gl_die "the guest never got its bridged bond up"
+READY=$(tr -d '\r' <"$(gl_log_of vm)" | grep -a '^GUEST-EVENT ready')
+S1=$(sed -n 's/.* s1=\([^ ]*\).*/\1/p' <<<"$READY")
+S2=$(sed -n 's/.* s2=\([^ ]*\).*/\1/p' <<<"$READY")
+
+# the cells from the LAN host's side (the guest did its own)
+# lan_cell NAME ADDR: ping ADDR, GET its CGI, which must have seen the LAN host's address
+lan_cell() {
+	local saw
+	gl_ns busybox ping -c 1 -W 2 "$1" || return 1
+	saw=$(gl_ns timeout 5 busybox wget -q -O- "http://$1:8080/cgi-bin/peer") || return 1
+	[[ $saw == 10.99.0.254 ]] || {
+		echo "server saw '$saw'"
+		return 1
+	}
+}
+gl_check "cell lan-host-to-vm: ICMP and TCP to 10.99.0.2, seen from 10.99.0.254" lan_cell 10.99.0.2
+gl_check "cell lan-host-to-guest: ICMP and TCP to 10.99.0.1, seen from 10.99.0.254" lan_cell 10.99.0.1
+
+# last_bond: the guest's latest bond state ("active=eth1 eth0=down eth1=up")
+last_bond() { tr -d '\r' <"$(gl_log_of vm)" | grep -a '^GUEST-EVENT bond ' | tail -n1 | sed 's/^GUEST-EVENT bond \(.*\) guest=.*/\1/'; }
+bond_is() { [[ $(last_bond) == "$1" ]]; }
+wait_bond() { # STATE SECS
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		bond_is "$1" && return 0
+		sleep 0.1
+	done
+	echo "the guest's bond is: $(last_bond)"
+	return 1
+}
+
+# stream NAME ADDR: the LAN host pings ADDR every 0.1 s, in the background
+declare -A STREAM_PID
+stream() {
+	gl_ns busybox ping -i 0.1 -c "$PINGS" -W 2 "$2" >"$GL_WORK/$PHASE-$1.out" 2>&1 &
+	STREAM_PID[$1]=$!
+	GL_PIDS+=("$!")
+}
+# stream_done NAME MAX: wait for it, then pass or fail on its loss
+stream_done() {
+	local out=$GL_WORK/$PHASE-$1.out max=$2 tx rx lost
+	wait "${STREAM_PID[$1]}"
+	tx=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$out")
+	rx=$(sed -n 's/.* \([0-9]*\) packets received.*/\1/p' "$out")
+	lost=$((${tx:-0} - ${rx:-0}))
+	if [[ ${tx:-0} == "$PINGS" ]] && ((lost <= max)); then
+		gl_pass "$PHASE, pull $PULL: $1 lost $lost of $tx pings (at most $max)"
+	else
+		gl_fail "$PHASE, pull $PULL: $1 lost $lost of ${tx:-0} pings (at most $max)" "$(tail -n 3 "$out")"
+	fi
+	LOST_FIGURES+="$PHASE/$1:$lost/${tx:-0} "
+}
+
+# phase NAME NIC_TO_PULL STATE_AFTER: three ping streams across the bond, the active NIC's
+# cable pulled PULL_AFTER s in; the guest's bond must end in STATE_AFTER
+phase() {
+	PHASE=$1 PULL=$2
+	set_phase "$PHASE"
+	gl_wait_marker vm "^GUEST-EVENT pinging phase=$PHASE" 10 || gl_fail "guest started its $PHASE stream"
+	stream lan-host-to-guest 10.99.0.1
+	stream lan-host-to-vm 10.99.0.2
+	sleep "$PULL_AFTER"
+	gl_check "$PHASE: QMP set_link $PULL off" gl_set_link vm "$PULL" off
+	stream_done lan-host-to-guest "$MAX_LOST"
+	# The LAN bridge still sends the VM's frames to the pulled NIC's tap until a frame from the
+	# VM comes in by the other one (the bond announces only the guest's own addresses): the
+	# VM's own stream sends one every 0.1 s, so one more ping may go to the dead port.
+	stream_done lan-host-to-vm "$((MAX_LOST + 1))"
+	gl_check "$PHASE: the guest's bond moved: $3" wait_bond "$3" 5
+}
+LOST_FIGURES=""
+gl_check "bond starts on $S1 with both NICs up" wait_bond "active=$S1 $S1=up $S2=up" 5
+phase ping1 nic1 "active=$S2 $S1=down $S2=up"
+gl_check "QMP set_link nic1 on" gl_set_link vm nic1 on
+gl_check "guest sees $S1 back, stays on $S2" wait_bond "active=$S2 $S1=up $S2=up" 10
+phase ping2 nic2 "active=$S1 $S1=up $S2=down"
+gl_check "QMP set_link nic2 on" gl_set_link vm nic2 on
+gl_check "guest sees $S2 back, stays on $S1" wait_bond "active=$S1 $S1=up $S2=up" 10
+set_phase "done"
+
+gl_check "guest finished" gl_wait_exit vm 30
+gl_check_done vm
+gl_guest_results vm 13
+# netd's own words in the guest: no warning or error (a reconcile that fought the bond would
+# say so)
+gl_check "netd logged no warning or error in the guest" \
+	sh -c "tr -d '\r' <'$(gl_log_of vm)' | grep -a '^NETD-LOG ' | grep -aEv 'ready|: up lan .*: ok|: down lan .*: ok|: list from|signal 15: exiting' | grep -a . && exit 1 || exit 0"
+gl_log "netd in the guest: $(tr -d '\r' <"$(gl_log_of vm)" | grep -a '^NETD-LOG ' | tr '\n' '|')"
+gl_log "lost pings per failover (phase/stream: lost/sent): $LOST_FIGURES$(tr -d '\r' <"$(gl_log_of vm)" |
+	sed -n 's/^GUEST-RESULT name=failover-\(ping[0-9]\)-\([^ ]*\) ok=. .* lost=\([0-9]*\) sent=\([0-9]*\).*/\1\/\2:\3\/\4/p' | tr '\n' ' ')"
+gl_finish
