@@ -119,31 +119,17 @@ void netd_ctl_server_close(int fd, const char *path)
 /* The list entry of one network, as the confirmation of up and down. */
 static int entry_of(struct netd_engine *e, const char *name, json_object **out)
 {
-	json_object *list = NULL;
-	int ret;
+	struct netd_diag ignored;
 
 	*out = NULL;
-	ret = netd_engine_list(e, &list);
-	if (ret)
-		return ret;
-	for (size_t i = 0; i < json_object_array_length(list); i++) {
-		json_object *ent = json_object_array_get_idx(list, i), *v;
-
-		if (json_object_object_get_ex(ent, "name", &v) &&
-		    strcmp(json_object_get_string(v), name) == 0) {
-			*out = json_object_get(ent);
-			break;
-		}
-	}
-	json_object_put(list);
-	if (!*out) {
-		/* Gone from the config (down after a reload removed it): say what we know. */
-		*out = json_object_new_object();
-		if (!*out)
-			return -ENOMEM;
-		json_object_object_add(*out, "name", json_object_new_string(name));
-		json_object_object_add(*out, "state", json_object_new_string("down"));
-	}
+	if (netd_engine_entry(e, name, out, &ignored) == 0)
+		return 0;
+	/* Gone from the config (down after a reload removed it): say what we know. */
+	*out = json_object_new_object();
+	if (!*out)
+		return -ENOMEM;
+	json_object_object_add(*out, "name", json_object_new_string(name));
+	json_object_object_add(*out, "state", json_object_new_string("down"));
 	return 0;
 }
 

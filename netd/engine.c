@@ -414,6 +414,23 @@ int netd_engine_list(struct netd_engine *e, json_object **out)
 	return 0;
 }
 
+int netd_engine_entry(struct netd_engine *e, const char *name, json_object **out,
+                      struct netd_diag *diag)
+{
+	const struct netd_network *n = find(e, name, diag);
+	struct netd_view v;
+	int ret;
+
+	if (!n)
+		return -ENOENT;
+	ret = view_load(e, n, &v, diag);
+	if (ret < 0)
+		return ret;
+	*out = summary(e, n, &v);
+	view_release(&v);
+	return 0;
+}
+
 static json_object *rules_text(const struct netd_nft_net *x)
 {
 	char *buf = NULL;

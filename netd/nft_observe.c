@@ -148,7 +148,9 @@ static int cmp_raw(const void *a, const void *b)
 
 	if (x->key_host != y->key_host)
 		return x->key_host < y->key_host ? -1 : 1;
-	return (int)x->end - (int)y->end;
+	/* Adjacent intervals share a key: one's end (exclusive) is the next one's start. The
+	 * end sorts first, so each start is paired with its own end, not its neighbour's. */
+	return (int)y->end - (int)x->end;
 }
 
 /* Intervals come back as a start element (with the verdict) and an end element: pair each

@@ -54,6 +54,9 @@ void netd_engine_monitor_close(struct netd_engine *e);
  * [{"name","mode","bridge","address","state":"up"|"down"|"partial","autostart"}...]
  */
 int netd_engine_list(struct netd_engine *e, json_object **out);
+/* One network's list entry alone: what up/down answer, without observing every network. */
+int netd_engine_entry(struct netd_engine *e, const char *name, json_object **out,
+                      struct netd_diag *diag);
 /* One network: the list entry plus "source", "uplink" (bridged), "policy":{cell:allow|deny},
  * "dhcp":{"first","last","lease_time","hosts"}, "dnsmasq_pid" (when running),
  * "objects":{"bridge","bridge_up","address","rules","dnsmasq","ip_forward": bool},

@@ -137,6 +137,17 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 	return 0;
 }
 
+int netd_engine_entry(struct netd_engine *e, const char *name, json_object **out,
+                      struct netd_diag *diag)
+{
+	int i = fake_find(name, diag);
+
+	if (i < 0)
+		return i;
+	*out = fake_entry(e, i);
+	return 0;
+}
+
 int netd_engine_warnings(struct netd_engine *e, const char *name, json_object **out,
                          struct netd_diag *diag)
 {

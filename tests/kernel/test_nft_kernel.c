@@ -330,6 +330,38 @@ static void test_two_networks(void **state)
 	netd_network_free(b);
 }
 
+/* Adjacent NAT subnets: one's interval end is the next one's start in nat_src. Each network
+ * still goes down on its own, in either order, and the other keeps its element. */
+static void test_adjacent_subnets(void **state)
+{
+	struct netd_network *a = make_net("a", NETD_MODE_NAT, "nb3", "10.200.3.1/24", true);
+	struct netd_network *b = make_net("b", NETD_MODE_NAT, "nb4", "10.200.4.1/24", true);
+	struct netd_network *c = make_net("c", NETD_MODE_NAT, "nb5", "10.200.5.1/24", true);
+	struct netd_nft_net *xa = build(a), *xb = build(b), *xc = build(c);
+
+	apply_ok(xa);
+	apply_ok(xb);
+	apply_ok(xc);
+	assert_true(map_has("nat_src", "10.200.4.0/24 : jump post_b"));
+	remove_ok("b");
+	assert_false(map_has("nat_src", "post_b"));
+	assert_true(map_has("nat_src", "10.200.3.0/24 : jump post_a"));
+	assert_true(map_has("nat_src", "10.200.5.0/24 : jump post_c"));
+	apply_ok(xb); /* and back in between its neighbours */
+	assert_true(map_has("nat_src", "10.200.4.0/24 : jump post_b"));
+	remove_ok("a");
+	remove_ok("c");
+	assert_true(map_has("nat_src", "10.200.4.0/24 : jump post_b"));
+	remove_ok("b");
+	assert_false(table_exists());
+	netd_nft_net_free(xa);
+	netd_nft_net_free(xb);
+	netd_nft_net_free(xc);
+	netd_network_free(a);
+	netd_network_free(b);
+	netd_network_free(c);
+}
+
 /* The same network in another shape: nothing of the old shape may stay behind. */
 static void test_reshape(void **state)
 {
@@ -506,11 +538,10 @@ static void test_apply_time(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_goldens_load),          T(test_apply_default),
-	    T(test_reapply_is_noop),       T(test_policy_change),
-	    T(test_two_networks),          T(test_reshape),
-	    T(test_bridged_sends_nothing), T(test_failure_is_atomic),
-	    T(test_observe_detects_drift), T(test_apply_time),
+	    T(test_goldens_load),          T(test_apply_default),     T(test_reapply_is_noop),
+	    T(test_policy_change),         T(test_two_networks),      T(test_reshape),
+	    T(test_bridged_sends_nothing), T(test_failure_is_atomic), T(test_observe_detects_drift),
+	    T(test_adjacent_subnets),      T(test_apply_time),
 	};
 	int ret;
 
