@@ -15,6 +15,7 @@ PACKAGES=(
 	# the tests' DHCP client and resolver (busybox udhcpc, nslookup); static, because the
 	# guest lab puts the same binary into its initramfs
 	busybox-static
+	iperf3 # bench/bench_scale.sh: TCP throughput through a network's NAT path
 )
 # --guest: also the guest lab (tests/guest): Debian's kernel under qemu, for bonds and real
 # guests on taps. The demo does not need it; the test command does.
