@@ -33,6 +33,20 @@ struct netd_apply_ctx {
 	const struct netd_observed *before;
 };
 
+/* Desired + observed state of one network, ready to plan or to report. */
+struct netd_view {
+	struct netd_apply_ctx ctx;
+	struct netd_desired *d;
+	struct netd_observed o;
+};
+
+int netd_view_load(struct netd_engine *e, const struct netd_network *n, struct netd_view *v,
+                   struct netd_diag *diag);
+void netd_view_release(struct netd_view *v);
+/* The network of that name, or NULL with diag naming the ones there are. */
+const struct netd_network *netd_engine_find(struct netd_engine *e, const char *name,
+                                            struct netd_diag *diag);
+
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
                  const struct netd_dnsmasq_paths *paths, struct netd_observed *o);
 
