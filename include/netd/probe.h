@@ -157,6 +157,8 @@ extern volatile sig_atomic_t netd_probe_interrupted;
  * An ICMP echo and (port != 0) a TCP connect to dst, both at once, each given timeout_ms.
  * A refusal, an ICMP error or silence is false; -errno only when the probe itself fails.
  */
+/* CLOCK_MONOTONIC in milliseconds: every timeout of the probe is measured with it. */
+long long netd_probe_now_ms(void);
 int netd_probe_check(struct in_addr dst, uint16_t port, int timeout_ms, bool *icmp, bool *tcp);
 /* A TCP listener on addr (INADDR_ANY allowed), port picked by the kernel. */
 int netd_probe_listen(struct in_addr addr, int *fd, uint16_t *port);
