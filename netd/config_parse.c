@@ -23,63 +23,11 @@
 #include "netd/config.h"
 #include "netd/mode.h"
 #include "netd/tap.h"
-
-#define MAX_FILE_SIZE      (1024 * 1024)
-#define DEFAULT_LEASE_TIME 3600
-#define MIN_LEASE_TIME     120 /* dnsmasq refuses shorter leases */
-
-enum section {
-	SEC_NONE,
-	SEC_NETWORK,
-	SEC_DHCP,
-	SEC_HOST,
-	SEC_POLICY,
-	SEC_BOND,
-	SEC_TAP,
-	SEC_MAX,
-};
+#include "config_priv.h"
 
 static const char *const section_names[SEC_MAX] = {
     [SEC_NETWORK] = "Network", [SEC_DHCP] = "DHCP", [SEC_HOST] = "Host",
     [SEC_POLICY] = "Policy",   [SEC_BOND] = "Bond", [SEC_TAP] = "Tap",
-};
-
-enum key {
-	K_NAME,
-	K_MODE,
-	K_BRIDGE,
-	K_ADDRESS,
-	K_AUTOSTART,
-	K_UPLINK,
-	K_RANGE,
-	K_LEASE_TIME,
-	K_HOST_MAC,
-	K_HOST_ADDRESS,
-	K_HOST_NAME,
-	K_POLICY_FIRST,
-	K_MAX = K_POLICY_FIRST + NETD_CELL_MAX,
-};
-
-struct host_lines {
-	unsigned mac, addr, name;
-};
-
-struct parser {
-	const char *text;
-	size_t pos;
-	unsigned line;
-	const char *source;
-	struct netd_network *n;
-	struct netd_diag *diag;
-	int err;
-	unsigned err_line;
-
-	enum section cur;
-	unsigned sec_line[SEC_MAX]; /* header line of the first such section; 0: absent */
-	unsigned key_line[K_MAX];   /* 0: not given (in the current section for [Host]) */
-
-	struct host_lines *hl; /* parallel to n->hosts */
-	enum netd_policy policy[NETD_CELL_MAX];
 };
 
 struct key_def {
@@ -88,59 +36,12 @@ struct key_def {
 	int (*set)(struct parser *p, enum key k, const char *v);
 };
 
-static int fail(struct parser *p, unsigned line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(struct parser *p, unsigned line, const char *fmt, ...)
-{
-	char msg[sizeof(p->diag->msg)];
-	va_list ap;
-
-	/* The first error is the one the user gets; later ones are often its echoes. */
-	if (p->err)
-		return p->err;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	netd_diag_set(p->diag, "%s:%u: %s", p->source, line, msg);
-	p->err = -EINVAL;
-	p->err_line = line;
-	return p->err;
-}
-
-static int fail_nomem(struct parser *p)
-{
-	if (!p->err) {
-		netd_diag_set(p->diag, "%s: %s", p->source, strerror(ENOMEM));
-		p->err = -ENOMEM;
-		p->err_line = p->line;
-	}
-	return p->err;
-}
-
-static const char *ip_str(struct in_addr a, char buf[INET_ADDRSTRLEN])
-{
-	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
-}
-
-static uint32_t hval(struct in_addr a)
-{
-	return ntohl(a.s_addr);
-}
-
-static struct in_addr ip_of(uint32_t host_order)
-{
-	struct in_addr a = {htonl(host_order)};
-	return a;
-}
-
-/* [Network] */
-
 static int set_name(struct parser *p, enum key k, const char *v)
 {
 	if (!netd_netname_valid(v))
-		return fail(p, p->line, "invalid Name '%s': use 1-%d letters, digits, '_' or '-'",
-		            v, NETD_NAME_MAX - 1);
+		return cfg_fail(p, p->line,
+		                "invalid Name '%s': use 1-%d letters, digits, '_' or '-'", v,
+		                NETD_NAME_MAX - 1);
 	snprintf(p->n->name, sizeof(p->n->name), "%s", v);
 	p->n->line_name = p->line;
 	return 0;
@@ -151,8 +52,8 @@ static int set_mode(struct parser *p, enum key k, const char *v)
 	int m = netd_mode_from_string(v);
 
 	if (m < 0)
-		return fail(p, p->line, "unknown Mode '%s': use nat, bridged, hostonly or internal",
-		            v);
+		return cfg_fail(p, p->line,
+		                "unknown Mode '%s': use nat, bridged, hostonly or internal", v);
 	p->n->mode = (enum netd_mode)m;
 	p->n->line_mode = p->line;
 	return 0;
@@ -161,10 +62,10 @@ static int set_mode(struct parser *p, enum key k, const char *v)
 static int parse_ifname(struct parser *p, const char *key, const char *v, char out[IFNAMSIZ])
 {
 	if (!netd_ifname_valid(v))
-		return fail(p, p->line,
-		            "invalid %s '%s': an interface name is 1-%d bytes without '/', ':' "
-		            "or whitespace",
-		            key, v, IFNAMSIZ - 1);
+		return cfg_fail(p, p->line,
+		                "invalid %s '%s': an interface name is 1-%d bytes without '/', ':' "
+		                "or whitespace",
+		                key, v, IFNAMSIZ - 1);
 	snprintf(out, IFNAMSIZ, "%s", v);
 	return 0;
 }
@@ -187,31 +88,36 @@ static int set_address(struct parser *p, enum key k, const char *v)
 	char net[32], ip[INET_ADDRSTRLEN];
 
 	if (netd_prefix_parse(v, &a) < 0)
-		return fail(p, p->line,
-		            "invalid Address '%s': give the host's IPv4 address with its prefix "
-		            "length, e.g. Address=192.122.1.1/24",
-		            v);
+		return cfg_fail(
+		    p, p->line,
+		    "invalid Address '%s': give the host's IPv4 address with its prefix "
+		    "length, e.g. Address=192.122.1.1/24",
+		    v);
 	if (a.len < 8)
-		return fail(p, p->line,
-		            "Address %s: a /%u subnet is far too wide for a virtual network; use "
-		            "a prefix length between 8 and 30",
-		            v, a.len);
+		return cfg_fail(
+		    p, p->line,
+		    "Address %s: a /%u subnet is far too wide for a virtual network; use "
+		    "a prefix length between 8 and 30",
+		    v, a.len);
 	if (a.len > 30)
-		return fail(p, p->line,
-		            "Address %s: a /%u subnet leaves no address for guests; use a prefix "
-		            "length between 8 and 30",
-		            v, a.len);
+		return cfg_fail(
+		    p, p->line,
+		    "Address %s: a /%u subnet leaves no address for guests; use a prefix "
+		    "length between 8 and 30",
+		    v, a.len);
 	netd_prefix_format(&a, true, net, sizeof(net));
 	if (a.addr.s_addr == netd_prefix_network(&a).s_addr)
-		return fail(p, p->line,
-		            "Address %s is the network address of %s; use a host address such as "
-		            "%s/%u",
-		            v, net, ip_str(ip_of(hval(a.addr) + 1), ip), a.len);
+		return cfg_fail(
+		    p, p->line,
+		    "Address %s is the network address of %s; use a host address such as "
+		    "%s/%u",
+		    v, net, ip_str(ip_of(hval(a.addr) + 1), ip), a.len);
 	if (a.addr.s_addr == netd_prefix_broadcast(&a).s_addr)
-		return fail(p, p->line,
-		            "Address %s is the broadcast address of %s; use a host address such as "
-		            "%s/%u",
-		            v, net, ip_str(ip_of(hval(netd_prefix_network(&a)) + 1), ip), a.len);
+		return cfg_fail(
+		    p, p->line,
+		    "Address %s is the broadcast address of %s; use a host address such as "
+		    "%s/%u",
+		    v, net, ip_str(ip_of(hval(netd_prefix_network(&a)) + 1), ip), a.len);
 	p->n->address = a;
 	p->n->has_address = true;
 	p->n->line_address = p->line;
@@ -233,7 +139,7 @@ static int set_autostart(struct parser *p, enum key k, const char *v)
 			return 0;
 		}
 	}
-	return fail(p, p->line, "invalid Autostart '%s': use yes or no", v);
+	return cfg_fail(p, p->line, "invalid Autostart '%s': use yes or no", v);
 }
 
 /* [DHCP] */
@@ -262,10 +168,10 @@ static int set_range(struct parser *p, enum key k, const char *v)
 	p->n->line_range = p->line;
 	return 0;
 bad:
-	return fail(p, p->line,
-	            "invalid Range '%s': give the first and last address to lease, e.g. "
-	            "Range=192.122.1.2 192.122.1.254",
-	            v);
+	return cfg_fail(p, p->line,
+	                "invalid Range '%s': give the first and last address to lease, e.g. "
+	                "Range=192.122.1.2 192.122.1.254",
+	                v);
 }
 
 static int set_lease_time(struct parser *p, enum key k, const char *v)
@@ -307,20 +213,22 @@ static int set_lease_time(struct parser *p, enum key k, const char *v)
 		goto big;
 	n *= mult;
 	if (n < MIN_LEASE_TIME)
-		return fail(p, p->line,
-		            "LeaseTime %s is below dnsmasq's minimum of 2 minutes; use at least "
-		            "120s or 2m",
-		            v);
+		return cfg_fail(
+		    p, p->line,
+		    "LeaseTime %s is below dnsmasq's minimum of 2 minutes; use at least "
+		    "120s or 2m",
+		    v);
 	p->n->lease_time = (unsigned)n;
 	return 0;
 bad:
-	return fail(p, p->line,
-	            "invalid LeaseTime '%s': use a number of seconds with an optional unit s, m, "
-	            "h or d (e.g. 12h), or 'infinite'",
-	            v);
+	return cfg_fail(
+	    p, p->line,
+	    "invalid LeaseTime '%s': use a number of seconds with an optional unit s, m, "
+	    "h or d (e.g. 12h), or 'infinite'",
+	    v);
 big:
-	return fail(p, p->line,
-	            "LeaseTime %s is too long; use 'infinite' for leases that never end", v);
+	return cfg_fail(p, p->line,
+	                "LeaseTime %s is too long; use 'infinite' for leases that never end", v);
 }
 
 /* [Host] */
@@ -333,10 +241,10 @@ static struct netd_host *cur_host(struct parser *p)
 static int set_host_mac(struct parser *p, enum key k, const char *v)
 {
 	if (netd_mac_parse(v, cur_host(p)->mac) < 0)
-		return fail(p, p->line,
-		            "invalid MAC '%s': give six hex bytes separated by ':', e.g. "
-		            "MAC=52:54:00:12:34:56",
-		            v);
+		return cfg_fail(p, p->line,
+		                "invalid MAC '%s': give six hex bytes separated by ':', e.g. "
+		                "MAC=52:54:00:12:34:56",
+		                v);
 	p->hl[p->n->n_hosts - 1].mac = p->line;
 	return 0;
 }
@@ -344,10 +252,10 @@ static int set_host_mac(struct parser *p, enum key k, const char *v)
 static int set_host_address(struct parser *p, enum key k, const char *v)
 {
 	if (netd_ipv4_parse(v, &cur_host(p)->addr) < 0)
-		return fail(p, p->line,
-		            "invalid Address '%s' in [Host]: give one IPv4 address without a "
-		            "prefix length, e.g. Address=192.122.1.10",
-		            v);
+		return cfg_fail(p, p->line,
+		                "invalid Address '%s' in [Host]: give one IPv4 address without a "
+		                "prefix length, e.g. Address=192.122.1.10",
+		                v);
 	p->hl[p->n->n_hosts - 1].addr = p->line;
 	return 0;
 }
@@ -367,10 +275,11 @@ static bool hostname_valid(const char *s)
 static int set_host_name(struct parser *p, enum key k, const char *v)
 {
 	if (!hostname_valid(v))
-		return fail(p, p->line,
-		            "invalid Name '%s' in [Host]: a host name is 1-%d letters, digits or "
-		            "'-', and does not start or end with '-'",
-		            v, NETD_HOSTNAME_MAX - 1);
+		return cfg_fail(
+		    p, p->line,
+		    "invalid Name '%s' in [Host]: a host name is 1-%d letters, digits or "
+		    "'-', and does not start or end with '-'",
+		    v, NETD_HOSTNAME_MAX - 1);
 	snprintf(cur_host(p)->name, sizeof(cur_host(p)->name), "%s", v);
 	p->hl[p->n->n_hosts - 1].name = p->line;
 	return 0;
@@ -384,8 +293,8 @@ static int set_policy(struct parser *p, enum key k, const char *v)
 	int pol = netd_policy_from_string(v);
 
 	if (pol < 0)
-		return fail(p, p->line, "invalid %s '%s': use allow or deny",
-		            netd_cell_to_string(c), v);
+		return cfg_fail(p, p->line, "invalid %s '%s': use allow or deny",
+		                netd_cell_to_string(c), v);
 	p->policy[c] = (enum netd_policy)pol;
 	p->n->policy_set[c] = true;
 	p->n->policy_line[c] = p->line;
@@ -430,8 +339,9 @@ static int unknown_key(struct parser *p, const char *name)
 		                keys[k].name);
 		count++;
 	}
-	return fail(p, p->line, "unknown key '%s' in [%s]; the keys there are %s (case-sensitive)",
-	            name, section_names[p->cur], list);
+	return cfg_fail(p, p->line,
+	                "unknown key '%s' in [%s]; the keys there are %s (case-sensitive)", name,
+	                section_names[p->cur], list);
 }
 
 /* [Tap] keys live in config_tap.c. */
@@ -443,12 +353,12 @@ static int tap_key(struct parser *p, const char *name, const char *value)
 	ret = netd_config_tap_set(&p->n->taps[p->n->n_taps - 1], name, value, p->line, msg,
 	                          sizeof(msg));
 	if (ret == -ENOENT)
-		fail(p, p->line,
-		     "unknown key '%s' in [Tap]; the keys there are Name, MAC, Address, Owner, "
-		     "Group and Queues (case-sensitive)",
-		     name);
+		cfg_fail(p, p->line,
+		         "unknown key '%s' in [Tap]; the keys there are Name, MAC, Address, Owner, "
+		         "Group and Queues (case-sensitive)",
+		         name);
 	else if (ret < 0)
-		fail(p, p->line, "%s", msg);
+		cfg_fail(p, p->line, "%s", msg);
 	return 1;
 }
 
@@ -460,21 +370,21 @@ static int handler(void *user, const char *section, const char *name, const char
 	if (p->err)
 		return 1;
 	if (p->cur == SEC_NONE) {
-		fail(p, p->line,
-		     "%s= is outside any section; put it under a section header such "
-		     "as [Network]",
-		     name);
+		cfg_fail(p, p->line,
+		         "%s= is outside any section; put it under a section header such "
+		         "as [Network]",
+		         name);
 		return 1;
 	}
 	if (!*name) {
-		fail(p, p->line, "missing key name before '='");
+		cfg_fail(p, p->line, "missing key name before '='");
 		return 1;
 	}
 	if (p->cur == SEC_BOND) {
 		char msg[sizeof(p->diag->msg)];
 
 		if (netd_config_bond_key(&p->n->bond, name, value, p->line, msg, sizeof(msg)) < 0)
-			fail(p, p->line, "%s", msg);
+			cfg_fail(p, p->line, "%s", msg);
 		return 1;
 	}
 	if (p->cur == SEC_TAP)
@@ -483,11 +393,12 @@ static int handler(void *user, const char *section, const char *name, const char
 		if (keys[k].sec != p->cur || strcmp(keys[k].name, name) != 0)
 			continue;
 		if (p->key_line[k])
-			fail(p, p->line, "%s= is given twice in [%s] (first on line %u); keep one",
-			     name, section_names[p->cur], p->key_line[k]);
+			cfg_fail(p, p->line,
+			         "%s= is given twice in [%s] (first on line %u); keep one", name,
+			         section_names[p->cur], p->key_line[k]);
 		else if (!value || !*value)
-			fail(p, p->line, "%s= has an empty value; give a value or remove the line",
-			     name);
+			cfg_fail(p, p->line,
+			         "%s= has an empty value; give a value or remove the line", name);
 		else if (keys[k].set(p, (enum key)k, value) == 0)
 			p->key_line[k] = p->line;
 		return 1;
@@ -504,11 +415,11 @@ static int begin_host(struct parser *p)
 
 	hosts = realloc(n->hosts, (n->n_hosts + 1) * sizeof(*hosts));
 	if (!hosts)
-		return fail_nomem(p);
+		return cfg_fail_nomem(p);
 	n->hosts = hosts;
 	hl = realloc(p->hl, (n->n_hosts + 1) * sizeof(*hl));
 	if (!hl)
-		return fail_nomem(p);
+		return cfg_fail_nomem(p);
 	p->hl = hl;
 	memset(&hosts[n->n_hosts], 0, sizeof(*hosts));
 	memset(&hl[n->n_hosts], 0, sizeof(*hl));
@@ -525,10 +436,10 @@ static int begin_tap(struct parser *p)
 	struct netd_network *n = p->n;
 
 	if (n->n_taps == NETD_TAPS_MAX)
-		return fail(p, p->line,
-		            "more than %d [Tap] sections; attach further taps with "
-		            "netdctl attach",
-		            NETD_TAPS_MAX);
+		return cfg_fail(p, p->line,
+		                "more than %d [Tap] sections; attach further taps with "
+		                "netdctl attach",
+		                NETD_TAPS_MAX);
 	memset(&n->taps[n->n_taps], 0, sizeof(n->taps[0]));
 	n->taps[n->n_taps].line = p->line;
 	n->n_taps++;
@@ -544,27 +455,27 @@ static int begin_section(struct parser *p, const char *line, size_t len)
 	enum section s;
 
 	if (!close)
-		return fail(p, p->line, "section header without ']'; write it as [Network]");
+		return cfg_fail(p, p->line, "section header without ']'; write it as [Network]");
 	name_len = (size_t)(close - line - 1);
 	for (rest = close + 1; rest < line + len && (*rest == ' ' || *rest == '\t'); rest++)
 		;
 	if (rest < line + len && *rest != ';' && *rest != '#')
-		return fail(p, p->line, "unexpected text after the section header [%.*s]",
-		            (int)name_len, line + 1);
+		return cfg_fail(p, p->line, "unexpected text after the section header [%.*s]",
+		                (int)name_len, line + 1);
 	for (s = SEC_NETWORK; s < SEC_MAX; s++)
 		if (strlen(section_names[s]) == name_len &&
 		    strncmp(section_names[s], line + 1, name_len) == 0)
 			break;
 	if (s == SEC_MAX)
-		return fail(p, p->line,
-		            "unknown section [%.*s]; sections are case-sensitive: [Network], "
-		            "[DHCP], [Host], [Policy], [Tap] or [Bond]",
-		            (int)(name_len > 64 ? 64 : name_len), line + 1);
+		return cfg_fail(p, p->line,
+		                "unknown section [%.*s]; sections are case-sensitive: [Network], "
+		                "[DHCP], [Host], [Policy], [Tap] or [Bond]",
+		                (int)(name_len > 64 ? 64 : name_len), line + 1);
 	if (s != SEC_HOST && s != SEC_TAP && p->sec_line[s])
-		return fail(p, p->line,
-		            "section [%s] appears again (first on line %u); a file defines one "
-		            "network, and only [Host] and [Tap] may repeat",
-		            section_names[s], p->sec_line[s]);
+		return cfg_fail(p, p->line,
+		                "section [%s] appears again (first on line %u); a file defines one "
+		                "network, and only [Host] and [Tap] may repeat",
+		                section_names[s], p->sec_line[s]);
 	if (!p->sec_line[s])
 		p->sec_line[s] = p->line;
 	p->cur = s;
@@ -602,7 +513,7 @@ static char *reader(char *str, int num, void *stream)
 		len--;
 	}
 	if (len + 2 > (size_t)num) {
-		fail(p, p->line, "line is longer than %d characters", num - 2);
+		cfg_fail(p, p->line, "line is longer than %d characters", num - 2);
 		return NULL;
 	}
 	memcpy(str, line, len);
@@ -613,181 +524,15 @@ static char *reader(char *str, int num, void *stream)
 		if (begin_section(p, line, len) < 0)
 			return NULL;
 	} else if (len && line[0] != ';' && line[0] != '#' && !memchr(line, '=', len)) {
-		fail(p, p->line, "expected Key=Value, a [Section] header or a comment, not '%.*s'",
-		     (int)(len > 60 ? 60 : len), line);
+		cfg_fail(p, p->line,
+		         "expected Key=Value, a [Section] header or a comment, not '%.*s'",
+		         (int)(len > 60 ? 60 : len), line);
 		return NULL;
 	}
 	return str;
 }
 
 /* A free stretch of the subnet beside the host's address, for messages that suggest one. */
-static void suggest_range(const struct netd_network *n, char *buf, size_t len)
-{
-	uint32_t net = hval(netd_prefix_network(&n->address));
-	uint32_t bcast = hval(netd_prefix_broadcast(&n->address));
-	uint32_t host = hval(n->address.addr);
-	uint32_t first = host + 1, last = bcast - 1;
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-
-	if (host - net - 1 > bcast - host - 1) {
-		first = net + 1;
-		last = host - 1;
-	}
-	snprintf(buf, len, "Range=%s %s", ip_str(ip_of(first), a), ip_str(ip_of(last), b));
-}
-
-static int check_mode_rules(struct parser *p, const struct netd_mode_ops *ops)
-{
-	struct netd_network *n = p->n;
-	const char *mode = ops->name;
-	unsigned hdr = p->sec_line[SEC_NETWORK];
-
-	if (ops->needs_address && !n->has_address)
-		return fail(p, hdr, "Address= is required for Mode=%s, e.g. Address=192.122.1.1/24",
-		            mode);
-	if (!ops->allows_address && n->has_address)
-		return fail(p, n->line_address,
-		            "Address= is not allowed for Mode=%s: netd gives the host no address "
-		            "on such a network; remove it",
-		            mode);
-	if (p->sec_line[SEC_DHCP] && !ops->allows_dhcp)
-		return fail(p, p->sec_line[SEC_DHCP],
-		            "[DHCP] is not allowed for Mode=%s: netd serves DHCP only where the "
-		            "host has an address on the network; remove the section",
-		            mode);
-	if (n->n_hosts && !ops->allows_dhcp)
-		return fail(p, n->hosts[0].line,
-		            "[Host] is not allowed for Mode=%s: static leases need netd's DHCP, "
-		            "which this mode does not run; remove the section",
-		            mode);
-	if (ops->needs_uplink && !n->uplink[0])
-		return fail(p, hdr,
-		            "Uplink= is required for Mode=%s: name the host NIC to enslave to the "
-		            "bridge, e.g. Uplink=eth0",
-		            mode);
-	if (!ops->needs_uplink && n->uplink[0])
-		return fail(p, n->line_uplink,
-		            "Uplink= is not allowed for Mode=%s: only a network that enslaves a "
-		            "host NIC has one; remove it",
-		            mode);
-	return 0;
-}
-
-static int check_range(struct parser *p)
-{
-	struct netd_network *n = p->n;
-	const struct netd_prefix *sub = &n->address;
-	char net[32], a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], c[INET_ADDRSTRLEN], hint[64];
-	unsigned line = n->line_range;
-	uint32_t bound;
-
-	if (!p->key_line[K_RANGE]) {
-		if (n->has_address) {
-			suggest_range(n, hint, sizeof(hint));
-			return fail(p, p->sec_line[SEC_DHCP],
-			            "[DHCP] has no Range=; add the addresses to lease, e.g. %s",
-			            hint);
-		}
-		return fail(p, p->sec_line[SEC_DHCP], "[DHCP] has no Range=");
-	}
-	if (!n->has_address)
-		return fail(p, p->sec_line[SEC_DHCP], "[DHCP] needs Address= in [Network]");
-	netd_prefix_format(sub, true, net, sizeof(net));
-	ip_str(n->dhcp_first, a);
-	ip_str(n->dhcp_last, b);
-	if (!netd_prefix_contains(sub, n->dhcp_first) || !netd_prefix_contains(sub, n->dhcp_last))
-		return fail(p, line, "DHCP range %s - %s is not inside the subnet %s", a, b, net);
-	if (hval(n->dhcp_first) > hval(n->dhcp_last))
-		return fail(p, line,
-		            "DHCP range %s - %s is reversed; write the lower address first", a, b);
-	/* The suggested bound skips the host's own address, or the fix would fail next. */
-	if (n->dhcp_first.s_addr == netd_prefix_network(sub).s_addr) {
-		bound = hval(n->dhcp_first) + 1;
-		bound += bound == hval(sub->addr);
-		return fail(p, line,
-		            "DHCP range %s - %s starts at the network address of %s; start it at "
-		            "%s or later",
-		            a, b, net, ip_str(ip_of(bound), c));
-	}
-	if (n->dhcp_last.s_addr == netd_prefix_broadcast(sub).s_addr) {
-		bound = hval(n->dhcp_last) - 1;
-		bound -= bound == hval(sub->addr);
-		return fail(p, line,
-		            "DHCP range %s - %s ends at the broadcast address of %s; end it at %s "
-		            "or earlier",
-		            a, b, net, ip_str(ip_of(bound), c));
-	}
-	if (hval(n->dhcp_first) <= hval(sub->addr) && hval(sub->addr) <= hval(n->dhcp_last)) {
-		suggest_range(n, hint, sizeof(hint));
-		return fail(p, line,
-		            "DHCP range %s - %s contains the host's own address %s (line %u); "
-		            "leave it out, e.g. %s",
-		            a, b, ip_str(sub->addr, c), n->line_address, hint);
-	}
-	return 0;
-}
-
-static int check_host(struct parser *p, size_t i)
-{
-	struct netd_network *n = p->n;
-	const struct netd_host *h = &n->hosts[i];
-	const struct host_lines *hl = &p->hl[i];
-	const struct netd_prefix *sub = &n->address;
-	char net[32], ip[INET_ADDRSTRLEN], mac[18];
-
-	if (!hl->mac)
-		return fail(p, h->line,
-		            "[Host] has no MAC=; a static lease needs the guest's MAC, e.g. "
-		            "MAC=52:54:00:12:34:56");
-	netd_prefix_format(sub, true, net, sizeof(net));
-	ip_str(h->addr, ip);
-	if (hl->addr && !netd_prefix_contains(sub, h->addr))
-		return fail(p, hl->addr, "host address %s is not inside the subnet %s", ip, net);
-	if (hl->addr && h->addr.s_addr == sub->addr.s_addr)
-		return fail(p, hl->addr,
-		            "host address %s is the host's own address (line %u); give the guest "
-		            "another one",
-		            ip, n->line_address);
-	if (hl->addr && h->addr.s_addr == netd_prefix_network(sub).s_addr)
-		return fail(p, hl->addr, "host address %s is the network address of %s", ip, net);
-	if (hl->addr && h->addr.s_addr == netd_prefix_broadcast(sub).s_addr)
-		return fail(p, hl->addr, "host address %s is the broadcast address of %s", ip, net);
-	for (size_t j = 0; j < i; j++) {
-		const struct netd_host *o = &n->hosts[j];
-
-		if (memcmp(o->mac, h->mac, sizeof(h->mac)) == 0) {
-			netd_mac_format(h->mac, mac);
-			return fail(p, hl->mac, "MAC %s is already given to the [Host] on line %u",
-			            mac, o->line);
-		}
-		if (hl->addr && p->hl[j].addr && o->addr.s_addr == h->addr.s_addr)
-			return fail(p, hl->addr,
-			            "address %s is already given to the [Host] on line %u", ip,
-			            o->line);
-		if (hl->name && p->hl[j].name && strcasecmp(o->name, h->name) == 0)
-			return fail(p, hl->name,
-			            "host name '%s' is already given to the [Host] on line %u",
-			            h->name, o->line);
-	}
-	return 0;
-}
-
-static int check_policy(struct parser *p, const struct netd_mode_ops *ops)
-{
-	struct netd_network *n = p->n;
-
-	for (int c = 0; c < NETD_CELL_MAX; c++) {
-		n->policy[c] = n->policy_set[c] ? p->policy[c] : ops->defaults[c];
-		if (!n->policy_set[c] || (ops->flippable & (1u << c)) ||
-		    n->policy[c] == ops->defaults[c])
-			continue;
-		return fail(p, n->policy_line[c], "%s=%s cannot be set for Mode=%s: %s",
-		            netd_cell_to_string(c), netd_policy_to_string(n->policy[c]), ops->name,
-		            ops->why_not[c] ? ops->why_not[c] : "the mode cannot do it");
-	}
-	return 0;
-}
-
 static int finish(struct parser *p)
 {
 	struct netd_network *n = p->n;
@@ -800,34 +545,34 @@ static int finish(struct parser *p)
 	int ret;
 
 	if (!hdr)
-		return fail(p, 1,
-		            "no [Network] section; a network file needs one with Name=, Mode= "
-		            "and Bridge=");
+		return cfg_fail(p, 1,
+		                "no [Network] section; a network file needs one with Name=, Mode= "
+		                "and Bridge=");
 	if (!p->key_line[K_NAME])
-		return fail(p, hdr, "[Network] has no Name=; add one, e.g. Name=mynet");
+		return cfg_fail(p, hdr, "[Network] has no Name=; add one, e.g. Name=mynet");
 	if (!p->key_line[K_MODE])
-		return fail(p, hdr,
-		            "[Network] has no Mode=; add one of Mode=nat, bridged, hostonly or "
-		            "internal");
+		return cfg_fail(p, hdr,
+		                "[Network] has no Mode=; add one of Mode=nat, bridged, hostonly or "
+		                "internal");
 	if (!p->key_line[K_BRIDGE])
-		return fail(p, hdr,
-		            "[Network] has no Bridge=; name the bridge to create, e.g. "
-		            "Bridge=virbr1");
+		return cfg_fail(p, hdr,
+		                "[Network] has no Bridge=; name the bridge to create, e.g. "
+		                "Bridge=virbr1");
 	ops = netd_mode_ops(n->mode);
 	n->bond.line = p->sec_line[SEC_BOND];
 	if (netd_config_bond_finish(n, &bond_line, bond_msg, sizeof(bond_msg)) < 0)
-		return fail(p, bond_line, "%s", bond_msg);
-	if (check_mode_rules(p, ops) < 0)
+		return cfg_fail(p, bond_line, "%s", bond_msg);
+	if (cfg_check_mode_rules(p, ops) < 0)
 		return p->err;
 	n->has_dhcp = p->sec_line[SEC_DHCP] != 0;
-	if (n->has_dhcp && check_range(p) < 0)
+	if (n->has_dhcp && cfg_check_range(p) < 0)
 		return p->err;
 	for (size_t i = 0; i < n->n_hosts; i++)
-		if (check_host(p, i) < 0)
+		if (cfg_check_host(p, i) < 0)
 			return p->err;
 	if (netd_config_tap_check(n, &tap_line, tap_msg, sizeof(tap_msg)) < 0)
-		return fail(p, tap_line, "%s", tap_msg);
-	if (check_policy(p, ops) < 0)
+		return cfg_fail(p, tap_line, "%s", tap_msg);
+	if (cfg_check_policy(p, ops) < 0)
 		return p->err;
 	if (ops->validate) {
 		ret = ops->validate(n, p->diag);
@@ -861,11 +606,11 @@ int netd_config_parse_string(const char *text, const char *source, struct netd_n
 
 	ret = ini_parse_stream(reader, &p, handler, &p);
 	if (ret == -2) {
-		fail_nomem(&p);
+		cfg_fail_nomem(&p);
 	} else if (ret > 0 && (!p.err || (unsigned)ret < p.err_line)) {
 		/* Our reader screens every line, so this is a fallback that should not fire. */
 		p.err = 0;
-		fail(&p, (unsigned)ret, "expected Key=Value, a [Section] header or a comment");
+		cfg_fail(&p, (unsigned)ret, "expected Key=Value, a [Section] header or a comment");
 	}
 	if (!p.err)
 		finish(&p);
