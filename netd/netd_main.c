@@ -207,6 +207,31 @@ static int count_networks(struct netd_engine *e)
 	return n;
 }
 
+/* Networks brought up with no client to tell: other firewalls that break their cells go to
+ * the log, as `netdctl up` would have printed them. */
+static void log_firewall_warnings(struct netd_engine *e)
+{
+	json_object *list = NULL;
+
+	if (netd_engine_list(e, &list) < 0)
+		return;
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		json_object *ent = json_object_array_get_idx(list, i), *name, *state, *w = NULL;
+		struct netd_diag diag;
+
+		if (!json_object_object_get_ex(ent, "name", &name) ||
+		    !json_object_object_get_ex(ent, "state", &state) ||
+		    strcmp(json_object_get_string(state), "down") == 0 ||
+		    netd_engine_warnings(e, json_object_get_string(name), &w, &diag) < 0)
+			continue;
+		for (size_t k = 0; k < json_object_array_length(w); k++)
+			netd_log(LOG_WARNING, "%s: %s", json_object_get_string(name),
+			         json_object_get_string(json_object_array_get_idx(w, k)));
+		json_object_put(w);
+	}
+	json_object_put(list);
+}
+
 static int run_loop(int lfd, int sfd, int tfd, struct netd_engine *e)
 {
 	/* Link notifications: ports anyone attaches get their network's policy at once. */
@@ -326,6 +351,7 @@ int main(int argc, char **argv)
 		ret = netd_engine_autostart(e, &diag);
 		if (ret)
 			netd_log(LOG_ERR, "autostart: %s", diag.msg[0] ? diag.msg : strerror(-ret));
+		log_firewall_warnings(e);
 	}
 
 	if (a.reconcile_interval) {

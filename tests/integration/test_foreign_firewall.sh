@@ -71,4 +71,18 @@ expect_eq "after: status --json has no firewall findings" "[]" \
 expect_eq "after: netdctl up warns no more" "" "$(ctl up "$NET" 2>&1 >/dev/null)"
 mx_assert "$NET" "after removing the drop" "$(mx_doc_column nat)"
 
+# A network that comes up by autostart has no client to warn: the daemon's log says it.
+# (Last: the restart takes the network down and up again, without the VMs' ports.)
+expect_ok "the Docker-style drop again" nd_ns "$HOST" nft -f - <<'NFT'
+table ip filter {
+	chain FORWARD {
+		type filter hook forward priority 0; policy drop;
+	}
+}
+NFT
+nd_stop_netd
+nd_start_netd
+expect_match "autostart: netd's log names the chain and the cells it breaks" \
+	"netd: $NET: table ip filter chain FORWARD .*blocks $CELLS:" "$(cat "$T/netd.log")"
+
 nd_finish
