@@ -8,6 +8,8 @@
 #include "netd/config.h"
 #include "netd/engine_internal.h"
 #include "netd/fsutil.h"
+#include "netd/garp.h"
+#include "netd/uplink.h"
 #include "netd/mode.h"
 #include "netd/tap.h"
 
@@ -199,6 +201,22 @@ void netd_engine_port_added(struct netd_engine *e, int master, const char *port)
 		if (netd_nl_port_get_isolated(e->nl, port) != (int)want)
 			netd_nl_port_set_isolated(e->nl, port, want, &diag);
 		return;
+	}
+}
+
+void netd_engine_bond_failover(struct netd_engine *e, const char *bond)
+{
+	for (size_t i = 0; i < e->config->n_networks; i++) {
+		const struct netd_network *n = e->config->networks[i];
+		struct netd_uplink_state br;
+		struct netd_link_info li;
+
+		if (strcmp(n->bond.name, bond) != 0 || !bridge_is_ours(e, n) ||
+		    netd_nl_link_get(e->nl, n->bridge, &li) < 0 ||
+		    netd_uplink_snapshot(e->nl, n->bridge, &br) < 0)
+			continue;
+		for (size_t k = 0; k < br.n_addrs; k++)
+			netd_garp_send(li.ifindex, li.mac, br.addrs[k].prefix.addr);
 	}
 }
 

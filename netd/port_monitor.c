@@ -39,7 +39,12 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type != RTM_NEWLINK || ifi->ifi_family == AF_BRIDGE)
 		return MNL_CB_OK;
 	mnl_attr_parse(nlh, sizeof(*ifi), attr_cb, tb);
-	if (!tb[IFLA_MASTER] || !tb[IFLA_IFNAME])
+	if (!tb[IFLA_IFNAME])
+		return MNL_CB_OK;
+	/* A bond changed its active slave: the kernel tells with this event. */
+	if (tb[IFLA_EVENT] && mnl_attr_get_u32(tb[IFLA_EVENT]) == IFLA_EVENT_BONDING_FAILOVER)
+		netd_engine_bond_failover(e, mnl_attr_get_str(tb[IFLA_IFNAME]));
+	if (!tb[IFLA_MASTER])
 		return MNL_CB_OK;
 	ev.master = (int)mnl_attr_get_u32(tb[IFLA_MASTER]);
 	snprintf(ev.name, sizeof(ev.name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));

@@ -21,6 +21,8 @@ struct netd_engine {
 	struct mnl_socket *monitor; /* link notifications, for port policy; NULL until opened */
 };
 
+/* A bond failed over: announce its network's bridge addresses (netd/garp.h says why). */
+void netd_engine_bond_failover(struct netd_engine *e, const char *bond);
 /* A link was enslaved to the bridge with ifindex master: apply its network's port policy. */
 void netd_engine_port_added(struct netd_engine *e, int master, const char *port);
 
