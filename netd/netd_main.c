@@ -285,7 +285,7 @@ int main(int argc, char **argv)
 	struct netd_args a;
 	char sockbuf[PATH_MAX];
 	sigset_t mask;
-	int lfd = -1, sfd = -1, tfd = -1, ret, status = 1;
+	int lfd = -1, sfd = -1, tfd = -1, ret, status = 1, n_nets;
 
 	ret = parse_args(argc, argv, &a);
 	if (ret)
@@ -367,7 +367,9 @@ int main(int argc, char **argv)
 		}
 	}
 
-	netd_log(LOG_NOTICE, "ready (%d networks, socket %s)", count_networks(e), a.socket);
+	n_nets = count_networks(e);
+	netd_log(LOG_NOTICE, "ready (%d network%s, socket %s)", n_nets, n_nets == 1 ? "" : "s",
+	         a.socket);
 	if (run_loop(lfd, sfd, tfd, e) == 0)
 		status = 0;
 

@@ -209,7 +209,7 @@ static int run_remote(struct ctl *c, const struct command *cmd, int argc, char *
 		               ? json_object_array_length(result)
 		               : 0;
 
-		printf("reloaded: %zu networks", n);
+		printf("reloaded: %zu network%s", n, n == 1 ? "" : "s");
 		for (size_t i = 0; i < n; i++) {
 			json_object *v = NULL;
 
@@ -246,7 +246,7 @@ static void print_check_ok(struct ctl *c, const char *path, const char *const *n
 		json_object_put(o);
 		return;
 	}
-	printf("%s: ok (%zu networks", path, n);
+	printf("%s: ok (%zu network%s", path, n, n == 1 ? "" : "s");
 	for (size_t i = 0; i < n; i++)
 		printf("%s%s", i ? ", " : ": ", names[i]);
 	printf(")\n");
