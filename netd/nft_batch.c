@@ -54,6 +54,7 @@ void netd_nft_close(struct netd_nft *nft)
 		return;
 	if (nft->nl)
 		mnl_socket_close(nft->nl);
+	nft_observe_cache_release(&nft->cache);
 	free(nft);
 }
 

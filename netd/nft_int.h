@@ -15,11 +15,30 @@
 
 #define NFT_BASE_CHAINS 4
 
+/*
+ * What observe last read of table inet netd, valid while the kernel's ruleset generation
+ * (NFT_MSG_GETGEN; it moves on every change to any table) is the one it was read at. A
+ * reconcile of N networks that nothing changed then costs N small generation queries instead
+ * of N dumps of every chain. Digests are filled chain by chain as they are asked for.
+ */
+struct nft_observe_cache {
+	bool valid;
+	uint32_t gen;
+	bool table;
+	char (*chains)[NETD_NFT_CHAIN_MAX];
+	char (*digests)[NETD_NFT_DIGEST_LEN + 1]; /* parallel to chains; "" unknown */
+	bool *no_digest;                          /* parallel: read, and carries none */
+	size_t n;
+};
+
 struct netd_nft {
 	struct mnl_socket *nl;
 	uint32_t portid;
 	uint32_t seq;
+	struct nft_observe_cache cache;
 };
+
+void nft_observe_cache_release(struct nft_observe_cache *c);
 
 /* One transaction: every message carries NLM_F_ACK and a description for errors. */
 struct nft_batch {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <linux/netfilter/nf_tables.h>
+#include <libnftnl/gen.h>
 #include <libnftnl/udata.h>
 
 #include "nft_int.h"
@@ -305,45 +306,144 @@ static int chain_digest(struct netd_nft *nft, const char *chain,
 	return 0;
 }
 
+void nft_observe_cache_release(struct nft_observe_cache *c)
+{
+	free(c->chains);
+	free(c->digests);
+	free(c->no_digest);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The ruleset's generation: one request, one NEWGEN reply (no dump, no ack). */
+static int ruleset_gen(struct netd_nft *nft, uint32_t *gen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nftnl_gen *g = NULL;
+	struct nlmsghdr *nlh;
+	uint32_t seq = nft->seq++;
+	ssize_t len;
+	int ret = -EIO;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, 0, seq);
+	if (mnl_socket_sendto(nft->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	len = mnl_socket_recvfrom(nft->nl, buf, sizeof(buf));
+	if (len < 0)
+		return -errno;
+	nlh = (struct nlmsghdr *)buf;
+	if (!mnl_nlmsg_ok(nlh, (int)len) || nlh->nlmsg_seq != seq)
+		return -EIO;
+	if (nlh->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+		return e->error ? e->error : -EIO;
+	}
+	g = nftnl_gen_alloc();
+	if (!g)
+		return -ENOMEM;
+	if (nftnl_gen_nlmsg_parse(nlh, g) == 0) {
+		*gen = nftnl_gen_get_u32(g, NFTNL_GEN_ID);
+		ret = 0;
+	}
+	nftnl_gen_free(g);
+	return ret;
+}
+
+/* Make the cache describe the ruleset as it is now: reread the chains when the generation
+ * moved, and forget every digest read at the old one. */
+static int cache_refresh(struct netd_nft *nft)
+{
+	struct nft_observe_cache *c = &nft->cache;
+	struct nft_state st = {0};
+	uint32_t gen = 0;
+	int ret;
+
+	ret = ruleset_gen(nft, &gen);
+	if (ret < 0)
+		return ret;
+	if (c->valid && c->gen == gen)
+		return 0;
+	nft_observe_cache_release(c);
+	/* Read after the generation: if the ruleset moves meanwhile, the next query sees a
+	 * newer generation and reads again; a stale list is never kept. */
+	ret = nft_state_chains(nft, &st);
+	if (ret < 0)
+		return ret;
+	c->digests = calloc(st.n_chains ? st.n_chains : 1, sizeof(*c->digests));
+	c->no_digest = calloc(st.n_chains ? st.n_chains : 1, sizeof(*c->no_digest));
+	if (!c->digests || !c->no_digest) {
+		nft_state_release(&st);
+		nft_observe_cache_release(c);
+		return -ENOMEM;
+	}
+	c->table = st.table;
+	c->chains = st.chains; /* taken over from st */
+	c->n = st.n_chains;
+	c->gen = gen;
+	c->valid = true;
+	return 0;
+}
+
+/* The digest on chain, from the cache or read once: 0, -ENOENT (no such chain, or none on
+ * it), -errno. */
+static int cached_digest(struct netd_nft *nft, const char *chain,
+                         char digest[NETD_NFT_DIGEST_LEN + 1])
+{
+	struct nft_observe_cache *c = &nft->cache;
+	int ret;
+
+	for (size_t i = 0; i < c->n; i++) {
+		if (strcmp(c->chains[i], chain) != 0)
+			continue;
+		if (c->no_digest[i])
+			return -ENOENT;
+		if (!c->digests[i][0]) {
+			ret = chain_digest(nft, chain, c->digests[i]);
+			if (ret == -ENOENT)
+				c->no_digest[i] = true;
+			if (ret < 0)
+				return ret;
+		}
+		memcpy(digest, c->digests[i], NETD_NFT_DIGEST_LEN + 1);
+		return 0;
+	}
+	return -ENOENT;
+}
+
 int netd_nft_observe_net(struct netd_nft *nft, const char *network,
                          char digest[NETD_NFT_DIGEST_LEN + 1])
 {
-	struct nft_state st = {0};
 	char want[NETD_NFT_DIGEST_LEN + 1] = "", got[NETD_NFT_DIGEST_LEN + 1];
 	char name[NETD_NFT_CHAIN_MAX];
 	int ret;
 
 	if (!netd_netname_valid(network))
 		return -EINVAL;
-	ret = nft_state_chains(nft, &st);
+	ret = cache_refresh(nft);
 	if (ret < 0)
-		goto out;
-	ret = -ENOENT;
-	if (!st.table)
-		goto out;
+		return ret;
+	if (!nft->cache.table)
+		return -ENOENT;
 	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++) {
 		snprintf(name, sizeof(name), "%s%s", netd_nft_chain_prefix(k), network);
-		if (!nft_state_has_chain(&st, name)) {
-			/* Only post_<net> is optional: it exists when the network masquerades. */
-			if (k == NETD_NFT_CHAIN_POST)
+		ret = cached_digest(nft, name, got);
+		/* Only post_<net> is optional: it exists when the network masquerades. */
+		if (ret == -ENOENT && k == NETD_NFT_CHAIN_POST) {
+			bool exists = false;
+
+			for (size_t i = 0; i < nft->cache.n && !exists; i++)
+				exists = strcmp(nft->cache.chains[i], name) == 0;
+			if (!exists)
 				continue;
-			ret = -ENOENT;
-			goto out;
 		}
-		ret = chain_digest(nft, name, got);
 		if (ret < 0)
-			goto out;
-		if (want[0] && strcmp(want, got) != 0) {
-			ret = -ENOENT;
-			goto out;
-		}
+			return ret;
+		if (want[0] && strcmp(want, got) != 0)
+			return -ENOENT;
 		memcpy(want, got, sizeof(want));
 	}
 	memcpy(digest, want, sizeof(want));
-	ret = 0;
-out:
-	nft_state_release(&st);
-	return ret;
+	return 0;
 }
 
 int netd_nft_list_networks(struct netd_nft *nft, char (**names)[NETD_NAME_MAX], size_t *n)
