@@ -3,7 +3,7 @@
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$SRC/build}
-if ! out=$(cmake -S "$SRC" -B "$BUILD_DIR" \
+if ! out=$(cmake -S "$SRC" -B "$BUILD_DIR" -DNETD_WERROR=ON \
 	-DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-RelWithDebInfo}" 2>&1); then
 	printf '%s\n' "$out" >&2
 	exit 1

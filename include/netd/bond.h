@@ -6,7 +6,7 @@
  * and which modes each option applies to (the kernel's rules in bond_options.c and
  * Documentation/networking/bonding.rst).
  * config_bond.c (pure): the [Bond] section's keys, and the checks once the file is read.
- * bond.c (rtnetlink): create the bond, enslave its slaves, give them back exactly as they were.
+ * The kernel side (create, enslave, give back) is include/netd/kernel/bond.h.
  */
 #ifndef NETD_BOND_H
 #define NETD_BOND_H
@@ -14,8 +14,6 @@
 #include <stddef.h>
 
 #include "netd/model.h"
-
-struct netd_nl;
 
 /* One per [Bond] key; indexes netd_bond.opt_line. */
 enum netd_bond_opt {
@@ -113,34 +111,5 @@ int netd_config_bond_key(struct netd_bond *b, const char *key, const char *value
  * neither the bridge nor the bond, then netd_bond_check().
  */
 int netd_config_bond_finish(struct netd_network *n, unsigned *line, char *msg, size_t len);
-
-/*
- * bond.c. Bring the bond of network `network` up: save each slave's state in
- * <state_dir>/<network>.bond, create the bond down with its mode and options and `alias`,
- * enslave each slave (down, enslave, up), set the bond up and move the slaves' IPv4 addresses
- * and routes onto it (so that the uplink code then moves them onto the bridge). A failure
- * undoes everything. On a kernel without the bonding driver the diag says so.
- */
-int netd_bond_up(struct netd_nl *nl, const struct netd_bond *b, const char *alias,
-                 const char *state_dir, const char *network, struct netd_diag *diag);
-/*
- * Delete the bond (when it exists and carries `alias`) and give each saved slave back exactly
- * as it was: no master, its MAC, MTU, up/down state, addresses and routes. Keeps going on
- * errors, reports the first; forgets the saved state when all went well. No saved state and
- * no bond: 0.
- */
-int netd_bond_down(struct netd_nl *nl, const char *bond, const char *alias, const char *state_dir,
-                   const char *network, struct netd_diag *diag);
-/* 1 when <state_dir>/<network>.bond exists. */
-int netd_bond_saved(const char *state_dir, const char *network);
-
-/* Fill the bond_* fields of o for network n (which has a [Bond]). */
-struct netd_observed;
-int netd_bond_observe(struct netd_nl *nl, const struct netd_network *n, const char *alias,
-                      const char *state_dir, struct netd_observed *o);
-
-#define NETD_BOND_NO_DRIVER                                                                        \
-	"this kernel has no bonding driver (CONFIG_BONDING); bonds need a kernel with the "        \
-	"bonding module"
 
 #endif

@@ -25,18 +25,6 @@ int netd_config_load_dir(const char *dir, struct netd_config **out, struct netd_
 /* Cross-network checks of an already parsed set; used by load_dir. */
 int netd_config_check_set(const struct netd_config *c, struct netd_diag *diag);
 
-/*
- * A route or address already on the host that a network's subnet must not overlap.
- * `ifname` names where it was seen (for the message); `owned_by` is set when the address
- * belongs to a link netd made for that very network (then it is not a conflict).
- */
-struct netd_host_prefix {
-	struct netd_prefix prefix;
-	char ifname[IFNAMSIZ];
-	char owned_by[NETD_NAME_MAX];
-	bool is_route;
-};
-
 /* Check one network against what the host already has. Pure: the caller observes. */
 int netd_config_check_host(const struct netd_network *n, const struct netd_host_prefix *hp,
                            size_t n_hp, struct netd_diag *diag);

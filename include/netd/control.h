@@ -1,7 +1,7 @@
 /*
  * The control socket: one JSON request and one JSON response per unix stream connection
  * (docs: notes/CLI.md). control_proto.c is pure (encoding, decoding, the command table);
- * control_server.c serves the daemon's side, control_client.c is netdctl's side.
+ * netd/daemon/control_server.h serves the daemon's side, netd/ctl/ctl.h is netdctl's side.
  */
 #ifndef NETD_CONTROL_H
 #define NETD_CONTROL_H
@@ -14,9 +14,6 @@
 #include <json-c/json.h>
 
 #include "netd/model.h"
-#include "netd/tap.h"
-
-struct netd_engine;
 
 #define NETD_CTL_DEFAULT_SOCKET "/run/netd/netd.sock"
 #define NETD_CTL_SOCKET_NAME    "netd.sock"
@@ -28,6 +25,20 @@ struct netd_engine;
 #define NETD_CTL_SERVER_TIMEOUT_MS 5000
 /* The client waits this long for an answer: an up may wait for dnsmasq and the kernel. */
 #define NETD_CTL_CLIENT_TIMEOUT_MS 60000
+
+/* What `netdctl attach` asks for; every field optional. Parsed, not yet checked against the
+ * network (that is the engine's job). */
+struct netd_attach_req {
+	char tap[IFNAMSIZ]; /* "": the kernel picks vnetN */
+	bool has_mac;
+	uint8_t mac[6];
+	bool has_addr;
+	struct in_addr addr;
+	char hostname[NETD_HOSTNAME_MAX]; /* "": none */
+	char owner[NETD_TAP_ID_MAX];      /* user name or uid; "": root */
+	char group[NETD_TAP_ID_MAX];      /* group name or gid; "": none */
+	unsigned queues;                  /* 0 or 1: single queue */
+};
 
 enum netd_ctl_cmd {
 	NETD_CTL_LIST,
@@ -87,49 +98,5 @@ char *netd_ctl_response_error(int err, const char *msg);
  */
 int netd_ctl_response_decode(const char *buf, size_t len, json_object **result, bool *reply_err,
                              struct netd_diag *diag);
-
-/* --- server (daemon side) --- */
-
-/*
- * Bind and listen on path, mode 0666. A stale socket file (nobody answers) is replaced;
- * if another daemon answers: -EADDRINUSE, "another netd is running on PATH".
- */
-int netd_ctl_server_open(const char *path, int *fd_out, struct netd_diag *diag);
-/* Close the listening socket and unlink path. */
-void netd_ctl_server_close(int fd, const char *path);
-/* Accept one connection on the listening fd and serve its one request. */
-int netd_ctl_server_serve_one(int listen_fd, struct netd_engine *e);
-/* Run one decoded request as peer uid; 0 and *result, or -errno and diag. */
-int netd_ctl_dispatch(struct netd_engine *e, const struct netd_ctl_request *req, uid_t uid,
-                      pid_t pid, json_object **result, struct netd_diag *diag);
-
-/* --- client (netdctl side) --- */
-
-/*
- * Send one request and wait up to timeout_ms for the answer.
- * 0: *result (caller owns). -errno: diag says why; *reached is false when the daemon could
- * not be reached or did not answer (connect failed, timeout, garbage), true when it refused.
- */
-int netd_ctl_call(const char *path, const char *cmd, const char *name, int timeout_ms,
-                  json_object **result, bool *reached, struct netd_diag *diag);
-/* netd_ctl_call with arguments beyond the name (see netd_ctl_request_encode_args). */
-int netd_ctl_call_args(const char *path, const char *cmd, const char *name, json_object *args,
-                       int timeout_ms, json_object **result, bool *reached, struct netd_diag *diag);
-
-/* --- text rendering for humans (cli_format.c, pure) --- */
-
-/* The list as a table with a header; rows in the order given. */
-int netd_fmt_list(FILE *f, json_object *list);
-/* One network's status: definition, policy matrix, objects, dnsmasq pid, rules. */
-int netd_fmt_status(FILE *f, json_object *status);
-/* Leases as a table; expiry is shown in local time, 0 as "never". */
-int netd_fmt_leases(FILE *f, json_object *leases);
-/* One line for up/down: "default: up (virbr0 192.122.1.1/24)". */
-int netd_fmt_confirm(FILE *f, const char *name, json_object *entry);
-/* attach: "default: attached vnet0 (guest 52:54:00:.., host side fe:54:00:.., 192.122.1.10)"
- * then the qemu arguments on one line, quoted for a shell where needed. */
-int netd_fmt_attach(FILE *f, json_object *att);
-/* detach: "default: detached vnet0 (...)". */
-int netd_fmt_detach(FILE *f, json_object *det);
 
 #endif

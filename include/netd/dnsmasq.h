@@ -1,6 +1,7 @@
 /*
  * One dnsmasq per network, for DHCP and DNS on that network's bridge only.
- * Rendering is pure; start/stop/observe are the only parts that spawn or signal.
+ * Pure here: paths, config rendering, the lease file's parser. The process itself (start, stop,
+ * observe, reload) is include/netd/kernel/dnsmasq.h.
  */
 #ifndef NETD_DNSMASQ_H
 #define NETD_DNSMASQ_H
@@ -41,33 +42,6 @@ int netd_dnsmasq_render_hosts(const struct netd_network *n, char **out);
 int netd_dnsmasq_render_hosts_extra(const struct netd_network *n, const struct netd_host *extra,
                                     size_t n_extra, char **out);
 
-/*
- * Write conf and hosts (atomically, mode 0644), run `dnsmasq --conf-file=...` and wait for
- * its parent to exit: dnsmasq only returns once its sockets are bound and the pid file is
- * written, so success here means it serves. On failure diag carries dnsmasq's own stderr.
- * dnsmasq_bin NULL means $NETD_DNSMASQ or /usr/sbin/dnsmasq.
- * -EALREADY (nothing touched) when our dnsmasq already runs; -EIO when dnsmasq refused to
- * start, and then no process, pid, conf or hosts file is left behind.
- */
-int netd_dnsmasq_start(const struct netd_dnsmasq_paths *p, const char *conf_text,
-                       const char *hosts_text, const char *dnsmasq_bin, pid_t *pid,
-                       struct netd_diag *diag);
-
-/* 1 and *pid when the pid file names a live dnsmasq started with our conf; 0 when not. */
-int netd_dnsmasq_running(const struct netd_dnsmasq_paths *p, pid_t *pid);
-
-/* 1 when the conf file on disk equals text, 0 when it differs or is missing. */
-int netd_dnsmasq_conf_matches(const struct netd_dnsmasq_paths *p, const char *conf_text,
-                              const char *hosts_text);
-
-/* SIGTERM the pid from the pid file (only if it is our dnsmasq), wait up to 2 s for it to
- * exit, then remove conf, hosts and pid files. Leases stay. Not running: 0. */
-int netd_dnsmasq_stop(const struct netd_dnsmasq_paths *p);
-
-/* Rewrite the hosts file and SIGHUP dnsmasq so it rereads it, without a restart.
- * -ESRCH (file still written) when our dnsmasq is not running. */
-int netd_dnsmasq_reload_hosts(const struct netd_dnsmasq_paths *p, const char *hosts_text);
-
 struct netd_lease {
 	time_t expiry; /* 0: infinite */
 	uint8_t mac[6];
@@ -79,8 +53,5 @@ struct netd_lease {
 /* Pure parser of dnsmasq's lease file text. Lines that are not an IPv4 lease on Ethernet
  * (torn last line, DHCPv6 section, junk) are skipped, never an error. */
 int netd_dnsmasq_leases_parse(const char *text, struct netd_lease **out, size_t *n);
-/* Read and parse the lease file; a missing file is 0 leases. */
-int netd_dnsmasq_leases_read(const struct netd_dnsmasq_paths *p, struct netd_lease **out,
-                             size_t *n);
 
 #endif

@@ -49,7 +49,4 @@ size_t netd_fw_check(const struct netd_network *n, const struct netd_fw_chain *c
  * blocks VMToOutside, OutsideToVM: ...what to do". */
 void netd_fw_describe(const struct netd_fw_finding *f, char *buf, size_t len);
 
-/* Kernel: every base chain of every table but inet netd (libnftnl dump). Caller frees. */
-int netd_fw_scan(struct netd_fw_chain **out, size_t *n);
-
 #endif

@@ -138,6 +138,19 @@ struct netd_config {
 	size_t n_networks;
 };
 
+/*
+ * A route or address already on the host that a network's subnet must not overlap: a fact
+ * the kernel layer reports and netd_config_check_host() (config.h) checks.
+ * `ifname` names where it was seen (for the message); `owned_by` is set when the address
+ * belongs to a link netd made for that very network (then it is not a conflict).
+ */
+struct netd_host_prefix {
+	struct netd_prefix prefix;
+	char ifname[IFNAMSIZ];
+	char owned_by[NETD_NAME_MAX];
+	bool is_route;
+};
+
 /* A diagnostic: the one message a failing call leaves for its caller. */
 struct netd_diag {
 	char msg[1024];

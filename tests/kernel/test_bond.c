@@ -18,10 +18,10 @@
 
 #include <cmocka.h>
 
-#include "netd/bond.h"
+#include "netd/kernel/bond.h"
 #include "netd/config.h"
 #include "netd/engine.h"
-#include "netd/netlink.h"
+#include "netd/kernel/netlink.h"
 
 static char dir[64];
 

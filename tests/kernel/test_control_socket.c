@@ -23,9 +23,10 @@
 
 #include <cmocka.h>
 
-#include "netd/control.h"
+#include "control_server.h"
+#include "ctl.h"
 #include "netd/engine.h"
-#include "netd/log.h"
+#include "netd/util/log.h"
 
 /* ---- the test double engine (lives in the server child) ---- */
 

@@ -22,9 +22,9 @@
 
 #include <cmocka.h>
 
-#include "netd/dnsmasq.h"
+#include "netd/kernel/dnsmasq.h"
 #include "netd/mode.h"
-#include "netd/netlink.h"
+#include "netd/kernel/netlink.h"
 
 static struct netd_nl *nl;
 static char dir[] = "/tmp/netd-dnsmasq-test-XXXXXX";

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "netd/firewall.h"
+#include "netd/kernel/firewall.h"
 
 static int enter_private_netns(void **state)
 {

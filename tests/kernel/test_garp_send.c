@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "netd/garp.h"
+#include "netd/kernel/garp.h"
 
 static void arrives_on_the_peer_as_a_broadcast_from_the_sender(void **state)
 {

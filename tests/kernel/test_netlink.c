@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "netd/netlink.h"
+#include "netd/kernel/netlink.h"
 
 static struct netd_nl *nl;
 

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "netd/mode.h"
-#include "netd/nft.h"
+#include "netd/kernel/nft.h"
 
 static struct netd_nft *nft;
 

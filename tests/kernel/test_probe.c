@@ -25,7 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "netd/probe.h"
+#include "probe.h"
 
 #define BR      "brp0"
 #define BR_BARE "brp1" /* a bridge without an address, like an internal network's */

@@ -25,8 +25,9 @@
 #include <cmocka.h>
 
 #include "netd/engine.h"
-#include "netd/netlink.h"
-#include "netd/tap.h"
+#include "netd/kernel/netlink.h"
+#include "netd/control.h"
+#include "netd/kernel/tap.h"
 
 #define FLAGS_BASE (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_PERSIST)
 

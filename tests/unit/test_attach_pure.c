@@ -16,6 +16,8 @@
 #include "netd/config.h"
 #include "netd/control.h"
 #include "netd/dnsmasq.h"
+#include "ctl.h"
+#include "netd/kernel/dnsmasq.h"
 #include "netd/tap.h"
 
 #define NET_HEAD                                                                                   \

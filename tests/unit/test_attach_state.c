@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "engine_priv.h"
 #include "netd/tap.h"
 
 static struct netd_tap_record rec(const char *tap, const char *mac, const char *addr, bool declared)

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "netd/control.h"
+#include "ctl.h"
 
 typedef int (*fmt_fn)(FILE *f, json_object *o);
 

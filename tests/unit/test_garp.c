@@ -6,7 +6,7 @@
 #include <cmocka.h>
 #include <arpa/inet.h>
 
-#include "netd/garp.h"
+#include "netd/kernel/garp.h"
 
 static void announces_the_address_as_both_sender_and_target(void **state)
 {

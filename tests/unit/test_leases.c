@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "netd/dnsmasq.h"
+#include "netd/kernel/dnsmasq.h"
 
 static void check(const struct netd_lease *l, time_t expiry, const char *mac, const char *addr,
                   const char *host, const char *cid)

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "netd/probe.h"
+#include "probe.h"
 
 static const uint8_t mac[6] = {0x52, 0x54, 0x00, 0xab, 0xcd, 0xef};
 

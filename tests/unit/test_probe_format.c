@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "netd/probe.h"
+#include "probe.h"
 
 static const enum netd_policy nat[NETD_CELL_MAX] = {
     [NETD_CELL_VM_TO_HOST] = NETD_POLICY_ALLOW,    [NETD_CELL_HOST_TO_VM] = NETD_POLICY_DENY,

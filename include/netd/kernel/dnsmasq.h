@@ -1,0 +1,53 @@
+/* The dnsmasq process of a network: start, observe, reload, stop; its lease file; telling it a
+ * lease is gone. The only code that spawns or signals dnsmasq. */
+#ifndef NETD_KERNEL_DNSMASQ_H
+#define NETD_KERNEL_DNSMASQ_H
+
+#include "netd/dnsmasq.h"
+
+/*
+ * Write conf and hosts (atomically, mode 0644), run `dnsmasq --conf-file=...` and wait for
+ * its parent to exit: dnsmasq only returns once its sockets are bound and the pid file is
+ * written, so success here means it serves. On failure diag carries dnsmasq's own stderr.
+ * dnsmasq_bin NULL means $NETD_DNSMASQ or /usr/sbin/dnsmasq.
+ * -EALREADY (nothing touched) when our dnsmasq already runs; -EIO when dnsmasq refused to
+ * start, and then no process, pid, conf or hosts file is left behind.
+ */
+int netd_dnsmasq_start(const struct netd_dnsmasq_paths *p, const char *conf_text,
+                       const char *hosts_text, const char *dnsmasq_bin, pid_t *pid,
+                       struct netd_diag *diag);
+
+/* 1 and *pid when the pid file names a live dnsmasq started with our conf; 0 when not. */
+int netd_dnsmasq_running(const struct netd_dnsmasq_paths *p, pid_t *pid);
+
+/* 1 when the conf file on disk equals text, 0 when it differs or is missing. */
+int netd_dnsmasq_conf_matches(const struct netd_dnsmasq_paths *p, const char *conf_text,
+                              const char *hosts_text);
+
+/* SIGTERM the pid from the pid file (only if it is our dnsmasq), wait up to 2 s for it to
+ * exit, then remove conf, hosts and pid files. Leases stay. Not running: 0. */
+int netd_dnsmasq_stop(const struct netd_dnsmasq_paths *p);
+
+/* Rewrite the hosts file and SIGHUP dnsmasq so it rereads it, without a restart.
+ * -ESRCH (file still written) when our dnsmasq is not running. */
+int netd_dnsmasq_reload_hosts(const struct netd_dnsmasq_paths *p, const char *hosts_text);
+
+/* Read and parse the lease file; a missing file is 0 leases. */
+int netd_dnsmasq_leases_read(const struct netd_dnsmasq_paths *p, struct netd_lease **out,
+                             size_t *n);
+
+/* dhcp_release.c */
+
+/* Pure: a DHCPRELEASE of client (chaddr mac) to server, into buf (at least 300 bytes);
+ * returns its length. */
+size_t netd_dhcp_release_build(uint8_t *buf, size_t len, struct in_addr server,
+                               struct in_addr client, const uint8_t mac[6], uint32_t xid);
+/*
+ * Send it to the dnsmasq serving bridge at server:67, from this host, bound to the bridge so
+ * dnsmasq takes it as arriving there. dnsmasq drops the lease and rewrites its lease file:
+ * no restart, and other guests' leases and dnsmasq's DNS are untouched.
+ */
+int netd_dhcp_release_send(const char *bridge, struct in_addr server, struct in_addr client,
+                           const uint8_t mac[6]);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * netd's netlink layer (libnl-route-3): links, addresses, routes, bridge ports, sysctls.
+ * Devices (bridge, tap, veth, bond) live here, not in modes: modes build requests only.
+ * Every function returns 0 or -errno and logs nothing; diag (where given) gets one line
+ * naming the interface and what failed.
+ */
+#ifndef NETD_NETLINK_H
+#define NETD_NETLINK_H
+
+#include "netd/model.h"
+
+struct netd_nl;
+
+struct netd_link_info {
+	int ifindex;
+	char name[IFNAMSIZ];
+	char alias[256]; /* "" when none */
+	char kind[32];   /* "bridge", "veth", "tun", ... ("" for a plain device) */
+	bool up;         /* IFF_UP set */
+	int master;      /* ifindex of the master, 0 when none */
+	uint8_t mac[6];
+	unsigned mtu;
+};
+
+int netd_nl_open(struct netd_nl **out);
+void netd_nl_close(struct netd_nl *nl);
+
+/* -ENODEV when no link has that name. */
+int netd_nl_link_get(struct netd_nl *nl, const char *name, struct netd_link_info *out);
+int netd_nl_link_get_by_index(struct netd_nl *nl, int ifindex, struct netd_link_info *out);
+
+/* All links (caller frees *out with free()). */
+int netd_nl_link_list(struct netd_nl *nl, struct netd_link_info **out, size_t *n);
+
+/*
+ * Create a bridge, down, with the alias. no_ipv6: the bridge gets no IPv6 at all
+ * (addr_gen_mode none at creation, then disable_ipv6=1 and accept_ra=0) so nothing leaks
+ * to the host behind the IPv4 rules. -EEXIST when the name is taken.
+ */
+int netd_nl_bridge_create(struct netd_nl *nl, const char *name, const char *alias, bool no_ipv6,
+                          struct netd_diag *diag);
+int netd_nl_link_delete(struct netd_nl *nl, const char *name, struct netd_diag *diag);
+int netd_nl_link_set_up(struct netd_nl *nl, const char *name, bool up, struct netd_diag *diag);
+int netd_nl_link_set_master(struct netd_nl *nl, const char *name, const char *master,
+                            struct netd_diag *diag); /* master NULL: release */
+int netd_nl_link_set_mac(struct netd_nl *nl, const char *name, const uint8_t mac[6],
+                         struct netd_diag *diag);
+
+/* IPv4 addresses (with the subnet's broadcast). add: -EEXIST when present; del:
+ * -EADDRNOTAVAIL when absent; -ENODEV for an unknown interface. */
+int netd_nl_addr_add(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p,
+                     struct netd_diag *diag);
+int netd_nl_addr_del(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p,
+                     struct netd_diag *diag);
+/* 1 when ifname has exactly this address, 0 when not, -errno on failure. */
+int netd_nl_addr_has(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p);
+
+/*
+ * Every IPv4 address and every non-default, non-host IPv4 route of the namespace's main
+ * table, as netd_host_prefix (owned_by filled from an alias "netd:<name>" of the link).
+ * Input for netd_config_check_host(). Caller frees *out.
+ */
+int netd_nl_host_prefixes(struct netd_nl *nl, struct netd_host_prefix **out, size_t *n);
+
+/* Bridge port isolation (IFLA_BRPORT_ISOLATED). -EOPNOTSUPP when port is not enslaved. */
+int netd_nl_port_set_isolated(struct netd_nl *nl, const char *port, bool isolated,
+                              struct netd_diag *diag);
+/* 1 isolated, 0 not, -errno (e.g. -EINVAL when not a bridge port). */
+int netd_nl_port_get_isolated(struct netd_nl *nl, const char *port);
+
+/* Sysctls, as files under /proc/sys of the caller's namespace ("net/ipv4/ip_forward"). */
+int netd_sysctl_read(const char *key, char *buf, size_t len); /* trailing newline stripped */
+int netd_sysctl_write(const char *key, const char *value);
+
+#endif

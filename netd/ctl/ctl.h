@@ -1,0 +1,34 @@
+/* netdctl's side of the control socket, and its text for humans; private to netd/ctl/. */
+#ifndef NETD_CTL_CTL_H
+#define NETD_CTL_CTL_H
+
+#include "netd/control.h"
+
+/*
+ * Send one request and wait up to timeout_ms for the answer.
+ * 0: *result (caller owns). -errno: diag says why; *reached is false when the daemon could
+ * not be reached or did not answer (connect failed, timeout, garbage), true when it refused.
+ */
+int netd_ctl_call(const char *path, const char *cmd, const char *name, int timeout_ms,
+                  json_object **result, bool *reached, struct netd_diag *diag);
+/* netd_ctl_call with arguments beyond the name (see netd_ctl_request_encode_args). */
+int netd_ctl_call_args(const char *path, const char *cmd, const char *name, json_object *args,
+                       int timeout_ms, json_object **result, bool *reached, struct netd_diag *diag);
+
+/* --- text rendering for humans (cli_format.c, pure) --- */
+
+/* The list as a table with a header; rows in the order given. */
+int netd_fmt_list(FILE *f, json_object *list);
+/* One network's status: definition, policy matrix, objects, dnsmasq pid, rules. */
+int netd_fmt_status(FILE *f, json_object *status);
+/* Leases as a table; expiry is shown in local time, 0 as "never". */
+int netd_fmt_leases(FILE *f, json_object *leases);
+/* One line for up/down: "default: up (virbr0 192.122.1.1/24)". */
+int netd_fmt_confirm(FILE *f, const char *name, json_object *entry);
+/* attach: "default: attached vnet0 (guest 52:54:00:.., host side fe:54:00:.., 192.122.1.10)"
+ * then the qemu arguments on one line, quoted for a shell where needed. */
+int netd_fmt_attach(FILE *f, json_object *att);
+/* detach: "default: detached vnet0 (...)". */
+int netd_fmt_detach(FILE *f, json_object *det);
+
+#endif

@@ -1,0 +1,389 @@
+/* netdctl: the client. A command table in the manner of wireguard-tools' wg. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "netd/config.h"
+#include "ctl.h"
+#include "probe.h"
+
+/* The contract's exit codes. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,
+	EXIT_USAGE = 2,
+	EXIT_UNREACHABLE = 3,
+};
+
+struct ctl {
+	const char *socket;
+	bool json;
+};
+
+struct command {
+	const char *name;
+	const char *args;
+	int min_args, max_args;
+	int (*run)(struct ctl *c, const struct command *cmd, int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[];
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: netdctl [--socket PATH] [--json] COMMAND [ARGS]\n\n"
+	           "Commands:\n");
+	for (const struct command *cmd = commands; cmd->name; cmd++) {
+		char head[64];
+
+		snprintf(head, sizeof(head), "%s%s%s", cmd->name, *cmd->args ? " " : "", cmd->args);
+		fprintf(f, "  %-20s %s\n", head, cmd->help);
+	}
+	fprintf(f,
+	        "\nOptions:\n"
+	        "  --socket PATH        the daemon's socket (default $NETD_SOCKET or %s)\n"
+	        "  --json               print the daemon's result as JSON\n"
+	        "  -h, --help           this text\n"
+	        "\nExit status: 0 ok, 1 the request failed, 2 usage error, 3 cannot reach netd.\n",
+	        NETD_CTL_DEFAULT_SOCKET);
+}
+
+static void print_json(json_object *o)
+{
+	printf("%s\n",
+	       json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+	                                             JSON_C_TO_STRING_NOSLASHESCAPE));
+}
+
+/* Send cmd to the daemon; prints errors and maps them to the exit codes. */
+static int call(struct ctl *c, const char *cmd, const char *name, json_object **result)
+{
+	struct netd_diag diag = {{0}};
+	bool reached = false;
+	int ret;
+
+	ret = netd_ctl_call(c->socket, cmd, name, NETD_CTL_CLIENT_TIMEOUT_MS, result, &reached,
+	                    &diag);
+	if (ret == 0)
+		return EXIT_OK;
+	fprintf(stderr, "netdctl: %s\n", diag.msg[0] ? diag.msg : strerror(-ret));
+	return reached ? EXIT_FAILED : EXIT_UNREACHABLE;
+}
+
+static int call_args(struct ctl *c, const char *cmd, const char *name, json_object *args,
+                     json_object **result)
+{
+	struct netd_diag diag = {{0}};
+	bool reached = false;
+	int ret;
+
+	ret = netd_ctl_call_args(c->socket, cmd, name, args, NETD_CTL_CLIENT_TIMEOUT_MS, result,
+	                         &reached, &diag);
+	if (ret == 0)
+		return EXIT_OK;
+	fprintf(stderr, "netdctl: %s\n", diag.msg[0] ? diag.msg : strerror(-ret));
+	return reached ? EXIT_FAILED : EXIT_UNREACHABLE;
+}
+
+static void attach_usage(FILE *f)
+{
+	fprintf(f, "usage: netdctl attach NAME [--tap IFNAME] [--mac MAC] [--address IP] "
+	           "[--name HOSTNAME]\n"
+	           "                      [--owner USER|UID] [--group GROUP|GID] [--queues N] "
+	           "[--json]\n");
+}
+
+/* attach NAME [options]: options may come before or after NAME. */
+static int run_attach(struct ctl *c, const struct command *cmd, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"tap", required_argument, NULL, 't'},     {"mac", required_argument, NULL, 'm'},
+	    {"address", required_argument, NULL, 'a'}, {"name", required_argument, NULL, 'n'},
+	    {"owner", required_argument, NULL, 'o'},   {"group", required_argument, NULL, 'g'},
+	    {"queues", required_argument, NULL, 'q'},  {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	};
+	static const char *const keys[128] = {
+	    ['t'] = "tap",      ['m'] = "mac",   ['a'] = "address",
+	    ['n'] = "hostname", ['o'] = "owner", ['g'] = "group"};
+	json_object *args = json_object_new_object(), *result = NULL;
+	char *end;
+	long q;
+	int opt, ret = EXIT_USAGE;
+
+	if (!args)
+		return EXIT_FAILED;
+	optind = 0; /* argv - 1 is "attach": getopt skips it as the program name */
+	while ((opt = getopt_long(argc + 1, argv - 1, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			c->json = true;
+			break;
+		case 'h':
+			attach_usage(stdout);
+			ret = EXIT_OK;
+			goto out;
+		case 'q':
+			q = strtol(optarg, &end, 10);
+			if (*end || end == optarg || q < 1 || q > 256) {
+				fprintf(stderr, "netdctl: --queues '%s': a number from 1 to 256\n",
+				        optarg);
+				goto out;
+			}
+			json_object_object_add(args, "queues", json_object_new_int((int)q));
+			break;
+		default:
+			if (opt > 0 && opt < 128 && keys[opt]) {
+				json_object_object_add(args, keys[opt],
+				                       json_object_new_string(optarg));
+				break;
+			}
+			attach_usage(stderr);
+			goto out;
+		}
+	}
+	if (optind != argc) { /* exactly one operand, NAME, which getopt moved last */
+		attach_usage(stderr);
+		goto out;
+	}
+	ret = call_args(c, cmd->name, argv[optind - 1], args, &result);
+	if (ret)
+		goto out;
+	if (c->json) {
+		print_json(result);
+	} else if (netd_fmt_attach(stdout, result) < 0) {
+		fprintf(stderr, "netdctl: unexpected result from netd:\n");
+		print_json(result);
+		ret = EXIT_FAILED;
+	}
+out:
+	json_object_put(args);
+	json_object_put(result);
+	return ret;
+}
+
+static int run_detach(struct ctl *c, const struct command *cmd, int argc, char **argv)
+{
+	json_object *args = json_object_new_object(), *result = NULL;
+	int ret;
+
+	if (!args)
+		return EXIT_FAILED;
+	json_object_object_add(args, "tap", json_object_new_string(argv[1]));
+	ret = call_args(c, cmd->name, argv[0], args, &result);
+	if (ret == 0 && c->json)
+		print_json(result);
+	else if (ret == 0)
+		netd_fmt_detach(stdout, result);
+	json_object_put(args);
+	json_object_put(result);
+	return ret;
+}
+
+static int run_remote(struct ctl *c, const struct command *cmd, int argc, char **argv)
+{
+	const char *name = argc > 0 ? argv[0] : NULL;
+	json_object *result = NULL;
+	int ret;
+
+	ret = call(c, cmd->name, name, &result);
+	if (ret)
+		goto out;
+	if (c->json) {
+		print_json(result);
+		goto out;
+	}
+	if (strcmp(cmd->name, "list") == 0) {
+		ret = netd_fmt_list(stdout, result);
+	} else if (strcmp(cmd->name, "status") == 0) {
+		ret = netd_fmt_status(stdout, result);
+	} else if (strcmp(cmd->name, "leases") == 0) {
+		ret = netd_fmt_leases(stdout, result);
+	} else if (strcmp(cmd->name, "reload") == 0) {
+		size_t n = json_object_is_type(result, json_type_array)
+		               ? json_object_array_length(result)
+		               : 0;
+
+		printf("reloaded: %zu network%s", n, n == 1 ? "" : "s");
+		for (size_t i = 0; i < n; i++) {
+			json_object *v = NULL;
+
+			json_object_object_get_ex(json_object_array_get_idx(result, i), "name", &v);
+			printf("%s%s", i ? ", " : " (", v ? json_object_get_string(v) : "?");
+		}
+		printf("%s\n", n ? ")" : "");
+	} else {
+		ret = netd_fmt_confirm(stdout, name, result);
+	}
+	if (ret) {
+		/* The daemon answered something this client cannot render: show it raw. */
+		fprintf(stderr, "netdctl: unexpected result from netd:\n");
+		print_json(result);
+		ret = EXIT_FAILED;
+	}
+out:
+	json_object_put(result);
+	return ret;
+}
+
+static void print_check_ok(struct ctl *c, const char *path, const char *const *names, size_t n)
+{
+	json_object *o, *arr;
+
+	if (c->json) {
+		o = json_object_new_object();
+		arr = json_object_new_array();
+		for (size_t i = 0; i < n; i++)
+			json_object_array_add(arr, json_object_new_string(names[i]));
+		json_object_object_add(o, "path", json_object_new_string(path));
+		json_object_object_add(o, "networks", arr);
+		print_json(o);
+		json_object_put(o);
+		return;
+	}
+	printf("%s: ok (%zu network%s", path, n, n == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++)
+		printf("%s%s", i ? ", " : ": ", names[i]);
+	printf(")\n");
+}
+
+static int run_check(struct ctl *c, const struct command *cmd, int argc, char **argv)
+{
+	const char *path = argc > 0 ? argv[0] : "/etc/netd";
+	struct netd_diag diag = {{0}};
+	struct netd_config *conf = NULL;
+	struct netd_network *net = NULL;
+	const char **names = NULL;
+	struct stat st;
+	int ret;
+
+	if (stat(path, &st) < 0) {
+		fprintf(stderr, "netdctl: %s: %s\n", path, strerror(errno));
+		return EXIT_FAILED;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		ret = netd_config_load_dir(path, &conf, &diag);
+	} else {
+		ret = netd_config_parse_file(path, &net, &diag);
+		if (!ret) {
+			/* One file is a set of one: the set's checks still apply to it. */
+			struct netd_config one = {.networks = &net, .n_networks = 1};
+
+			ret = netd_config_check_set(&one, &diag);
+		}
+	}
+	if (ret) {
+		fprintf(stderr, "netdctl: %s\n", diag.msg[0] ? diag.msg : strerror(-ret));
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	if (conf) {
+		names = calloc(conf->n_networks + 1, sizeof(*names));
+		if (!names) {
+			fprintf(stderr, "netdctl: %s\n", strerror(ENOMEM));
+			ret = EXIT_FAILED;
+			goto out;
+		}
+		for (size_t i = 0; i < conf->n_networks; i++)
+			names[i] = conf->networks[i]->name;
+		print_check_ok(c, path, names, conf->n_networks);
+	} else {
+		const char *one = net->name;
+
+		print_check_ok(c, path, &one, 1);
+	}
+	ret = EXIT_OK;
+out:
+	free(names);
+	netd_config_free(conf);
+	netd_network_free(net);
+	return ret;
+}
+
+/* The probe runs here, in the client: it needs the host's namespace, not the daemon. */
+static int run_probe(struct ctl *c, const struct command *cmd, int argc, char **argv)
+{
+	return netd_probe_main(argc + 1, argv - 1, c->socket, c->json);
+}
+
+static int run_help(struct ctl *c, const struct command *cmd, int argc, char **argv)
+{
+	usage(stdout);
+	return EXIT_OK;
+}
+
+static const struct command commands[] = {
+    {"list", "", 0, 0, run_remote, "networks: name, mode, bridge, address, state, autostart"},
+    {"status", "NAME", 1, 1, run_remote,
+     "one network: definition, policy, objects, rules, dnsmasq"},
+    {"up", "NAME", 1, 1, run_remote, "bring a network up (idempotent)"},
+    {"down", "NAME", 1, 1, run_remote, "take a network down: exactly what it made"},
+    {"leases", "NAME", 1, 1, run_remote, "the network's DHCP leases"},
+    {"reload", "", 0, 0, run_remote, "make the daemon re-read its config dir"},
+    {"attach", "NAME [OPTS]", 1, 32, run_attach,
+     "a tap for a guest on the network; prints qemu's arguments (attach --help)"},
+    {"detach", "NAME TAP", 2, 2, run_detach,
+     "remove a tap attach made, its static lease and the guest's lease"},
+    {"probe", "NAME [--peer ADDR] [--peer-netns NS] [--timeout MS]", 1, 7, run_probe,
+     "measure the connectivity matrix by traffic (root)"},
+    {"check", "[PATH]", 0, 1, run_check,
+     "validate a config file or directory locally (default /etc/netd)"},
+    {"help", "", 0, 0, run_help, "this text"},
+    {NULL, NULL, 0, 0, NULL, NULL},
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"socket", required_argument, NULL, 's'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct ctl c = {.socket = getenv("NETD_SOCKET"), .json = false};
+	const struct command *cmd;
+	int opt, nargs;
+
+	if (!c.socket || !*c.socket)
+		c.socket = NETD_CTL_DEFAULT_SOCKET;
+	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			c.socket = optarg;
+			break;
+		case 'j':
+			c.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (cmd = commands; cmd->name; cmd++)
+		if (strcmp(cmd->name, argv[optind]) == 0)
+			break;
+	if (!cmd->name) {
+		fprintf(stderr, "netdctl: unknown command '%s'\n", argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	nargs = argc - optind - 1;
+	if (nargs < cmd->min_args || nargs > cmd->max_args) {
+		fprintf(stderr, "netdctl: usage: netdctl %s%s%s\n", cmd->name,
+		        *cmd->args ? " " : "", cmd->args);
+		return EXIT_USAGE;
+	}
+	return cmd->run(&c, cmd, nargs, argv + optind + 1);
+}

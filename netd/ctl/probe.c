@@ -1,0 +1,503 @@
+/*
+ * The probe's run: two VMs on the network's bridge, an address each, listeners, then every
+ * cell of the matrix tried by traffic. Traffic goes only to addresses inside namespaces
+ * the probe made, the network's host address, and the --peer the user named.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probe.h"
+
+/* Addresses for a network without one: TEST-NET-1, inside the probe's namespaces only. */
+#define NOADDR_VM1 "192.0.2.1"
+#define NOADDR_VM2 "192.0.2.2"
+#define NOADDR_LEN 24
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static json_object *get(json_object *o, const char *key)
+{
+	json_object *v = NULL;
+
+	if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return v;
+}
+
+static const char *get_str(json_object *o, const char *key)
+{
+	json_object *v = get(o, key);
+
+	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+int netd_probe_target_from_status(json_object *st, struct netd_probe_target *t,
+                                  struct netd_diag *diag)
+{
+	const char *name = get_str(st, "name"), *mode = get_str(st, "mode"),
+	           *bridge = get_str(st, "bridge"), *addr = get_str(st, "address");
+	json_object *policy = get(st, "policy"), *objects = get(st, "objects"), *v;
+	int m;
+
+	memset(t, 0, sizeof(*t));
+	if (!name || !netd_netname_valid(name) || !mode || (m = netd_mode_from_string(mode)) < 0 ||
+	    !bridge || !netd_ifname_valid(bridge) ||
+	    !json_object_is_type(policy, json_type_object)) {
+		netd_diag_set(diag, "status lacks name, mode, bridge or policy");
+		return -EINVAL;
+	}
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	t->mode = (enum netd_mode)m;
+	snprintf(t->bridge, sizeof(t->bridge), "%s", bridge);
+	if (addr) {
+		if (netd_prefix_parse(addr, &t->address) < 0) {
+			netd_diag_set(diag, "status: bad address '%s'", addr);
+			return -EINVAL;
+		}
+		t->has_address = true;
+	}
+	t->has_dhcp = json_object_is_type(get(st, "dhcp"), json_type_object);
+	for (int c = 0; c < NETD_CELL_MAX; c++) {
+		const char *p = get_str(policy, netd_cell_to_string((enum netd_cell)c));
+		int pol = p ? netd_policy_from_string(p) : -EINVAL;
+
+		if (pol < 0) {
+			netd_diag_set(diag, "status: policy %s missing or invalid",
+			              netd_cell_to_string((enum netd_cell)c));
+			return -EINVAL;
+		}
+		t->expected[c] = (enum netd_policy)pol;
+	}
+	/* A bridge that is not there would send the host's probes somewhere else. */
+	v = get(objects, "bridge");
+	if (objects && !(json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v))) {
+		netd_diag_set(diag,
+		              "network %s is not up (no bridge %s): run 'netdctl up %s' first",
+		              name, bridge, name);
+		return -ENETDOWN;
+	}
+	v = get(objects, "address");
+	if (objects && t->has_address &&
+	    !(json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v))) {
+		netd_diag_set(diag, "network %s is not up (%s has not its address %s)", name,
+		              bridge, addr);
+		return -ENETDOWN;
+	}
+	return 0;
+}
+
+/*
+ * Static addresses, highest first below broadcast: the host's own is skipped, and so is
+ * any the VM finds in use (a bridged network's LAN may have a router there). 0 when done.
+ */
+static struct in_addr next_static(const struct netd_prefix *p, struct in_addr after)
+{
+	uint32_t net = ntohl(netd_prefix_network(p).s_addr), a;
+
+	a = after.s_addr ? ntohl(after.s_addr) - 1 : ntohl(netd_prefix_broadcast(p).s_addr) - 1;
+	if (a == ntohl(p->addr.s_addr))
+		a--;
+	if (p->len > 30 || a <= net)
+		return (struct in_addr){0};
+	return (struct in_addr){htonl(a)};
+}
+
+#define STATIC_TRIES 8
+
+struct run {
+	const struct netd_probe_target *t;
+	const struct netd_probe_opts *o;
+	struct netd_probe_result *r;
+	struct netd_diag *diag;
+	int timeout;
+	struct netd_probe_ns *vm[NETD_PROBE_VMS], *peer;
+	struct in_addr vm_addr[NETD_PROBE_VMS], peer_addr;
+	uint16_t vm_port[NETD_PROBE_VMS], host_port, peer_port;
+	int host_listen;
+	int lock;
+};
+
+static int give_addresses(struct run *x)
+{
+	const struct netd_probe_target *t = x->t;
+	struct in_addr addr[2], gw = {0}, last = {0};
+	uint8_t plen;
+	int ret;
+
+	if (t->has_dhcp) {
+		struct netd_dhcp_lease lease[NETD_PROBE_VMS];
+		char host[NETD_HOSTNAME_MAX];
+
+		/* Both at once: the exchanges overlap, the wait is paid once. */
+		for (int i = 0; i < NETD_PROBE_VMS; i++) {
+			snprintf(host, sizeof(host), "netd-probe-%s", x->vm[i]->name);
+			ret = netd_probe_ns_dhcp_start(x->vm[i], host, NETD_PROBE_DHCP_TIMEOUT_MS);
+			if (ret) {
+				netd_diag_set(x->diag, "%s: %s", x->vm[i]->name, strerror(-ret));
+				return ret;
+			}
+		}
+		for (int i = 0; i < NETD_PROBE_VMS; i++) {
+			struct netd_probe_vm *v = &x->r->vms[i];
+
+			ret = netd_probe_ns_dhcp_finish(x->vm[i], NETD_PROBE_DHCP_TIMEOUT_MS,
+			                                &lease[i], x->diag);
+			if (ret && ret != -EINTR) {
+				char why[sizeof(x->diag->msg)];
+
+				snprintf(why, sizeof(why), "%s", x->diag->msg);
+				netd_diag_set(x->diag,
+				              "%s (the network serves DHCP on %s: is its dnsmasq "
+				              "running? see 'netdctl status %s')",
+				              why, t->bridge, t->name);
+			}
+			if (ret)
+				return ret;
+			x->vm_addr[i] = lease[i].addr;
+			v->addr = lease[i].addr;
+			v->plen = lease[i].plen;
+			v->dhcp = true;
+			x->r->n_vms = (size_t)i + 1;
+		}
+		return 0;
+	}
+	if (t->has_address) {
+		plen = t->address.len;
+		gw = t->address.addr;
+	} else {
+		inet_pton(AF_INET, NOADDR_VM1, &addr[0]);
+		inet_pton(AF_INET, NOADDR_VM2, &addr[1]);
+		plen = NOADDR_LEN;
+	}
+	for (int i = 0; i < NETD_PROBE_VMS; i++) {
+		struct in_addr a = t->has_address ? next_static(&t->address, last) : addr[i];
+
+		for (int tries = 0;; tries++) {
+			if (!a.s_addr || tries == STATIC_TRIES) {
+				char why[sizeof(x->diag->msg)];
+
+				snprintf(why, sizeof(why), "%s",
+				         tries ? x->diag->msg : "subnet too small");
+				netd_diag_set(x->diag, "no free address for %s in %s/%u: %s",
+				              x->vm[i]->name, inet_ntoa(t->address.addr), plen,
+				              why);
+				return -EADDRNOTAVAIL;
+			}
+			ret = netd_probe_ns_addr(x->vm[i], a, plen, gw, x->diag);
+			if (ret != -EADDRINUSE || !t->has_address)
+				break;
+			a = next_static(&t->address, a);
+		}
+		if (ret)
+			return ret;
+		last = a;
+		x->vm_addr[i] = a;
+		x->r->vms[i].addr = a;
+		x->r->vms[i].plen = plen;
+		x->r->n_vms = (size_t)i + 1;
+	}
+	return 0;
+}
+
+static int start_listeners(struct run *x)
+{
+	int ret;
+
+	for (int i = 0; i < NETD_PROBE_VMS; i++) {
+		ret = netd_probe_ns_listen(x->vm[i], &x->vm_port[i], x->diag);
+		if (ret)
+			return ret;
+	}
+	if (x->t->has_address) {
+		ret = netd_probe_listen(x->t->address.addr, &x->host_listen, &x->host_port);
+		if (ret) {
+			netd_diag_set(x->diag, "listener on the host address %s: %s",
+			              inet_ntoa(x->t->address.addr), strerror(-ret));
+			return ret;
+		}
+	}
+	if (x->peer)
+		return netd_probe_ns_listen(x->peer, &x->peer_port, x->diag);
+	return 0;
+}
+
+/* One direction of a cell: from a namespace of ours (NULL: the host) to dst. */
+struct dir {
+	enum netd_cell cell;
+	struct netd_probe_ns *from;
+	struct in_addr dst;
+	uint16_t port; /* 0: ICMP only, there is no listener of ours there */
+	bool started, done;
+};
+
+/* A cell is allowed by ICMP (or TCP) only when every one of its directions passed. */
+static void record(struct run *x, const struct dir *d, bool icmp, bool tcp)
+{
+	struct netd_probe_cell *c = &x->r->cells[d->cell];
+	size_t len = strlen(c->detail);
+	char a[INET_ADDRSTRLEN];
+
+	if (c->how != NETD_PROBE_MEASURED) {
+		c->how = NETD_PROBE_MEASURED;
+		c->icmp = c->tcp = true;
+		c->tcp_measured = d->port != 0;
+	}
+	c->icmp = c->icmp && icmp;
+	c->tcp = c->tcp && tcp && d->port != 0;
+	inet_ntop(AF_INET, &d->dst, a, sizeof(a));
+	snprintf(c->detail + len, sizeof(c->detail) - len, "%s%s -> %s:%u icmp %s tcp %s",
+	         len ? ", " : "", d->from ? d->from->name : "host", a, d->port, icmp ? "ok" : "no",
+	         d->port == 0 ? "-"
+	         : tcp        ? "ok"
+	                      : "no");
+}
+
+/*
+ * Run every direction, each source one at a time, different sources at once: a round
+ * costs one timeout at most, however many cells it denies by silence.
+ */
+static int run_dirs(struct run *x, struct dir *d, size_t n)
+{
+	size_t left = n;
+	bool icmp, tcp;
+	int ret;
+
+	while (left) {
+		struct netd_probe_ns *busy[NETD_CELL_MAX * 2];
+		struct dir *host = NULL;
+		size_t nb = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			bool taken = false;
+
+			if (d[i].done)
+				continue;
+			if (!d[i].from) {
+				host = host ? host : &d[i];
+				continue;
+			}
+			for (size_t b = 0; b < nb; b++)
+				taken = taken || busy[b] == d[i].from;
+			if (taken)
+				continue;
+			ret = netd_probe_ns_check_start(d[i].from, d[i].dst, d[i].port, x->timeout);
+			if (ret) {
+				netd_diag_set(x->diag, "%s: %s", d[i].from->name, strerror(-ret));
+				return ret;
+			}
+			d[i].started = true;
+			busy[nb++] = d[i].from;
+		}
+		if (host) {
+			ret = netd_probe_check(host->dst, host->port, x->timeout, &icmp, &tcp);
+			if (ret) {
+				netd_diag_set(x->diag, "probe from the host: %s", strerror(-ret));
+				return ret;
+			}
+			record(x, host, icmp, tcp);
+			host->done = true;
+			left--;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (!d[i].started || d[i].done)
+				continue;
+			ret =
+			    netd_probe_ns_check_finish(d[i].from, x->timeout, &icmp, &tcp, x->diag);
+			if (ret)
+				return ret;
+			record(x, &d[i], icmp, tcp);
+			d[i].done = true;
+			left--;
+		}
+	}
+	return 0;
+}
+
+static void add_dir(struct dir *d, size_t *n, enum netd_cell cell, struct netd_probe_ns *from,
+                    struct in_addr dst, uint16_t port)
+{
+	d[(*n)++] = (struct dir){.cell = cell, .from = from, .dst = dst, .port = port};
+}
+
+static int measure(struct run *x)
+{
+	struct netd_probe_cell *cells = x->r->cells;
+	const struct netd_probe_target *t = x->t;
+	struct dir d[NETD_CELL_MAX * 2];
+	size_t n = 0;
+	int oif;
+
+	/* VMToVM first: both of its directions run in the first round. */
+	add_dir(d, &n, NETD_CELL_VM_TO_VM, x->vm[0], x->vm_addr[1], x->vm_port[1]);
+	add_dir(d, &n, NETD_CELL_VM_TO_VM, x->vm[1], x->vm_addr[0], x->vm_port[0]);
+
+	if (t->has_address)
+		add_dir(d, &n, NETD_CELL_VM_TO_HOST, x->vm[0], t->address.addr, x->host_port);
+	else
+		cells[NETD_CELL_VM_TO_HOST].how = NETD_PROBE_NO_ADDRESS;
+
+	if (!t->has_address) {
+		cells[NETD_CELL_HOST_TO_VM].how = NETD_PROBE_NO_ADDRESS;
+	} else if (netd_probe_route_oif(x->vm_addr[0], &oif) < 0 ||
+	           oif != (int)if_nametoindex(t->bridge)) {
+		/* Never send the host's probe out of another interface. */
+		snprintf(cells[NETD_CELL_HOST_TO_VM].detail,
+		         sizeof(cells[NETD_CELL_HOST_TO_VM].detail),
+		         "the host's route to %s does not leave by %s", inet_ntoa(x->vm_addr[0]),
+		         t->bridge);
+	} else {
+		add_dir(d, &n, NETD_CELL_HOST_TO_VM, NULL, x->vm_addr[0], x->vm_port[0]);
+	}
+
+	/* Without the peer's namespace there is no listener of ours to connect to. */
+	if (x->o->peer)
+		add_dir(d, &n, NETD_CELL_VM_TO_OUTSIDE, x->vm[0], x->peer_addr,
+		        x->peer ? x->peer_port : 0);
+
+	/* 192.0.2.x would be routed by the peer's own table, maybe off this machine. */
+	if (x->peer && !t->has_address)
+		cells[NETD_CELL_OUTSIDE_TO_VM].how = NETD_PROBE_NO_ADDRESS;
+	else if (x->peer)
+		add_dir(d, &n, NETD_CELL_OUTSIDE_TO_VM, x->peer, x->vm_addr[0], x->vm_port[0]);
+
+	return run_dirs(x, d, n);
+}
+
+void netd_probe_vm_mac(const char *network, int i, uint8_t mac[6])
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (const char *p = network; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	mac[0] = 0x02; /* locally administered, unicast */
+	mac[1] = 'n';
+	mac[2] = 'p';
+	mac[3] = (uint8_t)(h >> 8);
+	mac[4] = (uint8_t)h;
+	mac[5] = (uint8_t)(i + 1);
+}
+
+/*
+ * An abstract unix socket named after the network: held while the probe runs, released
+ * by the kernel however the process ends. Abstract names are per network namespace, and
+ * every probe of a network runs in the daemon's.
+ */
+static int probe_lock(const char *network, int *fd, struct netd_diag *diag)
+{
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int len, ret;
+
+	len = snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1, "netd-probe:%s", network);
+	*fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*fd < 0)
+		return -errno;
+	if (bind(*fd, (struct sockaddr *)&sun,
+	         (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)len)) == 0)
+		return 0;
+	ret = -errno;
+	if (ret == -EADDRINUSE)
+		netd_diag_set(diag, "another probe of %s is running", network);
+	else
+		netd_diag_set(diag, "probe lock: %s", strerror(-ret));
+	close(*fd);
+	*fd = -1;
+	return ret;
+}
+
+static void on_signal(int sig)
+{
+	netd_probe_interrupted = sig;
+}
+
+int netd_probe_run(const struct netd_probe_target *t, const struct netd_probe_opts *opts,
+                   struct netd_probe_result *r, struct netd_diag *diag)
+{
+	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+	struct run x = {.t = t, .o = opts, .r = r, .diag = diag, .host_listen = -1, .lock = -1};
+	long long start = now_ms();
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->network, sizeof(r->network), "%s", t->name);
+	snprintf(r->mode, sizeof(r->mode), "%s", netd_mode_to_string(t->mode));
+	snprintf(r->bridge, sizeof(r->bridge), "%s", t->bridge);
+	for (int c = 0; c < NETD_CELL_MAX; c++)
+		r->cells[c].expected = t->expected[c];
+	x.timeout = opts->timeout_ms > 0 ? opts->timeout_ms : NETD_PROBE_TIMEOUT_MS;
+
+	if (geteuid() != 0) {
+		netd_diag_set(diag,
+		              "probe needs root: it creates network namespaces and veth pairs "
+		              "on %s (you are uid %u)",
+		              t->bridge, (unsigned)geteuid());
+		return -EPERM;
+	}
+	if (opts->peer && inet_pton(AF_INET, opts->peer, &x.peer_addr) != 1) {
+		netd_diag_set(diag, "--peer '%s' is not an IPv4 address", opts->peer);
+		return -EINVAL;
+	}
+
+	netd_probe_interrupted = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int); /* no SA_RESTART: every wait returns at once */
+	sigaction(SIGTERM, &sa, &old_term);
+
+	/* Two probes of one network would put the same MACs on its bridge twice. */
+	ret = probe_lock(t->name, &x.lock, diag);
+	if (ret)
+		goto out;
+	for (int i = 0; i < NETD_PROBE_VMS; i++) {
+		uint8_t mac[6];
+		char name[8];
+
+		snprintf(name, sizeof(name), "vm%d", i + 1);
+		snprintf(r->vms[i].name, sizeof(r->vms[i].name), "%s", name);
+		netd_probe_vm_mac(t->name, i, mac);
+		ret = netd_probe_ns_vm(name, t->bridge, mac, &x.vm[i], diag);
+		if (ret)
+			goto out;
+		memcpy(r->vms[i].mac, x.vm[i]->mac, 6);
+	}
+	if (opts->peer_netns) {
+		ret = netd_probe_ns_peer(opts->peer_netns, &x.peer, diag);
+		if (ret)
+			goto out;
+	}
+	ret = give_addresses(&x);
+	if (ret == 0)
+		ret = start_listeners(&x);
+	if (ret == 0)
+		ret = measure(&x);
+out:
+	for (int i = 0; i < NETD_PROBE_VMS; i++)
+		netd_probe_ns_free(x.vm[i]);
+	netd_probe_ns_free(x.peer);
+	if (x.host_listen >= 0)
+		close(x.host_listen);
+	if (x.lock >= 0)
+		close(x.lock);
+	if (netd_probe_interrupted) {
+		netd_diag_set(diag, "interrupted; the probe's namespaces and veths are removed");
+		ret = -EINTR;
+	}
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	r->elapsed_ms = now_ms() - start;
+	return ret;
+}

@@ -1,0 +1,140 @@
+/* `netdctl probe NAME [--peer ADDR] [--peer-netns NS] [--timeout MS]` */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "probe.h"
+
+/* netdctl's exit codes (notes/CLI.md); a signal exits as the shell's 128 + signal. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,
+	EXIT_USAGE = 2,
+	EXIT_UNREACHABLE = 3,
+	EXIT_SIGNAL = 128,
+};
+
+static void usage(FILE *f)
+{
+	fprintf(
+	    f,
+	    "Usage: netdctl [--json] probe NAME [--peer ADDR] [--peer-netns NS] [--timeout MS]\n"
+	    "\n"
+	    "Measure the network's connectivity matrix by traffic: two throwaway VMs (network\n"
+	    "namespaces on its bridge) try each cell with an ICMP echo and a TCP connect.\n"
+	    "  --peer ADDR        an outside address for VMToOutside (else not measured)\n"
+	    "  --peer-netns NS    a namespace under /run/netns to try OutsideToVM from; with\n"
+	    "                     --peer, VMToOutside also connects to a listener in it\n"
+	    "  --timeout MS       per ICMP echo and per TCP connect (default %d)\n"
+	    "Needs root. Exit 0 when every measured cell matches the policy, 1 otherwise.\n",
+	    NETD_PROBE_TIMEOUT_MS);
+}
+
+static int parse_ms(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > 60000)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+int netd_probe_main(int argc, char **argv, const char *socket_path, bool json)
+{
+	static const struct option longopts[] = {
+	    {"peer", required_argument, NULL, 'p'},
+	    {"peer-netns", required_argument, NULL, 'n'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	struct netd_probe_opts opts = {0};
+	struct netd_probe_target t;
+	struct netd_probe_result r;
+	struct netd_diag diag = {{0}};
+	json_object *status = NULL, *j;
+	const char *name;
+	bool reached = false;
+	int c, ret;
+
+	optind = 0; /* netdctl's own getopt ran over a different argv */
+	/* GNU getopt permutes: options may come before or after NAME. */
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			opts.peer = optarg;
+			break;
+		case 'n':
+			opts.peer_netns = optarg;
+			break;
+		case 't':
+			if (parse_ms(optarg, &opts.timeout_ms) < 0) {
+				fprintf(stderr, "netdctl: --timeout '%s': expected 1..60000 ms\n",
+				        optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	name = argv[optind];
+	if (!netd_netname_valid(name)) {
+		fprintf(stderr, "netdctl: invalid network name '%s'\n", name);
+		return EXIT_USAGE;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr,
+		        "netdctl: probe needs root: it creates network namespaces and veth pairs "
+		        "on the network's bridge (you are uid %u)\n",
+		        (unsigned)geteuid());
+		return EXIT_FAILED;
+	}
+
+	ret = netd_ctl_call(socket_path, "status", name, NETD_CTL_CLIENT_TIMEOUT_MS, &status,
+	                    &reached, &diag);
+	if (ret) {
+		fprintf(stderr, "netdctl: %s\n", diag.msg[0] ? diag.msg : strerror(-ret));
+		return reached ? EXIT_FAILED : EXIT_UNREACHABLE;
+	}
+	ret = netd_probe_target_from_status(status, &t, &diag);
+	json_object_put(status);
+	if (ret) {
+		fprintf(stderr, "netdctl: probe %s: %s\n", name, diag.msg);
+		return EXIT_FAILED;
+	}
+	ret = netd_probe_run(&t, &opts, &r, &diag);
+	if (ret) {
+		fprintf(stderr, "netdctl: probe %s: %s\n", name,
+		        diag.msg[0] ? diag.msg : strerror(-ret));
+		return ret == -EINTR && netd_probe_interrupted
+		           ? EXIT_SIGNAL + netd_probe_interrupted
+		           : EXIT_FAILED;
+	}
+	if (json) {
+		j = netd_probe_format_json(&r);
+		printf("%s\n", json_object_to_json_string_ext(
+		                   j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(j);
+	} else {
+		netd_probe_format_text(stdout, &r);
+	}
+	fflush(stdout);
+	return netd_probe_differences(&r) == 0 ? EXIT_OK : EXIT_FAILED;
+}

@@ -1,0 +1,357 @@
+/* The daemon's side of the control socket: accept, read one request, check, dispatch, reply. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "control_server.h"
+#include "netd/engine.h"
+#include "netd/util/log.h"
+
+static int make_addr(const char *path, struct sockaddr_un *sun, struct netd_diag *diag)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (!path || !*path || strlen(path) >= sizeof(sun->sun_path)) {
+		netd_diag_set(diag, "socket path '%s' is empty or longer than %zu bytes",
+		              path ? path : "", sizeof(sun->sun_path) - 1);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sun->sun_path, path);
+	return 0;
+}
+
+/* Is a daemon answering on path? 0: nobody (stale file), -EADDRINUSE: yes, else -errno. */
+static int probe_existing(const struct sockaddr_un *sun, struct netd_diag *diag)
+{
+	struct stat st;
+	int fd, ret;
+
+	if (lstat(sun->sun_path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode)) {
+		netd_diag_set(diag, "%s exists and is not a socket; not replacing it",
+		              sun->sun_path);
+		return -EEXIST;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	ret = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0 ? -EADDRINUSE : 0;
+	if (ret == 0 && errno != ECONNREFUSED && errno != ENOENT)
+		ret = -errno; /* EACCES and friends: do not guess, do not unlink */
+	close(fd);
+	if (ret == -EADDRINUSE)
+		netd_diag_set(diag, "another netd is running on %s", sun->sun_path);
+	else if (ret)
+		netd_diag_set(diag, "%s: %s", sun->sun_path, strerror(-ret));
+	return ret;
+}
+
+int netd_ctl_server_open(const char *path, int *fd_out, struct netd_diag *diag)
+{
+	struct sockaddr_un sun;
+	int fd = -1, ret;
+
+	*fd_out = -1;
+	ret = make_addr(path, &sun, diag);
+	if (ret)
+		goto out;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		ret = -errno;
+		netd_diag_set(diag, "socket: %s", strerror(errno));
+		goto out;
+	}
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		ret = -errno;
+		if (ret != -EADDRINUSE) {
+			netd_diag_set(diag, "bind %s: %s", path, strerror(-ret));
+			goto out;
+		}
+		/* A file is there: replace it only if no daemon answers on it. */
+		ret = probe_existing(&sun, diag);
+		if (ret)
+			goto out;
+		netd_log(LOG_INFO, "removing stale socket %s", path);
+		if (unlink(path) < 0 && errno != ENOENT) {
+			ret = -errno;
+			netd_diag_set(diag, "unlink stale %s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+			ret = -errno;
+			netd_diag_set(diag, "bind %s: %s", path, strerror(errno));
+			goto out;
+		}
+	}
+	/* Anyone may connect and read; SO_PEERCRED decides what each peer may change. */
+	if (chmod(path, 0666) < 0 || listen(fd, 16) < 0) {
+		ret = -errno;
+		netd_diag_set(diag, "%s: %s", path, strerror(errno));
+		unlink(path);
+		goto out;
+	}
+	*fd_out = fd;
+	fd = -1;
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+void netd_ctl_server_close(int fd, const char *path)
+{
+	if (fd < 0)
+		return;
+	close(fd);
+	if (path)
+		unlink(path);
+}
+
+/* The list entry of one network, as the confirmation of up and down. */
+static int entry_of(struct netd_engine *e, const char *name, json_object **out)
+{
+	struct netd_diag ignored;
+
+	*out = NULL;
+	if (netd_engine_entry(e, name, out, &ignored) == 0)
+		return 0;
+	/* Gone from the config (down after a reload removed it): say what we know. */
+	*out = json_object_new_object();
+	if (!*out)
+		return -ENOMEM;
+	json_object_object_add(*out, "name", json_object_new_string(name));
+	json_object_object_add(*out, "state", json_object_new_string("down"));
+	return 0;
+}
+
+int netd_ctl_dispatch(struct netd_engine *e, const struct netd_ctl_request *req, uid_t uid,
+                      pid_t pid, json_object **result, struct netd_diag *diag)
+{
+	const char *name = req->name;
+	int level = LOG_DEBUG, ret;
+
+	*result = NULL;
+	diag->msg[0] = '\0';
+	ret = netd_ctl_check_permission(req->cmd, uid, diag);
+	if (ret)
+		goto out;
+
+	switch (req->cmd->cmd) {
+	case NETD_CTL_LIST:
+		ret = netd_engine_list(e, result);
+		break;
+	case NETD_CTL_STATUS:
+		ret = netd_engine_status(e, name, result, diag);
+		break;
+	case NETD_CTL_LEASES:
+		ret = netd_engine_leases(e, name, result, diag);
+		break;
+	case NETD_CTL_UP:
+		ret = netd_engine_up(e, name, diag);
+		if (!ret)
+			ret = entry_of(e, name, result);
+		/* Up, but another firewall may still drop what the policy allows: say so. */
+		if (!ret) {
+			json_object *w = NULL;
+
+			if (netd_engine_warnings(e, name, &w, diag) == 0)
+				json_object_object_add(*result, "warnings", w);
+		}
+		break;
+	case NETD_CTL_DOWN:
+		ret = netd_engine_down(e, name, diag);
+		if (!ret)
+			ret = entry_of(e, name, result);
+		break;
+	case NETD_CTL_RELOAD:
+		ret = netd_engine_reload(e, diag);
+		if (!ret)
+			ret = netd_engine_list(e, result);
+		break;
+	case NETD_CTL_ATTACH:
+		ret = netd_engine_attach(e, name, &req->attach, result, diag);
+		break;
+	case NETD_CTL_DETACH:
+		ret = netd_engine_detach(e, name, req->attach.tap, result, diag);
+		break;
+	default:
+		netd_diag_set(diag, "command '%s' not implemented", req->cmd->name);
+		ret = -ENOSYS;
+		break;
+	}
+out:
+	if (ret) {
+		json_object_put(*result);
+		*result = NULL;
+		/* The engine promises -errno; a positive value must not read as success. */
+		if (ret > 0)
+			ret = -EIO;
+		if (!diag->msg[0])
+			netd_diag_set(diag, "%s%s%s: %s", req->cmd->name, *name ? " " : "", name,
+			              strerror(-ret));
+	}
+	/* Writes are logged always; reads only with --verbose, they are many and harmless. */
+	if (req->cmd->needs_root || ret == -EPERM)
+		level = ret ? LOG_ERR : LOG_INFO;
+	netd_log(level, "%s%s%s from uid %u pid %d: %s%s", req->cmd->name, *name ? " " : "", name,
+	         (unsigned)uid, (int)pid, ret ? "failed: " : "ok", ret ? diag->msg : "");
+	return ret;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Read up to the first newline (or EOF). The deadline covers the whole request, so a peer
+ * that trickles one byte at a time cannot hold the daemon longer than one timeout.
+ * Returns the length, -ETIMEDOUT, -EMSGSIZE or -errno.
+ */
+static ssize_t read_request(int fd, char *buf, size_t cap)
+{
+	long long deadline = now_ms() + NETD_CTL_SERVER_TIMEOUT_MS;
+	size_t len = 0;
+
+	while (len < cap) {
+		long long left = deadline - now_ms();
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		ssize_t n;
+		int r;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		r = poll(&pfd, 1, (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return -ETIMEDOUT;
+		n = recv(fd, buf + len, cap - len, MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return len;
+		if (memchr(buf + len, '\n', n)) {
+			len += n;
+			return (char *)memchr(buf, '\n', len) - buf + 1;
+		}
+		len += n;
+	}
+	return -EMSGSIZE;
+}
+
+static void send_all(int fd, const char *s)
+{
+	size_t len = strlen(s), off = 0;
+
+	while (off < len) {
+		/* MSG_NOSIGNAL: a client that hung up must not kill the daemon with SIGPIPE. */
+		ssize_t n = send(fd, s + off, len - off, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		off += n;
+	}
+}
+
+int netd_ctl_server_serve_one(int listen_fd, struct netd_engine *e)
+{
+	struct timeval tv = {.tv_sec = NETD_CTL_SERVER_TIMEOUT_MS / 1000};
+	struct ucred cred = {.pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1};
+	socklen_t cl = sizeof(cred);
+	struct netd_ctl_request req;
+	struct netd_diag diag = {{0}};
+	json_object *result = NULL;
+	char *buf = NULL, *reply = NULL;
+	ssize_t len;
+	int fd, ret;
+
+	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0) {
+		/* The peer may have gone between poll and accept: not our error. */
+		if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+			return 0;
+		ret = -errno;
+		netd_log(LOG_ERR, "accept: %s", strerror(errno));
+		return ret;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0) {
+		ret = -errno;
+		netd_log(LOG_ERR, "SO_PEERCRED: %s", strerror(errno));
+		reply = netd_ctl_response_error(-ret, "cannot identify the peer");
+		goto reply;
+	}
+
+	buf = malloc(NETD_CTL_REQUEST_MAX + 1);
+	if (!buf) {
+		ret = -ENOMEM;
+		reply = netd_ctl_response_error(ENOMEM, "out of memory");
+		goto reply;
+	}
+	len = read_request(fd, buf, NETD_CTL_REQUEST_MAX + 1);
+	if (len == 0) {
+		ret = 0; /* connected and left without a word: a probe, nothing to answer */
+		goto out;
+	}
+	if (len == -ETIMEDOUT) {
+		netd_log(LOG_WARNING, "client uid %u pid %d sent no request within %d s; dropped",
+		         (unsigned)cred.uid, (int)cred.pid, NETD_CTL_SERVER_TIMEOUT_MS / 1000);
+		ret = 0;
+		goto out;
+	}
+	if (len == -EMSGSIZE) {
+		netd_diag_set(&diag, "request too large (more than %d bytes)",
+		              NETD_CTL_REQUEST_MAX);
+		ret = -EMSGSIZE;
+		reply = netd_ctl_response_error(EMSGSIZE, diag.msg);
+		goto reply;
+	}
+	if (len < 0) {
+		ret = (int)len;
+		goto out;
+	}
+	ret = netd_ctl_request_decode(buf, len, &req, &diag);
+	if (ret) {
+		netd_log(LOG_DEBUG, "bad request from uid %u pid %d: %s", (unsigned)cred.uid,
+		         (int)cred.pid, diag.msg);
+		reply = netd_ctl_response_error(-ret, diag.msg);
+		goto reply;
+	}
+	ret = netd_ctl_dispatch(e, &req, cred.uid, cred.pid, &result, &diag);
+	if (ret)
+		reply = netd_ctl_response_error(-ret, diag.msg);
+	else
+		reply = netd_ctl_response_ok(result); /* takes result */
+	result = NULL;
+reply:
+	if (reply)
+		send_all(fd, reply);
+	else
+		netd_log(LOG_ERR, "out of memory encoding a response");
+out:
+	json_object_put(result);
+	free(reply);
+	free(buf);
+	close(fd);
+	return ret == -ENOMEM ? ret : 0;
+}

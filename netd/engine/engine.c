@@ -1,0 +1,315 @@
+/* The engine: config in force + observe -> plan -> apply for up, down, reload, reconcile.
+ * The read-only views (list, status, leases) are in engine_views.c. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netd/config.h"
+#include "engine_priv.h"
+#include "netd/util/fsutil.h"
+#include "netd/kernel/garp.h"
+#include "netd/kernel/uplink.h"
+#include "netd/mode.h"
+#include "netd/tap.h"
+
+void netd_engine_free(struct netd_engine *e)
+{
+	if (!e)
+		return;
+	netd_engine_monitor_close(e);
+	netd_config_free(e->config);
+	netd_nl_close(e->nl);
+	netd_nft_close(e->nft);
+	free(e->config_dir);
+	free(e->state_dir);
+	free(e->runtime_dir);
+	free(e->dnsmasq_bin);
+	free(e);
+}
+
+int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **out,
+                    struct netd_diag *diag)
+{
+	struct netd_engine *e;
+	int ret = -ENOMEM;
+
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	e->config_dir = strdup(opts->config_dir);
+	e->state_dir = strdup(opts->state_dir);
+	e->runtime_dir = strdup(opts->runtime_dir);
+	e->dnsmasq_bin = opts->dnsmasq_bin ? strdup(opts->dnsmasq_bin) : NULL;
+	if (!e->config_dir || !e->state_dir || !e->runtime_dir ||
+	    (opts->dnsmasq_bin && !e->dnsmasq_bin))
+		goto fail;
+
+	ret = netd_config_load_dir(e->config_dir, &e->config, diag);
+	if (ret < 0)
+		goto fail;
+	ret = netd_mkdir_p(e->state_dir, 0755);
+	if (ret == 0)
+		ret = netd_mkdir_p(e->runtime_dir, 0755);
+	if (ret < 0) {
+		netd_diag_set(diag, "creating %s or %s: %s", e->state_dir, e->runtime_dir,
+		              strerror(-ret));
+		goto fail;
+	}
+	ret = netd_nl_open(&e->nl);
+	if (ret < 0) {
+		netd_diag_set(diag, "opening a netlink socket: %s", strerror(-ret));
+		goto fail;
+	}
+	ret = netd_nft_open(&e->nft);
+	if (ret < 0) {
+		netd_diag_set(diag, "opening an nftables socket: %s", strerror(-ret));
+		goto fail;
+	}
+	*out = e;
+	return 0;
+fail:
+	netd_engine_free(e);
+	return ret;
+}
+
+const struct netd_network *netd_engine_find(struct netd_engine *e, const char *name,
+                                            struct netd_diag *diag)
+{
+	const struct netd_network *n = netd_config_find(e->config, name);
+	char known[512] = "";
+	size_t len = 0;
+
+	if (n)
+		return n;
+	for (size_t i = 0; i < e->config->n_networks && len < sizeof(known); i++)
+		len += snprintf(known + len, sizeof(known) - len, "%s%s", i ? ", " : "",
+		                e->config->networks[i]->name);
+	netd_diag_set(diag, "no network named '%s' in %s (known: %s)", name, e->config_dir,
+	              known[0] ? known : "none");
+	return NULL;
+}
+
+static bool last_forwarder(struct netd_engine *e, const struct netd_network *self);
+
+void netd_view_release(struct netd_view *v)
+{
+	netd_desired_free(v->d);
+	v->d = NULL;
+}
+
+int netd_view_load(struct netd_engine *e, const struct netd_network *n, struct netd_view *v,
+                   struct netd_diag *diag)
+{
+	int ret;
+
+	memset(v, 0, sizeof(*v));
+	ret = netd_dnsmasq_paths_init(&v->ctx.paths, e->runtime_dir, e->state_dir, n->name);
+	if (ret == 0)
+		ret = netd_desired_build(n, &v->ctx.paths, &v->d);
+	if (ret == 0)
+		ret = netd_taps_desired(e, n, v->d); /* static leases of attached taps */
+	if (ret == 0)
+		ret = netd_observe(e, v->d, &v->ctx.paths, &v->o);
+	if (ret == 0 && !v->d->forwarding && v->o.ip_forward_on)
+		v->o.forwarding_restorable = last_forwarder(e, n);
+	if (ret < 0) {
+		netd_diag_set(diag, "%s: observing the kernel: %s", n->name, strerror(-ret));
+		netd_view_release(v);
+		return ret;
+	}
+	v->ctx.e = e;
+	v->ctx.net = n;
+	v->ctx.d = v->d;
+	v->ctx.before = &v->o;
+	return 0;
+}
+
+/* A network counts as up (or half up) when its tagged bridge exists. */
+bool netd_engine_bridge_is_ours(struct netd_engine *e, const struct netd_network *n)
+{
+	struct netd_link_info li;
+	char alias[NETD_NAME_MAX + sizeof(NETD_ALIAS_PREFIX)];
+
+	snprintf(alias, sizeof(alias), NETD_ALIAS_PREFIX "%s", n->name);
+	return netd_nl_link_get(e->nl, n->bridge, &li) == 0 && strcmp(li.alias, alias) == 0;
+}
+
+static int check_host(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
+{
+	struct netd_host_prefix *hp = NULL;
+	size_t n_hp = 0;
+	int ret;
+
+	if (!n->has_address)
+		return 0;
+	ret = netd_nl_host_prefixes(e->nl, &hp, &n_hp);
+	if (ret < 0) {
+		netd_diag_set(diag, "%s: listing the host's addresses: %s", n->name,
+		              strerror(-ret));
+		return ret;
+	}
+	ret = netd_config_check_host(n, hp, n_hp, diag);
+	free(hp);
+	return ret;
+}
+
+static int up_network(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
+{
+	struct netd_plan plan;
+	struct netd_view v;
+	int ret;
+
+	ret = netd_view_load(e, n, &v, diag);
+	if (ret < 0)
+		return ret;
+	ret = netd_plan_up(v.d, &v.o, &plan, diag);
+	if (ret == 0 && plan.n > 0 && v.o.bridge == NETD_BRIDGE_ABSENT)
+		ret = check_host(e, n, diag);
+	if (ret == 0 && plan.n > 0)
+		ret = netd_apply_up(&v.ctx, &plan, diag);
+	if (ret == 0)
+		ret = netd_taps_up(e, n, diag); /* [Tap]s, after the bridge is up */
+	netd_view_release(&v);
+	return ret;
+}
+
+int netd_engine_up(struct netd_engine *e, const char *name, struct netd_diag *diag)
+{
+	const struct netd_network *n = netd_engine_find(e, name, diag);
+
+	return n ? up_network(e, n, diag) : -ENOENT;
+}
+
+/* No other network that is up needs forwarding: the saved value can go back. */
+static bool last_forwarder(struct netd_engine *e, const struct netd_network *self)
+{
+	for (size_t i = 0; i < e->config->n_networks; i++) {
+		const struct netd_network *n = e->config->networks[i];
+
+		if (n != self && netd_network_needs_forwarding(n) &&
+		    netd_engine_bridge_is_ours(e, n))
+			return false;
+	}
+	return netd_forwarding_saved(e->state_dir);
+}
+
+static int down_network(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
+{
+	struct netd_diag tap_diag;
+	struct netd_plan plan;
+	struct netd_view v;
+	int ret, taps;
+
+	ret = netd_view_load(e, n, &v, diag);
+	if (ret < 0)
+		return ret;
+	netd_plan_down(&v.o, last_forwarder(e, n), &plan);
+	ret = netd_apply_down(&v.ctx, &plan, diag);
+	/* Taps go with their network, attached ones too (README, "Guests on taps"). */
+	taps = netd_taps_down(e, n, ret ? &tap_diag : diag);
+	if (ret == 0)
+		ret = taps;
+	netd_view_release(&v);
+	return ret;
+}
+
+int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *diag)
+{
+	const struct netd_network *n = netd_engine_find(e, name, diag);
+
+	return n ? down_network(e, n, diag) : -ENOENT;
+}
+
+/* Runs fn on every network selected by pick; keeps going, reports the first error. */
+static int
+for_each(struct netd_engine *e, bool (*pick)(struct netd_engine *, const struct netd_network *),
+         int (*fn)(struct netd_engine *, const struct netd_network *, struct netd_diag *),
+         struct netd_diag *diag)
+{
+	int first = 0;
+
+	for (size_t i = 0; i < e->config->n_networks; i++) {
+		const struct netd_network *n = e->config->networks[i];
+		struct netd_diag d = {""};
+		int ret;
+
+		if (!pick(e, n))
+			continue;
+		ret = fn(e, n, &d);
+		if (ret < 0 && first == 0) {
+			first = ret;
+			if (diag)
+				*diag = d;
+		}
+	}
+	return first;
+}
+
+static bool pick_autostart(struct netd_engine *e, const struct netd_network *n)
+{
+	return n->autostart;
+}
+
+int netd_engine_autostart(struct netd_engine *e, struct netd_diag *diag)
+{
+	return for_each(e, pick_autostart, up_network, diag);
+}
+
+int netd_engine_reconcile(struct netd_engine *e)
+{
+	return for_each(e, netd_engine_bridge_is_ours, up_network, NULL);
+}
+
+int netd_engine_down_all(struct netd_engine *e, struct netd_diag *diag)
+{
+	return for_each(e, netd_engine_bridge_is_ours, down_network, diag);
+}
+
+/* Whether a new definition keeps the devices of the old: if not, the old must go down under
+ * the definition that knows what it made (a bond with its slaves, an uplink's snapshot)
+ * before the new one comes up. Addresses, DHCP, policy and taps are reconciled in place. */
+static bool same_devices(const struct netd_network *a, const struct netd_network *b)
+{
+	struct netd_bond x, y;
+
+	/* The bond's values, not where in the file they were written. Both networks come
+	 * from calloc and are filled in place, so their padding compares equal too. */
+	memcpy(&x, &a->bond, sizeof(x));
+	memcpy(&y, &b->bond, sizeof(y));
+	x.line = y.line = 0;
+	memset(x.opt_line, 0, sizeof(x.opt_line));
+	memset(y.opt_line, 0, sizeof(y.opt_line));
+	return a->mode == b->mode && strcmp(a->bridge, b->bridge) == 0 &&
+	       strcmp(a->uplink, b->uplink) == 0 && memcmp(&x, &y, sizeof(x)) == 0;
+}
+
+int netd_engine_reload(struct netd_engine *e, struct netd_diag *diag)
+{
+	struct netd_config *fresh = NULL, *old;
+	int ret, first = 0;
+
+	ret = netd_config_load_dir(e->config_dir, &fresh, diag);
+	if (ret < 0)
+		return ret;
+	/* Networks gone from the config (or whose bridge changed) go down under the old
+	 * definition, which is the one that knows what they made. */
+	for (size_t i = 0; i < e->config->n_networks; i++) {
+		const struct netd_network *n = e->config->networks[i];
+		const struct netd_network *m = netd_config_find(fresh, n->name);
+		struct netd_diag d;
+
+		if (m && same_devices(m, n))
+			continue;
+		if (netd_engine_bridge_is_ours(e, n) && (ret = down_network(e, n, &d)) < 0 &&
+		    !first) {
+			first = ret;
+			*diag = d;
+		}
+	}
+	old = e->config;
+	e->config = fresh;
+	netd_config_free(old);
+	ret = netd_engine_reconcile(e);
+	return first ? first : ret;
+}

@@ -1,0 +1,91 @@
+/*
+ * A network's VM <-> VM policy holds for every port of its bridge, whoever attached it
+ * (netdctl, qemu's bridge helper, libvirt, a plain `ip link set ... master`). The daemon
+ * listens to link notifications and isolates a new port of a VMToVM=deny network the moment
+ * the kernel announces it, instead of waiting for the next reconcile. A bond's failover is
+ * announced here too.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine_priv.h"
+#include "netd/kernel/garp.h"
+#include "netd/kernel/link_monitor.h"
+#include "netd/kernel/uplink.h"
+
+/* A link was enslaved to the bridge with ifindex master: apply its network's port policy. */
+static void port_added(struct netd_engine *e, int master, const char *port)
+{
+	struct netd_link_info br;
+	struct netd_diag diag;
+	bool want;
+
+	if (netd_nl_link_get_by_index(e->nl, master, &br) < 0 ||
+	    strncmp(br.alias, NETD_ALIAS_PREFIX, strlen(NETD_ALIAS_PREFIX)) != 0)
+		return;
+	for (size_t i = 0; i < e->config->n_networks; i++) {
+		const struct netd_network *n = e->config->networks[i];
+
+		if (strcmp(n->bridge, br.name) != 0 ||
+		    strcmp(n->name, br.alias + strlen(NETD_ALIAS_PREFIX)) != 0)
+			continue;
+		want = n->policy[NETD_CELL_VM_TO_VM] == NETD_POLICY_DENY &&
+		       strcmp(port, n->uplink) != 0;
+		if (netd_nl_port_get_isolated(e->nl, port) != (int)want)
+			netd_nl_port_set_isolated(e->nl, port, want, &diag);
+		return;
+	}
+}
+
+/* A bond failed over: announce its network's bridge addresses (kernel/garp.h says why). */
+static void bond_failover(struct netd_engine *e, const char *bond)
+{
+	for (size_t i = 0; i < e->config->n_networks; i++) {
+		const struct netd_network *n = e->config->networks[i];
+		struct netd_uplink_state br;
+		struct netd_link_info li;
+
+		if (strcmp(n->bond.name, bond) != 0 || !netd_engine_bridge_is_ours(e, n) ||
+		    netd_nl_link_get(e->nl, n->bridge, &li) < 0 ||
+		    netd_uplink_snapshot(e->nl, n->bridge, &br) < 0)
+			continue;
+		for (size_t k = 0; k < br.n_addrs; k++)
+			netd_garp_send(li.ifindex, li.mac, br.addrs[k].prefix.addr);
+	}
+}
+
+static void on_event(const struct netd_link_event *ev, void *arg)
+{
+	struct netd_engine *e = arg;
+
+	if (ev->bond_failover)
+		bond_failover(e, ev->name);
+	if (ev->master)
+		port_added(e, ev->master, ev->name);
+}
+
+int netd_engine_monitor_open(struct netd_engine *e)
+{
+	int ret;
+
+	if (!e->monitor && (ret = netd_link_monitor_open(&e->monitor)) < 0)
+		return ret;
+	return netd_link_monitor_fd(e->monitor);
+}
+
+int netd_engine_monitor_handle(struct netd_engine *e)
+{
+	if (!e->monitor)
+		return -EBADF;
+	/* ENOBUFS: notifications were lost; a reconcile catches up on them. */
+	if (netd_link_monitor_read(e->monitor, on_event, e) == -ENOBUFS)
+		netd_engine_reconcile(e);
+	return 0;
+}
+
+void netd_engine_monitor_close(struct netd_engine *e)
+{
+	netd_link_monitor_close(e->monitor);
+	e->monitor = NULL;
+}

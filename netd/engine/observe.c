@@ -1,0 +1,137 @@
+/* Observe: what the kernel, our nft table and our dnsmasq have now for one network. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netd/kernel/bond.h"
+#include "engine_priv.h"
+#include "netd/kernel/uplink.h"
+
+/* Ports of the bridge whose isolation flag differs from the policy. The uplink of a bridged
+ * network is never isolated: isolated ports still reach non-isolated ones, which is how
+ * guests keep the LAN while not seeing each other. */
+static int count_ports_to_isolate(struct netd_engine *e, const struct netd_desired *d, int br_index,
+                                  size_t *count)
+{
+	struct netd_link_info *links = NULL;
+	size_t n = 0;
+	int ret;
+
+	*count = 0;
+	ret = netd_nl_link_list(e->nl, &links, &n);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < n; i++) {
+		bool want;
+		int is;
+
+		if (links[i].master != br_index)
+			continue;
+		want = d->isolate_ports && strcmp(links[i].name, d->net->uplink) != 0;
+		is = netd_nl_port_get_isolated(e->nl, links[i].name);
+		if (is >= 0 && (is == 1) != want)
+			(*count)++;
+	}
+	free(links);
+	return 0;
+}
+
+/* The kernel layer's facts about the bond, in the planner's terms. */
+static int observe_bond(struct netd_engine *e, const struct netd_network *n, const char *alias,
+                        struct netd_observed *o)
+{
+	struct netd_bond_facts f;
+	int ret = netd_bond_observe(e->nl, &n->bond, n->name, alias, e->state_dir, &f);
+
+	if (ret < 0)
+		return ret;
+	o->bond_exists = f.exists;
+	o->bond_ours = f.ours;
+	snprintf(o->bond_kind, sizeof(o->bond_kind), "%s", f.kind);
+	snprintf(o->bond_alias, sizeof(o->bond_alias), "%s", f.alias);
+	o->bond_saved = f.saved;
+	snprintf(o->bond_slave_absent, IFNAMSIZ, "%s", f.slave_absent);
+	snprintf(o->bond_slave_busy, IFNAMSIZ, "%s", f.slave_busy);
+	snprintf(o->bond_slave_master, IFNAMSIZ, "%s", f.slave_master);
+	return 0;
+}
+
+int netd_observe(struct netd_engine *e, const struct netd_desired *d,
+                 const struct netd_dnsmasq_paths *paths, struct netd_observed *o)
+{
+	const struct netd_network *n = d->net;
+	struct netd_link_info li;
+	char fwd[16];
+	int ret;
+
+	memset(o, 0, sizeof(*o));
+	ret = netd_nl_link_get(e->nl, n->bridge, &li);
+	if (ret == -ENODEV) {
+		o->bridge = NETD_BRIDGE_ABSENT;
+	} else if (ret < 0) {
+		return ret;
+	} else {
+		snprintf(o->bridge_kind, sizeof(o->bridge_kind), "%s", li.kind);
+		snprintf(o->bridge_alias, sizeof(o->bridge_alias), "%s", li.alias);
+		if (strcmp(li.alias, d->alias) == 0 && strcmp(li.kind, "bridge") == 0)
+			o->bridge = NETD_BRIDGE_OURS;
+		else if (strncmp(li.alias, NETD_ALIAS_PREFIX, strlen(NETD_ALIAS_PREFIX)) == 0 &&
+		         strcmp(li.kind, "bridge") == 0)
+			o->bridge = NETD_BRIDGE_OTHER_NET;
+		else
+			o->bridge = NETD_BRIDGE_FOREIGN;
+	}
+	if (o->bridge == NETD_BRIDGE_OURS) {
+		o->bridge_up = li.up;
+		if (n->has_address) {
+			ret = netd_nl_addr_has(e->nl, n->bridge, &n->address);
+			if (ret < 0)
+				return ret;
+			o->has_address = ret == 1;
+		}
+		ret = count_ports_to_isolate(e, d, li.ifindex, &o->n_ports_to_isolate);
+		if (ret < 0)
+			return ret;
+	}
+
+	if (n->uplink[0]) {
+		struct netd_link_info up, master;
+		struct netd_uplink_state saved;
+
+		ret = netd_nl_link_get(e->nl, n->uplink, &up);
+		if (ret < 0 && ret != -ENODEV)
+			return ret;
+		o->uplink_exists = ret == 0;
+		if (o->uplink_exists && up.master) {
+			if (o->bridge == NETD_BRIDGE_OURS && up.master == li.ifindex)
+				o->uplink_enslaved = true;
+			else if (netd_nl_link_get_by_index(e->nl, up.master, &master) == 0)
+				snprintf(o->uplink_master, sizeof(o->uplink_master), "%s",
+				         master.name);
+		}
+		o->uplink_saved = netd_uplink_load(e->state_dir, n->name, &saved) == 0;
+	}
+	if (n->bond.name[0]) {
+		ret = observe_bond(e, n, d->alias, o);
+		if (ret < 0)
+			return ret;
+	}
+
+	ret = netd_nft_observe_net(e->nft, n->name, o->rules_digest);
+	if (ret == 0)
+		o->rules_present = true;
+	else if (ret != -ENOENT)
+		return ret;
+
+	ret = netd_dnsmasq_running(paths, &o->dnsmasq_pid);
+	if (ret < 0)
+		return ret;
+	o->dnsmasq_running = ret == 1;
+	if (o->dnsmasq_running && d->dnsmasq_conf)
+		o->dnsmasq_conf_current =
+		    netd_dnsmasq_conf_matches(paths, d->dnsmasq_conf, d->dnsmasq_hosts) == 1;
+
+	if (netd_sysctl_read("net/ipv4/ip_forward", fwd, sizeof(fwd)) == 0)
+		o->ip_forward_on = strcmp(fwd, "1") == 0;
+	return 0;
+}

@@ -1,0 +1,521 @@
+/*
+ * Bonds over rtnetlink. The mode can only be set while the bond is down and has no slaves,
+ * and a NIC must be down to be enslaved, so the order is fixed: create the bond (down, with
+ * every option), enslave each slave (down, master, up), then set the bond up.
+ *
+ * Each slave's state is saved in <state>/<network>.bond before anything is touched, so that
+ * `down`, even after a netd restart, gives the slaves back exactly as they were: the bond
+ * changes a slave's MAC in some modes and its MTU to the bond's, and the slave's IPv4
+ * addresses and routes move onto the bond (from where the uplink code moves them onto the
+ * bridge: a host whose address was on eth0 keeps it).
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netlink/attr.h>
+
+#include "netd/kernel/bond.h"
+#include "netd/util/fsutil.h"
+#include "netd/kernel/uplink.h"
+#include "nl_priv.h"
+
+struct bond_slave {
+	struct netd_uplink_state s; /* name, MAC, up, addresses, routes */
+	unsigned mtu;
+};
+
+struct bond_saved {
+	char bond[IFNAMSIZ];
+	struct bond_slave slaves[NETD_BOND_MAX_SLAVES];
+	size_t n;
+};
+
+/* ---- the saved state ---- */
+
+static void state_path(const char *state_dir, const char *network, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s.bond", state_dir, network);
+}
+
+static int saved_to_json(const struct bond_saved *sv, char **out)
+{
+	json_object *j = json_object_new_object(), *arr = json_object_new_array();
+	int ret = 0;
+
+	json_object_object_add(j, "bond", json_object_new_string(sv->bond));
+	for (size_t i = 0; i < sv->n && ret == 0; i++) {
+		json_object *o;
+		char *text = NULL;
+
+		ret = netd_uplink_to_json(&sv->slaves[i].s, &text);
+		if (ret < 0)
+			break;
+		o = json_tokener_parse(text);
+		free(text);
+		if (!o) {
+			ret = -ENOMEM;
+			break;
+		}
+		json_object_object_add(o, "mtu", json_object_new_int64(sv->slaves[i].mtu));
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(j, "slaves", arr);
+	if (ret == 0) {
+		*out = strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY));
+		ret = *out ? 0 : -ENOMEM;
+	}
+	json_object_put(j);
+	return ret;
+}
+
+static int saved_from_json(const char *text, struct bond_saved *sv)
+{
+	json_object *j = json_tokener_parse(text), *arr, *v;
+	int ret = -EINVAL;
+
+	memset(sv, 0, sizeof(*sv));
+	if (!j || !json_object_object_get_ex(j, "bond", &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    strlen(json_object_get_string(v)) >= IFNAMSIZ ||
+	    !json_object_object_get_ex(j, "slaves", &arr) ||
+	    !json_object_is_type(arr, json_type_array) ||
+	    json_object_array_length(arr) > NETD_BOND_MAX_SLAVES)
+		goto out;
+	snprintf(sv->bond, sizeof(sv->bond), "%s", json_object_get_string(v));
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *o = json_object_array_get_idx(arr, i);
+		struct bond_slave *sl = &sv->slaves[sv->n];
+
+		if (netd_uplink_from_json(json_object_to_json_string(o), &sl->s) < 0)
+			goto out;
+		sl->mtu = json_object_object_get_ex(o, "mtu", &v)
+		              ? (unsigned)json_object_get_int64(v)
+		              : 0;
+		sv->n++;
+	}
+	ret = 0;
+out:
+	json_object_put(j);
+	return ret;
+}
+
+/* Durable: after a crash this is the only record of how to give the slaves back. */
+static int saved_write(const char *state_dir, const char *network, const struct bond_saved *sv)
+{
+	char path[NETD_PATH_MAX];
+	char *text = NULL;
+	int ret;
+
+	ret = saved_to_json(sv, &text);
+	if (ret < 0)
+		return ret;
+	state_path(state_dir, network, path, sizeof(path));
+	ret = netd_file_write_atomic(path, text, 0644, true);
+	free(text);
+	return ret;
+}
+
+static int saved_read(const char *state_dir, const char *network, struct bond_saved *sv)
+{
+	char path[NETD_PATH_MAX];
+	char *text = NULL;
+	int ret;
+
+	state_path(state_dir, network, path, sizeof(path));
+	ret = netd_file_read(path, 1 << 20, &text);
+	if (ret < 0)
+		return ret;
+	ret = saved_from_json(text, sv);
+	free(text);
+	return ret;
+}
+
+static void saved_forget(const char *state_dir, const char *network)
+{
+	char path[NETD_PATH_MAX];
+
+	state_path(state_dir, network, path, sizeof(path));
+	unlink(path);
+}
+
+int netd_bond_saved(const char *state_dir, const char *network)
+{
+	char path[NETD_PATH_MAX];
+
+	state_path(state_dir, network, path, sizeof(path));
+	return access(path, F_OK) == 0;
+}
+
+/* ---- requests ---- */
+
+static struct nl_msg *link_req(int flags, const char *name)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK, flags);
+
+	if (!msg)
+		return NULL;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_string(msg, IFLA_IFNAME, name) < 0) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+#define GIVEN(o) (b->opt_line[NETD_BOND_OPT_##o] != 0)
+
+/* IFLA_INFO_DATA of the bond: the mode, and each option the config gave (the kernel's
+ * defaults stay for the others). Types as the kernel's bond_policy (bond_netlink.c). */
+static int put_options(struct netd_nl *nl, struct nl_msg *msg, const struct netd_bond *b)
+{
+	struct nlattr *data, *targets;
+	int idx, ret = -EMSGSIZE;
+
+	data = nla_nest_start(msg, IFLA_INFO_DATA);
+	if (!data || nla_put_u8(msg, IFLA_BOND_MODE, b->mode) < 0)
+		return ret;
+#define U32(o, attr, v)                                                                            \
+	if (GIVEN(o) && nla_put_u32(msg, attr, v) < 0)                                             \
+		return ret;
+#define U16(o, attr, v)                                                                            \
+	if (GIVEN(o) && nla_put_u16(msg, attr, v) < 0)                                             \
+		return ret;
+#define U8(o, attr, v)                                                                             \
+	if (GIVEN(o) && nla_put_u8(msg, attr, v) < 0)                                              \
+		return ret;
+	U32(MIIMON, IFLA_BOND_MIIMON, b->miimon)
+	U32(UPDELAY, IFLA_BOND_UPDELAY, b->updelay)
+	U32(DOWNDELAY, IFLA_BOND_DOWNDELAY, b->downdelay)
+	U32(ARP_INTERVAL, IFLA_BOND_ARP_INTERVAL, b->arp_interval)
+	U32(ARP_VALIDATE, IFLA_BOND_ARP_VALIDATE, b->arp_validate)
+	U32(ARP_ALL_TARGETS, IFLA_BOND_ARP_ALL_TARGETS, b->arp_all_targets)
+	U8(PRIMARY_RESELECT, IFLA_BOND_PRIMARY_RESELECT, b->primary_reselect)
+	U8(FAIL_OVER_MAC, IFLA_BOND_FAIL_OVER_MAC, b->fail_over_mac)
+	U8(XMIT_HASH_POLICY, IFLA_BOND_XMIT_HASH_POLICY, b->xmit_hash_policy)
+	U32(RESEND_IGMP, IFLA_BOND_RESEND_IGMP, b->resend_igmp)
+	U8(NUM_PEER_NOTIF, IFLA_BOND_NUM_PEER_NOTIF, b->num_peer_notif)
+	U8(ALL_SLAVES_ACTIVE, IFLA_BOND_ALL_SLAVES_ACTIVE, b->all_slaves_active)
+	U32(MIN_LINKS, IFLA_BOND_MIN_LINKS, b->min_links)
+	U32(LP_INTERVAL, IFLA_BOND_LP_INTERVAL, b->lp_interval)
+	U32(PACKETS_PER_SLAVE, IFLA_BOND_PACKETS_PER_SLAVE, b->packets_per_slave)
+	U8(LACP_RATE, IFLA_BOND_AD_LACP_RATE, b->lacp_rate)
+	U8(AD_SELECT, IFLA_BOND_AD_SELECT, b->ad_select)
+	U16(AD_ACTOR_SYS_PRIO, IFLA_BOND_AD_ACTOR_SYS_PRIO, b->ad_actor_sys_prio)
+	U16(AD_USER_PORT_KEY, IFLA_BOND_AD_USER_PORT_KEY, b->ad_user_port_key)
+	U8(TLB_DYNAMIC_LB, IFLA_BOND_TLB_DYNAMIC_LB, b->tlb_dynamic_lb)
+#undef U32
+#undef U16
+#undef U8
+	if (GIVEN(AD_ACTOR_SYSTEM) &&
+	    nla_put(msg, IFLA_BOND_AD_ACTOR_SYSTEM, 6, b->ad_actor_system) < 0)
+		return ret;
+	if (GIVEN(ARP_IP_TARGETS)) {
+		targets = nla_nest_start(msg, IFLA_BOND_ARP_IP_TARGET);
+		if (!targets)
+			return ret;
+		for (size_t i = 0; i < b->n_arp_targets; i++)
+			if (nla_put(msg, (int)i, 4, &b->arp_targets[i]) < 0)
+				return ret;
+		nla_nest_end(msg, targets);
+	}
+	/* The kernel records a primary that is not enslaved yet and picks it when it is. */
+	if (GIVEN(PRIMARY)) {
+		idx = netd_nl_ifindex(nl, b->primary);
+		if (idx < 0)
+			return idx;
+		if (nla_put_u32(msg, IFLA_BOND_PRIMARY, (uint32_t)idx) < 0)
+			return ret;
+	}
+	nla_nest_end(msg, data);
+	return 0;
+}
+
+static int bond_create(struct netd_nl *nl, const struct netd_bond *b, const char *alias,
+                       struct netd_diag *diag)
+{
+	struct nl_msg *msg = link_req(NLM_F_CREATE | NLM_F_EXCL, b->name);
+	struct nlattr *info;
+	int ret = -ENOMEM;
+
+	if (!msg || !(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
+	    nla_put_string(msg, IFLA_INFO_KIND, "bond") < 0)
+		goto fail;
+	ret = put_options(nl, msg, b);
+	if (ret < 0)
+		goto fail;
+	nla_nest_end(msg, info);
+	ret = netd_nl_request(nl, msg);
+	msg = NULL;
+	if (ret == -EOPNOTSUPP) {
+		netd_diag_set(diag, "creating bond %s: " NETD_BOND_NO_DRIVER, b->name);
+		return ret;
+	}
+	if (ret < 0)
+		goto fail;
+
+	/* The kernel ignores IFLA_IFALIAS in a create request: set it on the new link. */
+	msg = link_req(0, b->name);
+	if (!msg || nla_put_string(msg, IFLA_IFALIAS, alias) < 0) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	ret = netd_nl_request(nl, msg);
+	msg = NULL;
+	if (ret < 0) {
+		netd_nl_link_delete(nl, b->name, NULL);
+		netd_diag_set(diag, "setting alias of bond %s: %s", b->name, strerror(-ret));
+	}
+	return ret;
+fail:
+	nlmsg_free(msg);
+	netd_diag_set(diag, "creating bond %s (mode %s): %s", b->name,
+	              netd_bond_mode_to_string(b->mode), strerror(-ret));
+	return ret;
+}
+
+static int set_mtu(struct netd_nl *nl, const char *name, unsigned mtu, struct netd_diag *diag)
+{
+	struct nl_msg *msg = link_req(0, name);
+	int ret;
+
+	if (!msg || nla_put_u32(msg, IFLA_MTU, mtu) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	ret = netd_nl_request(nl, msg);
+	if (ret < 0)
+		netd_diag_set(diag, "setting MTU of %s to %u: %s", name, mtu, strerror(-ret));
+	return ret;
+}
+
+/* ---- up and down ---- */
+
+static int snapshot_slaves(struct netd_nl *nl, const struct netd_bond *b, struct bond_saved *sv,
+                           struct netd_diag *diag)
+{
+	struct netd_link_info li, master;
+	int ret;
+
+	memset(sv, 0, sizeof(*sv));
+	snprintf(sv->bond, sizeof(sv->bond), "%s", b->name);
+	for (size_t i = 0; i < b->n_slaves; i++) {
+		ret = netd_nl_link_get(nl, b->slaves[i], &li);
+		if (ret < 0) {
+			netd_diag_set(diag, "slave %s of bond %s: %s", b->slaves[i], b->name,
+			              ret == -ENODEV ? "no such interface" : strerror(-ret));
+			return ret;
+		}
+		if (li.master) {
+			if (netd_nl_link_get_by_index(nl, li.master, &master) < 0)
+				snprintf(master.name, sizeof(master.name), "#%d", li.master);
+			netd_diag_set(diag, "slave %s of bond %s is already enslaved to %s",
+			              b->slaves[i], b->name, master.name);
+			return -EBUSY;
+		}
+		ret = netd_uplink_snapshot(nl, b->slaves[i], &sv->slaves[i].s);
+		if (ret < 0) {
+			netd_diag_set(diag, "reading the state of slave %s: %s", b->slaves[i],
+			              strerror(-ret));
+			return ret;
+		}
+		sv->slaves[i].mtu = li.mtu;
+		sv->n++;
+	}
+	return 0;
+}
+
+/* A slave's addresses go before it is enslaved; setting it down takes its routes. */
+static int enslave(struct netd_nl *nl, const struct bond_slave *sl, const char *bond,
+                   struct netd_diag *diag)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < sl->s.n_addrs && ret == 0; i++)
+		ret = netd_nl_addr_del(nl, sl->s.name, &sl->s.addrs[i].prefix, diag);
+	if (ret == 0)
+		ret = netd_nl_link_set_up(nl, sl->s.name, false, diag);
+	if (ret == 0)
+		ret = netd_nl_link_set_master(nl, sl->s.name, bond, diag);
+	if (ret == 0)
+		ret = netd_nl_link_set_up(nl, sl->s.name, true, diag);
+	return ret;
+}
+
+/* The slaves' addresses and routes, now the bond's: the uplink code takes them from there. */
+static int move_l3_to_bond(struct netd_nl *nl, const struct bond_saved *sv, struct netd_diag *diag)
+{
+	struct netd_uplink_state *onto;
+	int ret = 0;
+
+	onto = calloc(1, sizeof(*onto));
+	if (!onto)
+		return -ENOMEM;
+	for (size_t i = 0; i < sv->n && ret == 0; i++) {
+		const struct netd_uplink_state *s = &sv->slaves[i].s;
+
+		if (!s->n_addrs && !s->n_routes)
+			continue;
+		*onto = *s;
+		snprintf(onto->name, sizeof(onto->name), "%s", sv->bond);
+		onto->was_up = true;
+		/* give_back without a bridge: no master, up, the addresses, then the routes */
+		ret = netd_uplink_give_back(nl, onto, NULL, diag);
+	}
+	free(onto);
+	return ret;
+}
+
+int netd_bond_up(struct netd_nl *nl, const struct netd_bond *b, const char *alias,
+                 const char *state_dir, const char *network, struct netd_diag *diag)
+{
+	struct netd_diag ignored;
+	struct bond_saved *sv;
+	int ret;
+
+	sv = calloc(1, sizeof(*sv));
+	if (!sv)
+		return -ENOMEM;
+	ret = snapshot_slaves(nl, b, sv, diag);
+	if (ret < 0)
+		goto out;
+	ret = saved_write(state_dir, network, sv);
+	if (ret < 0) {
+		netd_diag_set(diag, "saving the state of the slaves of bond %s in %s: %s", b->name,
+		              state_dir, strerror(-ret));
+		goto out;
+	}
+	ret = bond_create(nl, b, alias, diag);
+	if (ret < 0) {
+		saved_forget(state_dir, network);
+		goto out;
+	}
+	for (size_t i = 0; i < sv->n && ret == 0; i++)
+		ret = enslave(nl, &sv->slaves[i], b->name, diag);
+	if (ret == 0)
+		ret = netd_nl_link_set_up(nl, b->name, true, diag);
+	if (ret == 0)
+		ret = move_l3_to_bond(nl, sv, diag);
+	if (ret < 0)
+		netd_bond_down(nl, b->name, alias, state_dir, network, &ignored);
+out:
+	free(sv);
+	return ret;
+}
+
+/* Everything the slave had, whatever the bond did to it; first error reported. */
+static int give_back_slave(struct netd_nl *nl, const struct bond_slave *sl, struct netd_diag *diag)
+{
+	struct netd_link_info li;
+	struct netd_diag d;
+	int ret, first = 0;
+
+	ret = netd_nl_link_get(nl, sl->s.name, &li);
+	if (ret < 0) {
+		netd_diag_set(diag, "giving back slave %s: %s", sl->s.name,
+		              ret == -ENODEV ? "it no longer exists" : strerror(-ret));
+		return ret;
+	}
+#define KEEP(expr)                                                                                 \
+	do {                                                                                       \
+		ret = (expr);                                                                      \
+		if (ret < 0 && !first) {                                                           \
+			first = ret;                                                               \
+			*diag = d;                                                                 \
+		}                                                                                  \
+	} while (0)
+	/* Down first: not every driver takes a new MAC while up. */
+	if (li.up)
+		KEEP(netd_nl_link_set_up(nl, sl->s.name, false, &d));
+	if (li.master)
+		KEEP(netd_nl_link_set_master(nl, sl->s.name, NULL, &d));
+	if (memcmp(li.mac, sl->s.mac, 6) != 0)
+		KEEP(netd_nl_link_set_mac(nl, sl->s.name, sl->s.mac, &d));
+	if (sl->mtu && li.mtu != sl->mtu)
+		KEEP(set_mtu(nl, sl->s.name, sl->mtu, &d));
+	/* up/down as it was, then its addresses and routes */
+	KEEP(netd_uplink_give_back(nl, &sl->s, NULL, &d));
+#undef KEEP
+	return first;
+}
+
+int netd_bond_down(struct netd_nl *nl, const char *bond, const char *alias, const char *state_dir,
+                   const char *network, struct netd_diag *diag)
+{
+	struct netd_link_info li;
+	struct bond_saved *sv;
+	struct netd_diag d;
+	int ret, first = 0;
+
+	sv = calloc(1, sizeof(*sv));
+	if (!sv)
+		return -ENOMEM;
+	ret = saved_read(state_dir, network, sv);
+	if (ret < 0 && ret != -ENOENT) {
+		netd_diag_set(diag, "reading the saved state of bond %s: %s", bond, strerror(-ret));
+		first = ret;
+	}
+	/* Deleting the bond releases its slaves; a link under the name that is not ours stays. */
+	if (netd_nl_link_get(nl, bond, &li) == 0 && strcmp(li.kind, "bond") == 0 &&
+	    strcmp(li.alias, alias) == 0) {
+		ret = netd_nl_link_delete(nl, bond, &d);
+		if (ret < 0 && !first) {
+			first = ret;
+			*diag = d;
+		}
+	}
+	for (size_t i = 0; i < sv->n; i++) {
+		ret = give_back_slave(nl, &sv->slaves[i], &d);
+		if (ret < 0 && !first) {
+			first = ret;
+			*diag = d;
+		}
+	}
+	if (!first)
+		saved_forget(state_dir, network);
+	free(sv);
+	return first;
+}
+
+int netd_bond_observe(struct netd_nl *nl, const struct netd_bond *b, const char *network,
+                      const char *alias, const char *state_dir, struct netd_bond_facts *o)
+{
+	struct netd_link_info li, sl, master;
+	int ret, bond_index = 0;
+
+	memset(o, 0, sizeof(*o));
+
+	ret = netd_nl_link_get(nl, b->name, &li);
+	if (ret < 0 && ret != -ENODEV)
+		return ret;
+	o->exists = ret == 0;
+	if (o->exists) {
+		snprintf(o->kind, sizeof(o->kind), "%s", li.kind);
+		snprintf(o->alias, sizeof(o->alias), "%s", li.alias);
+		o->ours = strcmp(li.kind, "bond") == 0 && strcmp(li.alias, alias) == 0;
+		bond_index = li.ifindex;
+	}
+	o->saved = netd_bond_saved(state_dir, network) == 1;
+	for (size_t i = 0; i < b->n_slaves; i++) {
+		ret = netd_nl_link_get(nl, b->slaves[i], &sl);
+		if (ret == -ENODEV) {
+			if (!o->slave_absent[0])
+				snprintf(o->slave_absent, IFNAMSIZ, "%s", b->slaves[i]);
+			continue;
+		}
+		if (ret < 0)
+			return ret;
+		if (sl.master && (!o->ours || sl.master != bond_index) && !o->slave_busy[0]) {
+			snprintf(o->slave_busy, IFNAMSIZ, "%s", b->slaves[i]);
+			if (netd_nl_link_get_by_index(nl, sl.master, &master) == 0)
+				snprintf(o->slave_master, IFNAMSIZ, "%s", master.name);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,190 @@
+/* Scan the host's nftables for base chains of other tables (libnftnl dumps, read only). */
+/* netinet/in.h (via model.h) must come before linux/netfilter.h, or their in.h collide. */
+#include "netd/kernel/firewall.h"
+#include "netd/kernel/nft.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct scan {
+	struct netd_fw_chain *chains;
+	size_t n, cap;
+	int err;
+};
+
+static const char *family_name(uint32_t f)
+{
+	switch (f) {
+	case NFPROTO_IPV4:
+		return "ip";
+	case NFPROTO_IPV6:
+		return "ip6";
+	case NFPROTO_INET:
+		return "inet";
+	case NFPROTO_BRIDGE:
+		return "bridge";
+	case NFPROTO_ARP:
+		return "arp";
+	case NFPROTO_NETDEV:
+		return "netdev";
+	default:
+		return "?";
+	}
+}
+
+static enum netd_fw_hook hook_of(uint32_t family, uint32_t hooknum)
+{
+	if (family == NFPROTO_NETDEV || family == NFPROTO_ARP)
+		return NETD_FW_HOOK_OTHER;
+	/* ip, ip6, inet and bridge number their hooks alike: 1 input, 2 forward, 3 output. */
+	switch (hooknum) {
+	case NF_INET_LOCAL_IN:
+		return NETD_FW_HOOK_INPUT;
+	case NF_INET_FORWARD:
+		return NETD_FW_HOOK_FORWARD;
+	case NF_INET_LOCAL_OUT:
+		return NETD_FW_HOOK_OUTPUT;
+	default:
+		return NETD_FW_HOOK_OTHER;
+	}
+}
+
+static bool is_ours(uint32_t family, const char *table)
+{
+	return family == NFPROTO_INET && strcmp(table, NETD_NFT_TABLE) == 0;
+}
+
+static int chain_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct scan *s = data;
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct netd_fw_chain *fc;
+	uint32_t family;
+	const char *table;
+
+	if (!c)
+		goto nomem;
+	if (nftnl_chain_nlmsg_parse(nlh, c) < 0 || !nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM))
+		goto out;
+	family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
+	table = nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE);
+	if (is_ours(family, table))
+		goto out;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		void *p = realloc(s->chains, cap * sizeof(*s->chains));
+
+		if (!p)
+			goto nomem;
+		s->chains = p;
+		s->cap = cap;
+	}
+	fc = &s->chains[s->n++];
+	memset(fc, 0, sizeof(*fc));
+	snprintf(fc->family, sizeof(fc->family), "%s", family_name(family));
+	snprintf(fc->table, sizeof(fc->table), "%s", table);
+	snprintf(fc->chain, sizeof(fc->chain), "%s", nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
+	fc->hook = hook_of(family, nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM));
+	fc->priority = (int)nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO);
+	fc->policy_drop = nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY) &&
+	                  nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) == NF_DROP;
+out:
+	nftnl_chain_free(c);
+	return MNL_CB_OK;
+nomem:
+	nftnl_chain_free(c);
+	s->err = -ENOMEM;
+	return MNL_CB_ERROR;
+}
+
+static int expr_drops(struct nftnl_expr *e, void *data)
+{
+	bool *drops = data;
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+	if (strcmp(name, "reject") == 0 ||
+	    (strcmp(name, "immediate") == 0 && nftnl_expr_is_set(e, NFTNL_EXPR_IMM_VERDICT) &&
+	     nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT) == NF_DROP))
+		*drops = true;
+	return 0;
+}
+
+static int rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct scan *s = data;
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	const char *table, *chain;
+	bool drops = false;
+	const char *fam;
+
+	if (!r)
+		return MNL_CB_ERROR;
+	if (nftnl_rule_nlmsg_parse(nlh, r) < 0)
+		goto out;
+	fam = family_name(nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY));
+	table = nftnl_rule_get_str(r, NFTNL_RULE_TABLE);
+	chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+	nftnl_expr_foreach(r, expr_drops, &drops);
+	for (size_t i = 0; drops && i < s->n; i++)
+		if (strcmp(s->chains[i].family, fam) == 0 &&
+		    strcmp(s->chains[i].table, table) == 0 &&
+		    strcmp(s->chains[i].chain, chain) == 0)
+			s->chains[i].drop_rules++;
+out:
+	nftnl_rule_free(r);
+	return MNL_CB_OK;
+}
+
+static int dump(struct mnl_socket *nl, uint16_t type, mnl_cb_t cb, struct scan *s)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
+	uint32_t seq = (uint32_t)time(NULL), portid = mnl_socket_get_portid(nl);
+	struct nlmsghdr *nlh;
+	ssize_t len;
+	int ret;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_UNSPEC, NLM_F_DUMP, seq);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	while ((len = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		ret = mnl_cb_run(buf, (size_t)len, seq, portid, cb, s);
+		if (ret <= 0)
+			return ret < 0 ? (s->err ? s->err : -errno) : 0;
+	}
+	return len < 0 ? -errno : 0;
+}
+
+int netd_fw_scan(struct netd_fw_chain **out, size_t *n)
+{
+	struct scan s = {0};
+	struct mnl_socket *nl;
+	int ret;
+
+	nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = dump(nl, NFT_MSG_GETCHAIN, chain_cb, &s);
+	if (ret == 0 && s.n > 0)
+		ret = dump(nl, NFT_MSG_GETRULE, rule_cb, &s);
+out:
+	mnl_socket_close(nl);
+	if (ret < 0) {
+		free(s.chains);
+		return ret;
+	}
+	*out = s.chains;
+	*n = s.n;
+	return 0;
+}

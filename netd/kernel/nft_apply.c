@@ -1,0 +1,226 @@
+/* Changing table inet netd: one network in or out, each time in one atomic batch. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/netfilter/nf_tables.h>
+
+#include "nft_priv.h"
+
+static bool is_base_chain(const char *name)
+{
+	for (int i = 0; i < NFT_BASE_CHAINS; i++)
+		if (strcmp(name, nft_base_chains[i]) == 0)
+			return true;
+	return false;
+}
+
+static void chain_names(const char *network, char names[][NETD_NFT_CHAIN_MAX])
+{
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
+		snprintf(names[k], NETD_NFT_CHAIN_MAX, "%s%s", netd_nft_chain_prefix(k), network);
+}
+
+static bool same_elem(const struct nft_elem *a, const struct nft_elem *b)
+{
+	return a->key_len == b->key_len && memcmp(a->key, b->key, a->key_len) == 0 &&
+	       a->has_end == b->has_end &&
+	       (!a->has_end || memcmp(a->key_end, b->key_end, 4) == 0) &&
+	       strcmp(a->chain, b->chain) == 0;
+}
+
+static bool jumps_to_network(const struct nft_elem *e, char names[][NETD_NFT_CHAIN_MAX])
+{
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
+		if (strcmp(e->chain, names[k]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Delete the elements that jump to the network's chains, except those equal to what x
+ * wants (x NULL: delete them all). Keeping equal elements makes a re-apply a no-op for the
+ * maps; a changed key (bridge renamed, subnet moved) goes, and its replacement is added.
+ */
+static int put_stale_elems(struct nft_batch *b, const struct nft_state *st,
+                           const struct netd_nft_net *x, char names[][NETD_NFT_CHAIN_MAX])
+{
+	struct nft_elem want;
+	int ret = 0;
+
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS && !ret; k++) {
+		bool wanted = x && x->chains[k].present;
+
+		if (wanted)
+			nft_wanted_elem(x, k, &want);
+		for (size_t i = 0; i < st->n_elems[k] && !ret; i++) {
+			const struct nft_elem *e = &st->elems[k][i];
+
+			if (!jumps_to_network(e, names) || (wanted && same_elem(e, &want)))
+				continue;
+			ret = nft_put_elem(b, NFT_MSG_DELSETELEM, k, e);
+		}
+	}
+	return ret;
+}
+
+static int put_network_chains(struct nft_batch *b, const struct netd_nft_net *x)
+{
+	char comment[64];
+	int ret = 0;
+
+	snprintf(comment, sizeof(comment), "%s%s", NFT_DIGEST_PREFIX, x->digest);
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS && !ret; k++) {
+		const struct netd_nft_chain *c = &x->chains[k];
+
+		if (!c->present)
+			continue;
+		ret = nft_put_chain(b, NFT_MSG_NEWCHAIN, c->name);
+		if (!ret)
+			ret = nft_put_flush(b, c->name);
+		/* The digest rides on the first rule: a chain's own userdata is not updated by
+		 * the kernel when the chain already exists, a new rule's always is. */
+		for (size_t i = 0; i < c->n_rules && !ret; i++)
+			ret = nft_put_rule(b, c->name, i, &c->rules[i], i == 0 ? comment : NULL);
+	}
+	return ret;
+}
+
+static int check_names(const struct netd_nft_net *x, struct netd_diag *diag)
+{
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++) {
+		const struct netd_nft_chain *c = &x->chains[k];
+		size_t plen = strlen(netd_nft_chain_prefix(k));
+
+		if (c->present && (strncmp(c->name, netd_nft_chain_prefix(k), plen) != 0 ||
+		                   strcmp(c->name + plen, x->network) != 0)) {
+			netd_diag_set(diag, "nft: chain %s is not %s%s", c->name,
+			              netd_nft_chain_prefix(k), x->network);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int netd_nft_apply_net(struct netd_nft *nft, const struct netd_nft_net *x, struct netd_diag *diag)
+{
+	char names[NETD_NFT_CHAIN_KINDS][NETD_NFT_CHAIN_MAX];
+	struct nft_state st = {0};
+	struct nft_batch b = {0};
+	struct nft_elem e;
+	bool any = false;
+	int ret;
+
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
+		any |= x->chains[k].present;
+	/* A network that needs no rules (bridged) has none: whatever an earlier mode left
+	 * goes, exactly as on `down`. */
+	if (!any)
+		return netd_nft_remove_net(nft, x->network, diag);
+	ret = check_names(x, diag);
+	if (ret < 0)
+		return ret;
+	chain_names(x->network, names);
+
+	ret = nft_state_chains(nft, &st);
+	if (ret == 0 && st.table)
+		ret = nft_state_elems(nft, &st);
+	if (ret < 0) {
+		netd_diag_set(diag, "nft: reading table inet %s: %s", NETD_NFT_TABLE,
+		              strerror(-ret));
+		goto out;
+	}
+	ret = nft_batch_init(nft, &b);
+	if (!ret)
+		ret = nft_put_base(&b);
+	if (!ret)
+		ret = put_stale_elems(&b, &st, x, names);
+	if (!ret)
+		ret = put_network_chains(&b, x);
+	/* A chain of an earlier shape of the network (post_ of a former nat) goes; its map
+	 * element went above, so nothing jumps to it any more. */
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS && !ret; k++) {
+		if (x->chains[k].present || !nft_state_has_chain(&st, names[k]))
+			continue;
+		ret = nft_put_flush(&b, names[k]);
+		if (!ret)
+			ret = nft_put_chain(&b, NFT_MSG_DELCHAIN, names[k]);
+	}
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS && !ret; k++) {
+		if (!x->chains[k].present)
+			continue;
+		nft_wanted_elem(x, k, &e);
+		ret = nft_put_elem(&b, NFT_MSG_NEWSETELEM, k, &e);
+	}
+	if (ret < 0 && !b.err)
+		b.err = ret;
+	ret = nft_batch_commit(&b, diag);
+out:
+	nft_batch_release(&b);
+	nft_state_release(&st);
+	return ret;
+}
+
+int netd_nft_remove_net(struct netd_nft *nft, const char *network, struct netd_diag *diag)
+{
+	char names[NETD_NFT_CHAIN_KINDS][NETD_NFT_CHAIN_MAX];
+	struct nft_state st = {0};
+	struct nft_batch b = {0};
+	size_t mine = 0, others = 0;
+	int ret;
+
+	if (!netd_netname_valid(network)) {
+		netd_diag_set(diag, "nft: invalid network name \"%s\"", network);
+		return -EINVAL;
+	}
+	chain_names(network, names);
+	ret = nft_state_chains(nft, &st);
+	if (ret < 0) {
+		netd_diag_set(diag, "nft: reading table inet %s: %s", NETD_NFT_TABLE,
+		              strerror(-ret));
+		goto out;
+	}
+	for (size_t i = 0; i < st.n_chains; i++) {
+		bool ours = false;
+
+		for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
+			ours |= strcmp(st.chains[i], names[k]) == 0;
+		if (ours)
+			mine++;
+		else if (!is_base_chain(st.chains[i]))
+			others++;
+	}
+	if (mine == 0)
+		goto out;
+	if (others > 0) {
+		ret = nft_state_elems(nft, &st);
+		if (ret < 0) {
+			netd_diag_set(diag, "nft: reading the maps of inet %s: %s", NETD_NFT_TABLE,
+			              strerror(-ret));
+			goto out;
+		}
+	}
+	ret = nft_batch_init(nft, &b);
+	if (ret < 0)
+		goto out;
+	if (others == 0) {
+		/* The last network: the table goes with everything in it. */
+		ret = nft_put_del_table(&b);
+	} else {
+		ret = put_stale_elems(&b, &st, NULL, names);
+		for (int k = 0; k < NETD_NFT_CHAIN_KINDS && !ret; k++) {
+			if (!nft_state_has_chain(&st, names[k]))
+				continue;
+			ret = nft_put_flush(&b, names[k]);
+			if (!ret)
+				ret = nft_put_chain(&b, NFT_MSG_DELCHAIN, names[k]);
+		}
+	}
+	if (ret < 0 && !b.err)
+		b.err = ret;
+	ret = nft_batch_commit(&b, diag);
+out:
+	nft_batch_release(&b);
+	nft_state_release(&st);
+	return ret;
+}

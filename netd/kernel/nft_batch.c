@@ -1,0 +1,276 @@
+/* The netfilter socket: one transaction per change, every message acked, errors matched
+ * back to the message that caused them by sequence number (as nftables' src/mnl.c does). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netlink.h>
+#include <libnftnl/common.h>
+
+#include "nft_priv.h"
+
+#define BATCH_PAGE    (16 * 1024)
+#define BATCH_OVERRUN 8192 /* the biggest single message we build */
+#define RECV_BUF      (64 * 1024)
+
+int netd_nft_open(struct netd_nft **out)
+{
+	struct netd_nft *nft;
+	int one = 1, ret;
+
+	*out = NULL;
+	nft = calloc(1, sizeof(*nft));
+	if (!nft)
+		return -ENOMEM;
+	nft->nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!nft->nl) {
+		ret = -errno;
+		goto out;
+	}
+	if (mnl_socket_bind(nft->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	/* Error acks need only the header of the message that failed. */
+	mnl_socket_setsockopt(nft->nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	nft->portid = mnl_socket_get_portid(nft->nl);
+	nft->seq = (uint32_t)time(NULL);
+	*out = nft;
+	return 0;
+out:
+	netd_nft_close(nft);
+	return ret;
+}
+
+void netd_nft_close(struct netd_nft *nft)
+{
+	if (!nft)
+		return;
+	if (nft->nl)
+		mnl_socket_close(nft->nl);
+	nft_observe_cache_release(&nft->cache);
+	free(nft);
+}
+
+int nft_batch_init(struct netd_nft *nft, struct nft_batch *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->nft = nft;
+	b->b = nftnl_batch_alloc(BATCH_PAGE, BATCH_OVERRUN);
+	if (!b->b)
+		return -ENOMEM;
+	nftnl_batch_begin(nftnl_batch_buffer(b->b), nft->seq++);
+	nftnl_batch_update(b->b);
+	b->first_seq = nft->seq;
+	/* Dumps made while the batch is built take seqs beyond any it could use. */
+	nft->seq += 1u << 20;
+	return 0;
+}
+
+void nft_batch_release(struct nft_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->what[i]);
+	free(b->what);
+	if (b->b)
+		nftnl_batch_free(b->b);
+	memset(b, 0, sizeof(*b));
+}
+
+struct nlmsghdr *nft_batch_msg(struct nft_batch *b, uint16_t type, uint16_t flags, const char *fmt,
+                               ...)
+{
+	va_list ap;
+	char *what;
+	int len;
+
+	if (b->err)
+		return NULL;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 32;
+		char **w = realloc(b->what, cap * sizeof(*w));
+
+		if (!w) {
+			b->err = -ENOMEM;
+			return NULL;
+		}
+		b->what = w;
+		b->cap = cap;
+	}
+	va_start(ap, fmt);
+	len = vasprintf(&what, fmt, ap);
+	va_end(ap);
+	if (len < 0) {
+		b->err = -ENOMEM;
+		return NULL;
+	}
+	b->what[b->n++] = what;
+	/* libnftnl leaves attribute padding as it finds it: send zeros, not heap garbage. */
+	memset(nftnl_batch_buffer(b->b), 0, BATCH_OVERRUN);
+	/* Message i has seq first_seq + i, whatever else used the socket meanwhile. */
+	return nftnl_nlmsg_build_hdr(nftnl_batch_buffer(b->b), type, NFPROTO_INET,
+	                             flags | NLM_F_ACK, b->first_seq + (uint32_t)(b->n - 1));
+}
+
+void nft_batch_next(struct nft_batch *b)
+{
+	if (!b->err && nftnl_batch_update(b->b) < 0)
+		b->err = -ENOMEM;
+}
+
+/* Room for every ack of a big batch: a lost ack would hide an error. */
+static void size_rcvbuf(struct netd_nft *nft, size_t n_msgs)
+{
+	int size = (int)(n_msgs * 1024 + RECV_BUF);
+	int fd = mnl_socket_get_fd(nft->nl);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+}
+
+static void drain(struct netd_nft *nft, char *buf)
+{
+	while (recv(mnl_socket_get_fd(nft->nl), buf, RECV_BUF, MSG_DONTWAIT) > 0 || errno == EINTR)
+		;
+}
+
+static int send_batch(struct nft_batch *b)
+{
+	struct sockaddr_nl snl = {.nl_family = AF_NETLINK};
+	int n_iov = nftnl_batch_iovec_len(b->b);
+	struct iovec *iov;
+	struct msghdr msg = {0};
+	ssize_t sent;
+	int ret = 0;
+
+	iov = calloc(n_iov, sizeof(*iov));
+	if (!iov)
+		return -ENOMEM;
+	nftnl_batch_iovec(b->b, iov, n_iov);
+	msg.msg_name = &snl;
+	msg.msg_namelen = sizeof(snl);
+	msg.msg_iov = iov;
+	msg.msg_iovlen = n_iov;
+	sent = sendmsg(mnl_socket_get_fd(b->nft->nl), &msg, 0);
+	if (sent < 0)
+		ret = -errno;
+	free(iov);
+	return ret;
+}
+
+int nft_batch_commit(struct nft_batch *b, struct netd_diag *diag)
+{
+	size_t acks = 0, failed = SIZE_MAX;
+	int fail_errno = 0, ret;
+	char *buf = NULL;
+
+	if (b->err) {
+		netd_diag_set(diag, "nft: building the batch: %s", strerror(-b->err));
+		return b->err;
+	}
+	if (b->n == 0)
+		return 0;
+	nftnl_batch_end(nftnl_batch_buffer(b->b), b->first_seq + (uint32_t)b->n);
+	if (nftnl_batch_update(b->b) < 0)
+		return -ENOMEM;
+	size_rcvbuf(b->nft, b->n);
+	ret = send_batch(b);
+	if (ret < 0) {
+		netd_diag_set(diag, "nft: sending the batch: %s", strerror(-ret));
+		return ret;
+	}
+	buf = malloc(RECV_BUF);
+	if (!buf)
+		return -ENOMEM;
+	/* nfnetlink processes the whole batch inside sendmsg(): every ack is queued by now,
+	 * so read until the socket is empty (or every message has answered). */
+	while (acks < b->n) {
+		ssize_t got = recv(mnl_socket_get_fd(b->nft->nl), buf, RECV_BUF, MSG_DONTWAIT);
+		const struct nlmsghdr *nlh;
+		int len = (int)got;
+
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			ret = -errno;
+			netd_diag_set(diag, "nft: reading acks: %s", strerror(errno));
+			goto out;
+		}
+		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
+			const struct nlmsgerr *e;
+			size_t idx;
+
+			if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_pid != b->nft->portid)
+				continue;
+			e = mnl_nlmsg_get_payload(nlh);
+			idx = nlh->nlmsg_seq - b->first_seq;
+			if (idx >= b->n)
+				continue;
+			acks++;
+			if (e->error != 0 && idx < failed) {
+				failed = idx;
+				fail_errno = -e->error;
+			}
+		}
+	}
+	if (failed != SIZE_MAX) {
+		ret = -fail_errno;
+		netd_diag_set(diag, "nft: %s: %s", b->what[failed], strerror(fail_errno));
+	} else if (acks < b->n) {
+		ret = -EIO;
+		netd_diag_set(diag, "nft: %zu of %zu messages were not acknowledged", b->n - acks,
+		              b->n);
+	}
+out:
+	free(buf);
+	return ret;
+}
+
+int nft_dump(struct netd_nft *nft, uint16_t type, void (*build)(struct nlmsghdr *, void *),
+             void *build_arg, mnl_cb_t cb, void *data)
+{
+	char *buf = calloc(1, RECV_BUF); /* zeroed: the request's padding goes out as is */
+	struct nlmsghdr *nlh;
+	int ret = 0;
+	uint32_t seq;
+
+	if (!buf)
+		return -ENOMEM;
+	seq = nft->seq++;
+	nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, NLM_F_DUMP, seq);
+	if (build)
+		build(nlh, build_arg);
+	if (mnl_socket_sendto(nft->nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	for (;;) {
+		ssize_t len = mnl_socket_recvfrom(nft->nl, buf, RECV_BUF);
+
+		if (len < 0) {
+			ret = -errno;
+			break;
+		}
+		ret = mnl_cb_run(buf, len, seq, nft->portid, cb, data);
+		if (ret <= MNL_CB_STOP) {
+			ret = ret < 0 ? -errno : 0;
+			break;
+		}
+	}
+	/* A dump cut short (error, or EINTR when the ruleset changed under it) leaves
+	 * the rest queued: drop it so the next reader sees only its own answers. */
+	if (ret < 0)
+		drain(nft, buf);
+out:
+	free(buf);
+	return ret;
+}

@@ -1,0 +1,169 @@
+/* An uplink snapshot as JSON in the state dir: what `down` needs to put the uplink back,
+ * kept on disk so it survives a netd restart between `up` and `down`. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "netd/util/fsutil.h"
+#include "netd/kernel/uplink.h"
+
+static json_object *ip(struct in_addr a)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &a, buf, sizeof(buf));
+	return json_object_new_string(buf);
+}
+
+int netd_uplink_to_json(const struct netd_uplink_state *s, char **out)
+{
+	json_object *j = json_object_new_object(), *addrs = json_object_new_array(),
+	            *routes = json_object_new_array();
+	char mac[18], pfx[32];
+
+	netd_mac_format(s->mac, mac);
+	json_object_object_add(j, "name", json_object_new_string(s->name));
+	json_object_object_add(j, "mac", json_object_new_string(mac));
+	json_object_object_add(j, "was_up", json_object_new_boolean(s->was_up));
+	for (size_t i = 0; i < s->n_addrs; i++) {
+		json_object *a = json_object_new_object();
+
+		json_object_object_add(a, "prefix",
+		                       json_object_new_string(netd_prefix_format(
+		                           &s->addrs[i].prefix, false, pfx, sizeof(pfx))));
+		json_object_object_add(a, "broadcast", ip(s->addrs[i].broadcast));
+		json_object_object_add(a, "flags", json_object_new_int(s->addrs[i].flags));
+		json_object_object_add(a, "scope", json_object_new_int(s->addrs[i].scope));
+		json_object_array_add(addrs, a);
+	}
+	for (size_t i = 0; i < s->n_routes; i++) {
+		const struct netd_uplink_route *r = &s->routes[i];
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(
+		    o, "dst",
+		    json_object_new_string(netd_prefix_format(&r->dst, false, pfx, sizeof(pfx))));
+		json_object_object_add(o, "gateway", ip(r->gateway));
+		json_object_object_add(o, "prefsrc", ip(r->prefsrc));
+		json_object_object_add(o, "metric", json_object_new_int64(r->metric));
+		json_object_object_add(o, "protocol", json_object_new_int(r->protocol));
+		json_object_object_add(o, "scope", json_object_new_int(r->scope));
+		json_object_object_add(o, "type", json_object_new_int(r->type));
+		json_object_array_add(routes, o);
+	}
+	json_object_object_add(j, "addresses", addrs);
+	json_object_object_add(j, "routes", routes);
+	*out = strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY));
+	json_object_put(j);
+	return *out ? 0 : -ENOMEM;
+}
+
+static const char *str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
+	           ? json_object_get_string(v)
+	           : NULL;
+}
+
+static int64_t num(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
+}
+
+int netd_uplink_from_json(const char *text, struct netd_uplink_state *s)
+{
+	json_object *j = json_tokener_parse(text), *arr, *v;
+	int ret = -EINVAL;
+
+	memset(s, 0, sizeof(*s));
+	if (!j || !str(j, "name") || strlen(str(j, "name")) >= IFNAMSIZ ||
+	    netd_mac_parse(str(j, "mac") ? str(j, "mac") : "", s->mac) < 0)
+		goto out;
+	snprintf(s->name, sizeof(s->name), "%s", str(j, "name"));
+	s->was_up = json_object_object_get_ex(j, "was_up", &v) && json_object_get_boolean(v);
+	if (!json_object_object_get_ex(j, "addresses", &arr) ||
+	    json_object_array_length(arr) > NETD_UPLINK_MAX_ADDRS)
+		goto out;
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *a = json_object_array_get_idx(arr, i);
+		struct netd_uplink_addr *x = &s->addrs[s->n_addrs++];
+
+		if (netd_prefix_parse(str(a, "prefix"), &x->prefix) < 0 ||
+		    netd_ipv4_parse(str(a, "broadcast"), &x->broadcast) < 0)
+			goto out;
+		x->flags = (uint8_t)num(a, "flags");
+		x->scope = (uint8_t)num(a, "scope");
+	}
+	if (!json_object_object_get_ex(j, "routes", &arr) ||
+	    json_object_array_length(arr) > NETD_UPLINK_MAX_ROUTES)
+		goto out;
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *o = json_object_array_get_idx(arr, i);
+		struct netd_uplink_route *r = &s->routes[s->n_routes++];
+
+		if (netd_prefix_parse(str(o, "dst"), &r->dst) < 0 ||
+		    netd_ipv4_parse(str(o, "gateway"), &r->gateway) < 0 ||
+		    netd_ipv4_parse(str(o, "prefsrc"), &r->prefsrc) < 0)
+			goto out;
+		r->metric = (uint32_t)num(o, "metric");
+		r->protocol = (uint8_t)num(o, "protocol");
+		r->scope = (uint8_t)num(o, "scope");
+		r->type = (uint8_t)num(o, "type");
+	}
+	ret = 0;
+out:
+	json_object_put(j);
+	return ret;
+}
+
+static void state_path(const char *state_dir, const char *network, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s.uplink", state_dir, network);
+}
+
+int netd_uplink_save(const char *state_dir, const char *network, const struct netd_uplink_state *s)
+{
+	char path[NETD_PATH_MAX];
+	char *text = NULL;
+	int ret;
+
+	ret = netd_uplink_to_json(s, &text);
+	if (ret < 0)
+		return ret;
+	state_path(state_dir, network, path, sizeof(path));
+	/* Durable: after a crash this is the only record of how to give the uplink back. */
+	ret = netd_file_write_atomic(path, text, 0644, true);
+	free(text);
+	return ret;
+}
+
+int netd_uplink_load(const char *state_dir, const char *network, struct netd_uplink_state *s)
+{
+	char path[NETD_PATH_MAX];
+	char *text = NULL;
+	int ret;
+
+	state_path(state_dir, network, path, sizeof(path));
+	ret = netd_file_read(path, 1 << 20, &text);
+	if (ret < 0)
+		return ret;
+	ret = netd_uplink_from_json(text, s);
+	free(text);
+	return ret;
+}
+
+void netd_uplink_forget(const char *state_dir, const char *network)
+{
+	char path[NETD_PATH_MAX];
+
+	state_path(state_dir, network, path, sizeof(path));
+	unlink(path);
+}

@@ -1,0 +1,108 @@
+/* Atomic writes, whole-file reads and mkdir -p, for netd's state and runtime files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "netd/util/fsutil.h"
+#include "netd/model.h"
+
+int netd_file_write_atomic(const char *path, const char *text, mode_t mode, bool durable)
+{
+	char tmp[NETD_PATH_MAX + 8];
+	size_t len = strlen(text), done = 0;
+	int fd, ret = 0;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (done < len) {
+		ssize_t n = write(fd, text + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			goto out;
+		}
+		done += (size_t)n;
+	}
+	if (fchmod(fd, mode) < 0 || (durable && fsync(fd) < 0)) {
+		ret = -errno;
+		goto out;
+	}
+	ret = close(fd) < 0 ? -errno : 0;
+	fd = -1;
+	if (ret == 0 && rename(tmp, path) < 0)
+		ret = -errno;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0)
+		unlink(tmp);
+	return ret;
+}
+
+int netd_file_read(const char *path, size_t max, char **out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	struct stat st;
+	FILE *f;
+	int ret = 0;
+
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	if (fstat(fileno(f), &st) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if ((size_t)st.st_size > max) {
+		ret = -EFBIG;
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	len = fread(buf, 1, (size_t)st.st_size, f);
+	if (ferror(f)) {
+		ret = -EIO;
+		goto out;
+	}
+	buf[len] = '\0';
+	*out = buf;
+	buf = NULL;
+out:
+	free(buf);
+	fclose(f);
+	return ret;
+}
+
+int netd_mkdir_p(const char *path, mode_t mode)
+{
+	char buf[NETD_PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
