@@ -1,4 +1,6 @@
 /* The table of modes, indexed by enum netd_mode. */
+#include <string.h>
+
 #include "netd/mode.h"
 
 extern const struct netd_mode_ops netd_mode_nat, netd_mode_bridged, netd_mode_hostonly,
@@ -23,4 +25,11 @@ bool netd_network_needs_forwarding(const struct netd_network *n)
 		return false;
 	return n->policy[NETD_CELL_VM_TO_OUTSIDE] == NETD_POLICY_ALLOW ||
 	       n->policy[NETD_CELL_OUTSIDE_TO_VM] == NETD_POLICY_ALLOW;
+}
+
+bool netd_port_isolated(const struct netd_network *n, const char *port)
+{
+	if (n->policy[NETD_CELL_VM_TO_VM] != NETD_POLICY_DENY)
+		return false;
+	return !port || !n->uplink[0] || strcmp(port, n->uplink) != 0;
 }

@@ -29,4 +29,12 @@ const struct netd_mode_ops *netd_mode_ops(enum netd_mode m);
 /* Needs net.ipv4.ip_forward=1 while up: any cell that routes through the host is allowed. */
 bool netd_network_needs_forwarding(const struct netd_network *n);
 
+/*
+ * The one rule of port isolation (IFLA_BRPORT_ISOLATED): with VMToVM=deny every guest's port of
+ * the network's bridge is isolated, and its uplink never is: isolated ports still reach
+ * non-isolated ones, which is how guests keep the LAN while not seeing each other.
+ * port NULL asks about a guest's port.
+ */
+bool netd_port_isolated(const struct netd_network *n, const char *port);
+
 #endif

@@ -59,7 +59,7 @@ int netd_desired_build(const struct netd_network *n, const struct netd_dnsmasq_p
 	snprintf(d->alias, sizeof(d->alias), NETD_ALIAS_PREFIX "%s", n->name);
 	d->no_ipv6 = ops->no_ipv6;
 	d->forwarding = netd_network_needs_forwarding(n);
-	d->isolate_ports = n->policy[NETD_CELL_VM_TO_VM] == NETD_POLICY_DENY;
+	d->isolate_ports = netd_port_isolated(n, NULL);
 
 	ret = netd_nft_net_build(n, &d->nft);
 	if (ret < 0)

@@ -10,6 +10,7 @@
 
 #include "netd/kernel/bond.h"
 #include "engine_priv.h"
+#include "netd/mode.h"
 #include "netd/kernel/uplink.h"
 
 static int isolate_ports(struct netd_apply_ctx *c, struct netd_diag *diag)
@@ -30,7 +31,7 @@ static int isolate_ports(struct netd_apply_ctx *c, struct netd_diag *diag)
 
 		if (links[i].master != br.ifindex)
 			continue;
-		want = c->d->isolate_ports && strcmp(links[i].name, n->uplink) != 0;
+		want = netd_port_isolated(n, links[i].name);
 		if (netd_nl_port_get_isolated(c->e->nl, links[i].name) == (int)want)
 			continue;
 		ret = netd_nl_port_set_isolated(c->e->nl, links[i].name, want, diag);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "engine_priv.h"
+#include "netd/mode.h"
 #include "netd/util/log.h"
 #include "netd/control.h"
 #include "netd/kernel/tap.h"
@@ -143,7 +144,7 @@ static int make_tap(struct netd_engine *e, const struct netd_network *n, const s
 	    .alias = alias,
 	    .mtu = br.mtu,
 	    .bridge = n->bridge,
-	    .isolated = n->policy[NETD_CELL_VM_TO_VM] == NETD_POLICY_DENY,
+	    .isolated = netd_port_isolated(n, rec->tap),
 	};
 	memcpy(set.host_mac, rec->host_mac, 6);
 	ret = netd_tap_configure(e->nl, rec->tap, &set, NULL, diag);
@@ -168,7 +169,7 @@ static int ensure_settings(struct netd_engine *e, const struct netd_network *n,
 	    .alias = alias,
 	    .mtu = br.mtu,
 	    .bridge = n->bridge,
-	    .isolated = n->policy[NETD_CELL_VM_TO_VM] == NETD_POLICY_DENY,
+	    .isolated = netd_port_isolated(n, r->tap),
 	};
 	memcpy(set.host_mac, r->host_mac, 6);
 	return netd_tap_configure(e->nl, r->tap, &set, NULL, diag);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine_priv.h"
+#include "netd/mode.h"
 #include "netd/kernel/garp.h"
 #include "netd/kernel/link_monitor.h"
 #include "netd/kernel/uplink.h"
@@ -30,8 +31,7 @@ static void port_added(struct netd_engine *e, int master, const char *port)
 		if (strcmp(n->bridge, br.name) != 0 ||
 		    strcmp(n->name, br.alias + strlen(NETD_ALIAS_PREFIX)) != 0)
 			continue;
-		want = n->policy[NETD_CELL_VM_TO_VM] == NETD_POLICY_DENY &&
-		       strcmp(port, n->uplink) != 0;
+		want = netd_port_isolated(n, port);
 		if (netd_nl_port_get_isolated(e->nl, port) != (int)want)
 			netd_nl_port_set_isolated(e->nl, port, want, &diag);
 		return;

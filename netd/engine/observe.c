@@ -5,6 +5,7 @@
 
 #include "netd/kernel/bond.h"
 #include "engine_priv.h"
+#include "netd/mode.h"
 #include "netd/kernel/uplink.h"
 
 /* Ports of the bridge whose isolation flag differs from the policy. The uplink of a bridged
@@ -27,7 +28,7 @@ static int count_ports_to_isolate(struct netd_engine *e, const struct netd_desir
 
 		if (links[i].master != br_index)
 			continue;
-		want = d->isolate_ports && strcmp(links[i].name, d->net->uplink) != 0;
+		want = netd_port_isolated(d->net, links[i].name);
 		is = netd_nl_port_get_isolated(e->nl, links[i].name);
 		if (is >= 0 && (is == 1) != want)
 			(*count)++;

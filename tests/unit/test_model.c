@@ -321,6 +321,22 @@ static void test_diag(void **state)
 	assert_int_equal(strlen(d.msg), sizeof(d.msg) - 1);
 }
 
+/* The one rule of port isolation: guests' ports with VMToVM=deny, never the uplink. */
+static void test_port_isolated(void **state)
+{
+	struct netd_network n = {.mode = NETD_MODE_BRIDGED, .uplink = "eth0"};
+
+	n.policy[NETD_CELL_VM_TO_VM] = NETD_POLICY_ALLOW;
+	assert_false(netd_port_isolated(&n, "vnet0"));
+	assert_false(netd_port_isolated(&n, NULL));
+	n.policy[NETD_CELL_VM_TO_VM] = NETD_POLICY_DENY;
+	assert_true(netd_port_isolated(&n, "vnet0"));
+	assert_true(netd_port_isolated(&n, NULL));
+	assert_false(netd_port_isolated(&n, "eth0"));
+	n.uplink[0] = '\0'; /* no uplink: every port is a guest's */
+	assert_true(netd_port_isolated(&n, "eth0"));
+}
+
 static void test_network_and_config(void **state)
 {
 	struct netd_network *a = netd_network_new(), *b = netd_network_new();
@@ -353,6 +369,7 @@ int main(void)
 {
 	static const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_mode_strings),
+	    cmocka_unit_test(test_port_isolated),
 	    cmocka_unit_test(test_cell_strings),
 	    cmocka_unit_test(test_policy_strings),
 	    cmocka_unit_test(test_prefix_parse),
