@@ -181,6 +181,9 @@ void netd_mac_format(const uint8_t mac[6], char buf[18]);
 /* Linux interface name rules: 1..15 bytes, no '/', ':', whitespace; not "." or "..". */
 bool netd_ifname_valid(const char *s);
 bool netd_netname_valid(const char *s);
+/* A DHCP host name (one DNS label): 1..63 ASCII letters, digits or '-', not starting or ending
+ * with '-'. [Host] Name= and `attach --hostname` both take it. */
+bool netd_hostname_valid(const char *s);
 
 struct netd_network *netd_network_new(void);
 void netd_network_free(struct netd_network *n);

@@ -260,21 +260,9 @@ static int set_host_address(struct parser *p, enum key k, const char *v)
 	return 0;
 }
 
-static bool hostname_valid(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n >= NETD_HOSTNAME_MAX || s[0] == '-' || s[n - 1] == '-')
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '-')
-			return false;
-	return true;
-}
-
 static int set_host_name(struct parser *p, enum key k, const char *v)
 {
-	if (!hostname_valid(v))
+	if (!netd_hostname_valid(v))
 		return cfg_fail(
 		    p, p->line,
 		    "invalid Name '%s' in [Host]: a host name is 1-%d letters, digits or "

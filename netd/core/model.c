@@ -231,3 +231,16 @@ const struct netd_network *netd_config_find(const struct netd_config *c, const c
 			return c->networks[i];
 	return NULL;
 }
+
+bool netd_hostname_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= NETD_HOSTNAME_MAX || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (; *s; s++)
+		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') &&
+		    !(*s >= '0' && *s <= '9') && *s != '-')
+			return false;
+	return true;
+}

@@ -348,19 +348,6 @@ static int check_address(const struct netd_network *n, const struct netd_tap_sta
 	return 0;
 }
 
-static bool hostname_valid(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n >= NETD_HOSTNAME_MAX || s[0] == '-' || s[n - 1] == '-')
-		return false;
-	for (; *s; s++)
-		if (!(*s >= 'a' && *s <= 'z') && !(*s >= 'A' && *s <= 'Z') &&
-		    !(*s >= '0' && *s <= '9') && *s != '-')
-			return false;
-	return true;
-}
-
 /* ---- attach ---- */
 
 static const struct netd_network *find_up(struct netd_engine *e, const char *name,
@@ -458,7 +445,7 @@ static int check_request(struct netd_engine *e, const struct netd_network *n,
 			              n->name);
 			return -EINVAL;
 		}
-		if (!hostname_valid(req->hostname)) {
+		if (!netd_hostname_valid(req->hostname)) {
 			netd_diag_set(diag, "invalid host name '%s': letters, digits and '-'",
 			              req->hostname);
 			return -EINVAL;

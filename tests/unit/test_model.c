@@ -321,6 +321,22 @@ static void test_diag(void **state)
 	assert_int_equal(strlen(d.msg), sizeof(d.msg) - 1);
 }
 
+static void test_hostname(void **state)
+{
+	assert_true(netd_hostname_valid("vm-1"));
+	assert_true(netd_hostname_valid("A9"));
+	assert_false(netd_hostname_valid(""));
+	assert_false(netd_hostname_valid("-vm"));
+	assert_false(netd_hostname_valid("vm-"));
+	assert_false(netd_hostname_valid("vm.lab"));
+	assert_false(netd_hostname_valid("vm_1"));
+	assert_false(netd_hostname_valid("\xc3\xa9t\xc3\xa9")); /* not ASCII, whatever the locale */
+	assert_true(
+	    netd_hostname_valid("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	assert_false(netd_hostname_valid(
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+}
+
 /* The one rule of port isolation: guests' ports with VMToVM=deny, never the uplink. */
 static void test_port_isolated(void **state)
 {
@@ -370,6 +386,7 @@ int main(void)
 	static const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_mode_strings),
 	    cmocka_unit_test(test_port_isolated),
+	    cmocka_unit_test(test_hostname),
 	    cmocka_unit_test(test_cell_strings),
 	    cmocka_unit_test(test_policy_strings),
 	    cmocka_unit_test(test_prefix_parse),
