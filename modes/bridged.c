@@ -40,5 +40,6 @@ const struct netd_mode_ops netd_mode_bridged = {
             [NETD_CELL_OUTSIDE_TO_VM] = ON_LAN,
         },
     .needs_uplink = true,
+    .switched = true,
     .validate = bridged_validate,
 };

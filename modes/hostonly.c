@@ -18,5 +18,9 @@ const struct netd_mode_ops netd_mode_hostonly = {
     .needs_address = true,
     .allows_address = true,
     .allows_dhcp = true,
+    /* The host routes (without NAT) only where a [Policy] cell towards the outside says so. */
+    .routed = true,
+    /* Guests find the host's own address, DHCP and DNS, and nothing else of the host. */
+    .arp_ignore = 1,
     .no_ipv6 = true,
 };

@@ -25,5 +25,7 @@ const struct netd_mode_ops netd_mode_internal = {
             [NETD_CELL_VM_TO_OUTSIDE] = NO_HOST,
             [NETD_CELL_OUTSIDE_TO_VM] = NO_HOST,
         },
+    /* No host address: the host answers ARP for none of its addresses. */
+    .arp_ignore = 8,
     .no_ipv6 = true,
 };

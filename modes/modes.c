@@ -20,11 +20,20 @@ const struct netd_mode_ops *netd_mode_ops(enum netd_mode m)
 
 bool netd_network_needs_forwarding(const struct netd_network *n)
 {
-	/* Bridged guests are switched, not routed; internal has no address to route from. */
-	if (n->mode == NETD_MODE_BRIDGED || !n->has_address)
+	const struct netd_mode_ops *ops = netd_mode_ops(n->mode);
+
+	/* Switched guests reach the LAN through the bridge; internal ones reach nothing. */
+	if (!ops || !ops->routed)
 		return false;
 	return n->policy[NETD_CELL_VM_TO_OUTSIDE] == NETD_POLICY_ALLOW ||
 	       n->policy[NETD_CELL_OUTSIDE_TO_VM] == NETD_POLICY_ALLOW;
+}
+
+bool netd_network_host_is_router(const struct netd_network *n)
+{
+	const struct netd_mode_ops *ops = netd_mode_ops(n->mode);
+
+	return (ops && ops->host_is_router) || netd_network_needs_forwarding(n);
 }
 
 bool netd_port_isolated(const struct netd_network *n, const char *port)

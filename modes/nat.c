@@ -17,5 +17,8 @@ const struct netd_mode_ops netd_mode_nat = {
     .needs_address = true,
     .allows_address = true,
     .allows_dhcp = true,
+    .routed = true,
+    /* libvirt's NAT guests expect the host as gateway even where the policy routes nothing. */
+    .host_is_router = true,
     .masquerade = true,
 };

@@ -38,12 +38,6 @@ static const char *ip(struct in_addr a, char buf[INET_ADDRSTRLEN])
 	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
 }
 
-/* Guests get the host as their router only where the host routes for them. */
-static bool routes_for_guests(const struct netd_network *n)
-{
-	return n->mode == NETD_MODE_NAT || netd_network_needs_forwarding(n);
-}
-
 int netd_dnsmasq_render_conf(const struct netd_network *n, const struct netd_dnsmasq_paths *p,
                              char **out)
 {
@@ -83,7 +77,7 @@ int netd_dnsmasq_render_conf(const struct netd_network *n, const struct netd_dns
 		fprintf(f, "dhcp-leasefile=%s\ndhcp-hostsfile=%s\n", p->leases, p->hosts);
 		/* An empty router option, so a guest of a network the host does not route for
 		 * gets no default route through the host. */
-		if (routes_for_guests(n))
+		if (netd_network_host_is_router(n))
 			fprintf(f, "dhcp-option=3,%s\n", host);
 		else
 			fprintf(f, "dhcp-option=3\n");

@@ -3,17 +3,20 @@
 #include <string.h>
 
 #include "netd/firewall.h"
+#include "netd/mode.h"
 
-/* The cells whose packets a hook of the IPv4 path sees, for a routed (nat, hostonly)
- * network. Bridged guests' traffic is switched: with br_netfilter it all crosses forward. */
+/* The cells whose packets a hook of the IPv4 path sees. A switched network's traffic with the
+ * host and the LAN is bridged: with br_netfilter it all crosses forward. Otherwise what leaves
+ * the bridge passes the host's input, output and forward hooks (netd_mode_ops.switched). */
 static unsigned cells_of_hook(const struct netd_network *n, const struct netd_fw_chain *c,
                               bool bridge_nf)
 {
+	const struct netd_mode_ops *ops = netd_mode_ops(n->mode);
 	bool ipv4 = strcmp(c->family, "ip") == 0 || strcmp(c->family, "inet") == 0;
 	bool bridge = strcmp(c->family, "bridge") == 0;
 	unsigned all = (1u << NETD_CELL_MAX) - 1;
 
-	if (n->mode == NETD_MODE_BRIDGED) {
+	if (ops && ops->switched) {
 		if (bridge && c->hook == NETD_FW_HOOK_FORWARD)
 			return all;
 		if (ipv4 && c->hook == NETD_FW_HOOK_FORWARD && bridge_nf)

@@ -188,8 +188,8 @@ int netd_nft_net_build(const struct netd_network *n, struct netd_nft_net **out)
 		x->subnet.len = n->address.len;
 	}
 
-	/* A bridged guest is a host on the LAN: nothing here is routed, so no rules. */
-	if (n->mode != NETD_MODE_BRIDGED) {
+	/* A switched guest is a host on the LAN: nothing here is routed, so no rules. */
+	if (!ops->switched) {
 		for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++) {
 			struct netd_nft_chain *c = &x->chains[k];
 

@@ -84,19 +84,19 @@ static int release_uplink(struct netd_apply_ctx *c, struct netd_diag *diag)
 	return ret;
 }
 
-/*
- * Linux answers ARP on any interface for any of the host's addresses (arp_ignore=0), which
- * would show an internal or hostonly guest that the host is there, and where. An internal
- * bridge answers for none (8); a hostonly bridge only for its own address (1).
- */
+/* The bridge's arp_ignore as its mode says (netd_mode_ops.arp_ignore); 0 leaves it alone. */
 static int arp_quiet(struct netd_apply_ctx *c, struct netd_diag *diag)
 {
 	const struct netd_network *n = c->net;
-	char key[64];
+	unsigned arp_ignore = netd_mode_ops(n->mode)->arp_ignore;
+	char key[64], val[4];
 	int ret;
 
+	if (!arp_ignore)
+		return 0;
 	snprintf(key, sizeof(key), "net/ipv4/conf/%s/arp_ignore", n->bridge);
-	ret = netd_sysctl_write(key, n->has_address ? "1" : "8");
+	snprintf(val, sizeof(val), "%u", arp_ignore);
+	ret = netd_sysctl_write(key, val);
 	if (ret < 0) {
 		netd_diag_set(diag, "setting %s: %s", key, strerror(-ret));
 		netd_nl_link_delete(c->e->nl, n->bridge, NULL);
@@ -124,7 +124,7 @@ static int do_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool *undoab
 	switch (k) {
 	case NETD_STEP_CREATE_BRIDGE:
 		ret = netd_nl_bridge_create(e->nl, n->bridge, c->d->alias, c->d->no_ipv6, diag);
-		if (ret == 0 && c->d->no_ipv6)
+		if (ret == 0)
 			ret = arp_quiet(c, diag);
 		return ret;
 	case NETD_STEP_ADD_ADDRESS:

@@ -25,13 +25,13 @@ static const char *state_of(const struct netd_view *v)
 	return "partial";
 }
 
-/* A bridged network's address is whatever the uplink brought to the bridge: the LAN's. */
+/* A switched network's address is whatever the uplink brought to the bridge: the LAN's. */
 static bool lan_address(struct netd_engine *e, const struct netd_network *n,
                         const struct netd_view *v, struct netd_prefix *out)
 {
 	struct netd_uplink_state s;
 
-	if (n->mode != NETD_MODE_BRIDGED || v->o.bridge != NETD_BRIDGE_OURS ||
+	if (!netd_mode_ops(n->mode)->switched || v->o.bridge != NETD_BRIDGE_OURS ||
 	    netd_uplink_snapshot(e->nl, n->bridge, &s) < 0 || s.n_addrs == 0)
 		return false;
 	*out = s.addrs[0].prefix;
@@ -220,9 +220,9 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 	json_object_object_add(obj, "bridge",
 	                       json_object_new_boolean(v.o.bridge == NETD_BRIDGE_OURS));
 	json_object_object_add(obj, "bridge_up", json_object_new_boolean(v.o.bridge_up));
-	/* A bridged network's address is the LAN's, moved onto the bridge with the uplink. */
+	/* A switched network's address is the LAN's, moved onto the bridge with the uplink. */
 	json_object_object_add(obj, "address",
-	                       json_object_new_boolean(n->mode == NETD_MODE_BRIDGED
+	                       json_object_new_boolean(netd_mode_ops(n->mode)->switched
 	                                                   ? lan_address(e, n, &v, &lan)
 	                                                   : v.o.has_address));
 	json_object_object_add(

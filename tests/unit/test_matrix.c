@@ -1,4 +1,5 @@
-/* Each mode's defaults are the documents' table, as tests/data/matrix.tsv writes it down. */
+/* Each mode's defaults are the documents' table, as tests/data/matrix.tsv writes it down, and
+ * the way each mode carries its traffic follows from its column of that table. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +10,10 @@
 
 #include "netd/mode.h"
 
-static void defaults_equal_the_documents_table(void **state)
+/* The documents' matrix: doc[mode][cell], every cell of every mode given exactly once. */
+static enum netd_policy doc[NETD_MODE_MAX][NETD_CELL_MAX];
+
+static void load_matrix(void)
 {
 	FILE *f = fopen(NETD_TEST_DATA "/matrix.tsv", "r");
 	int col_mode[8], n_cols = 0, rows = 0;
@@ -34,11 +38,10 @@ static void defaults_equal_the_documents_table(void **state)
 		cell = netd_cell_from_string(tok);
 		assert_true(cell >= 0);
 		while ((tok = strtok_r(NULL, "\t", &save))) {
-			const struct netd_mode_ops *ops = netd_mode_ops(col_mode[col++]);
+			int p = netd_policy_from_string(tok);
 
-			if ((int)ops->defaults[cell] != netd_policy_from_string(tok))
-				fail_msg("%s: %s should be %s", ops->name,
-				         netd_cell_to_string(cell), tok);
+			assert_true(p >= 0);
+			doc[col_mode[col++]][cell] = (enum netd_policy)p;
 		}
 		assert_int_equal(col, NETD_MODE_MAX);
 		rows++;
@@ -48,10 +51,100 @@ static void defaults_equal_the_documents_table(void **state)
 	assert_int_equal(rows, NETD_CELL_MAX);
 }
 
+static bool allows(enum netd_mode m, enum netd_cell c)
+{
+	return doc[m][c] == NETD_POLICY_ALLOW;
+}
+
+static void defaults_equal_the_documents_table(void **state)
+{
+	load_matrix();
+	for (int m = 0; m < NETD_MODE_MAX; m++) {
+		const struct netd_mode_ops *ops = netd_mode_ops(m);
+
+		for (int c = 0; c < NETD_CELL_MAX; c++)
+			if (ops->defaults[c] != doc[m][c])
+				fail_msg("%s: %s should be %s", ops->name, netd_cell_to_string(c),
+				         netd_policy_to_string(doc[m][c]));
+	}
+}
+
+/* A column where every cell is open is a guest standing beside the host on its LAN (Bridged):
+ * switched, never routed; and only such a column is switched. */
+static void a_mode_open_in_every_cell_is_switched(void **state)
+{
+	load_matrix();
+	for (int m = 0; m < NETD_MODE_MAX; m++) {
+		const struct netd_mode_ops *ops = netd_mode_ops(m);
+		bool open = true;
+
+		for (int c = 0; c < NETD_CELL_MAX; c++)
+			open &= allows(m, c);
+		if (ops->switched != open)
+			fail_msg("%s: switched should be %d", ops->name, open);
+	}
+}
+
+/* Guests reach the outside but the outside does not reach them, with the host between: the
+ * host routes and translates (NAT), and is the guests' router whatever the policy. */
+static void out_but_not_in_is_masquerade(void **state)
+{
+	load_matrix();
+	for (int m = 0; m < NETD_MODE_MAX; m++) {
+		const struct netd_mode_ops *ops = netd_mode_ops(m);
+		bool nat = !ops->switched && allows(m, NETD_CELL_VM_TO_OUTSIDE) &&
+		           !allows(m, NETD_CELL_OUTSIDE_TO_VM);
+
+		if (ops->masquerade != nat || ops->host_is_router != nat)
+			fail_msg("%s: masquerade and host_is_router should be %d", ops->name, nat);
+		if (nat && !ops->routed)
+			fail_msg("%s: a NAT mode routes", ops->name);
+	}
+}
+
+/* A guest that may not reach the host must not find it by ARP either: the bridge answers for
+ * its own address at most. A guest that reaches the host keeps the kernel's default. */
+static void a_host_closed_to_guests_is_quiet_on_arp(void **state)
+{
+	load_matrix();
+	for (int m = 0; m < NETD_MODE_MAX; m++) {
+		const struct netd_mode_ops *ops = netd_mode_ops(m);
+		bool closed = !allows(m, NETD_CELL_VM_TO_HOST) && !allows(m, NETD_CELL_HOST_TO_VM);
+
+		if ((ops->arp_ignore != 0) != closed)
+			fail_msg("%s: arp_ignore %u for a host %s to guests", ops->name,
+			         ops->arp_ignore, closed ? "closed" : "open");
+		if ((ops->arp_ignore != 0) != ops->no_ipv6)
+			fail_msg("%s: hidden on IPv4 ARP but not on IPv6, or the reverse",
+			         ops->name);
+	}
+}
+
+/* At its defaults a mode needs ip_forward exactly where its column lets traffic between the
+ * guests and the outside cross the host rather than the bridge. */
+static void forwarding_at_defaults_follows_the_table(void **state)
+{
+	load_matrix();
+	for (int m = 0; m < NETD_MODE_MAX; m++) {
+		const struct netd_mode_ops *ops = netd_mode_ops(m);
+		struct netd_network n = {.mode = m, .has_address = ops->needs_address};
+		bool routes = !ops->switched && (allows(m, NETD_CELL_VM_TO_OUTSIDE) ||
+		                                 allows(m, NETD_CELL_OUTSIDE_TO_VM));
+
+		memcpy(n.policy, doc[m], sizeof(n.policy));
+		if (netd_network_needs_forwarding(&n) != routes)
+			fail_msg("%s: needs_forwarding should be %d", ops->name, routes);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(defaults_equal_the_documents_table),
+	    cmocka_unit_test(a_mode_open_in_every_cell_is_switched),
+	    cmocka_unit_test(out_but_not_in_is_masquerade),
+	    cmocka_unit_test(a_host_closed_to_guests_is_quiet_on_arp),
+	    cmocka_unit_test(forwarding_at_defaults_follows_the_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
