@@ -165,7 +165,7 @@ static void reload(struct netd_engine *e)
 	int ret = netd_engine_reload(e, &diag);
 
 	if (ret)
-		netd_log(LOG_ERR, "reload failed, old config stays: %s",
+		netd_log(LOG_ERR, "reload failed: %s",
 		         diag.msg[0] ? diag.msg : strerror(-ret));
 	else
 		netd_log(LOG_INFO, "reloaded %s", "config");
