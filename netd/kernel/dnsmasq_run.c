@@ -184,19 +184,30 @@ static void remove_files(const struct netd_dnsmasq_paths *p)
 	unlink(p->pid);
 }
 
+/* SIGTERM, then SIGKILL: 0 once the process behind pidfd is gone. A signal that cannot be
+ * sent is the error, since the process still runs (EPERM: no CAP_KILL over a dnsmasq that
+ * dropped to nobody); ESRCH means it is gone already. */
+static int terminate(int pidfd)
+{
+	if (pidfd_kill(pidfd, SIGTERM) < 0)
+		return errno == ESRCH ? 0 : -errno;
+	if (wait_exit(pidfd, STOP_TERM_MS))
+		return 0;
+	if (pidfd_kill(pidfd, SIGKILL) < 0)
+		return errno == ESRCH ? 0 : -errno;
+	return wait_exit(pidfd, STOP_KILL_MS) ? 0 : -ETIMEDOUT;
+}
+
 int netd_dnsmasq_stop(const struct netd_dnsmasq_paths *p)
 {
 	int fd, ret = 0;
 
 	fd = open_ours(p, NULL);
 	if (fd >= 0) {
-		if (pidfd_kill(fd, SIGTERM) == 0 && !wait_exit(fd, STOP_TERM_MS)) {
-			pidfd_kill(fd, SIGKILL);
-			if (!wait_exit(fd, STOP_KILL_MS))
-				ret = -ETIMEDOUT;
-		}
+		ret = terminate(fd);
 		close(fd);
 	}
+	/* The files of a dnsmasq that still runs stay: its pid file is how it is found. */
 	if (ret == 0)
 		remove_files(p);
 	return ret;
