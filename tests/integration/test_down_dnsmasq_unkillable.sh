@@ -22,7 +22,7 @@ expect_eq "netd runs without CAP_KILL (bit 5 of CapEff clear)" 0 \
 	"$((0x$(sed -n 's/^CapEff:\t//p' "/proc/$ND_NETD_PID/status") >> 5 & 1))"
 
 expect_ok "netdctl up default" ctl up default
-pid=$(nd_dnsmasq_pid)
+pid=$(nd_dnsmasq_pid default)
 expect_match "dnsmasq runs" '^[0-9]+$' "$pid"
 rc=0
 out=$(ctl down default 2>&1) || rc=$?
@@ -34,7 +34,7 @@ expect_match "... naming the dnsmasq step and the reason" \
 expect_match "... and the pid of the dnsmasq that still runs" "dnsmasq of default, pid $pid, still runs" \
 	"$out"
 expect_ok "dnsmasq (pid $pid) does still run" nd_alive "$pid"
-expect_eq "its pid file still names it" "$pid" "$(nd_dnsmasq_pid)"
+expect_eq "its pid file still names it" "$pid" "$(nd_dnsmasq_pid default)"
 expect_match "list does not show default down" 'default .* partial' "$(ctl list)"
 
 # The test (with CAP_KILL) ends it by pid; then down finishes and up works again.
@@ -43,7 +43,7 @@ nd_wait 5 bash -c "! kill -0 $pid 2>/dev/null" || nd_fail "dnsmasq $pid ignored 
 expect_ok "down after dnsmasq is gone" ctl down default
 expect_match "list shows default down" 'default .* down' "$(ctl list)"
 expect_ok "up again (nothing holds the addresses)" ctl up default
-pid=$(nd_dnsmasq_pid)
+pid=$(nd_dnsmasq_pid default)
 [[ -z $pid ]] || kill -TERM "$pid"
 nd_wait 5 bash -c "[[ -z \$(ip netns pids $HOST | grep -vx $ND_NETD_PID) ]]" ||
 	nd_fail "dnsmasq $pid ignored SIGTERM"
