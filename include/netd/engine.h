@@ -25,8 +25,12 @@ int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **ou
                     struct netd_diag *diag);
 void netd_engine_free(struct netd_engine *e);
 
-/* Re-read the config dir. On error the old config stays in force and nothing changes.
- * Networks that are up are reconciled to their new definition; removed ones go down. */
+/* Re-read the config dir. On an error in it the old config stays in force and nothing
+ * changes. Otherwise the new config is in force: networks that are up are reconciled to their
+ * new definition; removed ones go down; one whose mode, bridge, uplink or bond changed goes
+ * down under its old definition and comes up under the new one, and when that up fails it is
+ * left down (rolled back) and the error names it. The first error is returned; every network
+ * is still tried. */
 int netd_engine_reload(struct netd_engine *e, struct netd_diag *diag);
 
 /* Make the kernel match the network; a network already up writes nothing. On failure the
@@ -38,7 +42,9 @@ int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *
 int netd_engine_autostart(struct netd_engine *e, struct netd_diag *diag);
 /* Networks that are up: repair drift (dnsmasq died, bridge went down, rules flushed). */
 int netd_engine_reconcile(struct netd_engine *e);
-/* Take down every network this engine brought up (daemon shutdown with --down-on-exit). */
+/* Take down every network this engine brought up (daemon shutdown with --down-on-exit): those
+ * that an up or autostart of this engine found not up. A network it found up (left by an
+ * earlier netd) stays up, even when this engine reconciled or reloaded it. */
 int netd_engine_down_all(struct netd_engine *e, struct netd_diag *diag);
 
 /*

@@ -165,8 +165,7 @@ static void reload(struct netd_engine *e)
 	int ret = netd_engine_reload(e, &diag);
 
 	if (ret)
-		netd_log(LOG_ERR, "reload failed, old config stays: %s",
-		         diag.msg[0] ? diag.msg : strerror(-ret));
+		netd_log(LOG_ERR, "reload failed: %s", diag.msg[0] ? diag.msg : strerror(-ret));
 	else
 		netd_log(LOG_INFO, "reloaded %s", "config");
 }
@@ -277,14 +276,105 @@ static int run_loop(int lfd, int sfd, int tfd, struct netd_engine *e)
 	}
 }
 
+/* SIGTERM, SIGINT, SIGHUP and SIGCHLD through a signalfd: blocked before any child exists, so
+ * none is missed; children must unblock for themselves. -1 (logged) on failure. */
+static int open_signalfd(void)
+{
+	sigset_t mask;
+	int sfd;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+	    (sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		netd_log(LOG_ERR, "signalfd: %s", strerror(errno));
+		return -1;
+	}
+	return sfd;
+}
+
+/* A timerfd firing every interval seconds; -1 (nothing to poll) when interval is 0. */
+static int open_reconcile_timer(unsigned interval, int *tfd)
+{
+	struct itimerspec its = {
+	    .it_interval = {.tv_sec = interval},
+	    .it_value = {.tv_sec = interval},
+	};
+
+	*tfd = -1;
+	if (!interval)
+		return 0;
+	*tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (*tfd < 0 || timerfd_settime(*tfd, 0, &its, NULL) < 0) {
+		netd_log(LOG_ERR, "timerfd: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The directories, the engine (which loads the config) and the control socket; then the
+ * Autostart=yes networks, unless told not to. -1 once the reason is logged. */
+static int start_engine(const struct netd_args *a, struct netd_engine **e, int *lfd)
+{
+	struct netd_engine_opts eopts = {
+	    .config_dir = a->config_dir,
+	    .state_dir = a->state_dir,
+	    .runtime_dir = a->runtime_dir,
+	    .dnsmasq_bin = a->dnsmasq,
+	};
+	struct netd_diag diag = {{0}};
+	int ret;
+
+	ret = netd_mkdir_p(a->runtime_dir, 0755);
+	if (!ret)
+		ret = netd_mkdir_p(a->state_dir, 0755);
+	if (ret) {
+		netd_log(LOG_ERR, "creating %s or %s: %s", a->runtime_dir, a->state_dir,
+		         strerror(-ret));
+		return -1;
+	}
+	ret = netd_engine_new(&eopts, e, &diag);
+	if (ret) {
+		netd_log(LOG_ERR, "%s", diag.msg[0] ? diag.msg : strerror(-ret));
+		return -1;
+	}
+	/* The socket before autostart: a second netd must find the first one and leave
+	 * before it touches any network. */
+	ret = netd_ctl_server_open(a->socket, lfd, &diag);
+	if (ret) {
+		netd_log(LOG_ERR, "%s", diag.msg);
+		return -1;
+	}
+	if (!a->no_autostart) {
+		diag.msg[0] = '\0';
+		ret = netd_engine_autostart(*e, &diag);
+		if (ret)
+			netd_log(LOG_ERR, "autostart: %s", diag.msg[0] ? diag.msg : strerror(-ret));
+		log_firewall_warnings(*e);
+	}
+	return 0;
+}
+
+/* --down-on-exit: 0, or -1 once the failure is logged. */
+static int down_on_exit(struct netd_engine *e)
+{
+	struct netd_diag diag = {{0}};
+	int ret = netd_engine_down_all(e, &diag);
+
+	if (!ret)
+		return 0;
+	netd_log(LOG_ERR, "down on exit: %s", diag.msg[0] ? diag.msg : strerror(-ret));
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
-	struct netd_engine_opts eopts;
-	struct netd_diag diag = {{0}};
 	struct netd_engine *e = NULL;
 	struct netd_args a;
 	char sockbuf[PATH_MAX];
-	sigset_t mask;
 	int lfd = -1, sfd = -1, tfd = -1, ret, status = 1, n_nets;
 
 	ret = parse_args(argc, argv, &a);
@@ -303,85 +393,18 @@ int main(int argc, char **argv)
 	 * some hosts (containers) never reaps; netd reaps its own on SIGCHLD. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 
-	/* Before any child exists, so none is missed; children must unblock for themselves. */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGCHLD);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
-	    (sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
-		netd_log(LOG_ERR, "signalfd: %s", strerror(errno));
+	sfd = open_signalfd();
+	if (sfd < 0 || start_engine(&a, &e, &lfd) < 0 ||
+	    open_reconcile_timer(a.reconcile_interval, &tfd) < 0)
 		goto out;
-	}
-
-	ret = netd_mkdir_p(a.runtime_dir, 0755);
-	if (!ret)
-		ret = netd_mkdir_p(a.state_dir, 0755);
-	if (ret) {
-		netd_log(LOG_ERR, "creating %s or %s: %s", a.runtime_dir, a.state_dir,
-		         strerror(-ret));
-		goto out;
-	}
-
-	eopts = (struct netd_engine_opts){
-	    .config_dir = a.config_dir,
-	    .state_dir = a.state_dir,
-	    .runtime_dir = a.runtime_dir,
-	    .dnsmasq_bin = a.dnsmasq,
-	};
-	ret = netd_engine_new(&eopts, &e, &diag);
-	if (ret) {
-		netd_log(LOG_ERR, "%s", diag.msg[0] ? diag.msg : strerror(-ret));
-		goto out;
-	}
-
-	/*
-	 * The socket before autostart: a second netd must find the first one and leave
-	 * before it touches any network.
-	 */
-	ret = netd_ctl_server_open(a.socket, &lfd, &diag);
-	if (ret) {
-		netd_log(LOG_ERR, "%s", diag.msg);
-		goto out;
-	}
-
-	if (!a.no_autostart) {
-		diag.msg[0] = '\0';
-		ret = netd_engine_autostart(e, &diag);
-		if (ret)
-			netd_log(LOG_ERR, "autostart: %s", diag.msg[0] ? diag.msg : strerror(-ret));
-		log_firewall_warnings(e);
-	}
-
-	if (a.reconcile_interval) {
-		struct itimerspec its = {
-		    .it_interval = {.tv_sec = a.reconcile_interval},
-		    .it_value = {.tv_sec = a.reconcile_interval},
-		};
-
-		tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-		if (tfd < 0 || timerfd_settime(tfd, 0, &its, NULL) < 0) {
-			netd_log(LOG_ERR, "timerfd: %s", strerror(errno));
-			goto out;
-		}
-	}
 
 	n_nets = count_networks(e);
 	netd_log(LOG_NOTICE, "ready (%d network%s, socket %s)", n_nets, n_nets == 1 ? "" : "s",
 	         a.socket);
 	if (run_loop(lfd, sfd, tfd, e) == 0)
 		status = 0;
-
-	if (a.down_on_exit) {
-		diag.msg[0] = '\0';
-		ret = netd_engine_down_all(e, &diag);
-		if (ret) {
-			netd_log(LOG_ERR, "down on exit: %s",
-			         diag.msg[0] ? diag.msg : strerror(-ret));
-			status = 1;
-		}
-	}
+	if (a.down_on_exit && down_on_exit(e) < 0)
+		status = 1;
 out:
 	netd_ctl_server_close(lfd, a.socket);
 	netd_engine_free(e);

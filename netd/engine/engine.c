@@ -19,6 +19,7 @@ void netd_engine_free(struct netd_engine *e)
 		return;
 	netd_engine_monitor_close(e);
 	netd_config_free(e->config);
+	free(e->brought_up);
 	netd_nl_close(e->nl);
 	netd_nft_close(e->nft);
 	free(e->config_dir);
@@ -48,6 +49,12 @@ int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **ou
 	ret = netd_config_load_dir(e->config_dir, &e->config, diag);
 	if (ret < 0)
 		goto fail;
+	/* + 1: never a zero-size allocation, and index_in()'s "not found" stays in bounds. */
+	e->brought_up = calloc(e->config->n_networks + 1, sizeof(*e->brought_up));
+	if (!e->brought_up) {
+		ret = -ENOMEM;
+		goto fail;
+	}
 	ret = netd_mkdir_p(e->state_dir, 0755);
 	if (ret == 0)
 		ret = netd_mkdir_p(e->runtime_dir, 0755);
@@ -174,11 +181,33 @@ static int up_network(struct netd_engine *e, const struct netd_network *n, struc
 	return ret;
 }
 
+/* Where n sits in c's list (n is one of c's networks). */
+static size_t index_in(const struct netd_config *c, const struct netd_network *n)
+{
+	size_t i = 0;
+
+	while (i < c->n_networks && c->networks[i] != n)
+		i++;
+	return i;
+}
+
+/* Up by request or autostart: a network that was not up before is this process's own, and
+ * --down-on-exit takes down those only (one left up by an earlier netd stays up). */
+static int up_requested(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
+{
+	bool was_up = netd_engine_bridge_is_ours(e, n);
+	int ret = up_network(e, n, diag);
+
+	if (ret == 0 && !was_up)
+		e->brought_up[index_in(e->config, n)] = true;
+	return ret;
+}
+
 int netd_engine_up(struct netd_engine *e, const char *name, struct netd_diag *diag)
 {
 	const struct netd_network *n = netd_engine_find(e, name, diag);
 
-	return n ? up_network(e, n, diag) : -ENOENT;
+	return n ? up_requested(e, n, diag) : -ENOENT;
 }
 
 /* No other network that is up needs forwarding: the saved value can go back. */
@@ -214,11 +243,37 @@ static int down_network(struct netd_engine *e, const struct netd_network *n, str
 	return ret;
 }
 
+/* down_network, and when it failed with our dnsmasq still running (it could not be
+ * signalled), the message says so with its pid: that process still holds the network's
+ * addresses and ports, and the next `up` would collide with it. */
+static int down_checked(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
+{
+	struct netd_dnsmasq_paths paths;
+	pid_t pid;
+	size_t len;
+	int ret = down_network(e, n, diag);
+
+	if (ret == 0 ||
+	    netd_dnsmasq_paths_init(&paths, e->runtime_dir, e->state_dir, n->name) < 0 ||
+	    netd_dnsmasq_running(&paths, &pid) != 1)
+		return ret;
+	len = strlen(diag->msg);
+	snprintf(diag->msg + len, sizeof(diag->msg) - len, " (dnsmasq of %s, pid %d, still runs)",
+	         n->name, (int)pid);
+	return ret;
+}
+
 int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *diag)
 {
 	const struct netd_network *n = netd_engine_find(e, name, diag);
+	int ret;
 
-	return n ? down_network(e, n, diag) : -ENOENT;
+	if (!n)
+		return -ENOENT;
+	ret = down_checked(e, n, diag);
+	if (ret == 0)
+		e->brought_up[index_in(e->config, n)] = false;
+	return ret;
 }
 
 /* Runs fn on every network selected by pick; keeps going, reports the first error. */
@@ -253,7 +308,7 @@ static bool pick_autostart(struct netd_engine *e, const struct netd_network *n)
 
 int netd_engine_autostart(struct netd_engine *e, struct netd_diag *diag)
 {
-	return for_each(e, pick_autostart, up_network, diag);
+	return for_each(e, pick_autostart, up_requested, diag);
 }
 
 int netd_engine_reconcile(struct netd_engine *e)
@@ -261,9 +316,14 @@ int netd_engine_reconcile(struct netd_engine *e)
 	return for_each(e, netd_engine_bridge_is_ours, up_network, NULL);
 }
 
+static bool pick_brought_up(struct netd_engine *e, const struct netd_network *n)
+{
+	return e->brought_up[index_in(e->config, n)] && netd_engine_bridge_is_ours(e, n);
+}
+
 int netd_engine_down_all(struct netd_engine *e, struct netd_diag *diag)
 {
-	return for_each(e, netd_engine_bridge_is_ours, down_network, diag);
+	return for_each(e, pick_brought_up, down_checked, diag);
 }
 
 /* Whether a new definition keeps the devices of the old: if not, the old must go down under
@@ -284,32 +344,113 @@ static bool same_devices(const struct netd_network *a, const struct netd_network
 	       strcmp(a->uplink, b->uplink) == 0 && memcmp(&x, &y, sizeof(x)) == 0;
 }
 
-int netd_engine_reload(struct netd_engine *e, struct netd_diag *diag)
+/* The brought_up marks of old's networks, by name, for fresh's (networks gone drop theirs). */
+static bool *marks_for(const struct netd_engine *e, const struct netd_config *fresh)
 {
-	struct netd_config *fresh = NULL, *old;
-	int ret, first = 0;
+	bool *marks = calloc(fresh->n_networks + 1, sizeof(*marks));
 
-	ret = netd_config_load_dir(e->config_dir, &fresh, diag);
-	if (ret < 0)
-		return ret;
-	/* Networks gone from the config (or whose bridge changed) go down under the old
-	 * definition, which is the one that knows what they made. */
+	for (size_t i = 0; marks && i < fresh->n_networks; i++) {
+		const struct netd_network *o =
+		    netd_config_find(e->config, fresh->networks[i]->name);
+
+		marks[i] = o && e->brought_up[index_in(e->config, o)];
+	}
+	return marks;
+}
+
+/* The first error wins the diag; the others are still tried. */
+static void keep_first(int ret, const struct netd_diag *d, int *first, struct netd_diag *diag)
+{
+	if (ret < 0 && *first == 0) {
+		*first = ret;
+		*diag = *d;
+	}
+}
+
+/*
+ * Reload, first half: a network that is up and whose devices changed (or that is gone from
+ * the config) goes down under the old definition, the one that knows what it made. renew[i]
+ * (per fresh network) records those that must come up again under the new one.
+ */
+static void down_changed(struct netd_engine *e, const struct netd_config *fresh, bool *renew,
+                         int *first, struct netd_diag *diag)
+{
 	for (size_t i = 0; i < e->config->n_networks; i++) {
 		const struct netd_network *n = e->config->networks[i];
 		const struct netd_network *m = netd_config_find(fresh, n->name);
-		struct netd_diag d;
+		struct netd_diag d = {""};
+		int ret;
 
-		if (m && same_devices(m, n))
+		if ((m && same_devices(m, n)) || !netd_engine_bridge_is_ours(e, n))
 			continue;
-		if (netd_engine_bridge_is_ours(e, n) && (ret = down_network(e, n, &d)) < 0 &&
-		    !first) {
-			first = ret;
-			*diag = d;
-		}
+		ret = down_checked(e, n, &d);
+		if (ret == 0 && m)
+			renew[index_in(fresh, m)] = true;
+		keep_first(ret, &d, first, diag);
 	}
-	old = e->config;
+}
+
+/*
+ * Reload, second half, under the new config: the networks taken down for a change of devices
+ * come up under their new definition; the others that are up are reconciled to theirs. A
+ * renewed network that fails to come up is left down (its up was rolled back) and the
+ * message says so: the new definition is the one in force, and `up` retries it.
+ */
+static void up_changed(struct netd_engine *e, const bool *renew, int *first, struct netd_diag *diag)
+{
+	for (size_t i = 0; i < e->config->n_networks; i++) {
+		const struct netd_network *n = e->config->networks[i];
+		struct netd_diag d = {""};
+		size_t len;
+		int ret;
+
+		if (!renew[i] && !netd_engine_bridge_is_ours(e, n))
+			continue;
+		ret = up_network(e, n, &d);
+		if (ret < 0 && renew[i]) {
+			len = strlen(d.msg);
+			snprintf(d.msg + len, sizeof(d.msg) - len,
+			         " (%s is down: taken down under its old definition, it did not "
+			         "come up under the new one)",
+			         n->name);
+		}
+		keep_first(ret, &d, first, diag);
+	}
+}
+
+int netd_engine_reload(struct netd_engine *e, struct netd_diag *diag)
+{
+	struct netd_config *fresh = NULL;
+	bool *renew = NULL, *marks = NULL;
+	int ret, first = 0;
+
+	ret = netd_config_load_dir(e->config_dir, &fresh, diag);
+	if (ret < 0) {
+		size_t len = strlen(diag->msg);
+
+		/* Nothing changed: say so, to netdctl and in the daemon's log alike. */
+		if (len)
+			snprintf(diag->msg + len, sizeof(diag->msg) - len,
+			         " (the old config stays)");
+		return ret;
+	}
+	renew = calloc(fresh->n_networks + 1, sizeof(*renew));
+	marks = marks_for(e, fresh);
+	if (!renew || !marks) {
+		netd_config_free(fresh);
+		ret = -ENOMEM;
+		goto out;
+	}
+	down_changed(e, fresh, renew, &first, diag);
+	netd_config_free(e->config);
 	e->config = fresh;
-	netd_config_free(old);
-	ret = netd_engine_reconcile(e);
-	return first ? first : ret;
+	free(e->brought_up);
+	e->brought_up = marks;
+	marks = NULL;
+	up_changed(e, renew, &first, diag);
+	ret = first;
+out:
+	free(renew);
+	free(marks);
+	return ret;
 }

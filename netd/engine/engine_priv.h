@@ -20,6 +20,9 @@ struct netd_engine {
 	struct netd_nl *nl;
 	struct netd_nft *nft;
 	struct netd_link_monitor *monitor; /* link notifications (monitor.c); NULL until opened */
+	/* Per config->networks[i]: this process brought it up (by request or autostart; it
+	 * was not up before), so --down-on-exit takes it down. Follows the names on reload. */
+	bool *brought_up;
 };
 
 /* A network counts as up (or half up) when its tagged bridge exists. */

@@ -184,19 +184,30 @@ static void remove_files(const struct netd_dnsmasq_paths *p)
 	unlink(p->pid);
 }
 
+/* SIGTERM, then SIGKILL: 0 once the process behind pidfd is gone. A signal that cannot be
+ * sent is the error, since the process still runs (EPERM: no CAP_KILL over a dnsmasq that
+ * dropped to nobody); ESRCH means it is gone already. */
+static int terminate(int pidfd)
+{
+	if (pidfd_kill(pidfd, SIGTERM) < 0)
+		return errno == ESRCH ? 0 : -errno;
+	if (wait_exit(pidfd, STOP_TERM_MS))
+		return 0;
+	if (pidfd_kill(pidfd, SIGKILL) < 0)
+		return errno == ESRCH ? 0 : -errno;
+	return wait_exit(pidfd, STOP_KILL_MS) ? 0 : -ETIMEDOUT;
+}
+
 int netd_dnsmasq_stop(const struct netd_dnsmasq_paths *p)
 {
 	int fd, ret = 0;
 
 	fd = open_ours(p, NULL);
 	if (fd >= 0) {
-		if (pidfd_kill(fd, SIGTERM) == 0 && !wait_exit(fd, STOP_TERM_MS)) {
-			pidfd_kill(fd, SIGKILL);
-			if (!wait_exit(fd, STOP_KILL_MS))
-				ret = -ETIMEDOUT;
-		}
+		ret = terminate(fd);
 		close(fd);
 	}
+	/* The files of a dnsmasq that still runs stay: its pid file is how it is found. */
 	if (ret == 0)
 		remove_files(p);
 	return ret;
@@ -338,36 +349,33 @@ static const char *first_line(char *err)
 	return line;
 }
 
-int netd_dnsmasq_start(const struct netd_dnsmasq_paths *p, const char *conf_text,
-                       const char *hosts_text, const char *dnsmasq_bin, pid_t *pid,
+/* The foreground dnsmasq's exit status as a verdict: 0 when it exited 0 (it serves), else
+ * -EIO with its first stderr line, or how it ended when it said nothing. */
+static int exit_verdict(const char *name, int status, char *err, struct netd_diag *diag)
+{
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (*first_line(err))
+		netd_diag_set(diag, "dnsmasq for %s failed: %s", name, first_line(err));
+	else if (WIFEXITED(status))
+		netd_diag_set(diag, "dnsmasq for %s failed: exit status %d", name,
+		              WEXITSTATUS(status));
+	else
+		netd_diag_set(diag, "dnsmasq for %s failed: killed by signal %d", name,
+		              WTERMSIG(status));
+	return -EIO;
+}
+
+/* Fork and exec `bin --conf-file=<conf>`, and wait for its foreground process to exit. */
+static int run_dnsmasq(const struct netd_dnsmasq_paths *p, const char *name, const char *bin,
                        struct netd_diag *diag)
 {
-	char name[NETD_NAME_MAX + 16], arg[NETD_PATH_MAX + 16], err[1024];
+	char arg[NETD_PATH_MAX + 16], err[1024];
 	char *argv[] = {"dnsmasq", arg, NULL};
 	int errpipe[2] = {-1, -1}, status = 0, ret;
 	pid_t child;
 
-	net_name(p, name, sizeof(name));
-	if (!dnsmasq_bin)
-		dnsmasq_bin = getenv("NETD_DNSMASQ");
-	if (!dnsmasq_bin || !*dnsmasq_bin)
-		dnsmasq_bin = "/usr/sbin/dnsmasq";
 	snprintf(arg, sizeof(arg), "--conf-file=%s", p->conf);
-
-	/* A second dnsmasq could not bind anyway, and cleaning up after it would stop the
-	 * first: refuse before touching anything. */
-	if (netd_dnsmasq_running(p, &child)) {
-		netd_diag_set(diag, "dnsmasq for %s is already running (pid %d)", name, (int)child);
-		return -EALREADY;
-	}
-	ret = write_atomic(p->conf, conf_text);
-	if (ret == 0)
-		ret = write_atomic(p->hosts, hosts_text ? hosts_text : "");
-	if (ret < 0) {
-		netd_diag_set(diag, "dnsmasq for %s: writing %s: %s", name, p->conf,
-		              strerror(-ret));
-		goto out;
-	}
 	if (pipe2(errpipe, O_CLOEXEC) < 0) {
 		ret = -errno;
 		netd_diag_set(diag, "dnsmasq for %s: pipe: %s", name, strerror(-ret));
@@ -380,40 +388,60 @@ int netd_dnsmasq_start(const struct netd_dnsmasq_paths *p, const char *conf_text
 		goto out;
 	}
 	if (child == 0)
-		exec_dnsmasq(dnsmasq_bin, argv, errpipe[1]);
+		exec_dnsmasq(bin, argv, errpipe[1]);
 	close(errpipe[1]);
 	errpipe[1] = -1;
 
 	ret = wait_child(child, errpipe[0], err, sizeof(err), &status);
-	if (ret < 0) {
+	if (ret < 0)
 		netd_diag_set(diag, "dnsmasq for %s failed: %s", name,
 		              ret == -ETIMEDOUT ? "no answer within 10 s" : strerror(-ret));
-		goto out;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		ret = -EIO;
-		if (*first_line(err))
-			netd_diag_set(diag, "dnsmasq for %s failed: %s", name, first_line(err));
-		else if (WIFEXITED(status))
-			netd_diag_set(diag, "dnsmasq for %s failed: exit status %d", name,
-			              WEXITSTATUS(status));
-		else
-			netd_diag_set(diag, "dnsmasq for %s failed: killed by signal %d", name,
-			              WTERMSIG(status));
-		goto out;
-	}
-	if (!netd_dnsmasq_running(p, pid)) {
-		ret = -EIO;
-		netd_diag_set(diag, "dnsmasq for %s failed: no live dnsmasq in %s after start",
-		              name, p->pid);
-		goto out;
-	}
-	ret = 0;
+	else
+		ret = exit_verdict(name, status, err, diag);
 out:
 	if (errpipe[0] >= 0)
 		close(errpipe[0]);
 	if (errpipe[1] >= 0)
 		close(errpipe[1]);
+	return ret;
+}
+
+int netd_dnsmasq_start(const struct netd_dnsmasq_paths *p, const char *conf_text,
+                       const char *hosts_text, const char *dnsmasq_bin, pid_t *pid,
+                       struct netd_diag *diag)
+{
+	char name[NETD_NAME_MAX + 16];
+	pid_t running;
+	int ret;
+
+	net_name(p, name, sizeof(name));
+	if (!dnsmasq_bin)
+		dnsmasq_bin = getenv("NETD_DNSMASQ");
+	if (!dnsmasq_bin || !*dnsmasq_bin)
+		dnsmasq_bin = "/usr/sbin/dnsmasq";
+
+	/* A second dnsmasq could not bind anyway, and cleaning up after it would stop the
+	 * first: refuse before touching anything. */
+	if (netd_dnsmasq_running(p, &running)) {
+		netd_diag_set(diag, "dnsmasq for %s is already running (pid %d)", name,
+		              (int)running);
+		return -EALREADY;
+	}
+	ret = write_atomic(p->conf, conf_text);
+	if (ret == 0)
+		ret = write_atomic(p->hosts, hosts_text ? hosts_text : "");
+	if (ret < 0) {
+		netd_diag_set(diag, "dnsmasq for %s: writing %s: %s", name, p->conf,
+		              strerror(-ret));
+		goto out;
+	}
+	ret = run_dnsmasq(p, name, dnsmasq_bin, diag);
+	if (ret == 0 && !netd_dnsmasq_running(p, pid)) {
+		ret = -EIO;
+		netd_diag_set(diag, "dnsmasq for %s failed: no live dnsmasq in %s after start",
+		              name, p->pid);
+	}
+out:
 	/* A failed start leaves neither a daemon nor its files behind. */
 	if (ret < 0)
 		netd_dnsmasq_stop(p);

@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 
 #include "netd/kernel/dnsmasq.h"
 #include "netd/mode.h"
@@ -338,6 +340,99 @@ static void test_stale_pid_file_is_not_signalled(void **state)
 	unlink(p.hosts);
 }
 
+/* The dnsmasq of test_stop_that_cannot_signal: if the test fails with it still running and its
+ * pid file gone (the bug it tests), main ends it by pid. */
+static pid_t unsignalled;
+static char unsignalled_conf[NETD_PATH_MAX];
+
+/* Whether pid still runs with conf on its command line (a pid is not killed blind). */
+static bool runs_conf(pid_t pid, const char *conf)
+{
+	char path[64], buf[4096], want[NETD_PATH_MAX + 16];
+	bool found = false;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	snprintf(want, sizeof(want), "--conf-file=%s", conf);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	for (size_t off = 0; off < n; off += strlen(buf + off) + 1)
+		found = found || strcmp(buf + off, want) == 0;
+	return found && alive(pid);
+}
+
+/* This process (a forked child) loses CAP_KILL; it stays uid 0. */
+static int drop_cap_kill(void)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct c[2];
+
+	if (syscall(SYS_capget, &h, c) < 0)
+		return -errno;
+	c[CAP_TO_INDEX(CAP_KILL)].effective &= ~CAP_TO_MASK(CAP_KILL);
+	c[CAP_TO_INDEX(CAP_KILL)].permitted &= ~CAP_TO_MASK(CAP_KILL);
+	c[CAP_TO_INDEX(CAP_KILL)].inheritable &= ~CAP_TO_MASK(CAP_KILL);
+	return syscall(SYS_capset, &h, c) < 0 ? -errno : 0;
+}
+
+/*
+ * A stop whose signal cannot be sent: dnsmasq dropped to nobody, and a root process without
+ * CAP_KILL may not signal it (EPERM). stop must say so, and claim nothing: dnsmasq still
+ * runs, and its pid file, conf and hosts stay (the pid file is how it is found again).
+ */
+static void test_stop_that_cannot_signal(void **state)
+{
+	struct netd_network *n =
+	    net("theta", NETD_MODE_NAT, "dbr6", "10.37.0.1/24", "10.37.0.10", "10.37.0.20");
+	struct netd_diag diag = {{0}};
+	struct started s;
+	int fds[2], got[3] = {1, 1, 1}, status;
+	pid_t child, pid = 0;
+
+	bridge_for(n, true);
+	assert_int_equal(start(n, &s, &diag), 0);
+	unsignalled = s.pid;
+	snprintf(unsignalled_conf, sizeof(unsignalled_conf), "%s", s.p.conf);
+	assert_int_equal(uid_of(s.pid), 65534);
+	assert_int_equal(pipe(fds), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		/* got: capset's result, kill(pid, 0)'s errno (the setup is real), stop's. */
+		got[0] = drop_cap_kill();
+		got[1] = kill(s.pid, 0) < 0 ? errno : 0;
+		got[2] = netd_dnsmasq_stop(&s.p);
+		_exit(write(fds[1], got, sizeof(got)) == sizeof(got) ? 0 : 1);
+	}
+	close(fds[1]);
+	assert_int_equal(read(fds[0], got, sizeof(got)), sizeof(got));
+	close(fds[0]);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_int_equal(got[0], 0);
+	assert_int_equal(got[1], EPERM);
+	assert_int_equal(got[2], -EPERM);
+	assert_true(alive(s.pid));
+	assert_int_equal(netd_dnsmasq_running(&s.p, &pid), 1);
+	assert_int_equal(pid, s.pid);
+	assert_int_equal(access(s.p.pid, F_OK), 0);
+	assert_int_equal(access(s.p.conf, F_OK), 0);
+	assert_true(udp_bound("10.37.0.1", 53));
+
+	/* With CAP_KILL the same stop works; by pid if it did not. */
+	if (netd_dnsmasq_stop(&s.p) != 0)
+		kill(s.pid, SIGKILL);
+	wait_gone(s.pid);
+	unsignalled = 0;
+	assert_int_equal(access(s.p.pid, F_OK), -1);
+	started_free(&s);
+	netd_network_free(n);
+}
+
 /* A guest in a namespace of its own runs udhcpc on the far end of a veth. */
 static void dhcp_guest(const char *veth, const uint8_t mac[6], const char *result)
 {
@@ -528,12 +623,14 @@ static void test_measure_start(void **state)
 
 int main(void)
 {
-	static const char *const names[] = {"alpha", "beta", "gamma", "delta", "eps", "zeta"};
+	static const char *const names[] = {"alpha", "beta", "gamma", "delta",
+	                                    "eps",   "zeta", "theta"};
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_start_observe_stop),
 	    cmocka_unit_test(test_two_networks_side_by_side),
 	    cmocka_unit_test(test_failed_start_leaves_nothing),
 	    cmocka_unit_test(test_stale_pid_file_is_not_signalled),
+	    cmocka_unit_test(test_stop_that_cannot_signal),
 	    cmocka_unit_test(test_real_lease_and_hosts_reload),
 	    cmocka_unit_test(test_measure_start),
 	};
@@ -559,6 +656,8 @@ int main(void)
 		if (netd_dnsmasq_paths_init(&p, dir, dir, names[i]) == 0)
 			netd_dnsmasq_stop(&p);
 	}
+	if (unsignalled > 0 && runs_conf(unsignalled, unsignalled_conf))
+		kill(unsignalled, SIGKILL);
 	sh("rm -rf %s", dir);
 	netd_nl_close(nl);
 	return ret;

@@ -25,7 +25,9 @@ int netd_dnsmasq_conf_matches(const struct netd_dnsmasq_paths *p, const char *co
                               const char *hosts_text);
 
 /* SIGTERM the pid from the pid file (only if it is our dnsmasq), wait up to 2 s for it to
- * exit, then remove conf, hosts and pid files. Leases stay. Not running: 0. */
+ * exit (then SIGKILL, 1 s), then remove conf, hosts and pid files. Leases stay. Not running:
+ * 0. A signal that cannot be sent (-EPERM, ...) or a process that outlives SIGKILL
+ * (-ETIMEDOUT) is returned, and then dnsmasq still runs and its files stay. */
 int netd_dnsmasq_stop(const struct netd_dnsmasq_paths *p);
 
 /* Rewrite the hosts file and SIGHUP dnsmasq so it rereads it, without a restart.
