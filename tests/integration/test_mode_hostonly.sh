@@ -19,6 +19,16 @@ mx_vms "$NET" vm1 vm2
 expect_eq "hostonly: the lease names no router (the host routes nothing)" "" \
 	"$(nd_lease_field vm1 router)"
 
+# ARP: a hostonly bridge answers for its own address only (arp_ignore=1, the mode's ops), so a
+# guest learns nothing of the host's other addresses, and still finds its DHCP/DNS server.
+VM1=$(nd_vm_ns vm1)
+expect_nomatch "hostonly: arping the host's 203.0.113.2 from vm1 gets no reply" \
+	'Unicast reply|Received [1-9]' \
+	"$(nd_ns "$VM1" timeout 10 busybox arping -I eth0 -c 2 -w 3 "$MX_UPLINK_ADDR" 2>&1)"
+expect_match "hostonly: arping the bridge's 192.122.56.1 from vm1 gets its reply" \
+	'Unicast reply|Received [1-9]' \
+	"$(nd_ns "$VM1" timeout 10 busybox arping -I eth0 -c 2 -w 3 192.122.56.1 2>&1)"
+
 DEFAULTS=$(mx_doc_column hostonly)
 mx_assert "$NET" "hostonly defaults" "$DEFAULTS"
 expect_eq "hostonly: vm2 and vm1 see each other's own addresses" \
