@@ -67,7 +67,7 @@ struct netd_bond_table {
 	size_t n;
 };
 
-/* What the config knows about one option. */
+/* What the kernel says of one option: its names and the modes it applies to. */
 struct netd_bond_opt_def {
 	const char *key;    /* the [Bond] key, systemd-networkd's name where it has one */
 	const char *kernel; /* the kernel's option name (sysfs, `ip link ... type bond`) */

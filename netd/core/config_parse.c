@@ -10,12 +10,9 @@
  * tie keys together (the range inside the subnet, the mode's rules) run once the whole file
  * is in.
  */
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
