@@ -5,7 +5,9 @@
  * ip/iplink_bond.c, a name or a number is accepted), the value tables of the other options,
  * and which modes each option applies to (the kernel's rules in bond_options.c and
  * Documentation/networking/bonding.rst).
- * config_bond.c (pure): the [Bond] section's keys, and the checks once the file is read.
+ * The [Bond] section of a network file is read through the config's key table
+ * (netd/core/config_keys.c, one row an option, named by netd_bond_opt()) and checked by
+ * config_bond.c once the file is read.
  * The kernel side (create, enslave, give back) is include/netd/kernel/bond.h.
  */
 #ifndef NETD_BOND_H
@@ -65,12 +67,11 @@ struct netd_bond_table {
 	size_t n;
 };
 
-/* What the config knows about one option. */
+/* What the kernel says of one option: its names and the modes it applies to. */
 struct netd_bond_opt_def {
 	const char *key;    /* the [Bond] key, systemd-networkd's name where it has one */
 	const char *kernel; /* the kernel's option name (sysfs, `ip link ... type bond`) */
 	unsigned modes;     /* bit (1u << mode) for each mode the option applies to */
-	const struct netd_bond_table *values; /* enum-valued options; NULL otherwise */
 };
 
 extern const struct netd_bond_table netd_bond_modes, netd_bond_xmit_hash_policies,
@@ -98,18 +99,5 @@ char *netd_bond_modes_list(unsigned modes, char *buf, size_t len);
  * 0, or -EINVAL with *line (of the offending key) and msg (no "file:line: " prefix).
  */
 int netd_bond_check(const struct netd_bond *b, unsigned *line, char *msg, size_t len);
-
-/*
- * config_bond.c, called by the parser. A [Bond] key: 0, or -EINVAL with msg; -ENOENT for an
- * unknown key (msg then lists the keys); a repeated or empty key is refused too.
- */
-int netd_config_bond_key(struct netd_bond *b, const char *key, const char *value, unsigned line,
-                         char *msg, size_t len);
-/*
- * Once the file is read (before the mode's own rules): the section only for Mode=bridged,
- * Name and Slaves given, Uplink= defaults to the bond's Name and must equal it, slaves are
- * neither the bridge nor the bond, then netd_bond_check().
- */
-int netd_config_bond_finish(struct netd_network *n, unsigned *line, char *msg, size_t len);
 
 #endif

@@ -29,6 +29,13 @@ int netd_config_check_set(const struct netd_config *c, struct netd_diag *diag);
 int netd_config_check_host(const struct netd_network *n, const struct netd_host_prefix *hp,
                            size_t n_hp, struct netd_diag *diag);
 
+/*
+ * The keys a network file takes: key i of the table (from 0) as its section ("Network") and
+ * name ("Name"), each section's keys in the order its messages list them; -ENOENT past the
+ * last. For tests and help texts.
+ */
+int netd_config_key(size_t i, const char **section, const char **key);
+
 /* The text of conf/default.conf, compiled in. */
 extern const char netd_embedded_default_conf[];
 

@@ -173,6 +173,16 @@ bool netd_prefix_contains(const struct netd_prefix *p, struct in_addr a);
 bool netd_prefix_overlaps(const struct netd_prefix *a, const struct netd_prefix *b);
 /* "192.122.1.0/24" into buf (at least 19 bytes); returns buf. */
 char *netd_prefix_format(const struct netd_prefix *p, bool network_only, char *buf, size_t len);
+/* Where a guest's static address stands in a network's subnet (the host's side, e.g.
+ * 192.122.1.1/24): the one rule for [Host] and [Tap] Address= and `attach --address`. */
+enum netd_guest_addr {
+	NETD_GUEST_ADDR_OK,
+	NETD_GUEST_ADDR_OUTSIDE,   /* not inside the subnet */
+	NETD_GUEST_ADDR_HOST,      /* the host's own address */
+	NETD_GUEST_ADDR_NETWORK,   /* the subnet's network address */
+	NETD_GUEST_ADDR_BROADCAST, /* the subnet's broadcast address */
+};
+enum netd_guest_addr netd_guest_addr_check(const struct netd_prefix *subnet, struct in_addr a);
 /* Parse "a.b.c.d/n" strictly; -EINVAL on anything else. */
 int netd_prefix_parse(const char *s, struct netd_prefix *out);
 int netd_ipv4_parse(const char *s, struct in_addr *out);

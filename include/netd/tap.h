@@ -1,8 +1,9 @@
 /*
  * Guests on taps: persistent tap devices a qemu opens by name (`-netdev tap,ifname=...`).
  *
- * Pure parts here: tap_util.c (MACs, qemu arguments), config_tap.c (the [Tap] section),
- * attach_state.c (the records of a network's taps). The kernel objects are
+ * Pure parts here: tap_util.c (MACs, qemu arguments), attach_state.c (the records of a
+ * network's taps). The [Tap] section of a network file is read through the config's key table
+ * (netd/core/config_keys.c) and checked by config_tap.c. The kernel objects are
  * include/netd/kernel/tap.h; the engine's side (attach, detach, [Tap]s at up and down) is
  * netd/engine/.
  */
@@ -41,17 +42,6 @@ json_object *netd_tap_qemu_args(const char *tap, const uint8_t mac[6], unsigned 
 /* A user or group as [Tap] Owner=/Group= and --owner/--group take it: a number, or a name of
  * letters, digits, '_', '-', '.' (not starting with '-'). */
 bool netd_tap_id_valid(const char *s);
-
-/* ---- the [Tap] section (config_tap.c), pure; config_parse.c calls these ---- */
-
-extern const char *const netd_tap_key_names[NETD_TAP_KEYS];
-/* One key of a [Tap]: -ENOENT for a key [Tap] does not have; -EINVAL (msg set) for a bad or
- * repeated value. */
-int netd_config_tap_set(struct netd_tap *t, const char *key, const char *value, unsigned line,
-                        char *msg, size_t len);
-/* The rules that tie keys together, once the file is in; fills in each tap's derived MAC and
- * default queues. -EINVAL with *line and msg on the first error. */
-int netd_config_tap_check(struct netd_network *n, unsigned *line, char *msg, size_t len);
 
 /* ---- the records of <state>/<network>.taps (attach_state.c); engine/attach_record.c reads
  * and writes the file ---- */

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "netd/config.h"
+#include "config_priv.h"
 
 static int is_conf(const struct dirent *d)
 {
@@ -93,51 +93,36 @@ static int check_pair(const struct netd_network *a, const struct netd_network *b
 {
 	char pa[32], pb[32];
 
-	if (strcmp(a->name, b->name) == 0) {
-		netd_diag_set(diag, "%s:%u: network name '%s' is already defined in %s:%u",
-		              b->source, b->line_name, b->name, a->source, a->line_name);
-		return -EINVAL;
-	}
-	if (strcmp(a->bridge, b->bridge) == 0) {
-		netd_diag_set(diag,
-		              "%s:%u: bridge '%s' is already used by network '%s' (%s:%u); give "
-		              "each network its own Bridge=",
-		              b->source, b->line_bridge, b->bridge, a->name, a->source,
-		              a->line_bridge);
-		return -EINVAL;
-	}
-	if (a->has_address && b->has_address && netd_prefix_overlaps(&a->address, &b->address)) {
-		netd_diag_set(diag,
-		              "%s:%u: subnet %s of network '%s' overlaps subnet %s of network "
-		              "'%s' (%s:%u); choose a subnet of its own",
-		              b->source, b->line_address,
-		              netd_prefix_format(&b->address, true, pb, sizeof(pb)), b->name,
-		              netd_prefix_format(&a->address, true, pa, sizeof(pa)), a->name,
-		              a->source, a->line_address);
-		return -EINVAL;
-	}
-	if (a->uplink[0] && strcmp(a->uplink, b->uplink) == 0) {
-		netd_diag_set(diag,
-		              "%s:%u: uplink '%s' is already used by network '%s' (%s:%u); a NIC "
-		              "can be the uplink of one bridge only",
-		              b->source, b->line_uplink, b->uplink, a->name, a->source,
-		              a->line_uplink);
-		return -EINVAL;
-	}
-	if (b->uplink[0] && strcmp(b->uplink, a->bridge) == 0) {
-		netd_diag_set(diag, "%s:%u: uplink '%s' is the bridge of network '%s' (%s:%u)",
-		              b->source, b->line_uplink, b->uplink, a->name, a->source,
-		              a->line_bridge);
-		return -EINVAL;
-	}
-	if (a->uplink[0] && strcmp(a->uplink, b->bridge) == 0) {
-		netd_diag_set(diag,
-		              "%s:%u: bridge '%s' is the uplink of network '%s' (%s:%u); rename "
-		              "one of them",
-		              b->source, b->line_bridge, b->bridge, a->name, a->source,
-		              a->line_uplink);
-		return -EINVAL;
-	}
+	if (strcmp(a->name, b->name) == 0)
+		return cfg_diag(diag, b->source, b->line_name,
+		                "network name '%s' is already defined in %s:%u", b->name, a->source,
+		                a->line_name);
+	if (strcmp(a->bridge, b->bridge) == 0)
+		return cfg_diag(diag, b->source, b->line_bridge,
+		                "bridge '%s' is already used by network '%s' (%s:%u); give each "
+		                "network its own Bridge=",
+		                b->bridge, a->name, a->source, a->line_bridge);
+	if (a->has_address && b->has_address && netd_prefix_overlaps(&a->address, &b->address))
+		return cfg_diag(diag, b->source, b->line_address,
+		                "subnet %s of network '%s' overlaps subnet %s of network '%s' "
+		                "(%s:%u); choose a subnet of its own",
+		                netd_prefix_format(&b->address, true, pb, sizeof(pb)), b->name,
+		                netd_prefix_format(&a->address, true, pa, sizeof(pa)), a->name,
+		                a->source, a->line_address);
+	if (a->uplink[0] && strcmp(a->uplink, b->uplink) == 0)
+		return cfg_diag(diag, b->source, b->line_uplink,
+		                "uplink '%s' is already used by network '%s' (%s:%u); a NIC can be "
+		                "the uplink of one bridge only",
+		                b->uplink, a->name, a->source, a->line_uplink);
+	if (b->uplink[0] && strcmp(b->uplink, a->bridge) == 0)
+		return cfg_diag(diag, b->source, b->line_uplink,
+		                "uplink '%s' is the bridge of network '%s' (%s:%u)", b->uplink,
+		                a->name, a->source, a->line_bridge);
+	if (a->uplink[0] && strcmp(a->uplink, b->bridge) == 0)
+		return cfg_diag(diag, b->source, b->line_bridge,
+		                "bridge '%s' is the uplink of network '%s' (%s:%u); rename one of "
+		                "them",
+		                b->bridge, a->name, a->source, a->line_uplink);
 	return 0;
 }
 
@@ -170,12 +155,11 @@ int netd_config_check_host(const struct netd_network *n, const struct netd_host_
 			continue;
 		if (!netd_prefix_overlaps(&n->address, &hp[i].prefix))
 			continue;
-		netd_diag_set(diag, "%s:%u: subnet %s overlaps %s already on the host (%s %s)",
-		              n->source, n->line_address,
-		              netd_prefix_format(&n->address, true, mine, sizeof(mine)),
-		              netd_prefix_format(&hp[i].prefix, true, theirs, sizeof(theirs)),
-		              hp[i].is_route ? "route via" : "address on", hp[i].ifname);
-		return -EINVAL;
+		return cfg_diag(diag, n->source, n->line_address,
+		                "subnet %s overlaps %s already on the host (%s %s)",
+		                netd_prefix_format(&n->address, true, mine, sizeof(mine)),
+		                netd_prefix_format(&hp[i].prefix, true, theirs, sizeof(theirs)),
+		                hp[i].is_route ? "route via" : "address on", hp[i].ifname);
 	}
 	return 0;
 }

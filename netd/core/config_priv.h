@@ -1,10 +1,21 @@
-/* Shared by config_parse.c (reading a file) and config_validate.c (the rules that tie keys
- * together); not a public contract. */
+/*
+ * Private to netd/core/config_*.c; not a public contract.
+ *
+ * A network file is read through one key table (config_keys.c): a row per key of every
+ * section, naming the section, the key, the typed parser that checks and stores its value
+ * (config_values.c, or a section's own file for what only it has), where the value goes
+ * (offsetof into the section's struct) and where its line is kept, and the limits or value
+ * table the parser applies. config_parse.c reads the text and hands each key to its row;
+ * the rules that need the whole file run once it is in (config_validate.c, config_bond.c,
+ * config_tap.c). Every error goes through cfg_fail(): "source:line: message".
+ */
 #ifndef NETD_CONFIG_PRIV_H
 #define NETD_CONFIG_PRIV_H
 
 #include <arpa/inet.h>
+#include <stdarg.h>
 
+#include "netd/bond.h"
 #include "netd/config.h"
 #include "netd/mode.h"
 
@@ -23,22 +34,10 @@ enum section {
 	SEC_MAX,
 };
 
-enum key {
-	K_NAME,
-	K_MODE,
-	K_BRIDGE,
-	K_ADDRESS,
-	K_AUTOSTART,
-	K_UPLINK,
-	K_RANGE,
-	K_LEASE_TIME,
-	K_HOST_MAC,
-	K_HOST_ADDRESS,
-	K_HOST_NAME,
-	K_POLICY_FIRST,
-	K_MAX = K_POLICY_FIRST + NETD_CELL_MAX,
-};
+/* Rows in cfg_keys[]; config_keys.c asserts the count. */
+#define CFG_N_KEYS 48
 
+/* Where each key of a [Host] was given (0: not given); parallel to n->hosts. */
 struct host_lines {
 	unsigned mac, addr, name;
 };
@@ -55,16 +54,103 @@ struct parser {
 
 	enum section cur;
 	unsigned sec_line[SEC_MAX]; /* header line of the first such section; 0: absent */
-	unsigned key_line[K_MAX];   /* 0: not given (in the current section for [Host]) */
+	/* Line of each row's key in the current section (for [Host] and [Tap]: the current
+	 * one); 0: not given yet. Only a repeat check: values and lines live in the model. */
+	unsigned key_line[CFG_N_KEYS];
 
 	struct host_lines *hl; /* parallel to n->hosts */
-	enum netd_policy policy[NETD_CELL_MAX];
 };
 
-/* Record the first error as "source:line: message" and return -EINVAL; later calls keep it. */
+struct cfg_key;
+
+/*
+ * A typed parser: checks value v of key k and stores it into obj, the struct of the section
+ * being read (cfg_section.obj). 0, or the error of cfg_fail() (which has named line and
+ * key). The value is never empty: the caller refuses that first.
+ */
+typedef int (*cfg_parse_fn)(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+
+enum cfg_flags {
+	CFG_IN_SECTION =
+	    1u << 0,           /* "invalid KEY 'v' in [Section]: ...": the key name is ambiguous */
+	CFG_UNKNOWN = 1u << 1, /* "unknown KEY 'v': ..." rather than "invalid" */
+};
+
+#define CFG_NO_LINE (-1)
+
+/* One key of one section. */
+struct cfg_key {
+	enum section sec;
+	/* NULL where another table owns the name: [Bond] (bond_opts.c, with the kernel's name
+	 * and modes of each option) and [Policy] (the model's cells); id says which. */
+	const char *name;
+	cfg_parse_fn parse;
+	size_t off, size; /* the value in the section's struct */
+	int line;         /* offset of its line (unsigned) in cfg_section.lines; or CFG_NO_LINE */
+	unsigned long min, max;               /* numbers, prefix lengths, times */
+	const struct netd_bond_table *values; /* cfg_parse_enum: names indexed by value */
+	int (*lookup)(const char *s);         /* cfg_parse_enum: the model's name -> value */
+	const char *hint;                     /* the wording a parser takes from its row */
+	unsigned flags;                       /* enum cfg_flags */
+	int id;                               /* [Bond]: enum netd_bond_opt; [Policy]: cell */
+};
+
+struct cfg_section {
+	const char *name;
+	bool repeats; /* a new header starts a new instance ([Host], [Tap]) */
+	/* A repeated section's new instance; 0 or the error of cfg_fail(). */
+	int (*begin)(struct parser *p);
+	void *(*obj)(struct parser *p);   /* what the rows' off point into */
+	void *(*lines)(struct parser *p); /* what the rows' line point into */
+};
+
+extern const struct cfg_section cfg_sections[SEC_MAX];
+extern const struct cfg_key *const cfg_keys; /* CFG_N_KEYS rows */
+
+const char *cfg_key_name(const struct cfg_key *k);
+/* The row of key name in section s, or NULL (names are case-sensitive). */
+const struct cfg_key *cfg_key_find(enum section s, const char *name);
+
+/*
+ * The one shape of a config error: "source:line: message" into diag; returns -EINVAL.
+ * cfg_fail() records the parser's first error only (later ones are often its echoes) and
+ * returns it.
+ */
+int cfg_diag(struct netd_diag *diag, const char *source, unsigned line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 int cfg_fail(struct parser *p, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int cfg_fail_nomem(struct parser *p);
+/* A value the key's parser refused, on the current line:
+ * "invalid KEY 'v'[ in [Section]]: <what is wanted>". */
+int cfg_invalid(struct parser *p, const struct cfg_key *k, const char *v, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The wording every interface name's error shares (with IFNAMSIZ - 1). */
+#define CFG_IFNAME_RULE "interface name is 1-%d bytes without '/', ':' or whitespace"
+
+/* Shared typed parsers (config_values.c). */
+int cfg_parse_netname(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_ifname(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_hostname(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_ipv4(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_host_prefix(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_mac(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_bool(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_uint(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_ms(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_secs(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_enum(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+/* [DHCP]'s own: "FIRST LAST" into n->dhcp_first/last; a lease time with a unit. */
+int cfg_parse_range(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_lease_time(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+/* [Bond]'s own (config_bond.c). */
+int cfg_parse_slaves(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_arp_targets(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_system_mac(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+/* [Tap]'s own (config_tap.c). */
+int cfg_parse_guest_mac(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_id(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 
 static inline const char *ip_str(struct in_addr a, char buf[INET_ADDRSTRLEN])
 {
@@ -82,12 +168,14 @@ static inline struct in_addr ip_of(uint32_t host_order)
 	return a;
 }
 
-/* [Network] */
-
-/* The rules that need the whole file (config_validate.c). */
+/* The rules that need the whole file, in the order finish() runs them. */
+int cfg_check_bond(struct parser *p, const struct netd_mode_ops *ops); /* config_bond.c */
 int cfg_check_mode_rules(struct parser *p, const struct netd_mode_ops *ops);
 int cfg_check_range(struct parser *p);
 int cfg_check_host(struct parser *p, size_t i);
+int cfg_check_taps(struct parser *p); /* config_tap.c */
 int cfg_check_policy(struct parser *p, const struct netd_mode_ops *ops);
+/* [Host] and [Tap] Address=: a guest's address of the subnet (who: "host" or "tap"). */
+int cfg_check_guest_addr(struct parser *p, const char *who, struct in_addr a, unsigned line);
 
 #endif

@@ -1,201 +1,121 @@
 /*
  * The [Tap] section of a network file: one guest tap each, created at `up`, removed at
- * `down`. Pure: config_parse.c hands each key here and calls the check once the file is in.
+ * `down`. The parsers of the values only [Tap] has (its rows are in config_keys.c), and the
+ * rules that tie its keys to the rest of the file, checked once the file is in.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "netd/tap.h"
+#include "config_priv.h"
 
-const char *const netd_tap_key_names[NETD_TAP_KEYS] = {
-    [NETD_TAP_KEY_NAME] = "Name",       [NETD_TAP_KEY_MAC] = "MAC",
-    [NETD_TAP_KEY_ADDRESS] = "Address", [NETD_TAP_KEY_OWNER] = "Owner",
-    [NETD_TAP_KEY_GROUP] = "Group",     [NETD_TAP_KEY_QUEUES] = "Queues",
-};
-
-static int set_value(struct netd_tap *t, enum netd_tap_key k, const char *v, char *msg, size_t len)
+/* MAC=: a MAC a guest may have (not the host side's, see netd_tap_host_mac()). */
+int cfg_parse_guest_mac(struct parser *p, const struct cfg_key *k, const char *v, void *obj)
 {
-	char *end;
-	unsigned long q;
+	uint8_t *mac = (uint8_t *)obj + k->off;
 
-	switch (k) {
-	case NETD_TAP_KEY_NAME:
-		if (!netd_ifname_valid(v))
-			break;
-		snprintf(t->name, sizeof(t->name), "%s", v);
-		return 0;
-	case NETD_TAP_KEY_MAC:
-		if (netd_mac_parse(v, t->mac) < 0 || !netd_tap_guest_mac_valid(t->mac)) {
-			snprintf(
-			    msg, len,
-			    "invalid MAC '%s' in [Tap]: give a unicast MAC whose first byte is "
-			    "not fe (the host side's), e.g. MAC=52:54:00:12:34:56",
-			    v);
-			return -EINVAL;
-		}
-		t->has_mac = true;
-		return 0;
-	case NETD_TAP_KEY_ADDRESS:
-		if (netd_ipv4_parse(v, &t->addr) < 0) {
-			snprintf(msg, len,
-			         "invalid Address '%s' in [Tap]: give one IPv4 address without a "
-			         "prefix length, e.g. Address=192.122.1.10",
-			         v);
-			return -EINVAL;
-		}
-		return 0;
-	case NETD_TAP_KEY_OWNER:
-	case NETD_TAP_KEY_GROUP:
-		if (!netd_tap_id_valid(v)) {
-			snprintf(msg, len, "invalid %s '%s' in [Tap]: give a %s name or number",
-			         netd_tap_key_names[k], v,
-			         k == NETD_TAP_KEY_OWNER ? "user" : "group");
-			return -EINVAL;
-		}
-		snprintf(k == NETD_TAP_KEY_OWNER ? t->owner : t->group, NETD_TAP_ID_MAX, "%s", v);
-		return 0;
-	case NETD_TAP_KEY_QUEUES:
-		q = strtoul(v, &end, 10);
-		if (v[0] < '0' || v[0] > '9' || *end || q < 1 || q > NETD_TAP_QUEUES_MAX) {
-			snprintf(msg, len,
-			         "invalid Queues '%s' in [Tap]: give a number from 1 to %d", v,
-			         NETD_TAP_QUEUES_MAX);
-			return -EINVAL;
-		}
-		t->queues = (unsigned)q;
-		return 0;
-	case NETD_TAP_KEYS:
-		break;
-	}
-	snprintf(msg, len,
-	         "invalid Name '%s' in [Tap]: the tap's interface name is 1-%d bytes without "
-	         "'/', ':' or whitespace",
-	         v, IFNAMSIZ - 1);
-	return -EINVAL;
-}
-
-int netd_config_tap_set(struct netd_tap *t, const char *key, const char *value, unsigned line,
-                        char *msg, size_t len)
-{
-	int k;
-
-	for (k = 0; k < NETD_TAP_KEYS; k++)
-		if (strcmp(netd_tap_key_names[k], key) == 0)
-			break;
-	if (k == NETD_TAP_KEYS)
-		return -ENOENT;
-	if (t->key_line[k]) {
-		snprintf(msg, len, "%s= is given twice in [Tap] (first on line %u); keep one", key,
-		         t->key_line[k]);
-		return -EINVAL;
-	}
-	if (!value || !*value) {
-		snprintf(msg, len, "%s= has an empty value; give a value or remove the line", key);
-		return -EINVAL;
-	}
-	if (set_value(t, (enum netd_tap_key)k, value, msg, len) < 0)
-		return -EINVAL;
-	t->key_line[k] = line;
+	if (netd_mac_parse(v, mac) < 0 || !netd_tap_guest_mac_valid(mac))
+		return cfg_invalid(p, k, v,
+		                   "give a unicast MAC whose first byte is not fe (the host "
+		                   "side's), e.g. %s=52:54:00:12:34:56",
+		                   cfg_key_name(k));
 	return 0;
 }
 
-static int fail(unsigned *line_out, unsigned line, char *msg, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static int fail(unsigned *line_out, unsigned line, char *msg, size_t len, const char *fmt, ...)
+/* Owner=, Group=: a user or group by name or number; the row's hint says which. */
+int cfg_parse_id(struct parser *p, const struct cfg_key *k, const char *v, void *obj)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, len, fmt, ap);
-	va_end(ap);
-	*line_out = line;
-	return -EINVAL;
+	if (!netd_tap_id_valid(v))
+		return cfg_invalid(p, k, v, "give a %s name or number", k->hint);
+	snprintf((char *)obj + k->off, k->size, "%s", v);
+	return 0;
 }
 
-static int check_address(const struct netd_network *n, size_t i, unsigned *line, char *msg,
-                         size_t len)
+/* Address= of tap i: a static lease, so it needs [DHCP], a guest address of the subnet that
+ * no [Host] and no earlier [Tap] has. */
+static int check_address(struct parser *p, size_t i)
 {
+	const struct netd_network *n = p->n;
 	const struct netd_tap *t = &n->taps[i];
 	unsigned at = t->key_line[NETD_TAP_KEY_ADDRESS];
-	char ip[INET_ADDRSTRLEN], net[32];
+	char ip[INET_ADDRSTRLEN];
 
-	inet_ntop(AF_INET, &t->addr, ip, sizeof(ip));
+	ip_str(t->addr, ip);
 	if (!n->has_dhcp)
-		return fail(line, at, msg, len,
-		            "Address= in [Tap] is a static DHCP lease and needs the network's "
-		            "[DHCP] section; add one or remove the Address");
-	netd_prefix_format(&n->address, true, net, sizeof(net));
-	if (!netd_prefix_contains(&n->address, t->addr))
-		return fail(line, at, msg, len, "tap address %s is not inside the subnet %s", ip,
-		            net);
-	if (t->addr.s_addr == n->address.addr.s_addr)
-		return fail(line, at, msg, len,
-		            "tap address %s is the host's own address (line %u); give the guest "
-		            "another one",
-		            ip, n->line_address);
-	if (t->addr.s_addr == netd_prefix_network(&n->address).s_addr ||
-	    t->addr.s_addr == netd_prefix_broadcast(&n->address).s_addr)
-		return fail(line, at, msg, len,
-		            "tap address %s is the network or broadcast address of %s", ip, net);
+		return cfg_fail(p, at,
+		                "Address= in [Tap] is a static DHCP lease and needs the network's "
+		                "[DHCP] section; add one or remove the Address");
+	if (cfg_check_guest_addr(p, "tap", t->addr, at) < 0)
+		return p->err;
 	for (size_t h = 0; h < n->n_hosts; h++)
 		if (n->hosts[h].addr.s_addr == t->addr.s_addr)
-			return fail(line, at, msg, len,
-			            "address %s is already given to the [Host] on line %u", ip,
-			            n->hosts[h].line);
+			return cfg_fail(p, at,
+			                "address %s is already given to the [Host] on line %u", ip,
+			                n->hosts[h].line);
 	for (size_t j = 0; j < i; j++)
 		if (n->taps[j].addr.s_addr == t->addr.s_addr)
-			return fail(line, at, msg, len,
-			            "address %s is already given to the [Tap] on line %u", ip,
-			            n->taps[j].line);
+			return cfg_fail(p, at,
+			                "address %s is already given to the [Tap] on line %u", ip,
+			                n->taps[j].line);
 	return 0;
 }
 
-int netd_config_tap_check(struct netd_network *n, unsigned *line, char *msg, size_t len)
+/* Tap i against the [Host]s and the earlier [Tap]s: its name and its guest's MAC. */
+static int check_unique(struct parser *p, size_t i)
 {
+	const struct netd_network *n = p->n;
+	const struct netd_tap *t = &n->taps[i];
+	unsigned at_name = t->key_line[NETD_TAP_KEY_NAME];
+	unsigned at_mac = t->key_line[NETD_TAP_KEY_MAC] ? t->key_line[NETD_TAP_KEY_MAC] : t->line;
 	char mac[18];
+
+	netd_mac_format(t->mac, mac);
+	for (size_t h = 0; h < n->n_hosts; h++)
+		if (t->key_line[NETD_TAP_KEY_ADDRESS] && memcmp(n->hosts[h].mac, t->mac, 6) == 0)
+			return cfg_fail(
+			    p, at_mac,
+			    "MAC %s has a static lease in the [Host] on line %u already; "
+			    "give its Address there or here, not both",
+			    mac, n->hosts[h].line);
+	for (size_t j = 0; j < i; j++) {
+		if (strcmp(n->taps[j].name, t->name) == 0)
+			return cfg_fail(p, at_name,
+			                "tap %s is already declared by the [Tap] on line %u",
+			                t->name, n->taps[j].line);
+		if (memcmp(n->taps[j].mac, t->mac, 6) == 0)
+			return cfg_fail(p, at_mac,
+			                "MAC %s is already the guest MAC of the [Tap] on line %u",
+			                mac, n->taps[j].line);
+	}
+	return 0;
+}
+
+/* Fills in each tap's defaults (one queue, a MAC derived from the names) on the way. */
+int cfg_check_taps(struct parser *p)
+{
+	struct netd_network *n = p->n;
 
 	for (size_t i = 0; i < n->n_taps; i++) {
 		struct netd_tap *t = &n->taps[i];
-		unsigned at_mac =
-		    t->key_line[NETD_TAP_KEY_MAC] ? t->key_line[NETD_TAP_KEY_MAC] : t->line;
 
 		if (!t->key_line[NETD_TAP_KEY_NAME])
-			return fail(line, t->line, msg, len,
-			            "[Tap] has no Name=; give the tap's interface name, e.g. "
-			            "Name=vm1-eth0");
+			return cfg_fail(p, t->line,
+			                "[Tap] has no Name=; give the tap's interface name, e.g. "
+			                "Name=vm1-eth0");
 		if (strcmp(t->name, n->bridge) == 0 || strcmp(t->name, n->uplink) == 0)
-			return fail(line, t->key_line[NETD_TAP_KEY_NAME], msg, len,
-			            "tap name %s is the network's %s; choose another", t->name,
-			            strcmp(t->name, n->bridge) == 0 ? "bridge" : "uplink");
+			return cfg_fail(p, t->key_line[NETD_TAP_KEY_NAME],
+			                "tap name %s is the network's %s; choose another", t->name,
+			                strcmp(t->name, n->bridge) == 0 ? "bridge" : "uplink");
 		if (!t->queues)
 			t->queues = 1;
+		t->has_mac = t->key_line[NETD_TAP_KEY_MAC] != 0;
 		if (!t->has_mac)
 			netd_tap_derived_mac(n->name, t->name, t->mac);
-		netd_mac_format(t->mac, mac);
-		if (t->addr.s_addr && check_address(n, i, line, msg, len) < 0)
-			return -EINVAL;
-		for (size_t h = 0; h < n->n_hosts; h++)
-			if (t->addr.s_addr && memcmp(n->hosts[h].mac, t->mac, 6) == 0)
-				return fail(line, at_mac, msg, len,
-				            "MAC %s has a static lease in the [Host] on line %u "
-				            "already; give its Address there or here, not both",
-				            mac, n->hosts[h].line);
-		for (size_t j = 0; j < i; j++) {
-			if (strcmp(n->taps[j].name, t->name) == 0)
-				return fail(line, t->key_line[NETD_TAP_KEY_NAME], msg, len,
-				            "tap %s is already declared by the [Tap] on line %u",
-				            t->name, n->taps[j].line);
-			if (memcmp(n->taps[j].mac, t->mac, 6) == 0)
-				return fail(line, at_mac, msg, len,
-				            "MAC %s is already the guest MAC of the [Tap] on line "
-				            "%u",
-				            mac, n->taps[j].line);
-		}
+		if (t->key_line[NETD_TAP_KEY_ADDRESS] && check_address(p, i) < 0)
+			return p->err;
+		if (check_unique(p, i) < 0)
+			return p->err;
 	}
 	return 0;
 }

@@ -1,25 +1,47 @@
-/* The rules of a network definition that tie keys together, checked once the whole file is
- * in: the mode's requirements, the DHCP range inside the subnet, [Host] leases, [Policy]. */
+/*
+ * The one error helper of a network file, and the rules that tie its keys together, checked
+ * once the whole file is in: the mode's requirements, the DHCP range inside the subnet,
+ * [Host] leases, [Policy], a guest's address.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config_priv.h"
 
+static int vdiag(struct netd_diag *diag, const char *source, unsigned line, const char *fmt,
+                 va_list ap)
+{
+	char msg[sizeof(diag->msg)];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	netd_diag_set(diag, "%s:%u: %s", source, line, msg);
+	return -EINVAL;
+}
+
+int cfg_diag(struct netd_diag *diag, const char *source, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = vdiag(diag, source, line, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
 int cfg_fail(struct parser *p, unsigned line, const char *fmt, ...)
 {
-	char msg[sizeof(p->diag->msg)];
 	va_list ap;
 
 	/* The first error is the one the user gets; later ones are often its echoes. */
 	if (p->err)
 		return p->err;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	p->err = vdiag(p->diag, p->source, line, fmt, ap);
 	va_end(ap);
-	netd_diag_set(p->diag, "%s:%u: %s", p->source, line, msg);
-	p->err = -EINVAL;
 	p->err_line = line;
 	return p->err;
 }
@@ -32,6 +54,21 @@ int cfg_fail_nomem(struct parser *p)
 		p->err_line = p->line;
 	}
 	return p->err;
+}
+
+int cfg_invalid(struct parser *p, const struct cfg_key *k, const char *v, const char *fmt, ...)
+{
+	char want[512], where[32] = "";
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(want, sizeof(want), fmt, ap);
+	va_end(ap);
+	if (k->flags & CFG_IN_SECTION)
+		snprintf(where, sizeof(where), " in [%s]", cfg_sections[k->sec].name);
+	return cfg_fail(p, p->line, "%s %s '%s'%s: %s",
+	                k->flags & CFG_UNKNOWN ? "unknown" : "invalid", cfg_key_name(k), v, where,
+	                want);
 }
 
 static void suggest_range(const struct netd_network *n, char *buf, size_t len)
@@ -99,7 +136,7 @@ int cfg_check_range(struct parser *p)
 	unsigned line = n->line_range;
 	uint32_t bound;
 
-	if (!p->key_line[K_RANGE]) {
+	if (!n->line_range) {
 		if (n->has_address) {
 			suggest_range(n, hint, sizeof(hint));
 			return cfg_fail(p, p->sec_line[SEC_DHCP],
@@ -148,35 +185,47 @@ int cfg_check_range(struct parser *p)
 	return 0;
 }
 
+int cfg_check_guest_addr(struct parser *p, const char *who, struct in_addr a, unsigned line)
+{
+	const struct netd_prefix *sub = &p->n->address;
+	char net[32], ip[INET_ADDRSTRLEN];
+
+	netd_prefix_format(sub, true, net, sizeof(net));
+	ip_str(a, ip);
+	switch (netd_guest_addr_check(sub, a)) {
+	case NETD_GUEST_ADDR_OUTSIDE:
+		return cfg_fail(p, line, "%s address %s is not inside the subnet %s", who, ip, net);
+	case NETD_GUEST_ADDR_HOST:
+		return cfg_fail(p, line,
+		                "%s address %s is the host's own address (line %u); give the guest "
+		                "another one",
+		                who, ip, p->n->line_address);
+	case NETD_GUEST_ADDR_NETWORK:
+		return cfg_fail(p, line, "%s address %s is the network address of %s", who, ip,
+		                net);
+	case NETD_GUEST_ADDR_BROADCAST:
+		return cfg_fail(p, line, "%s address %s is the broadcast address of %s", who, ip,
+		                net);
+	case NETD_GUEST_ADDR_OK:
+		break;
+	}
+	return 0;
+}
+
 int cfg_check_host(struct parser *p, size_t i)
 {
 	struct netd_network *n = p->n;
 	const struct netd_host *h = &n->hosts[i];
 	const struct host_lines *hl = &p->hl[i];
-	const struct netd_prefix *sub = &n->address;
-	char net[32], ip[INET_ADDRSTRLEN], mac[18];
+	char ip[INET_ADDRSTRLEN], mac[18];
 
 	if (!hl->mac)
 		return cfg_fail(p, h->line,
 		                "[Host] has no MAC=; a static lease needs the guest's MAC, e.g. "
 		                "MAC=52:54:00:12:34:56");
-	netd_prefix_format(sub, true, net, sizeof(net));
 	ip_str(h->addr, ip);
-	if (hl->addr && !netd_prefix_contains(sub, h->addr))
-		return cfg_fail(p, hl->addr, "host address %s is not inside the subnet %s", ip,
-		                net);
-	if (hl->addr && h->addr.s_addr == sub->addr.s_addr)
-		return cfg_fail(
-		    p, hl->addr,
-		    "host address %s is the host's own address (line %u); give the guest "
-		    "another one",
-		    ip, n->line_address);
-	if (hl->addr && h->addr.s_addr == netd_prefix_network(sub).s_addr)
-		return cfg_fail(p, hl->addr, "host address %s is the network address of %s", ip,
-		                net);
-	if (hl->addr && h->addr.s_addr == netd_prefix_broadcast(sub).s_addr)
-		return cfg_fail(p, hl->addr, "host address %s is the broadcast address of %s", ip,
-		                net);
+	if (hl->addr && cfg_check_guest_addr(p, "host", h->addr, hl->addr) < 0)
+		return p->err;
 	for (size_t j = 0; j < i; j++) {
 		const struct netd_host *o = &n->hosts[j];
 
@@ -203,7 +252,9 @@ int cfg_check_policy(struct parser *p, const struct netd_mode_ops *ops)
 	struct netd_network *n = p->n;
 
 	for (int c = 0; c < NETD_CELL_MAX; c++) {
-		n->policy[c] = n->policy_set[c] ? p->policy[c] : ops->defaults[c];
+		n->policy_set[c] = n->policy_line[c] != 0;
+		if (!n->policy_set[c])
+			n->policy[c] = ops->defaults[c];
 		if (!n->policy_set[c] || (ops->flippable & (1u << c)) ||
 		    n->policy[c] == ops->defaults[c])
 			continue;

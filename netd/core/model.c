@@ -109,6 +109,19 @@ bool netd_prefix_overlaps(const struct netd_prefix *a, const struct netd_prefix 
 	return netd_prefix_contains(wide, narrow->addr);
 }
 
+enum netd_guest_addr netd_guest_addr_check(const struct netd_prefix *subnet, struct in_addr a)
+{
+	if (!netd_prefix_contains(subnet, a))
+		return NETD_GUEST_ADDR_OUTSIDE;
+	if (a.s_addr == subnet->addr.s_addr)
+		return NETD_GUEST_ADDR_HOST;
+	if (a.s_addr == netd_prefix_network(subnet).s_addr)
+		return NETD_GUEST_ADDR_NETWORK;
+	if (a.s_addr == netd_prefix_broadcast(subnet).s_addr)
+		return NETD_GUEST_ADDR_BROADCAST;
+	return NETD_GUEST_ADDR_OK;
+}
+
 char *netd_prefix_format(const struct netd_prefix *p, bool network_only, char *buf, size_t len)
 {
 	char ip[INET_ADDRSTRLEN];
