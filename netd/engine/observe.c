@@ -57,6 +57,67 @@ static int observe_bond(struct netd_engine *e, const struct netd_network *n, con
 	return 0;
 }
 
+/* Add what the kernel has under name, if anything, to o->taps (once per name). */
+static void tap_fact(struct netd_engine *e, const struct netd_desired *d,
+                     const struct netd_link_info *links, size_t n_links, int br_index,
+                     const char *name, struct netd_tap_links *k)
+{
+	struct netd_tap_link *t;
+
+	if (netd_tap_links_find(k, name))
+		return;
+	for (size_t i = 0; i < n_links; i++) {
+		const struct netd_link_info *l = &links[i];
+
+		if (strcmp(l->name, name) != 0)
+			continue;
+		t = &k->v[k->n++];
+		memset(t, 0, sizeof(*t));
+		snprintf(t->name, sizeof(t->name), "%s", l->name);
+		t->ours = strcmp(l->alias, d->alias) == 0;
+		snprintf(t->alias, sizeof(t->alias), "%s", l->alias);
+		t->enslaved = br_index && l->master == br_index;
+		t->isolated = t->enslaved ? netd_nl_port_get_isolated(e->nl, l->name) : -1;
+		if (t->isolated < 0)
+			t->isolated = -1;
+		t->up = l->up;
+		t->mtu = l->mtu;
+		memcpy(t->mac, l->mac, 6);
+		return;
+	}
+}
+
+/* The links under the names of the network's [Tap]s and recorded taps: one dump of the
+ * namespace's links, only for a network that has taps at all. */
+static int observe_taps(struct netd_engine *e, const struct netd_desired *d,
+                        const struct netd_link_info *br, struct netd_observed *o)
+{
+	const struct netd_network *n = d->net;
+	struct netd_link_info *links = NULL;
+	struct netd_tap_links *k = &o->taps;
+	size_t n_links = 0;
+	int br_index = o->bridge == NETD_BRIDGE_OURS ? br->ifindex : 0;
+	int ret;
+
+	if (n->n_taps == 0 && d->taps.n == 0)
+		return 0;
+	ret = netd_nl_link_list(e->nl, &links, &n_links);
+	if (ret < 0)
+		return ret;
+	k->v = calloc(n->n_taps + d->taps.n, sizeof(*k->v));
+	if (!k->v) {
+		free(links);
+		return -ENOMEM;
+	}
+	k->bridge_mtu = br_index ? br->mtu : 0;
+	for (size_t i = 0; i < n->n_taps; i++)
+		tap_fact(e, d, links, n_links, br_index, n->taps[i].name, k);
+	for (size_t i = 0; i < d->taps.n; i++)
+		tap_fact(e, d, links, n_links, br_index, d->taps.v[i].tap, k);
+	free(links);
+	return 0;
+}
+
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
                  const struct netd_dnsmasq_paths *paths, struct netd_observed *o)
 {
@@ -117,6 +178,10 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 		if (ret < 0)
 			return ret;
 	}
+
+	ret = observe_taps(e, d, &li, o);
+	if (ret < 0)
+		return ret;
 
 	ret = netd_nft_observe_net(e->nft, n->name, o->rules_digest);
 	if (ret == 0)

@@ -78,7 +78,7 @@ static void fresh_nat_builds_everything_rules_before_link_up(void **state)
 	    NETD_STEP_APPLY_RULES,   NETD_STEP_LINK_UP,     NETD_STEP_START_DNSMASQ,
 	};
 
-	assert_int_equal(netd_desired_build(n, NULL, &d), 0);
+	assert_int_equal(netd_desired_build(n, NULL, NULL, &d), 0);
 	assert_true(d->forwarding);
 	assert_true(d->dnsmasq);
 	assert_false(d->isolate_ports);
@@ -97,7 +97,7 @@ static void network_already_up_plans_nothing(void **state)
 		struct netd_observed o;
 		struct netd_plan p;
 
-		assert_int_equal(netd_desired_build(n, NULL, &d), 0);
+		assert_int_equal(netd_desired_build(n, NULL, NULL, &d), 0);
 		all_present(d, &o);
 		assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
 		expect_steps(&p, 0, NULL);
@@ -113,7 +113,7 @@ static void drift_is_repaired_step_by_step(void **state)
 	struct netd_observed o;
 	struct netd_plan p;
 
-	assert_int_equal(netd_desired_build(n, NULL, &d), 0);
+	assert_int_equal(netd_desired_build(n, NULL, NULL, &d), 0);
 
 	all_present(d, &o);
 	o.dnsmasq_running = false;
@@ -148,7 +148,7 @@ static void drift_is_repaired_step_by_step(void **state)
 	expect_steps(&p, 0, NULL);
 	n->policy[NETD_CELL_VM_TO_OUTSIDE] = NETD_POLICY_DENY;
 	netd_desired_free(d);
-	assert_int_equal(netd_desired_build(n, NULL, &d), 0);
+	assert_int_equal(netd_desired_build(n, NULL, NULL, &d), 0);
 	all_present(d, &o);
 	o.forwarding_restorable = true;
 	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
@@ -170,7 +170,7 @@ static void foreign_link_under_the_name_is_refused(void **state)
 	struct netd_plan p;
 
 	strcpy(o.bridge_kind, "veth");
-	assert_int_equal(netd_desired_build(n, NULL, &d), 0);
+	assert_int_equal(netd_desired_build(n, NULL, NULL, &d), 0);
 	assert_int_equal(netd_plan_up(d, &o, &p, &diag), -EEXIST);
 	assert_int_equal(p.n, 0);
 	assert_string_equal(diag.msg,
@@ -194,7 +194,7 @@ static void internal_and_hostonly_never_route_and_isolate_when_vm_to_vm_denied(v
 	struct netd_observed o;
 	struct netd_plan p;
 
-	assert_int_equal(netd_desired_build(n, NULL, &d), 0);
+	assert_int_equal(netd_desired_build(n, NULL, NULL, &d), 0);
 	assert_false(d->forwarding);
 	assert_false(d->dnsmasq);
 	assert_true(d->no_ipv6);
@@ -208,12 +208,12 @@ static void internal_and_hostonly_never_route_and_isolate_when_vm_to_vm_denied(v
 	netd_network_free(n);
 
 	n = make_net(NETD_MODE_HOSTONLY);
-	assert_int_equal(netd_desired_build(n, NULL, &d), 0);
+	assert_int_equal(netd_desired_build(n, NULL, NULL, &d), 0);
 	assert_false(d->forwarding);
 	assert_true(d->dnsmasq);
 	n->policy[NETD_CELL_VM_TO_OUTSIDE] = NETD_POLICY_ALLOW;
 	netd_desired_free(d);
-	assert_int_equal(netd_desired_build(n, NULL, &d), 0);
+	assert_int_equal(netd_desired_build(n, NULL, NULL, &d), 0);
 	assert_true(d->forwarding);
 	netd_desired_free(d);
 	netd_network_free(n);
@@ -221,7 +221,9 @@ static void internal_and_hostonly_never_route_and_isolate_when_vm_to_vm_denied(v
 
 static void down_removes_only_what_is_there(void **state)
 {
+	struct netd_network *n = make_net(NETD_MODE_NAT);
 	struct netd_observed o = {0};
+	struct netd_desired *d;
 	struct netd_plan p;
 	const enum netd_step_kind all[] = {
 	    NETD_STEP_STOP_DNSMASQ,
@@ -230,19 +232,22 @@ static void down_removes_only_what_is_there(void **state)
 	    NETD_STEP_DELETE_BRIDGE,
 	};
 
-	netd_plan_down(&o, false, &p);
+	assert_int_equal(netd_desired_build(n, NULL, NULL, &d), 0);
+	netd_plan_down(d, &o, false, &p);
 	expect_steps(&p, 0, NULL);
 
 	o.bridge = NETD_BRIDGE_OURS;
 	o.rules_present = true;
 	o.dnsmasq_running = true;
-	netd_plan_down(&o, true, &p);
+	netd_plan_down(d, &o, true, &p);
 	expect_steps(&p, 4, all);
 
 	/* Someone else's link under the name is never deleted. */
 	o.bridge = NETD_BRIDGE_FOREIGN;
-	netd_plan_down(&o, false, &p);
+	netd_plan_down(d, &o, false, &p);
 	expect_steps(&p, 2, all);
+	netd_desired_free(d);
+	netd_network_free(n);
 }
 
 static void bridged_takes_its_uplink_after_the_bridge_is_up_and_gives_it_back(void **state)
@@ -256,7 +261,7 @@ static void bridged_takes_its_uplink_after_the_bridge_is_up_and_gives_it_back(vo
 	                                  NETD_STEP_TAKE_UPLINK};
 
 	n->line_uplink = 4;
-	assert_int_equal(netd_desired_build(n, NULL, &d), 0);
+	assert_int_equal(netd_desired_build(n, NULL, NULL, &d), 0);
 	assert_false(d->has_rules);
 	assert_false(d->dnsmasq);
 	assert_false(d->forwarding);
@@ -275,7 +280,7 @@ static void bridged_takes_its_uplink_after_the_bridge_is_up_and_gives_it_back(vo
 	memset(&o, 0, sizeof(o));
 	o.bridge = NETD_BRIDGE_OURS;
 	o.uplink_saved = true;
-	netd_plan_down(&o, false, &p);
+	netd_plan_down(d, &o, false, &p);
 	expect_steps(&p, 2,
 	             (enum netd_step_kind[]){NETD_STEP_RELEASE_UPLINK, NETD_STEP_DELETE_BRIDGE});
 	netd_desired_free(d);
@@ -299,7 +304,7 @@ static void bridged_with_a_bond_creates_it_before_taking_it_and_deletes_it_after
 	n->bond.n_slaves = 2;
 	n->bond.opt_line[NETD_BOND_OPT_NAME] = 7;
 	n->bond.opt_line[NETD_BOND_OPT_SLAVES] = 8;
-	assert_int_equal(netd_desired_build(n, NULL, &d), 0);
+	assert_int_equal(netd_desired_build(n, NULL, NULL, &d), 0);
 	assert_string_equal(netd_step_name(NETD_STEP_CREATE_BOND), "create bond");
 	assert_string_equal(netd_step_name(NETD_STEP_DELETE_BOND), "delete bond");
 
@@ -343,20 +348,20 @@ static void bridged_with_a_bond_creates_it_before_taking_it_and_deletes_it_after
 	o.bridge = NETD_BRIDGE_OURS;
 	o.uplink_saved = true;
 	o.bond_exists = o.bond_ours = o.bond_saved = true;
-	netd_plan_down(&o, false, &p);
+	netd_plan_down(d, &o, false, &p);
 	expect_steps(&p, 3,
 	             (enum netd_step_kind[]){NETD_STEP_RELEASE_UPLINK, NETD_STEP_DELETE_BOND,
 	                                     NETD_STEP_DELETE_BRIDGE});
 	/* slaves saved but the bond gone (a crash): still give them back */
 	o.bond_exists = o.bond_ours = false;
 	o.uplink_saved = false;
-	netd_plan_down(&o, false, &p);
+	netd_plan_down(d, &o, false, &p);
 	expect_steps(&p, 2,
 	             (enum netd_step_kind[]){NETD_STEP_DELETE_BOND, NETD_STEP_DELETE_BRIDGE});
 	/* someone else's bond under the name, nothing saved: never deleted */
 	o.bond_exists = true;
 	o.bond_saved = false;
-	netd_plan_down(&o, false, &p);
+	netd_plan_down(d, &o, false, &p);
 	expect_steps(&p, 1, (enum netd_step_kind[]){NETD_STEP_DELETE_BRIDGE});
 	netd_desired_free(d);
 	netd_network_free(n);
