@@ -26,6 +26,8 @@ static const char *const step_names[NETD_STEP_KINDS] = {
     [NETD_STEP_DELETE_BRIDGE] = "delete bridge",
     [NETD_STEP_CREATE_BOND] = "create bond",
     [NETD_STEP_DELETE_BOND] = "delete bond",
+    [NETD_STEP_SYNC_TAPS] = "sync taps",
+    [NETD_STEP_REMOVE_TAPS] = "remove taps",
 };
 
 const char *netd_step_name(enum netd_step_kind k)
