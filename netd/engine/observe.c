@@ -57,6 +57,29 @@ static int observe_bond(struct netd_engine *e, const struct netd_network *n, con
 	return 0;
 }
 
+/* Uplink= of a bridged network: there, enslaved to our bridge or to another master, and
+ * whether netd holds its state to give it back. */
+static int observe_uplink(struct netd_engine *e, const struct netd_network *n,
+                          const struct netd_link_info *br, struct netd_observed *o)
+{
+	struct netd_link_info up, master;
+	struct netd_uplink_state saved;
+	int ret;
+
+	ret = netd_nl_link_get(e->nl, n->uplink, &up);
+	if (ret < 0 && ret != -ENODEV)
+		return ret;
+	o->uplink_exists = ret == 0;
+	if (o->uplink_exists && up.master) {
+		if (o->bridge == NETD_BRIDGE_OURS && up.master == br->ifindex)
+			o->uplink_enslaved = true;
+		else if (netd_nl_link_get_by_index(e->nl, up.master, &master) == 0)
+			snprintf(o->uplink_master, sizeof(o->uplink_master), "%s", master.name);
+	}
+	o->uplink_saved = netd_uplink_load(e->state_dir, n->name, &saved) == 0;
+	return 0;
+}
+
 /* Add what the kernel has under name, if anything, to o->taps (once per name). */
 static void tap_fact(struct netd_engine *e, const struct netd_desired *d,
                      const struct netd_link_info *links, size_t n_links, int br_index,
@@ -157,21 +180,9 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 	}
 
 	if (n->uplink[0]) {
-		struct netd_link_info up, master;
-		struct netd_uplink_state saved;
-
-		ret = netd_nl_link_get(e->nl, n->uplink, &up);
-		if (ret < 0 && ret != -ENODEV)
+		ret = observe_uplink(e, n, &li, o);
+		if (ret < 0)
 			return ret;
-		o->uplink_exists = ret == 0;
-		if (o->uplink_exists && up.master) {
-			if (o->bridge == NETD_BRIDGE_OURS && up.master == li.ifindex)
-				o->uplink_enslaved = true;
-			else if (netd_nl_link_get_by_index(e->nl, up.master, &master) == 0)
-				snprintf(o->uplink_master, sizeof(o->uplink_master), "%s",
-				         master.name);
-		}
-		o->uplink_saved = netd_uplink_load(e->state_dir, n->name, &saved) == 0;
 	}
 	if (n->bond.name[0]) {
 		ret = observe_bond(e, n, d->alias, o);

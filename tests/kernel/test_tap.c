@@ -515,6 +515,29 @@ static void stop_dnsmasq(void)
 	assert_int_equal(netd_dnsmasq_running(&p, NULL), 0);
 }
 
+/* The network up with a guest attached on tap, its dnsmasq stopped, the guest's lease in the
+ * file, and no room left on the state dir's file system. */
+static struct netd_engine *full_with_a_lease(const char *tap)
+{
+	struct netd_engine *e = lease_network_up(tap);
+
+	stop_dnsmasq();
+	write_leases();
+	fill_lstate(true);
+	return e;
+}
+
+/* The lease could not be struck, and that was said; the file is as it was and the failed
+ * write left no temporary file and no open descriptor behind. */
+static void strike_failed(const struct netd_diag *diag, const char *what, size_t fds)
+{
+	assert_non_null(strstr(diag->msg, what));
+	assert_non_null(strstr(diag->msg, "No space left on device"));
+	assert_int_equal(open_fds(), fds);
+	assert_true(no_temp_files());
+	assert_non_null(strstr(read_leases(), GUEST));
+}
+
 static void test_detach_lease_file_full(void **state)
 {
 	struct netd_diag diag = {{0}};
@@ -524,18 +547,11 @@ static void test_detach_lease_file_full(void **state)
 
 	/* detach: the lease cannot be struck from a full file system. The tap and its record
 	 * stay, so the same detach works once there is room. */
-	e = lease_network_up("hl-vm1");
-	stop_dnsmasq();
-	write_leases();
-	fill_lstate(true);
+	e = full_with_a_lease("hl-vm1");
 	fds = open_fds();
 	assert_int_equal(netd_engine_detach(e, "hl", "hl-vm1", &out, &diag), -ENOSPC);
-	assert_non_null(strstr(diag.msg, "releasing the guest's lease"));
-	assert_non_null(strstr(diag.msg, "No space left on device"));
-	assert_int_equal(open_fds(), fds);
-	assert_true(no_temp_files());
+	strike_failed(&diag, "releasing the guest's lease", fds);
 	assert_true(exists("hl-vm1"));
-	assert_non_null(strstr(read_leases(), GUEST));
 	fill_lstate(false);
 	if (netd_engine_detach(e, "hl", "hl-vm1", &out, &diag) < 0)
 		fail_msg("detach again: %s", diag.msg);
@@ -558,17 +574,10 @@ static void test_down_lease_file_full(void **state)
 
 	/* down: the attached guests' leases cannot be struck from a full file system: down
 	 * says so (it tries every step; the taps and the bridge are gone all the same). */
-	e = lease_network_up("hl-vm2");
-	stop_dnsmasq();
-	write_leases();
-	fill_lstate(true);
+	e = full_with_a_lease("hl-vm2");
 	fds = open_fds();
 	assert_int_equal(netd_engine_down(e, "hl", &diag), -ENOSPC);
-	assert_non_null(strstr(diag.msg, "step 'remove taps' failed"));
-	assert_non_null(strstr(diag.msg, "No space left on device"));
-	assert_int_equal(open_fds(), fds);
-	assert_true(no_temp_files());
-	assert_non_null(strstr(read_leases(), GUEST));
+	strike_failed(&diag, "step 'remove taps' failed", fds);
 	assert_false(exists("hl-vm2"));
 	assert_false(exists("hlbr0"));
 	lpath(path, sizeof(path), "hl.taps");
