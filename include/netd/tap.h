@@ -160,7 +160,7 @@ struct netd_tap_link {
 	bool ours;       /* alias netd:<network> */
 	char alias[256]; /* the alias it has, for the message when it is not ours */
 	bool enslaved;   /* its master is the network's bridge */
-	int isolated;    /* 1, 0; -1 when it is not a port of that bridge */
+	int isolated;    /* 1, 0; -1 when it is not a port of that bridge (or not a [Tap]'s) */
 	bool up;
 	unsigned mtu;
 	uint8_t mac[6];

@@ -80,10 +80,12 @@ static int observe_uplink(struct netd_engine *e, const struct netd_network *n,
 	return 0;
 }
 
-/* Add what the kernel has under name, if anything, to o->taps (once per name). */
+/* Add what the kernel has under name, if anything, to o->taps (once per name). Isolation
+ * costs a query per port and only a [Tap]'s settings are checked (declared): an attached tap
+ * that exists is never touched. */
 static void tap_fact(struct netd_engine *e, const struct netd_desired *d,
                      const struct netd_link_info *links, size_t n_links, int br_index,
-                     const char *name, struct netd_tap_links *k)
+                     const char *name, bool declared, struct netd_tap_links *k)
 {
 	struct netd_tap_link *t;
 
@@ -100,7 +102,8 @@ static void tap_fact(struct netd_engine *e, const struct netd_desired *d,
 		t->ours = strcmp(l->alias, d->alias) == 0;
 		snprintf(t->alias, sizeof(t->alias), "%s", l->alias);
 		t->enslaved = br_index && l->master == br_index;
-		t->isolated = t->enslaved ? netd_nl_port_get_isolated(e->nl, l->name) : -1;
+		t->isolated =
+		    t->enslaved && declared ? netd_nl_port_get_isolated(e->nl, l->name) : -1;
 		if (t->isolated < 0)
 			t->isolated = -1;
 		t->up = l->up;
@@ -134,9 +137,9 @@ static int observe_taps(struct netd_engine *e, const struct netd_desired *d,
 	}
 	k->bridge_mtu = br_index ? br->mtu : 0;
 	for (size_t i = 0; i < n->n_taps; i++)
-		tap_fact(e, d, links, n_links, br_index, n->taps[i].name, k);
+		tap_fact(e, d, links, n_links, br_index, n->taps[i].name, true, k);
 	for (size_t i = 0; i < d->taps.n; i++)
-		tap_fact(e, d, links, n_links, br_index, d->taps.v[i].tap, k);
+		tap_fact(e, d, links, n_links, br_index, d->taps.v[i].tap, false, k);
 	free(links);
 	return 0;
 }
