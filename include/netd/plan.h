@@ -9,6 +9,7 @@
 
 #include "netd/model.h"
 #include "netd/nft.h"
+#include "netd/tap.h"
 
 /* What a network wants from the kernel, derived from its definition alone. */
 struct netd_desired {
@@ -22,12 +23,16 @@ struct netd_desired {
 	bool dnsmasq;             /* runs a dnsmasq */
 	char *dnsmasq_conf;       /* owned; NULL when !dnsmasq */
 	char *dnsmasq_hosts;      /* owned; NULL when !dnsmasq */
+	/* The record of the taps netd made for the network (<state>/<net>.taps), copied: the
+	 * attached ones stay, and their static leases are in dnsmasq_hosts. */
+	struct netd_tap_state taps;
 };
 
-/* Pure. paths may be NULL (no dnsmasq text then); used to render the dnsmasq config. */
+/* Pure. paths may be NULL (no dnsmasq text then); used to render the dnsmasq config.
+ * taps: the network's record of taps, NULL for none. */
 struct netd_dnsmasq_paths;
 int netd_desired_build(const struct netd_network *n, const struct netd_dnsmasq_paths *paths,
-                       struct netd_desired **out);
+                       const struct netd_tap_state *taps, struct netd_desired **out);
 void netd_desired_free(struct netd_desired *d);
 
 enum netd_bridge_state {
@@ -68,7 +73,12 @@ struct netd_observed {
 	char bond_slave_absent[IFNAMSIZ]; /* first slave that does not exist, "" when none */
 	char bond_slave_busy[IFNAMSIZ];   /* first slave with another master, "" when none */
 	char bond_slave_master[IFNAMSIZ]; /* ... that master */
+	/* the links under the names of the network's [Tap]s and recorded taps (owned) */
+	struct netd_tap_links taps;
 };
+
+/* Frees what o owns. */
+void netd_observed_clear(struct netd_observed *o);
 
 enum netd_step_kind {
 	NETD_STEP_CREATE_BRIDGE,
@@ -81,6 +91,7 @@ enum netd_step_kind {
 	NETD_STEP_ISOLATE_PORTS,
 	NETD_STEP_TAKE_UPLINK,
 	NETD_STEP_CREATE_BOND,
+	NETD_STEP_SYNC_TAPS,
 	/* down */
 	NETD_STEP_STOP_DNSMASQ,
 	NETD_STEP_REMOVE_RULES,
@@ -88,6 +99,7 @@ enum netd_step_kind {
 	NETD_STEP_RELEASE_UPLINK,
 	NETD_STEP_DELETE_BRIDGE,
 	NETD_STEP_DELETE_BOND,
+	NETD_STEP_REMOVE_TAPS,
 	NETD_STEP_KINDS,
 };
 
@@ -103,14 +115,19 @@ const char *netd_step_name(enum netd_step_kind k); /* "create bridge", ... */
 /*
  * Pure. The steps that make the kernel match `d`, in order; empty when it already does.
  * A foreign link or another network's bridge under the name is -EEXIST with diag saying so.
+ * "sync taps" (netd_tap_diff_up() has ops) comes last, once the bridge, its rules and
+ * dnsmasq are there: a [Tap] that cannot be made undoes the whole plan.
  */
 int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
                  struct netd_plan *plan, struct netd_diag *diag);
 
 /*
  * Pure. The steps that remove what the network made. `last_forwarder`: no other network that
- * is up needs forwarding, so the saved ip_forward value is put back.
+ * is up needs forwarding, so the saved ip_forward value is put back. "remove taps" (when
+ * netd_tap_diff_down() has ops) comes right after dnsmasq is stopped, so the lease file of
+ * the attached guests is no longer dnsmasq's to rewrite.
  */
-void netd_plan_down(const struct netd_observed *o, bool last_forwarder, struct netd_plan *plan);
+void netd_plan_down(const struct netd_desired *d, const struct netd_observed *o,
+                    bool last_forwarder, struct netd_plan *plan);
 
 #endif

@@ -2,10 +2,12 @@
  * Guests on taps: persistent tap devices a qemu opens by name (`-netdev tap,ifname=...`).
  *
  * Pure parts here: tap_util.c (MACs, qemu arguments), attach_state.c (the records of a
- * network's taps). The [Tap] section of a network file is read through the config's key table
- * (netd/core/config_keys.c) and checked by config_tap.c. The kernel objects are
- * include/netd/kernel/tap.h; the engine's side (attach, detach, [Tap]s at up and down) is
- * netd/engine/.
+ * network's taps), attach_check.c (an attach request's checks), tap_alloc.c (a guest's MAC and
+ * static address), tap_plan.c (what the taps of a network need at up and down), lease_strip.c
+ * (dropping guests from dnsmasq's lease file). The [Tap] section of a network file is read
+ * through the config's key table (netd/core/config_keys.c) and checked by config_tap.c. The
+ * kernel objects are include/netd/kernel/tap.h; the engine's side (the attach and detach verbs,
+ * the "sync taps" and "remove taps" steps) is netd/engine/attach*.c.
  */
 #ifndef NETD_TAP_H
 #define NETD_TAP_H
@@ -13,6 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -76,5 +80,133 @@ void netd_tap_state_remove(struct netd_tap_state *s, size_t i);
 ssize_t netd_tap_state_find(const struct netd_tap_state *s, const char *tap);
 /* json of one record as `attach` reports it: network, tap, mac, host_mac, address, qemu. */
 json_object *netd_tap_record_json(const char *network, const struct netd_tap_record *r);
+/* A copy of from (to is overwritten; the caller clears it). */
+int netd_tap_state_copy(const struct netd_tap_state *from, struct netd_tap_state *to);
+/* Replace the record of r->tap, or add r; a replaced record moves to the end. */
+int netd_tap_state_put(struct netd_tap_state *s, const struct netd_tap_record *r);
+/* Pure. dnsmasq's hosts file for the network: its [Host]s and [Tap]s, then the static leases
+ * and host names of the attached taps in s (s may be NULL). Caller frees *out. */
+int netd_tap_state_hosts(const struct netd_network *n, const struct netd_tap_state *s, char **out);
+
+/* ---- attaching a guest: the request's checks (attach_check.c), MACs and addresses
+ * (tap_alloc.c); pure ---- */
+
+struct netd_lease;
+struct netd_attach_req;
+
+/* Everything the one path that makes a tap needs to know about one guest's tap. */
+struct netd_tap_want {
+	const char *name; /* "" : the kernel picks vnetN */
+	uint8_t mac[6];
+	struct in_addr addr;
+	const char *hostname;
+	const char *owner, *group;
+	unsigned queues;
+	bool declared;
+};
+
+/* Candidates for a random guest MAC: three random bytes each. */
+#define NETD_TAP_MAC_TRIES 64
+
+/* What an attach request is checked against besides the config and the record. */
+struct netd_attach_facts {
+	const struct netd_lease *leases; /* dnsmasq's current leases */
+	size_t n_leases;
+	bool name_exists;      /* a link has the requested tap name */
+	time_t now;            /* a lease that expired before now holds no address */
+	const uint8_t *random; /* NETD_TAP_MAC_TRIES * 3 bytes; used when no MAC is asked for */
+};
+
+/*
+ * Whose req->mac already is: a [Host] (only when with_hosts: a [Host] may hold the static
+ * lease of the very guest being attached), a [Tap], a recorded tap or a lease. true with who
+ * naming it ("the [Tap] vm1", ...), false when free.
+ */
+bool netd_tap_mac_taken(const struct netd_network *n, const struct netd_tap_state *s,
+                        const struct netd_lease *leases, size_t n_leases, const uint8_t mac[6],
+                        bool with_hosts, char *who, size_t len);
+/* The first free 52:54:00 MAC among the candidates in random (tries * 3 bytes);
+ * -EADDRINUSE when all are taken. */
+int netd_tap_pick_mac(const struct netd_network *n, const struct netd_tap_state *s,
+                      const struct netd_lease *leases, size_t n_leases, const uint8_t *random,
+                      size_t tries, uint8_t mac[6]);
+/* Whether a may be the static lease of the guest with mac: a guest address of the subnet of
+ * a network serving DHCP, nobody's static lease, and not leased to another guest until
+ * after now. 0, or -EINVAL / -EADDRINUSE with diag saying why. */
+int netd_tap_address_check(const struct netd_network *n, const struct netd_tap_state *s,
+                           const struct netd_lease *leases, size_t n_leases, const uint8_t mac[6],
+                           struct in_addr a, time_t now, struct netd_diag *diag);
+/* An attach request against the network, its record and the facts: w filled (its strings
+ * point into req) or -EINVAL / -EEXIST / -EADDRINUSE with diag naming what is wrong. */
+int netd_attach_check(const struct netd_network *n, const struct netd_attach_req *req,
+                      const struct netd_tap_state *s, const struct netd_attach_facts *f,
+                      struct netd_tap_want *w, struct netd_diag *diag);
+
+/* ---- a network's taps at up and down (tap_plan.c); pure ---- */
+
+/* What the kernel has under a name a network's taps use (a [Tap], a record). */
+struct netd_tap_link {
+	char name[IFNAMSIZ];
+	bool ours;       /* alias netd:<network> */
+	char alias[256]; /* the alias it has, for the message when it is not ours */
+	bool enslaved;   /* its master is the network's bridge */
+	int isolated;    /* 1, 0; -1 when it is not a port of that bridge (or not a [Tap]'s) */
+	bool up;
+	unsigned mtu;
+	uint8_t mac[6];
+};
+
+/* The links that exist under those names; a name that is not here has no link. */
+struct netd_tap_links {
+	struct netd_tap_link *v; /* owned */
+	size_t n;
+	unsigned bridge_mtu; /* 0 when the network's bridge is not there */
+};
+
+void netd_tap_links_clear(struct netd_tap_links *k);
+const struct netd_tap_link *netd_tap_links_find(const struct netd_tap_links *k, const char *name);
+
+enum netd_tap_op_kind {
+	NETD_TAP_CREATE,    /* a [Tap] without a link: make it */
+	NETD_TAP_CONFLICT,  /* a [Tap] whose name a link netd did not tag holds: refuse */
+	NETD_TAP_ADOPT,     /* a [Tap] with a tagged link the record lacks or has as attached */
+	NETD_TAP_CONFIGURE, /* a [Tap] whose link drifted: master, MAC, MTU, isolation, alias, up */
+	NETD_TAP_DELETE,    /* the tap of a [Tap] a reload took out: remove it, forget it */
+	NETD_TAP_FORGET,    /* a recorded tap that is gone, or not ours any more: forget it */
+	NETD_TAP_REMOVE,    /* down: remove the link if it is ours, forget the tap */
+};
+
+/* One thing to do about one tap; the pointers point into the diff's inputs. */
+struct netd_tap_op {
+	enum netd_tap_op_kind kind;
+	const char *tap;
+	const struct netd_tap *decl;       /* its [Tap]; NULL when only the record knows it */
+	const struct netd_tap_record *rec; /* its record; NULL when there is none */
+	const struct netd_tap_link *link;  /* the link under its name; NULL when none */
+};
+
+/*
+ * Pure. What makes the taps of n match its [Tap]s and the record rec, given the links k:
+ * [Tap]s in file order (create, refuse, adopt, configure), then the recorded taps no [Tap]
+ * declares (delete the ones a reload took out, forget the ones that are gone). Attached taps
+ * that exist are never touched. ops NULL counts only; else it has room for
+ * n->n_taps + rec->n. Returns the number of ops; 0: the kernel and the record match.
+ */
+size_t netd_tap_diff_up(const struct netd_network *n, const struct netd_tap_state *rec,
+                        const struct netd_tap_links *k, struct netd_tap_op *ops);
+/* Pure. Down: every recorded tap, and every [Tap] the record lost whose tagged link exists,
+ * one NETD_TAP_REMOVE each. ops as above. */
+size_t netd_tap_diff_down(const struct netd_network *n, const struct netd_tap_state *rec,
+                          const struct netd_tap_links *k, struct netd_tap_op *ops);
+/* Whether carrying out op takes an attached tap's static lease or host name out of
+ * dnsmasq's hosts file. */
+bool netd_tap_op_drops_hosts_entry(const struct netd_tap_op *op);
+
+/* ---- dnsmasq's lease file (lease_strip.c); pure ---- */
+
+/* text without the lines of the guests whose MACs are in macs (caller frees *out);
+ * *dropped says whether any line went. Every other byte is kept as it was. */
+int netd_leases_strip(const char *text, const uint8_t (*macs)[6], size_t n_macs, char **out,
+                      bool *dropped);
 
 #endif

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "netd/dnsmasq.h"
 #include "netd/tap.h"
 
 void netd_tap_state_clear(struct netd_tap_state *s)
@@ -49,6 +50,54 @@ ssize_t netd_tap_state_find(const struct netd_tap_state *s, const char *tap)
 		if (strcmp(s->v[i].tap, tap) == 0)
 			return (ssize_t)i;
 	return -1;
+}
+
+int netd_tap_state_copy(const struct netd_tap_state *from, struct netd_tap_state *to)
+{
+	to->v = NULL;
+	to->n = 0;
+	if (!from || from->n == 0)
+		return 0;
+	to->v = malloc(from->n * sizeof(*to->v));
+	if (!to->v)
+		return -ENOMEM;
+	memcpy(to->v, from->v, from->n * sizeof(*to->v));
+	to->n = from->n;
+	return 0;
+}
+
+int netd_tap_state_put(struct netd_tap_state *s, const struct netd_tap_record *r)
+{
+	ssize_t i = netd_tap_state_find(s, r->tap);
+
+	if (i >= 0)
+		netd_tap_state_remove(s, (size_t)i);
+	return netd_tap_state_add(s, r);
+}
+
+int netd_tap_state_hosts(const struct netd_network *n, const struct netd_tap_state *s, char **out)
+{
+	size_t count = s ? s->n : 0, k = 0;
+	struct netd_host *extra = calloc(count ? count : 1, sizeof(*extra));
+	int ret;
+
+	if (!extra)
+		return -ENOMEM;
+	/* Declared taps are in the config's part already; an attached one only when it has
+	 * something for dnsmasq to hand out. */
+	for (size_t i = 0; i < count; i++) {
+		const struct netd_tap_record *r = &s->v[i];
+
+		if (r->declared || (!r->addr.s_addr && !r->hostname[0]))
+			continue;
+		memcpy(extra[k].mac, r->mac, 6);
+		extra[k].addr = r->addr;
+		snprintf(extra[k].name, sizeof(extra[k].name), "%s", r->hostname);
+		k++;
+	}
+	ret = netd_dnsmasq_render_hosts_extra(n, extra, k, out);
+	free(extra);
+	return ret;
 }
 
 static json_object *record_obj(const struct netd_tap_record *r)

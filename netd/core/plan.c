@@ -26,6 +26,8 @@ static const char *const step_names[NETD_STEP_KINDS] = {
     [NETD_STEP_DELETE_BRIDGE] = "delete bridge",
     [NETD_STEP_CREATE_BOND] = "create bond",
     [NETD_STEP_DELETE_BOND] = "delete bond",
+    [NETD_STEP_SYNC_TAPS] = "sync taps",
+    [NETD_STEP_REMOVE_TAPS] = "remove taps",
 };
 
 const char *netd_step_name(enum netd_step_kind k)
@@ -40,11 +42,17 @@ void netd_desired_free(struct netd_desired *d)
 	netd_nft_net_free(d->nft);
 	free(d->dnsmasq_conf);
 	free(d->dnsmasq_hosts);
+	netd_tap_state_clear(&d->taps);
 	free(d);
 }
 
+void netd_observed_clear(struct netd_observed *o)
+{
+	netd_tap_links_clear(&o->taps);
+}
+
 int netd_desired_build(const struct netd_network *n, const struct netd_dnsmasq_paths *paths,
-                       struct netd_desired **out)
+                       const struct netd_tap_state *taps, struct netd_desired **out)
 {
 	const struct netd_mode_ops *ops = netd_mode_ops(n->mode);
 	struct netd_desired *d;
@@ -60,6 +68,9 @@ int netd_desired_build(const struct netd_network *n, const struct netd_dnsmasq_p
 	d->no_ipv6 = ops->no_ipv6;
 	d->forwarding = netd_network_needs_forwarding(n);
 	d->isolate_ports = netd_port_isolated(n, NULL);
+	ret = netd_tap_state_copy(taps, &d->taps);
+	if (ret < 0)
+		goto fail;
 
 	ret = netd_nft_net_build(n, &d->nft);
 	if (ret < 0)
@@ -72,7 +83,7 @@ int netd_desired_build(const struct netd_network *n, const struct netd_dnsmasq_p
 		ret = netd_dnsmasq_render_conf(n, paths, &d->dnsmasq_conf);
 		if (ret < 0)
 			goto fail;
-		ret = netd_dnsmasq_render_hosts(n, &d->dnsmasq_hosts);
+		ret = netd_tap_state_hosts(n, &d->taps, &d->dnsmasq_hosts);
 		if (ret < 0)
 			goto fail;
 	}
@@ -186,14 +197,20 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 	}
 	if (!fresh && o->n_ports_to_isolate > 0)
 		push(plan, NETD_STEP_ISOLATE_PORTS);
+	/* Last: taps are ports of the bridge, and nothing after them can fail. */
+	if (netd_tap_diff_up(n, &d->taps, &o->taps, NULL) > 0)
+		push(plan, NETD_STEP_SYNC_TAPS);
 	return 0;
 }
 
-void netd_plan_down(const struct netd_observed *o, bool last_forwarder, struct netd_plan *plan)
+void netd_plan_down(const struct netd_desired *d, const struct netd_observed *o,
+                    bool last_forwarder, struct netd_plan *plan)
 {
 	plan->n = 0;
 	if (o->dnsmasq_running)
 		push(plan, NETD_STEP_STOP_DNSMASQ);
+	if (netd_tap_diff_down(d->net, &d->taps, &o->taps, NULL) > 0)
+		push(plan, NETD_STEP_REMOVE_TAPS);
 	if (o->rules_present)
 		push(plan, NETD_STEP_REMOVE_RULES);
 	if (last_forwarder)

@@ -173,6 +173,13 @@ static int do_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool *undoab
 		return netd_forwarding_restore(e->state_dir, diag);
 	case NETD_STEP_DELETE_BRIDGE:
 		return netd_nl_link_delete(e->nl, n->bridge, diag);
+	case NETD_STEP_SYNC_TAPS:
+		/* The last step of an up plan (plan.c), so nothing after it fails; when it fails
+		 * itself, it has already removed what it made. */
+		*undoable = false;
+		return netd_taps_sync(c, diag);
+	case NETD_STEP_REMOVE_TAPS:
+		return netd_taps_remove(c, diag);
 	case NETD_STEP_KINDS:
 		break;
 	}

@@ -30,20 +30,6 @@ static bool same_file(const struct stat *a, const struct stat *b)
 	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
 }
 
-static int state_copy(const struct netd_tap_state *from, struct netd_tap_state *to)
-{
-	to->v = NULL;
-	to->n = 0;
-	if (from->n == 0)
-		return 0;
-	to->v = malloc(from->n * sizeof(*to->v));
-	if (!to->v)
-		return -ENOMEM;
-	memcpy(to->v, from->v, from->n * sizeof(*to->v));
-	to->n = from->n;
-	return 0;
-}
-
 static int cache_find(const char *path)
 {
 	for (int i = 0; i < CACHE_SLOTS; i++)
@@ -62,7 +48,7 @@ static void cache_put(const char *path, const struct stat *st, const struct netd
 	}
 	netd_tap_state_clear(&cache[i].s);
 	cache[i].path[0] = '\0';
-	if (!st || state_copy(s, &cache[i].s) < 0)
+	if (!st || netd_tap_state_copy(s, &cache[i].s) < 0)
 		return;
 	snprintf(cache[i].path, sizeof(cache[i].path), "%s", path);
 	cache[i].st = *st;
@@ -102,7 +88,7 @@ int netd_tap_state_load(const char *state_dir, const char *network, struct netd_
 	if (fstat(fileno(f), &st) == 0 && (slot = cache_find(path)) >= 0 &&
 	    same_file(&st, &cache[slot].st)) {
 		fclose(f);
-		return state_copy(&cache[slot].s, out);
+		return netd_tap_state_copy(&cache[slot].s, out);
 	}
 	if (getdelim(&text, &len, '\0', f) < 0) {
 		ret = feof(f) ? 0 : -EIO; /* an empty file is an empty record */

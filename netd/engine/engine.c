@@ -103,19 +103,22 @@ void netd_view_release(struct netd_view *v)
 {
 	netd_desired_free(v->d);
 	v->d = NULL;
+	netd_observed_clear(&v->o);
 }
 
 int netd_view_load(struct netd_engine *e, const struct netd_network *n, struct netd_view *v,
                    struct netd_diag *diag)
 {
+	struct netd_tap_state taps = {0};
 	int ret;
 
 	memset(v, 0, sizeof(*v));
 	ret = netd_dnsmasq_paths_init(&v->ctx.paths, e->runtime_dir, e->state_dir, n->name);
+	if (ret == 0) /* the taps netd made for it: attached ones and their static leases */
+		ret = netd_tap_state_load(e->state_dir, n->name, &taps, diag);
 	if (ret == 0)
-		ret = netd_desired_build(n, &v->ctx.paths, &v->d);
-	if (ret == 0)
-		ret = netd_taps_desired(e, n, v->d); /* static leases of attached taps */
+		ret = netd_desired_build(n, &v->ctx.paths, &taps, &v->d);
+	netd_tap_state_clear(&taps);
 	if (ret == 0)
 		ret = netd_observe(e, v->d, &v->ctx.paths, &v->o);
 	if (ret == 0 && !v->d->forwarding && v->o.ip_forward_on)
@@ -175,8 +178,6 @@ static int up_network(struct netd_engine *e, const struct netd_network *n, struc
 		ret = check_host(e, n, diag);
 	if (ret == 0 && plan.n > 0)
 		ret = netd_apply_up(&v.ctx, &plan, diag);
-	if (ret == 0)
-		ret = netd_taps_up(e, n, diag); /* [Tap]s, after the bridge is up */
 	netd_view_release(&v);
 	return ret;
 }
@@ -225,20 +226,16 @@ static bool last_forwarder(struct netd_engine *e, const struct netd_network *sel
 
 static int down_network(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
 {
-	struct netd_diag tap_diag;
 	struct netd_plan plan;
 	struct netd_view v;
-	int ret, taps;
+	int ret;
 
 	ret = netd_view_load(e, n, &v, diag);
 	if (ret < 0)
 		return ret;
-	netd_plan_down(&v.o, last_forwarder(e, n), &plan);
-	ret = netd_apply_down(&v.ctx, &plan, diag);
 	/* Taps go with their network, attached ones too (README, "Guests on taps"). */
-	taps = netd_taps_down(e, n, ret ? &tap_diag : diag);
-	if (ret == 0)
-		ret = taps;
+	netd_plan_down(v.d, &v.o, last_forwarder(e, n), &plan);
+	ret = netd_apply_down(&v.ctx, &plan, diag);
 	netd_view_release(&v);
 	return ret;
 }

@@ -64,25 +64,50 @@ int netd_forwarding_enable(const char *state_dir, bool *changed, struct netd_dia
 int netd_forwarding_restore(const char *state_dir, struct netd_diag *diag);
 bool netd_forwarding_saved(const char *state_dir);
 
-/* ---- guests on taps (attach.c, attach_record.c) ---- */
+/* ---- guests on taps: the verbs (attach.c), the steps "sync taps" and "remove taps"
+ * (attach_sync.c), making a tap (attach_tap.c), leases (attach_lease.c), the record on disk
+ * (attach_record.c) ---- */
 
-/* <state>/<network>.taps. */
-/* A missing file is an empty state. */
+/* <state>/<network>.taps. A missing file is an empty state. */
 int netd_tap_state_load(const char *state_dir, const char *network, struct netd_tap_state *out,
                         struct netd_diag *diag);
-
 /* Written atomically; an empty state removes the file. */
 int netd_tap_state_save(const char *state_dir, const char *network, const struct netd_tap_state *s,
                         struct netd_diag *diag);
 
-/* view_load: the desired hosts file also holds the static leases of attached taps. */
-int netd_taps_desired(struct netd_engine *e, const struct netd_network *n, struct netd_desired *d);
-/* After an up (and at each reconcile): create missing [Tap]s, bring drifted ones back,
- * remove those a reload took out of the config, and forget attached taps that are gone.
- * Attached taps that exist are never touched: a netd restart keeps them. */
-int netd_taps_up(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag);
-/* After a down: remove every tap netd made for the network (declared and attached), and the
- * attached guests' leases; attachments are forgotten. */
-int netd_taps_down(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag);
+#define NETD_TAP_ALIAS_MAX (NETD_NAME_MAX + sizeof(NETD_ALIAS_PREFIX))
+/* "netd:<network>", the tag of every link netd makes for n. */
+void netd_tap_alias(const struct netd_network *n, char buf[NETD_TAP_ALIAS_MAX]);
+/* The link exists and carries n's tag: netd may remove it. */
+bool netd_tap_link_is_ours(struct netd_engine *e, const struct netd_network *n, const char *link,
+                           struct netd_link_info *li);
+/* The one path that makes a tap: owner and group resolved, created, tagged, on n's bridge
+ * with its MTU and n's isolation, up; rec describes it. On failure nothing is left. */
+int netd_tap_make(struct netd_engine *e, const struct netd_network *n,
+                  const struct netd_tap_want *w, struct netd_tap_record *rec,
+                  struct netd_diag *diag);
+/* Put the settings of an existing tap of n back (writes only what differs). */
+int netd_tap_settle(struct netd_engine *e, const struct netd_network *n,
+                    const struct netd_tap_record *r, struct netd_diag *diag);
+/* Rewrite n's dnsmasq hosts file from the config and the record s, and have dnsmasq reread
+ * it; no dnsmasq running is no error. */
+int netd_taps_reload_hosts(struct netd_engine *e, const struct netd_network *n,
+                           const struct netd_tap_state *s, struct netd_diag *diag);
+
+/* The guest with mac gives its lease back: through dnsmasq when it runs, else struck from the
+ * lease file. *released gets the address given back (0: there was no lease). */
+int netd_tap_lease_forget(struct netd_engine *e, const struct netd_network *n, const uint8_t mac[6],
+                          struct in_addr *released, struct netd_diag *diag);
+/* The lease file without the lines of macs, written atomically; no file is no error. */
+int netd_tap_leases_strip_file(const struct netd_dnsmasq_paths *p, const uint8_t (*macs)[6],
+                               size_t n_macs);
+
+/* Step "sync taps": carry out netd_tap_diff_up() of the plan's desired and observed state.
+ * All or nothing: a failure removes the taps it made and leaves the record as it was. */
+int netd_taps_sync(struct netd_apply_ctx *c, struct netd_diag *diag);
+/* Step "remove taps": every tap netd made for the network (declared and attached), the
+ * attached guests' leases when no dnsmasq holds them, and the record. Tries everything,
+ * reports the first error. */
+int netd_taps_remove(struct netd_apply_ctx *c, struct netd_diag *diag);
 
 #endif

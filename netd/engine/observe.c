@@ -57,6 +57,93 @@ static int observe_bond(struct netd_engine *e, const struct netd_network *n, con
 	return 0;
 }
 
+/* Uplink= of a bridged network: there, enslaved to our bridge or to another master, and
+ * whether netd holds its state to give it back. */
+static int observe_uplink(struct netd_engine *e, const struct netd_network *n,
+                          const struct netd_link_info *br, struct netd_observed *o)
+{
+	struct netd_link_info up, master;
+	struct netd_uplink_state saved;
+	int ret;
+
+	ret = netd_nl_link_get(e->nl, n->uplink, &up);
+	if (ret < 0 && ret != -ENODEV)
+		return ret;
+	o->uplink_exists = ret == 0;
+	if (o->uplink_exists && up.master) {
+		if (o->bridge == NETD_BRIDGE_OURS && up.master == br->ifindex)
+			o->uplink_enslaved = true;
+		else if (netd_nl_link_get_by_index(e->nl, up.master, &master) == 0)
+			snprintf(o->uplink_master, sizeof(o->uplink_master), "%s", master.name);
+	}
+	o->uplink_saved = netd_uplink_load(e->state_dir, n->name, &saved) == 0;
+	return 0;
+}
+
+/* Add what the kernel has under name, if anything, to o->taps (once per name). Isolation
+ * costs a query per port and only a [Tap]'s settings are checked (declared): an attached tap
+ * that exists is never touched. */
+static void tap_fact(struct netd_engine *e, const struct netd_desired *d,
+                     const struct netd_link_info *links, size_t n_links, int br_index,
+                     const char *name, bool declared, struct netd_tap_links *k)
+{
+	struct netd_tap_link *t;
+
+	if (netd_tap_links_find(k, name))
+		return;
+	for (size_t i = 0; i < n_links; i++) {
+		const struct netd_link_info *l = &links[i];
+
+		if (strcmp(l->name, name) != 0)
+			continue;
+		t = &k->v[k->n++];
+		memset(t, 0, sizeof(*t));
+		snprintf(t->name, sizeof(t->name), "%s", l->name);
+		t->ours = strcmp(l->alias, d->alias) == 0;
+		snprintf(t->alias, sizeof(t->alias), "%s", l->alias);
+		t->enslaved = br_index && l->master == br_index;
+		t->isolated =
+		    t->enslaved && declared ? netd_nl_port_get_isolated(e->nl, l->name) : -1;
+		if (t->isolated < 0)
+			t->isolated = -1;
+		t->up = l->up;
+		t->mtu = l->mtu;
+		memcpy(t->mac, l->mac, 6);
+		return;
+	}
+}
+
+/* The links under the names of the network's [Tap]s and recorded taps: one dump of the
+ * namespace's links, only for a network that has taps at all. */
+static int observe_taps(struct netd_engine *e, const struct netd_desired *d,
+                        const struct netd_link_info *br, struct netd_observed *o)
+{
+	const struct netd_network *n = d->net;
+	struct netd_link_info *links = NULL;
+	struct netd_tap_links *k = &o->taps;
+	size_t n_links = 0;
+	int br_index = o->bridge == NETD_BRIDGE_OURS ? br->ifindex : 0;
+	int ret;
+
+	if (n->n_taps == 0 && d->taps.n == 0)
+		return 0;
+	ret = netd_nl_link_list(e->nl, &links, &n_links);
+	if (ret < 0)
+		return ret;
+	k->v = calloc(n->n_taps + d->taps.n, sizeof(*k->v));
+	if (!k->v) {
+		free(links);
+		return -ENOMEM;
+	}
+	k->bridge_mtu = br_index ? br->mtu : 0;
+	for (size_t i = 0; i < n->n_taps; i++)
+		tap_fact(e, d, links, n_links, br_index, n->taps[i].name, true, k);
+	for (size_t i = 0; i < d->taps.n; i++)
+		tap_fact(e, d, links, n_links, br_index, d->taps.v[i].tap, false, k);
+	free(links);
+	return 0;
+}
+
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
                  const struct netd_dnsmasq_paths *paths, struct netd_observed *o)
 {
@@ -96,27 +183,19 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 	}
 
 	if (n->uplink[0]) {
-		struct netd_link_info up, master;
-		struct netd_uplink_state saved;
-
-		ret = netd_nl_link_get(e->nl, n->uplink, &up);
-		if (ret < 0 && ret != -ENODEV)
+		ret = observe_uplink(e, n, &li, o);
+		if (ret < 0)
 			return ret;
-		o->uplink_exists = ret == 0;
-		if (o->uplink_exists && up.master) {
-			if (o->bridge == NETD_BRIDGE_OURS && up.master == li.ifindex)
-				o->uplink_enslaved = true;
-			else if (netd_nl_link_get_by_index(e->nl, up.master, &master) == 0)
-				snprintf(o->uplink_master, sizeof(o->uplink_master), "%s",
-				         master.name);
-		}
-		o->uplink_saved = netd_uplink_load(e->state_dir, n->name, &saved) == 0;
 	}
 	if (n->bond.name[0]) {
 		ret = observe_bond(e, n, d->alias, o);
 		if (ret < 0)
 			return ret;
 	}
+
+	ret = observe_taps(e, d, &li, o);
+	if (ret < 0)
+		return ret;
 
 	ret = netd_nft_observe_net(e->nft, n->name, o->rules_digest);
 	if (ret == 0)

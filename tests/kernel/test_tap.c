@@ -3,12 +3,17 @@
  * mounted for it (in a private mount namespace) so /sys/class/net shows our links: the tun
  * flags, owner and group, MAC, MTU, master and isolation are read from sysfs and iproute2,
  * not back through netd's own code. Then the engine's attach/detach/[Tap] on an internal
- * network (no dnsmasq: the DHCP side is the integration test's, tests/integration).
+ * network (no dnsmasq: the DHCP side is the integration test's, tests/integration), and a
+ * guest's lease when detach or down cannot give it back: a real dnsmasq on a hostonly network
+ * whose state dir is a small tmpfs of this mount namespace, filled up or with its lease file
+ * made unreadable under netd's feet.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/if_tun.h>
+#include <poll.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,15 +21,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "netd/engine.h"
+#include "netd/kernel/dnsmasq.h"
 #include "netd/kernel/netlink.h"
 #include "netd/control.h"
 #include "netd/kernel/tap.h"
@@ -244,7 +252,8 @@ static void write_conf(const char *text)
 	fclose(f);
 }
 
-static struct netd_engine *engine(void)
+/* An engine on <tmpdir>/conf, <tmpdir>/<state> and <tmpdir>/run. */
+static struct netd_engine *engine_on(const char *state)
 {
 	char conf[96], st[96], run[96];
 	struct netd_engine_opts o = {.config_dir = conf, .state_dir = st, .runtime_dir = run};
@@ -252,11 +261,16 @@ static struct netd_engine *engine(void)
 	struct netd_engine *e = NULL;
 
 	snprintf(conf, sizeof(conf), "%s/conf", tmpdir);
-	snprintf(st, sizeof(st), "%s/state", tmpdir);
+	snprintf(st, sizeof(st), "%s/%s", tmpdir, state);
 	snprintf(run, sizeof(run), "%s/run", tmpdir);
 	if (netd_engine_new(&o, &e, &diag) < 0)
 		fail_msg("engine: %s", diag.msg);
 	return e;
+}
+
+static struct netd_engine *engine(void)
+{
+	return engine_on("state");
 }
 
 static const char *jstr(json_object *o, const char *key)
@@ -378,6 +392,279 @@ static void test_engine_taps(void **state)
 	sh("ip link del foreign0");
 }
 
+/* ---- a guest's lease when detach or down cannot give it back ---- */
+
+#define LSTATE "lstate" /* the state dir on its own small tmpfs */
+#define GUEST  "52:54:00:77:00:05"
+#define OTHER  "52:54:00:77:00:06"
+
+static void lpath(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/" LSTATE "/%s", tmpdir, name);
+}
+
+static size_t open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	size_t n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* The lease file as dnsmasq writes it: the guest's lease and another guest's. */
+static void write_leases(void)
+{
+	char path[128];
+	FILE *f;
+
+	lpath(path, sizeof(path), "hl.leases");
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%ld " GUEST " 10.77.0.50 g1 *\n%ld " OTHER " 10.77.0.51 g2 *\n",
+	        (long)time(NULL) + 3600, (long)time(NULL) + 3600);
+	assert_int_equal(fclose(f), 0);
+}
+
+static char *read_leases(void)
+{
+	static char buf[512];
+	char path[128];
+	FILE *f;
+	size_t n;
+
+	lpath(path, sizeof(path), "hl.leases");
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Fill the tmpfs to the last block (fill) or make room again (!fill). */
+static void fill_lstate(bool fill)
+{
+	static const char zero[4096];
+	char path[128];
+	int fd;
+
+	lpath(path, sizeof(path), "filler");
+	if (!fill) {
+		assert_int_equal(unlink(path), 0);
+		return;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	while (write(fd, zero, sizeof(zero)) > 0)
+		;
+	assert_int_equal(errno, ENOSPC);
+	close(fd);
+}
+
+/* No "hl.leases.XXXXXX" of a write that failed is left in the state dir. */
+static bool no_temp_files(void)
+{
+	char path[128];
+	struct dirent *de;
+	bool none = true;
+	DIR *d;
+
+	lpath(path, sizeof(path), "");
+	d = opendir(path);
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		none &= strncmp(de->d_name, "hl.leases.", 10) != 0;
+	closedir(d);
+	return none;
+}
+
+static struct netd_engine *lease_network_up(const char *tap)
+{
+	struct netd_attach_req req = {.queues = 1, .has_mac = true};
+	struct netd_diag diag = {{0}};
+	struct netd_engine *e;
+	json_object *out = NULL;
+
+	write_conf("[Network]\nName=hl\nMode=hostonly\nBridge=hlbr0\nAddress=10.77.0.1/24\n"
+	           "[DHCP]\nRange=10.77.0.10 10.77.0.200\n");
+	e = engine_on(LSTATE);
+	if (netd_engine_up(e, "hl", &diag) < 0)
+		fail_msg("up: %s", diag.msg);
+	strcpy(req.tap, tap);
+	assert_int_equal(netd_mac_parse(GUEST, req.mac), 0);
+	if (netd_engine_attach(e, "hl", &req, &out, &diag) < 0)
+		fail_msg("attach: %s", diag.msg);
+	json_object_put(out);
+	return e;
+}
+
+/* dnsmasq stopped behind netd's back: the lease file is what the guest's lease is. */
+static void stop_dnsmasq(void)
+{
+	struct netd_dnsmasq_paths p;
+	char st[96], run[96];
+
+	snprintf(st, sizeof(st), "%s/" LSTATE, tmpdir);
+	snprintf(run, sizeof(run), "%s/run", tmpdir);
+	assert_int_equal(netd_dnsmasq_paths_init(&p, run, st, "hl"), 0);
+	assert_int_equal(netd_dnsmasq_stop(&p), 0);
+	assert_int_equal(netd_dnsmasq_running(&p, NULL), 0);
+}
+
+/* The network up with a guest attached on tap, its dnsmasq stopped, the guest's lease in the
+ * file, and no room left on the state dir's file system. */
+static struct netd_engine *full_with_a_lease(const char *tap)
+{
+	struct netd_engine *e = lease_network_up(tap);
+
+	stop_dnsmasq();
+	write_leases();
+	fill_lstate(true);
+	return e;
+}
+
+/* The lease could not be struck, and that was said; the file is as it was and the failed
+ * write left no temporary file and no open descriptor behind. */
+static void strike_failed(const struct netd_diag *diag, const char *what, size_t fds)
+{
+	assert_non_null(strstr(diag->msg, what));
+	assert_non_null(strstr(diag->msg, "No space left on device"));
+	assert_int_equal(open_fds(), fds);
+	assert_true(no_temp_files());
+	assert_non_null(strstr(read_leases(), GUEST));
+}
+
+static void test_detach_lease_file_full(void **state)
+{
+	struct netd_diag diag = {{0}};
+	struct netd_engine *e;
+	json_object *out = NULL;
+	size_t fds;
+
+	/* detach: the lease cannot be struck from a full file system. The tap and its record
+	 * stay, so the same detach works once there is room. */
+	e = full_with_a_lease("hl-vm1");
+	fds = open_fds();
+	assert_int_equal(netd_engine_detach(e, "hl", "hl-vm1", &out, &diag), -ENOSPC);
+	strike_failed(&diag, "releasing the guest's lease", fds);
+	assert_true(exists("hl-vm1"));
+	fill_lstate(false);
+	if (netd_engine_detach(e, "hl", "hl-vm1", &out, &diag) < 0)
+		fail_msg("detach again: %s", diag.msg);
+	assert_string_equal(jstr(out, "released"), "10.77.0.50");
+	json_object_put(out);
+	assert_false(exists("hl-vm1"));
+	assert_null(strstr(read_leases(), GUEST));
+	assert_non_null(strstr(read_leases(), OTHER));
+
+	assert_int_equal(netd_engine_down(e, "hl", &diag), 0);
+	netd_engine_free(e);
+}
+
+static void test_down_lease_file_full(void **state)
+{
+	struct netd_diag diag = {{0}};
+	struct netd_engine *e;
+	char path[128];
+	size_t fds;
+
+	/* down: the attached guests' leases cannot be struck from a full file system: down
+	 * says so (it tries every step; the taps and the bridge are gone all the same). */
+	e = full_with_a_lease("hl-vm2");
+	fds = open_fds();
+	assert_int_equal(netd_engine_down(e, "hl", &diag), -ENOSPC);
+	strike_failed(&diag, "step 'remove taps' failed", fds);
+	assert_false(exists("hl-vm2"));
+	assert_false(exists("hlbr0"));
+	lpath(path, sizeof(path), "hl.taps");
+	assert_int_equal(access(path, F_OK), -1);
+	fill_lstate(false);
+	netd_engine_free(e);
+}
+
+/* In a child: once something has read the lease file (IN_CLOSE_NOWRITE), replace it with a
+ * directory, so every later read of it fails (EISDIR). */
+static pid_t break_leases_after_first_read(void)
+{
+	char dir[128], path[128];
+	int ready[2];
+	pid_t pid;
+
+	lpath(dir, sizeof(dir), "");
+	lpath(path, sizeof(path), "hl.leases");
+	assert_int_equal(pipe(ready), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+		int fd = inotify_init1(IN_CLOEXEC);
+
+		if (fd < 0 || inotify_add_watch(fd, dir, IN_CLOSE_NOWRITE) < 0 ||
+		    write(ready[1], "r", 1) != 1)
+			_exit(1);
+		for (;;) {
+			struct pollfd pfd = {.fd = fd, .events = POLLIN};
+			ssize_t n;
+
+			if (poll(&pfd, 1, 10000) != 1) /* the test failed before reading it */
+				_exit(4);
+			n = read(fd, buf, sizeof(buf));
+
+			for (char *p = buf; n > 0 && p < buf + n;) {
+				struct inotify_event *ev = (struct inotify_event *)p;
+
+				if (ev->len && strcmp(ev->name, "hl.leases") == 0)
+					_exit(unlink(path) == 0 && mkdir(path, 0755) == 0 ? 0 : 2);
+				p += sizeof(*ev) + ev->len;
+			}
+			if (n <= 0)
+				_exit(3);
+		}
+	}
+	close(ready[1]);
+	assert_int_equal(read(ready[0], dir, 1), 1);
+	close(ready[0]);
+	return pid;
+}
+
+static void test_lease_read_fails_while_releasing(void **state)
+{
+	struct netd_diag diag = {{0}};
+	struct netd_engine *e;
+	json_object *out = NULL;
+	char path[128];
+	int status;
+	pid_t pid;
+
+	/* dnsmasq runs, but does not know the lease in the file, so it stays there after the
+	 * DHCPRELEASE and netd keeps reading the file, which stops being readable. */
+	e = lease_network_up("hl-vm3");
+	write_leases();
+	pid = break_leases_after_first_read();
+	assert_int_equal(netd_engine_detach(e, "hl", "hl-vm3", &out, &diag), -EISDIR);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_non_null(strstr(diag.msg, "releasing the guest's lease: reading "));
+	assert_non_null(strstr(diag.msg, "Is a directory"));
+	assert_true(exists("hl-vm3"));
+
+	/* The lease file back (without the guest): the same detach now works. */
+	lpath(path, sizeof(path), "hl.leases");
+	assert_int_equal(rmdir(path), 0);
+	sh("touch %s", path);
+	if (netd_engine_detach(e, "hl", "hl-vm3", &out, &diag) < 0)
+		fail_msg("detach again: %s", diag.msg);
+	json_object_put(out);
+	assert_false(exists("hl-vm3"));
+	assert_int_equal(netd_engine_down(e, "hl", &diag), 0);
+	assert_false(exists("hlbr0"));
+	netd_engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,8 +674,13 @@ int main(void)
 	    cmocka_unit_test(test_configure),
 	    cmocka_unit_test(test_unprivileged_owner_opens),
 	    cmocka_unit_test(test_engine_taps),
+	    cmocka_unit_test(test_detach_lease_file_full),
+	    cmocka_unit_test(test_down_lease_file_full),
+	    cmocka_unit_test(test_lease_read_fails_while_releasing),
 	};
+	struct netd_dnsmasq_paths p;
 	struct netd_diag diag;
+	char lstate[128], run[128];
 	int ret;
 
 	if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0) {
@@ -409,8 +701,21 @@ int main(void)
 		fprintf(stderr, "test_tap: cannot set up the namespace\n");
 		return 1;
 	}
-	sh("mkdir -p %s/conf %s/state %s/run", tmpdir, tmpdir, tmpdir);
+	/* dnsmasq (user nobody) rereads the hosts file in run/ on SIGHUP. */
+	sh("chmod 755 %s && mkdir -p %s/conf %s/state %s/run %s/" LSTATE, tmpdir, tmpdir, tmpdir,
+	   tmpdir, tmpdir);
+	snprintf(lstate, sizeof(lstate), "%s/" LSTATE, tmpdir);
+	snprintf(run, sizeof(run), "%s/run", tmpdir);
+	if (mount("tmpfs", lstate, "tmpfs", 0, "size=256k,mode=0755") < 0) {
+		fprintf(stderr, "test_tap: mounting a tmpfs on %s: %s\n", lstate, strerror(errno));
+		return 1;
+	}
 	ret = cmocka_run_group_tests(tests, NULL, NULL);
+	/* A lease test that failed half way may have left its dnsmasq running: it would keep
+	 * this namespace alive. Only ours is stopped (the pid file's, checked by cmdline). */
+	if (netd_dnsmasq_paths_init(&p, run, lstate, "hl") == 0)
+		netd_dnsmasq_stop(&p);
+	umount2(lstate, MNT_DETACH);
 	netd_nl_close(nl);
 	sh("rm -rf %s", tmpdir);
 	return ret;
