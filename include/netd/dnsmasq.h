@@ -38,7 +38,7 @@ int netd_dnsmasq_render_conf(const struct netd_network *n, const struct netd_dns
 /* Pure: the dhcp-hostsfile text, one "mac,ip,name" line per [Host], then one "mac,ip" per
  * [Tap] with an Address. */
 int netd_dnsmasq_render_hosts(const struct netd_network *n, char **out);
-/* The same followed by extra entries: the taps attached at run time (netd/attach.c). */
+/* The same followed by extra entries: the taps attached at run time (netd/engine/attach*.c). */
 int netd_dnsmasq_render_hosts_extra(const struct netd_network *n, const struct netd_host *extra,
                                     size_t n_extra, char **out);
 

@@ -79,7 +79,7 @@ int netd_engine_leases(struct netd_engine *e, const char *name, json_object **ou
                        struct netd_diag *diag);
 
 /*
- * Guests on taps (netd/attach.c, include/netd/tap.h). attach: a persistent tap on the
+ * Guests on taps (netd/engine/attach*.c, include/netd/tap.h). attach: a persistent tap on the
  * network's bridge for one guest, with its static lease when req asks for an address; *out
  * is {"network","tap","mac","host_mac","address","qemu":[args]}. The network must be up.
  * detach: remove a tap netd attached (tagged netd:<name>), its static lease and the guest's

@@ -77,7 +77,7 @@ struct netd_bond {
 };
 
 /* A [Tap] section: a guest's tap that netd creates at `up` and removes at `down`, through
- * the same code as `netdctl attach` (netd/attach.c). */
+ * the same code as `netdctl attach` (netd/engine/attach_tap.c). */
 #define NETD_TAPS_MAX   64
 #define NETD_TAP_ID_MAX 33 /* a user or group name, or a number */
 

@@ -125,7 +125,7 @@ int netd_dnsmasq_render_hosts_extra(const struct netd_network *n, const struct n
 		return -ENOMEM;
 	for (size_t i = 0; i < n->n_hosts; i++)
 		host_line(f, n->hosts[i].mac, n->hosts[i].addr, n->hosts[i].name);
-	/* [Tap]s with an Address, then taps attached at run time (netd/attach.c). */
+	/* [Tap]s with an Address, then taps attached at run time (netd/engine/attach*.c). */
 	for (size_t i = 0; i < n->n_taps; i++)
 		if (n->taps[i].addr.s_addr)
 			host_line(f, n->taps[i].mac, n->taps[i].addr, NULL);
