@@ -112,6 +112,24 @@ static int start_dnsmasq(struct netd_apply_ctx *c, struct netd_diag *diag)
 	                          c->e->dnsmasq_bin, &pid, diag);
 }
 
+/* A dnsmasq that could not be signalled still holds the network's addresses and ports, and the
+ * next `up` would collide with it: the message names its pid. */
+static int stop_dnsmasq(struct netd_apply_ctx *c, struct netd_diag *diag)
+{
+	const char *name = c->net->name;
+	int ret = netd_dnsmasq_stop(&c->paths);
+	pid_t pid;
+
+	if (ret == 0)
+		return 0;
+	if (netd_dnsmasq_running(&c->paths, &pid) == 1)
+		netd_diag_set(diag, "stopping dnsmasq of %s: %s (dnsmasq of %s, pid %d, still runs)",
+		              name, strerror(-ret), name, (int)pid);
+	else
+		netd_diag_set(diag, "stopping dnsmasq of %s: %s", name, strerror(-ret));
+	return ret;
+}
+
 static int do_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool *undoable,
                    struct netd_diag *diag)
 {
@@ -163,10 +181,7 @@ static int do_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool *undoab
 		return netd_bond_down(e->nl, n->bond.name, c->d->alias, e->state_dir, n->name,
 		                      diag);
 	case NETD_STEP_STOP_DNSMASQ:
-		ret = netd_dnsmasq_stop(&c->paths);
-		if (ret < 0)
-			netd_diag_set(diag, "stopping dnsmasq of %s: %s", n->name, strerror(-ret));
-		return ret;
+		return stop_dnsmasq(c, diag);
 	case NETD_STEP_REMOVE_RULES:
 		return netd_nft_remove_net(e->nft, n->name, diag);
 	case NETD_STEP_FORWARDING_RESTORE:

@@ -240,26 +240,6 @@ static int down_network(struct netd_engine *e, const struct netd_network *n, str
 	return ret;
 }
 
-/* down_network, and when it failed with our dnsmasq still running (it could not be
- * signalled), the message says so with its pid: that process still holds the network's
- * addresses and ports, and the next `up` would collide with it. */
-static int down_checked(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
-{
-	struct netd_dnsmasq_paths paths;
-	pid_t pid;
-	size_t len;
-	int ret = down_network(e, n, diag);
-
-	if (ret == 0 ||
-	    netd_dnsmasq_paths_init(&paths, e->runtime_dir, e->state_dir, n->name) < 0 ||
-	    netd_dnsmasq_running(&paths, &pid) != 1)
-		return ret;
-	len = strlen(diag->msg);
-	snprintf(diag->msg + len, sizeof(diag->msg) - len, " (dnsmasq of %s, pid %d, still runs)",
-	         n->name, (int)pid);
-	return ret;
-}
-
 int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *diag)
 {
 	const struct netd_network *n = netd_engine_find(e, name, diag);
@@ -267,7 +247,7 @@ int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *
 
 	if (!n)
 		return -ENOENT;
-	ret = down_checked(e, n, diag);
+	ret = down_network(e, n, diag);
 	if (ret == 0)
 		e->brought_up[index_in(e->config, n)] = false;
 	return ret;
@@ -320,7 +300,7 @@ static bool pick_brought_up(struct netd_engine *e, const struct netd_network *n)
 
 int netd_engine_down_all(struct netd_engine *e, struct netd_diag *diag)
 {
-	return for_each(e, pick_brought_up, down_checked, diag);
+	return for_each(e, pick_brought_up, down_network, diag);
 }
 
 /* Whether a new definition keeps the devices of the old: if not, the old must go down under
@@ -380,7 +360,7 @@ static void down_changed(struct netd_engine *e, const struct netd_config *fresh,
 
 		if ((m && same_devices(m, n)) || !netd_engine_bridge_is_ours(e, n))
 			continue;
-		ret = down_checked(e, n, &d);
+		ret = down_network(e, n, &d);
 		if (ret == 0 && m)
 			renew[index_in(fresh, m)] = true;
 		keep_first(ret, &d, first, diag);
