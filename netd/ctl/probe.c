@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "probe.h"
@@ -22,14 +21,6 @@
 #define NOADDR_VM1 "192.0.2.1"
 #define NOADDR_VM2 "192.0.2.2"
 #define NOADDR_LEN 24
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 static json_object *get(json_object *o, const char *key)
 {
@@ -420,6 +411,8 @@ static int probe_lock(const char *network, int *fd, struct netd_diag *diag)
 	return ret;
 }
 
+volatile sig_atomic_t netd_probe_interrupted;
+
 static void on_signal(int sig)
 {
 	netd_probe_interrupted = sig;
@@ -430,7 +423,7 @@ int netd_probe_run(const struct netd_probe_target *t, const struct netd_probe_op
 {
 	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
 	struct run x = {.t = t, .o = opts, .r = r, .diag = diag, .host_listen = -1, .lock = -1};
-	long long start = now_ms();
+	long long start = netd_probe_now_ms();
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -498,6 +491,6 @@ out:
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	r->elapsed_ms = now_ms() - start;
+	r->elapsed_ms = netd_probe_now_ms() - start;
 	return ret;
 }
