@@ -272,14 +272,15 @@ stream_done() {
 # Why after a reply rather than at a fixed time: the LAN host's streams send every 0.1 s from
 # their start, and a pull a fixed 2 s (20 intervals) in landed on one of their echoes, QMP
 # taking about as long as busybox ping takes to start (measured over 16 pulls in 4 runs: the
-# set_link answer 12-48 ms after the command, the echoes 3-19 ms after it). That echo was lost
-# whatever the failover did, and the next one too whenever the outage passed 0.1 s: a loss of
-# 1 nearly every time (the "edge" of MAX_LOST), and 2 now and then. The outage is the miimon
-# wait for the carrier loss, anywhere in 0-100 ms, plus what TCG adds before the guest's first
-# frame leaves by the other NIC (measured from QMP's answer to that frame, 18 pulls in 5 runs:
-# 6-81 ms; the pull itself is up to ~25 ms before the answer), so it passes
-# 0.1 s whenever the wait falls late in its interval. Pulled right after a reply, the next
-# echo is due 50-85 ms after the pull, and a second loss takes an outage of 150 ms or more.
+# set_link answer 12-48 ms after the command, the echoes 3-19 ms after it). Whether that echo
+# was lost was a toss-up of a few ms (it was in 5 of the 12 LAN host -> guest streams), and
+# the next echo, due 0.1 s later, was lost whenever the outage passed about 0.1 s: then 2.
+# The outage is the miimon wait for the carrier loss, anywhere in 0-100 ms, plus what TCG adds
+# before the guest's first frame leaves by the other NIC (measured from QMP's answer to that
+# frame, 18 pulls in 5 runs: 6-81 ms; the pull itself is up to ~25 ms before the answer), so
+# it passes 0.1 s whenever the wait falls late in its interval. Pulled right after a reply,
+# the next echo is due 50-85 ms after the pull, and a second loss takes an outage of 150 ms or
+# more.
 phase() {
 	PHASE=$1 PULL=$2
 	set_phase "$PHASE"
