@@ -271,13 +271,13 @@ stream_done() {
 #
 # Why after a reply rather than at a fixed time: the LAN host's streams send every 0.1 s from
 # their start, and a pull a fixed 2 s (20 intervals) in landed on one of their echoes, QMP
-# taking about as long as busybox ping takes to start (measured over 16 pulls in 4 runs: the
+# taking about as long as busybox ping takes to start (measured over 14 pulls in 4 runs: the
 # set_link answer 12-48 ms after the command, the echoes 3-19 ms after it). Whether that echo
-# was lost was a toss-up of a few ms (it was in 5 of the 12 LAN host -> guest streams), and
+# was lost was a toss-up of a few ms (it was in 5 of the 14 LAN host -> guest streams), and
 # the next echo, due 0.1 s later, was lost whenever the outage passed about 0.1 s: then 2.
 # The outage is the miimon wait for the carrier loss, anywhere in 0-100 ms, plus what TCG adds
 # before the guest's first frame leaves by the other NIC (measured from QMP's answer to that
-# frame, 18 pulls in 5 runs: 6-81 ms; the pull itself is up to ~25 ms before the answer), so
+# frame, 14 pulls in 5 runs: 6-81 ms; the pull itself is up to ~25 ms before the answer), so
 # it passes 0.1 s whenever the wait falls late in its interval. Pulled right after a reply,
 # the next echo is due 50-85 ms after the pull, and a second loss takes an outage of 150 ms or
 # more.
@@ -294,7 +294,7 @@ phase() {
 	stream_done lan-host-to-guest "$MAX_LOST"
 	# The guest's IPv4 address sits on the bridge above the bond, where the kernel's failover
 	# ARP does not reach: netd sends that gratuitous ARP itself. The LAN bridge learns the
-	# guest's MAC on the new NIC from whichever frame comes first; here that was, in all 18
+	# guest's MAC on the new NIC from whichever frame comes first; here that was, in all 16
 	# failovers measured, the kernel's own unsolicited NA for bond0's IPv6 link-local address
 	# (the bridge has the bond's MAC), sent at the failover, with netd's ARP 16-146 ms later.
 	# So this stream loses what the bond alone loses: MAX_LOST. The VM's MAC nobody on the host can announce: the LAN bridge sends its frames
