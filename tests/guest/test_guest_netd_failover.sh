@@ -277,7 +277,7 @@ stream_done() {
 # the next echo, due 0.1 s later, was lost whenever the outage passed about 0.1 s: then 2.
 # The outage is the miimon wait for the carrier loss, anywhere in 0-100 ms, plus what TCG adds
 # before the guest's first frame leaves by the other NIC (measured from QMP's answer to that
-# frame, 14 pulls in 5 runs: 6-81 ms; the pull itself is up to ~25 ms before the answer), so
+# frame, 14 pulls in 4 runs: 6-81 ms; the pull itself is up to ~25 ms before the answer), so
 # it passes 0.1 s whenever the wait falls late in its interval. Pulled right after a reply,
 # the next echo is due 50-85 ms after the pull, and a second loss takes an outage of 150 ms or
 # more.
