@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "probe.h"
@@ -22,14 +21,6 @@
 #define NOADDR_VM1 "192.0.2.1"
 #define NOADDR_VM2 "192.0.2.2"
 #define NOADDR_LEN 24
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 static json_object *get(json_object *o, const char *key)
 {
@@ -133,86 +124,119 @@ struct run {
 	int lock;
 };
 
-static int give_addresses(struct run *x)
+/* VM i has its address: for the checks and for the result. */
+static void vm_addressed(struct run *x, int i, struct in_addr addr, uint8_t plen, bool dhcp)
+{
+	x->vm_addr[i] = addr;
+	x->r->vms[i].addr = addr;
+	x->r->vms[i].plen = plen;
+	x->r->vms[i].dhcp = dhcp;
+	x->r->n_vms = (size_t)i + 1;
+}
+
+/* Both at once: the exchanges overlap, the wait is paid once. */
+static int dhcp_start_all(struct run *x)
+{
+	char host[NETD_HOSTNAME_MAX];
+	int ret;
+
+	for (int i = 0; i < NETD_PROBE_VMS; i++) {
+		snprintf(host, sizeof(host), "netd-probe-%s", x->vm[i]->name);
+		ret = netd_probe_ns_dhcp_start(x->vm[i], host, NETD_PROBE_DHCP_TIMEOUT_MS);
+		if (ret) {
+			netd_diag_set(x->diag, "%s: %s", x->vm[i]->name, strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int give_leases(struct run *x)
+{
+	struct netd_dhcp_lease lease;
+	int ret;
+
+	ret = dhcp_start_all(x);
+	if (ret)
+		return ret;
+	for (int i = 0; i < NETD_PROBE_VMS; i++) {
+		ret = netd_probe_ns_dhcp_finish(x->vm[i], NETD_PROBE_DHCP_TIMEOUT_MS, &lease,
+		                                x->diag);
+		if (ret && ret != -EINTR) {
+			char why[sizeof(x->diag->msg)];
+
+			snprintf(why, sizeof(why), "%s", x->diag->msg);
+			netd_diag_set(x->diag,
+			              "%s (the network serves DHCP on %s: is its dnsmasq running? "
+			              "see 'netdctl status %s')",
+			              why, x->t->bridge, x->t->name);
+		}
+		if (ret)
+			return ret;
+		vm_addressed(x, i, lease.addr, lease.plen, true);
+	}
+	return 0;
+}
+
+/*
+ * VM i takes addr, or the next candidate below it while something on the bridge holds the
+ * one tried (only inside the network's prefix: the TEST-NET ones are ours alone).
+ */
+static int claim_static(struct run *x, int i, struct in_addr addr, uint8_t plen, struct in_addr gw,
+                        struct in_addr *got)
 {
 	const struct netd_probe_target *t = x->t;
-	struct in_addr addr[2], gw = {0}, last = {0};
+	int ret;
+
+	for (int tries = 0;; tries++) {
+		if (!addr.s_addr || tries == STATIC_TRIES) {
+			char why[sizeof(x->diag->msg)];
+
+			snprintf(why, sizeof(why), "%s", tries ? x->diag->msg : "subnet too small");
+			netd_diag_set(x->diag, "no free address for %s in %s/%u: %s",
+			              x->vm[i]->name, inet_ntoa(t->address.addr), plen, why);
+			return -EADDRNOTAVAIL;
+		}
+		ret = netd_probe_ns_addr(x->vm[i], addr, plen, gw, x->diag);
+		if (ret != -EADDRINUSE || !t->has_address)
+			break;
+		addr = next_static(&t->address, addr);
+	}
+	if (ret == 0)
+		*got = addr;
+	return ret;
+}
+
+/* In the network's prefix (the host's address as gateway), or TEST-NET-1 without one. */
+static int give_static(struct run *x)
+{
+	const struct netd_probe_target *t = x->t;
+	struct in_addr fixed[NETD_PROBE_VMS], gw = {0}, last = {0}, addr;
 	uint8_t plen;
 	int ret;
 
-	if (t->has_dhcp) {
-		struct netd_dhcp_lease lease[NETD_PROBE_VMS];
-		char host[NETD_HOSTNAME_MAX];
-
-		/* Both at once: the exchanges overlap, the wait is paid once. */
-		for (int i = 0; i < NETD_PROBE_VMS; i++) {
-			snprintf(host, sizeof(host), "netd-probe-%s", x->vm[i]->name);
-			ret = netd_probe_ns_dhcp_start(x->vm[i], host, NETD_PROBE_DHCP_TIMEOUT_MS);
-			if (ret) {
-				netd_diag_set(x->diag, "%s: %s", x->vm[i]->name, strerror(-ret));
-				return ret;
-			}
-		}
-		for (int i = 0; i < NETD_PROBE_VMS; i++) {
-			struct netd_probe_vm *v = &x->r->vms[i];
-
-			ret = netd_probe_ns_dhcp_finish(x->vm[i], NETD_PROBE_DHCP_TIMEOUT_MS,
-			                                &lease[i], x->diag);
-			if (ret && ret != -EINTR) {
-				char why[sizeof(x->diag->msg)];
-
-				snprintf(why, sizeof(why), "%s", x->diag->msg);
-				netd_diag_set(x->diag,
-				              "%s (the network serves DHCP on %s: is its dnsmasq "
-				              "running? see 'netdctl status %s')",
-				              why, t->bridge, t->name);
-			}
-			if (ret)
-				return ret;
-			x->vm_addr[i] = lease[i].addr;
-			v->addr = lease[i].addr;
-			v->plen = lease[i].plen;
-			v->dhcp = true;
-			x->r->n_vms = (size_t)i + 1;
-		}
-		return 0;
-	}
 	if (t->has_address) {
 		plen = t->address.len;
 		gw = t->address.addr;
 	} else {
-		inet_pton(AF_INET, NOADDR_VM1, &addr[0]);
-		inet_pton(AF_INET, NOADDR_VM2, &addr[1]);
+		inet_pton(AF_INET, NOADDR_VM1, &fixed[0]);
+		inet_pton(AF_INET, NOADDR_VM2, &fixed[1]);
 		plen = NOADDR_LEN;
 	}
 	for (int i = 0; i < NETD_PROBE_VMS; i++) {
-		struct in_addr a = t->has_address ? next_static(&t->address, last) : addr[i];
-
-		for (int tries = 0;; tries++) {
-			if (!a.s_addr || tries == STATIC_TRIES) {
-				char why[sizeof(x->diag->msg)];
-
-				snprintf(why, sizeof(why), "%s",
-				         tries ? x->diag->msg : "subnet too small");
-				netd_diag_set(x->diag, "no free address for %s in %s/%u: %s",
-				              x->vm[i]->name, inet_ntoa(t->address.addr), plen,
-				              why);
-				return -EADDRNOTAVAIL;
-			}
-			ret = netd_probe_ns_addr(x->vm[i], a, plen, gw, x->diag);
-			if (ret != -EADDRINUSE || !t->has_address)
-				break;
-			a = next_static(&t->address, a);
-		}
+		addr = t->has_address ? next_static(&t->address, last) : fixed[i];
+		ret = claim_static(x, i, addr, plen, gw, &addr);
 		if (ret)
 			return ret;
-		last = a;
-		x->vm_addr[i] = a;
-		x->r->vms[i].addr = a;
-		x->r->vms[i].plen = plen;
-		x->r->n_vms = (size_t)i + 1;
+		last = addr;
+		vm_addressed(x, i, addr, plen, false);
 	}
 	return 0;
+}
+
+static int give_addresses(struct run *x)
+{
+	return x->t->has_dhcp ? give_leases(x) : give_static(x);
 }
 
 static int start_listeners(struct run *x)
@@ -420,6 +444,8 @@ static int probe_lock(const char *network, int *fd, struct netd_diag *diag)
 	return ret;
 }
 
+volatile sig_atomic_t netd_probe_interrupted;
+
 static void on_signal(int sig)
 {
 	netd_probe_interrupted = sig;
@@ -430,7 +456,7 @@ int netd_probe_run(const struct netd_probe_target *t, const struct netd_probe_op
 {
 	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
 	struct run x = {.t = t, .o = opts, .r = r, .diag = diag, .host_listen = -1, .lock = -1};
-	long long start = now_ms();
+	long long start = netd_probe_now_ms();
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -498,6 +524,6 @@ out:
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	r->elapsed_ms = now_ms() - start;
+	r->elapsed_ms = netd_probe_now_ms() - start;
 	return ret;
 }

@@ -7,7 +7,9 @@
  * the probe runs itself. Everything the probe makes dies with its children; the DHCP
  * leases it took stay in dnsmasq's lease file.
  *
- * probe.c runs it, probe_ns.c makes the namespaces and serves commands inside them,
+ * probe.c runs it; probe_ns.c makes the namespaces and sends them commands, which
+ * probe_child.c serves inside them (probe_ns_priv.h is their channel), with probe_rtnl.c's
+ * rtnetlink requests and probe_link.c's link facts; probe_traffic.c tries one address,
  * probe_dhcp.c is the DHCP client, probe_format.c renders a result (pure), probe_cli.c is
  * the netdctl command.
  */
@@ -153,7 +155,7 @@ int netd_dhcp_acquire(const char *ifname, const uint8_t mac[6], const char *host
 extern volatile sig_atomic_t netd_probe_interrupted;
 
 /*
- * Traffic primitives (probe_ns.c), run in whichever namespace the caller is in.
+ * Traffic primitives (probe_traffic.c), run in whichever namespace the caller is in.
  * An ICMP echo and (port != 0) a TCP connect to dst, both at once, each given timeout_ms.
  * A refusal, an ICMP error or silence is false; -errno only when the probe itself fails.
  */
@@ -163,7 +165,7 @@ int netd_probe_check(struct in_addr dst, uint16_t port, int timeout_ms, bool *ic
 /* A TCP listener on addr (INADDR_ANY allowed), port picked by the kernel. */
 int netd_probe_listen(struct in_addr addr, int *fd, uint16_t *port);
 
-/* A child in a namespace of its own ("VM") or in /run/netns/NAME ("peer"). */
+/* A child in a namespace of its own ("VM") or in /run/netns/NAME ("peer"): probe_ns.c. */
 struct netd_probe_ns {
 	char name[16]; /* "vm1", "peer NS": for messages */
 	pid_t pid;
@@ -195,7 +197,7 @@ int netd_probe_ns_check_start(struct netd_probe_ns *ns, struct in_addr dst, uint
 int netd_probe_ns_check_finish(struct netd_probe_ns *ns, int timeout_ms, bool *icmp, bool *tcp,
                                struct netd_diag *diag);
 int netd_probe_ns_listen(struct netd_probe_ns *ns, uint16_t *port, struct netd_diag *diag);
-/* The interface the host's route to dst leaves by, via RTM_GETROUTE. */
+/* The interface the host's route to dst leaves by, via RTM_GETROUTE (probe_rtnl.c). */
 int netd_probe_route_oif(struct in_addr dst, int *ifindex);
 
 #endif

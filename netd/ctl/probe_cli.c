@@ -47,7 +47,11 @@ static int parse_ms(const char *s, int *out)
 	return 0;
 }
 
-int netd_probe_main(int argc, char **argv, const char *socket_path, bool json)
+/*
+ * Options and NAME into opts and *name. -1: go on; else the exit code (usage, --help).
+ * GNU getopt permutes: options may come before or after NAME.
+ */
+static int parse_args(int argc, char **argv, struct netd_probe_opts *opts, const char **name)
 {
 	static const struct option longopts[] = {
 	    {"peer", required_argument, NULL, 'p'},
@@ -56,27 +60,19 @@ int netd_probe_main(int argc, char **argv, const char *socket_path, bool json)
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
-	struct netd_probe_opts opts = {0};
-	struct netd_probe_target t;
-	struct netd_probe_result r;
-	struct netd_diag diag = {{0}};
-	json_object *status = NULL, *j;
-	const char *name;
-	bool reached = false;
-	int c, ret;
+	int c;
 
 	optind = 0; /* netdctl's own getopt ran over a different argv */
-	/* GNU getopt permutes: options may come before or after NAME. */
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			opts.peer = optarg;
+			opts->peer = optarg;
 			break;
 		case 'n':
-			opts.peer_netns = optarg;
+			opts->peer_netns = optarg;
 			break;
 		case 't':
-			if (parse_ms(optarg, &opts.timeout_ms) < 0) {
+			if (parse_ms(optarg, &opts->timeout_ms) < 0) {
 				fprintf(stderr, "netdctl: --timeout '%s': expected 1..60000 ms\n",
 				        optarg);
 				return EXIT_USAGE;
@@ -94,18 +90,21 @@ int netd_probe_main(int argc, char **argv, const char *socket_path, bool json)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	name = argv[optind];
-	if (!netd_netname_valid(name)) {
-		fprintf(stderr, "netdctl: invalid network name '%s'\n", name);
+	*name = argv[optind];
+	if (!netd_netname_valid(*name)) {
+		fprintf(stderr, "netdctl: invalid network name '%s'\n", *name);
 		return EXIT_USAGE;
 	}
-	if (geteuid() != 0) {
-		fprintf(stderr,
-		        "netdctl: probe needs root: it creates network namespaces and veth pairs "
-		        "on the network's bridge (you are uid %u)\n",
-		        (unsigned)geteuid());
-		return EXIT_FAILED;
-	}
+	return -1;
+}
+
+/* What to probe, from the daemon's `status NAME`. -1: go on; else the exit code. */
+static int fetch_target(const char *socket_path, const char *name, struct netd_probe_target *t)
+{
+	struct netd_diag diag = {{0}};
+	json_object *status = NULL;
+	bool reached = false;
+	int ret;
 
 	ret = netd_ctl_call(socket_path, "status", name, NETD_CTL_CLIENT_TIMEOUT_MS, &status,
 	                    &reached, &diag);
@@ -113,12 +112,52 @@ int netd_probe_main(int argc, char **argv, const char *socket_path, bool json)
 		fprintf(stderr, "netdctl: %s\n", diag.msg[0] ? diag.msg : strerror(-ret));
 		return reached ? EXIT_FAILED : EXIT_UNREACHABLE;
 	}
-	ret = netd_probe_target_from_status(status, &t, &diag);
+	ret = netd_probe_target_from_status(status, t, &diag);
 	json_object_put(status);
 	if (ret) {
 		fprintf(stderr, "netdctl: probe %s: %s\n", name, diag.msg);
 		return EXIT_FAILED;
 	}
+	return -1;
+}
+
+static void print_result(const struct netd_probe_result *r, bool json)
+{
+	json_object *j;
+
+	if (json) {
+		j = netd_probe_format_json(r);
+		printf("%s\n", json_object_to_json_string_ext(
+		                   j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(j);
+	} else {
+		netd_probe_format_text(stdout, r);
+	}
+	fflush(stdout);
+}
+
+int netd_probe_main(int argc, char **argv, const char *socket_path, bool json)
+{
+	struct netd_probe_opts opts = {0};
+	struct netd_probe_target t;
+	struct netd_probe_result r;
+	struct netd_diag diag = {{0}};
+	const char *name = NULL;
+	int ret;
+
+	ret = parse_args(argc, argv, &opts, &name);
+	if (ret >= 0)
+		return ret;
+	if (geteuid() != 0) {
+		fprintf(stderr,
+		        "netdctl: probe needs root: it creates network namespaces and veth pairs "
+		        "on the network's bridge (you are uid %u)\n",
+		        (unsigned)geteuid());
+		return EXIT_FAILED;
+	}
+	ret = fetch_target(socket_path, name, &t);
+	if (ret >= 0)
+		return ret;
 	ret = netd_probe_run(&t, &opts, &r, &diag);
 	if (ret) {
 		fprintf(stderr, "netdctl: probe %s: %s\n", name,
@@ -127,14 +166,6 @@ int netd_probe_main(int argc, char **argv, const char *socket_path, bool json)
 		           ? EXIT_SIGNAL + netd_probe_interrupted
 		           : EXIT_FAILED;
 	}
-	if (json) {
-		j = netd_probe_format_json(&r);
-		printf("%s\n", json_object_to_json_string_ext(
-		                   j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-		json_object_put(j);
-	} else {
-		netd_probe_format_text(stdout, &r);
-	}
-	fflush(stdout);
+	print_result(&r, json);
 	return netd_probe_differences(&r) == 0 ? EXIT_OK : EXIT_FAILED;
 }

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -272,20 +273,30 @@ static void send_all(int fd, const char *s)
 	}
 }
 
-int netd_ctl_server_serve_one(int listen_fd, struct netd_engine *e)
+/* One connection, from accept to close. */
+struct conn {
+	int fd;
+	struct ucred cred;
+	bool answer; /* false: the peer gets nothing back (it left, or said nothing in time) */
+	char *reply; /* what it gets back; NULL with answer: encoding ran out of memory */
+};
+
+/* The peer gets an error for ret (-errno) with msg; returns ret. */
+static int fail(struct conn *c, int ret, const char *msg)
+{
+	c->answer = true;
+	c->reply = netd_ctl_response_error(-ret, msg);
+	return ret;
+}
+
+/* The next peer, with its timeouts. 0 and c->fd (-1: nobody to serve), or -errno. */
+static int accept_peer(int listen_fd, struct conn *c)
 {
 	struct timeval tv = {.tv_sec = NETD_CTL_SERVER_TIMEOUT_MS / 1000};
-	struct ucred cred = {.pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1};
-	socklen_t cl = sizeof(cred);
-	struct netd_ctl_request req;
-	struct netd_diag diag = {{0}};
-	json_object *result = NULL;
-	char *buf = NULL, *reply = NULL;
-	ssize_t len;
-	int fd, ret;
+	int ret;
 
-	fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	if (fd < 0) {
+	c->fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (c->fd < 0) {
 		/* The peer may have gone between poll and accept: not our error. */
 		if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
 			return 0;
@@ -293,65 +304,101 @@ int netd_ctl_server_serve_one(int listen_fd, struct netd_engine *e)
 		netd_log(LOG_ERR, "accept: %s", strerror(errno));
 		return ret;
 	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0) {
-		ret = -errno;
-		netd_log(LOG_ERR, "SO_PEERCRED: %s", strerror(errno));
-		reply = netd_ctl_response_error(-ret, "cannot identify the peer");
-		goto reply;
-	}
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	return 0;
+}
 
-	buf = malloc(NETD_CTL_REQUEST_MAX + 1);
-	if (!buf) {
-		ret = -ENOMEM;
-		reply = netd_ctl_response_error(ENOMEM, "out of memory");
-		goto reply;
-	}
-	len = read_request(fd, buf, NETD_CTL_REQUEST_MAX + 1);
-	if (len == 0) {
-		ret = 0; /* connected and left without a word: a probe, nothing to answer */
-		goto out;
-	}
+/* Who is asking: the permission checks and the log need the peer's uid and pid. */
+static int identify_peer(struct conn *c)
+{
+	socklen_t len = sizeof(c->cred);
+	int ret;
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len) == 0)
+		return 0;
+	ret = -errno;
+	netd_log(LOG_ERR, "SO_PEERCRED: %s", strerror(-ret));
+	return fail(c, ret, "cannot identify the peer");
+}
+
+/* read_request gave no request (len <= 0): what, if anything, the peer is told. */
+static int no_request(struct conn *c, ssize_t len)
+{
+	struct netd_diag diag = {{0}};
+
+	if (len == 0)
+		return 0; /* connected and left without a word: a probe, nothing to answer */
 	if (len == -ETIMEDOUT) {
 		netd_log(LOG_WARNING, "client uid %u pid %d sent no request within %d s; dropped",
-		         (unsigned)cred.uid, (int)cred.pid, NETD_CTL_SERVER_TIMEOUT_MS / 1000);
-		ret = 0;
-		goto out;
+		         (unsigned)c->cred.uid, (int)c->cred.pid,
+		         NETD_CTL_SERVER_TIMEOUT_MS / 1000);
+		return 0;
 	}
 	if (len == -EMSGSIZE) {
 		netd_diag_set(&diag, "request too large (more than %d bytes)",
 		              NETD_CTL_REQUEST_MAX);
-		ret = -EMSGSIZE;
-		reply = netd_ctl_response_error(EMSGSIZE, diag.msg);
-		goto reply;
+		return fail(c, -EMSGSIZE, diag.msg);
 	}
-	if (len < 0) {
-		ret = (int)len;
-		goto out;
-	}
+	return (int)len;
+}
+
+/* Decode the request in buf, run it, and make the reply. */
+static int run_request(struct conn *c, struct netd_engine *e, const char *buf, size_t len)
+{
+	struct netd_ctl_request req;
+	struct netd_diag diag = {{0}};
+	json_object *result = NULL;
+	int ret;
+
 	ret = netd_ctl_request_decode(buf, len, &req, &diag);
 	if (ret) {
-		netd_log(LOG_DEBUG, "bad request from uid %u pid %d: %s", (unsigned)cred.uid,
-		         (int)cred.pid, diag.msg);
-		reply = netd_ctl_response_error(-ret, diag.msg);
-		goto reply;
+		netd_log(LOG_DEBUG, "bad request from uid %u pid %d: %s", (unsigned)c->cred.uid,
+		         (int)c->cred.pid, diag.msg);
+		return fail(c, ret, diag.msg);
 	}
-	ret = netd_ctl_dispatch(e, &req, cred.uid, cred.pid, &result, &diag);
+	ret = netd_ctl_dispatch(e, &req, c->cred.uid, c->cred.pid, &result, &diag);
 	if (ret)
-		reply = netd_ctl_response_error(-ret, diag.msg);
+		return fail(c, ret, diag.msg);
+	c->answer = true;
+	c->reply = netd_ctl_response_ok(result); /* takes result */
+	return 0;
+}
+
+static int serve_request(struct conn *c, struct netd_engine *e)
+{
+	char *buf = malloc(NETD_CTL_REQUEST_MAX + 1);
+	ssize_t len;
+	int ret;
+
+	if (!buf)
+		return fail(c, -ENOMEM, "out of memory");
+	len = read_request(c->fd, buf, NETD_CTL_REQUEST_MAX + 1);
+	if (len <= 0)
+		ret = no_request(c, len);
 	else
-		reply = netd_ctl_response_ok(result); /* takes result */
-	result = NULL;
-reply:
-	if (reply)
-		send_all(fd, reply);
-	else
-		netd_log(LOG_ERR, "out of memory encoding a response");
-out:
-	json_object_put(result);
-	free(reply);
+		ret = run_request(c, e, buf, (size_t)len);
 	free(buf);
-	close(fd);
+	return ret;
+}
+
+int netd_ctl_server_serve_one(int listen_fd, struct netd_engine *e)
+{
+	struct conn c = {.fd = -1, .cred = {.pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1}};
+	int ret;
+
+	ret = accept_peer(listen_fd, &c);
+	if (ret || c.fd < 0)
+		return ret;
+	ret = identify_peer(&c);
+	if (ret == 0)
+		ret = serve_request(&c, e);
+	if (c.answer && c.reply)
+		send_all(c.fd, c.reply);
+	else if (c.answer)
+		netd_log(LOG_ERR, "out of memory encoding a response");
+	free(c.reply);
+	close(c.fd);
+	/* Only running out of memory stops the daemon; a peer's failure is the peer's. */
 	return ret == -ENOMEM ? ret : 0;
 }

@@ -34,6 +34,10 @@
 #   gl_wait_exit NAME [SECS]   wait until the guest powers off (or is killed at its timeout)
 #   gl_qmp NAME JSON...        send QMP commands (capabilities negotiated for you)
 #   gl_set_link NAME NIC on|off   QMP set_link: plug or pull the cable of the guest's nic<k>
+#   gl_after_reply FILE SEQ [SECS]   wait until the busybox ping writing FILE has the reply to
+#                              echo SEQ: a cable pulled right then has the whole interval to the
+#                              next echo (a pull at a fixed time lands on an echo: see
+#                              test_guest_netd_failover.sh)
 #   gl_check_done NAME         assert the guest's script ran to its end (GUEST-DONE rc=0)
 #   gl_guest_results NAME      turn each "GUEST-RESULT name=X ok=1|0" line into a pass or fail
 #   gl_pass / gl_fail / gl_check DESC CMD...   host-side assertions
@@ -318,6 +322,17 @@ gl_set_link() {
 		echo "$out"
 		return 1
 	}
+}
+
+# gl_after_reply FILE SEQ [SECS]: 0 once the ping stream writing FILE (busybox ping flushes
+# each reply line) has the reply to echo SEQ; 1 after SECS (default 2)
+gl_after_reply() {
+	local i
+	for ((i = 0; i < ${3:-2} * 200; i++)); do
+		grep -q " seq=$2 " "$1" 2>/dev/null && return 0
+		sleep 0.005
+	done
+	return 1
 }
 
 # gl_check_done NAME: the guest's script ran to its end (not killed at the boot timeout)

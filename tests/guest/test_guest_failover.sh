@@ -1,16 +1,18 @@
 #!/bin/bash
 # Bond failover as a guest sees it. One guest, bond0 = active-backup miimon 100 over two NICs,
 # each NIC on a tap of a bridge in the sandbox namespace (the bridge is the guest's LAN; its
-# address 10.99.0.254 pings the guest's 10.99.0.1 every 0.1 s). The active NIC's cable is pulled
-# with QMP set_link (a host tap going down is not seen by the guest), the bond must move to the
-# other NIC and at most one ping may be lost. Then the first cable is plugged back, the second
+# address 10.99.0.254 pings the guest's 10.99.0.1 every 0.1 s). Right after the host's 20th reply,
+# the active NIC's cable is pulled with QMP set_link (a host tap going down is not seen by the
+# guest), the bond must move to the other NIC and at most one ping may be lost. Right after a
+# reply, because a pull at a fixed time lands on an echo (test_guest_netd_failover.sh's phase
+# says why and what was measured). Then the first cable is plugged back, the second
 # pulled: the bond must move back, again losing at most one ping. Reports both figures.
 # each qemu is killed after this many seconds, whatever happens
 : "${GL_GUEST_TIMEOUT:=90}"
 . "$(dirname "$0")/lib.sh"
 
 PINGS=50         # per phase, 0.1 s apart
-PULL_AFTER=2     # seconds into the phase
+PULL_ECHO=19     # the cable is pulled right after the reply to this echo (1.9 s in)
 MAX_LOST=${MAX_LOST:-1}
 gl_init
 
@@ -66,14 +68,16 @@ gl_wait_marker vm '^GUEST-EVENT bond active=eth0 eth0=up eth1=up' 20 ||
 # first contact: the bridge learns where the bond's MAC lives, the host its ARP entry
 for _ in $(seq 50); do gl_ns busybox ping -c 1 -W 1 10.99.0.1 >/dev/null 2>&1 && break; done
 
-# phase NIC_TO_PULL EXPECTED_NEW_ACTIVE: ping every 0.1 s, pull the cable after PULL_AFTER s
+# phase NIC_TO_PULL EXPECTED_NEW_ACTIVE: ping every 0.1 s, pull the cable after the reply to
+# echo PULL_ECHO
 phase() {
 	local pull=$1 want=$2 out pid tx rx lost
 	out=$GL_WORK/ping-$pull.out
 	gl_ns busybox ping -i 0.1 -c "$PINGS" -W 2 10.99.0.1 >"$out" 2>&1 &
 	pid=$!
 	GL_PIDS+=("$pid")
-	sleep "$PULL_AFTER"
+	sleep "$(awk -v e="$PULL_ECHO" 'BEGIN { print e / 10 - 0.2 }')"
+	gl_after_reply "$out" "$PULL_ECHO" 2 || gl_log "no reply to echo $PULL_ECHO seen; pulling anyway"
 	gl_check "QMP set_link $pull off" gl_set_link vm "$pull" off
 	wait "$pid"
 	tx=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$out")

@@ -14,7 +14,8 @@
 #     saw, so nothing was NATed): VM -> LAN host and back, VM -> guest and back, guest -> LAN
 #     host and back;
 #   * failover: the VM pings the LAN host, and the LAN host pings the guest and the VM, every
-#     0.1 s (50 each); 2 s in, the active NIC's cable is pulled with QMP set_link. The bond must
+#     0.1 s (50 each); right after the LAN host's 20th reply from the guest (about 2 s in), the
+#     active NIC's cable is pulled with QMP set_link (why then: see phase). The bond must
 #     move to the other NIC and each stream may lose at most MAX_LOST (1) pings, LAN host -> VM
 #     two more (see stream_done's caller). Then the first cable is plugged back and the second
 #     pulled: the bond must move back, same limits; then it is plugged back too. The guest
@@ -32,7 +33,7 @@
 : "${NETD_BIN:=$NETD_SOURCE_DIR/build/netd}"
 : "${NETDCTL_BIN:=$NETD_SOURCE_DIR/build/netdctl}"
 PINGS=50     # per stream and phase, 0.1 s apart
-PULL_AFTER=2 # seconds into the phase
+PULL_ECHO=19 # the cable is pulled right after the LAN host's reply to this echo (1.9 s in)
 MAX_LOST=${MAX_LOST:-1}
 for b in "$NETD_BIN" "$NETDCTL_BIN"; do
 	[[ -x $b ]] || gl_die "$b is not built (set NETD_BIN/NETDCTL_BIN or build into build/)"
@@ -265,19 +266,38 @@ stream_done() {
 }
 
 # phase NAME NIC_TO_PULL STATE_AFTER: three ping streams across the bond, the active NIC's
-# cable pulled PULL_AFTER s in; the guest's bond must end in STATE_AFTER
+# cable pulled right after the guest's reply to the LAN host's echo PULL_ECHO; the guest's bond
+# must end in STATE_AFTER.
+#
+# Why after a reply rather than at a fixed time: the LAN host's streams send every 0.1 s from
+# their start, and a pull a fixed 2 s (20 intervals) in landed on one of their echoes, QMP
+# taking about as long as busybox ping takes to start (measured over 14 pulls in 4 runs: the
+# set_link answer 12-48 ms after the command, the echoes 3-19 ms after it). Whether that echo
+# was lost was a toss-up of a few ms (it was in 5 of the 14 LAN host -> guest streams), and
+# the next echo, due 0.1 s later, was lost whenever the outage passed about 0.1 s: then 2.
+# The outage is the miimon wait for the carrier loss, anywhere in 0-100 ms, plus what TCG adds
+# before the guest's first frame leaves by the other NIC (measured from QMP's answer to that
+# frame, 14 pulls in 4 runs: 6-81 ms; the pull itself is up to ~25 ms before the answer), so
+# it passes 0.1 s whenever the wait falls late in its interval. Pulled right after a reply,
+# the next echo is due 50-85 ms after the pull, and a second loss takes an outage of 150 ms or
+# more.
 phase() {
 	PHASE=$1 PULL=$2
 	set_phase "$PHASE"
 	gl_wait_marker vm "^GUEST-EVENT pinging phase=$PHASE" 10 || gl_fail "guest started its $PHASE stream"
 	stream lan-host-to-guest 10.99.0.1
 	stream lan-host-to-vm 10.99.0.2
-	sleep "$PULL_AFTER"
+	sleep "$(awk -v e="$PULL_ECHO" 'BEGIN { print e / 10 - 0.2 }')"
+	gl_after_reply "$GL_WORK/$PHASE-lan-host-to-guest.out" "$PULL_ECHO" 2 ||
+		gl_log "$PHASE: no reply to echo $PULL_ECHO seen; pulling anyway"
 	gl_check "$PHASE: QMP set_link $PULL off" gl_set_link vm "$PULL" off
 	stream_done lan-host-to-guest "$MAX_LOST"
-	# The guest's own addresses sit on the bridge above the bond, where the kernel's failover
-	# announcement does not reach: netd sends that gratuitous ARP itself, so the guest keeps
-	# MAX_LOST. The VM's MAC nobody on the host can announce: the LAN bridge sends its frames
+	# The guest's IPv4 address sits on the bridge above the bond, where the kernel's failover
+	# ARP does not reach: netd sends that gratuitous ARP itself. The LAN bridge learns the
+	# guest's MAC on the new NIC from whichever frame comes first; here that was, in all 16
+	# failovers measured, the kernel's own unsolicited NA for bond0's IPv6 link-local address
+	# (the bridge has the bond's MAC), sent at the failover, with netd's ARP 16-146 ms later.
+	# So this stream loses what the bond alone loses: MAX_LOST. The VM's MAC nobody on the host can announce: the LAN bridge sends its frames
 	# to the pulled NIC's tap until the VM's own stream (one ping every 0.1 s) sends a frame
 	# by the other one. Up to the miimon interval (0.1 s) to notice, then up to 0.1 s until
 	# that frame: 2 pings, and one more for TCG's timer jitter on this emulated guest.
