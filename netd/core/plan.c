@@ -66,6 +66,7 @@ int netd_desired_build(const struct netd_network *n, const struct netd_dnsmasq_p
 	d->net = n;
 	snprintf(d->alias, sizeof(d->alias), NETD_ALIAS_PREFIX "%s", n->name);
 	d->no_ipv6 = ops->no_ipv6;
+	d->arp_ignore = ops->arp_ignore;
 	d->forwarding = netd_network_needs_forwarding(n);
 	d->isolate_ports = netd_port_isolated(n, NULL);
 	ret = netd_tap_state_copy(taps, &d->taps);

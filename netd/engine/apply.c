@@ -84,12 +84,12 @@ static int release_uplink(struct netd_apply_ctx *c, struct netd_diag *diag)
 	return ret;
 }
 
-/* The bridge's arp_ignore as its mode says (netd_mode_ops.arp_ignore); 0 leaves it alone. */
+/* The bridge's arp_ignore as its mode says (netd_desired.arp_ignore); 0 leaves it alone. */
 static int arp_quiet(struct netd_apply_ctx *c, struct netd_diag *diag)
 {
 	const struct netd_network *n = c->net;
-	unsigned arp_ignore = netd_mode_ops(n->mode)->arp_ignore;
-	char key[64], val[4];
+	unsigned arp_ignore = c->d->arp_ignore;
+	char key[64], val[12];
 	int ret;
 
 	if (!arp_ignore)

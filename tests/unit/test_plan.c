@@ -219,6 +219,31 @@ static void internal_and_hostonly_never_route_and_isolate_when_vm_to_vm_denied(v
 	netd_network_free(n);
 }
 
+/* What the bridge answers ARP for is part of the desired state, as its mode says: nat leaves
+ * the kernel's default, hostonly answers for its own address only, internal for none. */
+static void desired_bridge_arp_follows_the_mode(void **state)
+{
+	const struct {
+		enum netd_mode mode;
+		unsigned arp_ignore;
+	} want[] = {
+	    {NETD_MODE_NAT, 0},
+	    {NETD_MODE_BRIDGED, 0},
+	    {NETD_MODE_HOSTONLY, 1},
+	    {NETD_MODE_INTERNAL, 8},
+	};
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct netd_network *n = make_net(want[i].mode);
+		struct netd_desired *d;
+
+		assert_int_equal(netd_desired_build(n, NULL, NULL, &d), 0);
+		assert_int_equal(d->arp_ignore, want[i].arp_ignore);
+		netd_desired_free(d);
+		netd_network_free(n);
+	}
+}
+
 static void down_removes_only_what_is_there(void **state)
 {
 	struct netd_network *n = make_net(NETD_MODE_NAT);
@@ -556,6 +581,7 @@ int main(void)
 	    cmocka_unit_test(drift_is_repaired_step_by_step),
 	    cmocka_unit_test(foreign_link_under_the_name_is_refused),
 	    cmocka_unit_test(internal_and_hostonly_never_route_and_isolate_when_vm_to_vm_denied),
+	    cmocka_unit_test(desired_bridge_arp_follows_the_mode),
 	    cmocka_unit_test(down_removes_only_what_is_there),
 	    cmocka_unit_test(bridged_takes_its_uplink_after_the_bridge_is_up_and_gives_it_back),
 	    cmocka_unit_test(bridged_with_a_bond_creates_it_before_taking_it_and_deletes_it_after),
