@@ -38,8 +38,11 @@ out:
 	return ret;
 }
 
-int netd_nl_addr_put(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p,
-                     struct in_addr broadcast, unsigned flags, int scope, struct netd_diag *diag)
+/* RTM_NEWADDR (exclusive) or RTM_DELADDR of p on ifname, with broadcast (0: none), flags
+ * and scope. */
+static int addr_change(struct netd_nl *nl, bool add, const char *ifname,
+                       const struct netd_prefix *p, struct in_addr broadcast, unsigned flags,
+                       int scope, struct netd_diag *diag)
 {
 	struct rtnl_addr *a = NULL;
 	struct nl_addr *brd = NULL;
@@ -60,16 +63,25 @@ int netd_nl_addr_put(struct netd_nl *nl, const char *ifname, const struct netd_p
 	}
 	rtnl_addr_set_flags(a, flags);
 	rtnl_addr_set_scope(a, scope);
-	ret = rtnl_addr_build_add_request(a, NLM_F_EXCL, &msg);
+	if (add)
+		ret = rtnl_addr_build_add_request(a, NLM_F_EXCL, &msg);
+	else
+		ret = rtnl_addr_build_delete_request(a, 0, &msg);
 	ret = ret < 0 ? netd_nl_errno(nl, ret) : netd_nl_request(nl, msg);
 out:
 	if (ret < 0)
-		netd_diag_set(diag, "adding address %s to %s: %s",
-		              netd_prefix_format(p, false, buf, sizeof(buf)), ifname,
-		              strerror(-ret));
+		netd_diag_set(diag, "%s address %s %s %s: %s", add ? "adding" : "removing",
+		              netd_prefix_format(p, false, buf, sizeof(buf)), add ? "to" : "from",
+		              ifname, strerror(-ret));
 	nl_addr_put(brd);
 	rtnl_addr_put(a);
 	return ret;
+}
+
+int netd_nl_addr_put(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p,
+                     struct in_addr broadcast, unsigned flags, int scope, struct netd_diag *diag)
+{
+	return addr_change(nl, true, ifname, p, broadcast, flags, scope, diag);
 }
 
 int netd_nl_addr_add(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p,
@@ -80,31 +92,15 @@ int netd_nl_addr_add(struct netd_nl *nl, const char *ifname, const struct netd_p
 
 	if (p->len < 31)
 		brd = netd_prefix_broadcast(p);
-	return netd_nl_addr_put(nl, ifname, p, brd, 0, RT_SCOPE_UNIVERSE, diag);
+	return addr_change(nl, true, ifname, p, brd, 0, RT_SCOPE_UNIVERSE, diag);
 }
 
 int netd_nl_addr_del(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p,
                      struct netd_diag *diag)
 {
-	struct rtnl_addr *a = NULL;
-	struct nl_msg *msg = NULL;
-	char buf[32];
-	int ret, idx;
+	struct in_addr none = {0};
 
-	idx = netd_nl_ifindex(nl, ifname);
-	ret = idx < 0 ? idx : addr_obj(idx, p, &a);
-	if (ret < 0)
-		goto out;
-	rtnl_addr_set_scope(a, RT_SCOPE_UNIVERSE);
-	ret = rtnl_addr_build_delete_request(a, 0, &msg);
-	ret = ret < 0 ? netd_nl_errno(nl, ret) : netd_nl_request(nl, msg);
-out:
-	if (ret < 0)
-		netd_diag_set(diag, "removing address %s from %s: %s",
-		              netd_prefix_format(p, false, buf, sizeof(buf)), ifname,
-		              strerror(-ret));
-	rtnl_addr_put(a);
-	return ret;
+	return addr_change(nl, false, ifname, p, none, 0, RT_SCOPE_UNIVERSE, diag);
 }
 
 /* IFA_LOCAL is the address itself; IFA_ADDRESS is the peer on point-to-point links (libnl's
@@ -139,16 +135,12 @@ static int match_addr(struct nl_object *obj, void *arg)
 int netd_nl_addr_has(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p)
 {
 	struct has_ctx c = {.want = p};
-	struct nl_msg *msg;
 	int ret;
 
 	c.ifindex = netd_nl_ifindex(nl, ifname);
 	if (c.ifindex < 0)
 		return c.ifindex;
-	msg = netd_nl_dump_msg(RTM_GETADDR, AF_INET);
-	if (!msg)
-		return -ENOMEM;
-	ret = netd_nl_query(nl, msg, match_addr, &c);
+	ret = netd_nl_dump(nl, RTM_GETADDR, AF_INET, match_addr, &c);
 	return ret < 0 ? ret : c.found;
 }
 
@@ -260,18 +252,14 @@ static int collect_route(struct nl_object *obj, void *arg)
 int netd_nl_host_prefixes(struct netd_nl *nl, struct netd_host_prefix **out, size_t *n)
 {
 	struct prefix_list l = {0};
-	struct nl_msg *msg;
 	int ret;
 
 	ret = netd_nl_link_list(nl, &l.links, &l.n_links);
 	if (ret < 0)
 		goto out;
-	msg = netd_nl_dump_msg(RTM_GETADDR, AF_INET);
-	ret = msg ? netd_nl_query(nl, msg, collect_addr, &l) : -ENOMEM;
-	if (ret < 0)
-		goto out;
-	msg = netd_nl_dump_msg(RTM_GETROUTE, AF_INET);
-	ret = msg ? netd_nl_query(nl, msg, collect_route, &l) : -ENOMEM;
+	ret = netd_nl_dump(nl, RTM_GETADDR, AF_INET, collect_addr, &l);
+	if (ret == 0)
+		ret = netd_nl_dump(nl, RTM_GETROUTE, AF_INET, collect_route, &l);
 	if (ret < 0)
 		goto out;
 	*out = l.v;

@@ -117,13 +117,9 @@ static int collect_link(struct nl_object *obj, void *arg)
 int netd_nl_link_list(struct netd_nl *nl, struct netd_link_info **out, size_t *n)
 {
 	struct link_list l = {0};
-	struct nl_msg *msg;
 	int ret;
 
-	msg = netd_nl_dump_msg(RTM_GETLINK, AF_UNSPEC);
-	if (!msg)
-		return -ENOMEM;
-	ret = netd_nl_query(nl, msg, collect_link, &l);
+	ret = netd_nl_dump(nl, RTM_GETLINK, AF_UNSPEC, collect_link, &l);
 	if (ret < 0) {
 		free(l.v);
 		return ret;

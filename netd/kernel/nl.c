@@ -187,18 +187,21 @@ int netd_nl_query_raw(struct netd_nl *nl, struct nl_msg *msg,
 	return query(nl, msg, &q);
 }
 
-/* What nl_rtgen_request() sends, as a message, so that netd_nl_query() reads the answer
- * (libnl's own dump helpers fill a cache, which netd does not keep). */
-struct nl_msg *netd_nl_dump_msg(int type, int family)
+/* What nl_rtgen_request() sends, read through query(): libnl's own dump helpers fill a
+ * cache, which netd does not keep. */
+int netd_nl_dump(struct netd_nl *nl, int type, int family,
+                 int (*each)(struct nl_object *obj, void *arg), void *arg)
 {
 	struct rtgenmsg g = {.rtgen_family = (unsigned char)family};
 	struct nl_msg *msg = nlmsg_alloc_simple(type, NLM_F_DUMP);
 
-	if (msg && nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO) < 0) {
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO) < 0) {
 		nlmsg_free(msg);
-		return NULL;
+		return -ENOMEM;
 	}
-	return msg;
+	return netd_nl_query(nl, msg, each, arg);
 }
 
 struct nl_msg *netd_nl_link_msg(int type, int flags, int family, int ifindex, const char *name)

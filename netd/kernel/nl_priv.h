@@ -45,8 +45,9 @@ int netd_nl_query(struct netd_nl *nl, struct nl_msg *msg,
 /* nl.c: the same, each reply as the raw message, for what libnl 3.7 does not parse. */
 int netd_nl_query_raw(struct netd_nl *nl, struct nl_msg *msg,
                       int (*each)(struct nlmsghdr *h, void *arg), void *arg);
-/* nl.c: a dump request of type (RTM_GETLINK, RTM_GETADDR, ...) for one address family. */
-struct nl_msg *netd_nl_dump_msg(int type, int family);
+/* nl.c: netd_nl_query() of a dump of type (RTM_GETLINK, RTM_GETADDR, ...) for one family. */
+int netd_nl_dump(struct netd_nl *nl, int type, int family,
+                 int (*each)(struct nl_object *obj, void *arg), void *arg);
 /* nl.c: a hand-built RTM_*LINK request (the kernel resolves IFLA_IFNAME when name is given). */
 struct nl_msg *netd_nl_link_msg(int type, int flags, int family, int ifindex, const char *name);
 

@@ -88,7 +88,6 @@ int netd_uplink_snapshot(struct netd_nl *nl, const char *name, struct netd_uplin
 {
 	struct netd_link_info li;
 	struct snap_ctx c = {.s = out};
-	struct nl_msg *msg;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
@@ -99,12 +98,9 @@ int netd_uplink_snapshot(struct netd_nl *nl, const char *name, struct netd_uplin
 	memcpy(out->mac, li.mac, 6);
 	out->was_up = li.up;
 	c.ifindex = li.ifindex;
-	msg = netd_nl_dump_msg(RTM_GETADDR, AF_INET);
-	ret = msg ? netd_nl_query(nl, msg, collect_addr, &c) : -ENOMEM;
-	if (ret < 0)
-		return ret;
-	msg = netd_nl_dump_msg(RTM_GETROUTE, AF_INET);
-	ret = msg ? netd_nl_query(nl, msg, collect_route, &c) : -ENOMEM;
+	ret = netd_nl_dump(nl, RTM_GETADDR, AF_INET, collect_addr, &c);
+	if (ret == 0)
+		ret = netd_nl_dump(nl, RTM_GETROUTE, AF_INET, collect_route, &c);
 	return ret < 0 ? ret : c.err;
 }
 
