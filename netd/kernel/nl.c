@@ -97,6 +97,7 @@ int netd_nl_request(struct netd_nl *nl, struct nl_msg *msg)
 }
 
 struct query_ctx {
+	struct netd_nl *nl;
 	int (*each)(struct nl_object *obj, void *arg);
 	int (*each_raw)(struct nlmsghdr *h, void *arg);
 	void *arg;
@@ -123,10 +124,12 @@ static int on_reply(struct nl_msg *msg, void *arg)
 		q->ret = q->each_raw(nlmsg_hdr(msg), q->arg);
 		return NL_OK;
 	}
-	/* libnl picks the parser by the message type: RTM_NEWLINK gives an rtnl_link, ... */
+	/* libnl picks the parser by the message type: RTM_NEWLINK gives an rtnl_link, ...
+	 * A message of a type it has no object for is none of netd's business; one it fails
+	 * to parse is an error, never an object silently missing from the answer. */
 	err = nl_msg_parse(msg, on_object, q);
-	if (err == -NLE_NOMEM && q->ret == 0)
-		q->ret = -ENOMEM;
+	if (err < 0 && err != -NLE_MSGTYPE_NOSUPPORT && q->ret == 0)
+		q->ret = netd_nl_errno(q->nl, err);
 	return NL_OK;
 }
 
@@ -174,7 +177,7 @@ out:
 int netd_nl_query(struct netd_nl *nl, struct nl_msg *msg,
                   int (*each)(struct nl_object *obj, void *arg), void *arg)
 {
-	struct query_ctx q = {.each = each, .arg = arg};
+	struct query_ctx q = {.nl = nl, .each = each, .arg = arg};
 
 	return query(nl, msg, &q);
 }
@@ -182,7 +185,7 @@ int netd_nl_query(struct netd_nl *nl, struct nl_msg *msg,
 int netd_nl_query_raw(struct netd_nl *nl, struct nl_msg *msg,
                       int (*each)(struct nlmsghdr *h, void *arg), void *arg)
 {
-	struct query_ctx q = {.each_raw = each, .arg = arg};
+	struct query_ctx q = {.nl = nl, .each_raw = each, .arg = arg};
 
 	return query(nl, msg, &q);
 }

@@ -38,7 +38,8 @@ int netd_nl_request(struct netd_nl *nl, struct nl_msg *msg);
  * nl.c: send a get or a dump (consumed) and hand each reply to each(), parsed by libnl into
  * its object (an rtnl_link for RTM_NEWLINK, rtnl_addr, rtnl_route; borrowed for the call).
  * each() returns 0 or a -errno, which ends the query with that error (the rest of the reply
- * is still read, so the socket stays in step). A reply libnl cannot parse is skipped.
+ * is still read, so the socket stays in step). A reply of a type libnl has no object for is
+ * skipped; one it fails to parse ends the query with an error.
  */
 int netd_nl_query(struct netd_nl *nl, struct nl_msg *msg,
                   int (*each)(struct nl_object *obj, void *arg), void *arg);
