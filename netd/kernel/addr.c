@@ -1,4 +1,7 @@
-/* IPv4 addresses and routes over rtnetlink: add/del/has, and the host's prefixes. */
+/*
+ * IPv4 addresses and routes over rtnetlink, as libnl-route-3's rtnl_addr and rtnl_route
+ * objects: add/del/has, and the host's prefixes. Every read is a fresh dump.
+ */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_addr.h>
@@ -7,100 +10,107 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <netlink/attr.h>
+#include <netlink/addr.h>
+#include <netlink/object.h>
 
 #include "netd/kernel/netlink.h"
 #include "nl_priv.h"
 
-static struct nl_msg *addr_msg(int type, int flags, int ifindex, const struct netd_prefix *p)
+/* An IPv4 rtnl_addr on ifindex: IFA_LOCAL and IFA_ADDRESS both p->addr, as `ip addr` sends. */
+static int addr_obj(int ifindex, const struct netd_prefix *p, struct rtnl_addr **out)
 {
-	struct ifaddrmsg ifa = {
-	    .ifa_family = AF_INET,
-	    .ifa_prefixlen = p ? p->len : 0,
-	    .ifa_scope = RT_SCOPE_UNIVERSE,
-	    .ifa_index = (unsigned)ifindex,
-	};
-	struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
+	struct rtnl_addr *a = rtnl_addr_alloc();
+	struct nl_addr *local = netd_nl_addr4(p->addr, p->len);
+	int ret = -ENOMEM;
 
-	if (!msg)
-		return NULL;
-	if (nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0)
-		goto fail;
-	if (p && (nla_put(msg, IFA_LOCAL, 4, &p->addr) < 0 ||
-	          nla_put(msg, IFA_ADDRESS, 4, &p->addr) < 0))
-		goto fail;
-	return msg;
-fail:
-	nlmsg_free(msg);
-	return NULL;
+	if (!a || !local)
+		goto out;
+	rtnl_addr_set_ifindex(a, ifindex);
+	rtnl_addr_set_family(a, AF_INET);
+	if (rtnl_addr_set_local(a, local) < 0) /* and the prefix length */
+		goto out;
+	*out = a;
+	a = NULL;
+	ret = 0;
+out:
+	nl_addr_put(local);
+	rtnl_addr_put(a);
+	return ret;
 }
 
-static int addr_change(struct netd_nl *nl, int type, const char *ifname,
-                       const struct netd_prefix *p, struct netd_diag *diag)
+/* RTM_NEWADDR (exclusive) or RTM_DELADDR of p on ifname, with broadcast (0: none), flags
+ * and scope. */
+static int addr_change(struct netd_nl *nl, bool add, const char *ifname,
+                       const struct netd_prefix *p, struct in_addr broadcast, unsigned flags,
+                       int scope, struct netd_diag *diag)
 {
+	struct rtnl_addr *a = NULL;
+	struct nl_addr *brd = NULL;
 	struct nl_msg *msg = NULL;
 	char buf[32];
 	int ret, idx;
 
 	idx = netd_nl_ifindex(nl, ifname);
-	if (idx < 0) {
-		ret = idx;
+	ret = idx < 0 ? idx : addr_obj(idx, p, &a);
+	if (ret < 0)
 		goto out;
-	}
-	msg = addr_msg(type, type == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_EXCL : 0, idx, p);
-	if (!msg) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	/* `ip addr add ... brd +`: the kernel computes no broadcast address by itself. */
-	if (type == RTM_NEWADDR && p->len < 31) {
-		struct in_addr brd = netd_prefix_broadcast(p);
-
-		if (nla_put(msg, IFA_BROADCAST, 4, &brd) < 0) {
-			nlmsg_free(msg);
+	if (broadcast.s_addr) {
+		brd = netd_nl_addr4(broadcast, 0);
+		if (!brd || rtnl_addr_set_broadcast(a, brd) < 0) {
 			ret = -ENOMEM;
 			goto out;
 		}
 	}
-	ret = netd_nl_request(nl, msg);
+	rtnl_addr_set_flags(a, flags);
+	rtnl_addr_set_scope(a, scope);
+	if (add)
+		ret = rtnl_addr_build_add_request(a, NLM_F_EXCL, &msg);
+	else
+		ret = rtnl_addr_build_delete_request(a, 0, &msg);
+	ret = ret < 0 ? netd_nl_errno(nl, ret) : netd_nl_request(nl, msg);
 out:
 	if (ret < 0)
-		netd_diag_set(diag, "%s address %s %s %s: %s",
-		              type == RTM_NEWADDR ? "adding" : "removing",
-		              netd_prefix_format(p, false, buf, sizeof(buf)),
-		              type == RTM_NEWADDR ? "to" : "from", ifname, strerror(-ret));
+		netd_diag_set(diag, "%s address %s %s %s: %s", add ? "adding" : "removing",
+		              netd_prefix_format(p, false, buf, sizeof(buf)), add ? "to" : "from",
+		              ifname, strerror(-ret));
+	nl_addr_put(brd);
+	rtnl_addr_put(a);
 	return ret;
+}
+
+int netd_nl_addr_put(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p,
+                     struct in_addr broadcast, unsigned flags, int scope, struct netd_diag *diag)
+{
+	return addr_change(nl, true, ifname, p, broadcast, flags, scope, diag);
 }
 
 int netd_nl_addr_add(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p,
                      struct netd_diag *diag)
 {
-	return addr_change(nl, RTM_NEWADDR, ifname, p, diag);
+	/* `ip addr add ... brd +`: the kernel computes no broadcast address by itself. */
+	struct in_addr brd = {0};
+
+	if (p->len < 31)
+		brd = netd_prefix_broadcast(p);
+	return addr_change(nl, true, ifname, p, brd, 0, RT_SCOPE_UNIVERSE, diag);
 }
 
 int netd_nl_addr_del(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p,
                      struct netd_diag *diag)
 {
-	return addr_change(nl, RTM_DELADDR, ifname, p, diag);
+	struct in_addr none = {0};
+
+	return addr_change(nl, false, ifname, p, none, 0, RT_SCOPE_UNIVERSE, diag);
 }
 
-/* One IPv4 address from a RTM_NEWADDR message; 0 when it is not one. */
-static int parse_addr(struct nlmsghdr *h, int *ifindex, struct netd_prefix *p)
+/* IFA_LOCAL is the address itself; IFA_ADDRESS is the peer on point-to-point links (libnl's
+ * "local" is IFA_LOCAL when there is one, IFA_ADDRESS otherwise). */
+bool netd_nl_addr_prefix(struct rtnl_addr *a, struct netd_prefix *p)
 {
-	struct ifaddrmsg *ifa = nlmsg_data(h);
-	struct nlattr *tb[IFA_MAX + 1], *a;
-
-	if (h->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET ||
-	    nlmsg_parse(h, sizeof(*ifa), tb, IFA_MAX, NULL) < 0)
-		return 0;
-	/* IFA_LOCAL is the address itself; IFA_ADDRESS is the peer on point-to-point links. */
-	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
-	if (!a || nla_len(a) != 4)
-		return 0;
-	memcpy(&p->addr, nla_data(a), 4);
-	p->len = ifa->ifa_prefixlen;
-	*ifindex = (int)ifa->ifa_index;
-	return 1;
+	if (rtnl_addr_get_family(a) != AF_INET || !netd_nl_in4(rtnl_addr_get_local(a), &p->addr))
+		return false;
+	p->len = (uint8_t)rtnl_addr_get_prefixlen(a);
+	return true;
 }
 
 struct has_ctx {
@@ -109,13 +119,14 @@ struct has_ctx {
 	int found;
 };
 
-static int match_addr(struct nlmsghdr *h, void *arg)
+static int match_addr(struct nl_object *obj, void *arg)
 {
+	struct rtnl_addr *a = (struct rtnl_addr *)obj;
 	struct has_ctx *c = arg;
 	struct netd_prefix p;
-	int idx;
 
-	if (parse_addr(h, &idx, &p) && idx == c->ifindex && p.len == c->want->len &&
+	if (nl_object_get_msgtype(obj) == RTM_NEWADDR && netd_nl_addr_prefix(a, &p) &&
+	    rtnl_addr_get_ifindex(a) == c->ifindex && p.len == c->want->len &&
 	    p.addr.s_addr == c->want->addr.s_addr)
 		c->found = 1;
 	return 0;
@@ -124,16 +135,12 @@ static int match_addr(struct nlmsghdr *h, void *arg)
 int netd_nl_addr_has(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p)
 {
 	struct has_ctx c = {.want = p};
-	struct nl_msg *msg;
 	int ret;
 
 	c.ifindex = netd_nl_ifindex(nl, ifname);
 	if (c.ifindex < 0)
 		return c.ifindex;
-	msg = addr_msg(RTM_GETADDR, NLM_F_DUMP, c.ifindex, NULL);
-	if (!msg)
-		return -ENOMEM;
-	ret = netd_nl_query(nl, msg, match_addr, &c);
+	ret = netd_nl_dump(nl, RTM_GETADDR, AF_INET, match_addr, &c);
 	return ret < 0 ? ret : c.found;
 }
 
@@ -180,14 +187,14 @@ static int push(struct prefix_list *l, const struct netd_prefix *p, int ifindex,
 	return 0;
 }
 
-static int collect_addr(struct nlmsghdr *h, void *arg)
+static int collect_addr(struct nl_object *obj, void *arg)
 {
+	struct rtnl_addr *a = (struct rtnl_addr *)obj;
 	struct netd_prefix p;
-	int idx;
 
-	if (!parse_addr(h, &idx, &p))
+	if (nl_object_get_msgtype(obj) != RTM_NEWADDR || !netd_nl_addr_prefix(a, &p))
 		return 0;
-	return push(arg, &p, idx, false);
+	return push(arg, &p, rtnl_addr_get_ifindex(a), false);
 }
 
 /* The route the kernel adds for an address's own subnet says nothing the address did not. */
@@ -206,39 +213,38 @@ static bool duplicates_address(const struct prefix_list *l, const struct netd_pr
 	return false;
 }
 
-static int collect_route(struct nlmsghdr *h, void *arg)
+static bool kept_type(uint8_t type)
 {
-	struct prefix_list *l = arg;
-	struct rtmsg *rt = nlmsg_data(h);
-	struct nlattr *tb[RTA_MAX + 1];
-	struct netd_prefix p = {0};
-	uint32_t table;
-	int oif = 0;
-
-	if (h->nlmsg_type != RTM_NEWROUTE || rt->rtm_family != AF_INET ||
-	    nlmsg_parse(h, sizeof(*rt), tb, RTA_MAX, NULL) < 0)
-		return 0;
-	table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rt->rtm_table;
-	if (table != RT_TABLE_MAIN || rt->rtm_dst_len == 0 || rt->rtm_dst_len == 32)
-		return 0;
-	switch (rt->rtm_type) {
+	switch (type) {
 	case RTN_UNICAST:
 	case RTN_BLACKHOLE:
 	case RTN_UNREACHABLE:
 	case RTN_PROHIBIT:
-		break;
+		return true;
 	default:
-		return 0;
+		return false;
 	}
-	if (!tb[RTA_DST] || nla_len(tb[RTA_DST]) != 4)
+}
+
+static int collect_route(struct nl_object *obj, void *arg)
+{
+	struct rtnl_route *r = (struct rtnl_route *)obj;
+	struct prefix_list *l = arg;
+	struct nl_addr *dst = rtnl_route_get_dst(r);
+	struct netd_prefix p = {0};
+	int oif = 0;
+
+	if (nl_object_get_msgtype(obj) != RTM_NEWROUTE || rtnl_route_get_family(r) != AF_INET ||
+	    rtnl_route_get_table(r) != RT_TABLE_MAIN || !kept_type(rtnl_route_get_type(r)) ||
+	    !netd_nl_in4(dst, &p.addr))
 		return 0;
-	memcpy(&p.addr, nla_data(tb[RTA_DST]), 4);
-	p.len = rt->rtm_dst_len;
-	if (tb[RTA_OIF])
-		oif = (int)nla_get_u32(tb[RTA_OIF]);
-	else if (tb[RTA_MULTIPATH] && nla_len(tb[RTA_MULTIPATH]) >= (int)sizeof(struct rtnexthop))
-		oif = ((struct rtnexthop *)nla_data(tb[RTA_MULTIPATH]))->rtnh_ifindex;
-	if (rt->rtm_protocol == RTPROT_KERNEL && duplicates_address(l, &p, oif))
+	p.len = (uint8_t)nl_addr_get_prefixlen(dst);
+	if (p.len == 0 || p.len == 32)
+		return 0;
+	/* One nexthop, or the first of a multipath route. */
+	if (rtnl_route_get_nnexthops(r) > 0)
+		oif = rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(r, 0));
+	if (rtnl_route_get_protocol(r) == RTPROT_KERNEL && duplicates_address(l, &p, oif))
 		return 0;
 	return push(l, &p, oif, true);
 }
@@ -246,28 +252,14 @@ static int collect_route(struct nlmsghdr *h, void *arg)
 int netd_nl_host_prefixes(struct netd_nl *nl, struct netd_host_prefix **out, size_t *n)
 {
 	struct prefix_list l = {0};
-	struct rtmsg rt = {.rtm_family = AF_INET};
-	struct nl_msg *msg;
 	int ret;
 
 	ret = netd_nl_link_list(nl, &l.links, &l.n_links);
 	if (ret < 0)
 		goto out;
-	msg = addr_msg(RTM_GETADDR, NLM_F_DUMP, 0, NULL);
-	if (!msg) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = netd_nl_query(nl, msg, collect_addr, &l);
-	if (ret < 0)
-		goto out;
-	msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_DUMP);
-	if (!msg || nlmsg_append(msg, &rt, sizeof(rt), NLMSG_ALIGNTO) < 0) {
-		nlmsg_free(msg);
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = netd_nl_query(nl, msg, collect_route, &l);
+	ret = netd_nl_dump(nl, RTM_GETADDR, AF_INET, collect_addr, &l);
+	if (ret == 0)
+		ret = netd_nl_dump(nl, RTM_GETROUTE, AF_INET, collect_route, &l);
 	if (ret < 0)
 		goto out;
 	*out = l.v;

@@ -154,25 +154,13 @@ int netd_bond_saved(const char *state_dir, const char *network)
 
 /* ---- requests ---- */
 
-static struct nl_msg *link_req(int flags, const char *name)
-{
-	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK, flags);
-
-	if (!msg)
-		return NULL;
-	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-	    nla_put_string(msg, IFLA_IFNAME, name) < 0) {
-		nlmsg_free(msg);
-		return NULL;
-	}
-	return msg;
-}
-
 #define GIVEN(o) (b->opt_line[NETD_BOND_OPT_##o] != 0)
 
 /* IFLA_INFO_DATA of the bond: the mode, and each option the config gave (the kernel's
- * defaults stay for the others). Types as the kernel's bond_policy (bond_netlink.c). */
+ * defaults stay for the others). Types as the kernel's bond_policy (bond_netlink.c). Built by
+ * hand: libnl 3.7's bonding.h has no setter for the mode or any option (rtnl_link_bond_alloc,
+ * _add, _enslave and _release only), and what its "bond" type puts in IFLA_LINKINFO is the
+ * kind alone, so the whole create request is ours. */
 static int put_options(struct netd_nl *nl, struct nl_msg *msg, const struct netd_bond *b)
 {
 	struct nlattr *data, *targets;
@@ -240,10 +228,11 @@ static int put_options(struct netd_nl *nl, struct nl_msg *msg, const struct netd
 static int bond_create(struct netd_nl *nl, const struct netd_bond *b, const char *alias,
                        struct netd_diag *diag)
 {
-	struct nl_msg *msg = link_req(NLM_F_CREATE | NLM_F_EXCL, b->name);
+	struct nl_msg *msg;
 	struct nlattr *info;
 	int ret = -ENOMEM;
 
+	msg = netd_nl_link_msg(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, AF_UNSPEC, 0, b->name);
 	if (!msg || !(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
 	    nla_put_string(msg, IFLA_INFO_KIND, "bond") < 0)
 		goto fail;
@@ -261,13 +250,7 @@ static int bond_create(struct netd_nl *nl, const struct netd_bond *b, const char
 		goto fail;
 
 	/* The kernel ignores IFLA_IFALIAS in a create request: set it on the new link. */
-	msg = link_req(0, b->name);
-	if (!msg || nla_put_string(msg, IFLA_IFALIAS, alias) < 0) {
-		ret = -ENOMEM;
-		goto fail;
-	}
-	ret = netd_nl_request(nl, msg);
-	msg = NULL;
+	ret = netd_nl_link_set_alias(nl, b->name, alias);
 	if (ret < 0) {
 		netd_nl_link_delete(nl, b->name, NULL);
 		netd_diag_set(diag, "setting alias of bond %s: %s", b->name, strerror(-ret));
@@ -282,16 +265,17 @@ fail:
 
 static int set_mtu(struct netd_nl *nl, const char *name, unsigned mtu, struct netd_diag *diag)
 {
-	struct nl_msg *msg = link_req(0, name);
+	struct rtnl_link *link = NULL;
 	int ret;
 
-	if (!msg || nla_put_u32(msg, IFLA_MTU, mtu) < 0) {
-		nlmsg_free(msg);
-		return -ENOMEM;
+	ret = netd_nl_link_named(name, &link);
+	if (ret == 0) {
+		rtnl_link_set_mtu(link, mtu);
+		ret = netd_nl_link_change(nl, link);
 	}
-	ret = netd_nl_request(nl, msg);
 	if (ret < 0)
 		netd_diag_set(diag, "setting MTU of %s to %u: %s", name, mtu, strerror(-ret));
+	rtnl_link_put(link);
 	return ret;
 }
 

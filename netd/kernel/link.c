@@ -1,8 +1,8 @@
 /*
  * Links over rtnetlink: lookups, bridges, up/down, master, MAC, bridge port isolation.
- * Requests are built by hand on a libnl socket: every read is a fresh kernel query (no
- * cache to go stale between a change and the check that follows it), and the kernel's
- * own errno reaches the caller.
+ * Links are rtnl_link objects of libnl-route-3, read with a fresh kernel query every time
+ * (no cache to go stale between a change and the check that follows it); changes address a
+ * link by name, which the kernel resolves itself, so they cost no lookup first.
  */
 #include <errno.h>
 #include <linux/if_link.h>
@@ -12,207 +12,59 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <netlink/addr.h>
 #include <netlink/attr.h>
-#include <netlink/handlers.h>
-#include <netlink/socket.h>
+#include <netlink/object.h>
+#include <netlink/route/link/bridge.h>
 
 #include "netd/kernel/netlink.h"
 #include "nl_priv.h"
 
-static int on_kernel_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+static void link_info(struct rtnl_link *link, struct netd_link_info *li)
 {
-	struct netd_nl *nl = arg;
+	struct nl_addr *mac = rtnl_link_get_addr(link);
+	const char *s;
 
-	nl->kernel_errno = -e->error;
-	return NL_STOP;
-}
-
-int netd_nl_open(struct netd_nl **out)
-{
-	struct netd_nl *nl;
-	int ret;
-
-	nl = calloc(1, sizeof(*nl));
-	if (!nl)
-		return -ENOMEM;
-	nl->sk = nl_socket_alloc();
-	if (!nl->sk) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = nl_connect(nl->sk, NETLINK_ROUTE);
-	if (ret < 0) {
-		ret = netd_nl_errno(nl, ret);
-		goto out;
-	}
-	nl_socket_modify_err_cb(nl->sk, NL_CB_CUSTOM, on_kernel_error, nl);
-	*out = nl;
-	return 0;
-out:
-	netd_nl_close(nl);
-	return ret;
-}
-
-void netd_nl_close(struct netd_nl *nl)
-{
-	if (!nl)
-		return;
-	nl_socket_free(nl->sk);
-	free(nl);
-}
-
-int netd_nl_errno(struct netd_nl *nl, int nlerr)
-{
-	static const int map[][2] = {
-	    {NLE_INTR, EINTR},           {NLE_BAD_SOCK, EBADF},
-	    {NLE_AGAIN, EAGAIN},         {NLE_NOMEM, ENOMEM},
-	    {NLE_EXIST, EEXIST},         {NLE_INVAL, EINVAL},
-	    {NLE_RANGE, ERANGE},         {NLE_MSGSIZE, EMSGSIZE},
-	    {NLE_OPNOTSUPP, EOPNOTSUPP}, {NLE_AF_NOSUPPORT, EAFNOSUPPORT},
-	    {NLE_OBJ_NOTFOUND, ENOENT},  {NLE_NOADDR, EADDRNOTAVAIL},
-	    {NLE_BUSY, EBUSY},           {NLE_PROTO_MISMATCH, EPROTONOSUPPORT},
-	    {NLE_NOACCESS, EACCES},      {NLE_PERM, EPERM},
-	    {NLE_NODEV, ENODEV},         {NLE_DUMP_INTR, EINTR},
-	    {NLE_MSG_TRUNC, EMSGSIZE},   {NLE_SEQ_MISMATCH, EPROTO},
-	};
-	int e = nl->kernel_errno;
-
-	nl->kernel_errno = 0;
-	if (e > 0)
-		return -e;
-	nlerr = nlerr < 0 ? -nlerr : nlerr;
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (map[i][0] == nlerr)
-			return -map[i][1];
-	return -EIO;
-}
-
-int netd_nl_request(struct netd_nl *nl, struct nl_msg *msg)
-{
-	int ret;
-
-	nl->kernel_errno = 0;
-	ret = nl_send_sync(nl->sk, msg); /* consumes msg */
-	return ret < 0 ? netd_nl_errno(nl, ret) : 0;
-}
-
-struct query_ctx {
-	int (*parse)(struct nlmsghdr *h, void *arg);
-	void *arg;
-	int ret;
-};
-
-static int on_reply(struct nl_msg *msg, void *arg)
-{
-	struct query_ctx *q = arg;
-	int ret = q->parse(nlmsg_hdr(msg), q->arg);
-
-	if (ret < 0) {
-		q->ret = ret;
-		return NL_STOP;
-	}
-	return NL_OK;
-}
-
-int netd_nl_query(struct netd_nl *nl, struct nl_msg *msg,
-                  int (*parse)(struct nlmsghdr *h, void *arg), void *arg)
-{
-	struct query_ctx q = {.parse = parse, .arg = arg};
-	bool dump = nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP;
-	struct nl_cb *cb = NULL, *orig;
-	int ret;
-
-	nl->kernel_errno = 0;
-	ret = nl_send_auto(nl->sk, msg);
-	if (ret < 0) {
-		ret = netd_nl_errno(nl, ret);
-		goto out;
-	}
-	orig = nl_socket_get_cb(nl->sk); /* takes a reference */
-	cb = nl_cb_clone(orig);
-	nl_cb_put(orig);
-	if (!cb) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_reply, &q);
-	ret = nl_recvmsgs(nl->sk, cb);
-	if (ret < 0) {
-		ret = q.ret < 0 ? q.ret : netd_nl_errno(nl, ret);
-		goto out;
-	}
-	/* A single get is acked after its reply (auto-ack); a dump ends with DONE instead.
-	 * Reading the ack now keeps libnl's sequence check in step for the next request. */
-	if (!dump) {
-		ret = nl_wait_for_ack(nl->sk);
-		if (ret < 0) {
-			ret = netd_nl_errno(nl, ret);
-			goto out;
-		}
-	}
-	ret = q.ret;
-out:
-	nl_cb_put(cb);
-	nlmsg_free(msg);
-	return ret;
-}
-
-/* A RTM_*LINK message addressed by name (the kernel resolves IFLA_IFNAME itself). */
-static struct nl_msg *link_msg(int type, int flags, int family, int ifindex, const char *name)
-{
-	struct ifinfomsg ifi = {.ifi_family = family, .ifi_index = ifindex};
-	struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
-
-	if (!msg)
-		return NULL;
-	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-	    (name && nla_put_string(msg, IFLA_IFNAME, name) < 0)) {
-		nlmsg_free(msg);
-		return NULL;
-	}
-	return msg;
-}
-
-static int parse_link(struct nlmsghdr *h, void *arg)
-{
-	struct netd_link_info *li = arg;
-	struct ifinfomsg *ifi = nlmsg_data(h);
-	struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1];
-
-	if (h->nlmsg_type != RTM_NEWLINK || nlmsg_parse(h, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0)
-		return 0;
 	memset(li, 0, sizeof(*li));
-	li->ifindex = ifi->ifi_index;
-	li->up = ifi->ifi_flags & IFF_UP;
-	if (tb[IFLA_IFNAME])
-		nla_strlcpy(li->name, tb[IFLA_IFNAME], sizeof(li->name));
-	if (tb[IFLA_IFALIAS])
-		nla_strlcpy(li->alias, tb[IFLA_IFALIAS], sizeof(li->alias));
-	if (tb[IFLA_MASTER])
-		li->master = (int)nla_get_u32(tb[IFLA_MASTER]);
-	if (tb[IFLA_MTU])
-		li->mtu = nla_get_u32(tb[IFLA_MTU]);
-	if (tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) == 6)
-		memcpy(li->mac, nla_data(tb[IFLA_ADDRESS]), 6);
-	if (tb[IFLA_LINKINFO] &&
-	    nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) == 0 &&
-	    info[IFLA_INFO_KIND])
-		nla_strlcpy(li->kind, info[IFLA_INFO_KIND], sizeof(li->kind));
+	li->ifindex = rtnl_link_get_ifindex(link);
+	li->up = rtnl_link_get_flags(link) & IFF_UP;
+	li->master = rtnl_link_get_master(link);
+	li->mtu = rtnl_link_get_mtu(link);
+	if ((s = rtnl_link_get_name(link)))
+		snprintf(li->name, sizeof(li->name), "%s", s);
+	if ((s = rtnl_link_get_ifalias(link)))
+		snprintf(li->alias, sizeof(li->alias), "%s", s);
+	if ((s = rtnl_link_get_type(link)))
+		snprintf(li->kind, sizeof(li->kind), "%s", s);
+	if (mac && nl_addr_get_len(mac) == sizeof(li->mac))
+		memcpy(li->mac, nl_addr_get_binary_addr(mac), sizeof(li->mac));
+}
+
+static int get_one(struct nl_object *obj, void *arg)
+{
+	if (nl_object_get_msgtype(obj) == RTM_NEWLINK)
+		link_info((struct rtnl_link *)obj, arg);
 	return 0;
 }
 
+/*
+ * The request rtnl_link_get_kernel() sends, read through netd_nl_query() rather than by
+ * rtnl_link_get_kernel() itself: that one swaps the socket's error callback for its own, so
+ * the kernel's errno is lost to libnl's folded code (and a name lookup's EINVAL comes back
+ * as NLE_OPNOTSUPP). Same one round trip, same rtnl_link parser.
+ */
 static int link_get(struct netd_nl *nl, int ifindex, const char *name, struct netd_link_info *out)
 {
-	struct nl_msg *msg;
+	struct nl_msg *msg = NULL;
 	int ret;
 
 	if (name && !netd_ifname_valid(name))
 		return -ENODEV;
-	msg = link_msg(RTM_GETLINK, 0, AF_UNSPEC, ifindex, name);
-	if (!msg)
-		return -ENOMEM;
+	ret = rtnl_link_build_get_request(ifindex, name, &msg);
+	if (ret < 0)
+		return netd_nl_errno(nl, ret);
 	out->ifindex = 0;
-	ret = netd_nl_query(nl, msg, parse_link, out);
+	ret = netd_nl_query(nl, msg, get_one, out);
 	if (ret == 0 && out->ifindex == 0)
 		ret = -ENODEV;
 	return ret;
@@ -243,11 +95,11 @@ struct link_list {
 	size_t n, cap;
 };
 
-static int collect_link(struct nlmsghdr *h, void *arg)
+static int collect_link(struct nl_object *obj, void *arg)
 {
 	struct link_list *l = arg;
 
-	if (h->nlmsg_type != RTM_NEWLINK)
+	if (nl_object_get_msgtype(obj) != RTM_NEWLINK)
 		return 0;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
@@ -258,21 +110,16 @@ static int collect_link(struct nlmsghdr *h, void *arg)
 		l->v = v;
 		l->cap = cap;
 	}
-	parse_link(h, &l->v[l->n]);
-	l->n++;
+	link_info((struct rtnl_link *)obj, &l->v[l->n++]);
 	return 0;
 }
 
 int netd_nl_link_list(struct netd_nl *nl, struct netd_link_info **out, size_t *n)
 {
 	struct link_list l = {0};
-	struct nl_msg *msg;
 	int ret;
 
-	msg = link_msg(RTM_GETLINK, NLM_F_DUMP, AF_UNSPEC, 0, NULL);
-	if (!msg)
-		return -ENOMEM;
-	ret = netd_nl_query(nl, msg, collect_link, &l);
+	ret = netd_nl_dump(nl, RTM_GETLINK, AF_UNSPEC, collect_link, &l);
 	if (ret < 0) {
 		free(l.v);
 		return ret;
@@ -301,43 +148,54 @@ static int ipv6_off(const char *name)
 	return 0;
 }
 
+int netd_nl_link_set_alias(struct netd_nl *nl, const char *name, const char *alias)
+{
+	struct rtnl_link *link = NULL;
+	int ret;
+
+	ret = netd_nl_link_named(name, &link);
+	if (ret < 0)
+		return ret;
+	rtnl_link_set_ifalias(link, alias);
+	ret = rtnl_link_get_ifalias(link) ? netd_nl_link_change(nl, link) : -ENOMEM;
+	rtnl_link_put(link);
+	return ret;
+}
+
+static int bridge_add(struct netd_nl *nl, const char *name)
+{
+	struct rtnl_link *link = rtnl_link_bridge_alloc();
+	struct nl_msg *msg = NULL;
+	int ret;
+
+	if (!link)
+		return -ENOMEM;
+	rtnl_link_set_name(link, name);
+	/* EXCL: a link already under the name is -EEXIST, never adopted. */
+	ret = rtnl_link_build_add_request(link, NLM_F_CREATE | NLM_F_EXCL, &msg);
+	ret = ret < 0 ? netd_nl_errno(nl, ret) : netd_nl_request(nl, msg);
+	rtnl_link_put(link);
+	return ret;
+}
+
 int netd_nl_bridge_create(struct netd_nl *nl, const char *name, const char *alias, bool no_ipv6,
                           struct netd_diag *diag)
 {
-	struct nl_msg *msg = NULL;
-	struct nlattr *info;
 	struct stat st;
-	bool created = false;
 	int ret;
 
 	if (!netd_ifname_valid(name)) {
 		netd_diag_set(diag, "creating bridge %s: invalid interface name", name);
 		return -EINVAL;
 	}
-	msg = link_msg(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, AF_UNSPEC, 0, name);
-	if (!msg || !(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
-	    nla_put_string(msg, IFLA_INFO_KIND, "bridge") < 0) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	nla_nest_end(msg, info);
-	ret = netd_nl_request(nl, msg);
-	msg = NULL;
+	ret = bridge_add(nl, name);
 	if (ret < 0) {
 		netd_diag_set(diag, "creating bridge %s: %s", name, strerror(-ret));
-		goto out;
+		return ret;
 	}
-	created = true;
-
-	/* The kernel ignores IFLA_IFALIAS in a create request: set it on the new link. */
 	if (alias && *alias) {
-		msg = link_msg(RTM_NEWLINK, 0, AF_UNSPEC, 0, name);
-		if (!msg || nla_put_string(msg, IFLA_IFALIAS, alias) < 0) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		ret = netd_nl_request(nl, msg);
-		msg = NULL;
+		/* The kernel ignores IFLA_IFALIAS in a create request. */
+		ret = netd_nl_link_set_alias(nl, name, alias);
 		if (ret < 0) {
 			netd_diag_set(diag, "setting alias of bridge %s: %s", name, strerror(-ret));
 			goto out;
@@ -355,50 +213,52 @@ int netd_nl_bridge_create(struct netd_nl *nl, const char *name, const char *alia
 			goto out;
 		}
 	}
-	ret = 0;
 out:
-	nlmsg_free(msg);
-	if (ret < 0 && created)
+	if (ret < 0)
 		netd_nl_link_delete(nl, name, NULL);
-	if (ret == -ENOMEM)
-		netd_diag_set(diag, "creating bridge %s: %s", name, strerror(ENOMEM));
 	return ret;
 }
 
 int netd_nl_link_delete(struct netd_nl *nl, const char *name, struct netd_diag *diag)
 {
-	struct nl_msg *msg = link_msg(RTM_DELLINK, 0, AF_UNSPEC, 0, name);
+	struct rtnl_link *link = NULL;
+	struct nl_msg *msg = NULL;
 	int ret;
 
-	if (!msg)
-		return -ENOMEM;
-	ret = netd_nl_request(nl, msg);
+	ret = netd_nl_link_named(name, &link);
+	if (ret == 0) {
+		ret = rtnl_link_build_delete_request(link, &msg);
+		ret = ret < 0 ? netd_nl_errno(nl, ret) : netd_nl_request(nl, msg);
+	}
 	if (ret < 0)
 		netd_diag_set(diag, "deleting link %s: %s", name, strerror(-ret));
+	rtnl_link_put(link);
 	return ret;
 }
 
 int netd_nl_link_set_up(struct netd_nl *nl, const char *name, bool up, struct netd_diag *diag)
 {
-	struct nl_msg *msg = link_msg(RTM_NEWLINK, 0, AF_UNSPEC, 0, name);
-	struct ifinfomsg *ifi;
+	struct rtnl_link *link = NULL;
 	int ret;
 
-	if (!msg)
-		return -ENOMEM;
-	ifi = nlmsg_data(nlmsg_hdr(msg));
-	ifi->ifi_change = IFF_UP;
-	ifi->ifi_flags = up ? IFF_UP : 0;
-	ret = netd_nl_request(nl, msg);
+	ret = netd_nl_link_named(name, &link);
+	if (ret == 0) {
+		if (up)
+			rtnl_link_set_flags(link, IFF_UP);
+		else
+			rtnl_link_unset_flags(link, IFF_UP);
+		ret = netd_nl_link_change(nl, link);
+	}
 	if (ret < 0)
 		netd_diag_set(diag, "setting %s %s: %s", name, up ? "up" : "down", strerror(-ret));
+	rtnl_link_put(link);
 	return ret;
 }
 
 int netd_nl_link_set_master(struct netd_nl *nl, const char *name, const char *master,
                             struct netd_diag *diag)
 {
-	struct nl_msg *msg = NULL;
+	struct rtnl_link *link = NULL;
 	int ret, idx = 0;
 
 	if (master) {
@@ -408,44 +268,53 @@ int netd_nl_link_set_master(struct netd_nl *nl, const char *name, const char *ma
 			goto out;
 		}
 	}
-	msg = link_msg(RTM_NEWLINK, 0, AF_UNSPEC, 0, name);
-	if (!msg || nla_put_u32(msg, IFLA_MASTER, (uint32_t)idx) < 0) {
-		nlmsg_free(msg);
-		ret = -ENOMEM;
+	ret = netd_nl_link_named(name, &link);
+	if (ret < 0)
 		goto out;
-	}
-	ret = netd_nl_request(nl, msg);
+	rtnl_link_set_master(link, idx); /* 0: release */
+	ret = netd_nl_link_change(nl, link);
 out:
 	if (ret < 0 && master)
 		netd_diag_set(diag, "enslaving %s to %s: %s", name, master, strerror(-ret));
 	else if (ret < 0)
 		netd_diag_set(diag, "releasing %s from its master: %s", name, strerror(-ret));
+	rtnl_link_put(link);
 	return ret;
 }
 
 int netd_nl_link_set_mac(struct netd_nl *nl, const char *name, const uint8_t mac[6],
                          struct netd_diag *diag)
 {
-	struct nl_msg *msg = link_msg(RTM_NEWLINK, 0, AF_UNSPEC, 0, name);
+	struct rtnl_link *link = NULL;
+	struct nl_addr *addr = NULL;
 	char buf[18];
 	int ret;
 
-	if (!msg || nla_put(msg, IFLA_ADDRESS, 6, mac) < 0) {
-		nlmsg_free(msg);
-		return -ENOMEM;
+	ret = netd_nl_link_named(name, &link);
+	if (ret < 0)
+		goto out;
+	addr = nl_addr_build(AF_LLC, mac, 6);
+	if (!addr) {
+		ret = -ENOMEM;
+		goto out;
 	}
-	ret = netd_nl_request(nl, msg);
+	rtnl_link_set_addr(link, addr); /* takes its own reference */
+	ret = netd_nl_link_change(nl, link);
+out:
 	if (ret < 0) {
 		netd_mac_format(mac, buf);
 		netd_diag_set(diag, "setting MAC of %s to %s: %s", name, buf, strerror(-ret));
 	}
+	nl_addr_put(addr);
+	rtnl_link_put(link);
 	return ret;
 }
 
 /*
  * What `bridge link set dev P isolated on` sends: RTM_SETLINK, family AF_BRIDGE, the
- * port's index, IFLA_PROTINFO (nested) holding IFLA_BRPORT_ISOLATED. libnl 3.7 has no
- * setter for this flag.
+ * port's index, IFLA_PROTINFO (nested) holding IFLA_BRPORT_ISOLATED. Built by hand: libnl
+ * 3.7 has no setter for this flag (rtnl_link_bridge_set_flags knows hairpin, guard,
+ * learning, flooding, but not isolated).
  */
 int netd_nl_port_set_isolated(struct netd_nl *nl, const char *port, bool isolated,
                               struct netd_diag *diag)
@@ -459,7 +328,7 @@ int netd_nl_port_set_isolated(struct netd_nl *nl, const char *port, bool isolate
 		ret = idx;
 		goto out;
 	}
-	msg = link_msg(RTM_SETLINK, 0, AF_BRIDGE, idx, NULL);
+	msg = netd_nl_link_msg(RTM_SETLINK, 0, AF_BRIDGE, idx, NULL);
 	if (!msg || !(pi = nla_nest_start(msg, IFLA_PROTINFO | NLA_F_NESTED)) ||
 	    nla_put_u8(msg, IFLA_BRPORT_ISOLATED, isolated) < 0) {
 		nlmsg_free(msg);
@@ -475,7 +344,8 @@ out:
 	return ret;
 }
 
-/* A port's bridge attributes come back in IFLA_LINKINFO as the "bridge" slave data. */
+/* A port's bridge attributes come back in IFLA_LINKINFO as the "bridge" slave data, which
+ * libnl 3.7 does not parse (rtnl_link_get_slave_type() is all it keeps): read by hand. */
 static int parse_isolated(struct nlmsghdr *h, void *arg)
 {
 	struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1], *br[IFLA_BRPORT_MAX + 1];
@@ -496,14 +366,14 @@ static int parse_isolated(struct nlmsghdr *h, void *arg)
 
 int netd_nl_port_get_isolated(struct netd_nl *nl, const char *port)
 {
-	struct nl_msg *msg;
+	struct nl_msg *msg = NULL;
 	int ret, isolated = -EINVAL;
 
 	if (!netd_ifname_valid(port))
 		return -ENODEV;
-	msg = link_msg(RTM_GETLINK, 0, AF_UNSPEC, 0, port);
-	if (!msg)
-		return -ENOMEM;
-	ret = netd_nl_query(nl, msg, parse_isolated, &isolated);
+	ret = rtnl_link_build_get_request(0, port, &msg);
+	if (ret < 0)
+		return netd_nl_errno(nl, ret);
+	ret = netd_nl_query_raw(nl, msg, parse_isolated, &isolated);
 	return ret < 0 ? ret : isolated;
 }

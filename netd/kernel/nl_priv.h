@@ -1,30 +1,79 @@
-/* Shared by netd/netlink_*.c only: the handle and the request helpers behind netlink.h. */
-#ifndef NETD_NETLINK_PRIV_H
-#define NETD_NETLINK_PRIV_H
+/*
+ * Private to the kernel layer (netd/kernel/, never included from another layer): the
+ * rtnetlink handle behind netlink.h and what the kernel files that talk rtnetlink share
+ * (nl.c, link.c, addr.c, bond.c, tap.c, uplink.c).
+ *
+ * Requests are described with libnl-route-3's objects (rtnl_link, rtnl_addr, rtnl_route) and
+ * built by libnl (rtnl_*_build_*_request); where libnl 3.7 has no setter for what netd sends,
+ * the file builds that one message by hand and says why. Everything goes through
+ * netd_nl_request() or netd_nl_query(), which keep the kernel's own errno: libnl folds many
+ * (EXFULL, ELOOP, ENOSPC, ...) into NLE_FAILURE, and callers need the real one. No libnl
+ * cache: every read is a fresh kernel query, so nothing goes stale between a change and the
+ * check that follows it.
+ */
+#ifndef NETD_NL_PRIV_H
+#define NETD_NL_PRIV_H
 
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/route.h>
 
 #include "netd/kernel/netlink.h"
 
 struct netd_nl {
 	struct nl_sock *sk;
-	/* The kernel's own errno from the last NLMSG_ERROR: libnl folds many errnos
-	 * (EXFULL, ENOSPC, ...) into NLE_FAILURE, and callers need the real one. */
+	/* The kernel's own errno from the last NLMSG_ERROR, 0 when none. */
 	int kernel_errno;
 };
 
-/* A -errno for a failed libnl call, preferring what the kernel said. */
+/* nl.c: a -errno for a failed libnl call, preferring what the kernel said. */
 int netd_nl_errno(struct netd_nl *nl, int nlerr);
 
-/* Send a request built by the caller (consumed) and wait for the kernel's ack. */
+/* nl.c: send a request (consumed) and wait for the kernel's ack. */
 int netd_nl_request(struct netd_nl *nl, struct nl_msg *msg);
 
-/* Send a single-object request (consumed) and hand the reply to parse(). */
+/*
+ * nl.c: send a get or a dump (consumed) and hand each reply to each(), parsed by libnl into
+ * its object (an rtnl_link for RTM_NEWLINK, rtnl_addr, rtnl_route; borrowed for the call).
+ * each() returns 0 or a -errno, which ends the query with that error (the rest of the reply
+ * is still read, so the socket stays in step). A reply of a type libnl has no object for is
+ * skipped; one it fails to parse ends the query with an error.
+ */
 int netd_nl_query(struct netd_nl *nl, struct nl_msg *msg,
-                  int (*parse)(struct nlmsghdr *h, void *arg), void *arg);
+                  int (*each)(struct nl_object *obj, void *arg), void *arg);
+/* nl.c: the same, each reply as the raw message, for what libnl 3.7 does not parse. */
+int netd_nl_query_raw(struct netd_nl *nl, struct nl_msg *msg,
+                      int (*each)(struct nlmsghdr *h, void *arg), void *arg);
+/* nl.c: netd_nl_query() of a dump of type (RTM_GETLINK, RTM_GETADDR, ...) for one family. */
+int netd_nl_dump(struct netd_nl *nl, int type, int family,
+                 int (*each)(struct nl_object *obj, void *arg), void *arg);
+/* nl.c: a hand-built RTM_*LINK request (the kernel resolves IFLA_IFNAME when name is given). */
+struct nl_msg *netd_nl_link_msg(int type, int flags, int family, int ifindex, const char *name);
 
-/* ifindex of name, or -ENODEV. */
+/*
+ * nl.c: an rtnl_link naming the link `name`, for a change or delete addressed by name (the
+ * kernel resolves it: no lookup first). -ERANGE, as the kernel answers, for a name too long:
+ * rtnl_link_set_name() would cut it and address another link.
+ */
+int netd_nl_link_named(const char *name, struct rtnl_link **out);
+/* nl.c: apply `changes` to the link it names (by ifindex or name); changes stays the caller's. */
+int netd_nl_link_change(struct netd_nl *nl, struct rtnl_link *changes);
+
+/* nl.c: IPv4 addresses between netd and libnl. in4: false unless a is a 4-byte address. */
+bool netd_nl_in4(struct nl_addr *a, struct in_addr *out);
+struct nl_addr *netd_nl_addr4(struct in_addr addr, unsigned prefixlen);
+
+/* link.c: ifindex of name, or -ENODEV. */
 int netd_nl_ifindex(struct netd_nl *nl, const char *name);
+/* link.c: set the alias of an existing link (a create request's IFLA_IFALIAS is ignored). */
+int netd_nl_link_set_alias(struct netd_nl *nl, const char *name, const char *alias);
+
+/* addr.c: add an IPv4 address as given: broadcast (0: none), IFA_F_* flags and scope. */
+int netd_nl_addr_put(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p,
+                     struct in_addr broadcast, unsigned flags, int scope, struct netd_diag *diag);
+/* addr.c: the IPv4 address (IFA_LOCAL) and prefix length of a; false for another family. */
+bool netd_nl_addr_prefix(struct rtnl_addr *a, struct netd_prefix *p);
 
 #endif

@@ -12,7 +12,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <netlink/attr.h>
+#include <netlink/addr.h>
 
 #include "netd/kernel/tap.h"
 #include "nl_priv.h"
@@ -78,25 +78,45 @@ out:
 	return ret;
 }
 
-/* IFLA_MASTER etc. of one RTM_NEWLINK; nothing to send when it only has its header. */
-static struct nl_msg *setlink_msg(int ifindex)
+/* Alias, MAC, MTU and master of the tap, where they differ from li: one change request
+ * (*any false and nothing to send when all match). */
+static int tap_changes(const struct netd_link_info *li, int bridge_index,
+                       const struct netd_tap_settings *s, struct rtnl_link *changes, bool *any)
 {
-	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC, .ifi_index = ifindex};
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK, 0);
+	struct nl_addr *mac;
 
-	if (msg && nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
-		nlmsg_free(msg);
-		return NULL;
+	*any = false;
+	if (strcmp(li->alias, s->alias) != 0) {
+		*any = true;
+		rtnl_link_set_ifalias(changes, s->alias);
+		if (!rtnl_link_get_ifalias(changes))
+			return -ENOMEM;
 	}
-	return msg;
+	if (memcmp(li->mac, s->host_mac, 6) != 0) {
+		*any = true;
+		mac = nl_addr_build(AF_LLC, s->host_mac, 6);
+		if (!mac)
+			return -ENOMEM;
+		rtnl_link_set_addr(changes, mac); /* takes its own reference */
+		nl_addr_put(mac);
+	}
+	if (s->mtu && li->mtu != s->mtu) {
+		*any = true;
+		rtnl_link_set_mtu(changes, s->mtu);
+	}
+	if (li->master != bridge_index) {
+		*any = true;
+		rtnl_link_set_master(changes, bridge_index);
+	}
+	return 0;
 }
 
 int netd_tap_configure(struct netd_nl *nl, const char *tap, const struct netd_tap_settings *s,
                        bool *changed, struct netd_diag *diag)
 {
 	struct netd_link_info li, br;
-	struct nl_msg *msg = NULL;
-	bool wrote = false, any = false;
+	struct rtnl_link *changes = NULL;
+	bool wrote = false, any;
 	int ret, iso;
 
 	ret = netd_nl_link_get(nl, tap, &li);
@@ -106,36 +126,17 @@ int netd_tap_configure(struct netd_nl *nl, const char *tap, const struct netd_ta
 		netd_diag_set(diag, "configuring tap %s: %s", tap, strerror(-ret));
 		goto out;
 	}
-	msg = setlink_msg(li.ifindex);
-	if (!msg) {
+	changes = rtnl_link_alloc();
+	if (!changes) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	if (strcmp(li.alias, s->alias) != 0) {
-		any = true;
-		if (nla_put_string(msg, IFLA_IFALIAS, s->alias) < 0)
-			ret = -ENOMEM;
-	}
-	if (memcmp(li.mac, s->host_mac, 6) != 0) {
-		any = true;
-		if (nla_put(msg, IFLA_ADDRESS, 6, s->host_mac) < 0)
-			ret = -ENOMEM;
-	}
-	if (s->mtu && li.mtu != s->mtu) {
-		any = true;
-		if (nla_put_u32(msg, IFLA_MTU, s->mtu) < 0)
-			ret = -ENOMEM;
-	}
-	if (li.master != br.ifindex) {
-		any = true;
-		if (nla_put_u32(msg, IFLA_MASTER, (uint32_t)br.ifindex) < 0)
-			ret = -ENOMEM;
-	}
+	rtnl_link_set_ifindex(changes, li.ifindex);
+	ret = tap_changes(&li, br.ifindex, s, changes, &any);
 	if (ret < 0)
 		goto out;
 	if (any) {
-		ret = netd_nl_request(nl, msg);
-		msg = NULL;
+		ret = netd_nl_link_change(nl, changes);
 		if (ret < 0) {
 			netd_diag_set(diag,
 			              "setting alias, MAC, MTU %u and master %s of tap %s: %s",
@@ -159,7 +160,7 @@ int netd_tap_configure(struct netd_nl *nl, const char *tap, const struct netd_ta
 	}
 	ret = 0;
 out:
-	nlmsg_free(msg);
+	rtnl_link_put(changes);
 	if (ret == -ENOMEM)
 		netd_diag_set(diag, "configuring tap %s: %s", tap, strerror(ENOMEM));
 	if (changed)

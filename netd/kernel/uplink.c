@@ -1,4 +1,7 @@
-/* Taking a bridged network's uplink over and giving it back, over rtnetlink. */
+/*
+ * Taking a bridged network's uplink over and giving it back, over rtnetlink: its addresses
+ * and routes are read and written as libnl-route-3's rtnl_addr and rtnl_route objects.
+ */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_addr.h>
@@ -6,7 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <netlink/attr.h>
+#include <netlink/addr.h>
+#include <netlink/object.h>
 
 #include "netd/kernel/uplink.h"
 #include "nl_priv.h"
@@ -17,16 +21,15 @@ struct snap_ctx {
 	int err;
 };
 
-static int collect_addr(struct nlmsghdr *h, void *arg)
+static int collect_addr(struct nl_object *obj, void *arg)
 {
+	struct rtnl_addr *ra = (struct rtnl_addr *)obj;
 	struct snap_ctx *c = arg;
-	struct ifaddrmsg *ifa = nlmsg_data(h);
-	struct nlattr *tb[IFA_MAX + 1];
 	struct netd_uplink_addr *a;
+	struct netd_prefix p;
 
-	if (h->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET ||
-	    (int)ifa->ifa_index != c->ifindex ||
-	    nlmsg_parse(h, sizeof(*ifa), tb, IFA_MAX, NULL) < 0 || !tb[IFA_LOCAL])
+	if (nl_object_get_msgtype(obj) != RTM_NEWADDR || rtnl_addr_get_ifindex(ra) != c->ifindex ||
+	    !netd_nl_addr_prefix(ra, &p))
 		return 0;
 	if (c->s->n_addrs == NETD_UPLINK_MAX_ADDRS) {
 		c->err = -E2BIG;
@@ -34,31 +37,35 @@ static int collect_addr(struct nlmsghdr *h, void *arg)
 	}
 	a = &c->s->addrs[c->s->n_addrs++];
 	memset(a, 0, sizeof(*a));
-	memcpy(&a->prefix.addr, nla_data(tb[IFA_LOCAL]), 4);
-	a->prefix.len = ifa->ifa_prefixlen;
-	if (tb[IFA_BROADCAST])
-		memcpy(&a->broadcast, nla_data(tb[IFA_BROADCAST]), 4);
-	a->flags = ifa->ifa_flags;
-	a->scope = ifa->ifa_scope;
+	a->prefix = p;
+	netd_nl_in4(rtnl_addr_get_broadcast(ra), &a->broadcast);
+	a->flags = (uint8_t)rtnl_addr_get_flags(ra); /* the header's 8 bits, as saved before */
+	a->scope = (uint8_t)rtnl_addr_get_scope(ra);
 	return 0;
 }
 
-static int collect_route(struct nlmsghdr *h, void *arg)
+/* A single-path IPv4 route of the main table through ifindex, not the kernel's own. */
+static struct rtnl_nexthop *route_via(struct rtnl_route *r, int ifindex)
 {
-	struct snap_ctx *c = arg;
-	struct rtmsg *rt = nlmsg_data(h);
-	struct nlattr *tb[RTA_MAX + 1];
-	struct netd_uplink_route *r;
-	uint32_t table;
+	struct rtnl_nexthop *nh;
 
-	if (h->nlmsg_type != RTM_NEWROUTE || rt->rtm_family != AF_INET ||
-	    nlmsg_parse(h, sizeof(*rt), tb, RTA_MAX, NULL) < 0)
-		return 0;
-	table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rt->rtm_table;
 	/* The kernel recreates its own prefix routes when the addresses move. */
-	if (table != RT_TABLE_MAIN || rt->rtm_protocol == RTPROT_KERNEL ||
-	    rt->rtm_type != RTN_UNICAST || !tb[RTA_OIF] ||
-	    (int)nla_get_u32(tb[RTA_OIF]) != c->ifindex)
+	if (rtnl_route_get_family(r) != AF_INET || rtnl_route_get_table(r) != RT_TABLE_MAIN ||
+	    rtnl_route_get_protocol(r) == RTPROT_KERNEL || rtnl_route_get_type(r) != RTN_UNICAST ||
+	    rtnl_route_get_nnexthops(r) != 1)
+		return NULL;
+	nh = rtnl_route_nexthop_n(r, 0);
+	return rtnl_route_nh_get_ifindex(nh) == ifindex ? nh : NULL;
+}
+
+static int collect_route(struct nl_object *obj, void *arg)
+{
+	struct rtnl_route *rr = (struct rtnl_route *)obj;
+	struct snap_ctx *c = arg;
+	struct netd_uplink_route *r;
+	struct rtnl_nexthop *nh;
+
+	if (nl_object_get_msgtype(obj) != RTM_NEWROUTE || !(nh = route_via(rr, c->ifindex)))
 		return 0;
 	if (c->s->n_routes == NETD_UPLINK_MAX_ROUTES) {
 		c->err = -E2BIG;
@@ -66,36 +73,15 @@ static int collect_route(struct nlmsghdr *h, void *arg)
 	}
 	r = &c->s->routes[c->s->n_routes++];
 	memset(r, 0, sizeof(*r));
-	if (tb[RTA_DST])
-		memcpy(&r->dst.addr, nla_data(tb[RTA_DST]), 4);
-	r->dst.len = rt->rtm_dst_len;
-	if (tb[RTA_GATEWAY])
-		memcpy(&r->gateway, nla_data(tb[RTA_GATEWAY]), 4);
-	if (tb[RTA_PREFSRC])
-		memcpy(&r->prefsrc, nla_data(tb[RTA_PREFSRC]), 4);
-	if (tb[RTA_PRIORITY])
-		r->metric = nla_get_u32(tb[RTA_PRIORITY]);
-	r->protocol = rt->rtm_protocol;
-	r->scope = rt->rtm_scope;
-	r->type = rt->rtm_type;
+	netd_nl_in4(rtnl_route_get_dst(rr), &r->dst.addr); /* none: the default route */
+	r->dst.len = (uint8_t)nl_addr_get_prefixlen(rtnl_route_get_dst(rr));
+	netd_nl_in4(rtnl_route_nh_get_gateway(nh), &r->gateway);
+	netd_nl_in4(rtnl_route_get_pref_src(rr), &r->prefsrc);
+	r->metric = rtnl_route_get_priority(rr);
+	r->protocol = rtnl_route_get_protocol(rr);
+	r->scope = rtnl_route_get_scope(rr);
+	r->type = rtnl_route_get_type(rr);
 	return 0;
-}
-
-static int dump(struct netd_nl *nl, int type, size_t hdrlen, int (*cb)(struct nlmsghdr *, void *),
-                struct snap_ctx *c)
-{
-	struct rtgenmsg g = {.rtgen_family = AF_INET};
-	struct rtmsg rt = {.rtm_family = AF_INET};
-	struct nl_msg *msg = nlmsg_alloc_simple(type, NLM_F_DUMP);
-
-	if (!msg)
-		return -ENOMEM;
-	if (nlmsg_append(msg, hdrlen == sizeof(rt) ? (void *)&rt : (void *)&g, hdrlen,
-	                 NLMSG_ALIGNTO) < 0) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	return netd_nl_query(nl, msg, cb, c);
 }
 
 int netd_uplink_snapshot(struct netd_nl *nl, const char *name, struct netd_uplink_state *out)
@@ -112,9 +98,9 @@ int netd_uplink_snapshot(struct netd_nl *nl, const char *name, struct netd_uplin
 	memcpy(out->mac, li.mac, 6);
 	out->was_up = li.up;
 	c.ifindex = li.ifindex;
-	ret = dump(nl, RTM_GETADDR, sizeof(struct ifaddrmsg), collect_addr, &c);
+	ret = netd_nl_dump(nl, RTM_GETADDR, AF_INET, collect_addr, &c);
 	if (ret == 0)
-		ret = dump(nl, RTM_GETROUTE, sizeof(struct rtmsg), collect_route, &c);
+		ret = netd_nl_dump(nl, RTM_GETROUTE, AF_INET, collect_route, &c);
 	return ret < 0 ? ret : c.err;
 }
 
@@ -123,71 +109,67 @@ int netd_uplink_snapshot(struct netd_nl *nl, const char *name, struct netd_uplin
 static int addr_put(struct netd_nl *nl, const char *dev, const struct netd_uplink_addr *a,
                     struct netd_diag *diag)
 {
-	struct ifaddrmsg ifa = {
-	    .ifa_family = AF_INET,
-	    .ifa_prefixlen = a->prefix.len,
-	    .ifa_flags = a->flags,
-	    .ifa_scope = a->scope,
-	};
-	struct nl_msg *msg = NULL;
-	char buf[32];
-	int idx, ret = -ENOMEM;
+	return netd_nl_addr_put(nl, dev, &a->prefix, a->broadcast, a->flags, a->scope, diag);
+}
 
-	idx = netd_nl_ifindex(nl, dev);
-	if (idx < 0) {
-		ret = idx;
+/* The route r through ifindex, as the snapshot saw it; the default route has no RTA_DST. */
+static int route_obj(const struct netd_uplink_route *r, int ifindex, struct rtnl_route **out)
+{
+	struct rtnl_route *rt = rtnl_route_alloc();
+	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	struct nl_addr *dst = NULL, *gw = NULL, *src = NULL;
+	int ret = -ENOMEM;
+
+	if (!rt || !nh)
 		goto out;
-	}
-	ifa.ifa_index = (unsigned)idx;
-	msg = nlmsg_alloc_simple(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
-	if (!msg || nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0 ||
-	    nla_put(msg, IFA_LOCAL, 4, &a->prefix.addr) < 0 ||
-	    nla_put(msg, IFA_ADDRESS, 4, &a->prefix.addr) < 0 ||
-	    (a->broadcast.s_addr && nla_put(msg, IFA_BROADCAST, 4, &a->broadcast) < 0)) {
-		nlmsg_free(msg);
+	dst = r->dst.len ? netd_nl_addr4(r->dst.addr, r->dst.len) : nl_addr_alloc(0);
+	if (!dst || (r->gateway.s_addr && !(gw = netd_nl_addr4(r->gateway, 0))) ||
+	    (r->prefsrc.s_addr && !(src = netd_nl_addr4(r->prefsrc, 0))))
 		goto out;
-	}
-	ret = netd_nl_request(nl, msg);
+	nl_addr_set_family(dst, AF_INET);
+	rtnl_route_set_family(rt, AF_INET);
+	rtnl_route_set_table(rt, RT_TABLE_MAIN);
+	rtnl_route_set_protocol(rt, r->protocol);
+	rtnl_route_set_scope(rt, r->scope);
+	rtnl_route_set_type(rt, r->type);
+	rtnl_route_set_priority(rt, r->metric);
+	if (rtnl_route_set_dst(rt, dst) < 0 || (src && rtnl_route_set_pref_src(rt, src) < 0))
+		goto out;
+	rtnl_route_nh_set_ifindex(nh, ifindex);
+	if (gw)
+		rtnl_route_nh_set_gateway(nh, gw);
+	rtnl_route_add_nexthop(rt, nh); /* the route owns it now */
+	nh = NULL;
+	*out = rt;
+	rt = NULL;
+	ret = 0;
 out:
-	if (ret < 0)
-		netd_diag_set(diag, "adding address %s to %s: %s",
-		              netd_prefix_format(&a->prefix, false, buf, sizeof(buf)), dev,
-		              strerror(-ret));
+	nl_addr_put(dst);
+	nl_addr_put(gw);
+	nl_addr_put(src);
+	if (nh)
+		rtnl_route_nh_free(nh);
+	rtnl_route_put(rt);
 	return ret;
 }
 
 static int route_change(struct netd_nl *nl, int type, const char *dev,
                         const struct netd_uplink_route *r, struct netd_diag *diag)
 {
-	struct rtmsg rt = {
-	    .rtm_family = AF_INET,
-	    .rtm_dst_len = r->dst.len,
-	    .rtm_table = RT_TABLE_MAIN,
-	    .rtm_protocol = r->protocol,
-	    .rtm_scope = r->scope,
-	    .rtm_type = r->type,
-	};
-	struct nl_msg *msg;
+	struct rtnl_route *rt = NULL;
+	struct nl_msg *msg = NULL;
 	char dst[32], gw[INET_ADDRSTRLEN] = "";
-	int idx, ret = -ENOMEM;
+	int idx, ret;
 
 	idx = netd_nl_ifindex(nl, dev);
-	if (idx < 0) {
-		ret = idx;
+	ret = idx < 0 ? idx : route_obj(r, idx, &rt);
+	if (ret < 0)
 		goto out;
-	}
-	msg = nlmsg_alloc_simple(type, type == RTM_NEWROUTE ? NLM_F_CREATE | NLM_F_EXCL : 0);
-	if (!msg)
-		goto out;
-	if (nlmsg_append(msg, &rt, sizeof(rt), NLMSG_ALIGNTO) < 0 ||
-	    (r->dst.len && nla_put(msg, RTA_DST, 4, &r->dst.addr) < 0) ||
-	    (r->gateway.s_addr && nla_put(msg, RTA_GATEWAY, 4, &r->gateway) < 0) ||
-	    (r->prefsrc.s_addr && nla_put(msg, RTA_PREFSRC, 4, &r->prefsrc) < 0) ||
-	    nla_put_u32(msg, RTA_PRIORITY, r->metric) < 0 || nla_put_u32(msg, RTA_OIF, idx) < 0) {
-		nlmsg_free(msg);
-		goto out;
-	}
-	ret = netd_nl_request(nl, msg);
+	if (type == RTM_NEWROUTE)
+		ret = rtnl_route_build_add_request(rt, NLM_F_EXCL, &msg);
+	else
+		ret = rtnl_route_build_del_request(rt, 0, &msg);
+	ret = ret < 0 ? netd_nl_errno(nl, ret) : netd_nl_request(nl, msg);
 out:
 	if (ret < 0) {
 		if (r->gateway.s_addr)
@@ -198,6 +180,7 @@ out:
 		                         : "default",
 		              gw[0] ? " via " : "", gw, dev, strerror(-ret));
 	}
+	rtnl_route_put(rt);
 	return ret;
 }
 

@@ -20,6 +20,8 @@
 #include <cmocka.h>
 
 #include "netd/kernel/netlink.h"
+#include "netd/kernel/tap.h"
+#include "netd/kernel/uplink.h"
 
 static struct netd_nl *nl;
 
@@ -406,6 +408,103 @@ static void test_port_isolation_traffic(void **state)
 	assert_int_equal(netd_nl_link_delete(nl, "nbr4", &diag), 0);
 }
 
+/*
+ * libnl has a code for a few errnos and folds the rest (ELOOP, EXFULL, ...) into one
+ * NLE_FAILURE: what the kernel said must reach the caller, who acts on it (a full bridge is
+ * not a generic failure).
+ */
+static void test_kernel_errno_kept(void **state)
+{
+	struct netd_tap_settings ts = {
+	    .alias = "netd:net7", .host_mac = {0xfe, 0x54, 0, 0, 0, 7}, .bridge = "nbr7"};
+	struct netd_tap_create_opts opts = {.name = "nft1023"};
+	struct netd_diag diag = {{0}};
+	char name[IFNAMSIZ];
+	FILE *f;
+
+	assert_int_equal(netd_nl_bridge_create(nl, "nbr7", "netd:net7", false, &diag), 0);
+	assert_int_equal(netd_nl_bridge_create(nl, "nbr8", "netd:net8", false, &diag), 0);
+	/* A bridge is no bridge port. */
+	assert_int_equal(netd_nl_link_set_master(nl, "nbr8", "nbr7", &diag), -ELOOP);
+	assert_string_equal(diag.msg, "enslaving nbr8 to nbr7: Too many levels of symbolic links");
+
+	/* A bridge takes 1023 ports; the next one is EXFULL, through each way of enslaving. */
+	f = popen("ip -batch -", "w");
+	assert_non_null(f);
+	for (int i = 0; i < 1023; i++)
+		fprintf(f, "tuntap add mode tap name nft%d\nlink set nft%d master nbr7\n", i, i);
+	assert_int_equal(pclose(f), 0);
+	assert_int_equal(netd_tap_create(&opts, name, &diag), 0);
+	assert_int_equal(netd_nl_link_set_master(nl, "nft1023", "nbr7", &diag), -EXFULL);
+	assert_string_equal(diag.msg, "enslaving nft1023 to nbr7: Exchange full");
+	assert_int_equal(netd_tap_configure(nl, "nft1023", &ts, NULL, &diag), -EXFULL);
+	assert_non_null(strstr(diag.msg, "of tap nft1023: Exchange full"));
+
+	/* The taps stay until this process's namespace goes, which frees them in one batch:
+	 * deleting 1024 links one by one waits out an RCU grace period each (about 20 s). */
+	assert_int_equal(netd_nl_link_delete(nl, "nbr7", &diag), 0);
+	assert_int_equal(netd_nl_link_delete(nl, "nbr8", &diag), 0);
+}
+
+/* A name the kernel would refuse is refused as the kernel does (ERANGE), never cut to
+ * IFNAMSIZ - 1 characters and applied to whatever link has the shorter name. */
+static void test_name_too_long(void **state)
+{
+	struct netd_diag diag = {{0}};
+	const uint8_t mac[6] = {0x52, 0x54, 0x00, 0x0a, 0x0b, 0x0c};
+	struct netd_link_info li;
+
+	sh("ip link add nlongname012345 type bridge"); /* 15 characters: the longest name */
+	assert_int_equal(netd_nl_link_set_up(nl, "nlongname0123456", true, &diag), -ERANGE);
+	assert_string_equal(diag.msg, "setting nlongname0123456 up: Numerical result out of range");
+	assert_int_equal(netd_nl_link_set_mac(nl, "nlongname0123456", mac, &diag), -ERANGE);
+	assert_int_equal(netd_nl_link_set_master(nl, "nlongname0123456", NULL, &diag), -ERANGE);
+	assert_int_equal(netd_nl_link_delete(nl, "nlongname0123456", &diag), -ERANGE);
+	assert_int_equal(netd_nl_link_get(nl, "nlongname012345", &li), 0);
+	assert_false(li.up);
+	assert_true(memcmp(li.mac, mac, 6) != 0);
+	assert_int_equal(netd_nl_link_delete(nl, "nlongname012345", &diag), 0);
+}
+
+/*
+ * An uplink route that vanished between the snapshot and the take: its delete answers
+ * ESRCH, which take lets pass (the route is gone, as wanted). libnl alone would have said
+ * NLE_OBJ_NOTFOUND, an ENOENT, and take would have failed and rolled back.
+ */
+static void test_uplink_route_gone(void **state)
+{
+	struct netd_uplink_state *s = calloc(1, sizeof(*s));
+	struct netd_diag diag = {{0}};
+	char out[256];
+
+	assert_non_null(s);
+	sh("ip link add nup0 type veth peer name nup1 && ip link set nup0 up && ip link set nup1 "
+	   "up && ip addr add 192.168.61.2/24 dev nup0");
+	sh("ip route add 10.61.0.0/16 via 192.168.61.1 metric 7 && ip route add 10.62.0.0/16 via "
+	   "192.168.61.1");
+	assert_int_equal(netd_nl_bridge_create(nl, "nbr9", "netd:net9", false, &diag), 0);
+	assert_int_equal(netd_nl_link_set_up(nl, "nbr9", true, &diag), 0);
+	assert_int_equal(netd_uplink_snapshot(nl, "nup0", s), 0);
+	assert_int_equal(s->n_addrs, 1);
+	assert_int_equal(s->n_routes, 2);
+	sh("ip route del 10.62.0.0/16");
+
+	assert_int_equal(netd_uplink_take(nl, s, "nbr9", &diag), 0);
+	sh_out(out, sizeof(out), "ip -o route show 10.61.0.0/16");
+	assert_string_equal(out, "10.61.0.0/16 via 192.168.61.1 dev nbr9 metric 7 ");
+	sh_out(out, sizeof(out), "ip -o route show 10.62.0.0/16");
+	assert_string_equal(out, "10.62.0.0/16 via 192.168.61.1 dev nbr9 ");
+
+	assert_int_equal(netd_uplink_give_back(nl, s, "nbr9", &diag), 0);
+	sh_out(out, sizeof(out), "ip -o route show 10.61.0.0/16");
+	assert_string_equal(out, "10.61.0.0/16 via 192.168.61.1 dev nup0 metric 7 ");
+	sh_out(out, sizeof(out), "ip -4 -o addr show dev nup0 | awk '{print $4}'");
+	assert_string_equal(out, "192.168.61.2/24");
+	sh("ip link del nup0");
+	assert_int_equal(netd_nl_link_delete(nl, "nbr9", &diag), 0);
+	free(s);
+}
+
 static void test_sysctl(void **state)
 {
 	char val[64], orig[64];
@@ -439,6 +538,9 @@ int main(void)
 	    cmocka_unit_test(test_port_isolation),
 	    cmocka_unit_test(test_port_isolation_traffic),
 	    cmocka_unit_test(test_sysctl),
+	    cmocka_unit_test(test_name_too_long),
+	    cmocka_unit_test(test_uplink_route_gone),
+	    cmocka_unit_test(test_kernel_errno_kept), /* last: leaves 1024 taps behind */
 	};
 	struct netd_diag diag;
 

@@ -2,7 +2,8 @@
  * netd's netlink layer (libnl-route-3): links, addresses, routes, bridge ports, sysctls.
  * Devices (bridge, tap, veth, bond) live here, not in modes: modes build requests only.
  * Every function returns 0 or -errno and logs nothing; diag (where given) gets one line
- * naming the interface and what failed.
+ * naming the interface and what failed. A -errno from the kernel is the kernel's own
+ * (EEXIST, ENODEV, EXFULL for a full bridge, ...), not a library's approximation of it.
  */
 #ifndef NETD_NETLINK_H
 #define NETD_NETLINK_H
