@@ -1,5 +1,6 @@
 /*
- * Links over rtnetlink: lookups, bridges, up/down, master, MAC, bridge port isolation.
+ * Links over rtnetlink: lookups, alias, up/down, master, MAC, delete (bridges are bridge.c,
+ * their ports bridge_port.c).
  * Links are rtnl_link objects of libnl-route-3, read with a fresh kernel query every time
  * (no cache to go stale between a change and the check that follows it); changes address a
  * link by name, which the kernel resolves itself, so they cost no lookup first.
@@ -129,25 +130,6 @@ int netd_nl_link_list(struct netd_nl *nl, struct netd_link_info **out, size_t *n
 	return 0;
 }
 
-static int ipv6_off(const char *name)
-{
-	static const char *const keys[][2] = {
-	    {"addr_gen_mode", "1"}, /* IN6_ADDR_GEN_MODE_NONE: no link-local on up */
-	    {"disable_ipv6", "1"},
-	    {"accept_ra", "0"},
-	};
-	char key[128];
-	int ret;
-
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		snprintf(key, sizeof(key), "net/ipv6/conf/%s/%s", name, keys[i][0]);
-		ret = netd_sysctl_write(key, keys[i][1]);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
-}
-
 int netd_nl_link_set_alias(struct netd_nl *nl, const char *name, const char *alias)
 {
 	struct rtnl_link *link = NULL;
@@ -159,63 +141,6 @@ int netd_nl_link_set_alias(struct netd_nl *nl, const char *name, const char *ali
 	rtnl_link_set_ifalias(link, alias);
 	ret = rtnl_link_get_ifalias(link) ? netd_nl_link_change(nl, link) : -ENOMEM;
 	rtnl_link_put(link);
-	return ret;
-}
-
-static int bridge_add(struct netd_nl *nl, const char *name)
-{
-	struct rtnl_link *link = rtnl_link_bridge_alloc();
-	struct nl_msg *msg = NULL;
-	int ret;
-
-	if (!link)
-		return -ENOMEM;
-	rtnl_link_set_name(link, name);
-	/* EXCL: a link already under the name is -EEXIST, never adopted. */
-	ret = rtnl_link_build_add_request(link, NLM_F_CREATE | NLM_F_EXCL, &msg);
-	ret = ret < 0 ? netd_nl_errno(nl, ret) : netd_nl_request(nl, msg);
-	rtnl_link_put(link);
-	return ret;
-}
-
-int netd_nl_bridge_create(struct netd_nl *nl, const char *name, const char *alias, bool no_ipv6,
-                          struct netd_diag *diag)
-{
-	struct stat st;
-	int ret;
-
-	if (!netd_ifname_valid(name)) {
-		netd_diag_set(diag, "creating bridge %s: invalid interface name", name);
-		return -EINVAL;
-	}
-	ret = bridge_add(nl, name);
-	if (ret < 0) {
-		netd_diag_set(diag, "creating bridge %s: %s", name, strerror(-ret));
-		return ret;
-	}
-	if (alias && *alias) {
-		/* The kernel ignores IFLA_IFALIAS in a create request. */
-		ret = netd_nl_link_set_alias(nl, name, alias);
-		if (ret < 0) {
-			netd_diag_set(diag, "setting alias of bridge %s: %s", name, strerror(-ret));
-			goto out;
-		}
-	}
-
-	/* addr_gen_mode none is refused in the create request itself (EAFNOSUPPORT: the
-	 * inet6 device does not exist yet), so it goes in with the sysctls, while the bridge
-	 * is still down and has no link-local address. No IPv6 in the kernel: nothing leaks. */
-	if (no_ipv6 && stat("/proc/sys/net/ipv6", &st) == 0) {
-		ret = ipv6_off(name);
-		if (ret < 0) {
-			netd_diag_set(diag, "disabling IPv6 on bridge %s: %s", name,
-			              strerror(-ret));
-			goto out;
-		}
-	}
-out:
-	if (ret < 0)
-		netd_nl_link_delete(nl, name, NULL);
 	return ret;
 }
 
@@ -308,72 +233,4 @@ out:
 	nl_addr_put(addr);
 	rtnl_link_put(link);
 	return ret;
-}
-
-/*
- * What `bridge link set dev P isolated on` sends: RTM_SETLINK, family AF_BRIDGE, the
- * port's index, IFLA_PROTINFO (nested) holding IFLA_BRPORT_ISOLATED. Built by hand: libnl
- * 3.7 has no setter for this flag (rtnl_link_bridge_set_flags knows hairpin, guard,
- * learning, flooding, but not isolated).
- */
-int netd_nl_port_set_isolated(struct netd_nl *nl, const char *port, bool isolated,
-                              struct netd_diag *diag)
-{
-	struct nl_msg *msg = NULL;
-	struct nlattr *pi;
-	int ret, idx;
-
-	idx = netd_nl_ifindex(nl, port);
-	if (idx < 0) {
-		ret = idx;
-		goto out;
-	}
-	msg = netd_nl_link_msg(RTM_SETLINK, 0, AF_BRIDGE, idx, NULL);
-	if (!msg || !(pi = nla_nest_start(msg, IFLA_PROTINFO | NLA_F_NESTED)) ||
-	    nla_put_u8(msg, IFLA_BRPORT_ISOLATED, isolated) < 0) {
-		nlmsg_free(msg);
-		ret = -ENOMEM;
-		goto out;
-	}
-	nla_nest_end(msg, pi);
-	ret = netd_nl_request(nl, msg);
-out:
-	if (ret < 0)
-		netd_diag_set(diag, "setting port %s isolated %s: %s", port,
-		              isolated ? "on" : "off", strerror(-ret));
-	return ret;
-}
-
-/* A port's bridge attributes come back in IFLA_LINKINFO as the "bridge" slave data, which
- * libnl 3.7 does not parse (rtnl_link_get_slave_type() is all it keeps): read by hand. */
-static int parse_isolated(struct nlmsghdr *h, void *arg)
-{
-	struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1], *br[IFLA_BRPORT_MAX + 1];
-	int *out = arg;
-
-	if (h->nlmsg_type != RTM_NEWLINK ||
-	    nlmsg_parse(h, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0 ||
-	    !tb[IFLA_LINKINFO] ||
-	    nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) < 0 ||
-	    !info[IFLA_INFO_SLAVE_KIND] ||
-	    strcmp(nla_get_string(info[IFLA_INFO_SLAVE_KIND]), "bridge") != 0 ||
-	    !info[IFLA_INFO_SLAVE_DATA] ||
-	    nla_parse_nested(br, IFLA_BRPORT_MAX, info[IFLA_INFO_SLAVE_DATA], NULL) < 0)
-		return 0;
-	*out = br[IFLA_BRPORT_ISOLATED] ? nla_get_u8(br[IFLA_BRPORT_ISOLATED]) != 0 : 0;
-	return 0;
-}
-
-int netd_nl_port_get_isolated(struct netd_nl *nl, const char *port)
-{
-	struct nl_msg *msg = NULL;
-	int ret, isolated = -EINVAL;
-
-	if (!netd_ifname_valid(port))
-		return -ENODEV;
-	ret = rtnl_link_build_get_request(0, port, &msg);
-	if (ret < 0)
-		return netd_nl_errno(nl, ret);
-	ret = netd_nl_query_raw(nl, msg, parse_isolated, &isolated);
-	return ret < 0 ? ret : isolated;
 }
