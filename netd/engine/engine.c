@@ -8,8 +8,7 @@
 #include "netd/config.h"
 #include "engine_priv.h"
 #include "netd/util/fsutil.h"
-#include "netd/kernel/garp.h"
-#include "netd/kernel/uplink.h"
+#include "netd/kernel/link_monitor.h"
 #include "netd/mode.h"
 #include "netd/tap.h"
 
@@ -17,7 +16,8 @@ void netd_engine_free(struct netd_engine *e)
 {
 	if (!e)
 		return;
-	netd_engine_monitor_close(e);
+	/* The monitor (monitor.c) sits on top of the engine; the engine only owns its socket. */
+	netd_link_monitor_close(e->monitor);
 	netd_config_free(e->config);
 	free(e->brought_up);
 	netd_nl_close(e->nl);

@@ -1,5 +1,6 @@
-/* The netfilter socket: one transaction per change, every message acked, errors matched
- * back to the message that caused them by sequence number (as nftables' src/mnl.c does). */
+/* Batches on the netfilter socket: one transaction per change, every message acked, errors
+ * matched back to the message that caused them by sequence number (as nftables' src/mnl.c
+ * does). */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,46 +18,6 @@
 
 #define BATCH_PAGE    (16 * 1024)
 #define BATCH_OVERRUN 8192 /* the biggest single message we build */
-#define RECV_BUF      (64 * 1024)
-
-int netd_nft_open(struct netd_nft **out)
-{
-	struct netd_nft *nft;
-	int one = 1, ret;
-
-	*out = NULL;
-	nft = calloc(1, sizeof(*nft));
-	if (!nft)
-		return -ENOMEM;
-	nft->nl = mnl_socket_open(NETLINK_NETFILTER);
-	if (!nft->nl) {
-		ret = -errno;
-		goto out;
-	}
-	if (mnl_socket_bind(nft->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	/* Error acks need only the header of the message that failed. */
-	mnl_socket_setsockopt(nft->nl, NETLINK_CAP_ACK, &one, sizeof(one));
-	nft->portid = mnl_socket_get_portid(nft->nl);
-	nft->seq = (uint32_t)time(NULL);
-	*out = nft;
-	return 0;
-out:
-	netd_nft_close(nft);
-	return ret;
-}
-
-void netd_nft_close(struct netd_nft *nft)
-{
-	if (!nft)
-		return;
-	if (nft->nl)
-		mnl_socket_close(nft->nl);
-	nft_observe_cache_release(&nft->cache);
-	free(nft);
-}
 
 int nft_batch_init(struct netd_nft *nft, struct nft_batch *b)
 {
@@ -127,17 +88,11 @@ void nft_batch_next(struct nft_batch *b)
 /* Room for every ack of a big batch: a lost ack would hide an error. */
 static void size_rcvbuf(struct netd_nft *nft, size_t n_msgs)
 {
-	int size = (int)(n_msgs * 1024 + RECV_BUF);
+	int size = (int)(n_msgs * 1024 + NFT_RECV_BUF);
 	int fd = mnl_socket_get_fd(nft->nl);
 
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-}
-
-static void drain(struct netd_nft *nft, char *buf)
-{
-	while (recv(mnl_socket_get_fd(nft->nl), buf, RECV_BUF, MSG_DONTWAIT) > 0 || errno == EINTR)
-		;
 }
 
 static int send_batch(struct nft_batch *b)
@@ -185,13 +140,13 @@ int nft_batch_commit(struct nft_batch *b, struct netd_diag *diag)
 		netd_diag_set(diag, "nft: sending the batch: %s", strerror(-ret));
 		return ret;
 	}
-	buf = malloc(RECV_BUF);
+	buf = malloc(NFT_RECV_BUF);
 	if (!buf)
 		return -ENOMEM;
 	/* nfnetlink processes the whole batch inside sendmsg(): every ack is queued by now,
 	 * so read until the socket is empty (or every message has answered). */
 	while (acks < b->n) {
-		ssize_t got = recv(mnl_socket_get_fd(b->nft->nl), buf, RECV_BUF, MSG_DONTWAIT);
+		ssize_t got = recv(mnl_socket_get_fd(b->nft->nl), buf, NFT_RECV_BUF, MSG_DONTWAIT);
 		const struct nlmsghdr *nlh;
 		int len = (int)got;
 
@@ -230,46 +185,6 @@ int nft_batch_commit(struct nft_batch *b, struct netd_diag *diag)
 		netd_diag_set(diag, "nft: %zu of %zu messages were not acknowledged", b->n - acks,
 		              b->n);
 	}
-out:
-	free(buf);
-	return ret;
-}
-
-int nft_dump(struct netd_nft *nft, uint16_t type, void (*build)(struct nlmsghdr *, void *),
-             void *build_arg, mnl_cb_t cb, void *data)
-{
-	char *buf = calloc(1, RECV_BUF); /* zeroed: the request's padding goes out as is */
-	struct nlmsghdr *nlh;
-	int ret = 0;
-	uint32_t seq;
-
-	if (!buf)
-		return -ENOMEM;
-	seq = nft->seq++;
-	nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, NLM_F_DUMP, seq);
-	if (build)
-		build(nlh, build_arg);
-	if (mnl_socket_sendto(nft->nl, nlh, nlh->nlmsg_len) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	for (;;) {
-		ssize_t len = mnl_socket_recvfrom(nft->nl, buf, RECV_BUF);
-
-		if (len < 0) {
-			ret = -errno;
-			break;
-		}
-		ret = mnl_cb_run(buf, len, seq, nft->portid, cb, data);
-		if (ret <= MNL_CB_STOP) {
-			ret = ret < 0 ? -errno : 0;
-			break;
-		}
-	}
-	/* A dump cut short (error, or EINTR when the ruleset changed under it) leaves
-	 * the rest queued: drop it so the next reader sees only its own answers. */
-	if (ret < 0)
-		drain(nft, buf);
 out:
 	free(buf);
 	return ret;

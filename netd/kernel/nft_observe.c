@@ -306,14 +306,6 @@ static int chain_digest(struct netd_nft *nft, const char *chain,
 	return 0;
 }
 
-void nft_observe_cache_release(struct nft_observe_cache *c)
-{
-	free(c->chains);
-	free(c->digests);
-	free(c->no_digest);
-	memset(c, 0, sizeof(*c));
-}
-
 /* The ruleset's generation: one request, one NEWGEN reply (no dump, no ack). */
 static int ruleset_gen(struct netd_nft *nft, uint32_t *gen)
 {

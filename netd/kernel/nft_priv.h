@@ -38,7 +38,12 @@ struct netd_nft {
 	struct nft_observe_cache cache;
 };
 
+/* nft_socket.c: the socket owns the cache, and frees it when it closes. */
 void nft_observe_cache_release(struct nft_observe_cache *c);
+/* Receive buffers: a dump reply or a batch of acks at a time. */
+#define NFT_RECV_BUF (64 * 1024)
+/* Drop whatever replies are still queued on the socket (buf: NFT_RECV_BUF bytes of scratch). */
+void nft_drain(struct netd_nft *nft, char *buf);
 
 /* One transaction: every message carries NLM_F_ACK and a description for errors. */
 struct nft_batch {

@@ -1,7 +1,9 @@
 #!/bin/bash
-# The layers point one way (docs/ARCHITECTURE.md). Three checks, each naming what breaks it:
+# The layers point one way (docs/ARCHITECTURE.md). Four checks, each naming what breaks it:
 #  1. symbols: every netd symbol a layer's library uses is defined in that library or in a
 #     layer it may call (nm over the built archives; catches what a static link would not);
+#  1b. files: inside a layer, no two files call each other (a pair that does is one job in two
+#     files, or a helper both need that belongs in a third);
 #  2. includes: core, modes and ctl include no kernel, util or engine header; the kernel layer
 #     includes neither the planner's nor the engine's headers;
 #  3. modes: no comparison with a NETD_MODE_ value outside modes/ and the model: a per-mode
@@ -48,6 +50,27 @@ for l in "${!may[@]}"; do
 	done <"$tmp/undef"
 done
 
+# 1b. files inside each layer: the pairs of objects that use a symbol of each other.
+for l in "${!may[@]}"; do
+	x=$tmp/ar.$l
+	mkdir -p "$x"
+	(cd "$x" && ar x "${lib[$l]}")
+	for o in "$x"/*.o; do
+		nm --defined-only -g "$o" | awk -v f="$(basename "$o" .c.o)" 'NF==3 {print $3, f}'
+	done | sort -u >"$x/defs"
+	for o in "$x"/*.o; do
+		nm -u "$o" | awk -v f="$(basename "$o" .c.o)" '{print $NF, f}'
+	done | sort -u >"$x/uses"
+	# "user definer" for each symbol a file uses that another file of the layer defines
+	join "$x/uses" "$x/defs" | awk '$2 != $3 {print $2, $3}' | sort -u >"$x/edges"
+	while read -r a b; do
+		if [[ $a < $b ]] && grep -qx "$b $a" "$x/edges"; then
+			echo "layer $l: $a.c and $b.c call each other" >&2
+			fail=1
+		fi
+	done <"$x/edges"
+done
+
 cd "$SRC"
 bad_inc() { # dir pattern why
 	local hits
@@ -73,4 +96,4 @@ if ((fail)); then
 	echo "check_layers: FAILED" >&2
 	exit 1
 fi
-echo "check_layers: ${#may[@]} layers, symbols, includes and mode decisions all point one way"
+echo "check_layers: ${#may[@]} layers: symbols, files, includes and mode decisions all point one way"
