@@ -3,6 +3,9 @@
  * are in config_keys.c, its key names in bond_opts.c), then the rules that need the whole
  * file (the mode is often written after the options it governs). Key names are
  * systemd-networkd's where it has one, so a [Bond] written for networkd reads the same here.
+ *
+ * Called by the key table (the parsers) and config_parse.c (cfg_check_bond()); calls down to
+ * config_values.c (a MAC), config_diag.c (errors, key names) and bond_opts.c, never back up.
  */
 #include <errno.h>
 #include <stdio.h>

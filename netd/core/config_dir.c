@@ -1,4 +1,7 @@
-/* A config directory: every *.conf in it, and the checks that span networks or the host. */
+/*
+ * A config directory: every *.conf in it, and the checks that span networks or the host.
+ * Above the parse of one file (config_parse.c); its own errors go through config_diag.c.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>

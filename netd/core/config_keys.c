@@ -3,6 +3,11 @@
  * systemd-networkd's gperf tables: section, key, typed parser, where the value goes, where
  * its line is kept, limits. The rows of a section are in the order an "unknown key" error
  * lists them. config_parse.c dispatches through these tables and nothing else.
+ *
+ * The table sits above the parsers it names: it calls config_values.c, config_bond.c and
+ * config_tap.c (and config_diag.c for errors and names), and none of them calls back here;
+ * a parser learns its key from the row it is handed. Inside config only config_parse.c
+ * calls this file (netd_config_key() lists the keys for callers outside).
  */
 #include <errno.h>
 #include <limits.h>
@@ -76,13 +81,14 @@ static int begin_tap(struct parser *p)
 	return 0;
 }
 
+/* Indexed by enum section; their names are config_diag.c's (cfg_section_name()). */
 const struct cfg_section cfg_sections[SEC_MAX] = {
-    [SEC_NETWORK] = {"Network", false, NULL, network_obj, network_obj},
-    [SEC_DHCP] = {"DHCP", false, NULL, network_obj, network_obj},
-    [SEC_HOST] = {"Host", true, begin_host, host_obj, host_lines},
-    [SEC_POLICY] = {"Policy", false, NULL, network_obj, network_obj},
-    [SEC_BOND] = {"Bond", false, NULL, bond_obj, bond_obj},
-    [SEC_TAP] = {"Tap", true, begin_tap, tap_obj, tap_obj},
+    [SEC_NETWORK] = {false, NULL, network_obj, network_obj},
+    [SEC_DHCP] = {false, NULL, network_obj, network_obj},
+    [SEC_HOST] = {true, begin_host, host_obj, host_lines},
+    [SEC_POLICY] = {false, NULL, network_obj, network_obj},
+    [SEC_BOND] = {false, NULL, bond_obj, bond_obj},
+    [SEC_TAP] = {true, begin_tap, tap_obj, tap_obj},
 };
 
 /* ---- keys ---- */
@@ -177,15 +183,6 @@ static const struct cfg_key keys[] = {
 _Static_assert(sizeof(keys) / sizeof(keys[0]) == CFG_N_KEYS, "CFG_N_KEYS is not the row count");
 const struct cfg_key *const cfg_keys = keys;
 
-const char *cfg_key_name(const struct cfg_key *k)
-{
-	if (k->name)
-		return k->name;
-	if (k->sec == SEC_BOND)
-		return netd_bond_opt((enum netd_bond_opt)k->id)->key;
-	return netd_cell_to_string((enum netd_cell)k->id);
-}
-
 const struct cfg_key *cfg_key_find(enum section s, const char *name)
 {
 	for (size_t i = 0; i < CFG_N_KEYS; i++)
@@ -198,7 +195,7 @@ int netd_config_key(size_t i, const char **section, const char **key)
 {
 	if (i >= CFG_N_KEYS)
 		return -ENOENT;
-	*section = cfg_sections[cfg_keys[i].sec].name;
+	*section = cfg_section_name(cfg_keys[i].sec);
 	*key = cfg_key_name(&cfg_keys[i]);
 	return 0;
 }

@@ -9,6 +9,10 @@
  * Each key is checked as it is read, by its row of the key table (config_keys.c); rules that
  * tie keys together (the range inside the subnet, the mode's rules) run once the whole file
  * is in.
+ *
+ * The top of the parse: it calls the key table, the whole-file rules (config_validate.c,
+ * config_bond.c, config_tap.c) and config_diag.c; only config_dir.c and callers outside
+ * config call it.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -45,6 +49,7 @@ static void key_list(enum section s, char *buf, size_t len)
 static int set_key(struct parser *p, const char *name, const char *value)
 {
 	const struct cfg_section *sec = &cfg_sections[p->cur];
+	const char *sec_name = cfg_section_name(p->cur);
 	const struct cfg_key *k = cfg_key_find(p->cur, name);
 	unsigned *seen;
 	char list[768];
@@ -53,13 +58,13 @@ static int set_key(struct parser *p, const char *name, const char *value)
 		key_list(p->cur, list, sizeof(list));
 		return cfg_fail(p, p->line,
 		                "unknown key '%s' in [%s]; the keys there are %s (case-sensitive)",
-		                name, sec->name, list);
+		                name, sec_name, list);
 	}
 	seen = &p->key_line[k - cfg_keys];
 	if (*seen)
 		return cfg_fail(p, p->line,
 		                "%s= is given twice in [%s] (first on line %u); keep one", name,
-		                sec->name, *seen);
+		                sec_name, *seen);
 	if (!value || !*value)
 		return cfg_fail(p, p->line,
 		                "%s= has an empty value; give a value or remove the line", name);
@@ -107,8 +112,8 @@ static int begin_section(struct parser *p, const char *line, size_t len)
 		return cfg_fail(p, p->line, "unexpected text after the section header [%.*s]",
 		                (int)name_len, line + 1);
 	for (s = SEC_NETWORK; s < SEC_MAX; s++)
-		if (strlen(cfg_sections[s].name) == name_len &&
-		    strncmp(cfg_sections[s].name, line + 1, name_len) == 0)
+		if (strlen(cfg_section_name(s)) == name_len &&
+		    strncmp(cfg_section_name(s), line + 1, name_len) == 0)
 			break;
 	if (s == SEC_MAX)
 		return cfg_fail(p, p->line,
@@ -119,7 +124,7 @@ static int begin_section(struct parser *p, const char *line, size_t len)
 		return cfg_fail(p, p->line,
 		                "section [%s] appears again (first on line %u); a file defines one "
 		                "network, and only [Host] and [Tap] may repeat",
-		                cfg_sections[s].name, p->sec_line[s]);
+		                cfg_section_name(s), p->sec_line[s]);
 	if (!p->sec_line[s])
 		p->sec_line[s] = p->line;
 	p->cur = s;

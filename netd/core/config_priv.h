@@ -8,6 +8,19 @@
  * table the parser applies. config_parse.c reads the text and hands each key to its row;
  * the rules that need the whole file run once it is in (config_validate.c, config_bond.c,
  * config_tap.c). Every error goes through cfg_fail(): "source:line: message".
+ *
+ * Calls point one way, down this list; no file calls one above it:
+ *
+ *   config_dir.c       a directory of network files
+ *   config_parse.c     the text of one file, then its whole-file rules
+ *   config_keys.c      the key table and the sections' instances; names each row's parser
+ *   config_bond.c      [Bond]'s own parsers and rules
+ *   config_tap.c       [Tap]'s own parsers and rules
+ *   config_validate.c  the rules that tie keys together
+ *   config_values.c    the typed parsers sections share
+ *   config_diag.c      the one error helper; section and key names
+ *
+ * A parser knows its key by the row it is handed (k), so nothing below the table needs it.
  */
 #ifndef NETD_CONFIG_PRIV_H
 #define NETD_CONFIG_PRIV_H
@@ -95,8 +108,8 @@ struct cfg_key {
 	int id;                               /* [Bond]: enum netd_bond_opt; [Policy]: cell */
 };
 
+/* How a section is read; its name is cfg_section_name()'s. */
 struct cfg_section {
-	const char *name;
 	bool repeats; /* a new header starts a new instance ([Host], [Tap]) */
 	/* A repeated section's new instance; 0 or the error of cfg_fail(). */
 	int (*begin)(struct parser *p);
@@ -104,15 +117,20 @@ struct cfg_section {
 	void *(*lines)(struct parser *p); /* what the rows' line point into */
 };
 
+/* The key table (config_keys.c). */
 extern const struct cfg_section cfg_sections[SEC_MAX];
 extern const struct cfg_key *const cfg_keys; /* CFG_N_KEYS rows */
-
-const char *cfg_key_name(const struct cfg_key *k);
 /* The row of key name in section s, or NULL (names are case-sensitive). */
 const struct cfg_key *cfg_key_find(enum section s, const char *name);
 
+/* Names, as every message writes them (config_diag.c): "Network", ...; NULL for SEC_NONE. */
+const char *cfg_section_name(enum section s);
+/* The row's key: its own name, or the one bond_opts.c or the model gives its id. */
+const char *cfg_key_name(const struct cfg_key *k);
+
 /*
- * The one shape of a config error: "source:line: message" into diag; returns -EINVAL.
+ * The one shape of a config error (config_diag.c): "source:line: message" into diag;
+ * returns -EINVAL.
  * cfg_fail() records the parser's first error only (later ones are often its echoes) and
  * returns it.
  */
@@ -168,7 +186,8 @@ static inline struct in_addr ip_of(uint32_t host_order)
 	return a;
 }
 
-/* The rules that need the whole file, in the order finish() runs them. */
+/* The rules that need the whole file, in the order finish() runs them (config_validate.c
+ * unless marked). */
 int cfg_check_bond(struct parser *p, const struct netd_mode_ops *ops); /* config_bond.c */
 int cfg_check_mode_rules(struct parser *p, const struct netd_mode_ops *ops);
 int cfg_check_range(struct parser *p);

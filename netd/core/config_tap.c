@@ -2,6 +2,9 @@
  * The [Tap] section of a network file: one guest tap each, created at `up`, removed at
  * `down`. The parsers of the values only [Tap] has (its rows are in config_keys.c), and the
  * rules that tie its keys to the rest of the file, checked once the file is in.
+ *
+ * Called by the key table (the parsers) and config_parse.c (cfg_check_taps()); calls down to
+ * config_validate.c (a guest's address), config_diag.c (errors, key names) and tap_util.c.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -1,75 +1,14 @@
 /*
- * The one error helper of a network file, and the rules that tie its keys together, checked
- * once the whole file is in: the mode's requirements, the DHCP range inside the subnet,
- * [Host] leases, [Policy], a guest's address.
+ * The rules that tie a network file's keys together, checked once the whole file is in: the
+ * mode's requirements, the DHCP range inside the subnet, [Host] leases, [Policy], a guest's
+ * address. config_parse.c runs them and config_tap.c shares the guest address rule; they
+ * call only config_diag.c (errors) and the model, never the key table or its parsers.
  */
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "config_priv.h"
-
-static int vdiag(struct netd_diag *diag, const char *source, unsigned line, const char *fmt,
-                 va_list ap)
-{
-	char msg[sizeof(diag->msg)];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	netd_diag_set(diag, "%s:%u: %s", source, line, msg);
-	return -EINVAL;
-}
-
-int cfg_diag(struct netd_diag *diag, const char *source, unsigned line, const char *fmt, ...)
-{
-	va_list ap;
-	int ret;
-
-	va_start(ap, fmt);
-	ret = vdiag(diag, source, line, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
-int cfg_fail(struct parser *p, unsigned line, const char *fmt, ...)
-{
-	va_list ap;
-
-	/* The first error is the one the user gets; later ones are often its echoes. */
-	if (p->err)
-		return p->err;
-	va_start(ap, fmt);
-	p->err = vdiag(p->diag, p->source, line, fmt, ap);
-	va_end(ap);
-	p->err_line = line;
-	return p->err;
-}
-
-int cfg_fail_nomem(struct parser *p)
-{
-	if (!p->err) {
-		netd_diag_set(p->diag, "%s: %s", p->source, strerror(ENOMEM));
-		p->err = -ENOMEM;
-		p->err_line = p->line;
-	}
-	return p->err;
-}
-
-int cfg_invalid(struct parser *p, const struct cfg_key *k, const char *v, const char *fmt, ...)
-{
-	char want[512], where[32] = "";
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(want, sizeof(want), fmt, ap);
-	va_end(ap);
-	if (k->flags & CFG_IN_SECTION)
-		snprintf(where, sizeof(where), " in [%s]", cfg_sections[k->sec].name);
-	return cfg_fail(p, p->line, "%s %s '%s'%s: %s",
-	                k->flags & CFG_UNKNOWN ? "unknown" : "invalid", cfg_key_name(k), v, where,
-	                want);
-}
 
 static void suggest_range(const struct netd_network *n, char *buf, size_t len)
 {

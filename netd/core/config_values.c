@@ -3,6 +3,9 @@
  * addresses, MACs, booleans, numbers and times with limits, enum tables. Each checks one
  * value, stores it at the row's offset, and on error names the key, the value and what is
  * wanted, in the row's words where keys of one type word it differently.
+ *
+ * The table calls these through its rows (and config_bond.c reuses one); they call only
+ * config_diag.c, for the error and the key's name, never the table back.
  */
 #include <ctype.h>
 #include <errno.h>

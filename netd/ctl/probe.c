@@ -2,11 +2,14 @@
  * The probe's run: two VMs on the network's bridge, an address each, listeners, then every
  * cell of the matrix tried by traffic. Traffic goes only to addresses inside namespaces
  * the probe made, the network's host address, and the --peer the user named.
+ *
+ * The top of the probe below probe_cli.c: it calls probe_ns.c, probe_traffic.c,
+ * probe_rtnl.c and probe_wait.c (the clock, and the interrupt it catches while it runs);
+ * none of them calls back here.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -444,17 +447,10 @@ static int probe_lock(const char *network, int *fd, struct netd_diag *diag)
 	return ret;
 }
 
-volatile sig_atomic_t netd_probe_interrupted;
-
-static void on_signal(int sig)
-{
-	netd_probe_interrupted = sig;
-}
-
 int netd_probe_run(const struct netd_probe_target *t, const struct netd_probe_opts *opts,
                    struct netd_probe_result *r, struct netd_diag *diag)
 {
-	struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+	struct netd_probe_signals saved;
 	struct run x = {.t = t, .o = opts, .r = r, .diag = diag, .host_listen = -1, .lock = -1};
 	long long start = netd_probe_now_ms();
 	int ret;
@@ -479,10 +475,7 @@ int netd_probe_run(const struct netd_probe_target *t, const struct netd_probe_op
 		return -EINVAL;
 	}
 
-	netd_probe_interrupted = 0;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int); /* no SA_RESTART: every wait returns at once */
-	sigaction(SIGTERM, &sa, &old_term);
+	netd_probe_signals_catch(&saved);
 
 	/* Two probes of one network would put the same MACs on its bridge twice. */
 	ret = probe_lock(t->name, &x.lock, diag);
@@ -522,8 +515,7 @@ out:
 		netd_diag_set(diag, "interrupted; the probe's namespaces and veths are removed");
 		ret = -EINTR;
 	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	netd_probe_signals_restore(&saved);
 	r->elapsed_ms = netd_probe_now_ms() - start;
 	return ret;
 }

@@ -12,6 +12,16 @@
  * rtnetlink requests and probe_link.c's link facts; probe_traffic.c tries one address,
  * probe_dhcp.c is the DHCP client, probe_format.c renders a result (pure), probe_cli.c is
  * the netdctl command.
+ *
+ * Calls point one way, down this list; no file calls one above it:
+ *
+ *   probe_cli.c      netdctl's command
+ *   probe.c          the run
+ *   probe_format.c   a result as text or JSON
+ *   probe_ns.c       the namespaces, the parent's side
+ *   probe_child.c    the namespaces, the child's side
+ *   probe_dhcp.c, probe_traffic.c, probe_link.c, probe_rtnl.c   what a child (or the host) does
+ *   probe_wait.c     the clock and the interrupt flag every wait checks
  */
 #ifndef NETD_PROBE_H
 #define NETD_PROBE_H
@@ -150,17 +160,27 @@ struct netd_dhcp_lease {
 int netd_dhcp_acquire(const char *ifname, const uint8_t mac[6], const char *hostname,
                       int timeout_ms, struct netd_dhcp_lease *lease, struct netd_diag *diag);
 
+/* --- what every wait checks (probe_wait.c, which calls no other probe file) --- */
+
 /* The signal (SIGINT, SIGTERM) that interrupted the probe, 0 if none: every wait then gives up
  * with -EINTR. */
 extern volatile sig_atomic_t netd_probe_interrupted;
+/* SIGINT's and SIGTERM's dispositions before the probe caught them. */
+struct netd_probe_signals {
+	struct sigaction old_int, old_term;
+};
+/* Clear netd_probe_interrupted, then let SIGINT and SIGTERM set it (without SA_RESTART) until
+ * netd_probe_signals_restore() puts back what *saved holds. */
+void netd_probe_signals_catch(struct netd_probe_signals *saved);
+void netd_probe_signals_restore(const struct netd_probe_signals *saved);
+/* CLOCK_MONOTONIC in milliseconds: every timeout of the probe is measured with it. */
+long long netd_probe_now_ms(void);
 
 /*
  * Traffic primitives (probe_traffic.c), run in whichever namespace the caller is in.
  * An ICMP echo and (port != 0) a TCP connect to dst, both at once, each given timeout_ms.
  * A refusal, an ICMP error or silence is false; -errno only when the probe itself fails.
  */
-/* CLOCK_MONOTONIC in milliseconds: every timeout of the probe is measured with it. */
-long long netd_probe_now_ms(void);
 int netd_probe_check(struct in_addr dst, uint16_t port, int timeout_ms, bool *icmp, bool *tcp);
 /* A TCP listener on addr (INADDR_ANY allowed), port picked by the kernel. */
 int netd_probe_listen(struct in_addr addr, int *fd, uint16_t *port);

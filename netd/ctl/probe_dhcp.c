@@ -2,6 +2,7 @@
  * A minimal DHCP client for the probe's namespaces. It needs no raw socket: the request
  * goes out of a UDP socket bound to 0.0.0.0:68 on one device, to 255.255.255.255, with
  * the broadcast flag set so the server answers by broadcast too (we have no address yet).
+ * Called by probe_child.c inside a VM; its waits use probe_wait.c's clock and interrupt flag.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,7 +13,6 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "probe.h"
@@ -179,14 +179,6 @@ int netd_dhcp_parse(const uint8_t *buf, size_t len, struct netd_dhcp_msg *m)
 	return m->type ? 0 : -EBADMSG; /* plain BOOTP is not DHCP */
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 static int client_socket(const char *ifname, int *out)
 {
 	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(68)};
@@ -231,7 +223,8 @@ static int wait_reply(int fd, uint32_t xid, const uint8_t mac[6], uint8_t want1,
 	uint8_t buf[1500];
 
 	for (;;) {
-		long long now = now_ms(), until = resend_at < deadline ? resend_at : deadline;
+		long long now = netd_probe_now_ms(),
+		          until = resend_at < deadline ? resend_at : deadline;
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		ssize_t n;
 		int r;
@@ -282,7 +275,8 @@ static int exchange(int fd, const uint8_t *out, size_t out_len, uint32_t xid, co
 		ret = send_msg(fd, out, out_len);
 		if (ret)
 			return ret;
-		ret = wait_reply(fd, xid, mac, want1, want2, now_ms() + backoff, deadline, m);
+		ret = wait_reply(fd, xid, mac, want1, want2, netd_probe_now_ms() + backoff,
+		                 deadline, m);
 		if (ret != -EAGAIN)
 			return ret;
 		if (backoff < 4000)
@@ -293,7 +287,7 @@ static int exchange(int fd, const uint8_t *out, size_t out_len, uint32_t xid, co
 int netd_dhcp_acquire(const char *ifname, const uint8_t mac[6], const char *hostname,
                       int timeout_ms, struct netd_dhcp_lease *lease, struct netd_diag *diag)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = netd_probe_now_ms() + timeout_ms;
 	struct in_addr none = {0};
 	struct netd_dhcp_msg offer, ack;
 	uint8_t buf[NETD_DHCP_MIN_LEN + 256];
@@ -309,7 +303,7 @@ int netd_dhcp_acquire(const char *ifname, const uint8_t mac[6], const char *host
 	}
 again:
 	if (getrandom(&xid, sizeof(xid), 0) != sizeof(xid))
-		xid = (uint32_t)now_ms() ^ (uint32_t)getpid();
+		xid = (uint32_t)netd_probe_now_ms() ^ (uint32_t)getpid();
 	len = netd_dhcp_build(buf, sizeof(buf), NETD_DHCP_DISCOVER, xid, mac, none, none, hostname);
 	if (len < 0) {
 		ret = (int)len;

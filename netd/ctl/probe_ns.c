@@ -5,6 +5,9 @@
  * the child's namespace by pid and the host side enslaved to the bridge. Nothing has to be
  * removed by name afterwards: when the child dies, its namespace goes and the veth pair with
  * it (we still delete the host side first, so it is gone by the time the probe returns).
+ *
+ * Called by probe.c; calls down to probe_child.c, probe_rtnl.c, probe_link.c and
+ * probe_wait.c (its waits' clock and interrupt flag), never back up to the run.
  */
 #include <errno.h>
 #include <net/if.h>

@@ -1,6 +1,7 @@
 /* The probe's traffic primitives: an ICMP echo and a TCP connect to one address at once, and a
  * TCP listener. They run in whichever namespace the caller is in (a VM child, the host, a
- * peer). */
+ * peer). Called by probe.c and probe_child.c; they call only probe_wait.c (the clock and the
+ * interrupt flag their waits check). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +15,6 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "probe.h"
@@ -24,14 +24,6 @@
 struct icmp_filter {
 	uint32_t data; /* bit n set: drop ICMP type n */
 };
-
-long long netd_probe_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 static uint16_t csum(const void *data, size_t len)
 {
