@@ -16,7 +16,7 @@ struct netd_desired {
 	const struct netd_network *net;
 	char alias[NETD_NAME_MAX + sizeof(NETD_ALIAS_PREFIX)]; /* "netd:<name>" */
 	bool no_ipv6;
-	unsigned arp_ignore; /* the bridge's net.ipv4.conf.*.arp_ignore; 0: left alone */
+	unsigned arp_ignore;      /* the bridge's net.ipv4.conf.*.arp_ignore; 0: left alone */
 	bool forwarding;          /* needs net.ipv4.ip_forward=1 */
 	bool isolate_ports;       /* VMToVM=deny: every port but the uplink isolated */
 	struct netd_nft_net *nft; /* owned */

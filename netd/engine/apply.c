@@ -123,7 +123,8 @@ static int stop_dnsmasq(struct netd_apply_ctx *c, struct netd_diag *diag)
 	if (ret == 0)
 		return 0;
 	if (netd_dnsmasq_running(&c->paths, &pid) == 1)
-		netd_diag_set(diag, "stopping dnsmasq of %s: %s (dnsmasq of %s, pid %d, still runs)",
+		netd_diag_set(diag,
+		              "stopping dnsmasq of %s: %s (dnsmasq of %s, pid %d, still runs)",
 		              name, strerror(-ret), name, (int)pid);
 	else
 		netd_diag_set(diag, "stopping dnsmasq of %s: %s", name, strerror(-ret));
