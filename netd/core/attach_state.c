@@ -100,9 +100,9 @@ int netd_tap_state_hosts(const struct netd_network *n, const struct netd_tap_sta
 	return ret;
 }
 
-static json_object *record_obj(const struct netd_tap_record *r)
+/* What names a guest's port, in the record and in attach's answer alike. */
+static void add_identity(json_object *o, const struct netd_tap_record *r)
 {
-	json_object *o = json_object_new_object();
 	char mac[18], a[INET_ADDRSTRLEN];
 
 	json_object_object_add(o, "tap", json_object_new_string(r->tap));
@@ -114,6 +114,13 @@ static json_object *record_obj(const struct netd_tap_record *r)
 	    o, "address",
 	    r->addr.s_addr ? json_object_new_string(inet_ntop(AF_INET, &r->addr, a, sizeof(a)))
 	                   : NULL);
+}
+
+static json_object *record_obj(const struct netd_tap_record *r)
+{
+	json_object *o = json_object_new_object();
+
+	add_identity(o, r);
 	json_object_object_add(o, "hostname",
 	                       r->hostname[0] ? json_object_new_string(r->hostname) : NULL);
 	json_object_object_add(o, "declared", json_object_new_boolean(r->declared));
@@ -261,18 +268,9 @@ out:
 json_object *netd_tap_record_json(const char *network, const struct netd_tap_record *r)
 {
 	json_object *o = json_object_new_object();
-	char mac[18], a[INET_ADDRSTRLEN];
 
 	json_object_object_add(o, "network", json_object_new_string(network));
-	json_object_object_add(o, "tap", json_object_new_string(r->tap));
-	netd_mac_format(r->mac, mac);
-	json_object_object_add(o, "mac", json_object_new_string(mac));
-	netd_mac_format(r->host_mac, mac);
-	json_object_object_add(o, "host_mac", json_object_new_string(mac));
-	json_object_object_add(
-	    o, "address",
-	    r->addr.s_addr ? json_object_new_string(inet_ntop(AF_INET, &r->addr, a, sizeof(a)))
-	                   : NULL);
+	add_identity(o, r);
 	if (r->hostname[0])
 		json_object_object_add(o, "hostname", json_object_new_string(r->hostname));
 	json_object_object_add(o, "qemu", netd_tap_qemu_args(r->tap, r->mac, r->queues));

@@ -253,6 +253,16 @@ int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *
 	return ret;
 }
 
+/* The first error wins the diag (diag may be NULL); the others are still tried. */
+static void keep_first(int ret, const struct netd_diag *d, int *first, struct netd_diag *diag)
+{
+	if (ret < 0 && *first == 0) {
+		*first = ret;
+		if (diag)
+			*diag = *d;
+	}
+}
+
 /* Runs fn on every network selected by pick; keeps going, reports the first error. */
 static int
 for_each(struct netd_engine *e, bool (*pick)(struct netd_engine *, const struct netd_network *),
@@ -269,11 +279,7 @@ for_each(struct netd_engine *e, bool (*pick)(struct netd_engine *, const struct 
 		if (!pick(e, n))
 			continue;
 		ret = fn(e, n, &d);
-		if (ret < 0 && first == 0) {
-			first = ret;
-			if (diag)
-				*diag = d;
-		}
+		keep_first(ret, &d, &first, diag);
 	}
 	return first;
 }
@@ -333,15 +339,6 @@ static bool *marks_for(const struct netd_engine *e, const struct netd_config *fr
 		marks[i] = o && e->brought_up[index_in(e->config, o)];
 	}
 	return marks;
-}
-
-/* The first error wins the diag; the others are still tried. */
-static void keep_first(int ret, const struct netd_diag *d, int *first, struct netd_diag *diag)
-{
-	if (ret < 0 && *first == 0) {
-		*first = ret;
-		*diag = *d;
-	}
 }
 
 /*
