@@ -135,14 +135,20 @@ int netd_view_load(struct netd_engine *e, const struct netd_network *n, struct n
 	return 0;
 }
 
-/* A network counts as up (or half up) when its tagged bridge exists. */
-bool netd_engine_bridge_is_ours(struct netd_engine *e, const struct netd_network *n)
+bool netd_engine_bridge_get(struct netd_engine *e, const struct netd_network *n,
+                            struct netd_link_info *li)
 {
-	struct netd_link_info li;
 	char alias[NETD_NAME_MAX + sizeof(NETD_ALIAS_PREFIX)];
 
 	snprintf(alias, sizeof(alias), NETD_ALIAS_PREFIX "%s", n->name);
-	return netd_nl_link_get(e->nl, n->bridge, &li) == 0 && strcmp(li.alias, alias) == 0;
+	return netd_nl_link_get(e->nl, n->bridge, li) == 0 && strcmp(li->alias, alias) == 0;
+}
+
+bool netd_engine_bridge_is_ours(struct netd_engine *e, const struct netd_network *n)
+{
+	struct netd_link_info li;
+
+	return netd_engine_bridge_get(e, n, &li);
 }
 
 static int check_host(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)

@@ -27,6 +27,9 @@ struct netd_engine {
 
 /* A network counts as up (or half up) when its tagged bridge exists. */
 bool netd_engine_bridge_is_ours(struct netd_engine *e, const struct netd_network *n);
+/* The same, with the bridge's facts in *li when it is ours: one query. */
+bool netd_engine_bridge_get(struct netd_engine *e, const struct netd_network *n,
+                            struct netd_link_info *li);
 
 /* Everything the steps of one network need. */
 struct netd_apply_ctx {

@@ -46,8 +46,7 @@ static void bond_failover(struct netd_engine *e, const char *bond)
 		struct netd_uplink_state br;
 		struct netd_link_info li;
 
-		if (strcmp(n->bond.name, bond) != 0 || !netd_engine_bridge_is_ours(e, n) ||
-		    netd_nl_link_get(e->nl, n->bridge, &li) < 0 ||
+		if (strcmp(n->bond.name, bond) != 0 || !netd_engine_bridge_get(e, n, &li) ||
 		    netd_uplink_snapshot(e->nl, n->bridge, &br) < 0)
 			continue;
 		for (size_t k = 0; k < br.n_addrs; k++)
