@@ -54,4 +54,14 @@ struct netd_lease {
  * (torn last line, DHCPv6 section, junk) are skipped, never an error. */
 int netd_dnsmasq_leases_parse(const char *text, struct netd_lease **out, size_t *n);
 
+/* ---- netd's liveness query to a dnsmasq (dns_probe.c): "version.bind" CH TXT, a question
+ * dnsmasq answers itself, never from upstream; every netd dnsmasq serves DNS on its bridge's
+ * address ---- */
+
+#define NETD_DNS_PROBE_LEN 30 /* the query's length */
+/* Pure: the query with id into buf; its length, 0 when len is too small. */
+size_t netd_dns_probe_query(uint8_t *buf, size_t len, uint16_t id);
+/* Pure: buf is a response to that query (any rcode: any answer proves dnsmasq turns). */
+bool netd_dns_probe_is_answer(const uint8_t *buf, size_t len, uint16_t id);
+
 #endif

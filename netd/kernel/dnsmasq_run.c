@@ -184,33 +184,50 @@ static void remove_files(const struct netd_dnsmasq_paths *p)
 	unlink(p->pid);
 }
 
-/* SIGTERM, then SIGKILL: 0 once the process behind pidfd is gone. A signal that cannot be
- * sent is the error, since the process still runs (EPERM: no CAP_KILL over a dnsmasq that
- * dropped to nobody); ESRCH means it is gone already. */
+/* SIGKILL: 0 once the process behind pidfd is gone. A signal that cannot be sent is the
+ * error, since the process still runs (EPERM: no CAP_KILL over a dnsmasq that dropped to
+ * nobody); ESRCH means it is gone already. */
+static int kill_now(int pidfd)
+{
+	if (pidfd_kill(pidfd, SIGKILL) < 0)
+		return errno == ESRCH ? 0 : -errno;
+	return wait_exit(pidfd, STOP_KILL_MS) ? 0 : -ETIMEDOUT;
+}
+
+/* SIGTERM, then SIGKILL: dnsmasq's own way out first. */
 static int terminate(int pidfd)
 {
 	if (pidfd_kill(pidfd, SIGTERM) < 0)
 		return errno == ESRCH ? 0 : -errno;
 	if (wait_exit(pidfd, STOP_TERM_MS))
 		return 0;
-	if (pidfd_kill(pidfd, SIGKILL) < 0)
-		return errno == ESRCH ? 0 : -errno;
-	return wait_exit(pidfd, STOP_KILL_MS) ? 0 : -ETIMEDOUT;
+	return kill_now(pidfd);
 }
 
-int netd_dnsmasq_stop(const struct netd_dnsmasq_paths *p)
+/* Our dnsmasq ended by end(pidfd), then its files removed. */
+static int end_ours(const struct netd_dnsmasq_paths *p, int (*end)(int pidfd))
 {
 	int fd, ret = 0;
 
 	fd = open_ours(p, NULL);
 	if (fd >= 0) {
-		ret = terminate(fd);
+		ret = end(fd);
 		close(fd);
 	}
 	/* The files of a dnsmasq that still runs stay: its pid file is how it is found. */
 	if (ret == 0)
 		remove_files(p);
 	return ret;
+}
+
+int netd_dnsmasq_stop(const struct netd_dnsmasq_paths *p)
+{
+	return end_ours(p, terminate);
+}
+
+int netd_dnsmasq_kill(const struct netd_dnsmasq_paths *p)
+{
+	return end_ours(p, kill_now);
 }
 
 int netd_dnsmasq_reload_hosts(const struct netd_dnsmasq_paths *p, const char *hosts_text)

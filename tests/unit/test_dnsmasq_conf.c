@@ -1,4 +1,5 @@
-/* dnsmasq config and hosts-file rendering against golden files in tests/data/dnsmasq. */
+/* dnsmasq config and hosts-file rendering against golden files in tests/data/dnsmasq; netd's
+ * liveness query to dnsmasq and the answers it takes. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -184,6 +185,37 @@ static void test_paths(void **state)
 	assert_int_equal(netd_dnsmasq_paths_init(&p, longdir, "/var/lib/netd", "a"), -ENAMETOOLONG);
 }
 
+/* What `dig @server version.bind chaos txt` sends, and what dnsmasq 2.90 answered it. */
+static const uint8_t dig_query[] = "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+                                   "\x07version\x04"
+                                   "bind\x00\x00\x10\x00\x03";
+static const uint8_t dnsmasq_answer[] =
+    "\x12\x34\x85\x80\x00\x01\x00\x01\x00\x00\x00\x00\x07version\x04"
+    "bind\x00\x00\x10"
+    "\x00\x03\xc0\x0c\x00\x10\x00\x03\x00\x00\x00\x00\x00\x0d\x0c"
+    "dnsmasq-2.90";
+
+static void test_liveness_query(void **state)
+{
+	uint8_t q[64], a[sizeof(dnsmasq_answer) - 1];
+	size_t len = sizeof(dnsmasq_answer) - 1;
+
+	assert_int_equal(netd_dns_probe_query(q, NETD_DNS_PROBE_LEN - 1, 1), 0);
+	assert_int_equal(netd_dns_probe_query(q, sizeof(q), 0x1234), NETD_DNS_PROBE_LEN);
+	assert_int_equal(sizeof(dig_query) - 1, NETD_DNS_PROBE_LEN);
+	assert_memory_equal(q, dig_query, NETD_DNS_PROBE_LEN);
+
+	memcpy(a, dnsmasq_answer, len);
+	assert_true(netd_dns_probe_is_answer(a, len, 0x1234));
+	assert_false(netd_dns_probe_is_answer(a, len, 0x1235)); /* another query's */
+	assert_false(netd_dns_probe_is_answer(a, NETD_DNS_PROBE_LEN - 1, 0x1234)); /* cut */
+	assert_false(netd_dns_probe_is_answer(q, NETD_DNS_PROBE_LEN, 0x1234)); /* not a response */
+	a[3] = 0x85; /* REFUSED: still an answer, so dnsmasq's loop turns */
+	assert_true(netd_dns_probe_is_answer(a, len, 0x1234));
+	a[13] = 'w'; /* an answer to another question */
+	assert_false(netd_dns_probe_is_answer(a, len, 0x1234));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +227,7 @@ int main(void)
 	    cmocka_unit_test(test_no_address_no_dnsmasq),
 	    cmocka_unit_test(test_hosts_file),
 	    cmocka_unit_test(test_paths),
+	    cmocka_unit_test(test_liveness_query),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
