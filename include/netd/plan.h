@@ -55,6 +55,9 @@ struct netd_observed {
 	bool dnsmasq_running;
 	pid_t dnsmasq_pid;
 	bool dnsmasq_conf_current; /* running with exactly the rendered conf and hosts */
+	/* running, but it left netd's liveness query unanswered (set by the reconcile, which
+	 * alone asks; engine/dnsmasq_health.c): restarted with SIGKILL, leases kept */
+	bool dnsmasq_hung;
 	bool ip_forward_on;
 	/* netd turned ip_forward on (the value it found is saved) and no other network that is
 	 * up needs it: a network that no longer routes gives it back. Filled by the engine. */

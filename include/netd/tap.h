@@ -174,6 +174,8 @@ enum netd_tap_op_kind {
 	NETD_TAP_DELETE,    /* the tap of a [Tap] a reload took out: remove it, forget it */
 	NETD_TAP_FORGET,    /* a recorded tap that is gone, or not ours any more: forget it */
 	NETD_TAP_REMOVE,    /* down: remove the link if it is ours, forget the tap */
+	NETD_TAP_ENSLAVE,   /* an attached tap off the bridge (taken off, or the bridge made
+	                     * anew): back on it, its own settings untouched */
 };
 
 /* One thing to do about one tap; the pointers point into the diff's inputs. */
@@ -188,8 +190,9 @@ struct netd_tap_op {
 /*
  * Pure. What makes the taps of n match its [Tap]s and the record rec, given the links k:
  * [Tap]s in file order (create, refuse, adopt, configure), then the recorded taps no [Tap]
- * declares (delete the ones a reload took out, forget the ones that are gone). Attached taps
- * that exist are never touched. ops NULL counts only; else it has room for
+ * declares (delete the ones a reload took out, forget the ones that are gone, put back on the
+ * bridge the ones off it). The settings of attached taps are never touched: only their
+ * port. ops NULL counts only; else it has room for
  * n->n_taps + rec->n. Returns the number of ops; 0: the kernel and the record match.
  */
 size_t netd_tap_diff_up(const struct netd_network *n, const struct netd_tap_state *rec,

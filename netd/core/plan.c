@@ -189,9 +189,10 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 	if (n->uplink[0] && !o->uplink_enslaved)
 		push(plan, NETD_STEP_TAKE_UPLINK);
 	if (d->dnsmasq) {
+		/* A dnsmasq that outlived its bridge is bound to an interface that is gone. */
 		if (!o->dnsmasq_running)
 			push(plan, NETD_STEP_START_DNSMASQ);
-		else if (!o->dnsmasq_conf_current)
+		else if (!o->dnsmasq_conf_current || fresh || o->dnsmasq_hung)
 			push(plan, NETD_STEP_RESTART_DNSMASQ);
 	} else if (o->dnsmasq_running) {
 		push(plan, NETD_STEP_STOP_DNSMASQ);

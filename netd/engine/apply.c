@@ -44,13 +44,18 @@ out:
 	return ret;
 }
 
-/* Snapshot first and save it, so a crash between here and `down` still knows the way back. */
+/* Snapshot first and save it, so a crash between here and `down` still knows the way back.
+ * A snapshot saved already is the one to keep: the uplink is off the bridge because the bridge
+ * was deleted (its addresses went with it) or someone released it, and what it has now is not
+ * what it had before netd took it. */
 static int take_uplink(struct netd_apply_ctx *c, struct netd_diag *diag)
 {
 	const struct netd_network *n = c->net;
 	struct netd_uplink_state s;
 	int ret;
 
+	if (c->before->uplink_saved && netd_uplink_load(c->e->state_dir, n->name, &s) == 0)
+		return netd_uplink_take(c->e->nl, &s, n->bridge, diag);
 	ret = netd_uplink_snapshot(c->e->nl, n->uplink, &s);
 	if (ret < 0) {
 		netd_diag_set(diag, "reading the state of uplink %s: %s", n->uplink,
@@ -163,7 +168,9 @@ static int do_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool *undoab
 		return start_dnsmasq(c, diag);
 	case NETD_STEP_RESTART_DNSMASQ:
 		*undoable = false;
-		ret = netd_dnsmasq_stop(&c->paths);
+		/* A hung dnsmasq never acts on SIGTERM (a stopped one keeps it pending). */
+		ret = c->before->dnsmasq_hung ? netd_dnsmasq_kill(&c->paths)
+		                              : netd_dnsmasq_stop(&c->paths);
 		if (ret < 0) {
 			netd_diag_set(diag, "stopping dnsmasq of %s: %s", n->name, strerror(-ret));
 			return ret;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine_priv.h"
+#include "netd/util/log.h"
 
 /* "sync taps" at work: the record as it becomes, and the taps made so far. */
 struct sync {
@@ -84,6 +85,12 @@ static int do_op(struct sync *y, const struct netd_tap_op *op, struct netd_diag 
 		break;
 	case NETD_TAP_CONFIGURE:
 		return netd_tap_settle(e, y->c->net, op->rec, diag);
+	case NETD_TAP_ENSLAVE:
+		ret = netd_tap_enslave(e, y->c->net, op->tap, diag);
+		if (ret == 0)
+			netd_log(LOG_NOTICE, "%s: attached tap %s put back on bridge %s",
+			         y->c->net->name, op->tap, y->c->net->bridge);
+		return ret;
 	case NETD_TAP_DELETE:
 		ret = netd_nl_link_delete(e->nl, op->tap, diag);
 		if (ret == 0)

@@ -170,6 +170,17 @@ int netd_tap_settle(struct netd_engine *e, const struct netd_network *n,
 	return ret < 0 ? ret : configure(e, n, r->tap, r->host_mac, br.mtu, diag);
 }
 
+int netd_tap_enslave(struct netd_engine *e, const struct netd_network *n, const char *tap,
+                     struct netd_diag *diag)
+{
+	int ret = netd_nl_link_set_master(e->nl, tap, n->bridge, diag);
+
+	/* A port joins a bridge not isolated. */
+	if (ret == 0 && netd_port_isolated(n, tap))
+		ret = netd_nl_port_set_isolated(e->nl, tap, true, diag);
+	return ret;
+}
+
 int netd_taps_reload_hosts(struct netd_engine *e, const struct netd_network *n,
                            const struct netd_tap_state *s, struct netd_diag *diag)
 {

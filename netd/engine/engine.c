@@ -8,6 +8,7 @@
 #include "netd/config.h"
 #include "engine_priv.h"
 #include "netd/util/fsutil.h"
+#include "netd/util/log.h"
 #include "netd/kernel/link_monitor.h"
 #include "netd/mode.h"
 #include "netd/tap.h"
@@ -18,6 +19,7 @@ void netd_engine_free(struct netd_engine *e)
 		return;
 	/* The monitor (monitor.c) sits on top of the engine; the engine only owns its socket. */
 	netd_link_monitor_close(e->monitor);
+	netd_dnsmasq_watch_free(e);
 	netd_config_free(e->config);
 	free(e->brought_up);
 	netd_nl_close(e->nl);
@@ -51,7 +53,7 @@ int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **ou
 		goto fail;
 	/* + 1: never a zero-size allocation, and index_in()'s "not found" stays in bounds. */
 	e->brought_up = calloc(e->config->n_networks + 1, sizeof(*e->brought_up));
-	if (!e->brought_up) {
+	if (!e->brought_up || netd_dnsmasq_watch_reset(e) < 0) {
 		ret = -ENOMEM;
 		goto fail;
 	}
@@ -151,6 +153,26 @@ bool netd_engine_bridge_is_ours(struct netd_engine *e, const struct netd_network
 	return netd_engine_bridge_get(e, n, &li);
 }
 
+/* Where n sits in c's list (n is one of c's networks). */
+static size_t index_in(const struct netd_config *c, const struct netd_network *n)
+{
+	size_t i = 0;
+
+	while (i < c->n_networks && c->networks[i] != n)
+		i++;
+	return i;
+}
+
+/* A network is up when netd recorded it so in this boot, or (one left up by a netd older than
+ * the record) when its tagged bridge exists. A record that does not read counts as up: it is
+ * never taken for "nothing saved". */
+static bool is_up(struct netd_engine *e, const struct netd_network *n)
+{
+	int ret = netd_up_record_load(e->state_dir, n->name);
+
+	return (ret != -ENOENT && ret != -ESTALE) || netd_engine_bridge_is_ours(e, n);
+}
+
 static int check_host(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
 {
 	struct netd_host_prefix *hp = NULL;
@@ -170,41 +192,77 @@ static int check_host(struct netd_engine *e, const struct netd_network *n, struc
 	return ret;
 }
 
-static int up_network(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
+/* Observe, plan, apply; *plan is what was (or would have been) done. A reconcile (probe)
+ * also asks dnsmasq whether it still answers, which nothing else does. */
+static int converge(struct netd_engine *e, const struct netd_network *n, bool probe,
+                    struct netd_plan *plan, struct netd_diag *diag)
 {
-	struct netd_plan plan;
 	struct netd_view v;
 	int ret;
 
+	plan->n = 0;
 	ret = netd_view_load(e, n, &v, diag);
 	if (ret < 0)
 		return ret;
-	ret = netd_plan_up(v.d, &v.o, &plan, diag);
-	if (ret == 0 && plan.n > 0 && v.o.bridge == NETD_BRIDGE_ABSENT)
+	if (probe && v.d->dnsmasq && v.o.dnsmasq_running && v.o.bridge == NETD_BRIDGE_OURS &&
+	    v.o.has_address)
+		v.o.dnsmasq_hung = netd_dnsmasq_hung(e, index_in(e->config, n), v.o.dnsmasq_pid);
+	ret = netd_plan_up(v.d, &v.o, plan, diag);
+	if (ret == 0 && plan->n > 0 && v.o.bridge == NETD_BRIDGE_ABSENT)
 		ret = check_host(e, n, diag);
-	if (ret == 0 && plan.n > 0)
-		ret = netd_apply_up(&v.ctx, &plan, diag);
+	if (ret == 0 && plan->n > 0)
+		ret = netd_apply_up(&v.ctx, plan, diag);
 	netd_view_release(&v);
 	return ret;
 }
 
-/* Where n sits in c's list (n is one of c's networks). */
-static size_t index_in(const struct netd_config *c, const struct netd_network *n)
+static int up_network(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
 {
-	size_t i = 0;
+	struct netd_plan plan;
 
-	while (i < c->n_networks && c->networks[i] != n)
-		i++;
-	return i;
+	return converge(e, n, false, &plan, diag);
+}
+
+/* One network of the periodic reconcile: each repair goes to the log, naming the network and
+ * the steps. A network up without a record (left by an older netd) gets one. */
+static int reconcile_network(struct netd_engine *e, const struct netd_network *n,
+                             struct netd_diag *diag)
+{
+	struct netd_plan plan;
+	char steps[512] = "";
+	size_t len = 0;
+	int rec, ret = converge(e, n, true, &plan, diag);
+
+	for (size_t i = 0; i < plan.n && len < sizeof(steps); i++)
+		len += snprintf(steps + len, sizeof(steps) - len, "%s%s", i ? ", " : "",
+		                netd_step_name(plan.steps[i]));
+	if (ret < 0)
+		netd_log(LOG_WARNING, "%s: reconcile failed: %s", n->name,
+		         diag->msg[0] ? diag->msg : strerror(-ret));
+	else if (plan.n > 0)
+		netd_log(LOG_NOTICE, "%s: reconcile repaired: %s", n->name, steps);
+	if (ret == 0 && (rec = netd_up_record_load(e->state_dir, n->name)) != 0 && rec != -EINVAL)
+		ret = netd_up_record_save(e->state_dir, n->name);
+	return ret;
 }
 
 /* Up by request or autostart: a network that was not up before is this process's own, and
  * --down-on-exit takes down those only (one left up by an earlier netd stays up). */
 static int up_requested(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
 {
-	bool was_up = netd_engine_bridge_is_ours(e, n);
-	int ret = up_network(e, n, diag);
+	bool was_up = is_up(e, n);
+	bool recorded = netd_up_record_load(e->state_dir, n->name) == 0;
+	int ret = 0;
 
+	/* The record first: a network that comes up is one the reconcile keeps up. */
+	if (!recorded && (ret = netd_up_record_save(e->state_dir, n->name)) < 0) {
+		netd_diag_set(diag, "%s: recording it as up in %s: %s", n->name, e->state_dir,
+		              strerror(-ret));
+		return ret;
+	}
+	ret = up_network(e, n, diag);
+	if (ret < 0 && !recorded)
+		netd_up_record_forget(e->state_dir, n->name);
 	if (ret == 0 && !was_up)
 		e->brought_up[index_in(e->config, n)] = true;
 	return ret;
@@ -223,8 +281,7 @@ static bool last_forwarder(struct netd_engine *e, const struct netd_network *sel
 	for (size_t i = 0; i < e->config->n_networks; i++) {
 		const struct netd_network *n = e->config->networks[i];
 
-		if (n != self && netd_network_needs_forwarding(n) &&
-		    netd_engine_bridge_is_ours(e, n))
+		if (n != self && netd_network_needs_forwarding(n) && is_up(e, n))
 			return false;
 	}
 	return netd_forwarding_saved(e->state_dir);
@@ -246,17 +303,29 @@ static int down_network(struct netd_engine *e, const struct netd_network *n, str
 	return ret;
 }
 
-int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *diag)
+/* Down by request: the record goes too, even when a step failed, so the reconcile does not
+ * bring back what down took away (a failed step is reported, and down can be run again). */
+static int down_requested(struct netd_engine *e, const struct netd_network *n,
+                          struct netd_diag *diag)
 {
-	const struct netd_network *n = netd_engine_find(e, name, diag);
-	int ret;
+	int ret = down_network(e, n, diag);
+	int rec = netd_up_record_forget(e->state_dir, n->name);
 
-	if (!n)
-		return -ENOENT;
-	ret = down_network(e, n, diag);
+	if (ret == 0 && rec < 0) {
+		netd_diag_set(diag, "%s: removing its record of being up from %s: %s", n->name,
+		              e->state_dir, strerror(-rec));
+		ret = rec;
+	}
 	if (ret == 0)
 		e->brought_up[index_in(e->config, n)] = false;
 	return ret;
+}
+
+int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *diag)
+{
+	const struct netd_network *n = netd_engine_find(e, name, diag);
+
+	return n ? down_requested(e, n, diag) : -ENOENT;
 }
 
 /* The first error wins the diag (diag may be NULL); the others are still tried. */
@@ -300,19 +369,20 @@ int netd_engine_autostart(struct netd_engine *e, struct netd_diag *diag)
 	return for_each(e, pick_autostart, up_requested, diag);
 }
 
+/* Every network that is up, whether its bridge is there or not. */
 int netd_engine_reconcile(struct netd_engine *e)
 {
-	return for_each(e, netd_engine_bridge_is_ours, up_network, NULL);
+	return for_each(e, is_up, reconcile_network, NULL);
 }
 
 static bool pick_brought_up(struct netd_engine *e, const struct netd_network *n)
 {
-	return e->brought_up[index_in(e->config, n)] && netd_engine_bridge_is_ours(e, n);
+	return e->brought_up[index_in(e->config, n)] && is_up(e, n);
 }
 
 int netd_engine_down_all(struct netd_engine *e, struct netd_diag *diag)
 {
-	return for_each(e, pick_brought_up, down_network, diag);
+	return for_each(e, pick_brought_up, down_requested, diag);
 }
 
 /* Whether a new definition keeps the devices of the old: if not, the old must go down under
@@ -361,9 +431,10 @@ static void down_changed(struct netd_engine *e, const struct netd_config *fresh,
 		struct netd_diag d = {""};
 		int ret;
 
-		if ((m && same_devices(m, n)) || !netd_engine_bridge_is_ours(e, n))
+		if ((m && same_devices(m, n)) || !is_up(e, n))
 			continue;
-		ret = down_network(e, n, &d);
+		/* Gone from the config: down for good. */
+		ret = m ? down_network(e, n, &d) : down_requested(e, n, &d);
 		if (ret == 0 && m)
 			renew[index_in(fresh, m)] = true;
 		keep_first(ret, &d, first, diag);
@@ -384,10 +455,11 @@ static void up_changed(struct netd_engine *e, const bool *renew, int *first, str
 		size_t len;
 		int ret;
 
-		if (!renew[i] && !netd_engine_bridge_is_ours(e, n))
+		if (!renew[i] && !is_up(e, n))
 			continue;
 		ret = up_network(e, n, &d);
 		if (ret < 0 && renew[i]) {
+			netd_up_record_forget(e->state_dir, n->name);
 			len = strlen(d.msg);
 			snprintf(d.msg + len, sizeof(d.msg) - len,
 			         " (%s is down: taken down under its old definition, it did not "
@@ -427,6 +499,9 @@ int netd_engine_reload(struct netd_engine *e, struct netd_diag *diag)
 	free(e->brought_up);
 	e->brought_up = marks;
 	marks = NULL;
+	/* The queries in flight were per network of the old config. */
+	if (netd_dnsmasq_watch_reset(e) < 0)
+		keep_first(-ENOMEM, &(struct netd_diag){"out of memory"}, &first, diag);
 	up_changed(e, renew, &first, diag);
 	ret = first;
 out:

@@ -3,6 +3,7 @@
 #define NETD_ENGINE_INTERNAL_H
 
 struct netd_link_monitor;
+struct netd_dnsmasq_watch;
 
 #include "netd/engine.h"
 #include "netd/kernel/dnsmasq.h"
@@ -23,6 +24,10 @@ struct netd_engine {
 	/* Per config->networks[i]: this process brought it up (by request or autostart; it
 	 * was not up before), so --down-on-exit takes it down. Follows the names on reload. */
 	bool *brought_up;
+	/* Per config->networks[i]: the liveness query in flight to its dnsmasq
+	 * (dnsmasq_health.c); made anew with the config. */
+	struct netd_dnsmasq_watch *watch;
+	size_t n_watch;
 };
 
 /* A network counts as up (or half up) when its tagged bridge exists. */
@@ -30,6 +35,22 @@ bool netd_engine_bridge_is_ours(struct netd_engine *e, const struct netd_network
 /* The same, with the bridge's facts in *li when it is ours: one query. */
 bool netd_engine_bridge_get(struct netd_engine *e, const struct netd_network *n,
                             struct netd_link_info *li);
+
+/* <state>/<network>.up, the record that the network is meant to be up (up_record.c): written
+ * at a successful up, removed by down. load: 0 when it is there for this boot, -ENOENT when
+ * not, -ESTALE when it is of an earlier boot, -EINVAL when it is not such a record. */
+int netd_up_record_save(const char *state_dir, const char *network);
+int netd_up_record_load(const char *state_dir, const char *network);
+int netd_up_record_forget(const char *state_dir, const char *network); /* none: 0 */
+
+/* Whether the dnsmasq (pid) of config->networks[i] stopped answering (dnsmasq_health.c):
+ * the liveness query an earlier call sent it is still unanswered (at least 0.5 s later),
+ * or nothing listens on its DNS port. Never waits: each call reads the last query's answer
+ * and sends the next; the first call for a pid only sends. Logs a verdict of hung. */
+bool netd_dnsmasq_hung(struct netd_engine *e, size_t i, pid_t pid);
+/* One slot per network of the config in force, none in flight; free closes them all. */
+int netd_dnsmasq_watch_reset(struct netd_engine *e);
+void netd_dnsmasq_watch_free(struct netd_engine *e);
 
 /* Everything the steps of one network need. */
 struct netd_apply_ctx {
@@ -92,6 +113,10 @@ int netd_tap_make(struct netd_engine *e, const struct netd_network *n,
 /* Put the settings of an existing tap of n back (writes only what differs). */
 int netd_tap_settle(struct netd_engine *e, const struct netd_network *n,
                     const struct netd_tap_record *r, struct netd_diag *diag);
+/* An attached tap of n back on n's bridge, isolated as n's policy says; nothing else of it
+ * changes (its MTU, MAC, owner and state are the guest's). */
+int netd_tap_enslave(struct netd_engine *e, const struct netd_network *n, const char *tap,
+                     struct netd_diag *diag);
 /* Rewrite n's dnsmasq hosts file from the config and the record s, and have dnsmasq reread
  * it; no dnsmasq running is no error. */
 int netd_taps_reload_hosts(struct netd_engine *e, const struct netd_network *n,

@@ -81,8 +81,8 @@ static int observe_uplink(struct netd_engine *e, const struct netd_network *n,
 }
 
 /* Add what the kernel has under name, if anything, to o->taps (once per name). Isolation
- * costs a query per port and only a [Tap]'s settings are checked (declared): an attached tap
- * that exists is never touched. */
+ * costs a query per port and only a [Tap]'s settings are checked (declared): of an attached
+ * tap that exists only its port (enslaved) counts. */
 static void tap_fact(struct netd_engine *e, const struct netd_desired *d,
                      const struct netd_link_info *links, size_t n_links, int br_index,
                      const char *name, bool declared, struct netd_tap_links *k)

@@ -4,7 +4,8 @@
 # has eth0's MAC, addresses and default route, eth0 has none and is br0's port; the host still
 # reaches the lan host (through br0), and a VM on br0 is on the LAN (no NAT). `down`: eth0's
 # addresses, routes and link are back exactly, br0 gone. Then the same across a netd restart
-# between up and down (the uplink snapshot lives in the state dir).
+# between up and down (the uplink snapshot lives in the state dir), and after br0 was deleted
+# under the running network and the reconcile made it anew.
 # shellcheck source=lib_matrix.sh
 . "$(dirname "$0")/lib_matrix.sh"
 
@@ -103,5 +104,17 @@ mx_start_netd_keep
 expect_match "the new netd sees $NET up" "$NET +bridged +br0 .*up" "$(ctl list)"
 expect_ok "netdctl down $NET (new netd)" ctl down "$NET"
 check_given_back "down after restart"
+
+# ---- br0 deleted while up (its addresses and routes go with it): the reconcile makes it anew
+# and puts on it what eth0 had before the first take, from the snapshot kept in the state dir
+nd_stop_netd
+nd_start_netd --reconcile-interval 1
+expect_ok "netdctl up $NET (reconcile every second)" ctl up "$NET"
+ip -n "$HOST" link del br0
+rebuilt() { [[ $(v4_of br0 2>/dev/null) == "$V4" ]] && ip -n "$HOST" -4 route show | grep -q 'dev br0 .*metric 50'; }
+expect_ok "the reconcile rebuilds br0 with eth0's addresses and routes" nd_wait 15 rebuilt
+check_taken "rebuilt"
+expect_ok "netdctl down $NET (after the rebuild)" ctl down "$NET"
+check_given_back "down after the rebuild"
 
 nd_finish
