@@ -40,7 +40,9 @@ int netd_engine_up(struct netd_engine *e, const char *name, struct netd_diag *di
 int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *diag);
 /* Bring up every Autostart=yes network; errors are collected in diag, others still go up. */
 int netd_engine_autostart(struct netd_engine *e, struct netd_diag *diag);
-/* Networks that are up: repair drift (dnsmasq died, bridge went down, rules flushed). */
+/* Networks that are up (netd's record, or their tagged bridge): repair drift (dnsmasq died or
+ * stopped answering, bridge deleted or set down, rules flushed, an attached tap off the
+ * bridge); each repair is logged. */
 int netd_engine_reconcile(struct netd_engine *e);
 /* Take down every network this engine brought up (daemon shutdown with --down-on-exit): those
  * that an up or autostart of this engine found not up. A network it found up (left by an
