@@ -76,45 +76,37 @@ out:
 	return ret;
 }
 
+static int to_json(const void *sv, char **out)
+{
+	return netd_bond_saved_to_json(sv, out);
+}
+
+static int from_json(const char *text, void *sv)
+{
+	return netd_bond_saved_from_json(text, sv);
+}
+
+static const struct netd_state_record record = {
+    NETD_BOND_KIND,
+    to_json,
+    from_json,
+    "not the saved state of a bond's slaves",
+};
+
 int netd_bond_saved_write(const char *state_dir, const char *network,
                           const struct netd_bond_saved *sv)
 {
-	char path[NETD_PATH_MAX];
-	char *text = NULL;
-	int ret;
-
-	ret = netd_state_path(path, sizeof(path), state_dir, network, NETD_BOND_KIND);
-	if (ret == 0)
-		ret = netd_bond_saved_to_json(sv, &text);
-	if (ret == 0)
-		ret = netd_state_write(path, NETD_BOND_KIND, text);
-	free(text);
-	return ret;
+	return netd_state_record_save(&record, state_dir, network, sv);
 }
 
 int netd_bond_saved_load(const char *state_dir, const char *network, enum netd_state_copy which,
                          struct netd_bond_saved *sv, struct netd_state_info *info)
 {
-	char path[NETD_PATH_MAX];
-	char *text = NULL;
-	int ret;
-
 	memset(sv, 0, sizeof(*sv));
-	ret = netd_state_path(path, sizeof(path), state_dir, network, NETD_BOND_KIND);
-	if (ret == 0)
-		ret = netd_state_load(path, NETD_BOND_KIND, which, &text, info);
-	if (ret == 0 && netd_bond_saved_from_json(text, sv) < 0)
-		ret = netd_state_refuse(info, NETD_BOND_KIND,
-		                        "not the saved state of a bond's slaves");
-	free(text);
-	return ret;
+	return netd_state_record_load(&record, state_dir, network, which, sv, info);
 }
 
 int netd_bond_saved_forget(const char *state_dir, const char *network, struct netd_diag *diag)
 {
-	char path[NETD_PATH_MAX];
-	int ret;
-
-	ret = netd_state_path(path, sizeof(path), state_dir, network, NETD_BOND_KIND);
-	return ret < 0 ? ret : netd_state_remove(path, diag);
+	return netd_state_record_forget(&record, state_dir, network, diag);
 }

@@ -134,44 +134,37 @@ out:
 	return ret;
 }
 
+static int to_json(const void *s, char **out)
+{
+	return netd_uplink_to_json(s, out);
+}
+
+static int from_json(const char *text, void *s)
+{
+	return netd_uplink_from_json(text, s);
+}
+
+/* Durable (as every state file): after a crash it is the way to give the uplink back. */
+static const struct netd_state_record record = {
+    NETD_UPLINK_KIND,
+    to_json,
+    from_json,
+    "not an uplink snapshot",
+};
+
 int netd_uplink_save(const char *state_dir, const char *network, const struct netd_uplink_state *s)
 {
-	char path[NETD_PATH_MAX];
-	char *text = NULL;
-	int ret;
-
-	ret = netd_state_path(path, sizeof(path), state_dir, network, NETD_UPLINK_KIND);
-	if (ret == 0)
-		ret = netd_uplink_to_json(s, &text);
-	/* Durable (as every state file): after a crash it is the way to give the uplink back. */
-	if (ret == 0)
-		ret = netd_state_write(path, NETD_UPLINK_KIND, text);
-	free(text);
-	return ret;
+	return netd_state_record_save(&record, state_dir, network, s);
 }
 
 int netd_uplink_load(const char *state_dir, const char *network, enum netd_state_copy which,
                      struct netd_uplink_state *s, struct netd_state_info *info)
 {
-	char path[NETD_PATH_MAX];
-	char *text = NULL;
-	int ret;
-
 	memset(s, 0, sizeof(*s));
-	ret = netd_state_path(path, sizeof(path), state_dir, network, NETD_UPLINK_KIND);
-	if (ret == 0)
-		ret = netd_state_load(path, NETD_UPLINK_KIND, which, &text, info);
-	if (ret == 0 && netd_uplink_from_json(text, s) < 0)
-		ret = netd_state_refuse(info, NETD_UPLINK_KIND, "not an uplink snapshot");
-	free(text);
-	return ret;
+	return netd_state_record_load(&record, state_dir, network, which, s, info);
 }
 
 int netd_uplink_forget(const char *state_dir, const char *network, struct netd_diag *diag)
 {
-	char path[NETD_PATH_MAX];
-	int ret;
-
-	ret = netd_state_path(path, sizeof(path), state_dir, network, NETD_UPLINK_KIND);
-	return ret < 0 ? ret : netd_state_remove(path, diag);
+	return netd_state_record_forget(&record, state_dir, network, diag);
 }

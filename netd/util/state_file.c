@@ -262,3 +262,44 @@ int netd_state_remove(const char *path, struct netd_diag *diag)
 	}
 	return first;
 }
+
+int netd_state_record_save(const struct netd_state_record *t, const char *state_dir,
+                           const char *network, const void *rec)
+{
+	char path[NETD_PATH_MAX], *text = NULL;
+	int ret;
+
+	ret = netd_state_path(path, sizeof(path), state_dir, network, t->kind);
+	if (ret == 0)
+		ret = t->to_json(rec, &text);
+	if (ret == 0)
+		ret = netd_state_write(path, t->kind, text);
+	free(text);
+	return ret;
+}
+
+int netd_state_record_load(const struct netd_state_record *t, const char *state_dir,
+                           const char *network, enum netd_state_copy which, void *rec,
+                           struct netd_state_info *info)
+{
+	char path[NETD_PATH_MAX], *text = NULL;
+	int ret;
+
+	ret = netd_state_path(path, sizeof(path), state_dir, network, t->kind);
+	if (ret == 0)
+		ret = netd_state_load(path, t->kind, which, &text, info);
+	if (ret == 0 && t->from_json(text, rec) < 0)
+		ret = netd_state_refuse(info, t->kind, t->malformed);
+	free(text);
+	return ret;
+}
+
+int netd_state_record_forget(const struct netd_state_record *t, const char *state_dir,
+                             const char *network, struct netd_diag *diag)
+{
+	char path[NETD_PATH_MAX];
+	int ret;
+
+	ret = netd_state_path(path, sizeof(path), state_dir, network, t->kind);
+	return ret < 0 ? ret : netd_state_remove(path, diag);
+}

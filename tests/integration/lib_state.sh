@@ -38,6 +38,21 @@ st_reason() {
 	esac
 }
 
+# st_check_named LABEL NET FILE KIND: list says NET needs attention; status (JSON and text)
+# names FILE and why it does not load.
+st_check_named() {
+	local l=$1 net=$2 file=$3 reason js
+	reason=$(st_reason "$4")
+	expect_eq "$l: list says needs-attention" needs-attention \
+		"$(ctl --json list | jq -r ".[] | select(.name == \"$net\") | .state")"
+	js=$(ctl --json status "$net")
+	expect_eq "$l: status --json names the file" "$file" \
+		"$(jq -r '.needs_attention[0].file' <<<"$js")"
+	expect_match "$l: status --json gives the reason" "^$reason" \
+		"$(jq -r '.needs_attention[0].reason' <<<"$js")"
+	expect_match "$l: status names the file and the reason" "$file $reason" "$(ctl status "$net")"
+}
+
 # st_clear FILE: whatever lies at FILE and FILE.prev goes (a directory left by a test).
 st_clear() { rm -rf "$1" "$1.prev"; }
 

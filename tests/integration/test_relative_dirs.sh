@@ -26,13 +26,7 @@ start_relative() {
 	nd_wait 30 bash -c "grep -q 'netd: ready' '$T/netd.log' && [[ -S '$T/sock' ]]" ||
 		nd_die "netd not ready: $(cat "$T/netd.log")"
 }
-dnsmasq_pid() {
-	local f="$T/$RT/default.pid" pid
-	[[ -s $f ]] || return 0
-	pid=$(tr -dc 0-9 <"$f")
-	[[ -n $pid ]] && nd_alive "$pid" && printf '%s' "$pid"
-	return 0
-}
+dnsmasq_pid() { nd_dnsmasq_pid default "$T/$RT"; }
 no_process_left() { [[ -z $(nd_host_pids) ]]; }
 
 start_relative

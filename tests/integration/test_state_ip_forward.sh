@@ -26,12 +26,7 @@ for kind in "${ST_KINDS[@]}"; do
 	expect_ok "$l: the value found is saved" test -f "$FILE"
 	st_damage "$kind" "$FILE"
 
-	expect_eq "$l: list says needs-attention" needs-attention \
-		"$(ctl --json list | jq -r '.[] | select(.name == "default") | .state')"
-	js=$(ctl --json status default)
-	expect_eq "$l: status --json names the file" "$FILE" "$(jq -r '.needs_attention[0].file' <<<"$js")"
-	expect_match "$l: status --json gives the reason" "^$reason" \
-		"$(jq -r '.needs_attention[0].reason' <<<"$js")"
+	st_check_named "$l" default "$FILE" "$kind"
 	expect_match "$l: status says what down will do" \
 		"$FILE $reason.*"$'\n'" +down leaves net.ipv4.ip_forward as it is" "$(ctl status default)"
 

@@ -31,13 +31,7 @@ for kind in "${ST_KINDS[@]}"; do
 	ip -n "$HOST" link set xt0 alias netd:default
 	st_damage "$kind" "$FILE"
 
-	expect_eq "$l: list says needs-attention" needs-attention \
-		"$(ctl --json list | jq -r '.[] | select(.name == "default") | .state')"
-	js=$(ctl --json status default)
-	expect_eq "$l: status --json names the file" "$FILE" "$(jq -r '.needs_attention[0].file' <<<"$js")"
-	expect_match "$l: status --json gives the reason" "^$reason" \
-		"$(jq -r '.needs_attention[0].reason' <<<"$js")"
-	expect_match "$l: status names the file and the reason" "$FILE $reason" "$(ctl status default)"
+	st_check_named "$l" default "$FILE" "$kind"
 	out=$(ctl up default 2>&1)
 	expect_eq "$l: up succeeds" 0 "$?"
 	expect_match "$l: ... and warns naming the file" "warning: $FILE $reason" "$out"

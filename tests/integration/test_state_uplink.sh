@@ -19,12 +19,7 @@ NET=bridged
 mx_world
 mx_net "$NET" bridged br0
 mx_policy_conf "$NETD_SOURCE_DIR/conf/examples/bridged.conf" bridged.conf
-# A second address and a route of its own on eth0, so "exactly" has something to miss.
-ip -n "$HOST" addr del 203.0.113.2/24 dev eth0
-ip -n "$HOST" addr add 203.0.113.2/24 broadcast + dev eth0
-ip -n "$HOST" route replace default via "$MX_GATEWAY"
-ip -n "$HOST" addr add 203.0.113.3/24 dev eth0
-ip -n "$HOST" route add 198.51.100.0/24 via 203.0.113.10 metric 50
+mx_uplink_extras
 FILE=$T/state/$NET.uplink
 
 # eth0's addresses (lifetimes are "forever" for static ones) and the main table, sorted.
@@ -46,18 +41,10 @@ bring_up() {
 	expect_ok "$1: the snapshot and its .prev are on disk" test -f "$FILE" -a -f "$FILE.prev"
 }
 
-# The file is damaged: named, with why, in status (text and JSON), list and up's warnings.
+# The file is damaged: named, with why, in list, status and up's warnings.
 check_named() { # LABEL KIND
-	local l=$1 reason js
-	reason=$(st_reason "$2")
-	expect_eq "$l: list says needs-attention" needs-attention \
-		"$(ctl --json list | jq -r ".[] | select(.name == \"$NET\") | .state")"
-	js=$(ctl --json status "$NET")
-	expect_eq "$l: status --json names the file" "$FILE" "$(jq -r '.needs_attention[0].file' <<<"$js")"
-	expect_match "$l: status --json gives the reason" "^$reason" \
-		"$(jq -r '.needs_attention[0].reason' <<<"$js")"
-	expect_match "$l: status names the file and the reason" "$FILE $reason" "$(ctl status "$NET")"
-	expect_match "$l: up (nothing to do) warns about it" "warning: $FILE $reason" \
+	st_check_named "$1" "$NET" "$FILE" "$2"
+	expect_match "$1: up (nothing to do) warns about it" "warning: $FILE $(st_reason "$2")" \
 		"$(ctl up "$NET" 2>&1)"
 }
 

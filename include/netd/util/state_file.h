@@ -58,6 +58,23 @@ int netd_state_load(const char *path, const char *kind, enum netd_state_copy whi
  * in info, and -EINVAL. */
 int netd_state_refuse(struct netd_state_info *info, const char *kind, const char *detail);
 
+/* A network's record of one kind, <state_dir>/<network>.<kind>, and its JSON both ways. */
+struct netd_state_record {
+	const char *kind;                              /* "uplink", "bond" */
+	int (*to_json)(const void *rec, char **out);   /* caller frees *out */
+	int (*from_json)(const char *text, void *rec); /* -EINVAL when malformed */
+	const char *malformed;                         /* "not an uplink snapshot" */
+};
+int netd_state_record_save(const struct netd_state_record *t, const char *state_dir,
+                           const char *network, const void *rec);
+/* As netd_state_load, parsed into rec: a body from_json refuses is -EINVAL too. */
+int netd_state_record_load(const struct netd_state_record *t, const char *state_dir,
+                           const char *network, enum netd_state_copy which, void *rec,
+                           struct netd_state_info *info);
+/* netd_state_remove of the record. */
+int netd_state_record_forget(const struct netd_state_record *t, const char *state_dir,
+                             const char *network, struct netd_diag *diag);
+
 /* Remove path and path.prev; no file is no error. Something there that is not a regular file
  * is left alone: -EISDIR with diag (may be NULL) saying so. */
 int netd_state_remove(const char *path, struct netd_diag *diag);
