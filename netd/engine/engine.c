@@ -120,7 +120,9 @@ int netd_view_load(struct netd_engine *e, const struct netd_network *n, struct n
 	if (ret == 0) /* the taps netd made for it: attached ones and their static leases */
 		ret = netd_tap_state_load(e->state_dir, n->name, &taps, NULL);
 	/* A record that does not load is no reason to leave the rest unobserved: the taps are
-	 * left alone (plan.c) and status says why. */
+	 * left alone (plan.c) and status says why. Its .prev is not used by itself: it may lack
+	 * the last tap attached or list one detached since, no kernel fact can tell, and down,
+	 * which removes every tap tagged for the network, does not need it. */
 	if (ret == -EINVAL) {
 		taps_issue = malloc(sizeof(*taps_issue));
 		ret =
