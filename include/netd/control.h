@@ -44,7 +44,7 @@ enum netd_ctl_cmd {
 	NETD_CTL_LIST,
 	NETD_CTL_STATUS,
 	NETD_CTL_UP,
-	NETD_CTL_DOWN,
+	NETD_CTL_DOWN, /* + "force" (optional boolean) */
 	NETD_CTL_LEASES,
 	NETD_CTL_RELOAD,
 	NETD_CTL_ATTACH, /* + "tap","mac","address","hostname","owner","group","queues" */
@@ -68,6 +68,7 @@ struct netd_ctl_request {
 	const struct netd_ctl_cmd_info *cmd;
 	char name[NETD_NAME_MAX];      /* "" when the command takes none */
 	struct netd_attach_req attach; /* attach's arguments; detach's "tap" is attach.tap */
+	bool force;                    /* down: go ahead without the uplink's snapshot */
 };
 
 /* {"cmd":...,"name":...}\n into a malloc'd string. name may be NULL. */

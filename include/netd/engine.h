@@ -38,6 +38,15 @@ int netd_engine_reload(struct netd_engine *e, struct netd_diag *diag);
 int netd_engine_up(struct netd_engine *e, const char *name, struct netd_diag *diag);
 /* Remove exactly what the network made. A network that is not up: 0. */
 int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *diag);
+/*
+ * The same, and: down refuses (-EBUSY, diag says how to recover) to delete a bridge that
+ * holds the uplink, or a bond of netd's, without a snapshot that loads to give it back from;
+ * `force` goes ahead, the uplink getting the bridge's addresses and routes as the kernel has
+ * them (a bond is left as it is), and forgets the state files that did not load. notes (an
+ * array, may be NULL) gets a line for each state file that did not load and what down did.
+ */
+int netd_engine_down_ex(struct netd_engine *e, const char *name, bool force, json_object *notes,
+                        struct netd_diag *diag);
 /* Bring up every Autostart=yes network; errors are collected in diag, others still go up. */
 int netd_engine_autostart(struct netd_engine *e, struct netd_diag *diag);
 /* Networks that are up (netd's record, or their tagged bridge): repair drift (dnsmasq died or
@@ -59,7 +68,8 @@ int netd_engine_monitor_handle(struct netd_engine *e);
 void netd_engine_monitor_close(struct netd_engine *e);
 
 /*
- * [{"name","mode","bridge","address","state":"up"|"down"|"partial","autostart"}...]
+ * [{"name","mode","bridge","address","state","autostart"}...]; state is "up", "down",
+ * "partial", or "needs-attention" when a state file of the network does not load.
  */
 int netd_engine_list(struct netd_engine *e, json_object **out);
 /* One network's list entry alone: what up/down answer, without observing every network. */
@@ -68,12 +78,15 @@ int netd_engine_entry(struct netd_engine *e, const char *name, json_object **out
 /* One network: the list entry plus "source", "uplink" (bridged), "policy":{cell:allow|deny},
  * "dhcp":{"first","last","lease_time","hosts"}, "dnsmasq_pid" (when running),
  * "objects":{"bridge","bridge_up","address","rules","dnsmasq","ip_forward": bool},
- * "rules": the nft text, "firewall": [lines] as netd_engine_warnings. -ENOENT for an unknown name.
+ * "rules": the nft text, "firewall": [lines] as netd_engine_warnings, "needs_attention":
+ * [{"file","reason","previous_loads","previous_used","advice"}] for each state file that does
+ * not load. -ENOENT for an unknown name.
  */
 int netd_engine_status(struct netd_engine *e, const char *name, json_object **out,
                        struct netd_diag *diag);
-/* Other firewalls' chains that break cells this network allows: an array of one-line
- * explanations, [] when none. The daemon reports them after `up`; status includes them. */
+/* Other firewalls' chains that break cells this network allows, then the network's state
+ * files that do not load: an array of one-line explanations, [] when none. The daemon
+ * reports them after `up`; status includes them. */
 int netd_engine_warnings(struct netd_engine *e, const char *name, json_object **out,
                          struct netd_diag *diag);
 /* [{"mac","address","hostname","expiry"}...] from dnsmasq's lease file. */

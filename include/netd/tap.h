@@ -197,8 +197,9 @@ struct netd_tap_op {
  */
 size_t netd_tap_diff_up(const struct netd_network *n, const struct netd_tap_state *rec,
                         const struct netd_tap_links *k, struct netd_tap_op *ops);
-/* Pure. Down: every recorded tap, and every [Tap] the record lost whose tagged link exists,
- * one NETD_TAP_REMOVE each. ops as above. */
+/* Pure. Down: every recorded tap, every [Tap] the record lost whose tagged link exists, and
+ * every other tagged link in k, one NETD_TAP_REMOVE each. ops as above, with room for
+ * n->n_taps + rec->n + k->n. */
 size_t netd_tap_diff_down(const struct netd_network *n, const struct netd_tap_state *rec,
                           const struct netd_tap_links *k, struct netd_tap_op *ops);
 /* Whether carrying out op takes an attached tap's static lease or host name out of

@@ -222,6 +222,21 @@ static int decode_attach(json_object *o, struct netd_ctl_request *req, struct ne
 	return 0;
 }
 
+/* down's "force": absent, null or a boolean. */
+static int decode_force(json_object *o, struct netd_ctl_request *req, struct netd_diag *diag)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, "force", &v) || json_object_is_type(v, json_type_null))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean)) {
+		netd_diag_set(diag, "malformed request: \"force\" must be true or false");
+		return -EINVAL;
+	}
+	req->force = json_object_get_boolean(v);
+	return 0;
+}
+
 int netd_ctl_request_decode(const char *buf, size_t len, struct netd_ctl_request *req,
                             struct netd_diag *diag)
 {
@@ -283,6 +298,11 @@ int netd_ctl_request_decode(const char *buf, size_t len, struct netd_ctl_request
 	}
 	if (req->cmd->cmd == NETD_CTL_ATTACH || req->cmd->cmd == NETD_CTL_DETACH) {
 		ret = decode_attach(o, req, diag);
+		if (ret)
+			goto out;
+	}
+	if (req->cmd->cmd == NETD_CTL_DOWN) {
+		ret = decode_force(o, req, diag);
 		if (ret)
 			goto out;
 	}

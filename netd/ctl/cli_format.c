@@ -289,6 +289,26 @@ static void print_taps(FILE *f, json_object *taps)
 	}
 }
 
+/* State files that do not load: each named with why, then what netd does about it. */
+static void print_attention(FILE *f, json_object *files)
+{
+	size_t n =
+	    json_object_is_type(files, json_type_array) ? json_object_array_length(files) : 0;
+
+	if (n == 0)
+		return;
+	fprintf(f, "\nneeds attention:\n");
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(files, i);
+		json_object *file = field(e, "file"), *reason = field(e, "reason");
+		json_object *advice = field(e, "advice");
+
+		fprintf(f, "  %s %s\n    %s\n", file ? json_object_get_string(file) : "?",
+		        reason ? json_object_get_string(reason) : "does not load",
+		        advice ? json_object_get_string(advice) : "");
+	}
+}
+
 static void print_label(FILE *f, const char *label)
 {
 	fprintf(f, "%s:%*s", label, (int)(11 - strlen(label)), "");
@@ -324,6 +344,7 @@ int netd_fmt_status(FILE *f, json_object *st)
 		fprintf(f, "pid %" PRId64 "\n", json_object_get_int64(pid));
 	else
 		fprintf(f, "not running\n");
+	print_attention(f, field(st, "needs_attention"));
 	print_policy(f, field(st, "policy"));
 	print_objects(f, field(st, "objects"));
 	print_taps(f, field(st, "taps"));

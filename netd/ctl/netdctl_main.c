@@ -231,6 +231,38 @@ out:
 	return ret;
 }
 
+/* down NAME [--force], the option before or after NAME. */
+static int run_down(struct ctl *c, const struct command *cmd, int argc, char **argv)
+{
+	json_object *args = json_object_new_object(), *result = NULL;
+	const char *name = NULL;
+	int ret = EXIT_USAGE;
+
+	if (!args)
+		return EXIT_FAILED;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--force") == 0)
+			json_object_object_add(args, "force", json_object_new_boolean(1));
+		else if (!name && argv[i][0] != '-')
+			name = argv[i];
+		else
+			name = NULL, argc = 0; /* an unknown option or a second name */
+	}
+	if (!name) {
+		fprintf(stderr, "netdctl: usage: netdctl %s %s\n", cmd->name, cmd->args);
+		goto out;
+	}
+	ret = call_args(c, cmd->name, name, args, &result);
+	if (ret == 0 && c->json)
+		print_json(result);
+	else if (ret == 0)
+		netd_fmt_confirm(stdout, name, result);
+out:
+	json_object_put(args);
+	json_object_put(result);
+	return ret;
+}
+
 static void print_check_ok(struct ctl *c, const char *path, const char *const *names, size_t n)
 {
 	json_object *o, *arr;
@@ -322,7 +354,8 @@ static const struct command commands[] = {
     {"status", "NAME", 1, 1, run_remote,
      "one network: definition, policy, objects, rules, dnsmasq"},
     {"up", "NAME", 1, 1, run_remote, "bring a network up (idempotent)"},
-    {"down", "NAME", 1, 1, run_remote, "take a network down: exactly what it made"},
+    {"down", "NAME [--force]", 1, 2, run_down,
+     "take a network down: exactly what it made (--force: without the uplink's snapshot)"},
     {"leases", "NAME", 1, 1, run_remote, "the network's DHCP leases"},
     {"reload", "", 0, 0, run_remote, "make the daemon re-read its config dir"},
     {"attach", "NAME [OPTS]", 1, 32, run_attach,

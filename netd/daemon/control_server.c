@@ -134,6 +134,26 @@ static int entry_of(struct netd_engine *e, const char *name, json_object **out)
 	return 0;
 }
 
+/* down (--force), confirmed by the list entry, with what it did about state files that did
+ * not load as "warnings" (netdctl prints them on stderr). */
+static int down(struct netd_engine *e, const struct netd_ctl_request *req, json_object **result,
+                struct netd_diag *diag)
+{
+	json_object *notes = json_object_new_array();
+	int ret = notes ? 0 : -ENOMEM;
+
+	if (ret == 0)
+		ret = netd_engine_down_ex(e, req->name, req->force, notes, diag);
+	if (ret == 0)
+		ret = entry_of(e, req->name, result);
+	if (ret == 0 && json_object_array_length(notes) > 0) {
+		json_object_object_add(*result, "warnings", notes);
+		notes = NULL;
+	}
+	json_object_put(notes);
+	return ret;
+}
+
 int netd_ctl_dispatch(struct netd_engine *e, const struct netd_ctl_request *req, uid_t uid,
                       pid_t pid, json_object **result, struct netd_diag *diag)
 {
@@ -169,9 +189,7 @@ int netd_ctl_dispatch(struct netd_engine *e, const struct netd_ctl_request *req,
 		}
 		break;
 	case NETD_CTL_DOWN:
-		ret = netd_engine_down(e, name, diag);
-		if (!ret)
-			ret = entry_of(e, name, result);
+		ret = down(e, req, result, diag);
 		break;
 	case NETD_CTL_RELOAD:
 		ret = netd_engine_reload(e, diag);

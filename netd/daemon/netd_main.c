@@ -370,16 +370,40 @@ static int down_on_exit(struct netd_engine *e)
 	return -1;
 }
 
+/*
+ * The directories as absolute paths, against netd's current directory, before anything uses
+ * them: dnsmasq runs from "/", so a relative --runtime-dir would put its pid file (and a
+ * relative --state-dir its lease file) somewhere else, and netd would lose track of it.
+ */
+static int absolute_dirs(struct netd_args *a, char bufs[3][PATH_MAX])
+{
+	const char **dirs[3] = {&a->config_dir, &a->state_dir, &a->runtime_dir};
+	static const char *const opts[3] = {"--config-dir", "--state-dir", "--runtime-dir"};
+
+	for (int i = 0; i < 3; i++) {
+		int ret = netd_path_absolute(*dirs[i], bufs[i], PATH_MAX);
+
+		if (ret < 0) {
+			netd_log(LOG_ERR, "%s %s: %s", opts[i], *dirs[i], strerror(-ret));
+			return ret;
+		}
+		*dirs[i] = bufs[i];
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct netd_engine *e = NULL;
 	struct netd_args a;
-	char sockbuf[PATH_MAX];
+	char sockbuf[PATH_MAX], dirs[3][PATH_MAX];
 	int lfd = -1, sfd = -1, tfd = -1, ret, status = 1, n_nets;
 
 	ret = parse_args(argc, argv, &a);
 	if (ret)
 		return ret > 0 ? 0 : 2;
+	if (absolute_dirs(&a, dirs) < 0)
+		return 2;
 	if (!a.socket) {
 		if ((size_t)snprintf(sockbuf, sizeof(sockbuf), "%s/%s", a.runtime_dir,
 		                     NETD_CTL_SOCKET_NAME) >= sizeof(sockbuf)) {

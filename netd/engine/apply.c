@@ -51,10 +51,13 @@ out:
 static int take_uplink(struct netd_apply_ctx *c, struct netd_diag *diag)
 {
 	const struct netd_network *n = c->net;
+	const struct netd_state_issue *f = &c->before->files[NETD_STATE_FILE_UPLINK];
 	struct netd_uplink_state s;
 	int ret;
 
-	if (c->before->uplink_saved && netd_uplink_load(c->e->state_dir, n->name, &s) == 0)
+	if (c->before->uplink_saved &&
+	    netd_uplink_load(c->e->state_dir, n->name,
+	                     f->prev_used ? NETD_STATE_PREV : NETD_STATE_CURRENT, &s, NULL) == 0)
 		return netd_uplink_take(c->e->nl, &s, n->bridge, diag);
 	ret = netd_uplink_snapshot(c->e->nl, n->uplink, &s);
 	if (ret < 0) {
@@ -70,22 +73,30 @@ static int take_uplink(struct netd_apply_ctx *c, struct netd_diag *diag)
 	}
 	ret = netd_uplink_take(c->e->nl, &s, n->bridge, diag);
 	if (ret < 0)
-		netd_uplink_forget(c->e->state_dir, n->name);
+		netd_uplink_forget(c->e->state_dir, n->name, NULL);
 	return ret;
 }
 
+/* From the snapshot, or from its .prev when observe found that the file does not load and the
+ * .prev agrees with the kernel. */
 static int release_uplink(struct netd_apply_ctx *c, struct netd_diag *diag)
 {
 	const struct netd_network *n = c->net;
+	const struct netd_state_issue *f = &c->before->files[NETD_STATE_FILE_UPLINK];
+	struct netd_state_info info;
 	struct netd_uplink_state s;
 	int ret;
 
-	ret = netd_uplink_load(c->e->state_dir, n->name, &s);
+	ret = netd_uplink_load(c->e->state_dir, n->name,
+	                       f->prev_used ? NETD_STATE_PREV : NETD_STATE_CURRENT, &s, &info);
+	if (ret == -EINVAL)
+		netd_diag_set(diag, "%s %s", info.path, info.reason);
 	if (ret < 0)
 		return ret == -ENOENT ? 0 : ret;
 	ret = netd_uplink_give_back(c->e->nl, &s, n->bridge, diag);
+	/* Both copies go: something that is not a file under the name stays (status says). */
 	if (ret == 0)
-		netd_uplink_forget(c->e->state_dir, n->name);
+		netd_uplink_forget(c->e->state_dir, n->name, NULL);
 	return ret;
 }
 
@@ -183,6 +194,8 @@ static int do_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool *undoab
 		return take_uplink(c, diag);
 	case NETD_STEP_RELEASE_UPLINK:
 		return release_uplink(c, diag);
+	case NETD_STEP_RELEASE_UPLINK_AS_IS:
+		return netd_uplink_give_back_as_is(e->nl, n->uplink, n->bridge, diag);
 	case NETD_STEP_CREATE_BOND:
 		return netd_bond_up(e->nl, &n->bond, c->d->alias, e->state_dir, n->name, diag);
 	case NETD_STEP_DELETE_BOND:

@@ -160,7 +160,8 @@ int netd_taps_remove(struct netd_apply_ctx *c, struct netd_diag *diag)
 	const struct netd_network *n = c->net;
 	const struct netd_tap_state empty = {0};
 	uint8_t(*macs)[6] = calloc(c->d->taps.n + 1, sizeof(*macs));
-	struct netd_tap_op *ops = calloc(n->n_taps + c->d->taps.n + 1, sizeof(*ops));
+	struct netd_tap_op *ops =
+	    calloc(n->n_taps + c->d->taps.n + c->before->taps.n + 1, sizeof(*ops));
 	size_t count, n_macs = 0;
 	int ret, first = 0;
 

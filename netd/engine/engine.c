@@ -9,6 +9,7 @@
 #include "engine_priv.h"
 #include "netd/util/fsutil.h"
 #include "netd/util/log.h"
+#include "netd/util/state_file.h"
 #include "netd/kernel/link_monitor.h"
 #include "netd/mode.h"
 #include "netd/tap.h"
@@ -99,7 +100,7 @@ const struct netd_network *netd_engine_find(struct netd_engine *e, const char *n
 	return NULL;
 }
 
-static bool last_forwarder(struct netd_engine *e, const struct netd_network *self);
+static int last_forwarder(struct netd_engine *e, const struct netd_network *self);
 
 void netd_view_release(struct netd_view *v)
 {
@@ -111,20 +112,33 @@ void netd_view_release(struct netd_view *v)
 int netd_view_load(struct netd_engine *e, const struct netd_network *n, struct netd_view *v,
                    struct netd_diag *diag)
 {
+	struct netd_state_issue *taps_issue = NULL;
 	struct netd_tap_state taps = {0};
 	int ret;
 
 	memset(v, 0, sizeof(*v));
 	ret = netd_dnsmasq_paths_init(&v->ctx.paths, e->runtime_dir, e->state_dir, n->name);
 	if (ret == 0) /* the taps netd made for it: attached ones and their static leases */
-		ret = netd_tap_state_load(e->state_dir, n->name, &taps, diag);
+		ret = netd_tap_state_load(e->state_dir, n->name, &taps, NULL);
+	/* A record that does not load is no reason to leave the rest unobserved: the taps are
+	 * left alone (plan.c) and status says why. Its .prev is not used by itself: it may lack
+	 * the last tap attached or list one detached since, no kernel fact can tell, and down,
+	 * which removes every tap tagged for the network, does not need it. */
+	if (ret == -EINVAL) {
+		taps_issue = malloc(sizeof(*taps_issue));
+		ret =
+		    taps_issue ? netd_tap_state_issue(e->state_dir, n->name, taps_issue) : -ENOMEM;
+	}
 	if (ret == 0)
 		ret = netd_desired_build(n, &v->ctx.paths, &taps, &v->d);
 	netd_tap_state_clear(&taps);
 	if (ret == 0)
 		ret = netd_observe(e, v->d, &v->ctx.paths, &v->o);
+	if (ret == 0 && taps_issue)
+		v->o.files[NETD_STATE_FILE_TAPS] = *taps_issue;
+	free(taps_issue);
 	if (ret == 0 && !v->d->forwarding && v->o.ip_forward_on)
-		v->o.forwarding_restorable = last_forwarder(e, n);
+		v->o.forwarding_restorable = last_forwarder(e, n) == 1;
 	if (ret < 0) {
 		netd_diag_set(diag, "%s: observing the kernel: %s", n->name, strerror(-ret));
 		netd_view_release(v);
@@ -275,19 +289,59 @@ int netd_engine_up(struct netd_engine *e, const char *name, struct netd_diag *di
 	return n ? up_requested(e, n, diag) : -ENOENT;
 }
 
-/* No other network that is up needs forwarding: the saved value can go back. */
-static bool last_forwarder(struct netd_engine *e, const struct netd_network *self)
+/* No other network that is up needs forwarding: the saved value can go back. As
+ * netd_forwarding_saved(): 1 it loads, -EINVAL it does not (down says so), 0 none or others
+ * still route. */
+static int last_forwarder(struct netd_engine *e, const struct netd_network *self)
 {
 	for (size_t i = 0; i < e->config->n_networks; i++) {
 		const struct netd_network *n = e->config->networks[i];
 
 		if (n != self && netd_network_needs_forwarding(n) && is_up(e, n))
-			return false;
+			return 0;
 	}
 	return netd_forwarding_saved(e->state_dir);
 }
 
-static int down_network(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
+/* What down did about state files that did not load: one line each in notes (may be NULL)
+ * and in the log. After a forced down the files it could not use are forgotten. */
+static void down_notes(struct netd_engine *e, const struct netd_view *v, bool force,
+                       json_object *notes)
+{
+	const struct netd_network *n = v->d->net;
+	char line[NETD_PATH_MAX + 768];
+	struct netd_diag d = {{0}};
+
+	for (int k = 0; k < NETD_STATE_FILES; k++) {
+		const struct netd_state_issue *f = &v->o.files[k];
+
+		if (!f->bad)
+			continue;
+		snprintf(line, sizeof(line), "%s: %s %s: %s", n->name, f->file, f->reason,
+		         f->prev_used ? "down used its .prev, which agreed with the kernel"
+		         : k == NETD_STATE_FILE_UPLINK && force && v->o.uplink_enslaved
+		             ? "--force: the uplink got the bridge's addresses and routes as the "
+		               "kernel had them"
+		         : k == NETD_STATE_FILE_TAPS
+		             ? "down removed every tap tagged for the network"
+		         : k == NETD_STATE_FILE_BOND && force && v->o.bond_ours
+		             ? "--force: the bond is left as it is"
+		             : "not used");
+		netd_log(LOG_WARNING, "%s", line);
+		if (notes)
+			json_object_array_add(notes, json_object_new_string(line));
+		if (!force || k == NETD_STATE_FILE_IP_FORWARD || k == NETD_STATE_FILE_TAPS)
+			continue;
+		if (netd_state_remove(f->file, &d) < 0) {
+			netd_log(LOG_WARNING, "%s: %s", n->name, d.msg);
+			if (notes)
+				json_object_array_add(notes, json_object_new_string(d.msg));
+		}
+	}
+}
+
+static int down_network(struct netd_engine *e, const struct netd_network *n, bool force,
+                        json_object *notes, struct netd_diag *diag)
 {
 	struct netd_plan plan;
 	struct netd_view v;
@@ -296,19 +350,25 @@ static int down_network(struct netd_engine *e, const struct netd_network *n, str
 	ret = netd_view_load(e, n, &v, diag);
 	if (ret < 0)
 		return ret;
-	/* Taps go with their network, attached ones too (README, "Guests on taps"). */
-	netd_plan_down(v.d, &v.o, last_forwarder(e, n), &plan);
-	ret = netd_apply_down(&v.ctx, &plan, diag);
+	/* A bridge that holds the uplink (or a bond of ours) without a snapshot: refused. */
+	ret = netd_plan_down_check(v.d, &v.o, force, diag);
+	if (ret == 0) {
+		/* Taps go with their network, attached ones too (README, "Guests on taps"). */
+		netd_plan_down(v.d, &v.o, last_forwarder(e, n) != 0, &plan);
+		ret = netd_apply_down(&v.ctx, &plan, diag);
+	}
+	if (ret == 0)
+		down_notes(e, &v, force, notes);
 	netd_view_release(&v);
 	return ret;
 }
 
 /* Down by request: the record goes too, even when a step failed, so the reconcile does not
  * bring back what down took away (a failed step is reported, and down can be run again). */
-static int down_requested(struct netd_engine *e, const struct netd_network *n,
-                          struct netd_diag *diag)
+static int down_requested(struct netd_engine *e, const struct netd_network *n, bool force,
+                          json_object *notes, struct netd_diag *diag)
 {
-	int ret = down_network(e, n, diag);
+	int ret = down_network(e, n, force, notes, diag);
 	int rec = netd_up_record_forget(e->state_dir, n->name);
 
 	if (ret == 0 && rec < 0) {
@@ -321,11 +381,22 @@ static int down_requested(struct netd_engine *e, const struct netd_network *n,
 	return ret;
 }
 
+static int down_plain(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
+{
+	return down_requested(e, n, false, NULL, diag);
+}
+
 int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *diag)
+{
+	return netd_engine_down_ex(e, name, false, NULL, diag);
+}
+
+int netd_engine_down_ex(struct netd_engine *e, const char *name, bool force, json_object *notes,
+                        struct netd_diag *diag)
 {
 	const struct netd_network *n = netd_engine_find(e, name, diag);
 
-	return n ? down_requested(e, n, diag) : -ENOENT;
+	return n ? down_requested(e, n, force, notes, diag) : -ENOENT;
 }
 
 /* The first error wins the diag (diag may be NULL); the others are still tried. */
@@ -382,7 +453,7 @@ static bool pick_brought_up(struct netd_engine *e, const struct netd_network *n)
 
 int netd_engine_down_all(struct netd_engine *e, struct netd_diag *diag)
 {
-	return for_each(e, pick_brought_up, down_requested, diag);
+	return for_each(e, pick_brought_up, down_plain, diag);
 }
 
 /* Whether a new definition keeps the devices of the old: if not, the old must go down under
@@ -434,7 +505,7 @@ static void down_changed(struct netd_engine *e, const struct netd_config *fresh,
 		if ((m && same_devices(m, n)) || !is_up(e, n))
 			continue;
 		/* Gone from the config: down for good. */
-		ret = m ? down_network(e, n, &d) : down_requested(e, n, &d);
+		ret = m ? down_network(e, n, false, NULL, &d) : down_plain(e, n, &d);
 		if (ret == 0 && m)
 			renew[index_in(fresh, m)] = true;
 		keep_first(ret, &d, first, diag);

@@ -85,17 +85,28 @@ int netd_apply_down(struct netd_apply_ctx *c, const struct netd_plan *plan, stru
 
 /* net.ipv4.ip_forward, with the value netd found saved in the state dir until restored. */
 int netd_forwarding_enable(const char *state_dir, bool *changed, struct netd_diag *diag);
+/* A saved value that does not load is -EINVAL with diag naming it: ip_forward is left as it
+ * is (netd does not guess), and the file stays. */
 int netd_forwarding_restore(const char *state_dir, struct netd_diag *diag);
-bool netd_forwarding_saved(const char *state_dir);
+/* 1: a saved value that loads; 0: none; -EINVAL: a file that does not load. */
+int netd_forwarding_saved(const char *state_dir);
+/* issue->bad when <state>/ip_forward.saved does not load. 0 or -ENOMEM. */
+int netd_forwarding_issue(const char *state_dir, struct netd_state_issue *issue);
 
 /* ---- guests on taps: the verbs (attach.c), the steps "sync taps" and "remove taps"
  * (attach_sync.c), making a tap (attach_tap.c), leases (attach_lease.c), the record on disk
  * (attach_record.c) ---- */
 
-/* <state>/<network>.taps. A missing file is an empty state. */
+#define NETD_TAPS_KIND "taps"
+/* <state>/<network>.taps. A missing file is an empty state; one that does not load is
+ * -EINVAL, with diag naming it, why, and what netd does about it. */
 int netd_tap_state_load(const char *state_dir, const char *network, struct netd_tap_state *out,
                         struct netd_diag *diag);
-/* Written atomically; an empty state removes the file. */
+/* The record as status reports it: issue->bad when it does not load (file, reason, whether
+ * its .prev loads). 0 or -ENOMEM. */
+int netd_tap_state_issue(const char *state_dir, const char *network,
+                         struct netd_state_issue *issue);
+/* Written atomically and durably; an empty state removes the file (and its .prev). */
 int netd_tap_state_save(const char *state_dir, const char *network, const struct netd_tap_state *s,
                         struct netd_diag *diag);
 

@@ -363,9 +363,10 @@ nd_alive() {
 	read -r _ _ st _ <"/proc/$1/stat" 2>/dev/null && [[ $st != Z ]]
 }
 
-# The pid of our network's dnsmasq, from netd's pid file ("" when none).
+# The pid of our network's dnsmasq, from netd's pid file ("" when none); the runtime dir is
+# $T/run unless given.
 nd_dnsmasq_pid() {
-	local f="$T/run/${1:-default}.pid" pid
+	local f="${2:-$T/run}/${1:-default}.pid" pid
 	[[ -s $f ]] || return 0
 	pid=$(tr -dc 0-9 <"$f")
 	[[ -n $pid ]] && nd_alive "$pid" && printf '%s' "$pid"

@@ -156,6 +156,42 @@ static void test_status_down(void **state)
 	expect_text(netd_fmt_status, "[]", -EINVAL, "");
 }
 
+/* A state file that does not load: named, with why, and what netd does about it. */
+static void test_status_needs_attention(void **state)
+{
+	expect_text(netd_fmt_status,
+	            "{\"name\":\"lan\",\"mode\":\"bridged\",\"bridge\":\"br0\",\"address\":null,"
+	            "\"state\":\"needs-attention\",\"autostart\":false,\"uplink\":\"eth1\","
+	            "\"source\":\"/etc/netd/lan.conf\","
+	            "\"needs_attention\":[{\"file\":\"/var/lib/netd/lan.uplink\","
+	            "\"reason\":\"is empty\",\"previous_loads\":false,\"previous_used\":false,"
+	            "\"advice\":\"down refuses to delete bridge br0\"}],"
+	            "\"rules\":\"\"}",
+	            0,
+	            "network:    lan\n"
+	            "mode:       bridged\n"
+	            "bridge:     br0\n"
+	            "address:    -\n"
+	            "state:      needs-attention\n"
+	            "autostart:  no\n"
+	            "uplink:     eth1\n"
+	            "source:     /etc/netd/lan.conf\n"
+	            "dhcp:       none\n"
+	            "dnsmasq:    not running\n"
+	            "\n"
+	            "needs attention:\n"
+	            "  /var/lib/netd/lan.uplink is empty\n"
+	            "    down refuses to delete bridge br0\n"
+	            "\n"
+	            "policy:\n"
+	            "  unknown\n"
+	            "\n"
+	            "objects:\n"
+	            "  unknown\n"
+	            "\n"
+	            "rules: none\n");
+}
+
 static void test_leases(void **state)
 {
 	expect_text(netd_fmt_leases,
@@ -200,8 +236,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_list),        cmocka_unit_test(test_status),
-	    cmocka_unit_test(test_status_down), cmocka_unit_test(test_leases),
-	    cmocka_unit_test(test_confirm),
+	    cmocka_unit_test(test_status_down), cmocka_unit_test(test_status_needs_attention),
+	    cmocka_unit_test(test_leases),      cmocka_unit_test(test_confirm),
 	};
 
 	/* Lease expiry is shown in local time: pin it. */
