@@ -30,6 +30,10 @@ int netd_dnsmasq_conf_matches(const struct netd_dnsmasq_paths *p, const char *co
  * (-ETIMEDOUT) is returned, and then dnsmasq still runs and its files stay. */
 int netd_dnsmasq_stop(const struct netd_dnsmasq_paths *p);
 
+/* SIGHUP our dnsmasq (only if the pid file names it): it rereads its hosts file and the
+ * servers file (upstream DNS) and clears its cache. -ESRCH when it is not running. */
+int netd_dnsmasq_hup(const struct netd_dnsmasq_paths *p);
+
 /* Rewrite the hosts file and SIGHUP dnsmasq so it rereads it, without a restart.
  * -ESRCH (file still written) when our dnsmasq is not running. */
 int netd_dnsmasq_reload_hosts(const struct netd_dnsmasq_paths *p, const char *hosts_text);
