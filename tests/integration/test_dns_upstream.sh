@@ -44,16 +44,15 @@ expect_eq "its DNS server is the host" 192.122.1.1 "$(nd_lease_field vm1 dns)"
 resolves() {
 	nd_nslookup "$VM1" "$1" 192.122.1.1 2>&1 | sed 1,2d | grep -Eq "Address:? +$2\$"
 }
-inotify_fds() { ls -l "/proc/$1/fd" 2>/dev/null | grep -c 'anon_inode:inotify'; }
 
 pid=$(nd_dnsmasq_pid)
 expect_match "dnsmasq runs" '^[0-9]+$' "$pid"
 expect_ok "vm1 resolves who.test through dnsmasq and the upstream of resolv.conf" \
 	resolves who.test 203.0.113.1
 expect_ok "and a name only that upstream knows" resolves only-198.51.100.2.test 203.0.113.1
-expect_eq "the network's dnsmasq holds no inotify instance" 0 "$(inotify_fds "$pid")"
+expect_eq "the network's dnsmasq holds no inotify instance" 0 "$(nd_inotify_fds "$pid")"
 expect_eq "netd holds one, for resolv.conf, whatever the number of networks" 1 \
-	"$(inotify_fds "$ND_NETD_PID")"
+	"$(nd_inotify_fds "$ND_NETD_PID")"
 
 # 1. Replaced by a rename (resolvconf, systemd-resolved).
 printf 'nameserver 198.51.100.3\n' >"$T/resolv.conf.new"
@@ -83,7 +82,7 @@ expect_ok "the symlink's target rewritten: followed too" \
 	nd_wait 10 resolves who.test 203.0.113.1
 
 expect_eq "all of it without restarting dnsmasq" "$pid" "$(nd_dnsmasq_pid)"
-expect_eq "which still holds no inotify instance" 0 "$(inotify_fds "$pid")"
+expect_eq "which still holds no inotify instance" 0 "$(nd_inotify_fds "$pid")"
 expect_match "netd logged the changes" 'upstream DNS servers changed' "$(cat "$T/netd.log")"
 
 nd_finish

@@ -54,12 +54,11 @@ done
 expect_eq "each network has its own live dnsmasq" "$N" \
 	"$(printf '%s\n' "${pids[@]}" | sort -u | wc -l)"
 
-inotify_fds() { ls -l "/proc/$1/fd" 2>/dev/null | grep -c 'anon_inode:inotify'; }
 held=0
-for p in "${pids[@]}"; do held=$((held + $(inotify_fds "$p"))); done
+for p in "${pids[@]}"; do held=$((held + $(nd_inotify_fds "$p"))); done
 expect_eq "the $N dnsmasqs hold no inotify instance" 0 "$held"
 all=0
-for p in $(ip netns pids "$HOST"); do all=$((all + $(inotify_fds "$p"))); done
+for p in $(ip netns pids "$HOST"); do all=$((all + $(nd_inotify_fds "$p"))); done
 nd_log "inotify instances held in the sandbox (netd and $N dnsmasqs): $all of $LIMIT"
 expect_eq "the whole sandbox holds one (netd's watch on resolv.conf)" 1 "$all"
 
