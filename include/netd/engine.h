@@ -16,8 +16,8 @@ struct netd_engine_opts {
 	    *state_dir; /* leases, saved sysctls and uplink state: survives reboots of netd */
 	const char *runtime_dir; /* dnsmasq conf and pid files */
 	const char *dnsmasq_bin; /* NULL: $NETD_DNSMASQ or /usr/sbin/dnsmasq */
-	const char
-	    *resolv_conf; /* upstream DNS servers for every dnsmasq; NULL: /etc/resolv.conf */
+	/* the upstream DNS servers of every network's dnsmasq; NULL: /etc/resolv.conf */
+	const char *resolv_conf;
 };
 
 struct netd_engine;

@@ -67,6 +67,9 @@ int netd_engine_upstream_open(struct netd_engine *e)
 
 	if (!e->resolv_watch && (ret = netd_file_watch_open(e->resolv_conf, &e->resolv_watch)) < 0)
 		return ret;
+	/* Catch up with what changed while no netd watched (dnsmasqs left running by an earlier
+	 * netd); an error here is the reconcile pass's to report, the watch stands either way. */
+	netd_upstream_sync(e, NULL);
 	return netd_file_watch_fd(e->resolv_watch);
 }
 
