@@ -37,13 +37,18 @@ CONF
 done
 nd_start_netd --resolv-conf "$T/resolv.conf" --reconcile-interval 0
 
-failed=0
-for ((k = 0; k < N; k++)); do
-	if ! out=$(ctl up "n$k" 2>&1); then
-		((failed++ == 0)) && nd_log "up n$k failed: $out"
-	fi
-done
-expect_eq "all $N networks come up" 0 "$failed"
+# each VERB: `netdctl VERB` on every network; prints how many failed (the first one's
+# message goes to the log).
+each() {
+	local k failed=0 out
+	for ((k = 0; k < N; k++)); do
+		if ! out=$(ctl "$1" "n$k" 2>&1); then
+			((failed++ == 0)) && nd_log "$1 n$k failed: $out"
+		fi
+	done
+	echo "$failed"
+}
+expect_eq "all $N networks come up" 0 "$(each up)"
 expect_eq "list shows $N networks up" "$N" "$(ctl list | grep -cE '^n[0-9]+ .* up')"
 
 pids=()
@@ -68,13 +73,7 @@ expect_ok "a guest on the last network gets a lease from its dnsmasq" nd_dhcp vm
 expect_match "in that network's range" "^10\\.$((100 + last / 256))\\.$((last % 256))\\." \
 	"${ND_VMIP[vm1]:-none}"
 
-failed=0
-for ((k = 0; k < N; k++)); do
-	if ! out=$(ctl down "n$k" 2>&1); then
-		((failed++ == 0)) && nd_log "down n$k failed: $out"
-	fi
-done
-expect_eq "all $N networks go down" 0 "$failed"
+expect_eq "all $N networks go down" 0 "$(each down)"
 expect_eq "no link netd made is left" "" "$(nd_links_with_netd_alias)"
 expect_eq "no dnsmasq is left" "" "$(nd_host_pids)"
 
