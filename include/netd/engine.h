@@ -16,6 +16,8 @@ struct netd_engine_opts {
 	    *state_dir; /* leases, saved sysctls and uplink state: survives reboots of netd */
 	const char *runtime_dir; /* dnsmasq conf and pid files */
 	const char *dnsmasq_bin; /* NULL: $NETD_DNSMASQ or /usr/sbin/dnsmasq */
+	/* the upstream DNS servers of every network's dnsmasq; NULL: /etc/resolv.conf */
+	const char *resolv_conf;
 };
 
 struct netd_engine;
@@ -66,6 +68,16 @@ int netd_engine_down_all(struct netd_engine *e, struct netd_diag *diag);
 int netd_engine_monitor_open(struct netd_engine *e);
 int netd_engine_monitor_handle(struct netd_engine *e);
 void netd_engine_monitor_close(struct netd_engine *e);
+
+/*
+ * Upstream DNS (engine/upstream.c): the servers of the host's resolv.conf, in one file every
+ * network's dnsmasq rereads on SIGHUP. The daemon polls the fd of upstream_open (a watch on
+ * resolv.conf; -errno when none can be had, and then only the reconcile pass follows changes)
+ * and calls upstream_handle when it is readable: 0 with *told the number of dnsmasqs told to
+ * reread (0 when the servers did not change), or -errno.
+ */
+int netd_engine_upstream_open(struct netd_engine *e);
+int netd_engine_upstream_handle(struct netd_engine *e, size_t *told);
 
 /*
  * [{"name","mode","bridge","address","state","autostart"}...]; state is "up", "down",

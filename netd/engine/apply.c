@@ -124,6 +124,10 @@ static int start_dnsmasq(struct netd_apply_ctx *c, struct netd_diag *diag)
 {
 	pid_t pid;
 
+	/* Its upstream servers current before it reads them. Not a reason to refuse the
+	 * network: without the file dnsmasq serves DHCP and local names, and the reconcile
+	 * pass retries the file and reports why it failed. */
+	netd_upstream_sync(c->e, NULL);
 	return netd_dnsmasq_start(&c->paths, c->d->dnsmasq_conf, c->d->dnsmasq_hosts,
 	                          c->e->dnsmasq_bin, &pid, diag);
 }

@@ -10,6 +10,7 @@
 #include "netd/util/fsutil.h"
 #include "netd/util/log.h"
 #include "netd/util/state_file.h"
+#include "netd/kernel/file_watch.h"
 #include "netd/kernel/link_monitor.h"
 #include "netd/mode.h"
 #include "netd/tap.h"
@@ -21,6 +22,7 @@ void netd_engine_free(struct netd_engine *e)
 	/* The monitor (monitor.c) sits on top of the engine; the engine only owns its socket. */
 	netd_link_monitor_close(e->monitor);
 	netd_dnsmasq_watch_free(e);
+	netd_file_watch_close(e->resolv_watch);
 	netd_config_free(e->config);
 	free(e->brought_up);
 	netd_nl_close(e->nl);
@@ -29,6 +31,7 @@ void netd_engine_free(struct netd_engine *e)
 	free(e->state_dir);
 	free(e->runtime_dir);
 	free(e->dnsmasq_bin);
+	free(e->resolv_conf);
 	free(e);
 }
 
@@ -45,7 +48,8 @@ int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **ou
 	e->state_dir = strdup(opts->state_dir);
 	e->runtime_dir = strdup(opts->runtime_dir);
 	e->dnsmasq_bin = opts->dnsmasq_bin ? strdup(opts->dnsmasq_bin) : NULL;
-	if (!e->config_dir || !e->state_dir || !e->runtime_dir ||
+	e->resolv_conf = strdup(opts->resolv_conf ? opts->resolv_conf : "/etc/resolv.conf");
+	if (!e->config_dir || !e->state_dir || !e->runtime_dir || !e->resolv_conf ||
 	    (opts->dnsmasq_bin && !e->dnsmasq_bin))
 		goto fail;
 
@@ -443,7 +447,11 @@ int netd_engine_autostart(struct netd_engine *e, struct netd_diag *diag)
 /* Every network that is up, whether its bridge is there or not. */
 int netd_engine_reconcile(struct netd_engine *e)
 {
-	return for_each(e, is_up, reconcile_network, NULL);
+	/* Upstream DNS too: a resolv.conf change the watch missed, a servers file removed. */
+	int sync = netd_upstream_sync(e, NULL);
+	int ret = for_each(e, is_up, reconcile_network, NULL);
+
+	return ret < 0 ? ret : sync;
 }
 
 static bool pick_brought_up(struct netd_engine *e, const struct netd_network *n)

@@ -4,6 +4,7 @@
 
 struct netd_link_monitor;
 struct netd_dnsmasq_watch;
+struct netd_file_watch;
 
 #include "netd/engine.h"
 #include "netd/kernel/dnsmasq.h"
@@ -17,6 +18,8 @@ struct netd_engine {
 	char *state_dir;
 	char *runtime_dir;
 	char *dnsmasq_bin;
+	char *resolv_conf;                    /* the host's resolv.conf: upstream.c */
+	struct netd_file_watch *resolv_watch; /* NULL until upstream_open */
 	struct netd_config *config;
 	struct netd_nl *nl;
 	struct netd_nft *nft;
@@ -77,6 +80,10 @@ const struct netd_network *netd_engine_find(struct netd_engine *e, const char *n
 
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
                  const struct netd_dnsmasq_paths *paths, struct netd_observed *o);
+
+/* Upstream DNS (upstream.c): write <runtime>/upstream.servers from resolv.conf when it differs,
+ * and SIGHUP every running dnsmasq of ours then (*told: how many; told may be NULL). */
+int netd_upstream_sync(struct netd_engine *e, size_t *told);
 
 /* Run the plan as a transaction: on failure undo the steps done, in reverse. */
 int netd_apply_up(struct netd_apply_ctx *c, const struct netd_plan *plan, struct netd_diag *diag);

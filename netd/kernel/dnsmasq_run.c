@@ -230,19 +230,22 @@ int netd_dnsmasq_kill(const struct netd_dnsmasq_paths *p)
 	return end_ours(p, kill_now);
 }
 
-int netd_dnsmasq_reload_hosts(const struct netd_dnsmasq_paths *p, const char *hosts_text)
+int netd_dnsmasq_hup(const struct netd_dnsmasq_paths *p)
 {
-	int fd, ret;
+	int fd = open_ours(p, NULL), ret;
 
-	ret = write_atomic(p->hosts, hosts_text ? hosts_text : "");
-	if (ret < 0)
-		return ret;
-	fd = open_ours(p, NULL);
 	if (fd < 0)
 		return -ESRCH;
 	ret = pidfd_kill(fd, SIGHUP) < 0 ? -errno : 0;
 	close(fd);
 	return ret;
+}
+
+int netd_dnsmasq_reload_hosts(const struct netd_dnsmasq_paths *p, const char *hosts_text)
+{
+	int ret = write_atomic(p->hosts, hosts_text ? hosts_text : "");
+
+	return ret < 0 ? ret : netd_dnsmasq_hup(p);
 }
 
 static int file_equals(const char *path, const char *text)

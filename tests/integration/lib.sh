@@ -373,6 +373,16 @@ nd_dnsmasq_pid() {
 	return 0
 }
 
+# nd_inotify_fds PID: the inotify instances PID holds (each counts against its user's
+# fs.inotify.max_user_instances).
+nd_inotify_fds() {
+	local fd n=0
+	for fd in /proc/"$1"/fd/*; do
+		[[ $(readlink "$fd" 2>/dev/null) == anon_inode:inotify ]] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
 # Processes living in our host namespace, other than netd itself.
 nd_host_pids() {
 	local p

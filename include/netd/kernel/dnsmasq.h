@@ -44,6 +44,10 @@ int netd_dnsmasq_probe_send(struct in_addr server, uint16_t id, int *fd);
  * listens on the server's port 53 any more. */
 int netd_dnsmasq_probe_answered(int fd, uint16_t id);
 
+/* SIGHUP our dnsmasq (only if the pid file names it): it rereads its hosts file and the
+ * servers file (upstream DNS) and clears its cache. -ESRCH when it is not running. */
+int netd_dnsmasq_hup(const struct netd_dnsmasq_paths *p);
+
 /* Rewrite the hosts file and SIGHUP dnsmasq so it rereads it, without a restart.
  * -ESRCH (file still written) when our dnsmasq is not running. */
 int netd_dnsmasq_reload_hosts(const struct netd_dnsmasq_paths *p, const char *hosts_text);
