@@ -1,0 +1,12 @@
+/* Private to netd/core/nft_*.c: what nft_build.c asks of nft_ports.c. */
+#ifndef NETD_NFT_BUILD_PRIV_H
+#define NETD_NFT_BUILD_PRIV_H
+
+#include "netd/nft.h"
+
+/* x->ports and x->ports_digest: n's [Tap]s, then the guests no [Tap] declares, each bound to
+ * its port. x->network and x->subnet are filled already. */
+int nft_ports_build(const struct netd_network *n, const struct netd_nft_guest *guests,
+                    size_t n_guests, struct netd_nft_net *x);
+
+#endif
