@@ -163,25 +163,6 @@ static void build_post(const struct netd_network *n, const struct netd_prefix *s
 	add_match(add_rule(c, NETD_NFT_V_MASQUERADE), NETD_NFT_M_IP_DADDR_NE)->u.prefix = *subnet;
 }
 
-static int compute_digest(struct netd_nft_net *x)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
-	int ret;
-
-	f = open_memstream(&text, &len);
-	if (!f)
-		return -ENOMEM;
-	ret = netd_nft_render_inet(x, f);
-	if (fclose(f) != 0 && ret == 0)
-		ret = -ENOMEM;
-	if (ret == 0)
-		netd_nft_digest(text, len, x->digest);
-	free(text);
-	return ret;
-}
-
 /* The chains of a routed (not switched) network, each with its rules. */
 static int build_chains(const struct netd_network *n, const struct netd_mode_ops *ops,
                         struct netd_nft_net *x)
@@ -233,7 +214,7 @@ int netd_nft_net_build_guests(const struct netd_network *n, const struct netd_nf
 	if (!ops->switched)
 		ret = build_chains(n, ops, x);
 	if (ret == 0)
-		ret = compute_digest(x);
+		ret = nft_render_digest(x, NULL, x->digest);
 	if (ret == 0 && n->guest_source_check)
 		ret = nft_ports_build(n, guests, n_guests, x);
 	if (ret < 0) {

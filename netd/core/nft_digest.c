@@ -1,11 +1,13 @@
 /* The digests that tell whether the kernel already holds a network's rules: of the inet
  * chains' text, of each bound port's text, and of a network's set of ports. Pure. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "netd/nft.h"
+#include "nft_build_priv.h"
 
 static uint64_t fnv1a64(uint64_t h, const char *s, size_t len)
 {
@@ -50,4 +52,24 @@ void netd_nft_ports_digest(struct netd_nft_port_fact *v, size_t n,
 		h = fnv1a64(h, line, (size_t)len);
 	}
 	snprintf(out, NETD_NFT_DIGEST_LEN + 1, "%016" PRIx64, h);
+}
+
+int nft_render_digest(const struct netd_nft_net *x, const struct netd_nft_port *p,
+                      char out[NETD_NFT_DIGEST_LEN + 1])
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ret;
+
+	f = open_memstream(&text, &len);
+	if (!f)
+		return -ENOMEM;
+	ret = p ? netd_nft_render_port(p, f) : netd_nft_render_inet(x, f);
+	if (fclose(f) != 0 && ret == 0)
+		ret = -ENOMEM;
+	if (ret == 0)
+		netd_nft_digest(text, len, out);
+	free(text);
+	return ret;
 }

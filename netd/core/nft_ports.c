@@ -85,9 +85,6 @@ static int build_port(const struct netd_nft_net *x, const char *port, const uint
 	static const uint16_t tags[] = {ETH_P_8021Q, ETH_P_8021AD};
 	struct netd_nft_chain *c = &p->chain;
 	struct netd_prefix bound = {.addr = addr, .len = 32};
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
 	int ret;
 
 	snprintf(p->ifname, sizeof(p->ifname), "%s", port);
@@ -108,17 +105,7 @@ static int build_port(const struct netd_nft_net *x, const char *port, const uint
 		bind_address(c, &bound, true);
 		bind_address(c, &bound, false);
 	}
-
-	f = open_memstream(&text, &len);
-	if (!f)
-		return -ENOMEM;
-	ret = netd_nft_render_port(p, f);
-	if (fclose(f) != 0 && ret == 0)
-		ret = -ENOMEM;
-	if (ret == 0)
-		netd_nft_digest(text, len, p->digest);
-	free(text);
-	return ret;
+	return nft_render_digest(x, p, p->digest);
 }
 
 static bool declared(const struct netd_network *n, const char *port)

@@ -66,23 +66,11 @@ static int put_stale_elems(struct nft_batch *b, const struct nft_state *st,
 
 static int put_network_chains(struct nft_batch *b, const struct netd_nft_net *x)
 {
-	char comment[64];
 	int ret = 0;
 
-	snprintf(comment, sizeof(comment), "%s%s", NFT_DIGEST_PREFIX, x->digest);
-	for (int k = 0; k < NETD_NFT_CHAIN_KINDS && !ret; k++) {
-		const struct netd_nft_chain *c = &x->chains[k];
-
-		if (!c->present)
-			continue;
-		ret = nft_put_chain(b, NFT_MSG_NEWCHAIN, c->name);
-		if (!ret)
-			ret = nft_put_flush(b, c->name);
-		/* The digest rides on the first rule: a chain's own userdata is not updated by
-		 * the kernel when the chain already exists, a new rule's always is. */
-		for (size_t i = 0; i < c->n_rules && !ret; i++)
-			ret = nft_put_rule(b, c->name, i, &c->rules[i], i == 0 ? comment : NULL);
-	}
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS && !ret; k++)
+		if (x->chains[k].present)
+			ret = nft_put_chain_rules(b, &x->chains[k], x->digest);
 	return ret;
 }
 

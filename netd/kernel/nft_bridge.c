@@ -87,22 +87,6 @@ static int put_base(struct nft_batch *b)
 	return ret;
 }
 
-static int put_port_chain(struct nft_batch *b, const struct netd_nft_port *p)
-{
-	const struct netd_nft_chain *c = &p->chain;
-	char comment[64];
-	int ret;
-
-	snprintf(comment, sizeof(comment), "%s%s", NFT_DIGEST_PREFIX, p->digest);
-	ret = nft_put_chain(b, NFT_MSG_NEWCHAIN, c->name);
-	if (!ret)
-		ret = nft_put_flush(b, c->name);
-	/* Its own digest on its first rule, as the inet chains carry the network's. */
-	for (size_t i = 0; i < c->n_rules && !ret; i++)
-		ret = nft_put_rule(b, c->name, i, &c->rules[i], i == 0 ? comment : NULL);
-	return ret;
-}
-
 static int put_del_chain(struct nft_batch *b, const char *chain)
 {
 	int ret = nft_put_flush(b, chain);
@@ -172,7 +156,7 @@ int nft_put_ports(struct nft_batch *b, const struct nft_ports_state *ps,
 		ret = put_stale_elems(b, ps, x, only);
 	for (size_t i = 0; i < x->n_ports && !ret; i++)
 		if (wanted(ps, x, x->ports[i].ifname, only))
-			ret = put_port_chain(b, &x->ports[i]);
+			ret = nft_put_chain_rules(b, &x->ports[i].chain, x->ports[i].digest);
 	/* Chains of ports the network no longer binds: nothing jumps to them any more. */
 	for (size_t i = 0; i < ps->chains.n_chains && !ret && !only; i++)
 		if (netd_nft_port_of(ps->chains.chains[i], x->network, port) &&

@@ -114,11 +114,9 @@ static int refresh(struct netd_nft *nft)
 	uint32_t gen = 0;
 	int ret;
 
-	ret = nft_ruleset_gen(nft, &gen);
-	if (ret < 0)
-		return ret;
-	if (c->valid && c->gen == gen)
-		return 0;
+	ret = nft_cache_current(nft, c->valid, c->gen, &gen);
+	if (ret != 0)
+		return ret < 0 ? ret : 0;
 	nft_port_cache_release(c);
 	/* Read after the generation, as the inet cache is: a change meanwhile moves it on. */
 	ret = nft_ports_read(nft, &ps);

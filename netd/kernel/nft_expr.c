@@ -303,6 +303,22 @@ int nft_put_chain(struct nft_batch *b, uint16_t type, const char *name)
 	return c ? send_chain(b, c, type) : -ENOMEM;
 }
 
+int nft_put_chain_rules(struct nft_batch *b, const struct netd_nft_chain *c, const char *digest)
+{
+	char comment[64];
+	int ret;
+
+	snprintf(comment, sizeof(comment), "%s%s", NFT_DIGEST_PREFIX, digest);
+	ret = nft_put_chain(b, NFT_MSG_NEWCHAIN, c->name);
+	if (!ret)
+		ret = nft_put_flush(b, c->name);
+	/* The digest rides on the first rule: a chain's own userdata is not updated by the
+	 * kernel when the chain already exists, a new rule's always is. */
+	for (size_t i = 0; i < c->n_rules && !ret; i++)
+		ret = nft_put_rule(b, c->name, i, &c->rules[i], i == 0 ? comment : NULL);
+	return ret;
+}
+
 int nft_put_base_chain(struct nft_batch *b, const char *name, uint32_t hook, int32_t prio, bool nat)
 {
 	struct nftnl_chain *c = chain_new(b, name);

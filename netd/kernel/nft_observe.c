@@ -333,7 +333,7 @@ static int chain_digest(struct netd_nft *nft, const char *chain,
 }
 
 /* The ruleset's generation: one request, one NEWGEN reply (no dump, no ack). */
-int nft_ruleset_gen(struct netd_nft *nft, uint32_t *gen)
+static int ruleset_gen(struct netd_nft *nft, uint32_t *gen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nftnl_gen *g = NULL;
@@ -367,6 +367,13 @@ int nft_ruleset_gen(struct netd_nft *nft, uint32_t *gen)
 	return ret;
 }
 
+int nft_cache_current(struct netd_nft *nft, bool valid, uint32_t cached, uint32_t *gen)
+{
+	int ret = ruleset_gen(nft, gen);
+
+	return ret < 0 ? ret : valid && cached == *gen;
+}
+
 /* Make the cache describe the ruleset as it is now: reread the chains when the generation
  * moved, and forget every digest read at the old one. */
 static int cache_refresh(struct netd_nft *nft)
@@ -376,11 +383,9 @@ static int cache_refresh(struct netd_nft *nft)
 	uint32_t gen = 0;
 	int ret;
 
-	ret = nft_ruleset_gen(nft, &gen);
-	if (ret < 0)
-		return ret;
-	if (c->valid && c->gen == gen)
-		return 0;
+	ret = nft_cache_current(nft, c->valid, c->gen, &gen);
+	if (ret != 0)
+		return ret < 0 ? ret : 0;
 	nft_observe_cache_release(c);
 	/* Read after the generation: if the ruleset moves meanwhile, the next query sees a
 	 * newer generation and reads again; a stale list is never kept. */

@@ -115,8 +115,10 @@ int nft_dump_elems(struct netd_nft *nft, uint8_t family, const char *map, bool i
                    struct nft_elem **out, size_t *n_out);
 /* The digest a rule carries in its comment ("netd:<digest>"): 0, or -ENOENT when none. */
 int nft_rule_digest(const struct nftnl_rule *r, char digest[NETD_NFT_DIGEST_LEN + 1]);
-/* The ruleset's generation: it moves on every change to any table. */
-int nft_ruleset_gen(struct netd_nft *nft, uint32_t *gen);
+/* Does what was read at ruleset generation cached (valid: read at all) still describe the
+ * ruleset? 1 yes, 0 no (*gen: the generation to read it at now), -errno. The generation moves
+ * on every change to any table. */
+int nft_cache_current(struct netd_nft *nft, bool valid, uint32_t cached, uint32_t *gen);
 int nft_state_elems(struct netd_nft *nft, struct nft_state *st);
 void nft_state_release(struct nft_state *st);
 bool nft_state_has_chain(const struct nft_state *st, const char *name);
@@ -172,6 +174,8 @@ int nft_put_base_chain(struct nft_batch *b, const char *name, uint32_t hook, int
 int nft_put_base_rule(struct nft_batch *b, const char *chain, size_t index, uint32_t key,
                       const char *map, const char *text);
 int nft_put_chain(struct nft_batch *b, uint16_t type, const char *name);
+/* c made if missing, flushed and filled with its rules, the first carrying "netd:<digest>". */
+int nft_put_chain_rules(struct nft_batch *b, const struct netd_nft_chain *c, const char *digest);
 int nft_put_flush(struct nft_batch *b, const char *chain);
 int nft_put_rule(struct nft_batch *b, const char *chain, size_t index,
                  const struct netd_nft_rule *r, const char *comment);

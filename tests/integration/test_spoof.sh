@@ -25,31 +25,16 @@ OUT_ADDR=198.51.100.2
 nd_init
 nd_host
 nd_outside
-nd_write_conf neta.conf <<'EOF'
-[Network]
-Name=neta
-Mode=nat
-Bridge=virbr0
-Address=192.122.1.1/24
-
-[DHCP]
-Range=192.122.1.100 192.122.1.200
-
-[Tap]
-Name=decl0
-MAC=52:54:00:00:0a:50
-Address=192.122.1.50
-EOF
-nd_write_conf netb.conf <<'EOF'
-[Network]
-Name=netb
-Mode=nat
-Bridge=virbr1
-Address=192.122.2.1/24
-
-[DHCP]
-Range=192.122.2.100 192.122.2.200
-EOF
+# nat_conf NAME BRIDGE N: a nat network on 192.122.N.0/24 serving DHCP.
+nat_conf() {
+	printf '[Network]\nName=%s\nMode=nat\nBridge=%s\nAddress=192.122.%s.1/24\n\n' "$1" "$2" "$3"
+	printf '[DHCP]\nRange=192.122.%s.100 192.122.%s.200\n\n' "$3" "$3"
+}
+{
+	nat_conf neta virbr0 1
+	printf '[Tap]\nName=decl0\nMAC=%s\nAddress=192.122.1.50\n' "$G2_MAC"
+} | nd_write_conf neta.conf
+nat_conf netb virbr1 2 | nd_write_conf netb.conf
 nd_start_netd
 expect_ok "up neta" ctl up neta
 expect_ok "up netb" ctl up netb

@@ -280,6 +280,22 @@ static void test_drift_is_seen_and_repaired(void **state)
 	netd_nft_net_free(x);
 }
 
+/* The whole group in a network namespace of its own, on one netfilter socket. */
+static int enter_namespace(void **state)
+{
+	if (unshare(CLONE_NEWNET) < 0) {
+		print_error("unshare(CLONE_NEWNET): %s: this test needs root\n", strerror(errno));
+		return -1;
+	}
+	return netd_nft_open(&nft) < 0 ? -1 : 0;
+}
+
+static int close_socket(void **state)
+{
+	netd_nft_close(nft);
+	return 0;
+}
+
 #define T(f) cmocka_unit_test_teardown(f, clean)
 
 int main(void)
@@ -290,18 +306,6 @@ int main(void)
 	    T(test_two_networks_share_the_table),
 	    T(test_drift_is_seen_and_repaired),
 	};
-	int ret;
 
-	if (unshare(CLONE_NEWNET) < 0) {
-		fprintf(stderr, "unshare(CLONE_NEWNET): %s: this test needs root\n",
-		        strerror(errno));
-		return 1;
-	}
-	if (netd_nft_open(&nft) < 0) {
-		fprintf(stderr, "netd_nft_open failed\n");
-		return 1;
-	}
-	ret = cmocka_run_group_tests(tests, NULL, NULL);
-	netd_nft_close(nft);
-	return ret;
+	return cmocka_run_group_tests(tests, enter_namespace, close_socket);
 }
