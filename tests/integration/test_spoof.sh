@@ -190,6 +190,19 @@ spoofs_blocked() {
 spoofs_blocked "GuestSourceCheck=yes"
 expect_ok "g1's own address and MAC still work" arrives "$VM1" g1 192.122.1.11 192.122.1.10
 
+# ---------------------------------------------------------------- attach undone
+# The last step of attach fails (dnsmasq's hosts file cannot be written): its binding goes with
+# its tap and its record.
+mv "$T/run/neta.hosts" "$T/neta.hosts.saved" && mkdir "$T/run/neta.hosts"
+expect_fail "attach fails when dnsmasq's hosts file cannot be written" \
+	ctl attach neta --tap spoofx --mac 52:54:00:aa:00:09 --address 192.122.1.9
+expect_match "... at its last step, after the binding" "updating dnsmasq's hosts file" \
+	"$(cat "$T/expect.out")"
+expect_fail "... and leaves no tap" "$IPBIN" -n "$HOST" link show spoofx
+expect_fail "... and no binding" nd_ns "$HOST" nft list chain bridge netd port_neta.spoofx
+expect_nomatch "... and no record" spoofx "$(cat "$T/state/neta.taps")"
+rmdir "$T/run/neta.hosts" && mv "$T/neta.hosts.saved" "$T/run/neta.hosts"
+
 # ---------------------------------------------------------------- GuestSourceCheck=no
 sed -i 's/^Address=192.122.1.1\/24$/&\nGuestSourceCheck=no/' "$T/conf/neta.conf"
 expect_ok "reload with GuestSourceCheck=no" ctl reload
