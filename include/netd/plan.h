@@ -19,8 +19,8 @@ struct netd_desired {
 	unsigned arp_ignore;      /* the bridge's net.ipv4.conf.*.arp_ignore; 0: left alone */
 	bool forwarding;          /* needs net.ipv4.ip_forward=1 */
 	bool isolate_ports;       /* VMToVM=deny: every port but the uplink isolated */
-	struct netd_nft_net *nft; /* owned */
-	bool has_rules;           /* nft has at least one chain */
+	struct netd_nft_net *nft; /* owned; the record's guests bound (netd_tap_nft_build) */
+	bool has_rules;           /* nft has at least one inet chain */
 	bool dnsmasq;             /* runs a dnsmasq */
 	char *dnsmasq_conf;       /* owned; NULL when !dnsmasq */
 	char *dnsmasq_hosts;      /* owned; NULL when !dnsmasq */
@@ -71,6 +71,9 @@ struct netd_observed {
 	bool has_address;
 	bool rules_present;
 	char rules_digest[NETD_NFT_DIGEST_LEN + 1];
+	/* The network's bound ports in table bridge netd, as netd_nft_ports_digest() sums
+	 * them up; "" when it has none there. */
+	char ports_digest[NETD_NFT_DIGEST_LEN + 1];
 	bool dnsmasq_running;
 	pid_t dnsmasq_pid;
 	bool dnsmasq_conf_current; /* running with exactly the rendered conf and hosts */

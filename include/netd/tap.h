@@ -4,7 +4,8 @@
  * Pure parts here: tap_util.c (MACs, qemu arguments), attach_state.c (the records of a
  * network's taps), attach_check.c (an attach request's checks), tap_alloc.c (a guest's MAC and
  * static address), tap_plan.c (what the taps of a network need at up and down), lease_strip.c
- * (dropping guests from dnsmasq's lease file). The [Tap] section of a network file is read
+ * (dropping guests from dnsmasq's lease file), tap_bind.c (the guests' ports in the rules).
+ * The [Tap] section of a network file is read
  * through the config's key table (netd/core/config_keys.c) and checked by config_tap.c. The
  * kernel objects are include/netd/kernel/tap.h; the engine's side (the attach and detach verbs,
  * the "sync taps" and "remove taps" steps) is netd/engine/attach*.c.
@@ -205,6 +206,14 @@ size_t netd_tap_diff_down(const struct netd_network *n, const struct netd_tap_st
 /* Whether carrying out op takes an attached tap's static lease or host name out of
  * dnsmasq's hosts file. */
 bool netd_tap_op_drops_hosts_entry(const struct netd_tap_op *op);
+
+/* ---- GuestSourceCheck (tap_bind.c); pure ---- */
+
+struct netd_nft_net;
+/* n's rules (netd/nft.h) with the guest of every tap of the record s (NULL: none) bound to its
+ * port, as well as n's [Tap]s: what `up` applies and `attach` and `detach` keep. */
+int netd_tap_nft_build(const struct netd_network *n, const struct netd_tap_state *s,
+                       struct netd_nft_net **out);
 
 /* ---- dnsmasq's lease file (lease_strip.c); pure ---- */
 

@@ -67,6 +67,24 @@ out:
 	return ret;
 }
 
+/* GuestSourceCheck: the tap's port bound to its guest as the record s has it, in one nft
+ * batch that touches nothing else of the network's (nothing when the network binds no
+ * ports). */
+static int bind_port(struct netd_engine *e, const struct netd_network *n,
+                     const struct netd_tap_state *s, const char *tap, struct netd_diag *diag)
+{
+	struct netd_nft_net *x = NULL;
+	int ret = netd_tap_nft_build(n, s, &x);
+
+	if (ret < 0)
+		netd_diag_set(diag, "%s: building the rules of tap %s: %s", n->name, tap,
+		              strerror(-ret));
+	else
+		ret = netd_nft_apply_port(e->nft, x, tap, diag);
+	netd_nft_net_free(x);
+	return ret;
+}
+
 int netd_engine_attach(struct netd_engine *e, const char *name, const struct netd_attach_req *req,
                        json_object **out, struct netd_diag *diag)
 {
@@ -74,6 +92,7 @@ int netd_engine_attach(struct netd_engine *e, const char *name, const struct net
 	struct netd_tap_record rec;
 	const struct netd_network *n;
 	struct netd_tap_want w;
+	bool bound = false;
 	ssize_t i;
 	int ret;
 
@@ -89,12 +108,18 @@ int netd_engine_attach(struct netd_engine *e, const char *name, const struct net
 	if (ret < 0)
 		goto out;
 	ret = netd_tap_state_add(&s, &rec);
+	/* Bound before anything is recorded or announced: no guest ever has the port unbound. */
+	if (ret == 0)
+		ret = bind_port(e, n, &s, rec.tap, diag);
+	bound = ret == 0;
 	if (ret == 0)
 		ret = netd_tap_state_save(e->state_dir, n->name, &s, diag);
 	if (ret == 0 && (rec.addr.s_addr || rec.hostname[0]))
 		ret = netd_taps_reload_hosts(e, n, &s, diag);
 	if (ret < 0) {
-		/* Undo: no tap without its record, no record without its tap. */
+		/* Undo: no tap without its record and binding, no record without its tap. */
+		if (bound)
+			netd_nft_remove_port(e->nft, n->name, rec.tap, NULL);
 		netd_nl_link_delete(e->nl, rec.tap, NULL);
 		i = netd_tap_state_find(&s, rec.tap);
 		if (i >= 0) {
@@ -169,8 +194,8 @@ static int may_detach(struct netd_engine *e, const struct netd_network *n, const
 }
 
 /*
- * The lease first, then the tap, then the record: a release that fails leaves the tap and
- * its record as they were, so the same detach can be tried again.
+ * The lease first, then the port's binding, then the tap, then the record: a release that
+ * fails leaves the tap and its record as they were, so the same detach can be tried again.
  */
 int netd_engine_detach(struct netd_engine *e, const char *name, const char *tap, json_object **out,
                        struct netd_diag *diag)
@@ -199,8 +224,14 @@ int netd_engine_detach(struct netd_engine *e, const char *name, const char *tap,
 	ret = may_detach(e, n, tap, idx >= 0, &exists, diag);
 	if (ret == 0 && idx >= 0)
 		ret = netd_tap_lease_forget(e, n, rec.mac, &released, diag);
-	if (ret == 0 && exists)
+	if (ret == 0)
+		ret = netd_nft_remove_port(e->nft, n->name, tap, diag);
+	if (ret == 0 && exists) {
 		ret = netd_nl_link_delete(e->nl, tap, diag);
+		/* The tap stays, and so does its guest's binding. */
+		if (ret < 0 && idx >= 0)
+			bind_port(e, n, &s, tap, NULL);
+	}
 	if (ret == 0 && idx >= 0) {
 		netd_tap_state_remove(&s, (size_t)idx);
 		ret = netd_tap_state_save(e->state_dir, n->name, &s, diag);

@@ -262,6 +262,9 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 		o->rules_present = true;
 	else if (ret != -ENOENT)
 		return ret;
+	ret = netd_nft_observe_ports(e->nft, n->name, o->ports_digest);
+	if (ret < 0)
+		return ret;
 
 	ret = netd_dnsmasq_running(paths, &o->dnsmasq_pid);
 	if (ret < 0)
