@@ -37,75 +37,160 @@ static const struct netd_network *find_up(struct netd_engine *e, const char *nam
 	return n;
 }
 
-/* The request checked against the record and what the kernel and dnsmasq have now. */
+/* The requests checked against the record and what the kernel and dnsmasq have now. */
 static int check(struct netd_engine *e, const struct netd_network *n,
-                 const struct netd_attach_req *req, const struct netd_tap_state *s,
+                 const struct netd_attach_req *reqs, size_t k, const struct netd_tap_state *s,
                  struct netd_tap_want *w, struct netd_diag *diag)
 {
-	uint8_t random[NETD_TAP_MAC_TRIES * 3];
+	size_t n_random = k * NETD_TAP_MAC_TRIES * 3;
+	uint8_t *random = malloc(n_random);
+	bool *exists = calloc(k, sizeof(*exists));
 	struct netd_attach_facts f = {.now = time(NULL), .random = random};
 	struct netd_dnsmasq_paths paths;
 	struct netd_lease *leases = NULL;
 	struct netd_link_info li;
-	int ret;
+	int ret = -ENOMEM;
 
+	if (!random || !exists)
+		goto out;
 	/* No lease file yet (or unreadable): nothing to avoid but the config and record. */
 	if (netd_dnsmasq_paths_init(&paths, e->runtime_dir, e->state_dir, n->name) == 0 &&
 	    netd_dnsmasq_leases_read(&paths, &leases, &f.n_leases) < 0)
 		f.n_leases = 0;
 	f.leases = leases;
-	f.name_exists = req->tap[0] && netd_ifname_valid(req->tap) &&
-	                netd_nl_link_get(e->nl, req->tap, &li) == 0;
-	if (!req->has_mac && getrandom(random, sizeof(random), 0) != (ssize_t)sizeof(random)) {
+	/* A template ("vm%d") names no link: the kernel picks a free number for it. */
+	for (size_t i = 0; i < k; i++)
+		exists[i] = reqs[i].tap[0] && !strchr(reqs[i].tap, '%') &&
+		            netd_ifname_valid(reqs[i].tap) &&
+		            netd_nl_link_get(e->nl, reqs[i].tap, &li) == 0;
+	if (getrandom(random, n_random, 0) != (ssize_t)n_random) {
 		ret = -errno;
 		netd_diag_set(diag, "no free random MAC: %s", strerror(errno));
 		goto out;
 	}
-	ret = netd_attach_check(n, req, s, &f, w, diag);
+	ret = netd_attach_check_batch(n, reqs, exists, k, s, &f, w, diag);
 out:
+	if (ret == -ENOMEM && !diag->msg[0])
+		netd_diag_set(diag, "%s: checking %zu taps: %s", n->name, k, strerror(ENOMEM));
 	free(leases);
+	free(random);
+	free(exists);
+	return ret;
+}
+
+static bool any_hosts_entry(const struct netd_tap_record *recs, size_t k)
+{
+	for (size_t i = 0; i < k; i++)
+		if (recs[i].addr.s_addr || recs[i].hostname[0])
+			return true;
+	return false;
+}
+
+/*
+ * The taps recorded: the record written once, dnsmasq's hosts file rewritten once (one
+ * SIGHUP) when a tap brings a static lease or host name. On failure both are put back as
+ * they were (before) and the taps deleted, all at once: no tap without its record, no record
+ * without its tap. names has room for k.
+ */
+static int record(struct netd_engine *e, const struct netd_network *n,
+                  const struct netd_tap_state *before, const struct netd_tap_record *recs, size_t k,
+                  const char **names, struct netd_diag *diag)
+{
+	struct netd_tap_state s = {0};
+	bool hosts = any_hosts_entry(recs, k);
+	int ret = netd_tap_state_copy(before, &s);
+
+	for (size_t i = 0; ret == 0 && i < k; i++)
+		ret = netd_tap_state_add(&s, &recs[i]);
+	if (ret == -ENOMEM)
+		netd_diag_set(diag, "%s: recording %zu taps: %s", n->name, k, strerror(ENOMEM));
+	if (ret == 0)
+		ret = netd_tap_state_save(e->state_dir, n->name, &s, diag);
+	if (ret == 0 && hosts)
+		ret = netd_taps_reload_hosts(e, n, &s, diag);
+	if (ret < 0) {
+		for (size_t i = 0; i < k; i++)
+			names[i] = recs[i].tap;
+		netd_nl_links_delete(e->nl, names, k, NULL);
+		netd_tap_state_save(e->state_dir, n->name, before, NULL);
+		if (hosts)
+			netd_taps_reload_hosts(e, n, before, NULL);
+	}
+	netd_tap_state_clear(&s);
+	return ret;
+}
+
+/* attach of k taps, all or nothing; recs gets them. */
+static int attach(struct netd_engine *e, const char *name, const struct netd_attach_req *reqs,
+                  size_t k, const struct netd_network **net, struct netd_tap_record *recs,
+                  struct netd_diag *diag)
+{
+	struct netd_tap_want *w = calloc(k, sizeof(*w));
+	const char **names = calloc(k, sizeof(*names));
+	struct netd_tap_state s = {0};
+	int ret;
+
+	*net = find_up(e, name, diag, &ret);
+	if (!*net)
+		goto out;
+	if (!w || !names) {
+		ret = -ENOMEM;
+		netd_diag_set(diag, "attach %s: %s", name, strerror(ENOMEM));
+		goto out;
+	}
+	ret = netd_tap_state_load(e->state_dir, (*net)->name, &s, diag);
+	if (ret == 0)
+		ret = check(e, *net, reqs, k, &s, w, diag);
+	if (ret == 0)
+		ret = netd_taps_make(e, *net, w, k, recs, diag);
+	if (ret == 0)
+		ret = record(e, *net, &s, recs, k, names, diag);
+out:
+	netd_tap_state_clear(&s);
+	free(w);
+	free(names);
 	return ret;
 }
 
 int netd_engine_attach(struct netd_engine *e, const char *name, const struct netd_attach_req *req,
                        json_object **out, struct netd_diag *diag)
 {
-	struct netd_tap_state s = {0};
+	const struct netd_network *n = NULL;
 	struct netd_tap_record rec;
-	const struct netd_network *n;
-	struct netd_tap_want w;
-	ssize_t i;
 	int ret;
 
 	*out = NULL;
-	n = find_up(e, name, diag, &ret);
-	if (!n)
+	ret = attach(e, name, req, 1, &n, &rec, diag);
+	if (ret == 0)
+		*out = netd_tap_record_json(n->name, &rec);
+	return ret;
+}
+
+int netd_engine_attach_batch(struct netd_engine *e, const char *name,
+                             const struct netd_attach_req *reqs, size_t k, json_object **out,
+                             struct netd_diag *diag)
+{
+	struct netd_tap_record *recs = calloc(k ? k : 1, sizeof(*recs));
+	const struct netd_network *n = NULL;
+	json_object *taps;
+	int ret = -ENOMEM;
+
+	*out = NULL;
+	if (!recs) {
+		netd_diag_set(diag, "attach %s: %s", name, strerror(ENOMEM));
 		return ret;
-	ret = netd_tap_state_load(e->state_dir, n->name, &s, diag);
-	if (ret == 0)
-		ret = check(e, n, req, &s, &w, diag);
-	if (ret == 0)
-		ret = netd_tap_make(e, n, &w, &rec, diag);
+	}
+	ret = attach(e, name, reqs, k, &n, recs, diag);
 	if (ret < 0)
 		goto out;
-	ret = netd_tap_state_add(&s, &rec);
-	if (ret == 0)
-		ret = netd_tap_state_save(e->state_dir, n->name, &s, diag);
-	if (ret == 0 && (rec.addr.s_addr || rec.hostname[0]))
-		ret = netd_taps_reload_hosts(e, n, &s, diag);
-	if (ret < 0) {
-		/* Undo: no tap without its record, no record without its tap. */
-		netd_nl_link_delete(e->nl, rec.tap, NULL);
-		i = netd_tap_state_find(&s, rec.tap);
-		if (i >= 0) {
-			netd_tap_state_remove(&s, (size_t)i);
-			netd_tap_state_save(e->state_dir, n->name, &s, NULL);
-		}
-		goto out;
-	}
-	*out = netd_tap_record_json(n->name, &rec);
+	*out = json_object_new_object();
+	taps = json_object_new_array();
+	json_object_object_add(*out, "network", json_object_new_string(n->name));
+	for (size_t i = 0; i < k; i++)
+		json_object_array_add(taps, netd_tap_record_json(n->name, &recs[i]));
+	json_object_object_add(*out, "taps", taps);
 out:
-	netd_tap_state_clear(&s);
+	free(recs);
 	return ret;
 }
 

@@ -84,8 +84,14 @@ void netd_tap_alias(const struct netd_network *n, char buf[NETD_TAP_ALIAS_MAX]);
 /* The link exists and carries n's tag: netd may remove it. */
 bool netd_tap_link_is_ours(struct netd_engine *e, const struct netd_network *n, const char *link,
                            struct netd_link_info *li);
-/* The one path that makes a tap: owner and group resolved, created, tagged, on n's bridge
- * with its MTU and n's isolation, up; rec describes it. On failure nothing is left. */
+/* The one path that makes taps: for each of w[0..k), owner and group resolved, created,
+ * tagged, on n's bridge with its MTU and n's isolation, up, all set up in one netlink batch;
+ * recs[i] describes the tap of w[i]. All or nothing: on failure no tap is left, and with
+ * k > 1 diag names the failing one by its index ("taps[3]: ..."). */
+int netd_taps_make(struct netd_engine *e, const struct netd_network *n,
+                   const struct netd_tap_want *w, size_t k, struct netd_tap_record *recs,
+                   struct netd_diag *diag);
+/* netd_taps_make() of one tap. */
 int netd_tap_make(struct netd_engine *e, const struct netd_network *n,
                   const struct netd_tap_want *w, struct netd_tap_record *rec,
                   struct netd_diag *diag);
