@@ -406,6 +406,18 @@ int netd_fmt_attach(FILE *f, json_object *att)
 	return 0;
 }
 
+int netd_fmt_attach_batch(FILE *f, json_object *res)
+{
+	json_object *taps = field(res, "taps");
+
+	if (!json_object_is_type(taps, json_type_array))
+		return -EINVAL;
+	for (size_t i = 0; i < json_object_array_length(taps); i++)
+		if (netd_fmt_attach(f, json_object_array_get_idx(taps, i)) < 0)
+			return -EINVAL;
+	return 0;
+}
+
 int netd_fmt_detach(FILE *f, json_object *det)
 {
 	char net[CELL_MAX], tap[CELL_MAX], addr[CELL_MAX], rel[CELL_MAX];

@@ -1,6 +1,8 @@
 /* netdctl: the client. A command table in the manner of wireguard-tools' wg. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,32 +94,103 @@ static int call_args(struct ctl *c, const char *cmd, const char *name, json_obje
 
 static void attach_usage(FILE *f)
 {
-	fprintf(f, "usage: netdctl attach NAME [--tap IFNAME] [--mac MAC] [--address IP] "
-	           "[--name HOSTNAME]\n"
-	           "                      [--owner USER|UID] [--group GROUP|GID] [--queues N] "
-	           "[--json]\n");
+	fprintf(f,
+	        "usage: netdctl attach NAME [--tap IFNAME] [--mac MAC] [--address IP] "
+	        "[--name HOSTNAME]\n"
+	        "                      [--owner USER|UID] [--group GROUP|GID] [--queues N] "
+	        "[--count K] [--json]\n"
+	        "  --count K  K taps in one request, all or none, each with the other options;\n"
+	        "             --tap is then a template with %%d (vm%%d: the kernel numbers them),\n"
+	        "             --address the first of K consecutive addresses; --mac and --name\n"
+	        "             name one guest each and cannot be given\n");
 }
 
-/* attach NAME [options]: options may come before or after NAME. */
-static int run_attach(struct ctl *c, const struct command *cmd, int argc, char **argv)
+/*
+ * --count K: K copies of the options as "taps". What names one guest cannot be shared (a MAC,
+ * a host name, a tap name without %d); --address gives each the next address. K > 1 only: a
+ * batch of one is one tap, whatever its options.
+ */
+static int batch_of(json_object *args, long k, json_object **out)
+{
+	json_object *taps = json_object_new_array(), *v;
+	const char *tap = NULL, *addr = NULL;
+	struct in_addr a = {0};
+	char ip[INET_ADDRSTRLEN];
+
+	*out = NULL;
+	if (json_object_object_get_ex(args, "tap", &v))
+		tap = json_object_get_string(v);
+	if (json_object_object_get_ex(args, "address", &v))
+		addr = json_object_get_string(v);
+	if (k > 1 && json_object_object_get_ex(args, "mac", NULL)) {
+		fprintf(stderr,
+		        "netdctl: --mac with --count %ld: a MAC is one guest's; leave it "
+		        "out and netd picks a free one for each tap\n",
+		        k);
+		goto bad;
+	}
+	if (k > 1 && json_object_object_get_ex(args, "hostname", NULL)) {
+		fprintf(stderr,
+		        "netdctl: --name with --count %ld: a host name is one guest's; "
+		        "attach named guests one at a time\n",
+		        k);
+		goto bad;
+	}
+	if (k > 1 && tap && !strstr(tap, "%d")) {
+		fprintf(stderr,
+		        "netdctl: --tap %s with --count %ld: %ld taps cannot share one "
+		        "name; give a template such as %s%%d, or leave --tap out (vnetN)\n",
+		        tap, k, k, tap);
+		goto bad;
+	}
+	if (addr && (inet_pton(AF_INET, addr, &a) != 1 || ntohl(a.s_addr) > UINT32_MAX - (k - 1))) {
+		fprintf(stderr, "netdctl: --address '%s': one IPv4 address, with room for %ld\n",
+		        addr, k);
+		goto bad;
+	}
+	for (long i = 0; taps && i < k; i++) {
+		json_object *one = NULL;
+
+		json_object_deep_copy(args, &one, NULL);
+		if (addr) {
+			struct in_addr next = {.s_addr = htonl(ntohl(a.s_addr) + (uint32_t)i)};
+
+			inet_ntop(AF_INET, &next, ip, sizeof(ip));
+			json_object_object_add(one, "address", json_object_new_string(ip));
+		}
+		json_object_array_add(taps, one);
+	}
+	*out = json_object_new_object();
+	json_object_object_add(*out, "taps", taps);
+	return EXIT_OK;
+bad:
+	json_object_put(taps);
+	return EXIT_USAGE;
+}
+
+/* attach's options into args (the request's members) and *count (0: not given). */
+static int attach_options(struct ctl *c, int argc, char **argv, json_object *args, long *count)
 {
 	static const struct option opts[] = {
-	    {"tap", required_argument, NULL, 't'},     {"mac", required_argument, NULL, 'm'},
-	    {"address", required_argument, NULL, 'a'}, {"name", required_argument, NULL, 'n'},
-	    {"owner", required_argument, NULL, 'o'},   {"group", required_argument, NULL, 'g'},
-	    {"queues", required_argument, NULL, 'q'},  {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	    {"tap", required_argument, NULL, 't'},
+	    {"mac", required_argument, NULL, 'm'},
+	    {"address", required_argument, NULL, 'a'},
+	    {"name", required_argument, NULL, 'n'},
+	    {"owner", required_argument, NULL, 'o'},
+	    {"group", required_argument, NULL, 'g'},
+	    {"queues", required_argument, NULL, 'q'},
+	    {"count", required_argument, NULL, 'c'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	static const char *const keys[128] = {
 	    ['t'] = "tap",      ['m'] = "mac",   ['a'] = "address",
 	    ['n'] = "hostname", ['o'] = "owner", ['g'] = "group"};
-	json_object *args = json_object_new_object(), *result = NULL;
 	char *end;
 	long q;
-	int opt, ret = EXIT_USAGE;
+	int opt;
 
-	if (!args)
-		return EXIT_FAILED;
 	optind = 0; /* argv - 1 is "attach": getopt skips it as the program name */
 	while ((opt = getopt_long(argc + 1, argv - 1, "h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -126,16 +199,21 @@ static int run_attach(struct ctl *c, const struct command *cmd, int argc, char *
 			break;
 		case 'h':
 			attach_usage(stdout);
-			ret = EXIT_OK;
-			goto out;
+			return -1;
 		case 'q':
+		case 'c':
 			q = strtol(optarg, &end, 10);
-			if (*end || end == optarg || q < 1 || q > 256) {
-				fprintf(stderr, "netdctl: --queues '%s': a number from 1 to 256\n",
-				        optarg);
-				goto out;
+			if (*end || end == optarg || q < 1 ||
+			    q > (opt == 'q' ? 256 : NETD_ATTACH_BATCH_MAX)) {
+				fprintf(stderr, "netdctl: --%s '%s': a number from 1 to %d\n",
+				        opt == 'q' ? "queues" : "count", optarg,
+				        opt == 'q' ? 256 : NETD_ATTACH_BATCH_MAX);
+				return EXIT_USAGE;
 			}
-			json_object_object_add(args, "queues", json_object_new_int((int)q));
+			if (opt == 'c')
+				*count = q;
+			else
+				json_object_object_add(args, "queues", json_object_new_int((int)q));
 			break;
 		default:
 			if (opt > 0 && opt < 128 && keys[opt]) {
@@ -144,25 +222,46 @@ static int run_attach(struct ctl *c, const struct command *cmd, int argc, char *
 				break;
 			}
 			attach_usage(stderr);
-			goto out;
+			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc) { /* exactly one operand, NAME, which getopt moved last */
 		attach_usage(stderr);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* attach NAME [options]: options may come before or after NAME. */
+static int run_attach(struct ctl *c, const struct command *cmd, int argc, char **argv)
+{
+	json_object *args = json_object_new_object(), *batch = NULL, *result = NULL;
+	long count = 0;
+	int ret;
+
+	if (!args)
+		return EXIT_FAILED;
+	ret = attach_options(c, argc, argv, args, &count);
+	if (ret) {
+		ret = ret < 0 ? EXIT_OK : ret; /* --help */
 		goto out;
 	}
-	ret = call_args(c, cmd->name, argv[optind - 1], args, &result);
+	if (count && (ret = batch_of(args, count, &batch)))
+		goto out;
+	ret = call_args(c, cmd->name, argv[optind - 1], batch ? batch : args, &result);
 	if (ret)
 		goto out;
 	if (c->json) {
 		print_json(result);
-	} else if (netd_fmt_attach(stdout, result) < 0) {
+	} else if ((batch ? netd_fmt_attach_batch(stdout, result)
+	                  : netd_fmt_attach(stdout, result)) < 0) {
 		fprintf(stderr, "netdctl: unexpected result from netd:\n");
 		print_json(result);
 		ret = EXIT_FAILED;
 	}
 out:
 	json_object_put(args);
+	json_object_put(batch);
 	json_object_put(result);
 	return ret;
 }

@@ -179,7 +179,11 @@ int netd_ctl_dispatch(struct netd_engine *e, const struct netd_ctl_request *req,
 			ret = netd_engine_list(e, result);
 		break;
 	case NETD_CTL_ATTACH:
-		ret = netd_engine_attach(e, name, &req->attach, result, diag);
+		if (req->n_taps)
+			ret =
+			    netd_engine_attach_batch(e, name, req->taps, req->n_taps, result, diag);
+		else
+			ret = netd_engine_attach(e, name, &req->attach, result, diag);
 		break;
 	case NETD_CTL_DETACH:
 		ret = netd_engine_detach(e, name, req->attach.tap, result, diag);
@@ -358,6 +362,7 @@ static int run_request(struct conn *c, struct netd_engine *e, const char *buf, s
 		return fail(c, ret, diag.msg);
 	}
 	ret = netd_ctl_dispatch(e, &req, c->cred.uid, c->cred.pid, &result, &diag);
+	netd_ctl_request_clear(&req);
 	if (ret)
 		return fail(c, ret, diag.msg);
 	c->answer = true;
