@@ -100,5 +100,13 @@ int netd_engine_attach_batch(struct netd_engine *e, const char *name,
                              struct netd_diag *diag);
 int netd_engine_detach(struct netd_engine *e, const char *name, const char *tap, json_object **out,
                        struct netd_diag *diag);
+/*
+ * detach of k taps in one go: every one checked before anything is done (a refusal names the
+ * tap and changes nothing), the guests' leases given back, the taps deleted together (one
+ * link group: the kernel's RCU barrier once, not once per tap), the record and dnsmasq's hosts
+ * file written once. *out is {"network","taps":[one detach answer per tap, in order]}.
+ */
+int netd_engine_detach_batch(struct netd_engine *e, const char *name, const char *const *taps,
+                             size_t k, json_object **out, struct netd_diag *diag);
 
 #endif

@@ -1,10 +1,8 @@
 /*
- * The verbs `netdctl attach` and `detach`: a guest's tap on a network that is up, and its
- * removal. What netd made is recorded in <state>/<network>.taps (attach_record.c); the record,
- * not the kernel, says which taps are netd's to forget or remove, and the alias netd:<network>
- * on the link is checked before any removal, so a link someone else took the name of is left
- * alone. The request's checks are pure (core/attach_check.c); making the tap is
- * attach_tap.c's, the lease attach_lease.c's.
+ * The verb `netdctl attach`: guests' taps on a network that is up, one or many in one request,
+ * all or nothing. What netd made is recorded in <state>/<network>.taps (attach_record.c); the
+ * record, not the kernel, says which taps are netd's to forget or remove (detach.c). The
+ * request's checks are pure (core/attach_check.c); making the taps is attach_tap.c's.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,6 +35,19 @@ static const struct netd_network *find_up(struct netd_engine *e, const char *nam
 	return n;
 }
 
+/* Random bytes for the guests' MACs: a large request may come back short (a signal). */
+static int fill_random(uint8_t *buf, size_t len)
+{
+	for (size_t got = 0; got < len;) {
+		ssize_t r = getrandom(buf + got, len - got, 0);
+
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		got += r > 0 ? (size_t)r : 0;
+	}
+	return 0;
+}
+
 /* The requests checked against the record and what the kernel and dnsmasq have now. */
 static int check(struct netd_engine *e, const struct netd_network *n,
                  const struct netd_attach_req *reqs, size_t k, const struct netd_tap_state *s,
@@ -63,9 +74,9 @@ static int check(struct netd_engine *e, const struct netd_network *n,
 		exists[i] = reqs[i].tap[0] && !strchr(reqs[i].tap, '%') &&
 		            netd_ifname_valid(reqs[i].tap) &&
 		            netd_nl_link_get(e->nl, reqs[i].tap, &li) == 0;
-	if (getrandom(random, n_random, 0) != (ssize_t)n_random) {
-		ret = -errno;
-		netd_diag_set(diag, "no free random MAC: %s", strerror(errno));
+	ret = fill_random(random, n_random);
+	if (ret < 0) {
+		netd_diag_set(diag, "no free random MAC: %s", strerror(-ret));
 		goto out;
 	}
 	ret = netd_attach_check_batch(n, reqs, exists, k, s, &f, w, diag);
@@ -191,109 +202,5 @@ int netd_engine_attach_batch(struct netd_engine *e, const char *name,
 	json_object_object_add(*out, "taps", taps);
 out:
 	free(recs);
-	return ret;
-}
-
-static json_object *detach_json(const struct netd_network *n, const char *tap,
-                                const struct netd_tap_record *rec, bool known,
-                                struct in_addr released)
-{
-	json_object *j = json_object_new_object();
-	char buf[INET_ADDRSTRLEN], m[18];
-
-	json_object_object_add(j, "network", json_object_new_string(n->name));
-	json_object_object_add(j, "tap", json_object_new_string(tap));
-	netd_mac_format(rec->mac, m);
-	json_object_object_add(j, "mac", known ? json_object_new_string(m) : NULL);
-	json_object_object_add(j, "address",
-	                       rec->addr.s_addr ? json_object_new_string(inet_ntop(
-	                                              AF_INET, &rec->addr, buf, sizeof(buf)))
-	                                        : NULL);
-	json_object_object_add(j, "released",
-	                       released.s_addr ? json_object_new_string(inet_ntop(
-	                                             AF_INET, &released, buf, sizeof(buf)))
-	                                       : NULL);
-	return j;
-}
-
-/* A [Tap]'s tap goes with its section or its network, never by detach. */
-static int not_declared(const struct netd_network *n, const char *tap, struct netd_diag *diag)
-{
-	for (size_t i = 0; i < n->n_taps; i++)
-		if (strcmp(n->taps[i].name, tap) == 0) {
-			netd_diag_set(diag,
-			              "tap %s is declared by the [Tap] on line %u of %s: remove "
-			              "the section and reload, or take the network down",
-			              tap, n->taps[i].line, n->source);
-			return -EBUSY;
-		}
-	return 0;
-}
-
-/* A tap detach may remove: netd's (tagged), or at least recorded. */
-static int may_detach(struct netd_engine *e, const struct netd_network *n, const char *tap,
-                      bool known, bool *exists, struct netd_diag *diag)
-{
-	char alias[NETD_TAP_ALIAS_MAX];
-	struct netd_link_info li;
-
-	netd_tap_alias(n, alias);
-	*exists = netd_nl_link_get(e->nl, tap, &li) == 0;
-	if (*exists && strcmp(li.alias, alias) != 0) {
-		netd_diag_set(diag,
-		              "%s is not a tap of network %s (its alias is '%s', not '%s'); "
-		              "netd only removes links it tagged",
-		              tap, n->name, li.alias, alias);
-		return -EPERM;
-	}
-	if (!*exists && !known) {
-		netd_diag_set(diag, "network %s has no tap %s", n->name, tap);
-		return -ENODEV;
-	}
-	return 0;
-}
-
-/*
- * The lease first, then the tap, then the record: a release that fails leaves the tap and
- * its record as they were, so the same detach can be tried again.
- */
-int netd_engine_detach(struct netd_engine *e, const char *name, const char *tap, json_object **out,
-                       struct netd_diag *diag)
-{
-	const struct netd_network *n = netd_config_find(e->config, name);
-	struct netd_tap_state s = {0};
-	struct netd_tap_record rec = {0};
-	struct in_addr released = {0};
-	bool exists = false;
-	ssize_t idx;
-	int ret;
-
-	*out = NULL;
-	if (!n) {
-		netd_diag_set(diag, "no network named '%s' in %s", name, e->config_dir);
-		return -ENOENT;
-	}
-	ret = not_declared(n, tap, diag);
-	if (ret == 0)
-		ret = netd_tap_state_load(e->state_dir, n->name, &s, diag);
-	if (ret < 0)
-		return ret;
-	idx = netd_tap_state_find(&s, tap);
-	if (idx >= 0)
-		rec = s.v[idx];
-	ret = may_detach(e, n, tap, idx >= 0, &exists, diag);
-	if (ret == 0 && idx >= 0)
-		ret = netd_tap_lease_forget(e, n, rec.mac, &released, diag);
-	if (ret == 0 && exists)
-		ret = netd_nl_link_delete(e->nl, tap, diag);
-	if (ret == 0 && idx >= 0) {
-		netd_tap_state_remove(&s, (size_t)idx);
-		ret = netd_tap_state_save(e->state_dir, n->name, &s, diag);
-		if (ret == 0 && (rec.addr.s_addr || rec.hostname[0]))
-			ret = netd_taps_reload_hosts(e, n, &s, diag);
-	}
-	if (ret == 0)
-		*out = detach_json(n, tap, &rec, idx >= 0, released);
-	netd_tap_state_clear(&s);
 	return ret;
 }

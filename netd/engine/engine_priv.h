@@ -67,7 +67,7 @@ int netd_forwarding_enable(const char *state_dir, bool *changed, struct netd_dia
 int netd_forwarding_restore(const char *state_dir, struct netd_diag *diag);
 bool netd_forwarding_saved(const char *state_dir);
 
-/* ---- guests on taps: the verbs (attach.c), the steps "sync taps" and "remove taps"
+/* ---- guests on taps: the verbs (attach.c, detach.c), the steps "sync taps" and "remove taps"
  * (attach_sync.c), making a tap (attach_tap.c), leases (attach_lease.c), the record on disk
  * (attach_record.c) ---- */
 
