@@ -52,7 +52,7 @@ enum netd_ctl_cmd {
 	NETD_CTL_RELOAD,
 	NETD_CTL_ATTACH, /* + "tap","mac","address","hostname","owner","group","queues", or
 	                    "taps":[{those}...] */
-	NETD_CTL_DETACH, /* + "tap" (required) */
+	NETD_CTL_DETACH, /* + "tap", or "taps":[names] */
 	NETD_CTL_MAX,
 };
 
@@ -72,8 +72,9 @@ struct netd_ctl_request {
 	const struct netd_ctl_cmd_info *cmd;
 	char name[NETD_NAME_MAX];      /* "" when the command takes none */
 	struct netd_attach_req attach; /* attach's arguments; detach's "tap" is attach.tap */
-	/* attach with "taps": one request per tap (n_taps from 1 to NETD_ATTACH_BATCH_MAX),
-	 * attach unused; NULL and 0 otherwise. Freed by netd_ctl_request_clear(). */
+	/* attach or detach with "taps": one per tap (n_taps from 1 to NETD_ATTACH_BATCH_MAX;
+	 * detach fills only .tap), attach unused; NULL and 0 otherwise. Freed by
+	 * netd_ctl_request_clear(). */
 	struct netd_attach_req *taps;
 	size_t n_taps;
 };

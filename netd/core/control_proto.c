@@ -268,25 +268,23 @@ static int decode_element(json_object *el, size_t i, struct netd_attach_req *a,
 	return 0;
 }
 
-/* attach's "taps": 1 to NETD_ATTACH_BATCH_MAX taps, their options in their elements only. */
-static int decode_batch(json_object *o, json_object *arr, struct netd_ctl_request *req,
-                        struct netd_diag *diag)
+/* "taps" of attach or detach: an array of 1 to NETD_ATTACH_BATCH_MAX (what), and no tap's
+ * option beside it. */
+static int batch_count(json_object *o, json_object *arr, const char *what, size_t *k,
+                       struct netd_diag *diag)
 {
-	size_t k;
-	json_object *v;
-
 	if (!json_object_is_type(arr, json_type_array)) {
-		netd_diag_set(diag, "malformed request: \"taps\" must be an array of tap objects");
+		netd_diag_set(diag, "malformed request: \"taps\" must be an array of %s", what);
 		return -EINVAL;
 	}
-	k = json_object_array_length(arr);
-	if (k == 0 || k > NETD_ATTACH_BATCH_MAX) {
+	*k = json_object_array_length(arr);
+	if (*k == 0 || *k > NETD_ATTACH_BATCH_MAX) {
 		netd_diag_set(diag, "%zu taps in \"taps\": from 1 to %d (the ports of one bridge)",
-		              k, NETD_ATTACH_BATCH_MAX);
+		              *k, NETD_ATTACH_BATCH_MAX);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < sizeof(tap_keys) / sizeof(tap_keys[0]); i++)
-		if (json_object_object_get_ex(o, tap_keys[i], &v)) {
+		if (json_object_object_get_ex(o, tap_keys[i], NULL)) {
 			netd_diag_set(
 			    diag,
 			    "malformed request: \"%s\" beside \"taps\": each tap's options "
@@ -294,12 +292,62 @@ static int decode_batch(json_object *o, json_object *arr, struct netd_ctl_reques
 			    tap_keys[i]);
 			return -EINVAL;
 		}
+	return 0;
+}
+
+/* attach's "taps": 1 to NETD_ATTACH_BATCH_MAX taps, their options in their elements only. */
+static int decode_batch(json_object *o, json_object *arr, struct netd_ctl_request *req,
+                        struct netd_diag *diag)
+{
+	size_t k;
+	int ret;
+
+	ret = batch_count(o, arr, "tap objects", &k, diag);
+	if (ret < 0)
+		return ret;
 	req->taps = calloc(k, sizeof(*req->taps));
 	if (!req->taps)
 		return -ENOMEM;
 	for (size_t i = 0; i < k; i++)
 		if (decode_element(json_object_array_get_idx(arr, i), i, &req->taps[i], diag) < 0)
 			return -EINVAL;
+	req->n_taps = k;
+	return 0;
+}
+
+/* detach's "taps": 1 to NETD_ATTACH_BATCH_MAX tap names, each once. */
+static int decode_detach_batch(json_object *o, json_object *arr, struct netd_ctl_request *req,
+                               struct netd_diag *diag)
+{
+	struct netd_diag why = {{0}};
+	size_t k;
+	int ret;
+
+	ret = batch_count(o, arr, "tap names", &k, diag);
+	if (ret < 0)
+		return ret;
+	req->taps = calloc(k, sizeof(*req->taps));
+	if (!req->taps)
+		return -ENOMEM;
+	for (size_t i = 0; i < k; i++) {
+		json_object *v = json_object_array_get_idx(arr, i);
+		const char *s = json_object_get_string(v);
+
+		if (!json_object_is_type(v, json_type_string)) {
+			netd_diag_set(diag, "malformed request: taps[%zu] must be a tap name", i);
+			return -EINVAL;
+		}
+		if (tap_name(s, false, &why) < 0) {
+			netd_diag_set(diag, "taps[%zu]: %s", i, why.msg);
+			return -EINVAL;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(req->taps[j].tap, s) == 0) {
+				netd_diag_set(diag, "taps[%zu]: tap %s is named twice", i, s);
+				return -EINVAL;
+			}
+		strcpy(req->taps[i].tap, s);
+	}
 	req->n_taps = k;
 	return 0;
 }
@@ -311,12 +359,9 @@ static int decode_attach(json_object *o, struct netd_ctl_request *req, struct ne
 	const char *s;
 	int r;
 
-	if (json_object_object_get_ex(o, "taps", &taps)) {
-		if (req->cmd->cmd == NETD_CTL_ATTACH)
-			return decode_batch(o, taps, req, diag);
-		netd_diag_set(diag, "'detach' takes one \"tap\", not \"taps\"");
-		return -EINVAL;
-	}
+	if (json_object_object_get_ex(o, "taps", &taps))
+		return req->cmd->cmd == NETD_CTL_ATTACH ? decode_batch(o, taps, req, diag)
+		                                        : decode_detach_batch(o, taps, req, diag);
 	if (req->cmd->cmd == NETD_CTL_ATTACH)
 		return decode_tap(o, &req->attach, diag);
 	if ((r = opt_string(o, "tap", &s, diag)) < 0 || (r && tap_name(s, false, diag) < 0))

@@ -32,5 +32,7 @@ int netd_fmt_attach(FILE *f, json_object *att);
 int netd_fmt_attach_batch(FILE *f, json_object *res);
 /* detach: "default: detached vnet0 (...)". */
 int netd_fmt_detach(FILE *f, json_object *det);
+/* detach of several taps ({"network","taps":[...]}): each as netd_fmt_detach prints it. */
+int netd_fmt_detach_batch(FILE *f, json_object *res);
 
 #endif

@@ -266,19 +266,31 @@ out:
 	return ret;
 }
 
+/* detach NAME TAP [TAP...]: several taps go in one request ("taps"), and all or none. */
 static int run_detach(struct ctl *c, const struct command *cmd, int argc, char **argv)
 {
-	json_object *args = json_object_new_object(), *result = NULL;
+	json_object *args = json_object_new_object(), *taps = NULL, *result = NULL;
 	int ret;
 
 	if (!args)
 		return EXIT_FAILED;
-	json_object_object_add(args, "tap", json_object_new_string(argv[1]));
+	if (argc == 2) {
+		json_object_object_add(args, "tap", json_object_new_string(argv[1]));
+	} else {
+		taps = json_object_new_array();
+		for (int i = 1; i < argc; i++)
+			json_object_array_add(taps, json_object_new_string(argv[i]));
+		json_object_object_add(args, "taps", taps);
+	}
 	ret = call_args(c, cmd->name, argv[0], args, &result);
 	if (ret == 0 && c->json)
 		print_json(result);
-	else if (ret == 0)
-		netd_fmt_detach(stdout, result);
+	else if (ret == 0 && (taps ? netd_fmt_detach_batch(stdout, result)
+	                           : netd_fmt_detach(stdout, result)) < 0) {
+		fprintf(stderr, "netdctl: unexpected result from netd:\n");
+		print_json(result);
+		ret = EXIT_FAILED;
+	}
 	json_object_put(args);
 	json_object_put(result);
 	return ret;
@@ -426,8 +438,8 @@ static const struct command commands[] = {
     {"reload", "", 0, 0, run_remote, "make the daemon re-read its config dir"},
     {"attach", "NAME [OPTS]", 1, 32, run_attach,
      "a tap for a guest on the network; prints qemu's arguments (attach --help)"},
-    {"detach", "NAME TAP", 2, 2, run_detach,
-     "remove a tap attach made, its static lease and the guest's lease"},
+    {"detach", "NAME TAP...", 2, 1 + NETD_ATTACH_BATCH_MAX, run_detach,
+     "remove taps attach made, their static leases and the guests' leases"},
     {"probe", "NAME [--peer ADDR] [--peer-netns NS] [--timeout MS]", 1, 7, run_probe,
      "measure the connectivity matrix by traffic (root)"},
     {"check", "[PATH]", 0, 1, run_check,

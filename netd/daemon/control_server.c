@@ -134,6 +134,22 @@ static int entry_of(struct netd_engine *e, const char *name, json_object **out)
 	return 0;
 }
 
+/* detach of several taps: the engine takes their names. */
+static int detach_batch(struct netd_engine *e, const struct netd_ctl_request *req,
+                        json_object **result, struct netd_diag *diag)
+{
+	const char **taps = calloc(req->n_taps, sizeof(*taps));
+	int ret;
+
+	if (!taps)
+		return -ENOMEM;
+	for (size_t i = 0; i < req->n_taps; i++)
+		taps[i] = req->taps[i].tap;
+	ret = netd_engine_detach_batch(e, req->name, taps, req->n_taps, result, diag);
+	free(taps);
+	return ret;
+}
+
 int netd_ctl_dispatch(struct netd_engine *e, const struct netd_ctl_request *req, uid_t uid,
                       pid_t pid, json_object **result, struct netd_diag *diag)
 {
@@ -186,7 +202,8 @@ int netd_ctl_dispatch(struct netd_engine *e, const struct netd_ctl_request *req,
 			ret = netd_engine_attach(e, name, &req->attach, result, diag);
 		break;
 	case NETD_CTL_DETACH:
-		ret = netd_engine_detach(e, name, req->attach.tap, result, diag);
+		ret = req->n_taps ? detach_batch(e, req, result, diag)
+		                  : netd_engine_detach(e, name, req->attach.tap, result, diag);
 		break;
 	default:
 		netd_diag_set(diag, "command '%s' not implemented", req->cmd->name);
