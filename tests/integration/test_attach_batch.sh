@@ -2,7 +2,8 @@
 # Several guests' taps in one request: `netdctl attach NAME --count K` and the JSON request
 # with "taps", against a real netd and dnsmasq. All or nothing: the failures below (one found
 # by the checks, one by the kernel while the taps are being made, one after they are made)
-# leave no tap, and the record and dnsmasq's hosts file as they were.
+# leave no tap, and the record and dnsmasq's hosts file as they were. Then `detach` of
+# several taps in one request, and `down`.
 #
 # As in test_attach.sh, a static lease is proven by a veth "VM" with the guest's MAC that runs
 # a real DHCP client; the taps are read from the host namespace's sysfs.
@@ -135,6 +136,25 @@ rm -r "$T/run/default.hosts"
 mv "$T/hosts.saved" "$T/run/default.hosts"
 unchanged "refused after the taps were made"
 expect_eq "... so the bridge still has its $n_before ports" "$n_before" "$(ports | wc -l)"
+
+# ---------------------------------------------------------------- detach of several
+n_rec=$(jq '.taps | length' "$T/state/default.taps")
+expect_fail "detach of several, one of them not netd's, is refused" \
+	ctl detach default vnet3 vnet4 vm5-p
+expect_match "... naming it" "vm5-p is not a tap of network default" "$(cat "$T/expect.out")"
+expect_eq "... and none of them went" "vnet3 vnet4" "$(ports | grep -xE 'vnet[34]' | xargs)"
+out=$(ctl detach default vnet3 vnet4 vnet5 vnet6)
+expect_eq "detach of several in one request: a line each" "4" \
+	"$(grep -c '^default: detached vnet[3-6] (static lease 192\.122\.1\.1[3-6] removed)' <<<"$out")"
+expect_match "... the guest of vnet5 gave its lease back" \
+	"detached vnet5 \(static lease 192\.122\.1\.15 removed\) \(lease of 192\.122\.1\.15 released\)" "$out"
+expect_eq "... the taps are gone" "" "$(ports | grep -xE 'vnet[3-6]' || true)"
+expect_eq "... the record lost them" "$((n_rec - 4))" "$(jq '.taps | length' "$T/state/default.taps")"
+expect_nomatch "... their static leases left the hosts file" "192\.122\.1\.1[3-6]$" \
+	"$(cat "$T/run/default.hosts")"
+expect_eq "... dnsmasq reread it, not restarted" "$pid_before" "$(nd_dnsmasq_pid default)"
+expect_eq "... and no longer leases vnet5's guest" "" \
+	"$(ctl leases default | awk -v m="${macs[5]}" '$1 == m {print $2}')"
 
 # ---------------------------------------------------------------- down
 expect_ok "down" ctl down default

@@ -221,12 +221,29 @@ static void test_attach_batch(void **state)
 	            -EINVAL, "");
 }
 
+static void test_detach_batch(void **state)
+{
+	expect_text(netd_fmt_detach_batch,
+	            "{\"network\":\"default\",\"taps\":["
+	            "{\"network\":\"default\",\"tap\":\"vnet0\",\"mac\":\"52:54:00:00:00:01\","
+	            "\"address\":\"192.122.1.10\",\"released\":\"192.122.1.10\"},"
+	            "{\"network\":\"default\",\"tap\":\"vnet1\",\"mac\":null,\"address\":null,"
+	            "\"released\":null}]}",
+	            0,
+	            "default: detached vnet0 (static lease 192.122.1.10 removed) (lease of "
+	            "192.122.1.10 released)\n"
+	            "default: detached vnet1\n");
+	expect_text(netd_fmt_detach_batch, "{\"network\":\"default\",\"tap\":\"vnet0\"}", -EINVAL,
+	            "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_list),        cmocka_unit_test(test_status),
-	    cmocka_unit_test(test_status_down), cmocka_unit_test(test_leases),
-	    cmocka_unit_test(test_confirm),     cmocka_unit_test(test_attach_batch),
+	    cmocka_unit_test(test_list),         cmocka_unit_test(test_status),
+	    cmocka_unit_test(test_status_down),  cmocka_unit_test(test_leases),
+	    cmocka_unit_test(test_confirm),      cmocka_unit_test(test_attach_batch),
+	    cmocka_unit_test(test_detach_batch),
 	};
 
 	/* Lease expiry is shown in local time: pin it. */

@@ -1,7 +1,7 @@
 /*
  * The control protocol's attach of several taps: {"cmd":"attach","name":N,"taps":[{...}...]},
  * encoded and decoded, every malformed form with its message, the counts it takes, and the
- * largest request that must fit (core/control_proto.c).
+ * largest request that must fit; and detach of several: "taps":[names] (core/control_proto.c).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -132,9 +132,36 @@ static void test_malformed(void **state)
 	    "malformed request: \"owner\" beside \"taps\": each tap's options go in its element");
 	bad(ATTACH "\"tap\":null,\"taps\":[{}]}", -EINVAL,
 	    "malformed request: \"tap\" beside \"taps\": each tap's options go in its element");
-	/* detach removes one tap. */
-	bad("{\"cmd\":\"detach\",\"name\":\"n\",\"tap\":\"t\",\"taps\":[{}]}", -EINVAL,
-	    "'detach' takes one \"tap\", not \"taps\"");
+}
+
+#define DETACH "{\"cmd\":\"detach\",\"name\":\"n\","
+
+/* detach of several taps: their names, each once. */
+static void test_detach(void **state)
+{
+	static const char ok[] = DETACH "\"taps\":[\"vnet0\",\"vm-1\",\"vnet10\"]}";
+	struct netd_ctl_request req;
+	struct netd_diag d = {{0}};
+
+	assert_int_equal(netd_ctl_request_decode(ok, strlen(ok), &req, &d), 0);
+	assert_int_equal(req.cmd->cmd, NETD_CTL_DETACH);
+	assert_int_equal(req.n_taps, 3);
+	assert_string_equal(req.taps[0].tap, "vnet0");
+	assert_string_equal(req.taps[2].tap, "vnet10");
+	assert_string_equal(req.attach.tap, "");
+	netd_ctl_request_clear(&req);
+
+	bad(DETACH "\"taps\":\"vnet0\"}", -EINVAL,
+	    "malformed request: \"taps\" must be an array of tap names");
+	bad(DETACH "\"taps\":[]}", -EINVAL,
+	    "0 taps in \"taps\": from 1 to 1023 (the ports of one bridge)");
+	bad(DETACH "\"taps\":[\"a\",{}]}", -EINVAL,
+	    "malformed request: taps[1] must be a tap name");
+	bad(DETACH "\"taps\":[\"a b\"]}", -EINVAL,
+	    "taps[0]: invalid tap name 'a b': 1-15 bytes without '/', ':' or whitespace");
+	bad(DETACH "\"taps\":[\"a\",\"b\",\"a\"]}", -EINVAL, "taps[2]: tap a is named twice");
+	bad(DETACH "\"tap\":\"t\",\"taps\":[\"a\"]}", -EINVAL,
+	    "malformed request: \"tap\" beside \"taps\": each tap's options go in its element");
 }
 
 static void test_templates(void **state)
@@ -226,11 +253,9 @@ static void test_largest_request_fits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_round_trip),
-	    cmocka_unit_test(test_malformed),
-	    cmocka_unit_test(test_templates),
-	    cmocka_unit_test(test_counts),
-	    cmocka_unit_test(test_largest_request_fits),
+	    cmocka_unit_test(test_round_trip), cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_detach),     cmocka_unit_test(test_templates),
+	    cmocka_unit_test(test_counts),     cmocka_unit_test(test_largest_request_fits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
