@@ -268,10 +268,10 @@ static int decode_element(json_object *el, size_t i, struct netd_attach_req *a,
 	return 0;
 }
 
-/* "taps" of attach or detach: an array of 1 to NETD_ATTACH_BATCH_MAX (what), and no tap's
- * option beside it. */
-static int batch_count(json_object *o, json_object *arr, const char *what, size_t *k,
-                       struct netd_diag *diag)
+/* "taps" of attach or detach: an array of 1 to NETD_ATTACH_BATCH_MAX (what), no tap's
+ * option beside it; req->taps gets room for them, *k their number. */
+static int batch_start(json_object *o, json_object *arr, const char *what,
+                       struct netd_ctl_request *req, size_t *k, struct netd_diag *diag)
 {
 	if (!json_object_is_type(arr, json_type_array)) {
 		netd_diag_set(diag, "malformed request: \"taps\" must be an array of %s", what);
@@ -292,7 +292,8 @@ static int batch_count(json_object *o, json_object *arr, const char *what, size_
 			    tap_keys[i]);
 			return -EINVAL;
 		}
-	return 0;
+	req->taps = calloc(*k, sizeof(*req->taps));
+	return req->taps ? 0 : -ENOMEM;
 }
 
 /* attach's "taps": 1 to NETD_ATTACH_BATCH_MAX taps, their options in their elements only. */
@@ -300,18 +301,36 @@ static int decode_batch(json_object *o, json_object *arr, struct netd_ctl_reques
                         struct netd_diag *diag)
 {
 	size_t k;
-	int ret;
+	int ret = batch_start(o, arr, "tap objects", req, &k, diag);
 
-	ret = batch_count(o, arr, "tap objects", &k, diag);
-	if (ret < 0)
-		return ret;
-	req->taps = calloc(k, sizeof(*req->taps));
-	if (!req->taps)
-		return -ENOMEM;
-	for (size_t i = 0; i < k; i++)
-		if (decode_element(json_object_array_get_idx(arr, i), i, &req->taps[i], diag) < 0)
+	for (size_t i = 0; ret == 0 && i < k; i++)
+		ret = decode_element(json_object_array_get_idx(arr, i), i, &req->taps[i], diag);
+	if (ret == 0)
+		req->n_taps = k;
+	return ret;
+}
+
+/* One name of detach's "taps": a tap name, not one before it. */
+static int decode_name(json_object *v, size_t i, const struct netd_attach_req *before,
+                       char tap[IFNAMSIZ], struct netd_diag *diag)
+{
+	struct netd_diag why = {{0}};
+	const char *s = json_object_get_string(v);
+
+	if (!json_object_is_type(v, json_type_string)) {
+		netd_diag_set(diag, "malformed request: taps[%zu] must be a tap name", i);
+		return -EINVAL;
+	}
+	if (tap_name(s, false, &why) < 0) {
+		netd_diag_set(diag, "taps[%zu]: %s", i, why.msg);
+		return -EINVAL;
+	}
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(before[j].tap, s) == 0) {
+			netd_diag_set(diag, "taps[%zu]: tap %s is named twice", i, s);
 			return -EINVAL;
-	req->n_taps = k;
+		}
+	strcpy(tap, s);
 	return 0;
 }
 
@@ -319,37 +338,15 @@ static int decode_batch(json_object *o, json_object *arr, struct netd_ctl_reques
 static int decode_detach_batch(json_object *o, json_object *arr, struct netd_ctl_request *req,
                                struct netd_diag *diag)
 {
-	struct netd_diag why = {{0}};
 	size_t k;
-	int ret;
+	int ret = batch_start(o, arr, "tap names", req, &k, diag);
 
-	ret = batch_count(o, arr, "tap names", &k, diag);
-	if (ret < 0)
-		return ret;
-	req->taps = calloc(k, sizeof(*req->taps));
-	if (!req->taps)
-		return -ENOMEM;
-	for (size_t i = 0; i < k; i++) {
-		json_object *v = json_object_array_get_idx(arr, i);
-		const char *s = json_object_get_string(v);
-
-		if (!json_object_is_type(v, json_type_string)) {
-			netd_diag_set(diag, "malformed request: taps[%zu] must be a tap name", i);
-			return -EINVAL;
-		}
-		if (tap_name(s, false, &why) < 0) {
-			netd_diag_set(diag, "taps[%zu]: %s", i, why.msg);
-			return -EINVAL;
-		}
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(req->taps[j].tap, s) == 0) {
-				netd_diag_set(diag, "taps[%zu]: tap %s is named twice", i, s);
-				return -EINVAL;
-			}
-		strcpy(req->taps[i].tap, s);
-	}
-	req->n_taps = k;
-	return 0;
+	for (size_t i = 0; ret == 0 && i < k; i++)
+		ret = decode_name(json_object_array_get_idx(arr, i), i, req->taps, req->taps[i].tap,
+		                  diag);
+	if (ret == 0)
+		req->n_taps = k;
+	return ret;
 }
 
 /* attach's and detach's arguments. */

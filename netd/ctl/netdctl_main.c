@@ -105,49 +105,58 @@ static void attach_usage(FILE *f)
 	        "             name one guest each and cannot be given\n");
 }
 
+/* What --count K > 1 cannot share among its taps: what names one guest. EXIT_USAGE, said. */
+static int refuse_shared(json_object *args, long k)
+{
+	static const struct {
+		const char *key, *opt, *why;
+	} one_guest[] = {
+	    {"mac", "--mac",
+	     "a MAC is one guest's; leave it out and netd picks a free one for each"},
+	    {"hostname", "--name", "a host name is one guest's; attach named guests one at a time"},
+	};
+	json_object *v;
+	const char *tap;
+
+	for (size_t i = 0; i < sizeof(one_guest) / sizeof(one_guest[0]); i++)
+		if (json_object_object_get_ex(args, one_guest[i].key, NULL)) {
+			fprintf(stderr, "netdctl: %s with --count %ld: %s\n", one_guest[i].opt, k,
+			        one_guest[i].why);
+			return EXIT_USAGE;
+		}
+	if (json_object_object_get_ex(args, "tap", &v) && (tap = json_object_get_string(v)) &&
+	    !strstr(tap, "%d")) {
+		fprintf(stderr,
+		        "netdctl: --tap %s with --count %ld: %ld taps cannot share one name; give "
+		        "a template such as %s%%d, or leave --tap out (vnetN)\n",
+		        tap, k, k, tap);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
 /*
- * --count K: K copies of the options as "taps". What names one guest cannot be shared (a MAC,
- * a host name, a tap name without %d); --address gives each the next address. K > 1 only: a
- * batch of one is one tap, whatever its options.
+ * --count K: K copies of the options as "taps", --address giving each the next address. A
+ * batch of one is one tap, whatever its options; K > 1 shares nothing that names one guest.
  */
 static int batch_of(json_object *args, long k, json_object **out)
 {
-	json_object *taps = json_object_new_array(), *v;
-	const char *tap = NULL, *addr = NULL;
+	json_object *taps, *v;
+	const char *addr = NULL;
 	struct in_addr a = {0};
 	char ip[INET_ADDRSTRLEN];
 
 	*out = NULL;
-	if (json_object_object_get_ex(args, "tap", &v))
-		tap = json_object_get_string(v);
+	if (k > 1 && refuse_shared(args, k))
+		return EXIT_USAGE;
 	if (json_object_object_get_ex(args, "address", &v))
 		addr = json_object_get_string(v);
-	if (k > 1 && json_object_object_get_ex(args, "mac", NULL)) {
-		fprintf(stderr,
-		        "netdctl: --mac with --count %ld: a MAC is one guest's; leave it "
-		        "out and netd picks a free one for each tap\n",
-		        k);
-		goto bad;
-	}
-	if (k > 1 && json_object_object_get_ex(args, "hostname", NULL)) {
-		fprintf(stderr,
-		        "netdctl: --name with --count %ld: a host name is one guest's; "
-		        "attach named guests one at a time\n",
-		        k);
-		goto bad;
-	}
-	if (k > 1 && tap && !strstr(tap, "%d")) {
-		fprintf(stderr,
-		        "netdctl: --tap %s with --count %ld: %ld taps cannot share one "
-		        "name; give a template such as %s%%d, or leave --tap out (vnetN)\n",
-		        tap, k, k, tap);
-		goto bad;
-	}
 	if (addr && (inet_pton(AF_INET, addr, &a) != 1 || ntohl(a.s_addr) > UINT32_MAX - (k - 1))) {
 		fprintf(stderr, "netdctl: --address '%s': one IPv4 address, with room for %ld\n",
 		        addr, k);
-		goto bad;
+		return EXIT_USAGE;
 	}
+	taps = json_object_new_array();
 	for (long i = 0; taps && i < k; i++) {
 		json_object *one = NULL;
 
@@ -163,9 +172,6 @@ static int batch_of(json_object *args, long k, json_object **out)
 	*out = json_object_new_object();
 	json_object_object_add(*out, "taps", taps);
 	return EXIT_OK;
-bad:
-	json_object_put(taps);
-	return EXIT_USAGE;
 }
 
 /* attach's options into args (the request's members) and *count (0: not given). */
