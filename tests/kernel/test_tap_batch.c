@@ -22,59 +22,9 @@
 
 #include "netd/kernel/netlink.h"
 #include "netd/kernel/tap.h"
+#include "tap_sysfs.h"
 
 static struct netd_nl *nl;
-
-static void sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
-
-/* First line of /sys/class/net/<dev>/<attr>, "" when missing. */
-static char *sysfs(const char *dev, const char *attr)
-{
-	static char buf[256];
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", dev, attr);
-	buf[0] = '\0';
-	f = fopen(path, "r");
-	if (!f)
-		return buf;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static bool exists(const char *dev)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s", dev);
-	return access(path, F_OK) == 0;
-}
-
-static char *master_of(const char *dev)
-{
-	static char buf[256];
-	char path[256];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/master", dev);
-	n = readlink(path, buf, sizeof(buf) - 1);
-	buf[n > 0 ? n : 0] = '\0';
-	return strrchr(buf, '/') ? strrchr(buf, '/') + 1 : buf;
-}
 
 /* Links in the namespace, lo and the bridge included. */
 static int count_links(void)
@@ -149,10 +99,10 @@ static void test_batch_sets_every_tap(void **state)
 		assert_string_equal(sysfs(v[i].name, "mtu"), "1400");
 		assert_string_equal(master_of(v[i].name), "bbr0");
 		assert_string_equal(sysfs(v[i].name, "owner"), "65534");
-		assert_true(strtoul(sysfs(v[i].name, "flags"), NULL, 0) & 1); /* IFF_UP */
+		assert_true(sysfs_num(v[i].name, "flags") & 1); /* IFF_UP */
 		assert_string_equal(sysfs(v[i].name, "brport/isolated"), i == 2 ? "1" : "0");
 	}
-	assert_int_equal(strtoul(sysfs("bt1", "tun_flags"), NULL, 0),
+	assert_int_equal(sysfs_num("bt1", "tun_flags"),
 	                 IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_PERSIST | IFF_MULTI_QUEUE);
 	assert_string_equal(sysfs("bt1", "group"), "65533");
 	delete_all(v, 4);
@@ -177,7 +127,7 @@ static void test_batch_of_many_chunks(void **state)
 	assert_string_equal(master_of("vnet0"), "bbr1");
 	assert_string_equal(master_of("vnet299"), "bbr1");
 	assert_string_equal(sysfs("vnet299", "brport/isolated"), "1");
-	assert_true(strtoul(sysfs("vnet299", "flags"), NULL, 0) & 1);
+	assert_true(sysfs_num("vnet299", "flags") & 1);
 	assert_string_equal(sysfs("vnet150", "address"), "fe:00:00:00:00:96");
 	assert_int_equal(count_links(), before + 301);
 	delete_all(v, 300);
@@ -272,19 +222,8 @@ int main(void)
 	struct netd_diag diag;
 	int ret;
 
-	if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0) {
-		fprintf(stderr,
-		        "test_tap_batch: unshare(CLONE_NEWNET|CLONE_NEWNS): %s (needs root)\n",
-		        strerror(errno));
+	if (own_namespace("test_tap_batch"))
 		return 1;
-	}
-	/* Our own sysfs, so /sys/class/net is this namespace's. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    mount("sysfs", "/sys", "sysfs", 0, NULL) < 0) {
-		fprintf(stderr, "test_tap_batch: mounting a sysfs for the namespace: %s\n",
-		        strerror(errno));
-		return 1;
-	}
 	if (netd_nl_open(&nl) < 0 || netd_nl_link_set_up(nl, "lo", true, &diag) < 0) {
 		fprintf(stderr, "test_tap_batch: cannot set up the namespace\n");
 		return 1;
