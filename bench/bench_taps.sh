@@ -9,7 +9,9 @@
 # Each round (default 3; the order of netd and hand alternates between rounds):
 #   netd, batch:   `netdctl attach bench --count N` (one request: the kernel picks vnetN; netd
 #                  sets owner, persist, alias, host-side MAC, MTU, master, up, and records
-#                  them), then `netdctl down bench` (the taps and the bridge), then `up`.
+#                  them), then `netdctl detach bench vnet0 ... vnetN-1` (one request); the same
+#                  attach again (not timed), then `netdctl down bench` (the taps and the
+#                  bridge), then `up`.
 #   hand:          the same taps by `ip -batch` (per tap `tuntap add ... vnet_hdr user 0` and
 #                  `link set ... address fe:.. mtu 1500 alias .. master br0 up`), then their
 #                  removal by `ip -batch` (`link del` each).
@@ -115,14 +117,16 @@ one_by_one() {
 	local i
 	for ((i = 0; i < N; i++)); do ctl attach bench >/dev/null; done
 }
+taps_of_bench() { ctl --json status bench | sed -n 's/^ *"tap": "\([^"]*\)".*/\1/p'; }
 detach_each() {
 	local t
-	for t in $(ctl --json status bench | sed -n 's/^ *"tap": "\([^"]*\)".*/\1/p'); do
-		ctl detach bench "$t" >/dev/null
-	done
+	for t in $(taps_of_bench); do ctl detach bench "$t" >/dev/null; done
 }
 netd_batch() {
 	timed batch ctl attach bench --count "$N"
+	# shellcheck disable=SC2046 # one word per tap
+	timed detachbatch ctl detach bench $(taps_of_bench)
+	ctl attach bench --count "$N" >/dev/null
 	timed down ctl down bench
 	ctl up bench >/dev/null
 }
@@ -154,15 +158,16 @@ row() { # label key base-key
 	local m b
 	m=$(med "$2")
 	b=$(med "$3")
-	printf '%-40s %10.1f %12.0f %10.2f\n' "$1" "$(awk -v a="$m" 'BEGIN {print a / 1000}')" \
+	printf '%-44s %10.1f %12.0f %10.2f\n' "$1" "$(awk -v a="$m" 'BEGIN {print a / 1000}')" \
 		"$(awk -v a="$m" -v n="$N" 'BEGIN {print a / n}')" "$(awk -v a="$m" -v b="$b" 'BEGIN {print a / b}')"
 }
 printf '%d taps on one bridge, medians of %d rounds; load average %s at the start, %s at the end\n' \
 	"$N" "$ROUNDS" "$load0" "$load1"
-printf '%-40s %10s %12s %10s\n' "" "total ms" "per tap us" "ratio"
+printf '%-44s %10s %12s %10s\n' "" "total ms" "per tap us" "ratio"
 row "attach: netdctl attach --count $N" batch ipbatch
 row "attach: ip -batch (by hand)" ipbatch ipbatch
 row "attach: netdctl attach, one at a time" each ipbatch
+row "remove: netdctl detach TAP... (one request)" detachbatch ipdel
 row "remove: netdctl down" down ipdel
 row "remove: ip -batch link del (by hand)" ipdel ipdel
 row "remove: netdctl detach, one at a time" detach ipdel
