@@ -5,8 +5,8 @@
  */
 #include <errno.h>
 #include <grp.h>
-#include <stdint.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +180,7 @@ int netd_taps_make(struct netd_engine *e, const struct netd_network *n,
 			bad = i;
 	if (ret == 0)
 		ret = netd_taps_create(e->nl, v, k, &bad, &why);
+	/* Made, and named by the kernel: per-tap work that needs the name goes in this loop. */
 	for (size_t i = 0; ret == 0 && i < k; i++)
 		memcpy(recs[i].tap, v[i].name, sizeof(recs[i].tap));
 	/* Which tap of several failed: its place in the request. */
