@@ -8,7 +8,8 @@
  * sequence numbers and expects one answer at a time. The kernel handles the messages of one
  * sendmsg in order, synchronously, and goes on after one that fails, so every ack is queued
  * by the time sendmsg returns. Each ack takes about 830 bytes of the receive buffer (what the
- * kernel charges an skb), so the messages go out in chunks that the buffer holds whole.
+ * kernel charges an skb), so the messages go out in chunks whose acks the buffer holds whole:
+ * 1024 messages (200 taps of an isolating network are 600) with the buffer root may ask for.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -21,10 +22,11 @@
 
 #include "nl_priv.h"
 
-/* Messages per sendmsg: their acks fit twice over in the buffer asked for below, and still
- * in the 425984 bytes a default rmem_max (212992, doubled by the kernel) gives. */
-#define CHUNK_MSGS 256
-#define RCVBUF     (CHUNK_MSGS * 2048)
+/* At most this many messages and bytes per sendmsg (a default wmem takes 208 KiB); fewer
+ * messages when the receive buffer is smaller than ACK_ROOM each. */
+#define CHUNK_MSGS  1024
+#define CHUNK_BYTES (128 * 1024)
+#define ACK_ROOM    2048 /* over twice what an ack costs */
 
 struct netd_nl_batch {
 	char *buf; /* the messages, back to back */
@@ -115,10 +117,12 @@ struct nlmsghdr *netd_nl_batch_link(struct netd_nl_batch *b, uint16_t type, uint
 	return h;
 }
 
-static int open_socket(struct mnl_socket **out)
+/* The run's socket; *chunk is how many messages' acks its receive buffer holds. */
+static int open_socket(struct mnl_socket **out, size_t *chunk)
 {
-	int one = 1, rcvbuf = RCVBUF;
+	int one = 1, rcvbuf = CHUNK_MSGS * ACK_ROOM, fd;
 	struct mnl_socket *s = mnl_socket_open(NETLINK_ROUTE);
+	socklen_t len = sizeof(rcvbuf);
 	int ret;
 
 	if (!s)
@@ -128,12 +132,16 @@ static int open_socket(struct mnl_socket **out)
 		mnl_socket_close(s);
 		return ret;
 	}
+	fd = mnl_socket_get_fd(s);
 	/* An error's ack needs only the header of the message that failed. */
 	mnl_socket_setsockopt(s, NETLINK_CAP_ACK, &one, sizeof(one));
-	/* Root may go past rmem_max; anyone gets at least what CHUNK_MSGS needs. */
-	if (setsockopt(mnl_socket_get_fd(s), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) <
-	    0)
-		setsockopt(mnl_socket_get_fd(s), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* Root may go past rmem_max; anyone else gets what rmem_max allows. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &len) < 0)
+		rcvbuf = 0;
+	*chunk = (size_t)rcvbuf / ACK_ROOM;
+	*chunk = *chunk < 16 ? 16 : *chunk > CHUNK_MSGS ? CHUNK_MSGS : *chunk;
 	*out = s;
 	return 0;
 }
@@ -188,10 +196,22 @@ static int run_chunk(struct mnl_socket *s, struct netd_nl_batch *b, struct acks 
 	return read_acks(s, a);
 }
 
+/* How many messages from first go in one sendmsg: at most chunk, and CHUNK_BYTES. */
+static size_t chunk_from(const struct netd_nl_batch *b, size_t first, size_t chunk)
+{
+	size_t n = 1;
+
+	while (first + n < b->n && n < chunk &&
+	       b->msg[first + n].off + NETD_NL_BATCH_MSG_MAX - b->msg[first].off <= CHUNK_BYTES)
+		n++;
+	return n;
+}
+
 int netd_nl_batch_run(struct netd_nl_batch *b, size_t *tag)
 {
 	struct mnl_socket *s = NULL;
 	struct acks a = {.failed = SIZE_MAX};
+	size_t chunk = 0;
 	int ret;
 
 	*tag = SIZE_MAX;
@@ -200,9 +220,9 @@ int netd_nl_batch_run(struct netd_nl_batch *b, size_t *tag)
 	if (b->n == 0)
 		return 0;
 	close_last(b);
-	ret = open_socket(&s);
+	ret = open_socket(&s, &chunk);
 	for (a.first = 0; ret == 0 && a.first < b->n; a.first += a.count) {
-		a.count = b->n - a.first < CHUNK_MSGS ? b->n - a.first : CHUNK_MSGS;
+		a.count = chunk_from(b, a.first, chunk);
 		a.seen = 0;
 		ret = run_chunk(s, b, &a);
 		/* A chunk with a failure is the last one sent: the caller undoes the batch. */

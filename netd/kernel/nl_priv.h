@@ -67,7 +67,7 @@ bool netd_nl_in4(struct nl_addr *a, struct in_addr *out);
 struct nl_addr *netd_nl_addr4(struct in_addr addr, unsigned prefixlen);
 
 /*
- * nl_batch.c: rtnetlink requests sent together (one sendmsg for up to 256 of them), each
+ * nl_batch.c: rtnetlink requests sent together (one sendmsg for up to 1024 of them), each
  * acked, the acks read after. Build with netd_nl_batch_link() and libmnl's mnl_attr_put*()
  * (a message has NETD_NL_BATCH_MSG_MAX bytes of room), then run.
  */

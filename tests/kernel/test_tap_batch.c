@@ -112,25 +112,25 @@ static void test_batch_sets_every_tap(void **state)
 	free(v);
 }
 
-/* More messages than one sendmsg carries (3 per isolated tap, 256 per chunk): all acked. */
+/* More messages than one sendmsg carries (3 per isolated tap, 1024 per chunk): all acked. */
 static void test_batch_of_many_chunks(void **state)
 {
-	struct netd_tap_new *v = taps(300, "bbr1", true, NULL);
+	struct netd_tap_new *v = taps(400, "bbr1", true, NULL);
 	struct netd_diag diag = {{0}};
 	int before = count_links();
 	size_t failed = 0;
 
 	sh("ip link add bbr1 type bridge");
-	if (netd_taps_create(nl, v, 300, &failed, &diag) < 0)
+	if (netd_taps_create(nl, v, 400, &failed, &diag) < 0)
 		fail_msg("taps_create: %s", diag.msg);
-	assert_string_equal(v[299].name, "vnet299");
+	assert_string_equal(v[399].name, "vnet399");
 	assert_string_equal(master_of("vnet0"), "bbr1");
-	assert_string_equal(master_of("vnet299"), "bbr1");
-	assert_string_equal(sysfs("vnet299", "brport/isolated"), "1");
-	assert_true(sysfs_num("vnet299", "flags") & 1);
+	assert_string_equal(master_of("vnet399"), "bbr1");
+	assert_string_equal(sysfs("vnet399", "brport/isolated"), "1");
+	assert_true(sysfs_num("vnet399", "flags") & 1);
 	assert_string_equal(sysfs("vnet150", "address"), "fe:00:00:00:00:96");
-	assert_int_equal(count_links(), before + 301);
-	delete_all(v, 300);
+	assert_int_equal(count_links(), before + 401);
+	delete_all(v, 400);
 	assert_int_equal(count_links(), before + 1);
 	sh("ip link del bbr1");
 	free(v);
