@@ -102,7 +102,7 @@ static void attach_usage(FILE *f)
 	        "  --count K  K taps in one request, all or none, each with the other options;\n"
 	        "             --tap is then a template with %%d (vm%%d: the kernel numbers them),\n"
 	        "             --address the first of K consecutive addresses; --mac and --name\n"
-	        "             name one guest each and cannot be given\n");
+	        "             name one guest each and go only with K = 1\n");
 }
 
 /* What --count K > 1 cannot share among its taps: what names one guest. EXIT_USAGE, said. */
