@@ -115,7 +115,25 @@ int netd_engine_leases(struct netd_engine *e, const char *name, json_object **ou
 struct netd_attach_req;
 int netd_engine_attach(struct netd_engine *e, const char *name, const struct netd_attach_req *req,
                        json_object **out, struct netd_diag *diag);
+/*
+ * attach of k taps in one go (reqs[i] as attach's req), all or nothing: every tap made (one
+ * netlink batch) and recorded (one write of the record, one of dnsmasq's hosts file and one
+ * SIGHUP), or none and the record and hosts file as they were. *out is
+ * {"network","taps":[one attach answer per tap, in the request's order]}; an error names the
+ * tap by its index ("taps[3]: ...").
+ */
+int netd_engine_attach_batch(struct netd_engine *e, const char *name,
+                             const struct netd_attach_req *reqs, size_t k, json_object **out,
+                             struct netd_diag *diag);
 int netd_engine_detach(struct netd_engine *e, const char *name, const char *tap, json_object **out,
                        struct netd_diag *diag);
+/*
+ * detach of k taps in one go: every one checked before anything is done (a refusal names the
+ * tap and changes nothing), the guests' leases given back, the taps deleted together (one
+ * link group: the kernel's RCU barrier once, not once per tap), the record and dnsmasq's hosts
+ * file written once. *out is {"network","taps":[one detach answer per tap, in order]}.
+ */
+int netd_engine_detach_batch(struct netd_engine *e, const char *name, const char *const *taps,
+                             size_t k, json_object **out, struct netd_diag *diag);
 
 #endif

@@ -142,6 +142,18 @@ int netd_tap_address_check(const struct netd_network *n, const struct netd_tap_s
 int netd_attach_check(const struct netd_network *n, const struct netd_attach_req *req,
                       const struct netd_tap_state *s, const struct netd_attach_facts *f,
                       struct netd_tap_want *w, struct netd_diag *diag);
+/*
+ * A request of k taps: each checked as netd_attach_check() does, in order, against s and the
+ * taps before it in the request, so no two get the same name (a template like "vm%d" excepted:
+ * the kernel numbers each), MAC (a random one included), static address or host name.
+ * names_exist[i] (names_exist may be NULL: none) is f->name_exists for reqs[i]; f->random
+ * holds NETD_TAP_MAC_TRIES * 3 bytes for each tap. w[0..k) filled. With k > 1 diag names the
+ * tap by its index: "taps[3]: address 192.122.1.12 is also taps[1]'s".
+ */
+int netd_attach_check_batch(const struct netd_network *n, const struct netd_attach_req *reqs,
+                            const bool *names_exist, size_t k, const struct netd_tap_state *s,
+                            const struct netd_attach_facts *f, struct netd_tap_want *w,
+                            struct netd_diag *diag);
 
 /* ---- a network's taps at up and down (tap_plan.c); pure ---- */
 

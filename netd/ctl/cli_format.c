@@ -427,6 +427,24 @@ int netd_fmt_attach(FILE *f, json_object *att)
 	return 0;
 }
 
+/* Each element of res's "taps" with fn: what attach and detach of several taps print. */
+static int each_tap(FILE *f, json_object *res, int (*fn)(FILE *f, json_object *o))
+{
+	json_object *taps = field(res, "taps");
+
+	if (!json_object_is_type(taps, json_type_array))
+		return -EINVAL;
+	for (size_t i = 0; i < json_object_array_length(taps); i++)
+		if (fn(f, json_object_array_get_idx(taps, i)) < 0)
+			return -EINVAL;
+	return 0;
+}
+
+int netd_fmt_attach_batch(FILE *f, json_object *res)
+{
+	return each_tap(f, res, netd_fmt_attach);
+}
+
 int netd_fmt_detach(FILE *f, json_object *det)
 {
 	char net[CELL_MAX], tap[CELL_MAX], addr[CELL_MAX], rel[CELL_MAX];
@@ -444,4 +462,9 @@ int netd_fmt_detach(FILE *f, json_object *det)
 		fprintf(f, " (lease of %s released)", rel);
 	fputc('\n', f);
 	return 0;
+}
+
+int netd_fmt_detach_batch(FILE *f, json_object *res)
+{
+	return each_tap(f, res, netd_fmt_detach);
 }

@@ -100,7 +100,7 @@ int netd_forwarding_saved(const char *state_dir);
 /* issue->bad when <state>/ip_forward.saved does not load. 0 or -ENOMEM. */
 int netd_forwarding_issue(const char *state_dir, struct netd_state_issue *issue);
 
-/* ---- guests on taps: the verbs (attach.c), the steps "sync taps" and "remove taps"
+/* ---- guests on taps: the verbs (attach.c, detach.c), the steps "sync taps" and "remove taps"
  * (attach_sync.c), making a tap (attach_tap.c), leases (attach_lease.c), the record on disk
  * (attach_record.c) ---- */
 
@@ -123,8 +123,14 @@ void netd_tap_alias(const struct netd_network *n, char buf[NETD_TAP_ALIAS_MAX]);
 /* The link exists and carries n's tag: netd may remove it. */
 bool netd_tap_link_is_ours(struct netd_engine *e, const struct netd_network *n, const char *link,
                            struct netd_link_info *li);
-/* The one path that makes a tap: owner and group resolved, created, tagged, on n's bridge
- * with its MTU and n's isolation, up; rec describes it. On failure nothing is left. */
+/* The one path that makes taps: for each of w[0..k), owner and group resolved, created,
+ * tagged, on n's bridge with its MTU and n's isolation, up, all set up in one netlink batch;
+ * recs[i] describes the tap of w[i]. All or nothing: on failure no tap is left, and with
+ * k > 1 diag names the failing one by its index ("taps[3]: ..."). */
+int netd_taps_make(struct netd_engine *e, const struct netd_network *n,
+                   const struct netd_tap_want *w, size_t k, struct netd_tap_record *recs,
+                   struct netd_diag *diag);
+/* netd_taps_make() of one tap. */
 int netd_tap_make(struct netd_engine *e, const struct netd_network *n,
                   const struct netd_tap_want *w, struct netd_tap_record *rec,
                   struct netd_diag *diag);
@@ -135,6 +141,15 @@ int netd_tap_settle(struct netd_engine *e, const struct netd_network *n,
  * changes (its MTU, MAC, owner and state are the guest's). */
 int netd_tap_enslave(struct netd_engine *e, const struct netd_network *n, const char *tap,
                      struct netd_diag *diag);
+/* GuestSourceCheck: each of taps[0..k) bound to its guest as the record s has it (one nft
+ * batch per port, nothing else of the network touched; nothing where the network binds no
+ * ports). All or nothing: on failure the ports bound here are unbound again. */
+int netd_tap_ports_bind(struct netd_engine *e, const struct netd_network *n,
+                        const struct netd_tap_state *s, const char *const *taps, size_t k,
+                        struct netd_diag *diag);
+/* Each of taps[0..k) unbound (one that is not bound is no error); the first error. */
+int netd_tap_ports_unbind(struct netd_engine *e, const struct netd_network *n,
+                          const char *const *taps, size_t k, struct netd_diag *diag);
 /* Rewrite n's dnsmasq hosts file from the config and the record s, and have dnsmasq reread
  * it; no dnsmasq running is no error. */
 int netd_taps_reload_hosts(struct netd_engine *e, const struct netd_network *n,

@@ -232,12 +232,54 @@ static void test_confirm(void **state)
 	            "default: down\n");
 }
 
+/* attach of several taps: each tap as a single attach prints it, in the answer's order. */
+static void test_attach_batch(void **state)
+{
+	expect_text(netd_fmt_attach_batch,
+	            "{\"network\":\"default\",\"taps\":["
+	            "{\"network\":\"default\",\"tap\":\"vnet0\",\"mac\":\"52:54:00:00:00:01\","
+	            "\"host_mac\":\"fe:54:00:00:00:01\",\"address\":\"192.122.1.10\",\"qemu\":"
+	            "[\"-netdev\",\"tap,id=net0,ifname=vnet0\",\"-device\",\"virtio-net-pci\"]},"
+	            "{\"network\":\"default\",\"tap\":\"vm7\",\"mac\":\"52:54:00:00:00:02\","
+	            "\"host_mac\":\"fe:54:00:00:00:02\",\"address\":null,\"qemu\":"
+	            "[\"-netdev\",\"tap,id=net0,ifname=vm7\"]}]}",
+	            0,
+	            "default: attached vnet0 (guest 52:54:00:00:00:01, host side "
+	            "fe:54:00:00:00:01, static lease 192.122.1.10)\n"
+	            "-netdev tap,id=net0,ifname=vnet0 -device virtio-net-pci\n"
+	            "default: attached vm7 (guest 52:54:00:00:00:02, host side "
+	            "fe:54:00:00:00:02)\n"
+	            "-netdev tap,id=net0,ifname=vm7\n");
+	/* A single attach's answer, or a tap without its arguments, is not a batch's. */
+	expect_text(netd_fmt_attach_batch, "{\"network\":\"default\",\"tap\":\"vnet0\"}", -EINVAL,
+	            "");
+	expect_text(netd_fmt_attach_batch, "{\"network\":\"default\",\"taps\":[{\"tap\":\"x\"}]}",
+	            -EINVAL, "");
+}
+
+static void test_detach_batch(void **state)
+{
+	expect_text(netd_fmt_detach_batch,
+	            "{\"network\":\"default\",\"taps\":["
+	            "{\"network\":\"default\",\"tap\":\"vnet0\",\"mac\":\"52:54:00:00:00:01\","
+	            "\"address\":\"192.122.1.10\",\"released\":\"192.122.1.10\"},"
+	            "{\"network\":\"default\",\"tap\":\"vnet1\",\"mac\":null,\"address\":null,"
+	            "\"released\":null}]}",
+	            0,
+	            "default: detached vnet0 (static lease 192.122.1.10 removed) (lease of "
+	            "192.122.1.10 released)\n"
+	            "default: detached vnet1\n");
+	expect_text(netd_fmt_detach_batch, "{\"network\":\"default\",\"tap\":\"vnet0\"}", -EINVAL,
+	            "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_list),        cmocka_unit_test(test_status),
-	    cmocka_unit_test(test_status_down), cmocka_unit_test(test_status_needs_attention),
-	    cmocka_unit_test(test_leases),      cmocka_unit_test(test_confirm),
+	    cmocka_unit_test(test_list),         cmocka_unit_test(test_status),
+	    cmocka_unit_test(test_status_down),  cmocka_unit_test(test_status_needs_attention),
+	    cmocka_unit_test(test_leases),       cmocka_unit_test(test_confirm),
+	    cmocka_unit_test(test_attach_batch), cmocka_unit_test(test_detach_batch),
 	};
 
 	/* Lease expiry is shown in local time: pin it. */
