@@ -47,7 +47,14 @@ int netd_nl_query(struct netd_nl *nl, struct nl_msg *msg,
 /* nl.c: the same, each reply as the raw message, for what libnl 3.7 does not parse. */
 int netd_nl_query_raw(struct netd_nl *nl, struct nl_msg *msg,
                       int (*each)(struct nlmsghdr *h, void *arg), void *arg);
-/* nl.c: netd_nl_query() of a dump of type (RTM_GETLINK, RTM_GETADDR, ...) for one family. */
+/*
+ * nl.c: the request for a dump of type (RTM_GETLINK, RTM_GETADDR or RTM_GETROUTE) of one
+ * family: the header struct that type's requests carry (ifinfomsg, ifaddrmsg, rtmsg), zeroed
+ * but for the family, as iproute2 sends it and as a kernel checking strictly
+ * (NETLINK_GET_STRICT_CHK) requires. -EINVAL for another type.
+ */
+int netd_nl_dump_msg(int type, int family, struct nl_msg **out);
+/* nl.c: netd_nl_query() of netd_nl_dump_msg(type, family). */
 int netd_nl_dump(struct netd_nl *nl, int type, int family,
                  int (*each)(struct nl_object *obj, void *arg), void *arg);
 /* nl.c: a hand-built RTM_*LINK request (the kernel resolves IFLA_IFNAME when name is given). */
