@@ -28,7 +28,8 @@
 #define NETD_NFT_TABLE          "netd"
 #define NETD_NFT_CHAIN_MAX      64
 #define NETD_NFT_RULE_MATCH_MAX 6
-#define NETD_NFT_DIGEST_LEN     16 /* hex chars */
+#define NETD_NFT_DIGEST_LEN     16  /* hex chars */
+#define NETD_NFT_DRIFT_MAX      512 /* text of what differs from the kernel's table */
 
 enum netd_nft_match_kind {
 	NETD_NFT_M_IIFNAME,     /* iifname "x" */
@@ -104,8 +105,9 @@ struct netd_nft_net {
 	struct netd_prefix subnet; /* network address + len; meaningful when has_subnet */
 	bool has_subnet;
 	struct netd_nft_chain chains[NETD_NFT_CHAIN_KINDS];
-	/* Hash of the rendered text: stored as the userdata of the network's chains, so that
-	 * observing the kernel tells whether the rules are already exactly these. */
+	/* Hash of the rendered text: a label on the first rule of the network's chains (nft
+	 * list shows it as a comment). Never trusted for "in place": the kernel's rules are
+	 * compared with these by content (include/netd/kernel/nft.h). */
 	char digest[NETD_NFT_DIGEST_LEN + 1];
 };
 

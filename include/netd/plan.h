@@ -50,8 +50,11 @@ struct netd_observed {
 	char bridge_alias[256];
 	bool bridge_up;
 	bool has_address;
-	bool rules_present;
-	char rules_digest[NETD_NFT_DIGEST_LEN + 1];
+	bool rules_present; /* some of the network's chains are in the table */
+	/* The table holds exactly the rules and map elements d->nft wants (compared by content);
+	 * when not, what differs, e.g. "out_default: 1 rule missing" */
+	bool rules_current;
+	char rules_drift[NETD_NFT_DRIFT_MAX];
 	bool dnsmasq_running;
 	pid_t dnsmasq_pid;
 	bool dnsmasq_conf_current; /* running with exactly the rendered conf and hosts */

@@ -178,8 +178,7 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 	/* A reload that took the last routing policy away: forwarding goes back as found. */
 	if (!d->forwarding && o->ip_forward_on && o->forwarding_restorable)
 		push(plan, NETD_STEP_FORWARDING_RESTORE);
-	if (d->has_rules &&
-	    (fresh || !o->rules_present || strcmp(o->rules_digest, d->nft->digest) != 0))
+	if (d->has_rules && (fresh || !o->rules_current))
 		push(plan, NETD_STEP_APPLY_RULES);
 	if (fresh || !o->bridge_up)
 		push(plan, NETD_STEP_LINK_UP);

@@ -144,6 +144,22 @@ static int observe_taps(struct netd_engine *e, const struct netd_desired *d,
 	return 0;
 }
 
+/* The network's rules and map elements compared with the kernel's table by content (cheap
+ * when the ruleset did not change since the last look). */
+static int observe_rules(struct netd_engine *e, const struct netd_desired *d,
+                         struct netd_observed *o)
+{
+	struct netd_nft_drift drift;
+	int ret = netd_nft_verify_net(e->nft, d->nft, &drift);
+
+	if (ret < 0)
+		return ret;
+	o->rules_present = drift.present;
+	o->rules_current = drift.n == 0;
+	snprintf(o->rules_drift, sizeof(o->rules_drift), "%s", drift.what);
+	return 0;
+}
+
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
                  const struct netd_dnsmasq_paths *paths, struct netd_observed *o)
 {
@@ -197,10 +213,8 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 	if (ret < 0)
 		return ret;
 
-	ret = netd_nft_observe_net(e->nft, n->name, o->rules_digest);
-	if (ret == 0)
-		o->rules_present = true;
-	else if (ret != -ENOENT)
+	ret = observe_rules(e, d, o);
+	if (ret < 0)
 		return ret;
 
 	ret = netd_dnsmasq_running(paths, &o->dnsmasq_pid);

@@ -1,5 +1,6 @@
-/* The table, its maps and chains, and the IR's rules as libnftnl messages: the same
- * expressions nft(8) generates for the rendered text, so `nft list` shows that text. */
+/* The IR's rules and the base chains' dispatch rules as libnftnl rules: the same expressions
+ * nft(8) generates for the rendered text, so `nft list` shows that text. The batch sends
+ * them, and the verification compares the kernel's rules with them. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -13,19 +14,6 @@
 #include <libnftnl/udata.h>
 
 #include "nft_priv.h"
-
-/* nft(8)'s datatype numbers, so that `nft list` prints the maps' key types. */
-#define NFT_TYPE_IPADDR 7
-#define NFT_TYPE_IFNAME 41
-/* nft's enum byteorder, stored in the maps' userdata */
-#define NFT_BYTEORDER_HOST 1
-#define NFT_BYTEORDER_BIG  2
-
-const char *const nft_map_names[NETD_NFT_CHAIN_KINDS] = {
-    "in_if", "out_if", "fwd_in_if", "fwd_out_if", "nat_src",
-};
-
-const char *const nft_base_chains[NFT_BASE_CHAINS] = {"input", "output", "forward", "postrouting"};
 
 static int add_expr(struct nftnl_rule *r, struct nftnl_expr *e)
 {
@@ -128,6 +116,8 @@ static int lookup(struct nftnl_rule *r, const char *set)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
 		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+		/* Explicit: the kernel reports the flags, and the verification compares. */
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, 0);
 	}
 	return add_expr(r, e);
 }
@@ -333,26 +323,43 @@ static int send_rule(struct nft_batch *b, struct nftnl_rule *r, const char *chai
 	return b->err;
 }
 
-int nft_put_rule(struct nft_batch *b, const char *chain, size_t index,
-                 const struct netd_nft_rule *ir, const char *comment)
+struct nftnl_rule *nft_rule_build(const char *chain, const struct netd_nft_rule *ir,
+                                  const char *comment, int *err)
 {
 	struct nftnl_rule *r = rule_new(chain);
 	struct deps d = {.l4proto = -1};
-	char *text = NULL;
-	size_t len;
-	FILE *f;
 	int ret = 0;
 
-	if (!r)
-		return -ENOMEM;
+	if (!r) {
+		*err = -ENOMEM;
+		return NULL;
+	}
 	for (size_t i = 0; i < ir->n_match && !ret; i++)
 		ret = put_match(r, &d, &ir->match[i]);
 	if (!ret)
 		ret = put_verdict(r, ir);
 	if (!ret && comment)
 		ret = set_comment(r, comment);
-	if (ret)
-		goto out;
+	if (ret) {
+		nftnl_rule_free(r);
+		*err = ret;
+		return NULL;
+	}
+	return r;
+}
+
+int nft_put_rule(struct nft_batch *b, const char *chain, size_t index,
+                 const struct netd_nft_rule *ir, const char *comment)
+{
+	struct nftnl_rule *r;
+	char *text = NULL;
+	size_t len;
+	FILE *f;
+	int ret = 0;
+
+	r = nft_rule_build(chain, ir, comment, &ret);
+	if (!r)
+		return ret;
 	f = open_memstream(&text, &len);
 	if (!f) {
 		ret = -ENOMEM;
@@ -368,142 +375,6 @@ out:
 	free(text);
 	nftnl_rule_free(r);
 	return ret;
-}
-
-static int put_table(struct nft_batch *b)
-{
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!t)
-		return -ENOMEM;
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NETD_NFT_TABLE);
-	nlh = nft_batch_msg(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, "creating table inet %s",
-	                    NETD_NFT_TABLE);
-	if (nlh) {
-		nftnl_table_nlmsg_build_payload(nlh, t);
-		nft_batch_next(b);
-	}
-	nftnl_table_free(t);
-	return b->err;
-}
-
-int nft_put_del_table(struct nft_batch *b)
-{
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!t)
-		return -ENOMEM;
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NETD_NFT_TABLE);
-	nlh = nft_batch_msg(b, NFT_MSG_DELTABLE, 0, "deleting table inet %s", NETD_NFT_TABLE);
-	if (nlh) {
-		nftnl_table_nlmsg_build_payload(nlh, t);
-		nft_batch_next(b);
-	}
-	nftnl_table_free(t);
-	return b->err;
-}
-
-static struct nftnl_set *set_new(enum netd_nft_chain_kind k)
-{
-	struct nftnl_set *s = nftnl_set_alloc();
-
-	if (!s)
-		return NULL;
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, NETD_NFT_TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, nft_map_names[k]);
-	return s;
-}
-
-static int put_map(struct nft_batch *b, enum netd_nft_chain_kind k)
-{
-	struct nftnl_set *s = set_new(k);
-	bool ip = k == NETD_NFT_CHAIN_POST;
-	struct nftnl_udata_buf *ud;
-	struct nlmsghdr *nlh;
-
-	if (!s)
-		return -ENOMEM;
-	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_MAP | (ip ? NFT_SET_INTERVAL : 0));
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, ip ? NFT_TYPE_IPADDR : NFT_TYPE_IFNAME);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, ip ? 4 : IFNAMSIZ);
-	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
-	nftnl_set_set_u32(s, NFTNL_SET_ID, k + 1);
-	/* nft's own set userdata: without the key byte order it prints ifnames backwards. */
-	ud = nftnl_udata_buf_alloc(64);
-	if (!ud) {
-		nftnl_set_free(s);
-		return -ENOMEM;
-	}
-	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER,
-	                    ip ? NFT_BYTEORDER_BIG : NFT_BYTEORDER_HOST);
-	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATABYTEORDER, 0);
-	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATA_INTERVAL, 0);
-	nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud),
-	                   nftnl_udata_buf_len(ud));
-	nftnl_udata_buf_free(ud);
-	nlh = nft_batch_msg(b, NFT_MSG_NEWSET, NLM_F_CREATE, "creating map %s", nft_map_names[k]);
-	if (nlh) {
-		nftnl_set_nlmsg_build_payload(nlh, s);
-		nft_batch_next(b);
-	}
-	nftnl_set_free(s);
-	return b->err;
-}
-
-static struct nftnl_chain *chain_new(const char *name)
-{
-	struct nftnl_chain *c = nftnl_chain_alloc();
-
-	if (!c)
-		return NULL;
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NETD_NFT_TABLE);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
-	return c;
-}
-
-static int send_chain(struct nft_batch *b, struct nftnl_chain *c, uint16_t type)
-{
-	const char *name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
-	struct nlmsghdr *nlh;
-
-	nlh = nft_batch_msg(b, type, type == NFT_MSG_NEWCHAIN ? NLM_F_CREATE : 0, "%s chain %s",
-	                    type == NFT_MSG_NEWCHAIN ? "creating" : "deleting", name);
-	if (nlh) {
-		nftnl_chain_nlmsg_build_payload(nlh, c);
-		nft_batch_next(b);
-	}
-	nftnl_chain_free(c);
-	return b->err;
-}
-
-int nft_put_chain(struct nft_batch *b, uint16_t type, const char *name)
-{
-	struct nftnl_chain *c = chain_new(name);
-
-	return c ? send_chain(b, c, type) : -ENOMEM;
-}
-
-static int put_base_chain(struct nft_batch *b, int i)
-{
-	static const uint32_t hooks[NFT_BASE_CHAINS] = {NF_INET_LOCAL_IN, NF_INET_LOCAL_OUT,
-	                                                NF_INET_FORWARD, NF_INET_POST_ROUTING};
-	struct nftnl_chain *c = chain_new(nft_base_chains[i]);
-	bool nat = hooks[i] == NF_INET_POST_ROUTING;
-
-	if (!c)
-		return -ENOMEM;
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, nat ? "nat" : "filter");
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hooks[i]);
-	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, nat ? 100 : 0);
-	/* Traffic that is not a netd network's is not ours to judge. */
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-	return send_chain(b, c, NFT_MSG_NEWCHAIN);
 }
 
 int nft_put_flush(struct nft_batch *b, const char *chain)
@@ -523,139 +394,42 @@ int nft_put_flush(struct nft_batch *b, const char *chain)
 }
 
 /* `iifname vmap @in_if` and friends: one lookup per hook whatever the number of networks. */
-static int put_base_rule(struct nft_batch *b, const char *chain, size_t index, uint32_t key,
-                         enum netd_nft_chain_kind map, const char *text)
+struct nftnl_rule *nft_dispatch_build(const char *chain, const struct nft_dispatch *disp, int *err)
 {
 	struct nftnl_rule *r = rule_new(chain);
 	struct deps d = {.l4proto = -1};
 	int ret;
 
-	if (!r)
-		return -ENOMEM;
-	if (key == NFT_META_NFPROTO) {
+	if (!r) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (disp->key == NFT_META_NFPROTO) {
 		ret = need_ipv4(r, &d);
 		if (!ret)
 			ret = payload(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4);
 	} else {
-		ret = meta(r, key);
+		ret = meta(r, disp->key);
 	}
 	if (!ret)
-		ret = lookup(r, nft_map_names[map]);
-	if (!ret)
-		ret = send_rule(b, r, chain, index, text);
+		ret = lookup(r, nft_maps[disp->map].name);
+	if (ret) {
+		nftnl_rule_free(r);
+		*err = ret;
+		return NULL;
+	}
+	return r;
+}
+
+int nft_put_dispatch(struct nft_batch *b, const char *chain, size_t index,
+                     const struct nft_dispatch *d)
+{
+	int ret = 0;
+	struct nftnl_rule *r = nft_dispatch_build(chain, d, &ret);
+
+	if (!r)
+		return ret;
+	ret = send_rule(b, r, chain, index, d->text);
 	nftnl_rule_free(r);
 	return ret;
-}
-
-int nft_put_base(struct nft_batch *b)
-{
-	int ret = put_table(b);
-
-	for (int k = 0; k < NETD_NFT_CHAIN_KINDS && !ret; k++)
-		ret = put_map(b, k);
-	/* Flushed and re-added every time: the batch is atomic, and a damaged base heals. */
-	for (int i = 0; i < NFT_BASE_CHAINS && !ret; i++) {
-		ret = put_base_chain(b, i);
-		if (!ret)
-			ret = nft_put_flush(b, nft_base_chains[i]);
-	}
-	if (!ret)
-		ret = put_base_rule(b, "input", 0, NFT_META_IIFNAME, NETD_NFT_CHAIN_IN,
-		                    "iifname vmap @in_if");
-	if (!ret)
-		ret = put_base_rule(b, "output", 0, NFT_META_OIFNAME, NETD_NFT_CHAIN_OUT,
-		                    "oifname vmap @out_if");
-	if (!ret)
-		ret = put_base_rule(b, "forward", 0, NFT_META_IIFNAME, NETD_NFT_CHAIN_FWDI,
-		                    "iifname vmap @fwd_in_if");
-	if (!ret)
-		ret = put_base_rule(b, "forward", 1, NFT_META_OIFNAME, NETD_NFT_CHAIN_FWDO,
-		                    "oifname vmap @fwd_out_if");
-	if (!ret)
-		ret = put_base_rule(b, "postrouting", 0, NFT_META_NFPROTO, NETD_NFT_CHAIN_POST,
-		                    "ip saddr vmap @nat_src");
-	return ret;
-}
-
-void nft_wanted_elem(const struct netd_nft_net *x, enum netd_nft_chain_kind k, struct nft_elem *e)
-{
-	memset(e, 0, sizeof(*e));
-	snprintf(e->chain, sizeof(e->chain), "%s", x->chains[k].name);
-	if (k != NETD_NFT_CHAIN_POST) {
-		/* nft pads an ifname key to IFNAMSIZ with zeros. */
-		snprintf((char *)e->key, sizeof(e->key), "%s", x->bridge);
-		e->key_len = IFNAMSIZ;
-		return;
-	}
-	struct in_addr net = netd_prefix_network(&x->subnet);
-	uint32_t bcast = ntohl(netd_prefix_broadcast(&x->subnet).s_addr);
-
-	memcpy(e->key, &net.s_addr, 4);
-	e->key_len = 4;
-	/* The interval ends (exclusive) after the broadcast address, unless it reaches the
-	 * top of the address space, where nft sends no end element either. */
-	if (bcast != 0xffffffffu) {
-		uint32_t end = htonl(bcast + 1);
-
-		memcpy(e->key_end, &end, 4);
-		e->has_end = true;
-	}
-}
-
-static void describe_key(enum netd_nft_chain_kind map, const struct nft_elem *e, char *buf,
-                         size_t len)
-{
-	char ip[INET_ADDRSTRLEN];
-
-	if (map == NETD_NFT_CHAIN_POST) {
-		inet_ntop(AF_INET, e->key, ip, sizeof(ip));
-		snprintf(buf, len, "%s", ip);
-	} else {
-		snprintf(buf, len, "\"%.*s\"", IFNAMSIZ, (const char *)e->key);
-	}
-}
-
-int nft_put_elem(struct nft_batch *b, uint16_t type, enum netd_nft_chain_kind map,
-                 const struct nft_elem *e)
-{
-	struct nftnl_set *s = set_new(map);
-	struct nftnl_set_elem *el;
-	struct nlmsghdr *nlh;
-	char key[64];
-
-	if (!s)
-		return -ENOMEM;
-	el = nftnl_set_elem_alloc();
-	if (!el)
-		goto nomem;
-	nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, e->key, e->key_len);
-	if (type == NFT_MSG_NEWSETELEM) {
-		nftnl_set_elem_set_u32(el, NFTNL_SET_ELEM_VERDICT, (uint32_t)NFT_JUMP);
-		nftnl_set_elem_set_str(el, NFTNL_SET_ELEM_CHAIN, e->chain);
-	}
-	nftnl_set_elem_add(s, el);
-	if (e->has_end) {
-		el = nftnl_set_elem_alloc();
-		if (!el)
-			goto nomem;
-		nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, e->key_end, 4);
-		nftnl_set_elem_set_u32(el, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
-		nftnl_set_elem_add(s, el);
-	}
-	describe_key(map, e, key, sizeof(key));
-	if (type == NFT_MSG_NEWSETELEM)
-		nlh = nft_batch_msg(b, type, NLM_F_CREATE, "adding element %s : jump %s to map %s",
-		                    key, e->chain, nft_map_names[map]);
-	else
-		nlh = nft_batch_msg(b, type, 0, "deleting element %s (jump %s) from map %s", key,
-		                    e->chain, nft_map_names[map]);
-	if (nlh) {
-		nftnl_set_elems_nlmsg_build_payload(nlh, s);
-		nft_batch_next(b);
-	}
-	nftnl_set_free(s);
-	return b->err;
-nomem:
-	nftnl_set_free(s);
-	return -ENOMEM;
 }

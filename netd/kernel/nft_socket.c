@@ -49,16 +49,22 @@ void netd_nft_close(struct netd_nft *nft)
 		return;
 	if (nft->nl)
 		mnl_socket_close(nft->nl);
-	nft_observe_cache_release(&nft->cache);
+	nft_snapshot_release(&nft->snap);
 	free(nft);
 }
 
-void nft_observe_cache_release(struct nft_observe_cache *c)
+void nft_snapshot_release(struct nft_snapshot *s)
 {
-	free(c->chains);
-	free(c->digests);
-	free(c->no_digest);
-	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < s->n_chains; i++) {
+		for (size_t r = 0; r < s->chains[i].n_rules; r++)
+			free(s->chains[i].rules[r]);
+		free(s->chains[i].rules);
+	}
+	free(s->chains);
+	for (size_t i = 0; i < s->n_sets; i++)
+		free(s->sets[i].elems);
+	free(s->sets);
+	memset(s, 0, sizeof(*s));
 }
 
 void nft_drain(struct netd_nft *nft, char *buf)

@@ -12,14 +12,31 @@ struct netd_nft;
 int netd_nft_open(struct netd_nft **out);
 void netd_nft_close(struct netd_nft *nft);
 
-/* The digest stored on the network's chains: 0 and digest filled when all of the network's
- * chains exist and agree, -ENOENT when none or only some exist (or the table is absent). */
-int netd_nft_observe_net(struct netd_nft *nft, const char *network,
-                         char digest[NETD_NFT_DIGEST_LEN + 1]);
+/*
+ * What differs between table inet netd and what x wants, by content: every rule of the
+ * network's chains (in order; foreign rules count), its elements in every map (as sets of key
+ * -> verdict; elements that jump to its chains or meet its keys are its business, others'
+ * are not), and the table's base chains (hook, policy, dispatch rules) and map definitions.
+ * Rules are compared expression by expression as the kernel sends them back, against what
+ * the batch would send (handles, positions, userdata and counter values aside). Reads the
+ * table only when the ruleset generation moved since the last read.
+ */
+struct netd_nft_drift {
+	bool present; /* some chain of the network is in the table */
+	unsigned n;   /* differences found: 0 when the kernel has exactly what x wants */
+	/* e.g. "out_default: 1 rule missing, fwdi_default: 1 foreign rule; nat_src:
+	 * 192.122.1.0/24 missing": base chains and maps of the table, then the network's
+	 * chains, then its elements, groups apart by "; " */
+	char what[NETD_NFT_DRIFT_MAX];
+};
+int netd_nft_verify_net(struct netd_nft *nft, const struct netd_nft_net *x,
+                        struct netd_nft_drift *out);
 
 /*
- * One atomic batch: create the table, base chains and maps if missing, then add or replace
- * the network's chains (flush + re-add its rules, userdata = digest) and map elements.
+ * One atomic batch: create the table, base chains and maps if missing (a base chain or map
+ * defined otherwise is made again), then add or replace the network's chains (flush + re-add
+ * its rules, the digest as a label on the first) and map elements, deleting elements of its
+ * business that it does not want. This is also the repair of whatever verify found.
  * An error names the message that failed (matched back by sequence number) in diag.
  */
 int netd_nft_apply_net(struct netd_nft *nft, const struct netd_nft_net *x, struct netd_diag *diag);

@@ -1,0 +1,318 @@
+/* Table inet netd's objects as batch messages: the table, its maps (nft_spec.c), its chains
+ * and the maps' elements. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <libnftnl/udata.h>
+
+#include "nft_priv.h"
+
+#define NFT_TYPE_IPADDR 7
+#define NFT_TYPE_IFNAME 41
+
+static int put_table(struct nft_batch *b, uint16_t type)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!t)
+		return -ENOMEM;
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NETD_NFT_TABLE);
+	nlh =
+	    nft_batch_msg(b, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0, "%s table inet %s",
+	                  type == NFT_MSG_NEWTABLE ? "creating" : "deleting", NETD_NFT_TABLE);
+	if (nlh) {
+		nftnl_table_nlmsg_build_payload(nlh, t);
+		nft_batch_next(b);
+	}
+	nftnl_table_free(t);
+	return b->err;
+}
+
+int nft_put_del_table(struct nft_batch *b)
+{
+	return put_table(b, NFT_MSG_DELTABLE);
+}
+
+struct nftnl_set *nft_set_new(const char *name)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (!s)
+		return NULL;
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, NETD_NFT_TABLE);
+	if (name)
+		nftnl_set_set_str(s, NFTNL_SET_NAME, name);
+	return s;
+}
+
+static int put_map(struct nft_batch *b, enum netd_nft_chain_kind k)
+{
+	const struct nft_map_spec *m = &nft_maps[k];
+	struct nftnl_set *s = nft_set_new(m->name);
+	struct nftnl_udata_buf *ud;
+	struct nlmsghdr *nlh;
+
+	if (!s)
+		return -ENOMEM;
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, m->flags);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, m->key_type);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, m->key_len);
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, m->data_type);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, k + 1);
+	/* nft's own set userdata: without the key byte order it prints ifnames backwards. */
+	ud = nftnl_udata_buf_alloc(64);
+	if (!ud) {
+		nftnl_set_free(s);
+		return -ENOMEM;
+	}
+	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, m->key_byteorder);
+	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATABYTEORDER, 0);
+	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATA_INTERVAL, 0);
+	nftnl_set_set_data(s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud),
+	                   nftnl_udata_buf_len(ud));
+	nftnl_udata_buf_free(ud);
+	nlh = nft_batch_msg(b, NFT_MSG_NEWSET, NLM_F_CREATE, "creating map %s", m->name);
+	if (nlh) {
+		nftnl_set_nlmsg_build_payload(nlh, s);
+		nft_batch_next(b);
+	}
+	nftnl_set_free(s);
+	return b->err;
+}
+
+int nft_put_del_map(struct nft_batch *b, enum netd_nft_chain_kind k)
+{
+	struct nftnl_set *s = nft_set_new(nft_maps[k].name);
+	struct nlmsghdr *nlh;
+
+	if (!s)
+		return -ENOMEM;
+	nlh = nft_batch_msg(b, NFT_MSG_DELSET, 0, "deleting map %s", nft_maps[k].name);
+	if (nlh) {
+		nftnl_set_nlmsg_build_payload(nlh, s);
+		nft_batch_next(b);
+	}
+	nftnl_set_free(s);
+	return b->err;
+}
+
+static struct nftnl_chain *chain_new(const char *name)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+
+	if (!c)
+		return NULL;
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NETD_NFT_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+	return c;
+}
+
+static int send_chain(struct nft_batch *b, struct nftnl_chain *c, uint16_t type)
+{
+	const char *name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
+	struct nlmsghdr *nlh;
+
+	nlh = nft_batch_msg(b, type, type == NFT_MSG_NEWCHAIN ? NLM_F_CREATE : 0, "%s chain %s",
+	                    type == NFT_MSG_NEWCHAIN ? "creating" : "deleting", name);
+	if (nlh) {
+		nftnl_chain_nlmsg_build_payload(nlh, c);
+		nft_batch_next(b);
+	}
+	nftnl_chain_free(c);
+	return b->err;
+}
+
+int nft_put_chain(struct nft_batch *b, uint16_t type, const char *name)
+{
+	struct nftnl_chain *c = chain_new(name);
+
+	return c ? send_chain(b, c, type) : -ENOMEM;
+}
+
+static int put_base_chain(struct nft_batch *b, const struct nft_base_spec *spec)
+{
+	struct nftnl_chain *c = chain_new(spec->name);
+
+	if (!c)
+		return -ENOMEM;
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, spec->type);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, spec->hook);
+	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, spec->prio);
+	/* Traffic that is not a netd network's is not ours to judge. */
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+	return send_chain(b, c, NFT_MSG_NEWCHAIN);
+}
+
+int nft_put_base(struct nft_batch *b)
+{
+	int ret = put_table(b, NFT_MSG_NEWTABLE);
+
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS && !ret; k++)
+		ret = put_map(b, k);
+	/* Flushed and re-added every time: the batch is atomic, and a damaged base heals. */
+	for (int i = 0; i < NFT_BASE_CHAINS && !ret; i++) {
+		const struct nft_base_spec *spec = &nft_base[i];
+
+		ret = put_base_chain(b, spec);
+		if (!ret)
+			ret = nft_put_flush(b, spec->name);
+		for (size_t r = 0; r < spec->n_rules && !ret; r++)
+			ret = nft_put_dispatch(b, spec->name, r, &spec->rules[r]);
+	}
+	return ret;
+}
+
+/* The element a network wants in map k: its bridge, or its subnet for nat_src. */
+static void wanted_elem(const struct netd_nft_net *x, enum netd_nft_chain_kind k,
+                        struct nft_elem *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->has_verdict = true;
+	e->verdict = NFT_JUMP;
+	snprintf(e->chain, sizeof(e->chain), "%s", x->chains[k].name);
+	if (nft_maps[k].key_type == NFT_TYPE_IFNAME) {
+		/* nft pads an ifname key to IFNAMSIZ with zeros. */
+		snprintf((char *)e->key, IFNAMSIZ, "%s", x->bridge);
+		e->key_len = IFNAMSIZ;
+		return;
+	}
+	struct in_addr net = netd_prefix_network(&x->subnet);
+	uint32_t bcast = ntohl(netd_prefix_broadcast(&x->subnet).s_addr);
+
+	memcpy(e->key, &net.s_addr, 4);
+	e->key_len = 4;
+	/* The interval ends (exclusive) after the broadcast address, unless it reaches the
+	 * top of the address space, where nft sends no end element either. */
+	if (bcast != 0xffffffffu) {
+		uint32_t end = htonl(bcast + 1);
+
+		memcpy(e->key_end, &end, 4);
+		e->has_end = true;
+	}
+}
+
+size_t nft_want_elems(const struct netd_nft_net *x, struct nft_want_elem *out)
+{
+	size_t n = 0;
+
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++) {
+		if (!x->chains[k].present)
+			continue;
+		out[n].map = k;
+		wanted_elem(x, k, &out[n].e);
+		n++;
+	}
+	return n;
+}
+
+bool nft_elem_same(const struct nft_elem *a, const struct nft_elem *b)
+{
+	return a->key_len == b->key_len && memcmp(a->key, b->key, a->key_len) == 0 &&
+	       a->has_end == b->has_end &&
+	       (!a->has_end || memcmp(a->key_end, b->key_end, a->key_len) == 0) &&
+	       a->has_verdict == b->has_verdict && (!a->has_verdict || a->verdict == b->verdict) &&
+	       strcmp(a->chain, b->chain) == 0;
+}
+
+/* An IPv4 interval as nft prints it: a prefix when it is one, else first-last. */
+static void ipv4_key_text(const struct nft_elem *e, char *buf, size_t len)
+{
+	char a[INET_ADDRSTRLEN], z[INET_ADDRSTRLEN];
+	uint32_t first, end, size;
+	struct in_addr last;
+	int plen = 32;
+
+	inet_ntop(AF_INET, e->key, a, sizeof(a));
+	if (!e->has_end) {
+		snprintf(buf, len, "%s", a);
+		return;
+	}
+	memcpy(&first, e->key, 4);
+	memcpy(&end, e->key_end, 4);
+	first = ntohl(first);
+	size = ntohl(end) - first;
+	while (plen > 0 && (1ull << (32 - plen)) < size)
+		plen--;
+	if ((1ull << (32 - plen)) == size && (first & (size - 1)) == 0) {
+		snprintf(buf, len, "%s/%d", a, plen);
+		return;
+	}
+	last.s_addr = htonl(ntohl(end) - 1);
+	inet_ntop(AF_INET, &last, z, sizeof(z));
+	snprintf(buf, len, "%s-%s", a, z);
+}
+
+void nft_elem_key_text(const struct nft_elem *e, uint32_t key_type, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	if (key_type == NFT_TYPE_IFNAME) {
+		snprintf(buf, len, "\"%.*s\"", (int)strnlen((const char *)e->key, e->key_len),
+		         (const char *)e->key);
+		return;
+	}
+	if (key_type == NFT_TYPE_IPADDR && e->key_len == 4) {
+		ipv4_key_text(e, buf, len);
+		return;
+	}
+	buf[0] = '\0';
+	for (uint32_t i = 0; i < e->key_len && off + 3 < len; i++)
+		off += snprintf(buf + off, len - off, "%s%02x", i ? "" : "0x", e->key[i]);
+}
+
+int nft_put_elem(struct nft_batch *b, uint16_t type, const char *map, const struct nft_elem *e)
+{
+	struct nftnl_set *s = nft_set_new(map);
+	struct nftnl_set_elem *el;
+	struct nlmsghdr *nlh;
+	char key[2 * NFT_KEY_MAX + 8];
+	uint32_t key_type = 0;
+
+	if (!s)
+		return -ENOMEM;
+	el = nftnl_set_elem_alloc();
+	if (!el)
+		goto nomem;
+	nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, e->key, e->key_len);
+	if (type == NFT_MSG_NEWSETELEM && e->has_verdict) {
+		nftnl_set_elem_set_u32(el, NFTNL_SET_ELEM_VERDICT, (uint32_t)e->verdict);
+		if (e->chain[0])
+			nftnl_set_elem_set_str(el, NFTNL_SET_ELEM_CHAIN, e->chain);
+	}
+	nftnl_set_elem_add(s, el);
+	if (e->has_end) {
+		el = nftnl_set_elem_alloc();
+		if (!el)
+			goto nomem;
+		nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY, e->key_end, e->key_len);
+		nftnl_set_elem_set_u32(el, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
+		nftnl_set_elem_add(s, el);
+	}
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
+		if (strcmp(nft_maps[k].name, map) == 0)
+			key_type = nft_maps[k].key_type;
+	nft_elem_key_text(e, key_type, key, sizeof(key));
+	if (type == NFT_MSG_NEWSETELEM)
+		nlh = nft_batch_msg(b, type, NLM_F_CREATE, "adding element %s : jump %s to map %s",
+		                    key, e->chain, map);
+	else
+		nlh = nft_batch_msg(b, type, 0, "deleting element %s (jump %s) from map %s", key,
+		                    e->chain[0] ? e->chain : "-", map);
+	if (nlh) {
+		nftnl_set_elems_nlmsg_build_payload(nlh, s);
+		nft_batch_next(b);
+	}
+	nftnl_set_free(s);
+	return b->err;
+nomem:
+	nftnl_set_free(s);
+	return -ENOMEM;
+}
