@@ -20,6 +20,7 @@ void netd_engine_free(struct netd_engine *e)
 	netd_link_monitor_close(e->monitor);
 	netd_config_free(e->config);
 	free(e->brought_up);
+	free(e->repairs);
 	netd_nl_close(e->nl);
 	netd_nft_close(e->nft);
 	free(e->config_dir);
@@ -170,10 +171,25 @@ static int check_host(struct netd_engine *e, const struct netd_network *n, struc
 	return ret;
 }
 
-static int up_network(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
+static bool plans(const struct netd_plan *plan, enum netd_step_kind k)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->steps[i] == k)
+			return true;
+	return false;
+}
+
+/*
+ * Make the kernel match n. With repaired set, rules of a network that was up that differ
+ * from its definition are drift: once repaired, that is logged and kept for status, and
+ * *repaired says so. A reload passes NULL: there the definition changed, not the kernel.
+ */
+static int converge(struct netd_engine *e, const struct netd_network *n, bool *repaired,
+                    struct netd_diag *diag)
 {
 	struct netd_plan plan;
 	struct netd_view v;
+	bool drift;
 	int ret;
 
 	ret = netd_view_load(e, n, &v, diag);
@@ -182,10 +198,20 @@ static int up_network(struct netd_engine *e, const struct netd_network *n, struc
 	ret = netd_plan_up(v.d, &v.o, &plan, diag);
 	if (ret == 0 && plan.n > 0 && v.o.bridge == NETD_BRIDGE_ABSENT)
 		ret = check_host(e, n, diag);
+	drift = v.o.bridge == NETD_BRIDGE_OURS && plans(&plan, NETD_STEP_APPLY_RULES);
 	if (ret == 0 && plan.n > 0)
 		ret = netd_apply_up(&v.ctx, &plan, diag);
+	if (ret == 0 && drift && repaired) {
+		*repaired = true;
+		ret = netd_repair_note(e, n->name, v.o.rules_drift);
+	}
 	netd_view_release(&v);
 	return ret;
+}
+
+static int up_network(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
+{
+	return converge(e, n, NULL, diag);
 }
 
 /* Where n sits in c's list (n is one of c's networks). */
@@ -200,21 +226,37 @@ static size_t index_in(const struct netd_config *c, const struct netd_network *n
 
 /* Up by request or autostart: a network that was not up before is this process's own, and
  * --down-on-exit takes down those only (one left up by an earlier netd stays up). */
-static int up_requested(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
+static int up_requested(struct netd_engine *e, const struct netd_network *n, bool *repaired,
+                        struct netd_diag *diag)
 {
 	bool was_up = netd_engine_bridge_is_ours(e, n);
-	int ret = up_network(e, n, diag);
+	int ret = converge(e, n, repaired, diag);
 
 	if (ret == 0 && !was_up)
 		e->brought_up[index_in(e->config, n)] = true;
 	return ret;
 }
 
-int netd_engine_up(struct netd_engine *e, const char *name, struct netd_diag *diag)
+int netd_engine_up_report(struct netd_engine *e, const char *name, json_object **repair,
+                          struct netd_diag *diag)
 {
 	const struct netd_network *n = netd_engine_find(e, name, diag);
+	bool repaired = false;
+	int ret;
 
-	return n ? up_requested(e, n, diag) : -ENOENT;
+	if (repair)
+		*repair = NULL;
+	if (!n)
+		return -ENOENT;
+	ret = up_requested(e, n, &repaired, diag);
+	if (ret == 0 && repaired && repair)
+		*repair = netd_repair_json(e, n->name);
+	return ret;
+}
+
+int netd_engine_up(struct netd_engine *e, const char *name, struct netd_diag *diag)
+{
+	return netd_engine_up_report(e, name, NULL, diag);
 }
 
 /* No other network that is up needs forwarding: the saved value can go back. */
@@ -295,14 +337,31 @@ static bool pick_autostart(struct netd_engine *e, const struct netd_network *n)
 	return n->autostart;
 }
 
+static int autostart_one(struct netd_engine *e, const struct netd_network *n,
+                         struct netd_diag *diag)
+{
+	bool repaired = false;
+
+	return up_requested(e, n, &repaired, diag);
+}
+
 int netd_engine_autostart(struct netd_engine *e, struct netd_diag *diag)
 {
-	return for_each(e, pick_autostart, up_requested, diag);
+	return for_each(e, pick_autostart, autostart_one, diag);
+}
+
+/* A reconcile repairs drift, and what it repaired is logged and kept for status. */
+static int reconcile_one(struct netd_engine *e, const struct netd_network *n,
+                         struct netd_diag *diag)
+{
+	bool repaired = false;
+
+	return converge(e, n, &repaired, diag);
 }
 
 int netd_engine_reconcile(struct netd_engine *e)
 {
-	return for_each(e, netd_engine_bridge_is_ours, up_network, NULL);
+	return for_each(e, netd_engine_bridge_is_ours, reconcile_one, NULL);
 }
 
 static bool pick_brought_up(struct netd_engine *e, const struct netd_network *n)

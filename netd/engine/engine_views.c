@@ -232,6 +232,8 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 	json_object_object_add(j, "objects", obj);
 	if (v.o.dnsmasq_running)
 		json_object_object_add(j, "dnsmasq_pid", json_object_new_int(v.o.dnsmasq_pid));
+	if ((obj = netd_repair_json(e, n->name)))
+		json_object_object_add(j, "repair", obj);
 	json_object_object_add(j, "rules", rules_text(v.d->nft));
 	json_object_object_add(j, "taps", taps_json(e, n));
 	json_object_object_add(j, "firewall", firewall_findings(n));
