@@ -287,8 +287,10 @@ int nft_put_elem(struct nft_batch *b, uint16_t type, const char *map, const stru
 		if (e->chain[0])
 			nftnl_set_elem_set_str(el, NFTNL_SET_ELEM_CHAIN, e->chain);
 	}
+	if (e->has_end && e->end_attr)
+		nftnl_set_elem_set(el, NFTNL_SET_ELEM_KEY_END, e->key_end, e->key_len);
 	nftnl_set_elem_add(s, el);
-	if (e->has_end) {
+	if (e->has_end && !e->end_attr) {
 		el = nftnl_set_elem_alloc();
 		if (!el)
 			goto nomem;

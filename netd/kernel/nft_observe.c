@@ -268,6 +268,7 @@ static int collect_elem(struct nftnl_set_elem *el, void *data)
 	if (key && end_len == len) {
 		memcpy(r->e.key_end, key, len);
 		r->e.has_end = true;
+		r->e.end_attr = true;
 	}
 	if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_VERDICT)) {
 		r->e.has_verdict = true;

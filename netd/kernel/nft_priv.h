@@ -25,6 +25,8 @@ struct nft_elem {
 	uint32_t key_len;
 	uint8_t key_end[NFT_KEY_MAX]; /* interval: the end (exclusive), key_len bytes; has_end */
 	bool has_end;
+	bool end_attr; /* the end is the element's own KEY_END (concatenated ranges), not an
+	                * element of its own with the interval-end flag */
 	bool has_verdict;
 	int32_t verdict;                /* NFT_JUMP, NF_ACCEPT, ... when has_verdict */
 	char chain[NETD_NFT_CHAIN_MAX]; /* jump/goto target, "" otherwise */
@@ -159,7 +161,9 @@ int nft_put_del_map(struct nft_batch *b, enum netd_nft_chain_kind map);
 int nft_put_elem(struct nft_batch *b, uint16_t type, const char *map, const struct nft_elem *e);
 int nft_put_del_table(struct nft_batch *b);
 
-/* An element x wants, and the map it goes in. */
+/* An element x wants, and the map it goes in. Every element a network puts in the table comes
+ * from nft_want_elems, and every rule from x's chains: apply writes exactly those, and the
+ * verification expects exactly those, so whatever the IR comes to hold is verified too. */
 struct nft_want_elem {
 	enum netd_nft_chain_kind map;
 	struct nft_elem e;

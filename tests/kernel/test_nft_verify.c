@@ -209,7 +209,7 @@ static void test_elements(void **state)
 {
 	struct netd_network *n = default_net();
 	struct netd_nft_net *x = build(n);
-	char *before;
+	char *before, *after;
 
 	apply_ok(x);
 	before = snapshot();
@@ -226,6 +226,18 @@ static void test_elements(void **state)
 	tamper("delete element inet netd out_if { \"virbr0\" }");
 	tamper("add element inet netd out_if { \"virbr0\" : accept }");
 	expect_drift_repaired(x, before, "out_if: \"virbr0\" changed");
+	/* Any set of the table: a map of someone's, keyed on concatenated ranges, that sends
+	 * traffic to the network's chain is the network's business too. */
+	tamper("add map inet netd evil { type ifname . ipv4_addr : verdict ; flags interval ; }");
+	tamper("add element inet netd evil { \"eth0\" . 10.0.0.0/8 : jump in_default }");
+	assert_string_equal(drift_of(x).what,
+	                    "evil: 0x657468300000000000000000000000000a000000 foreign");
+	apply_ok(x);
+	assert_verified(x);
+	tamper("delete map inet netd evil");
+	after = snapshot();
+	assert_string_equal(before, after);
+	free(after);
 	free(before);
 	netd_nft_net_free(x);
 	netd_network_free(n);
