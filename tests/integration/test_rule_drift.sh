@@ -89,7 +89,7 @@ expect_ok "netd restarted with both networks up, table as before" same_table
 CHAINS=$(chains)
 expect_eq "netd's chains" \
 	"input output forward postrouting in_default out_default fwdi_default fwdo_default post_default in_hostonly out_hostonly fwdi_hostonly fwdo_hostonly" \
-	"$(echo $CHAINS)"
+	"${CHAINS//$'\n'/ }"
 for chain in $CHAINS; do
 	count=$(handles "$chain" | wc -l)
 	((count > 0)) || nd_fail "chain $chain has rules" "none listed"

@@ -119,6 +119,37 @@ static void expect_drift_repaired(const struct netd_nft_net *x, const char *befo
 	free(after);
 }
 
+/* The default network applied, and nft's text of the table then. */
+struct fixture {
+	struct netd_network *n;
+	struct netd_nft_net *x;
+	char *before;
+};
+
+static int default_up(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->n = default_net();
+	f->x = build(f->n);
+	apply_ok(f->x);
+	f->before = snapshot();
+	*state = f;
+	return 0;
+}
+
+static int default_gone(void **state)
+{
+	struct fixture *f = *state;
+
+	free(f->before);
+	netd_nft_net_free(f->x);
+	netd_network_free(f->n);
+	free(f);
+	return clean(state);
+}
+
 /* Nothing differs in a table just written, asked once or many times. */
 static void test_identical(void **state)
 {
@@ -140,15 +171,14 @@ static void test_identical(void **state)
 /* Any one rule deleted from any chain, the base chains' dispatch included. */
 static void test_missing_rule(void **state)
 {
+	struct fixture *f = *state;
+	const struct netd_nft_net *x = f->x;
+	const char *before = f->before;
 	static const char *const chains[] = {"in_default",   "out_default",  "fwdi_default",
 	                                     "fwdo_default", "post_default", "input",
 	                                     "output",       "forward",      "postrouting"};
-	struct netd_network *n = default_net();
-	struct netd_nft_net *x = build(n);
-	char *before, what[128], cmd[128];
+	char what[128], cmd[128];
 
-	apply_ok(x);
-	before = snapshot();
 	for (size_t c = 0; c < sizeof(chains) / sizeof(chains[0]); c++) {
 		int count = rule_count(chains[c]);
 
@@ -166,20 +196,16 @@ static void test_missing_rule(void **state)
 	         handle_of("out_default", rule_count("out_default") - 1));
 	tamper(cmd);
 	expect_drift_repaired(x, before, "out_default: 1 rule missing");
-	free(before);
-	netd_nft_net_free(x);
-	netd_network_free(n);
 }
 
 /* A foreign rule inserted or appended, and one of ours changed in place. */
 static void test_foreign_and_changed_rules(void **state)
 {
-	struct netd_network *n = default_net();
-	struct netd_nft_net *x = build(n);
-	char *before, cmd[160];
+	struct fixture *f = *state;
+	const struct netd_nft_net *x = f->x;
+	const char *before = f->before;
+	char cmd[160];
 
-	apply_ok(x);
-	before = snapshot();
 	tamper("add rule inet netd fwdi_default accept");
 	expect_drift_repaired(x, before, "fwdi_default: 1 foreign rule");
 	tamper("insert rule inet netd in_default accept");
@@ -198,21 +224,17 @@ static void test_foreign_and_changed_rules(void **state)
 	tamper(cmd);
 	tamper("add rule inet netd fwdo_default ct state established,related accept");
 	expect_drift_repaired(x, before, "fwdo_default: 1 rule missing, 1 foreign rule");
-	free(before);
-	netd_nft_net_free(x);
-	netd_network_free(n);
 }
 
 /* Map elements compared as sets: missing, foreign (jumping to the network's chains), and one
  * of ours sending elsewhere. */
 static void test_elements(void **state)
 {
-	struct netd_network *n = default_net();
-	struct netd_nft_net *x = build(n);
-	char *before, *after;
+	struct fixture *f = *state;
+	const struct netd_nft_net *x = f->x;
+	const char *before = f->before;
+	char *after;
 
-	apply_ok(x);
-	before = snapshot();
 	tamper("delete element inet netd nat_src { 192.122.1.0/24 }");
 	expect_drift_repaired(x, before, "nat_src: 192.122.1.0/24 missing");
 	tamper("delete element inet netd in_if { \"virbr0\" }");
@@ -238,20 +260,15 @@ static void test_elements(void **state)
 	after = snapshot();
 	assert_string_equal(before, after);
 	free(after);
-	free(before);
-	netd_nft_net_free(x);
-	netd_network_free(n);
 }
 
 /* The table's frame: a base chain's policy, a map made otherwise, the table gone. */
 static void test_frame(void **state)
 {
-	struct netd_network *n = default_net();
-	struct netd_nft_net *x = build(n);
-	char *before;
+	struct fixture *f = *state;
+	const struct netd_nft_net *x = f->x;
+	const char *before = f->before;
 
-	apply_ok(x);
-	before = snapshot();
 	tamper("add chain inet netd input { policy drop ; }");
 	expect_drift_repaired(x, before, "input: policy drop");
 	tamper("flush chain inet netd forward");
@@ -267,9 +284,6 @@ static void test_frame(void **state)
 	                      "postrouting: 1 rule missing");
 	tamper("delete table inet netd");
 	expect_drift_repaired(x, before, "table inet netd missing");
-	free(before);
-	netd_nft_net_free(x);
-	netd_network_free(n);
 }
 
 /* Another network's chains and elements are its business: damage to them does not count for
@@ -362,11 +376,15 @@ static void test_verify_cost(void **state)
 	}
 }
 
+#define D(f) cmocka_unit_test_setup_teardown(f, default_up, default_gone)
+
+#define D(f) cmocka_unit_test_setup_teardown(f, default_up, default_gone)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_identical),   T(test_missing_rule), T(test_foreign_and_changed_rules),
-	    T(test_elements),    T(test_frame),        T(test_others_not_counted),
+	    T(test_identical),   D(test_missing_rule), D(test_foreign_and_changed_rules),
+	    D(test_elements),    D(test_frame),        T(test_others_not_counted),
 	    T(test_verify_cost),
 	};
 	int ret;
