@@ -302,16 +302,6 @@ static const struct nft_elem *find_key(const struct nft_kset *set, const struct 
 	return NULL;
 }
 
-static void elem_text(const struct nft_elem *e, const char *map, char *buf, size_t len)
-{
-	uint32_t key_type = 0;
-
-	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
-		if (strcmp(nft_maps[k].name, map) == 0)
-			key_type = nft_maps[k].key_type;
-	nft_elem_key_text(e, key_type, buf, len);
-}
-
 static void check_elems(struct report *r, const struct nft_snapshot *s,
                         const struct netd_nft_net *x)
 {
@@ -326,7 +316,7 @@ static void check_elems(struct report *r, const struct nft_snapshot *s,
 		const char *map = nft_maps[want[i].map].name;
 		const struct nft_elem *have = find_key(nft_snap_set(s, map), &want[i].e);
 
-		elem_text(&want[i].e, map, key, sizeof(key));
+		nft_elem_key_text(&want[i].e, nft_maps[want[i].map].key_type, key, sizeof(key));
 		if (!have)
 			note(r, G_ELEMS, "%s: %s missing", map, key);
 		else if (!nft_elem_same(have, &want[i].e))
@@ -344,7 +334,7 @@ static void check_elems(struct report *r, const struct nft_snapshot *s,
 				             same_key(e, &want[w].e);
 			if (wanted_key || !nft_elem_concerns(e, want, n_want, set->name, names))
 				continue;
-			elem_text(e, set->name, key, sizeof(key));
+			nft_elem_key_text(e, set->key_type, key, sizeof(key));
 			note(r, G_ELEMS, "%s: %s foreign", set->name, key);
 		}
 	}
