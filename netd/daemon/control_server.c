@@ -156,6 +156,42 @@ static int answer_up(struct netd_engine *e, const char *name, json_object **resu
 	return 0;
 }
 
+/* down (--force), confirmed by the list entry, with what it did about state files that did
+ * not load as "warnings" (netdctl prints them on stderr). */
+static int down(struct netd_engine *e, const struct netd_ctl_request *req, json_object **result,
+                struct netd_diag *diag)
+{
+	json_object *notes = json_object_new_array();
+	int ret = notes ? 0 : -ENOMEM;
+
+	if (ret == 0)
+		ret = netd_engine_down_ex(e, req->name, req->force, notes, diag);
+	if (ret == 0)
+		ret = entry_of(e, req->name, result);
+	if (ret == 0 && json_object_array_length(notes) > 0) {
+		json_object_object_add(*result, "warnings", notes);
+		notes = NULL;
+	}
+	json_object_put(notes);
+	return ret;
+}
+
+/* detach of several taps: the engine takes their names. */
+static int detach_batch(struct netd_engine *e, const struct netd_ctl_request *req,
+                        json_object **result, struct netd_diag *diag)
+{
+	const char **taps = calloc(req->n_taps, sizeof(*taps));
+	int ret;
+
+	if (!taps)
+		return -ENOMEM;
+	for (size_t i = 0; i < req->n_taps; i++)
+		taps[i] = req->taps[i].tap;
+	ret = netd_engine_detach_batch(e, req->name, taps, req->n_taps, result, diag);
+	free(taps);
+	return ret;
+}
+
 int netd_ctl_dispatch(struct netd_engine *e, const struct netd_ctl_request *req, uid_t uid,
                       pid_t pid, json_object **result, struct netd_diag *diag)
 {
@@ -182,9 +218,7 @@ int netd_ctl_dispatch(struct netd_engine *e, const struct netd_ctl_request *req,
 		ret = answer_up(e, name, result, diag);
 		break;
 	case NETD_CTL_DOWN:
-		ret = netd_engine_down(e, name, diag);
-		if (!ret)
-			ret = entry_of(e, name, result);
+		ret = down(e, req, result, diag);
 		break;
 	case NETD_CTL_RELOAD:
 		ret = netd_engine_reload(e, diag);
@@ -192,10 +226,15 @@ int netd_ctl_dispatch(struct netd_engine *e, const struct netd_ctl_request *req,
 			ret = netd_engine_list(e, result);
 		break;
 	case NETD_CTL_ATTACH:
-		ret = netd_engine_attach(e, name, &req->attach, result, diag);
+		if (req->n_taps)
+			ret =
+			    netd_engine_attach_batch(e, name, req->taps, req->n_taps, result, diag);
+		else
+			ret = netd_engine_attach(e, name, &req->attach, result, diag);
 		break;
 	case NETD_CTL_DETACH:
-		ret = netd_engine_detach(e, name, req->attach.tap, result, diag);
+		ret = req->n_taps ? detach_batch(e, req, result, diag)
+		                  : netd_engine_detach(e, name, req->attach.tap, result, diag);
 		break;
 	default:
 		netd_diag_set(diag, "command '%s' not implemented", req->cmd->name);
@@ -371,6 +410,7 @@ static int run_request(struct conn *c, struct netd_engine *e, const char *buf, s
 		return fail(c, ret, diag.msg);
 	}
 	ret = netd_ctl_dispatch(e, &req, c->cred.uid, c->cred.pid, &result, &diag);
+	netd_ctl_request_clear(&req);
 	if (ret)
 		return fail(c, ret, diag.msg);
 	c->answer = true;

@@ -27,6 +27,7 @@ struct netd_args {
 	const char *runtime_dir;
 	const char *socket;
 	const char *dnsmasq;
+	const char *resolv_conf;
 	bool no_autostart;
 	bool down_on_exit;
 	unsigned reconcile_interval;
@@ -44,6 +45,8 @@ static void usage(FILE *f)
 	           "  --socket PATH           control socket (default RUNTIME-DIR/netd.sock)\n"
 	           "  --dnsmasq PATH          dnsmasq binary (default $NETD_DNSMASQ or "
 	           "/usr/sbin/dnsmasq)\n"
+	           "  --resolv-conf PATH      upstream DNS servers for the networks' dnsmasq\n"
+	           "                          (default /etc/resolv.conf; followed as it changes)\n"
 	           "  --no-autostart          do not bring up Autostart=yes networks at start\n"
 	           "  --down-on-exit          take down the networks it brought up when it exits\n"
 	           "  --reconcile-interval S  repair drift every S seconds (default 5, 0: never)\n"
@@ -59,6 +62,7 @@ enum {
 	OPT_RUNTIME_DIR,
 	OPT_SOCKET,
 	OPT_DNSMASQ,
+	OPT_RESOLV_CONF,
 	OPT_NO_AUTOSTART,
 	OPT_DOWN_ON_EXIT,
 	OPT_RECONCILE,
@@ -73,6 +77,7 @@ static int parse_args(int argc, char **argv, struct netd_args *a)
 	    {"runtime-dir", required_argument, NULL, OPT_RUNTIME_DIR},
 	    {"socket", required_argument, NULL, OPT_SOCKET},
 	    {"dnsmasq", required_argument, NULL, OPT_DNSMASQ},
+	    {"resolv-conf", required_argument, NULL, OPT_RESOLV_CONF},
 	    {"no-autostart", no_argument, NULL, OPT_NO_AUTOSTART},
 	    {"down-on-exit", no_argument, NULL, OPT_DOWN_ON_EXIT},
 	    {"reconcile-interval", required_argument, NULL, OPT_RECONCILE},
@@ -106,6 +111,9 @@ static int parse_args(int argc, char **argv, struct netd_args *a)
 			break;
 		case OPT_DNSMASQ:
 			a->dnsmasq = optarg;
+			break;
+		case OPT_RESOLV_CONF:
+			a->resolv_conf = optarg;
 			break;
 		case OPT_NO_AUTOSTART:
 			a->no_autostart = true;
@@ -231,27 +239,47 @@ static void log_firewall_warnings(struct netd_engine *e)
 	json_object_put(list);
 }
 
+/* resolv.conf changed: every dnsmasq rereads the upstream servers (engine/upstream.c). */
+static void upstream_changed(struct netd_engine *e)
+{
+	size_t told = 0;
+	int ret = netd_engine_upstream_handle(e, &told);
+
+	if (ret < 0)
+		netd_log(LOG_WARNING, "upstream DNS servers: %s", strerror(-ret));
+	else if (told > 0)
+		netd_log(LOG_INFO, "upstream DNS servers changed: %zu dnsmasq told", told);
+}
+
 static int run_loop(int lfd, int sfd, int tfd, struct netd_engine *e)
 {
 	/* Link notifications: ports anyone attaches get their network's policy at once. */
 	int mfd = netd_engine_monitor_open(e);
+	/* One watch on resolv.conf for every network's dnsmasq. */
+	int rfd = netd_engine_upstream_open(e);
 
 	if (mfd < 0)
 		netd_log(LOG_WARNING,
 		         "link notifications unavailable (%s): new ports get their "
 		         "policy at the next reconcile",
 		         strerror(-mfd));
+	if (rfd < 0)
+		netd_log(LOG_WARNING,
+		         "cannot watch resolv.conf (%s): dnsmasq learns new upstream DNS "
+		         "servers at the next reconcile",
+		         strerror(-rfd));
 	for (;;) {
-		struct pollfd pfd[4] = {
+		struct pollfd pfd[5] = {
 		    {.fd = sfd, .events = POLLIN},
 		    {.fd = lfd, .events = POLLIN},
 		    {.fd = tfd, .events = POLLIN}, /* -1 when reconcile is off: poll skips it */
 		    {.fd = mfd < 0 ? -1 : mfd, .events = POLLIN},
+		    {.fd = rfd < 0 ? -1 : rfd, .events = POLLIN},
 		};
 		uint64_t ticks;
 		int ret;
 
-		if (poll(pfd, 4, -1) < 0) {
+		if (poll(pfd, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			netd_log(LOG_ERR, "poll: %s", strerror(errno));
@@ -268,6 +296,8 @@ static int run_loop(int lfd, int sfd, int tfd, struct netd_engine *e)
 		}
 		if (pfd[3].revents & POLLIN)
 			netd_engine_monitor_handle(e);
+		if (pfd[4].revents & POLLIN)
+			upstream_changed(e);
 		if (pfd[1].revents & POLLIN) {
 			ret = netd_ctl_server_serve_one(lfd, e);
 			if (ret == -ENOMEM)
@@ -324,6 +354,7 @@ static int start_engine(const struct netd_args *a, struct netd_engine **e, int *
 	    .state_dir = a->state_dir,
 	    .runtime_dir = a->runtime_dir,
 	    .dnsmasq_bin = a->dnsmasq,
+	    .resolv_conf = a->resolv_conf,
 	};
 	struct netd_diag diag = {{0}};
 	int ret;
@@ -370,16 +401,40 @@ static int down_on_exit(struct netd_engine *e)
 	return -1;
 }
 
+/*
+ * The directories as absolute paths, against netd's current directory, before anything uses
+ * them: dnsmasq runs from "/", so a relative --runtime-dir would put its pid file (and a
+ * relative --state-dir its lease file) somewhere else, and netd would lose track of it.
+ */
+static int absolute_dirs(struct netd_args *a, char bufs[3][PATH_MAX])
+{
+	const char **dirs[3] = {&a->config_dir, &a->state_dir, &a->runtime_dir};
+	static const char *const opts[3] = {"--config-dir", "--state-dir", "--runtime-dir"};
+
+	for (int i = 0; i < 3; i++) {
+		int ret = netd_path_absolute(*dirs[i], bufs[i], PATH_MAX);
+
+		if (ret < 0) {
+			netd_log(LOG_ERR, "%s %s: %s", opts[i], *dirs[i], strerror(-ret));
+			return ret;
+		}
+		*dirs[i] = bufs[i];
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct netd_engine *e = NULL;
 	struct netd_args a;
-	char sockbuf[PATH_MAX];
+	char sockbuf[PATH_MAX], dirs[3][PATH_MAX];
 	int lfd = -1, sfd = -1, tfd = -1, ret, status = 1, n_nets;
 
 	ret = parse_args(argc, argv, &a);
 	if (ret)
 		return ret > 0 ? 0 : 2;
+	if (absolute_dirs(&a, dirs) < 0)
+		return 2;
 	if (!a.socket) {
 		if ((size_t)snprintf(sockbuf, sizeof(sockbuf), "%s/%s", a.runtime_dir,
 		                     NETD_CTL_SOCKET_NAME) >= sizeof(sockbuf)) {

@@ -44,13 +44,21 @@ out:
 	return ret;
 }
 
-/* Snapshot first and save it, so a crash between here and `down` still knows the way back. */
+/* Snapshot first and save it, so a crash between here and `down` still knows the way back.
+ * A snapshot saved already is the one to keep: the uplink is off the bridge because the bridge
+ * was deleted (its addresses went with it) or someone released it, and what it has now is not
+ * what it had before netd took it. */
 static int take_uplink(struct netd_apply_ctx *c, struct netd_diag *diag)
 {
 	const struct netd_network *n = c->net;
+	const struct netd_state_issue *f = &c->before->files[NETD_STATE_FILE_UPLINK];
 	struct netd_uplink_state s;
 	int ret;
 
+	if (c->before->uplink_saved &&
+	    netd_uplink_load(c->e->state_dir, n->name,
+	                     f->prev_used ? NETD_STATE_PREV : NETD_STATE_CURRENT, &s, NULL) == 0)
+		return netd_uplink_take(c->e->nl, &s, n->bridge, diag);
 	ret = netd_uplink_snapshot(c->e->nl, n->uplink, &s);
 	if (ret < 0) {
 		netd_diag_set(diag, "reading the state of uplink %s: %s", n->uplink,
@@ -65,22 +73,30 @@ static int take_uplink(struct netd_apply_ctx *c, struct netd_diag *diag)
 	}
 	ret = netd_uplink_take(c->e->nl, &s, n->bridge, diag);
 	if (ret < 0)
-		netd_uplink_forget(c->e->state_dir, n->name);
+		netd_uplink_forget(c->e->state_dir, n->name, NULL);
 	return ret;
 }
 
+/* From the snapshot, or from its .prev when observe found that the file does not load and the
+ * .prev agrees with the kernel. */
 static int release_uplink(struct netd_apply_ctx *c, struct netd_diag *diag)
 {
 	const struct netd_network *n = c->net;
+	const struct netd_state_issue *f = &c->before->files[NETD_STATE_FILE_UPLINK];
+	struct netd_state_info info;
 	struct netd_uplink_state s;
 	int ret;
 
-	ret = netd_uplink_load(c->e->state_dir, n->name, &s);
+	ret = netd_uplink_load(c->e->state_dir, n->name,
+	                       f->prev_used ? NETD_STATE_PREV : NETD_STATE_CURRENT, &s, &info);
+	if (ret == -EINVAL)
+		netd_diag_set(diag, "%s %s", info.path, info.reason);
 	if (ret < 0)
 		return ret == -ENOENT ? 0 : ret;
 	ret = netd_uplink_give_back(c->e->nl, &s, n->bridge, diag);
+	/* Both copies go: something that is not a file under the name stays (status says). */
 	if (ret == 0)
-		netd_uplink_forget(c->e->state_dir, n->name);
+		netd_uplink_forget(c->e->state_dir, n->name, NULL);
 	return ret;
 }
 
@@ -108,6 +124,10 @@ static int start_dnsmasq(struct netd_apply_ctx *c, struct netd_diag *diag)
 {
 	pid_t pid;
 
+	/* Its upstream servers current before it reads them. Not a reason to refuse the
+	 * network: without the file dnsmasq serves DHCP and local names, and the reconcile
+	 * pass retries the file and reports why it failed. */
+	netd_upstream_sync(c->e, NULL);
 	return netd_dnsmasq_start(&c->paths, c->d->dnsmasq_conf, c->d->dnsmasq_hosts,
 	                          c->e->dnsmasq_bin, &pid, diag);
 }
@@ -157,13 +177,15 @@ static int do_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool *undoab
 	case NETD_STEP_APPLY_RULES:
 		/* Replacing rules that were there before cannot be undone to the old text;
 		 * only a fresh set is removed again. */
-		*undoable = !c->before->rules_present;
+		*undoable = !c->before->rules_present && !c->before->ports_digest[0];
 		return netd_nft_apply_net(e->nft, c->d->nft, diag);
 	case NETD_STEP_START_DNSMASQ:
 		return start_dnsmasq(c, diag);
 	case NETD_STEP_RESTART_DNSMASQ:
 		*undoable = false;
-		ret = netd_dnsmasq_stop(&c->paths);
+		/* A hung dnsmasq never acts on SIGTERM (a stopped one keeps it pending). */
+		ret = c->before->dnsmasq_hung ? netd_dnsmasq_kill(&c->paths)
+		                              : netd_dnsmasq_stop(&c->paths);
 		if (ret < 0) {
 			netd_diag_set(diag, "stopping dnsmasq of %s: %s", n->name, strerror(-ret));
 			return ret;
@@ -176,6 +198,8 @@ static int do_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool *undoab
 		return take_uplink(c, diag);
 	case NETD_STEP_RELEASE_UPLINK:
 		return release_uplink(c, diag);
+	case NETD_STEP_RELEASE_UPLINK_AS_IS:
+		return netd_uplink_give_back_as_is(e->nl, n->uplink, n->bridge, diag);
 	case NETD_STEP_CREATE_BOND:
 		return netd_bond_up(e->nl, &n->bond, c->d->alias, e->state_dir, n->name, diag);
 	case NETD_STEP_DELETE_BOND:

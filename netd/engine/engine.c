@@ -8,6 +8,9 @@
 #include "netd/config.h"
 #include "engine_priv.h"
 #include "netd/util/fsutil.h"
+#include "netd/util/log.h"
+#include "netd/util/state_file.h"
+#include "netd/kernel/file_watch.h"
 #include "netd/kernel/link_monitor.h"
 #include "netd/mode.h"
 #include "netd/tap.h"
@@ -18,6 +21,8 @@ void netd_engine_free(struct netd_engine *e)
 		return;
 	/* The monitor (monitor.c) sits on top of the engine; the engine only owns its socket. */
 	netd_link_monitor_close(e->monitor);
+	netd_dnsmasq_watch_free(e);
+	netd_file_watch_close(e->resolv_watch);
 	netd_config_free(e->config);
 	free(e->brought_up);
 	free(e->repairs);
@@ -27,6 +32,7 @@ void netd_engine_free(struct netd_engine *e)
 	free(e->state_dir);
 	free(e->runtime_dir);
 	free(e->dnsmasq_bin);
+	free(e->resolv_conf);
 	free(e);
 }
 
@@ -43,7 +49,8 @@ int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **ou
 	e->state_dir = strdup(opts->state_dir);
 	e->runtime_dir = strdup(opts->runtime_dir);
 	e->dnsmasq_bin = opts->dnsmasq_bin ? strdup(opts->dnsmasq_bin) : NULL;
-	if (!e->config_dir || !e->state_dir || !e->runtime_dir ||
+	e->resolv_conf = strdup(opts->resolv_conf ? opts->resolv_conf : "/etc/resolv.conf");
+	if (!e->config_dir || !e->state_dir || !e->runtime_dir || !e->resolv_conf ||
 	    (opts->dnsmasq_bin && !e->dnsmasq_bin))
 		goto fail;
 
@@ -52,7 +59,7 @@ int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **ou
 		goto fail;
 	/* + 1: never a zero-size allocation, and index_in()'s "not found" stays in bounds. */
 	e->brought_up = calloc(e->config->n_networks + 1, sizeof(*e->brought_up));
-	if (!e->brought_up) {
+	if (!e->brought_up || netd_dnsmasq_watch_reset(e) < 0) {
 		ret = -ENOMEM;
 		goto fail;
 	}
@@ -98,7 +105,7 @@ const struct netd_network *netd_engine_find(struct netd_engine *e, const char *n
 	return NULL;
 }
 
-static bool last_forwarder(struct netd_engine *e, const struct netd_network *self);
+static int last_forwarder(struct netd_engine *e, const struct netd_network *self);
 
 void netd_view_release(struct netd_view *v)
 {
@@ -110,20 +117,33 @@ void netd_view_release(struct netd_view *v)
 int netd_view_load(struct netd_engine *e, const struct netd_network *n, struct netd_view *v,
                    struct netd_diag *diag)
 {
+	struct netd_state_issue *taps_issue = NULL;
 	struct netd_tap_state taps = {0};
 	int ret;
 
 	memset(v, 0, sizeof(*v));
 	ret = netd_dnsmasq_paths_init(&v->ctx.paths, e->runtime_dir, e->state_dir, n->name);
 	if (ret == 0) /* the taps netd made for it: attached ones and their static leases */
-		ret = netd_tap_state_load(e->state_dir, n->name, &taps, diag);
+		ret = netd_tap_state_load(e->state_dir, n->name, &taps, NULL);
+	/* A record that does not load is no reason to leave the rest unobserved: the taps are
+	 * left alone (plan.c) and status says why. Its .prev is not used by itself: it may lack
+	 * the last tap attached or list one detached since, no kernel fact can tell, and down,
+	 * which removes every tap tagged for the network, does not need it. */
+	if (ret == -EINVAL) {
+		taps_issue = malloc(sizeof(*taps_issue));
+		ret =
+		    taps_issue ? netd_tap_state_issue(e->state_dir, n->name, taps_issue) : -ENOMEM;
+	}
 	if (ret == 0)
 		ret = netd_desired_build(n, &v->ctx.paths, &taps, &v->d);
 	netd_tap_state_clear(&taps);
 	if (ret == 0)
 		ret = netd_observe(e, v->d, &v->ctx.paths, &v->o);
+	if (ret == 0 && taps_issue)
+		v->o.files[NETD_STATE_FILE_TAPS] = *taps_issue;
+	free(taps_issue);
 	if (ret == 0 && !v->d->forwarding && v->o.ip_forward_on)
-		v->o.forwarding_restorable = last_forwarder(e, n);
+		v->o.forwarding_restorable = last_forwarder(e, n) == 1;
 	if (ret < 0) {
 		netd_diag_set(diag, "%s: observing the kernel: %s", n->name, strerror(-ret));
 		netd_view_release(v);
@@ -150,6 +170,26 @@ bool netd_engine_bridge_is_ours(struct netd_engine *e, const struct netd_network
 	struct netd_link_info li;
 
 	return netd_engine_bridge_get(e, n, &li);
+}
+
+/* Where n sits in c's list (n is one of c's networks). */
+static size_t index_in(const struct netd_config *c, const struct netd_network *n)
+{
+	size_t i = 0;
+
+	while (i < c->n_networks && c->networks[i] != n)
+		i++;
+	return i;
+}
+
+/* A network is up when netd recorded it so in this boot, or (one left up by a netd older than
+ * the record) when its tagged bridge exists. A record that does not read counts as up: it is
+ * never taken for "nothing saved". */
+static bool is_up(struct netd_engine *e, const struct netd_network *n)
+{
+	int ret = netd_up_record_load(e->state_dir, n->name);
+
+	return (ret != -ENOENT && ret != -ESTALE) || netd_engine_bridge_is_ours(e, n);
 }
 
 static int check_host(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
@@ -180,27 +220,32 @@ static bool plans(const struct netd_plan *plan, enum netd_step_kind k)
 }
 
 /*
- * Make the kernel match n. With repaired set, rules of a network that was up that differ
- * from its definition are drift: once repaired, that is logged and kept for status, and
- * *repaired says so. A reload passes NULL: there the definition changed, not the kernel.
+ * Observe, plan, apply; *plan is what was (or would have been) done. A reconcile (probe)
+ * also asks dnsmasq whether it still answers, which nothing else does. With repaired set,
+ * rules of a network that was up that differ from its definition are drift: once repaired,
+ * that is logged and kept for status, and *repaired says so. A reload passes NULL: there the
+ * definition changed, not the kernel.
  */
-static int converge(struct netd_engine *e, const struct netd_network *n, bool *repaired,
-                    struct netd_diag *diag)
+static int converge(struct netd_engine *e, const struct netd_network *n, bool probe, bool *repaired,
+                    struct netd_plan *plan, struct netd_diag *diag)
 {
-	struct netd_plan plan;
 	struct netd_view v;
 	bool drift;
 	int ret;
 
+	plan->n = 0;
 	ret = netd_view_load(e, n, &v, diag);
 	if (ret < 0)
 		return ret;
-	ret = netd_plan_up(v.d, &v.o, &plan, diag);
-	if (ret == 0 && plan.n > 0 && v.o.bridge == NETD_BRIDGE_ABSENT)
+	if (probe && v.d->dnsmasq && v.o.dnsmasq_running && v.o.bridge == NETD_BRIDGE_OURS &&
+	    v.o.has_address)
+		v.o.dnsmasq_hung = netd_dnsmasq_hung(e, index_in(e->config, n), v.o.dnsmasq_pid);
+	ret = netd_plan_up(v.d, &v.o, plan, diag);
+	if (ret == 0 && plan->n > 0 && v.o.bridge == NETD_BRIDGE_ABSENT)
 		ret = check_host(e, n, diag);
-	drift = v.o.bridge == NETD_BRIDGE_OURS && plans(&plan, NETD_STEP_APPLY_RULES);
-	if (ret == 0 && plan.n > 0)
-		ret = netd_apply_up(&v.ctx, &plan, diag);
+	drift = v.o.bridge == NETD_BRIDGE_OURS && plans(plan, NETD_STEP_APPLY_RULES);
+	if (ret == 0 && plan->n > 0)
+		ret = netd_apply_up(&v.ctx, plan, diag);
 	if (ret == 0 && drift && repaired) {
 		*repaired = true;
 		ret = netd_repair_note(e, n->name, v.o.rules_drift);
@@ -209,19 +254,36 @@ static int converge(struct netd_engine *e, const struct netd_network *n, bool *r
 	return ret;
 }
 
-static int up_network(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
+static int up_network(struct netd_engine *e, const struct netd_network *n, bool *repaired,
+                      struct netd_diag *diag)
 {
-	return converge(e, n, NULL, diag);
+	struct netd_plan plan;
+
+	return converge(e, n, false, repaired, &plan, diag);
 }
 
-/* Where n sits in c's list (n is one of c's networks). */
-static size_t index_in(const struct netd_config *c, const struct netd_network *n)
+/* One network of the periodic reconcile: each repair goes to the log, naming the network and
+ * the steps. A network up without a record (left by an older netd) gets one. */
+static int reconcile_network(struct netd_engine *e, const struct netd_network *n,
+                             struct netd_diag *diag)
 {
-	size_t i = 0;
+	struct netd_plan plan;
+	bool repaired = false;
+	char steps[512] = "";
+	size_t len = 0;
+	int rec, ret = converge(e, n, true, &repaired, &plan, diag);
 
-	while (i < c->n_networks && c->networks[i] != n)
-		i++;
-	return i;
+	for (size_t i = 0; i < plan.n && len < sizeof(steps); i++)
+		len += snprintf(steps + len, sizeof(steps) - len, "%s%s", i ? ", " : "",
+		                netd_step_name(plan.steps[i]));
+	if (ret < 0)
+		netd_log(LOG_WARNING, "%s: reconcile failed: %s", n->name,
+		         diag->msg[0] ? diag->msg : strerror(-ret));
+	else if (plan.n > 0)
+		netd_log(LOG_NOTICE, "%s: reconcile repaired: %s", n->name, steps);
+	if (ret == 0 && (rec = netd_up_record_load(e->state_dir, n->name)) != 0 && rec != -EINVAL)
+		ret = netd_up_record_save(e->state_dir, n->name);
+	return ret;
 }
 
 /* Up by request or autostart: a network that was not up before is this process's own, and
@@ -229,9 +291,19 @@ static size_t index_in(const struct netd_config *c, const struct netd_network *n
 static int up_requested(struct netd_engine *e, const struct netd_network *n, bool *repaired,
                         struct netd_diag *diag)
 {
-	bool was_up = netd_engine_bridge_is_ours(e, n);
-	int ret = converge(e, n, repaired, diag);
+	bool was_up = is_up(e, n);
+	bool recorded = netd_up_record_load(e->state_dir, n->name) == 0;
+	int ret = 0;
 
+	/* The record first: a network that comes up is one the reconcile keeps up. */
+	if (!recorded && (ret = netd_up_record_save(e->state_dir, n->name)) < 0) {
+		netd_diag_set(diag, "%s: recording it as up in %s: %s", n->name, e->state_dir,
+		              strerror(-ret));
+		return ret;
+	}
+	ret = up_network(e, n, repaired, diag);
+	if (ret < 0 && !recorded)
+		netd_up_record_forget(e->state_dir, n->name);
 	if (ret == 0 && !was_up)
 		e->brought_up[index_in(e->config, n)] = true;
 	return ret;
@@ -259,20 +331,59 @@ int netd_engine_up(struct netd_engine *e, const char *name, struct netd_diag *di
 	return netd_engine_up_report(e, name, NULL, diag);
 }
 
-/* No other network that is up needs forwarding: the saved value can go back. */
-static bool last_forwarder(struct netd_engine *e, const struct netd_network *self)
+/* No other network that is up needs forwarding: the saved value can go back. As
+ * netd_forwarding_saved(): 1 it loads, -EINVAL it does not (down says so), 0 none or others
+ * still route. */
+static int last_forwarder(struct netd_engine *e, const struct netd_network *self)
 {
 	for (size_t i = 0; i < e->config->n_networks; i++) {
 		const struct netd_network *n = e->config->networks[i];
 
-		if (n != self && netd_network_needs_forwarding(n) &&
-		    netd_engine_bridge_is_ours(e, n))
-			return false;
+		if (n != self && netd_network_needs_forwarding(n) && is_up(e, n))
+			return 0;
 	}
 	return netd_forwarding_saved(e->state_dir);
 }
 
-static int down_network(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
+/* What down did about state files that did not load: one line each in notes (may be NULL)
+ * and in the log. After a forced down the files it could not use are forgotten. */
+static void down_notes(struct netd_engine *e, const struct netd_view *v, bool force,
+                       json_object *notes)
+{
+	const struct netd_network *n = v->d->net;
+	char line[NETD_PATH_MAX + 768];
+	struct netd_diag d = {{0}};
+
+	for (int k = 0; k < NETD_STATE_FILES; k++) {
+		const struct netd_state_issue *f = &v->o.files[k];
+
+		if (!f->bad)
+			continue;
+		snprintf(line, sizeof(line), "%s: %s %s: %s", n->name, f->file, f->reason,
+		         f->prev_used ? "down used its .prev, which agreed with the kernel"
+		         : k == NETD_STATE_FILE_UPLINK && force && v->o.uplink_enslaved
+		             ? "--force: the uplink got the bridge's addresses and routes as the "
+		               "kernel had them"
+		         : k == NETD_STATE_FILE_TAPS
+		             ? "down removed every tap tagged for the network"
+		         : k == NETD_STATE_FILE_BOND && force && v->o.bond_ours
+		             ? "--force: the bond is left as it is"
+		             : "not used");
+		netd_log(LOG_WARNING, "%s", line);
+		if (notes)
+			json_object_array_add(notes, json_object_new_string(line));
+		if (!force || k == NETD_STATE_FILE_IP_FORWARD || k == NETD_STATE_FILE_TAPS)
+			continue;
+		if (netd_state_remove(f->file, &d) < 0) {
+			netd_log(LOG_WARNING, "%s: %s", n->name, d.msg);
+			if (notes)
+				json_object_array_add(notes, json_object_new_string(d.msg));
+		}
+	}
+}
+
+static int down_network(struct netd_engine *e, const struct netd_network *n, bool force,
+                        json_object *notes, struct netd_diag *diag)
 {
 	struct netd_plan plan;
 	struct netd_view v;
@@ -281,24 +392,53 @@ static int down_network(struct netd_engine *e, const struct netd_network *n, str
 	ret = netd_view_load(e, n, &v, diag);
 	if (ret < 0)
 		return ret;
-	/* Taps go with their network, attached ones too (README, "Guests on taps"). */
-	netd_plan_down(v.d, &v.o, last_forwarder(e, n), &plan);
-	ret = netd_apply_down(&v.ctx, &plan, diag);
+	/* A bridge that holds the uplink (or a bond of ours) without a snapshot: refused. */
+	ret = netd_plan_down_check(v.d, &v.o, force, diag);
+	if (ret == 0) {
+		/* Taps go with their network, attached ones too (README, "Guests on taps"). */
+		netd_plan_down(v.d, &v.o, last_forwarder(e, n) != 0, &plan);
+		ret = netd_apply_down(&v.ctx, &plan, diag);
+	}
+	if (ret == 0)
+		down_notes(e, &v, force, notes);
 	netd_view_release(&v);
 	return ret;
 }
 
-int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *diag)
+/* Down by request: the record goes too, even when a step failed, so the reconcile does not
+ * bring back what down took away (a failed step is reported, and down can be run again). */
+static int down_requested(struct netd_engine *e, const struct netd_network *n, bool force,
+                          json_object *notes, struct netd_diag *diag)
 {
-	const struct netd_network *n = netd_engine_find(e, name, diag);
-	int ret;
+	int ret = down_network(e, n, force, notes, diag);
+	int rec = netd_up_record_forget(e->state_dir, n->name);
 
-	if (!n)
-		return -ENOENT;
-	ret = down_network(e, n, diag);
+	if (ret == 0 && rec < 0) {
+		netd_diag_set(diag, "%s: removing its record of being up from %s: %s", n->name,
+		              e->state_dir, strerror(-rec));
+		ret = rec;
+	}
 	if (ret == 0)
 		e->brought_up[index_in(e->config, n)] = false;
 	return ret;
+}
+
+static int down_plain(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
+{
+	return down_requested(e, n, false, NULL, diag);
+}
+
+int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *diag)
+{
+	return netd_engine_down_ex(e, name, false, NULL, diag);
+}
+
+int netd_engine_down_ex(struct netd_engine *e, const char *name, bool force, json_object *notes,
+                        struct netd_diag *diag)
+{
+	const struct netd_network *n = netd_engine_find(e, name, diag);
+
+	return n ? down_requested(e, n, force, notes, diag) : -ENOENT;
 }
 
 /* The first error wins the diag (diag may be NULL); the others are still tried. */
@@ -350,28 +490,24 @@ int netd_engine_autostart(struct netd_engine *e, struct netd_diag *diag)
 	return for_each(e, pick_autostart, autostart_one, diag);
 }
 
-/* A reconcile repairs drift, and what it repaired is logged and kept for status. */
-static int reconcile_one(struct netd_engine *e, const struct netd_network *n,
-                         struct netd_diag *diag)
-{
-	bool repaired = false;
-
-	return converge(e, n, &repaired, diag);
-}
-
+/* Every network that is up, whether its bridge is there or not. */
 int netd_engine_reconcile(struct netd_engine *e)
 {
-	return for_each(e, netd_engine_bridge_is_ours, reconcile_one, NULL);
+	/* Upstream DNS too: a resolv.conf change the watch missed, a servers file removed. */
+	int sync = netd_upstream_sync(e, NULL);
+	int ret = for_each(e, is_up, reconcile_network, NULL);
+
+	return ret < 0 ? ret : sync;
 }
 
 static bool pick_brought_up(struct netd_engine *e, const struct netd_network *n)
 {
-	return e->brought_up[index_in(e->config, n)] && netd_engine_bridge_is_ours(e, n);
+	return e->brought_up[index_in(e->config, n)] && is_up(e, n);
 }
 
 int netd_engine_down_all(struct netd_engine *e, struct netd_diag *diag)
 {
-	return for_each(e, pick_brought_up, down_network, diag);
+	return for_each(e, pick_brought_up, down_plain, diag);
 }
 
 /* Whether a new definition keeps the devices of the old: if not, the old must go down under
@@ -420,9 +556,10 @@ static void down_changed(struct netd_engine *e, const struct netd_config *fresh,
 		struct netd_diag d = {""};
 		int ret;
 
-		if ((m && same_devices(m, n)) || !netd_engine_bridge_is_ours(e, n))
+		if ((m && same_devices(m, n)) || !is_up(e, n))
 			continue;
-		ret = down_network(e, n, &d);
+		/* Gone from the config: down for good. */
+		ret = m ? down_network(e, n, false, NULL, &d) : down_plain(e, n, &d);
 		if (ret == 0 && m)
 			renew[index_in(fresh, m)] = true;
 		keep_first(ret, &d, first, diag);
@@ -443,10 +580,11 @@ static void up_changed(struct netd_engine *e, const bool *renew, int *first, str
 		size_t len;
 		int ret;
 
-		if (!renew[i] && !netd_engine_bridge_is_ours(e, n))
+		if (!renew[i] && !is_up(e, n))
 			continue;
-		ret = up_network(e, n, &d);
+		ret = up_network(e, n, NULL, &d);
 		if (ret < 0 && renew[i]) {
+			netd_up_record_forget(e->state_dir, n->name);
 			len = strlen(d.msg);
 			snprintf(d.msg + len, sizeof(d.msg) - len,
 			         " (%s is down: taken down under its old definition, it did not "
@@ -486,6 +624,9 @@ int netd_engine_reload(struct netd_engine *e, struct netd_diag *diag)
 	free(e->brought_up);
 	e->brought_up = marks;
 	marks = NULL;
+	/* The queries in flight were per network of the old config. */
+	if (netd_dnsmasq_watch_reset(e) < 0)
+		keep_first(-ENOMEM, &(struct netd_diag){"out of memory"}, &first, diag);
 	up_changed(e, renew, &first, diag);
 	ret = first;
 out:

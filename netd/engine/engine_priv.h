@@ -3,6 +3,8 @@
 #define NETD_ENGINE_INTERNAL_H
 
 struct netd_link_monitor;
+struct netd_dnsmasq_watch;
+struct netd_file_watch;
 
 #include "netd/engine.h"
 #include "netd/kernel/dnsmasq.h"
@@ -16,6 +18,8 @@ struct netd_engine {
 	char *state_dir;
 	char *runtime_dir;
 	char *dnsmasq_bin;
+	char *resolv_conf;                    /* the host's resolv.conf: upstream.c */
+	struct netd_file_watch *resolv_watch; /* NULL until upstream_open */
 	struct netd_config *config;
 	struct netd_nl *nl;
 	struct netd_nft *nft;
@@ -26,6 +30,10 @@ struct netd_engine {
 	/* The last repair of each network's rules (repair.c), by name. */
 	struct netd_repair *repairs;
 	size_t n_repairs;
+	/* Per config->networks[i]: the liveness query in flight to its dnsmasq
+	 * (dnsmasq_health.c); made anew with the config. */
+	struct netd_dnsmasq_watch *watch;
+	size_t n_watch;
 };
 
 /* The rules of a network that was up differed from its definition and were repaired: log
@@ -39,6 +47,22 @@ bool netd_engine_bridge_is_ours(struct netd_engine *e, const struct netd_network
 /* The same, with the bridge's facts in *li when it is ours: one query. */
 bool netd_engine_bridge_get(struct netd_engine *e, const struct netd_network *n,
                             struct netd_link_info *li);
+
+/* <state>/<network>.up, the record that the network is meant to be up (up_record.c): written
+ * at a successful up, removed by down. load: 0 when it is there for this boot, -ENOENT when
+ * not, -ESTALE when it is of an earlier boot, -EINVAL when it is not such a record. */
+int netd_up_record_save(const char *state_dir, const char *network);
+int netd_up_record_load(const char *state_dir, const char *network);
+int netd_up_record_forget(const char *state_dir, const char *network); /* none: 0 */
+
+/* Whether the dnsmasq (pid) of config->networks[i] stopped answering (dnsmasq_health.c):
+ * the liveness query an earlier call sent it is still unanswered (at least 0.5 s later),
+ * or nothing listens on its DNS port. Never waits: each call reads the last query's answer
+ * and sends the next; the first call for a pid only sends. Logs a verdict of hung. */
+bool netd_dnsmasq_hung(struct netd_engine *e, size_t i, pid_t pid);
+/* One slot per network of the config in force, none in flight; free closes them all. */
+int netd_dnsmasq_watch_reset(struct netd_engine *e);
+void netd_dnsmasq_watch_free(struct netd_engine *e);
 
 /* Everything the steps of one network need. */
 struct netd_apply_ctx {
@@ -66,6 +90,10 @@ const struct netd_network *netd_engine_find(struct netd_engine *e, const char *n
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
                  const struct netd_dnsmasq_paths *paths, struct netd_observed *o);
 
+/* Upstream DNS (upstream.c): write <runtime>/upstream.servers from resolv.conf when it differs,
+ * and SIGHUP every running dnsmasq of ours then (*told: how many; told may be NULL). */
+int netd_upstream_sync(struct netd_engine *e, size_t *told);
+
 /* Run the plan as a transaction: on failure undo the steps done, in reverse. */
 int netd_apply_up(struct netd_apply_ctx *c, const struct netd_plan *plan, struct netd_diag *diag);
 /* Run a down plan: every step is tried; the first error is reported. */
@@ -73,17 +101,28 @@ int netd_apply_down(struct netd_apply_ctx *c, const struct netd_plan *plan, stru
 
 /* net.ipv4.ip_forward, with the value netd found saved in the state dir until restored. */
 int netd_forwarding_enable(const char *state_dir, bool *changed, struct netd_diag *diag);
+/* A saved value that does not load is -EINVAL with diag naming it: ip_forward is left as it
+ * is (netd does not guess), and the file stays. */
 int netd_forwarding_restore(const char *state_dir, struct netd_diag *diag);
-bool netd_forwarding_saved(const char *state_dir);
+/* 1: a saved value that loads; 0: none; -EINVAL: a file that does not load. */
+int netd_forwarding_saved(const char *state_dir);
+/* issue->bad when <state>/ip_forward.saved does not load. 0 or -ENOMEM. */
+int netd_forwarding_issue(const char *state_dir, struct netd_state_issue *issue);
 
-/* ---- guests on taps: the verbs (attach.c), the steps "sync taps" and "remove taps"
+/* ---- guests on taps: the verbs (attach.c, detach.c), the steps "sync taps" and "remove taps"
  * (attach_sync.c), making a tap (attach_tap.c), leases (attach_lease.c), the record on disk
  * (attach_record.c) ---- */
 
-/* <state>/<network>.taps. A missing file is an empty state. */
+#define NETD_TAPS_KIND "taps"
+/* <state>/<network>.taps. A missing file is an empty state; one that does not load is
+ * -EINVAL, with diag naming it, why, and what netd does about it. */
 int netd_tap_state_load(const char *state_dir, const char *network, struct netd_tap_state *out,
                         struct netd_diag *diag);
-/* Written atomically; an empty state removes the file. */
+/* The record as status reports it: issue->bad when it does not load (file, reason, whether
+ * its .prev loads). 0 or -ENOMEM. */
+int netd_tap_state_issue(const char *state_dir, const char *network,
+                         struct netd_state_issue *issue);
+/* Written atomically and durably; an empty state removes the file (and its .prev). */
 int netd_tap_state_save(const char *state_dir, const char *network, const struct netd_tap_state *s,
                         struct netd_diag *diag);
 
@@ -93,14 +132,33 @@ void netd_tap_alias(const struct netd_network *n, char buf[NETD_TAP_ALIAS_MAX]);
 /* The link exists and carries n's tag: netd may remove it. */
 bool netd_tap_link_is_ours(struct netd_engine *e, const struct netd_network *n, const char *link,
                            struct netd_link_info *li);
-/* The one path that makes a tap: owner and group resolved, created, tagged, on n's bridge
- * with its MTU and n's isolation, up; rec describes it. On failure nothing is left. */
+/* The one path that makes taps: for each of w[0..k), owner and group resolved, created,
+ * tagged, on n's bridge with its MTU and n's isolation, up, all set up in one netlink batch;
+ * recs[i] describes the tap of w[i]. All or nothing: on failure no tap is left, and with
+ * k > 1 diag names the failing one by its index ("taps[3]: ..."). */
+int netd_taps_make(struct netd_engine *e, const struct netd_network *n,
+                   const struct netd_tap_want *w, size_t k, struct netd_tap_record *recs,
+                   struct netd_diag *diag);
+/* netd_taps_make() of one tap. */
 int netd_tap_make(struct netd_engine *e, const struct netd_network *n,
                   const struct netd_tap_want *w, struct netd_tap_record *rec,
                   struct netd_diag *diag);
 /* Put the settings of an existing tap of n back (writes only what differs). */
 int netd_tap_settle(struct netd_engine *e, const struct netd_network *n,
                     const struct netd_tap_record *r, struct netd_diag *diag);
+/* An attached tap of n back on n's bridge, isolated as n's policy says; nothing else of it
+ * changes (its MTU, MAC, owner and state are the guest's). */
+int netd_tap_enslave(struct netd_engine *e, const struct netd_network *n, const char *tap,
+                     struct netd_diag *diag);
+/* GuestSourceCheck: each of taps[0..k) bound to its guest as the record s has it (one nft
+ * batch per port, nothing else of the network touched; nothing where the network binds no
+ * ports). All or nothing: on failure the ports bound here are unbound again. */
+int netd_tap_ports_bind(struct netd_engine *e, const struct netd_network *n,
+                        const struct netd_tap_state *s, const char *const *taps, size_t k,
+                        struct netd_diag *diag);
+/* Each of taps[0..k) unbound (one that is not bound is no error); the first error. */
+int netd_tap_ports_unbind(struct netd_engine *e, const struct netd_network *n,
+                          const char *const *taps, size_t k, struct netd_diag *diag);
 /* Rewrite n's dnsmasq hosts file from the config and the record s, and have dnsmasq reread
  * it; no dnsmasq running is no error. */
 int netd_taps_reload_hosts(struct netd_engine *e, const struct netd_network *n,

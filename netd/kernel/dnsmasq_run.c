@@ -184,27 +184,34 @@ static void remove_files(const struct netd_dnsmasq_paths *p)
 	unlink(p->pid);
 }
 
-/* SIGTERM, then SIGKILL: 0 once the process behind pidfd is gone. A signal that cannot be
- * sent is the error, since the process still runs (EPERM: no CAP_KILL over a dnsmasq that
- * dropped to nobody); ESRCH means it is gone already. */
+/* SIGKILL: 0 once the process behind pidfd is gone. A signal that cannot be sent is the
+ * error, since the process still runs (EPERM: no CAP_KILL over a dnsmasq that dropped to
+ * nobody); ESRCH means it is gone already. */
+static int kill_now(int pidfd)
+{
+	if (pidfd_kill(pidfd, SIGKILL) < 0)
+		return errno == ESRCH ? 0 : -errno;
+	return wait_exit(pidfd, STOP_KILL_MS) ? 0 : -ETIMEDOUT;
+}
+
+/* SIGTERM, then SIGKILL: dnsmasq's own way out first. */
 static int terminate(int pidfd)
 {
 	if (pidfd_kill(pidfd, SIGTERM) < 0)
 		return errno == ESRCH ? 0 : -errno;
 	if (wait_exit(pidfd, STOP_TERM_MS))
 		return 0;
-	if (pidfd_kill(pidfd, SIGKILL) < 0)
-		return errno == ESRCH ? 0 : -errno;
-	return wait_exit(pidfd, STOP_KILL_MS) ? 0 : -ETIMEDOUT;
+	return kill_now(pidfd);
 }
 
-int netd_dnsmasq_stop(const struct netd_dnsmasq_paths *p)
+/* Our dnsmasq ended by end(pidfd), then its files removed. */
+static int end_ours(const struct netd_dnsmasq_paths *p, int (*end)(int pidfd))
 {
 	int fd, ret = 0;
 
 	fd = open_ours(p, NULL);
 	if (fd >= 0) {
-		ret = terminate(fd);
+		ret = end(fd);
 		close(fd);
 	}
 	/* The files of a dnsmasq that still runs stay: its pid file is how it is found. */
@@ -213,19 +220,32 @@ int netd_dnsmasq_stop(const struct netd_dnsmasq_paths *p)
 	return ret;
 }
 
-int netd_dnsmasq_reload_hosts(const struct netd_dnsmasq_paths *p, const char *hosts_text)
+int netd_dnsmasq_stop(const struct netd_dnsmasq_paths *p)
 {
-	int fd, ret;
+	return end_ours(p, terminate);
+}
 
-	ret = write_atomic(p->hosts, hosts_text ? hosts_text : "");
-	if (ret < 0)
-		return ret;
-	fd = open_ours(p, NULL);
+int netd_dnsmasq_kill(const struct netd_dnsmasq_paths *p)
+{
+	return end_ours(p, kill_now);
+}
+
+int netd_dnsmasq_hup(const struct netd_dnsmasq_paths *p)
+{
+	int fd = open_ours(p, NULL), ret;
+
 	if (fd < 0)
 		return -ESRCH;
 	ret = pidfd_kill(fd, SIGHUP) < 0 ? -errno : 0;
 	close(fd);
 	return ret;
+}
+
+int netd_dnsmasq_reload_hosts(const struct netd_dnsmasq_paths *p, const char *hosts_text)
+{
+	int ret = write_atomic(p->hosts, hosts_text ? hosts_text : "");
+
+	return ret < 0 ? ret : netd_dnsmasq_hup(p);
 }
 
 static int file_equals(const char *path, const char *text)

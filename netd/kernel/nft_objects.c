@@ -1,5 +1,5 @@
-/* Table inet netd's objects as batch messages: the table, its maps (nft_spec.c), its chains
- * and the maps' elements. */
+/* The objects of netd's tables as batch messages, in the table of the batch's family
+ * (b->family): the table, its maps (nft_spec.c), its chains and the maps' elements. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -11,8 +11,10 @@
 
 #include "nft_priv.h"
 
-#define NFT_TYPE_IPADDR 7
-#define NFT_TYPE_IFNAME 41
+static const char *family_name(const struct nft_batch *b)
+{
+	return b->family == NFPROTO_BRIDGE ? "bridge" : "inet";
+}
 
 static int put_table(struct nft_batch *b, uint16_t type)
 {
@@ -21,11 +23,11 @@ static int put_table(struct nft_batch *b, uint16_t type)
 
 	if (!t)
 		return -ENOMEM;
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, b->family);
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NETD_NFT_TABLE);
-	nlh =
-	    nft_batch_msg(b, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0, "%s table inet %s",
-	                  type == NFT_MSG_NEWTABLE ? "creating" : "deleting", NETD_NFT_TABLE);
+	nlh = nft_batch_msg(b, type, type == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0, "%s table %s %s",
+	                    type == NFT_MSG_NEWTABLE ? "creating" : "deleting", family_name(b),
+	                    NETD_NFT_TABLE);
 	if (nlh) {
 		nftnl_table_nlmsg_build_payload(nlh, t);
 		nft_batch_next(b);
@@ -34,28 +36,32 @@ static int put_table(struct nft_batch *b, uint16_t type)
 	return b->err;
 }
 
+int nft_put_table(struct nft_batch *b)
+{
+	return put_table(b, NFT_MSG_NEWTABLE);
+}
+
 int nft_put_del_table(struct nft_batch *b)
 {
 	return put_table(b, NFT_MSG_DELTABLE);
 }
 
-struct nftnl_set *nft_set_new(const char *name)
+struct nftnl_set *nft_set_new(uint8_t family, const char *name)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
 
 	if (!s)
 		return NULL;
-	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, family);
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, NETD_NFT_TABLE);
 	if (name)
 		nftnl_set_set_str(s, NFTNL_SET_NAME, name);
 	return s;
 }
 
-static int put_map(struct nft_batch *b, enum netd_nft_chain_kind k)
+int nft_put_map(struct nft_batch *b, const struct nft_map_spec *m, uint32_t id)
 {
-	const struct nft_map_spec *m = &nft_maps[k];
-	struct nftnl_set *s = nft_set_new(m->name);
+	struct nftnl_set *s = nft_set_new(b->family, m->name);
 	struct nftnl_udata_buf *ud;
 	struct nlmsghdr *nlh;
 
@@ -65,7 +71,7 @@ static int put_map(struct nft_batch *b, enum netd_nft_chain_kind k)
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, m->key_type);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, m->key_len);
 	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, m->data_type);
-	nftnl_set_set_u32(s, NFTNL_SET_ID, k + 1);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
 	/* nft's own set userdata: without the key byte order it prints ifnames backwards. */
 	ud = nftnl_udata_buf_alloc(64);
 	if (!ud) {
@@ -87,14 +93,14 @@ static int put_map(struct nft_batch *b, enum netd_nft_chain_kind k)
 	return b->err;
 }
 
-int nft_put_del_map(struct nft_batch *b, enum netd_nft_chain_kind k)
+int nft_put_del_map(struct nft_batch *b, const struct nft_map_spec *m)
 {
-	struct nftnl_set *s = nft_set_new(nft_maps[k].name);
+	struct nftnl_set *s = nft_set_new(b->family, m->name);
 	struct nlmsghdr *nlh;
 
 	if (!s)
 		return -ENOMEM;
-	nlh = nft_batch_msg(b, NFT_MSG_DELSET, 0, "deleting map %s", nft_maps[k].name);
+	nlh = nft_batch_msg(b, NFT_MSG_DELSET, 0, "deleting map %s", m->name);
 	if (nlh) {
 		nftnl_set_nlmsg_build_payload(nlh, s);
 		nft_batch_next(b);
@@ -103,13 +109,13 @@ int nft_put_del_map(struct nft_batch *b, enum netd_nft_chain_kind k)
 	return b->err;
 }
 
-static struct nftnl_chain *chain_new(const char *name)
+static struct nftnl_chain *chain_new(const struct nft_batch *b, const char *name)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 
 	if (!c)
 		return NULL;
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, b->family);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NETD_NFT_TABLE);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
 	return c;
@@ -132,14 +138,30 @@ static int send_chain(struct nft_batch *b, struct nftnl_chain *c, uint16_t type)
 
 int nft_put_chain(struct nft_batch *b, uint16_t type, const char *name)
 {
-	struct nftnl_chain *c = chain_new(name);
+	struct nftnl_chain *c = chain_new(b, name);
 
 	return c ? send_chain(b, c, type) : -ENOMEM;
 }
 
-static int put_base_chain(struct nft_batch *b, const struct nft_base_spec *spec)
+int nft_put_chain_rules(struct nft_batch *b, const struct netd_nft_chain *c, const char *digest)
 {
-	struct nftnl_chain *c = chain_new(spec->name);
+	char comment[64];
+	int ret;
+
+	snprintf(comment, sizeof(comment), "%s%s", NFT_DIGEST_PREFIX, digest);
+	ret = nft_put_chain(b, NFT_MSG_NEWCHAIN, c->name);
+	if (!ret)
+		ret = nft_put_flush(b, c->name);
+	/* The digest rides on the first rule as a label for whoever reads `nft list`: nothing
+	 * trusts it, the rules themselves are compared. */
+	for (size_t i = 0; i < c->n_rules && !ret; i++)
+		ret = nft_put_rule(b, c->name, i, &c->rules[i], i == 0 ? comment : NULL);
+	return ret;
+}
+
+int nft_put_base_chain(struct nft_batch *b, const struct nft_base_spec *spec)
+{
+	struct nftnl_chain *c = chain_new(b, spec->name);
 
 	if (!c)
 		return -ENOMEM;
@@ -151,42 +173,32 @@ static int put_base_chain(struct nft_batch *b, const struct nft_base_spec *spec)
 	return send_chain(b, c, NFT_MSG_NEWCHAIN);
 }
 
-int nft_put_base(struct nft_batch *b)
+void nft_ifname_elem(const char *key, const char *chain, struct nft_elem *e)
 {
-	int ret = put_table(b, NFT_MSG_NEWTABLE);
-
-	for (int k = 0; k < NETD_NFT_CHAIN_KINDS && !ret; k++)
-		ret = put_map(b, k);
-	/* Flushed and re-added every time: the batch is atomic, and a damaged base heals. */
-	for (int i = 0; i < NFT_BASE_CHAINS && !ret; i++) {
-		const struct nft_base_spec *spec = &nft_base[i];
-
-		ret = put_base_chain(b, spec);
-		if (!ret)
-			ret = nft_put_flush(b, spec->name);
-		for (size_t r = 0; r < spec->n_rules && !ret; r++)
-			ret = nft_put_dispatch(b, spec->name, r, &spec->rules[r]);
-	}
-	return ret;
+	memset(e, 0, sizeof(*e));
+	e->has_verdict = true;
+	e->verdict = NFT_JUMP;
+	snprintf(e->chain, sizeof(e->chain), "%s", chain);
+	/* nft pads an ifname key to IFNAMSIZ with zeros. */
+	snprintf((char *)e->key, IFNAMSIZ, "%s", key);
+	e->key_len = IFNAMSIZ;
 }
 
 /* The element a network wants in map k: its bridge, or its subnet for nat_src. */
 static void wanted_elem(const struct netd_nft_net *x, enum netd_nft_chain_kind k,
                         struct nft_elem *e)
 {
+	struct in_addr net = netd_prefix_network(&x->subnet);
+	uint32_t bcast = ntohl(netd_prefix_broadcast(&x->subnet).s_addr);
+
+	if (nft_maps[k].key_type == NFT_TYPE_IFNAME) {
+		nft_ifname_elem(x->bridge, x->chains[k].name, e);
+		return;
+	}
 	memset(e, 0, sizeof(*e));
 	e->has_verdict = true;
 	e->verdict = NFT_JUMP;
 	snprintf(e->chain, sizeof(e->chain), "%s", x->chains[k].name);
-	if (nft_maps[k].key_type == NFT_TYPE_IFNAME) {
-		/* nft pads an ifname key to IFNAMSIZ with zeros. */
-		snprintf((char *)e->key, IFNAMSIZ, "%s", x->bridge);
-		e->key_len = IFNAMSIZ;
-		return;
-	}
-	struct in_addr net = netd_prefix_network(&x->subnet);
-	uint32_t bcast = ntohl(netd_prefix_broadcast(&x->subnet).s_addr);
-
 	memcpy(e->key, &net.s_addr, 4);
 	e->key_len = 4;
 	/* The interval ends (exclusive) after the broadcast address, unless it reaches the
@@ -270,11 +282,11 @@ void nft_elem_key_text(const struct nft_elem *e, uint32_t key_type, char *buf, s
 
 int nft_put_elem(struct nft_batch *b, uint16_t type, const char *map, const struct nft_elem *e)
 {
-	struct nftnl_set *s = nft_set_new(map);
+	const struct nft_map_spec *m = nft_map_spec_of(b->family, map);
+	struct nftnl_set *s = nft_set_new(b->family, map);
 	struct nftnl_set_elem *el;
 	struct nlmsghdr *nlh;
 	char key[2 * NFT_KEY_MAX + 8];
-	uint32_t key_type = 0;
 
 	if (!s)
 		return -ENOMEM;
@@ -298,10 +310,7 @@ int nft_put_elem(struct nft_batch *b, uint16_t type, const char *map, const stru
 		nftnl_set_elem_set_u32(el, NFTNL_SET_ELEM_FLAGS, NFT_SET_ELEM_INTERVAL_END);
 		nftnl_set_elem_add(s, el);
 	}
-	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
-		if (strcmp(nft_maps[k].name, map) == 0)
-			key_type = nft_maps[k].key_type;
-	nft_elem_key_text(e, key_type, key, sizeof(key));
+	nft_elem_key_text(e, m ? m->key_type : 0, key, sizeof(key));
 	if (type == NFT_MSG_NEWSETELEM)
 		nlh = nft_batch_msg(b, type, NLM_F_CREATE, "adding element %s : jump %s to map %s",
 		                    key, e->chain, map);

@@ -1,6 +1,6 @@
-/* Reading table inet netd back, all of it at one ruleset generation: chains (with their hooks),
- * each chain's rules as canonical text, the sets and their elements. Read again only when the
- * generation moved. */
+/* Reading netd's tables (inet netd, bridge netd) back, both at one ruleset generation: chains
+ * (with their hooks), each chain's rules as canonical text, the sets and their elements. Read
+ * again only when the generation moved. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -30,19 +30,19 @@ bool nft_chain_network(const char *chain, char network[NETD_NAME_MAX])
 	return false;
 }
 
-const struct nft_kchain *nft_snap_chain(const struct nft_snapshot *s, const char *name)
+const struct nft_kchain *nft_snap_chain(const struct nft_ktable *t, const char *name)
 {
-	for (size_t i = 0; i < s->n_chains; i++)
-		if (strcmp(s->chains[i].name, name) == 0)
-			return &s->chains[i];
+	for (size_t i = 0; i < t->n_chains; i++)
+		if (strcmp(t->chains[i].name, name) == 0)
+			return &t->chains[i];
 	return NULL;
 }
 
-const struct nft_kset *nft_snap_set(const struct nft_snapshot *s, const char *name)
+const struct nft_kset *nft_snap_set(const struct nft_ktable *t, const char *name)
 {
-	for (size_t i = 0; i < s->n_sets; i++)
-		if (strcmp(s->sets[i].name, name) == 0)
-			return &s->sets[i];
+	for (size_t i = 0; i < t->n_sets; i++)
+		if (strcmp(t->sets[i].name, name) == 0)
+			return &t->sets[i];
 	return NULL;
 }
 
@@ -117,7 +117,7 @@ static void chain_facts(const struct nftnl_chain *c, struct nft_kchain *k)
 
 static int chain_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct nft_snapshot *s = data;
+	struct nft_ktable *s = data;
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nft_kchain *k;
 	int ret = MNL_CB_OK;
@@ -130,7 +130,7 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (!ours(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)))
 		goto out;
-	s->table = true;
+	s->exists = true;
 	/* Ours always fit; a longer name is someone else's, and never one we look up. */
 	if (strlen(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME)) >= NETD_NFT_CHAIN_MAX)
 		goto out;
@@ -147,7 +147,7 @@ out:
 }
 
 struct rule_dump {
-	struct nft_snapshot *s;
+	struct nft_ktable *s;
 	struct nft_kchain *last; /* rules come chain by chain */
 };
 
@@ -198,7 +198,7 @@ static void rule_request(struct nlmsghdr *nlh, void *arg)
 
 static int set_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct nft_snapshot *s = data;
+	struct nft_ktable *s = data;
 	struct nftnl_set *set = nftnl_set_alloc();
 	struct nft_kset *k;
 	int ret = MNL_CB_OK;
@@ -329,15 +329,15 @@ static void elem_request(struct nlmsghdr *nlh, void *arg)
 	nftnl_set_elems_nlmsg_build_payload(nlh, arg);
 }
 
-static int dump_elems(struct netd_nft *nft, struct nft_kset *k)
+static int dump_elems(struct netd_nft *nft, uint8_t family, struct nft_kset *k)
 {
-	struct nftnl_set *set = nft_set_new(k->name);
+	struct nftnl_set *set = nft_set_new(family, k->name);
 	struct raw_elems raw = {0};
 	int ret;
 
 	if (!set)
 		return -ENOMEM;
-	ret = nft_dump(nft, NFT_MSG_GETSETELEM, elem_request, set, elem_cb, set);
+	ret = nft_dump_family(nft, family, NFT_MSG_GETSETELEM, elem_request, set, elem_cb, set);
 	if (ret == 0 && nftnl_set_elem_foreach(set, collect_elem, &raw) < 0)
 		ret = -ENOMEM;
 	if (ret == 0)
@@ -384,31 +384,32 @@ static int ruleset_gen(struct netd_nft *nft, uint32_t *gen)
 	return ret;
 }
 
-/* Every dump of the table once; -EINTR when the ruleset changed during one of them. */
-static int read_table(struct netd_nft *nft, struct nft_snapshot *s)
+/* Every dump of table <family> netd once (its rules when rules); -EINTR when the ruleset
+ * changed during one of them. */
+static int read_table(struct netd_nft *nft, uint8_t family, bool rules, struct nft_ktable *t)
 {
-	struct rule_dump rd = {.s = s};
+	struct rule_dump rd = {.s = t};
 	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct nftnl_set *set = nft_set_new(NULL);
+	struct nftnl_set *set = nft_set_new(family, NULL);
 	int ret = -ENOMEM;
 
 	if (!r || !set)
 		goto out;
-	ret = nft_dump(nft, NFT_MSG_GETCHAIN, NULL, NULL, chain_cb, s);
+	ret = nft_dump_family(nft, family, NFT_MSG_GETCHAIN, NULL, NULL, chain_cb, t);
 	if (ret < 0)
 		goto out;
-	ret = nft_dump(nft, NFT_MSG_GETSET, set_request, set, set_cb, s);
+	ret = nft_dump_family(nft, family, NFT_MSG_GETSET, set_request, set, set_cb, t);
 	if (ret == -ENOENT) { /* no table at all */
-		ret = s->table ? -EINTR : 0;
+		ret = t->exists ? -EINTR : 0;
 		goto out;
 	}
-	s->table |= s->n_sets > 0;
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	t->exists |= t->n_sets > 0;
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, family);
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NETD_NFT_TABLE);
-	if (ret == 0 && s->n_chains)
-		ret = nft_dump(nft, NFT_MSG_GETRULE, rule_request, r, rule_cb, &rd);
-	for (size_t i = 0; i < s->n_sets && ret == 0; i++)
-		ret = dump_elems(nft, &s->sets[i]);
+	if (ret == 0 && rules && t->n_chains)
+		ret = nft_dump_family(nft, family, NFT_MSG_GETRULE, rule_request, r, rule_cb, &rd);
+	for (size_t i = 0; i < t->n_sets && ret == 0; i++)
+		ret = dump_elems(nft, family, &t->sets[i]);
 	/* Something deleted between the dumps: the generation moved, read again. */
 	if (ret == -ENOENT)
 		ret = -EINTR;
@@ -417,6 +418,19 @@ out:
 		nftnl_rule_free(r);
 	if (set)
 		nftnl_set_free(set);
+	return ret;
+}
+
+int nft_ktable_read(struct netd_nft *nft, uint8_t family, bool rules, struct nft_ktable *t)
+{
+	int ret = -EINTR;
+
+	for (int tries = 0; tries < SNAPSHOT_TRIES && ret == -EINTR; tries++) {
+		nft_ktable_release(t);
+		ret = read_table(nft, family, rules, t);
+	}
+	if (ret < 0)
+		nft_ktable_release(t);
 	return ret;
 }
 
@@ -431,7 +445,9 @@ static int snapshot_read(struct netd_nft *nft, struct nft_snapshot *s)
 		nft_snapshot_release(s);
 		ret = ruleset_gen(nft, &before);
 		if (ret == 0)
-			ret = read_table(nft, s);
+			ret = read_table(nft, NFPROTO_INET, true, &s->inet);
+		if (ret == 0)
+			ret = read_table(nft, NFPROTO_BRIDGE, true, &s->bridge);
 		if (ret == 0)
 			ret = ruleset_gen(nft, &after);
 		if (ret == -EINTR || (ret == 0 && after != before))
@@ -445,6 +461,13 @@ static int snapshot_read(struct netd_nft *nft, struct nft_snapshot *s)
 	}
 	s->valid = true;
 	return 0;
+}
+
+int nft_cache_current(struct netd_nft *nft, bool valid, uint32_t cached, uint32_t *gen)
+{
+	int ret = ruleset_gen(nft, gen);
+
+	return ret < 0 ? ret : valid && cached == *gen;
 }
 
 int nft_snapshot_get(struct netd_nft *nft, const struct nft_snapshot **out)
@@ -480,14 +503,14 @@ int netd_nft_list_networks(struct netd_nft *nft, char (**names)[NETD_NAME_MAX], 
 	ret = nft_snapshot_get(nft, &s);
 	if (ret < 0)
 		return ret;
-	if (s->n_chains) {
-		v = calloc(s->n_chains, sizeof(*v));
+	if (s->inet.n_chains) {
+		v = calloc(s->inet.n_chains, sizeof(*v));
 		if (!v)
 			return -ENOMEM;
 	}
-	for (size_t i = 0; i < s->n_chains; i++)
-		if (strncmp(s->chains[i].name, in, strlen(in)) == 0 &&
-		    nft_chain_network(s->chains[i].name, v[m]))
+	for (size_t i = 0; i < s->inet.n_chains; i++)
+		if (strncmp(s->inet.chains[i].name, in, strlen(in)) == 0 &&
+		    nft_chain_network(s->inet.chains[i].name, v[m]))
 			m++;
 	*names = v;
 	*n = m;

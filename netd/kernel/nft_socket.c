@@ -50,21 +50,35 @@ void netd_nft_close(struct netd_nft *nft)
 	if (nft->nl)
 		mnl_socket_close(nft->nl);
 	nft_snapshot_release(&nft->snap);
+	nft_port_cache_release(&nft->ports);
 	free(nft);
+}
+
+void nft_ktable_release(struct nft_ktable *t)
+{
+	for (size_t i = 0; i < t->n_chains; i++) {
+		for (size_t r = 0; r < t->chains[i].n_rules; r++)
+			free(t->chains[i].rules[r]);
+		free(t->chains[i].rules);
+	}
+	free(t->chains);
+	for (size_t i = 0; i < t->n_sets; i++)
+		free(t->sets[i].elems);
+	free(t->sets);
+	memset(t, 0, sizeof(*t));
 }
 
 void nft_snapshot_release(struct nft_snapshot *s)
 {
-	for (size_t i = 0; i < s->n_chains; i++) {
-		for (size_t r = 0; r < s->chains[i].n_rules; r++)
-			free(s->chains[i].rules[r]);
-		free(s->chains[i].rules);
-	}
-	free(s->chains);
-	for (size_t i = 0; i < s->n_sets; i++)
-		free(s->sets[i].elems);
-	free(s->sets);
+	nft_ktable_release(&s->inet);
+	nft_ktable_release(&s->bridge);
 	memset(s, 0, sizeof(*s));
+}
+
+void nft_port_cache_release(struct nft_port_cache *c)
+{
+	free(c->v);
+	memset(c, 0, sizeof(*c));
 }
 
 void nft_drain(struct netd_nft *nft, char *buf)
@@ -77,6 +91,13 @@ void nft_drain(struct netd_nft *nft, char *buf)
 int nft_dump(struct netd_nft *nft, uint16_t type, void (*build)(struct nlmsghdr *, void *),
              void *build_arg, mnl_cb_t cb, void *data)
 {
+	return nft_dump_family(nft, NFPROTO_INET, type, build, build_arg, cb, data);
+}
+
+int nft_dump_family(struct netd_nft *nft, uint8_t family, uint16_t type,
+                    void (*build)(struct nlmsghdr *, void *), void *build_arg, mnl_cb_t cb,
+                    void *data)
+{
 	char *buf = calloc(1, NFT_RECV_BUF); /* zeroed: the request's padding goes out as is */
 	struct nlmsghdr *nlh;
 	int ret = 0;
@@ -85,7 +106,7 @@ int nft_dump(struct netd_nft *nft, uint16_t type, void (*build)(struct nlmsghdr 
 	if (!buf)
 		return -ENOMEM;
 	seq = nft->seq++;
-	nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, NLM_F_DUMP, seq);
+	nlh = nftnl_nlmsg_build_hdr(buf, type, family, NLM_F_DUMP, seq);
 	if (build)
 		build(nlh, build_arg);
 	if (mnl_socket_sendto(nft->nl, nlh, nlh->nlmsg_len) < 0) {

@@ -30,6 +30,24 @@ int netd_dnsmasq_conf_matches(const struct netd_dnsmasq_paths *p, const char *co
  * (-ETIMEDOUT) is returned, and then dnsmasq still runs and its files stay. */
 int netd_dnsmasq_stop(const struct netd_dnsmasq_paths *p);
 
+/* A stopped (SIGSTOP) or stuck dnsmasq acts on no SIGTERM: SIGKILL our dnsmasq (the pid file's,
+ * checked as for stop) at once, wait up to 1 s, then remove conf, hosts and pid files. Leases
+ * stay: dnsmasq writes the lease file at each change, so nothing of it is lost. */
+int netd_dnsmasq_kill(const struct netd_dnsmasq_paths *p);
+
+/* dnsmasq_probe.c: is it still answering? Never waits. */
+
+/* Send the liveness query (netd/dnsmasq.h) with id to server:53; *fd (non-blocking,
+ * close-on-exec, the caller's to close) is where its answer arrives. */
+int netd_dnsmasq_probe_send(struct in_addr server, uint16_t id, int *fd);
+/* 1 when the answer to id has arrived on fd, 0 when not (yet); -ECONNREFUSED when nothing
+ * listens on the server's port 53 any more. */
+int netd_dnsmasq_probe_answered(int fd, uint16_t id);
+
+/* SIGHUP our dnsmasq (only if the pid file names it): it rereads its hosts file and the
+ * servers file (upstream DNS) and clears its cache. -ESRCH when it is not running. */
+int netd_dnsmasq_hup(const struct netd_dnsmasq_paths *p);
+
 /* Rewrite the hosts file and SIGHUP dnsmasq so it rereads it, without a restart.
  * -ESRCH (file still written) when our dnsmasq is not running. */
 int netd_dnsmasq_reload_hosts(const struct netd_dnsmasq_paths *p, const char *hosts_text);
