@@ -269,7 +269,8 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 	                                                   ? lan_address(e, n, &v, &lan)
 	                                                   : v.o.has_address));
 	json_object_object_add(obj, "rules",
-	                       json_object_new_boolean(v.d->has_rules && v.o.rules_current));
+	                       json_object_new_boolean((v.d->has_rules || v.d->nft->n_ports > 0) &&
+	                                               v.o.rules_current));
 	json_object_object_add(obj, "dnsmasq", json_object_new_boolean(v.o.dnsmasq_running));
 	json_object_object_add(obj, "ip_forward", json_object_new_boolean(v.o.ip_forward_on));
 	json_object_object_add(j, "objects", obj);

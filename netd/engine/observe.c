@@ -190,8 +190,8 @@ static int observe_taps(struct netd_engine *e, const struct netd_desired *d,
 	return 0;
 }
 
-/* The network's rules and map elements compared with the kernel's table by content (cheap
- * when the ruleset did not change since the last look), and its bound ports' digest. */
+/* The network's rules and map elements, in both of netd's tables, compared with the kernel's
+ * by content (cheap when the ruleset did not change since the last look). */
 static int observe_rules(struct netd_engine *e, const struct netd_desired *d,
                          struct netd_observed *o)
 {
@@ -203,7 +203,7 @@ static int observe_rules(struct netd_engine *e, const struct netd_desired *d,
 	o->rules_present = drift.present;
 	o->rules_current = drift.n == 0;
 	snprintf(o->rules_drift, sizeof(o->rules_drift), "%s", drift.what);
-	return netd_nft_observe_ports(e->nft, d->net->name, o->ports_digest);
+	return 0;
 }
 
 /* The links of the namespace (one dump: the bridge's ports and the network's taps). */

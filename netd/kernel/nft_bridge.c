@@ -18,6 +18,19 @@ const struct nft_kset *nft_port_map(const struct nft_ktable *t)
 	return nft_snap_set(t, NETD_NFT_PORT_MAP);
 }
 
+/* Is chain a port chain of any network ("port_<net>.<port>")? */
+static bool any_port_chain(const char *chain)
+{
+	const char *p = chain + strlen(NETD_NFT_PORT_PREFIX), *dot;
+	char network[NETD_NAME_MAX];
+
+	if (strncmp(chain, NETD_NFT_PORT_PREFIX, strlen(NETD_NFT_PORT_PREFIX)) != 0 ||
+	    !(dot = strchr(p, '.')) || (size_t)(dot - p) >= sizeof(network))
+		return false;
+	snprintf(network, sizeof(network), "%.*s", (int)(dot - p), p);
+	return netd_netname_valid(network) && netd_nft_port_of(chain, network, NULL);
+}
+
 /* How many port chains the table has: network's (network NULL: anyone's). */
 static size_t count_chains(const struct nft_ktable *t, const char *network)
 {
@@ -43,16 +56,17 @@ static bool keyed(const struct nft_elem *e, const char *port)
 	return e->key_len == IFNAMSIZ && strncmp((const char *)e->key, port, IFNAMSIZ) == 0;
 }
 
-/* Is port p of x taken by an element of another network's chain? Such an element is only
- * taken over by attach (only), which has just made the port, never by a whole apply: a record
- * that outlived its tap must not take the name's new owner's binding. */
+/* Is port p of x taken by an element jumping to another network's port chain? Such an element
+ * is only taken over by attach (only), which has just made the port, never by a whole apply:
+ * a record that outlived its tap must not take the name's new owner's binding. Any other
+ * element keyed by the port is no one's: x's apply replaces it. */
 static bool held_elsewhere(const struct nft_ktable *t, const struct netd_nft_net *x,
                            const struct netd_nft_port *p)
 {
 	const struct nft_kset *m = nft_port_map(t);
 
 	for (size_t i = 0; m && i < m->n_elems; i++)
-		if (keyed(&m->elems[i], p->ifname) &&
+		if (keyed(&m->elems[i], p->ifname) && any_port_chain(m->elems[i].chain) &&
 		    !netd_nft_port_of(m->elems[i].chain, x->network, NULL))
 			return true;
 	return false;
@@ -69,6 +83,19 @@ const struct netd_nft_port *nft_port_wanted(const struct nft_ktable *t,
 	return p;
 }
 
+bool nft_port_elem_concerns(const struct nft_ktable *t, const struct netd_nft_net *x,
+                            const struct nft_elem *e)
+{
+	if (netd_nft_port_of(e->chain, x->network, NULL))
+		return true;
+	if (any_port_chain(e->chain))
+		return false; /* another network's */
+	for (size_t i = 0; i < x->n_ports; i++)
+		if (keyed(e, x->ports[i].ifname) && nft_port_wanted(t, x, x->ports[i].ifname, NULL))
+			return true;
+	return false;
+}
+
 static int put_del_chain(struct nft_batch *b, const char *chain)
 {
 	int ret = nft_put_flush(b, chain);
@@ -76,25 +103,32 @@ static int put_del_chain(struct nft_batch *b, const char *chain)
 	return ret ? ret : nft_put_chain(b, NFT_MSG_DELCHAIN, chain);
 }
 
-/* Elements to go: the network's that no wanted port keeps as it is, and (only) whatever else
- * holds the port's name. */
+/* Elements to go: (only) whatever holds the port's name, or else the network's business; but
+ * those a wanted port keeps exactly as they are. */
 static int put_stale_elems(struct nft_batch *b, const struct nft_ktable *t,
                            const struct netd_nft_net *x, const char *only)
 {
 	const struct nft_kset *m = nft_port_map(t);
 	char port[IFNAMSIZ];
+	struct nft_elem want;
 	int ret = 0;
 
-	for (size_t i = 0; m && i < m->n_elems && !ret; i++) {
+	/* A map made again (nft_put_frame) loses its elements with it. */
+	if (!m || (!only && !nft_frame_map_ok(t, &nft_bridge_frame.maps[0])))
+		return 0;
+	for (size_t i = 0; i < m->n_elems && !ret; i++) {
 		const struct nft_elem *e = &m->elems[i];
-		bool ours = netd_nft_port_of(e->chain, x->network, port);
-		const struct netd_nft_port *p;
+		const struct netd_nft_port *p = NULL;
 
-		if (only ? !keyed(e, only) : !ours)
+		if (only ? !keyed(e, only) : !nft_port_elem_concerns(t, x, e))
 			continue;
-		p = ours ? nft_port_wanted(t, x, port, only) : NULL;
-		if (p && keyed(e, p->ifname))
-			continue;
+		if (netd_nft_port_of(e->chain, x->network, port))
+			p = nft_port_wanted(t, x, port, only);
+		if (p) {
+			nft_port_elem(p, &want);
+			if (nft_elem_same(e, &want))
+				continue;
+		}
 		ret = nft_put_elem(b, NFT_MSG_DELSETELEM, NETD_NFT_PORT_MAP, e);
 	}
 	return ret;
@@ -107,7 +141,8 @@ static int put_ports(struct nft_batch *b, const struct nft_ktable *t, const stru
 	struct nft_elem e;
 	int ret;
 
-	ret = nft_put_frame(b, NULL, &nft_bridge_frame);
+	/* A whole apply repairs the frame; one port's batch touches nothing but its own. */
+	ret = nft_put_frame(b, only ? NULL : t, &nft_bridge_frame);
 	if (!ret)
 		ret = put_stale_elems(b, t, x, only);
 	for (size_t i = 0; i < x->n_ports && !ret; i++)

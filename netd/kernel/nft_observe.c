@@ -463,13 +463,6 @@ static int snapshot_read(struct netd_nft *nft, struct nft_snapshot *s)
 	return 0;
 }
 
-int nft_cache_current(struct netd_nft *nft, bool valid, uint32_t cached, uint32_t *gen)
-{
-	int ret = ruleset_gen(nft, gen);
-
-	return ret < 0 ? ret : valid && cached == *gen;
-}
-
 int nft_snapshot_get(struct netd_nft *nft, const struct nft_snapshot **out)
 {
 	uint32_t gen = 0;

@@ -75,28 +75,16 @@ struct nft_snapshot {
 	struct nft_ktable inet, bridge;
 };
 
-/* What observe last read of table bridge netd (the guests' ports), valid at generation gen
- * as the snapshot: each port chain with the port its element maps to it and the digest on
- * its first rule (nft_bridge_observe.c). */
-struct nft_port_cache {
-	bool valid;
-	uint32_t gen;
-	struct netd_nft_port_fact *v;
-	size_t n;
-};
-
 struct netd_nft {
 	struct mnl_socket *nl;
 	uint32_t portid;
 	uint32_t seq;
 	struct nft_snapshot snap;
-	struct nft_port_cache ports;
 };
 
-/* nft_socket.c: the socket owns the snapshot and the cache, and frees them when it closes. */
+/* nft_socket.c: the socket owns the snapshot, and frees it when it closes. */
 void nft_snapshot_release(struct nft_snapshot *s);
 void nft_ktable_release(struct nft_ktable *t);
-void nft_port_cache_release(struct nft_port_cache *c);
 /* Receive buffers: a dump reply or a batch of acks at a time. */
 #define NFT_RECV_BUF (64 * 1024)
 /* Drop whatever replies are still queued on the socket (buf: NFT_RECV_BUF bytes of scratch). */
@@ -149,9 +137,6 @@ const struct nft_kset *nft_snap_set(const struct nft_ktable *t, const char *name
 int nft_rule_canon(struct nftnl_rule *r, char **out);
 /* Is name a netd network chain ("in_x" ...)? Fills the network name when so. */
 bool nft_chain_network(const char *chain, char network[NETD_NAME_MAX]);
-/* Does what was read at ruleset generation cached (valid: read at all) still describe the
- * ruleset? 1 yes, 0 no (*gen: the generation to read it at now), -errno. */
-int nft_cache_current(struct netd_nft *nft, bool valid, uint32_t cached, uint32_t *gen);
 
 /* ---- nft_match.c: the IR's matches as expressions ---- */
 
@@ -308,13 +293,33 @@ bool nft_elem_concerns(const struct nft_elem *e, const struct nft_want_elem *wan
 
 /* Map port_if of t, or NULL. */
 const struct nft_kset *nft_port_map(const struct nft_ktable *t);
+/* x's port called port, when x binds it now: in x, in this batch (only; NULL: any), and for a
+ * whole apply (only NULL) not held by another network's port chain: a record that outlived
+ * its tap must not take the name's new owner's binding. NULL otherwise. */
+const struct netd_nft_port *nft_port_wanted(const struct nft_ktable *t,
+                                            const struct netd_nft_net *x, const char *port,
+                                            const char *only);
+/* The element of port_if that binds p. */
+void nft_port_elem(const struct netd_nft_port *p, struct nft_elem *e);
+/* An element of port_if that is x's business: it jumps to one of x's port chains, or it is
+ * keyed by a port x binds and jumps to no other network's port chain. */
+bool nft_port_elem_concerns(const struct nft_ktable *t, const struct netd_nft_net *x,
+                            const struct nft_elem *e);
 /* x's ports as it binds them (only: that port alone, its name taken from whichever chain had
- * it; NULL: all of them, the network's other chains and elements gone). */
+ * it; NULL: all of them, whatever of table bridge netd t shows unfit made again, the
+ * network's other chains and elements gone). */
 int nft_put_ports(struct nft_batch *b, const struct nft_ktable *t, const struct netd_nft_net *x,
                   const char *only);
 /* The network's ports gone (only: that one); the table with the last of anyone's. */
 int nft_put_ports_remove(struct nft_batch *b, const struct nft_ktable *t, const char *network,
                          const char *only);
+
+/* ---- nft_verify_ports.c: table bridge netd against what a network wants ---- */
+
+/* x's ports in t: the table's frame (when x binds any), each bound port's chain, its other
+ * port chains, and its elements of port_if. *present: some port chain of x is in t. */
+int nft_verify_ports(struct nft_report *r, const struct nft_ktable *t, const struct netd_nft_net *x,
+                     bool *present);
 
 #define NFT_DIGEST_PREFIX "netd:"
 

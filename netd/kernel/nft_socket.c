@@ -50,7 +50,6 @@ void netd_nft_close(struct netd_nft *nft)
 	if (nft->nl)
 		mnl_socket_close(nft->nl);
 	nft_snapshot_release(&nft->snap);
-	nft_port_cache_release(&nft->ports);
 	free(nft);
 }
 
@@ -73,12 +72,6 @@ void nft_snapshot_release(struct nft_snapshot *s)
 	nft_ktable_release(&s->inet);
 	nft_ktable_release(&s->bridge);
 	memset(s, 0, sizeof(*s));
-}
-
-void nft_port_cache_release(struct nft_port_cache *c)
-{
-	free(c->v);
-	memset(c, 0, sizeof(*c));
 }
 
 void nft_drain(struct netd_nft *nft, char *buf)

@@ -1,7 +1,8 @@
 /*
  * Table inet netd against what one network wants, by content: its base chains and maps
  * (nft_frame.c), every rule of the network's chains in order, its elements in every map as
- * sets. Only facts come out: what differs, as text (nft_drift.c).
+ * sets; then its ports in table bridge netd (nft_verify_ports.c). Only facts come out: what
+ * differs, as text (nft_drift.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -156,6 +157,8 @@ int netd_nft_verify_net(struct netd_nft *nft, const struct netd_nft_net *x,
 	if (!r)
 		return -ENOMEM;
 	ret = verify_inet(r, &s->inet, x, &out->present);
+	if (!ret)
+		ret = nft_verify_ports(r, &s->bridge, x, &out->present);
 	if (!ret) {
 		out->n = r->n;
 		nft_report_join(r, out->what, sizeof(out->what));

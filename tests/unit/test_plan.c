@@ -43,7 +43,6 @@ static void all_present(const struct netd_desired *d, struct netd_observed *o)
 	o->has_address = d->net->has_address;
 	o->rules_present = d->has_rules;
 	o->rules_current = true;
-	strcpy(o->ports_digest, d->nft->ports_digest);
 	o->dnsmasq_running = d->dnsmasq;
 	o->dnsmasq_conf_current = d->dnsmasq;
 	o->ip_forward_on = true;
