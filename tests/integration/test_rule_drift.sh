@@ -1,12 +1,14 @@
 #!/bin/bash
-# Issue #8, rule drift: netd verifies its table by content, not by a label. With the default
-# nat network and a hostonly network up, each of these is put back, the table's `nft list`
-# text exactly as before:
+# Issue #8, rule drift: netd verifies its tables by content, not by a label. With the default
+# nat network (and a guest's tap attached to it, bound in table bridge netd) and a hostonly
+# network up, each of these is put back, both tables' `nft list` text exactly as before:
 #   - by `netdctl up` (no periodic reconcile running), whose answer names what it repaired:
-#     the reject behind HostToVM=deny, the masquerade rule, an appended accept, a map element;
+#     the reject behind HostToVM=deny, the masquerade rule, an appended accept, a map element,
+#     the address check of the guest's port, a foreign element of port_if;
 #   - by the periodic reconcile: every rule of every chain of netd's table deleted by handle,
-#     one at a time; a foreign `accept` inserted and appended in each network's chain; each
-#     element of each map deleted, and a foreign element jumping to a network's chain added.
+#     one at a time; a foreign `accept` inserted and appended in each network's chain; the
+#     same for the guest's port chain and the bridge table's dispatch rule; each element of
+#     each map deleted, and a foreign element jumping to a network's chain added.
 # `status` and the log say what was repaired, and the matrix measured by traffic afterwards is
 # the documents' default for both networks.
 # shellcheck source=lib_matrix.sh
@@ -14,12 +16,14 @@
 
 nft_() { nd_ns "$HOST" nft "$@"; }
 table() { nft_ list table inet netd; }
-same_table() { [[ $(table) == "$BEFORE" ]]; }
+tables() { nft_ list table inet netd && nft_ list table bridge netd; }
+same_table() { [[ $(tables) == "$BEFORE" ]]; }
 
-# handles CHAIN: the handles of the chain's rules, in order (`nft -a`: rules are two tabs deep).
-handles() { nft_ -a list chain inet netd "$1" | sed -n 's/^\t\t.* # handle \([0-9]*\)$/\1/p'; }
-# nth_handle CHAIN N: the handle of rule N (from 1).
-nth_handle() { handles "$1" | sed -n "${2}p"; }
+# handles CHAIN [FAMILY]: the handles of the chain's rules in table FAMILY netd (inet), in
+# order (`nft -a`: rules are two tabs deep).
+handles() { nft_ -a list chain "${2:-inet}" netd "$1" | sed -n 's/^\t\t.* # handle \([0-9]*\)$/\1/p'; }
+# nth_handle CHAIN N [FAMILY]: the handle of rule N (from 1).
+nth_handle() { handles "$1" "${3:-inet}" | sed -n "${2}p"; }
 chains() { table | sed -n 's/^\tchain \([^ ]*\) {$/\1/p'; }
 
 # up_repairs NET WHAT DESCRIPTION: the drift is still there (no reconcile runs), `netdctl up
@@ -57,7 +61,13 @@ expect_ok "netdctl up default" ctl up default
 expect_ok "netdctl up hostonly" ctl up hostonly
 mx_vms default vm1 vm2
 mx_vms hostonly vm3 vm4
-BEFORE=$(table)
+# A guest's tap: its port bound to the guest in table bridge netd (GuestSourceCheck).
+TAP=$(ctl attach default --mac 52:54:00:aa:00:01 --address 192.122.1.10 --json | jq -r .tap)
+expect_match "attach made a tap" '^vnet[0-9]+$' "$TAP"
+PORT=port_default.$TAP
+expect_match "its port is bound in table bridge netd" "\"$TAP\" : jump $PORT" \
+	"$(nft_ list map bridge netd port_if)"
+BEFORE=$(tables)
 expect_eq "up of a network as defined repairs nothing, and says nothing of it" \
 	"default: up (virbr0 192.122.1.1/24)" "$(ctl up default 2>&1)"
 
@@ -71,6 +81,14 @@ nft_ delete element inet netd nat_src '{ 192.122.1.0/24 }'
 nft_ delete element inet netd fwd_out_if '{ "virbr0" }'
 up_repairs default 'fwd_out_if: "virbr0" missing, nat_src: 192.122.1.0/24 missing' \
 	"elements of fwd_out_if and nat_src deleted"
+nft_ delete rule bridge netd "$PORT" handle "$(handles "$PORT" bridge | tail -1)"
+up_repairs default "$PORT: 1 rule missing" "the address check of the guest's port deleted"
+nft_ add element bridge netd port_if "{ \"eth0\" : jump $PORT }"
+up_repairs default 'port_if: "eth0" foreign' "a foreign element of port_if jumping to its chain"
+nft_ delete element inet netd nat_src '{ 192.122.1.0/24 }'
+nft_ delete element inet netd fwd_out_if '{ "virbr0" }'
+up_repairs default 'fwd_out_if: "virbr0" missing, nat_src: 192.122.1.0/24 missing' \
+	"elements of fwd_out_if and nat_src deleted again"
 expect_match "status names the last repair, with its time" \
 	'rules: +repaired at [0-9]{2}:[0-9]{2}:[0-9]{2} \(fwd_out_if: "virbr0" missing, nat_src: 192\.122\.1\.0/24 missing\)' \
 	"$(ctl status default)"
@@ -78,6 +96,8 @@ expect_match "status --json has the repair's time and what" \
 	'"repair": *\{[[:space:]]*"at": *[0-9]+,[[:space:]]*"what": *"fwd_out_if' "$(ctl --json status default)"
 expect_match "the log names the repair" \
 	'default: rules repaired: out_default: 1 rule missing' "$(cat "$T/netd.log")"
+expect_match "the log names the repair of the guest's port" \
+	"default: rules repaired: $PORT: 1 rule missing" "$(cat "$T/netd.log")"
 expect_match "after the repairs, status says the rules are in place" '"rules": *true' \
 	"$(ctl --json status default)"
 
@@ -105,6 +125,26 @@ for chain in $CHAINS; do
 		nft_ insert rule inet netd "$chain" accept
 	reconciled "a foreign accept appended to $chain" nft_ add rule inet netd "$chain" accept
 done
+
+# ---- the same in table bridge netd: the guest's port chain, the base chain's dispatch, port_if
+for chain in "$PORT" prerouting; do
+	count=$(handles "$chain" bridge | wc -l)
+	((count > 0)) || nd_fail "chain $chain of table bridge netd has rules" "none listed"
+	for ((i = 1; i <= count; i++)); do
+		reconciled "rule $i of $count of $chain (bridge) deleted" \
+			nft_ delete rule bridge netd "$chain" handle "$(nth_handle "$chain" "$i" bridge)"
+	done
+	reconciled "a foreign accept inserted at the top of $chain (bridge)" \
+		nft_ insert rule bridge netd "$chain" accept
+	reconciled "a foreign accept appended to $chain (bridge)" \
+		nft_ add rule bridge netd "$chain" accept
+done
+reconciled "element \"$TAP\" deleted from port_if" \
+	nft_ delete element bridge netd port_if "{ \"$TAP\" }"
+reconciled "a foreign element in port_if jumping to $PORT" \
+	nft_ add element bridge netd port_if "{ \"eth0\" : jump $PORT }"
+expect_match "the log names the reconcile's repair of port_if" \
+	'default: rules repaired: port_if: "eth0" foreign' "$(cat "$T/netd.log")"
 
 for map in in_if out_if fwd_in_if fwd_out_if; do
 	for br in virbr0 netd-ho0; do

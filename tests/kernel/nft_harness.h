@@ -90,7 +90,7 @@ static inline bool table_exists(void)
 
 static inline int clean(void **state)
 {
-	free(run(NULL, "nft delete table inet netd"));
+	free(run(NULL, "nft delete table inet netd; nft delete table bridge netd"));
 	return 0;
 }
 
@@ -134,6 +134,123 @@ static inline void assert_verified(const struct netd_nft_net *x)
 static inline char *snapshot(void)
 {
 	return run_ok("nft list table inet %s", "netd");
+}
+
+/* The handles of chain's rules in table ("inet netd", "bridge netd") in order, as `nft -a
+ * list chain` shows them; their count. */
+static inline int rule_handles(const char *table, const char *chain, unsigned *v, int max)
+{
+	char *out, *line, *save = NULL, cmd[160];
+	int n = 0;
+
+	snprintf(cmd, sizeof(cmd), "nft -a list chain %s %s", table, chain);
+	out = run_ok("%s", cmd);
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *h = strstr(line, "# handle ");
+
+		/* rules are two tabs deep; the chain's own line carries a handle too */
+		if (strncmp(line, "\t\t", 2) == 0 && h && n < max)
+			v[n++] = (unsigned)strtoul(h + strlen("# handle "), NULL, 10);
+	}
+	free(out);
+	return n;
+}
+
+static inline unsigned handle_of(const char *table, const char *chain, int index)
+{
+	unsigned v[64];
+
+	if (index >= rule_handles(table, chain, v, 64))
+		fail_msg("no rule %d in chain %s", index, chain);
+	return v[index];
+}
+
+static inline int rule_count(const char *table, const char *chain)
+{
+	unsigned v[64];
+
+	return rule_handles(table, chain, v, 64);
+}
+
+/* Tamper with the tables by hand (the shell's nft, one command). */
+static inline void tamper(const char *cmd)
+{
+	free(run_ok("nft '%s'", cmd));
+}
+
+static inline int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* nft's listing of a table with its maps and chains in name order: a map or base chain made
+ * again comes back at the end of the table's list, and is still the same object. */
+static inline char *by_name(const char *listing)
+{
+	char *copy = strdup(listing), *blocks[64], *p, *out;
+	size_t n = 0, len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	assert_non_null(copy);
+	assert_non_null(f);
+	/* "table inet netd {\n" BLOCK "\n\n" BLOCK ... "}\n" */
+	p = strchr(copy, '\n') + 1;
+	copy[strlen(copy) - 3] = '\0'; /* the table's "\n}\n" */
+	for (char *q; (q = strstr(p, "\n\n")) && n < 63; p = q + 2) {
+		*q = '\0';
+		blocks[n++] = p;
+	}
+	blocks[n++] = p;
+	qsort(blocks, n, sizeof(*blocks), cmp_str);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s\n", blocks[i]);
+	fclose(f);
+	free(copy);
+	return out;
+}
+
+/* Both of netd's tables as nft lists them (those that exist), each in name order. */
+static inline char *tables(void)
+{
+	static const char *const family[] = {"inet", "bridge"};
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	assert_non_null(f);
+	for (size_t i = 0; i < sizeof(family) / sizeof(family[0]); i++) {
+		int st;
+		char *t = run(&st, "nft list table %s netd", family[i]), *sorted;
+
+		if (st == 0) {
+			sorted = by_name(t);
+			fprintf(f, "table %s netd:\n%s", family[i], sorted);
+			free(sorted);
+		}
+		free(t);
+	}
+	fclose(f);
+	return out;
+}
+
+/* The verification of x finds exactly what, and one apply puts back the tables of before
+ * (tables()). */
+static inline void expect_drift_repaired(const struct netd_nft_net *x, const char *before,
+                                         const char *what)
+{
+	struct netd_nft_drift d = drift_of(x);
+	char *after;
+
+	if (strcmp(d.what, what) != 0)
+		fail_msg("%s: found \"%s\", expected \"%s\"", x->network, d.what, what);
+	assert_int_not_equal(d.n, 0);
+	/* The network's chains are there, unless the whole table went. */
+	assert_true(d.present == !strstr(what, "table inet netd missing"));
+	apply_ok(x);
+	assert_verified(x);
+	after = tables();
+	assert_string_equal(before, after);
+	free(after);
 }
 
 static inline double now_ms(void)

@@ -24,102 +24,7 @@ static struct netd_network *hostonly_net(void)
 	return make_net("ho", NETD_MODE_HOSTONLY, "netd-ho0", "192.122.56.1/24", true);
 }
 
-/* The handles of chain's rules in order, as `nft -a list chain` shows them; their count. */
-static int handles(const char *chain, unsigned *v, int max)
-{
-	char *out = run_ok("nft -a list chain inet netd %s", chain), *line, *save = NULL;
-	int n = 0;
-
-	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		const char *h = strstr(line, "# handle ");
-
-		/* rules are two tabs deep; the chain's own line carries a handle too */
-		if (strncmp(line, "\t\t", 2) == 0 && h && n < max)
-			v[n++] = (unsigned)strtoul(h + strlen("# handle "), NULL, 10);
-	}
-	free(out);
-	return n;
-}
-
-static unsigned handle_of(const char *chain, int index)
-{
-	unsigned v[64];
-
-	if (index >= handles(chain, v, 64))
-		fail_msg("no rule %d in chain %s", index, chain);
-	return v[index];
-}
-
-static int rule_count(const char *chain)
-{
-	unsigned v[64];
-
-	return handles(chain, v, 64);
-}
-
-/* Tamper with the table by hand (the shell's nft, one command). */
-static void tamper(const char *cmd)
-{
-	free(run_ok("nft '%s'", cmd));
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* nft's listing of the table with its maps and chains in name order: a map or base chain
- * made again comes back at the end of the table's list, and is still the same object. */
-static char *by_name(const char *listing)
-{
-	char *copy = strdup(listing), *blocks[64], *p, *out;
-	size_t n = 0, len = 0;
-	FILE *f = open_memstream(&out, &len);
-
-	assert_non_null(copy);
-	assert_non_null(f);
-	/* "table inet netd {\n" BLOCK "\n\n" BLOCK ... "}\n" */
-	p = strchr(copy, '\n') + 1;
-	copy[strlen(copy) - 3] = '\0'; /* the table's "\n}\n" */
-	for (char *q; (q = strstr(p, "\n\n")) && n < 63; p = q + 2) {
-		*q = '\0';
-		blocks[n++] = p;
-	}
-	blocks[n++] = p;
-	qsort(blocks, n, sizeof(*blocks), cmp_str);
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%s\n", blocks[i]);
-	fclose(f);
-	free(copy);
-	return out;
-}
-
-/* The verification of x finds exactly what, and one apply puts back the table of before. */
-static void expect_drift_repaired(const struct netd_nft_net *x, const char *before,
-                                  const char *what)
-{
-	struct netd_nft_drift d = drift_of(x);
-	char *after;
-
-	if (strcmp(d.what, what) != 0)
-		fail_msg("%s: found \"%s\", expected \"%s\"", x->network, d.what, what);
-	assert_int_not_equal(d.n, 0);
-	/* The network's chains are there, unless the whole table went. */
-	assert_true(d.present == !strstr(what, "table inet netd missing"));
-	apply_ok(x);
-	assert_verified(x);
-	after = snapshot();
-	if (strcmp(before, after) != 0) {
-		char *b = by_name(before), *a = by_name(after);
-
-		assert_string_equal(b, a);
-		free(b);
-		free(a);
-	}
-	free(after);
-}
-
-/* The default network applied, and nft's text of the table then. */
+/* The default network applied, and nft's text of the tables then. */
 struct fixture {
 	struct netd_network *n;
 	struct netd_nft_net *x;
@@ -134,7 +39,7 @@ static int default_up(void **state)
 	f->n = default_net();
 	f->x = build(f->n);
 	apply_ok(f->x);
-	f->before = snapshot();
+	f->before = tables();
 	*state = f;
 	return 0;
 }
@@ -180,12 +85,12 @@ static void test_missing_rule(void **state)
 	char what[128], cmd[128];
 
 	for (size_t c = 0; c < sizeof(chains) / sizeof(chains[0]); c++) {
-		int count = rule_count(chains[c]);
+		int count = rule_count("inet netd", chains[c]);
 
 		assert_true(count > 0);
 		for (int i = 0; i < count; i++) {
 			snprintf(cmd, sizeof(cmd), "delete rule inet netd %s handle %u", chains[c],
-			         handle_of(chains[c], i));
+			         handle_of("inet netd", chains[c], i));
 			tamper(cmd);
 			snprintf(what, sizeof(what), "%s: 1 rule missing", chains[c]);
 			expect_drift_repaired(x, before, what);
@@ -193,7 +98,7 @@ static void test_missing_rule(void **state)
 	}
 	/* The reject behind HostToVM=deny, named as the issue found it. */
 	snprintf(cmd, sizeof(cmd), "delete rule inet netd out_default handle %u",
-	         handle_of("out_default", rule_count("out_default") - 1));
+	         handle_of("inet netd", "out_default", rule_count("inet netd", "out_default") - 1));
 	tamper(cmd);
 	expect_drift_repaired(x, before, "out_default: 1 rule missing");
 }
@@ -212,15 +117,16 @@ static void test_foreign_and_changed_rules(void **state)
 	tamper("add rule inet netd post_default counter accept");
 	expect_drift_repaired(x, before,
 	                      "in_default: 1 foreign rule, post_default: 1 foreign rule");
-	/* The DHCP rule (the second) now accepts port 68: same place, other content. */
+	/* The DHCP rule (the fourth, behind the source check and conntrack) now accepts port
+	 * 68: same place, other content. */
 	snprintf(cmd, sizeof(cmd),
 	         "replace rule inet netd in_default handle %u udp dport 68 accept",
-	         handle_of("in_default", 1));
+	         handle_of("inet netd", "in_default", 3));
 	tamper(cmd);
 	expect_drift_repaired(x, before, "in_default: 1 rule changed");
 	/* The same rules in another order are not the same chain. */
 	snprintf(cmd, sizeof(cmd), "delete rule inet netd fwdo_default handle %u",
-	         handle_of("fwdo_default", 0));
+	         handle_of("inet netd", "fwdo_default", 0));
 	tamper(cmd);
 	tamper("add rule inet netd fwdo_default ct state established,related accept");
 	expect_drift_repaired(x, before, "fwdo_default: 1 rule missing, 1 foreign rule");
@@ -257,7 +163,7 @@ static void test_elements(void **state)
 	apply_ok(x);
 	assert_verified(x);
 	tamper("delete map inet netd evil");
-	after = snapshot();
+	after = tables();
 	assert_string_equal(before, after);
 	free(after);
 }
@@ -297,7 +203,7 @@ static void test_others_not_counted(void **state)
 	apply_ok(xa);
 	apply_ok(xb);
 	snprintf(cmd, sizeof(cmd), "delete rule inet netd out_ho handle %u",
-	         handle_of("out_ho", 0));
+	         handle_of("inet netd", "out_ho", 0));
 	tamper(cmd);
 	tamper("add rule inet netd fwdi_ho accept");
 	tamper("delete element inet netd in_if { \"netd-ho0\" }");
