@@ -107,23 +107,42 @@ static void note_rules(struct nft_report *r, enum nft_drift_group g, const char 
 		nft_note(r, g, "%s: %s", chain, text);
 }
 
+int nft_wanted_add(struct nft_wanted *w, struct nftnl_rule *r, int err)
+{
+	char **v;
+	int ret;
+
+	if (!r)
+		return err;
+	v = realloc(w->text, (w->n + 1) * sizeof(*v));
+	if (!v) {
+		nftnl_rule_free(r);
+		return -ENOMEM;
+	}
+	w->text = v;
+	ret = nft_rule_canon(r, &w->text[w->n]);
+	nftnl_rule_free(r);
+	if (ret == 0)
+		w->n++;
+	return ret;
+}
+
+void nft_wanted_release(struct nft_wanted *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		free(w->text[i]);
+	free(w->text);
+	memset(w, 0, sizeof(*w));
+}
+
 int nft_check_rules(struct nft_report *r, enum nft_drift_group g, const struct nft_kchain *k,
-                    struct nftnl_rule *const *want, size_t n)
+                    const struct nft_wanted *w)
 {
 	struct rule_diff d = {0};
-	char **text = calloc(n + 1, sizeof(*text));
-	size_t i = 0;
-	int ret = text ? 0 : -ENOMEM;
+	int ret = diff_rules(w->text, w->n, k->rules, k->n_rules, &d);
 
-	for (; i < n && ret == 0; i++)
-		ret = nft_rule_canon(want[i], &text[i]);
-	if (ret == 0)
-		ret = diff_rules(text, n, k->rules, k->n_rules, &d);
 	if (ret == 0)
 		note_rules(r, g, k->name, &d);
-	for (size_t j = 0; text && j < i; j++)
-		free(text[j]);
-	free(text);
 	return ret;
 }
 
@@ -131,27 +150,21 @@ int nft_check_chain(struct nft_report *r, const struct nft_ktable *t, uint8_t fa
                     const struct netd_nft_chain *c)
 {
 	const struct nft_kchain *k = nft_snap_chain(t, c->name);
-	struct nftnl_rule **want;
-	size_t n = 0;
+	struct nft_wanted w = {0};
 	int ret = 0;
 
 	if (!k) {
 		nft_note(r, NFT_G_CHAINS, "%s: chain missing", c->name);
 		return 0;
 	}
-	want = calloc(c->n_rules + 1, sizeof(*want));
-	if (!want)
-		return -ENOMEM;
-	for (; n < c->n_rules && ret == 0; n++) {
-		want[n] = nft_rule_build(family, c->name, &c->rules[n], NULL, &ret);
-		if (!want[n])
-			break;
+	for (size_t i = 0; i < c->n_rules && !ret; i++) {
+		int err = 0;
+		struct nftnl_rule *rule = nft_rule_build(family, c->name, &c->rules[i], NULL, &err);
+
+		ret = nft_wanted_add(&w, rule, err);
 	}
-	if (ret == 0)
-		ret = nft_check_rules(r, NFT_G_CHAINS, k, want, n);
-	for (size_t i = 0; i < n; i++)
-		if (want[i])
-			nftnl_rule_free(want[i]);
-	free(want);
+	if (!ret)
+		ret = nft_check_rules(r, NFT_G_CHAINS, k, &w);
+	nft_wanted_release(&w);
 	return ret;
 }

@@ -87,8 +87,7 @@ static int check_base(struct nft_report *r, const struct nft_ktable *t, const st
 {
 	const struct nft_base_spec *spec = &f->base[i];
 	const struct nft_kchain *k = nft_snap_chain(t, spec->name);
-	struct nftnl_rule *want[2] = {NULL, NULL};
-	size_t n = 0;
+	struct nft_wanted w = {0};
 	int ret = 0;
 
 	if (!k) {
@@ -101,16 +100,16 @@ static int check_base(struct nft_report *r, const struct nft_ktable *t, const st
 	else if (k->policy != NF_ACCEPT)
 		nft_note(r, NFT_G_TABLE, "%s: policy %s", spec->name,
 		         k->policy == NF_DROP ? "drop" : "other than accept");
-	for (; n < spec->n_rules && ret == 0; n++) {
-		want[n] = nft_dispatch_build(f->family, spec->name, &spec->rules[n], &ret);
-		if (!want[n])
-			break;
+	for (size_t n = 0; n < spec->n_rules && !ret; n++) {
+		int err = 0;
+		struct nftnl_rule *rule =
+		    nft_dispatch_build(f->family, spec->name, &spec->rules[n], &err);
+
+		ret = nft_wanted_add(&w, rule, err);
 	}
-	if (ret == 0)
-		ret = nft_check_rules(r, NFT_G_TABLE, k, want, n);
-	for (size_t j = 0; j < n; j++)
-		if (want[j])
-			nftnl_rule_free(want[j]);
+	if (!ret)
+		ret = nft_check_rules(r, NFT_G_TABLE, k, &w);
+	nft_wanted_release(&w);
 	return ret;
 }
 

@@ -225,13 +225,25 @@ size_t nft_want_elems(const struct netd_nft_net *x, struct nft_want_elem *out)
 	return n;
 }
 
-bool nft_elem_same(const struct nft_elem *a, const struct nft_elem *b)
+bool nft_elem_same_key(const struct nft_elem *a, const struct nft_elem *b)
 {
 	return a->key_len == b->key_len && memcmp(a->key, b->key, a->key_len) == 0 &&
 	       a->has_end == b->has_end &&
-	       (!a->has_end || memcmp(a->key_end, b->key_end, a->key_len) == 0) &&
-	       a->has_verdict == b->has_verdict && (!a->has_verdict || a->verdict == b->verdict) &&
-	       strcmp(a->chain, b->chain) == 0;
+	       (!a->has_end || memcmp(a->key_end, b->key_end, a->key_len) == 0);
+}
+
+bool nft_elem_same(const struct nft_elem *a, const struct nft_elem *b)
+{
+	return nft_elem_same_key(a, b) && a->has_verdict == b->has_verdict &&
+	       (!a->has_verdict || a->verdict == b->verdict) && strcmp(a->chain, b->chain) == 0;
+}
+
+const struct nft_elem *nft_set_find_key(const struct nft_kset *set, const struct nft_elem *e)
+{
+	for (size_t i = 0; set && i < set->n_elems; i++)
+		if (nft_elem_same_key(&set->elems[i], e))
+			return &set->elems[i];
+	return NULL;
 }
 
 /* An IPv4 interval as nft prints it: a prefix when it is one, else first-last. */

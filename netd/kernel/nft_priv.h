@@ -243,6 +243,10 @@ void nft_ifname_elem(const char *key, const char *chain, struct nft_elem *e);
 /* The element's key as nft writes it: "virbr0", 192.122.1.0/24, or hex. */
 void nft_elem_key_text(const struct nft_elem *e, uint32_t key_type, char *buf, size_t len);
 bool nft_elem_same(const struct nft_elem *a, const struct nft_elem *b);
+/* The same key (or interval), whatever it maps to. */
+bool nft_elem_same_key(const struct nft_elem *a, const struct nft_elem *b);
+/* The element of set (may be NULL) with e's key, or NULL. */
+const struct nft_elem *nft_set_find_key(const struct nft_kset *set, const struct nft_elem *e);
 
 /* ---- nft_drift.c: what differs, as text ---- */
 
@@ -259,10 +263,18 @@ void nft_note(struct nft_report *r, enum nft_drift_group g, const char *fmt, ...
     __attribute__((format(printf, 3, 4)));
 /* The groups joined by "; " into out. */
 void nft_report_join(const struct nft_report *r, char *out, size_t len);
-/* The kernel's chain k against the rules the batch would send (in table family): in order;
- * missing, foreign and changed rules noted in group g. */
+/* The rules the batch would send, as nft_rule_canon() writes them. */
+struct nft_wanted {
+	char **text;
+	size_t n;
+};
+/* Take r (built for the batch; NULL: its build failed with err) into w as text; r is freed. */
+int nft_wanted_add(struct nft_wanted *w, struct nftnl_rule *r, int err);
+void nft_wanted_release(struct nft_wanted *w);
+/* The kernel's chain k against the wanted rules: in order; missing, foreign and changed rules
+ * noted in group g. */
 int nft_check_rules(struct nft_report *r, enum nft_drift_group g, const struct nft_kchain *k,
-                    struct nftnl_rule *const *want, size_t n);
+                    const struct nft_wanted *w);
 /* Chain c of the IR against table t of family: missing, or its rules as above. */
 int nft_check_chain(struct nft_report *r, const struct nft_ktable *t, uint8_t family,
                     const struct netd_nft_chain *c);

@@ -49,13 +49,6 @@ static bool keys_meet(const struct nft_elem *a, const struct nft_elem *b)
 	                   : memcmp(b->key, a->key, len) <= 0);
 }
 
-static bool same_key(const struct nft_elem *a, const struct nft_elem *b)
-{
-	return a->key_len == b->key_len && memcmp(a->key, b->key, a->key_len) == 0 &&
-	       a->has_end == b->has_end &&
-	       (!a->has_end || memcmp(a->key_end, b->key_end, a->key_len) == 0);
-}
-
 bool nft_elem_concerns(const struct nft_elem *e, const struct nft_want_elem *want, size_t n_want,
                        const char *map, char names[][NETD_NFT_CHAIN_MAX])
 {
@@ -71,14 +64,6 @@ bool nft_elem_concerns(const struct nft_elem *e, const struct nft_want_elem *wan
 	return false;
 }
 
-static const struct nft_elem *find_key(const struct nft_kset *set, const struct nft_elem *e)
-{
-	for (size_t i = 0; set && i < set->n_elems; i++)
-		if (same_key(&set->elems[i], e))
-			return &set->elems[i];
-	return NULL;
-}
-
 static void check_elems(struct nft_report *r, const struct nft_ktable *s,
                         const struct netd_nft_net *x)
 {
@@ -91,7 +76,7 @@ static void check_elems(struct nft_report *r, const struct nft_ktable *s,
 		snprintf(names[k], sizeof(names[k]), "%s%s", netd_nft_chain_prefix(k), x->network);
 	for (size_t i = 0; i < n_want; i++) {
 		const char *map = nft_maps[want[i].map].name;
-		const struct nft_elem *have = find_key(nft_snap_set(s, map), &want[i].e);
+		const struct nft_elem *have = nft_set_find_key(nft_snap_set(s, map), &want[i].e);
 
 		nft_elem_key_text(&want[i].e, nft_maps[want[i].map].key_type, key, sizeof(key));
 		if (!have)
@@ -108,7 +93,7 @@ static void check_elems(struct nft_report *r, const struct nft_ktable *s,
 
 			for (size_t w = 0; w < n_want && !wanted_key; w++)
 				wanted_key = strcmp(nft_maps[want[w].map].name, set->name) == 0 &&
-				             same_key(e, &want[w].e);
+				             nft_elem_same_key(e, &want[w].e);
 			if (wanted_key || !nft_elem_concerns(e, want, n_want, set->name, names))
 				continue;
 			nft_elem_key_text(e, set->key_type, key, sizeof(key));

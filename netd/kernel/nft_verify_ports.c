@@ -12,19 +12,6 @@
 
 #include "nft_priv.h"
 
-static bool same_key(const struct nft_elem *a, const struct nft_elem *b)
-{
-	return a->key_len == b->key_len && memcmp(a->key, b->key, a->key_len) == 0;
-}
-
-static const struct nft_elem *find_key(const struct nft_kset *set, const struct nft_elem *e)
-{
-	for (size_t i = 0; set && i < set->n_elems; i++)
-		if (same_key(&set->elems[i], e))
-			return &set->elems[i];
-	return NULL;
-}
-
 /* The network's port chains: those of its bound ports as the IR says, the others not
  * wanted. */
 static int check_chains(struct nft_report *r, const struct nft_ktable *t,
@@ -60,7 +47,7 @@ static void check_elems(struct nft_report *r, const struct nft_ktable *t,
 		if (!nft_port_wanted(t, x, x->ports[i].ifname, NULL))
 			continue;
 		nft_port_elem(&x->ports[i], &want);
-		have = find_key(m, &want);
+		have = nft_set_find_key(m, &want);
 		nft_elem_key_text(&want, NFT_TYPE_IFNAME, key, sizeof(key));
 		if (!have)
 			nft_note(r, NFT_G_ELEMS, "%s: %s missing", NETD_NFT_PORT_MAP, key);
@@ -73,8 +60,8 @@ static void check_elems(struct nft_report *r, const struct nft_ktable *t,
 
 		for (size_t p = 0; p < x->n_ports && !wanted_key; p++) {
 			nft_port_elem(&x->ports[p], &want);
-			wanted_key =
-			    same_key(e, &want) && nft_port_wanted(t, x, x->ports[p].ifname, NULL);
+			wanted_key = nft_elem_same_key(e, &want) &&
+			             nft_port_wanted(t, x, x->ports[p].ifname, NULL);
 		}
 		if (wanted_key || !nft_port_elem_concerns(t, x, e))
 			continue;

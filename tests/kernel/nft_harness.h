@@ -283,6 +283,52 @@ static inline int harness_enter(void)
 	return 0;
 }
 
+/* The group's setup (harness_enter) and teardown: cmocka_run_group_tests(tests,
+ * harness_setup, harness_teardown). */
+static inline int harness_setup(void **state)
+{
+	return harness_enter();
+}
+
+static inline int harness_teardown(void **state)
+{
+	netd_nft_close(nft);
+	return 0;
+}
+
+/* A network x (of n) applied and verified, and nft's text of the tables then: the fixture of
+ * the drift tests; both are the fixture's. */
+struct fixture {
+	struct netd_network *n;
+	struct netd_nft_net *x;
+	char *before;
+};
+
+static inline int fixture_up(void **state, struct netd_network *n, struct netd_nft_net *x)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->n = n;
+	f->x = x;
+	apply_ok(x);
+	assert_verified(x);
+	f->before = tables();
+	*state = f;
+	return 0;
+}
+
+static inline int fixture_gone(void **state)
+{
+	struct fixture *f = *state;
+
+	free(f->before);
+	netd_nft_net_free(f->x);
+	netd_network_free(f->n);
+	free(f);
+	return clean(state);
+}
+
 #define T(f) cmocka_unit_test_teardown(f, clean)
 
 #endif

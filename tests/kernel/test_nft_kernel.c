@@ -410,11 +410,6 @@ int main(void)
 	    T(test_bridged_sends_nothing), T(test_failure_is_atomic), T(test_observe_detects_drift),
 	    T(test_adjacent_subnets),      T(test_apply_time),
 	};
-	int ret;
 
-	if (harness_enter() < 0)
-		return 1;
-	ret = cmocka_run_group_tests(tests, NULL, NULL);
-	netd_nft_close(nft);
-	return ret;
+	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
 }

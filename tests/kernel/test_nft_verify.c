@@ -24,35 +24,12 @@ static struct netd_network *hostonly_net(void)
 	return make_net("ho", NETD_MODE_HOSTONLY, "netd-ho0", "192.122.56.1/24", true);
 }
 
-/* The default network applied, and nft's text of the tables then. */
-struct fixture {
-	struct netd_network *n;
-	struct netd_nft_net *x;
-	char *before;
-};
-
+/* The default network applied (nft_harness.h's fixture). */
 static int default_up(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct netd_network *n = default_net();
 
-	assert_non_null(f);
-	f->n = default_net();
-	f->x = build(f->n);
-	apply_ok(f->x);
-	f->before = tables();
-	*state = f;
-	return 0;
-}
-
-static int default_gone(void **state)
-{
-	struct fixture *f = *state;
-
-	free(f->before);
-	netd_nft_net_free(f->x);
-	netd_network_free(f->n);
-	free(f);
-	return clean(state);
+	return fixture_up(state, n, build(n));
 }
 
 /* Nothing differs in a table just written, asked once or many times. */
@@ -282,9 +259,7 @@ static void test_verify_cost(void **state)
 	}
 }
 
-#define D(f) cmocka_unit_test_setup_teardown(f, default_up, default_gone)
-
-#define D(f) cmocka_unit_test_setup_teardown(f, default_up, default_gone)
+#define D(f) cmocka_unit_test_setup_teardown(f, default_up, fixture_gone)
 
 int main(void)
 {
@@ -293,11 +268,6 @@ int main(void)
 	    D(test_elements),    D(test_frame),        T(test_others_not_counted),
 	    T(test_verify_cost),
 	};
-	int ret;
 
-	if (harness_enter() < 0)
-		return 1;
-	ret = cmocka_run_group_tests(tests, NULL, NULL);
-	netd_nft_close(nft);
-	return ret;
+	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
 }

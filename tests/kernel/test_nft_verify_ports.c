@@ -43,37 +43,13 @@ static struct netd_nft_net *with_guests(const struct netd_network *n,
 	return x;
 }
 
-/* The default network with its guest on vnet0 applied, and nft's text of the tables then. */
-struct fixture {
-	struct netd_network *n;
-	struct netd_nft_net *x;
-	char *before;
-};
-
+/* The default network with its guest on vnet0 applied (nft_harness.h's fixture). */
 static int guest_up(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct netd_network *n = default_net();
 	struct netd_nft_guest g = guest("vnet0", 1, "192.122.1.10");
 
-	assert_non_null(f);
-	f->n = default_net();
-	f->x = with_guests(f->n, &g, 1);
-	apply_ok(f->x);
-	assert_verified(f->x);
-	f->before = tables();
-	*state = f;
-	return 0;
-}
-
-static int guest_gone(void **state)
-{
-	struct fixture *f = *state;
-
-	free(f->before);
-	netd_nft_net_free(f->x);
-	netd_network_free(f->n);
-	free(f);
-	return clean(state);
+	return fixture_up(state, n, with_guests(n, &g, 1));
 }
 
 /* Any one rule deleted from the port's chain or from the base chain's dispatch. */
@@ -223,7 +199,7 @@ static void test_others_not_counted(void **state)
 	netd_network_free(b);
 }
 
-#define G(f) cmocka_unit_test_setup_teardown(f, guest_up, guest_gone)
+#define G(f) cmocka_unit_test_setup_teardown(f, guest_up, fixture_gone)
 
 int main(void)
 {
@@ -231,11 +207,6 @@ int main(void)
 	    G(test_missing_rule), G(test_foreign_and_changed_rules), G(test_elements_and_chains),
 	    G(test_frame),        T(test_others_not_counted),
 	};
-	int ret;
 
-	if (harness_enter() < 0)
-		return 1;
-	ret = cmocka_run_group_tests(tests, NULL, NULL);
-	netd_nft_close(nft);
-	return ret;
+	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
 }
