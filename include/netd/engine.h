@@ -35,9 +35,14 @@ void netd_engine_free(struct netd_engine *e);
  * is still tried. */
 int netd_engine_reload(struct netd_engine *e, struct netd_diag *diag);
 
-/* Make the kernel match the network; a network already up writes nothing. On failure the
- * steps done are undone and diag names the step that failed. */
+/* Make the kernel match the network; a network already up and as defined writes nothing. On
+ * failure the steps done are undone and diag names the step that failed. */
 int netd_engine_up(struct netd_engine *e, const char *name, struct netd_diag *diag);
+/* netd_engine_up, and what it repaired: when the network was up and its rules differed from
+ * its definition (drift), *repair (caller owns) is {"at","what"} as status' "repair";
+ * otherwise NULL. */
+int netd_engine_up_report(struct netd_engine *e, const char *name, json_object **repair,
+                          struct netd_diag *diag);
 /* Remove exactly what the network made. A network that is not up: 0. */
 int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *diag);
 /*
@@ -52,8 +57,9 @@ int netd_engine_down_ex(struct netd_engine *e, const char *name, bool force, jso
 /* Bring up every Autostart=yes network; errors are collected in diag, others still go up. */
 int netd_engine_autostart(struct netd_engine *e, struct netd_diag *diag);
 /* Networks that are up (netd's record, or their tagged bridge): repair drift (dnsmasq died or
- * stopped answering, bridge deleted or set down, rules flushed, an attached tap off the
- * bridge); each repair is logged. */
+ * stopped answering, bridge deleted or set down, any rule or map element of the network's in
+ * either of netd's tables not as defined, an attached tap off the bridge); each repair is
+ * logged, and a repair of rules kept for status. */
 int netd_engine_reconcile(struct netd_engine *e);
 /* Take down every network this engine brought up (daemon shutdown with --down-on-exit): those
  * that an up or autostart of this engine found not up. A network it found up (left by an
@@ -89,10 +95,13 @@ int netd_engine_entry(struct netd_engine *e, const char *name, json_object **out
                       struct netd_diag *diag);
 /* One network: the list entry plus "source", "uplink" (bridged), "policy":{cell:allow|deny},
  * "dhcp":{"first","last","lease_time","hosts"}, "dnsmasq_pid" (when running),
- * "objects":{"bridge","bridge_up","address","rules","dnsmasq","ip_forward": bool},
- * "rules": the nft text, "firewall": [lines] as netd_engine_warnings, "needs_attention":
- * [{"file","reason","previous_loads","previous_used","advice"}] for each state file that does
- * not load. -ENOENT for an unknown name.
+ * "objects":{"bridge","bridge_up","address","rules","dnsmasq","ip_forward": bool} ("rules":
+ * the kernel holds exactly the network's rules and map elements, in both tables, compared by
+ * content), "repair":{"at": seconds since the epoch,"what"} of the last repair of its rules
+ * since netd started (absent when none), "rules": the nft text, "firewall": [lines] as
+ * netd_engine_warnings, "needs_attention": [{"file","reason","previous_loads",
+ * "previous_used","advice"}] for each state file that does not load. -ENOENT for an unknown
+ * name.
  */
 int netd_engine_status(struct netd_engine *e, const char *name, json_object **out,
                        struct netd_diag *diag);

@@ -134,6 +134,28 @@ static int entry_of(struct netd_engine *e, const char *name, json_object **out)
 	return 0;
 }
 
+/* up's answer: the list entry, what it repaired of a network that was up and had drifted,
+ * and other firewalls that may still drop what the policy allows. */
+static int answer_up(struct netd_engine *e, const char *name, json_object **result,
+                     struct netd_diag *diag)
+{
+	json_object *repair = NULL, *w = NULL;
+	int ret;
+
+	ret = netd_engine_up_report(e, name, &repair, diag);
+	if (!ret)
+		ret = entry_of(e, name, result);
+	if (ret) {
+		json_object_put(repair);
+		return ret;
+	}
+	if (repair)
+		json_object_object_add(*result, "repaired", repair);
+	if (netd_engine_warnings(e, name, &w, diag) == 0)
+		json_object_object_add(*result, "warnings", w);
+	return 0;
+}
+
 /* down (--force), confirmed by the list entry, with what it did about state files that did
  * not load as "warnings" (netdctl prints them on stderr). */
 static int down(struct netd_engine *e, const struct netd_ctl_request *req, json_object **result,
@@ -193,16 +215,7 @@ int netd_ctl_dispatch(struct netd_engine *e, const struct netd_ctl_request *req,
 		ret = netd_engine_leases(e, name, result, diag);
 		break;
 	case NETD_CTL_UP:
-		ret = netd_engine_up(e, name, diag);
-		if (!ret)
-			ret = entry_of(e, name, result);
-		/* Up, but another firewall may still drop what the policy allows: say so. */
-		if (!ret) {
-			json_object *w = NULL;
-
-			if (netd_engine_warnings(e, name, &w, diag) == 0)
-				json_object_object_add(*result, "warnings", w);
-		}
+		ret = answer_up(e, name, result, diag);
 		break;
 	case NETD_CTL_DOWN:
 		ret = down(e, req, result, diag);

@@ -25,6 +25,7 @@ void netd_engine_free(struct netd_engine *e)
 	netd_file_watch_close(e->resolv_watch);
 	netd_config_free(e->config);
 	free(e->brought_up);
+	free(e->repairs);
 	netd_nl_close(e->nl);
 	netd_nft_close(e->nft);
 	free(e->config_dir);
@@ -210,12 +211,26 @@ static int check_host(struct netd_engine *e, const struct netd_network *n, struc
 	return ret;
 }
 
-/* Observe, plan, apply; *plan is what was (or would have been) done. A reconcile (probe)
- * also asks dnsmasq whether it still answers, which nothing else does. */
-static int converge(struct netd_engine *e, const struct netd_network *n, bool probe,
+static bool plans(const struct netd_plan *plan, enum netd_step_kind k)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->steps[i] == k)
+			return true;
+	return false;
+}
+
+/*
+ * Observe, plan, apply; *plan is what was (or would have been) done. A reconcile (probe)
+ * also asks dnsmasq whether it still answers, which nothing else does. With repaired set,
+ * rules of a network that was up that differ from its definition are drift: once repaired,
+ * that is logged and kept for status, and *repaired says so. A reload passes NULL: there the
+ * definition changed, not the kernel.
+ */
+static int converge(struct netd_engine *e, const struct netd_network *n, bool probe, bool *repaired,
                     struct netd_plan *plan, struct netd_diag *diag)
 {
 	struct netd_view v;
+	bool drift;
 	int ret;
 
 	plan->n = 0;
@@ -228,17 +243,23 @@ static int converge(struct netd_engine *e, const struct netd_network *n, bool pr
 	ret = netd_plan_up(v.d, &v.o, plan, diag);
 	if (ret == 0 && plan->n > 0 && v.o.bridge == NETD_BRIDGE_ABSENT)
 		ret = check_host(e, n, diag);
+	drift = v.o.bridge == NETD_BRIDGE_OURS && plans(plan, NETD_STEP_APPLY_RULES);
 	if (ret == 0 && plan->n > 0)
 		ret = netd_apply_up(&v.ctx, plan, diag);
+	if (ret == 0 && drift && repaired) {
+		*repaired = true;
+		ret = netd_repair_note(e, n->name, v.o.rules_drift);
+	}
 	netd_view_release(&v);
 	return ret;
 }
 
-static int up_network(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
+static int up_network(struct netd_engine *e, const struct netd_network *n, bool *repaired,
+                      struct netd_diag *diag)
 {
 	struct netd_plan plan;
 
-	return converge(e, n, false, &plan, diag);
+	return converge(e, n, false, repaired, &plan, diag);
 }
 
 /* One network of the periodic reconcile: each repair goes to the log, naming the network and
@@ -247,9 +268,10 @@ static int reconcile_network(struct netd_engine *e, const struct netd_network *n
                              struct netd_diag *diag)
 {
 	struct netd_plan plan;
+	bool repaired = false;
 	char steps[512] = "";
 	size_t len = 0;
-	int rec, ret = converge(e, n, true, &plan, diag);
+	int rec, ret = converge(e, n, true, &repaired, &plan, diag);
 
 	for (size_t i = 0; i < plan.n && len < sizeof(steps); i++)
 		len += snprintf(steps + len, sizeof(steps) - len, "%s%s", i ? ", " : "",
@@ -266,7 +288,8 @@ static int reconcile_network(struct netd_engine *e, const struct netd_network *n
 
 /* Up by request or autostart: a network that was not up before is this process's own, and
  * --down-on-exit takes down those only (one left up by an earlier netd stays up). */
-static int up_requested(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
+static int up_requested(struct netd_engine *e, const struct netd_network *n, bool *repaired,
+                        struct netd_diag *diag)
 {
 	bool was_up = is_up(e, n);
 	bool recorded = netd_up_record_load(e->state_dir, n->name) == 0;
@@ -278,7 +301,7 @@ static int up_requested(struct netd_engine *e, const struct netd_network *n, str
 		              strerror(-ret));
 		return ret;
 	}
-	ret = up_network(e, n, diag);
+	ret = up_network(e, n, repaired, diag);
 	if (ret < 0 && !recorded)
 		netd_up_record_forget(e->state_dir, n->name);
 	if (ret == 0 && !was_up)
@@ -286,11 +309,26 @@ static int up_requested(struct netd_engine *e, const struct netd_network *n, str
 	return ret;
 }
 
-int netd_engine_up(struct netd_engine *e, const char *name, struct netd_diag *diag)
+int netd_engine_up_report(struct netd_engine *e, const char *name, json_object **repair,
+                          struct netd_diag *diag)
 {
 	const struct netd_network *n = netd_engine_find(e, name, diag);
+	bool repaired = false;
+	int ret;
 
-	return n ? up_requested(e, n, diag) : -ENOENT;
+	if (repair)
+		*repair = NULL;
+	if (!n)
+		return -ENOENT;
+	ret = up_requested(e, n, &repaired, diag);
+	if (ret == 0 && repaired && repair)
+		*repair = netd_repair_json(e, n->name);
+	return ret;
+}
+
+int netd_engine_up(struct netd_engine *e, const char *name, struct netd_diag *diag)
+{
+	return netd_engine_up_report(e, name, NULL, diag);
 }
 
 /* No other network that is up needs forwarding: the saved value can go back. As
@@ -439,9 +477,17 @@ static bool pick_autostart(struct netd_engine *e, const struct netd_network *n)
 	return n->autostart;
 }
 
+static int autostart_one(struct netd_engine *e, const struct netd_network *n,
+                         struct netd_diag *diag)
+{
+	bool repaired = false;
+
+	return up_requested(e, n, &repaired, diag);
+}
+
 int netd_engine_autostart(struct netd_engine *e, struct netd_diag *diag)
 {
-	return for_each(e, pick_autostart, up_requested, diag);
+	return for_each(e, pick_autostart, autostart_one, diag);
 }
 
 /* Every network that is up, whether its bridge is there or not. */
@@ -536,7 +582,7 @@ static void up_changed(struct netd_engine *e, const bool *renew, int *first, str
 
 		if (!renew[i] && !is_up(e, n))
 			continue;
-		ret = up_network(e, n, &d);
+		ret = up_network(e, n, NULL, &d);
 		if (ret < 0 && renew[i]) {
 			netd_up_record_forget(e->state_dir, n->name);
 			len = strlen(d.msg);

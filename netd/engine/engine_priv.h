@@ -27,11 +27,20 @@ struct netd_engine {
 	/* Per config->networks[i]: this process brought it up (by request or autostart; it
 	 * was not up before), so --down-on-exit takes it down. Follows the names on reload. */
 	bool *brought_up;
+	/* The last repair of each network's rules (repair.c), by name. */
+	struct netd_repair *repairs;
+	size_t n_repairs;
 	/* Per config->networks[i]: the liveness query in flight to its dnsmasq
 	 * (dnsmasq_health.c); made anew with the config. */
 	struct netd_dnsmasq_watch *watch;
 	size_t n_watch;
 };
+
+/* The rules of a network that was up differed from its definition and were repaired: log
+ * "<network>: rules repaired: <what>" and keep it as the network's last repair. */
+int netd_repair_note(struct netd_engine *e, const char *network, const char *what);
+/* {"at": seconds since the epoch, "what"} of the network's last repair; NULL when none. */
+json_object *netd_repair_json(const struct netd_engine *e, const char *network);
 
 /* A network counts as up (or half up) when its tagged bridge exists. */
 bool netd_engine_bridge_is_ours(struct netd_engine *e, const struct netd_network *n);
