@@ -3,8 +3,10 @@
 #define NETD_ENGINE_INTERNAL_H
 
 struct netd_link_monitor;
+struct netd_nft_monitor;
 struct netd_dnsmasq_watch;
 struct netd_file_watch;
+struct netd_heal;
 
 #include "netd/engine.h"
 #include "netd/kernel/dnsmasq.h"
@@ -31,6 +33,7 @@ struct netd_engine {
 	 * (dnsmasq_health.c); made anew with the config. */
 	struct netd_dnsmasq_watch *watch;
 	size_t n_watch;
+	struct netd_heal *heal; /* event-driven repair (heal.c); NULL until heal_open */
 };
 
 /* A network counts as up (or half up) when its tagged bridge exists. */
@@ -54,6 +57,53 @@ bool netd_dnsmasq_hung(struct netd_engine *e, size_t i, pid_t pid);
 /* One slot per network of the config in force, none in flight; free closes them all. */
 int netd_dnsmasq_watch_reset(struct netd_engine *e);
 void netd_dnsmasq_watch_free(struct netd_engine *e);
+
+/* ---- event-driven repair: what the events mean and the pass (heal.c), the state it keeps
+ * (heal_set.c) ---- */
+
+/* A pidfd on the dnsmasq of one network: readable when that process exits. */
+struct netd_heal_dnsmasq {
+	char network[NETD_NAME_MAX];
+	pid_t pid;
+	int fd; /* -1: a free slot */
+};
+
+struct netd_heal {
+	int epfd;    /* what the daemon polls: the timer, the ruleset monitor, the pidfds */
+	int timerfd; /* the pass over the marked networks, soon after the first mark */
+	struct netd_nft_monitor *nft;
+	bool *dirty; /* per config->networks[i]: an event says it may have drifted */
+	size_t n_slots, n_marked;
+	unsigned events; /* events that marked a network since the last pass (for the log) */
+	long first_ms;   /* when the first of them came; 0: none */
+	long due_ms;     /* when the timer is set to fire; 0: not set */
+	struct netd_heal_dnsmasq *dns;
+	size_t n_dns;
+};
+
+/* The epoll set, the timer, the ruleset monitor and the marks; every network marked, so the
+ * first pass checks them all and watches their dnsmasqs. The epoll fd, or -errno. */
+int netd_heal_set_open(struct netd_engine *e);
+void netd_heal_set_free(struct netd_engine *e);
+/* config->networks[i] may have drifted (no-op before heal_open): the pass reconciles it. */
+void netd_heal_mark(struct netd_engine *e, size_t i);
+void netd_heal_mark_name(struct netd_engine *e, const char *network);
+void netd_heal_mark_all(struct netd_engine *e);
+/* Set the timer for what is marked: 50 ms after the last event, at most 250 ms after the
+ * first, so one burst (an `ip -batch`, a table flushed) is one pass. */
+void netd_heal_schedule(struct netd_engine *e);
+/* The config was replaced (reload): marks per network anew (all, if any was pending). */
+int netd_heal_reset(struct netd_engine *e);
+/* After a network was converged: watch its dnsmasq's exit. pid: the one that runs, 0 none,
+ * -1 unknown (read the pid file). */
+void netd_heal_watch_dnsmasq(struct netd_engine *e, const struct netd_network *n,
+                             const struct netd_dnsmasq_paths *p, pid_t pid);
+/* What is ready now, without waiting: the networks whose dnsmasq exited are marked (and their
+ * pidfds closed), *nft says the ruleset monitor is readable, *due that the pass is due. */
+int netd_heal_ready(struct netd_engine *e, bool *nft, bool *due);
+
+/* One network as a tick of netd_engine_reconcile() does it, when it is up; 0 when not. */
+int netd_engine_reconcile_one(struct netd_engine *e, const struct netd_network *n);
 
 /* Everything the steps of one network need. */
 struct netd_apply_ctx {

@@ -54,6 +54,11 @@ void netd_nft_close(struct netd_nft *nft)
 	free(nft);
 }
 
+uint32_t netd_nft_portid(const struct netd_nft *nft)
+{
+	return nft->portid;
+}
+
 void nft_observe_cache_release(struct nft_observe_cache *c)
 {
 	free(c->chains);

@@ -11,6 +11,8 @@ struct netd_nft;
 
 int netd_nft_open(struct netd_nft **out);
 void netd_nft_close(struct netd_nft *nft);
+/* The socket's netlink port id: the nlmsg_pid of the notifications of netd's own changes. */
+uint32_t netd_nft_portid(const struct netd_nft *nft);
 
 /* The digest stored on the network's chains: 0 and digest filled when all of the network's
  * chains exist and agree, -ENOENT when none or only some exist (or the table is absent). */
