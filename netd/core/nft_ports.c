@@ -42,29 +42,6 @@ bool netd_nft_port_of(const char *chain, const char *network, char *port)
 	return true;
 }
 
-bool netd_nft_chain_owner(const char *chain, char *network)
-{
-	size_t p = strlen(NETD_NFT_PORT_PREFIX), l;
-	const char *dot;
-
-	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++) {
-		const char *pre = netd_nft_chain_prefix(k);
-
-		l = strlen(pre);
-		if (strncmp(chain, pre, l) == 0 && netd_netname_valid(chain + l)) {
-			snprintf(network, NETD_NAME_MAX, "%s", chain + l);
-			return true;
-		}
-	}
-	/* A network's name has no '.': the first one ends it. */
-	if (strncmp(chain, NETD_NFT_PORT_PREFIX, p) != 0 || !(dot = strchr(chain + p, '.')) ||
-	    (l = (size_t)(dot - chain - p)) == 0 || l >= NETD_NAME_MAX ||
-	    !netd_ifname_valid(dot + 1))
-		return false;
-	snprintf(network, NETD_NAME_MAX, "%.*s", (int)l, chain + p);
-	return netd_netname_valid(network);
-}
-
 const struct netd_nft_port *netd_nft_net_port(const struct netd_nft_net *x, const char *ifname)
 {
 	for (size_t i = 0; i < x->n_ports; i++)

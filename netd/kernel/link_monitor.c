@@ -1,18 +1,13 @@
 /* Link and address notifications over a libmnl socket, parsed into netd_link_event facts. */
 #include <errno.h>
-#include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "netd/kernel/link_monitor.h"
-
-/* A burst (a bridge deleted with its ports and addresses, an `ip -batch`) must not overflow
- * the socket: room for thousands of notifications. Root may ask beyond rmem_max. */
-#define RCVBUF (4 * 1024 * 1024)
+#include "notify_priv.h"
 
 struct netd_link_monitor {
 	struct mnl_socket *sk;
@@ -95,36 +90,26 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 
 int netd_link_monitor_open(struct netd_link_monitor **out)
 {
+	static const unsigned groups[] = {RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR};
 	struct netd_link_monitor *m = calloc(1, sizeof(*m));
-	int fd, size = RCVBUF, ret;
+	int ret;
 
 	if (!m)
 		return -ENOMEM;
-	m->sk = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (!m->sk) {
-		ret = -errno;
-		goto fail;
+	ret = notify_open(NETLINK_ROUTE, groups, 2, &m->sk);
+	if (ret < 0) {
+		free(m);
+		return ret;
 	}
-	if (mnl_socket_bind(m->sk, RTMGRP_LINK | RTMGRP_IPV4_IFADDR, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		goto fail;
-	}
-	fd = mnl_socket_get_fd(m->sk);
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	*out = m;
 	return 0;
-fail:
-	netd_link_monitor_close(m);
-	return ret;
 }
 
 void netd_link_monitor_close(struct netd_link_monitor *m)
 {
 	if (!m)
 		return;
-	if (m->sk)
-		mnl_socket_close(m->sk);
+	mnl_socket_close(m->sk);
 	free(m);
 }
 
@@ -136,12 +121,7 @@ int netd_link_monitor_fd(const struct netd_link_monitor *m)
 int netd_link_monitor_read(struct netd_link_monitor *m,
                            void (*cb)(const struct netd_link_event *ev, void *arg), void *arg)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	ssize_t len;
-
 	m->cb = cb;
 	m->arg = arg;
-	while ((len = mnl_socket_recvfrom(m->sk, buf, sizeof(buf))) > 0)
-		mnl_cb_run(buf, (size_t)len, 0, 0, msg_cb, m);
-	return len < 0 && errno == ENOBUFS ? -ENOBUFS : 0;
+	return notify_read(m->sk, msg_cb, m);
 }

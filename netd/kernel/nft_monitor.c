@@ -8,17 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
-#include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 #include <libnftnl/set.h>
 
 #include "netd/kernel/nft_monitor.h"
-
-/* `nft flush ruleset` on a loaded host is one notification per rule: room for many. */
-#define RCVBUF (4 * 1024 * 1024)
+#include "notify_priv.h"
 
 struct netd_nft_monitor {
 	struct mnl_socket *sk;
@@ -145,37 +141,26 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 
 int netd_nft_monitor_open(struct netd_nft_monitor **out)
 {
+	static const unsigned groups[] = {NFNLGRP_NFTABLES};
 	struct netd_nft_monitor *m = calloc(1, sizeof(*m));
-	int group = NFNLGRP_NFTABLES, size = RCVBUF, fd, ret;
+	int ret;
 
 	if (!m)
 		return -ENOMEM;
-	m->sk = mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (!m->sk) {
-		ret = -errno;
-		goto fail;
+	ret = notify_open(NETLINK_NETFILTER, groups, 1, &m->sk);
+	if (ret < 0) {
+		free(m);
+		return ret;
 	}
-	if (mnl_socket_bind(m->sk, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_socket_setsockopt(m->sk, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0) {
-		ret = -errno;
-		goto fail;
-	}
-	fd = mnl_socket_get_fd(m->sk);
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	*out = m;
 	return 0;
-fail:
-	netd_nft_monitor_close(m);
-	return ret;
 }
 
 void netd_nft_monitor_close(struct netd_nft_monitor *m)
 {
 	if (!m)
 		return;
-	if (m->sk)
-		mnl_socket_close(m->sk);
+	mnl_socket_close(m->sk);
 	free(m);
 }
 
@@ -187,12 +172,7 @@ int netd_nft_monitor_fd(const struct netd_nft_monitor *m)
 int netd_nft_monitor_read(struct netd_nft_monitor *m,
                           void (*cb)(const struct netd_nft_event *ev, void *arg), void *arg)
 {
-	char buf[64 * 1024]; /* a message of many map elements is larger than a page */
-	ssize_t len;
-
 	m->cb = cb;
 	m->arg = arg;
-	while ((len = mnl_socket_recvfrom(m->sk, buf, sizeof(buf))) > 0)
-		mnl_cb_run(buf, (size_t)len, 0, 0, msg_cb, m);
-	return len < 0 && errno == ENOBUFS ? -ENOBUFS : 0;
+	return notify_read(m->sk, msg_cb, m);
 }

@@ -67,20 +67,8 @@ repaired() { # repaired NAME CHECK...: repaired within LIMIT, logged, and then q
 
 nd_init
 nd_host
-nd_write_conf default.conf <<'EOF'
-[Network]
-Name=default
-Mode=nat
-Bridge=virbr0
-Address=192.122.1.1/24
-Autostart=yes
-
-[DHCP]
-Range=192.122.1.100 192.122.1.200
-
-[Tap]
-Name=decl0
-EOF
+nd_default_conf
+printf '\n[Tap]\nName=decl0\n' >>"$T/conf/default.conf"
 # A second network, to show that a drift of default does not reconcile it.
 nd_write_conf lab.conf <<'EOF'
 [Network]
