@@ -294,9 +294,10 @@ int netd_engine_reconcile_one(struct netd_engine *e, const struct netd_network *
 	/* A repair can make another one due that no kernel event announces (an attached tap
 	 * deleted is forgotten from the record, and then its port binding must go): look once
 	 * more now rather than at the next periodic pass. */
-	if (ret == 0 && steps > 0)
-		ret = reconcile_steps(e, n, &steps, &d);
-	return ret;
+	if (ret < 0 || steps == 0)
+		return ret;
+	ret = reconcile_steps(e, n, &steps, &d);
+	return ret < 0 ? ret : 1;
 }
 
 /* Up by request or autostart: a network that was not up before is this process's own, and

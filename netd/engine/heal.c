@@ -17,7 +17,6 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
 #include "engine_priv.h"
 #include "netd/kernel/nft_monitor.h"
@@ -48,33 +47,76 @@ int netd_engine_heal_open(struct netd_engine *e)
 	return netd_heal_set_open(e);
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
+/* Repaired, then changed again within this long, time after time: something else on the host
+ * keeps changing the network (a second network manager, a script). Repairing it at once
+ * each time would make the two fight at event speed; from the FIGHT_STREAK-th time on, its
+ * repairs wait 1 s after the last one, doubling up to HOLD_MAX_MS, until a change comes
+ * later than FIGHT_MS after a repair (or a pass finds nothing to do). */
+#define FIGHT_MS     500
+#define FIGHT_STREAK 3
+#define HOLD_MAX_MS  30000
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+/* When w may be repaired again: 0 at once. */
+static long held_until(const struct netd_heal_net *w)
+{
+	unsigned k;
+
+	if (w->streak < FIGHT_STREAK)
+		return 0;
+	k = w->streak - FIGHT_STREAK;
+	return w->repaired_ms + (k >= 5 ? HOLD_MAX_MS : 1000L << k);
 }
 
-/* Every marked network that is up, reconciled (each repair is logged by the reconcile). */
+/* The streak after a pass over network i: ret as netd_engine_reconcile_one()'s. */
+static void count_repair(struct netd_engine *e, size_t i, int ret)
+{
+	struct netd_heal_net *w = &e->heal->nets[i];
+	bool quick = w->repaired_ms && w->marked_ms - w->repaired_ms < FIGHT_MS;
+
+	if (ret == 0) { /* nothing to do: no fight */
+		w->streak = 0;
+		return;
+	}
+	/* A failed repair counts too: its undo makes events of its own. */
+	w->streak = quick ? w->streak + 1 : 0;
+	w->repaired_ms = netd_heal_now_ms();
+	if (w->streak == FIGHT_STREAK)
+		netd_log(LOG_WARNING,
+		         "%s: changed again right after each of its last %d repairs (does "
+		         "something else manage it?): its next repairs wait 1 s, doubling up to "
+		         "%d s",
+		         e->config->networks[i]->name, FIGHT_STREAK, HOLD_MAX_MS / 1000);
+}
+
+/* Every marked network that is up and not held back, reconciled (each repair is logged by the
+ * reconcile). */
 static int heal_pass(struct netd_engine *e)
 {
 	struct netd_heal *h = e->heal;
 	size_t done = 0;
 	unsigned events = h->events;
-	long waited = now_ms() - h->first_ms;
+	long now = netd_heal_now_ms(), waited = h->first_ms ? now - h->first_ms : 0;
 	int first = 0;
 
 	h->events = 0;
 	h->first_ms = 0;
-	for (size_t i = 0; i < h->n_slots && h->n_marked; i++) {
+	h->hold_ms = 0;
+	for (size_t i = 0; i < h->n_nets && h->n_marked; i++) {
+		struct netd_heal_net *w = &h->nets[i];
+		long until = held_until(w);
 		int ret;
 
-		if (!h->dirty[i])
+		if (!w->dirty)
 			continue;
-		h->dirty[i] = false;
+		if (until > now) { /* stays marked for a pass at until */
+			if (!h->hold_ms || until < h->hold_ms)
+				h->hold_ms = until;
+			continue;
+		}
+		w->dirty = false;
 		h->n_marked--;
 		ret = netd_engine_reconcile_one(e, e->config->networks[i]);
+		count_repair(e, i, ret);
 		if (ret < 0 && !first)
 			first = ret;
 		done++;

@@ -26,7 +26,7 @@
 /* epoll tags: the timer, the ruleset monitor, then TAG_DNSMASQ + slot. */
 enum { TAG_TIMER, TAG_NFT, TAG_DNSMASQ };
 
-static long now_ms(void)
+long netd_heal_now_ms(void)
 {
 	struct timespec ts;
 
@@ -61,7 +61,7 @@ void netd_heal_set_free(struct netd_engine *e)
 	for (size_t i = 0; i < h->n_dns; i++)
 		dns_close(h, &h->dns[i]);
 	free(h->dns);
-	free(h->dirty);
+	free(h->nets);
 	netd_nft_monitor_close(h->nft);
 	if (h->timerfd >= 0)
 		close(h->timerfd);
@@ -113,12 +113,15 @@ fail:
 
 static void set_dirty(struct netd_heal *h, size_t i)
 {
-	if (i >= h->n_slots)
+	long now = netd_heal_now_ms();
+
+	if (i >= h->n_nets)
 		return;
 	if (!h->first_ms)
-		h->first_ms = now_ms();
-	if (!h->dirty[i]) {
-		h->dirty[i] = true;
+		h->first_ms = now;
+	if (!h->nets[i].dirty) {
+		h->nets[i].dirty = true;
+		h->nets[i].marked_ms = now;
 		h->n_marked++;
 	}
 }
@@ -143,7 +146,7 @@ void netd_heal_mark_all(struct netd_engine *e)
 	if (!e->heal)
 		return;
 	e->heal->events++;
-	for (size_t i = 0; i < e->heal->n_slots; i++)
+	for (size_t i = 0; i < e->heal->n_nets; i++)
 		set_dirty(e->heal, i);
 }
 
@@ -155,9 +158,15 @@ void netd_heal_schedule(struct netd_engine *e)
 
 	if (!h || !h->n_marked)
 		return;
-	due = now_ms() + QUIET_MS;
-	if (due > h->first_ms + LATEST_MS)
-		due = h->first_ms + LATEST_MS;
+	if (h->first_ms) {
+		due = netd_heal_now_ms() + QUIET_MS;
+		if (due > h->first_ms + LATEST_MS)
+			due = h->first_ms + LATEST_MS;
+	} else if (h->hold_ms) { /* only networks held back are marked */
+		due = h->hold_ms;
+	} else {
+		return;
+	}
 	if (due == h->due_ms)
 		return;
 	memset(&its, 0, sizeof(its));
@@ -174,22 +183,24 @@ int netd_heal_reset(struct netd_engine *e)
 {
 	struct netd_heal *h = e->heal;
 	size_t n = e->config->n_networks;
-	bool pending, *dirty;
+	struct netd_heal_net *nets;
+	bool pending;
 
 	if (!h)
 		return 0;
 	pending = h->n_marked > 0;
-	dirty = calloc(n + 1, sizeof(*dirty));
-	if (!dirty) {
+	nets = calloc(n + 1, sizeof(*nets));
+	if (!nets) {
 		/* No index of the old config may stay: nothing is marked until the next reset,
 		 * the periodic pass alone repairs. */
-		h->n_slots = h->n_marked = 0;
+		h->n_nets = h->n_marked = 0;
 		return -ENOMEM;
 	}
-	free(h->dirty);
-	h->dirty = dirty;
-	h->n_slots = n;
+	free(h->nets);
+	h->nets = nets;
+	h->n_nets = n;
 	h->n_marked = 0;
+	h->hold_ms = 0;
 	/* A mark of the old config cannot be matched to the new one by its index. */
 	if (pending)
 		netd_heal_mark_all(e);

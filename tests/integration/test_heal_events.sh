@@ -10,8 +10,9 @@
 #   the bridge (put back on it); an attached tap deleted (the record forgets it, as the
 #   reconcile does).
 # And no feedback: an idle daemon runs no pass and burns no CPU, a repair is followed by at
-# most a pass that finds nothing, a drift of one network checks that network alone, and a
-# burst of 200 address changes is one repair.
+# most a pass that finds nothing, a drift of one network checks that network alone, a burst of
+# 200 address changes is one repair, another table's changes wake nothing, and a fight with
+# something that undoes each repair at once is slowed down.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -168,6 +169,24 @@ nd_ns "$HOST" nft flush table inet other
 nd_ns "$HOST" nft delete table inet other
 sleep 1
 expect_eq "another table's changes wake no pass" "$p" "$(passes)"
+
+# ---------------------------------------------------------------- a fight is slowed down
+# Something else deletes the address each time netd puts it back: from the 3rd repair in a row
+# that is undone at once, the next repair waits 1 s (then longer), instead of the two fighting
+# at event speed.
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((10#$t / 1000)); }
+mark=$(log_lines)
+lat=()
+for _ in 1 2 3 4 5; do
+	t0=$(now_ms)
+	ip -n "$HOST" addr del 192.122.1.1/24 dev virbr0
+	nd_wait 10 has_addr || break
+	lat+=($(($(now_ms) - t0)))
+done
+expect_eq "fight: each of the 5 deletions is repaired (ms: ${lat[*]})" 5 "${#lat[@]}"
+expect_ok "fight: the fight is logged" logged_since "$mark" "default: changed again right after each of its last 3 repairs"
+expect_ok "fight: the 5th repair waited about 1 s (${lat[4]:-none} ms)" test "${lat[4]:-0}" -ge 800
+expect_ok "fight: the 2nd did not (${lat[1]:-none} ms)" test "${lat[1]:-9999}" -lt 800
 
 # ---------------------------------------------------------------- down stays down
 expect_ok "netdctl down default" ctl down default
