@@ -87,6 +87,7 @@ struct netd_heal {
 	size_t n_nets, n_marked;
 	unsigned events; /* events that marked a network since the last pass (for the log) */
 	long first_ms;   /* when the first of them came; 0: none */
+	long last_ms;    /* when the last one came */
 	long due_ms;     /* when the timer is set to fire; 0: not set */
 	long hold_ms;    /* marked networks held back (heal.c) until then; 0: none */
 	struct netd_heal_dnsmasq *dns;

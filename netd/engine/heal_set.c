@@ -119,6 +119,7 @@ static void set_dirty(struct netd_heal *h, size_t i)
 		return;
 	if (!h->first_ms)
 		h->first_ms = now;
+	h->last_ms = now;
 	if (!h->nets[i].dirty) {
 		h->nets[i].dirty = true;
 		h->nets[i].marked_ms = now;
@@ -159,7 +160,7 @@ void netd_heal_schedule(struct netd_engine *e)
 	if (!h || !h->n_marked)
 		return;
 	if (h->first_ms) {
-		due = netd_heal_now_ms() + QUIET_MS;
+		due = h->last_ms + QUIET_MS;
 		if (due > h->first_ms + LATEST_MS)
 			due = h->first_ms + LATEST_MS;
 	} else if (h->hold_ms) { /* only networks held back are marked */
