@@ -68,12 +68,25 @@ int netd_engine_down_all(struct netd_engine *e, struct netd_diag *diag);
 
 /*
  * Link notifications: the daemon polls this fd and calls monitor_handle when it is readable,
- * so a port that anyone attaches to a VMToVM=deny network's bridge is isolated at once.
- * open returns the fd (or -errno); handle reads everything pending.
+ * so a port that anyone attaches to a VMToVM=deny network's bridge is isolated at once, and a
+ * bridge or tap of a network that is deleted, set down or loses its address is repaired (with
+ * heal_open below). open returns the fd (or -errno); handle reads everything pending.
  */
 int netd_engine_monitor_open(struct netd_engine *e);
 int netd_engine_monitor_handle(struct netd_engine *e);
 void netd_engine_monitor_close(struct netd_engine *e);
+
+/*
+ * Event-driven repair (engine/heal.c): the daemon polls the fd of heal_open (one epoll fd for
+ * the ruleset notifications, a pidfd per dnsmasq and a short timer; -errno when it cannot be
+ * had, and then only the periodic reconcile repairs) and calls heal_handle when it is
+ * readable. The link notifications of monitor_open feed it too. A network that an event says
+ * may have drifted is reconciled about 50 ms after the events pause (at most 250 ms after the
+ * first): a burst is one pass, and an unrelated network is not looked at. 0, or the first
+ * reconcile's -errno (each failure is logged).
+ */
+int netd_engine_heal_open(struct netd_engine *e);
+int netd_engine_heal_handle(struct netd_engine *e);
 
 /*
  * Upstream DNS (engine/upstream.c): the servers of the host's resolv.conf, in one file every

@@ -175,6 +175,10 @@ const struct netd_nft_port *netd_nft_net_port(const struct netd_nft_net *x, cons
 int netd_nft_port_chain(const char *network, const char *port, char *buf);
 /* Is chain a port chain of network? Fills port (IFNAMSIZ) when so. */
 bool netd_nft_port_of(const char *chain, const char *network, char *port);
+/* Whose chain is it? true with network filled (NETD_NAME_MAX) for a network's own chain
+ * (in_<net>, ..., post_<net>) or one of its port chains (port_<net>.<port>); false for a base
+ * chain or a name netd does not make. */
+bool netd_nft_chain_owner(const char *chain, char *network);
 /* FNV-1a 64 of text, as NETD_NFT_DIGEST_LEN hex chars. */
 void netd_nft_digest(const char *text, size_t len, char out[NETD_NFT_DIGEST_LEN + 1]);
 

@@ -49,7 +49,9 @@ static void usage(FILE *f)
 	           "                          (default /etc/resolv.conf; followed as it changes)\n"
 	           "  --no-autostart          do not bring up Autostart=yes networks at start\n"
 	           "  --down-on-exit          take down the networks it brought up when it exits\n"
-	           "  --reconcile-interval S  repair drift every S seconds (default 5, 0: never)\n"
+	           "  --reconcile-interval S  look for drift in every network every S seconds, as\n"
+	           "                          a safety net for the repairs that kernel events\n"
+	           "                          start at once (default 60, 0: never)\n"
 	           "  -v, --verbose           log debug messages too\n"
 	           "  -h, --help              this text\n"
 	           "\n"
@@ -93,7 +95,7 @@ static int parse_args(int argc, char **argv, struct netd_args *a)
 	    .config_dir = "/etc/netd",
 	    .state_dir = "/var/lib/netd",
 	    .runtime_dir = "/run/netd",
-	    .reconcile_interval = 5,
+	    .reconcile_interval = 60,
 	};
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		switch (c) {
@@ -257,6 +259,8 @@ static int run_loop(int lfd, int sfd, int tfd, struct netd_engine *e)
 	int mfd = netd_engine_monitor_open(e);
 	/* One watch on resolv.conf for every network's dnsmasq. */
 	int rfd = netd_engine_upstream_open(e);
+	/* Ruleset changes, dnsmasq exits and the timer of the event-driven repair. */
+	int hfd = netd_engine_heal_open(e);
 
 	if (mfd < 0)
 		netd_log(LOG_WARNING,
@@ -268,18 +272,24 @@ static int run_loop(int lfd, int sfd, int tfd, struct netd_engine *e)
 		         "cannot watch resolv.conf (%s): dnsmasq learns new upstream DNS "
 		         "servers at the next reconcile",
 		         strerror(-rfd));
+	if (hfd < 0)
+		netd_log(LOG_WARNING,
+		         "event-driven repair unavailable (%s): drift is repaired at the next "
+		         "reconcile",
+		         strerror(-hfd));
 	for (;;) {
-		struct pollfd pfd[5] = {
+		struct pollfd pfd[6] = {
 		    {.fd = sfd, .events = POLLIN},
 		    {.fd = lfd, .events = POLLIN},
 		    {.fd = tfd, .events = POLLIN}, /* -1 when reconcile is off: poll skips it */
 		    {.fd = mfd < 0 ? -1 : mfd, .events = POLLIN},
 		    {.fd = rfd < 0 ? -1 : rfd, .events = POLLIN},
+		    {.fd = hfd < 0 ? -1 : hfd, .events = POLLIN},
 		};
 		uint64_t ticks;
 		int ret;
 
-		if (poll(pfd, 5, -1) < 0) {
+		if (poll(pfd, 6, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			netd_log(LOG_ERR, "poll: %s", strerror(errno));
@@ -298,6 +308,9 @@ static int run_loop(int lfd, int sfd, int tfd, struct netd_engine *e)
 			netd_engine_monitor_handle(e);
 		if (pfd[4].revents & POLLIN)
 			upstream_changed(e);
+		/* After the link monitor: the marks it made set the repair's timer. */
+		if (pfd[5].revents & POLLIN)
+			netd_engine_heal_handle(e);
 		if (pfd[1].revents & POLLIN) {
 			ret = netd_ctl_server_serve_one(lfd, e);
 			if (ret == -ENOMEM)

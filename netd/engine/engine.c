@@ -21,6 +21,7 @@ void netd_engine_free(struct netd_engine *e)
 		return;
 	/* The monitor (monitor.c) sits on top of the engine; the engine only owns its socket. */
 	netd_link_monitor_close(e->monitor);
+	netd_heal_set_free(e);
 	netd_dnsmasq_watch_free(e);
 	netd_file_watch_close(e->resolv_watch);
 	netd_config_free(e->config);
@@ -250,6 +251,13 @@ static int converge(struct netd_engine *e, const struct netd_network *n, bool pr
 		*repaired = true;
 		ret = netd_repair_note(e, n->name, v.o.rules_drift);
 	}
+	/* Its dnsmasq's exit wakes the repair: the one observed, or after a change the one
+	 * that runs now. */
+	if (ret == 0)
+		netd_heal_watch_dnsmasq(e, n, &v.ctx.paths,
+		                        plan->n > 0           ? -1
+		                        : v.o.dnsmasq_running ? v.o.dnsmasq_pid
+		                                              : 0);
 	netd_view_release(&v);
 	return ret;
 }
@@ -263,9 +271,10 @@ static int up_network(struct netd_engine *e, const struct netd_network *n, bool 
 }
 
 /* One network of the periodic reconcile: each repair goes to the log, naming the network and
- * the steps. A network up without a record (left by an older netd) gets one. */
-static int reconcile_network(struct netd_engine *e, const struct netd_network *n,
-                             struct netd_diag *diag)
+ * the steps (their number in *n_steps). A network up without a record (left by an older
+ * netd) gets one. */
+static int reconcile_steps(struct netd_engine *e, const struct netd_network *n, size_t *n_steps,
+                           struct netd_diag *diag)
 {
 	struct netd_plan plan;
 	bool repaired = false;
@@ -273,6 +282,7 @@ static int reconcile_network(struct netd_engine *e, const struct netd_network *n
 	size_t len = 0;
 	int rec, ret = converge(e, n, true, &repaired, &plan, diag);
 
+	*n_steps = plan.n;
 	for (size_t i = 0; i < plan.n && len < sizeof(steps); i++)
 		len += snprintf(steps + len, sizeof(steps) - len, "%s%s", i ? ", " : "",
 		                netd_step_name(plan.steps[i]));
@@ -284,6 +294,32 @@ static int reconcile_network(struct netd_engine *e, const struct netd_network *n
 	if (ret == 0 && (rec = netd_up_record_load(e->state_dir, n->name)) != 0 && rec != -EINVAL)
 		ret = netd_up_record_save(e->state_dir, n->name);
 	return ret;
+}
+
+static int reconcile_network(struct netd_engine *e, const struct netd_network *n,
+                             struct netd_diag *diag)
+{
+	size_t steps;
+
+	return reconcile_steps(e, n, &steps, diag);
+}
+
+int netd_engine_reconcile_one(struct netd_engine *e, const struct netd_network *n)
+{
+	struct netd_diag d = {""};
+	size_t steps = 0;
+	int ret;
+
+	if (!is_up(e, n))
+		return 0;
+	ret = reconcile_steps(e, n, &steps, &d);
+	/* A repair can make another one due that no kernel event announces (an attached tap
+	 * deleted is forgotten from the record, and then its port binding must go): look once
+	 * more now rather than at the next periodic pass. */
+	if (ret < 0 || steps == 0)
+		return ret;
+	ret = reconcile_steps(e, n, &steps, &d);
+	return ret < 0 ? ret : 1;
 }
 
 /* Up by request or autostart: a network that was not up before is this process's own, and
@@ -625,7 +661,7 @@ int netd_engine_reload(struct netd_engine *e, struct netd_diag *diag)
 	e->brought_up = marks;
 	marks = NULL;
 	/* The queries in flight were per network of the old config. */
-	if (netd_dnsmasq_watch_reset(e) < 0)
+	if (netd_dnsmasq_watch_reset(e) < 0 || netd_heal_reset(e) < 0)
 		keep_first(-ENOMEM, &(struct netd_diag){"out of memory"}, &first, diag);
 	up_changed(e, renew, &first, diag);
 	ret = first;

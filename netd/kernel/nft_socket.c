@@ -53,6 +53,11 @@ void netd_nft_close(struct netd_nft *nft)
 	free(nft);
 }
 
+uint32_t netd_nft_portid(const struct netd_nft *nft)
+{
+	return nft->portid;
+}
+
 void nft_ktable_release(struct nft_ktable *t)
 {
 	for (size_t i = 0; i < t->n_chains; i++) {

@@ -261,6 +261,43 @@ static void test_port_chain_names(void **state)
 	assert_string_equal(port, "t23456789012345");
 }
 
+/* A ruleset notification names a chain: whose network's it is (engine/heal.c). */
+static void test_chain_owner(void **state)
+{
+	char net[NETD_NAME_MAX], buf[NETD_NFT_CHAIN_MAX];
+
+	(void)state;
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++) {
+		snprintf(buf, sizeof(buf), "%sa-b_1", netd_nft_chain_prefix(k));
+		assert_true(netd_nft_chain_owner(buf, net));
+		assert_string_equal(net, "a-b_1");
+	}
+	assert_true(netd_nft_chain_owner("port_lab.vnet7", net));
+	assert_string_equal(net, "lab");
+	assert_true(netd_nft_chain_owner("port_x.eth0.100", net));
+	assert_string_equal(net, "x");
+	assert_int_equal(
+	    netd_nft_port_chain("n234567890123456789012345678901", "t23456789012345", buf), 0);
+	assert_true(netd_nft_chain_owner(buf, net));
+	assert_string_equal(net, "n234567890123456789012345678901");
+	/* Base chains and names netd does not make belong to no network. */
+	const char *none[] = {"input",
+	                      "output",
+	                      "forward",
+	                      "postrouting",
+	                      "prerouting",
+	                      "in_",
+	                      "port_",
+	                      "port_.vnet0",
+	                      "port_lab.",
+	                      "port_lab",
+	                      "in_a.b",
+	                      "DOCKER-USER",
+	                      "port_n2345678901234567890123456789012.t"};
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++)
+		assert_false(netd_nft_chain_owner(none[i], net));
+}
+
 /* The record of a network's taps becomes its guests: attached taps bound as recorded. */
 static void test_tap_record_bound(void **state)
 {
@@ -323,6 +360,7 @@ int main(void)
 	    cmocka_unit_test(test_guest_source_check_off),
 	    cmocka_unit_test(test_digests),
 	    cmocka_unit_test(test_port_chain_names),
+	    cmocka_unit_test(test_chain_owner),
 	    cmocka_unit_test(test_tap_record_bound),
 	    cmocka_unit_test(test_render_port),
 	};

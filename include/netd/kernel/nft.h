@@ -11,6 +11,8 @@ struct netd_nft;
 
 int netd_nft_open(struct netd_nft **out);
 void netd_nft_close(struct netd_nft *nft);
+/* The socket's netlink port id: the nlmsg_pid of the notifications of netd's own changes. */
+uint32_t netd_nft_portid(const struct netd_nft *nft);
 
 /*
  * What differs between netd's tables and what x wants, by content. In table inet netd: every
