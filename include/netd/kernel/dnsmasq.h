@@ -4,6 +4,7 @@
 #define NETD_KERNEL_DNSMASQ_H
 
 #include "netd/dnsmasq.h"
+#include "netd/util/wait.h"
 
 /*
  * Write conf and hosts (atomically, mode 0644), run `dnsmasq --conf-file=...` and wait for
@@ -29,6 +30,28 @@ int netd_dnsmasq_conf_matches(const struct netd_dnsmasq_paths *p, const char *co
  * 0. A signal that cannot be sent (-EPERM, ...) or a process that outlives SIGKILL
  * (-ETIMEDOUT) is returned, and then dnsmasq still runs and its files stay. */
 int netd_dnsmasq_stop(const struct netd_dnsmasq_paths *p);
+
+/*
+ * The same start and stop for an event loop: they never wait themselves. begin returns 0 or
+ * -errno when the operation ended at once (*op NULL), or -EINPROGRESS with *op: then the
+ * caller waits as netd_dnsmasq_op_wait() says (the pidfd of the process waited for, and the
+ * deadline of the phase) and calls netd_dnsmasq_op_resume() until it answers anything but
+ * -EINPROGRESS: the result netd_dnsmasq_start()/_stop() would have returned (resume's pid
+ * and diag are for a start; a stop leaves them alone). Then netd_dnsmasq_op_free(). A stop
+ * waits 2 s after SIGTERM, then 1 s after SIGKILL; a start 10 s for dnsmasq to be ready.
+ */
+struct netd_dnsmasq_op;
+int netd_dnsmasq_start_begin(const struct netd_dnsmasq_paths *p, const char *conf_text,
+                             const char *hosts_text, const char *dnsmasq_bin,
+                             struct netd_dnsmasq_op **op, struct netd_diag *diag);
+int netd_dnsmasq_stop_begin(const struct netd_dnsmasq_paths *p, struct netd_dnsmasq_op **op);
+void netd_dnsmasq_op_wait(const struct netd_dnsmasq_op *op, struct netd_wait *w);
+int netd_dnsmasq_op_resume(struct netd_dnsmasq_op *op, pid_t *pid, struct netd_diag *diag);
+/* Accepts NULL. An op freed before its end kills the foreground dnsmasq of a start. */
+void netd_dnsmasq_op_free(struct netd_dnsmasq_op *op);
+/* The daemon reaped pid (waitpid(-1) on SIGCHLD) with status: a start waiting for that
+ * process takes its verdict from here. */
+void netd_dnsmasq_reaped(pid_t pid, int status);
 
 /* Rewrite the hosts file and SIGHUP dnsmasq so it rereads it, without a restart.
  * -ESRCH (file still written) when our dnsmasq is not running. */
