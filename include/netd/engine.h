@@ -50,7 +50,8 @@ int netd_engine_down_all(struct netd_engine *e, struct netd_diag *diag);
 /*
  * Link notifications: the daemon polls this fd and calls monitor_handle when it is readable,
  * so a port that anyone attaches to a VMToVM=deny network's bridge is isolated at once.
- * open returns the fd (or -errno); handle reads everything pending.
+ * open returns the fd (or -errno); handle reads everything pending and returns 1 when
+ * notifications were lost, so that a reconcile pass must catch up on them (else 0).
  */
 int netd_engine_monitor_open(struct netd_engine *e);
 int netd_engine_monitor_handle(struct netd_engine *e);
@@ -90,5 +91,41 @@ int netd_engine_attach(struct netd_engine *e, const char *name, const struct net
                        json_object **out, struct netd_diag *diag);
 int netd_engine_detach(struct netd_engine *e, const char *name, const char *tap, json_object **out,
                        struct netd_diag *diag);
+
+/*
+ * Changes as jobs, for an event loop (netd/engine/job.c). A change that waits (up and
+ * reconcile for dnsmasq to be ready, down for it to exit, detach for dnsmasq to drop the
+ * guest's lease, reload for any of these) never waits itself: run returns -EINPROGRESS with
+ * what it waits for in *w (struct netd_wait, include/netd/util/wait.h: an fd to become
+ * readable, -1 for none, and a deadline), and the caller runs it again once either is met.
+ * Any other value is the end: the change's result as the blocking call above returns it,
+ * *result (may be NULL) the answer of attach and detach. A failure found late still rolls
+ * the change back. The blocking calls above are a job run to its end.
+ *
+ * A job holds its network (name; a reconcile of a network that is not up does nothing); a
+ * reload holds them all. new refuses with -EBUSY, and says why, a job on a network another
+ * job holds, any job while a reload runs, and a reload while any job runs: the caller
+ * queues them. While a job runs, list and status show its network as "starting" (up) or
+ * "stopping" (down). free of a job not run to its end first runs it to its end, blocking.
+ */
+enum netd_job_kind {
+	NETD_JOB_UP,
+	NETD_JOB_DOWN,
+	NETD_JOB_RECONCILE,
+	NETD_JOB_ATTACH, /* req: the attach request */
+	NETD_JOB_DETACH, /* req->tap: the tap */
+	NETD_JOB_RELOAD, /* name NULL */
+};
+struct netd_job;
+struct netd_wait;
+int netd_engine_job_new(struct netd_engine *e, enum netd_job_kind kind, const char *name,
+                        const struct netd_attach_req *req, struct netd_job **out,
+                        struct netd_diag *diag);
+int netd_engine_job_run(struct netd_job *j, struct netd_wait *w, json_object **result,
+                        struct netd_diag *diag);
+void netd_engine_job_free(struct netd_job *j);
+/* The networks of the config in force, by position: for a pass over them one at a time. */
+size_t netd_engine_n_networks(const struct netd_engine *e);
+const char *netd_engine_network_name(const struct netd_engine *e, size_t i);
 
 #endif

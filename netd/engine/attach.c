@@ -16,6 +16,7 @@
 
 #include "engine_priv.h"
 #include "netd/control.h"
+#include "netd/util/wait.h"
 
 static const struct netd_network *find_up(struct netd_engine *e, const char *name,
                                           struct netd_diag *diag, int *err)
@@ -168,47 +169,71 @@ static int may_detach(struct netd_engine *e, const struct netd_network *n, const
 	return 0;
 }
 
+/* After the lease: the tap, then the record. */
+static int detach_rest(struct netd_engine *e, struct netd_detach *dt, json_object **out,
+                       struct netd_diag *diag)
+{
+	const struct netd_network *n = dt->n;
+	int ret = 0;
+
+	if (dt->exists)
+		ret = netd_nl_link_delete(e->nl, dt->tap, diag);
+	if (ret == 0 && dt->idx >= 0) {
+		netd_tap_state_remove(&dt->s, (size_t)dt->idx);
+		ret = netd_tap_state_save(e->state_dir, n->name, &dt->s, diag);
+		if (ret == 0 && (dt->rec.addr.s_addr || dt->rec.hostname[0]))
+			ret = netd_taps_reload_hosts(e, n, &dt->s, diag);
+	}
+	if (ret == 0)
+		*out = detach_json(n, dt->tap, &dt->rec, dt->idx >= 0, dt->released);
+	return ret;
+}
+
 /*
  * The lease first, then the tap, then the record: a release that fails leaves the tap and
  * its record as they were, so the same detach can be tried again.
  */
-int netd_engine_detach(struct netd_engine *e, const char *name, const char *tap, json_object **out,
-                       struct netd_diag *diag)
+int netd_detach_start(struct netd_engine *e, const char *name, const char *tap,
+                      struct netd_detach *dt, struct netd_wait *w, json_object **out,
+                      struct netd_diag *diag)
 {
 	const struct netd_network *n = netd_config_find(e->config, name);
-	struct netd_tap_state s = {0};
-	struct netd_tap_record rec = {0};
-	struct in_addr released = {0};
-	bool exists = false;
-	ssize_t idx;
 	int ret;
 
 	*out = NULL;
+	memset(dt, 0, sizeof(*dt));
+	dt->idx = -1;
+	snprintf(dt->tap, sizeof(dt->tap), "%s", tap);
 	if (!n) {
 		netd_diag_set(diag, "no network named '%s' in %s", name, e->config_dir);
 		return -ENOENT;
 	}
+	dt->n = n;
 	ret = not_declared(n, tap, diag);
 	if (ret == 0)
-		ret = netd_tap_state_load(e->state_dir, n->name, &s, diag);
+		ret = netd_tap_state_load(e->state_dir, n->name, &dt->s, diag);
 	if (ret < 0)
 		return ret;
-	idx = netd_tap_state_find(&s, tap);
-	if (idx >= 0)
-		rec = s.v[idx];
-	ret = may_detach(e, n, tap, idx >= 0, &exists, diag);
-	if (ret == 0 && idx >= 0)
-		ret = netd_tap_lease_forget(e, n, rec.mac, &released, diag);
-	if (ret == 0 && exists)
-		ret = netd_nl_link_delete(e->nl, tap, diag);
-	if (ret == 0 && idx >= 0) {
-		netd_tap_state_remove(&s, (size_t)idx);
-		ret = netd_tap_state_save(e->state_dir, n->name, &s, diag);
-		if (ret == 0 && (rec.addr.s_addr || rec.hostname[0]))
-			ret = netd_taps_reload_hosts(e, n, &s, diag);
-	}
-	if (ret == 0)
-		*out = detach_json(n, tap, &rec, idx >= 0, released);
-	netd_tap_state_clear(&s);
-	return ret;
+	dt->idx = netd_tap_state_find(&dt->s, tap);
+	if (dt->idx >= 0)
+		dt->rec = dt->s.v[dt->idx];
+	ret = may_detach(e, n, tap, dt->idx >= 0, &dt->exists, diag);
+	if (ret == 0 && dt->idx >= 0)
+		ret =
+		    netd_tap_lease_forget_start(e, n, dt->rec.mac, &dt->lw, &dt->released, w, diag);
+	return ret == 0 ? detach_rest(e, dt, out, diag) : ret;
+}
+
+int netd_detach_resume(struct netd_engine *e, struct netd_detach *dt, struct netd_wait *w,
+                       json_object **out, struct netd_diag *diag)
+{
+	int ret = netd_tap_lease_forget_resume(dt->n, &dt->lw, &dt->released, w, diag);
+
+	*out = NULL;
+	return ret == 0 ? detach_rest(e, dt, out, diag) : ret;
+}
+
+void netd_detach_release(struct netd_detach *dt)
+{
+	netd_tap_state_clear(&dt->s);
 }

@@ -1,5 +1,6 @@
-/* The engine: config in force + observe -> plan -> apply for up, down, reload, reconcile.
- * The read-only views (list, status, leases) are in engine_views.c. */
+/* The engine: the config in force, its sockets, and what every change and view shares (the
+ * view of one network, its bridge, the host's addresses, the forwarding switch). The changes
+ * themselves run as jobs (job.c, change.c, reload.c); the read-only views are engine_views.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,8 +98,6 @@ const struct netd_network *netd_engine_find(struct netd_engine *e, const char *n
 	return NULL;
 }
 
-static bool last_forwarder(struct netd_engine *e, const struct netd_network *self);
-
 void netd_view_release(struct netd_view *v)
 {
 	netd_desired_free(v->d);
@@ -122,7 +121,7 @@ int netd_view_load(struct netd_engine *e, const struct netd_network *n, struct n
 	if (ret == 0)
 		ret = netd_observe(e, v->d, &v->ctx.paths, &v->o);
 	if (ret == 0 && !v->d->forwarding && v->o.ip_forward_on)
-		v->o.forwarding_restorable = last_forwarder(e, n);
+		v->o.forwarding_restorable = netd_engine_last_forwarder(e, n);
 	if (ret < 0) {
 		netd_diag_set(diag, "%s: observing the kernel: %s", n->name, strerror(-ret));
 		netd_view_release(v);
@@ -151,7 +150,8 @@ bool netd_engine_bridge_is_ours(struct netd_engine *e, const struct netd_network
 	return netd_engine_bridge_get(e, n, &li);
 }
 
-static int check_host(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
+int netd_engine_check_host(struct netd_engine *e, const struct netd_network *n,
+                           struct netd_diag *diag)
 {
 	struct netd_host_prefix *hp = NULL;
 	size_t n_hp = 0;
@@ -170,26 +170,7 @@ static int check_host(struct netd_engine *e, const struct netd_network *n, struc
 	return ret;
 }
 
-static int up_network(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
-{
-	struct netd_plan plan;
-	struct netd_view v;
-	int ret;
-
-	ret = netd_view_load(e, n, &v, diag);
-	if (ret < 0)
-		return ret;
-	ret = netd_plan_up(v.d, &v.o, &plan, diag);
-	if (ret == 0 && plan.n > 0 && v.o.bridge == NETD_BRIDGE_ABSENT)
-		ret = check_host(e, n, diag);
-	if (ret == 0 && plan.n > 0)
-		ret = netd_apply_up(&v.ctx, &plan, diag);
-	netd_view_release(&v);
-	return ret;
-}
-
-/* Where n sits in c's list (n is one of c's networks). */
-static size_t index_in(const struct netd_config *c, const struct netd_network *n)
+size_t netd_engine_index(const struct netd_config *c, const struct netd_network *n)
 {
 	size_t i = 0;
 
@@ -198,27 +179,7 @@ static size_t index_in(const struct netd_config *c, const struct netd_network *n
 	return i;
 }
 
-/* Up by request or autostart: a network that was not up before is this process's own, and
- * --down-on-exit takes down those only (one left up by an earlier netd stays up). */
-static int up_requested(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
-{
-	bool was_up = netd_engine_bridge_is_ours(e, n);
-	int ret = up_network(e, n, diag);
-
-	if (ret == 0 && !was_up)
-		e->brought_up[index_in(e->config, n)] = true;
-	return ret;
-}
-
-int netd_engine_up(struct netd_engine *e, const char *name, struct netd_diag *diag)
-{
-	const struct netd_network *n = netd_engine_find(e, name, diag);
-
-	return n ? up_requested(e, n, diag) : -ENOENT;
-}
-
-/* No other network that is up needs forwarding: the saved value can go back. */
-static bool last_forwarder(struct netd_engine *e, const struct netd_network *self)
+bool netd_engine_last_forwarder(struct netd_engine *e, const struct netd_network *self)
 {
 	for (size_t i = 0; i < e->config->n_networks; i++) {
 		const struct netd_network *n = e->config->networks[i];
@@ -230,207 +191,11 @@ static bool last_forwarder(struct netd_engine *e, const struct netd_network *sel
 	return netd_forwarding_saved(e->state_dir);
 }
 
-static int down_network(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
-{
-	struct netd_plan plan;
-	struct netd_view v;
-	int ret;
-
-	ret = netd_view_load(e, n, &v, diag);
-	if (ret < 0)
-		return ret;
-	/* Taps go with their network, attached ones too (README, "Guests on taps"). */
-	netd_plan_down(v.d, &v.o, last_forwarder(e, n), &plan);
-	ret = netd_apply_down(&v.ctx, &plan, diag);
-	netd_view_release(&v);
-	return ret;
-}
-
-int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *diag)
-{
-	const struct netd_network *n = netd_engine_find(e, name, diag);
-	int ret;
-
-	if (!n)
-		return -ENOENT;
-	ret = down_network(e, n, diag);
-	if (ret == 0)
-		e->brought_up[index_in(e->config, n)] = false;
-	return ret;
-}
-
-/* The first error wins the diag (diag may be NULL); the others are still tried. */
-static void keep_first(int ret, const struct netd_diag *d, int *first, struct netd_diag *diag)
+void netd_keep_first(int ret, const struct netd_diag *d, int *first, struct netd_diag *diag)
 {
 	if (ret < 0 && *first == 0) {
 		*first = ret;
 		if (diag)
 			*diag = *d;
 	}
-}
-
-/* Runs fn on every network selected by pick; keeps going, reports the first error. */
-static int
-for_each(struct netd_engine *e, bool (*pick)(struct netd_engine *, const struct netd_network *),
-         int (*fn)(struct netd_engine *, const struct netd_network *, struct netd_diag *),
-         struct netd_diag *diag)
-{
-	int first = 0;
-
-	for (size_t i = 0; i < e->config->n_networks; i++) {
-		const struct netd_network *n = e->config->networks[i];
-		struct netd_diag d = {""};
-		int ret;
-
-		if (!pick(e, n))
-			continue;
-		ret = fn(e, n, &d);
-		keep_first(ret, &d, &first, diag);
-	}
-	return first;
-}
-
-static bool pick_autostart(struct netd_engine *e, const struct netd_network *n)
-{
-	return n->autostart;
-}
-
-int netd_engine_autostart(struct netd_engine *e, struct netd_diag *diag)
-{
-	return for_each(e, pick_autostart, up_requested, diag);
-}
-
-int netd_engine_reconcile(struct netd_engine *e)
-{
-	return for_each(e, netd_engine_bridge_is_ours, up_network, NULL);
-}
-
-static bool pick_brought_up(struct netd_engine *e, const struct netd_network *n)
-{
-	return e->brought_up[index_in(e->config, n)] && netd_engine_bridge_is_ours(e, n);
-}
-
-int netd_engine_down_all(struct netd_engine *e, struct netd_diag *diag)
-{
-	return for_each(e, pick_brought_up, down_network, diag);
-}
-
-/* Whether a new definition keeps the devices of the old: if not, the old must go down under
- * the definition that knows what it made (a bond with its slaves, an uplink's snapshot)
- * before the new one comes up. Addresses, DHCP, policy and taps are reconciled in place. */
-static bool same_devices(const struct netd_network *a, const struct netd_network *b)
-{
-	struct netd_bond x, y;
-
-	/* The bond's values, not where in the file they were written. Both networks come
-	 * from calloc and are filled in place, so their padding compares equal too. */
-	memcpy(&x, &a->bond, sizeof(x));
-	memcpy(&y, &b->bond, sizeof(y));
-	x.line = y.line = 0;
-	memset(x.opt_line, 0, sizeof(x.opt_line));
-	memset(y.opt_line, 0, sizeof(y.opt_line));
-	return a->mode == b->mode && strcmp(a->bridge, b->bridge) == 0 &&
-	       strcmp(a->uplink, b->uplink) == 0 && memcmp(&x, &y, sizeof(x)) == 0;
-}
-
-/* The brought_up marks of old's networks, by name, for fresh's (networks gone drop theirs). */
-static bool *marks_for(const struct netd_engine *e, const struct netd_config *fresh)
-{
-	bool *marks = calloc(fresh->n_networks + 1, sizeof(*marks));
-
-	for (size_t i = 0; marks && i < fresh->n_networks; i++) {
-		const struct netd_network *o =
-		    netd_config_find(e->config, fresh->networks[i]->name);
-
-		marks[i] = o && e->brought_up[index_in(e->config, o)];
-	}
-	return marks;
-}
-
-/*
- * Reload, first half: a network that is up and whose devices changed (or that is gone from
- * the config) goes down under the old definition, the one that knows what it made. renew[i]
- * (per fresh network) records those that must come up again under the new one.
- */
-static void down_changed(struct netd_engine *e, const struct netd_config *fresh, bool *renew,
-                         int *first, struct netd_diag *diag)
-{
-	for (size_t i = 0; i < e->config->n_networks; i++) {
-		const struct netd_network *n = e->config->networks[i];
-		const struct netd_network *m = netd_config_find(fresh, n->name);
-		struct netd_diag d = {""};
-		int ret;
-
-		if ((m && same_devices(m, n)) || !netd_engine_bridge_is_ours(e, n))
-			continue;
-		ret = down_network(e, n, &d);
-		if (ret == 0 && m)
-			renew[index_in(fresh, m)] = true;
-		keep_first(ret, &d, first, diag);
-	}
-}
-
-/*
- * Reload, second half, under the new config: the networks taken down for a change of devices
- * come up under their new definition; the others that are up are reconciled to theirs. A
- * renewed network that fails to come up is left down (its up was rolled back) and the
- * message says so: the new definition is the one in force, and `up` retries it.
- */
-static void up_changed(struct netd_engine *e, const bool *renew, int *first, struct netd_diag *diag)
-{
-	for (size_t i = 0; i < e->config->n_networks; i++) {
-		const struct netd_network *n = e->config->networks[i];
-		struct netd_diag d = {""};
-		size_t len;
-		int ret;
-
-		if (!renew[i] && !netd_engine_bridge_is_ours(e, n))
-			continue;
-		ret = up_network(e, n, &d);
-		if (ret < 0 && renew[i]) {
-			len = strlen(d.msg);
-			snprintf(d.msg + len, sizeof(d.msg) - len,
-			         " (%s is down: taken down under its old definition, it did not "
-			         "come up under the new one)",
-			         n->name);
-		}
-		keep_first(ret, &d, first, diag);
-	}
-}
-
-int netd_engine_reload(struct netd_engine *e, struct netd_diag *diag)
-{
-	struct netd_config *fresh = NULL;
-	bool *renew = NULL, *marks = NULL;
-	int ret, first = 0;
-
-	ret = netd_config_load_dir(e->config_dir, &fresh, diag);
-	if (ret < 0) {
-		size_t len = strlen(diag->msg);
-
-		/* Nothing changed: say so, to netdctl and in the daemon's log alike. */
-		if (len)
-			snprintf(diag->msg + len, sizeof(diag->msg) - len,
-			         " (the old config stays)");
-		return ret;
-	}
-	renew = calloc(fresh->n_networks + 1, sizeof(*renew));
-	marks = marks_for(e, fresh);
-	if (!renew || !marks) {
-		netd_config_free(fresh);
-		ret = -ENOMEM;
-		goto out;
-	}
-	down_changed(e, fresh, renew, &first, diag);
-	netd_config_free(e->config);
-	e->config = fresh;
-	free(e->brought_up);
-	e->brought_up = marks;
-	marks = NULL;
-	up_changed(e, renew, &first, diag);
-	ret = first;
-out:
-	free(renew);
-	free(marks);
-	return ret;
 }

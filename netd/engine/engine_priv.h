@@ -10,6 +10,9 @@ struct netd_link_monitor;
 #include "netd/kernel/nft.h"
 #include "netd/plan.h"
 #include "netd/tap.h"
+#include "netd/util/wait.h"
+
+struct netd_job;
 
 struct netd_engine {
 	char *config_dir;
@@ -23,6 +26,7 @@ struct netd_engine {
 	/* Per config->networks[i]: this process brought it up (by request or autostart; it
 	 * was not up before), so --down-on-exit takes it down. Follows the names on reload. */
 	bool *brought_up;
+	struct netd_job *jobs; /* the changes in progress (job.c), one per network at most */
 };
 
 /* A network counts as up (or half up) when its tagged bridge exists. */
@@ -53,14 +57,87 @@ void netd_view_release(struct netd_view *v);
 /* The network of that name, or NULL with diag naming the ones there are. */
 const struct netd_network *netd_engine_find(struct netd_engine *e, const char *name,
                                             struct netd_diag *diag);
+/* Where n sits in c's list (n is one of c's networks). */
+size_t netd_engine_index(const struct netd_config *c, const struct netd_network *n);
+/* No other network that is up needs forwarding, and a saved value is there to go back. */
+bool netd_engine_last_forwarder(struct netd_engine *e, const struct netd_network *self);
+/* The network's address overlaps none of the host's other addresses (diag says which). */
+int netd_engine_check_host(struct netd_engine *e, const struct netd_network *n,
+                           struct netd_diag *diag);
+/* The first error wins the diag (diag may be NULL); the others are still tried. */
+void netd_keep_first(int ret, const struct netd_diag *d, int *first, struct netd_diag *diag);
+/* What list and status show for a network that a job is changing ("starting",
+ * "stopping"), or NULL: then its observed state. */
+const char *netd_engine_busy_label(const struct netd_engine *e, const char *name);
 
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
                  const struct netd_dnsmasq_paths *paths, struct netd_observed *o);
 
-/* Run the plan as a transaction: on failure undo the steps done, in reverse. */
-int netd_apply_up(struct netd_apply_ctx *c, const struct netd_plan *plan, struct netd_diag *diag);
-/* Run a down plan: every step is tried; the first error is reported. */
-int netd_apply_down(struct netd_apply_ctx *c, const struct netd_plan *plan, struct netd_diag *diag);
+/* A plan being carried out (apply.c): where it is, what it did, what it waits for. */
+struct netd_apply_run {
+	const struct netd_plan *plan;
+	bool down;    /* a down plan: every step is tried, the first error is kept */
+	bool undoing; /* an up plan whose step `failed` failed: undoing the ones before */
+	size_t i;     /* the step being done, or undone */
+	size_t failed;
+	int ret; /* the failed step's error (down: the first one) */
+	bool undoable[NETD_PLAN_MAX];
+	bool bridge_created;
+	bool restart_stopping;      /* "restart dnsmasq" waits for its stop half */
+	struct netd_diag step_diag; /* the step that failed, in its own words */
+	struct netd_diag first;     /* down: the message of its first error */
+	char undone[512];
+	size_t len;
+	struct netd_dnsmasq_op *op; /* the dnsmasq start or stop being waited for */
+};
+/*
+ * Run the plan: up as a transaction (on failure the steps done are undone, in reverse), down
+ * trying every step and reporting the first error. -EINPROGRESS while a step waits, with
+ * what for in *w: call resume when that is met. Any other value is the end and its result;
+ * the undo of a failure found on resuming is part of the run. release frees what a run
+ * holds (an op still waited for is abandoned: only for a run never resumed to its end).
+ */
+int netd_apply_start(struct netd_apply_ctx *c, struct netd_apply_run *r,
+                     const struct netd_plan *plan, bool down, struct netd_wait *w,
+                     struct netd_diag *diag);
+int netd_apply_resume(struct netd_apply_ctx *c, struct netd_apply_run *r, struct netd_wait *w,
+                      struct netd_diag *diag);
+void netd_apply_release(struct netd_apply_run *r);
+
+/* One network's up or down (a reconcile is an up of a network that is up), from observing
+ * it to the end of its apply (change.c). start and resume answer as the apply does. */
+struct netd_change {
+	struct netd_view v;
+	struct netd_plan plan;
+	struct netd_apply_run run;
+	bool loaded; /* v holds a view to release */
+};
+int netd_change_start(struct netd_engine *e, const struct netd_network *n, bool down,
+                      struct netd_change *ch, struct netd_wait *w, struct netd_diag *diag);
+int netd_change_resume(struct netd_change *ch, struct netd_wait *w, struct netd_diag *diag);
+void netd_change_release(struct netd_change *ch);
+
+/* A reload (reload.c): the networks whose devices changed go down under the old config, the
+ * new config comes in force, and the networks up are brought to their new definition. */
+struct netd_reload {
+	struct netd_config *fresh; /* the new config until it is in force */
+	bool *renew;               /* per fresh network: taken down for a change of devices */
+	bool *marks;               /* brought_up for the fresh networks */
+	bool ups;                  /* the second half: under the new config */
+	size_t i;                  /* the network being changed, or next */
+	bool active;               /* ch runs for network i */
+	struct netd_change ch;
+	int first;
+	struct netd_diag diag;
+};
+int netd_reload_start(struct netd_engine *e, struct netd_reload *rl, struct netd_wait *w,
+                      struct netd_diag *diag);
+int netd_reload_resume(struct netd_engine *e, struct netd_reload *rl, struct netd_wait *w,
+                       struct netd_diag *diag);
+void netd_reload_release(struct netd_reload *rl);
+/* The label of name while the reload changes it, or NULL. */
+const char *netd_reload_busy(const struct netd_engine *e, const struct netd_reload *rl,
+                             const char *name);
 
 /* net.ipv4.ip_forward, with the value netd found saved in the state dir until restored. */
 int netd_forwarding_enable(const char *state_dir, bool *changed, struct netd_diag *diag);
@@ -97,10 +174,43 @@ int netd_tap_settle(struct netd_engine *e, const struct netd_network *n,
 int netd_taps_reload_hosts(struct netd_engine *e, const struct netd_network *n,
                            const struct netd_tap_state *s, struct netd_diag *diag);
 
-/* The guest with mac gives its lease back: through dnsmasq when it runs, else struck from the
- * lease file. *released gets the address given back (0: there was no lease). */
-int netd_tap_lease_forget(struct netd_engine *e, const struct netd_network *n, const uint8_t mac[6],
-                          struct in_addr *released, struct netd_diag *diag);
+/* A guest's lease being given back through a running dnsmasq (attach_lease.c). */
+struct netd_lease_wait {
+	struct netd_dnsmasq_paths paths;
+	uint8_t mac[6];
+	struct in_addr addr; /* the lease given back */
+	long long deadline;  /* dnsmasq must have dropped it from its file by then */
+};
+/* The guest with mac gives its lease back: through dnsmasq when it runs (a DHCPRELEASE, then
+ * -EINPROGRESS with *w until dnsmasq has dropped it from its lease file: call resume when w is
+ * met), else struck from the lease file. *released gets the address given back (0: there was
+ * no lease). */
+int netd_tap_lease_forget_start(struct netd_engine *e, const struct netd_network *n,
+                                const uint8_t mac[6], struct netd_lease_wait *lw,
+                                struct in_addr *released, struct netd_wait *w,
+                                struct netd_diag *diag);
+int netd_tap_lease_forget_resume(const struct netd_network *n, struct netd_lease_wait *lw,
+                                 struct in_addr *released, struct netd_wait *w,
+                                 struct netd_diag *diag);
+
+/* detach as a job (attach.c): the lease first (which waits for dnsmasq), then the tap, then
+ * the record. start and resume: -EINPROGRESS with *w, or the end with *out. */
+struct netd_detach {
+	const struct netd_network *n;
+	char tap[IFNAMSIZ];
+	struct netd_tap_state s;
+	struct netd_tap_record rec;
+	ssize_t idx;
+	bool exists;
+	struct in_addr released;
+	struct netd_lease_wait lw;
+};
+int netd_detach_start(struct netd_engine *e, const char *name, const char *tap,
+                      struct netd_detach *dt, struct netd_wait *w, json_object **out,
+                      struct netd_diag *diag);
+int netd_detach_resume(struct netd_engine *e, struct netd_detach *dt, struct netd_wait *w,
+                       json_object **out, struct netd_diag *diag);
+void netd_detach_release(struct netd_detach *dt);
 /* The lease file without the lines of macs, written atomically; no file is no error. */
 int netd_tap_leases_strip_file(const struct netd_dnsmasq_paths *p, const uint8_t (*macs)[6],
                                size_t n_macs);

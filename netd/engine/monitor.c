@@ -78,9 +78,7 @@ int netd_engine_monitor_handle(struct netd_engine *e)
 	if (!e->monitor)
 		return -EBADF;
 	/* ENOBUFS: notifications were lost; a reconcile catches up on them. */
-	if (netd_link_monitor_read(e->monitor, on_event, e) == -ENOBUFS)
-		netd_engine_reconcile(e);
-	return 0;
+	return netd_link_monitor_read(e->monitor, on_event, e) == -ENOBUFS ? 1 : 0;
 }
 
 void netd_engine_monitor_close(struct netd_engine *e)
