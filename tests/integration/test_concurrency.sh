@@ -158,6 +158,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	check_forwarding "$r"
 done
 expect_eq "no change was answered busy (they wait their turn)" 0 "$(grep -c busy "$T/netd.log")"
+attached=$(grep -cE "netd: attach n[0-9] from uid 0 pid [0-9]+: ok" "$T/netd.log")
+nd_log "$attached attaches succeeded"
+expect_ok "taps were attached along the way ($attached)" test "$attached" -gt 0
 
 for n in "${NETS[@]}"; do expect_ok "down $n" ctl down "$n"; done
 for n in "${NETS[@]}"; do check_network end "$n"; done
