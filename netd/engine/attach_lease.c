@@ -46,6 +46,22 @@ static ssize_t lease_of(const struct netd_lease *leases, size_t count, const uin
 	return found;
 }
 
+/* The lease file as it is now (*leases, the caller frees) and mac's lease in it (*found, -1
+ * when none); -errno with why when it cannot be read. */
+static int lease_now(const struct netd_dnsmasq_paths *p, const uint8_t mac[6],
+                     struct netd_lease **leases, ssize_t *found, struct netd_diag *why)
+{
+	size_t count = 0;
+	int ret = netd_dnsmasq_leases_read(p, leases, &count);
+
+	if (ret < 0) {
+		netd_diag_set(why, "reading %s: %s", p->leases, strerror(-ret));
+		return ret;
+	}
+	*found = lease_of(*leases, count, mac);
+	return 0;
+}
+
 /* dnsmasq writes the file as it handles the release: look again this often until then. */
 #define RELEASE_CHECK_MS 10
 
@@ -55,17 +71,13 @@ int netd_tap_lease_forget_resume(const struct netd_network *n, struct netd_lease
 {
 	struct netd_lease *leases = NULL;
 	struct netd_diag why = {{0}};
-	size_t count = 0;
 	ssize_t found;
 	int ret;
 
-	ret = netd_dnsmasq_leases_read(&lw->paths, &leases, &count);
-	if (ret < 0) {
-		netd_diag_set(&why, "reading %s: %s", lw->paths.leases, strerror(-ret));
-		goto out;
-	}
-	found = lease_of(leases, count, lw->mac);
+	ret = lease_now(&lw->paths, lw->mac, &leases, &found, &why);
 	free(leases);
+	if (ret < 0)
+		goto out;
 	if (found < 0) {
 		*released = lw->addr;
 		return 0;
@@ -115,7 +127,6 @@ int netd_tap_lease_forget_start(struct netd_engine *e, const struct netd_network
 {
 	struct netd_lease *leases = NULL;
 	struct netd_diag why = {{0}};
-	size_t count = 0;
 	ssize_t found;
 	int ret;
 
@@ -127,13 +138,8 @@ int netd_tap_lease_forget_start(struct netd_engine *e, const struct netd_network
 		netd_diag_set(&why, "%s", strerror(-ret));
 		goto out;
 	}
-	ret = netd_dnsmasq_leases_read(&lw->paths, &leases, &count);
-	if (ret < 0) {
-		netd_diag_set(&why, "reading %s: %s", lw->paths.leases, strerror(-ret));
-		goto out;
-	}
-	found = lease_of(leases, count, mac);
-	if (found < 0)
+	ret = lease_now(&lw->paths, mac, &leases, &found, &why);
+	if (ret < 0 || found < 0)
 		goto out;
 	ret = drop_lease(n, lw, &leases[found], &why);
 	if (ret == 0)

@@ -127,12 +127,7 @@ nd_host
 net n1 nat 192.122.71
 net n2 nat 192.122.72
 net n3 hostonly 10.73.0
-cat >"$T/dnsmasq" <<'EOF'
-#!/bin/sh
-case "$*" in *"/n3.dnsmasq.conf"*) sleep 2 ;; esac
-exec /usr/sbin/dnsmasq "$@"
-EOF
-chmod 755 "$T/dnsmasq"
+nd_dnsmasq_slow n3 2
 nd_start_netd --no-autostart --dnsmasq "$T/dnsmasq" --reconcile-interval 1
 expect_eq "ip_forward starts off" 0 "$(nd_ip_forward)"
 

@@ -73,13 +73,7 @@ nd_host
 net fast ndfast0 61
 net slow ndslow0 62
 cp "$ND_LIB_DIR/hold_conns.py" "$T/hold_conns.py"
-cat >"$T/dnsmasq" <<'EOF'
-#!/bin/sh
-# slow's dnsmasq gets ready 5 s late; the others at once.
-case "$*" in *"/slow.dnsmasq.conf"*) sleep 5 ;; esac
-exec /usr/sbin/dnsmasq "$@"
-EOF
-chmod 755 "$T/dnsmasq"
+nd_dnsmasq_slow slow 5 # slow's dnsmasq gets ready 5 s late; the others at once
 nd_start_netd --no-autostart --dnsmasq "$T/dnsmasq" --reconcile-interval 3600
 
 ctl list >/dev/null # warm up: the first run pays for loading the binaries
