@@ -369,10 +369,12 @@ static void over_limit(const struct netd_ctl_server *srv, uid_t uid, char *msg, 
 		         NETD_CTL_MAX_UNPRIV);
 }
 
-/* Refused: the peer reads why, and the log says so (once in a while, not once a peer). */
-static void refuse(struct netd_ctl_server *srv, int fd, const struct ucred *cred, const char *msg)
+/* Refused (err, positive): the peer reads why, and the log says so (once in a while, not
+ * once a peer). */
+static void refuse(struct netd_ctl_server *srv, int fd, const struct ucred *cred, int err,
+                   const char *msg)
 {
-	char *reply = netd_ctl_response_error(EUSERS, msg);
+	char *reply = netd_ctl_response_error(err, msg);
 	long long now = netd_now_ms();
 
 	/* A fresh socket's buffer takes a short line: no waiting for a peer that does not read. */
@@ -401,13 +403,13 @@ static void admit(struct netd_ctl_server *srv, int fd)
 	/* Who is asking: the permission checks, the budgets and the log need it. */
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
 		netd_log(LOG_ERR, "SO_PEERCRED: %s", strerror(errno));
-		refuse(srv, fd, &cred, "cannot identify the peer");
+		refuse(srv, fd, &cred, errno, "cannot identify the peer");
 		return;
 	}
 	over_limit(srv, cred.uid, msg, sizeof(msg));
 	c = msg[0] ? NULL : calloc(1, sizeof(*c));
 	if (!c) {
-		refuse(srv, fd, &cred, msg[0] ? msg : "out of memory");
+		refuse(srv, fd, &cred, msg[0] ? EUSERS : ENOMEM, msg[0] ? msg : "out of memory");
 		return;
 	}
 	c->srv = srv;
