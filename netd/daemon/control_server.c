@@ -402,8 +402,10 @@ static void admit(struct netd_ctl_server *srv, int fd)
 
 	/* Who is asking: the permission checks, the budgets and the log need it. */
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
-		netd_log(LOG_ERR, "SO_PEERCRED: %s", strerror(errno));
-		refuse(srv, fd, &cred, errno, "cannot identify the peer");
+		int err = errno;
+
+		netd_log(LOG_ERR, "SO_PEERCRED: %s", strerror(err));
+		refuse(srv, fd, &cred, err, "cannot identify the peer");
 		return;
 	}
 	over_limit(srv, cred.uid, msg, sizeof(msg));
