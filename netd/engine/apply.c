@@ -327,11 +327,18 @@ static int undo_next(struct netd_apply_ctx *c, struct netd_apply_run *r)
 /* The run's answer once no step is left (or to undo). */
 static int finish(struct netd_apply_ctx *c, struct netd_apply_run *r, struct netd_diag *diag)
 {
+	struct netd_diag ignored;
+
 	if (r->down || r->ret == 0) {
 		if (r->ret)
 			*diag = r->first;
 		return r->ret;
 	}
+	/* A routing network that did not come up: the down of another one, run while this
+	 * one waited, left ip_forward on for it; if no other routing network is up, it goes
+	 * back now (a no-op when its own undo did that already). */
+	if (netd_network_needs_forwarding(c->net))
+		restore_forwarding(c, &ignored);
 	netd_diag_set(diag, "%s: step '%s' failed: %s%s%s%s", c->net->name,
 	              netd_step_name(r->plan->steps[r->failed]),
 	              r->step_diag.msg[0] ? r->step_diag.msg : strerror(-r->ret),
