@@ -5,7 +5,7 @@
 # network ends as its last change left it, and nothing is left half made or leaked.
 #
 # Three networks: two nat (they share the ip_forward switch) and n3, whose dnsmasq gets ready
-# 2 s late (a wrapper sleeps before exec), so a change of n3 waits. Each round: an up of n3;
+# 3 s late (a wrapper sleeps before exec), so a change of n3 waits. Each round: an up of n3;
 # while it waits (list shows n3 `starting`), four requests at once on each of n1 and n2 (up,
 # down, attach in random order), which all end before n3's up does; then three more on n3 and
 # a reload, at once, which wait for it. The reconcile runs every second meanwhile. After each
@@ -127,7 +127,7 @@ nd_host
 net n1 nat 192.122.71
 net n2 nat 192.122.72
 net n3 hostonly 10.73.0
-nd_dnsmasq_slow n3 2
+nd_dnsmasq_slow n3 3
 nd_start_netd --no-autostart --dnsmasq "$T/dnsmasq" --reconcile-interval 1
 expect_eq "ip_forward starts off" 0 "$(nd_ip_forward)"
 
