@@ -16,6 +16,8 @@ struct netd_engine_opts {
 	    *state_dir; /* leases, saved sysctls and uplink state: survives reboots of netd */
 	const char *runtime_dir; /* dnsmasq conf and pid files */
 	const char *dnsmasq_bin; /* NULL: $NETD_DNSMASQ or /usr/sbin/dnsmasq */
+	/* the upstream DNS servers of every network's dnsmasq; NULL: /etc/resolv.conf */
+	const char *resolv_conf;
 };
 
 struct netd_engine;
@@ -38,9 +40,20 @@ int netd_engine_reload(struct netd_engine *e, struct netd_diag *diag);
 int netd_engine_up(struct netd_engine *e, const char *name, struct netd_diag *diag);
 /* Remove exactly what the network made. A network that is not up: 0. */
 int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *diag);
+/*
+ * The same, and: down refuses (-EBUSY, diag says how to recover) to delete a bridge that
+ * holds the uplink, or a bond of netd's, without a snapshot that loads to give it back from;
+ * `force` goes ahead, the uplink getting the bridge's addresses and routes as the kernel has
+ * them (a bond is left as it is), and forgets the state files that did not load. notes (an
+ * array, may be NULL) gets a line for each state file that did not load and what down did.
+ */
+int netd_engine_down_ex(struct netd_engine *e, const char *name, bool force, json_object *notes,
+                        struct netd_diag *diag);
 /* Bring up every Autostart=yes network; errors are collected in diag, others still go up. */
 int netd_engine_autostart(struct netd_engine *e, struct netd_diag *diag);
-/* Networks that are up: repair drift (dnsmasq died, bridge went down, rules flushed). */
+/* Networks that are up (netd's record, or their tagged bridge): repair drift (dnsmasq died or
+ * stopped answering, bridge deleted or set down, rules flushed, an attached tap off the
+ * bridge); each repair is logged. */
 int netd_engine_reconcile(struct netd_engine *e);
 /* Take down every network this engine brought up (daemon shutdown with --down-on-exit): those
  * that an up or autostart of this engine found not up. A network it found up (left by an
@@ -58,7 +71,18 @@ int netd_engine_monitor_handle(struct netd_engine *e);
 void netd_engine_monitor_close(struct netd_engine *e);
 
 /*
- * [{"name","mode","bridge","address","state":"up"|"down"|"partial","autostart"}...]
+ * Upstream DNS (engine/upstream.c): the servers of the host's resolv.conf, in one file every
+ * network's dnsmasq rereads on SIGHUP. The daemon polls the fd of upstream_open (a watch on
+ * resolv.conf; -errno when none can be had, and then only the reconcile pass follows changes)
+ * and calls upstream_handle when it is readable: 0 with *told the number of dnsmasqs told to
+ * reread (0 when the servers did not change), or -errno.
+ */
+int netd_engine_upstream_open(struct netd_engine *e);
+int netd_engine_upstream_handle(struct netd_engine *e, size_t *told);
+
+/*
+ * [{"name","mode","bridge","address","state","autostart"}...]; state is "up", "down",
+ * "partial", or "needs-attention" when a state file of the network does not load.
  */
 int netd_engine_list(struct netd_engine *e, json_object **out);
 /* One network's list entry alone: what up/down answer, without observing every network. */
@@ -67,12 +91,15 @@ int netd_engine_entry(struct netd_engine *e, const char *name, json_object **out
 /* One network: the list entry plus "source", "uplink" (bridged), "policy":{cell:allow|deny},
  * "dhcp":{"first","last","lease_time","hosts"}, "dnsmasq_pid" (when running),
  * "objects":{"bridge","bridge_up","address","rules","dnsmasq","ip_forward": bool},
- * "rules": the nft text, "firewall": [lines] as netd_engine_warnings. -ENOENT for an unknown name.
+ * "rules": the nft text, "firewall": [lines] as netd_engine_warnings, "needs_attention":
+ * [{"file","reason","previous_loads","previous_used","advice"}] for each state file that does
+ * not load. -ENOENT for an unknown name.
  */
 int netd_engine_status(struct netd_engine *e, const char *name, json_object **out,
                        struct netd_diag *diag);
-/* Other firewalls' chains that break cells this network allows: an array of one-line
- * explanations, [] when none. The daemon reports them after `up`; status includes them. */
+/* Other firewalls' chains that break cells this network allows, then the network's state
+ * files that do not load: an array of one-line explanations, [] when none. The daemon
+ * reports them after `up`; status includes them. */
 int netd_engine_warnings(struct netd_engine *e, const char *name, json_object **out,
                          struct netd_diag *diag);
 /* [{"mac","address","hostname","expiry"}...] from dnsmasq's lease file. */
@@ -89,8 +116,26 @@ int netd_engine_leases(struct netd_engine *e, const char *name, json_object **ou
 struct netd_attach_req;
 int netd_engine_attach(struct netd_engine *e, const char *name, const struct netd_attach_req *req,
                        json_object **out, struct netd_diag *diag);
+/*
+ * attach of k taps in one go (reqs[i] as attach's req), all or nothing: every tap made (one
+ * netlink batch) and recorded (one write of the record, one of dnsmasq's hosts file and one
+ * SIGHUP), or none and the record and hosts file as they were. *out is
+ * {"network","taps":[one attach answer per tap, in the request's order]}; an error names the
+ * tap by its index ("taps[3]: ...").
+ */
+int netd_engine_attach_batch(struct netd_engine *e, const char *name,
+                             const struct netd_attach_req *reqs, size_t k, json_object **out,
+                             struct netd_diag *diag);
 int netd_engine_detach(struct netd_engine *e, const char *name, const char *tap, json_object **out,
                        struct netd_diag *diag);
+/*
+ * detach of k taps in one go: every one checked before anything is done (a refusal names the
+ * tap and changes nothing), the guests' leases given back, the taps deleted together (one
+ * link group: the kernel's RCU barrier once, not once per tap), the record and dnsmasq's hosts
+ * file written once. *out is {"network","taps":[one detach answer per tap, in order]}.
+ */
+int netd_engine_detach_batch(struct netd_engine *e, const char *name, const char *const *taps,
+                             size_t k, json_object **out, struct netd_diag *diag);
 
 /*
  * Changes as jobs, for an event loop (netd/engine/job.c). A change that waits (up and
@@ -99,8 +144,9 @@ int netd_engine_detach(struct netd_engine *e, const char *name, const char *tap,
  * what it waits for in *w (struct netd_wait, include/netd/util/wait.h: an fd to become
  * readable, -1 for none, and a deadline), and the caller runs it again once either is met.
  * Any other value is the end: the change's result as the blocking call above returns it,
- * *result (may be NULL) the answer of attach and detach. A failure found late still rolls
- * the change back. The blocking calls above are a job run to its end.
+ * *result (may be NULL) the answer of attach and detach, and for down the array of its notes
+ * (netd_engine_down_ex). A failure found late still rolls the change back. The blocking calls
+ * above are a job run to its end.
  *
  * A job holds its network (name; a reconcile of a network that is not up does nothing); a
  * reload holds them all. new refuses with -EBUSY, and says why, a job on a network another
@@ -110,20 +156,30 @@ int netd_engine_detach(struct netd_engine *e, const char *name, const char *tap,
  */
 enum netd_job_kind {
 	NETD_JOB_UP,
-	NETD_JOB_DOWN,
-	NETD_JOB_RECONCILE,
-	NETD_JOB_ATTACH, /* req: the attach request */
-	NETD_JOB_DETACH, /* req->tap: the tap */
-	NETD_JOB_RELOAD, /* name NULL */
+	NETD_JOB_DOWN,      /* args->force */
+	NETD_JOB_RECONCILE, /* one network of a pass (netd_engine_reconcile_begin first) */
+	NETD_JOB_ATTACH,    /* args->taps: the attach requests */
+	NETD_JOB_DETACH,    /* args->taps: the taps (only .tap) */
+	NETD_JOB_RELOAD,    /* name NULL */
+};
+/* What a job is asked besides its network; new copies it, and args may be NULL. */
+struct netd_job_args {
+	const struct netd_attach_req *taps;
+	size_t n_taps; /* attach and detach: at least 1 */
+	bool batch;    /* attach, detach: answer as the _batch calls, {"network","taps":[...]} */
+	bool force;    /* down: as netd_engine_down_ex */
 };
 struct netd_job;
 struct netd_wait;
 int netd_engine_job_new(struct netd_engine *e, enum netd_job_kind kind, const char *name,
-                        const struct netd_attach_req *req, struct netd_job **out,
+                        const struct netd_job_args *args, struct netd_job **out,
                         struct netd_diag *diag);
 int netd_engine_job_run(struct netd_job *j, struct netd_wait *w, json_object **result,
                         struct netd_diag *diag);
 void netd_engine_job_free(struct netd_job *j);
+/* The part of a reconcile pass that is no network's, before its jobs: the upstream DNS servers
+ * (a resolv.conf change the watch missed, a servers file removed). 0 or -errno. */
+int netd_engine_reconcile_begin(struct netd_engine *e);
 /* The networks of the config in force, by position: for a pass over them one at a time. */
 size_t netd_engine_n_networks(const struct netd_engine *e);
 const char *netd_engine_network_name(const struct netd_engine *e, size_t i);

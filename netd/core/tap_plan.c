@@ -5,8 +5,9 @@
  * taps" step); apply carries them out. Pure.
  *
  * Ownership: a link is netd's when it carries the alias netd:<network>; a name held by a link
- * without it is refused, never taken over. Attached taps (`netdctl attach`) that exist are
- * never touched before down: a netd that restarts keeps them as they are.
+ * without it is refused, never taken over. The settings of attached taps (`netdctl attach`)
+ * that exist are never touched before down, so a netd that restarts keeps them as they are;
+ * only their port is the network's, and one off the bridge goes back on it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +75,11 @@ static int recorded_op(const struct netd_tap_record *r, const struct netd_tap_li
 
 	if (r->declared) /* a reload took its [Tap] out of the config */
 		return ours ? NETD_TAP_DELETE : NETD_TAP_FORGET;
-	return ours ? -1 : NETD_TAP_FORGET; /* gone: deleted behind netd's back, or a reboot */
+	if (!ours) /* gone: deleted behind netd's back, or a reboot */
+		return NETD_TAP_FORGET;
+	/* Taken off the bridge (`ip link set ... nomaster`), or the bridge was deleted and the
+	 * planner makes it anew before the taps: the guest's port goes back on it. */
+	return l->enslaved ? -1 : NETD_TAP_ENSLAVE;
 }
 
 static size_t emit(struct netd_tap_op *ops, size_t i, int kind, const char *tap,
@@ -130,6 +135,13 @@ size_t netd_tap_diff_down(const struct netd_network *n, const struct netd_tap_st
 		if (!recorded(rec, t->name) && l && l->ours)
 			count = emit(ops, count, NETD_TAP_REMOVE, t->name, t, NULL, l);
 	}
+	/* Every other link tagged for the network: a tap the record never had or lost. */
+	for (size_t i = 0; i < k->n; i++) {
+		const struct netd_tap_link *l = &k->v[i];
+
+		if (l->ours && !recorded(rec, l->name) && !declared(n, l->name))
+			count = emit(ops, count, NETD_TAP_REMOVE, l->name, NULL, NULL, l);
+	}
 	return count;
 }
 
@@ -137,7 +149,8 @@ bool netd_tap_op_drops_hosts_entry(const struct netd_tap_op *op)
 {
 	const struct netd_tap_record *r = op->rec;
 
-	/* A configured tap keeps its record; every other op replaces or removes it. */
-	return op->kind != NETD_TAP_CONFIGURE && op->kind != NETD_TAP_CONFLICT && r &&
-	       !r->declared && (r->addr.s_addr || r->hostname[0]);
+	/* A configured or enslaved tap keeps its record; every other op replaces or removes it. */
+	return op->kind != NETD_TAP_CONFIGURE && op->kind != NETD_TAP_ENSLAVE &&
+	       op->kind != NETD_TAP_CONFLICT && r && !r->declared &&
+	       (r->addr.s_addr || r->hostname[0]);
 }

@@ -289,6 +289,26 @@ static void print_taps(FILE *f, json_object *taps)
 	}
 }
 
+/* State files that do not load: each named with why, then what netd does about it. */
+static void print_attention(FILE *f, json_object *files)
+{
+	size_t n =
+	    json_object_is_type(files, json_type_array) ? json_object_array_length(files) : 0;
+
+	if (n == 0)
+		return;
+	fprintf(f, "\nneeds attention:\n");
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(files, i);
+		json_object *file = field(e, "file"), *reason = field(e, "reason");
+		json_object *advice = field(e, "advice");
+
+		fprintf(f, "  %s %s\n    %s\n", file ? json_object_get_string(file) : "?",
+		        reason ? json_object_get_string(reason) : "does not load",
+		        advice ? json_object_get_string(advice) : "");
+	}
+}
+
 static void print_label(FILE *f, const char *label)
 {
 	fprintf(f, "%s:%*s", label, (int)(11 - strlen(label)), "");
@@ -324,6 +344,7 @@ int netd_fmt_status(FILE *f, json_object *st)
 		fprintf(f, "pid %" PRId64 "\n", json_object_get_int64(pid));
 	else
 		fprintf(f, "not running\n");
+	print_attention(f, field(st, "needs_attention"));
 	print_policy(f, field(st, "policy"));
 	print_objects(f, field(st, "objects"));
 	print_taps(f, field(st, "taps"));
@@ -406,6 +427,24 @@ int netd_fmt_attach(FILE *f, json_object *att)
 	return 0;
 }
 
+/* Each element of res's "taps" with fn: what attach and detach of several taps print. */
+static int each_tap(FILE *f, json_object *res, int (*fn)(FILE *f, json_object *o))
+{
+	json_object *taps = field(res, "taps");
+
+	if (!json_object_is_type(taps, json_type_array))
+		return -EINVAL;
+	for (size_t i = 0; i < json_object_array_length(taps); i++)
+		if (fn(f, json_object_array_get_idx(taps, i)) < 0)
+			return -EINVAL;
+	return 0;
+}
+
+int netd_fmt_attach_batch(FILE *f, json_object *res)
+{
+	return each_tap(f, res, netd_fmt_attach);
+}
+
 int netd_fmt_detach(FILE *f, json_object *det)
 {
 	char net[CELL_MAX], tap[CELL_MAX], addr[CELL_MAX], rel[CELL_MAX];
@@ -423,4 +462,9 @@ int netd_fmt_detach(FILE *f, json_object *det)
 		fprintf(f, " (lease of %s released)", rel);
 	fputc('\n', f);
 	return 0;
+}
+
+int netd_fmt_detach_batch(FILE *f, json_object *res)
+{
+	return each_tap(f, res, netd_fmt_detach);
 }

@@ -28,7 +28,11 @@ int netd_fmt_confirm(FILE *f, const char *name, json_object *entry);
 /* attach: "default: attached vnet0 (guest 52:54:00:.., host side fe:54:00:.., 192.122.1.10)"
  * then the qemu arguments on one line, quoted for a shell where needed. */
 int netd_fmt_attach(FILE *f, json_object *att);
+/* attach of several taps ({"network","taps":[...]}): each tap as netd_fmt_attach prints it. */
+int netd_fmt_attach_batch(FILE *f, json_object *res);
 /* detach: "default: detached vnet0 (...)". */
 int netd_fmt_detach(FILE *f, json_object *det);
+/* detach of several taps ({"network","taps":[...]}): each as netd_fmt_detach prints it. */
+int netd_fmt_detach_batch(FILE *f, json_object *res);
 
 #endif

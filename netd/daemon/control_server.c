@@ -277,6 +277,7 @@ static void conn_request(struct conn *c, size_t len)
 		return;
 	}
 	netd_ctl_dispatch(srv->e, srv->s, &req, c->cred.uid, c->cred.pid, conn_reply, c);
+	netd_ctl_request_clear(&req); /* dispatch keeps a copy of what it needs */
 }
 
 /* Room for more of the request: doubles up to one byte past the largest allowed. */

@@ -73,7 +73,15 @@ static void changed(void *arg, int ret, json_object *result, const struct netd_d
 		if (ret == 0 && netd_engine_warnings(p->e, name, &w, &diag) == 0)
 			json_object_object_add(result, "warnings", w);
 	} else if (ret == 0 && p->req.cmd->cmd == NETD_CTL_DOWN) {
+		/* What it did about state files that did not load: "warnings" (netdctl prints
+		 * them on stderr). */
+		w = result;
 		ret = entry_of(p->e, name, &result);
+		if (ret == 0 && json_object_array_length(w) > 0) {
+			json_object_object_add(result, "warnings", w);
+			w = NULL;
+		}
+		json_object_put(w);
 	} else if (ret == 0 && p->req.cmd->cmd == NETD_CTL_RELOAD) {
 		ret = netd_engine_list(p->e, &result);
 	}
@@ -90,15 +98,25 @@ static const enum netd_job_kind job_of[NETD_CTL_MAX] = {
 /* A change: to the scheduler, answered when it ends. */
 static int submit(struct netd_sched *s, struct pending *p)
 {
-	enum netd_ctl_cmd cmd = p->req.cmd->cmd;
+	const struct netd_ctl_request *req = &p->req;
+	enum netd_ctl_cmd cmd = req->cmd->cmd;
+	struct netd_job_args args = {.force = req->force};
 	struct pending *copy = malloc(sizeof(*copy));
 	int ret;
 
 	if (!copy)
 		return -ENOMEM;
+	if (cmd == NETD_CTL_ATTACH || cmd == NETD_CTL_DETACH) { /* one tap, or "taps" */
+		args.taps = req->n_taps ? req->taps : &req->attach;
+		args.n_taps = req->n_taps ? req->n_taps : 1;
+		args.batch = req->n_taps > 0;
+	}
 	*copy = *p;
-	ret = netd_sched_submit(s, job_of[cmd], cmd == NETD_CTL_RELOAD ? NULL : p->req.name,
-	                        &p->req.attach, changed, copy);
+	/* The scheduler keeps the taps; the request's stay its decoder's. */
+	copy->req.taps = NULL;
+	copy->req.n_taps = 0;
+	ret = netd_sched_submit(s, job_of[cmd], cmd == NETD_CTL_RELOAD ? NULL : req->name, &args,
+	                        changed, copy);
 	if (ret < 0)
 		free(copy);
 	return ret;

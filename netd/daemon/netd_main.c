@@ -33,6 +33,7 @@ struct netd_args {
 	const char *runtime_dir;
 	const char *socket;
 	const char *dnsmasq;
+	const char *resolv_conf;
 	bool no_autostart;
 	bool down_on_exit;
 	unsigned reconcile_interval;
@@ -50,6 +51,8 @@ static void usage(FILE *f)
 	           "  --socket PATH           control socket (default RUNTIME-DIR/netd.sock)\n"
 	           "  --dnsmasq PATH          dnsmasq binary (default $NETD_DNSMASQ or "
 	           "/usr/sbin/dnsmasq)\n"
+	           "  --resolv-conf PATH      upstream DNS servers for the networks' dnsmasq\n"
+	           "                          (default /etc/resolv.conf; followed as it changes)\n"
 	           "  --no-autostart          do not bring up Autostart=yes networks at start\n"
 	           "  --down-on-exit          take down the networks it brought up when it exits\n"
 	           "  --reconcile-interval S  repair drift every S seconds (default 5, 0: never)\n"
@@ -65,6 +68,7 @@ enum {
 	OPT_RUNTIME_DIR,
 	OPT_SOCKET,
 	OPT_DNSMASQ,
+	OPT_RESOLV_CONF,
 	OPT_NO_AUTOSTART,
 	OPT_DOWN_ON_EXIT,
 	OPT_RECONCILE,
@@ -79,6 +83,7 @@ static int parse_args(int argc, char **argv, struct netd_args *a)
 	    {"runtime-dir", required_argument, NULL, OPT_RUNTIME_DIR},
 	    {"socket", required_argument, NULL, OPT_SOCKET},
 	    {"dnsmasq", required_argument, NULL, OPT_DNSMASQ},
+	    {"resolv-conf", required_argument, NULL, OPT_RESOLV_CONF},
 	    {"no-autostart", no_argument, NULL, OPT_NO_AUTOSTART},
 	    {"down-on-exit", no_argument, NULL, OPT_DOWN_ON_EXIT},
 	    {"reconcile-interval", required_argument, NULL, OPT_RECONCILE},
@@ -112,6 +117,9 @@ static int parse_args(int argc, char **argv, struct netd_args *a)
 			break;
 		case OPT_DNSMASQ:
 			a->dnsmasq = optarg;
+			break;
+		case OPT_RESOLV_CONF:
+			a->resolv_conf = optarg;
 			break;
 		case OPT_NO_AUTOSTART:
 			a->no_autostart = true;
@@ -173,8 +181,8 @@ struct daemon {
 	struct netd_engine *e;
 	struct netd_sched *s;
 	struct netd_ctl_server *srv;
-	struct netd_watch *sig_w, *mon_w;
-	int sfd, mfd;
+	struct netd_watch *sig_w, *mon_w, *up_w;
+	int sfd, mfd, rfd;
 };
 
 static void reloaded(void *arg, int ret, json_object *result, const struct netd_diag *diag)
@@ -257,6 +265,41 @@ static void log_firewall_warnings(struct netd_engine *e)
 	json_object_put(list);
 }
 
+/* resolv.conf changed: every dnsmasq rereads the upstream servers (engine/upstream.c). */
+static void on_upstream(void *arg, uint32_t events)
+{
+	struct daemon *d = arg;
+	size_t told = 0;
+	int ret = netd_engine_upstream_handle(d->e, &told);
+
+	if (ret < 0)
+		netd_log(LOG_WARNING, "upstream DNS servers: %s", strerror(-ret));
+	else if (told > 0)
+		netd_log(LOG_INFO, "upstream DNS servers changed: %zu dnsmasq told", told);
+}
+
+/* The watches that only make netd quicker: without them the reconcile pass catches up. */
+static void watch_events(struct daemon *d)
+{
+	d->mfd = netd_engine_monitor_open(d->e);
+	if (d->mfd >= 0)
+		d->mon_w = netd_loop_watch(d->l, d->mfd, EPOLLIN, on_monitor, d);
+	if (!d->mon_w)
+		netd_log(LOG_WARNING,
+		         "link notifications unavailable (%s): new ports get their "
+		         "policy at the next reconcile",
+		         strerror(d->mfd < 0 ? -d->mfd : errno));
+	/* One watch on resolv.conf for every network's dnsmasq. */
+	d->rfd = netd_engine_upstream_open(d->e);
+	if (d->rfd >= 0)
+		d->up_w = netd_loop_watch(d->l, d->rfd, EPOLLIN, on_upstream, d);
+	if (!d->up_w)
+		netd_log(LOG_WARNING,
+		         "cannot watch resolv.conf (%s): dnsmasq learns new upstream DNS "
+		         "servers at the next reconcile",
+		         strerror(d->rfd < 0 ? -d->rfd : errno));
+}
+
 /* The loop and what it watches; -1 once the reason is logged. */
 static int open_loop(struct daemon *d, int lfd, unsigned interval)
 {
@@ -272,14 +315,7 @@ static int open_loop(struct daemon *d, int lfd, unsigned interval)
 		netd_log(LOG_ERR, "event loop: %s", strerror(-ret));
 		return -1;
 	}
-	d->mfd = netd_engine_monitor_open(d->e);
-	if (d->mfd >= 0)
-		d->mon_w = netd_loop_watch(d->l, d->mfd, EPOLLIN, on_monitor, d);
-	if (!d->mon_w)
-		netd_log(LOG_WARNING,
-		         "link notifications unavailable (%s): new ports get their "
-		         "policy at the next reconcile",
-		         strerror(d->mfd < 0 ? -d->mfd : errno));
+	watch_events(d);
 	return 0;
 }
 
@@ -291,11 +327,12 @@ static void close_loop(struct daemon *d)
 	if (d->l) {
 		netd_loop_unwatch(d->l, d->sig_w);
 		netd_loop_unwatch(d->l, d->mon_w);
+		netd_loop_unwatch(d->l, d->up_w);
 	}
 	netd_loop_free(d->l);
 	d->s = NULL;
 	d->srv = NULL;
-	d->sig_w = d->mon_w = NULL;
+	d->sig_w = d->mon_w = d->up_w = NULL;
 	d->l = NULL;
 }
 
@@ -340,6 +377,7 @@ static int start_engine(const struct netd_args *a, struct netd_engine **e, int *
 	    .state_dir = a->state_dir,
 	    .runtime_dir = a->runtime_dir,
 	    .dnsmasq_bin = a->dnsmasq,
+	    .resolv_conf = a->resolv_conf,
 	};
 	struct netd_diag diag = {{0}};
 	int ret;
@@ -386,16 +424,40 @@ static int down_on_exit(struct netd_engine *e)
 	return -1;
 }
 
+/*
+ * The directories as absolute paths, against netd's current directory, before anything uses
+ * them: dnsmasq runs from "/", so a relative --runtime-dir would put its pid file (and a
+ * relative --state-dir its lease file) somewhere else, and netd would lose track of it.
+ */
+static int absolute_dirs(struct netd_args *a, char bufs[3][PATH_MAX])
+{
+	const char **dirs[3] = {&a->config_dir, &a->state_dir, &a->runtime_dir};
+	static const char *const opts[3] = {"--config-dir", "--state-dir", "--runtime-dir"};
+
+	for (int i = 0; i < 3; i++) {
+		int ret = netd_path_absolute(*dirs[i], bufs[i], PATH_MAX);
+
+		if (ret < 0) {
+			netd_log(LOG_ERR, "%s %s: %s", opts[i], *dirs[i], strerror(-ret));
+			return ret;
+		}
+		*dirs[i] = bufs[i];
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct daemon d = {.sfd = -1, .mfd = -1};
+	struct daemon d = {.sfd = -1, .mfd = -1, .rfd = -1};
 	struct netd_args a;
-	char sockbuf[PATH_MAX];
+	char sockbuf[PATH_MAX], dirs[3][PATH_MAX];
 	int lfd = -1, ret, status = 1, n_nets;
 
 	ret = parse_args(argc, argv, &a);
 	if (ret)
 		return ret > 0 ? 0 : 2;
+	if (absolute_dirs(&a, dirs) < 0)
+		return 2;
 	if (!a.socket) {
 		if ((size_t)snprintf(sockbuf, sizeof(sockbuf), "%s/%s", a.runtime_dir,
 		                     NETD_CTL_SOCKET_NAME) >= sizeof(sockbuf)) {

@@ -19,8 +19,9 @@ struct item {
 	struct item *next;
 	struct netd_sched *s;
 	enum netd_job_kind kind;
-	char name[NETD_NAME_MAX]; /* "" for reload */
-	struct netd_attach_req req;
+	char name[NETD_NAME_MAX];     /* "" for reload */
+	struct netd_job_args args;    /* its taps are taps */
+	struct netd_attach_req *taps; /* the change's own copy */
 	struct netd_job *job;
 	struct netd_watch *watch; /* the fd the job waits for */
 	struct netd_timer timer;  /* and its deadline */
@@ -75,6 +76,7 @@ static void item_free(struct item *it)
 	netd_loop_unwatch(it->s->l, it->watch);
 	netd_loop_timer_cancel(it->s->l, &it->timer);
 	netd_engine_job_free(it->job);
+	free(it->taps);
 	free(it);
 }
 
@@ -85,7 +87,7 @@ static void report(struct item *it, int ret, json_object *result, const struct n
 
 	if (it->fn)
 		it->fn(it->arg, ret, result, diag);
-	else if (ret < 0)
+	else if (ret < 0 && !it->job) /* a reconcile that ran logs its own end */
 		netd_log(LOG_WARNING, "reconcile of %s: %s", it->name,
 		         diag->msg[0] ? diag->msg : strerror(-ret));
 	if (!it->fn)
@@ -132,7 +134,7 @@ static void wake(void *arg)
 static void start(struct netd_sched *s, struct item *it)
 {
 	struct netd_diag diag = {{0}};
-	int ret = netd_engine_job_new(s->e, it->kind, it->name, &it->req, &it->job, &diag);
+	int ret = netd_engine_job_new(s->e, it->kind, it->name, &it->args, &it->job, &diag);
 
 	if (ret < 0) {
 		report(it, ret, NULL, &diag);
@@ -159,25 +161,33 @@ static void kick(void *arg)
 }
 
 static struct item *item_new(struct netd_sched *s, enum netd_job_kind kind, const char *name,
-                             const struct netd_attach_req *req)
+                             const struct netd_job_args *args)
 {
 	struct item *it = calloc(1, sizeof(*it));
+	size_t k = args ? args->n_taps : 0;
 
 	if (!it)
 		return NULL;
+	if (k && !(it->taps = calloc(k, sizeof(*it->taps)))) {
+		free(it);
+		return NULL;
+	}
 	it->s = s;
 	it->kind = kind;
 	snprintf(it->name, sizeof(it->name), "%s", name ? name : "");
-	if (req)
-		it->req = *req;
+	if (args)
+		it->args = *args;
+	if (k)
+		memcpy(it->taps, args->taps, k * sizeof(*it->taps));
+	it->args.taps = it->taps;
 	netd_timer_init(&it->timer, wake, it);
 	return it;
 }
 
 int netd_sched_submit(struct netd_sched *s, enum netd_job_kind kind, const char *name,
-                      const struct netd_attach_req *req, netd_sched_done_fn fn, void *arg)
+                      const struct netd_job_args *args, netd_sched_done_fn fn, void *arg)
 {
-	struct item *it = item_new(s, kind, name, req), **pp = &s->queue;
+	struct item *it = item_new(s, kind, name, args), **pp = &s->queue;
 
 	if (!it)
 		return -ENOMEM;
@@ -196,8 +206,13 @@ int netd_sched_submit(struct netd_sched *s, enum netd_job_kind kind, const char 
 static void step(void *arg)
 {
 	struct netd_sched *s = arg;
-	const char *name = netd_engine_network_name(s->e, s->pass_i++);
+	const char *name;
 	struct item *it;
+	int ret;
+
+	if (s->pass_i == 0 && (ret = netd_engine_reconcile_begin(s->e)) < 0)
+		netd_log(LOG_WARNING, "reconcile: %s", strerror(-ret));
+	name = netd_engine_network_name(s->e, s->pass_i++);
 
 	if (!name) {
 		s->pass = false;

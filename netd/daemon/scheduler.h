@@ -14,8 +14,8 @@
 
 struct netd_sched;
 
-/* A change's end: ret (0 or -errno) with diag, and result (attach, detach; NULL for the
- * others), which fn owns. */
+/* A change's end: ret (0 or -errno) with diag, and result (attach, detach, down's notes; NULL
+ * for the others), which fn owns. */
 typedef void (*netd_sched_done_fn)(void *arg, int ret, json_object *result,
                                    const struct netd_diag *diag);
 
@@ -26,10 +26,10 @@ int netd_sched_new(struct netd_loop *l, struct netd_engine *e, unsigned interval
  * reported; those still queued are reported as not started (-ECANCELED). Accepts NULL. */
 void netd_sched_free(struct netd_sched *s);
 
-/* Queue a change: kind on the network name (NULL for reload), req for attach and detach.
- * fn is called once, when it ends (maybe before this returns). 0 or -ENOMEM. */
+/* Queue a change: kind on the network name (NULL for reload), with args (copied; may be
+ * NULL). fn is called once, when it ends (maybe before this returns). 0 or -ENOMEM. */
 int netd_sched_submit(struct netd_sched *s, enum netd_job_kind kind, const char *name,
-                      const struct netd_attach_req *req, netd_sched_done_fn fn, void *arg);
+                      const struct netd_job_args *args, netd_sched_done_fn fn, void *arg);
 
 /* A reconcile pass now (link notifications were lost), unless one is under way. */
 void netd_sched_reconcile(struct netd_sched *s);

@@ -48,13 +48,21 @@ out:
 	return ret;
 }
 
-/* Snapshot first and save it, so a crash between here and `down` still knows the way back. */
+/* Snapshot first and save it, so a crash between here and `down` still knows the way back.
+ * A snapshot saved already is the one to keep: the uplink is off the bridge because the bridge
+ * was deleted (its addresses went with it) or someone released it, and what it has now is not
+ * what it had before netd took it. */
 static int take_uplink(struct netd_apply_ctx *c, struct netd_diag *diag)
 {
 	const struct netd_network *n = c->net;
+	const struct netd_state_issue *f = &c->before->files[NETD_STATE_FILE_UPLINK];
 	struct netd_uplink_state s;
 	int ret;
 
+	if (c->before->uplink_saved &&
+	    netd_uplink_load(c->e->state_dir, n->name,
+	                     f->prev_used ? NETD_STATE_PREV : NETD_STATE_CURRENT, &s, NULL) == 0)
+		return netd_uplink_take(c->e->nl, &s, n->bridge, diag);
 	ret = netd_uplink_snapshot(c->e->nl, n->uplink, &s);
 	if (ret < 0) {
 		netd_diag_set(diag, "reading the state of uplink %s: %s", n->uplink,
@@ -69,22 +77,30 @@ static int take_uplink(struct netd_apply_ctx *c, struct netd_diag *diag)
 	}
 	ret = netd_uplink_take(c->e->nl, &s, n->bridge, diag);
 	if (ret < 0)
-		netd_uplink_forget(c->e->state_dir, n->name);
+		netd_uplink_forget(c->e->state_dir, n->name, NULL);
 	return ret;
 }
 
+/* From the snapshot, or from its .prev when observe found that the file does not load and the
+ * .prev agrees with the kernel. */
 static int release_uplink(struct netd_apply_ctx *c, struct netd_diag *diag)
 {
 	const struct netd_network *n = c->net;
+	const struct netd_state_issue *f = &c->before->files[NETD_STATE_FILE_UPLINK];
+	struct netd_state_info info;
 	struct netd_uplink_state s;
 	int ret;
 
-	ret = netd_uplink_load(c->e->state_dir, n->name, &s);
+	ret = netd_uplink_load(c->e->state_dir, n->name,
+	                       f->prev_used ? NETD_STATE_PREV : NETD_STATE_CURRENT, &s, &info);
+	if (ret == -EINVAL)
+		netd_diag_set(diag, "%s %s", info.path, info.reason);
 	if (ret < 0)
 		return ret == -ENOENT ? 0 : ret;
 	ret = netd_uplink_give_back(c->e->nl, &s, n->bridge, diag);
+	/* Both copies go: something that is not a file under the name stays (status says). */
 	if (ret == 0)
-		netd_uplink_forget(c->e->state_dir, n->name);
+		netd_uplink_forget(c->e->state_dir, n->name, NULL);
 	return ret;
 }
 
@@ -110,6 +126,10 @@ static int arp_quiet(struct netd_apply_ctx *c, struct netd_diag *diag)
 
 static int start_dnsmasq(struct netd_apply_ctx *c, struct netd_apply_run *r, struct netd_diag *diag)
 {
+	/* Its upstream servers current before it reads them. Not a reason to refuse the
+	 * network: without the file dnsmasq serves DHCP and local names, and the reconcile
+	 * pass retries the file and reports why it failed. */
+	netd_upstream_sync(c->e, NULL);
 	return netd_dnsmasq_start_begin(&c->paths, c->d->dnsmasq_conf, c->d->dnsmasq_hosts,
 	                                c->e->dnsmasq_bin, &r->op, diag);
 }
@@ -152,7 +172,12 @@ static int dnsmasq_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum
 
 	if (k == NETD_STEP_START_DNSMASQ)
 		return start_dnsmasq(c, r, diag);
-	ret = netd_dnsmasq_stop_begin(&c->paths, &r->op);
+	/* A restart of a hung dnsmasq kills it: it never acts on SIGTERM (a stopped one keeps
+	 * it pending). */
+	if (k == NETD_STEP_RESTART_DNSMASQ && c->before->dnsmasq_hung)
+		ret = netd_dnsmasq_kill_begin(&c->paths, &r->op);
+	else
+		ret = netd_dnsmasq_stop_begin(&c->paths, &r->op);
 	if (k == NETD_STEP_STOP_DNSMASQ)
 		return ret == -EINPROGRESS ? ret : stop_verdict(c, ret, diag);
 	r->restart_stopping = ret == -EINPROGRESS;
@@ -213,7 +238,7 @@ static int do_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum netd
 	case NETD_STEP_APPLY_RULES:
 		/* Replacing rules that were there before cannot be undone to the old text;
 		 * only a fresh set is removed again. */
-		*undoable = !c->before->rules_present;
+		*undoable = !c->before->rules_present && !c->before->ports_digest[0];
 		return netd_nft_apply_net(e->nft, c->d->nft, diag);
 	case NETD_STEP_START_DNSMASQ:
 	case NETD_STEP_STOP_DNSMASQ:
@@ -228,6 +253,8 @@ static int do_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum netd
 		return take_uplink(c, diag);
 	case NETD_STEP_RELEASE_UPLINK:
 		return release_uplink(c, diag);
+	case NETD_STEP_RELEASE_UPLINK_AS_IS:
+		return netd_uplink_give_back_as_is(e->nl, n->uplink, n->bridge, diag);
 	case NETD_STEP_CREATE_BOND:
 		return netd_bond_up(e->nl, &n->bond, c->d->alias, e->state_dir, n->name, diag);
 	case NETD_STEP_DELETE_BOND:

@@ -1,6 +1,7 @@
 /* The engine: the config in force, its sockets, and what every change and view shares (the
- * view of one network, its bridge, the host's addresses, the forwarding switch). The changes
- * themselves run as jobs (job.c, change.c, reload.c); the read-only views are engine_views.c. */
+ * view of one network, its bridge, whether it is up, the host's addresses, the forwarding
+ * switch). The changes themselves run as jobs (job.c, change.c, reload.c); the read-only
+ * views are engine_views.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,9 @@
 #include "netd/config.h"
 #include "engine_priv.h"
 #include "netd/util/fsutil.h"
+#include "netd/util/log.h"
+#include "netd/util/state_file.h"
+#include "netd/kernel/file_watch.h"
 #include "netd/kernel/link_monitor.h"
 #include "netd/mode.h"
 #include "netd/tap.h"
@@ -19,6 +23,8 @@ void netd_engine_free(struct netd_engine *e)
 		return;
 	/* The monitor (monitor.c) sits on top of the engine; the engine only owns its socket. */
 	netd_link_monitor_close(e->monitor);
+	netd_dnsmasq_watch_free(e);
+	netd_file_watch_close(e->resolv_watch);
 	netd_config_free(e->config);
 	free(e->brought_up);
 	netd_nl_close(e->nl);
@@ -27,6 +33,7 @@ void netd_engine_free(struct netd_engine *e)
 	free(e->state_dir);
 	free(e->runtime_dir);
 	free(e->dnsmasq_bin);
+	free(e->resolv_conf);
 	free(e);
 }
 
@@ -43,16 +50,18 @@ int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **ou
 	e->state_dir = strdup(opts->state_dir);
 	e->runtime_dir = strdup(opts->runtime_dir);
 	e->dnsmasq_bin = opts->dnsmasq_bin ? strdup(opts->dnsmasq_bin) : NULL;
-	if (!e->config_dir || !e->state_dir || !e->runtime_dir ||
+	e->resolv_conf = strdup(opts->resolv_conf ? opts->resolv_conf : "/etc/resolv.conf");
+	if (!e->config_dir || !e->state_dir || !e->runtime_dir || !e->resolv_conf ||
 	    (opts->dnsmasq_bin && !e->dnsmasq_bin))
 		goto fail;
 
 	ret = netd_config_load_dir(e->config_dir, &e->config, diag);
 	if (ret < 0)
 		goto fail;
-	/* + 1: never a zero-size allocation, and index_in()'s "not found" stays in bounds. */
+	/* + 1: never a zero-size allocation, and netd_engine_index()'s "not found" stays in
+	 * bounds. */
 	e->brought_up = calloc(e->config->n_networks + 1, sizeof(*e->brought_up));
-	if (!e->brought_up) {
+	if (!e->brought_up || netd_dnsmasq_watch_reset(e) < 0) {
 		ret = -ENOMEM;
 		goto fail;
 	}
@@ -108,20 +117,33 @@ void netd_view_release(struct netd_view *v)
 int netd_view_load(struct netd_engine *e, const struct netd_network *n, struct netd_view *v,
                    struct netd_diag *diag)
 {
+	struct netd_state_issue *taps_issue = NULL;
 	struct netd_tap_state taps = {0};
 	int ret;
 
 	memset(v, 0, sizeof(*v));
 	ret = netd_dnsmasq_paths_init(&v->ctx.paths, e->runtime_dir, e->state_dir, n->name);
 	if (ret == 0) /* the taps netd made for it: attached ones and their static leases */
-		ret = netd_tap_state_load(e->state_dir, n->name, &taps, diag);
+		ret = netd_tap_state_load(e->state_dir, n->name, &taps, NULL);
+	/* A record that does not load is no reason to leave the rest unobserved: the taps are
+	 * left alone (plan.c) and status says why. Its .prev is not used by itself: it may lack
+	 * the last tap attached or list one detached since, no kernel fact can tell, and down,
+	 * which removes every tap tagged for the network, does not need it. */
+	if (ret == -EINVAL) {
+		taps_issue = malloc(sizeof(*taps_issue));
+		ret =
+		    taps_issue ? netd_tap_state_issue(e->state_dir, n->name, taps_issue) : -ENOMEM;
+	}
 	if (ret == 0)
 		ret = netd_desired_build(n, &v->ctx.paths, &taps, &v->d);
 	netd_tap_state_clear(&taps);
 	if (ret == 0)
 		ret = netd_observe(e, v->d, &v->ctx.paths, &v->o);
+	if (ret == 0 && taps_issue)
+		v->o.files[NETD_STATE_FILE_TAPS] = *taps_issue;
+	free(taps_issue);
 	if (ret == 0 && !v->d->forwarding && v->o.ip_forward_on)
-		v->o.forwarding_restorable = netd_engine_last_forwarder(e, n);
+		v->o.forwarding_restorable = netd_engine_last_forwarder(e, n) == 1;
 	if (ret < 0) {
 		netd_diag_set(diag, "%s: observing the kernel: %s", n->name, strerror(-ret));
 		netd_view_release(v);
@@ -150,6 +172,22 @@ bool netd_engine_bridge_is_ours(struct netd_engine *e, const struct netd_network
 	return netd_engine_bridge_get(e, n, &li);
 }
 
+size_t netd_engine_index(const struct netd_config *c, const struct netd_network *n)
+{
+	size_t i = 0;
+
+	while (i < c->n_networks && c->networks[i] != n)
+		i++;
+	return i;
+}
+
+bool netd_engine_is_up(struct netd_engine *e, const struct netd_network *n)
+{
+	int ret = netd_up_record_load(e->state_dir, n->name);
+
+	return (ret != -ENOENT && ret != -ESTALE) || netd_engine_bridge_is_ours(e, n);
+}
+
 int netd_engine_check_host(struct netd_engine *e, const struct netd_network *n,
                            struct netd_diag *diag)
 {
@@ -170,23 +208,13 @@ int netd_engine_check_host(struct netd_engine *e, const struct netd_network *n,
 	return ret;
 }
 
-size_t netd_engine_index(const struct netd_config *c, const struct netd_network *n)
-{
-	size_t i = 0;
-
-	while (i < c->n_networks && c->networks[i] != n)
-		i++;
-	return i;
-}
-
-bool netd_engine_last_forwarder(struct netd_engine *e, const struct netd_network *self)
+int netd_engine_last_forwarder(struct netd_engine *e, const struct netd_network *self)
 {
 	for (size_t i = 0; i < e->config->n_networks; i++) {
 		const struct netd_network *n = e->config->networks[i];
 
-		if (n != self && netd_network_needs_forwarding(n) &&
-		    netd_engine_bridge_is_ours(e, n))
-			return false;
+		if (n != self && netd_network_needs_forwarding(n) && netd_engine_is_up(e, n))
+			return 0;
 	}
 	return netd_forwarding_saved(e->state_dir);
 }

@@ -3,6 +3,8 @@
 #define NETD_ENGINE_INTERNAL_H
 
 struct netd_link_monitor;
+struct netd_dnsmasq_watch;
+struct netd_file_watch;
 
 #include "netd/engine.h"
 #include "netd/kernel/dnsmasq.h"
@@ -19,6 +21,8 @@ struct netd_engine {
 	char *state_dir;
 	char *runtime_dir;
 	char *dnsmasq_bin;
+	char *resolv_conf;                    /* the host's resolv.conf: upstream.c */
+	struct netd_file_watch *resolv_watch; /* NULL until upstream_open */
 	struct netd_config *config;
 	struct netd_nl *nl;
 	struct netd_nft *nft;
@@ -26,14 +30,34 @@ struct netd_engine {
 	/* Per config->networks[i]: this process brought it up (by request or autostart; it
 	 * was not up before), so --down-on-exit takes it down. Follows the names on reload. */
 	bool *brought_up;
+	/* Per config->networks[i]: the liveness query in flight to its dnsmasq
+	 * (dnsmasq_health.c); made anew with the config. */
+	struct netd_dnsmasq_watch *watch;
+	size_t n_watch;
 	struct netd_job *jobs; /* the changes in progress (job.c), one per network at most */
 };
 
-/* A network counts as up (or half up) when its tagged bridge exists. */
+/* The network's tagged bridge exists. */
 bool netd_engine_bridge_is_ours(struct netd_engine *e, const struct netd_network *n);
 /* The same, with the bridge's facts in *li when it is ours: one query. */
 bool netd_engine_bridge_get(struct netd_engine *e, const struct netd_network *n,
                             struct netd_link_info *li);
+
+/* <state>/<network>.up, the record that the network is meant to be up (up_record.c): written
+ * at a successful up, removed by down. load: 0 when it is there for this boot, -ENOENT when
+ * not, -ESTALE when it is of an earlier boot, -EINVAL when it is not such a record. */
+int netd_up_record_save(const char *state_dir, const char *network);
+int netd_up_record_load(const char *state_dir, const char *network);
+int netd_up_record_forget(const char *state_dir, const char *network); /* none: 0 */
+
+/* Whether the dnsmasq (pid) of config->networks[i] stopped answering (dnsmasq_health.c):
+ * the liveness query an earlier call sent it is still unanswered (at least 0.5 s later),
+ * or nothing listens on its DNS port. Never waits: each call reads the last query's answer
+ * and sends the next; the first call for a pid only sends. Logs a verdict of hung. */
+bool netd_dnsmasq_hung(struct netd_engine *e, size_t i, pid_t pid);
+/* One slot per network of the config in force, none in flight; free closes them all. */
+int netd_dnsmasq_watch_reset(struct netd_engine *e);
+void netd_dnsmasq_watch_free(struct netd_engine *e);
 
 /* Everything the steps of one network need. */
 struct netd_apply_ctx {
@@ -59,8 +83,14 @@ const struct netd_network *netd_engine_find(struct netd_engine *e, const char *n
                                             struct netd_diag *diag);
 /* Where n sits in c's list (n is one of c's networks). */
 size_t netd_engine_index(const struct netd_config *c, const struct netd_network *n);
-/* No other network that is up needs forwarding, and a saved value is there to go back. */
-bool netd_engine_last_forwarder(struct netd_engine *e, const struct netd_network *self);
+/* A network is up when netd recorded it so in this boot, or (one left up by a netd older than
+ * the record) when its tagged bridge exists. A record that does not read counts as up: it is
+ * never taken for "nothing saved". */
+bool netd_engine_is_up(struct netd_engine *e, const struct netd_network *n);
+/* No other network that is up needs forwarding: the saved value can go back. As
+ * netd_forwarding_saved(): 1 it loads, -EINVAL it does not (down says so), 0 none or others
+ * still route. */
+int netd_engine_last_forwarder(struct netd_engine *e, const struct netd_network *self);
 /* The network's address overlaps none of the host's other addresses (diag says which). */
 int netd_engine_check_host(struct netd_engine *e, const struct netd_network *n,
                            struct netd_diag *diag);
@@ -72,6 +102,10 @@ const char *netd_engine_busy_label(const struct netd_engine *e, const char *name
 
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
                  const struct netd_dnsmasq_paths *paths, struct netd_observed *o);
+
+/* Upstream DNS (upstream.c): write <runtime>/upstream.servers from resolv.conf when it differs,
+ * and SIGHUP every running dnsmasq of ours then (*told: how many; told may be NULL). */
+int netd_upstream_sync(struct netd_engine *e, size_t *told);
 
 /* A plan being carried out (apply.c): where it is, what it did, what it waits for. */
 struct netd_apply_run {
@@ -104,15 +138,30 @@ int netd_apply_resume(struct netd_apply_ctx *c, struct netd_apply_run *r, struct
                       struct netd_diag *diag);
 void netd_apply_release(struct netd_apply_run *r);
 
-/* One network's up or down (a reconcile is an up of a network that is up), from observing
- * it to the end of its apply (change.c). start and resume answer as the apply does. */
+/*
+ * One network's up or down, from observing it to the end of its apply (change.c). A reconcile
+ * is an up of a network that is up which also asks its dnsmasq whether it still answers. A
+ * down refuses (-EBUSY) to delete a bridge that holds the uplink, or a bond of netd's, without
+ * a snapshot that loads, unless forced; once done it adds a line to notes (may be NULL) for
+ * each state file that did not load. start and resume answer as the apply does. The network's
+ * record of being up is the caller's (job.c, reload.c).
+ */
+enum netd_change_kind {
+	NETD_CHANGE_UP,
+	NETD_CHANGE_DOWN,
+	NETD_CHANGE_RECONCILE,
+};
 struct netd_change {
 	struct netd_view v;
-	struct netd_plan plan;
+	struct netd_plan plan; /* what was (or would have been) done */
 	struct netd_apply_run run;
 	bool loaded; /* v holds a view to release */
+	enum netd_change_kind kind;
+	bool force;
+	json_object *notes;
 };
-int netd_change_start(struct netd_engine *e, const struct netd_network *n, bool down,
+int netd_change_start(struct netd_engine *e, const struct netd_network *n,
+                      enum netd_change_kind kind, bool force, json_object *notes,
                       struct netd_change *ch, struct netd_wait *w, struct netd_diag *diag);
 int netd_change_resume(struct netd_change *ch, struct netd_wait *w, struct netd_diag *diag);
 void netd_change_release(struct netd_change *ch);
@@ -141,17 +190,28 @@ const char *netd_reload_busy(const struct netd_engine *e, const struct netd_relo
 
 /* net.ipv4.ip_forward, with the value netd found saved in the state dir until restored. */
 int netd_forwarding_enable(const char *state_dir, bool *changed, struct netd_diag *diag);
+/* A saved value that does not load is -EINVAL with diag naming it: ip_forward is left as it
+ * is (netd does not guess), and the file stays. */
 int netd_forwarding_restore(const char *state_dir, struct netd_diag *diag);
-bool netd_forwarding_saved(const char *state_dir);
+/* 1: a saved value that loads; 0: none; -EINVAL: a file that does not load. */
+int netd_forwarding_saved(const char *state_dir);
+/* issue->bad when <state>/ip_forward.saved does not load. 0 or -ENOMEM. */
+int netd_forwarding_issue(const char *state_dir, struct netd_state_issue *issue);
 
-/* ---- guests on taps: the verbs (attach.c), the steps "sync taps" and "remove taps"
+/* ---- guests on taps: the verbs (attach.c, detach.c), the steps "sync taps" and "remove taps"
  * (attach_sync.c), making a tap (attach_tap.c), leases (attach_lease.c), the record on disk
  * (attach_record.c) ---- */
 
-/* <state>/<network>.taps. A missing file is an empty state. */
+#define NETD_TAPS_KIND "taps"
+/* <state>/<network>.taps. A missing file is an empty state; one that does not load is
+ * -EINVAL, with diag naming it, why, and what netd does about it. */
 int netd_tap_state_load(const char *state_dir, const char *network, struct netd_tap_state *out,
                         struct netd_diag *diag);
-/* Written atomically; an empty state removes the file. */
+/* The record as status reports it: issue->bad when it does not load (file, reason, whether
+ * its .prev loads). 0 or -ENOMEM. */
+int netd_tap_state_issue(const char *state_dir, const char *network,
+                         struct netd_state_issue *issue);
+/* Written atomically and durably; an empty state removes the file (and its .prev). */
 int netd_tap_state_save(const char *state_dir, const char *network, const struct netd_tap_state *s,
                         struct netd_diag *diag);
 
@@ -161,14 +221,33 @@ void netd_tap_alias(const struct netd_network *n, char buf[NETD_TAP_ALIAS_MAX]);
 /* The link exists and carries n's tag: netd may remove it. */
 bool netd_tap_link_is_ours(struct netd_engine *e, const struct netd_network *n, const char *link,
                            struct netd_link_info *li);
-/* The one path that makes a tap: owner and group resolved, created, tagged, on n's bridge
- * with its MTU and n's isolation, up; rec describes it. On failure nothing is left. */
+/* The one path that makes taps: for each of w[0..k), owner and group resolved, created,
+ * tagged, on n's bridge with its MTU and n's isolation, up, all set up in one netlink batch;
+ * recs[i] describes the tap of w[i]. All or nothing: on failure no tap is left, and with
+ * k > 1 diag names the failing one by its index ("taps[3]: ..."). */
+int netd_taps_make(struct netd_engine *e, const struct netd_network *n,
+                   const struct netd_tap_want *w, size_t k, struct netd_tap_record *recs,
+                   struct netd_diag *diag);
+/* netd_taps_make() of one tap. */
 int netd_tap_make(struct netd_engine *e, const struct netd_network *n,
                   const struct netd_tap_want *w, struct netd_tap_record *rec,
                   struct netd_diag *diag);
 /* Put the settings of an existing tap of n back (writes only what differs). */
 int netd_tap_settle(struct netd_engine *e, const struct netd_network *n,
                     const struct netd_tap_record *r, struct netd_diag *diag);
+/* An attached tap of n back on n's bridge, isolated as n's policy says; nothing else of it
+ * changes (its MTU, MAC, owner and state are the guest's). */
+int netd_tap_enslave(struct netd_engine *e, const struct netd_network *n, const char *tap,
+                     struct netd_diag *diag);
+/* GuestSourceCheck: each of taps[0..k) bound to its guest as the record s has it (one nft
+ * batch per port, nothing else of the network touched; nothing where the network binds no
+ * ports). All or nothing: on failure the ports bound here are unbound again. */
+int netd_tap_ports_bind(struct netd_engine *e, const struct netd_network *n,
+                        const struct netd_tap_state *s, const char *const *taps, size_t k,
+                        struct netd_diag *diag);
+/* Each of taps[0..k) unbound (one that is not bound is no error); the first error. */
+int netd_tap_ports_unbind(struct netd_engine *e, const struct netd_network *n,
+                          const char *const *taps, size_t k, struct netd_diag *diag);
 /* Rewrite n's dnsmasq hosts file from the config and the record s, and have dnsmasq reread
  * it; no dnsmasq running is no error. */
 int netd_taps_reload_hosts(struct netd_engine *e, const struct netd_network *n,
@@ -193,20 +272,22 @@ int netd_tap_lease_forget_resume(const struct netd_network *n, struct netd_lease
                                  struct in_addr *released, struct netd_wait *w,
                                  struct netd_diag *diag);
 
-/* detach as a job (attach.c): the lease first (which waits for dnsmasq), then the tap, then
- * the record. start and resume: -EINPROGRESS with *w, or the end with *out. */
+/* detach as a job (detach.c), of one tap or of several: every tap checked before anything is
+ * done; the guests' leases given back one after the other (each may wait for dnsmasq), then
+ * the ports unbound, the taps deleted together and the record written once. start and
+ * resume: -EINPROGRESS with *w, or the end with *out (batch: {"network","taps":[...]}). */
+struct netd_detach_tap;
 struct netd_detach {
 	const struct netd_network *n;
-	char tap[IFNAMSIZ];
 	struct netd_tap_state s;
-	struct netd_tap_record rec;
-	ssize_t idx;
-	bool exists;
-	struct in_addr released;
+	struct netd_detach_tap *g; /* the taps of the request */
+	size_t k;
+	size_t i; /* the tap whose lease is being given back */
+	bool batch;
 	struct netd_lease_wait lw;
 };
-int netd_detach_start(struct netd_engine *e, const char *name, const char *tap,
-                      struct netd_detach *dt, struct netd_wait *w, json_object **out,
+int netd_detach_start(struct netd_engine *e, const char *name, const char *const *taps, size_t k,
+                      bool batch, struct netd_detach *dt, struct netd_wait *w, json_object **out,
                       struct netd_diag *diag);
 int netd_detach_resume(struct netd_engine *e, struct netd_detach *dt, struct netd_wait *w,
                        json_object **out, struct netd_diag *diag);

@@ -18,6 +18,9 @@ static const char *state_of(const struct netd_view *v)
 	bool any = o->bridge == NETD_BRIDGE_OURS || o->rules_present || o->dnsmasq_running;
 	struct netd_plan plan;
 
+	/* A state file that does not load outranks the rest: it is what needs doing. */
+	if (netd_observed_needs_attention(o))
+		return "needs-attention";
 	if (!any)
 		return "down";
 	if (o->bridge == NETD_BRIDGE_OURS && netd_plan_up(v->d, o, &plan, NULL) == 0 && plan.n == 0)
@@ -139,6 +142,31 @@ static json_object *firewall_findings(const struct netd_network *n)
 	return arr;
 }
 
+/* The state files that do not load: file, reason, whether the .prev loads and is used, and
+ * what netd does about it. [] when every file loads. */
+static json_object *attention(const struct netd_view *v)
+{
+	json_object *arr = json_object_new_array();
+	char advice[NETD_PATH_MAX + 512];
+
+	for (int k = 0; k < NETD_STATE_FILES; k++) {
+		const struct netd_state_issue *f = &v->o.files[k];
+		json_object *o;
+
+		if (!f->bad)
+			continue;
+		o = json_object_new_object();
+		netd_state_issue_advice(v->d, &v->o, k, advice, sizeof(advice));
+		json_object_object_add(o, "file", json_object_new_string(f->file));
+		json_object_object_add(o, "reason", json_object_new_string(f->reason));
+		json_object_object_add(o, "previous_loads", json_object_new_boolean(f->prev_loads));
+		json_object_object_add(o, "previous_used", json_object_new_boolean(f->prev_used));
+		json_object_object_add(o, "advice", json_object_new_string(advice));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
 /* The network's taps as the state file records them, and whether each is in the kernel. */
 static json_object *taps_json(struct netd_engine *e, const struct netd_network *n)
 {
@@ -175,10 +203,25 @@ int netd_engine_warnings(struct netd_engine *e, const char *name, json_object **
                          struct netd_diag *diag)
 {
 	const struct netd_network *n = netd_engine_find(e, name, diag);
+	char line[NETD_PATH_MAX + 1024], advice[NETD_PATH_MAX + 512];
+	struct netd_view v;
 
 	if (!n)
 		return -ENOENT;
 	*out = firewall_findings(n);
+	/* State files that do not load, with what netd does about each. */
+	if (netd_view_load(e, n, &v, diag) < 0)
+		return 0;
+	for (int k = 0; k < NETD_STATE_FILES; k++) {
+		const struct netd_state_issue *f = &v.o.files[k];
+
+		if (!f->bad)
+			continue;
+		netd_state_issue_advice(v.d, &v.o, k, advice, sizeof(advice));
+		snprintf(line, sizeof(line), "%s %s: %s", f->file, f->reason, advice);
+		json_object_array_add(*out, json_object_new_string(line));
+	}
+	netd_view_release(&v);
 	return 0;
 }
 
@@ -239,6 +282,7 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 		json_object_object_add(j, "dnsmasq_pid", json_object_new_int(v.o.dnsmasq_pid));
 	json_object_object_add(j, "rules", rules_text(v.d->nft));
 	json_object_object_add(j, "taps", taps_json(e, n));
+	json_object_object_add(j, "needs_attention", attention(&v));
 	json_object_object_add(j, "firewall", firewall_findings(n));
 	netd_view_release(&v);
 	*out = j;

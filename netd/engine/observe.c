@@ -1,4 +1,5 @@
-/* Observe: what the kernel, our nft table and our dnsmasq have now for one network. */
+/* Observe: what the kernel, our nft table, our dnsmasq and our state files have now for one
+ * network. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,17 +12,11 @@
 /* Ports of the bridge whose isolation flag differs from the policy. The uplink of a bridged
  * network is never isolated: isolated ports still reach non-isolated ones, which is how
  * guests keep the LAN while not seeing each other. */
-static int count_ports_to_isolate(struct netd_engine *e, const struct netd_desired *d, int br_index,
-                                  size_t *count)
+static void count_ports_to_isolate(struct netd_engine *e, const struct netd_desired *d,
+                                   const struct netd_link_info *links, size_t n, int br_index,
+                                   size_t *count)
 {
-	struct netd_link_info *links = NULL;
-	size_t n = 0;
-	int ret;
-
 	*count = 0;
-	ret = netd_nl_link_list(e->nl, &links, &n);
-	if (ret < 0)
-		return ret;
 	for (size_t i = 0; i < n; i++) {
 		bool want;
 		int is;
@@ -33,8 +28,14 @@ static int count_ports_to_isolate(struct netd_engine *e, const struct netd_desir
 		if (is >= 0 && (is == 1) != want)
 			(*count)++;
 	}
-	free(links);
-	return 0;
+}
+
+/* A state file that does not load, as a load described it. */
+static void note_issue(struct netd_state_issue *f, const struct netd_state_info *info)
+{
+	f->bad = true;
+	snprintf(f->file, sizeof(f->file), "%s", info->path);
+	snprintf(f->reason, sizeof(f->reason), "%s", info->reason);
 }
 
 /* The kernel layer's facts about the bond, in the planner's terms. */
@@ -51,9 +52,47 @@ static int observe_bond(struct netd_engine *e, const struct netd_network *n, con
 	snprintf(o->bond_kind, sizeof(o->bond_kind), "%s", f.kind);
 	snprintf(o->bond_alias, sizeof(o->bond_alias), "%s", f.alias);
 	o->bond_saved = f.saved;
+	/* Missing matters only while the bond is ours: then its slaves need the file. */
+	if (f.file.loads == -EINVAL || (f.file.loads == -ENOENT && f.ours)) {
+		note_issue(&o->files[NETD_STATE_FILE_BOND], &f.file.info);
+		o->files[NETD_STATE_FILE_BOND].prev_loads = f.file.prev_loads;
+		o->files[NETD_STATE_FILE_BOND].prev_used = f.file.prev_used;
+	}
 	snprintf(o->bond_slave_absent, IFNAMSIZ, "%s", f.slave_absent);
 	snprintf(o->bond_slave_busy, IFNAMSIZ, "%s", f.slave_busy);
 	snprintf(o->bond_slave_master, IFNAMSIZ, "%s", f.slave_master);
+	return 0;
+}
+
+/*
+ * Whether netd holds a snapshot to give the uplink back from: the file; or when it does not
+ * load (or is gone while the bridge holds the uplink), its .prev if that agrees with the
+ * kernel: the previous good copy of the snapshot of this very take-over (the first write
+ * of a state file puts the same content there), checked against the bridge's MAC and
+ * addresses, so a copy of another time is never used.
+ */
+static int observe_uplink_saved(struct netd_engine *e, const struct netd_network *n,
+                                struct netd_observed *o)
+{
+	struct netd_state_issue *f = &o->files[NETD_STATE_FILE_UPLINK];
+	struct netd_state_info info;
+	struct netd_uplink_state s;
+	int ret;
+
+	ret = netd_uplink_load(e->state_dir, n->name, NETD_STATE_CURRENT, &s, &info);
+	o->uplink_saved = ret == 0;
+	if (ret == 0 || (ret == -ENOENT && !o->uplink_enslaved))
+		return 0;
+	if (ret != -ENOENT && ret != -EINVAL)
+		return ret;
+	note_issue(f, &info);
+	ret = netd_uplink_load(e->state_dir, n->name, NETD_STATE_PREV, &s, NULL);
+	if (ret == -ENOMEM)
+		return ret;
+	f->prev_loads = ret == 0;
+	f->prev_used = f->prev_loads && o->uplink_enslaved && strcmp(s.name, n->uplink) == 0 &&
+	               netd_uplink_agrees(e->nl, &s, n->bridge);
+	o->uplink_saved = f->prev_used;
 	return 0;
 }
 
@@ -63,7 +102,6 @@ static int observe_uplink(struct netd_engine *e, const struct netd_network *n,
                           const struct netd_link_info *br, struct netd_observed *o)
 {
 	struct netd_link_info up, master;
-	struct netd_uplink_state saved;
 	int ret;
 
 	ret = netd_nl_link_get(e->nl, n->uplink, &up);
@@ -76,13 +114,12 @@ static int observe_uplink(struct netd_engine *e, const struct netd_network *n,
 		else if (netd_nl_link_get_by_index(e->nl, up.master, &master) == 0)
 			snprintf(o->uplink_master, sizeof(o->uplink_master), "%s", master.name);
 	}
-	o->uplink_saved = netd_uplink_load(e->state_dir, n->name, &saved) == 0;
-	return 0;
+	return observe_uplink_saved(e, n, o);
 }
 
 /* Add what the kernel has under name, if anything, to o->taps (once per name). Isolation
- * costs a query per port and only a [Tap]'s settings are checked (declared): an attached tap
- * that exists is never touched. */
+ * costs a query per port and only a [Tap]'s settings are checked (declared): of an attached
+ * tap that exists only its port (enslaved) counts. */
 static void tap_fact(struct netd_engine *e, const struct netd_desired *d,
                      const struct netd_link_info *links, size_t n_links, int br_index,
                      const char *name, bool declared, struct netd_tap_links *k)
@@ -113,35 +150,62 @@ static void tap_fact(struct netd_engine *e, const struct netd_desired *d,
 	}
 }
 
-/* The links under the names of the network's [Tap]s and recorded taps: one dump of the
- * namespace's links, only for a network that has taps at all. */
-static int observe_taps(struct netd_engine *e, const struct netd_desired *d,
-                        const struct netd_link_info *br, struct netd_observed *o)
+/* A link netd made for the network that is neither its bridge nor its bond (a tap, recorded
+ * or not): down removes it. */
+static bool tagged_port(const struct netd_desired *d, const struct netd_link_info *l)
 {
 	const struct netd_network *n = d->net;
-	struct netd_link_info *links = NULL;
-	struct netd_tap_links *k = &o->taps;
-	size_t n_links = 0;
-	int br_index = o->bridge == NETD_BRIDGE_OURS ? br->ifindex : 0;
-	int ret;
 
-	if (n->n_taps == 0 && d->taps.n == 0)
+	return strcmp(l->alias, d->alias) == 0 && strcmp(l->kind, "bridge") != 0 &&
+	       strcmp(l->kind, "bond") != 0 && strcmp(l->name, n->bridge) != 0 &&
+	       strcmp(l->name, n->bond.name) != 0;
+}
+
+/* The links under the names of the network's [Tap]s and recorded taps, then every other link
+ * tagged for the network (its bridge and bond aside): from the one dump of the namespace. */
+static int observe_taps(struct netd_engine *e, const struct netd_desired *d,
+                        const struct netd_link_info *br, const struct netd_link_info *links,
+                        size_t n_links, struct netd_observed *o)
+{
+	const struct netd_network *n = d->net;
+	struct netd_tap_links *k = &o->taps;
+	int br_index = o->bridge == NETD_BRIDGE_OURS ? br->ifindex : 0;
+	size_t tagged = 0;
+
+	for (size_t i = 0; i < n_links; i++)
+		tagged += tagged_port(d, &links[i]);
+	if (n->n_taps == 0 && d->taps.n == 0 && tagged == 0)
 		return 0;
-	ret = netd_nl_link_list(e->nl, &links, &n_links);
-	if (ret < 0)
-		return ret;
-	k->v = calloc(n->n_taps + d->taps.n, sizeof(*k->v));
-	if (!k->v) {
-		free(links);
+	k->v = calloc(n->n_taps + d->taps.n + tagged, sizeof(*k->v));
+	if (!k->v)
 		return -ENOMEM;
-	}
 	k->bridge_mtu = br_index ? br->mtu : 0;
 	for (size_t i = 0; i < n->n_taps; i++)
 		tap_fact(e, d, links, n_links, br_index, n->taps[i].name, true, k);
 	for (size_t i = 0; i < d->taps.n; i++)
 		tap_fact(e, d, links, n_links, br_index, d->taps.v[i].tap, false, k);
-	free(links);
+	for (size_t i = 0; i < n_links; i++)
+		if (tagged_port(d, &links[i]))
+			tap_fact(e, d, links, n_links, br_index, links[i].name, false, k);
 	return 0;
+}
+
+/* The links of the namespace (one dump: the bridge's ports and the network's taps). */
+static int observe_links(struct netd_engine *e, const struct netd_desired *d,
+                         const struct netd_link_info *br, struct netd_observed *o)
+{
+	struct netd_link_info *links = NULL;
+	size_t n = 0;
+	int ret;
+
+	ret = netd_nl_link_list(e->nl, &links, &n);
+	if (ret < 0)
+		return ret;
+	if (o->bridge == NETD_BRIDGE_OURS)
+		count_ports_to_isolate(e, d, links, n, br->ifindex, &o->n_ports_to_isolate);
+	ret = observe_taps(e, d, br, links, n, o);
+	free(links);
+	return ret;
 }
 
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
@@ -177,10 +241,10 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 				return ret;
 			o->has_address = ret == 1;
 		}
-		ret = count_ports_to_isolate(e, d, li.ifindex, &o->n_ports_to_isolate);
-		if (ret < 0)
-			return ret;
 	}
+	ret = observe_links(e, d, &li, o);
+	if (ret < 0)
+		return ret;
 
 	if (n->uplink[0]) {
 		ret = observe_uplink(e, n, &li, o);
@@ -193,14 +257,13 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 			return ret;
 	}
 
-	ret = observe_taps(e, d, &li, o);
-	if (ret < 0)
-		return ret;
-
 	ret = netd_nft_observe_net(e->nft, n->name, o->rules_digest);
 	if (ret == 0)
 		o->rules_present = true;
 	else if (ret != -ENOENT)
+		return ret;
+	ret = netd_nft_observe_ports(e->nft, n->name, o->ports_digest);
+	if (ret < 0)
 		return ret;
 
 	ret = netd_dnsmasq_running(paths, &o->dnsmasq_pid);
@@ -213,5 +276,8 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 
 	if (netd_sysctl_read("net/ipv4/ip_forward", fwd, sizeof(fwd)) == 0)
 		o->ip_forward_on = strcmp(fwd, "1") == 0;
+	/* The value to put back when the last network that routes goes down. */
+	if (d->forwarding)
+		return netd_forwarding_issue(e->state_dir, &o->files[NETD_STATE_FILE_IP_FORWARD]);
 	return 0;
 }

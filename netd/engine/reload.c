@@ -55,28 +55,45 @@ static bool pick(struct netd_engine *e, struct netd_reload *rl)
 	for (; rl->i < e->config->n_networks; rl->i++) {
 		const struct netd_network *n = e->config->networks[rl->i], *m;
 
-		if (rl->ups && !rl->renew[rl->i] && !netd_engine_bridge_is_ours(e, n))
+		if (rl->ups && !rl->renew[rl->i] && !netd_engine_is_up(e, n))
 			continue;
 		if (!rl->ups && (m = netd_config_find(rl->fresh, n->name)) && same_devices(m, n))
 			continue;
-		if (!rl->ups && !netd_engine_bridge_is_ours(e, n))
+		if (!rl->ups && !netd_engine_is_up(e, n))
 			continue;
 		return true;
 	}
 	return false;
 }
 
+/* A network gone from the config went down for good: its record of being up goes too, even
+ * when a step failed (as for a down by request). */
+static int gone(struct netd_engine *e, const struct netd_network *n, int ret, struct netd_diag *d)
+{
+	int rec = netd_up_record_forget(e->state_dir, n->name);
+
+	if (ret == 0 && rec < 0) {
+		netd_diag_set(d, "%s: removing its record of being up from %s: %s", n->name,
+		              e->state_dir, strerror(-rec));
+		ret = rec;
+	}
+	return ret;
+}
+
 /* Network i's change ended with ret and the message d. A renewed network that fails to come
- * up is left down (its up was rolled back) and the message says so: the new definition is
- * the one in force, and `up` retries it. */
+ * up is left down (its up was rolled back, its record forgotten) and the message says so:
+ * the new definition is the one in force, and `up` retries it. */
 static void changed(struct netd_engine *e, struct netd_reload *rl, int ret, struct netd_diag *d)
 {
-	const struct netd_network *n = e->config->networks[rl->i], *m;
+	const struct netd_network *n = e->config->networks[rl->i], *m = NULL;
 	size_t len;
 
-	if (!rl->ups && ret == 0 && (m = netd_config_find(rl->fresh, n->name)))
+	if (!rl->ups && !(m = netd_config_find(rl->fresh, n->name)))
+		ret = gone(e, n, ret, d);
+	if (!rl->ups && ret == 0 && m)
 		rl->renew[netd_engine_index(rl->fresh, m)] = true;
 	if (rl->ups && ret < 0 && rl->renew[rl->i]) {
+		netd_up_record_forget(e->state_dir, n->name);
 		len = strlen(d->msg);
 		snprintf(d->msg + len, sizeof(d->msg) - len,
 		         " (%s is down: taken down under its old definition, it did not "
@@ -100,6 +117,10 @@ static void swap_config(struct netd_engine *e, struct netd_reload *rl)
 	rl->marks = NULL;
 	rl->ups = true;
 	rl->i = 0;
+	/* The liveness queries in flight were per network of the old config. */
+	if (netd_dnsmasq_watch_reset(e) < 0)
+		netd_keep_first(-ENOMEM, &(struct netd_diag){"out of memory"}, &rl->first,
+		                &rl->diag);
 }
 
 int netd_reload_resume(struct netd_engine *e, struct netd_reload *rl, struct netd_wait *w,
@@ -114,8 +135,9 @@ int netd_reload_resume(struct netd_engine *e, struct netd_reload *rl, struct net
 			ret = netd_change_resume(&rl->ch, w, &d);
 		} else if (pick(e, rl)) {
 			rl->active = true;
-			ret = netd_change_start(e, e->config->networks[rl->i], !rl->ups, &rl->ch, w,
-			                        &d);
+			ret = netd_change_start(e, e->config->networks[rl->i],
+			                        rl->ups ? NETD_CHANGE_UP : NETD_CHANGE_DOWN, false,
+			                        NULL, &rl->ch, w, &d);
 		} else if (!rl->ups) {
 			swap_config(e, rl);
 			continue;

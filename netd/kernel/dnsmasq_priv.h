@@ -32,12 +32,13 @@ struct netd_dnsmasq_op {
 	    *next; /* the starts whose child may still exit (the reaper's list) */
 };
 
-/* The stop phases, shared by a stop and by a failed start's cleanup. enter: SIGTERM to our
- * dnsmasq; step: after the exit the files go, past the SIGTERM deadline SIGKILL, past the
- * SIGKILL deadline -ETIMEDOUT. Both: 0 when nothing runs any more (conf, hosts and pid file
- * removed), -EINPROGRESS while waiting on op->pidfd, -errno when a signal cannot be sent
- * (then dnsmasq still runs and its files stay). */
-int netd_dnsmasq_stop_enter(struct netd_dnsmasq_op *op);
+/* The stop phases, shared by a stop, a kill and a failed start's cleanup. enter: SIGTERM to
+ * our dnsmasq (with kill_now SIGKILL at once, and only the SIGKILL deadline); step: after the
+ * exit the files go, past the SIGTERM deadline SIGKILL, past the SIGKILL deadline -ETIMEDOUT.
+ * Both: 0 when nothing runs any more (conf, hosts and pid file removed), -EINPROGRESS while
+ * waiting on op->pidfd, -errno when a signal cannot be sent (then dnsmasq still runs and its
+ * files stay). */
+int netd_dnsmasq_stop_enter(struct netd_dnsmasq_op *op, bool kill_now);
 int netd_dnsmasq_stop_step(struct netd_dnsmasq_op *op);
 
 #endif

@@ -190,16 +190,17 @@ static int signal_or_gone(struct netd_dnsmasq_op *op, int sig)
 	return ret;
 }
 
-int netd_dnsmasq_stop_enter(struct netd_dnsmasq_op *op)
+int netd_dnsmasq_stop_enter(struct netd_dnsmasq_op *op, bool kill_now)
 {
 	int ret;
 
 	op->pidfd = open_ours(&op->p, NULL);
 	if (op->pidfd < 0)
 		return gone(op);
-	ret = signal_or_gone(op, SIGTERM);
-	op->phase = NETD_DQ_TERM;
-	op->deadline = netd_now_ms() + STOP_TERM_MS;
+	/* A stopped or stuck dnsmasq acts on no SIGTERM (a stopped one keeps it pending). */
+	ret = signal_or_gone(op, kill_now ? SIGKILL : SIGTERM);
+	op->phase = kill_now ? NETD_DQ_KILL : NETD_DQ_TERM;
+	op->deadline = netd_now_ms() + (kill_now ? STOP_KILL_MS : STOP_TERM_MS);
 	return ret;
 }
 
@@ -223,19 +224,22 @@ int netd_dnsmasq_stop_step(struct netd_dnsmasq_op *op)
 	return ret;
 }
 
-int netd_dnsmasq_reload_hosts(const struct netd_dnsmasq_paths *p, const char *hosts_text)
+int netd_dnsmasq_hup(const struct netd_dnsmasq_paths *p)
 {
-	int fd, ret;
+	int fd = open_ours(p, NULL), ret;
 
-	ret = write_atomic(p->hosts, hosts_text ? hosts_text : "");
-	if (ret < 0)
-		return ret;
-	fd = open_ours(p, NULL);
 	if (fd < 0)
 		return -ESRCH;
 	ret = pidfd_kill(fd, SIGHUP) < 0 ? -errno : 0;
 	close(fd);
 	return ret;
+}
+
+int netd_dnsmasq_reload_hosts(const struct netd_dnsmasq_paths *p, const char *hosts_text)
+{
+	int ret = write_atomic(p->hosts, hosts_text ? hosts_text : "");
+
+	return ret < 0 ? ret : netd_dnsmasq_hup(p);
 }
 
 static int file_equals(const char *path, const char *text)

@@ -199,7 +199,7 @@ static int cleanup(struct netd_dnsmasq_op *op, int ret)
 	int r;
 
 	op->ret = ret;
-	r = netd_dnsmasq_stop_enter(op);
+	r = netd_dnsmasq_stop_enter(op, false);
 	return r == -EINPROGRESS ? r : op->ret;
 }
 
@@ -317,7 +317,9 @@ int netd_dnsmasq_start_begin(const struct netd_dnsmasq_paths *p, const char *con
 	return hand_over(op, ret, out, diag);
 }
 
-int netd_dnsmasq_stop_begin(const struct netd_dnsmasq_paths *p, struct netd_dnsmasq_op **out)
+/* A stop, or with kill_now a kill: SIGKILL at once. */
+static int end_begin(const struct netd_dnsmasq_paths *p, bool kill_now,
+                     struct netd_dnsmasq_op **out)
 {
 	struct netd_dnsmasq_op *op = op_new(p);
 	struct netd_diag ignored;
@@ -325,7 +327,17 @@ int netd_dnsmasq_stop_begin(const struct netd_dnsmasq_paths *p, struct netd_dnsm
 	*out = NULL;
 	if (!op)
 		return -ENOMEM;
-	return hand_over(op, netd_dnsmasq_stop_enter(op), out, &ignored);
+	return hand_over(op, netd_dnsmasq_stop_enter(op, kill_now), out, &ignored);
+}
+
+int netd_dnsmasq_stop_begin(const struct netd_dnsmasq_paths *p, struct netd_dnsmasq_op **out)
+{
+	return end_begin(p, false, out);
+}
+
+int netd_dnsmasq_kill_begin(const struct netd_dnsmasq_paths *p, struct netd_dnsmasq_op **out)
+{
+	return end_begin(p, true, out);
 }
 
 void netd_dnsmasq_op_wait(const struct netd_dnsmasq_op *op, struct netd_wait *w)
@@ -380,6 +392,15 @@ int netd_dnsmasq_stop(const struct netd_dnsmasq_paths *p)
 	struct netd_dnsmasq_op *op;
 	struct netd_diag ignored;
 	int ret = netd_dnsmasq_stop_begin(p, &op);
+
+	return op ? finish(op, ret, NULL, &ignored) : ret;
+}
+
+int netd_dnsmasq_kill(const struct netd_dnsmasq_paths *p)
+{
+	struct netd_dnsmasq_op *op;
+	struct netd_diag ignored;
+	int ret = netd_dnsmasq_kill_begin(p, &op);
 
 	return op ? finish(op, ret, NULL, &ignored) : ret;
 }

@@ -51,13 +51,18 @@ out:
 
 int nft_state_chains(struct netd_nft *nft, struct nft_state *st)
 {
+	return nft_state_chains_in(nft, NFPROTO_INET, st);
+}
+
+int nft_state_chains_in(struct netd_nft *nft, uint8_t family, struct nft_state *st)
+{
 	int ret;
 
 	/* EINTR: the ruleset changed during the dump; start over. */
 	for (int tries = 0; tries < 4; tries++) {
 		st->table = false;
 		st->n_chains = 0;
-		ret = nft_dump(nft, NFT_MSG_GETCHAIN, NULL, NULL, chain_cb, st);
+		ret = nft_dump_family(nft, family, NFT_MSG_GETCHAIN, NULL, NULL, chain_cb, st);
 		if (ret != -EINTR)
 			break;
 	}
@@ -186,22 +191,26 @@ static int fold_elems(struct raw_elem *raw, size_t n, bool interval, struct nft_
 	return 0;
 }
 
-static int dump_map(struct netd_nft *nft, enum netd_nft_chain_kind k, struct nft_state *st)
+int nft_dump_elems(struct netd_nft *nft, uint8_t family, const char *map, bool interval,
+                   struct nft_elem **out, size_t *n_out)
 {
 	struct elem_dump d = {0};
 	struct raw_elems raw = {0};
 	int ret = -EINTR;
 
+	*out = NULL;
+	*n_out = 0;
 	for (int tries = 0; tries < 4 && ret == -EINTR; tries++) {
 		if (d.set)
 			nftnl_set_free(d.set); /* not NULL-safe */
 		d.set = nftnl_set_alloc();
 		if (!d.set)
 			return -ENOMEM;
-		nftnl_set_set_u32(d.set, NFTNL_SET_FAMILY, NFPROTO_INET);
+		nftnl_set_set_u32(d.set, NFTNL_SET_FAMILY, family);
 		nftnl_set_set_str(d.set, NFTNL_SET_TABLE, NETD_NFT_TABLE);
-		nftnl_set_set_str(d.set, NFTNL_SET_NAME, nft_map_names[k]);
-		ret = nft_dump(nft, NFT_MSG_GETSETELEM, elem_request, d.set, elem_cb, &d);
+		nftnl_set_set_str(d.set, NFTNL_SET_NAME, map);
+		ret = nft_dump_family(nft, family, NFT_MSG_GETSETELEM, elem_request, d.set, elem_cb,
+		                      &d);
 	}
 	/* A missing map holds no elements; the next apply creates it. */
 	if (ret == -ENOENT)
@@ -209,11 +218,16 @@ static int dump_map(struct netd_nft *nft, enum netd_nft_chain_kind k, struct nft
 	if (ret == 0 && nftnl_set_elem_foreach(d.set, collect_elem, &raw) < 0)
 		ret = -ENOMEM;
 	if (ret == 0)
-		ret = fold_elems(raw.v, raw.n, k == NETD_NFT_CHAIN_POST, &st->elems[k],
-		                 &st->n_elems[k]);
+		ret = fold_elems(raw.v, raw.n, interval, out, n_out);
 	free(raw.v);
 	nftnl_set_free(d.set);
 	return ret;
+}
+
+static int dump_map(struct netd_nft *nft, enum netd_nft_chain_kind k, struct nft_state *st)
+{
+	return nft_dump_elems(nft, NFPROTO_INET, nft_map_names[k], k == NETD_NFT_CHAIN_POST,
+	                      &st->elems[k], &st->n_elems[k]);
 }
 
 int nft_state_elems(struct netd_nft *nft, struct nft_state *st)
@@ -237,16 +251,33 @@ void nft_state_release(struct nft_state *st)
 
 struct first_rule {
 	bool seen;
-	char comment[NFTNL_UDATA_COMMENT_MAXLEN];
+	char digest[NETD_NFT_DIGEST_LEN + 1];
 };
 
 static int comment_cb(const struct nftnl_udata *attr, void *data)
 {
-	struct first_rule *f = data;
+	char *comment = data;
 
 	if (nftnl_udata_type(attr) == NFTNL_UDATA_RULE_COMMENT)
-		snprintf(f->comment, sizeof(f->comment), "%.*s", nftnl_udata_len(attr),
+		snprintf(comment, NFTNL_UDATA_COMMENT_MAXLEN, "%.*s", nftnl_udata_len(attr),
 		         (const char *)nftnl_udata_get(attr));
+	return 0;
+}
+
+int nft_rule_digest(const struct nftnl_rule *r, char digest[NETD_NFT_DIGEST_LEN + 1])
+{
+	char comment[NFTNL_UDATA_COMMENT_MAXLEN] = "";
+	size_t plen = strlen(NFT_DIGEST_PREFIX);
+	const void *ud;
+	uint32_t len = 0;
+
+	ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
+	if (ud)
+		nftnl_udata_parse(ud, len, comment_cb, comment);
+	if (strncmp(comment, NFT_DIGEST_PREFIX, plen) != 0 ||
+	    strlen(comment + plen) != NETD_NFT_DIGEST_LEN)
+		return -ENOENT;
+	memcpy(digest, comment + plen, NETD_NFT_DIGEST_LEN + 1);
 	return 0;
 }
 
@@ -254,8 +285,6 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct first_rule *f = data;
 	struct nftnl_rule *r;
-	const void *ud;
-	uint32_t len = 0;
 
 	if (f->seen)
 		return MNL_CB_OK;
@@ -267,9 +296,8 @@ static int rule_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	}
 	f->seen = true;
-	ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
-	if (ud)
-		nftnl_udata_parse(ud, len, comment_cb, f);
+	if (nft_rule_digest(r, f->digest) < 0)
+		f->digest[0] = '\0';
 	nftnl_rule_free(r);
 	return MNL_CB_OK;
 }
@@ -284,7 +312,6 @@ static int chain_digest(struct netd_nft *nft, const char *chain,
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	struct first_rule f;
-	size_t plen = strlen(NFT_DIGEST_PREFIX);
 	int ret = -EINTR;
 
 	if (!r)
@@ -299,10 +326,9 @@ static int chain_digest(struct netd_nft *nft, const char *chain,
 	nftnl_rule_free(r);
 	if (ret < 0)
 		return ret;
-	if (strncmp(f.comment, NFT_DIGEST_PREFIX, plen) != 0 ||
-	    strlen(f.comment + plen) != NETD_NFT_DIGEST_LEN)
+	if (!f.digest[0])
 		return -ENOENT;
-	memcpy(digest, f.comment + plen, NETD_NFT_DIGEST_LEN + 1);
+	memcpy(digest, f.digest, NETD_NFT_DIGEST_LEN + 1);
 	return 0;
 }
 
@@ -341,6 +367,13 @@ static int ruleset_gen(struct netd_nft *nft, uint32_t *gen)
 	return ret;
 }
 
+int nft_cache_current(struct netd_nft *nft, bool valid, uint32_t cached, uint32_t *gen)
+{
+	int ret = ruleset_gen(nft, gen);
+
+	return ret < 0 ? ret : valid && cached == *gen;
+}
+
 /* Make the cache describe the ruleset as it is now: reread the chains when the generation
  * moved, and forget every digest read at the old one. */
 static int cache_refresh(struct netd_nft *nft)
@@ -350,11 +383,9 @@ static int cache_refresh(struct netd_nft *nft)
 	uint32_t gen = 0;
 	int ret;
 
-	ret = ruleset_gen(nft, &gen);
-	if (ret < 0)
-		return ret;
-	if (c->valid && c->gen == gen)
-		return 0;
+	ret = nft_cache_current(nft, c->valid, c->gen, &gen);
+	if (ret != 0)
+		return ret < 0 ? ret : 0;
 	nft_observe_cache_release(c);
 	/* Read after the generation: if the ruleset moves meanwhile, the next query sees a
 	 * newer generation and reads again; a stale list is never kept. */

@@ -50,6 +50,7 @@ void netd_nft_close(struct netd_nft *nft)
 	if (nft->nl)
 		mnl_socket_close(nft->nl);
 	nft_observe_cache_release(&nft->cache);
+	nft_port_cache_release(&nft->ports);
 	free(nft);
 }
 
@@ -58,6 +59,12 @@ void nft_observe_cache_release(struct nft_observe_cache *c)
 	free(c->chains);
 	free(c->digests);
 	free(c->no_digest);
+	memset(c, 0, sizeof(*c));
+}
+
+void nft_port_cache_release(struct nft_port_cache *c)
+{
+	free(c->v);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -71,6 +78,13 @@ void nft_drain(struct netd_nft *nft, char *buf)
 int nft_dump(struct netd_nft *nft, uint16_t type, void (*build)(struct nlmsghdr *, void *),
              void *build_arg, mnl_cb_t cb, void *data)
 {
+	return nft_dump_family(nft, NFPROTO_INET, type, build, build_arg, cb, data);
+}
+
+int nft_dump_family(struct netd_nft *nft, uint8_t family, uint16_t type,
+                    void (*build)(struct nlmsghdr *, void *), void *build_arg, mnl_cb_t cb,
+                    void *data)
+{
 	char *buf = calloc(1, NFT_RECV_BUF); /* zeroed: the request's padding goes out as is */
 	struct nlmsghdr *nlh;
 	int ret = 0;
@@ -79,7 +93,7 @@ int nft_dump(struct netd_nft *nft, uint16_t type, void (*build)(struct nlmsghdr 
 	if (!buf)
 		return -ENOMEM;
 	seq = nft->seq++;
-	nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, NLM_F_DUMP, seq);
+	nlh = nftnl_nlmsg_build_hdr(buf, type, family, NLM_F_DUMP, seq);
 	if (build)
 		build(nlh, build_arg);
 	if (mnl_socket_sendto(nft->nl, nlh, nlh->nlmsg_len) < 0) {

@@ -4,7 +4,8 @@
 # has eth0's MAC, addresses and default route, eth0 has none and is br0's port; the host still
 # reaches the lan host (through br0), and a VM on br0 is on the LAN (no NAT). `down`: eth0's
 # addresses, routes and link are back exactly, br0 gone. Then the same across a netd restart
-# between up and down (the uplink snapshot lives in the state dir).
+# between up and down (the uplink snapshot lives in the state dir), and after br0 was deleted
+# under the running network and the reconcile made it anew.
 # shellcheck source=lib_matrix.sh
 . "$(dirname "$0")/lib_matrix.sh"
 
@@ -12,14 +13,7 @@ NET=bridged
 mx_world
 mx_net "$NET" bridged br0
 mx_policy_conf "$NETD_SOURCE_DIR/conf/examples/bridged.conf" bridged.conf
-# A second address and a route of its own on eth0, so "exactly" has something to miss. The
-# primary has a broadcast address (as ifupdown, networkd and NetworkManager set it), the
-# secondary none (as a bare `ip addr add` leaves it).
-ip -n "$HOST" addr del 203.0.113.2/24 dev eth0
-ip -n "$HOST" addr add 203.0.113.2/24 broadcast + dev eth0
-ip -n "$HOST" route replace default via "$MX_GATEWAY"
-ip -n "$HOST" addr add 203.0.113.3/24 dev eth0
-ip -n "$HOST" route add 198.51.100.0/24 via 203.0.113.10 metric 50
+mx_uplink_extras
 
 # The state to compare: addresses (lifetimes are "forever" for static ones), the main table
 # sorted, the link without its counters and without what the kernel varies on its own.
@@ -103,5 +97,17 @@ mx_start_netd_keep
 expect_match "the new netd sees $NET up" "$NET +bridged +br0 .*up" "$(ctl list)"
 expect_ok "netdctl down $NET (new netd)" ctl down "$NET"
 check_given_back "down after restart"
+
+# ---- br0 deleted while up (its addresses and routes go with it): the reconcile makes it anew
+# and puts on it what eth0 had before the first take, from the snapshot kept in the state dir
+nd_stop_netd
+nd_start_netd --reconcile-interval 1
+expect_ok "netdctl up $NET (reconcile every second)" ctl up "$NET"
+ip -n "$HOST" link del br0
+rebuilt() { [[ $(v4_of br0 2>/dev/null) == "$V4" ]] && ip -n "$HOST" -4 route show | grep -q 'dev br0 .*metric 50'; }
+expect_ok "the reconcile rebuilds br0 with eth0's addresses and routes" nd_wait 15 rebuilt
+check_taken "rebuilt"
+expect_ok "netdctl down $NET (after the rebuild)" ctl down "$NET"
+check_given_back "down after the rebuild"
 
 nd_finish

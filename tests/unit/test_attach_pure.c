@@ -355,8 +355,8 @@ static struct netd_tap_link link_ok(const struct netd_network *n, const struct n
 static const char *ops_text(const struct netd_network *n, const struct netd_tap_state *s,
                             const struct netd_tap_links *k, bool down)
 {
-	static const char *const kinds[] = {"create", "conflict", "adopt", "configure",
-	                                    "delete", "forget",   "remove"};
+	static const char *const kinds[] = {"create", "conflict", "adopt",  "configure",
+	                                    "delete", "forget",   "remove", "enslave"};
 	static char text[512];
 	struct netd_tap_op ops[16];
 	size_t count = down ? netd_tap_diff_down(n, s, k, ops) : netd_tap_diff_up(n, s, k, ops);
@@ -421,7 +421,7 @@ static void up_makes_adopts_refuses_and_forgets(void **state)
 	assert_string_equal(ops_text(n, &s, &k, false), "configure vm0; create vm1");
 	v[0] = ok;
 
-	/* Recorded taps no [Tap] declares: an attached one that exists is left alone; one that
+	/* Recorded taps no [Tap] declares: an attached one on the bridge is left alone; one that
 	 * is gone is forgotten; a [Tap] a reload took out is deleted while it is ours. */
 	assert_int_equal(netd_tap_state_add(&s, &att), 0);
 	assert_int_equal(netd_tap_state_add(&s, &gone), 0);
@@ -429,6 +429,18 @@ static void up_makes_adopts_refuses_and_forgets(void **state)
 	v[2] = link_ok(n, &gone);
 	k.n = 3;
 	assert_string_equal(ops_text(n, &s, &k, false), "create vm1; delete vm9");
+	/* An attached one off the bridge (taken off, or no bridge yet: the planner makes it
+	 * first) goes back on it; its other settings are the guest's, drifted or not. */
+	v[1].enslaved = false;
+	v[1].isolated = -1;
+	v[1].mtu = 9000;
+	assert_string_equal(ops_text(n, &s, &k, false), "create vm1; enslave vnet0; delete vm9");
+	k.bridge_mtu = 0;
+	assert_string_equal(ops_text(n, &s, &k, false), "create vm1; enslave vnet0; delete vm9");
+	k.bridge_mtu = 1500;
+	v[1].enslaved = true;
+	assert_string_equal(ops_text(n, &s, &k, false), "create vm1; delete vm9");
+	v[1] = link_ok(n, &att);
 	v[2].ours = false; /* someone else's now: forgotten, never deleted */
 	assert_string_equal(ops_text(n, &s, &k, false), "create vm1; forget vm9");
 	k.n = 1;
@@ -464,6 +476,8 @@ static void an_attached_tap_that_gets_declared_changes_hands(void **state)
 	strcpy(s.v[0].hostname, "web");
 	assert_true(netd_tap_op_drops_hosts_entry(&op));
 	op.kind = NETD_TAP_CONFIGURE;
+	assert_false(netd_tap_op_drops_hosts_entry(&op));
+	op.kind = NETD_TAP_ENSLAVE; /* back on the bridge: still the same guest's */
 	assert_false(netd_tap_op_drops_hosts_entry(&op));
 	/* Gone: made anew as the [Tap]'s. */
 	k.n = 0;

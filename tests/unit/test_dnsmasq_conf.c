@@ -1,4 +1,5 @@
-/* dnsmasq config and hosts-file rendering against golden files in tests/data/dnsmasq. */
+/* dnsmasq config and hosts-file rendering against golden files in tests/data/dnsmasq; netd's
+ * liveness query to dnsmasq and the answers it takes. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -175,6 +176,10 @@ static void test_paths(void **state)
 	assert_string_equal(p.hosts, "/run/netd/default.hosts");
 	assert_string_equal(p.pid, "/run/netd/default.pid");
 	assert_string_equal(p.leases, "/var/lib/netd/default.leases");
+	/* One servers file for every network's dnsmasq. */
+	assert_string_equal(p.servers, "/run/netd/upstream.servers");
+	assert_int_equal(netd_dnsmasq_paths_init(&p, "/run/netd", "/var/lib/netd", "other"), 0);
+	assert_string_equal(p.servers, "/run/netd/upstream.servers");
 	assert_int_equal(netd_dnsmasq_paths_init(&p, "/run/netd", "/var/lib/netd", "../x"),
 	                 -EINVAL);
 	assert_int_equal(netd_dnsmasq_paths_init(&p, "/run/\nnetd", "/var/lib/netd", "a"), -EINVAL);
@@ -182,6 +187,77 @@ static void test_paths(void **state)
 	longdir[0] = '/';
 	longdir[sizeof(longdir) - 1] = '\0';
 	assert_int_equal(netd_dnsmasq_paths_init(&p, longdir, "/var/lib/netd", "a"), -ENAMETOOLONG);
+}
+
+/* What `dig @server version.bind chaos txt` sends, and what dnsmasq 2.90 answered it. */
+static const uint8_t dig_query[] = "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+                                   "\x07version\x04"
+                                   "bind\x00\x00\x10\x00\x03";
+static const uint8_t dnsmasq_answer[] =
+    "\x12\x34\x85\x80\x00\x01\x00\x01\x00\x00\x00\x00\x07version\x04"
+    "bind\x00\x00\x10"
+    "\x00\x03\xc0\x0c\x00\x10\x00\x03\x00\x00\x00\x00\x00\x0d\x0c"
+    "dnsmasq-2.90";
+
+static void test_liveness_query(void **state)
+{
+	uint8_t q[64], a[sizeof(dnsmasq_answer) - 1];
+	size_t len = sizeof(dnsmasq_answer) - 1;
+
+	assert_int_equal(netd_dns_probe_query(q, NETD_DNS_PROBE_LEN - 1, 1), 0);
+	assert_int_equal(netd_dns_probe_query(q, sizeof(q), 0x1234), NETD_DNS_PROBE_LEN);
+	assert_int_equal(sizeof(dig_query) - 1, NETD_DNS_PROBE_LEN);
+	assert_memory_equal(q, dig_query, NETD_DNS_PROBE_LEN);
+
+	memcpy(a, dnsmasq_answer, len);
+	assert_true(netd_dns_probe_is_answer(a, len, 0x1234));
+	assert_false(netd_dns_probe_is_answer(a, len, 0x1235)); /* another query's */
+	assert_false(netd_dns_probe_is_answer(a, NETD_DNS_PROBE_LEN - 1, 0x1234)); /* cut */
+	assert_false(netd_dns_probe_is_answer(q, NETD_DNS_PROBE_LEN, 0x1234)); /* not a response */
+	a[3] = 0x85; /* REFUSED: still an answer, so dnsmasq's loop turns */
+	assert_true(netd_dns_probe_is_answer(a, len, 0x1234));
+	a[13] = 'w'; /* an answer to another question */
+	assert_false(netd_dns_probe_is_answer(a, len, 0x1234));
+}
+
+/* resolv.conf as dnsmasq reads it: each "nameserver ADDR" in order, whatever else the file
+ * says (tests/data/dnsmasq/resolv.conf has comments, search, options, bad addresses). */
+static void test_upstream_servers(void **state)
+{
+	char *resolv = slurp("resolv.conf"), *want = slurp("upstream.servers"), *text = NULL;
+
+	assert_int_equal(netd_dnsmasq_render_servers(resolv, &text), 0);
+	assert_string_equal(text, want);
+	free(text);
+	free(resolv);
+	free(want);
+}
+
+/* No resolv.conf, or one without a nameserver: an empty file, no upstream (as dnsmasq). */
+static void test_upstream_none(void **state)
+{
+	const char *none[] = {NULL,
+	                      "",
+	                      "search example.test\n",
+	                      "nameserver\n",
+	                      "# nameserver 192.0.2.1\n",
+	                      "nameserver 192.0.2.1%eth0\n"};
+	char *text = NULL;
+
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+		assert_int_equal(netd_dnsmasq_render_servers(none[i], &text), 0);
+		assert_string_equal(text, "");
+		free(text);
+		text = NULL;
+	}
+	/* The last line needs no newline; a scope must be an interface name, not a line. */
+	assert_int_equal(netd_dnsmasq_render_servers("nameserver 192.0.2.1", &text), 0);
+	assert_string_equal(text, "server=192.0.2.1\n");
+	free(text);
+	assert_int_equal(
+	    netd_dnsmasq_render_servers("nameserver fe80::1%ifname-too-long0\n", &text), 0);
+	assert_string_equal(text, "");
+	free(text);
 }
 
 int main(void)
@@ -195,6 +271,9 @@ int main(void)
 	    cmocka_unit_test(test_no_address_no_dnsmasq),
 	    cmocka_unit_test(test_hosts_file),
 	    cmocka_unit_test(test_paths),
+	    cmocka_unit_test(test_liveness_query),
+	    cmocka_unit_test(test_upstream_servers),
+	    cmocka_unit_test(test_upstream_none),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

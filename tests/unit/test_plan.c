@@ -43,6 +43,7 @@ static void all_present(const struct netd_desired *d, struct netd_observed *o)
 	o->has_address = d->net->has_address;
 	o->rules_present = d->has_rules;
 	strcpy(o->rules_digest, d->nft->digest);
+	strcpy(o->ports_digest, d->nft->ports_digest);
 	o->dnsmasq_running = d->dnsmasq;
 	o->dnsmasq_conf_current = d->dnsmasq;
 	o->ip_forward_on = true;
@@ -157,6 +158,36 @@ static void drift_is_repaired_step_by_step(void **state)
 	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
 	expect_steps(&p, 0, NULL);
 
+	netd_desired_free(d);
+	netd_network_free(n);
+}
+
+/* A dnsmasq alive but of no use: hung (the reconcile's liveness query went unanswered), or
+ * left behind by a bridge that was deleted (bound to an interface that is gone). */
+static void a_dnsmasq_that_cannot_serve_is_restarted(void **state)
+{
+	struct netd_network *n = make_net(NETD_MODE_NAT);
+	const enum netd_step_kind rebuild[] = {
+	    NETD_STEP_CREATE_BRIDGE, NETD_STEP_ADD_ADDRESS,     NETD_STEP_APPLY_RULES,
+	    NETD_STEP_LINK_UP,       NETD_STEP_RESTART_DNSMASQ,
+	};
+	struct netd_desired *d;
+	struct netd_observed o;
+	struct netd_plan p;
+
+	assert_int_equal(netd_desired_build(n, NULL, NULL, &d), 0);
+	all_present(d, &o);
+	o.dnsmasq_hung = true;
+	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+	expect_steps(&p, 1, (enum netd_step_kind[]){NETD_STEP_RESTART_DNSMASQ});
+
+	/* The bridge deleted under a running network: its rules and dnsmasq are still there. */
+	all_present(d, &o);
+	o.bridge = NETD_BRIDGE_ABSENT;
+	o.bridge_up = false;
+	o.has_address = false;
+	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+	expect_steps(&p, 5, rebuild);
 	netd_desired_free(d);
 	netd_network_free(n);
 }
@@ -579,6 +610,7 @@ int main(void)
 	    cmocka_unit_test(fresh_nat_builds_everything_rules_before_link_up),
 	    cmocka_unit_test(network_already_up_plans_nothing),
 	    cmocka_unit_test(drift_is_repaired_step_by_step),
+	    cmocka_unit_test(a_dnsmasq_that_cannot_serve_is_restarted),
 	    cmocka_unit_test(foreign_link_under_the_name_is_refused),
 	    cmocka_unit_test(internal_and_hostonly_never_route_and_isolate_when_vm_to_vm_denied),
 	    cmocka_unit_test(desired_bridge_arp_follows_the_mode),

@@ -19,17 +19,32 @@ int netd_nft_observe_net(struct netd_nft *nft, const char *network,
 
 /*
  * One atomic batch: create the table, base chains and maps if missing, then add or replace
- * the network's chains (flush + re-add its rules, userdata = digest) and map elements.
+ * the network's chains (flush + re-add its rules, userdata = digest) and map elements, and
+ * its bound ports in table bridge netd (chains, elements; what it no longer has goes).
  * An error names the message that failed (matched back by sequence number) in diag.
  */
 int netd_nft_apply_net(struct netd_nft *nft, const struct netd_nft_net *x, struct netd_diag *diag);
 
 /*
  * One atomic batch: delete the map elements that jump to the network's chains (found by
- * dumping the maps, so it works even when the config changed since `up`), then its chains.
- * When no network is left, the whole table goes. Absent network: 0, nothing sent.
+ * dumping the maps, so it works even when the config changed since `up`), then its chains,
+ * in both tables. When no network is left in a table, the whole table goes. Absent network:
+ * 0, nothing sent.
  */
 int netd_nft_remove_net(struct netd_nft *nft, const char *network, struct netd_diag *diag);
+
+/* The network's bound ports in table bridge netd, summed up by netd_nft_ports_digest(): ""
+ * when it has none there. Read once per ruleset generation for all networks. */
+int netd_nft_observe_ports(struct netd_nft *nft, const char *network,
+                           char digest[NETD_NFT_DIGEST_LEN + 1]);
+
+/* Attach: one batch binding x's port (its chain and element, the name taken from any chain
+ * that had it), leaving the network's other ports alone. Nothing when x does not bind it. */
+int netd_nft_apply_port(struct netd_nft *nft, const struct netd_nft_net *x, const char *port,
+                        struct netd_diag *diag);
+/* Detach: one batch unbinding the network's port, if bound. */
+int netd_nft_remove_port(struct netd_nft *nft, const char *network, const char *port,
+                         struct netd_diag *diag);
 
 /* Names of networks that have chains in the table (for `down` of orphans and status). */
 int netd_nft_list_networks(struct netd_nft *nft, char (**names)[NETD_NAME_MAX], size_t *n);
