@@ -7,7 +7,10 @@
 #
 # As in test_attach.sh, a static lease is proven by a veth "VM" with the guest's MAC that runs
 # a real DHCP client; the taps are read from the host namespace's sysfs.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_state.sh
+. "$(dirname "$0")/lib_state.sh"
 
 hsys() { "$IPBIN" netns exec "$HOST" cat "/sys/class/net/$1/$2" 2>/dev/null; }
 hmaster() { "$IPBIN" netns exec "$HOST" readlink "/sys/class/net/$1/master" 2>/dev/null | xargs -r basename; }
@@ -68,7 +71,7 @@ for t in "${taps[@]}"; do
 		$(hsys "$t" mtu) == $(hsys virbr0 mtu) ]] || bad+=" $t"
 done
 expect_eq "each tagged netd:default, on virbr0, owned, isolated (VMToVM=deny), up, bridge MTU" "" "$bad"
-expect_eq "one record with the 20 taps" "20" "$(jq '.taps | length' "$T/state/default.taps")"
+expect_eq "one record with the 20 taps" "20" "$(st_body "$T/state/default.taps" | jq '.taps | length')"
 expect_eq "the hosts file lists their 20 static leases" \
 	"$(for i in "${!macs[@]}"; do echo "${macs[$i]},192.122.1.$((10 + i))"; done)" \
 	"$(cat "$T/run/default.hosts")"
@@ -138,7 +141,7 @@ unchanged "refused after the taps were made"
 expect_eq "... so the bridge still has its $n_before ports" "$n_before" "$(ports | wc -l)"
 
 # ---------------------------------------------------------------- detach of several
-n_rec=$(jq '.taps | length' "$T/state/default.taps")
+n_rec=$(st_body "$T/state/default.taps" | jq '.taps | length')
 expect_fail "detach of several, one of them not netd's, is refused" \
 	ctl detach default vnet3 vnet4 vm5-p
 expect_match "... naming it" "vm5-p is not a tap of network default" "$(cat "$T/expect.out")"
@@ -149,7 +152,7 @@ expect_eq "detach of several in one request: a line each" "4" \
 expect_match "... the guest of vnet5 gave its lease back" \
 	"detached vnet5 \(static lease 192\.122\.1\.15 removed\) \(lease of 192\.122\.1\.15 released\)" "$out"
 expect_eq "... the taps are gone" "" "$(ports | grep -xE 'vnet[3-6]' || true)"
-expect_eq "... the record lost them" "$((n_rec - 4))" "$(jq '.taps | length' "$T/state/default.taps")"
+expect_eq "... the record lost them" "$((n_rec - 4))" "$(st_body "$T/state/default.taps" | jq '.taps | length')"
 expect_nomatch "... their static leases left the hosts file" "192\.122\.1\.1[3-6]$" \
 	"$(cat "$T/run/default.hosts")"
 expect_eq "... dnsmasq reread it, not restarted" "$pid_before" "$(nd_dnsmasq_pid default)"
