@@ -143,21 +143,63 @@ struct netd_job {
 	struct netd_engine *e;
 	enum netd_job_kind kind;
 	char name[NETD_NAME_MAX];
-	bool force;      /* down */
-	long long until; /* up slow: done then */
+	bool force, batch;
+	struct netd_attach_req *taps; /* attach, detach: the job's copy, as the engine's */
+	size_t n_taps;
+	long long until; /* up slow, attach, detach: done then */
 };
 
 int netd_engine_job_new(struct netd_engine *e, enum netd_job_kind kind, const char *name,
                         const struct netd_job_args *args, struct netd_job **out,
                         struct netd_diag *diag)
 {
-	*out = calloc(1, sizeof(**out));
-	if (!*out)
+	struct netd_job *j = calloc(1, sizeof(*j));
+
+	*out = j;
+	if (!j)
 		return -ENOMEM;
-	(*out)->e = e;
-	(*out)->kind = kind;
-	(*out)->force = args && args->force;
-	snprintf((*out)->name, sizeof((*out)->name), "%s", name ? name : "");
+	j->e = e;
+	j->kind = kind;
+	j->force = args && args->force;
+	snprintf(j->name, sizeof(j->name), "%s", name ? name : "");
+	if (args && args->n_taps) {
+		j->taps = calloc(args->n_taps, sizeof(*j->taps));
+		if (!j->taps)
+			return -ENOMEM;
+		memcpy(j->taps, args->taps, args->n_taps * sizeof(*j->taps));
+		j->n_taps = args->n_taps;
+		j->batch = args->batch;
+	}
+	return 0;
+}
+
+/* attach and detach: done a tenth of a second after they start (long after their request
+ * was read and freed), answering with the taps they were given: {"network","taps":[names]},
+ * or one tap's {"network","tap"}. */
+static int fake_tap_job(struct netd_job *j, struct netd_wait *w, json_object **result)
+{
+	json_object *out, *names;
+
+	if (!j->until)
+		j->until = netd_now_ms() + 100;
+	if (netd_now_ms() < j->until) {
+		*w = (struct netd_wait){.fd = -1, .deadline_ms = j->until};
+		return -EINPROGRESS;
+	}
+	out = json_object_new_object();
+	json_object_object_add(out, "network", json_object_new_string(j->name));
+	if (!j->batch) {
+		json_object_object_add(out, "tap", json_object_new_string(j->taps[0].tap));
+	} else {
+		names = json_object_new_array();
+		for (size_t i = 0; i < j->n_taps; i++)
+			json_object_array_add(names, json_object_new_string(j->taps[i].tap));
+		json_object_object_add(out, "taps", names);
+	}
+	if (result)
+		*result = out;
+	else
+		json_object_put(out);
 	return 0;
 }
 
@@ -194,6 +236,9 @@ int netd_engine_job_run(struct netd_job *j, struct netd_wait *w, json_object **r
 		return netd_engine_reload(j->e, diag);
 	case NETD_JOB_RECONCILE:
 		return 0;
+	case NETD_JOB_ATTACH:
+	case NETD_JOB_DETACH:
+		return fake_tap_job(j, w, result);
 	default:
 		netd_diag_set(diag, "not in this test double");
 		return -ENOSYS;
@@ -202,6 +247,8 @@ int netd_engine_job_run(struct netd_job *j, struct netd_wait *w, json_object **r
 
 void netd_engine_job_free(struct netd_job *j)
 {
+	if (j)
+		free(j->taps);
 	free(j);
 }
 
@@ -804,6 +851,75 @@ static void test_change_that_waits(void **state)
 	json_object_put(r);
 }
 
+/* cmd on "default" with args (taken), which succeeds: its answer's "taps", or NULL when it
+ * has none; *r is the answer, the caller's to put. */
+static json_object *taps_of(const char *path, const char *cmd, json_object *args, json_object **r)
+{
+	struct netd_diag d = {{0}};
+	json_object *v = NULL;
+	bool reached = false;
+
+	*r = NULL;
+	assert_int_equal(netd_ctl_call_args(path, cmd, "default", args, 10000, r, &reached, &d), 0);
+	json_object_put(args);
+	json_object_object_get_ex(*r, "taps", &v);
+	return v;
+}
+
+/* {"taps": [...]} of count elements, each "<prefix><i>", as an object {"tap":...} with obj. */
+static json_object *taps_arg(const char *prefix, int count, bool obj)
+{
+	json_object *args = json_object_new_object(), *taps = json_object_new_array(), *t;
+	char name[16];
+
+	for (int i = 0; i < count; i++) {
+		snprintf(name, sizeof(name), "%s%d", prefix, i);
+		t = json_object_new_string(name);
+		if (obj) {
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "tap", t);
+			t = o;
+		}
+		json_object_array_add(taps, t);
+	}
+	json_object_object_add(args, "taps", taps);
+	return args;
+}
+
+static const char *nth(json_object *arr, size_t i)
+{
+	return json_object_get_string(json_object_array_get_idx(arr, i));
+}
+
+/* attach and detach of one tap or of several ("taps") reach their job with every tap, in
+ * order, though the job ends long after the request it came in was freed. */
+static void test_taps_reach_the_job(void **state)
+{
+	struct fix *f = *state;
+	json_object *r, *v, *args;
+
+	v = taps_of(f->path, "detach", taps_arg("vnet", 40, false), &r);
+	assert_non_null(v);
+	assert_int_equal(json_object_array_length(v), 40);
+	assert_string_equal(nth(v, 0), "vnet0");
+	assert_string_equal(nth(v, 39), "vnet39");
+	json_object_put(r);
+
+	v = taps_of(f->path, "attach", taps_arg("vm", 2, true), &r);
+	assert_non_null(v);
+	assert_int_equal(json_object_array_length(v), 2);
+	assert_string_equal(nth(v, 1), "vm1");
+	json_object_put(r);
+
+	args = json_object_new_object();
+	json_object_object_add(args, "tap", json_object_new_string("vnet7"));
+	assert_null(taps_of(f->path, "detach", args, &r));
+	assert_true(json_object_object_get_ex(r, "tap", &v));
+	assert_string_equal(json_object_get_string(v), "vnet7");
+	json_object_put(r);
+}
+
 static void test_second_server_and_stale(void **state)
 {
 	struct fix *f = *state;
@@ -854,6 +970,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_root_up_down, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_down_force, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_taps_reach_the_job, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_engine_errors, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_nonroot, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_malformed_requests, setup, teardown),
