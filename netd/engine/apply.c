@@ -204,10 +204,11 @@ static int dnsmasq_resume(struct netd_apply_ctx *c, struct netd_apply_run *r, en
 }
 
 /* ip_forward goes back only when no other network that routes is up by now: one may have
- * come up while this network's change waited for its dnsmasq. */
+ * come up while this network's change waited for its dnsmasq. A saved value that does not
+ * load is still tried, so that the error names it. */
 static int restore_forwarding(struct netd_apply_ctx *c, struct netd_diag *diag)
 {
-	if (!netd_engine_last_forwarder(c->e, c->net))
+	if (netd_engine_last_forwarder(c->e, c->net) == 0)
 		return 0;
 	return netd_forwarding_restore(c->e->state_dir, diag);
 }
