@@ -35,9 +35,14 @@ void netd_engine_free(struct netd_engine *e);
  * is still tried. */
 int netd_engine_reload(struct netd_engine *e, struct netd_diag *diag);
 
-/* Make the kernel match the network; a network already up writes nothing. On failure the
- * steps done are undone and diag names the step that failed. */
+/* Make the kernel match the network; a network already up and as defined writes nothing. On
+ * failure the steps done are undone and diag names the step that failed. */
 int netd_engine_up(struct netd_engine *e, const char *name, struct netd_diag *diag);
+/* netd_engine_up, and what it repaired: when the network was up and its rules differed from
+ * its definition (drift), *repair (caller owns) is {"at","what"} as status' "repair";
+ * otherwise NULL. */
+int netd_engine_up_report(struct netd_engine *e, const char *name, json_object **repair,
+                          struct netd_diag *diag);
 /* Remove exactly what the network made. A network that is not up: 0. */
 int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *diag);
 /*
@@ -52,8 +57,9 @@ int netd_engine_down_ex(struct netd_engine *e, const char *name, bool force, jso
 /* Bring up every Autostart=yes network; errors are collected in diag, others still go up. */
 int netd_engine_autostart(struct netd_engine *e, struct netd_diag *diag);
 /* Networks that are up (netd's record, or their tagged bridge): repair drift (dnsmasq died or
- * stopped answering, bridge deleted or set down, rules flushed, an attached tap off the
- * bridge); each repair is logged. */
+ * stopped answering, bridge deleted or set down, any rule or map element of the network's in
+ * either of netd's tables not as defined, an attached tap off the bridge); each repair is
+ * logged, and a repair of rules kept for status. */
 int netd_engine_reconcile(struct netd_engine *e);
 /* Take down every network this engine brought up (daemon shutdown with --down-on-exit): those
  * that an up or autostart of this engine found not up. A network it found up (left by an
@@ -62,13 +68,33 @@ int netd_engine_down_all(struct netd_engine *e, struct netd_diag *diag);
 
 /*
  * Link notifications: the daemon polls this fd and calls monitor_handle when it is readable,
- * so a port that anyone attaches to a VMToVM=deny network's bridge is isolated at once.
- * open returns the fd (or -errno); handle reads everything pending and returns 1 when
- * notifications were lost, so that a reconcile pass must catch up on them (else 0).
+ * so a port that anyone attaches to a VMToVM=deny network's bridge is isolated at once, and a
+ * bridge or tap of a network that is deleted, set down or loses its address is marked for the
+ * event-driven repair (heal_open below). open returns the fd (or -errno); handle reads
+ * everything pending and returns 1 when notifications were lost and there is no event-driven
+ * repair to mark every network, so that a reconcile pass must catch up on them (else 0).
  */
 int netd_engine_monitor_open(struct netd_engine *e);
 int netd_engine_monitor_handle(struct netd_engine *e);
 void netd_engine_monitor_close(struct netd_engine *e);
+
+/*
+ * Event-driven repair (engine/heal.c): the daemon watches the fd of heal_open (one epoll fd
+ * for the ruleset notifications, a pidfd per dnsmasq and a short timer; -errno when it cannot
+ * be had, and then only the periodic reconcile repairs) and calls heal_handle when it is
+ * readable. The link notifications of monitor_open feed it too. A network that an event says
+ * may have drifted is marked, and about 50 ms after the events pause (at most 250 ms after
+ * the first) each marked network is handed to start(arg, name): a burst is one pass, and an
+ * unrelated network is not looked at. start queues a reconcile job for the network with
+ * args.heal set and returns 0, or returns -EBUSY when a change holds the network or waits for
+ * it: the network then stays marked and is handed again soon after the jobs on it end (never
+ * reconciled while a change holds it). A network repaired again and again right after each
+ * repair (something else fights netd over it) is handed over later and later, up to 30 s.
+ * heal_handle returns 0, or -errno when the fd could not be read.
+ */
+typedef int (*netd_heal_start_fn)(void *arg, const char *network);
+int netd_engine_heal_open(struct netd_engine *e);
+int netd_engine_heal_handle(struct netd_engine *e, netd_heal_start_fn start, void *arg);
 
 /*
  * Upstream DNS (engine/upstream.c): the servers of the host's resolv.conf, in one file every
@@ -90,10 +116,13 @@ int netd_engine_entry(struct netd_engine *e, const char *name, json_object **out
                       struct netd_diag *diag);
 /* One network: the list entry plus "source", "uplink" (bridged), "policy":{cell:allow|deny},
  * "dhcp":{"first","last","lease_time","hosts"}, "dnsmasq_pid" (when running),
- * "objects":{"bridge","bridge_up","address","rules","dnsmasq","ip_forward": bool},
- * "rules": the nft text, "firewall": [lines] as netd_engine_warnings, "needs_attention":
- * [{"file","reason","previous_loads","previous_used","advice"}] for each state file that does
- * not load. -ENOENT for an unknown name.
+ * "objects":{"bridge","bridge_up","address","rules","dnsmasq","ip_forward": bool} ("rules":
+ * the kernel holds exactly the network's rules and map elements, in both tables, compared by
+ * content), "repair":{"at": seconds since the epoch,"what"} of the last repair of its rules
+ * since netd started (absent when none), "rules": the nft text, "firewall": [lines] as
+ * netd_engine_warnings, "needs_attention": [{"file","reason","previous_loads",
+ * "previous_used","advice"}] for each state file that does not load. -ENOENT for an unknown
+ * name.
  */
 int netd_engine_status(struct netd_engine *e, const char *name, json_object **out,
                        struct netd_diag *diag);
@@ -144,9 +173,10 @@ int netd_engine_detach_batch(struct netd_engine *e, const char *name, const char
  * what it waits for in *w (struct netd_wait, include/netd/util/wait.h: an fd to become
  * readable, -1 for none, and a deadline), and the caller runs it again once either is met.
  * Any other value is the end: the change's result as the blocking call above returns it,
- * *result (may be NULL) the answer of attach and detach, and for down the array of its notes
- * (netd_engine_down_ex). A failure found late still rolls the change back. The blocking calls
- * above are a job run to its end.
+ * *result (may be NULL) the answer of attach and detach, for down the array of its notes
+ * (netd_engine_down_ex), and for up what it repaired of a network that was up (as
+ * netd_engine_up_report's *repair; NULL when nothing). A failure found late still rolls the
+ * change back. The blocking calls above are a job run to its end.
  *
  * A job holds its network (name; a reconcile of a network that is not up does nothing); a
  * reload holds them all. new refuses with -EBUSY, and says why, a job on a network another
@@ -168,6 +198,10 @@ struct netd_job_args {
 	size_t n_taps; /* attach and detach: at least 1 */
 	bool batch;    /* attach, detach: answer as the _batch calls, {"network","taps":[...]} */
 	bool force;    /* down: as netd_engine_down_ex */
+	/* reconcile: asked by the event-driven repair (netd_engine_heal_handle): after a repair
+	 * it looks once more (a repair can make another due that no kernel event announces),
+	 * and its outcome tells the repair whether something fights netd over the network. */
+	bool heal;
 };
 struct netd_job;
 struct netd_wait;

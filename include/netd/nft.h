@@ -29,9 +29,9 @@
  *    port_if maps each bound port to its chain port_<net>.<port>: the guest's MAC (frames,
  *    ARP sender), its static address or else the subnet (IPv4, ARP sender; 0.0.0.0 only for
  *    DHCP and ARP probes), no VLAN tags. One hash lookup per frame and a fixed handful of
- *    compares in the port's own chain, whatever the number of networks and ports. Each
- *    port's chain carries its own digest, so attaching or detaching a guest changes one
- *    chain and one element, never the network's other chains.
+ *    compares in the port's own chain, whatever the number of networks and ports. Attaching
+ *    or detaching a guest changes one chain and one element, never the network's other
+ *    chains; each port's chain carries its own digest as a label.
  *
  * The rules are first built as a small IR (pure), which renders both to text (golden files,
  * `netdctl status`) and to libnftnl expressions (the kernel batch).
@@ -46,7 +46,8 @@
 #define NETD_NFT_TABLE          "netd"
 #define NETD_NFT_CHAIN_MAX      64
 #define NETD_NFT_RULE_MATCH_MAX 6
-#define NETD_NFT_DIGEST_LEN     16 /* hex chars */
+#define NETD_NFT_DIGEST_LEN     16  /* hex chars */
+#define NETD_NFT_DRIFT_MAX      512 /* text of what differs from the kernel's tables */
 /* Table bridge netd: its map of bound ports and the prefix of a port's chain. */
 #define NETD_NFT_PORT_MAP    "port_if"
 #define NETD_NFT_PORT_PREFIX "port_"
@@ -149,14 +150,13 @@ struct netd_nft_net {
 	struct netd_prefix subnet; /* network address + len; meaningful when has_subnet */
 	bool has_subnet;
 	struct netd_nft_chain chains[NETD_NFT_CHAIN_KINDS];
-	/* Hash of the rendered text of the inet chains and elements: stored as the userdata of
-	 * the network's chains, so that observing the kernel tells whether the rules are already
-	 * exactly these. */
+	/* Hash of the rendered text of the inet chains and elements: a label on the first rule
+	 * of the network's chains (nft list shows it as a comment). Never trusted for "in
+	 * place": the kernel's rules are compared with these by content
+	 * (include/netd/kernel/nft.h). */
 	char digest[NETD_NFT_DIGEST_LEN + 1];
 	struct netd_nft_port *ports; /* GuestSourceCheck: the bound ports, by port name */
 	size_t n_ports;
-	/* netd_nft_ports_digest() of the ports; "" when none. */
-	char ports_digest[NETD_NFT_DIGEST_LEN + 1];
 };
 
 /* Pure: the rules a network needs, from its mode and [Policy], its [Tap]s bound to their
@@ -175,17 +175,10 @@ const struct netd_nft_port *netd_nft_net_port(const struct netd_nft_net *x, cons
 int netd_nft_port_chain(const char *network, const char *port, char *buf);
 /* Is chain a port chain of network? Fills port (IFNAMSIZ) when so. */
 bool netd_nft_port_of(const char *chain, const char *network, char *port);
-/* A port chain as the ports' digest sees it: from the IR, or as observing the kernel found
- * it. */
-struct netd_nft_port_fact {
-	char chain[NETD_NFT_CHAIN_MAX];
-	char key[IFNAMSIZ];                   /* the port whose element jumps to it; "" none */
-	char digest[NETD_NFT_DIGEST_LEN + 1]; /* on its first rule; "" when none */
-};
-/* The digest of a network's ports: the same for the IR's ports and for the facts observing
- * the kernel found, in any order (v is sorted). "" for none. */
-void netd_nft_ports_digest(struct netd_nft_port_fact *v, size_t n,
-                           char out[NETD_NFT_DIGEST_LEN + 1]);
+/* Whose chain is it? true with network filled (NETD_NAME_MAX) for a network's own chain
+ * (in_<net>, ..., post_<net>) or one of its port chains (port_<net>.<port>); false for a base
+ * chain or a name netd does not make. */
+bool netd_nft_chain_owner(const char *chain, char *network);
 /* FNV-1a 64 of text, as NETD_NFT_DIGEST_LEN hex chars. */
 void netd_nft_digest(const char *text, size_t len, char out[NETD_NFT_DIGEST_LEN + 1]);
 

@@ -69,11 +69,13 @@ struct netd_observed {
 	char bridge_alias[256];
 	bool bridge_up;
 	bool has_address;
+	/* some of the network's chains are in table inet netd, or its port chains in table
+	 * bridge netd */
 	bool rules_present;
-	char rules_digest[NETD_NFT_DIGEST_LEN + 1];
-	/* The network's bound ports in table bridge netd, as netd_nft_ports_digest() sums
-	 * them up; "" when it has none there. */
-	char ports_digest[NETD_NFT_DIGEST_LEN + 1];
+	/* Both tables hold exactly the rules and map elements d->nft wants (compared by
+	 * content); when not, what differs, e.g. "out_default: 1 rule missing" */
+	bool rules_current;
+	char rules_drift[NETD_NFT_DRIFT_MAX];
 	bool dnsmasq_running;
 	pid_t dnsmasq_pid;
 	bool dnsmasq_conf_current; /* running with exactly the rendered conf and hosts */

@@ -24,6 +24,29 @@ const char *netd_nft_chain_prefix(enum netd_nft_chain_kind k)
 	return (unsigned)k < NETD_NFT_CHAIN_KINDS ? prefixes[k] : NULL;
 }
 
+bool netd_nft_chain_owner(const char *chain, char *network)
+{
+	size_t p = strlen(NETD_NFT_PORT_PREFIX), l;
+	const char *dot;
+
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++) {
+		const char *pre = prefixes[k];
+
+		l = strlen(pre);
+		if (strncmp(chain, pre, l) == 0 && netd_netname_valid(chain + l)) {
+			snprintf(network, NETD_NAME_MAX, "%s", chain + l);
+			return true;
+		}
+	}
+	/* A network's name has no '.': the first one ends it. */
+	if (strncmp(chain, NETD_NFT_PORT_PREFIX, p) != 0 || !(dot = strchr(chain + p, '.')) ||
+	    (l = (size_t)(dot - chain - p)) == 0 || l >= NETD_NAME_MAX ||
+	    !netd_ifname_valid(dot + 1))
+		return false;
+	snprintf(network, NETD_NAME_MAX, "%.*s", (int)l, chain + p);
+	return netd_netname_valid(network);
+}
+
 static struct netd_nft_rule *add_rule(struct netd_nft_chain *c, enum netd_nft_verdict v)
 {
 	struct netd_nft_rule *r = &c->rules[c->n_rules++];

@@ -5,8 +5,8 @@
 
 #include "netd/nft.h"
 
-/* x->ports and x->ports_digest: n's [Tap]s, then the guests no [Tap] declares, each bound to
- * its port. x->network and x->subnet are filled already. */
+/* x->ports: n's [Tap]s, then the guests no [Tap] declares, each bound to its port.
+ * x->network and x->subnet are filled already. */
 int nft_ports_build(const struct netd_network *n, const struct netd_nft_guest *guests,
                     size_t n_guests, struct netd_nft_net *x);
 

@@ -1,5 +1,6 @@
-/* The digests that tell whether the kernel already holds a network's rules: of the inet
- * chains' text, of each bound port's text, and of a network's set of ports. Pure. */
+/* The digests a network's rules carry as labels (never trusted for "in place": the kernel's
+ * rules are compared by content): of the inet chains' text, and of each bound port's text.
+ * Pure. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -23,35 +24,6 @@ static uint64_t fnv1a64(uint64_t h, const char *s, size_t len)
 void netd_nft_digest(const char *text, size_t len, char out[NETD_NFT_DIGEST_LEN + 1])
 {
 	snprintf(out, NETD_NFT_DIGEST_LEN + 1, "%016" PRIx64, fnv1a64(FNV_OFFSET, text, len));
-}
-
-static int cmp_fact(const void *a, const void *b)
-{
-	const struct netd_nft_port_fact *x = a, *y = b;
-	int c = strcmp(x->chain, y->chain);
-
-	return c ? c : strcmp(x->key, y->key);
-}
-
-/* Each fact as a line "chain key digest": a chain without its element, an element keyed by
- * another port, a chain whose first rule lost its digest all give other lines. */
-void netd_nft_ports_digest(struct netd_nft_port_fact *v, size_t n,
-                           char out[NETD_NFT_DIGEST_LEN + 1])
-{
-	uint64_t h = FNV_OFFSET;
-
-	out[0] = '\0';
-	if (n == 0)
-		return;
-	qsort(v, n, sizeof(*v), cmp_fact);
-	for (size_t i = 0; i < n; i++) {
-		char line[NETD_NFT_CHAIN_MAX + IFNAMSIZ + NETD_NFT_DIGEST_LEN + 4];
-		int len =
-		    snprintf(line, sizeof(line), "%s %s %s\n", v[i].chain, v[i].key, v[i].digest);
-
-		h = fnv1a64(h, line, (size_t)len);
-	}
-	snprintf(out, NETD_NFT_DIGEST_LEN + 1, "%016" PRIx64, h);
 }
 
 int nft_render_digest(const struct netd_nft_net *x, const struct netd_nft_port *p,

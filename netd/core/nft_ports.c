@@ -116,22 +116,6 @@ static bool declared(const struct netd_network *n, const char *port)
 	return false;
 }
 
-static int ports_digest(struct netd_nft_net *x)
-{
-	struct netd_nft_port_fact *v = calloc(x->n_ports + 1, sizeof(*v));
-
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < x->n_ports; i++) {
-		snprintf(v[i].chain, sizeof(v[i].chain), "%s", x->ports[i].chain.name);
-		snprintf(v[i].key, sizeof(v[i].key), "%s", x->ports[i].ifname);
-		snprintf(v[i].digest, sizeof(v[i].digest), "%s", x->ports[i].digest);
-	}
-	netd_nft_ports_digest(v, x->n_ports, x->ports_digest);
-	free(v);
-	return 0;
-}
-
 int nft_ports_build(const struct netd_network *n, const struct netd_nft_guest *guests,
                     size_t n_guests, struct netd_nft_net *x)
 {
@@ -150,5 +134,5 @@ int nft_ports_build(const struct netd_network *n, const struct netd_nft_guest *g
 			continue;
 		ret = build_port(x, g->port, g->mac, g->addr, &x->ports[x->n_ports++]);
 	}
-	return ret ? ret : ports_digest(x);
+	return ret;
 }

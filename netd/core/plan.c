@@ -179,9 +179,9 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 	/* A reload that took the last routing policy away: forwarding goes back as found. */
 	if (!d->forwarding && o->ip_forward_on && o->forwarding_restorable)
 		push(plan, NETD_STEP_FORWARDING_RESTORE);
-	if ((d->has_rules &&
-	     (fresh || !o->rules_present || strcmp(o->rules_digest, d->nft->digest) != 0)) ||
-	    strcmp(o->ports_digest, d->nft->ports_digest) != 0)
+	/* Rules it wants in either table, or has there still: made, or put back as defined. */
+	if ((d->has_rules || d->nft->n_ports > 0 || o->rules_present) &&
+	    (fresh || !o->rules_current))
 		push(plan, NETD_STEP_APPLY_RULES);
 	if (fresh || !o->bridge_up)
 		push(plan, NETD_STEP_LINK_UP);
@@ -218,7 +218,7 @@ void netd_plan_down(const struct netd_desired *d, const struct netd_observed *o,
 	if (netd_tap_diff_down(d->net, &d->taps, &o->taps, NULL) > 0 ||
 	    o->files[NETD_STATE_FILE_TAPS].bad)
 		push(plan, NETD_STEP_REMOVE_TAPS);
-	if (o->rules_present || o->ports_digest[0])
+	if (o->rules_present)
 		push(plan, NETD_STEP_REMOVE_RULES);
 	if (last_forwarder)
 		push(plan, NETD_STEP_FORWARDING_RESTORE);

@@ -68,7 +68,15 @@ static void changed(void *arg, int ret, json_object *result, const struct netd_d
 	json_object *w = NULL;
 
 	if (ret == 0 && p->req.cmd->cmd == NETD_CTL_UP) {
+		/* What it repaired of a network that was up and had drifted (NULL: nothing). */
+		json_object *repair = result;
+
 		ret = entry_of(p->e, name, &result);
+		if (ret == 0 && repair) {
+			json_object_object_add(result, "repaired", repair);
+			repair = NULL;
+		}
+		json_object_put(repair);
 		/* Up, but another firewall may still drop what the policy allows: say so. */
 		if (ret == 0 && netd_engine_warnings(p->e, name, &w, &diag) == 0)
 			json_object_object_add(result, "warnings", w);

@@ -55,7 +55,9 @@ static void usage(FILE *f)
 	           "                          (default /etc/resolv.conf; followed as it changes)\n"
 	           "  --no-autostart          do not bring up Autostart=yes networks at start\n"
 	           "  --down-on-exit          take down the networks it brought up when it exits\n"
-	           "  --reconcile-interval S  repair drift every S seconds (default 5, 0: never)\n"
+	           "  --reconcile-interval S  look for drift in every network every S seconds, as\n"
+	           "                          a safety net for the repairs that kernel events\n"
+	           "                          start at once (default 60, 0: never)\n"
 	           "  -v, --verbose           log debug messages too\n"
 	           "  -h, --help              this text\n"
 	           "\n"
@@ -99,7 +101,7 @@ static int parse_args(int argc, char **argv, struct netd_args *a)
 	    .config_dir = "/etc/netd",
 	    .state_dir = "/var/lib/netd",
 	    .runtime_dir = "/run/netd",
-	    .reconcile_interval = 5,
+	    .reconcile_interval = 60,
 	};
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		switch (c) {
@@ -181,8 +183,8 @@ struct daemon {
 	struct netd_engine *e;
 	struct netd_sched *s;
 	struct netd_ctl_server *srv;
-	struct netd_watch *sig_w, *mon_w, *up_w;
-	int sfd, mfd, rfd;
+	struct netd_watch *sig_w, *mon_w, *up_w, *heal_w;
+	int sfd, mfd, rfd, hfd;
 };
 
 static void reloaded(void *arg, int ret, json_object *result, const struct netd_diag *diag)
@@ -278,6 +280,25 @@ static void on_upstream(void *arg, uint32_t events)
 		netd_log(LOG_INFO, "upstream DNS servers changed: %zu dnsmasq told", told);
 }
 
+/* A network the event-driven repair marked: a reconcile job, unless a change holds it. */
+static int heal_start(void *arg, const char *network)
+{
+	struct daemon *d = arg;
+	struct netd_job_args args = {.heal = true};
+
+	return netd_sched_try(d->s, NETD_JOB_RECONCILE, network, &args);
+}
+
+/* Ruleset changes, dnsmasq exits and the repair's timer (engine/heal.c). */
+static void on_heal(void *arg, uint32_t events)
+{
+	struct daemon *d = arg;
+	int ret = netd_engine_heal_handle(d->e, heal_start, d);
+
+	if (ret < 0)
+		netd_log(LOG_WARNING, "event-driven repair: %s", strerror(-ret));
+}
+
 /* The watches that only make netd quicker: without them the reconcile pass catches up. */
 static void watch_events(struct daemon *d)
 {
@@ -298,6 +319,16 @@ static void watch_events(struct daemon *d)
 		         "cannot watch resolv.conf (%s): dnsmasq learns new upstream DNS "
 		         "servers at the next reconcile",
 		         strerror(d->rfd < 0 ? -d->rfd : errno));
+	/* Ruleset changes, dnsmasq exits and the timer of the event-driven repair; after the
+	 * link monitor, whose marks it reconciles. */
+	d->hfd = netd_engine_heal_open(d->e);
+	if (d->hfd >= 0)
+		d->heal_w = netd_loop_watch(d->l, d->hfd, EPOLLIN, on_heal, d);
+	if (!d->heal_w)
+		netd_log(LOG_WARNING,
+		         "event-driven repair unavailable (%s): drift is repaired at the next "
+		         "reconcile",
+		         strerror(d->hfd < 0 ? -d->hfd : errno));
 }
 
 /* The loop and what it watches; -1 once the reason is logged. */
@@ -328,11 +359,12 @@ static void close_loop(struct daemon *d)
 		netd_loop_unwatch(d->l, d->sig_w);
 		netd_loop_unwatch(d->l, d->mon_w);
 		netd_loop_unwatch(d->l, d->up_w);
+		netd_loop_unwatch(d->l, d->heal_w);
 	}
 	netd_loop_free(d->l);
 	d->s = NULL;
 	d->srv = NULL;
-	d->sig_w = d->mon_w = d->up_w = NULL;
+	d->sig_w = d->mon_w = d->up_w = d->heal_w = NULL;
 	d->l = NULL;
 }
 
@@ -448,7 +480,7 @@ static int absolute_dirs(struct netd_args *a, char bufs[3][PATH_MAX])
 
 int main(int argc, char **argv)
 {
-	struct daemon d = {.sfd = -1, .mfd = -1, .rfd = -1};
+	struct daemon d = {.sfd = -1, .mfd = -1, .rfd = -1, .hfd = -1};
 	struct netd_args a;
 	char sockbuf[PATH_MAX], dirs[3][PATH_MAX];
 	int lfd = -1, ret, status = 1, n_nets;

@@ -200,6 +200,22 @@ int netd_sched_submit(struct netd_sched *s, enum netd_job_kind kind, const char 
 	return 0;
 }
 
+int netd_sched_try(struct netd_sched *s, enum netd_job_kind kind, const char *name,
+                   const struct netd_job_args *args)
+{
+	struct item probe = {.kind = kind};
+	const struct item *q;
+
+	snprintf(probe.name, sizeof(probe.name), "%s", name ? name : "");
+	for (q = s->running; q; q = q->next)
+		if (conflict(q, &probe))
+			return -EBUSY;
+	for (q = s->queue; q; q = q->next)
+		if (conflict(q, &probe))
+			return -EBUSY;
+	return netd_sched_submit(s, kind, name, args, NULL, NULL);
+}
+
 /* ---- the reconcile pass ---- */
 
 /* The pass's next network: reconciled now unless a change holds it or waits for it. */

@@ -31,6 +31,11 @@ void netd_sched_free(struct netd_sched *s);
 int netd_sched_submit(struct netd_sched *s, enum netd_job_kind kind, const char *name,
                       const struct netd_job_args *args, netd_sched_done_fn fn, void *arg);
 
+/* Queue a change as submit does (reported in the log, nobody to answer), unless a change
+ * queued or running holds the network, or waits for it: then -EBUSY and nothing queued. */
+int netd_sched_try(struct netd_sched *s, enum netd_job_kind kind, const char *name,
+                   const struct netd_job_args *args);
+
 /* A reconcile pass now (link notifications were lost), unless one is under way. */
 void netd_sched_reconcile(struct netd_sched *s);
 

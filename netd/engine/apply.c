@@ -239,7 +239,7 @@ static int do_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum netd
 	case NETD_STEP_APPLY_RULES:
 		/* Replacing rules that were there before cannot be undone to the old text;
 		 * only a fresh set is removed again. */
-		*undoable = !c->before->rules_present && !c->before->ports_digest[0];
+		*undoable = !c->before->rules_present;
 		return netd_nft_apply_net(e->nft, c->d->nft, diag);
 	case NETD_STEP_START_DNSMASQ:
 	case NETD_STEP_STOP_DNSMASQ:

@@ -13,7 +13,17 @@
 #include "netd/util/log.h"
 #include "netd/util/state_file.h"
 
-/* The up plan of a network, checked against the host's addresses when the bridge is new. */
+static bool plans(const struct netd_plan *plan, enum netd_step_kind k)
+{
+	for (size_t i = 0; i < plan->n; i++)
+		if (plan->steps[i] == k)
+			return true;
+	return false;
+}
+
+/* The up plan of a network, checked against the host's addresses when the bridge is new.
+ * Rules of a network whose bridge is ours that differ from its definition are drift (its
+ * job reports their repair; a reload's change, where the definition changed, does not). */
 static int plan_up(struct netd_engine *e, const struct netd_network *n, struct netd_change *ch,
                    struct netd_diag *diag)
 {
@@ -27,6 +37,7 @@ static int plan_up(struct netd_engine *e, const struct netd_network *n, struct n
 	ret = netd_plan_up(ch->v.d, o, &ch->plan, diag);
 	if (ret == 0 && ch->plan.n > 0 && o->bridge == NETD_BRIDGE_ABSENT)
 		ret = netd_engine_check_host(e, n, diag);
+	ch->drift = o->bridge == NETD_BRIDGE_OURS && plans(&ch->plan, NETD_STEP_APPLY_RULES);
 	return ret;
 }
 
@@ -75,11 +86,20 @@ static void down_notes(const struct netd_view *v, bool force, json_object *notes
 	}
 }
 
-/* The change's end: a down that went through says what it did about state files. */
+/* The change's end: a down that went through says what it did about state files; after an
+ * up or a reconcile, the exit of the network's dnsmasq wakes the event-driven repair (the
+ * one observed, or after a change the one that runs now). */
 static int ended(struct netd_change *ch, int ret)
 {
+	const struct netd_observed *o = &ch->v.o;
+
 	if (ret == 0 && ch->kind == NETD_CHANGE_DOWN)
 		down_notes(&ch->v, ch->force, ch->notes);
+	else if (ret == 0)
+		netd_heal_watch_dnsmasq(ch->v.ctx.e, ch->v.ctx.net, &ch->v.ctx.paths,
+		                        ch->plan.n > 0       ? -1
+		                        : o->dnsmasq_running ? o->dnsmasq_pid
+		                                             : 0);
 	return ret;
 }
 
@@ -108,7 +128,7 @@ int netd_change_start(struct netd_engine *e, const struct netd_network *n,
 	} else {
 		ret = plan_up(e, n, ch, diag);
 		if (ret < 0 || ch->plan.n == 0)
-			return ret;
+			return ended(ch, ret);
 	}
 	return ended(ch, netd_apply_start(&ch->v.ctx, &ch->run, &ch->plan, down, w, diag));
 }

@@ -23,10 +23,12 @@ void netd_engine_free(struct netd_engine *e)
 		return;
 	/* The monitor (monitor.c) sits on top of the engine; the engine only owns its socket. */
 	netd_link_monitor_close(e->monitor);
+	netd_heal_set_free(e);
 	netd_dnsmasq_watch_free(e);
 	netd_file_watch_close(e->resolv_watch);
 	netd_config_free(e->config);
 	free(e->brought_up);
+	free(e->repairs);
 	netd_nl_close(e->nl);
 	netd_nft_close(e->nft);
 	free(e->config_dir);

@@ -3,8 +3,10 @@
 #define NETD_ENGINE_INTERNAL_H
 
 struct netd_link_monitor;
+struct netd_nft_monitor;
 struct netd_dnsmasq_watch;
 struct netd_file_watch;
+struct netd_heal;
 
 #include "netd/engine.h"
 #include "netd/kernel/dnsmasq.h"
@@ -30,12 +32,22 @@ struct netd_engine {
 	/* Per config->networks[i]: this process brought it up (by request or autostart; it
 	 * was not up before), so --down-on-exit takes it down. Follows the names on reload. */
 	bool *brought_up;
+	/* The last repair of each network's rules (repair.c), by name. */
+	struct netd_repair *repairs;
+	size_t n_repairs;
 	/* Per config->networks[i]: the liveness query in flight to its dnsmasq
 	 * (dnsmasq_health.c); made anew with the config. */
 	struct netd_dnsmasq_watch *watch;
 	size_t n_watch;
-	struct netd_job *jobs; /* the changes in progress (job.c), one per network at most */
+	struct netd_job *jobs;  /* the changes in progress (job.c), one per network at most */
+	struct netd_heal *heal; /* event-driven repair (heal.c); NULL until heal_open */
 };
+
+/* The rules of a network that was up differed from its definition and were repaired: log
+ * "<network>: rules repaired: <what>" and keep it as the network's last repair. */
+int netd_repair_note(struct netd_engine *e, const char *network, const char *what);
+/* {"at": seconds since the epoch, "what"} of the network's last repair; NULL when none. */
+json_object *netd_repair_json(const struct netd_engine *e, const char *network);
 
 /* The network's tagged bridge exists. */
 bool netd_engine_bridge_is_ours(struct netd_engine *e, const struct netd_network *n);
@@ -58,6 +70,77 @@ bool netd_dnsmasq_hung(struct netd_engine *e, size_t i, pid_t pid);
 /* One slot per network of the config in force, none in flight; free closes them all. */
 int netd_dnsmasq_watch_reset(struct netd_engine *e);
 void netd_dnsmasq_watch_free(struct netd_engine *e);
+
+/* ---- event-driven repair: what the events mean and the pass (heal.c), the state it keeps
+ * (heal_set.c) ---- */
+
+/* The current time on CLOCK_MONOTONIC, in ms (heal_set.c). */
+long netd_heal_now_ms(void);
+
+/* A pidfd on the dnsmasq of one network: readable when that process exits. */
+struct netd_heal_dnsmasq {
+	char network[NETD_NAME_MAX];
+	pid_t pid;
+	int fd; /* -1: a free slot */
+};
+
+/* One network's part in the event-driven repair. */
+struct netd_heal_net {
+	bool dirty;       /* an event says it may have drifted */
+	long marked_ms;   /* when it was marked */
+	long repaired_ms; /* when its last repair (or failed one) ended; 0: none yet */
+	unsigned streak;  /* repairs in a row each marked right after the one before (heal.c) */
+	bool quick;       /* the pass handed it over marked right after its last repair */
+	bool busy;        /* the pass found a change holding it: handed over when that ends */
+};
+
+struct netd_heal {
+	int epfd;    /* what the daemon watches: the timer, the ruleset monitor, the pidfds */
+	int timerfd; /* the pass over the marked networks, soon after the first mark */
+	struct netd_nft_monitor *nft;
+	struct netd_heal_net *nets; /* per config->networks[i] */
+	size_t n_nets, n_marked;
+	size_t n_busy;   /* marked networks a change held at the last pass (busy) */
+	bool freed;      /* one of them is free now: the pass is due at once */
+	unsigned events; /* events that marked a network since the last pass (for the log) */
+	long first_ms;   /* when the first of them came; 0: none */
+	long last_ms;    /* when the last one came */
+	long due_ms;     /* when the timer is set to fire; 0: not set */
+	long hold_ms;    /* marked networks held back (heal.c) until then; 0: none */
+	struct netd_heal_dnsmasq *dns;
+	size_t n_dns;
+};
+
+/* The epoll set, the timer, the ruleset monitor and the marks; every network marked, so the
+ * first pass checks them all and watches their dnsmasqs. The epoll fd, or -errno. */
+int netd_heal_set_open(struct netd_engine *e);
+void netd_heal_set_free(struct netd_engine *e);
+/* config->networks[i] may have drifted (no-op before heal_open): the pass reconciles it. */
+void netd_heal_mark(struct netd_engine *e, size_t i);
+void netd_heal_mark_name(struct netd_engine *e, const char *network);
+void netd_heal_mark_all(struct netd_engine *e);
+/* Set the timer for what is marked: 50 ms after the last event, at most 250 ms after the
+ * first, so one burst (an `ip -batch`, a table flushed) is one pass; with no new event, when
+ * the networks held back are due (hold_ms), or at once when a busy network is free
+ * (netd_heal_freed). */
+void netd_heal_schedule(struct netd_engine *e);
+/* The config was replaced (reload): marks per network anew (all, if any was pending). */
+int netd_heal_reset(struct netd_engine *e);
+/* After a network was converged: watch its dnsmasq's exit. pid: the one that runs, 0 none,
+ * -1 unknown (read the pid file). */
+void netd_heal_watch_dnsmasq(struct netd_engine *e, const struct netd_network *n,
+                             const struct netd_dnsmasq_paths *p, pid_t pid);
+/* What is ready now, without waiting: the networks whose dnsmasq exited are marked (and their
+ * pidfds closed), *nft says the ruleset monitor is readable, *due that the pass is due. */
+int netd_heal_ready(struct netd_engine *e, bool *nft, bool *due);
+
+/* The job holding network (a reload: "", every network) ended: a network the pass found busy
+ * and kept marked is handed over again at once (called by job.c). */
+void netd_heal_freed(struct netd_engine *e, const char *network);
+/* A reconcile job the pass handed over (args.heal) ended for network: ret 1 when it repaired
+ * something, 0 when nothing was to do (or it was not up), -errno when its repair failed. What
+ * tells a fight (heal.c). */
+void netd_heal_reconciled(struct netd_engine *e, const char *network, int ret);
 
 /* Everything the steps of one network need. */
 struct netd_apply_ctx {
@@ -156,6 +239,7 @@ struct netd_change {
 	struct netd_plan plan; /* what was (or would have been) done */
 	struct netd_apply_run run;
 	bool loaded; /* v holds a view to release */
+	bool drift;  /* up, reconcile: the plan re-applies rules that drifted (change.c) */
 	enum netd_change_kind kind;
 	bool force;
 	json_object *notes;

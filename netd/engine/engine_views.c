@@ -271,15 +271,16 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 	                       json_object_new_boolean(netd_mode_ops(n->mode)->switched
 	                                                   ? lan_address(e, n, &v, &lan)
 	                                                   : v.o.has_address));
-	json_object_object_add(
-	    obj, "rules",
-	    json_object_new_boolean(v.o.rules_present &&
-	                            strcmp(v.o.rules_digest, v.d->nft->digest) == 0));
+	json_object_object_add(obj, "rules",
+	                       json_object_new_boolean((v.d->has_rules || v.d->nft->n_ports > 0) &&
+	                                               v.o.rules_current));
 	json_object_object_add(obj, "dnsmasq", json_object_new_boolean(v.o.dnsmasq_running));
 	json_object_object_add(obj, "ip_forward", json_object_new_boolean(v.o.ip_forward_on));
 	json_object_object_add(j, "objects", obj);
 	if (v.o.dnsmasq_running)
 		json_object_object_add(j, "dnsmasq_pid", json_object_new_int(v.o.dnsmasq_pid));
+	if ((obj = netd_repair_json(e, n->name)))
+		json_object_object_add(j, "repair", obj);
 	json_object_object_add(j, "rules", rules_text(v.d->nft));
 	json_object_object_add(j, "taps", taps_json(e, n));
 	json_object_object_add(j, "needs_attention", attention(&v));

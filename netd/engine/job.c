@@ -22,6 +22,8 @@ struct netd_job {
 	const struct netd_network *n; /* up, down, reconcile: once started */
 	bool started, linked;
 	bool was_up;        /* up: it was up before (--down-on-exit leaves it) */
+	bool looked_again;  /* reconcile (heal): its second look, after a repair, is under way */
+	bool repaired;      /* reconcile (heal): its first look repaired something */
 	bool new_record;    /* up: its record of being up was written by this job */
 	json_object *notes; /* down: what it did about state files that did not load */
 	bool has_change, has_detach, has_reload;
@@ -230,16 +232,21 @@ static void release(struct netd_job *j)
 	if (j->has_reload)
 		netd_reload_release(&j->rl);
 	j->has_change = j->has_detach = j->has_reload = false;
-	for (struct netd_job **pp = &j->e->jobs; j->linked && *pp; pp = &(*pp)->next)
+	if (!j->linked)
+		return;
+	for (struct netd_job **pp = &j->e->jobs; *pp; pp = &(*pp)->next)
 		if (*pp == j) {
 			*pp = j->next;
 			break;
 		}
 	j->linked = false;
+	/* A network the event-driven repair found busy with this job is its to look at now. */
+	netd_heal_freed(j->e, j->name);
 }
 
-/* A reconcile's end: each repair goes to the log, naming the network and the steps. A network
- * up without a record (left by an older netd) gets one. */
+/* A reconcile's end: each repair goes to the log, naming the network and the steps, and a
+ * repair of rules that drifted is kept for status too. A network up without a record (left by
+ * an older netd) gets one. */
 static int reconciled(struct netd_job *j, int ret, struct netd_diag *diag)
 {
 	const struct netd_plan *plan = &j->ch.plan;
@@ -256,6 +263,8 @@ static int reconciled(struct netd_job *j, int ret, struct netd_diag *diag)
 		         diag->msg[0] ? diag->msg : strerror(-ret));
 	else if (plan->n > 0)
 		netd_log(LOG_NOTICE, "%s: reconcile repaired: %s", name, steps);
+	if (ret == 0 && j->ch.drift)
+		ret = netd_repair_note(j->e, name, j->ch.v.o.rules_drift);
 	if (ret == 0 && (rec = netd_up_record_load(j->e->state_dir, name)) != 0 && rec != -EINVAL)
 		ret = netd_up_record_save(j->e->state_dir, name);
 	return ret;
@@ -263,11 +272,12 @@ static int reconciled(struct netd_job *j, int ret, struct netd_diag *diag)
 
 /*
  * The end of a change of network j->n. A network this process brought up is one
- * --down-on-exit takes down. An up that failed forgets the record it wrote; a down forgets
- * the record even when a step failed, so the reconcile does not bring back what down took
- * away (a failed step is reported, and down can be run again).
+ * --down-on-exit takes down; an up that repaired rules that drifted says what (*out). An up
+ * that failed forgets the record it wrote; a down forgets the record even when a step failed,
+ * so the reconcile does not bring back what down took away (a failed step is reported, and
+ * down can be run again).
  */
-static int end_change(struct netd_job *j, int ret, struct netd_diag *diag)
+static int end_change(struct netd_job *j, int ret, json_object **out, struct netd_diag *diag)
 {
 	struct netd_engine *e = j->e;
 	size_t i = netd_engine_index(e->config, j->n);
@@ -275,6 +285,10 @@ static int end_change(struct netd_job *j, int ret, struct netd_diag *diag)
 
 	switch (j->kind) {
 	case NETD_JOB_UP:
+		if (ret == 0 && j->ch.drift) {
+			ret = netd_repair_note(e, j->n->name, j->ch.v.o.rules_drift);
+			*out = ret == 0 ? netd_repair_json(e, j->n->name) : NULL;
+		}
 		if (ret < 0 && j->new_record)
 			netd_up_record_forget(e->state_dir, j->n->name);
 		if (ret == 0 && !j->was_up)
@@ -295,6 +309,21 @@ static int end_change(struct netd_job *j, int ret, struct netd_diag *diag)
 	}
 }
 
+/* A reconcile the event-driven repair asked for that repaired something looks once more: a
+ * repair can make another one due that no kernel event announces (an attached tap deleted is
+ * forgotten from the record, and then its port binding must go). true: its change is
+ * released, to be started anew. */
+static bool look_again(struct netd_job *j, int ret)
+{
+	if (j->kind != NETD_JOB_RECONCILE || !j->args.heal || j->looked_again || ret < 0 ||
+	    j->ch.plan.n == 0)
+		return false;
+	j->repaired = j->looked_again = true;
+	netd_change_release(&j->ch);
+	j->has_change = false;
+	return true;
+}
+
 int netd_engine_job_run(struct netd_job *j, struct netd_wait *w, json_object **result,
                         struct netd_diag *diag)
 {
@@ -305,10 +334,16 @@ int netd_engine_job_run(struct netd_job *j, struct netd_wait *w, json_object **r
 		return -EINVAL; /* ended already */
 	ret = j->started ? resume(j, w, &out, diag) : start(j, w, &out, diag);
 	j->started = true;
+	while (ret != -EINPROGRESS && j->has_change) {
+		ret = end_change(j, ret, &out, diag);
+		if (!look_again(j, ret))
+			break;
+		ret = start_change(j, w, diag);
+	}
 	if (ret == -EINPROGRESS)
 		return ret;
-	if (j->has_change)
-		ret = end_change(j, ret, diag);
+	if (j->kind == NETD_JOB_RECONCILE && j->args.heal)
+		netd_heal_reconciled(j->e, j->name, ret < 0 ? ret : j->repaired);
 	if (ret == 0 && j->kind == NETD_JOB_DOWN) { /* its answer: the notes */
 		out = j->notes;
 		j->notes = NULL;
@@ -369,6 +404,14 @@ static int run_sync(struct netd_engine *e, enum netd_job_kind kind, const char *
 int netd_engine_up(struct netd_engine *e, const char *name, struct netd_diag *diag)
 {
 	return run_sync(e, NETD_JOB_UP, name, NULL, NULL, diag);
+}
+
+int netd_engine_up_report(struct netd_engine *e, const char *name, json_object **repair,
+                          struct netd_diag *diag)
+{
+	if (repair)
+		*repair = NULL;
+	return run_sync(e, NETD_JOB_UP, name, NULL, repair, diag);
 }
 
 int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *diag)

@@ -190,6 +190,22 @@ static int observe_taps(struct netd_engine *e, const struct netd_desired *d,
 	return 0;
 }
 
+/* The network's rules and map elements, in both of netd's tables, compared with the kernel's
+ * by content (cheap when the ruleset did not change since the last look). */
+static int observe_rules(struct netd_engine *e, const struct netd_desired *d,
+                         struct netd_observed *o)
+{
+	struct netd_nft_drift drift;
+	int ret = netd_nft_verify_net(e->nft, d->nft, &drift);
+
+	if (ret < 0)
+		return ret;
+	o->rules_present = drift.present;
+	o->rules_current = drift.n == 0;
+	snprintf(o->rules_drift, sizeof(o->rules_drift), "%s", drift.what);
+	return 0;
+}
+
 /* The links of the namespace (one dump: the bridge's ports and the network's taps). */
 static int observe_links(struct netd_engine *e, const struct netd_desired *d,
                          const struct netd_link_info *br, struct netd_observed *o)
@@ -257,12 +273,7 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 			return ret;
 	}
 
-	ret = netd_nft_observe_net(e->nft, n->name, o->rules_digest);
-	if (ret == 0)
-		o->rules_present = true;
-	else if (ret != -ENOENT)
-		return ret;
-	ret = netd_nft_observe_ports(e->nft, n->name, o->ports_digest);
+	ret = observe_rules(e, d, o);
 	if (ret < 0)
 		return ret;
 

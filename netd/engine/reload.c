@@ -117,8 +117,9 @@ static void swap_config(struct netd_engine *e, struct netd_reload *rl)
 	rl->marks = NULL;
 	rl->ups = true;
 	rl->i = 0;
-	/* The liveness queries in flight were per network of the old config. */
-	if (netd_dnsmasq_watch_reset(e) < 0)
+	/* The liveness queries in flight and the repair's marks were per network of the old
+	 * config. */
+	if (netd_dnsmasq_watch_reset(e) < 0 || netd_heal_reset(e) < 0)
 		netd_keep_first(-ENOMEM, &(struct netd_diag){"out of memory"}, &rl->first,
 		                &rl->diag);
 }

@@ -157,6 +157,13 @@ int netd_dnsmasq_running(const struct netd_dnsmasq_paths *p, pid_t *pid)
 	return 1;
 }
 
+int netd_dnsmasq_pidfd(const struct netd_dnsmasq_paths *p, pid_t *pid)
+{
+	int fd = open_ours(p, pid);
+
+	return fd < 0 ? -ESRCH : fd;
+}
+
 static void remove_files(const struct netd_dnsmasq_paths *p)
 {
 	unlink(p->conf);

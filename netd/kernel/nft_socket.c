@@ -49,23 +49,34 @@ void netd_nft_close(struct netd_nft *nft)
 		return;
 	if (nft->nl)
 		mnl_socket_close(nft->nl);
-	nft_observe_cache_release(&nft->cache);
-	nft_port_cache_release(&nft->ports);
+	nft_snapshot_release(&nft->snap);
 	free(nft);
 }
 
-void nft_observe_cache_release(struct nft_observe_cache *c)
+uint32_t netd_nft_portid(const struct netd_nft *nft)
 {
-	free(c->chains);
-	free(c->digests);
-	free(c->no_digest);
-	memset(c, 0, sizeof(*c));
+	return nft->portid;
 }
 
-void nft_port_cache_release(struct nft_port_cache *c)
+void nft_ktable_release(struct nft_ktable *t)
 {
-	free(c->v);
-	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < t->n_chains; i++) {
+		for (size_t r = 0; r < t->chains[i].n_rules; r++)
+			free(t->chains[i].rules[r]);
+		free(t->chains[i].rules);
+	}
+	free(t->chains);
+	for (size_t i = 0; i < t->n_sets; i++)
+		free(t->sets[i].elems);
+	free(t->sets);
+	memset(t, 0, sizeof(*t));
+}
+
+void nft_snapshot_release(struct nft_snapshot *s)
+{
+	nft_ktable_release(&s->inet);
+	nft_ktable_release(&s->bridge);
+	memset(s, 0, sizeof(*s));
 }
 
 void nft_drain(struct netd_nft *nft, char *buf)

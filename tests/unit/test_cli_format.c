@@ -107,6 +107,35 @@ static void test_status(void **state)
 	            "  }\n");
 }
 
+/* A network whose rules drifted and were repaired: when, in local time (UTC here), and what. */
+static void test_status_repair(void **state)
+{
+	expect_text(netd_fmt_status,
+	            "{\"name\":\"default\",\"state\":\"up\",\"dnsmasq_pid\":7,"
+	            "\"repair\":{\"at\":1700000000,\"what\":\"out_default: 1 rule missing; "
+	            "nat_src: 192.122.1.0/24 missing\"},\"rules\":\"\"}",
+	            0,
+	            "network:    default\n"
+	            "mode:       -\n"
+	            "bridge:     -\n"
+	            "address:    -\n"
+	            "state:      up\n"
+	            "autostart:  -\n"
+	            "source:     -\n"
+	            "dhcp:       none\n"
+	            "dnsmasq:    pid 7\n"
+	            "rules:      repaired at 22:13:20 (out_default: 1 rule missing; nat_src: "
+	            "192.122.1.0/24 missing)\n"
+	            "\n"
+	            "policy:\n"
+	            "  unknown\n"
+	            "\n"
+	            "objects:\n"
+	            "  unknown\n"
+	            "\n"
+	            "rules: none\n");
+}
+
 /* A down bridged network: no address, no DHCP, engine.h's dnsmasq object, a warning. */
 static void test_status_down(void **state)
 {
@@ -230,6 +259,14 @@ static void test_confirm(void **state)
 	            0, "default: down\n");
 	expect_text(confirm_default, "{\"name\":\"default\",\"state\":\"down\"}", 0,
 	            "default: down\n");
+	/* up of a network that had drifted names what it repaired. */
+	expect_text(confirm_default,
+	            "{\"name\":\"default\",\"bridge\":\"virbr0\",\"address\":\"192.122.1.1/24\","
+	            "\"state\":\"up\",\"repaired\":{\"at\":1700000000,\"what\":\"fwdi_default: 1 "
+	            "foreign rule\"}}",
+	            0,
+	            "default: up (virbr0 192.122.1.1/24), rules repaired: fwdi_default: 1 foreign "
+	            "rule\n");
 }
 
 /* attach of several taps: each tap as a single attach prints it, in the answer's order. */
@@ -276,10 +313,11 @@ static void test_detach_batch(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_list),         cmocka_unit_test(test_status),
-	    cmocka_unit_test(test_status_down),  cmocka_unit_test(test_status_needs_attention),
-	    cmocka_unit_test(test_leases),       cmocka_unit_test(test_confirm),
-	    cmocka_unit_test(test_attach_batch), cmocka_unit_test(test_detach_batch),
+	    cmocka_unit_test(test_list),          cmocka_unit_test(test_status),
+	    cmocka_unit_test(test_status_down),   cmocka_unit_test(test_status_needs_attention),
+	    cmocka_unit_test(test_leases),        cmocka_unit_test(test_confirm),
+	    cmocka_unit_test(test_attach_batch),  cmocka_unit_test(test_detach_batch),
+	    cmocka_unit_test(test_status_repair),
 	};
 
 	/* Lease expiry is shown in local time: pin it. */

@@ -202,7 +202,6 @@ static void test_guest_source_check_off(void **state)
 	n->guest_source_check = false;
 	off = build(n, &g, 1);
 	assert_int_equal(off->n_ports, 0);
-	assert_string_equal(off->ports_digest, "");
 	assert_string_equal(off->digest, on->digest);
 	a = render(on, true);
 	b = render(off, false);
@@ -216,47 +215,24 @@ static void test_guest_source_check_off(void **state)
 }
 
 /* The inet chains' digest does not see the ports (attach touches no inet chain); each port
- * has its own; the ports' digest sees every port's chain, key and digest, in any order. */
+ * has its own, which moves with its guest's address and only with its own guest's. */
 static void test_digests(void **state)
 {
 	struct netd_network *n = make_net(NETD_MODE_NAT, "10.5.0.1/16");
 	struct netd_nft_guest g[] = {guest("vnet0", mac_a, "10.5.3.4"),
 	                             guest("vnet1", mac_b, NULL)};
-	struct netd_nft_net *none = build(n, NULL, 0), *two = build(n, g, 2), *swapped, *moved;
-	struct netd_nft_guest r[] = {g[1], g[0]};
-	struct netd_nft_port_fact f[2];
-	char d[NETD_NFT_DIGEST_LEN + 1];
+	struct netd_nft_net *none = build(n, NULL, 0), *two = build(n, g, 2), *moved;
 
-	assert_string_equal(none->ports_digest, "");
+	assert_int_equal(none->n_ports, 0);
 	assert_string_equal(none->digest, two->digest);
-	assert_int_equal(strlen(two->ports_digest), NETD_NFT_DIGEST_LEN);
+	assert_int_equal(strlen(two->ports[0].digest), NETD_NFT_DIGEST_LEN);
 	assert_string_not_equal(two->ports[0].digest, two->ports[1].digest);
-	swapped = build(n, r, 2);
-	assert_string_equal(swapped->ports_digest, two->ports_digest);
 	assert_int_equal(netd_ipv4_parse("10.5.3.5", &g[0].addr), 0);
 	moved = build(n, g, 2);
-	assert_string_not_equal(moved->ports_digest, two->ports_digest);
 	assert_string_not_equal(moved->ports[0].digest, two->ports[0].digest);
 	assert_string_equal(moved->ports[1].digest, two->ports[1].digest);
-
-	/* What observing the kernel finds, summed up the same way. */
-	for (size_t i = 0; i < 2; i++) {
-		const struct netd_nft_port *p = &two->ports[1 - i];
-
-		strcpy(f[i].chain, p->chain.name);
-		strcpy(f[i].key, p->ifname);
-		strcpy(f[i].digest, p->digest);
-	}
-	netd_nft_ports_digest(f, 2, d);
-	assert_string_equal(d, two->ports_digest);
-	f[0].key[0] = '\0'; /* a chain no element jumps to */
-	netd_nft_ports_digest(f, 2, d);
-	assert_string_not_equal(d, two->ports_digest);
-	netd_nft_ports_digest(f, 0, d);
-	assert_string_equal(d, "");
 	netd_nft_net_free(none);
 	netd_nft_net_free(two);
-	netd_nft_net_free(swapped);
 	netd_nft_net_free(moved);
 	netd_network_free(n);
 }
@@ -283,6 +259,43 @@ static void test_port_chain_names(void **state)
 	    netd_nft_port_chain("n234567890123456789012345678901", "t23456789012345", buf), 0);
 	assert_true(netd_nft_port_of(buf, "n234567890123456789012345678901", port));
 	assert_string_equal(port, "t23456789012345");
+}
+
+/* A ruleset notification names a chain: whose network's it is (engine/heal.c). */
+static void test_chain_owner(void **state)
+{
+	char net[NETD_NAME_MAX], buf[NETD_NFT_CHAIN_MAX];
+
+	(void)state;
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++) {
+		snprintf(buf, sizeof(buf), "%sa-b_1", netd_nft_chain_prefix(k));
+		assert_true(netd_nft_chain_owner(buf, net));
+		assert_string_equal(net, "a-b_1");
+	}
+	assert_true(netd_nft_chain_owner("port_lab.vnet7", net));
+	assert_string_equal(net, "lab");
+	assert_true(netd_nft_chain_owner("port_x.eth0.100", net));
+	assert_string_equal(net, "x");
+	assert_int_equal(
+	    netd_nft_port_chain("n234567890123456789012345678901", "t23456789012345", buf), 0);
+	assert_true(netd_nft_chain_owner(buf, net));
+	assert_string_equal(net, "n234567890123456789012345678901");
+	/* Base chains and names netd does not make belong to no network. */
+	const char *none[] = {"input",
+	                      "output",
+	                      "forward",
+	                      "postrouting",
+	                      "prerouting",
+	                      "in_",
+	                      "port_",
+	                      "port_.vnet0",
+	                      "port_lab.",
+	                      "port_lab",
+	                      "in_a.b",
+	                      "DOCKER-USER",
+	                      "port_n2345678901234567890123456789012.t"};
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++)
+		assert_false(netd_nft_chain_owner(none[i], net));
 }
 
 /* The record of a network's taps becomes its guests: attached taps bound as recorded. */
@@ -347,6 +360,7 @@ int main(void)
 	    cmocka_unit_test(test_guest_source_check_off),
 	    cmocka_unit_test(test_digests),
 	    cmocka_unit_test(test_port_chain_names),
+	    cmocka_unit_test(test_chain_owner),
 	    cmocka_unit_test(test_tap_record_bound),
 	    cmocka_unit_test(test_render_port),
 	};

@@ -195,8 +195,7 @@ static void a_tap_record_that_does_not_load_leaves_the_taps_alone_until_down(voi
 	o.bridge = NETD_BRIDGE_OURS;
 	o.bridge_up = true;
 	o.rules_present = true;
-	strcpy(o.rules_digest, d->nft->digest);
-	strcpy(o.ports_digest, d->nft->ports_digest);
+	o.rules_current = true;
 	/* The [Tap] is missing: normally made at once... */
 	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
 	assert_string_equal(steps(&p), "sync taps; ");

@@ -21,6 +21,11 @@ int netd_dnsmasq_start(const struct netd_dnsmasq_paths *p, const char *conf_text
 /* 1 and *pid when the pid file names a live dnsmasq started with our conf; 0 when not. */
 int netd_dnsmasq_running(const struct netd_dnsmasq_paths *p, pid_t *pid);
 
+/* A pidfd on our dnsmasq (the pid file's, checked as for stop; close-on-exec), readable once
+ * that process has exited, and *pid its pid: how netd learns at once that it died. -ESRCH
+ * when our dnsmasq is not running. */
+int netd_dnsmasq_pidfd(const struct netd_dnsmasq_paths *p, pid_t *pid);
+
 /* 1 when the conf file on disk equals text, 0 when it differs or is missing. */
 int netd_dnsmasq_conf_matches(const struct netd_dnsmasq_paths *p, const char *conf_text,
                               const char *hosts_text);

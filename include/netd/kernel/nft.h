@@ -1,6 +1,6 @@
 /*
- * Table inet netd in the kernel (include/netd/nft.h describes its layout and the IR): libnftnl
- * + libmnl, one batch per change, every message acked.
+ * Tables inet netd and bridge netd in the kernel (include/netd/nft.h describes their layout
+ * and the IR): libnftnl + libmnl, one batch per change, every message acked.
  */
 #ifndef NETD_KERNEL_NFT_H
 #define NETD_KERNEL_NFT_H
@@ -11,16 +11,38 @@ struct netd_nft;
 
 int netd_nft_open(struct netd_nft **out);
 void netd_nft_close(struct netd_nft *nft);
-
-/* The digest stored on the network's chains: 0 and digest filled when all of the network's
- * chains exist and agree, -ENOENT when none or only some exist (or the table is absent). */
-int netd_nft_observe_net(struct netd_nft *nft, const char *network,
-                         char digest[NETD_NFT_DIGEST_LEN + 1]);
+/* The socket's netlink port id: the nlmsg_pid of the notifications of netd's own changes. */
+uint32_t netd_nft_portid(const struct netd_nft *nft);
 
 /*
- * One atomic batch: create the table, base chains and maps if missing, then add or replace
- * the network's chains (flush + re-add its rules, userdata = digest) and map elements, and
- * its bound ports in table bridge netd (chains, elements; what it no longer has goes).
+ * What differs between netd's tables and what x wants, by content. In table inet netd: every
+ * rule of the network's chains (in order; foreign rules count), its elements in every map (as
+ * sets of key -> verdict; elements that jump to its chains or meet its keys are its business,
+ * others' are not), and the table's base chains (hook, policy, dispatch rules) and map
+ * definitions. In table bridge netd, the same for the ports x binds: each port's chain, its
+ * port chains x no longer binds, its elements of port_if, and the table's base chain and map.
+ * Rules are compared expression by expression as the kernel sends them back, against what
+ * the batch would send (handles, positions, userdata and counter values aside). Reads the
+ * tables only when the ruleset generation moved since the last read.
+ */
+struct netd_nft_drift {
+	bool present; /* some chain of the network is in either table */
+	unsigned n;   /* differences found: 0 when the kernel has exactly what x wants */
+	/* e.g. "out_default: 1 rule missing, fwdi_default: 1 foreign rule; nat_src:
+	 * 192.122.1.0/24 missing": base chains and maps of the tables, then the network's
+	 * chains, then its elements, groups apart by "; " */
+	char what[NETD_NFT_DRIFT_MAX];
+};
+int netd_nft_verify_net(struct netd_nft *nft, const struct netd_nft_net *x,
+                        struct netd_nft_drift *out);
+
+/*
+ * One atomic batch: create the tables, base chains and maps if missing (a base chain or map
+ * defined otherwise is made again), then add or replace the network's chains (flush + re-add
+ * its rules, the digest as a label on the first) and map elements, deleting elements of its
+ * business that it does not want, and its bound ports in table bridge netd the same way
+ * (chains, elements; what it no longer binds goes). This is also the repair of whatever
+ * verify found.
  * An error names the message that failed (matched back by sequence number) in diag.
  */
 int netd_nft_apply_net(struct netd_nft *nft, const struct netd_nft_net *x, struct netd_diag *diag);
@@ -33,13 +55,9 @@ int netd_nft_apply_net(struct netd_nft *nft, const struct netd_nft_net *x, struc
  */
 int netd_nft_remove_net(struct netd_nft *nft, const char *network, struct netd_diag *diag);
 
-/* The network's bound ports in table bridge netd, summed up by netd_nft_ports_digest(): ""
- * when it has none there. Read once per ruleset generation for all networks. */
-int netd_nft_observe_ports(struct netd_nft *nft, const char *network,
-                           char digest[NETD_NFT_DIGEST_LEN + 1]);
-
 /* Attach: one batch binding x's port (its chain and element, the name taken from any chain
- * that had it), leaving the network's other ports alone. Nothing when x does not bind it. */
+ * that had it), leaving the network's other ports and table inet netd alone. Nothing when x
+ * does not bind it. */
 int netd_nft_apply_port(struct netd_nft *nft, const struct netd_nft_net *x, const char *port,
                         struct netd_diag *diag);
 /* Detach: one batch unbinding the network's port, if bound. */
