@@ -69,24 +69,32 @@ int netd_engine_down_all(struct netd_engine *e, struct netd_diag *diag);
 /*
  * Link notifications: the daemon polls this fd and calls monitor_handle when it is readable,
  * so a port that anyone attaches to a VMToVM=deny network's bridge is isolated at once, and a
- * bridge or tap of a network that is deleted, set down or loses its address is repaired (with
- * heal_open below). open returns the fd (or -errno); handle reads everything pending.
+ * bridge or tap of a network that is deleted, set down or loses its address is marked for the
+ * event-driven repair (heal_open below). open returns the fd (or -errno); handle reads
+ * everything pending and returns 1 when notifications were lost and there is no event-driven
+ * repair to mark every network, so that a reconcile pass must catch up on them (else 0).
  */
 int netd_engine_monitor_open(struct netd_engine *e);
 int netd_engine_monitor_handle(struct netd_engine *e);
 void netd_engine_monitor_close(struct netd_engine *e);
 
 /*
- * Event-driven repair (engine/heal.c): the daemon polls the fd of heal_open (one epoll fd for
- * the ruleset notifications, a pidfd per dnsmasq and a short timer; -errno when it cannot be
- * had, and then only the periodic reconcile repairs) and calls heal_handle when it is
+ * Event-driven repair (engine/heal.c): the daemon watches the fd of heal_open (one epoll fd
+ * for the ruleset notifications, a pidfd per dnsmasq and a short timer; -errno when it cannot
+ * be had, and then only the periodic reconcile repairs) and calls heal_handle when it is
  * readable. The link notifications of monitor_open feed it too. A network that an event says
- * may have drifted is reconciled about 50 ms after the events pause (at most 250 ms after the
- * first): a burst is one pass, and an unrelated network is not looked at. 0, or the first
- * reconcile's -errno (each failure is logged).
+ * may have drifted is marked, and about 50 ms after the events pause (at most 250 ms after
+ * the first) each marked network is handed to start(arg, name): a burst is one pass, and an
+ * unrelated network is not looked at. start queues a reconcile job for the network with
+ * args.heal set and returns 0, or returns -EBUSY when a change holds the network or waits for
+ * it: the network then stays marked and is handed again soon after the jobs on it end (never
+ * reconciled while a change holds it). A network repaired again and again right after each
+ * repair (something else fights netd over it) is handed over later and later, up to 30 s.
+ * heal_handle returns 0, or -errno when the fd could not be read.
  */
+typedef int (*netd_heal_start_fn)(void *arg, const char *network);
 int netd_engine_heal_open(struct netd_engine *e);
-int netd_engine_heal_handle(struct netd_engine *e);
+int netd_engine_heal_handle(struct netd_engine *e, netd_heal_start_fn start, void *arg);
 
 /*
  * Upstream DNS (engine/upstream.c): the servers of the host's resolv.conf, in one file every
@@ -157,5 +165,57 @@ int netd_engine_detach(struct netd_engine *e, const char *name, const char *tap,
  */
 int netd_engine_detach_batch(struct netd_engine *e, const char *name, const char *const *taps,
                              size_t k, json_object **out, struct netd_diag *diag);
+
+/*
+ * Changes as jobs, for an event loop (netd/engine/job.c). A change that waits (up and
+ * reconcile for dnsmasq to be ready, down for it to exit, detach for dnsmasq to drop the
+ * guest's lease, reload for any of these) never waits itself: run returns -EINPROGRESS with
+ * what it waits for in *w (struct netd_wait, include/netd/util/wait.h: an fd to become
+ * readable, -1 for none, and a deadline), and the caller runs it again once either is met.
+ * Any other value is the end: the change's result as the blocking call above returns it,
+ * *result (may be NULL) the answer of attach and detach, for down the array of its notes
+ * (netd_engine_down_ex), and for up what it repaired of a network that was up (as
+ * netd_engine_up_report's *repair; NULL when nothing). A failure found late still rolls the
+ * change back. The blocking calls above are a job run to its end.
+ *
+ * A job holds its network (name; a reconcile of a network that is not up does nothing); a
+ * reload holds them all. new refuses with -EBUSY, and says why, a job on a network another
+ * job holds, any job while a reload runs, and a reload while any job runs: the caller
+ * queues them. While a job runs, list and status show its network as "starting" (up) or
+ * "stopping" (down). free of a job not run to its end first runs it to its end, blocking.
+ */
+enum netd_job_kind {
+	NETD_JOB_UP,
+	NETD_JOB_DOWN,      /* args->force */
+	NETD_JOB_RECONCILE, /* one network of a pass (netd_engine_reconcile_begin first) */
+	NETD_JOB_ATTACH,    /* args->taps: the attach requests */
+	NETD_JOB_DETACH,    /* args->taps: the taps (only .tap) */
+	NETD_JOB_RELOAD,    /* name NULL */
+};
+/* What a job is asked besides its network; new copies it, and args may be NULL. */
+struct netd_job_args {
+	const struct netd_attach_req *taps;
+	size_t n_taps; /* attach and detach: at least 1 */
+	bool batch;    /* attach, detach: answer as the _batch calls, {"network","taps":[...]} */
+	bool force;    /* down: as netd_engine_down_ex */
+	/* reconcile: asked by the event-driven repair (netd_engine_heal_handle): after a repair
+	 * it looks once more (a repair can make another due that no kernel event announces),
+	 * and its outcome tells the repair whether something fights netd over the network. */
+	bool heal;
+};
+struct netd_job;
+struct netd_wait;
+int netd_engine_job_new(struct netd_engine *e, enum netd_job_kind kind, const char *name,
+                        const struct netd_job_args *args, struct netd_job **out,
+                        struct netd_diag *diag);
+int netd_engine_job_run(struct netd_job *j, struct netd_wait *w, json_object **result,
+                        struct netd_diag *diag);
+void netd_engine_job_free(struct netd_job *j);
+/* The part of a reconcile pass that is no network's, before its jobs: the upstream DNS servers
+ * (a resolv.conf change the watch missed, a servers file removed). 0 or -errno. */
+int netd_engine_reconcile_begin(struct netd_engine *e);
+/* The networks of the config in force, by position: for a pass over them one at a time. */
+size_t netd_engine_n_networks(const struct netd_engine *e);
+const char *netd_engine_network_name(const struct netd_engine *e, size_t i);
 
 #endif

@@ -1,23 +1,29 @@
-/* netd: the daemon. Options, signals through a signalfd, one poll loop, a reconcile timer. */
+/*
+ * netd: the daemon. Options, then one event loop (loop.c) for everything: the control socket
+ * and every client (control_server.c), the changes in progress and the reconcile passes
+ * (scheduler.c), signals through a signalfd, link notifications. Nothing in it blocks: a change
+ * that waits for dnsmasq is an event like any other.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "control_server.h"
 #include "netd/engine.h"
+#include "netd/kernel/dnsmasq.h"
 #include "netd/util/fsutil.h"
 #include "netd/util/log.h"
 
@@ -160,6 +166,8 @@ static void reap_children(void)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		/* A dnsmasq start waiting for this very process takes its verdict from here. */
+		netd_dnsmasq_reaped(pid, status);
 		if (WIFEXITED(status))
 			netd_log(LOG_DEBUG, "child %d exited with %d", (int)pid,
 			         WEXITSTATUS(status));
@@ -169,40 +177,58 @@ static void reap_children(void)
 	}
 }
 
-static void reload(struct netd_engine *e)
-{
-	struct netd_diag diag = {{0}};
-	int ret = netd_engine_reload(e, &diag);
+/* What the daemon runs on: the loop and what it serves. */
+struct daemon {
+	struct netd_loop *l;
+	struct netd_engine *e;
+	struct netd_sched *s;
+	struct netd_ctl_server *srv;
+	struct netd_watch *sig_w, *mon_w, *up_w, *heal_w;
+	int sfd, mfd, rfd, hfd;
+};
 
+static void reloaded(void *arg, int ret, json_object *result, const struct netd_diag *diag)
+{
+	json_object_put(result);
 	if (ret)
-		netd_log(LOG_ERR, "reload failed: %s", diag.msg[0] ? diag.msg : strerror(-ret));
+		netd_log(LOG_ERR, "reload failed: %s", diag->msg[0] ? diag->msg : strerror(-ret));
 	else
 		netd_log(LOG_INFO, "reloaded %s", "config");
 }
 
-/* Drain the signalfd; returns true when the daemon should exit. */
-static bool handle_signals(int sfd, struct netd_engine *e)
+/* Drain the signalfd: SIGTERM and SIGINT end the loop, SIGHUP queues a reload. */
+static void on_signal(void *arg, uint32_t events)
 {
+	struct daemon *d = arg;
 	struct signalfd_siginfo si;
-	bool quit = false;
 
-	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+	while (read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGTERM:
 		case SIGINT:
 			netd_log(LOG_INFO, "signal %d: exiting", (int)si.ssi_signo);
-			quit = true;
+			netd_loop_quit(d->l);
 			break;
 		case SIGHUP:
 			netd_log(LOG_INFO, "SIGHUP: reloading");
-			reload(e);
+			if (netd_sched_submit(d->s, NETD_JOB_RELOAD, NULL, NULL, reloaded, NULL) <
+			    0)
+				netd_log(LOG_ERR, "reload failed: %s", strerror(ENOMEM));
 			break;
 		case SIGCHLD:
 			reap_children();
 			break;
 		}
 	}
-	return quit;
+}
+
+/* Link notifications: ports anyone attaches get their network's policy at once. */
+static void on_monitor(void *arg, uint32_t events)
+{
+	struct daemon *d = arg;
+
+	if (netd_engine_monitor_handle(d->e) == 1)
+		netd_sched_reconcile(d->s);
 }
 
 static int count_networks(struct netd_engine *e)
@@ -242,10 +268,11 @@ static void log_firewall_warnings(struct netd_engine *e)
 }
 
 /* resolv.conf changed: every dnsmasq rereads the upstream servers (engine/upstream.c). */
-static void upstream_changed(struct netd_engine *e)
+static void on_upstream(void *arg, uint32_t events)
 {
+	struct daemon *d = arg;
 	size_t told = 0;
-	int ret = netd_engine_upstream_handle(e, &told);
+	int ret = netd_engine_upstream_handle(d->e, &told);
 
 	if (ret < 0)
 		netd_log(LOG_WARNING, "upstream DNS servers: %s", strerror(-ret));
@@ -253,70 +280,104 @@ static void upstream_changed(struct netd_engine *e)
 		netd_log(LOG_INFO, "upstream DNS servers changed: %zu dnsmasq told", told);
 }
 
-static int run_loop(int lfd, int sfd, int tfd, struct netd_engine *e)
+/* A network the event-driven repair marked: a reconcile job, unless a change holds it. */
+static int heal_start(void *arg, const char *network)
 {
-	/* Link notifications: ports anyone attaches get their network's policy at once. */
-	int mfd = netd_engine_monitor_open(e);
-	/* One watch on resolv.conf for every network's dnsmasq. */
-	int rfd = netd_engine_upstream_open(e);
-	/* Ruleset changes, dnsmasq exits and the timer of the event-driven repair. */
-	int hfd = netd_engine_heal_open(e);
+	struct daemon *d = arg;
+	struct netd_job_args args = {.heal = true};
 
-	if (mfd < 0)
+	return netd_sched_try(d->s, NETD_JOB_RECONCILE, network, &args);
+}
+
+/* Ruleset changes, dnsmasq exits and the repair's timer (engine/heal.c). */
+static void on_heal(void *arg, uint32_t events)
+{
+	struct daemon *d = arg;
+	int ret = netd_engine_heal_handle(d->e, heal_start, d);
+
+	if (ret < 0)
+		netd_log(LOG_WARNING, "event-driven repair: %s", strerror(-ret));
+}
+
+/* The watches that only make netd quicker: without them the reconcile pass catches up. */
+static void watch_events(struct daemon *d)
+{
+	d->mfd = netd_engine_monitor_open(d->e);
+	if (d->mfd >= 0)
+		d->mon_w = netd_loop_watch(d->l, d->mfd, EPOLLIN, on_monitor, d);
+	if (!d->mon_w)
 		netd_log(LOG_WARNING,
 		         "link notifications unavailable (%s): new ports get their "
 		         "policy at the next reconcile",
-		         strerror(-mfd));
-	if (rfd < 0)
+		         strerror(d->mfd < 0 ? -d->mfd : errno));
+	/* One watch on resolv.conf for every network's dnsmasq. */
+	d->rfd = netd_engine_upstream_open(d->e);
+	if (d->rfd >= 0)
+		d->up_w = netd_loop_watch(d->l, d->rfd, EPOLLIN, on_upstream, d);
+	if (!d->up_w)
 		netd_log(LOG_WARNING,
 		         "cannot watch resolv.conf (%s): dnsmasq learns new upstream DNS "
 		         "servers at the next reconcile",
-		         strerror(-rfd));
-	if (hfd < 0)
+		         strerror(d->rfd < 0 ? -d->rfd : errno));
+	/* Ruleset changes, dnsmasq exits and the timer of the event-driven repair; after the
+	 * link monitor, whose marks it reconciles. */
+	d->hfd = netd_engine_heal_open(d->e);
+	if (d->hfd >= 0)
+		d->heal_w = netd_loop_watch(d->l, d->hfd, EPOLLIN, on_heal, d);
+	if (!d->heal_w)
 		netd_log(LOG_WARNING,
 		         "event-driven repair unavailable (%s): drift is repaired at the next "
 		         "reconcile",
-		         strerror(-hfd));
-	for (;;) {
-		struct pollfd pfd[6] = {
-		    {.fd = sfd, .events = POLLIN},
-		    {.fd = lfd, .events = POLLIN},
-		    {.fd = tfd, .events = POLLIN}, /* -1 when reconcile is off: poll skips it */
-		    {.fd = mfd < 0 ? -1 : mfd, .events = POLLIN},
-		    {.fd = rfd < 0 ? -1 : rfd, .events = POLLIN},
-		    {.fd = hfd < 0 ? -1 : hfd, .events = POLLIN},
-		};
-		uint64_t ticks;
-		int ret;
+		         strerror(d->hfd < 0 ? -d->hfd : errno));
+}
 
-		if (poll(pfd, 6, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			netd_log(LOG_ERR, "poll: %s", strerror(errno));
-			return -errno;
-		}
-		/* Signals first: a SIGTERM must not wait behind a queue of clients. */
-		if ((pfd[0].revents & POLLIN) && handle_signals(sfd, e))
-			return 0;
-		if ((pfd[2].revents & POLLIN) &&
-		    read(tfd, &ticks, sizeof(ticks)) == sizeof(ticks)) {
-			ret = netd_engine_reconcile(e);
-			if (ret)
-				netd_log(LOG_WARNING, "reconcile: %s", strerror(-ret));
-		}
-		if (pfd[3].revents & POLLIN)
-			netd_engine_monitor_handle(e);
-		if (pfd[4].revents & POLLIN)
-			upstream_changed(e);
-		/* After the link monitor: the marks it made set the repair's timer. */
-		if (pfd[5].revents & POLLIN)
-			netd_engine_heal_handle(e);
-		if (pfd[1].revents & POLLIN) {
-			ret = netd_ctl_server_serve_one(lfd, e);
-			if (ret == -ENOMEM)
-				return ret;
-		}
+/* The loop and what it watches; -1 once the reason is logged. */
+static int open_loop(struct daemon *d, int lfd, unsigned interval)
+{
+	int ret = netd_loop_new(&d->l);
+
+	if (ret == 0)
+		ret = netd_sched_new(d->l, d->e, interval, &d->s);
+	if (ret == 0)
+		ret = netd_ctl_server_new(d->l, d->e, d->s, lfd, &d->srv);
+	if (ret == 0 && !(d->sig_w = netd_loop_watch(d->l, d->sfd, EPOLLIN, on_signal, d)))
+		ret = -errno;
+	if (ret < 0) {
+		netd_log(LOG_ERR, "event loop: %s", strerror(-ret));
+		return -1;
 	}
+	watch_events(d);
+	return 0;
+}
+
+/* The changes under way end (and are answered) before the clients go, then the loop. */
+static void close_loop(struct daemon *d)
+{
+	netd_sched_free(d->s);
+	netd_ctl_server_free(d->srv);
+	if (d->l) {
+		netd_loop_unwatch(d->l, d->sig_w);
+		netd_loop_unwatch(d->l, d->mon_w);
+		netd_loop_unwatch(d->l, d->up_w);
+		netd_loop_unwatch(d->l, d->heal_w);
+	}
+	netd_loop_free(d->l);
+	d->s = NULL;
+	d->srv = NULL;
+	d->sig_w = d->mon_w = d->up_w = d->heal_w = NULL;
+	d->l = NULL;
+}
+
+/* Room for every connection the server admits, and then some, when the hard limit allows. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	rlim_t want = NETD_CTL_MAX_ROOT + NETD_CTL_MAX_UNPRIV + 1024;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	setrlimit(RLIMIT_NOFILE, &rl);
 }
 
 /* SIGTERM, SIGINT, SIGHUP and SIGCHLD through a signalfd: blocked before any child exists, so
@@ -337,25 +398,6 @@ static int open_signalfd(void)
 		return -1;
 	}
 	return sfd;
-}
-
-/* A timerfd firing every interval seconds; -1 (nothing to poll) when interval is 0. */
-static int open_reconcile_timer(unsigned interval, int *tfd)
-{
-	struct itimerspec its = {
-	    .it_interval = {.tv_sec = interval},
-	    .it_value = {.tv_sec = interval},
-	};
-
-	*tfd = -1;
-	if (!interval)
-		return 0;
-	*tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (*tfd < 0 || timerfd_settime(*tfd, 0, &its, NULL) < 0) {
-		netd_log(LOG_ERR, "timerfd: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 /* The directories, the engine (which loads the config) and the control socket; then the
@@ -438,10 +480,10 @@ static int absolute_dirs(struct netd_args *a, char bufs[3][PATH_MAX])
 
 int main(int argc, char **argv)
 {
-	struct netd_engine *e = NULL;
+	struct daemon d = {.sfd = -1, .mfd = -1, .rfd = -1, .hfd = -1};
 	struct netd_args a;
 	char sockbuf[PATH_MAX], dirs[3][PATH_MAX];
-	int lfd = -1, sfd = -1, tfd = -1, ret, status = 1, n_nets;
+	int lfd = -1, ret, status = 1, n_nets;
 
 	ret = parse_args(argc, argv, &a);
 	if (ret)
@@ -460,25 +502,29 @@ int main(int argc, char **argv)
 	/* dnsmasq daemonises: without this its process would be reparented to init, which on
 	 * some hosts (containers) never reaps; netd reaps its own on SIGCHLD. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	raise_fd_limit();
 
-	sfd = open_signalfd();
-	if (sfd < 0 || start_engine(&a, &e, &lfd) < 0 ||
-	    open_reconcile_timer(a.reconcile_interval, &tfd) < 0)
+	d.sfd = open_signalfd();
+	if (d.sfd < 0 || start_engine(&a, &d.e, &lfd) < 0 ||
+	    open_loop(&d, lfd, a.reconcile_interval) < 0)
 		goto out;
 
-	n_nets = count_networks(e);
+	n_nets = count_networks(d.e);
 	netd_log(LOG_NOTICE, "ready (%d network%s, socket %s)", n_nets, n_nets == 1 ? "" : "s",
 	         a.socket);
-	if (run_loop(lfd, sfd, tfd, e) == 0)
+	ret = netd_loop_run(d.l);
+	if (ret == 0)
 		status = 0;
-	if (a.down_on_exit && down_on_exit(e) < 0)
+	else
+		netd_log(LOG_ERR, "event loop: %s", strerror(-ret));
+	close_loop(&d);
+	if (a.down_on_exit && down_on_exit(d.e) < 0)
 		status = 1;
 out:
+	close_loop(&d);
 	netd_ctl_server_close(lfd, a.socket);
-	netd_engine_free(e);
-	if (tfd >= 0)
-		close(tfd);
-	if (sfd >= 0)
-		close(sfd);
+	netd_engine_free(d.e);
+	if (d.sfd >= 0)
+		close(d.sfd);
 	return status;
 }

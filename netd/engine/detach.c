@@ -4,7 +4,9 @@
  * are netd's to forget, and the alias netd:<network> on a link is checked before it is
  * removed, so a link someone else took the name of is left alone. Every tap of a request is
  * checked before anything is done; the taps go together, as one link group (one RCU barrier
- * in the kernel, not one each); the record and dnsmasq's hosts file are written once.
+ * in the kernel, not one each); the record and dnsmasq's hosts file are written once. Giving a
+ * lease back waits for dnsmasq to drop it: a detach is a job (job.c) that returns -EINPROGRESS
+ * then and is resumed.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,15 +17,15 @@
 #include "engine_priv.h"
 
 /* One tap of a detach: what the record and the kernel say about it, what it gave back. */
-struct going {
-	const char *tap;
+struct netd_detach_tap {
+	char tap[IFNAMSIZ];
 	ssize_t idx; /* in the record as loaded; -1: not recorded */
 	struct netd_tap_record rec;
 	bool exists;
 	struct in_addr released;
 };
 
-static json_object *detach_json(const struct netd_network *n, const struct going *g)
+static json_object *detach_json(const struct netd_network *n, const struct netd_detach_tap *g)
 {
 	json_object *j = json_object_new_object();
 	char buf[INET_ADDRSTRLEN], m[18];
@@ -58,8 +60,8 @@ static int not_declared(const struct netd_network *n, const char *tap, struct ne
 }
 
 /* A tap detach may remove: netd's (tagged), or at least recorded. */
-static int may_detach(struct netd_engine *e, const struct netd_network *n, struct going *g,
-                      struct netd_diag *diag)
+static int may_detach(struct netd_engine *e, const struct netd_network *n,
+                      struct netd_detach_tap *g, struct netd_diag *diag)
 {
 	char alias[NETD_TAP_ALIAS_MAX];
 	struct netd_link_info li;
@@ -82,7 +84,7 @@ static int may_detach(struct netd_engine *e, const struct netd_network *n, struc
 
 /* Every tap of the request, before anything is done: all of them may go, or none does. */
 static int check_all(struct netd_engine *e, const struct netd_network *n,
-                     const struct netd_tap_state *s, struct going *g, size_t k,
+                     const struct netd_tap_state *s, struct netd_detach_tap *g, size_t k,
                      struct netd_diag *diag)
 {
 	int ret = 0;
@@ -99,7 +101,7 @@ static int check_all(struct netd_engine *e, const struct netd_network *n,
 }
 
 /* The taps that exist, deleted together. */
-static int delete_taps(struct netd_engine *e, const struct going *g, size_t k,
+static int delete_taps(struct netd_engine *e, const struct netd_detach_tap *g, size_t k,
                        struct netd_diag *diag)
 {
 	const char **names = calloc(k, sizeof(*names));
@@ -121,7 +123,7 @@ static int delete_taps(struct netd_engine *e, const struct going *g, size_t k,
 /* The record without the taps that are gone (all of them, unless deleting failed part way),
  * written once; the hosts file rewritten once when a static lease or host name went. */
 static int forget(struct netd_engine *e, const struct netd_network *n, struct netd_tap_state *s,
-                  const struct going *g, size_t k, bool all_gone, struct netd_diag *diag)
+                  const struct netd_detach_tap *g, size_t k, bool all_gone, struct netd_diag *diag)
 {
 	struct netd_link_info li;
 	bool save = false, hosts = false;
@@ -146,8 +148,8 @@ static int forget(struct netd_engine *e, const struct netd_network *n, struct ne
 /* Their ports unbound (GuestSourceCheck), or with rebind those of them still there bound
  * again as the record s has them: a tap that stays keeps its guest's binding. */
 static int ports(struct netd_engine *e, const struct netd_network *n,
-                 const struct netd_tap_state *s, const struct going *g, size_t k, bool rebind,
-                 struct netd_diag *diag)
+                 const struct netd_tap_state *s, const struct netd_detach_tap *g, size_t k,
+                 bool rebind, struct netd_diag *diag)
 {
 	const char **names = calloc(k ? k : 1, sizeof(*names));
 	struct netd_link_info li;
@@ -167,91 +169,114 @@ static int ports(struct netd_engine *e, const struct netd_network *n,
 	return ret;
 }
 
+/* After the leases: the ports' bindings, then the taps, then the record. */
+static int detach_rest(struct netd_engine *e, struct netd_detach *dt, struct netd_diag *diag)
+{
+	const struct netd_network *n = dt->n;
+	struct netd_diag why = {{0}};
+	int ret, del;
+
+	ret = ports(e, n, &dt->s, dt->g, dt->k, false, diag);
+	if (ret < 0)
+		return ret;
+	del = delete_taps(e, dt->g, dt->k, &why);
+	/* What went is forgotten even when not all of it could go. */
+	ret = forget(e, n, &dt->s, dt->g, dt->k, del == 0, diag);
+	if (del < 0) {
+		ports(e, n, &dt->s, dt->g, dt->k, true, NULL);
+		ret = del;
+		netd_diag_set(diag, "%s", why.msg);
+	}
+	return ret;
+}
+
+/* The answer: one tap's, or a batch's {"network","taps":[...]}. */
+static json_object *answer(const struct netd_detach *dt)
+{
+	json_object *out, *arr;
+
+	if (!dt->batch)
+		return detach_json(dt->n, &dt->g[0]);
+	out = json_object_new_object();
+	arr = json_object_new_array();
+	json_object_object_add(out, "network", json_object_new_string(dt->n->name));
+	for (size_t i = 0; i < dt->k; i++)
+		json_object_array_add(arr, detach_json(dt->n, &dt->g[i]));
+	json_object_object_add(out, "taps", arr);
+	return out;
+}
+
 /*
- * The leases first, then the ports' bindings, then the taps, then the record: a release that
- * fails leaves every tap and the record as they were, so the same detach can be tried again.
+ * The leases from tap dt->i on, one after the other, then the rest. A release that fails
+ * leaves every tap and the record as they were, so the same detach can be tried again.
  */
-static int detach(struct netd_engine *e, const struct netd_network *n, struct going *g, size_t k,
-                  struct netd_diag *diag)
+static int leases_then_rest(struct netd_engine *e, struct netd_detach *dt, struct netd_wait *w,
+                            json_object **out, struct netd_diag *diag)
 {
-	struct netd_tap_state s = {0};
-	int ret;
+	struct netd_detach_tap *g;
+	int ret = 0;
 
-	ret = netd_tap_state_load(e->state_dir, n->name, &s, diag);
-	if (ret == 0)
-		ret = check_all(e, n, &s, g, k, diag);
-	for (size_t i = 0; ret == 0 && i < k; i++)
-		if (g[i].idx >= 0)
-			ret = netd_tap_lease_forget(e, n, g[i].rec.mac, &g[i].released, diag);
-	if (ret == 0)
-		ret = ports(e, n, &s, g, k, false, diag);
-	if (ret == 0) {
-		struct netd_diag why = {{0}};
-		int del = delete_taps(e, g, k, &why);
-
-		/* What went is forgotten even when not all of it could go. */
-		ret = forget(e, n, &s, g, k, del == 0, diag);
-		if (del < 0) {
-			ports(e, n, &s, g, k, true, NULL);
-			ret = del;
-			netd_diag_set(diag, "%s", why.msg);
-		}
+	for (; ret == 0 && dt->i < dt->k; dt->i++) {
+		g = &dt->g[dt->i];
+		if (g->idx >= 0)
+			ret = netd_tap_lease_forget_start(e, dt->n, g->rec.mac, &dt->lw,
+			                                  &g->released, w, diag);
+		if (ret == -EINPROGRESS)
+			return ret;
 	}
-	netd_tap_state_clear(&s);
+	if (ret == 0)
+		ret = detach_rest(e, dt, diag);
+	if (ret == 0)
+		*out = answer(dt);
 	return ret;
 }
 
-static const struct netd_network *find(struct netd_engine *e, const char *name,
-                                       struct netd_diag *diag)
+int netd_detach_start(struct netd_engine *e, const char *name, const char *const *taps, size_t k,
+                      bool batch, struct netd_detach *dt, struct netd_wait *w, json_object **out,
+                      struct netd_diag *diag)
 {
-	const struct netd_network *n = netd_config_find(e->config, name);
+	int ret;
 
-	if (!n)
+	*out = NULL;
+	memset(dt, 0, sizeof(*dt));
+	dt->batch = batch;
+	dt->n = netd_config_find(e->config, name);
+	if (!dt->n) {
 		netd_diag_set(diag, "no network named '%s' in %s", name, e->config_dir);
-	return n;
-}
-
-int netd_engine_detach(struct netd_engine *e, const char *name, const char *tap, json_object **out,
-                       struct netd_diag *diag)
-{
-	const struct netd_network *n = find(e, name, diag);
-	struct going g = {.tap = tap, .idx = -1};
-	int ret;
-
-	*out = NULL;
-	if (!n)
 		return -ENOENT;
-	ret = detach(e, n, &g, 1, diag);
+	}
+	dt->g = calloc(k ? k : 1, sizeof(*dt->g));
+	if (!dt->g) {
+		netd_diag_set(diag, "detach %s: %s", name, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	dt->k = k;
+	for (size_t i = 0; i < k; i++) {
+		snprintf(dt->g[i].tap, sizeof(dt->g[i].tap), "%s", taps[i]);
+		dt->g[i].idx = -1;
+	}
+	ret = netd_tap_state_load(e->state_dir, dt->n->name, &dt->s, diag);
 	if (ret == 0)
-		*out = detach_json(n, &g);
-	return ret;
+		ret = check_all(e, dt->n, &dt->s, dt->g, k, diag);
+	return ret == 0 ? leases_then_rest(e, dt, w, out, diag) : ret;
 }
 
-int netd_engine_detach_batch(struct netd_engine *e, const char *name, const char *const *taps,
-                             size_t k, json_object **out, struct netd_diag *diag)
+int netd_detach_resume(struct netd_engine *e, struct netd_detach *dt, struct netd_wait *w,
+                       json_object **out, struct netd_diag *diag)
 {
-	const struct netd_network *n = find(e, name, diag);
-	struct going *g = calloc(k ? k : 1, sizeof(*g));
-	json_object *arr;
-	int ret = n ? 0 : -ENOENT;
+	struct netd_detach_tap *g = &dt->g[dt->i];
+	int ret = netd_tap_lease_forget_resume(dt->n, &dt->lw, &g->released, w, diag);
 
 	*out = NULL;
-	if (ret == 0 && !g) {
-		ret = -ENOMEM;
-		netd_diag_set(diag, "detach %s: %s", name, strerror(ENOMEM));
-	}
-	for (size_t i = 0; ret == 0 && i < k; i++)
-		g[i] = (struct going){.tap = taps[i], .idx = -1};
-	if (ret == 0)
-		ret = detach(e, n, g, k, diag);
-	if (ret == 0) {
-		*out = json_object_new_object();
-		arr = json_object_new_array();
-		json_object_object_add(*out, "network", json_object_new_string(n->name));
-		for (size_t i = 0; i < k; i++)
-			json_object_array_add(arr, detach_json(n, &g[i]));
-		json_object_object_add(*out, "taps", arr);
-	}
-	free(g);
-	return ret;
+	if (ret < 0)
+		return ret;
+	dt->i++;
+	return leases_then_rest(e, dt, w, out, diag);
+}
+
+void netd_detach_release(struct netd_detach *dt)
+{
+	netd_tap_state_clear(&dt->s);
+	free(dt->g);
+	dt->g = NULL;
 }

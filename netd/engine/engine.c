@@ -1,5 +1,7 @@
-/* The engine: config in force + observe -> plan -> apply for up, down, reload, reconcile.
- * The read-only views (list, status, leases) are in engine_views.c. */
+/* The engine: the config in force, its sockets, and what every change and view shares (the
+ * view of one network, its bridge, whether it is up, the host's addresses, the forwarding
+ * switch). The changes themselves run as jobs (job.c, change.c, reload.c); the read-only
+ * views are engine_views.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +60,8 @@ int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **ou
 	ret = netd_config_load_dir(e->config_dir, &e->config, diag);
 	if (ret < 0)
 		goto fail;
-	/* + 1: never a zero-size allocation, and index_in()'s "not found" stays in bounds. */
+	/* + 1: never a zero-size allocation, and netd_engine_index()'s "not found" stays in
+	 * bounds. */
 	e->brought_up = calloc(e->config->n_networks + 1, sizeof(*e->brought_up));
 	if (!e->brought_up || netd_dnsmasq_watch_reset(e) < 0) {
 		ret = -ENOMEM;
@@ -106,8 +109,6 @@ const struct netd_network *netd_engine_find(struct netd_engine *e, const char *n
 	return NULL;
 }
 
-static int last_forwarder(struct netd_engine *e, const struct netd_network *self);
-
 void netd_view_release(struct netd_view *v)
 {
 	netd_desired_free(v->d);
@@ -144,7 +145,7 @@ int netd_view_load(struct netd_engine *e, const struct netd_network *n, struct n
 		v->o.files[NETD_STATE_FILE_TAPS] = *taps_issue;
 	free(taps_issue);
 	if (ret == 0 && !v->d->forwarding && v->o.ip_forward_on)
-		v->o.forwarding_restorable = last_forwarder(e, n) == 1;
+		v->o.forwarding_restorable = netd_engine_last_forwarder(e, n) == 1;
 	if (ret < 0) {
 		netd_diag_set(diag, "%s: observing the kernel: %s", n->name, strerror(-ret));
 		netd_view_release(v);
@@ -173,8 +174,7 @@ bool netd_engine_bridge_is_ours(struct netd_engine *e, const struct netd_network
 	return netd_engine_bridge_get(e, n, &li);
 }
 
-/* Where n sits in c's list (n is one of c's networks). */
-static size_t index_in(const struct netd_config *c, const struct netd_network *n)
+size_t netd_engine_index(const struct netd_config *c, const struct netd_network *n)
 {
 	size_t i = 0;
 
@@ -183,17 +183,15 @@ static size_t index_in(const struct netd_config *c, const struct netd_network *n
 	return i;
 }
 
-/* A network is up when netd recorded it so in this boot, or (one left up by a netd older than
- * the record) when its tagged bridge exists. A record that does not read counts as up: it is
- * never taken for "nothing saved". */
-static bool is_up(struct netd_engine *e, const struct netd_network *n)
+bool netd_engine_is_up(struct netd_engine *e, const struct netd_network *n)
 {
 	int ret = netd_up_record_load(e->state_dir, n->name);
 
 	return (ret != -ENOENT && ret != -ESTALE) || netd_engine_bridge_is_ours(e, n);
 }
 
-static int check_host(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
+int netd_engine_check_host(struct netd_engine *e, const struct netd_network *n,
+                           struct netd_diag *diag)
 {
 	struct netd_host_prefix *hp = NULL;
 	size_t n_hp = 0;
@@ -212,461 +210,22 @@ static int check_host(struct netd_engine *e, const struct netd_network *n, struc
 	return ret;
 }
 
-static bool plans(const struct netd_plan *plan, enum netd_step_kind k)
-{
-	for (size_t i = 0; i < plan->n; i++)
-		if (plan->steps[i] == k)
-			return true;
-	return false;
-}
-
-/*
- * Observe, plan, apply; *plan is what was (or would have been) done. A reconcile (probe)
- * also asks dnsmasq whether it still answers, which nothing else does. With repaired set,
- * rules of a network that was up that differ from its definition are drift: once repaired,
- * that is logged and kept for status, and *repaired says so. A reload passes NULL: there the
- * definition changed, not the kernel.
- */
-static int converge(struct netd_engine *e, const struct netd_network *n, bool probe, bool *repaired,
-                    struct netd_plan *plan, struct netd_diag *diag)
-{
-	struct netd_view v;
-	bool drift;
-	int ret;
-
-	plan->n = 0;
-	ret = netd_view_load(e, n, &v, diag);
-	if (ret < 0)
-		return ret;
-	if (probe && v.d->dnsmasq && v.o.dnsmasq_running && v.o.bridge == NETD_BRIDGE_OURS &&
-	    v.o.has_address)
-		v.o.dnsmasq_hung = netd_dnsmasq_hung(e, index_in(e->config, n), v.o.dnsmasq_pid);
-	ret = netd_plan_up(v.d, &v.o, plan, diag);
-	if (ret == 0 && plan->n > 0 && v.o.bridge == NETD_BRIDGE_ABSENT)
-		ret = check_host(e, n, diag);
-	drift = v.o.bridge == NETD_BRIDGE_OURS && plans(plan, NETD_STEP_APPLY_RULES);
-	if (ret == 0 && plan->n > 0)
-		ret = netd_apply_up(&v.ctx, plan, diag);
-	if (ret == 0 && drift && repaired) {
-		*repaired = true;
-		ret = netd_repair_note(e, n->name, v.o.rules_drift);
-	}
-	/* Its dnsmasq's exit wakes the repair: the one observed, or after a change the one
-	 * that runs now. */
-	if (ret == 0)
-		netd_heal_watch_dnsmasq(e, n, &v.ctx.paths,
-		                        plan->n > 0           ? -1
-		                        : v.o.dnsmasq_running ? v.o.dnsmasq_pid
-		                                              : 0);
-	netd_view_release(&v);
-	return ret;
-}
-
-static int up_network(struct netd_engine *e, const struct netd_network *n, bool *repaired,
-                      struct netd_diag *diag)
-{
-	struct netd_plan plan;
-
-	return converge(e, n, false, repaired, &plan, diag);
-}
-
-/* One network of the periodic reconcile: each repair goes to the log, naming the network and
- * the steps (their number in *n_steps). A network up without a record (left by an older
- * netd) gets one. */
-static int reconcile_steps(struct netd_engine *e, const struct netd_network *n, size_t *n_steps,
-                           struct netd_diag *diag)
-{
-	struct netd_plan plan;
-	bool repaired = false;
-	char steps[512] = "";
-	size_t len = 0;
-	int rec, ret = converge(e, n, true, &repaired, &plan, diag);
-
-	*n_steps = plan.n;
-	for (size_t i = 0; i < plan.n && len < sizeof(steps); i++)
-		len += snprintf(steps + len, sizeof(steps) - len, "%s%s", i ? ", " : "",
-		                netd_step_name(plan.steps[i]));
-	if (ret < 0)
-		netd_log(LOG_WARNING, "%s: reconcile failed: %s", n->name,
-		         diag->msg[0] ? diag->msg : strerror(-ret));
-	else if (plan.n > 0)
-		netd_log(LOG_NOTICE, "%s: reconcile repaired: %s", n->name, steps);
-	if (ret == 0 && (rec = netd_up_record_load(e->state_dir, n->name)) != 0 && rec != -EINVAL)
-		ret = netd_up_record_save(e->state_dir, n->name);
-	return ret;
-}
-
-static int reconcile_network(struct netd_engine *e, const struct netd_network *n,
-                             struct netd_diag *diag)
-{
-	size_t steps;
-
-	return reconcile_steps(e, n, &steps, diag);
-}
-
-int netd_engine_reconcile_one(struct netd_engine *e, const struct netd_network *n)
-{
-	struct netd_diag d = {""};
-	size_t steps = 0;
-	int ret;
-
-	if (!is_up(e, n))
-		return 0;
-	ret = reconcile_steps(e, n, &steps, &d);
-	/* A repair can make another one due that no kernel event announces (an attached tap
-	 * deleted is forgotten from the record, and then its port binding must go): look once
-	 * more now rather than at the next periodic pass. */
-	if (ret < 0 || steps == 0)
-		return ret;
-	ret = reconcile_steps(e, n, &steps, &d);
-	return ret < 0 ? ret : 1;
-}
-
-/* Up by request or autostart: a network that was not up before is this process's own, and
- * --down-on-exit takes down those only (one left up by an earlier netd stays up). */
-static int up_requested(struct netd_engine *e, const struct netd_network *n, bool *repaired,
-                        struct netd_diag *diag)
-{
-	bool was_up = is_up(e, n);
-	bool recorded = netd_up_record_load(e->state_dir, n->name) == 0;
-	int ret = 0;
-
-	/* The record first: a network that comes up is one the reconcile keeps up. */
-	if (!recorded && (ret = netd_up_record_save(e->state_dir, n->name)) < 0) {
-		netd_diag_set(diag, "%s: recording it as up in %s: %s", n->name, e->state_dir,
-		              strerror(-ret));
-		return ret;
-	}
-	ret = up_network(e, n, repaired, diag);
-	if (ret < 0 && !recorded)
-		netd_up_record_forget(e->state_dir, n->name);
-	if (ret == 0 && !was_up)
-		e->brought_up[index_in(e->config, n)] = true;
-	return ret;
-}
-
-int netd_engine_up_report(struct netd_engine *e, const char *name, json_object **repair,
-                          struct netd_diag *diag)
-{
-	const struct netd_network *n = netd_engine_find(e, name, diag);
-	bool repaired = false;
-	int ret;
-
-	if (repair)
-		*repair = NULL;
-	if (!n)
-		return -ENOENT;
-	ret = up_requested(e, n, &repaired, diag);
-	if (ret == 0 && repaired && repair)
-		*repair = netd_repair_json(e, n->name);
-	return ret;
-}
-
-int netd_engine_up(struct netd_engine *e, const char *name, struct netd_diag *diag)
-{
-	return netd_engine_up_report(e, name, NULL, diag);
-}
-
-/* No other network that is up needs forwarding: the saved value can go back. As
- * netd_forwarding_saved(): 1 it loads, -EINVAL it does not (down says so), 0 none or others
- * still route. */
-static int last_forwarder(struct netd_engine *e, const struct netd_network *self)
+int netd_engine_last_forwarder(struct netd_engine *e, const struct netd_network *self)
 {
 	for (size_t i = 0; i < e->config->n_networks; i++) {
 		const struct netd_network *n = e->config->networks[i];
 
-		if (n != self && netd_network_needs_forwarding(n) && is_up(e, n))
+		if (n != self && netd_network_needs_forwarding(n) && netd_engine_is_up(e, n))
 			return 0;
 	}
 	return netd_forwarding_saved(e->state_dir);
 }
 
-/* What down did about state files that did not load: one line each in notes (may be NULL)
- * and in the log. After a forced down the files it could not use are forgotten. */
-static void down_notes(struct netd_engine *e, const struct netd_view *v, bool force,
-                       json_object *notes)
-{
-	const struct netd_network *n = v->d->net;
-	char line[NETD_PATH_MAX + 768];
-	struct netd_diag d = {{0}};
-
-	for (int k = 0; k < NETD_STATE_FILES; k++) {
-		const struct netd_state_issue *f = &v->o.files[k];
-
-		if (!f->bad)
-			continue;
-		snprintf(line, sizeof(line), "%s: %s %s: %s", n->name, f->file, f->reason,
-		         f->prev_used ? "down used its .prev, which agreed with the kernel"
-		         : k == NETD_STATE_FILE_UPLINK && force && v->o.uplink_enslaved
-		             ? "--force: the uplink got the bridge's addresses and routes as the "
-		               "kernel had them"
-		         : k == NETD_STATE_FILE_TAPS
-		             ? "down removed every tap tagged for the network"
-		         : k == NETD_STATE_FILE_BOND && force && v->o.bond_ours
-		             ? "--force: the bond is left as it is"
-		             : "not used");
-		netd_log(LOG_WARNING, "%s", line);
-		if (notes)
-			json_object_array_add(notes, json_object_new_string(line));
-		if (!force || k == NETD_STATE_FILE_IP_FORWARD || k == NETD_STATE_FILE_TAPS)
-			continue;
-		if (netd_state_remove(f->file, &d) < 0) {
-			netd_log(LOG_WARNING, "%s: %s", n->name, d.msg);
-			if (notes)
-				json_object_array_add(notes, json_object_new_string(d.msg));
-		}
-	}
-}
-
-static int down_network(struct netd_engine *e, const struct netd_network *n, bool force,
-                        json_object *notes, struct netd_diag *diag)
-{
-	struct netd_plan plan;
-	struct netd_view v;
-	int ret;
-
-	ret = netd_view_load(e, n, &v, diag);
-	if (ret < 0)
-		return ret;
-	/* A bridge that holds the uplink (or a bond of ours) without a snapshot: refused. */
-	ret = netd_plan_down_check(v.d, &v.o, force, diag);
-	if (ret == 0) {
-		/* Taps go with their network, attached ones too (README, "Guests on taps"). */
-		netd_plan_down(v.d, &v.o, last_forwarder(e, n) != 0, &plan);
-		ret = netd_apply_down(&v.ctx, &plan, diag);
-	}
-	if (ret == 0)
-		down_notes(e, &v, force, notes);
-	netd_view_release(&v);
-	return ret;
-}
-
-/* Down by request: the record goes too, even when a step failed, so the reconcile does not
- * bring back what down took away (a failed step is reported, and down can be run again). */
-static int down_requested(struct netd_engine *e, const struct netd_network *n, bool force,
-                          json_object *notes, struct netd_diag *diag)
-{
-	int ret = down_network(e, n, force, notes, diag);
-	int rec = netd_up_record_forget(e->state_dir, n->name);
-
-	if (ret == 0 && rec < 0) {
-		netd_diag_set(diag, "%s: removing its record of being up from %s: %s", n->name,
-		              e->state_dir, strerror(-rec));
-		ret = rec;
-	}
-	if (ret == 0)
-		e->brought_up[index_in(e->config, n)] = false;
-	return ret;
-}
-
-static int down_plain(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
-{
-	return down_requested(e, n, false, NULL, diag);
-}
-
-int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *diag)
-{
-	return netd_engine_down_ex(e, name, false, NULL, diag);
-}
-
-int netd_engine_down_ex(struct netd_engine *e, const char *name, bool force, json_object *notes,
-                        struct netd_diag *diag)
-{
-	const struct netd_network *n = netd_engine_find(e, name, diag);
-
-	return n ? down_requested(e, n, force, notes, diag) : -ENOENT;
-}
-
-/* The first error wins the diag (diag may be NULL); the others are still tried. */
-static void keep_first(int ret, const struct netd_diag *d, int *first, struct netd_diag *diag)
+void netd_keep_first(int ret, const struct netd_diag *d, int *first, struct netd_diag *diag)
 {
 	if (ret < 0 && *first == 0) {
 		*first = ret;
 		if (diag)
 			*diag = *d;
 	}
-}
-
-/* Runs fn on every network selected by pick; keeps going, reports the first error. */
-static int
-for_each(struct netd_engine *e, bool (*pick)(struct netd_engine *, const struct netd_network *),
-         int (*fn)(struct netd_engine *, const struct netd_network *, struct netd_diag *),
-         struct netd_diag *diag)
-{
-	int first = 0;
-
-	for (size_t i = 0; i < e->config->n_networks; i++) {
-		const struct netd_network *n = e->config->networks[i];
-		struct netd_diag d = {""};
-		int ret;
-
-		if (!pick(e, n))
-			continue;
-		ret = fn(e, n, &d);
-		keep_first(ret, &d, &first, diag);
-	}
-	return first;
-}
-
-static bool pick_autostart(struct netd_engine *e, const struct netd_network *n)
-{
-	return n->autostart;
-}
-
-static int autostart_one(struct netd_engine *e, const struct netd_network *n,
-                         struct netd_diag *diag)
-{
-	bool repaired = false;
-
-	return up_requested(e, n, &repaired, diag);
-}
-
-int netd_engine_autostart(struct netd_engine *e, struct netd_diag *diag)
-{
-	return for_each(e, pick_autostart, autostart_one, diag);
-}
-
-/* Every network that is up, whether its bridge is there or not. */
-int netd_engine_reconcile(struct netd_engine *e)
-{
-	/* Upstream DNS too: a resolv.conf change the watch missed, a servers file removed. */
-	int sync = netd_upstream_sync(e, NULL);
-	int ret = for_each(e, is_up, reconcile_network, NULL);
-
-	return ret < 0 ? ret : sync;
-}
-
-static bool pick_brought_up(struct netd_engine *e, const struct netd_network *n)
-{
-	return e->brought_up[index_in(e->config, n)] && is_up(e, n);
-}
-
-int netd_engine_down_all(struct netd_engine *e, struct netd_diag *diag)
-{
-	return for_each(e, pick_brought_up, down_plain, diag);
-}
-
-/* Whether a new definition keeps the devices of the old: if not, the old must go down under
- * the definition that knows what it made (a bond with its slaves, an uplink's snapshot)
- * before the new one comes up. Addresses, DHCP, policy and taps are reconciled in place. */
-static bool same_devices(const struct netd_network *a, const struct netd_network *b)
-{
-	struct netd_bond x, y;
-
-	/* The bond's values, not where in the file they were written. Both networks come
-	 * from calloc and are filled in place, so their padding compares equal too. */
-	memcpy(&x, &a->bond, sizeof(x));
-	memcpy(&y, &b->bond, sizeof(y));
-	x.line = y.line = 0;
-	memset(x.opt_line, 0, sizeof(x.opt_line));
-	memset(y.opt_line, 0, sizeof(y.opt_line));
-	return a->mode == b->mode && strcmp(a->bridge, b->bridge) == 0 &&
-	       strcmp(a->uplink, b->uplink) == 0 && memcmp(&x, &y, sizeof(x)) == 0;
-}
-
-/* The brought_up marks of old's networks, by name, for fresh's (networks gone drop theirs). */
-static bool *marks_for(const struct netd_engine *e, const struct netd_config *fresh)
-{
-	bool *marks = calloc(fresh->n_networks + 1, sizeof(*marks));
-
-	for (size_t i = 0; marks && i < fresh->n_networks; i++) {
-		const struct netd_network *o =
-		    netd_config_find(e->config, fresh->networks[i]->name);
-
-		marks[i] = o && e->brought_up[index_in(e->config, o)];
-	}
-	return marks;
-}
-
-/*
- * Reload, first half: a network that is up and whose devices changed (or that is gone from
- * the config) goes down under the old definition, the one that knows what it made. renew[i]
- * (per fresh network) records those that must come up again under the new one.
- */
-static void down_changed(struct netd_engine *e, const struct netd_config *fresh, bool *renew,
-                         int *first, struct netd_diag *diag)
-{
-	for (size_t i = 0; i < e->config->n_networks; i++) {
-		const struct netd_network *n = e->config->networks[i];
-		const struct netd_network *m = netd_config_find(fresh, n->name);
-		struct netd_diag d = {""};
-		int ret;
-
-		if ((m && same_devices(m, n)) || !is_up(e, n))
-			continue;
-		/* Gone from the config: down for good. */
-		ret = m ? down_network(e, n, false, NULL, &d) : down_plain(e, n, &d);
-		if (ret == 0 && m)
-			renew[index_in(fresh, m)] = true;
-		keep_first(ret, &d, first, diag);
-	}
-}
-
-/*
- * Reload, second half, under the new config: the networks taken down for a change of devices
- * come up under their new definition; the others that are up are reconciled to theirs. A
- * renewed network that fails to come up is left down (its up was rolled back) and the
- * message says so: the new definition is the one in force, and `up` retries it.
- */
-static void up_changed(struct netd_engine *e, const bool *renew, int *first, struct netd_diag *diag)
-{
-	for (size_t i = 0; i < e->config->n_networks; i++) {
-		const struct netd_network *n = e->config->networks[i];
-		struct netd_diag d = {""};
-		size_t len;
-		int ret;
-
-		if (!renew[i] && !is_up(e, n))
-			continue;
-		ret = up_network(e, n, NULL, &d);
-		if (ret < 0 && renew[i]) {
-			netd_up_record_forget(e->state_dir, n->name);
-			len = strlen(d.msg);
-			snprintf(d.msg + len, sizeof(d.msg) - len,
-			         " (%s is down: taken down under its old definition, it did not "
-			         "come up under the new one)",
-			         n->name);
-		}
-		keep_first(ret, &d, first, diag);
-	}
-}
-
-int netd_engine_reload(struct netd_engine *e, struct netd_diag *diag)
-{
-	struct netd_config *fresh = NULL;
-	bool *renew = NULL, *marks = NULL;
-	int ret, first = 0;
-
-	ret = netd_config_load_dir(e->config_dir, &fresh, diag);
-	if (ret < 0) {
-		size_t len = strlen(diag->msg);
-
-		/* Nothing changed: say so, to netdctl and in the daemon's log alike. */
-		if (len)
-			snprintf(diag->msg + len, sizeof(diag->msg) - len,
-			         " (the old config stays)");
-		return ret;
-	}
-	renew = calloc(fresh->n_networks + 1, sizeof(*renew));
-	marks = marks_for(e, fresh);
-	if (!renew || !marks) {
-		netd_config_free(fresh);
-		ret = -ENOMEM;
-		goto out;
-	}
-	down_changed(e, fresh, renew, &first, diag);
-	netd_config_free(e->config);
-	e->config = fresh;
-	free(e->brought_up);
-	e->brought_up = marks;
-	marks = NULL;
-	/* The queries in flight were per network of the old config. */
-	if (netd_dnsmasq_watch_reset(e) < 0 || netd_heal_reset(e) < 0)
-		keep_first(-ENOMEM, &(struct netd_diag){"out of memory"}, &first, diag);
-	up_changed(e, renew, &first, diag);
-	ret = first;
-out:
-	free(renew);
-	free(marks);
-	return ret;
 }

@@ -14,6 +14,9 @@ struct netd_heal;
 #include "netd/kernel/nft.h"
 #include "netd/plan.h"
 #include "netd/tap.h"
+#include "netd/util/wait.h"
+
+struct netd_job;
 
 struct netd_engine {
 	char *config_dir;
@@ -36,6 +39,7 @@ struct netd_engine {
 	 * (dnsmasq_health.c); made anew with the config. */
 	struct netd_dnsmasq_watch *watch;
 	size_t n_watch;
+	struct netd_job *jobs;  /* the changes in progress (job.c), one per network at most */
 	struct netd_heal *heal; /* event-driven repair (heal.c); NULL until heal_open */
 };
 
@@ -45,7 +49,7 @@ int netd_repair_note(struct netd_engine *e, const char *network, const char *wha
 /* {"at": seconds since the epoch, "what"} of the network's last repair; NULL when none. */
 json_object *netd_repair_json(const struct netd_engine *e, const char *network);
 
-/* A network counts as up (or half up) when its tagged bridge exists. */
+/* The network's tagged bridge exists. */
 bool netd_engine_bridge_is_ours(struct netd_engine *e, const struct netd_network *n);
 /* The same, with the bridge's facts in *li when it is ours: one query. */
 bool netd_engine_bridge_get(struct netd_engine *e, const struct netd_network *n,
@@ -86,14 +90,18 @@ struct netd_heal_net {
 	long marked_ms;   /* when it was marked */
 	long repaired_ms; /* when its last repair (or failed one) ended; 0: none yet */
 	unsigned streak;  /* repairs in a row each marked right after the one before (heal.c) */
+	bool quick;       /* the pass handed it over marked right after its last repair */
+	bool busy;        /* the pass found a change holding it: handed over when that ends */
 };
 
 struct netd_heal {
-	int epfd;    /* what the daemon polls: the timer, the ruleset monitor, the pidfds */
+	int epfd;    /* what the daemon watches: the timer, the ruleset monitor, the pidfds */
 	int timerfd; /* the pass over the marked networks, soon after the first mark */
 	struct netd_nft_monitor *nft;
 	struct netd_heal_net *nets; /* per config->networks[i] */
 	size_t n_nets, n_marked;
+	size_t n_busy;   /* marked networks a change held at the last pass (busy) */
+	bool freed;      /* one of them is free now: the pass is due at once */
 	unsigned events; /* events that marked a network since the last pass (for the log) */
 	long first_ms;   /* when the first of them came; 0: none */
 	long last_ms;    /* when the last one came */
@@ -113,7 +121,8 @@ void netd_heal_mark_name(struct netd_engine *e, const char *network);
 void netd_heal_mark_all(struct netd_engine *e);
 /* Set the timer for what is marked: 50 ms after the last event, at most 250 ms after the
  * first, so one burst (an `ip -batch`, a table flushed) is one pass; with no new event, when
- * the networks held back are due (hold_ms). */
+ * the networks held back are due (hold_ms), or at once when a busy network is free
+ * (netd_heal_freed). */
 void netd_heal_schedule(struct netd_engine *e);
 /* The config was replaced (reload): marks per network anew (all, if any was pending). */
 int netd_heal_reset(struct netd_engine *e);
@@ -125,10 +134,13 @@ void netd_heal_watch_dnsmasq(struct netd_engine *e, const struct netd_network *n
  * pidfds closed), *nft says the ruleset monitor is readable, *due that the pass is due. */
 int netd_heal_ready(struct netd_engine *e, bool *nft, bool *due);
 
-/* One network as a tick of netd_engine_reconcile() does it, when it is up, and once more
- * after a repair: 1 when something was repaired, 0 when nothing was (or it is not up),
- * -errno when the repair failed (logged). */
-int netd_engine_reconcile_one(struct netd_engine *e, const struct netd_network *n);
+/* The job holding network (a reload: "", every network) ended: a network the pass found busy
+ * and kept marked is handed over again at once (called by job.c). */
+void netd_heal_freed(struct netd_engine *e, const char *network);
+/* A reconcile job the pass handed over (args.heal) ended for network: ret 1 when it repaired
+ * something, 0 when nothing was to do (or it was not up), -errno when its repair failed. What
+ * tells a fight (heal.c). */
+void netd_heal_reconciled(struct netd_engine *e, const char *network, int ret);
 
 /* Everything the steps of one network need. */
 struct netd_apply_ctx {
@@ -152,6 +164,24 @@ void netd_view_release(struct netd_view *v);
 /* The network of that name, or NULL with diag naming the ones there are. */
 const struct netd_network *netd_engine_find(struct netd_engine *e, const char *name,
                                             struct netd_diag *diag);
+/* Where n sits in c's list (n is one of c's networks). */
+size_t netd_engine_index(const struct netd_config *c, const struct netd_network *n);
+/* A network is up when netd recorded it so in this boot, or (one left up by a netd older than
+ * the record) when its tagged bridge exists. A record that does not read counts as up: it is
+ * never taken for "nothing saved". */
+bool netd_engine_is_up(struct netd_engine *e, const struct netd_network *n);
+/* No other network that is up needs forwarding: the saved value can go back. As
+ * netd_forwarding_saved(): 1 it loads, -EINVAL it does not (down says so), 0 none or others
+ * still route. */
+int netd_engine_last_forwarder(struct netd_engine *e, const struct netd_network *self);
+/* The network's address overlaps none of the host's other addresses (diag says which). */
+int netd_engine_check_host(struct netd_engine *e, const struct netd_network *n,
+                           struct netd_diag *diag);
+/* The first error wins the diag (diag may be NULL); the others are still tried. */
+void netd_keep_first(int ret, const struct netd_diag *d, int *first, struct netd_diag *diag);
+/* What list and status show for a network that a job is changing ("starting",
+ * "stopping"), or NULL: then its observed state. */
+const char *netd_engine_busy_label(const struct netd_engine *e, const char *name);
 
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
                  const struct netd_dnsmasq_paths *paths, struct netd_observed *o);
@@ -160,10 +190,87 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
  * and SIGHUP every running dnsmasq of ours then (*told: how many; told may be NULL). */
 int netd_upstream_sync(struct netd_engine *e, size_t *told);
 
-/* Run the plan as a transaction: on failure undo the steps done, in reverse. */
-int netd_apply_up(struct netd_apply_ctx *c, const struct netd_plan *plan, struct netd_diag *diag);
-/* Run a down plan: every step is tried; the first error is reported. */
-int netd_apply_down(struct netd_apply_ctx *c, const struct netd_plan *plan, struct netd_diag *diag);
+/* A plan being carried out (apply.c): where it is, what it did, what it waits for. */
+struct netd_apply_run {
+	const struct netd_plan *plan;
+	bool down;    /* a down plan: every step is tried, the first error is kept */
+	bool undoing; /* an up plan whose step `failed` failed: undoing the ones before */
+	size_t i;     /* the step being done, or undone */
+	size_t failed;
+	int ret; /* the failed step's error (down: the first one) */
+	bool undoable[NETD_PLAN_MAX];
+	bool bridge_created;
+	bool restart_stopping;      /* "restart dnsmasq" waits for its stop half */
+	struct netd_diag step_diag; /* the step that failed, in its own words */
+	struct netd_diag first;     /* down: the message of its first error */
+	char undone[512];
+	size_t len;
+	struct netd_dnsmasq_op *op; /* the dnsmasq start or stop being waited for */
+};
+/*
+ * Run the plan: up as a transaction (on failure the steps done are undone, in reverse), down
+ * trying every step and reporting the first error. -EINPROGRESS while a step waits, with
+ * what for in *w: call resume when that is met. Any other value is the end and its result;
+ * the undo of a failure found on resuming is part of the run. release frees what a run
+ * holds (an op still waited for is abandoned: only for a run never resumed to its end).
+ */
+int netd_apply_start(struct netd_apply_ctx *c, struct netd_apply_run *r,
+                     const struct netd_plan *plan, bool down, struct netd_wait *w,
+                     struct netd_diag *diag);
+int netd_apply_resume(struct netd_apply_ctx *c, struct netd_apply_run *r, struct netd_wait *w,
+                      struct netd_diag *diag);
+void netd_apply_release(struct netd_apply_run *r);
+
+/*
+ * One network's up or down, from observing it to the end of its apply (change.c). A reconcile
+ * is an up of a network that is up which also asks its dnsmasq whether it still answers. A
+ * down refuses (-EBUSY) to delete a bridge that holds the uplink, or a bond of netd's, without
+ * a snapshot that loads, unless forced; once done it adds a line to notes (may be NULL) for
+ * each state file that did not load. start and resume answer as the apply does. The network's
+ * record of being up is the caller's (job.c, reload.c).
+ */
+enum netd_change_kind {
+	NETD_CHANGE_UP,
+	NETD_CHANGE_DOWN,
+	NETD_CHANGE_RECONCILE,
+};
+struct netd_change {
+	struct netd_view v;
+	struct netd_plan plan; /* what was (or would have been) done */
+	struct netd_apply_run run;
+	bool loaded; /* v holds a view to release */
+	bool drift;  /* up, reconcile: the plan re-applies rules that drifted (change.c) */
+	enum netd_change_kind kind;
+	bool force;
+	json_object *notes;
+};
+int netd_change_start(struct netd_engine *e, const struct netd_network *n,
+                      enum netd_change_kind kind, bool force, json_object *notes,
+                      struct netd_change *ch, struct netd_wait *w, struct netd_diag *diag);
+int netd_change_resume(struct netd_change *ch, struct netd_wait *w, struct netd_diag *diag);
+void netd_change_release(struct netd_change *ch);
+
+/* A reload (reload.c): the networks whose devices changed go down under the old config, the
+ * new config comes in force, and the networks up are brought to their new definition. */
+struct netd_reload {
+	struct netd_config *fresh; /* the new config until it is in force */
+	bool *renew;               /* per fresh network: taken down for a change of devices */
+	bool *marks;               /* brought_up for the fresh networks */
+	bool ups;                  /* the second half: under the new config */
+	size_t i;                  /* the network being changed, or next */
+	bool active;               /* ch runs for network i */
+	struct netd_change ch;
+	int first;
+	struct netd_diag diag;
+};
+int netd_reload_start(struct netd_engine *e, struct netd_reload *rl, struct netd_wait *w,
+                      struct netd_diag *diag);
+int netd_reload_resume(struct netd_engine *e, struct netd_reload *rl, struct netd_wait *w,
+                       struct netd_diag *diag);
+void netd_reload_release(struct netd_reload *rl);
+/* The label of name while the reload changes it, or NULL. */
+const char *netd_reload_busy(const struct netd_engine *e, const struct netd_reload *rl,
+                             const char *name);
 
 /* net.ipv4.ip_forward, with the value netd found saved in the state dir until restored. */
 int netd_forwarding_enable(const char *state_dir, bool *changed, struct netd_diag *diag);
@@ -230,10 +337,45 @@ int netd_tap_ports_unbind(struct netd_engine *e, const struct netd_network *n,
 int netd_taps_reload_hosts(struct netd_engine *e, const struct netd_network *n,
                            const struct netd_tap_state *s, struct netd_diag *diag);
 
-/* The guest with mac gives its lease back: through dnsmasq when it runs, else struck from the
- * lease file. *released gets the address given back (0: there was no lease). */
-int netd_tap_lease_forget(struct netd_engine *e, const struct netd_network *n, const uint8_t mac[6],
-                          struct in_addr *released, struct netd_diag *diag);
+/* A guest's lease being given back through a running dnsmasq (attach_lease.c). */
+struct netd_lease_wait {
+	struct netd_dnsmasq_paths paths;
+	uint8_t mac[6];
+	struct in_addr addr; /* the lease given back */
+	long long deadline;  /* dnsmasq must have dropped it from its file by then */
+};
+/* The guest with mac gives its lease back: through dnsmasq when it runs (a DHCPRELEASE, then
+ * -EINPROGRESS with *w until dnsmasq has dropped it from its lease file: call resume when w is
+ * met), else struck from the lease file. *released gets the address given back (0: there was
+ * no lease). */
+int netd_tap_lease_forget_start(struct netd_engine *e, const struct netd_network *n,
+                                const uint8_t mac[6], struct netd_lease_wait *lw,
+                                struct in_addr *released, struct netd_wait *w,
+                                struct netd_diag *diag);
+int netd_tap_lease_forget_resume(const struct netd_network *n, struct netd_lease_wait *lw,
+                                 struct in_addr *released, struct netd_wait *w,
+                                 struct netd_diag *diag);
+
+/* detach as a job (detach.c), of one tap or of several: every tap checked before anything is
+ * done; the guests' leases given back one after the other (each may wait for dnsmasq), then
+ * the ports unbound, the taps deleted together and the record written once. start and
+ * resume: -EINPROGRESS with *w, or the end with *out (batch: {"network","taps":[...]}). */
+struct netd_detach_tap;
+struct netd_detach {
+	const struct netd_network *n;
+	struct netd_tap_state s;
+	struct netd_detach_tap *g; /* the taps of the request */
+	size_t k;
+	size_t i; /* the tap whose lease is being given back */
+	bool batch;
+	struct netd_lease_wait lw;
+};
+int netd_detach_start(struct netd_engine *e, const char *name, const char *const *taps, size_t k,
+                      bool batch, struct netd_detach *dt, struct netd_wait *w, json_object **out,
+                      struct netd_diag *diag);
+int netd_detach_resume(struct netd_engine *e, struct netd_detach *dt, struct netd_wait *w,
+                       json_object **out, struct netd_diag *diag);
+void netd_detach_release(struct netd_detach *dt);
 /* The lease file without the lines of macs, written atomically; no file is no error. */
 int netd_tap_leases_strip_file(const struct netd_dnsmasq_paths *p, const uint8_t (*macs)[6],
                                size_t n_macs);

@@ -46,6 +46,7 @@ static json_object *summary(struct netd_engine *e, const struct netd_network *n,
 {
 	struct netd_prefix lan;
 	json_object *j = json_object_new_object();
+	const char *label;
 	char buf[32];
 
 	json_object_object_add(j, "name", json_object_new_string(n->name));
@@ -61,7 +62,9 @@ static json_object *summary(struct netd_engine *e, const struct netd_network *n,
 		    json_object_new_string(netd_prefix_format(&lan, false, buf, sizeof(buf))));
 	else
 		json_object_object_add(j, "address", NULL);
-	json_object_object_add(j, "state", json_object_new_string(state_of(v)));
+	/* A network a job is changing says so, rather than how far the job got. */
+	label = netd_engine_busy_label(e, n->name);
+	json_object_object_add(j, "state", json_object_new_string(label ? label : state_of(v)));
 	json_object_object_add(j, "autostart", json_object_new_boolean(n->autostart));
 	return j;
 }

@@ -10,10 +10,13 @@
  *    in other tables, and netd's own (by its socket's port id), mark nothing;
  *  - dnsmasq: the pidfd of each network's dnsmasq (heal_set.c) marks its network at its exit.
  *
- * The marks are reconciled together shortly after (heal_set.c's timer), so a burst is one
- * pass. netd's own changes cannot feed back into endless passes: a reconcile of a network
- * that has not drifted writes nothing, so the events of an `up` (or of a repair) lead at most
- * to one more pass that finds nothing to do, and then to no event at all.
+ * The marks are handed over together shortly after (heal_set.c's timer), so a burst is one
+ * pass: each network marked becomes a reconcile job that the daemon runs on its event loop
+ * like any other change, never while another change holds the network (it stays marked, and
+ * is handed over again as soon as that change ends). netd's own changes cannot feed back into
+ * endless passes: a reconcile of a network that has not drifted writes nothing, so the events of an
+ * `up` (or of a repair) lead at most to one more pass that finds nothing to do, and then to no
+ * event at all.
  */
 #include <errno.h>
 #include <string.h>
@@ -67,44 +70,94 @@ static long held_until(const struct netd_heal_net *w)
 	return w->repaired_ms + (k >= 5 ? HOLD_MAX_MS : 1000L << k);
 }
 
-/* The streak after a pass over network i: ret as netd_engine_reconcile_one()'s. */
-static void count_repair(struct netd_engine *e, size_t i, int ret)
+void netd_heal_reconciled(struct netd_engine *e, const char *network, int ret)
 {
-	struct netd_heal_net *w = &e->heal->nets[i];
-	bool quick = w->repaired_ms && w->marked_ms - w->repaired_ms < FIGHT_MS;
+	struct netd_heal *h = e->heal;
+	struct netd_heal_net *w;
+	size_t i = 0;
 
+	while (h && i < h->n_nets && strcmp(e->config->networks[i]->name, network) != 0)
+		i++;
+	if (!h || i == h->n_nets)
+		return; /* a reload came between: the marks are new */
+	w = &h->nets[i];
 	if (ret == 0) { /* nothing to do: no fight */
 		w->streak = 0;
 		return;
 	}
 	/* A failed repair counts too: its undo makes events of its own. */
-	w->streak = quick ? w->streak + 1 : 0;
+	w->streak = w->quick ? w->streak + 1 : 0;
 	w->repaired_ms = netd_heal_now_ms();
 	if (w->streak == FIGHT_STREAK)
 		netd_log(LOG_WARNING,
 		         "%s: changed again right after each of its last %d repairs (does "
 		         "something else manage it?): its next repairs wait 1 s, doubling up to "
 		         "%d s",
-		         e->config->networks[i]->name, FIGHT_STREAK, HOLD_MAX_MS / 1000);
+		         network, FIGHT_STREAK, HOLD_MAX_MS / 1000);
 }
 
-/* Every marked network that is up and not held back, reconciled (each repair is logged by the
- * reconcile). */
-static int heal_pass(struct netd_engine *e)
+void netd_heal_freed(struct netd_engine *e, const char *network)
+{
+	struct netd_heal *h = e->heal;
+
+	for (size_t i = 0; h && h->n_busy && i < h->n_nets; i++)
+		if (h->nets[i].busy &&
+		    (!network[0] || strcmp(e->config->networks[i]->name, network) == 0))
+			h->freed = true;
+	netd_heal_schedule(e);
+}
+
+/* Network i handed over to start: 0 taken (its reconcile job is queued), 1 not up (nothing to
+ * reconcile: its mark goes), -EBUSY a change holds it (it stays marked until that ends),
+ * another -errno (logged; it stays marked for the next pass). */
+static int hand_over(struct netd_engine *e, size_t i, netd_heal_start_fn start, void *arg)
+{
+	struct netd_heal *h = e->heal;
+	struct netd_heal_net *w = &h->nets[i];
+	const char *name = e->config->networks[i]->name;
+	int ret;
+
+	if (!netd_engine_is_up(e, e->config->networks[i])) { /* nothing to keep: no job */
+		w->dirty = false;
+		w->streak = 0;
+		h->n_marked--;
+		return 1;
+	}
+	ret = start(arg, name);
+	if (ret == -EBUSY) {
+		w->busy = true;
+		h->n_busy++;
+		return ret;
+	}
+	if (ret < 0) {
+		netd_log(LOG_WARNING, "%s: repair not started: %s", name, strerror(-ret));
+		return ret;
+	}
+	w->quick = w->repaired_ms && w->marked_ms - w->repaired_ms < FIGHT_MS;
+	w->dirty = false;
+	h->n_marked--;
+	return 0;
+}
+
+/* Every marked network that is not held back handed over for its reconcile job (each repair
+ * is logged by the job). */
+static void heal_pass(struct netd_engine *e, netd_heal_start_fn start, void *arg)
 {
 	struct netd_heal *h = e->heal;
 	size_t done = 0;
 	unsigned events = h->events;
 	long now = netd_heal_now_ms(), waited = h->first_ms ? now - h->first_ms : 0;
-	int first = 0;
 
 	h->events = 0;
 	h->first_ms = 0;
 	h->hold_ms = 0;
+	h->freed = false;
+	h->n_busy = 0;
+	for (size_t i = 0; i < h->n_nets; i++)
+		h->nets[i].busy = false;
 	for (size_t i = 0; i < h->n_nets && h->n_marked; i++) {
 		struct netd_heal_net *w = &h->nets[i];
 		long until = held_until(w);
-		int ret;
 
 		if (!w->dirty)
 			continue;
@@ -113,20 +166,19 @@ static int heal_pass(struct netd_engine *e)
 				h->hold_ms = until;
 			continue;
 		}
-		w->dirty = false;
-		h->n_marked--;
-		ret = netd_engine_reconcile_one(e, e->config->networks[i]);
-		count_repair(e, i, ret);
-		if (ret < 0 && !first)
-			first = ret;
-		done++;
+		if (hand_over(e, i, start, arg) >= 0)
+			done++;
 	}
-	netd_log(LOG_DEBUG, "heal: %zu network%s checked after %u event%s (first %ld ms before)",
-	         done, done == 1 ? "" : "s", events, events == 1 ? "" : "s", waited);
-	return first;
+	/* A pass that only found changes holding its networks checked nothing: it is the pass
+	 * when they end that counts (test_heal_events counts "heal: <n> network(s) checked"). */
+	if (done == 0 && h->n_busy > 0)
+		return;
+	netd_log(LOG_DEBUG, "heal: %zu network%s checked after %u event%s (first %ld ms before)%s",
+	         done, done == 1 ? "" : "s", events, events == 1 ? "" : "s", waited,
+	         h->n_busy ? "; some busy with a change, kept marked" : "");
 }
 
-int netd_engine_heal_handle(struct netd_engine *e)
+int netd_engine_heal_handle(struct netd_engine *e, netd_heal_start_fn start, void *arg)
 {
 	bool nft, due;
 	int ret = netd_heal_ready(e, &nft, &due);
@@ -137,7 +189,7 @@ int netd_engine_heal_handle(struct netd_engine *e)
 	if (nft && netd_nft_monitor_read(e->heal->nft, on_nft, e) == -ENOBUFS)
 		netd_heal_mark_all(e);
 	if (due && e->heal->n_marked)
-		ret = heal_pass(e);
+		heal_pass(e, start, arg);
 	netd_heal_schedule(e);
-	return ret;
+	return 0;
 }

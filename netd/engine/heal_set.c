@@ -2,8 +2,8 @@
  * The state of the event-driven repair (heal.c says what the events mean): one mark per
  * network that an event says may have drifted, a timer that runs the pass over the marked
  * networks soon after the first mark, and a pidfd on every network's dnsmasq. All of them sit
- * in one epoll set, whose fd is the one the daemon polls: the number of networks does not
- * change what the daemon watches.
+ * in one epoll set, whose fd is the one the daemon's event loop watches: the number of
+ * networks does not change what the daemon watches.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -155,7 +155,7 @@ void netd_heal_schedule(struct netd_engine *e)
 {
 	struct netd_heal *h = e->heal;
 	struct itimerspec its;
-	long due;
+	long due = 0, now = netd_heal_now_ms();
 
 	if (!h || !h->n_marked)
 		return;
@@ -165,10 +165,10 @@ void netd_heal_schedule(struct netd_engine *e)
 			due = h->first_ms + LATEST_MS;
 	} else if (h->hold_ms) { /* only networks held back are marked */
 		due = h->hold_ms;
-	} else {
-		return;
 	}
-	if (due == h->due_ms)
+	if (h->freed && (!due || due > now))
+		due = now; /* a busy network is free: no reason to wait */
+	if (!due || due == h->due_ms)
 		return;
 	memset(&its, 0, sizeof(its));
 	its.it_value.tv_sec = due / 1000;
@@ -194,14 +194,15 @@ int netd_heal_reset(struct netd_engine *e)
 	if (!nets) {
 		/* No index of the old config may stay: nothing is marked until the next reset,
 		 * the periodic pass alone repairs. */
-		h->n_nets = h->n_marked = 0;
+		h->n_nets = h->n_marked = h->n_busy = 0;
 		return -ENOMEM;
 	}
 	free(h->nets);
 	h->nets = nets;
 	h->n_nets = n;
-	h->n_marked = 0;
+	h->n_marked = h->n_busy = 0;
 	h->hold_ms = 0;
+	h->freed = false;
 	/* A mark of the old config cannot be matched to the new one by its index. */
 	if (pending)
 		netd_heal_mark_all(e);

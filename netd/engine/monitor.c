@@ -125,13 +125,12 @@ int netd_engine_monitor_handle(struct netd_engine *e)
 {
 	if (!e->monitor)
 		return -EBADF;
-	/* ENOBUFS: notifications were lost; a reconcile catches up on them (every network
-	 * marked for the next pass, or at once without the event-driven repair). */
+	/* ENOBUFS: notifications were lost; a reconcile catches up on them: every network
+	 * marked for the next pass, or (without the event-driven repair) the daemon's pass. */
 	if (netd_link_monitor_read(e->monitor, on_event, e) == -ENOBUFS) {
-		if (e->heal)
-			netd_heal_mark_all(e);
-		else
-			netd_engine_reconcile(e);
+		if (!e->heal)
+			return 1;
+		netd_heal_mark_all(e);
 	}
 	netd_heal_schedule(e);
 	return 0;

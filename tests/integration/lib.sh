@@ -352,6 +352,17 @@ nd_start_netd() {
 	done
 }
 
+# nd_dnsmasq_slow NET SECONDS: $T/dnsmasq, for --dnsmasq: dnsmasq as it is, except that
+# network NET's gets ready SECONDS late (it sleeps before exec), so a change of NET waits.
+nd_dnsmasq_slow() {
+	cat >"$T/dnsmasq" <<EOF
+#!/bin/sh
+case "\$*" in *"/$1.dnsmasq.conf"*) sleep $2 ;; esac
+exec /usr/sbin/dnsmasq "\$@"
+EOF
+	chmod 755 "$T/dnsmasq"
+}
+
 # nd_stop_netd: SIGTERM netd (by pid) and wait for it; its exit status in ND_NETD_RC.
 nd_stop_netd() {
 	ND_NETD_RC=""

@@ -7,6 +7,7 @@
 #
 # As in test_attach.sh, a static lease is proven by a veth "VM" with the guest's MAC that runs
 # a real DHCP client; the taps are read from the host namespace's sysfs.
+# shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=lib_state.sh
 . "$(dirname "$0")/lib_state.sh"

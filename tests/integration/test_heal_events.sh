@@ -144,7 +144,12 @@ expect_eq "delete [Tap]: made again, tagged" "netd:default" "$(hsys decl0 ifalia
 drift "attached tap off the bridge" ip -n "$HOST" link set vnet7 nomaster
 repaired "attached tap off the bridge" on_bridge vnet7
 
-bound() { nd_ns "$HOST" nft list table bridge netd 2>/dev/null | grep -q "chain port_default.vnet7 "; }
+# The listing is read whole first: grep -q leaving early would kill nft with SIGPIPE (141).
+bound() {
+	local t
+	t=$(nd_ns "$HOST" nft list table bridge netd 2>/dev/null)
+	grep -q "chain port_default.vnet7 " <<<"$t"
+}
 # Forgotten from the record, and its port's binding (GuestSourceCheck) gone too.
 forgotten() { ! grep -q vnet7 "$T/state/default.taps" && ! bound; }
 expect_ok "vnet7 is in the record" grep -q vnet7 "$T/state/default.taps"

@@ -4,6 +4,7 @@
 #define NETD_KERNEL_DNSMASQ_H
 
 #include "netd/dnsmasq.h"
+#include "netd/util/wait.h"
 
 /*
  * Write conf and hosts (atomically, mode 0644), run `dnsmasq --conf-file=...` and wait for
@@ -39,6 +40,30 @@ int netd_dnsmasq_stop(const struct netd_dnsmasq_paths *p);
  * checked as for stop) at once, wait up to 1 s, then remove conf, hosts and pid files. Leases
  * stay: dnsmasq writes the lease file at each change, so nothing of it is lost. */
 int netd_dnsmasq_kill(const struct netd_dnsmasq_paths *p);
+
+/*
+ * The same start, stop and kill for an event loop: they never wait themselves. begin returns 0 or
+ * -errno when the operation ended at once (*op NULL), or -EINPROGRESS with *op: then the
+ * caller waits as netd_dnsmasq_op_wait() says (the pidfd of the process waited for, and the
+ * deadline of the phase) and calls netd_dnsmasq_op_resume() until it answers anything but
+ * -EINPROGRESS: the result netd_dnsmasq_start()/_stop()/_kill() would have returned
+ * (resume's pid and diag are for a start; a stop or kill leaves them alone). Then
+ * netd_dnsmasq_op_free(). A stop waits 2 s after SIGTERM, then 1 s after SIGKILL; a kill
+ * 1 s after SIGKILL; a start 10 s for dnsmasq to be ready.
+ */
+struct netd_dnsmasq_op;
+int netd_dnsmasq_start_begin(const struct netd_dnsmasq_paths *p, const char *conf_text,
+                             const char *hosts_text, const char *dnsmasq_bin,
+                             struct netd_dnsmasq_op **op, struct netd_diag *diag);
+int netd_dnsmasq_stop_begin(const struct netd_dnsmasq_paths *p, struct netd_dnsmasq_op **op);
+int netd_dnsmasq_kill_begin(const struct netd_dnsmasq_paths *p, struct netd_dnsmasq_op **op);
+void netd_dnsmasq_op_wait(const struct netd_dnsmasq_op *op, struct netd_wait *w);
+int netd_dnsmasq_op_resume(struct netd_dnsmasq_op *op, pid_t *pid, struct netd_diag *diag);
+/* Accepts NULL. An op freed before its end kills the foreground dnsmasq of a start. */
+void netd_dnsmasq_op_free(struct netd_dnsmasq_op *op);
+/* The daemon reaped pid (waitpid(-1) on SIGCHLD) with status: a start waiting for that
+ * process takes its verdict from here. */
+void netd_dnsmasq_reaped(pid_t pid, int status);
 
 /* dnsmasq_probe.c: is it still answering? Never waits. */
 
