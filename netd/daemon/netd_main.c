@@ -37,6 +37,7 @@ struct netd_args {
 	bool no_autostart;
 	bool down_on_exit;
 	unsigned reconcile_interval;
+	bool no_event_repair; /* no heal watch: drift waits for the pass or an `up` */
 };
 
 static void usage(FILE *f)
@@ -58,6 +59,9 @@ static void usage(FILE *f)
 	           "  --reconcile-interval S  look for drift in every network every S seconds, as\n"
 	           "                          a safety net for the repairs that kernel events\n"
 	           "                          start at once (default 60, 0: never)\n"
+	           "  --no-event-repair       repair drift only in that pass and at `up`, not as\n"
+	           "                          the kernel announces it (another manager shares\n"
+	           "                          the bridges, or to watch drift as it stays)\n"
 	           "  -v, --verbose           log debug messages too\n"
 	           "  -h, --help              this text\n"
 	           "\n"
@@ -74,6 +78,7 @@ enum {
 	OPT_NO_AUTOSTART,
 	OPT_DOWN_ON_EXIT,
 	OPT_RECONCILE,
+	OPT_NO_EVENT_REPAIR,
 };
 
 /* 0, 1 (exit 0 after --help) or -EINVAL (usage error, already reported). */
@@ -89,6 +94,7 @@ static int parse_args(int argc, char **argv, struct netd_args *a)
 	    {"no-autostart", no_argument, NULL, OPT_NO_AUTOSTART},
 	    {"down-on-exit", no_argument, NULL, OPT_DOWN_ON_EXIT},
 	    {"reconcile-interval", required_argument, NULL, OPT_RECONCILE},
+	    {"no-event-repair", no_argument, NULL, OPT_NO_EVENT_REPAIR},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -128,6 +134,9 @@ static int parse_args(int argc, char **argv, struct netd_args *a)
 			break;
 		case OPT_DOWN_ON_EXIT:
 			a->down_on_exit = true;
+			break;
+		case OPT_NO_EVENT_REPAIR:
+			a->no_event_repair = true;
 			break;
 		case OPT_RECONCILE:
 			errno = 0;
@@ -185,6 +194,7 @@ struct daemon {
 	struct netd_ctl_server *srv;
 	struct netd_watch *sig_w, *mon_w, *up_w, *heal_w;
 	int sfd, mfd, rfd, hfd;
+	bool event_repair;
 };
 
 static void reloaded(void *arg, int ret, json_object *result, const struct netd_diag *diag)
@@ -321,6 +331,10 @@ static void watch_events(struct daemon *d)
 		         strerror(d->rfd < 0 ? -d->rfd : errno));
 	/* Ruleset changes, dnsmasq exits and the timer of the event-driven repair; after the
 	 * link monitor, whose marks it reconciles. */
+	if (!d->event_repair) {
+		netd_log(LOG_INFO, "event-driven repair off (--no-event-repair)");
+		return;
+	}
 	d->hfd = netd_engine_heal_open(d->e);
 	if (d->hfd >= 0)
 		d->heal_w = netd_loop_watch(d->l, d->hfd, EPOLLIN, on_heal, d);
@@ -490,6 +504,7 @@ int main(int argc, char **argv)
 		return ret > 0 ? 0 : 2;
 	if (absolute_dirs(&a, dirs) < 0)
 		return 2;
+	d.event_repair = !a.no_event_repair;
 	if (!a.socket) {
 		if ((size_t)snprintf(sockbuf, sizeof(sockbuf), "%s/%s", a.runtime_dir,
 		                     NETD_CTL_SOCKET_NAME) >= sizeof(sockbuf)) {

@@ -55,8 +55,8 @@ mx_lan_route 192.122.56.0/24
 mx_policy_conf "$NETD_SOURCE_DIR/conf/default.conf" default.conf
 mx_policy_conf "$NETD_SOURCE_DIR/conf/examples/hostonly.conf" hostonly.conf
 
-# ---- `netdctl up` repairs, and says what: no reconcile runs to do it first
-mx_start_netd_keep --no-autostart --reconcile-interval 0
+# ---- `netdctl up` repairs, and says what: no reconcile (periodic or on events) runs to do it first
+mx_start_netd_keep --no-autostart --reconcile-interval 0 --no-event-repair
 expect_ok "netdctl up default" ctl up default
 expect_ok "netdctl up hostonly" ctl up hostonly
 mx_vms default vm1 vm2
