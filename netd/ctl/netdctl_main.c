@@ -51,6 +51,7 @@ static void usage(FILE *f)
 	        "  --socket PATH        the daemon's socket (default $NETD_SOCKET or %s)\n"
 	        "  --json               print the daemon's result as JSON\n"
 	        "  -h, --help           this text\n"
+	        "  --version            netdctl's version\n"
 	        "\nExit status: 0 ok, 1 the request failed, 2 usage error, 3 cannot reach netd.\n",
 	        NETD_CTL_DEFAULT_SOCKET);
 }
@@ -493,6 +494,7 @@ int main(int argc, char **argv)
 	    {"socket", required_argument, NULL, 's'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct ctl c = {.socket = getenv("NETD_SOCKET"), .json = false};
@@ -511,6 +513,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("netdctl %s\n", NETD_VERSION);
 			return EXIT_OK;
 		default:
 			usage(stderr);

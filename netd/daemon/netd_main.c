@@ -62,8 +62,10 @@ static void usage(FILE *f)
 	           "  --no-event-repair       repair drift only in that pass and at `up`, not as\n"
 	           "                          the kernel announces it (another manager shares\n"
 	           "                          the bridges, or to watch drift as it stays)\n"
-	           "  -v, --verbose           log debug messages too\n"
+	           "  -v, --verbose           log debug messages too (--log-level debug)\n"
+	           "  --log-level LEVEL       err, warning, notice, info (default) or debug\n"
 	           "  -h, --help              this text\n"
+	           "  --version               netd's version\n"
 	           "\n"
 	           "SIGHUP reloads the config; SIGTERM and SIGINT exit (networks stay up).\n");
 }
@@ -79,6 +81,8 @@ enum {
 	OPT_DOWN_ON_EXIT,
 	OPT_RECONCILE,
 	OPT_NO_EVENT_REPAIR,
+	OPT_LOG_LEVEL,
+	OPT_VERSION,
 };
 
 /* 0, 1 (exit 0 after --help) or -EINVAL (usage error, already reported). */
@@ -96,7 +100,9 @@ static int parse_args(int argc, char **argv, struct netd_args *a)
 	    {"reconcile-interval", required_argument, NULL, OPT_RECONCILE},
 	    {"no-event-repair", no_argument, NULL, OPT_NO_EVENT_REPAIR},
 	    {"verbose", no_argument, NULL, 'v'},
+	    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, OPT_VERSION},
 	    {NULL, 0, NULL, 0},
 	};
 	char *end;
@@ -153,6 +159,20 @@ static int parse_args(int argc, char **argv, struct netd_args *a)
 		case 'v':
 			netd_log_set_level(LOG_DEBUG);
 			break;
+		case OPT_LOG_LEVEL:
+			if (netd_log_level_parse(optarg) < 0) {
+				fprintf(
+				    stderr,
+				    "netd: --log-level: '%s' is not one of err, warning, notice, "
+				    "info, debug\n",
+				    optarg);
+				return -EINVAL;
+			}
+			netd_log_set_level(netd_log_level_parse(optarg));
+			break;
+		case OPT_VERSION:
+			printf("netd %s\n", NETD_VERSION);
+			return 1;
 		case 'h':
 			usage(stdout);
 			return 1;

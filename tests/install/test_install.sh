@@ -39,6 +39,10 @@ check "the unit in /usr/lib/systemd/system" "[[ -f $unit ]]"
 check "ExecStart follows the prefix" "grep -q '^ExecStart=/usr/sbin/netd --config-dir /etc/netd ' '$unit'"
 check "default.conf in the prefix's sysconfdir (/etc for /usr)" "[[ -f $T/root/etc/netd/default.conf ]]"
 check "nothing written outside DESTDIR" "[[ ! -e $T/root/$T ]]"
+check "netd --version prints the version, exit 0" \
+	"$T/root/usr/sbin/netd --version | grep -q '^netd [0-9][0-9.]*'"
+check "netdctl --version prints the version, exit 0" \
+	"$T/root/usr/sbin/netdctl --version | grep -q '^netdctl [0-9][0-9.]*'"
 check "examples under the doc dir" "[[ -f $T/root/usr/share/doc/netd/examples/lab.conf ]]"
 
 echo "# edited by the administrator" >>"$T/root/etc/netd/default.conf"
