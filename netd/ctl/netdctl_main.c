@@ -432,6 +432,18 @@ static int run_check(struct ctl *c, const struct command *cmd, int argc, char **
 		ret = EXIT_FAILED;
 		goto out;
 	}
+	/* Accepted, but what the kernel would ignore is worth a line each (stderr: the
+	 * verdict on stdout stays one line, or the JSON document). */
+	for (size_t i = 0; i < (conf ? conf->n_networks : 1); i++) {
+		const char *w = conf ? conf->networks[i]->warnings : net->warnings;
+
+		while (w && *w) {
+			size_t len = strcspn(w, "\n");
+
+			fprintf(stderr, "netdctl: warning: %.*s\n", (int)len, w);
+			w += len + (w[len] == '\n');
+		}
+	}
 	if (conf) {
 		names = calloc(conf->n_networks + 1, sizeof(*names));
 		if (!names) {

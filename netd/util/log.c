@@ -95,3 +95,14 @@ void netd_log(int level, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "%s\n", line);
 }
+
+void netd_log_lines(int level, const char *text)
+{
+	while (text && *text) {
+		size_t len = strcspn(text, "\n");
+
+		if (len)
+			netd_log(level, "%.*s", (int)len, text);
+		text += len + (text[len] == '\n');
+	}
+}

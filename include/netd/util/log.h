@@ -18,5 +18,7 @@ int netd_log_level_parse(const char *name);
 bool netd_log_to_journal(void);
 
 void netd_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Each line of text as a message of its own (NULL or "": nothing). */
+void netd_log_lines(int level, const char *text);
 
 #endif
