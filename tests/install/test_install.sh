@@ -45,6 +45,21 @@ check "netdctl --version prints the version, exit 0" \
 	"$T/root/usr/sbin/netdctl --version | grep -q '^netdctl [0-9][0-9.]*'"
 check "examples under the doc dir" "[[ -f $T/root/usr/share/doc/netd/examples/lab.conf ]]"
 
+# The installed unit as systemd reads it: verify (its ExecStart pointed at the DESTDIR binary,
+# which is where the file is here; man pages are checked by the man test) and the sandbox's
+# exposure, at most 3.0 (systemd-analyze's threshold is in tenths).
+if command -v systemd-analyze >/dev/null; then
+	mkdir -p "$T/verify"
+	sed "s|^ExecStart=/usr/sbin/netd |ExecStart=$T/root/usr/sbin/netd |" "$unit" >"$T/verify/netd.service"
+	check "systemd-analyze verify accepts the unit" \
+		"systemd-analyze verify --man=no '$T/verify/netd.service' >'$T/verify.log' 2>&1 || { cat '$T/verify.log'; false; }"
+	check "the unit's exposure (systemd-analyze security) is at most 3.0" \
+		"systemd-analyze security --offline=yes --threshold=30 '$unit' >'$T/security.log' 2>&1 || { tail -n 1 '$T/security.log'; false; }"
+	check "the unit is Type=notify with a watchdog" "grep -qx Type=notify '$unit' && grep -q '^WatchdogSec=' '$unit'"
+else
+	bad "systemd-analyze is missing (scripts/deps.sh installs systemd)"
+fi
+
 echo "# edited by the administrator" >>"$T/root/etc/netd/default.conf"
 DESTDIR=$T/root cmake --install "$T/build" >/dev/null
 check "a second install keeps an edited default.conf" \
