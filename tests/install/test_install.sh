@@ -33,7 +33,7 @@ cmake --build "$T/build" --parallel 2 >"$T/build.log" 2>&1 || { cat "$T/build.lo
 DESTDIR=$T/root cmake --install "$T/build" >/dev/null
 
 check "netd in /usr/sbin" "[[ -x $T/root/usr/sbin/netd ]]"
-check "netdctl in /usr/sbin" "[[ -x $T/root/usr/sbin/netdctl ]]"
+check "netdctl in /usr/bin" "[[ -x $T/root/usr/bin/netdctl ]]"
 unit=$T/root/usr/lib/systemd/system/netd.service
 check "the unit in /usr/lib/systemd/system" "[[ -f $unit ]]"
 check "ExecStart follows the prefix" "grep -q '^ExecStart=/usr/sbin/netd --config-dir /etc/netd ' '$unit'"
@@ -42,7 +42,11 @@ check "nothing written outside DESTDIR" "[[ ! -e $T/root/$T ]]"
 check "netd --version prints the version, exit 0" \
 	"$T/root/usr/sbin/netd --version | grep -q '^netd [0-9][0-9.]*'"
 check "netdctl --version prints the version, exit 0" \
-	"$T/root/usr/sbin/netdctl --version | grep -q '^netdctl [0-9][0-9.]*'"
+	"$T/root/usr/bin/netdctl --version | grep -q '^netdctl [0-9][0-9.]*'"
+check "man pages netd(8), netdctl(8), netd.conf(5)" \
+	"[[ -f $T/root/usr/share/man/man8/netd.8 && -f $T/root/usr/share/man/man8/netdctl.8 && -f $T/root/usr/share/man/man5/netd.conf.5 ]]"
+check "bash and zsh completion" \
+	"[[ -f $T/root/usr/share/bash-completion/completions/netdctl && -f $T/root/usr/share/zsh/vendor-completions/_netdctl ]]"
 check "examples under the doc dir" "[[ -f $T/root/usr/share/doc/netd/examples/lab.conf ]]"
 
 # The installed unit as systemd reads it: verify (its ExecStart pointed at the DESTDIR binary,
