@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,6 +71,33 @@ static void other_stderr_keeps_the_ident(void **state)
 	assert_string_equal(out, "netd: bridge virbr0 is gone\n");
 }
 
+/* Under journald a network's message is an entry with the network as a field of its own. */
+static void network_messages_carry_the_network_as_a_field(void **state)
+{
+	char dir[] = "/tmp/netd-journal.XXXXXX", path[64], buf[512];
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	ssize_t n;
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/socket", dir);
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	netd_log_set_journal(path);
+	netd_log_net(LOG_WARNING, "default", "rules repaired: %s", "out_default: 1 rule missing");
+	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, "PRIORITY=4\nSYSLOG_IDENTIFIER=netd\nNETD_NETWORK=default\n"
+	                         "MESSAGE=default: rules repaired: out_default: 1 rule missing\n");
+	netd_log_set_journal(NULL);
+	close(fd);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void level_names(void **state)
 {
 	assert_int_equal(netd_log_level_parse("err"), LOG_ERR);
@@ -86,6 +114,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(journal_stream_gets_priority_prefixes),
 	    cmocka_unit_test(other_stderr_keeps_the_ident),
+	    cmocka_unit_test(network_messages_carry_the_network_as_a_field),
 	    cmocka_unit_test(level_names),
 	};
 

@@ -18,6 +18,12 @@ int netd_log_level_parse(const char *name);
 bool netd_log_to_journal(void);
 
 void netd_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A message about one network: "network: message" on stderr, or under journald an entry with
+ * the network in a field of its own (NETD_NETWORK=) besides the same MESSAGE. */
+void netd_log_net(int level, const char *network, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Tests: journald's socket at path, as if stderr were its stream (NULL: look again). */
+void netd_log_set_journal(const char *socket_path);
 /* Each line of text as a message of its own (NULL or "": nothing). */
 void netd_log_lines(int level, const char *text);
 
