@@ -1,6 +1,7 @@
 /*
  * IPv4 addresses and routes over rtnetlink, as libnl-route-3's rtnl_addr and rtnl_route
- * objects: add/del/has, and the host's prefixes. Every read is a fresh dump.
+ * objects: add/del/has, and the host's prefixes; a link's addresses are read by hand from a
+ * dump the kernel filters. Every read is a fresh dump.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -113,35 +114,79 @@ bool netd_nl_addr_prefix(struct rtnl_addr *a, struct netd_prefix *p)
 	return true;
 }
 
-struct has_ctx {
-	int ifindex;
-	const struct netd_prefix *want;
-	int found;
+struct addr_list {
+	struct netd_link_addr *v;
+	size_t n, cap;
 };
 
-static int match_addr(struct nl_object *obj, void *arg)
+/* IFA_LOCAL is the address itself, IFA_ADDRESS the peer on point-to-point links (as
+ * netd_nl_addr_prefix() reads them: IFA_LOCAL when there is one). */
+static int collect_raw_addr(struct nlmsghdr *h, void *arg)
 {
-	struct rtnl_addr *a = (struct rtnl_addr *)obj;
-	struct has_ctx *c = arg;
-	struct netd_prefix p;
+	struct nlattr *tb[IFA_MAX + 1], *a;
+	struct addr_list *l = arg;
+	const struct ifaddrmsg *ifa;
+	struct netd_link_addr *e;
 
-	if (nl_object_get_msgtype(obj) == RTM_NEWADDR && netd_nl_addr_prefix(a, &p) &&
-	    rtnl_addr_get_ifindex(a) == c->ifindex && p.len == c->want->len &&
-	    p.addr.s_addr == c->want->addr.s_addr)
-		c->found = 1;
+	if (h->nlmsg_type != RTM_NEWADDR || nlmsg_parse(h, sizeof(*ifa), tb, IFA_MAX, NULL) < 0)
+		return 0;
+	ifa = nlmsg_data(h);
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (ifa->ifa_family != AF_INET || !a || nla_len(a) != sizeof(struct in_addr))
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct netd_link_addr *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	e = &l->v[l->n++];
+	e->ifindex = (int)ifa->ifa_index;
+	memcpy(&e->prefix.addr, nla_data(a), sizeof(e->prefix.addr));
+	e->prefix.len = ifa->ifa_prefixlen;
+	return 0;
+}
+
+int netd_nl_addr_list(struct netd_nl *nl, int ifindex, struct netd_link_addr **out, size_t *n)
+{
+	struct ifaddrmsg ifa = {.ifa_family = AF_INET, .ifa_index = (unsigned)ifindex};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETADDR, NLM_F_DUMP);
+	struct addr_list l = {0};
+	int ret;
+
+	if (!msg || nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	ret = netd_nl_query_strict(nl, msg, collect_raw_addr, &l);
+	if (ret < 0) {
+		free(l.v);
+		return ret;
+	}
+	*out = l.v;
+	*n = l.n;
 	return 0;
 }
 
 int netd_nl_addr_has(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p)
 {
-	struct has_ctx c = {.want = p};
-	int ret;
+	struct netd_link_addr *v = NULL;
+	size_t n = 0;
+	int ret, idx;
 
-	c.ifindex = netd_nl_ifindex(nl, ifname);
-	if (c.ifindex < 0)
-		return c.ifindex;
-	ret = netd_nl_dump(nl, RTM_GETADDR, AF_INET, match_addr, &c);
-	return ret < 0 ? ret : c.found;
+	idx = netd_nl_ifindex(nl, ifname);
+	if (idx < 0)
+		return idx;
+	ret = netd_nl_addr_list(nl, idx, &v, &n);
+	for (size_t i = 0; ret == 0 && i < n; i++)
+		if (v[i].ifindex == idx && v[i].prefix.len == p->len &&
+		    v[i].prefix.addr.s_addr == p->addr.s_addr)
+			ret = 1;
+	free(v);
+	return ret;
 }
 
 struct prefix_list {
