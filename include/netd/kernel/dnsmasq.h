@@ -3,6 +3,8 @@
 #ifndef NETD_KERNEL_DNSMASQ_H
 #define NETD_KERNEL_DNSMASQ_H
 
+#include <stdint.h>
+
 #include "netd/dnsmasq.h"
 
 /*
@@ -23,6 +25,41 @@ int netd_dnsmasq_running(const struct netd_dnsmasq_paths *p, pid_t *pid);
 /* 1 when the conf file on disk equals text, 0 when it differs or is missing. */
 int netd_dnsmasq_conf_matches(const struct netd_dnsmasq_paths *p, const char *conf_text,
                               const char *hosts_text);
+
+/* A file as stat() names it. */
+struct netd_file_id {
+	dev_t dev;
+	ino_t ino; /* 0: none */
+	off_t size;
+	struct timespec mtime, ctime;
+};
+
+/*
+ * What the last check found of a network's dnsmasq, kept by the caller from one pass to the
+ * next (dnsmasq_check.c). Init before the first use, clear to close what it holds.
+ */
+struct netd_dnsmasq_seen {
+	int pidfd; /* on the dnsmasq last found ours and running; -1: none */
+	pid_t pid;
+	struct netd_file_id pid_file;    /* the pid file that named it */
+	struct netd_file_id conf, hosts; /* as they were when found equal to the text hashed */
+	uint64_t texts;                  /* hash of that conf and hosts text; 0: none found equal */
+};
+void netd_dnsmasq_seen_init(struct netd_dnsmasq_seen *s);
+void netd_dnsmasq_seen_clear(struct netd_dnsmasq_seen *s);
+
+/*
+ * netd_dnsmasq_running() and, when it runs and conf_text is given, netd_dnsmasq_conf_matches()
+ * (in *conf_current), in one call that remembers in *seen what it found. While the pid file
+ * is the same file, the process behind the pidfd kept in *seen has not exited and the conf
+ * and hosts files are the same files as when they were last found equal to the same text,
+ * nothing is read again: a check costs three stat()s and a poll(). A file changed within
+ * 2 s of being found equal is read again next time (a change within the clock's granularity
+ * would leave its stat() the same). 1 running, 0 not.
+ */
+int netd_dnsmasq_check(const struct netd_dnsmasq_paths *p, struct netd_dnsmasq_seen *seen,
+                       const char *conf_text, const char *hosts_text, pid_t *pid,
+                       bool *conf_current);
 
 /* SIGTERM the pid from the pid file (only if it is our dnsmasq), wait up to 2 s for it to
  * exit (then SIGKILL, 1 s), then remove conf, hosts and pid files. Leases stay. Not running:
