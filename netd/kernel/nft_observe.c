@@ -341,6 +341,25 @@ static int ruleset_gen(struct netd_nft *nft, uint32_t *gen)
 	return ret;
 }
 
+static int cmp_chain(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* The cache's slot of chain, or -1: the names are sorted, so a pass over N networks looks each
+ * of theirs up in log N, not in a walk over all 4N. */
+static ssize_t cache_find(const struct nft_observe_cache *c, const char *chain)
+{
+	char key[NETD_NFT_CHAIN_MAX];
+	char(*hit)[NETD_NFT_CHAIN_MAX];
+
+	if (strlen(chain) >= sizeof(key))
+		return -1;
+	snprintf(key, sizeof(key), "%s", chain);
+	hit = bsearch(key, c->chains, c->n, sizeof(*c->chains), cmp_chain);
+	return hit ? hit - c->chains : -1;
+}
+
 /* Make the cache describe the ruleset as it is now: reread the chains when the generation
  * moved, and forget every digest read at the old one. */
 static int cache_refresh(struct netd_nft *nft)
@@ -371,6 +390,7 @@ static int cache_refresh(struct netd_nft *nft)
 	c->table = st.table;
 	c->chains = st.chains; /* taken over from st */
 	c->n = st.n_chains;
+	qsort(c->chains, c->n, sizeof(*c->chains), cmp_chain);
 	c->gen = gen;
 	c->valid = true;
 	return 0;
@@ -382,24 +402,20 @@ static int cached_digest(struct netd_nft *nft, const char *chain,
                          char digest[NETD_NFT_DIGEST_LEN + 1])
 {
 	struct nft_observe_cache *c = &nft->cache;
+	ssize_t i = cache_find(c, chain);
 	int ret;
 
-	for (size_t i = 0; i < c->n; i++) {
-		if (strcmp(c->chains[i], chain) != 0)
-			continue;
-		if (c->no_digest[i])
-			return -ENOENT;
-		if (!c->digests[i][0]) {
-			ret = chain_digest(nft, chain, c->digests[i]);
-			if (ret == -ENOENT)
-				c->no_digest[i] = true;
-			if (ret < 0)
-				return ret;
-		}
-		memcpy(digest, c->digests[i], NETD_NFT_DIGEST_LEN + 1);
-		return 0;
+	if (i < 0 || c->no_digest[i])
+		return -ENOENT;
+	if (!c->digests[i][0]) {
+		ret = chain_digest(nft, chain, c->digests[i]);
+		if (ret == -ENOENT)
+			c->no_digest[i] = true;
+		if (ret < 0)
+			return ret;
 	}
-	return -ENOENT;
+	memcpy(digest, c->digests[i], NETD_NFT_DIGEST_LEN + 1);
+	return 0;
 }
 
 int netd_nft_observe_net(struct netd_nft *nft, const char *network,
@@ -420,14 +436,8 @@ int netd_nft_observe_net(struct netd_nft *nft, const char *network,
 		snprintf(name, sizeof(name), "%s%s", netd_nft_chain_prefix(k), network);
 		ret = cached_digest(nft, name, got);
 		/* Only post_<net> is optional: it exists when the network masquerades. */
-		if (ret == -ENOENT && k == NETD_NFT_CHAIN_POST) {
-			bool exists = false;
-
-			for (size_t i = 0; i < nft->cache.n && !exists; i++)
-				exists = strcmp(nft->cache.chains[i], name) == 0;
-			if (!exists)
-				continue;
-		}
+		if (ret == -ENOENT && k == NETD_NFT_CHAIN_POST && cache_find(&nft->cache, name) < 0)
+			continue;
 		if (ret < 0)
 			return ret;
 		if (want[0] && strcmp(want, got) != 0)
