@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "netd/config.h"
 #include "engine_priv.h"
@@ -13,6 +14,29 @@
 #include "netd/mode.h"
 #include "netd/tap.h"
 
+static void seen_free(struct netd_engine *e)
+{
+	for (size_t i = 0; e->seen && i <= e->n_seen; i++)
+		netd_dnsmasq_seen_clear(&e->seen[i]);
+	free(e->seen);
+	e->seen = NULL;
+	e->n_seen = 0;
+}
+
+/* One slot per network of the config in force, nothing known (and the one past the end that
+ * index_in()'s "not found" lands on). */
+static int seen_reset(struct netd_engine *e)
+{
+	seen_free(e);
+	e->seen = calloc(e->config->n_networks + 1, sizeof(*e->seen));
+	if (!e->seen)
+		return -ENOMEM;
+	e->n_seen = e->config->n_networks;
+	for (size_t i = 0; i <= e->n_seen; i++)
+		netd_dnsmasq_seen_init(&e->seen[i]);
+	return 0;
+}
+
 void netd_engine_free(struct netd_engine *e)
 {
 	if (!e)
@@ -20,6 +44,7 @@ void netd_engine_free(struct netd_engine *e)
 	/* The monitor (monitor.c) sits on top of the engine; the engine only owns its socket. */
 	netd_link_monitor_close(e->monitor);
 	netd_dnsmasq_watch_free(e);
+	seen_free(e);
 	netd_config_free(e->config);
 	free(e->brought_up);
 	netd_nl_close(e->nl);
@@ -53,7 +78,7 @@ int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **ou
 		goto fail;
 	/* + 1: never a zero-size allocation, and index_in()'s "not found" stays in bounds. */
 	e->brought_up = calloc(e->config->n_networks + 1, sizeof(*e->brought_up));
-	if (!e->brought_up || netd_dnsmasq_watch_reset(e) < 0) {
+	if (!e->brought_up || netd_dnsmasq_watch_reset(e) < 0 || seen_reset(e) < 0) {
 		ret = -ENOMEM;
 		goto fail;
 	}
@@ -99,32 +124,41 @@ const struct netd_network *netd_engine_find(struct netd_engine *e, const char *n
 	return NULL;
 }
 
-static bool last_forwarder(struct netd_engine *e, const struct netd_network *self);
+static bool last_forwarder(struct netd_engine *e, const struct netd_network *self,
+                           struct netd_pass *pass);
+static size_t index_in(const struct netd_config *c, const struct netd_network *n);
 
 void netd_view_release(struct netd_view *v)
 {
 	netd_desired_free(v->d);
 	v->d = NULL;
 	netd_observed_clear(&v->o);
+	netd_snapshot_free(v->own.k);
+	v->own.k = NULL;
 }
 
-int netd_view_load(struct netd_engine *e, const struct netd_network *n, struct netd_view *v,
-                   struct netd_diag *diag)
+int netd_view_load_in(struct netd_engine *e, const struct netd_network *n, struct netd_pass *pass,
+                      struct netd_view *v, struct netd_diag *diag)
 {
 	struct netd_tap_state taps = {0};
 	int ret;
 
 	memset(v, 0, sizeof(*v));
-	ret = netd_dnsmasq_paths_init(&v->ctx.paths, e->runtime_dir, e->state_dir, n->name);
+	v->own.forwarders_up = -1;
+	v->pass = pass ? pass : &v->own;
+	ret = pass ? 0 : netd_snapshot_narrow(e->nl, &v->own.k);
+	if (ret == 0)
+		ret = netd_dnsmasq_paths_init(&v->ctx.paths, e->runtime_dir, e->state_dir, n->name);
 	if (ret == 0) /* the taps netd made for it: attached ones and their static leases */
 		ret = netd_tap_state_load(e->state_dir, n->name, &taps, diag);
 	if (ret == 0)
 		ret = netd_desired_build(n, &v->ctx.paths, &taps, &v->d);
 	netd_tap_state_clear(&taps);
 	if (ret == 0)
-		ret = netd_observe(e, v->d, &v->ctx.paths, &v->o);
+		ret = netd_observe(e, v->d, &v->ctx.paths, v->pass->k,
+		                   &e->seen[index_in(e->config, n)], &v->o);
 	if (ret == 0 && !v->d->forwarding && v->o.ip_forward_on)
-		v->o.forwarding_restorable = last_forwarder(e, n);
+		v->o.forwarding_restorable = last_forwarder(e, n, v->pass);
 	if (ret < 0) {
 		netd_diag_set(diag, "%s: observing the kernel: %s", n->name, strerror(-ret));
 		netd_view_release(v);
@@ -135,6 +169,12 @@ int netd_view_load(struct netd_engine *e, const struct netd_network *n, struct n
 	v->ctx.d = v->d;
 	v->ctx.before = &v->o;
 	return 0;
+}
+
+int netd_view_load(struct netd_engine *e, const struct netd_network *n, struct netd_view *v,
+                   struct netd_diag *diag)
+{
+	return netd_view_load_in(e, n, NULL, v, diag);
 }
 
 bool netd_engine_bridge_get(struct netd_engine *e, const struct netd_network *n,
@@ -166,11 +206,30 @@ static size_t index_in(const struct netd_config *c, const struct netd_network *n
 /* A network is up when netd recorded it so in this boot, or (one left up by a netd older than
  * the record) when its tagged bridge exists. A record that does not read counts as up: it is
  * never taken for "nothing saved". */
+static bool up_as_recorded(struct netd_engine *e, const struct netd_network *n,
+                           struct netd_kernel_snapshot *k, int rec)
+{
+	char alias[NETD_NAME_MAX + sizeof(NETD_ALIAS_PREFIX)];
+	struct netd_link_info li;
+
+	if (rec != -ENOENT && rec != -ESTALE)
+		return true;
+	if (!k)
+		return netd_engine_bridge_is_ours(e, n);
+	snprintf(alias, sizeof(alias), NETD_ALIAS_PREFIX "%s", n->name);
+	return netd_snapshot_link(k, n->bridge, &li) == 0 && strcmp(li.alias, alias) == 0;
+}
+
+/* The same, its bridge looked up in k (NULL: asked of the kernel). */
+static bool is_up_in(struct netd_engine *e, const struct netd_network *n,
+                     struct netd_kernel_snapshot *k)
+{
+	return up_as_recorded(e, n, k, netd_up_record_load(e->state_dir, n->name));
+}
+
 static bool is_up(struct netd_engine *e, const struct netd_network *n)
 {
-	int ret = netd_up_record_load(e->state_dir, n->name);
-
-	return (ret != -ENOENT && ret != -ESTALE) || netd_engine_bridge_is_ours(e, n);
+	return is_up_in(e, n, NULL);
 }
 
 static int check_host(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
@@ -195,13 +254,13 @@ static int check_host(struct netd_engine *e, const struct netd_network *n, struc
 /* Observe, plan, apply; *plan is what was (or would have been) done. A reconcile (probe)
  * also asks dnsmasq whether it still answers, which nothing else does. */
 static int converge(struct netd_engine *e, const struct netd_network *n, bool probe,
-                    struct netd_plan *plan, struct netd_diag *diag)
+                    struct netd_pass *pass, struct netd_plan *plan, struct netd_diag *diag)
 {
 	struct netd_view v;
 	int ret;
 
 	plan->n = 0;
-	ret = netd_view_load(e, n, &v, diag);
+	ret = netd_view_load_in(e, n, pass, &v, diag);
 	if (ret < 0)
 		return ret;
 	if (probe && v.d->dnsmasq && v.o.dnsmasq_running && v.o.bridge == NETD_BRIDGE_OURS &&
@@ -220,18 +279,19 @@ static int up_network(struct netd_engine *e, const struct netd_network *n, struc
 {
 	struct netd_plan plan;
 
-	return converge(e, n, false, &plan, diag);
+	return converge(e, n, false, NULL, &plan, diag);
 }
 
 /* One network of the periodic reconcile: each repair goes to the log, naming the network and
- * the steps. A network up without a record (left by an older netd) gets one. */
+ * the steps. A network up without a record (rec: what loading it said; left by an older
+ * netd) gets one. */
 static int reconcile_network(struct netd_engine *e, const struct netd_network *n,
-                             struct netd_diag *diag)
+                             struct netd_pass *pass, int rec, struct netd_diag *diag)
 {
 	struct netd_plan plan;
 	char steps[512] = "";
 	size_t len = 0;
-	int rec, ret = converge(e, n, true, &plan, diag);
+	int ret = converge(e, n, true, pass, &plan, diag);
 
 	for (size_t i = 0; i < plan.n && len < sizeof(steps); i++)
 		len += snprintf(steps + len, sizeof(steps) - len, "%s%s", i ? ", " : "",
@@ -241,7 +301,7 @@ static int reconcile_network(struct netd_engine *e, const struct netd_network *n
 		         diag->msg[0] ? diag->msg : strerror(-ret));
 	else if (plan.n > 0)
 		netd_log(LOG_NOTICE, "%s: reconcile repaired: %s", n->name, steps);
-	if (ret == 0 && (rec = netd_up_record_load(e->state_dir, n->name)) != 0 && rec != -EINVAL)
+	if (ret == 0 && rec != 0 && rec != -EINVAL)
 		ret = netd_up_record_save(e->state_dir, n->name);
 	return ret;
 }
@@ -275,16 +335,26 @@ int netd_engine_up(struct netd_engine *e, const char *name, struct netd_diag *di
 	return n ? up_requested(e, n, diag) : -ENOENT;
 }
 
-/* No other network that is up needs forwarding: the saved value can go back. */
-static bool last_forwarder(struct netd_engine *e, const struct netd_network *self)
+/* No other network that is up needs forwarding: the saved value can go back. The networks
+ * that are up and need it are counted once per pass. */
+static bool last_forwarder(struct netd_engine *e, const struct netd_network *self,
+                           struct netd_pass *pass)
 {
-	for (size_t i = 0; i < e->config->n_networks; i++) {
-		const struct netd_network *n = e->config->networks[i];
+	int others;
 
-		if (n != self && netd_network_needs_forwarding(n) && is_up(e, n))
-			return false;
+	if (pass->forwarders_up < 0) {
+		pass->forwarders_up = 0;
+		for (size_t i = 0; i < e->config->n_networks; i++) {
+			const struct netd_network *n = e->config->networks[i];
+
+			if (netd_network_needs_forwarding(n) && is_up_in(e, n, pass->k))
+				pass->forwarders_up++;
+		}
 	}
-	return netd_forwarding_saved(e->state_dir);
+	others = pass->forwarders_up;
+	if (netd_network_needs_forwarding(self) && is_up_in(e, self, pass->k))
+		others--;
+	return others == 0 && netd_forwarding_saved(e->state_dir);
 }
 
 static int down_network(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
@@ -297,7 +367,7 @@ static int down_network(struct netd_engine *e, const struct netd_network *n, str
 	if (ret < 0)
 		return ret;
 	/* Taps go with their network, attached ones too (README, "Guests on taps"). */
-	netd_plan_down(v.d, &v.o, last_forwarder(e, n), &plan);
+	netd_plan_down(v.d, &v.o, last_forwarder(e, n, v.pass), &plan);
 	ret = netd_apply_down(&v.ctx, &plan, diag);
 	netd_view_release(&v);
 	return ret;
@@ -369,10 +439,49 @@ int netd_engine_autostart(struct netd_engine *e, struct netd_diag *diag)
 	return for_each(e, pick_autostart, up_requested, diag);
 }
 
-/* Every network that is up, whether its bridge is there or not. */
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Every network that is up, whether its bridge is there or not, each observed in one
+ * snapshot of the kernel taken for the pass. The pass's length goes to the debug log. */
 int netd_engine_reconcile(struct netd_engine *e)
 {
-	return for_each(e, is_up, reconcile_network, NULL);
+	struct netd_pass pass = {.forwarders_up = -1};
+	struct netd_nl_stats s0, s1;
+	long long t0 = now_us();
+	size_t count = 0;
+	int ret, first = 0;
+
+	netd_nl_get_stats(e->nl, &s0);
+	ret = netd_snapshot_take(e->nl, &pass.k);
+	if (ret < 0) {
+		netd_log(LOG_WARNING, "reconcile: reading the kernel's links and addresses: %s",
+		         strerror(-ret));
+		return ret;
+	}
+	for (size_t i = 0; i < e->config->n_networks; i++) {
+		const struct netd_network *n = e->config->networks[i];
+		int rec = netd_up_record_load(e->state_dir, n->name);
+		struct netd_diag d = {""};
+
+		if (!up_as_recorded(e, n, pass.k, rec))
+			continue;
+		count++;
+		keep_first(reconcile_network(e, n, &pass, rec, &d), &d, &first, NULL);
+	}
+	netd_snapshot_free(pass.k);
+	netd_nl_get_stats(e->nl, &s1);
+	netd_log(LOG_DEBUG,
+	         "reconcile pass: %zu of %zu networks up, %lu netlink queries and %lu changes, "
+	         "in %.2f ms",
+	         count, e->config->n_networks, s1.queries - s0.queries, s1.requests - s0.requests,
+	         (double)(now_us() - t0) / 1000.0);
+	return first;
 }
 
 static bool pick_brought_up(struct netd_engine *e, const struct netd_network *n)
@@ -499,8 +608,8 @@ int netd_engine_reload(struct netd_engine *e, struct netd_diag *diag)
 	free(e->brought_up);
 	e->brought_up = marks;
 	marks = NULL;
-	/* The queries in flight were per network of the old config. */
-	if (netd_dnsmasq_watch_reset(e) < 0)
+	/* The queries in flight and what was seen were per network of the old config. */
+	if (netd_dnsmasq_watch_reset(e) < 0 || seen_reset(e) < 0)
 		keep_first(-ENOMEM, &(struct netd_diag){"out of memory"}, &first, diag);
 	up_changed(e, renew, &first, diag);
 	ret = first;

@@ -9,6 +9,7 @@ struct netd_dnsmasq_watch;
 #include "netd/kernel/dnsmasq.h"
 #include "netd/kernel/netlink.h"
 #include "netd/kernel/nft.h"
+#include "netd/kernel/snapshot.h"
 #include "netd/plan.h"
 #include "netd/tap.h"
 
@@ -28,6 +29,17 @@ struct netd_engine {
 	 * (dnsmasq_health.c); made anew with the config. */
 	struct netd_dnsmasq_watch *watch;
 	size_t n_watch;
+	/* Per config->networks[i]: what the last look found of its dnsmasq (kernel/dnsmasq.h),
+	 * so an unchanged one is not read again; made anew with the config. */
+	struct netd_dnsmasq_seen *seen;
+	size_t n_seen;
+};
+
+/* What one pass over networks (a list, a reconcile pass, or one network's view) reads once
+ * and shares between the networks it observes. */
+struct netd_pass {
+	struct netd_kernel_snapshot *k; /* whole for a pass over all networks, else narrow */
+	int forwarders_up;              /* networks up that need forwarding; -1: not counted yet */
 };
 
 /* A network counts as up (or half up) when its tagged bridge exists. */
@@ -66,8 +78,14 @@ struct netd_view {
 	struct netd_apply_ctx ctx;
 	struct netd_desired *d;
 	struct netd_observed o;
+	struct netd_pass *pass; /* the pass it was observed in */
+	struct netd_pass own;   /* that pass, for a view loaded on its own */
 };
 
+/* The view of n within pass (its snapshot and counts shared with the pass's other views);
+ * netd_view_load() is the same for a view on its own: a narrow pass of its own. */
+int netd_view_load_in(struct netd_engine *e, const struct netd_network *n, struct netd_pass *pass,
+                      struct netd_view *v, struct netd_diag *diag);
 int netd_view_load(struct netd_engine *e, const struct netd_network *n, struct netd_view *v,
                    struct netd_diag *diag);
 void netd_view_release(struct netd_view *v);
@@ -75,8 +93,11 @@ void netd_view_release(struct netd_view *v);
 const struct netd_network *netd_engine_find(struct netd_engine *e, const char *name,
                                             struct netd_diag *diag);
 
+/* The facts of d's network: links and addresses from k, the dnsmasq through seen (kept
+ * between passes). */
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
-                 const struct netd_dnsmasq_paths *paths, struct netd_observed *o);
+                 const struct netd_dnsmasq_paths *paths, struct netd_kernel_snapshot *k,
+                 struct netd_dnsmasq_seen *seen, struct netd_observed *o);
 
 /* Run the plan as a transaction: on failure undo the steps done, in reverse. */
 int netd_apply_up(struct netd_apply_ctx *c, const struct netd_plan *plan, struct netd_diag *diag);

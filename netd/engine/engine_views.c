@@ -10,7 +10,6 @@
 #include "netd/kernel/firewall.h"
 #include "netd/mode.h"
 #include "netd/tap.h"
-#include "netd/kernel/uplink.h"
 
 static const char *state_of(const struct netd_view *v)
 {
@@ -25,21 +24,28 @@ static const char *state_of(const struct netd_view *v)
 	return "partial";
 }
 
-/* A switched network's address is whatever the uplink brought to the bridge: the LAN's. */
-static bool lan_address(struct netd_engine *e, const struct netd_network *n,
-                        const struct netd_view *v, struct netd_prefix *out)
+/* A switched network's address is whatever the uplink brought to the bridge: the LAN's (the
+ * bridge's first, from the view's snapshot). */
+static bool lan_address(const struct netd_network *n, const struct netd_view *v,
+                        struct netd_prefix *out)
 {
-	struct netd_uplink_state s;
+	struct netd_prefix *addrs = NULL;
+	struct netd_link_info br;
+	size_t count = 0;
+	bool found;
 
 	if (!netd_mode_ops(n->mode)->switched || v->o.bridge != NETD_BRIDGE_OURS ||
-	    netd_uplink_snapshot(e->nl, n->bridge, &s) < 0 || s.n_addrs == 0)
+	    netd_snapshot_link(v->pass->k, n->bridge, &br) < 0 ||
+	    netd_snapshot_addrs(v->pass->k, br.ifindex, &addrs, &count) < 0)
 		return false;
-	*out = s.addrs[0].prefix;
-	return true;
+	found = count > 0;
+	if (found)
+		*out = addrs[0];
+	free(addrs);
+	return found;
 }
 
-static json_object *summary(struct netd_engine *e, const struct netd_network *n,
-                            const struct netd_view *v)
+static json_object *summary(const struct netd_network *n, const struct netd_view *v)
 {
 	struct netd_prefix lan;
 	json_object *j = json_object_new_object();
@@ -52,7 +58,7 @@ static json_object *summary(struct netd_engine *e, const struct netd_network *n,
 		json_object_object_add(j, "address",
 		                       json_object_new_string(netd_prefix_format(
 		                           &n->address, false, buf, sizeof(buf))));
-	else if (lan_address(e, n, v, &lan))
+	else if (lan_address(n, v, &lan))
 		json_object_object_add(
 		    j, "address",
 		    json_object_new_string(netd_prefix_format(&lan, false, buf, sizeof(buf))));
@@ -63,20 +69,25 @@ static json_object *summary(struct netd_engine *e, const struct netd_network *n,
 	return j;
 }
 
+/* Every network, observed in one snapshot of the kernel (when it cannot be read whole, each
+ * network is observed on its own, as status does). */
 int netd_engine_list(struct netd_engine *e, json_object **out)
 {
 	json_object *arr = json_object_new_array();
+	struct netd_pass pass = {.forwarders_up = -1};
+	bool shared = netd_snapshot_take(e->nl, &pass.k) == 0;
 
 	for (size_t i = 0; i < e->config->n_networks; i++) {
 		const struct netd_network *n = e->config->networks[i];
 		struct netd_diag d;
 		struct netd_view v;
 
-		if (netd_view_load(e, n, &v, &d) < 0)
+		if (netd_view_load_in(e, n, shared ? &pass : NULL, &v, &d) < 0)
 			continue;
-		json_object_array_add(arr, summary(e, n, &v));
+		json_object_array_add(arr, summary(n, &v));
 		netd_view_release(&v);
 	}
+	netd_snapshot_free(pass.k);
 	*out = arr;
 	return 0;
 }
@@ -93,7 +104,7 @@ int netd_engine_entry(struct netd_engine *e, const char *name, json_object **out
 	ret = netd_view_load(e, n, &v, diag);
 	if (ret < 0)
 		return ret;
-	*out = summary(e, n, &v);
+	*out = summary(n, &v);
 	netd_view_release(&v);
 	return 0;
 }
@@ -194,7 +205,7 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 	ret = netd_view_load(e, n, &v, diag);
 	if (ret < 0)
 		return ret;
-	j = summary(e, n, &v);
+	j = summary(n, &v);
 	json_object_object_add(j, "source", json_object_new_string(n->source));
 	if (n->uplink[0])
 		json_object_object_add(j, "uplink", json_object_new_string(n->uplink));
@@ -223,7 +234,7 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 	/* A switched network's address is the LAN's, moved onto the bridge with the uplink. */
 	json_object_object_add(obj, "address",
 	                       json_object_new_boolean(netd_mode_ops(n->mode)->switched
-	                                                   ? lan_address(e, n, &v, &lan)
+	                                                   ? lan_address(n, &v, &lan)
 	                                                   : v.o.has_address));
 	json_object_object_add(
 	    obj, "rules",

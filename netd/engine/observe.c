@@ -1,4 +1,6 @@
-/* Observe: what the kernel, our nft table and our dnsmasq have now for one network. */
+/* Observe: what the kernel, our nft table and our dnsmasq have now for one network. The links
+ * and addresses come from the pass's snapshot (kernel/snapshot.h), not from queries of its
+ * own, so a pass over N networks reads them once. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,30 +13,18 @@
 /* Ports of the bridge whose isolation flag differs from the policy. The uplink of a bridged
  * network is never isolated: isolated ports still reach non-isolated ones, which is how
  * guests keep the LAN while not seeing each other. */
-static int count_ports_to_isolate(struct netd_engine *e, const struct netd_desired *d, int br_index,
-                                  size_t *count)
+static size_t count_ports_to_isolate(const struct netd_desired *d,
+                                     const struct netd_link_info *ports, size_t n)
 {
-	struct netd_link_info *links = NULL;
-	size_t n = 0;
-	int ret;
+	size_t count = 0;
 
-	*count = 0;
-	ret = netd_nl_link_list(e->nl, &links, &n);
-	if (ret < 0)
-		return ret;
 	for (size_t i = 0; i < n; i++) {
-		bool want;
-		int is;
+		int is = ports[i].port_isolated;
 
-		if (links[i].master != br_index)
-			continue;
-		want = netd_port_isolated(d->net, links[i].name);
-		is = netd_nl_port_get_isolated(e->nl, links[i].name);
-		if (is >= 0 && (is == 1) != want)
-			(*count)++;
+		if (is >= 0 && (is == 1) != netd_port_isolated(d->net, ports[i].name))
+			count++;
 	}
-	free(links);
-	return 0;
+	return count;
 }
 
 /* The kernel layer's facts about the bond, in the planner's terms. */
@@ -60,140 +50,153 @@ static int observe_bond(struct netd_engine *e, const struct netd_network *n, con
 /* Uplink= of a bridged network: there, enslaved to our bridge or to another master, and
  * whether netd holds its state to give it back. */
 static int observe_uplink(struct netd_engine *e, const struct netd_network *n,
-                          const struct netd_link_info *br, struct netd_observed *o)
+                          struct netd_kernel_snapshot *k, const struct netd_link_info *br,
+                          struct netd_observed *o)
 {
 	struct netd_link_info up, master;
 	struct netd_uplink_state saved;
 	int ret;
 
-	ret = netd_nl_link_get(e->nl, n->uplink, &up);
+	ret = netd_snapshot_link(k, n->uplink, &up);
 	if (ret < 0 && ret != -ENODEV)
 		return ret;
 	o->uplink_exists = ret == 0;
 	if (o->uplink_exists && up.master) {
 		if (o->bridge == NETD_BRIDGE_OURS && up.master == br->ifindex)
 			o->uplink_enslaved = true;
-		else if (netd_nl_link_get_by_index(e->nl, up.master, &master) == 0)
+		else if (netd_snapshot_link_by_index(k, up.master, &master) == 0)
 			snprintf(o->uplink_master, sizeof(o->uplink_master), "%s", master.name);
 	}
 	o->uplink_saved = netd_uplink_load(e->state_dir, n->name, &saved) == 0;
 	return 0;
 }
 
-/* Add what the kernel has under name, if anything, to o->taps (once per name). Isolation
- * costs a query per port and only a [Tap]'s settings are checked (declared): of an attached
- * tap that exists only its port (enslaved) counts. */
-static void tap_fact(struct netd_engine *e, const struct netd_desired *d,
-                     const struct netd_link_info *links, size_t n_links, int br_index,
-                     const char *name, bool declared, struct netd_tap_links *k)
+/* The link under name: among the bridge's ports (read already), else from the snapshot. */
+static int tap_link(struct netd_kernel_snapshot *k, const struct netd_link_info *ports,
+                    size_t n_ports, const char *name, struct netd_link_info *out)
 {
-	struct netd_tap_link *t;
-
-	if (netd_tap_links_find(k, name))
-		return;
-	for (size_t i = 0; i < n_links; i++) {
-		const struct netd_link_info *l = &links[i];
-
-		if (strcmp(l->name, name) != 0)
-			continue;
-		t = &k->v[k->n++];
-		memset(t, 0, sizeof(*t));
-		snprintf(t->name, sizeof(t->name), "%s", l->name);
-		t->ours = strcmp(l->alias, d->alias) == 0;
-		snprintf(t->alias, sizeof(t->alias), "%s", l->alias);
-		t->enslaved = br_index && l->master == br_index;
-		t->isolated =
-		    t->enslaved && declared ? netd_nl_port_get_isolated(e->nl, l->name) : -1;
-		if (t->isolated < 0)
-			t->isolated = -1;
-		t->up = l->up;
-		t->mtu = l->mtu;
-		memcpy(t->mac, l->mac, 6);
-		return;
+	for (size_t i = 0; i < n_ports; i++) {
+		if (strcmp(ports[i].name, name) == 0) {
+			*out = ports[i];
+			return 0;
+		}
 	}
+	return netd_snapshot_link(k, name, out);
 }
 
-/* The links under the names of the network's [Tap]s and recorded taps: one dump of the
- * namespace's links, only for a network that has taps at all. */
-static int observe_taps(struct netd_engine *e, const struct netd_desired *d,
-                        const struct netd_link_info *br, struct netd_observed *o)
+/* Add what the kernel has under name, if anything, to o->taps (once per name). Only a
+ * [Tap]'s settings are checked (declared): of an attached tap that exists only its port
+ * (enslaved) counts. */
+static int tap_fact(const struct netd_desired *d, struct netd_kernel_snapshot *k,
+                    const struct netd_link_info *ports, size_t n_ports, int br_index,
+                    const char *name, bool declared, struct netd_tap_links *taps)
+{
+	struct netd_link_info l;
+	struct netd_tap_link *t;
+	int ret;
+
+	if (netd_tap_links_find(taps, name))
+		return 0;
+	ret = tap_link(k, ports, n_ports, name, &l);
+	if (ret < 0)
+		return ret == -ENODEV ? 0 : ret;
+	t = &taps->v[taps->n++];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", l.name);
+	t->ours = strcmp(l.alias, d->alias) == 0;
+	snprintf(t->alias, sizeof(t->alias), "%s", l.alias);
+	t->enslaved = br_index && l.master == br_index;
+	t->isolated = t->enslaved && declared && l.port_isolated >= 0 ? l.port_isolated : -1;
+	t->up = l.up;
+	t->mtu = l.mtu;
+	memcpy(t->mac, l.mac, 6);
+	return 0;
+}
+
+/* The links under the names of the network's [Tap]s and recorded taps, only for a network
+ * that has taps at all. */
+static int observe_taps(const struct netd_desired *d, struct netd_kernel_snapshot *k,
+                        const struct netd_link_info *br, const struct netd_link_info *ports,
+                        size_t n_ports, struct netd_observed *o)
 {
 	const struct netd_network *n = d->net;
-	struct netd_link_info *links = NULL;
-	struct netd_tap_links *k = &o->taps;
-	size_t n_links = 0;
+	struct netd_tap_links *taps = &o->taps;
 	int br_index = o->bridge == NETD_BRIDGE_OURS ? br->ifindex : 0;
-	int ret;
+	int ret = 0;
 
 	if (n->n_taps == 0 && d->taps.n == 0)
 		return 0;
-	ret = netd_nl_link_list(e->nl, &links, &n_links);
+	taps->v = calloc(n->n_taps + d->taps.n, sizeof(*taps->v));
+	if (!taps->v)
+		return -ENOMEM;
+	taps->bridge_mtu = br_index ? br->mtu : 0;
+	for (size_t i = 0; ret == 0 && i < n->n_taps; i++)
+		ret = tap_fact(d, k, ports, n_ports, br_index, n->taps[i].name, true, taps);
+	for (size_t i = 0; ret == 0 && i < d->taps.n; i++)
+		ret = tap_fact(d, k, ports, n_ports, br_index, d->taps.v[i].tap, false, taps);
+	return ret;
+}
+
+/* The bridge under the network's name: whose it is, and (ours) its address and ports. */
+static int observe_bridge(const struct netd_desired *d, struct netd_kernel_snapshot *k,
+                          struct netd_link_info *li, struct netd_link_info **ports, size_t *n_ports,
+                          struct netd_observed *o)
+{
+	const struct netd_network *n = d->net;
+	int ret;
+
+	ret = netd_snapshot_link(k, n->bridge, li);
+	if (ret == -ENODEV) {
+		o->bridge = NETD_BRIDGE_ABSENT;
+		return 0;
+	}
 	if (ret < 0)
 		return ret;
-	k->v = calloc(n->n_taps + d->taps.n, sizeof(*k->v));
-	if (!k->v) {
-		free(links);
-		return -ENOMEM;
+	snprintf(o->bridge_kind, sizeof(o->bridge_kind), "%s", li->kind);
+	snprintf(o->bridge_alias, sizeof(o->bridge_alias), "%s", li->alias);
+	if (strcmp(li->alias, d->alias) == 0 && strcmp(li->kind, "bridge") == 0)
+		o->bridge = NETD_BRIDGE_OURS;
+	else if (strncmp(li->alias, NETD_ALIAS_PREFIX, strlen(NETD_ALIAS_PREFIX)) == 0 &&
+	         strcmp(li->kind, "bridge") == 0)
+		o->bridge = NETD_BRIDGE_OTHER_NET;
+	else
+		o->bridge = NETD_BRIDGE_FOREIGN;
+	if (o->bridge != NETD_BRIDGE_OURS)
+		return 0;
+	o->bridge_up = li->up;
+	if (n->has_address) {
+		ret = netd_snapshot_addr_has(k, li->ifindex, &n->address);
+		if (ret < 0)
+			return ret;
+		o->has_address = ret == 1;
 	}
-	k->bridge_mtu = br_index ? br->mtu : 0;
-	for (size_t i = 0; i < n->n_taps; i++)
-		tap_fact(e, d, links, n_links, br_index, n->taps[i].name, true, k);
-	for (size_t i = 0; i < d->taps.n; i++)
-		tap_fact(e, d, links, n_links, br_index, d->taps.v[i].tap, false, k);
-	free(links);
+	ret = netd_snapshot_ports(k, li->ifindex, ports, n_ports);
+	if (ret < 0)
+		return ret;
+	o->n_ports_to_isolate = count_ports_to_isolate(d, *ports, *n_ports);
 	return 0;
 }
 
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
-                 const struct netd_dnsmasq_paths *paths, struct netd_observed *o)
+                 const struct netd_dnsmasq_paths *paths, struct netd_kernel_snapshot *k,
+                 struct netd_dnsmasq_seen *seen, struct netd_observed *o)
 {
 	const struct netd_network *n = d->net;
-	struct netd_link_info li;
+	struct netd_link_info li, *ports = NULL;
+	size_t n_ports = 0;
 	char fwd[16];
 	int ret;
 
 	memset(o, 0, sizeof(*o));
-	ret = netd_nl_link_get(e->nl, n->bridge, &li);
-	if (ret == -ENODEV) {
-		o->bridge = NETD_BRIDGE_ABSENT;
-	} else if (ret < 0) {
-		return ret;
-	} else {
-		snprintf(o->bridge_kind, sizeof(o->bridge_kind), "%s", li.kind);
-		snprintf(o->bridge_alias, sizeof(o->bridge_alias), "%s", li.alias);
-		if (strcmp(li.alias, d->alias) == 0 && strcmp(li.kind, "bridge") == 0)
-			o->bridge = NETD_BRIDGE_OURS;
-		else if (strncmp(li.alias, NETD_ALIAS_PREFIX, strlen(NETD_ALIAS_PREFIX)) == 0 &&
-		         strcmp(li.kind, "bridge") == 0)
-			o->bridge = NETD_BRIDGE_OTHER_NET;
-		else
-			o->bridge = NETD_BRIDGE_FOREIGN;
-	}
-	if (o->bridge == NETD_BRIDGE_OURS) {
-		o->bridge_up = li.up;
-		if (n->has_address) {
-			ret = netd_nl_addr_has(e->nl, n->bridge, &n->address);
-			if (ret < 0)
-				return ret;
-			o->has_address = ret == 1;
-		}
-		ret = count_ports_to_isolate(e, d, li.ifindex, &o->n_ports_to_isolate);
-		if (ret < 0)
-			return ret;
-	}
-
-	if (n->uplink[0]) {
-		ret = observe_uplink(e, n, &li, o);
-		if (ret < 0)
-			return ret;
-	}
-	if (n->bond.name[0]) {
+	memset(&li, 0, sizeof(li));
+	ret = observe_bridge(d, k, &li, &ports, &n_ports, o);
+	if (ret == 0 && n->uplink[0])
+		ret = observe_uplink(e, n, k, &li, o);
+	if (ret == 0 && n->bond.name[0])
 		ret = observe_bond(e, n, d->alias, o);
-		if (ret < 0)
-			return ret;
-	}
-
-	ret = observe_taps(e, d, &li, o);
+	if (ret == 0)
+		ret = observe_taps(d, k, &li, ports, n_ports, o);
+	free(ports);
 	if (ret < 0)
 		return ret;
 
@@ -203,13 +206,8 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 	else if (ret != -ENOENT)
 		return ret;
 
-	ret = netd_dnsmasq_running(paths, &o->dnsmasq_pid);
-	if (ret < 0)
-		return ret;
-	o->dnsmasq_running = ret == 1;
-	if (o->dnsmasq_running && d->dnsmasq_conf)
-		o->dnsmasq_conf_current =
-		    netd_dnsmasq_conf_matches(paths, d->dnsmasq_conf, d->dnsmasq_hosts) == 1;
+	o->dnsmasq_running = netd_dnsmasq_check(paths, seen, d->dnsmasq_conf, d->dnsmasq_hosts,
+	                                        &o->dnsmasq_pid, &o->dnsmasq_conf_current) == 1;
 
 	if (netd_sysctl_read("net/ipv4/ip_forward", fwd, sizeof(fwd)) == 0)
 		o->ip_forward_on = strcmp(fwd, "1") == 0;
