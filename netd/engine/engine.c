@@ -14,29 +14,6 @@
 #include "netd/mode.h"
 #include "netd/tap.h"
 
-static void seen_free(struct netd_engine *e)
-{
-	for (size_t i = 0; e->seen && i <= e->n_seen; i++)
-		netd_dnsmasq_seen_clear(&e->seen[i]);
-	free(e->seen);
-	e->seen = NULL;
-	e->n_seen = 0;
-}
-
-/* One slot per network of the config in force, nothing known (and the one past the end that
- * index_in()'s "not found" lands on). */
-static int seen_reset(struct netd_engine *e)
-{
-	seen_free(e);
-	e->seen = calloc(e->config->n_networks + 1, sizeof(*e->seen));
-	if (!e->seen)
-		return -ENOMEM;
-	e->n_seen = e->config->n_networks;
-	for (size_t i = 0; i <= e->n_seen; i++)
-		netd_dnsmasq_seen_init(&e->seen[i]);
-	return 0;
-}
-
 void netd_engine_free(struct netd_engine *e)
 {
 	if (!e)
@@ -44,7 +21,8 @@ void netd_engine_free(struct netd_engine *e)
 	/* The monitor (monitor.c) sits on top of the engine; the engine only owns its socket. */
 	netd_link_monitor_close(e->monitor);
 	netd_dnsmasq_watch_free(e);
-	seen_free(e);
+	netd_memo_free(e);
+	netd_pass_unwatch(e);
 	netd_config_free(e->config);
 	free(e->brought_up);
 	netd_nl_close(e->nl);
@@ -78,7 +56,7 @@ int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **ou
 		goto fail;
 	/* + 1: never a zero-size allocation, and index_in()'s "not found" stays in bounds. */
 	e->brought_up = calloc(e->config->n_networks + 1, sizeof(*e->brought_up));
-	if (!e->brought_up || netd_dnsmasq_watch_reset(e) < 0 || seen_reset(e) < 0) {
+	if (!e->brought_up || netd_dnsmasq_watch_reset(e) < 0 || netd_memo_reset(e) < 0) {
 		ret = -ENOMEM;
 		goto fail;
 	}
@@ -90,6 +68,7 @@ int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **ou
 		              strerror(-ret));
 		goto fail;
 	}
+	netd_pass_watch(e);
 	ret = netd_nl_open(&e->nl);
 	if (ret < 0) {
 		netd_diag_set(diag, "opening a netlink socket: %s", strerror(-ret));
@@ -130,33 +109,29 @@ static size_t index_in(const struct netd_config *c, const struct netd_network *n
 
 void netd_view_release(struct netd_view *v)
 {
-	netd_desired_free(v->d);
+	if (v->d)
+		netd_pass_desired_return(v->lender, v->d);
 	v->d = NULL;
+	v->lender = NULL;
 	netd_observed_clear(&v->o);
-	netd_snapshot_free(v->own.k);
-	v->own.k = NULL;
+	netd_pass_end(&v->own);
 }
 
 int netd_view_load_in(struct netd_engine *e, const struct netd_network *n, struct netd_pass *pass,
                       struct netd_view *v, struct netd_diag *diag)
 {
-	struct netd_tap_state taps = {0};
+	struct netd_net_memo *m = &e->memo[index_in(e->config, n)];
 	int ret;
 
 	memset(v, 0, sizeof(*v));
-	v->own.forwarders_up = -1;
 	v->pass = pass ? pass : &v->own;
-	ret = pass ? 0 : netd_snapshot_narrow(e->nl, &v->own.k);
+	ret = pass ? 0 : netd_pass_begin(e, false, &v->own);
 	if (ret == 0)
 		ret = netd_dnsmasq_paths_init(&v->ctx.paths, e->runtime_dir, e->state_dir, n->name);
-	if (ret == 0) /* the taps netd made for it: attached ones and their static leases */
-		ret = netd_tap_state_load(e->state_dir, n->name, &taps, diag);
 	if (ret == 0)
-		ret = netd_desired_build(n, &v->ctx.paths, &taps, &v->d);
-	netd_tap_state_clear(&taps);
+		ret = netd_pass_desired(e, n, m, &v->ctx.paths, &v->d, &v->lender, diag);
 	if (ret == 0)
-		ret = netd_observe(e, v->d, &v->ctx.paths, v->pass->k,
-		                   &e->seen[index_in(e->config, n)], &v->o);
+		ret = netd_observe(e, v->d, &v->ctx.paths, v->pass, m, &v->o);
 	if (ret == 0 && !v->d->forwarding && v->o.ip_forward_on)
 		v->o.forwarding_restorable = last_forwarder(e, n, v->pass);
 	if (ret < 0) {
@@ -220,16 +195,16 @@ static bool up_as_recorded(struct netd_engine *e, const struct netd_network *n,
 	return netd_snapshot_link(k, n->bridge, &li) == 0 && strcmp(li.alias, alias) == 0;
 }
 
-/* The same, its bridge looked up in k (NULL: asked of the kernel). */
-static bool is_up_in(struct netd_engine *e, const struct netd_network *n,
-                     struct netd_kernel_snapshot *k)
+/* The same within a pass: its record and bridge as the pass reads them. */
+static bool is_up_in(struct netd_engine *e, const struct netd_network *n, struct netd_pass *pass)
 {
-	return up_as_recorded(e, n, k, netd_up_record_load(e->state_dir, n->name));
+	return up_as_recorded(e, n, pass->k,
+	                      netd_pass_up_record(e, n, &e->memo[index_in(e->config, n)]));
 }
 
 static bool is_up(struct netd_engine *e, const struct netd_network *n)
 {
-	return is_up_in(e, n, NULL);
+	return up_as_recorded(e, n, NULL, netd_up_record_load(e->state_dir, n->name));
 }
 
 static int check_host(struct netd_engine *e, const struct netd_network *n, struct netd_diag *diag)
@@ -269,8 +244,14 @@ static int converge(struct netd_engine *e, const struct netd_network *n, bool pr
 	ret = netd_plan_up(v.d, &v.o, plan, diag);
 	if (ret == 0 && plan->n > 0 && v.o.bridge == NETD_BRIDGE_ABSENT)
 		ret = check_host(e, n, diag);
-	if (ret == 0 && plan->n > 0)
+	if (ret == 0 && plan->n > 0) {
 		ret = netd_apply_up(&v.ctx, plan, diag);
+		/* What the repair changed is read again by the next network: ip_forward, and
+		 * the ruleset's generation. */
+		v.pass->ip_forward = -1;
+		if (v.pass->nft_held)
+			netd_nft_observe_hold(e->nft, true);
+	}
 	netd_view_release(&v);
 	return ret;
 }
@@ -347,12 +328,12 @@ static bool last_forwarder(struct netd_engine *e, const struct netd_network *sel
 		for (size_t i = 0; i < e->config->n_networks; i++) {
 			const struct netd_network *n = e->config->networks[i];
 
-			if (netd_network_needs_forwarding(n) && is_up_in(e, n, pass->k))
+			if (netd_network_needs_forwarding(n) && is_up_in(e, n, pass))
 				pass->forwarders_up++;
 		}
 	}
 	others = pass->forwarders_up;
-	if (netd_network_needs_forwarding(self) && is_up_in(e, self, pass->k))
+	if (netd_network_needs_forwarding(self) && is_up_in(e, self, pass))
 		others--;
 	return others == 0 && netd_forwarding_saved(e->state_dir);
 }
@@ -451,22 +432,24 @@ static long long now_us(void)
  * snapshot of the kernel taken for the pass. The pass's length goes to the debug log. */
 int netd_engine_reconcile(struct netd_engine *e)
 {
-	struct netd_pass pass = {.forwarders_up = -1};
+	struct netd_pass pass;
 	struct netd_nl_stats s0, s1;
 	long long t0 = now_us();
 	size_t count = 0;
 	int ret, first = 0;
 
 	netd_nl_get_stats(e->nl, &s0);
-	ret = netd_snapshot_take(e->nl, &pass.k);
+	ret = netd_pass_begin(e, true, &pass);
 	if (ret < 0) {
 		netd_log(LOG_WARNING, "reconcile: reading the kernel's links and addresses: %s",
 		         strerror(-ret));
 		return ret;
 	}
+	pass.nft_held = true;
+	netd_nft_observe_hold(e->nft, true);
 	for (size_t i = 0; i < e->config->n_networks; i++) {
 		const struct netd_network *n = e->config->networks[i];
-		int rec = netd_up_record_load(e->state_dir, n->name);
+		int rec = netd_pass_up_record(e, n, &e->memo[i]);
 		struct netd_diag d = {""};
 
 		if (!up_as_recorded(e, n, pass.k, rec))
@@ -474,7 +457,9 @@ int netd_engine_reconcile(struct netd_engine *e)
 		count++;
 		keep_first(reconcile_network(e, n, &pass, rec, &d), &d, &first, NULL);
 	}
-	netd_snapshot_free(pass.k);
+	netd_nft_observe_hold(e->nft, false);
+	netd_pass_end(&pass);
+	e->passes++;
 	netd_nl_get_stats(e->nl, &s1);
 	netd_log(LOG_DEBUG,
 	         "reconcile pass: %zu of %zu networks up, %lu netlink queries and %lu changes, "
@@ -608,8 +593,8 @@ int netd_engine_reload(struct netd_engine *e, struct netd_diag *diag)
 	free(e->brought_up);
 	e->brought_up = marks;
 	marks = NULL;
-	/* The queries in flight and what was seen were per network of the old config. */
-	if (netd_dnsmasq_watch_reset(e) < 0 || seen_reset(e) < 0)
+	/* The queries in flight and what the passes kept were per network of the old config. */
+	if (netd_dnsmasq_watch_reset(e) < 0 || netd_memo_reset(e) < 0)
 		keep_first(-ENOMEM, &(struct netd_diag){"out of memory"}, &first, diag);
 	up_changed(e, renew, &first, diag);
 	ret = first;

@@ -4,6 +4,7 @@
 
 struct netd_link_monitor;
 struct netd_dnsmasq_watch;
+struct netd_dir_watch;
 
 #include "netd/engine.h"
 #include "netd/kernel/dnsmasq.h"
@@ -29,10 +30,25 @@ struct netd_engine {
 	 * (dnsmasq_health.c); made anew with the config. */
 	struct netd_dnsmasq_watch *watch;
 	size_t n_watch;
-	/* Per config->networks[i]: what the last look found of its dnsmasq (kernel/dnsmasq.h),
-	 * so an unchanged one is not read again; made anew with the config. */
-	struct netd_dnsmasq_seen *seen;
-	size_t n_seen;
+	unsigned long passes; /* reconcile passes so far: whose dnsmasq's turn it is to be asked */
+	/* Per config->networks[i]: what the passes keep of it (pass.c); made anew with the
+	 * config. The watches of the state and runtime directories say what changed (NULL:
+	 * not watched, everything read every pass). */
+	struct netd_net_memo *memo;
+	size_t n_memo;
+	struct netd_dir_watch *state_watch, *run_watch;
+};
+
+/* What the engine keeps of a network from one pass to the next (pass.c): its files as last
+ * read, with the directory watch's version of each at the time (0: nothing kept). */
+struct netd_net_memo {
+	uint64_t up_version;    /* <state>/<net>.up */
+	int up_rec;             /* what netd_up_record_load() said of it */
+	uint64_t taps_version;  /* <state>/<net>.taps */
+	struct netd_desired *d; /* built from the config and that record; NULL: none */
+	unsigned borrowers;     /* views holding d */
+	struct netd_dnsmasq_seen
+	    seen; /* its dnsmasq and <runtime>/<net>.{pid,dnsmasq.conf,hosts} */
 };
 
 /* What one pass over networks (a list, a reconcile pass, or one network's view) reads once
@@ -40,7 +56,30 @@ struct netd_engine {
 struct netd_pass {
 	struct netd_kernel_snapshot *k; /* whole for a pass over all networks, else narrow */
 	int forwarders_up;              /* networks up that need forwarding; -1: not counted yet */
+	int ip_forward; /* net.ipv4.ip_forward is 1; -1: not read yet (or changed) */
+	bool nft_held;  /* nft observe trusts one generation check (kernel/nft.h) */
 };
+
+/* pass.c. Begin: the directory watches brought up to date, and the kernel snapshot taken
+ * (whole: for a pass over every network; else narrow). End: the snapshot freed. */
+int netd_pass_begin(struct netd_engine *e, bool whole, struct netd_pass *pass);
+void netd_pass_end(struct netd_pass *pass);
+/* The watches of the state and runtime directories (a failure is logged: no watch). */
+void netd_pass_watch(struct netd_engine *e);
+void netd_pass_unwatch(struct netd_engine *e);
+/* One empty memo per network of the config in force (and one past the end). */
+int netd_memo_reset(struct netd_engine *e);
+void netd_memo_free(struct netd_engine *e);
+/* Within a pass begun: netd_up_record_load() of n, read again only when its file changed. */
+int netd_pass_up_record(struct netd_engine *e, const struct netd_network *n,
+                        struct netd_net_memo *m);
+/* Within a pass begun: n's desired state (its taps record read), built again only when the
+ * record changed. *lender: the memo that lent it (NULL: *out is the caller's own); give it
+ * back with netd_pass_desired_return(). */
+int netd_pass_desired(struct netd_engine *e, const struct netd_network *n, struct netd_net_memo *m,
+                      const struct netd_dnsmasq_paths *paths, struct netd_desired **out,
+                      struct netd_net_memo **lender, struct netd_diag *diag);
+void netd_pass_desired_return(struct netd_net_memo *lender, struct netd_desired *d);
 
 /* A network counts as up (or half up) when its tagged bridge exists. */
 bool netd_engine_bridge_is_ours(struct netd_engine *e, const struct netd_network *n);
@@ -58,7 +97,8 @@ int netd_up_record_forget(const char *state_dir, const char *network); /* none: 
 /* Whether the dnsmasq (pid) of config->networks[i] stopped answering (dnsmasq_health.c):
  * the liveness query an earlier call sent it is still unanswered (at least 0.5 s later),
  * or nothing listens on its DNS port. Never waits: each call reads the last query's answer
- * and sends the next; the first call for a pid only sends. Logs a verdict of hung. */
+ * and sends the next (beyond 128 networks, at its turn: see dnsmasq_health.c); the first
+ * call for a pid only sends. Logs a verdict of hung. */
 bool netd_dnsmasq_hung(struct netd_engine *e, size_t i, pid_t pid);
 /* One slot per network of the config in force, none in flight; free closes them all. */
 int netd_dnsmasq_watch_reset(struct netd_engine *e);
@@ -78,8 +118,9 @@ struct netd_view {
 	struct netd_apply_ctx ctx;
 	struct netd_desired *d;
 	struct netd_observed o;
-	struct netd_pass *pass; /* the pass it was observed in */
-	struct netd_pass own;   /* that pass, for a view loaded on its own */
+	struct netd_pass *pass;       /* the pass it was observed in */
+	struct netd_pass own;         /* that pass, for a view loaded on its own */
+	struct netd_net_memo *lender; /* of d; NULL: d is the view's own */
 };
 
 /* The view of n within pass (its snapshot and counts shared with the pass's other views);
@@ -93,11 +134,11 @@ void netd_view_release(struct netd_view *v);
 const struct netd_network *netd_engine_find(struct netd_engine *e, const char *name,
                                             struct netd_diag *diag);
 
-/* The facts of d's network: links and addresses from k, the dnsmasq through seen (kept
- * between passes). */
+/* The facts of d's network: links, addresses and ip_forward as the pass read them, the dnsmasq
+ * through what the memo m kept of it. */
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
-                 const struct netd_dnsmasq_paths *paths, struct netd_kernel_snapshot *k,
-                 struct netd_dnsmasq_seen *seen, struct netd_observed *o);
+                 const struct netd_dnsmasq_paths *paths, struct netd_pass *pass,
+                 struct netd_net_memo *m, struct netd_observed *o);
 
 /* Run the plan as a transaction: on failure undo the steps done, in reverse. */
 int netd_apply_up(struct netd_apply_ctx *c, const struct netd_plan *plan, struct netd_diag *diag);

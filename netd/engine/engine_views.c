@@ -74,8 +74,11 @@ static json_object *summary(const struct netd_network *n, const struct netd_view
 int netd_engine_list(struct netd_engine *e, json_object **out)
 {
 	json_object *arr = json_object_new_array();
-	struct netd_pass pass = {.forwarders_up = -1};
-	bool shared = netd_snapshot_take(e->nl, &pass.k) == 0;
+	struct netd_pass pass;
+	bool shared = netd_pass_begin(e, true, &pass) == 0;
+
+	pass.nft_held = shared;
+	netd_nft_observe_hold(e->nft, shared);
 
 	for (size_t i = 0; i < e->config->n_networks; i++) {
 		const struct netd_network *n = e->config->networks[i];
@@ -87,7 +90,8 @@ int netd_engine_list(struct netd_engine *e, json_object **out)
 		json_object_array_add(arr, summary(n, &v));
 		netd_view_release(&v);
 	}
-	netd_snapshot_free(pass.k);
+	netd_nft_observe_hold(e->nft, false);
+	netd_pass_end(&pass);
 	*out = arr;
 	return 0;
 }

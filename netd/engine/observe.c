@@ -177,14 +177,25 @@ static int observe_bridge(const struct netd_desired *d, struct netd_kernel_snaps
 	return 0;
 }
 
+/* Read once per pass: every network's view needs it. */
+static bool ip_forward_on(struct netd_pass *pass)
+{
+	char fwd[16];
+
+	if (pass->ip_forward < 0)
+		pass->ip_forward = netd_sysctl_read("net/ipv4/ip_forward", fwd, sizeof(fwd)) == 0 &&
+		                   strcmp(fwd, "1") == 0;
+	return pass->ip_forward == 1;
+}
+
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
-                 const struct netd_dnsmasq_paths *paths, struct netd_kernel_snapshot *k,
-                 struct netd_dnsmasq_seen *seen, struct netd_observed *o)
+                 const struct netd_dnsmasq_paths *paths, struct netd_pass *pass,
+                 struct netd_net_memo *m, struct netd_observed *o)
 {
 	const struct netd_network *n = d->net;
+	struct netd_kernel_snapshot *k = pass->k;
 	struct netd_link_info li, *ports = NULL;
 	size_t n_ports = 0;
-	char fwd[16];
 	int ret;
 
 	memset(o, 0, sizeof(*o));
@@ -206,10 +217,10 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 	else if (ret != -ENOENT)
 		return ret;
 
-	o->dnsmasq_running = netd_dnsmasq_check(paths, seen, d->dnsmasq_conf, d->dnsmasq_hosts,
-	                                        &o->dnsmasq_pid, &o->dnsmasq_conf_current) == 1;
+	o->dnsmasq_running =
+	    netd_dnsmasq_check(paths, e->run_watch, &m->seen, d->dnsmasq_conf, d->dnsmasq_hosts,
+	                       &o->dnsmasq_pid, &o->dnsmasq_conf_current) == 1;
 
-	if (netd_sysctl_read("net/ipv4/ip_forward", fwd, sizeof(fwd)) == 0)
-		o->ip_forward_on = strcmp(fwd, "1") == 0;
+	o->ip_forward_on = ip_forward_on(pass);
 	return 0;
 }

@@ -3,23 +3,19 @@
  * Every reconcile pass and every `list` asks this of every network. Answered from scratch
  * (dnsmasq_run.c) it costs four file reads and a pidfd per network: the pid file,
  * /proc/PID/cmdline, the conf and the hosts file. Here the answer is kept from one check to
- * the next, and only what it rests on is looked at again: the pid file's and the two files'
- * stat(), and whether the process behind a pidfd kept open has exited. A pidfd cannot follow
- * a recycled pid, so "still running" means the very process once found to be ours.
+ * the next, and only what it rests on is looked at again: whether inotify saw any of the three
+ * files change (the caller's util/dir_watch.h), and whether the process behind a pidfd kept
+ * open has exited. A pidfd cannot follow a recycled pid, so "still running" means the very
+ * process once found to be ours.
  */
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "netd/kernel/dnsmasq.h"
-
-/* A file changed less than this before it was found equal is read again next time: a second
- * change within the file system's timestamp granularity would not show in its stat(). */
-#define SETTLE_NS 2000000000LL
+#include "netd/util/dir_watch.h"
 
 void netd_dnsmasq_seen_init(struct netd_dnsmasq_seen *s)
 {
@@ -34,42 +30,12 @@ void netd_dnsmasq_seen_clear(struct netd_dnsmasq_seen *s)
 	netd_dnsmasq_seen_init(s);
 }
 
-static void file_id(const char *path, struct netd_file_id *id)
+/* The version of the file at path in w's directory; 0 (never a version) without w. */
+static uint64_t version(const struct netd_dir_watch *w, const char *path)
 {
-	struct stat st;
+	const char *base = strrchr(path, '/');
 
-	memset(id, 0, sizeof(*id));
-	if (stat(path, &st) < 0)
-		return;
-	id->dev = st.st_dev;
-	id->ino = st.st_ino;
-	id->size = st.st_size;
-	id->mtime = st.st_mtim;
-	id->ctime = st.st_ctim;
-}
-
-static bool same_time(const struct timespec *a, const struct timespec *b)
-{
-	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
-}
-
-static bool same_file(const struct netd_file_id *a, const struct netd_file_id *b)
-{
-	return a->ino && a->ino == b->ino && a->dev == b->dev && a->size == b->size &&
-	       same_time(&a->mtime, &b->mtime) && same_time(&a->ctime, &b->ctime);
-}
-
-static long long ns_of(const struct timespec *t)
-{
-	return (long long)t->tv_sec * 1000000000LL + t->tv_nsec;
-}
-
-static bool settled(const struct netd_file_id *id, const struct timespec *now)
-{
-	long long changed =
-	    ns_of(&id->ctime) > ns_of(&id->mtime) ? ns_of(&id->ctime) : ns_of(&id->mtime);
-
-	return id->ino && ns_of(now) - changed >= SETTLE_NS;
+	return w ? netd_dir_watch_version(w, base ? base + 1 : path) : 0;
 }
 
 /* FNV-1a over both texts, a byte that no text holds between them. */
@@ -98,10 +64,10 @@ static bool alive(int pidfd)
  * The check from scratch, and a pidfd on what it found for next time. The pidfd is opened
  * between two checks that agree on the pid, and kept only if its process still runs after
  * the second: then that process held the pid during the second check, so it is the one
- * checked. pf: the pid file as it was before the checks read it.
+ * checked. v_pid: the pid file's version before the checks read it.
  */
 static int find_running(const struct netd_dnsmasq_paths *p, struct netd_dnsmasq_seen *seen,
-                        const struct netd_file_id *pf, const struct timespec *now)
+                        uint64_t v_pid)
 {
 	pid_t first = 0, second = 0;
 	int fd;
@@ -118,43 +84,38 @@ static int find_running(const struct netd_dnsmasq_paths *p, struct netd_dnsmasq_
 	seen->pid = second;
 	if (fd >= 0 && second == first && alive(fd)) {
 		seen->pidfd = fd;
-		if (settled(pf, now))
-			seen->pid_file = *pf;
+		seen->pid_file = v_pid;
 	} else if (fd >= 0) {
 		close(fd);
 	}
 	return 1;
 }
 
-int netd_dnsmasq_check(const struct netd_dnsmasq_paths *p, struct netd_dnsmasq_seen *seen,
-                       const char *conf_text, const char *hosts_text, pid_t *pid,
-                       bool *conf_current)
+int netd_dnsmasq_check(const struct netd_dnsmasq_paths *p, const struct netd_dir_watch *w,
+                       struct netd_dnsmasq_seen *seen, const char *conf_text,
+                       const char *hosts_text, pid_t *pid, bool *conf_current)
 {
-	struct netd_file_id pf, cf, hf;
-	struct timespec now;
-	uint64_t h;
+	uint64_t v_pid = version(w, p->pid), v_conf, v_hosts, h;
 
 	*conf_current = false;
-	clock_gettime(CLOCK_REALTIME, &now); /* the clock of the files' timestamps */
-	file_id(p->pid, &pf);
-	if ((!same_file(&pf, &seen->pid_file) || !alive(seen->pidfd)) &&
-	    find_running(p, seen, &pf, &now) == 0)
+	if ((!v_pid || v_pid != seen->pid_file || !alive(seen->pidfd)) &&
+	    find_running(p, seen, v_pid) == 0)
 		return 0;
 	*pid = seen->pid;
 	if (!conf_text)
 		return 1;
 	h = texts_hash(conf_text, hosts_text ? hosts_text : "");
-	file_id(p->conf, &cf);
-	file_id(p->hosts, &hf);
-	if (h == seen->texts && same_file(&cf, &seen->conf) && same_file(&hf, &seen->hosts)) {
+	v_conf = version(w, p->conf);
+	v_hosts = version(w, p->hosts);
+	if (v_conf && h == seen->texts && v_conf == seen->conf && v_hosts == seen->hosts) {
 		*conf_current = true;
 		return 1;
 	}
 	seen->texts = 0;
 	*conf_current = netd_dnsmasq_conf_matches(p, conf_text, hosts_text) == 1;
-	if (*conf_current && settled(&cf, &now) && settled(&hf, &now)) {
-		seen->conf = cf;
-		seen->hosts = hf;
+	if (*conf_current && v_conf) {
+		seen->conf = v_conf;
+		seen->hosts = v_hosts;
 		seen->texts = h;
 	}
 	return 1;

@@ -369,9 +369,12 @@ static int cache_refresh(struct netd_nft *nft)
 	uint32_t gen = 0;
 	int ret;
 
+	if (nft->hold && nft->hold_checked && c->valid)
+		return 0;
 	ret = ruleset_gen(nft, &gen);
 	if (ret < 0)
 		return ret;
+	nft->hold_checked = true;
 	if (c->valid && c->gen == gen)
 		return 0;
 	nft_observe_cache_release(c);
@@ -416,6 +419,12 @@ static int cached_digest(struct netd_nft *nft, const char *chain,
 	}
 	memcpy(digest, c->digests[i], NETD_NFT_DIGEST_LEN + 1);
 	return 0;
+}
+
+void netd_nft_observe_hold(struct netd_nft *nft, bool hold)
+{
+	nft->hold = hold;
+	nft->hold_checked = false;
 }
 
 int netd_nft_observe_net(struct netd_nft *nft, const char *network,

@@ -36,6 +36,8 @@ struct netd_nft {
 	uint32_t portid;
 	uint32_t seq;
 	struct nft_observe_cache cache;
+	/* netd_nft_observe_hold(): the generation is checked once, then trusted. */
+	bool hold, hold_checked;
 };
 
 /* nft_socket.c: the socket owns the cache, and frees it when it closes. */

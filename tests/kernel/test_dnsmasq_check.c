@@ -1,9 +1,9 @@
 /*
  * netd_dnsmasq_check(): the same answers as netd_dnsmasq_running() and
- * netd_dnsmasq_conf_matches(), and, while nothing changed, without opening the pid file, the
- * conf or the hosts file again (inotify sees every open in the directory). The "dnsmasq" is
- * this test program run again with --conf-file= among its arguments, which is all the check
- * looks for in /proc/PID/cmdline.
+ * netd_dnsmasq_conf_matches(), and, while its directory watch saw nothing change, without
+ * opening the pid file, the conf or the hosts file again (a second inotify instance sees every
+ * open in the directory). The "dnsmasq" is this test program run again with --conf-file=
+ * among its arguments, which is all the check looks for in /proc/PID/cmdline.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "netd/kernel/dnsmasq.h"
+#include "netd/util/dir_watch.h"
 #include "netd/util/fsutil.h"
 
 #define CONF  "interface=br0\nbind-interfaces\n"
@@ -31,7 +32,8 @@
 static char dir[] = "/tmp/netd-dnsmasq-check-XXXXXX";
 static char self[PATH_MAX];
 static struct netd_dnsmasq_paths paths;
-static int watch = -1;
+static int watch = -1;               /* sees the opens */
+static struct netd_dir_watch *files; /* what the check is given */
 
 /* A process whose command line names our conf file, as netd's dnsmasq's does. */
 static pid_t fake_dnsmasq(void)
@@ -88,13 +90,15 @@ static void opened(char *out, size_t len)
 	}
 }
 
+/* A check as a pass makes it: the watch updated first. */
 static void check(struct netd_dnsmasq_seen *seen, const char *hosts, int want_running,
                   pid_t want_pid, bool want_current)
 {
 	bool current = !want_current;
 	pid_t pid = 0;
 
-	assert_int_equal(netd_dnsmasq_check(&paths, seen, CONF, hosts, &pid, &current),
+	netd_dir_watch_update(files);
+	assert_int_equal(netd_dnsmasq_check(&paths, files, seen, CONF, hosts, &pid, &current),
 	                 want_running);
 	if (want_running)
 		assert_int_equal(pid, want_pid);
@@ -104,7 +108,7 @@ static void check(struct netd_dnsmasq_seen *seen, const char *hosts, int want_ru
 static void test_answers_and_reads(void **state)
 {
 	struct netd_dnsmasq_seen seen;
-	char files[1024];
+	char names[1024];
 	pid_t child, again, pid = 0;
 	bool current = true;
 	int fd;
@@ -114,33 +118,26 @@ static void test_answers_and_reads(void **state)
 	assert_int_equal(netd_file_write_atomic(paths.hosts, HOSTS, 0644, false), 0);
 	child = fake_dnsmasq();
 
-	opened(files, sizeof(files));
+	opened(names, sizeof(names));
 	check(&seen, HOSTS, 1, child, true);
-	opened(files, sizeof(files));
-	assert_non_null(strstr(files, "n.pid"));
-	assert_non_null(strstr(files, "n.dnsmasq.conf"));
-	assert_non_null(strstr(files, "n.hosts"));
+	opened(names, sizeof(names));
+	assert_non_null(strstr(names, "n.pid"));
+	assert_non_null(strstr(names, "n.dnsmasq.conf"));
+	assert_non_null(strstr(names, "n.hosts"));
 
-	/* Files as fresh as these are read again: a change within the file system's
-	 * timestamp granularity would not show. Once they are 2 s old, nothing is. */
-	check(&seen, HOSTS, 1, child, true);
-	opened(files, sizeof(files));
-	assert_non_null(strstr(files, "n.dnsmasq.conf"));
-	sleep(2);
+	/* Nothing changed: nothing is read. */
 	check(&seen, HOSTS, 1, child, true);
 	check(&seen, HOSTS, 1, child, true);
-	opened(files, sizeof(files));
-	check(&seen, HOSTS, 1, child, true);
-	opened(files, sizeof(files));
-	assert_string_equal(files, "");
+	opened(names, sizeof(names));
+	assert_string_equal(names, "");
 
 	/* Other wanted text: compared again, and found different. */
 	check(&seen, "52:54:00:00:00:02,10.0.0.6\n", 1, child, false);
-	opened(files, sizeof(files));
-	assert_non_null(strstr(files, "n.hosts"));
+	opened(names, sizeof(names));
+	assert_non_null(strstr(names, "n.hosts"));
 	check(&seen, HOSTS, 1, child, true);
 
-	/* The conf changed in place, same size: its stat() tells. */
+	/* The conf changed in place, same size: read again. */
 	fd = open(paths.conf, O_WRONLY);
 	assert_true(fd >= 0);
 	assert_int_equal(pwrite(fd, "J", 1, 0), 1);
@@ -156,7 +153,7 @@ static void test_answers_and_reads(void **state)
 	again = fake_dnsmasq();
 	check(&seen, HOSTS, 1, again, true);
 	/* No text to compare with: running, never current. */
-	assert_int_equal(netd_dnsmasq_check(&paths, &seen, NULL, NULL, &pid, &current), 1);
+	assert_int_equal(netd_dnsmasq_check(&paths, files, &seen, NULL, NULL, &pid, &current), 1);
 	assert_int_equal(pid, again);
 	assert_false(current);
 	/* A pid file that names a process that is not ours. */
@@ -167,10 +164,38 @@ static void test_answers_and_reads(void **state)
 	assert_int_equal(seen.pidfd, -1);
 }
 
+/* Without a watch nothing is remembered: the same answers, every file read every time. */
+static void test_without_watch(void **state)
+{
+	struct netd_dnsmasq_seen seen;
+	char names[1024];
+	bool current = false;
+	pid_t child, pid = 0;
+
+	netd_dnsmasq_seen_init(&seen);
+	assert_int_equal(netd_file_write_atomic(paths.conf, CONF, 0644, false), 0);
+	assert_int_equal(netd_file_write_atomic(paths.hosts, HOSTS, 0644, false), 0);
+	child = fake_dnsmasq();
+	for (int i = 0; i < 2; i++) {
+		opened(names, sizeof(names));
+		assert_int_equal(
+		    netd_dnsmasq_check(&paths, NULL, &seen, CONF, HOSTS, &pid, &current), 1);
+		assert_int_equal(pid, child);
+		assert_true(current);
+		opened(names, sizeof(names));
+		assert_non_null(strstr(names, "n.pid"));
+		assert_non_null(strstr(names, "n.hosts"));
+	}
+	end(child);
+	assert_int_equal(netd_dnsmasq_check(&paths, NULL, &seen, CONF, HOSTS, &pid, &current), 0);
+	netd_dnsmasq_seen_clear(&seen);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_answers_and_reads),
+	    cmocka_unit_test(test_without_watch),
 	};
 	int ret;
 
@@ -182,9 +207,11 @@ int main(int argc, char **argv)
 	    netd_dnsmasq_paths_init(&paths, dir, dir, "n") < 0)
 		return 1;
 	watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (watch < 0 || inotify_add_watch(watch, dir, IN_OPEN) < 0)
+	if (watch < 0 || inotify_add_watch(watch, dir, IN_OPEN) < 0 ||
+	    netd_dir_watch_open(dir, &files) < 0)
 		return 1;
 	ret = cmocka_run_group_tests(tests, NULL, NULL);
+	netd_dir_watch_close(files);
 	close(watch);
 	unlink(paths.conf);
 	unlink(paths.hosts);

@@ -26,13 +26,7 @@ int netd_dnsmasq_running(const struct netd_dnsmasq_paths *p, pid_t *pid);
 int netd_dnsmasq_conf_matches(const struct netd_dnsmasq_paths *p, const char *conf_text,
                               const char *hosts_text);
 
-/* A file as stat() names it. */
-struct netd_file_id {
-	dev_t dev;
-	ino_t ino; /* 0: none */
-	off_t size;
-	struct timespec mtime, ctime;
-};
+struct netd_dir_watch;
 
 /*
  * What the last check found of a network's dnsmasq, kept by the caller from one pass to the
@@ -41,25 +35,24 @@ struct netd_file_id {
 struct netd_dnsmasq_seen {
 	int pidfd; /* on the dnsmasq last found ours and running; -1: none */
 	pid_t pid;
-	struct netd_file_id pid_file;    /* the pid file that named it */
-	struct netd_file_id conf, hosts; /* as they were when found equal to the text hashed */
-	uint64_t texts;                  /* hash of that conf and hosts text; 0: none found equal */
+	uint64_t pid_file;    /* the pid file's version (util/dir_watch.h) when it named it */
+	uint64_t conf, hosts; /* the files' versions when found equal to the text hashed */
+	uint64_t texts;       /* hash of that conf and hosts text; 0: none found equal */
 };
 void netd_dnsmasq_seen_init(struct netd_dnsmasq_seen *s);
 void netd_dnsmasq_seen_clear(struct netd_dnsmasq_seen *s);
 
 /*
  * netd_dnsmasq_running() and, when it runs and conf_text is given, netd_dnsmasq_conf_matches()
- * (in *conf_current), in one call that remembers in *seen what it found. While the pid file
- * is the same file, the process behind the pidfd kept in *seen has not exited and the conf
- * and hosts files are the same files as when they were last found equal to the same text,
- * nothing is read again: a check costs three stat()s and a poll(). A file changed within
- * 2 s of being found equal is read again next time (a change within the clock's granularity
- * would leave its stat() the same). 1 running, 0 not.
+ * (in *conf_current), in one call that remembers in *seen what it found. w watches the
+ * directory of the pid, conf and hosts files and is updated by the caller before the call
+ * (NULL: nothing is remembered, everything read). While the pid file's version stays and the
+ * process behind the pidfd kept in *seen has not exited, and the conf's and hosts' versions
+ * and the wanted text stay, nothing is read again: a check costs a poll(). 1 running, 0 not.
  */
-int netd_dnsmasq_check(const struct netd_dnsmasq_paths *p, struct netd_dnsmasq_seen *seen,
-                       const char *conf_text, const char *hosts_text, pid_t *pid,
-                       bool *conf_current);
+int netd_dnsmasq_check(const struct netd_dnsmasq_paths *p, const struct netd_dir_watch *w,
+                       struct netd_dnsmasq_seen *seen, const char *conf_text,
+                       const char *hosts_text, pid_t *pid, bool *conf_current);
 
 /* SIGTERM the pid from the pid file (only if it is our dnsmasq), wait up to 2 s for it to
  * exit (then SIGKILL, 1 s), then remove conf, hosts and pid files. Leases stay. Not running:
@@ -77,6 +70,8 @@ int netd_dnsmasq_kill(const struct netd_dnsmasq_paths *p);
 /* Send the liveness query (netd/dnsmasq.h) with id to server:53; *fd (non-blocking,
  * close-on-exec, the caller's to close) is where its answer arrives. */
 int netd_dnsmasq_probe_send(struct in_addr server, uint16_t id, int *fd);
+/* The next query, with id, on a socket of netd_dnsmasq_probe_send() (to the same server). */
+int netd_dnsmasq_probe_again(int fd, uint16_t id);
 /* 1 when the answer to id has arrived on fd, 0 when not (yet); -ECONNREFUSED when nothing
  * listens on the server's port 53 any more. */
 int netd_dnsmasq_probe_answered(int fd, uint16_t id);

@@ -16,6 +16,11 @@ void netd_nft_close(struct netd_nft *nft);
  * chains exist and agree, -ENOENT when none or only some exist (or the table is absent). */
 int netd_nft_observe_net(struct netd_nft *nft, const char *network,
                          char digest[NETD_NFT_DIGEST_LEN + 1]);
+/* The cache above is checked against the ruleset's generation at each observe (one round trip).
+ * Held, the generation is checked at the first observe only and then trusted: for a pass over
+ * many networks that writes nothing. Holding again re-arms the check (after a write of the
+ * pass's own); released, every observe checks again. */
+void netd_nft_observe_hold(struct netd_nft *nft, bool hold);
 
 /*
  * One atomic batch: create the table, base chains and maps if missing, then add or replace
