@@ -215,7 +215,7 @@ static int check_host(struct netd_engine *e, const struct netd_network *n, struc
 
 	if (!n->has_address)
 		return 0;
-	ret = netd_nl_host_prefixes(e->nl, &hp, &n_hp);
+	ret = netd_nl_host_prefixes_near(e->nl, &n->address, &hp, &n_hp);
 	if (ret < 0) {
 		netd_diag_set(diag, "%s: listing the host's addresses: %s", n->name,
 		              strerror(-ret));

@@ -226,6 +226,48 @@ static void test_narrow_snapshot(void **state)
 	netd_snapshot_free(NULL);
 }
 
+static const struct netd_host_prefix *hp_of(const struct netd_host_prefix *v, size_t n,
+                                            const char *prefix)
+{
+	struct netd_prefix p = pfx(prefix);
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i].prefix.addr.s_addr == p.addr.s_addr && v[i].prefix.len == p.len)
+			return &v[i];
+	return NULL;
+}
+
+/* What `up` asks before it makes a bridge: only the host's prefixes near its subnet, each
+ * labelled with its link and owner, the kernel's own route of an address left out. */
+static void test_host_prefixes_near(void **state)
+{
+	struct netd_prefix near = pfx("10.9.1.0/24"), far = pfx("10.9.200.0/24");
+	struct netd_prefix all = pfx("10.0.0.0/8");
+	struct netd_host_prefix *v = NULL;
+	size_t n = 0;
+
+	sh("ip link set sb0 up && ip link set sb1 up && ip route add 10.9.128.0/17 dev sb1");
+	assert_int_equal(netd_nl_host_prefixes_near(nl, &near, &v, &n), 0);
+	assert_int_equal(n, 1); /* neither 10.9.0.1/24 nor the kernel's 10.9.1.0/24 route */
+	assert_string_equal(v[0].ifname, "sb0");
+	assert_string_equal(v[0].owned_by, "a");
+	assert_false(v[0].is_route);
+	free(v);
+	assert_int_equal(netd_nl_host_prefixes_near(nl, &far, &v, &n), 0);
+	assert_int_equal(n, 1);
+	assert_true(v[0].is_route);
+	assert_string_equal(v[0].ifname, "sb1");
+	assert_string_equal(v[0].owned_by, "b");
+	free(v);
+	assert_int_equal(netd_nl_host_prefixes_near(nl, &all, &v, &n), 0);
+	assert_int_equal(n, 4);
+	assert_non_null(hp_of(v, n, "10.9.0.1/24"));
+	assert_non_null(hp_of(v, n, "10.9.2.1/24"));
+	assert_null(hp_of(v, n, "127.0.0.1/8"));
+	free(v);
+	sh("ip route del 10.9.128.0/17 && ip link set sb0 down && ip link set sb1 down");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +276,7 @@ int main(void)
 	    cmocka_unit_test(test_addresses_of_one_link),
 	    cmocka_unit_test(test_whole_snapshot),
 	    cmocka_unit_test(test_narrow_snapshot),
+	    cmocka_unit_test(test_host_prefixes_near),
 	};
 	int ret;
 

@@ -83,6 +83,10 @@ int netd_nl_addr_list(struct netd_nl *nl, int ifindex, struct netd_link_addr **o
  * Input for netd_config_check_host(). Caller frees *out.
  */
 int netd_nl_host_prefixes(struct netd_nl *nl, struct netd_host_prefix **out, size_t *n);
+/* Only those that overlap near (the same check gives the same answer on them): what `up`
+ * needs, without reading every link of the host to label every prefix. */
+int netd_nl_host_prefixes_near(struct netd_nl *nl, const struct netd_prefix *near,
+                               struct netd_host_prefix **out, size_t *n);
 
 /* Bridge port isolation (IFLA_BRPORT_ISOLATED). -EOPNOTSUPP when port is not enslaved. */
 int netd_nl_port_set_isolated(struct netd_nl *nl, const char *port, bool isolated,
