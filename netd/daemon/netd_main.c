@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -358,6 +359,21 @@ static int start_engine(const struct netd_args *a, struct netd_engine **e, int *
 	return 0;
 }
 
+/* Each network with a dnsmasq holds descriptors in netd (a pidfd on its dnsmasq, the socket of
+ * its liveness query): a thousand networks need more than the usual soft limit of 1024. netd
+ * polls, it never uses select(), and dnsmasq closes what it inherits through /proc/self/fd:
+ * the hard limit is safe. */
+static void raise_nofile(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &r) < 0)
+			netd_log(LOG_WARNING, "raising the open files limit: %s", strerror(errno));
+	}
+}
+
 /* --down-on-exit: 0, or -1 once the failure is logged. */
 static int down_on_exit(struct netd_engine *e)
 {
@@ -392,6 +408,7 @@ int main(int argc, char **argv)
 	/* dnsmasq daemonises: without this its process would be reparented to init, which on
 	 * some hosts (containers) never reaps; netd reaps its own on SIGCHLD. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	raise_nofile();
 
 	sfd = open_signalfd();
 	if (sfd < 0 || start_engine(&a, &e, &lfd) < 0 ||
