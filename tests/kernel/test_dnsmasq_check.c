@@ -22,6 +22,7 @@
 
 #include <cmocka.h>
 
+#include "kernel_util.h"
 #include "netd/kernel/dnsmasq.h"
 #include "netd/util/dir_watch.h"
 #include "netd/util/fsutil.h"
@@ -70,26 +71,6 @@ static void end(pid_t child)
 	waitpid(child, NULL, 0);
 }
 
-/* Names of the files opened in dir since the last call, one string. */
-static void opened(char *out, size_t len)
-{
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	ssize_t n;
-
-	out[0] = '\0';
-	while ((n = read(watch, buf, sizeof(buf))) > 0) {
-		for (char *p = buf; p < buf + n;) {
-			struct inotify_event *ev = (struct inotify_event *)p;
-
-			if ((ev->mask & IN_OPEN) && ev->len) {
-				strncat(out, ev->name, len - strlen(out) - 2);
-				strncat(out, " ", len - strlen(out) - 1);
-			}
-			p += sizeof(*ev) + ev->len;
-		}
-	}
-}
-
 /* A check as a pass makes it: the watch updated first. */
 static void check(struct netd_dnsmasq_seen *seen, const char *hosts, int want_running,
                   pid_t want_pid, bool want_current)
@@ -118,9 +99,9 @@ static void test_answers_and_reads(void **state)
 	assert_int_equal(netd_file_write_atomic(paths.hosts, HOSTS, 0644, false), 0);
 	child = fake_dnsmasq();
 
-	opened(names, sizeof(names));
+	opened(watch, names, sizeof(names));
 	check(&seen, HOSTS, 1, child, true);
-	opened(names, sizeof(names));
+	opened(watch, names, sizeof(names));
 	assert_non_null(strstr(names, "n.pid"));
 	assert_non_null(strstr(names, "n.dnsmasq.conf"));
 	assert_non_null(strstr(names, "n.hosts"));
@@ -128,12 +109,12 @@ static void test_answers_and_reads(void **state)
 	/* Nothing changed: nothing is read. */
 	check(&seen, HOSTS, 1, child, true);
 	check(&seen, HOSTS, 1, child, true);
-	opened(names, sizeof(names));
+	opened(watch, names, sizeof(names));
 	assert_string_equal(names, "");
 
 	/* Other wanted text: compared again, and found different. */
 	check(&seen, "52:54:00:00:00:02,10.0.0.6\n", 1, child, false);
-	opened(names, sizeof(names));
+	opened(watch, names, sizeof(names));
 	assert_non_null(strstr(names, "n.hosts"));
 	check(&seen, HOSTS, 1, child, true);
 
@@ -177,12 +158,12 @@ static void test_without_watch(void **state)
 	assert_int_equal(netd_file_write_atomic(paths.hosts, HOSTS, 0644, false), 0);
 	child = fake_dnsmasq();
 	for (int i = 0; i < 2; i++) {
-		opened(names, sizeof(names));
+		opened(watch, names, sizeof(names));
 		assert_int_equal(
 		    netd_dnsmasq_check(&paths, NULL, &seen, CONF, HOSTS, &pid, &current), 1);
 		assert_int_equal(pid, child);
 		assert_true(current);
-		opened(names, sizeof(names));
+		opened(watch, names, sizeof(names));
 		assert_non_null(strstr(names, "n.pid"));
 		assert_non_null(strstr(names, "n.hosts"));
 	}

@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "kernel_util.h"
 #include "engine_priv.h"
 #include "netd/engine.h"
 #include "netd/util/fsutil.h"
@@ -74,26 +75,6 @@ static void measure(const char *prefix, int n, struct costs *c)
 	c->reconcile = s2.queries - s1.queries;
 	c->reconcile_changes = s2.requests - s1.requests;
 	netd_engine_free(e);
-}
-
-/* Names opened in the directory watched by fd since the last call. */
-static void opened(int fd, char *out, size_t len)
-{
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	ssize_t n;
-
-	out[0] = '\0';
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		for (char *p = buf; p < buf + n;) {
-			struct inotify_event *ev = (struct inotify_event *)p;
-
-			if ((ev->mask & IN_OPEN) && ev->len) {
-				strncat(out, ev->name, len - strlen(out) - 2);
-				strncat(out, " ", len - strlen(out) - 1);
-			}
-			p += sizeof(*ev) + ev->len;
-		}
-	}
 }
 
 static void test_unchanged_files_not_read(void **state)

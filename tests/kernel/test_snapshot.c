@@ -17,30 +17,11 @@
 
 #include <cmocka.h>
 
+#include "kernel_util.h"
 #include "netd/kernel/netlink.h"
 #include "netd/kernel/snapshot.h"
 
 static struct netd_nl *nl;
-
-static void sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
-
-static struct netd_prefix pfx(const char *s)
-{
-	struct netd_prefix p;
-
-	assert_int_equal(netd_prefix_parse(s, &p), 0);
-	return p;
-}
 
 static const struct netd_link_info *find(const struct netd_link_info *v, size_t n, const char *name)
 {
