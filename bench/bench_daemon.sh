@@ -114,6 +114,28 @@ timed() {
 	echo "$(((c1 - c0) / 1000))" >>"$DIR/${op}_cpu_us"
 }
 
+# Until the namespace's processes (its dnsmasqs: each wakes at every link and address change
+# of the namespace, and a thousand of them take a while to go back to sleep after the set-up)
+# used no CPU for 2 s, at most 120 s.
+settle() {
+	local i a b
+	ticks_of_ns() {
+		local p t=0 v
+		for p in $("$IPBIN" netns pids "$NS"); do
+			v=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null) || continue
+			t=$((t + ${v:-0}))
+		done
+		echo "$t"
+	}
+	a=$(ticks_of_ns)
+	for ((i = 0; i < 60; i++)); do
+		sleep 2
+		b=$(ticks_of_ns)
+		((b - a <= 1)) && return 0
+		a=$b
+	done
+}
+
 # The PSS of a network's dnsmasq (kB, mean over the namespace's dnsmasqs), and their count.
 dnsmasq_pss() {
 	local p sum=0 k=0 v
@@ -164,19 +186,10 @@ EOF
 	[[ $(ctl --json list | grep -o '"state": *"up"' | wc -l) == "$n" ]] ||
 		die "N=$n: not every network is up: $(ctl list | grep -v ' up ' | head -n 3)"
 
-	# up of the last network (a down before each, not timed), status of it, list.
-	for ((i = 0; i < REPS; i++)); do
-		ctl down "n$last" >/dev/null || die "N=$n: down n$last failed"
-		timed up up "n$last"
-	done
-	for ((i = 0; i < REPS; i++)); do
-		timed status status "n$last"
-		timed list list
-	done
-
-	# Idle: nothing but the periodic reconcile. Its passes are counted from netd's debug
-	# lines when it prints them, else by the timer (one every INTERVAL s).
-	sleep 1
+	# Idle first, once the set-up's storm is over: nothing but the periodic reconcile. Its
+	# passes are counted from netd's debug lines when it prints them, else by the timer (one
+	# every INTERVAL s). RSS and PSS at its end.
+	settle
 	w0=$(now_us)
 	c0=$(cpu_ns "$NETD_PID")
 	l0=$(wc -l <"$DIR/netd.log")
@@ -192,6 +205,18 @@ EOF
 	LOAD[$n]=$(loadavg)
 	RSS[$n]=$(awk '/^VmRSS:/ { print $2 }' "/proc/$NETD_PID/status")
 	read -r PSS[$n] NDQ[$n] < <(dnsmasq_pss)
+
+	settle
+	# up of the last network (a down before each, not timed), status of it, list.
+	for ((i = 0; i < REPS; i++)); do
+		ctl down "n$last" >/dev/null || die "N=$n: down n$last failed"
+		timed up up "n$last"
+	done
+	settle
+	for ((i = 0; i < REPS; i++)); do
+		timed status status "n$last"
+		timed list list
+	done
 
 	UP[$n]=$(median 2 0.001 <"$DIR/up_us")
 	UPC[$n]=$(median 2 0.001 <"$DIR/up_cpu_us")
