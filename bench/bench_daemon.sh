@@ -8,12 +8,12 @@
 #
 #   bench/bench_daemon.sh [-n "1 100 500 1000"] [-r REPEATS] [-i IDLE_SECONDS]
 #     -n  the network counts, one at a time (the first is the baseline of the ratios)
-#     -r  timed repetitions of up, status and list (default 7)
+#     -r  timed repetitions of up, status and list (default 11)
 #     -i  seconds of idle measurement (default 40)
 set -euo pipefail
 
 COUNTS="1 100 500 1000"
-REPS=7
+REPS=11
 IDLE=40
 while getopts n:r:i: o; do
 	case $o in
