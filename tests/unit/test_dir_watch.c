@@ -51,7 +51,6 @@ static void moves(struct netd_dir_watch *w, const char *name, void (*change)(con
 	assert_true(netd_dir_watch_version(w, name) == v); /* and stays once taken in */
 }
 
-
 static void in_place(const char *p)
 {
 	int fd = open(p, O_WRONLY);
