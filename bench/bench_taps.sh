@@ -1,28 +1,33 @@
 #!/bin/bash
-# Benchmark (issue #4 item 4): attaching and detaching N guest taps (default 200) on one
-# network, netd against iproute2, side by side in one run, each in its own fresh network
-# namespace. Root. Nothing touches the machine's own network; both namespaces are removed on
-# every exit path.
+# Benchmark (issue #9, "attach of 200 taps"): N guest taps (default 200) put on one bridge and
+# taken off again, three ways side by side in one run, each in its own network namespace.
+# Root. Nothing touches the machine's own network; both namespaces are removed on every exit
+# path.
 #
-#   bench/bench_taps.sh [-n N]
+#   bench/bench_taps.sh [-n N] [-r ROUNDS]
 #
-# netd:  a running netd with one internal network (bridge br0); per tap, as a user types it:
-#        `netdctl attach bench` (the kernel picks vnetN; netd sets owner, persist, alias,
-#        host-side MAC, MTU, master, isolation, up, and records it), later
-#        `netdctl detach bench vnetN`. The client process is included in each time.
-# hand:  a bridge br0 made with ip; per tap the two commands a blog post gives, with the
-#        same settings: `ip tuntap add dev vnetN mode tap vnet_hdr user 0` and
-#        `ip link set dev vnetN address fe:.. mtu 1500 master br0 up`; later `ip link del`.
-# The two alternate tap by tap, so both bridges grow alike. Printed: per-tap medians of
-# attach and detach, the totals, and the ratios netd/hand.
+# Each round (default 3; the order of netd and hand alternates between rounds):
+#   netd, batch:   `netdctl attach bench --count N` (one request: the kernel picks vnetN; netd
+#                  sets owner, persist, alias, host-side MAC, MTU, master, up, and records
+#                  them), then `netdctl detach bench vnet0 ... vnetN-1` (one request); the same
+#                  attach again (not timed), then `netdctl down bench` (the taps and the
+#                  bridge), then `up`.
+#   hand:          the same taps by `ip -batch` (per tap `tuntap add ... vnet_hdr user 0` and
+#                  `link set ... address fe:.. mtu 1500 alias .. master br0 up`), then their
+#                  removal by `ip -batch` (`link del` each).
+#   netd, one at a time: N times `netdctl attach bench`, then N times `netdctl detach`.
+# The netdctl process is included in every netd time, as a user types it. Printed: the median
+# of each total over the rounds, per tap, the ratios to ip -batch, and the load average.
 set -euo pipefail
 
 N=200
-[[ ${1:-} == --inner ]] || while getopts n: o; do
+ROUNDS=3
+while getopts n:r: o; do
 	case $o in
 	n) N=$OPTARG ;;
+	r) ROUNDS=$OPTARG ;;
 	*)
-		echo "usage: $0 [-n N]" >&2
+		echo "usage: $0 [-n N] [-r ROUNDS]" >&2
 		exit 2
 		;;
 	esac
@@ -32,38 +37,6 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 : "${NETD_BIN:=$SRC/build/netd}"
 : "${NETDCTL_BIN:=$SRC/build/netdctl}"
 
-now_us() { local t=${EPOCHREALTIME/./}; printf '%s' "$((10#$t))"; }
-
-# ---------------------------------------------------------------- inner: runs in the hand ns
-if [[ ${1:-} == --inner ]]; then
-	D=$2
-	N=$3
-	ip link add br0 type bridge
-	ip link set br0 up
-	ctl() { "$NETDCTL_BIN" --socket "$D/sock" "$@"; }
-	for ((i = 0; i < N; i++)); do
-		t0=$(now_us)
-		ctl attach bench >/dev/null
-		t1=$(now_us)
-		ip tuntap add dev "vnet$i" mode tap vnet_hdr user 0
-		ip link set dev "vnet$i" address "$(printf 'fe:54:00:00:%02x:%02x' $((i / 256)) $((i % 256)))" \
-			mtu 1500 master br0 up
-		t2=$(now_us)
-		echo "attach $((t1 - t0)) $((t2 - t1))"
-	done
-	for ((i = 0; i < N; i++)); do
-		t0=$(now_us)
-		ctl detach bench "vnet$i" >/dev/null
-		t1=$(now_us)
-		ip link del "vnet$i"
-		t2=$(now_us)
-		echo "detach $((t1 - t0)) $((t2 - t1))"
-	done
-	ip link del br0
-	exit 0
-fi
-
-# ---------------------------------------------------------------- outer: setup and report
 [[ $(id -u) == 0 ]] || {
 	echo "$0: needs root (network namespaces)" >&2
 	exit 1
@@ -106,9 +79,11 @@ Bridge=br0
 EOF
 ip netns add "$NETD_NS"
 ip netns add "$HAND_NS"
+ip -n "$HAND_NS" link add br0 type bridge
+ip -n "$HAND_NS" link set br0 up
 nsenter --net="/run/netns/$NETD_NS" "$NETD_BIN" --config-dir "$D/conf" --state-dir "$D/state" \
-	--runtime-dir "$D/run" --socket "$D/sock" --no-autostart --down-on-exit \
-	--reconcile-interval 0 2>"$D/netd.log" &
+	--runtime-dir "$D/run" --socket "$D/sock" --no-autostart --reconcile-interval 0 \
+	2>"$D/netd.log" &
 NETD_PID=$!
 for ((i = 0; i < 200; i++)); do
 	grep -q 'netd: ready' "$D/netd.log" 2>/dev/null && break
@@ -118,27 +93,82 @@ grep -q 'netd: ready' "$D/netd.log" || {
 	cat "$D/netd.log" >&2
 	exit 1
 }
-"$NETDCTL_BIN" --socket "$D/sock" up bench >/dev/null
+ctl() { "$NETDCTL_BIN" --socket "$D/sock" "$@"; }
+ctl up bench >/dev/null
 
-nsenter --net="/run/netns/$HAND_NS" bash "$0" --inner "$D" "$N" >"$D/times"
+for ((i = 0; i < N; i++)); do
+	echo "tuntap add dev vnet$i mode tap vnet_hdr user 0"
+	printf 'link set dev vnet%d address fe:54:00:00:%02x:%02x mtu 1500 alias hand master br0 up\n' \
+		"$i" $((i / 256)) $((i % 256))
+done >"$D/hand.add"
+for ((i = 0; i < N; i++)); do echo "link del vnet$i"; done >"$D/hand.del"
+
+now_us() { local t=${EPOCHREALTIME/./}; printf '%s' "$((10#$t))"; }
+# timed KEY cmd...: append "KEY microseconds" to the results.
+timed() {
+	local k=$1 t0 t1
+	shift
+	t0=$(now_us)
+	"$@" >/dev/null
+	t1=$(now_us)
+	echo "$k $((t1 - t0))" >>"$D/times"
+}
+one_by_one() {
+	local i
+	for ((i = 0; i < N; i++)); do ctl attach bench >/dev/null; done
+}
+taps_of_bench() { ctl --json status bench | sed -n 's/^ *"tap": "\([^"]*\)".*/\1/p'; }
+detach_each() {
+	local t
+	for t in $(taps_of_bench); do ctl detach bench "$t" >/dev/null; done
+}
+netd_batch() {
+	timed batch ctl attach bench --count "$N"
+	# shellcheck disable=SC2046 # one word per tap
+	timed detachbatch ctl detach bench $(taps_of_bench)
+	ctl attach bench --count "$N" >/dev/null
+	timed down ctl down bench
+	ctl up bench >/dev/null
+}
+hand() {
+	timed ipbatch ip -n "$HAND_NS" -batch "$D/hand.add"
+	timed ipdel ip -n "$HAND_NS" -batch "$D/hand.del"
+}
+netd_each() {
+	timed each one_by_one
+	timed detach detach_each
+}
+
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+for ((r = 0; r < ROUNDS; r++)); do
+	if ((r % 2 == 0)); then
+		netd_batch
+		hand
+	else
+		hand
+		netd_batch
+	fi
+	netd_each
+done
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-col() { awk -v k="$1" -v c="$2" '$1 == k {print $c}' "$D/times"; }
-sum() { awk '{s += $1} END {print s}'; }
-
-printf '%d taps on one bridge, netd (netdctl) against ip (iproute2), per tap, microseconds\n' "$N"
-printf '%-8s %12s %12s %8s %14s %14s\n' "" "netd median" "ip median" "ratio" "netd total ms" "ip total ms"
-for op in attach detach; do
-	nm=$(col "$op" 2 | median)
-	hm=$(col "$op" 3 | median)
-	nt=$(col "$op" 2 | sum)
-	ht=$(col "$op" 3 | sum)
-	printf '%-8s %12.0f %12.0f %8.2f %14.1f %14.1f\n' "$op" "$nm" "$hm" \
-		"$(awk -v a="$nm" -v b="$hm" 'BEGIN {print a / b}')" \
-		"$(awk -v a="$nt" 'BEGIN {print a / 1000}')" "$(awk -v a="$ht" 'BEGIN {print a / 1000}')"
-done
-# How the cost grows with the bridge: the first and the last tenth of the attaches.
-tenth=$((N / 10 > 0 ? N / 10 : 1))
-printf 'attach, first %d taps: netd %.0f, ip %.0f; last %d: netd %.0f, ip %.0f\n' "$tenth" \
-	"$(col attach 2 | head -n "$tenth" | median)" "$(col attach 3 | head -n "$tenth" | median)" \
-	"$tenth" "$(col attach 2 | tail -n "$tenth" | median)" "$(col attach 3 | tail -n "$tenth" | median)"
+med() { awk -v k="$1" '$1 == k {print $2}' "$D/times" | median; }
+row() { # label key base-key
+	local m b
+	m=$(med "$2")
+	b=$(med "$3")
+	printf '%-44s %10.1f %12.0f %10.2f\n' "$1" "$(awk -v a="$m" 'BEGIN {print a / 1000}')" \
+		"$(awk -v a="$m" -v n="$N" 'BEGIN {print a / n}')" "$(awk -v a="$m" -v b="$b" 'BEGIN {print a / b}')"
+}
+printf '%d taps on one bridge, medians of %d rounds; load average %s at the start, %s at the end\n' \
+	"$N" "$ROUNDS" "$load0" "$load1"
+printf '%-44s %10s %12s %10s\n' "" "total ms" "per tap us" "ratio"
+row "attach: netdctl attach --count $N" batch ipbatch
+row "attach: ip -batch (by hand)" ipbatch ipbatch
+row "attach: netdctl attach, one at a time" each ipbatch
+row "remove: netdctl detach TAP... (one request)" detachbatch ipdel
+row "remove: netdctl down" down ipdel
+row "remove: ip -batch link del (by hand)" ipdel ipdel
+row "remove: netdctl detach, one at a time" detach ipdel
+echo "(ratio: to ip -batch doing the same, attach to attach, removal to removal)"

@@ -16,12 +16,23 @@ PACKAGES=(
 	# guest lab puts the same binary into its initramfs
 	busybox-static
 	iperf3 # bench/bench_scale.sh: TCP throughput through a network's NAT path
+	python3 # tests/integration/hold_conns.py: a thousand connections from one process
 )
 # --guest: also the guest lab (tests/guest): Debian's kernel under qemu, for bonds and real
 # guests on taps. The demo does not need it; the test command does.
-if [[ ${1:-} == --guest ]]; then
-	PACKAGES+=(qemu-system-x86 xz-utils)
-fi
+# --sanitize: also the sanitizer and fuzz builds (scripts/test.sh): clang, its ASan, UBSan
+# and libFuzzer runtimes (libclang-rt-dev: only a Recommends of clang, so not installed with
+# it here), and llvm-symbolizer (llvm) so reports name functions and lines.
+for arg in "$@"; do
+	case $arg in
+	--guest) PACKAGES+=(qemu-system-x86 xz-utils) ;;
+	--sanitize) PACKAGES+=(clang libclang-rt-dev llvm) ;;
+	*)
+		echo "deps.sh: unknown option $arg (--guest, --sanitize)" >&2
+		exit 2
+		;;
+	esac
+done
 
 missing=()
 for p in "${PACKAGES[@]}"; do

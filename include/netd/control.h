@@ -17,8 +17,11 @@
 
 #define NETD_CTL_DEFAULT_SOCKET "/run/netd/netd.sock"
 #define NETD_CTL_SOCKET_NAME    "netd.sock"
-/* A request larger than this is refused: no command needs more than a name. */
-#define NETD_CTL_REQUEST_MAX (64 * 1024)
+/* A request larger than this is refused. The largest one a client needs is an attach of
+ * NETD_ATTACH_BATCH_MAX taps with every option at its longest: about 262 KB. */
+#define NETD_CTL_REQUEST_MAX (512 * 1024)
+/* The most taps one attach request makes: a bridge holds 1023 ports. */
+#define NETD_ATTACH_BATCH_MAX 1023
 /* Responses carry rules text and lease tables; this only stops a runaway peer. */
 #define NETD_CTL_RESPONSE_MAX (16 * 1024 * 1024)
 /* A client that sends nothing for this long is dropped, so it cannot stall the daemon. */
@@ -44,11 +47,12 @@ enum netd_ctl_cmd {
 	NETD_CTL_LIST,
 	NETD_CTL_STATUS,
 	NETD_CTL_UP,
-	NETD_CTL_DOWN,
+	NETD_CTL_DOWN, /* + "force" (optional boolean) */
 	NETD_CTL_LEASES,
 	NETD_CTL_RELOAD,
-	NETD_CTL_ATTACH, /* + "tap","mac","address","hostname","owner","group","queues" */
-	NETD_CTL_DETACH, /* + "tap" (required) */
+	NETD_CTL_ATTACH, /* + "tap","mac","address","hostname","owner","group","queues", or
+	                    "taps":[{those}...] */
+	NETD_CTL_DETACH, /* + "tap", or "taps":[names] */
 	NETD_CTL_MAX,
 };
 
@@ -68,6 +72,12 @@ struct netd_ctl_request {
 	const struct netd_ctl_cmd_info *cmd;
 	char name[NETD_NAME_MAX];      /* "" when the command takes none */
 	struct netd_attach_req attach; /* attach's arguments; detach's "tap" is attach.tap */
+	bool force;                    /* down: go ahead without the uplink's snapshot */
+	/* attach or detach with "taps": one per tap (n_taps from 1 to NETD_ATTACH_BATCH_MAX;
+	 * detach fills only .tap), attach unused; NULL and 0 otherwise. Freed by
+	 * netd_ctl_request_clear(). */
+	struct netd_attach_req *taps;
+	size_t n_taps;
 };
 
 /* {"cmd":...,"name":...}\n into a malloc'd string. name may be NULL. */
@@ -78,9 +88,12 @@ int netd_ctl_request_encode_args(const char *cmd, const char *name, json_object 
  * Parse one request of len bytes (a trailing newline is allowed). Everything a peer can get
  * wrong (not JSON, not an object, unknown cmd, missing or invalid name) returns -EINVAL,
  * a request over NETD_CTL_REQUEST_MAX -EMSGSIZE, with a message in diag meant for the peer.
+ * A request decoded without error may hold memory: netd_ctl_request_clear() it.
  */
 int netd_ctl_request_decode(const char *buf, size_t len, struct netd_ctl_request *req,
                             struct netd_diag *diag);
+/* Free what a decoded request holds (its taps); the request may be decoded into again. */
+void netd_ctl_request_clear(struct netd_ctl_request *req);
 
 /* 0 when uid may send cmd; else -EPERM and the exact message of the contract in diag. */
 int netd_ctl_check_permission(const struct netd_ctl_cmd_info *cmd, uid_t uid,

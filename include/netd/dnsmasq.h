@@ -16,10 +16,18 @@ struct netd_dnsmasq_paths {
 	char hosts[NETD_PATH_MAX];  /* <runtime>/<net>.hosts   (dhcp-hostsfile, SIGHUP reloads) */
 	char pid[NETD_PATH_MAX];    /* <runtime>/<net>.pid */
 	char leases[NETD_PATH_MAX]; /* <state>/<net>.leases   (survives restarts) */
+	/* <runtime>/upstream.servers: the upstream DNS servers, one file for every network's
+	 * dnsmasq (servers-file=, reread on SIGHUP); netd writes it from the host's resolv.conf */
+	char servers[NETD_PATH_MAX];
 };
+
+#define NETD_DNSMASQ_SERVERS_FILE "upstream.servers"
 
 int netd_dnsmasq_paths_init(struct netd_dnsmasq_paths *p, const char *runtime_dir,
                             const char *state_dir, const char *network);
+
+/* <runtime_dir>/upstream.servers into buf: the one path of the shared servers file. */
+int netd_dnsmasq_servers_path(const char *runtime_dir, char *buf, size_t len);
 
 /* Whether the network runs a dnsmasq at all (it has an address and a [DHCP] section or
  * serves DNS: every network with a host address does). */
@@ -30,8 +38,9 @@ bool netd_dnsmasq_wanted(const struct netd_network *n);
  * (interface=, bind-interfaces, except-interface=lo), so a resolver on port 53 of another
  * address does not stop it; user=nobody after start; pid-file, dhcp-leasefile,
  * dhcp-hostsfile from p; dhcp-range with the lease time; dhcp-no-override; no-ping
- * (an address probe costs 3 s per lease); no resolv.conf or hosts of the machine's own
- * beyond forwarding.
+ * (an address probe costs 3 s per lease); no hosts of the machine's own; no resolv.conf
+ * either (no-resolv): upstream servers come from p->servers (servers-file=), so dnsmasq
+ * holds no inotify instance.
  */
 int netd_dnsmasq_render_conf(const struct netd_network *n, const struct netd_dnsmasq_paths *p,
                              char **out);
@@ -41,6 +50,15 @@ int netd_dnsmasq_render_hosts(const struct netd_network *n, char **out);
 /* The same followed by extra entries: the taps attached at run time (netd/engine/attach*.c). */
 int netd_dnsmasq_render_hosts_extra(const struct netd_network *n, const struct netd_host *extra,
                                     size_t n_extra, char **out);
+
+/*
+ * Pure: the servers-file text for dnsmasq from the text of a resolv.conf (NULL: none), read
+ * the way dnsmasq reads one: every "nameserver ADDR" line, in order, becomes "server=ADDR";
+ * IPv6 keeps a "%scope" suffix (an interface name). Anything else (comments, search,
+ * options, an address that does not parse) is skipped. No nameserver: "" (dnsmasq then has
+ * no upstream, as it has with a resolv.conf without one). Caller frees *out.
+ */
+int netd_dnsmasq_render_servers(const char *resolv_text, char **out);
 
 struct netd_lease {
 	time_t expiry; /* 0: infinite */

@@ -16,6 +16,8 @@ struct netd_engine_opts {
 	    *state_dir; /* leases, saved sysctls and uplink state: survives reboots of netd */
 	const char *runtime_dir; /* dnsmasq conf and pid files */
 	const char *dnsmasq_bin; /* NULL: $NETD_DNSMASQ or /usr/sbin/dnsmasq */
+	/* the upstream DNS servers of every network's dnsmasq; NULL: /etc/resolv.conf */
+	const char *resolv_conf;
 };
 
 struct netd_engine;
@@ -33,16 +35,31 @@ void netd_engine_free(struct netd_engine *e);
  * is still tried. */
 int netd_engine_reload(struct netd_engine *e, struct netd_diag *diag);
 
-/* Make the kernel match the network; a network already up writes nothing. On failure the
- * steps done are undone and diag names the step that failed. */
+/* Make the kernel match the network; a network already up and as defined writes nothing. On
+ * failure the steps done are undone and diag names the step that failed. */
 int netd_engine_up(struct netd_engine *e, const char *name, struct netd_diag *diag);
+/* netd_engine_up, and what it repaired: when the network was up and its rules differed from
+ * its definition (drift), *repair (caller owns) is {"at","what"} as status' "repair";
+ * otherwise NULL. */
+int netd_engine_up_report(struct netd_engine *e, const char *name, json_object **repair,
+                          struct netd_diag *diag);
 /* Remove exactly what the network made. A network that is not up: 0. */
 int netd_engine_down(struct netd_engine *e, const char *name, struct netd_diag *diag);
+/*
+ * The same, and: down refuses (-EBUSY, diag says how to recover) to delete a bridge that
+ * holds the uplink, or a bond of netd's, without a snapshot that loads to give it back from;
+ * `force` goes ahead, the uplink getting the bridge's addresses and routes as the kernel has
+ * them (a bond is left as it is), and forgets the state files that did not load. notes (an
+ * array, may be NULL) gets a line for each state file that did not load and what down did.
+ */
+int netd_engine_down_ex(struct netd_engine *e, const char *name, bool force, json_object *notes,
+                        struct netd_diag *diag);
 /* Bring up every Autostart=yes network; errors are collected in diag, others still go up. */
 int netd_engine_autostart(struct netd_engine *e, struct netd_diag *diag);
 /* Networks that are up (netd's record, or their tagged bridge): repair drift (dnsmasq died or
- * stopped answering, bridge deleted or set down, rules flushed, an attached tap off the
- * bridge); each repair is logged. */
+ * stopped answering, bridge deleted or set down, any rule or map element of the network's in
+ * either of netd's tables not as defined, an attached tap off the bridge); each repair is
+ * logged, and a repair of rules kept for status. */
 int netd_engine_reconcile(struct netd_engine *e);
 /* Take down every network this engine brought up (daemon shutdown with --down-on-exit): those
  * that an up or autostart of this engine found not up. A network it found up (left by an
@@ -51,15 +68,47 @@ int netd_engine_down_all(struct netd_engine *e, struct netd_diag *diag);
 
 /*
  * Link notifications: the daemon polls this fd and calls monitor_handle when it is readable,
- * so a port that anyone attaches to a VMToVM=deny network's bridge is isolated at once.
- * open returns the fd (or -errno); handle reads everything pending.
+ * so a port that anyone attaches to a VMToVM=deny network's bridge is isolated at once, and a
+ * bridge or tap of a network that is deleted, set down or loses its address is marked for the
+ * event-driven repair (heal_open below). open returns the fd (or -errno); handle reads
+ * everything pending and returns 1 when notifications were lost and there is no event-driven
+ * repair to mark every network, so that a reconcile pass must catch up on them (else 0).
  */
 int netd_engine_monitor_open(struct netd_engine *e);
 int netd_engine_monitor_handle(struct netd_engine *e);
 void netd_engine_monitor_close(struct netd_engine *e);
 
 /*
- * [{"name","mode","bridge","address","state":"up"|"down"|"partial","autostart"}...]
+ * Event-driven repair (engine/heal.c): the daemon watches the fd of heal_open (one epoll fd
+ * for the ruleset notifications, a pidfd per dnsmasq and a short timer; -errno when it cannot
+ * be had, and then only the periodic reconcile repairs) and calls heal_handle when it is
+ * readable. The link notifications of monitor_open feed it too. A network that an event says
+ * may have drifted is marked, and about 50 ms after the events pause (at most 250 ms after
+ * the first) each marked network is handed to start(arg, name): a burst is one pass, and an
+ * unrelated network is not looked at. start queues a reconcile job for the network with
+ * args.heal set and returns 0, or returns -EBUSY when a change holds the network or waits for
+ * it: the network then stays marked and is handed again soon after the jobs on it end (never
+ * reconciled while a change holds it). A network repaired again and again right after each
+ * repair (something else fights netd over it) is handed over later and later, up to 30 s.
+ * heal_handle returns 0, or -errno when the fd could not be read.
+ */
+typedef int (*netd_heal_start_fn)(void *arg, const char *network);
+int netd_engine_heal_open(struct netd_engine *e);
+int netd_engine_heal_handle(struct netd_engine *e, netd_heal_start_fn start, void *arg);
+
+/*
+ * Upstream DNS (engine/upstream.c): the servers of the host's resolv.conf, in one file every
+ * network's dnsmasq rereads on SIGHUP. The daemon polls the fd of upstream_open (a watch on
+ * resolv.conf; -errno when none can be had, and then only the reconcile pass follows changes)
+ * and calls upstream_handle when it is readable: 0 with *told the number of dnsmasqs told to
+ * reread (0 when the servers did not change), or -errno.
+ */
+int netd_engine_upstream_open(struct netd_engine *e);
+int netd_engine_upstream_handle(struct netd_engine *e, size_t *told);
+
+/*
+ * [{"name","mode","bridge","address","state","autostart"}...]; state is "up", "down",
+ * "partial", or "needs-attention" when a state file of the network does not load.
  */
 int netd_engine_list(struct netd_engine *e, json_object **out);
 /* One network's list entry alone: what up/down answer, without observing every network. */
@@ -67,13 +116,19 @@ int netd_engine_entry(struct netd_engine *e, const char *name, json_object **out
                       struct netd_diag *diag);
 /* One network: the list entry plus "source", "uplink" (bridged), "policy":{cell:allow|deny},
  * "dhcp":{"first","last","lease_time","hosts"}, "dnsmasq_pid" (when running),
- * "objects":{"bridge","bridge_up","address","rules","dnsmasq","ip_forward": bool},
- * "rules": the nft text, "firewall": [lines] as netd_engine_warnings. -ENOENT for an unknown name.
+ * "objects":{"bridge","bridge_up","address","rules","dnsmasq","ip_forward": bool} ("rules":
+ * the kernel holds exactly the network's rules and map elements, in both tables, compared by
+ * content), "repair":{"at": seconds since the epoch,"what"} of the last repair of its rules
+ * since netd started (absent when none), "rules": the nft text, "firewall": [lines] as
+ * netd_engine_warnings, "needs_attention": [{"file","reason","previous_loads",
+ * "previous_used","advice"}] for each state file that does not load. -ENOENT for an unknown
+ * name.
  */
 int netd_engine_status(struct netd_engine *e, const char *name, json_object **out,
                        struct netd_diag *diag);
-/* Other firewalls' chains that break cells this network allows: an array of one-line
- * explanations, [] when none. The daemon reports them after `up`; status includes them. */
+/* Other firewalls' chains that break cells this network allows, then the network's state
+ * files that do not load: an array of one-line explanations, [] when none. The daemon
+ * reports them after `up`; status includes them. */
 int netd_engine_warnings(struct netd_engine *e, const char *name, json_object **out,
                          struct netd_diag *diag);
 /* [{"mac","address","hostname","expiry"}...] from dnsmasq's lease file. */
@@ -90,7 +145,77 @@ int netd_engine_leases(struct netd_engine *e, const char *name, json_object **ou
 struct netd_attach_req;
 int netd_engine_attach(struct netd_engine *e, const char *name, const struct netd_attach_req *req,
                        json_object **out, struct netd_diag *diag);
+/*
+ * attach of k taps in one go (reqs[i] as attach's req), all or nothing: every tap made (one
+ * netlink batch) and recorded (one write of the record, one of dnsmasq's hosts file and one
+ * SIGHUP), or none and the record and hosts file as they were. *out is
+ * {"network","taps":[one attach answer per tap, in the request's order]}; an error names the
+ * tap by its index ("taps[3]: ...").
+ */
+int netd_engine_attach_batch(struct netd_engine *e, const char *name,
+                             const struct netd_attach_req *reqs, size_t k, json_object **out,
+                             struct netd_diag *diag);
 int netd_engine_detach(struct netd_engine *e, const char *name, const char *tap, json_object **out,
                        struct netd_diag *diag);
+/*
+ * detach of k taps in one go: every one checked before anything is done (a refusal names the
+ * tap and changes nothing), the guests' leases given back, the taps deleted together (one
+ * link group: the kernel's RCU barrier once, not once per tap), the record and dnsmasq's hosts
+ * file written once. *out is {"network","taps":[one detach answer per tap, in order]}.
+ */
+int netd_engine_detach_batch(struct netd_engine *e, const char *name, const char *const *taps,
+                             size_t k, json_object **out, struct netd_diag *diag);
+
+/*
+ * Changes as jobs, for an event loop (netd/engine/job.c). A change that waits (up and
+ * reconcile for dnsmasq to be ready, down for it to exit, detach for dnsmasq to drop the
+ * guest's lease, reload for any of these) never waits itself: run returns -EINPROGRESS with
+ * what it waits for in *w (struct netd_wait, include/netd/util/wait.h: an fd to become
+ * readable, -1 for none, and a deadline), and the caller runs it again once either is met.
+ * Any other value is the end: the change's result as the blocking call above returns it,
+ * *result (may be NULL) the answer of attach and detach, for down the array of its notes
+ * (netd_engine_down_ex), and for up what it repaired of a network that was up (as
+ * netd_engine_up_report's *repair; NULL when nothing). A failure found late still rolls the
+ * change back. The blocking calls above are a job run to its end.
+ *
+ * A job holds its network (name; a reconcile of a network that is not up does nothing); a
+ * reload holds them all. new refuses with -EBUSY, and says why, a job on a network another
+ * job holds, any job while a reload runs, and a reload while any job runs: the caller
+ * queues them. While a job runs, list and status show its network as "starting" (up) or
+ * "stopping" (down). free of a job not run to its end first runs it to its end, blocking.
+ */
+enum netd_job_kind {
+	NETD_JOB_UP,
+	NETD_JOB_DOWN,      /* args->force */
+	NETD_JOB_RECONCILE, /* one network of a pass (netd_engine_reconcile_begin first) */
+	NETD_JOB_ATTACH,    /* args->taps: the attach requests */
+	NETD_JOB_DETACH,    /* args->taps: the taps (only .tap) */
+	NETD_JOB_RELOAD,    /* name NULL */
+};
+/* What a job is asked besides its network; new copies it, and args may be NULL. */
+struct netd_job_args {
+	const struct netd_attach_req *taps;
+	size_t n_taps; /* attach and detach: at least 1 */
+	bool batch;    /* attach, detach: answer as the _batch calls, {"network","taps":[...]} */
+	bool force;    /* down: as netd_engine_down_ex */
+	/* reconcile: asked by the event-driven repair (netd_engine_heal_handle): after a repair
+	 * it looks once more (a repair can make another due that no kernel event announces),
+	 * and its outcome tells the repair whether something fights netd over the network. */
+	bool heal;
+};
+struct netd_job;
+struct netd_wait;
+int netd_engine_job_new(struct netd_engine *e, enum netd_job_kind kind, const char *name,
+                        const struct netd_job_args *args, struct netd_job **out,
+                        struct netd_diag *diag);
+int netd_engine_job_run(struct netd_job *j, struct netd_wait *w, json_object **result,
+                        struct netd_diag *diag);
+void netd_engine_job_free(struct netd_job *j);
+/* The part of a reconcile pass that is no network's, before its jobs: the upstream DNS servers
+ * (a resolv.conf change the watch missed, a servers file removed). 0 or -errno. */
+int netd_engine_reconcile_begin(struct netd_engine *e);
+/* The networks of the config in force, by position: for a pass over them one at a time. */
+size_t netd_engine_n_networks(const struct netd_engine *e);
+const char *netd_engine_network_name(const struct netd_engine *e, size_t i);
 
 #endif

@@ -122,6 +122,10 @@ struct netd_network {
 	bool policy_set[NETD_CELL_MAX];         /* the file said so explicitly */
 	unsigned policy_line[NETD_CELL_MAX];
 
+	/* [Network] GuestSourceCheck= (default yes): each guest port netd knows (its [Tap]s and
+	 * attached taps) accepts only its guest's MAC and address, like libvirt's clean-traffic. */
+	bool guest_source_check;
+
 	char uplink[IFNAMSIZ]; /* bridged: the host NIC to enslave; "" otherwise */
 	struct netd_bond bond; /* bridged: the bond netd makes as the uplink */
 

@@ -15,6 +15,24 @@
  * fwdi_<net> (packets coming from the bridge) never accepts: an allowed packet returns to
  * the base chain so the destination network's fwdo_<net> still has its say.
  *
+ * Anti-spoofing, in two layers:
+ *  - in_<net> and fwdi_<net> first drop IPv4 whose source is not in the network's subnet
+ *    (DHCP's 0.0.0.0 to port 67 excepted), before any accept or conntrack shortcut: a guest
+ *    of one network using another's address gets nothing to the host and nothing routed or
+ *    masqueraded (post_<net> is chosen by source address alone). With br_netfilter this also
+ *    covers IPv4 between two ports of one bridge, whoever attached them.
+ *  - GuestSourceCheck binds each guest port netd knows (a [Tap], an attached tap) to its
+ *    guest, in a second table, `bridge netd`, where the port itself is the input interface:
+ *
+ *   chain prerouting  filter hook prerouting prio -200: iifname vmap @port_if
+ *
+ *    port_if maps each bound port to its chain port_<net>.<port>: the guest's MAC (frames,
+ *    ARP sender), its static address or else the subnet (IPv4, ARP sender; 0.0.0.0 only for
+ *    DHCP and ARP probes), no VLAN tags. One hash lookup per frame and a fixed handful of
+ *    compares in the port's own chain, whatever the number of networks and ports. Attaching
+ *    or detaching a guest changes one chain and one element, never the network's other
+ *    chains; each port's chain carries its own digest as a label.
+ *
  * The rules are first built as a small IR (pure), which renders both to text (golden files,
  * `netdctl status`) and to libnftnl expressions (the kernel batch).
  */
@@ -28,7 +46,11 @@
 #define NETD_NFT_TABLE          "netd"
 #define NETD_NFT_CHAIN_MAX      64
 #define NETD_NFT_RULE_MATCH_MAX 6
-#define NETD_NFT_DIGEST_LEN     16 /* hex chars */
+#define NETD_NFT_DIGEST_LEN     16  /* hex chars */
+#define NETD_NFT_DRIFT_MAX      512 /* text of what differs from the kernel's tables */
+/* Table bridge netd: its map of bound ports and the prefix of a port's chain. */
+#define NETD_NFT_PORT_MAP    "port_if"
+#define NETD_NFT_PORT_PREFIX "port_"
 
 enum netd_nft_match_kind {
 	NETD_NFT_M_IIFNAME,     /* iifname "x" */
@@ -43,6 +65,13 @@ enum netd_nft_match_kind {
 	NETD_NFT_M_TCP_DPORT,   /* tcp dport N */
 	NETD_NFT_M_TCP_SPORT,   /* tcp sport N */
 	NETD_NFT_M_CT_STATE,    /* ct state in mask (established,related) */
+	NETD_NFT_M_IP_SADDR_NE, /* ip saddr != prefix */
+	/* table bridge netd only: the frame as the guest's port received it */
+	NETD_NFT_M_ETHER_SADDR_NE, /* ether saddr != mac */
+	NETD_NFT_M_ETHER_TYPE,     /* ether type N (the outer one: 8021q for a tagged frame) */
+	NETD_NFT_M_ARP_SHA_NE,     /* arp saddr ether != mac */
+	NETD_NFT_M_ARP_SPA,        /* arp saddr ip prefix */
+	NETD_NFT_M_ARP_SPA_NE,     /* arp saddr ip != prefix */
 };
 
 enum netd_nft_ct_bits { /* the kernel's NF_CT_STATE_BIT values */
@@ -60,6 +89,8 @@ struct netd_nft_match {
 		uint8_t l4proto;   /* IPPROTO_* */
 		uint16_t port;     /* host byte order */
 		uint32_t ct_state; /* netd_nft_ct_bits */
+		uint8_t mac[6];
+		uint16_t ether_type; /* host byte order, ETH_P_* */
 	} u;
 };
 
@@ -97,27 +128,68 @@ struct netd_nft_chain {
 	size_t n_rules;
 };
 
-/* Everything one network puts into table inet netd. */
+/* A guest netd knows the port of: an attached tap's record, or a [Tap]. */
+struct netd_nft_guest {
+	char port[IFNAMSIZ];
+	uint8_t mac[6];
+	struct in_addr addr; /* its static lease; s_addr 0: none (the subnet is checked) */
+};
+
+/* One bound port: its chain port_<net>.<port> in table bridge netd and its element. */
+struct netd_nft_port {
+	char ifname[IFNAMSIZ];
+	struct netd_nft_chain chain;
+	/* Hash of the port's text (chain and element): on the chain's first rule. */
+	char digest[NETD_NFT_DIGEST_LEN + 1];
+};
+
+/* Everything one network puts into tables inet netd and bridge netd. */
 struct netd_nft_net {
 	char network[NETD_NAME_MAX];
 	char bridge[IFNAMSIZ];
 	struct netd_prefix subnet; /* network address + len; meaningful when has_subnet */
 	bool has_subnet;
 	struct netd_nft_chain chains[NETD_NFT_CHAIN_KINDS];
-	/* Hash of the rendered text: stored as the userdata of the network's chains, so that
-	 * observing the kernel tells whether the rules are already exactly these. */
+	/* Hash of the rendered text of the inet chains and elements: a label on the first rule
+	 * of the network's chains (nft list shows it as a comment). Never trusted for "in
+	 * place": the kernel's rules are compared with these by content
+	 * (include/netd/kernel/nft.h). */
 	char digest[NETD_NFT_DIGEST_LEN + 1];
+	struct netd_nft_port *ports; /* GuestSourceCheck: the bound ports, by port name */
+	size_t n_ports;
 };
 
-/* Pure: the rules a network needs, from its mode and [Policy]. A bridged network needs
- * none (its guests are on the LAN) and gets an empty set: *out with no chains present. */
+/* Pure: the rules a network needs, from its mode and [Policy], its [Tap]s bound to their
+ * guests. A bridged network needs no inet chains (its guests are on the LAN): *out has none
+ * present, and only its ports when it has [Tap]s. */
 int netd_nft_net_build(const struct netd_network *n, struct netd_nft_net **out);
+/* The same with more guests bound (attached taps; those a [Tap] declares are skipped, the
+ * [Tap] says what its guest is). No ports at all with GuestSourceCheck=no. */
+int netd_nft_net_build_guests(const struct netd_network *n, const struct netd_nft_guest *guests,
+                              size_t n_guests, struct netd_nft_net **out);
 void netd_nft_net_free(struct netd_nft_net *x);
 const char *netd_nft_chain_prefix(enum netd_nft_chain_kind k); /* "in_", "out_", ... */
+/* The port's entry in x, or NULL. */
+const struct netd_nft_port *netd_nft_net_port(const struct netd_nft_net *x, const char *ifname);
+/* "port_<net>.<port>" into buf (NETD_NFT_CHAIN_MAX): -EINVAL for names that are not valid. */
+int netd_nft_port_chain(const char *network, const char *port, char *buf);
+/* Is chain a port chain of network? Fills port (IFNAMSIZ) when so. */
+bool netd_nft_port_of(const char *chain, const char *network, char *port);
+/* Whose chain is it? true with network filled (NETD_NAME_MAX) for a network's own chain
+ * (in_<net>, ..., post_<net>) or one of its port chains (port_<net>.<port>); false for a base
+ * chain or a name netd does not make. */
+bool netd_nft_chain_owner(const char *chain, char *network);
+/* FNV-1a 64 of text, as NETD_NFT_DIGEST_LEN hex chars. */
+void netd_nft_digest(const char *text, size_t len, char out[NETD_NFT_DIGEST_LEN + 1]);
 
-/* Pure: nft(8)-style text of a network's chains and map elements (golden files, status). */
+/* Pure: nft(8)-style text of a network's chains and map elements (golden files, status):
+ * table inet netd's, then table bridge netd's. */
 int netd_nft_render_net(const struct netd_nft_net *x, FILE *out);
-/* Pure: the text of the base table (base chains and empty maps). */
+/* Only table inet netd's part (what x->digest is the hash of). */
+int netd_nft_render_inet(const struct netd_nft_net *x, FILE *out);
+/* One port's chain and element (what its digest is the hash of). */
+int netd_nft_render_port(const struct netd_nft_port *p, FILE *out);
+/* Pure: the text of the base tables (base chains and empty maps). */
 int netd_nft_render_base(FILE *out);
 /* Render one rule as nft text, e.g. `iifname "virbr0" udp dport 67 accept`. */
 int netd_nft_render_rule(const struct netd_nft_rule *r, FILE *out);

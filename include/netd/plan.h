@@ -19,8 +19,8 @@ struct netd_desired {
 	unsigned arp_ignore;      /* the bridge's net.ipv4.conf.*.arp_ignore; 0: left alone */
 	bool forwarding;          /* needs net.ipv4.ip_forward=1 */
 	bool isolate_ports;       /* VMToVM=deny: every port but the uplink isolated */
-	struct netd_nft_net *nft; /* owned */
-	bool has_rules;           /* nft has at least one chain */
+	struct netd_nft_net *nft; /* owned; the record's guests bound (netd_tap_nft_build) */
+	bool has_rules;           /* nft has at least one inet chain */
 	bool dnsmasq;             /* runs a dnsmasq */
 	char *dnsmasq_conf;       /* owned; NULL when !dnsmasq */
 	char *dnsmasq_hosts;      /* owned; NULL when !dnsmasq */
@@ -43,6 +43,25 @@ enum netd_bridge_state {
 	NETD_BRIDGE_OTHER_NET, /* netd's, but another network's */
 };
 
+/* The state files netd keeps for a network (netd/util/state_file.h), by what they hold. */
+enum netd_state_file {
+	NETD_STATE_FILE_UPLINK,     /* <state>/<network>.uplink */
+	NETD_STATE_FILE_BOND,       /* <state>/<network>.bond */
+	NETD_STATE_FILE_TAPS,       /* <state>/<network>.taps */
+	NETD_STATE_FILE_IP_FORWARD, /* <state>/ip_forward.saved, of the networks that route */
+	NETD_STATE_FILES,
+};
+
+/* A state file that does not load (or is missing while the kernel shows netd needs it):
+ * never read as "nothing saved"; the network needs attention. */
+struct netd_state_issue {
+	bool bad;
+	char file[NETD_PATH_MAX];
+	char reason[256]; /* "is empty", "is truncated (...)", "is missing", ... */
+	bool prev_loads;  /* <file>.prev loads */
+	bool prev_used;   /* ... and agrees with what the kernel has: down uses it */
+};
+
 /* What the kernel has now, for one network. Filled by observe.c. */
 struct netd_observed {
 	enum netd_bridge_state bridge;
@@ -50,8 +69,13 @@ struct netd_observed {
 	char bridge_alias[256];
 	bool bridge_up;
 	bool has_address;
+	/* some of the network's chains are in table inet netd, or its port chains in table
+	 * bridge netd */
 	bool rules_present;
-	char rules_digest[NETD_NFT_DIGEST_LEN + 1];
+	/* Both tables hold exactly the rules and map elements d->nft wants (compared by
+	 * content); when not, what differs, e.g. "out_default: 1 rule missing" */
+	bool rules_current;
+	char rules_drift[NETD_NFT_DRIFT_MAX];
 	bool dnsmasq_running;
 	pid_t dnsmasq_pid;
 	bool dnsmasq_conf_current; /* running with exactly the rendered conf and hosts */
@@ -77,8 +101,11 @@ struct netd_observed {
 	char bond_slave_absent[IFNAMSIZ]; /* first slave that does not exist, "" when none */
 	char bond_slave_busy[IFNAMSIZ];   /* first slave with another master, "" when none */
 	char bond_slave_master[IFNAMSIZ]; /* ... that master */
-	/* the links under the names of the network's [Tap]s and recorded taps (owned) */
+	/* the links under the names of the network's [Tap]s and recorded taps, and every other
+	 * link tagged netd:<network> but its bridge and bond (owned) */
 	struct netd_tap_links taps;
+	/* its state files that do not load, by enum netd_state_file */
+	struct netd_state_issue files[NETD_STATE_FILES];
 };
 
 /* Frees what o owns. */
@@ -101,6 +128,7 @@ enum netd_step_kind {
 	NETD_STEP_REMOVE_RULES,
 	NETD_STEP_FORWARDING_RESTORE,
 	NETD_STEP_RELEASE_UPLINK,
+	NETD_STEP_RELEASE_UPLINK_AS_IS, /* down --force: no snapshot, the bridge's addresses */
 	NETD_STEP_DELETE_BRIDGE,
 	NETD_STEP_DELETE_BOND,
 	NETD_STEP_REMOVE_TAPS,
@@ -128,10 +156,26 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 /*
  * Pure. The steps that remove what the network made. `last_forwarder`: no other network that
  * is up needs forwarding, so the saved ip_forward value is put back. "remove taps" (when
- * netd_tap_diff_down() has ops) comes right after dnsmasq is stopped, so the lease file of
- * the attached guests is no longer dnsmasq's to rewrite.
+ * netd_tap_diff_down() has ops, or the record does not load) comes right after dnsmasq is
+ * stopped, so the lease file of the attached guests is no longer dnsmasq's to rewrite. A
+ * bridge that holds the uplink without a snapshot gives it back as the kernel has it, and a
+ * bond of ours without its slaves' state is left: netd_plan_down_check() refuses both
+ * unless forced.
  */
 void netd_plan_down(const struct netd_desired *d, const struct netd_observed *o,
                     bool last_forwarder, struct netd_plan *plan);
+
+/* ---- state files that do not load (plan_attention.c); pure ---- */
+
+/* Whether down may go ahead: 0, or -EBUSY (unless force) when it would delete a bridge that
+ * holds the uplink, or a bond of ours, without a snapshot to give it back from, with diag
+ * naming the file, why it does not load and how to recover. */
+int netd_plan_down_check(const struct netd_desired *d, const struct netd_observed *o, bool force,
+                         struct netd_diag *diag);
+/* Some state file of the network does not load: its state is "needs-attention". */
+bool netd_observed_needs_attention(const struct netd_observed *o);
+/* What netd does about file k of o, and how to recover, as one sentence for status. */
+void netd_state_issue_advice(const struct netd_desired *d, const struct netd_observed *o,
+                             enum netd_state_file k, char *buf, size_t len);
 
 #endif

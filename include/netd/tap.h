@@ -4,7 +4,8 @@
  * Pure parts here: tap_util.c (MACs, qemu arguments), attach_state.c (the records of a
  * network's taps), attach_check.c (an attach request's checks), tap_alloc.c (a guest's MAC and
  * static address), tap_plan.c (what the taps of a network need at up and down), lease_strip.c
- * (dropping guests from dnsmasq's lease file). The [Tap] section of a network file is read
+ * (dropping guests from dnsmasq's lease file), tap_bind.c (the guests' ports in the rules).
+ * The [Tap] section of a network file is read
  * through the config's key table (netd/core/config_keys.c) and checked by config_tap.c. The
  * kernel objects are include/netd/kernel/tap.h; the engine's side (the attach and detach verbs,
  * the "sync taps" and "remove taps" steps) is netd/engine/attach*.c.
@@ -141,6 +142,18 @@ int netd_tap_address_check(const struct netd_network *n, const struct netd_tap_s
 int netd_attach_check(const struct netd_network *n, const struct netd_attach_req *req,
                       const struct netd_tap_state *s, const struct netd_attach_facts *f,
                       struct netd_tap_want *w, struct netd_diag *diag);
+/*
+ * A request of k taps: each checked as netd_attach_check() does, in order, against s and the
+ * taps before it in the request, so no two get the same name (a template like "vm%d" excepted:
+ * the kernel numbers each), MAC (a random one included), static address or host name.
+ * names_exist[i] (names_exist may be NULL: none) is f->name_exists for reqs[i]; f->random
+ * holds NETD_TAP_MAC_TRIES * 3 bytes for each tap. w[0..k) filled. With k > 1 diag names the
+ * tap by its index: "taps[3]: address 192.122.1.12 is also taps[1]'s".
+ */
+int netd_attach_check_batch(const struct netd_network *n, const struct netd_attach_req *reqs,
+                            const bool *names_exist, size_t k, const struct netd_tap_state *s,
+                            const struct netd_attach_facts *f, struct netd_tap_want *w,
+                            struct netd_diag *diag);
 
 /* ---- a network's taps at up and down (tap_plan.c); pure ---- */
 
@@ -197,13 +210,22 @@ struct netd_tap_op {
  */
 size_t netd_tap_diff_up(const struct netd_network *n, const struct netd_tap_state *rec,
                         const struct netd_tap_links *k, struct netd_tap_op *ops);
-/* Pure. Down: every recorded tap, and every [Tap] the record lost whose tagged link exists,
- * one NETD_TAP_REMOVE each. ops as above. */
+/* Pure. Down: every recorded tap, every [Tap] the record lost whose tagged link exists, and
+ * every other tagged link in k, one NETD_TAP_REMOVE each. ops as above, with room for
+ * n->n_taps + rec->n + k->n. */
 size_t netd_tap_diff_down(const struct netd_network *n, const struct netd_tap_state *rec,
                           const struct netd_tap_links *k, struct netd_tap_op *ops);
 /* Whether carrying out op takes an attached tap's static lease or host name out of
  * dnsmasq's hosts file. */
 bool netd_tap_op_drops_hosts_entry(const struct netd_tap_op *op);
+
+/* ---- GuestSourceCheck (tap_bind.c); pure ---- */
+
+struct netd_nft_net;
+/* n's rules (netd/nft.h) with the guest of every tap of the record s (NULL: none) bound to its
+ * port, as well as n's [Tap]s: what `up` applies and `attach` and `detach` keep. */
+int netd_tap_nft_build(const struct netd_network *n, const struct netd_tap_state *s,
+                       struct netd_nft_net **out);
 
 /* ---- dnsmasq's lease file (lease_strip.c); pure ---- */
 

@@ -1,9 +1,13 @@
 /*
  * `netdctl attach`: the request checked against the network's config, its record of taps and
  * what the engine found (leases, whether the name is taken), before anything is made. Pure.
- * The checks run in a fixed order so a request with several faults always hears the same one.
+ * The checks run in a fixed order so a request with several faults always hears the same one;
+ * a request of several taps is checked tap by tap, in its order, each against the taps before
+ * it as well.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -125,4 +129,81 @@ int netd_attach_check(const struct netd_network *n, const struct netd_attach_req
 			return ret;
 	}
 	return check_hostname(n, req->hostname, s, diag);
+}
+
+/* What two taps of one request cannot share: a name (a template may be shared: the kernel
+ * numbers each), a MAC, a static address, a host name. */
+static int within_request(const struct netd_attach_req *reqs, const struct netd_tap_want *w,
+                          size_t i, struct netd_diag *diag)
+{
+	const struct netd_attach_req *r = &reqs[i];
+	char text[INET_ADDRSTRLEN > 18 ? INET_ADDRSTRLEN : 18];
+
+	for (size_t j = 0; j < i; j++) {
+		const struct netd_attach_req *o = &reqs[j];
+
+		if (r->tap[0] && !strchr(r->tap, '%') && strcmp(r->tap, o->tap) == 0) {
+			netd_diag_set(diag, "tap name %s is also taps[%zu]'s", r->tap, j);
+			return -EEXIST;
+		}
+		if (r->has_mac && memcmp(r->mac, w[j].mac, 6) == 0) {
+			netd_mac_format(r->mac, text);
+			netd_diag_set(diag, "MAC %s is also taps[%zu]'s", text, j);
+			return -EEXIST;
+		}
+		if (r->has_addr && o->has_addr && r->addr.s_addr == o->addr.s_addr) {
+			inet_ntop(AF_INET, &r->addr, text, sizeof(text));
+			netd_diag_set(diag, "address %s is also taps[%zu]'s", text, j);
+			return -EADDRINUSE;
+		}
+		if (r->hostname[0] && strcasecmp(r->hostname, o->hostname) == 0) {
+			netd_diag_set(diag, "host name %s is also taps[%zu]'s", r->hostname, j);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
+/* The tap of w as the record will hold it, so the taps after it in the request avoid its MAC
+ * (a random one included), address and host name. */
+static int pending(struct netd_tap_state *all, const struct netd_attach_req *req,
+                   const struct netd_tap_want *w)
+{
+	struct netd_tap_record r;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.tap, sizeof(r.tap), "%s", req->tap);
+	memcpy(r.mac, w->mac, 6);
+	r.addr = w->addr;
+	snprintf(r.hostname, sizeof(r.hostname), "%s", w->hostname ? w->hostname : "");
+	return netd_tap_state_add(all, &r);
+}
+
+int netd_attach_check_batch(const struct netd_network *n, const struct netd_attach_req *reqs,
+                            const bool *names_exist, size_t k, const struct netd_tap_state *s,
+                            const struct netd_attach_facts *f, struct netd_tap_want *w,
+                            struct netd_diag *diag)
+{
+	struct netd_attach_facts one = *f;
+	struct netd_tap_state all = {0};
+	struct netd_diag why = {{0}};
+	int ret = netd_tap_state_copy(s, &all);
+
+	for (size_t i = 0; ret == 0 && i < k; i++) {
+		one.name_exists = names_exist && names_exist[i];
+		one.random = f->random + i * NETD_TAP_MAC_TRIES * 3;
+		ret = within_request(reqs, w, i, &why);
+		if (ret == 0)
+			ret = netd_attach_check(n, &reqs[i], &all, &one, &w[i], &why);
+		if (ret == 0)
+			ret = pending(&all, &reqs[i], &w[i]);
+		/* A request of one tap hears what a single attach always said. */
+		if (ret < 0 && k > 1)
+			netd_diag_set(diag, "taps[%zu]: %s", i,
+			              why.msg[0] ? why.msg : strerror(-ret));
+		else if (ret < 0)
+			netd_diag_set(diag, "%s", why.msg[0] ? why.msg : strerror(-ret));
+	}
+	netd_tap_state_clear(&all);
+	return ret;
 }

@@ -121,6 +121,7 @@ static const struct cfg_key keys[] = {
      .max = 30},
     {SEC_NETWORK, "Autostart", cfg_parse_bool, NET(autostart), CFG_NO_LINE},
     {SEC_NETWORK, "Uplink", cfg_parse_ifname, NET(uplink), NET_LINE(line_uplink)},
+    {SEC_NETWORK, "GuestSourceCheck", cfg_parse_bool, NET(guest_source_check), CFG_NO_LINE},
 
     /* [DHCP] */
     {SEC_DHCP, "Range", cfg_parse_range, NET(dhcp_first), NET_LINE(line_range)},

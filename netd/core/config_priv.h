@@ -48,7 +48,7 @@ enum section {
 };
 
 /* Rows in cfg_keys[]; config_keys.c asserts the count. */
-#define CFG_N_KEYS 48
+#define CFG_N_KEYS 49
 
 /* Where each key of a [Host] was given (0: not given); parallel to n->hosts. */
 struct host_lines {

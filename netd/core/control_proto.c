@@ -149,32 +149,40 @@ static int opt_string(json_object *o, const char *key, const char **out, struct 
 	return 1;
 }
 
-/* attach's and detach's arguments: syntax only; the engine checks them against the network. */
-static int decode_attach(json_object *o, struct netd_ctl_request *req, struct netd_diag *diag)
+/* A tap name, or for attach a template the kernel numbers ("vm%d": one %d, no other %). */
+static int tap_name(const char *s, bool template_ok, struct netd_diag *diag)
 {
-	struct netd_attach_req *a = &req->attach;
-	const char *s;
-	json_object *v;
-	int r;
+	const char *p = strchr(s, '%');
 
-	if ((r = opt_string(o, "tap", &s, diag)) < 0)
-		return r;
-	if (r && !netd_ifname_valid(s)) {
+	if (!netd_ifname_valid(s)) {
 		netd_diag_set(diag,
 		              "invalid tap name '%.64s': 1-%d bytes without '/', ':' or "
 		              "whitespace",
 		              s, IFNAMSIZ - 1);
 		return -EINVAL;
 	}
+	if (p && template_ok && (p[1] != 'd' || strchr(p + 2, '%'))) {
+		netd_diag_set(diag,
+		              "invalid tap name template '%s': one %%d, where the kernel puts "
+		              "the lowest free number, and no other %%",
+		              s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The options of one tap to attach, as attach's members or an element of "taps": syntax
+ * only; the engine checks them against the network. */
+static int decode_tap(json_object *o, struct netd_attach_req *a, struct netd_diag *diag)
+{
+	const char *s;
+	json_object *v;
+	int r;
+
+	if ((r = opt_string(o, "tap", &s, diag)) < 0 || (r && tap_name(s, true, diag) < 0))
+		return -EINVAL;
 	if (r)
 		strcpy(a->tap, s);
-	if (req->cmd->cmd == NETD_CTL_DETACH) {
-		if (!r) {
-			netd_diag_set(diag, "'detach' needs a tap name");
-			return -EINVAL;
-		}
-		return 0;
-	}
 	if ((r = opt_string(o, "mac", &s, diag)) < 0)
 		return r;
 	if (r && netd_mac_parse(s, a->mac) < 0) {
@@ -220,6 +228,169 @@ static int decode_attach(json_object *o, struct netd_ctl_request *req, struct ne
 		a->queues = (unsigned)q;
 	}
 	return 0;
+}
+
+/* down's "force": absent, null or a boolean. */
+static int decode_force(json_object *o, struct netd_ctl_request *req, struct netd_diag *diag)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, "force", &v) || json_object_is_type(v, json_type_null))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean)) {
+		netd_diag_set(diag, "malformed request: \"force\" must be true or false");
+		return -EINVAL;
+	}
+	req->force = json_object_get_boolean(v);
+	return 0;
+}
+
+/* The members a tap's options may have. */
+static const char *const tap_keys[] = {"tap",   "mac",   "address", "hostname",
+                                       "owner", "group", "queues"};
+
+static bool is_tap_key(const char *k)
+{
+	for (size_t i = 0; i < sizeof(tap_keys) / sizeof(tap_keys[0]); i++)
+		if (strcmp(tap_keys[i], k) == 0)
+			return true;
+	return false;
+}
+
+/* One element of "taps": an object of tap options and nothing else. */
+static int decode_element(json_object *el, size_t i, struct netd_attach_req *a,
+                          struct netd_diag *diag)
+{
+	struct netd_diag why = {{0}};
+
+	if (!json_object_is_type(el, json_type_object)) {
+		netd_diag_set(diag, "malformed request: taps[%zu] must be an object", i);
+		return -EINVAL;
+	}
+	json_object_object_foreach(el, key, val)
+	{
+		(void)val;
+		if (!is_tap_key(key)) {
+			netd_diag_set(
+			    diag, "malformed request: taps[%zu]: unknown option \"%.64s\"", i, key);
+			return -EINVAL;
+		}
+	}
+	if (decode_tap(el, a, &why) < 0) {
+		netd_diag_set(diag, "taps[%zu]: %s", i, why.msg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* "taps" of attach or detach: an array of 1 to NETD_ATTACH_BATCH_MAX (what), no tap's
+ * option beside it; req->taps gets room for them, *k their number. */
+static int batch_start(json_object *o, json_object *arr, const char *what,
+                       struct netd_ctl_request *req, size_t *k, struct netd_diag *diag)
+{
+	if (!json_object_is_type(arr, json_type_array)) {
+		netd_diag_set(diag, "malformed request: \"taps\" must be an array of %s", what);
+		return -EINVAL;
+	}
+	*k = json_object_array_length(arr);
+	if (*k == 0 || *k > NETD_ATTACH_BATCH_MAX) {
+		netd_diag_set(diag, "%zu taps in \"taps\": from 1 to %d (the ports of one bridge)",
+		              *k, NETD_ATTACH_BATCH_MAX);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(tap_keys) / sizeof(tap_keys[0]); i++)
+		if (json_object_object_get_ex(o, tap_keys[i], NULL)) {
+			netd_diag_set(
+			    diag,
+			    "malformed request: \"%s\" beside \"taps\": each tap's options "
+			    "go in its element",
+			    tap_keys[i]);
+			return -EINVAL;
+		}
+	req->taps = calloc(*k, sizeof(*req->taps));
+	return req->taps ? 0 : -ENOMEM;
+}
+
+/* attach's "taps": 1 to NETD_ATTACH_BATCH_MAX taps, their options in their elements only. */
+static int decode_batch(json_object *o, json_object *arr, struct netd_ctl_request *req,
+                        struct netd_diag *diag)
+{
+	size_t k;
+	int ret = batch_start(o, arr, "tap objects", req, &k, diag);
+
+	for (size_t i = 0; ret == 0 && i < k; i++)
+		ret = decode_element(json_object_array_get_idx(arr, i), i, &req->taps[i], diag);
+	if (ret == 0)
+		req->n_taps = k;
+	return ret;
+}
+
+/* One name of detach's "taps": a tap name, not one before it. */
+static int decode_name(json_object *v, size_t i, const struct netd_attach_req *before,
+                       char tap[IFNAMSIZ], struct netd_diag *diag)
+{
+	struct netd_diag why = {{0}};
+	const char *s = json_object_get_string(v);
+
+	if (!json_object_is_type(v, json_type_string)) {
+		netd_diag_set(diag, "malformed request: taps[%zu] must be a tap name", i);
+		return -EINVAL;
+	}
+	if (tap_name(s, false, &why) < 0) {
+		netd_diag_set(diag, "taps[%zu]: %s", i, why.msg);
+		return -EINVAL;
+	}
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(before[j].tap, s) == 0) {
+			netd_diag_set(diag, "taps[%zu]: tap %s is named twice", i, s);
+			return -EINVAL;
+		}
+	strcpy(tap, s);
+	return 0;
+}
+
+/* detach's "taps": 1 to NETD_ATTACH_BATCH_MAX tap names, each once. */
+static int decode_detach_batch(json_object *o, json_object *arr, struct netd_ctl_request *req,
+                               struct netd_diag *diag)
+{
+	size_t k;
+	int ret = batch_start(o, arr, "tap names", req, &k, diag);
+
+	for (size_t i = 0; ret == 0 && i < k; i++)
+		ret = decode_name(json_object_array_get_idx(arr, i), i, req->taps, req->taps[i].tap,
+		                  diag);
+	if (ret == 0)
+		req->n_taps = k;
+	return ret;
+}
+
+/* attach's and detach's arguments. */
+static int decode_attach(json_object *o, struct netd_ctl_request *req, struct netd_diag *diag)
+{
+	json_object *taps;
+	const char *s;
+	int r;
+
+	if (json_object_object_get_ex(o, "taps", &taps))
+		return req->cmd->cmd == NETD_CTL_ATTACH ? decode_batch(o, taps, req, diag)
+		                                        : decode_detach_batch(o, taps, req, diag);
+	if (req->cmd->cmd == NETD_CTL_ATTACH)
+		return decode_tap(o, &req->attach, diag);
+	if ((r = opt_string(o, "tap", &s, diag)) < 0 || (r && tap_name(s, false, diag) < 0))
+		return -EINVAL;
+	if (!r) {
+		netd_diag_set(diag, "'detach' needs a tap name");
+		return -EINVAL;
+	}
+	strcpy(req->attach.tap, s);
+	return 0;
+}
+
+void netd_ctl_request_clear(struct netd_ctl_request *req)
+{
+	free(req->taps);
+	req->taps = NULL;
+	req->n_taps = 0;
 }
 
 int netd_ctl_request_decode(const char *buf, size_t len, struct netd_ctl_request *req,
@@ -286,10 +457,17 @@ int netd_ctl_request_decode(const char *buf, size_t len, struct netd_ctl_request
 		if (ret)
 			goto out;
 	}
+	if (req->cmd->cmd == NETD_CTL_DOWN) {
+		ret = decode_force(o, req, diag);
+		if (ret)
+			goto out;
+	}
 	ret = 0;
 out:
-	if (ret)
+	if (ret) {
 		req->cmd = NULL;
+		netd_ctl_request_clear(req);
+	}
 	json_object_put(o);
 	return ret;
 }

@@ -216,7 +216,12 @@ bool netd_netname_valid(const char *s)
 
 struct netd_network *netd_network_new(void)
 {
-	return calloc(1, sizeof(struct netd_network));
+	struct netd_network *n = calloc(1, sizeof(struct netd_network));
+
+	/* The model's defaults that are not zero. */
+	if (n)
+		n->guest_source_check = true;
+	return n;
 }
 
 void netd_network_free(struct netd_network *n)

@@ -1,16 +1,17 @@
 /* A network's nftables rules as a small IR: pure, from its mode and resolved [Policy]. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "netd/mode.h"
 #include "netd/nft.h"
+#include "nft_build_priv.h"
 
-/* The longest chain is in_<net>: ct, DHCP, DNS udp, DNS tcp, verdict. */
-#define RULES_PER_CHAIN 8
+/* The longest chain is in_<net>: DHCP from 0.0.0.0, source check, ct, DHCP, DNS udp, DNS tcp,
+ * verdict (two rules). */
+#define RULES_PER_CHAIN 10
 
 static const char *const prefixes[NETD_NFT_CHAIN_KINDS] = {
     [NETD_NFT_CHAIN_IN] = "in_",     [NETD_NFT_CHAIN_OUT] = "out_",
@@ -21,6 +22,29 @@ static const char *const prefixes[NETD_NFT_CHAIN_KINDS] = {
 const char *netd_nft_chain_prefix(enum netd_nft_chain_kind k)
 {
 	return (unsigned)k < NETD_NFT_CHAIN_KINDS ? prefixes[k] : NULL;
+}
+
+bool netd_nft_chain_owner(const char *chain, char *network)
+{
+	size_t p = strlen(NETD_NFT_PORT_PREFIX), l;
+	const char *dot;
+
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++) {
+		const char *pre = prefixes[k];
+
+		l = strlen(pre);
+		if (strncmp(chain, pre, l) == 0 && netd_netname_valid(chain + l)) {
+			snprintf(network, NETD_NAME_MAX, "%s", chain + l);
+			return true;
+		}
+	}
+	/* A network's name has no '.': the first one ends it. */
+	if (strncmp(chain, NETD_NFT_PORT_PREFIX, p) != 0 || !(dot = strchr(chain + p, '.')) ||
+	    (l = (size_t)(dot - chain - p)) == 0 || l >= NETD_NAME_MAX ||
+	    !netd_ifname_valid(dot + 1))
+		return false;
+	snprintf(network, NETD_NAME_MAX, "%.*s", (int)l, chain + p);
+	return netd_netname_valid(network);
 }
 
 static struct netd_nft_rule *add_rule(struct netd_nft_chain *c, enum netd_nft_verdict v)
@@ -71,8 +95,28 @@ static void add_cell(struct netd_nft_chain *c, const struct netd_network *n, enu
 	add_rule(c, NETD_NFT_V_REJECT);
 }
 
-static void build_in(const struct netd_network *n, struct netd_nft_chain *c)
+/* IPv4 from the bridge with a source outside the subnet is dropped before anything can accept
+ * it, conntrack's shortcut included: an established flow of another network's guest is no
+ * excuse to let a packet that claims its address in. */
+static void add_source_check(struct netd_nft_chain *c, const struct netd_prefix *subnet)
 {
+	add_match(add_rule(c, NETD_NFT_V_DROP), NETD_NFT_M_IP_SADDR_NE)->u.prefix = *subnet;
+}
+
+static void build_in(const struct netd_network *n, const struct netd_prefix *subnet,
+                     struct netd_nft_chain *c)
+{
+	struct netd_nft_rule *r;
+
+	if (subnet) {
+		/* A guest without an address yet asks for one from 0.0.0.0. */
+		if (n->has_dhcp) {
+			r = add_rule(c, NETD_NFT_V_ACCEPT);
+			add_match(r, NETD_NFT_M_IP_SADDR)->u.prefix.len = 32;
+			add_match(r, NETD_NFT_M_UDP_DPORT)->u.port = 67;
+		}
+		add_source_check(c, subnet);
+	}
 	add_ct_rule(c, NETD_NFT_V_ACCEPT);
 	if (n->has_dhcp)
 		add_port_rule(c, NETD_NFT_M_UDP_DPORT, 67);
@@ -94,9 +138,13 @@ static void build_out(const struct netd_network *n, struct netd_nft_chain *c)
 	add_cell(c, n, NETD_CELL_HOST_TO_VM, NETD_NFT_V_ACCEPT);
 }
 
-static void build_fwdi(const struct netd_network *n, struct netd_nft_chain *c)
+static void build_fwdi(const struct netd_network *n, const struct netd_prefix *subnet,
+                       struct netd_nft_chain *c)
 {
 	struct netd_nft_rule *r;
+
+	if (subnet)
+		add_source_check(c, subnet);
 
 	/* Bridged VM <-> VM only reaches the forward hook with br_netfilter on; it is the
 	 * one case where the packet stays in this network, so fwdi may decide it. */
@@ -138,37 +186,34 @@ static void build_post(const struct netd_network *n, const struct netd_prefix *s
 	add_match(add_rule(c, NETD_NFT_V_MASQUERADE), NETD_NFT_M_IP_DADDR_NE)->u.prefix = *subnet;
 }
 
-static uint64_t fnv1a64(const char *s, size_t len)
+/* The chains of a routed (not switched) network, each with its rules. */
+static int build_chains(const struct netd_network *n, const struct netd_mode_ops *ops,
+                        struct netd_nft_net *x)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
+	const struct netd_prefix *subnet = x->has_subnet ? &x->subnet : NULL;
 
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ull;
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++) {
+		struct netd_nft_chain *c = &x->chains[k];
+
+		if (k == NETD_NFT_CHAIN_POST && !(ops->masquerade && x->has_subnet))
+			continue;
+		c->present = true;
+		snprintf(c->name, sizeof(c->name), "%s%s", prefixes[k], n->name);
+		c->rules = calloc(RULES_PER_CHAIN, sizeof(*c->rules));
+		if (!c->rules)
+			return -ENOMEM;
 	}
-	return h;
+	build_in(n, subnet, &x->chains[NETD_NFT_CHAIN_IN]);
+	build_out(n, &x->chains[NETD_NFT_CHAIN_OUT]);
+	build_fwdi(n, subnet, &x->chains[NETD_NFT_CHAIN_FWDI]);
+	build_fwdo(n, &x->chains[NETD_NFT_CHAIN_FWDO]);
+	if (x->chains[NETD_NFT_CHAIN_POST].present)
+		build_post(n, &x->subnet, &x->chains[NETD_NFT_CHAIN_POST]);
+	return 0;
 }
 
-static int compute_digest(struct netd_nft_net *x)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
-	int ret;
-
-	f = open_memstream(&text, &len);
-	if (!f)
-		return -ENOMEM;
-	ret = netd_nft_render_net(x, f);
-	if (fclose(f) != 0 && ret == 0)
-		ret = -ENOMEM;
-	if (ret == 0)
-		snprintf(x->digest, sizeof(x->digest), "%016" PRIx64, fnv1a64(text, len));
-	free(text);
-	return ret;
-}
-
-int netd_nft_net_build(const struct netd_network *n, struct netd_nft_net **out)
+int netd_nft_net_build_guests(const struct netd_network *n, const struct netd_nft_guest *guests,
+                              size_t n_guests, struct netd_nft_net **out)
 {
 	const struct netd_mode_ops *ops = netd_mode_ops(n->mode);
 	struct netd_nft_net *x;
@@ -189,29 +234,12 @@ int netd_nft_net_build(const struct netd_network *n, struct netd_nft_net **out)
 	}
 
 	/* A switched guest is a host on the LAN: nothing here is routed, so no rules. */
-	if (!ops->switched) {
-		for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++) {
-			struct netd_nft_chain *c = &x->chains[k];
-
-			if (k == NETD_NFT_CHAIN_POST && !(ops->masquerade && x->has_subnet))
-				continue;
-			c->present = true;
-			snprintf(c->name, sizeof(c->name), "%s%s", prefixes[k], n->name);
-			c->rules = calloc(RULES_PER_CHAIN, sizeof(*c->rules));
-			if (!c->rules) {
-				ret = -ENOMEM;
-				goto out;
-			}
-		}
-		build_in(n, &x->chains[NETD_NFT_CHAIN_IN]);
-		build_out(n, &x->chains[NETD_NFT_CHAIN_OUT]);
-		build_fwdi(n, &x->chains[NETD_NFT_CHAIN_FWDI]);
-		build_fwdo(n, &x->chains[NETD_NFT_CHAIN_FWDO]);
-		if (x->chains[NETD_NFT_CHAIN_POST].present)
-			build_post(n, &x->subnet, &x->chains[NETD_NFT_CHAIN_POST]);
-	}
-	ret = compute_digest(x);
-out:
+	if (!ops->switched)
+		ret = build_chains(n, ops, x);
+	if (ret == 0)
+		ret = nft_render_digest(x, NULL, x->digest);
+	if (ret == 0 && n->guest_source_check)
+		ret = nft_ports_build(n, guests, n_guests, x);
 	if (ret < 0) {
 		netd_nft_net_free(x);
 		return ret;
@@ -220,11 +248,19 @@ out:
 	return 0;
 }
 
+int netd_nft_net_build(const struct netd_network *n, struct netd_nft_net **out)
+{
+	return netd_nft_net_build_guests(n, NULL, 0, out);
+}
+
 void netd_nft_net_free(struct netd_nft_net *x)
 {
 	if (!x)
 		return;
 	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
 		free(x->chains[k].rules);
+	for (size_t i = 0; i < x->n_ports; i++)
+		free(x->ports[i].chain.rules);
+	free(x->ports);
 	free(x);
 }

@@ -1,6 +1,7 @@
 /* nft(8) text of netd's table: what `nft -f` would load and `nft list` shows. Pure. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_ether.h>
 #include <stdio.h>
 
 #include "netd/nft.h"
@@ -53,6 +54,50 @@ static void print_ct_state(uint32_t mask, FILE *out)
 	}
 }
 
+static void print_mac(const char *what, const uint8_t mac[6], FILE *out)
+{
+	fprintf(out, "%s != %02x:%02x:%02x:%02x:%02x:%02x", what, mac[0], mac[1], mac[2], mac[3],
+	        mac[4], mac[5]);
+}
+
+static void print_ether_type(uint16_t t, FILE *out)
+{
+	/* nft's names for the types netd matches. */
+	if (t == ETH_P_8021Q)
+		fputs("ether type 8021q", out);
+	else if (t == ETH_P_8021AD)
+		fputs("ether type 8021ad", out);
+	else
+		fprintf(out, "ether type 0x%04x", t);
+}
+
+/* The matches of table bridge netd: a guest's frame on its port. */
+static int print_l2_match(const struct netd_nft_match *m, FILE *out)
+{
+	switch (m->kind) {
+	case NETD_NFT_M_ETHER_SADDR_NE:
+		print_mac("ether saddr", m->u.mac, out);
+		break;
+	case NETD_NFT_M_ETHER_TYPE:
+		print_ether_type(m->u.ether_type, out);
+		break;
+	case NETD_NFT_M_ARP_SHA_NE:
+		print_mac("arp saddr ether", m->u.mac, out);
+		break;
+	case NETD_NFT_M_ARP_SPA:
+		fputs("arp saddr ip ", out);
+		print_prefix(&m->u.prefix, out);
+		break;
+	case NETD_NFT_M_ARP_SPA_NE:
+		fputs("arp saddr ip != ", out);
+		print_prefix(&m->u.prefix, out);
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int print_match(const struct netd_nft_match *m, FILE *out)
 {
 	switch (m->kind) {
@@ -67,6 +112,10 @@ static int print_match(const struct netd_nft_match *m, FILE *out)
 		break;
 	case NETD_NFT_M_IP_SADDR:
 		fputs("ip saddr ", out);
+		print_prefix(&m->u.prefix, out);
+		break;
+	case NETD_NFT_M_IP_SADDR_NE:
+		fputs("ip saddr != ", out);
 		print_prefix(&m->u.prefix, out);
 		break;
 	case NETD_NFT_M_IP_DADDR:
@@ -98,7 +147,7 @@ static int print_match(const struct netd_nft_match *m, FILE *out)
 		print_ct_state(m->u.ct_state, out);
 		break;
 	default:
-		return -EINVAL;
+		return print_l2_match(m, out);
 	}
 	return 0;
 }
@@ -164,7 +213,7 @@ static int render_chain(const struct netd_nft_chain *c, FILE *out)
 	return 0;
 }
 
-int netd_nft_render_net(const struct netd_nft_net *x, FILE *out)
+int netd_nft_render_inet(const struct netd_nft_net *x, FILE *out)
 {
 	const char *sep = "";
 	bool any = false;
@@ -200,6 +249,41 @@ int netd_nft_render_net(const struct netd_nft_net *x, FILE *out)
 	return ferror(out) ? -EIO : 0;
 }
 
+static void print_port_elem(const struct netd_nft_port *p, FILE *out)
+{
+	fprintf(out, "add element bridge %s %s { \"%s\" : jump %s }\n", NETD_NFT_TABLE,
+	        NETD_NFT_PORT_MAP, p->ifname, p->chain.name);
+}
+
+int netd_nft_render_port(const struct netd_nft_port *p, FILE *out)
+{
+	int ret = render_chain(&p->chain, out);
+
+	if (ret == 0)
+		print_port_elem(p, out);
+	return ret < 0 ? ret : ferror(out) ? -EIO : 0;
+}
+
+int netd_nft_render_net(const struct netd_nft_net *x, FILE *out)
+{
+	int ret = netd_nft_render_inet(x, out);
+
+	if (ret < 0 || x->n_ports == 0)
+		return ret;
+	fprintf(out, "table bridge %s {\n", NETD_NFT_TABLE);
+	for (size_t i = 0; i < x->n_ports; i++) {
+		if (i > 0)
+			fputc('\n', out);
+		ret = render_chain(&x->ports[i].chain, out);
+		if (ret < 0)
+			return ret;
+	}
+	fputs("}\n", out);
+	for (size_t i = 0; i < x->n_ports; i++)
+		print_port_elem(&x->ports[i], out);
+	return ferror(out) ? -EIO : 0;
+}
+
 int netd_nft_render_base(FILE *out)
 {
 	static const char *const key_types[NETD_NFT_CHAIN_KINDS] = {
@@ -232,5 +316,15 @@ int netd_nft_render_base(FILE *out)
 	      "\t}\n"
 	      "}\n",
 	      out);
+	/* There while a network binds guest ports (GuestSourceCheck). */
+	fprintf(out,
+	        "table bridge %s {\n"
+	        "\tmap %s {\n\t\ttype ifname : verdict\n\t}\n\n"
+	        "\tchain prerouting {\n"
+	        "\t\ttype filter hook prerouting priority filter; policy accept;\n"
+	        "\t\tiifname vmap @%s\n"
+	        "\t}\n"
+	        "}\n",
+	        NETD_NFT_TABLE, NETD_NFT_PORT_MAP, NETD_NFT_PORT_MAP);
 	return ferror(out) ? -EIO : 0;
 }

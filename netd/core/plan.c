@@ -20,6 +20,7 @@ static const char *const step_names[NETD_STEP_KINDS] = {
     [NETD_STEP_ISOLATE_PORTS] = "set port isolation",
     [NETD_STEP_TAKE_UPLINK] = "take over uplink",
     [NETD_STEP_RELEASE_UPLINK] = "give back uplink",
+    [NETD_STEP_RELEASE_UPLINK_AS_IS] = "give back uplink as the kernel has it",
     [NETD_STEP_STOP_DNSMASQ] = "stop dnsmasq",
     [NETD_STEP_REMOVE_RULES] = "remove nftables rules",
     [NETD_STEP_FORWARDING_RESTORE] = "restore IPv4 forwarding",
@@ -73,7 +74,7 @@ int netd_desired_build(const struct netd_network *n, const struct netd_dnsmasq_p
 	if (ret < 0)
 		goto fail;
 
-	ret = netd_nft_net_build(n, &d->nft);
+	ret = netd_tap_nft_build(n, &d->taps, &d->nft);
 	if (ret < 0)
 		goto fail;
 	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
@@ -178,8 +179,9 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 	/* A reload that took the last routing policy away: forwarding goes back as found. */
 	if (!d->forwarding && o->ip_forward_on && o->forwarding_restorable)
 		push(plan, NETD_STEP_FORWARDING_RESTORE);
-	if (d->has_rules &&
-	    (fresh || !o->rules_present || strcmp(o->rules_digest, d->nft->digest) != 0))
+	/* Rules it wants in either table, or has there still: made, or put back as defined. */
+	if ((d->has_rules || d->nft->n_ports > 0 || o->rules_present) &&
+	    (fresh || !o->rules_current))
 		push(plan, NETD_STEP_APPLY_RULES);
 	if (fresh || !o->bridge_up)
 		push(plan, NETD_STEP_LINK_UP);
@@ -199,8 +201,10 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 	}
 	if (!fresh && o->n_ports_to_isolate > 0)
 		push(plan, NETD_STEP_ISOLATE_PORTS);
-	/* Last: taps are ports of the bridge, and nothing after them can fail. */
-	if (netd_tap_diff_up(n, &d->taps, &o->taps, NULL) > 0)
+	/* Last: taps are ports of the bridge, and nothing after them can fail. A record that
+	 * does not load leaves them alone: syncing would rewrite it from nothing. */
+	if (!o->files[NETD_STATE_FILE_TAPS].bad &&
+	    netd_tap_diff_up(n, &d->taps, &o->taps, NULL) > 0)
 		push(plan, NETD_STEP_SYNC_TAPS);
 	return 0;
 }
@@ -211,7 +215,8 @@ void netd_plan_down(const struct netd_desired *d, const struct netd_observed *o,
 	plan->n = 0;
 	if (o->dnsmasq_running)
 		push(plan, NETD_STEP_STOP_DNSMASQ);
-	if (netd_tap_diff_down(d->net, &d->taps, &o->taps, NULL) > 0)
+	if (netd_tap_diff_down(d->net, &d->taps, &o->taps, NULL) > 0 ||
+	    o->files[NETD_STATE_FILE_TAPS].bad)
 		push(plan, NETD_STEP_REMOVE_TAPS);
 	if (o->rules_present)
 		push(plan, NETD_STEP_REMOVE_RULES);
@@ -219,7 +224,10 @@ void netd_plan_down(const struct netd_desired *d, const struct netd_observed *o,
 		push(plan, NETD_STEP_FORWARDING_RESTORE);
 	if (o->uplink_saved)
 		push(plan, NETD_STEP_RELEASE_UPLINK);
-	if (o->bond_ours || o->bond_saved)
+	else if (o->uplink_enslaved)
+		push(plan, NETD_STEP_RELEASE_UPLINK_AS_IS);
+	/* Without its slaves' state a bond of ours stays: deleting it would strand them. */
+	if (o->bond_saved)
 		push(plan, NETD_STEP_DELETE_BOND);
 	if (o->bridge == NETD_BRIDGE_OURS)
 		push(plan, NETD_STEP_DELETE_BRIDGE);

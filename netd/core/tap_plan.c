@@ -135,6 +135,13 @@ size_t netd_tap_diff_down(const struct netd_network *n, const struct netd_tap_st
 		if (!recorded(rec, t->name) && l && l->ours)
 			count = emit(ops, count, NETD_TAP_REMOVE, t->name, t, NULL, l);
 	}
+	/* Every other link tagged for the network: a tap the record never had or lost. */
+	for (size_t i = 0; i < k->n; i++) {
+		const struct netd_tap_link *l = &k->v[i];
+
+		if (l->ours && !recorded(rec, l->name) && !declared(n, l->name))
+			count = emit(ops, count, NETD_TAP_REMOVE, l->name, NULL, NULL, l);
+	}
 	return count;
 }
 

@@ -8,6 +8,8 @@
 #include "ctl.h"
 
 #define CELL_MAX 128
+/* The text of what a repair of rules found (the engine's is at most 512 bytes). */
+#define NETD_CTL_REPAIR_MAX 600
 
 /* One JSON value as a short text cell; missing or empty values show as "-". */
 static void cell_text(json_object *v, char *buf, size_t len)
@@ -289,9 +291,50 @@ static void print_taps(FILE *f, json_object *taps)
 	}
 }
 
+/* State files that do not load: each named with why, then what netd does about it. */
+static void print_attention(FILE *f, json_object *files)
+{
+	size_t n =
+	    json_object_is_type(files, json_type_array) ? json_object_array_length(files) : 0;
+
+	if (n == 0)
+		return;
+	fprintf(f, "\nneeds attention:\n");
+	for (size_t i = 0; i < n; i++) {
+		json_object *e = json_object_array_get_idx(files, i);
+		json_object *file = field(e, "file"), *reason = field(e, "reason");
+		json_object *advice = field(e, "advice");
+
+		fprintf(f, "  %s %s\n    %s\n", file ? json_object_get_string(file) : "?",
+		        reason ? json_object_get_string(reason) : "does not load",
+		        advice ? json_object_get_string(advice) : "");
+	}
+}
+
 static void print_label(FILE *f, const char *label)
 {
 	fprintf(f, "%s:%*s", label, (int)(11 - strlen(label)), "");
+}
+
+/* The last repair of the network's rules: "repaired at 14:02:11 (out_default: 1 rule
+ * missing)", in local time. */
+static void print_repair(FILE *f, json_object *repair)
+{
+	json_object *at = field(repair, "at");
+	char when[16] = "?", what[NETD_CTL_REPAIR_MAX];
+	struct tm tm;
+	time_t t;
+
+	if (!json_object_is_type(repair, json_type_object))
+		return;
+	if (json_object_is_type(at, json_type_int)) {
+		t = (time_t)json_object_get_int64(at);
+		if (localtime_r(&t, &tm))
+			strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	}
+	field_text(repair, "what", what, sizeof(what));
+	print_label(f, "rules");
+	fprintf(f, "repaired at %s (%s)\n", when, what);
 }
 
 int netd_fmt_status(FILE *f, json_object *st)
@@ -324,6 +367,8 @@ int netd_fmt_status(FILE *f, json_object *st)
 		fprintf(f, "pid %" PRId64 "\n", json_object_get_int64(pid));
 	else
 		fprintf(f, "not running\n");
+	print_repair(f, field(st, "repair"));
+	print_attention(f, field(st, "needs_attention"));
 	print_policy(f, field(st, "policy"));
 	print_objects(f, field(st, "objects"));
 	print_taps(f, field(st, "taps"));
@@ -345,17 +390,24 @@ static void print_warnings(json_object *w)
 
 int netd_fmt_confirm(FILE *f, const char *name, json_object *entry)
 {
-	char state[CELL_MAX], bridge[CELL_MAX], addr[CELL_MAX];
+	char state[CELL_MAX], bridge[CELL_MAX], addr[CELL_MAX], what[NETD_CTL_REPAIR_MAX];
+	json_object *repaired = field(entry, "repaired");
 
 	field_text(entry, "state", state, sizeof(state));
 	field_text(entry, "bridge", bridge, sizeof(bridge));
 	field_text(entry, "address", addr, sizeof(addr));
 	if (strcmp(state, "down") == 0 || strcmp(bridge, "-") == 0)
-		fprintf(f, "%s: %s\n", name, state);
+		fprintf(f, "%s: %s", name, state);
 	else if (strcmp(addr, "-") == 0)
-		fprintf(f, "%s: %s (%s)\n", name, state, bridge);
+		fprintf(f, "%s: %s (%s)", name, state, bridge);
 	else
-		fprintf(f, "%s: %s (%s %s)\n", name, state, bridge, addr);
+		fprintf(f, "%s: %s (%s %s)", name, state, bridge, addr);
+	/* up of a network that had drifted: what it put back, on the same line. */
+	if (json_object_is_type(repaired, json_type_object)) {
+		field_text(repaired, "what", what, sizeof(what));
+		fprintf(f, ", rules repaired: %s", what);
+	}
+	fputc('\n', f);
 	print_warnings(field(entry, "warnings"));
 	return 0;
 }
@@ -406,6 +458,24 @@ int netd_fmt_attach(FILE *f, json_object *att)
 	return 0;
 }
 
+/* Each element of res's "taps" with fn: what attach and detach of several taps print. */
+static int each_tap(FILE *f, json_object *res, int (*fn)(FILE *f, json_object *o))
+{
+	json_object *taps = field(res, "taps");
+
+	if (!json_object_is_type(taps, json_type_array))
+		return -EINVAL;
+	for (size_t i = 0; i < json_object_array_length(taps); i++)
+		if (fn(f, json_object_array_get_idx(taps, i)) < 0)
+			return -EINVAL;
+	return 0;
+}
+
+int netd_fmt_attach_batch(FILE *f, json_object *res)
+{
+	return each_tap(f, res, netd_fmt_attach);
+}
+
 int netd_fmt_detach(FILE *f, json_object *det)
 {
 	char net[CELL_MAX], tap[CELL_MAX], addr[CELL_MAX], rel[CELL_MAX];
@@ -423,4 +493,9 @@ int netd_fmt_detach(FILE *f, json_object *det)
 		fprintf(f, " (lease of %s released)", rel);
 	fputc('\n', f);
 	return 0;
+}
+
+int netd_fmt_detach_batch(FILE *f, json_object *res)
+{
+	return each_tap(f, res, netd_fmt_detach);
 }

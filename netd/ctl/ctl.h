@@ -19,16 +19,22 @@ int netd_ctl_call_args(const char *path, const char *cmd, const char *name, json
 
 /* The list as a table with a header; rows in the order given. */
 int netd_fmt_list(FILE *f, json_object *list);
-/* One network's status: definition, policy matrix, objects, dnsmasq pid, rules. */
+/* One network's status: definition, dnsmasq pid, the last repair of its rules ("rules:
+ * repaired at HH:MM:SS (what)", local time), policy matrix, objects, taps, warnings, rules. */
 int netd_fmt_status(FILE *f, json_object *status);
 /* Leases as a table; expiry is shown in local time, 0 as "never". */
 int netd_fmt_leases(FILE *f, json_object *leases);
-/* One line for up/down: "default: up (virbr0 192.122.1.1/24)". */
+/* One line for up/down: "default: up (virbr0 192.122.1.1/24)", and when up repaired drift,
+ * ", rules repaired: <what>" on it. */
 int netd_fmt_confirm(FILE *f, const char *name, json_object *entry);
 /* attach: "default: attached vnet0 (guest 52:54:00:.., host side fe:54:00:.., 192.122.1.10)"
  * then the qemu arguments on one line, quoted for a shell where needed. */
 int netd_fmt_attach(FILE *f, json_object *att);
+/* attach of several taps ({"network","taps":[...]}): each tap as netd_fmt_attach prints it. */
+int netd_fmt_attach_batch(FILE *f, json_object *res);
 /* detach: "default: detached vnet0 (...)". */
 int netd_fmt_detach(FILE *f, json_object *det);
+/* detach of several taps ({"network","taps":[...]}): each as netd_fmt_detach prints it. */
+int netd_fmt_detach_batch(FILE *f, json_object *res);
 
 #endif

@@ -1,6 +1,8 @@
 /* netdctl: the client. A command table in the manner of wireguard-tools' wg. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,32 +94,109 @@ static int call_args(struct ctl *c, const char *cmd, const char *name, json_obje
 
 static void attach_usage(FILE *f)
 {
-	fprintf(f, "usage: netdctl attach NAME [--tap IFNAME] [--mac MAC] [--address IP] "
-	           "[--name HOSTNAME]\n"
-	           "                      [--owner USER|UID] [--group GROUP|GID] [--queues N] "
-	           "[--json]\n");
+	fprintf(f,
+	        "usage: netdctl attach NAME [--tap IFNAME] [--mac MAC] [--address IP] "
+	        "[--name HOSTNAME]\n"
+	        "                      [--owner USER|UID] [--group GROUP|GID] [--queues N] "
+	        "[--count K] [--json]\n"
+	        "  --count K  K taps in one request, all or none, each with the other options;\n"
+	        "             --tap is then a template with %%d (vm%%d: the kernel numbers them),\n"
+	        "             --address the first of K consecutive addresses; --mac and --name\n"
+	        "             name one guest each and go only with K = 1\n");
 }
 
-/* attach NAME [options]: options may come before or after NAME. */
-static int run_attach(struct ctl *c, const struct command *cmd, int argc, char **argv)
+/* What --count K > 1 cannot share among its taps: what names one guest. EXIT_USAGE, said. */
+static int refuse_shared(json_object *args, long k)
+{
+	static const struct {
+		const char *key, *opt, *why;
+	} one_guest[] = {
+	    {"mac", "--mac",
+	     "a MAC is one guest's; leave it out and netd picks a free one for each"},
+	    {"hostname", "--name", "a host name is one guest's; attach named guests one at a time"},
+	};
+	json_object *v;
+	const char *tap;
+
+	for (size_t i = 0; i < sizeof(one_guest) / sizeof(one_guest[0]); i++)
+		if (json_object_object_get_ex(args, one_guest[i].key, NULL)) {
+			fprintf(stderr, "netdctl: %s with --count %ld: %s\n", one_guest[i].opt, k,
+			        one_guest[i].why);
+			return EXIT_USAGE;
+		}
+	if (json_object_object_get_ex(args, "tap", &v) && (tap = json_object_get_string(v)) &&
+	    !strstr(tap, "%d")) {
+		fprintf(stderr,
+		        "netdctl: --tap %s with --count %ld: %ld taps cannot share one name; give "
+		        "a template such as %s%%d, or leave --tap out (vnetN)\n",
+		        tap, k, k, tap);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/*
+ * --count K: K copies of the options as "taps", --address giving each the next address. A
+ * batch of one is one tap, whatever its options; K > 1 shares nothing that names one guest.
+ */
+static int batch_of(json_object *args, long k, json_object **out)
+{
+	json_object *taps, *v;
+	const char *addr = NULL;
+	struct in_addr a = {0};
+	char ip[INET_ADDRSTRLEN];
+
+	*out = NULL;
+	if (k > 1 && refuse_shared(args, k))
+		return EXIT_USAGE;
+	if (json_object_object_get_ex(args, "address", &v))
+		addr = json_object_get_string(v);
+	if (addr && (inet_pton(AF_INET, addr, &a) != 1 || ntohl(a.s_addr) > UINT32_MAX - (k - 1))) {
+		fprintf(stderr, "netdctl: --address '%s': one IPv4 address, with room for %ld\n",
+		        addr, k);
+		return EXIT_USAGE;
+	}
+	taps = json_object_new_array();
+	for (long i = 0; taps && i < k; i++) {
+		json_object *one = NULL;
+
+		json_object_deep_copy(args, &one, NULL);
+		if (addr) {
+			struct in_addr next = {.s_addr = htonl(ntohl(a.s_addr) + (uint32_t)i)};
+
+			inet_ntop(AF_INET, &next, ip, sizeof(ip));
+			json_object_object_add(one, "address", json_object_new_string(ip));
+		}
+		json_object_array_add(taps, one);
+	}
+	*out = json_object_new_object();
+	json_object_object_add(*out, "taps", taps);
+	return EXIT_OK;
+}
+
+/* attach's options into args (the request's members) and *count (0: not given). */
+static int attach_options(struct ctl *c, int argc, char **argv, json_object *args, long *count)
 {
 	static const struct option opts[] = {
-	    {"tap", required_argument, NULL, 't'},     {"mac", required_argument, NULL, 'm'},
-	    {"address", required_argument, NULL, 'a'}, {"name", required_argument, NULL, 'n'},
-	    {"owner", required_argument, NULL, 'o'},   {"group", required_argument, NULL, 'g'},
-	    {"queues", required_argument, NULL, 'q'},  {"json", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	    {"tap", required_argument, NULL, 't'},
+	    {"mac", required_argument, NULL, 'm'},
+	    {"address", required_argument, NULL, 'a'},
+	    {"name", required_argument, NULL, 'n'},
+	    {"owner", required_argument, NULL, 'o'},
+	    {"group", required_argument, NULL, 'g'},
+	    {"queues", required_argument, NULL, 'q'},
+	    {"count", required_argument, NULL, 'c'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	static const char *const keys[128] = {
 	    ['t'] = "tap",      ['m'] = "mac",   ['a'] = "address",
 	    ['n'] = "hostname", ['o'] = "owner", ['g'] = "group"};
-	json_object *args = json_object_new_object(), *result = NULL;
 	char *end;
 	long q;
-	int opt, ret = EXIT_USAGE;
+	int opt;
 
-	if (!args)
-		return EXIT_FAILED;
 	optind = 0; /* argv - 1 is "attach": getopt skips it as the program name */
 	while ((opt = getopt_long(argc + 1, argv - 1, "h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -126,16 +205,21 @@ static int run_attach(struct ctl *c, const struct command *cmd, int argc, char *
 			break;
 		case 'h':
 			attach_usage(stdout);
-			ret = EXIT_OK;
-			goto out;
+			return -1;
 		case 'q':
+		case 'c':
 			q = strtol(optarg, &end, 10);
-			if (*end || end == optarg || q < 1 || q > 256) {
-				fprintf(stderr, "netdctl: --queues '%s': a number from 1 to 256\n",
-				        optarg);
-				goto out;
+			if (*end || end == optarg || q < 1 ||
+			    q > (opt == 'q' ? 256 : NETD_ATTACH_BATCH_MAX)) {
+				fprintf(stderr, "netdctl: --%s '%s': a number from 1 to %d\n",
+				        opt == 'q' ? "queues" : "count", optarg,
+				        opt == 'q' ? 256 : NETD_ATTACH_BATCH_MAX);
+				return EXIT_USAGE;
 			}
-			json_object_object_add(args, "queues", json_object_new_int((int)q));
+			if (opt == 'c')
+				*count = q;
+			else
+				json_object_object_add(args, "queues", json_object_new_int((int)q));
 			break;
 		default:
 			if (opt > 0 && opt < 128 && keys[opt]) {
@@ -144,42 +228,75 @@ static int run_attach(struct ctl *c, const struct command *cmd, int argc, char *
 				break;
 			}
 			attach_usage(stderr);
-			goto out;
+			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc) { /* exactly one operand, NAME, which getopt moved last */
 		attach_usage(stderr);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* attach NAME [options]: options may come before or after NAME. */
+static int run_attach(struct ctl *c, const struct command *cmd, int argc, char **argv)
+{
+	json_object *args = json_object_new_object(), *batch = NULL, *result = NULL;
+	long count = 0;
+	int ret;
+
+	if (!args)
+		return EXIT_FAILED;
+	ret = attach_options(c, argc, argv, args, &count);
+	if (ret) {
+		ret = ret < 0 ? EXIT_OK : ret; /* --help */
 		goto out;
 	}
-	ret = call_args(c, cmd->name, argv[optind - 1], args, &result);
+	if (count && (ret = batch_of(args, count, &batch)))
+		goto out;
+	ret = call_args(c, cmd->name, argv[optind - 1], batch ? batch : args, &result);
 	if (ret)
 		goto out;
 	if (c->json) {
 		print_json(result);
-	} else if (netd_fmt_attach(stdout, result) < 0) {
+	} else if ((batch ? netd_fmt_attach_batch(stdout, result)
+	                  : netd_fmt_attach(stdout, result)) < 0) {
 		fprintf(stderr, "netdctl: unexpected result from netd:\n");
 		print_json(result);
 		ret = EXIT_FAILED;
 	}
 out:
 	json_object_put(args);
+	json_object_put(batch);
 	json_object_put(result);
 	return ret;
 }
 
+/* detach NAME TAP [TAP...]: several taps go in one request ("taps"), and all or none. */
 static int run_detach(struct ctl *c, const struct command *cmd, int argc, char **argv)
 {
-	json_object *args = json_object_new_object(), *result = NULL;
+	json_object *args = json_object_new_object(), *taps = NULL, *result = NULL;
 	int ret;
 
 	if (!args)
 		return EXIT_FAILED;
-	json_object_object_add(args, "tap", json_object_new_string(argv[1]));
+	if (argc == 2) {
+		json_object_object_add(args, "tap", json_object_new_string(argv[1]));
+	} else {
+		taps = json_object_new_array();
+		for (int i = 1; i < argc; i++)
+			json_object_array_add(taps, json_object_new_string(argv[i]));
+		json_object_object_add(args, "taps", taps);
+	}
 	ret = call_args(c, cmd->name, argv[0], args, &result);
 	if (ret == 0 && c->json)
 		print_json(result);
-	else if (ret == 0)
-		netd_fmt_detach(stdout, result);
+	else if (ret == 0 && (taps ? netd_fmt_detach_batch(stdout, result)
+	                           : netd_fmt_detach(stdout, result)) < 0) {
+		fprintf(stderr, "netdctl: unexpected result from netd:\n");
+		print_json(result);
+		ret = EXIT_FAILED;
+	}
 	json_object_put(args);
 	json_object_put(result);
 	return ret;
@@ -227,6 +344,38 @@ static int run_remote(struct ctl *c, const struct command *cmd, int argc, char *
 		ret = EXIT_FAILED;
 	}
 out:
+	json_object_put(result);
+	return ret;
+}
+
+/* down NAME [--force], the option before or after NAME. */
+static int run_down(struct ctl *c, const struct command *cmd, int argc, char **argv)
+{
+	json_object *args = json_object_new_object(), *result = NULL;
+	const char *name = NULL;
+	int ret = EXIT_USAGE;
+
+	if (!args)
+		return EXIT_FAILED;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--force") == 0)
+			json_object_object_add(args, "force", json_object_new_boolean(1));
+		else if (!name && argv[i][0] != '-')
+			name = argv[i];
+		else
+			name = NULL, argc = 0; /* an unknown option or a second name */
+	}
+	if (!name) {
+		fprintf(stderr, "netdctl: usage: netdctl %s %s\n", cmd->name, cmd->args);
+		goto out;
+	}
+	ret = call_args(c, cmd->name, name, args, &result);
+	if (ret == 0 && c->json)
+		print_json(result);
+	else if (ret == 0)
+		netd_fmt_confirm(stdout, name, result);
+out:
+	json_object_put(args);
 	json_object_put(result);
 	return ret;
 }
@@ -322,13 +471,14 @@ static const struct command commands[] = {
     {"status", "NAME", 1, 1, run_remote,
      "one network: definition, policy, objects, rules, dnsmasq"},
     {"up", "NAME", 1, 1, run_remote, "bring a network up (idempotent)"},
-    {"down", "NAME", 1, 1, run_remote, "take a network down: exactly what it made"},
+    {"down", "NAME [--force]", 1, 2, run_down,
+     "take a network down: exactly what it made (--force: without the uplink's snapshot)"},
     {"leases", "NAME", 1, 1, run_remote, "the network's DHCP leases"},
     {"reload", "", 0, 0, run_remote, "make the daemon re-read its config dir"},
     {"attach", "NAME [OPTS]", 1, 32, run_attach,
      "a tap for a guest on the network; prints qemu's arguments (attach --help)"},
-    {"detach", "NAME TAP", 2, 2, run_detach,
-     "remove a tap attach made, its static lease and the guest's lease"},
+    {"detach", "NAME TAP...", 2, 1 + NETD_ATTACH_BATCH_MAX, run_detach,
+     "remove taps attach made, their static leases and the guests' leases"},
     {"probe", "NAME [--peer ADDR] [--peer-netns NS] [--timeout MS]", 1, 7, run_probe,
      "measure the connectivity matrix by traffic (root)"},
     {"check", "[PATH]", 0, 1, run_check,

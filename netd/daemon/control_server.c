@@ -1,19 +1,28 @@
-/* The daemon's side of the control socket: accept, read one request, check, dispatch, reply. */
+/*
+ * The daemon's side of the control socket: the listening socket, and every connection on the
+ * event loop at once. A connection is non-blocking, with its own buffer and deadline: it
+ * sends one request (up to a newline or EOF), gets one answer, and is closed. The peer's
+ * uid (SO_PEERCRED) decides what it may change and which connection budget it draws on.
+ */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "control_server.h"
-#include "netd/engine.h"
 #include "netd/util/log.h"
+#include "netd/util/wait.h"
+
+/* Accepts per turn: a flood of connections waits its turn like any other event. */
+#define ACCEPT_BATCH 64
+/* Out of file descriptors: accepting pauses this long (the listening socket stays readable). */
+#define ACCEPT_PAUSE_MS 100
+#define BUF_FIRST       512
 
 static int make_addr(const char *path, struct sockaddr_un *sun, struct netd_diag *diag)
 {
@@ -92,8 +101,9 @@ int netd_ctl_server_open(const char *path, int *fd_out, struct netd_diag *diag)
 			goto out;
 		}
 	}
-	/* Anyone may connect and read; SO_PEERCRED decides what each peer may change. */
-	if (chmod(path, 0666) < 0 || listen(fd, 16) < 0) {
+	/* Anyone may connect and read; SO_PEERCRED decides what each peer may change. The
+	 * whole backlog: a burst of connections is accepted, not refused by the kernel. */
+	if (chmod(path, 0666) < 0 || listen(fd, SOMAXCONN) < 0) {
 		ret = -errno;
 		netd_diag_set(diag, "%s: %s", path, strerror(errno));
 		unlink(path);
@@ -117,288 +127,370 @@ void netd_ctl_server_close(int fd, const char *path)
 		unlink(path);
 }
 
-/* The list entry of one network, as the confirmation of up and down. */
-static int entry_of(struct netd_engine *e, const char *name, json_object **out)
-{
-	struct netd_diag ignored;
+/* ---- connections ---- */
 
-	*out = NULL;
-	if (netd_engine_entry(e, name, out, &ignored) == 0)
-		return 0;
-	/* Gone from the config (down after a reload removed it): say what we know. */
-	*out = json_object_new_object();
-	if (!*out)
-		return -ENOMEM;
-	json_object_object_add(*out, "name", json_object_new_string(name));
-	json_object_object_add(*out, "state", json_object_new_string("down"));
-	return 0;
-}
-
-int netd_ctl_dispatch(struct netd_engine *e, const struct netd_ctl_request *req, uid_t uid,
-                      pid_t pid, json_object **result, struct netd_diag *diag)
-{
-	const char *name = req->name;
-	int level = LOG_DEBUG, ret;
-
-	*result = NULL;
-	diag->msg[0] = '\0';
-	ret = netd_ctl_check_permission(req->cmd, uid, diag);
-	if (ret)
-		goto out;
-
-	switch (req->cmd->cmd) {
-	case NETD_CTL_LIST:
-		ret = netd_engine_list(e, result);
-		break;
-	case NETD_CTL_STATUS:
-		ret = netd_engine_status(e, name, result, diag);
-		break;
-	case NETD_CTL_LEASES:
-		ret = netd_engine_leases(e, name, result, diag);
-		break;
-	case NETD_CTL_UP:
-		ret = netd_engine_up(e, name, diag);
-		if (!ret)
-			ret = entry_of(e, name, result);
-		/* Up, but another firewall may still drop what the policy allows: say so. */
-		if (!ret) {
-			json_object *w = NULL;
-
-			if (netd_engine_warnings(e, name, &w, diag) == 0)
-				json_object_object_add(*result, "warnings", w);
-		}
-		break;
-	case NETD_CTL_DOWN:
-		ret = netd_engine_down(e, name, diag);
-		if (!ret)
-			ret = entry_of(e, name, result);
-		break;
-	case NETD_CTL_RELOAD:
-		ret = netd_engine_reload(e, diag);
-		if (!ret)
-			ret = netd_engine_list(e, result);
-		break;
-	case NETD_CTL_ATTACH:
-		ret = netd_engine_attach(e, name, &req->attach, result, diag);
-		break;
-	case NETD_CTL_DETACH:
-		ret = netd_engine_detach(e, name, req->attach.tap, result, diag);
-		break;
-	default:
-		netd_diag_set(diag, "command '%s' not implemented", req->cmd->name);
-		ret = -ENOSYS;
-		break;
-	}
-out:
-	if (ret) {
-		json_object_put(*result);
-		*result = NULL;
-		/* The engine promises -errno; a positive value must not read as success. */
-		if (ret > 0)
-			ret = -EIO;
-		if (!diag->msg[0])
-			netd_diag_set(diag, "%s%s%s: %s", req->cmd->name, *name ? " " : "", name,
-			              strerror(-ret));
-	}
-	/* Writes are logged always; reads only with --verbose, they are many and harmless. */
-	if (req->cmd->needs_root || ret == -EPERM)
-		level = ret ? LOG_ERR : LOG_INFO;
-	netd_log(level, "%s%s%s from uid %u pid %d: %s%s", req->cmd->name, *name ? " " : "", name,
-	         (unsigned)uid, (int)pid, ret ? "failed: " : "ok", ret ? diag->msg : "");
-	return ret;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-/*
- * Read up to the first newline (or EOF). The deadline covers the whole request, so a peer
- * that trickles one byte at a time cannot hold the daemon longer than one timeout.
- * Returns the length, -ETIMEDOUT, -EMSGSIZE or -errno.
- */
-static ssize_t read_request(int fd, char *buf, size_t cap)
-{
-	long long deadline = now_ms() + NETD_CTL_SERVER_TIMEOUT_MS;
-	size_t len = 0;
-
-	while (len < cap) {
-		long long left = deadline - now_ms();
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		ssize_t n;
-		int r;
-
-		if (left <= 0)
-			return -ETIMEDOUT;
-		r = poll(&pfd, 1, (int)left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			return -ETIMEDOUT;
-		n = recv(fd, buf + len, cap - len, MSG_DONTWAIT);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return len;
-		if (memchr(buf + len, '\n', n)) {
-			len += n;
-			return (char *)memchr(buf, '\n', len) - buf + 1;
-		}
-		len += n;
-	}
-	return -EMSGSIZE;
-}
-
-static void send_all(int fd, const char *s)
-{
-	size_t len = strlen(s), off = 0;
-
-	while (off < len) {
-		/* MSG_NOSIGNAL: a client that hung up must not kill the daemon with SIGPIPE. */
-		ssize_t n = send(fd, s + off, len - off, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		off += n;
-	}
-}
-
-/* One connection, from accept to close. */
-struct conn {
-	int fd;
-	struct ucred cred;
-	bool answer; /* false: the peer gets nothing back (it left, or said nothing in time) */
-	char *reply; /* what it gets back; NULL with answer: encoding ran out of memory */
+struct netd_ctl_server {
+	struct netd_loop *l;
+	struct netd_engine *e;
+	struct netd_sched *s;
+	int lfd;
+	struct netd_watch *lw;    /* NULL while accepting pauses */
+	struct netd_timer resume; /* the end of that pause */
+	struct conn *conns;
+	size_t n_root, n_unpriv;
+	long long last_refusal_log;
+	unsigned refused; /* since that log line */
 };
 
-/* The peer gets an error for ret (-errno) with msg; returns ret. */
-static int fail(struct conn *c, int ret, const char *msg)
+struct conn {
+	struct netd_ctl_server *srv;
+	struct conn *prev, *next;
+	int fd;
+	struct ucred cred;
+	struct netd_watch *w; /* NULL while its request is being answered */
+	struct netd_timer deadline;
+	char *buf; /* the request so far */
+	size_t len, cap;
+	char *reply; /* the answer, from off on still to send */
+	size_t off, rlen;
+};
+
+static void conn_close(struct conn *c)
 {
-	c->answer = true;
-	c->reply = netd_ctl_response_error(-ret, msg);
-	return ret;
+	struct netd_ctl_server *srv = c->srv;
+
+	netd_loop_unwatch(srv->l, c->w);
+	netd_loop_timer_cancel(srv->l, &c->deadline);
+	close(c->fd);
+	if (c->cred.uid == 0)
+		srv->n_root--;
+	else
+		srv->n_unpriv--;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	free(c->buf);
+	free(c->reply);
+	free(c);
 }
 
-/* The next peer, with its timeouts. 0 and c->fd (-1: nobody to serve), or -errno. */
-static int accept_peer(int listen_fd, struct conn *c)
+static void on_deadline(void *arg)
 {
-	struct timeval tv = {.tv_sec = NETD_CTL_SERVER_TIMEOUT_MS / 1000};
-	int ret;
+	struct conn *c = arg;
 
-	c->fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	if (c->fd < 0) {
-		/* The peer may have gone between poll and accept: not our error. */
-		if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
-			return 0;
-		ret = -errno;
-		netd_log(LOG_ERR, "accept: %s", strerror(errno));
-		return ret;
-	}
-	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	return 0;
-}
-
-/* Who is asking: the permission checks and the log need the peer's uid and pid. */
-static int identify_peer(struct conn *c)
-{
-	socklen_t len = sizeof(c->cred);
-	int ret;
-
-	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &c->cred, &len) == 0)
-		return 0;
-	ret = -errno;
-	netd_log(LOG_ERR, "SO_PEERCRED: %s", strerror(-ret));
-	return fail(c, ret, "cannot identify the peer");
-}
-
-/* read_request gave no request (len <= 0): what, if anything, the peer is told. */
-static int no_request(struct conn *c, ssize_t len)
-{
-	struct netd_diag diag = {{0}};
-
-	if (len == 0)
-		return 0; /* connected and left without a word: a probe, nothing to answer */
-	if (len == -ETIMEDOUT) {
+	if (c->reply)
+		netd_log(LOG_WARNING,
+		         "client uid %u pid %d did not read its answer within %d s; "
+		         "dropped",
+		         (unsigned)c->cred.uid, (int)c->cred.pid,
+		         NETD_CTL_SERVER_TIMEOUT_MS / 1000);
+	else
 		netd_log(LOG_WARNING, "client uid %u pid %d sent no request within %d s; dropped",
 		         (unsigned)c->cred.uid, (int)c->cred.pid,
 		         NETD_CTL_SERVER_TIMEOUT_MS / 1000);
-		return 0;
-	}
-	if (len == -EMSGSIZE) {
-		netd_diag_set(&diag, "request too large (more than %d bytes)",
-		              NETD_CTL_REQUEST_MAX);
-		return fail(c, -EMSGSIZE, diag.msg);
-	}
-	return (int)len;
+	conn_close(c);
 }
 
-/* Decode the request in buf, run it, and make the reply. */
-static int run_request(struct conn *c, struct netd_engine *e, const char *buf, size_t len)
+static void on_conn(void *arg, uint32_t events);
+
+/* Watch c for events, with a fresh deadline; false (c closed) when that fails. */
+static bool conn_wait(struct conn *c, uint32_t events)
 {
+	struct netd_ctl_server *srv = c->srv;
+
+	c->w = netd_loop_watch(srv->l, c->fd, events, on_conn, c);
+	if (!c->w ||
+	    netd_loop_timer_at(srv->l, &c->deadline, netd_now_ms() + NETD_CTL_SERVER_TIMEOUT_MS)) {
+		conn_close(c);
+		return false;
+	}
+	return true;
+}
+
+/* Send what the socket takes now; closed once all is sent, or when the peer is gone. */
+static void conn_flush(struct conn *c)
+{
+	while (c->off < c->rlen) {
+		/* MSG_NOSIGNAL: a client that hung up must not kill the daemon with SIGPIPE. */
+		ssize_t n =
+		    send(c->fd, c->reply + c->off, c->rlen - c->off, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			if (!c->w)
+				conn_wait(c, EPOLLOUT);
+			return;
+		}
+		if (n <= 0)
+			break;
+		c->off += (size_t)n;
+	}
+	conn_close(c);
+}
+
+/* The answer, now or when the change it waited for ended. */
+static void conn_reply(void *arg, char *reply)
+{
+	struct conn *c = arg;
+
+	if (!reply) {
+		netd_log(LOG_ERR, "out of memory encoding a response");
+		conn_close(c);
+		return;
+	}
+	c->reply = reply;
+	c->rlen = strlen(reply);
+	conn_flush(c);
+}
+
+static void reply_error(struct conn *c, int err, const char *msg)
+{
+	conn_reply(c, netd_ctl_response_error(err, msg));
+}
+
+/* Nothing more is read: the answer comes next, with a deadline of its own. */
+static void stop_reading(struct conn *c)
+{
+	netd_loop_unwatch(c->srv->l, c->w);
+	c->w = NULL;
+	netd_loop_timer_cancel(c->srv->l, &c->deadline);
+}
+
+/* The request is in (len bytes): decoded and dispatched. */
+static void conn_request(struct conn *c, size_t len)
+{
+	struct netd_ctl_server *srv = c->srv;
 	struct netd_ctl_request req;
 	struct netd_diag diag = {{0}};
-	json_object *result = NULL;
 	int ret;
 
-	ret = netd_ctl_request_decode(buf, len, &req, &diag);
+	stop_reading(c);
+	ret = netd_ctl_request_decode(c->buf, len, &req, &diag);
 	if (ret) {
 		netd_log(LOG_DEBUG, "bad request from uid %u pid %d: %s", (unsigned)c->cred.uid,
 		         (int)c->cred.pid, diag.msg);
-		return fail(c, ret, diag.msg);
+		reply_error(c, -ret, diag.msg);
+		return;
 	}
-	ret = netd_ctl_dispatch(e, &req, c->cred.uid, c->cred.pid, &result, &diag);
-	if (ret)
-		return fail(c, ret, diag.msg);
-	c->answer = true;
-	c->reply = netd_ctl_response_ok(result); /* takes result */
+	netd_ctl_dispatch(srv->e, srv->s, &req, c->cred.uid, c->cred.pid, conn_reply, c);
+	netd_ctl_request_clear(&req); /* dispatch keeps a copy of what it needs */
+}
+
+/* Room for more of the request: doubles up to one byte past the largest allowed. */
+static int grow(struct conn *c)
+{
+	size_t cap = c->cap ? 2 * c->cap : BUF_FIRST;
+	char *b;
+
+	if (cap > NETD_CTL_REQUEST_MAX + 1)
+		cap = NETD_CTL_REQUEST_MAX + 1;
+	b = realloc(c->buf, cap);
+	if (!b)
+		return -ENOMEM;
+	c->buf = b;
+	c->cap = cap;
 	return 0;
 }
 
-static int serve_request(struct conn *c, struct netd_engine *e)
+/* Read what there is. The deadline covers the whole request, so a peer that trickles one
+ * byte at a time cannot hold its connection longer than one timeout. */
+static void conn_read(struct conn *c)
 {
-	char *buf = malloc(NETD_CTL_REQUEST_MAX + 1);
-	ssize_t len;
-	int ret;
+	struct netd_diag diag = {{0}};
+	char *nl;
+	ssize_t n;
 
-	if (!buf)
-		return fail(c, -ENOMEM, "out of memory");
-	len = read_request(c->fd, buf, NETD_CTL_REQUEST_MAX + 1);
-	if (len <= 0)
-		ret = no_request(c, len);
-	else
-		ret = run_request(c, e, buf, (size_t)len);
-	free(buf);
-	return ret;
+	for (;;) {
+		if (c->len == c->cap && (c->cap == NETD_CTL_REQUEST_MAX + 1 || grow(c) < 0))
+			break;
+		n = recv(c->fd, c->buf + c->len, c->cap - c->len, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n < 0 || (n == 0 && c->len == 0)) {
+			/* gone, or connected and left without a word: a probe, nothing to answer */
+			conn_close(c);
+			return;
+		}
+		if (n == 0) {
+			conn_request(c, c->len); /* EOF: the request ends here */
+			return;
+		}
+		nl = memchr(c->buf + c->len, '\n', (size_t)n);
+		c->len += (size_t)n;
+		if (nl) {
+			conn_request(c, (size_t)(nl - c->buf) + 1);
+			return;
+		}
+	}
+	stop_reading(c);
+	if (c->len < NETD_CTL_REQUEST_MAX + 1) {
+		reply_error(c, ENOMEM, "out of memory");
+		return;
+	}
+	netd_diag_set(&diag, "request too large (more than %d bytes)", NETD_CTL_REQUEST_MAX);
+	reply_error(c, EMSGSIZE, diag.msg);
 }
 
-int netd_ctl_server_serve_one(int listen_fd, struct netd_engine *e)
+static void on_conn(void *arg, uint32_t events)
 {
-	struct conn c = {.fd = -1, .cred = {.pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1}};
-	int ret;
+	struct conn *c = arg;
 
-	ret = accept_peer(listen_fd, &c);
-	if (ret || c.fd < 0)
-		return ret;
-	ret = identify_peer(&c);
-	if (ret == 0)
-		ret = serve_request(&c, e);
-	if (c.answer && c.reply)
-		send_all(c.fd, c.reply);
-	else if (c.answer)
-		netd_log(LOG_ERR, "out of memory encoding a response");
-	free(c.reply);
-	close(c.fd);
-	/* Only running out of memory stops the daemon; a peer's failure is the peer's. */
-	return ret == -ENOMEM ? ret : 0;
+	if (c->reply)
+		conn_flush(c);
+	else
+		conn_read(c);
+}
+
+/* Over a limit: the message the peer gets, or "" when it may connect. */
+static void over_limit(const struct netd_ctl_server *srv, uid_t uid, char *msg, size_t len)
+{
+	size_t same = 0;
+
+	msg[0] = '\0';
+	if (uid == 0) {
+		if (srv->n_root >= NETD_CTL_MAX_ROOT)
+			snprintf(msg, len, "too many connections from root (at most %d at a time)",
+			         NETD_CTL_MAX_ROOT);
+		return;
+	}
+	for (const struct conn *c = srv->conns; c; c = c->next)
+		same += c->cred.uid == uid;
+	if (same >= NETD_CTL_MAX_PER_UID)
+		snprintf(msg, len, "too many connections from uid %u (at most %d at a time)",
+		         (unsigned)uid, NETD_CTL_MAX_PER_UID);
+	else if (srv->n_unpriv >= NETD_CTL_MAX_UNPRIV)
+		snprintf(msg, len,
+		         "too many connections from users other than root (at most %d at a time)",
+		         NETD_CTL_MAX_UNPRIV);
+}
+
+/* Refused (err, positive): the peer reads why, and the log says so (once in a while, not
+ * once a peer). */
+static void refuse(struct netd_ctl_server *srv, int fd, const struct ucred *cred, int err,
+                   const char *msg)
+{
+	char *reply = netd_ctl_response_error(err, msg);
+	long long now = netd_now_ms();
+
+	/* A fresh socket's buffer takes a short line: no waiting for a peer that does not read. */
+	if (reply && send(fd, reply, strlen(reply), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		netd_log(LOG_DEBUG, "refusing uid %u: %s", (unsigned)cred->uid, strerror(errno));
+	free(reply);
+	close(fd);
+	srv->refused++;
+	if (now - srv->last_refusal_log >= 10000) {
+		netd_log(LOG_WARNING, "refused %u connection%s; the last: uid %u pid %d: %s",
+		         srv->refused, srv->refused == 1 ? "" : "s", (unsigned)cred->uid,
+		         (int)cred->pid, msg);
+		srv->last_refusal_log = now;
+		srv->refused = 0;
+	}
+}
+
+/* A new peer: its connection, or the reason it gets none. */
+static void admit(struct netd_ctl_server *srv, int fd)
+{
+	struct ucred cred = {.pid = 0, .uid = (uid_t)-1, .gid = (gid_t)-1};
+	socklen_t len = sizeof(cred);
+	struct conn *c;
+	char msg[160];
+
+	/* Who is asking: the permission checks, the budgets and the log need it. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		int err = errno;
+
+		netd_log(LOG_ERR, "SO_PEERCRED: %s", strerror(err));
+		refuse(srv, fd, &cred, err, "cannot identify the peer");
+		return;
+	}
+	over_limit(srv, cred.uid, msg, sizeof(msg));
+	c = msg[0] ? NULL : calloc(1, sizeof(*c));
+	if (!c) {
+		refuse(srv, fd, &cred, msg[0] ? EUSERS : ENOMEM, msg[0] ? msg : "out of memory");
+		return;
+	}
+	c->srv = srv;
+	c->fd = fd;
+	c->cred = cred;
+	netd_timer_init(&c->deadline, on_deadline, c);
+	c->next = srv->conns;
+	if (c->next)
+		c->next->prev = c;
+	srv->conns = c;
+	if (cred.uid == 0)
+		srv->n_root++;
+	else
+		srv->n_unpriv++;
+	conn_wait(c, EPOLLIN);
+}
+
+static void on_listen(void *arg, uint32_t events);
+
+static void resume_accept(void *arg)
+{
+	struct netd_ctl_server *srv = arg;
+
+	srv->lw = netd_loop_watch(srv->l, srv->lfd, EPOLLIN, on_listen, srv);
+	if (!srv->lw)
+		netd_loop_timer_at(srv->l, &srv->resume, netd_now_ms() + ACCEPT_PAUSE_MS);
+}
+
+static void on_listen(void *arg, uint32_t events)
+{
+	struct netd_ctl_server *srv = arg;
+
+	for (int i = 0; i < ACCEPT_BATCH; i++) {
+		int fd = accept4(srv->lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (fd >= 0) {
+			admit(srv, fd);
+			continue;
+		}
+		/* The peer may have gone between the event and accept: not our error. */
+		if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+			return;
+		netd_log(LOG_ERR, "accept: %s; accepting again in %d ms", strerror(errno),
+		         ACCEPT_PAUSE_MS);
+		/* Out of fds (EMFILE): the socket stays readable, so stop watching it a while. */
+		netd_loop_unwatch(srv->l, srv->lw);
+		srv->lw = NULL;
+		netd_loop_timer_at(srv->l, &srv->resume, netd_now_ms() + ACCEPT_PAUSE_MS);
+		return;
+	}
+}
+
+int netd_ctl_server_new(struct netd_loop *l, struct netd_engine *e, struct netd_sched *s, int lfd,
+                        struct netd_ctl_server **out)
+{
+	struct netd_ctl_server *srv = calloc(1, sizeof(*srv));
+
+	*out = NULL;
+	if (!srv)
+		return -ENOMEM;
+	*srv = (struct netd_ctl_server){.l = l, .e = e, .s = s, .lfd = lfd};
+	netd_timer_init(&srv->resume, resume_accept, srv);
+	srv->lw = netd_loop_watch(l, lfd, EPOLLIN, on_listen, srv);
+	if (!srv->lw) {
+		free(srv);
+		return -errno;
+	}
+	*out = srv;
+	return 0;
+}
+
+void netd_ctl_server_free(struct netd_ctl_server *srv)
+{
+	if (!srv)
+		return;
+	netd_loop_unwatch(srv->l, srv->lw);
+	netd_loop_timer_cancel(srv->l, &srv->resume);
+	while (srv->conns)
+		conn_close(srv->conns);
+	free(srv);
 }

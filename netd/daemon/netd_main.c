@@ -1,24 +1,29 @@
-/* netd: the daemon. Options, signals through a signalfd, one poll loop, a reconcile timer. */
+/*
+ * netd: the daemon. Options, then one event loop (loop.c) for everything: the control socket
+ * and every client (control_server.c), the changes in progress and the reconcile passes
+ * (scheduler.c), signals through a signalfd, link notifications. Nothing in it blocks: a change
+ * that waits for dnsmasq is an event like any other.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "control_server.h"
 #include "netd/engine.h"
+#include "netd/kernel/dnsmasq.h"
 #include "netd/util/fsutil.h"
 #include "netd/util/log.h"
 
@@ -28,9 +33,11 @@ struct netd_args {
 	const char *runtime_dir;
 	const char *socket;
 	const char *dnsmasq;
+	const char *resolv_conf;
 	bool no_autostart;
 	bool down_on_exit;
 	unsigned reconcile_interval;
+	bool no_event_repair; /* no heal watch: drift waits for the pass or an `up` */
 };
 
 static void usage(FILE *f)
@@ -45,9 +52,16 @@ static void usage(FILE *f)
 	           "  --socket PATH           control socket (default RUNTIME-DIR/netd.sock)\n"
 	           "  --dnsmasq PATH          dnsmasq binary (default $NETD_DNSMASQ or "
 	           "/usr/sbin/dnsmasq)\n"
+	           "  --resolv-conf PATH      upstream DNS servers for the networks' dnsmasq\n"
+	           "                          (default /etc/resolv.conf; followed as it changes)\n"
 	           "  --no-autostart          do not bring up Autostart=yes networks at start\n"
 	           "  --down-on-exit          take down the networks it brought up when it exits\n"
-	           "  --reconcile-interval S  repair drift every S seconds (default 5, 0: never)\n"
+	           "  --reconcile-interval S  look for drift in every network every S seconds, as\n"
+	           "                          a safety net for the repairs that kernel events\n"
+	           "                          start at once (default 60, 0: never)\n"
+	           "  --no-event-repair       repair drift only in that pass and at `up`, not as\n"
+	           "                          the kernel announces it (another manager shares\n"
+	           "                          the bridges, or to watch drift as it stays)\n"
 	           "  -v, --verbose           log debug messages too\n"
 	           "  -h, --help              this text\n"
 	           "\n"
@@ -60,9 +74,11 @@ enum {
 	OPT_RUNTIME_DIR,
 	OPT_SOCKET,
 	OPT_DNSMASQ,
+	OPT_RESOLV_CONF,
 	OPT_NO_AUTOSTART,
 	OPT_DOWN_ON_EXIT,
 	OPT_RECONCILE,
+	OPT_NO_EVENT_REPAIR,
 };
 
 /* 0, 1 (exit 0 after --help) or -EINVAL (usage error, already reported). */
@@ -74,9 +90,11 @@ static int parse_args(int argc, char **argv, struct netd_args *a)
 	    {"runtime-dir", required_argument, NULL, OPT_RUNTIME_DIR},
 	    {"socket", required_argument, NULL, OPT_SOCKET},
 	    {"dnsmasq", required_argument, NULL, OPT_DNSMASQ},
+	    {"resolv-conf", required_argument, NULL, OPT_RESOLV_CONF},
 	    {"no-autostart", no_argument, NULL, OPT_NO_AUTOSTART},
 	    {"down-on-exit", no_argument, NULL, OPT_DOWN_ON_EXIT},
 	    {"reconcile-interval", required_argument, NULL, OPT_RECONCILE},
+	    {"no-event-repair", no_argument, NULL, OPT_NO_EVENT_REPAIR},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -89,7 +107,7 @@ static int parse_args(int argc, char **argv, struct netd_args *a)
 	    .config_dir = "/etc/netd",
 	    .state_dir = "/var/lib/netd",
 	    .runtime_dir = "/run/netd",
-	    .reconcile_interval = 5,
+	    .reconcile_interval = 60,
 	};
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		switch (c) {
@@ -108,11 +126,17 @@ static int parse_args(int argc, char **argv, struct netd_args *a)
 		case OPT_DNSMASQ:
 			a->dnsmasq = optarg;
 			break;
+		case OPT_RESOLV_CONF:
+			a->resolv_conf = optarg;
+			break;
 		case OPT_NO_AUTOSTART:
 			a->no_autostart = true;
 			break;
 		case OPT_DOWN_ON_EXIT:
 			a->down_on_exit = true;
+			break;
+		case OPT_NO_EVENT_REPAIR:
+			a->no_event_repair = true;
 			break;
 		case OPT_RECONCILE:
 			errno = 0;
@@ -151,6 +175,8 @@ static void reap_children(void)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		/* A dnsmasq start waiting for this very process takes its verdict from here. */
+		netd_dnsmasq_reaped(pid, status);
 		if (WIFEXITED(status))
 			netd_log(LOG_DEBUG, "child %d exited with %d", (int)pid,
 			         WEXITSTATUS(status));
@@ -160,40 +186,59 @@ static void reap_children(void)
 	}
 }
 
-static void reload(struct netd_engine *e)
-{
-	struct netd_diag diag = {{0}};
-	int ret = netd_engine_reload(e, &diag);
+/* What the daemon runs on: the loop and what it serves. */
+struct daemon {
+	struct netd_loop *l;
+	struct netd_engine *e;
+	struct netd_sched *s;
+	struct netd_ctl_server *srv;
+	struct netd_watch *sig_w, *mon_w, *up_w, *heal_w;
+	int sfd, mfd, rfd, hfd;
+	bool event_repair;
+};
 
+static void reloaded(void *arg, int ret, json_object *result, const struct netd_diag *diag)
+{
+	json_object_put(result);
 	if (ret)
-		netd_log(LOG_ERR, "reload failed: %s", diag.msg[0] ? diag.msg : strerror(-ret));
+		netd_log(LOG_ERR, "reload failed: %s", diag->msg[0] ? diag->msg : strerror(-ret));
 	else
 		netd_log(LOG_INFO, "reloaded %s", "config");
 }
 
-/* Drain the signalfd; returns true when the daemon should exit. */
-static bool handle_signals(int sfd, struct netd_engine *e)
+/* Drain the signalfd: SIGTERM and SIGINT end the loop, SIGHUP queues a reload. */
+static void on_signal(void *arg, uint32_t events)
 {
+	struct daemon *d = arg;
 	struct signalfd_siginfo si;
-	bool quit = false;
 
-	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+	while (read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
 		switch (si.ssi_signo) {
 		case SIGTERM:
 		case SIGINT:
 			netd_log(LOG_INFO, "signal %d: exiting", (int)si.ssi_signo);
-			quit = true;
+			netd_loop_quit(d->l);
 			break;
 		case SIGHUP:
 			netd_log(LOG_INFO, "SIGHUP: reloading");
-			reload(e);
+			if (netd_sched_submit(d->s, NETD_JOB_RELOAD, NULL, NULL, reloaded, NULL) <
+			    0)
+				netd_log(LOG_ERR, "reload failed: %s", strerror(ENOMEM));
 			break;
 		case SIGCHLD:
 			reap_children();
 			break;
 		}
 	}
-	return quit;
+}
+
+/* Link notifications: ports anyone attaches get their network's policy at once. */
+static void on_monitor(void *arg, uint32_t events)
+{
+	struct daemon *d = arg;
+
+	if (netd_engine_monitor_handle(d->e) == 1)
+		netd_sched_reconcile(d->s);
 }
 
 static int count_networks(struct netd_engine *e)
@@ -232,49 +277,124 @@ static void log_firewall_warnings(struct netd_engine *e)
 	json_object_put(list);
 }
 
-static int run_loop(int lfd, int sfd, int tfd, struct netd_engine *e)
+/* resolv.conf changed: every dnsmasq rereads the upstream servers (engine/upstream.c). */
+static void on_upstream(void *arg, uint32_t events)
 {
-	/* Link notifications: ports anyone attaches get their network's policy at once. */
-	int mfd = netd_engine_monitor_open(e);
+	struct daemon *d = arg;
+	size_t told = 0;
+	int ret = netd_engine_upstream_handle(d->e, &told);
 
-	if (mfd < 0)
+	if (ret < 0)
+		netd_log(LOG_WARNING, "upstream DNS servers: %s", strerror(-ret));
+	else if (told > 0)
+		netd_log(LOG_INFO, "upstream DNS servers changed: %zu dnsmasq told", told);
+}
+
+/* A network the event-driven repair marked: a reconcile job, unless a change holds it. */
+static int heal_start(void *arg, const char *network)
+{
+	struct daemon *d = arg;
+	struct netd_job_args args = {.heal = true};
+
+	return netd_sched_try(d->s, NETD_JOB_RECONCILE, network, &args);
+}
+
+/* Ruleset changes, dnsmasq exits and the repair's timer (engine/heal.c). */
+static void on_heal(void *arg, uint32_t events)
+{
+	struct daemon *d = arg;
+	int ret = netd_engine_heal_handle(d->e, heal_start, d);
+
+	if (ret < 0)
+		netd_log(LOG_WARNING, "event-driven repair: %s", strerror(-ret));
+}
+
+/* The watches that only make netd quicker: without them the reconcile pass catches up. */
+static void watch_events(struct daemon *d)
+{
+	d->mfd = netd_engine_monitor_open(d->e);
+	if (d->mfd >= 0)
+		d->mon_w = netd_loop_watch(d->l, d->mfd, EPOLLIN, on_monitor, d);
+	if (!d->mon_w)
 		netd_log(LOG_WARNING,
 		         "link notifications unavailable (%s): new ports get their "
 		         "policy at the next reconcile",
-		         strerror(-mfd));
-	for (;;) {
-		struct pollfd pfd[4] = {
-		    {.fd = sfd, .events = POLLIN},
-		    {.fd = lfd, .events = POLLIN},
-		    {.fd = tfd, .events = POLLIN}, /* -1 when reconcile is off: poll skips it */
-		    {.fd = mfd < 0 ? -1 : mfd, .events = POLLIN},
-		};
-		uint64_t ticks;
-		int ret;
-
-		if (poll(pfd, 4, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			netd_log(LOG_ERR, "poll: %s", strerror(errno));
-			return -errno;
-		}
-		/* Signals first: a SIGTERM must not wait behind a queue of clients. */
-		if ((pfd[0].revents & POLLIN) && handle_signals(sfd, e))
-			return 0;
-		if ((pfd[2].revents & POLLIN) &&
-		    read(tfd, &ticks, sizeof(ticks)) == sizeof(ticks)) {
-			ret = netd_engine_reconcile(e);
-			if (ret)
-				netd_log(LOG_WARNING, "reconcile: %s", strerror(-ret));
-		}
-		if (pfd[3].revents & POLLIN)
-			netd_engine_monitor_handle(e);
-		if (pfd[1].revents & POLLIN) {
-			ret = netd_ctl_server_serve_one(lfd, e);
-			if (ret == -ENOMEM)
-				return ret;
-		}
+		         strerror(d->mfd < 0 ? -d->mfd : errno));
+	/* One watch on resolv.conf for every network's dnsmasq. */
+	d->rfd = netd_engine_upstream_open(d->e);
+	if (d->rfd >= 0)
+		d->up_w = netd_loop_watch(d->l, d->rfd, EPOLLIN, on_upstream, d);
+	if (!d->up_w)
+		netd_log(LOG_WARNING,
+		         "cannot watch resolv.conf (%s): dnsmasq learns new upstream DNS "
+		         "servers at the next reconcile",
+		         strerror(d->rfd < 0 ? -d->rfd : errno));
+	/* Ruleset changes, dnsmasq exits and the timer of the event-driven repair; after the
+	 * link monitor, whose marks it reconciles. */
+	if (!d->event_repair) {
+		netd_log(LOG_INFO, "event-driven repair off (--no-event-repair)");
+		return;
 	}
+	d->hfd = netd_engine_heal_open(d->e);
+	if (d->hfd >= 0)
+		d->heal_w = netd_loop_watch(d->l, d->hfd, EPOLLIN, on_heal, d);
+	if (!d->heal_w)
+		netd_log(LOG_WARNING,
+		         "event-driven repair unavailable (%s): drift is repaired at the next "
+		         "reconcile",
+		         strerror(d->hfd < 0 ? -d->hfd : errno));
+}
+
+/* The loop and what it watches; -1 once the reason is logged. */
+static int open_loop(struct daemon *d, int lfd, unsigned interval)
+{
+	int ret = netd_loop_new(&d->l);
+
+	if (ret == 0)
+		ret = netd_sched_new(d->l, d->e, interval, &d->s);
+	if (ret == 0)
+		ret = netd_ctl_server_new(d->l, d->e, d->s, lfd, &d->srv);
+	if (ret == 0 && !(d->sig_w = netd_loop_watch(d->l, d->sfd, EPOLLIN, on_signal, d)))
+		ret = -errno;
+	if (ret < 0) {
+		netd_log(LOG_ERR, "event loop: %s", strerror(-ret));
+		return -1;
+	}
+	watch_events(d);
+	return 0;
+}
+
+/* The changes under way end (and are answered) before the clients go, then the loop. */
+static void close_loop(struct daemon *d)
+{
+	netd_sched_free(d->s);
+	netd_ctl_server_free(d->srv);
+	if (d->l) {
+		netd_loop_unwatch(d->l, d->sig_w);
+		netd_loop_unwatch(d->l, d->mon_w);
+		netd_loop_unwatch(d->l, d->up_w);
+		netd_loop_unwatch(d->l, d->heal_w);
+	}
+	netd_loop_free(d->l);
+	d->s = NULL;
+	d->srv = NULL;
+	d->sig_w = d->mon_w = d->up_w = d->heal_w = NULL;
+	d->l = NULL;
+}
+
+/* Room for every connection the server admits and for what each network with a dnsmasq holds
+ * in netd (a pidfd on its dnsmasq, the socket of its liveness query): a thousand networks need
+ * more than the usual soft limit of 1024. netd polls with epoll, never select(), and dnsmasq
+ * closes what it inherits: the hard limit is safe. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		netd_log(LOG_WARNING, "raising the open files limit: %s", strerror(errno));
 }
 
 /* SIGTERM, SIGINT, SIGHUP and SIGCHLD through a signalfd: blocked before any child exists, so
@@ -297,25 +417,6 @@ static int open_signalfd(void)
 	return sfd;
 }
 
-/* A timerfd firing every interval seconds; -1 (nothing to poll) when interval is 0. */
-static int open_reconcile_timer(unsigned interval, int *tfd)
-{
-	struct itimerspec its = {
-	    .it_interval = {.tv_sec = interval},
-	    .it_value = {.tv_sec = interval},
-	};
-
-	*tfd = -1;
-	if (!interval)
-		return 0;
-	*tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (*tfd < 0 || timerfd_settime(*tfd, 0, &its, NULL) < 0) {
-		netd_log(LOG_ERR, "timerfd: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /* The directories, the engine (which loads the config) and the control socket; then the
  * Autostart=yes networks, unless told not to. -1 once the reason is logged. */
 static int start_engine(const struct netd_args *a, struct netd_engine **e, int *lfd)
@@ -325,6 +426,7 @@ static int start_engine(const struct netd_args *a, struct netd_engine **e, int *
 	    .state_dir = a->state_dir,
 	    .runtime_dir = a->runtime_dir,
 	    .dnsmasq_bin = a->dnsmasq,
+	    .resolv_conf = a->resolv_conf,
 	};
 	struct netd_diag diag = {{0}};
 	int ret;
@@ -359,21 +461,6 @@ static int start_engine(const struct netd_args *a, struct netd_engine **e, int *
 	return 0;
 }
 
-/* Each network with a dnsmasq holds descriptors in netd (a pidfd on its dnsmasq, the socket of
- * its liveness query): a thousand networks need more than the usual soft limit of 1024. netd
- * polls, it never uses select(), and dnsmasq closes what it inherits through /proc/self/fd:
- * the hard limit is safe. */
-static void raise_nofile(void)
-{
-	struct rlimit r;
-
-	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
-		r.rlim_cur = r.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &r) < 0)
-			netd_log(LOG_WARNING, "raising the open files limit: %s", strerror(errno));
-	}
-}
-
 /* --down-on-exit: 0, or -1 once the failure is logged. */
 static int down_on_exit(struct netd_engine *e)
 {
@@ -386,16 +473,41 @@ static int down_on_exit(struct netd_engine *e)
 	return -1;
 }
 
+/*
+ * The directories as absolute paths, against netd's current directory, before anything uses
+ * them: dnsmasq runs from "/", so a relative --runtime-dir would put its pid file (and a
+ * relative --state-dir its lease file) somewhere else, and netd would lose track of it.
+ */
+static int absolute_dirs(struct netd_args *a, char bufs[3][PATH_MAX])
+{
+	const char **dirs[3] = {&a->config_dir, &a->state_dir, &a->runtime_dir};
+	static const char *const opts[3] = {"--config-dir", "--state-dir", "--runtime-dir"};
+
+	for (int i = 0; i < 3; i++) {
+		int ret = netd_path_absolute(*dirs[i], bufs[i], PATH_MAX);
+
+		if (ret < 0) {
+			netd_log(LOG_ERR, "%s %s: %s", opts[i], *dirs[i], strerror(-ret));
+			return ret;
+		}
+		*dirs[i] = bufs[i];
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	struct netd_engine *e = NULL;
+	struct daemon d = {.sfd = -1, .mfd = -1, .rfd = -1, .hfd = -1};
 	struct netd_args a;
-	char sockbuf[PATH_MAX];
-	int lfd = -1, sfd = -1, tfd = -1, ret, status = 1, n_nets;
+	char sockbuf[PATH_MAX], dirs[3][PATH_MAX];
+	int lfd = -1, ret, status = 1, n_nets;
 
 	ret = parse_args(argc, argv, &a);
 	if (ret)
 		return ret > 0 ? 0 : 2;
+	if (absolute_dirs(&a, dirs) < 0)
+		return 2;
+	d.event_repair = !a.no_event_repair;
 	if (!a.socket) {
 		if ((size_t)snprintf(sockbuf, sizeof(sockbuf), "%s/%s", a.runtime_dir,
 		                     NETD_CTL_SOCKET_NAME) >= sizeof(sockbuf)) {
@@ -408,26 +520,29 @@ int main(int argc, char **argv)
 	/* dnsmasq daemonises: without this its process would be reparented to init, which on
 	 * some hosts (containers) never reaps; netd reaps its own on SIGCHLD. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	raise_nofile();
+	raise_fd_limit();
 
-	sfd = open_signalfd();
-	if (sfd < 0 || start_engine(&a, &e, &lfd) < 0 ||
-	    open_reconcile_timer(a.reconcile_interval, &tfd) < 0)
+	d.sfd = open_signalfd();
+	if (d.sfd < 0 || start_engine(&a, &d.e, &lfd) < 0 ||
+	    open_loop(&d, lfd, a.reconcile_interval) < 0)
 		goto out;
 
-	n_nets = count_networks(e);
+	n_nets = count_networks(d.e);
 	netd_log(LOG_NOTICE, "ready (%d network%s, socket %s)", n_nets, n_nets == 1 ? "" : "s",
 	         a.socket);
-	if (run_loop(lfd, sfd, tfd, e) == 0)
+	ret = netd_loop_run(d.l);
+	if (ret == 0)
 		status = 0;
-	if (a.down_on_exit && down_on_exit(e) < 0)
+	else
+		netd_log(LOG_ERR, "event loop: %s", strerror(-ret));
+	close_loop(&d);
+	if (a.down_on_exit && down_on_exit(d.e) < 0)
 		status = 1;
 out:
+	close_loop(&d);
 	netd_ctl_server_close(lfd, a.socket);
-	netd_engine_free(e);
-	if (tfd >= 0)
-		close(tfd);
-	if (sfd >= 0)
-		close(sfd);
+	netd_engine_free(d.e);
+	if (d.sfd >= 0)
+		close(d.sfd);
 	return status;
 }

@@ -2,6 +2,10 @@
  * Apply: the only place that carries out a plan. `up` is a transaction: each step done is
  * recorded, and when one fails the recorded ones are undone in reverse order, so a failed
  * `up` leaves the host as it found it. `down` tries every step and reports the first error.
+ *
+ * The dnsmasq steps wait (for dnsmasq to be ready, or to exit), and a run never waits
+ * itself: it returns -EINPROGRESS with what it waits for, and its caller resumes it then, so
+ * an event loop serves others meanwhile. A failure found on resuming still rolls back.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -50,10 +54,13 @@ out:
 static int take_uplink(struct netd_apply_ctx *c, struct netd_diag *diag)
 {
 	const struct netd_network *n = c->net;
+	const struct netd_state_issue *f = &c->before->files[NETD_STATE_FILE_UPLINK];
 	struct netd_uplink_state s;
 	int ret;
 
-	if (c->before->uplink_saved && netd_uplink_load(c->e->state_dir, n->name, &s) == 0)
+	if (c->before->uplink_saved &&
+	    netd_uplink_load(c->e->state_dir, n->name,
+	                     f->prev_used ? NETD_STATE_PREV : NETD_STATE_CURRENT, &s, NULL) == 0)
 		return netd_uplink_take(c->e->nl, &s, n->bridge, diag);
 	ret = netd_uplink_snapshot(c->e->nl, n->uplink, &s);
 	if (ret < 0) {
@@ -69,22 +76,30 @@ static int take_uplink(struct netd_apply_ctx *c, struct netd_diag *diag)
 	}
 	ret = netd_uplink_take(c->e->nl, &s, n->bridge, diag);
 	if (ret < 0)
-		netd_uplink_forget(c->e->state_dir, n->name);
+		netd_uplink_forget(c->e->state_dir, n->name, NULL);
 	return ret;
 }
 
+/* From the snapshot, or from its .prev when observe found that the file does not load and the
+ * .prev agrees with the kernel. */
 static int release_uplink(struct netd_apply_ctx *c, struct netd_diag *diag)
 {
 	const struct netd_network *n = c->net;
+	const struct netd_state_issue *f = &c->before->files[NETD_STATE_FILE_UPLINK];
+	struct netd_state_info info;
 	struct netd_uplink_state s;
 	int ret;
 
-	ret = netd_uplink_load(c->e->state_dir, n->name, &s);
+	ret = netd_uplink_load(c->e->state_dir, n->name,
+	                       f->prev_used ? NETD_STATE_PREV : NETD_STATE_CURRENT, &s, &info);
+	if (ret == -EINVAL)
+		netd_diag_set(diag, "%s %s", info.path, info.reason);
 	if (ret < 0)
 		return ret == -ENOENT ? 0 : ret;
 	ret = netd_uplink_give_back(c->e->nl, &s, n->bridge, diag);
+	/* Both copies go: something that is not a file under the name stays (status says). */
 	if (ret == 0)
-		netd_uplink_forget(c->e->state_dir, n->name);
+		netd_uplink_forget(c->e->state_dir, n->name, NULL);
 	return ret;
 }
 
@@ -108,20 +123,21 @@ static int arp_quiet(struct netd_apply_ctx *c, struct netd_diag *diag)
 	return ret;
 }
 
-static int start_dnsmasq(struct netd_apply_ctx *c, struct netd_diag *diag)
+static int start_dnsmasq(struct netd_apply_ctx *c, struct netd_apply_run *r, struct netd_diag *diag)
 {
-	pid_t pid;
-
-	return netd_dnsmasq_start(&c->paths, c->d->dnsmasq_conf, c->d->dnsmasq_hosts,
-	                          c->e->dnsmasq_bin, &pid, diag);
+	/* Its upstream servers current before it reads them. Not a reason to refuse the
+	 * network: without the file dnsmasq serves DHCP and local names, and the reconcile
+	 * pass retries the file and reports why it failed. */
+	netd_upstream_sync(c->e, NULL);
+	return netd_dnsmasq_start_begin(&c->paths, c->d->dnsmasq_conf, c->d->dnsmasq_hosts,
+	                                c->e->dnsmasq_bin, &r->op, diag);
 }
 
 /* A dnsmasq that could not be signalled still holds the network's addresses and ports, and the
  * next `up` would collide with it: the message names its pid. */
-static int stop_dnsmasq(struct netd_apply_ctx *c, struct netd_diag *diag)
+static int stop_verdict(struct netd_apply_ctx *c, int ret, struct netd_diag *diag)
 {
 	const char *name = c->net->name;
-	int ret = netd_dnsmasq_stop(&c->paths);
 	pid_t pid;
 
 	if (ret == 0)
@@ -135,8 +151,69 @@ static int stop_dnsmasq(struct netd_apply_ctx *c, struct netd_diag *diag)
 	return ret;
 }
 
-static int do_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool *undoable,
-                   struct netd_diag *diag)
+/* A restart whose stop half ended with ret: its start half. */
+static int restart_start(struct netd_apply_ctx *c, struct netd_apply_run *r, int ret,
+                         struct netd_diag *diag)
+{
+	r->restart_stopping = false;
+	if (ret < 0) {
+		netd_diag_set(diag, "stopping dnsmasq of %s: %s", c->net->name, strerror(-ret));
+		return ret;
+	}
+	return start_dnsmasq(c, r, diag);
+}
+
+/* The dnsmasq steps: begun here, and r->op is set when they wait. */
+static int dnsmasq_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum netd_step_kind k,
+                        struct netd_diag *diag)
+{
+	int ret;
+
+	if (k == NETD_STEP_START_DNSMASQ)
+		return start_dnsmasq(c, r, diag);
+	/* A restart of a hung dnsmasq kills it: it never acts on SIGTERM (a stopped one keeps
+	 * it pending). */
+	if (k == NETD_STEP_RESTART_DNSMASQ && c->before->dnsmasq_hung)
+		ret = netd_dnsmasq_kill_begin(&c->paths, &r->op);
+	else
+		ret = netd_dnsmasq_stop_begin(&c->paths, &r->op);
+	if (k == NETD_STEP_STOP_DNSMASQ)
+		return ret == -EINPROGRESS ? ret : stop_verdict(c, ret, diag);
+	r->restart_stopping = ret == -EINPROGRESS;
+	return r->restart_stopping ? ret : restart_start(c, r, ret, diag);
+}
+
+/* The dnsmasq start or stop that step k (or its undo) waits for, resumed. */
+static int dnsmasq_resume(struct netd_apply_ctx *c, struct netd_apply_run *r, enum netd_step_kind k,
+                          struct netd_diag *diag)
+{
+	int ret = netd_dnsmasq_op_resume(r->op, NULL, diag);
+
+	if (ret == -EINPROGRESS)
+		return ret;
+	netd_dnsmasq_op_free(r->op);
+	r->op = NULL;
+	if (r->undoing)
+		return ret;
+	if (k == NETD_STEP_RESTART_DNSMASQ && r->restart_stopping)
+		return restart_start(c, r, ret, diag);
+	if (k == NETD_STEP_STOP_DNSMASQ)
+		return stop_verdict(c, ret, diag);
+	return ret;
+}
+
+/* ip_forward goes back only when no other network that routes is up by now: one may have
+ * come up while this network's change waited for its dnsmasq. A saved value that does not
+ * load is still tried, so that the error names it. */
+static int restore_forwarding(struct netd_apply_ctx *c, struct netd_diag *diag)
+{
+	if (netd_engine_last_forwarder(c->e, c->net) == 0)
+		return 0;
+	return netd_forwarding_restore(c->e->state_dir, diag);
+}
+
+static int do_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum netd_step_kind k,
+                   bool *undoable, struct netd_diag *diag)
 {
 	const struct netd_network *n = c->net;
 	struct netd_engine *e = c->e;
@@ -164,17 +241,11 @@ static int do_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool *undoab
 		*undoable = !c->before->rules_present;
 		return netd_nft_apply_net(e->nft, c->d->nft, diag);
 	case NETD_STEP_START_DNSMASQ:
-		return start_dnsmasq(c, diag);
+	case NETD_STEP_STOP_DNSMASQ:
+		return dnsmasq_step(c, r, k, diag);
 	case NETD_STEP_RESTART_DNSMASQ:
 		*undoable = false;
-		/* A hung dnsmasq never acts on SIGTERM (a stopped one keeps it pending). */
-		ret = c->before->dnsmasq_hung ? netd_dnsmasq_kill(&c->paths)
-		                              : netd_dnsmasq_stop(&c->paths);
-		if (ret < 0) {
-			netd_diag_set(diag, "stopping dnsmasq of %s: %s", n->name, strerror(-ret));
-			return ret;
-		}
-		return start_dnsmasq(c, diag);
+		return dnsmasq_step(c, r, k, diag);
 	case NETD_STEP_ISOLATE_PORTS:
 		*undoable = false;
 		return isolate_ports(c, diag);
@@ -182,17 +253,17 @@ static int do_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool *undoab
 		return take_uplink(c, diag);
 	case NETD_STEP_RELEASE_UPLINK:
 		return release_uplink(c, diag);
+	case NETD_STEP_RELEASE_UPLINK_AS_IS:
+		return netd_uplink_give_back_as_is(e->nl, n->uplink, n->bridge, diag);
 	case NETD_STEP_CREATE_BOND:
 		return netd_bond_up(e->nl, &n->bond, c->d->alias, e->state_dir, n->name, diag);
 	case NETD_STEP_DELETE_BOND:
 		return netd_bond_down(e->nl, n->bond.name, c->d->alias, e->state_dir, n->name,
 		                      diag);
-	case NETD_STEP_STOP_DNSMASQ:
-		return stop_dnsmasq(c, diag);
 	case NETD_STEP_REMOVE_RULES:
 		return netd_nft_remove_net(e->nft, n->name, diag);
 	case NETD_STEP_FORWARDING_RESTORE:
-		return netd_forwarding_restore(e->state_dir, diag);
+		return restore_forwarding(c, diag);
 	case NETD_STEP_DELETE_BRIDGE:
 		return netd_nl_link_delete(e->nl, n->bridge, diag);
 	case NETD_STEP_SYNC_TAPS:
@@ -209,7 +280,8 @@ static int do_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool *undoab
 }
 
 /* Undo of one `up` step. Errors are reported in the caller's message, never fatal. */
-static int undo_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool bridge_created)
+static int undo_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum netd_step_kind k,
+                     bool bridge_created)
 {
 	const struct netd_network *n = c->net;
 	struct netd_engine *e = c->e;
@@ -225,11 +297,11 @@ static int undo_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool bridg
 	case NETD_STEP_LINK_UP:
 		return bridge_created ? 0 : netd_nl_link_set_up(e->nl, n->bridge, false, &ignored);
 	case NETD_STEP_FORWARDING_ON:
-		return netd_forwarding_restore(e->state_dir, &ignored);
+		return restore_forwarding(c, &ignored);
 	case NETD_STEP_APPLY_RULES:
 		return netd_nft_remove_net(e->nft, n->name, &ignored);
 	case NETD_STEP_START_DNSMASQ:
-		return netd_dnsmasq_stop(&c->paths);
+		return netd_dnsmasq_stop_begin(&c->paths, &r->op);
 	case NETD_STEP_TAKE_UPLINK:
 		return release_uplink(c, &ignored);
 	case NETD_STEP_CREATE_BOND:
@@ -240,57 +312,111 @@ static int undo_step(struct netd_apply_ctx *c, enum netd_step_kind k, bool bridg
 	}
 }
 
-int netd_apply_up(struct netd_apply_ctx *c, const struct netd_plan *plan, struct netd_diag *diag)
+/* Step i ended with ret (doing, not undoing). */
+static void step_done(struct netd_apply_ctx *c, struct netd_apply_run *r, int ret)
 {
-	bool undoable[NETD_PLAN_MAX] = {false};
-	bool bridge_created = false;
-	struct netd_diag step_diag = {""};
-	char undone[512] = "";
-	size_t i, len = 0;
-	int ret = 0;
+	enum netd_step_kind k = r->plan->steps[r->i];
 
-	for (i = 0; i < plan->n; i++) {
-		step_diag.msg[0] = '\0';
-		ret = do_step(c, plan->steps[i], &undoable[i], &step_diag);
-		if (ret < 0)
-			break;
-		if (plan->steps[i] == NETD_STEP_CREATE_BRIDGE)
-			bridge_created = true;
+	if (ret == 0 || r->down) {
+		if (ret == 0 && k == NETD_STEP_CREATE_BRIDGE)
+			r->bridge_created = true;
+		/* down: every step is tried, the first error is the answer */
+		if (ret < 0 && r->ret == 0) {
+			r->ret = ret;
+			netd_diag_set(&r->first, "%s: step '%s' failed: %s", c->net->name,
+			              netd_step_name(k),
+			              r->step_diag.msg[0] ? r->step_diag.msg : strerror(-ret));
+		}
+		r->i++;
+		return;
 	}
-	if (ret == 0)
-		return 0;
-
-	for (size_t j = i; j-- > 0;) {
-		if (!undoable[j])
-			continue;
-		undo_step(c, plan->steps[j], bridge_created);
-		len += snprintf(undone + len, len < sizeof(undone) ? sizeof(undone) - len : 0,
-		                "%s%s", len ? ", " : "", netd_step_name(plan->steps[j]));
-	}
-	netd_diag_set(
-	    diag, "%s: step '%s' failed: %s%s%s%s", c->net->name, netd_step_name(plan->steps[i]),
-	    step_diag.msg[0] ? step_diag.msg : strerror(-ret),
-	    undone[0] ? " (undone: " : " (nothing to undo)", undone, undone[0] ? ")" : "");
-	return ret;
+	r->ret = ret;
+	r->failed = r->i;
+	r->undoing = true;
 }
 
-int netd_apply_down(struct netd_apply_ctx *c, const struct netd_plan *plan, struct netd_diag *diag)
+/* The undo of the next step down that recorded one; 1 when there is none left. */
+static int undo_next(struct netd_apply_ctx *c, struct netd_apply_run *r)
 {
-	struct netd_diag step_diag;
-	bool unused;
-	int first = 0;
+	enum netd_step_kind k;
 
-	for (size_t i = 0; i < plan->n; i++) {
-		int ret;
+	while (r->i > 0 && !r->undoable[r->i - 1])
+		r->i--;
+	if (r->i == 0)
+		return 1;
+	k = r->plan->steps[--r->i];
+	r->len += snprintf(r->undone + r->len,
+	                   r->len < sizeof(r->undone) ? sizeof(r->undone) - r->len : 0, "%s%s",
+	                   r->len ? ", " : "", netd_step_name(k));
+	return undo_step(c, r, k, r->bridge_created);
+}
 
-		step_diag.msg[0] = '\0';
-		ret = do_step(c, plan->steps[i], &unused, &step_diag);
-		if (ret < 0 && first == 0) {
-			first = ret;
-			netd_diag_set(diag, "%s: step '%s' failed: %s", c->net->name,
-			              netd_step_name(plan->steps[i]),
-			              step_diag.msg[0] ? step_diag.msg : strerror(-ret));
-		}
+/* The run's answer once no step is left (or to undo). */
+static int finish(struct netd_apply_ctx *c, struct netd_apply_run *r, struct netd_diag *diag)
+{
+	struct netd_diag ignored;
+
+	if (r->down || r->ret == 0) {
+		if (r->ret)
+			*diag = r->first;
+		return r->ret;
 	}
-	return first;
+	/* A routing network that did not come up: the down of another one, run while this
+	 * one waited, left ip_forward on for it; if no other routing network is up, it goes
+	 * back now (a no-op when its own undo did that already). */
+	if (netd_network_needs_forwarding(c->net))
+		restore_forwarding(c, &ignored);
+	netd_diag_set(diag, "%s: step '%s' failed: %s%s%s%s", c->net->name,
+	              netd_step_name(r->plan->steps[r->failed]),
+	              r->step_diag.msg[0] ? r->step_diag.msg : strerror(-r->ret),
+	              r->undone[0] ? " (undone: " : " (nothing to undo)", r->undone,
+	              r->undone[0] ? ")" : "");
+	return r->ret;
+}
+
+int netd_apply_resume(struct netd_apply_ctx *c, struct netd_apply_run *r, struct netd_wait *w,
+                      struct netd_diag *diag)
+{
+	struct netd_diag ignored;
+	enum netd_step_kind k;
+	int ret;
+
+	for (;;) {
+		k = r->i < r->plan->n ? r->plan->steps[r->i] : NETD_STEP_KINDS;
+		if (r->op) {
+			ret = dnsmasq_resume(c, r, k, r->undoing ? &ignored : &r->step_diag);
+		} else if (r->undoing) {
+			ret = undo_next(c, r);
+			if (ret == 1)
+				break;
+		} else {
+			if (r->i >= r->plan->n)
+				break;
+			r->step_diag.msg[0] = '\0';
+			ret = do_step(c, r, k, &r->undoable[r->i], &r->step_diag);
+		}
+		if (ret == -EINPROGRESS) {
+			netd_dnsmasq_op_wait(r->op, w);
+			return ret;
+		}
+		if (!r->undoing)
+			step_done(c, r, ret);
+	}
+	return finish(c, r, diag);
+}
+
+int netd_apply_start(struct netd_apply_ctx *c, struct netd_apply_run *r,
+                     const struct netd_plan *plan, bool down, struct netd_wait *w,
+                     struct netd_diag *diag)
+{
+	memset(r, 0, sizeof(*r));
+	r->plan = plan;
+	r->down = down;
+	return netd_apply_resume(c, r, w, diag);
+}
+
+void netd_apply_release(struct netd_apply_run *r)
+{
+	netd_dnsmasq_op_free(r->op);
+	r->op = NULL;
 }

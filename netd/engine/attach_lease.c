@@ -9,6 +9,7 @@
 
 #include "engine_priv.h"
 #include "netd/util/fsutil.h"
+#include "netd/util/wait.h"
 
 #define RELEASE_WAIT_MS 2000
 /* Far above any real lease file (a /16 full of guests is a few MB). */
@@ -45,41 +46,67 @@ static ssize_t lease_of(const struct netd_lease *leases, size_t count, const uin
 	return found;
 }
 
-/* dnsmasq writes the file as it handles the release: wait for that, bounded. */
-static int wait_gone(const struct netd_dnsmasq_paths *p, const uint8_t mac[6],
-                     struct netd_diag *diag)
+/* The lease file as it is now (*leases, the caller frees) and mac's lease in it (*found, -1
+ * when none); -errno with why when it cannot be read. */
+static int lease_now(const struct netd_dnsmasq_paths *p, const uint8_t mac[6],
+                     struct netd_lease **leases, ssize_t *found, struct netd_diag *why)
 {
-	for (int waited = 0; waited < RELEASE_WAIT_MS; waited += 10) {
-		struct netd_lease *leases = NULL;
-		size_t count = 0;
-		ssize_t found;
-		int ret;
+	size_t count = 0;
+	int ret = netd_dnsmasq_leases_read(p, leases, &count);
 
-		ret = netd_dnsmasq_leases_read(p, &leases, &count);
-		if (ret < 0) {
-			netd_diag_set(diag, "reading %s: %s", p->leases, strerror(-ret));
-			return ret;
-		}
-		found = lease_of(leases, count, mac);
-		free(leases);
-		if (found < 0)
-			return 0;
-		usleep(10000);
+	if (ret < 0) {
+		netd_diag_set(why, "reading %s: %s", p->leases, strerror(-ret));
+		return ret;
 	}
-	netd_diag_set(diag, "dnsmasq still holds it after %d ms", RELEASE_WAIT_MS);
-	return -ETIMEDOUT;
+	*found = lease_of(*leases, count, mac);
+	return 0;
 }
 
-/* Give the lease back through the running dnsmasq, or strike it from the file. */
-static int drop_lease(const struct netd_network *n, const struct netd_dnsmasq_paths *p,
+/* dnsmasq writes the file as it handles the release: look again this often until then. */
+#define RELEASE_CHECK_MS 10
+
+int netd_tap_lease_forget_resume(const struct netd_network *n, struct netd_lease_wait *lw,
+                                 struct in_addr *released, struct netd_wait *w,
+                                 struct netd_diag *diag)
+{
+	struct netd_lease *leases = NULL;
+	struct netd_diag why = {{0}};
+	ssize_t found;
+	int ret;
+
+	ret = lease_now(&lw->paths, lw->mac, &leases, &found, &why);
+	free(leases);
+	if (ret < 0)
+		goto out;
+	if (found < 0) {
+		*released = lw->addr;
+		return 0;
+	}
+	if (netd_now_ms() >= lw->deadline) {
+		netd_diag_set(&why, "dnsmasq still holds it after %d ms", RELEASE_WAIT_MS);
+		ret = -ETIMEDOUT;
+		goto out;
+	}
+	w->fd = -1;
+	w->deadline_ms = netd_now_ms() + RELEASE_CHECK_MS;
+	return -EINPROGRESS;
+out:
+	netd_diag_set(diag, "%s: releasing the guest's lease: %s", n->name, why.msg);
+	return ret;
+}
+
+/* Give the lease back through the running dnsmasq (then wait for it), or strike it from the
+ * file. */
+static int drop_lease(const struct netd_network *n, struct netd_lease_wait *lw,
                       const struct netd_lease *l, struct netd_diag *diag)
 {
 	int ret;
 
-	if (!netd_dnsmasq_running(p, NULL)) {
-		ret = netd_tap_leases_strip_file(p, (const uint8_t(*)[6])l->mac, 1);
+	if (!netd_dnsmasq_running(&lw->paths, NULL)) {
+		ret = netd_tap_leases_strip_file(&lw->paths, (const uint8_t(*)[6])l->mac, 1);
 		if (ret < 0)
-			netd_diag_set(diag, "removing it from %s: %s", p->leases, strerror(-ret));
+			netd_diag_set(diag, "removing it from %s: %s", lw->paths.leases,
+			              strerror(-ret));
 		return ret;
 	}
 	ret = netd_dhcp_release_send(n->bridge, n->address.addr, l->addr, l->mac);
@@ -87,38 +114,40 @@ static int drop_lease(const struct netd_network *n, const struct netd_dnsmasq_pa
 		netd_diag_set(diag, "sending a DHCPRELEASE on %s: %s", n->bridge, strerror(-ret));
 		return ret;
 	}
-	return wait_gone(p, l->mac, diag);
+	memcpy(lw->mac, l->mac, 6);
+	lw->addr = l->addr;
+	lw->deadline = netd_now_ms() + RELEASE_WAIT_MS;
+	return -EINPROGRESS;
 }
 
-int netd_tap_lease_forget(struct netd_engine *e, const struct netd_network *n, const uint8_t mac[6],
-                          struct in_addr *released, struct netd_diag *diag)
+int netd_tap_lease_forget_start(struct netd_engine *e, const struct netd_network *n,
+                                const uint8_t mac[6], struct netd_lease_wait *lw,
+                                struct in_addr *released, struct netd_wait *w,
+                                struct netd_diag *diag)
 {
-	struct netd_dnsmasq_paths paths;
 	struct netd_lease *leases = NULL;
 	struct netd_diag why = {{0}};
-	size_t count = 0;
 	ssize_t found;
 	int ret;
 
 	released->s_addr = 0;
 	if (!netd_dnsmasq_wanted(n))
 		return 0;
-	ret = netd_dnsmasq_paths_init(&paths, e->runtime_dir, e->state_dir, n->name);
+	ret = netd_dnsmasq_paths_init(&lw->paths, e->runtime_dir, e->state_dir, n->name);
 	if (ret < 0) {
 		netd_diag_set(&why, "%s", strerror(-ret));
 		goto out;
 	}
-	ret = netd_dnsmasq_leases_read(&paths, &leases, &count);
-	if (ret < 0) {
-		netd_diag_set(&why, "reading %s: %s", paths.leases, strerror(-ret));
+	ret = lease_now(&lw->paths, mac, &leases, &found, &why);
+	if (ret < 0 || found < 0)
 		goto out;
-	}
-	found = lease_of(leases, count, mac);
-	if (found < 0)
-		goto out;
-	ret = drop_lease(n, &paths, &leases[found], &why);
+	ret = drop_lease(n, lw, &leases[found], &why);
 	if (ret == 0)
 		*released = leases[found].addr;
+	if (ret == -EINPROGRESS) { /* dnsmasq may have written its file already */
+		free(leases);
+		return netd_tap_lease_forget_resume(n, lw, released, w, diag);
+	}
 out:
 	if (ret < 0)
 		netd_diag_set(diag, "%s: releasing the guest's lease: %s", n->name, why.msg);

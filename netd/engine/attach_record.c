@@ -1,4 +1,5 @@
-/* <state>/<network>.taps on disk: the records of attach_state.c, read and written atomically. */
+/* <state>/<network>.taps on disk: the records of attach_state.c, in a state file of kind "taps"
+ * (netd/util/state_file.h: envelope, atomic durable write, previous copy). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +8,7 @@
 #include <unistd.h>
 
 #include "engine_priv.h"
-#include "netd/util/fsutil.h"
+#include "netd/util/state_file.h"
 
 /*
  * The last state each file was saved or loaded with, keyed by path and checked against the
@@ -56,20 +57,33 @@ static void cache_put(const char *path, const struct stat *st, const struct netd
 
 static int state_path(const char *state_dir, const char *network, char *buf, size_t len)
 {
-	if (!netd_netname_valid(network) ||
-	    (size_t)snprintf(buf, len, "%s/%s.taps", state_dir, network) >= len)
+	if (!netd_netname_valid(network))
 		return -ENAMETOOLONG;
-	return 0;
+	return netd_state_path(buf, len, state_dir, network, NETD_TAPS_KIND);
+}
+
+/* One copy of the record: 0, -ENOENT, -EINVAL (info says why), -ENOMEM. */
+static int load_copy(const char *path, enum netd_state_copy which, struct netd_tap_state *out,
+                     struct netd_state_info *info)
+{
+	struct netd_diag d = {{0}};
+	char *text = NULL;
+	int ret;
+
+	ret = netd_state_load(path, NETD_TAPS_KIND, which, &text, info);
+	if (ret == 0 && netd_tap_state_parse(text, out, &d) < 0)
+		ret = netd_state_refuse(info, NETD_TAPS_KIND, d.msg);
+	free(text);
+	return ret;
 }
 
 int netd_tap_state_load(const char *state_dir, const char *network, struct netd_tap_state *out,
                         struct netd_diag *diag)
 {
-	char path[NETD_PATH_MAX], *text = NULL;
-	struct netd_diag d = {{0}};
+	struct netd_state_info info;
+	char path[NETD_PATH_MAX];
 	struct stat st;
-	size_t len = 0;
-	FILE *f = NULL;
+	bool regular;
 	int ret, slot;
 
 	out->v = NULL;
@@ -77,34 +91,43 @@ int netd_tap_state_load(const char *state_dir, const char *network, struct netd_
 	ret = state_path(state_dir, network, path, sizeof(path));
 	if (ret < 0)
 		return ret;
-	f = fopen(path, "re");
-	if (!f) {
-		if (errno == ENOENT)
-			return 0;
-		ret = -errno;
-		netd_diag_set(diag, "reading %s: %s", path, strerror(errno));
-		return ret;
-	}
-	if (fstat(fileno(f), &st) == 0 && (slot = cache_find(path)) >= 0 &&
-	    same_file(&st, &cache[slot].st)) {
-		fclose(f);
+	regular = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	if (regular && (slot = cache_find(path)) >= 0 && same_file(&st, &cache[slot].st))
 		return netd_tap_state_copy(&cache[slot].s, out);
-	}
-	if (getdelim(&text, &len, '\0', f) < 0) {
-		ret = feof(f) ? 0 : -EIO; /* an empty file is an empty record */
-		if (ret < 0)
-			netd_diag_set(diag, "reading %s: %s", path, strerror(EIO));
-		goto out;
-	}
-	ret = netd_tap_state_parse(text, out, &d);
-	if (ret < 0)
-		netd_diag_set(diag, "%s: %s", path, d.msg);
-	else
+	ret = load_copy(path, NETD_STATE_CURRENT, out, &info);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret == -EINVAL)
+		netd_diag_set(diag,
+		              "%s %s: netd leaves the taps of network %s alone until it loads; "
+		              "`netdctl down %s` removes every tap tagged netd:%s and forgets it",
+		              info.path, info.reason, network, network, network);
+	else if (ret == 0 && regular)
 		cache_put(path, &st, out);
-out:
-	free(text);
-	fclose(f);
 	return ret;
+}
+
+int netd_tap_state_issue(const char *state_dir, const char *network, struct netd_state_issue *issue)
+{
+	struct netd_tap_state s = {0};
+	struct netd_state_info info;
+	char path[NETD_PATH_MAX];
+	int ret;
+
+	memset(issue, 0, sizeof(*issue));
+	ret = state_path(state_dir, network, path, sizeof(path));
+	if (ret == 0)
+		ret = load_copy(path, NETD_STATE_CURRENT, &s, &info);
+	netd_tap_state_clear(&s);
+	if (ret != -EINVAL)
+		return ret == -ENOENT ? 0 : ret;
+	issue->bad = true;
+	snprintf(issue->file, sizeof(issue->file), "%s", info.path);
+	snprintf(issue->reason, sizeof(issue->reason), "%s", info.reason);
+	ret = load_copy(path, NETD_STATE_PREV, &s, NULL);
+	issue->prev_loads = ret == 0;
+	netd_tap_state_clear(&s);
+	return ret == -ENOMEM ? ret : 0;
 }
 
 int netd_tap_state_save(const char *state_dir, const char *network, const struct netd_tap_state *s,
@@ -118,19 +141,12 @@ int netd_tap_state_save(const char *state_dir, const char *network, const struct
 	if (ret < 0)
 		return ret;
 	cache_put(path, NULL, NULL);
-	if (s->n == 0) {
-		if (unlink(path) < 0 && errno != ENOENT) {
-			ret = -errno;
-			netd_diag_set(diag, "removing %s: %s", path, strerror(errno));
-		}
-		return ret;
-	}
+	if (s->n == 0)
+		return netd_state_remove(path, diag);
 	ret = netd_tap_state_format(network, s, &text);
 	if (ret < 0)
 		goto out;
-	/* Not durable: the rename is atomic for a netd that crashes, and what a power loss
-	 * takes (the taps) the record no longer needs to describe. */
-	ret = netd_file_write_atomic(path, text, 0644, false);
+	ret = netd_state_write(path, NETD_TAPS_KIND, text);
 	if (ret == 0 && stat(path, &st) == 0)
 		cache_put(path, &st, s);
 out:

@@ -146,8 +146,8 @@ int netd_taps_sync(struct netd_apply_ctx *c, struct netd_diag *diag)
 	if (ret == 0 && y.save)
 		ret = netd_tap_state_save(c->e->state_dir, n->name, &y.s, diag);
 	/* The record is saved: from here on the taps made are netd's either way. */
-	for (size_t i = 0; ret < 0 && i < y.n_made; i++)
-		netd_nl_link_delete(c->e->nl, y.made[i], NULL);
+	if (ret < 0)
+		netd_nl_links_delete(c->e->nl, y.made, y.n_made, NULL);
 	if (ret == 0 && y.hosts)
 		ret = netd_taps_reload_hosts(c->e, n, &y.s, diag);
 	netd_tap_state_clear(&y.s);
@@ -159,12 +159,14 @@ int netd_taps_remove(struct netd_apply_ctx *c, struct netd_diag *diag)
 {
 	const struct netd_network *n = c->net;
 	const struct netd_tap_state empty = {0};
+	size_t max = n->n_taps + c->d->taps.n + c->before->taps.n + 1;
 	uint8_t(*macs)[6] = calloc(c->d->taps.n + 1, sizeof(*macs));
-	struct netd_tap_op *ops = calloc(n->n_taps + c->d->taps.n + 1, sizeof(*ops));
-	size_t count, n_macs = 0;
+	struct netd_tap_op *ops = calloc(max, sizeof(*ops));
+	const char **gone = calloc(max, sizeof(*gone));
+	size_t count, n_macs = 0, n_gone = 0;
 	int ret, first = 0;
 
-	if (!macs || !ops) {
+	if (!macs || !ops || !gone) {
 		first = -ENOMEM;
 		goto out;
 	}
@@ -172,13 +174,13 @@ int netd_taps_remove(struct netd_apply_ctx *c, struct netd_diag *diag)
 	for (size_t i = 0; i < count; i++) {
 		const struct netd_tap_op *op = &ops[i];
 
-		if (op->link && op->link->ours &&
-		    (ret = netd_nl_link_delete(c->e->nl, op->tap, first ? NULL : diag)) < 0 &&
-		    !first)
-			first = ret;
+		if (op->link && op->link->ours)
+			gone[n_gone++] = op->tap;
 		if (op->rec && !op->rec->declared)
 			memcpy(macs[n_macs++], op->rec->mac, 6);
 	}
+	/* All at once: one by one, each costs the kernel an RCU barrier (20 ms here). */
+	first = netd_nl_links_delete(c->e->nl, gone, n_gone, diag);
 	/* Attached guests are forgotten with their taps; declared ones keep their leases, like
 	 * [Host]s, since they come back at the next up. dnsmasq is stopped by now. */
 	if (n_macs && netd_dnsmasq_wanted(n) && !netd_dnsmasq_running(&c->paths, NULL) &&
@@ -194,5 +196,6 @@ int netd_taps_remove(struct netd_apply_ctx *c, struct netd_diag *diag)
 out:
 	free(macs);
 	free(ops);
+	free(gone);
 	return first;
 }

@@ -1,11 +1,12 @@
 /*
  * A guest's tap in the kernel, whoever asked for it (`netdctl attach`, a [Tap] at up): the one
- * path that makes a tap, the one that puts its settings back, and dnsmasq's hosts file when
- * the record of taps changes.
+ * path that makes taps (one or many at once), the one that puts a tap's settings back, and
+ * dnsmasq's hosts file when the record of taps changes.
  */
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,38 +128,77 @@ static int configure(struct netd_engine *e, const struct netd_network *n, const 
 	return netd_tap_configure(e->nl, tap, &set, NULL, diag);
 }
 
-int netd_tap_make(struct netd_engine *e, const struct netd_network *n,
-                  const struct netd_tap_want *w, struct netd_tap_record *rec,
-                  struct netd_diag *diag)
+/*
+ * One tap of a batch, everything decided before the kernel is asked: its record and how the
+ * kernel makes it. The per-tap work of every path that makes taps is here.
+ */
+static int tap_spec(const struct netd_network *n, const struct netd_tap_want *w, const char *alias,
+                    unsigned mtu, struct netd_tap_new *t, struct netd_tap_record *rec,
+                    struct netd_diag *diag)
 {
-	struct netd_tap_create_opts opts;
-	struct netd_link_info br;
 	int ret;
 
 	memset(rec, 0, sizeof(*rec));
-	ret = create_opts(w, &opts, diag);
+	ret = create_opts(w, &t->opts, diag);
 	if (ret < 0)
 		return ret;
-	ret = bridge_of(e, n, &br, diag);
-	if (ret < 0)
-		return ret;
-	ret = netd_tap_create(&opts, rec->tap, diag);
-	if (ret < 0)
-		return ret;
-
 	memcpy(rec->mac, w->mac, 6);
 	netd_tap_host_mac(w->mac, rec->host_mac);
 	rec->addr = w->addr;
 	snprintf(rec->hostname, sizeof(rec->hostname), "%s", w->hostname ? w->hostname : "");
 	rec->declared = w->declared;
 	rec->queues = w->queues ? w->queues : 1;
-	rec->owner = opts.owner;
-	rec->has_group = opts.has_group;
-	rec->group = opts.group;
-	ret = configure(e, n, rec->tap, rec->host_mac, br.mtu, diag);
-	if (ret < 0)
-		netd_nl_link_delete(e->nl, rec->tap, NULL);
+	rec->owner = t->opts.owner;
+	rec->has_group = t->opts.has_group;
+	rec->group = t->opts.group;
+	t->set = (struct netd_tap_settings){
+	    .alias = alias,
+	    .mtu = mtu,
+	    .bridge = n->bridge,
+	    .isolated = netd_port_isolated(n, w->name),
+	};
+	memcpy(t->set.host_mac, rec->host_mac, 6);
+	return 0;
+}
+
+int netd_taps_make(struct netd_engine *e, const struct netd_network *n,
+                   const struct netd_tap_want *w, size_t k, struct netd_tap_record *recs,
+                   struct netd_diag *diag)
+{
+	struct netd_tap_new *v = calloc(k ? k : 1, sizeof(*v));
+	char alias[NETD_TAP_ALIAS_MAX];
+	struct netd_diag why = {{0}};
+	struct netd_link_info br;
+	size_t bad = SIZE_MAX;
+	int ret = v ? 0 : -ENOMEM;
+
+	netd_tap_alias(n, alias);
+	if (ret == 0)
+		ret = bridge_of(e, n, &br, diag);
+	for (size_t i = 0; ret == 0 && i < k; i++)
+		if ((ret = tap_spec(n, &w[i], alias, br.mtu, &v[i], &recs[i], &why)) < 0)
+			bad = i;
+	if (ret == 0)
+		ret = netd_taps_create(e->nl, v, k, &bad, &why);
+	/* Made, and named by the kernel: per-tap work that needs the name goes in this loop. */
+	for (size_t i = 0; ret == 0 && i < k; i++)
+		memcpy(recs[i].tap, v[i].name, sizeof(recs[i].tap));
+	/* Which tap of several failed: its place in the request. */
+	if (ret < 0 && why.msg[0] && k > 1 && bad != SIZE_MAX)
+		netd_diag_set(diag, "taps[%zu]: %s", bad, why.msg);
+	else if (ret < 0 && why.msg[0])
+		netd_diag_set(diag, "%s", why.msg);
+	if (ret == -ENOMEM && !why.msg[0])
+		netd_diag_set(diag, "%s: making %zu taps: %s", n->name, k, strerror(ENOMEM));
+	free(v);
 	return ret;
+}
+
+int netd_tap_make(struct netd_engine *e, const struct netd_network *n,
+                  const struct netd_tap_want *w, struct netd_tap_record *rec,
+                  struct netd_diag *diag)
+{
+	return netd_taps_make(e, n, w, 1, rec, diag);
 }
 
 int netd_tap_settle(struct netd_engine *e, const struct netd_network *n,
@@ -202,4 +242,53 @@ int netd_taps_reload_hosts(struct netd_engine *e, const struct netd_network *n,
 		              paths.hosts, strerror(-ret));
 	free(hosts);
 	return ret;
+}
+
+/* GuestSourceCheck: the tap's port bound to its guest as the record s has it, in one nft
+ * batch that touches nothing else of the network's (nothing when the network binds no
+ * ports). */
+static int bind_port(struct netd_engine *e, const struct netd_network *n,
+                     const struct netd_tap_state *s, const char *tap, struct netd_diag *diag)
+{
+	struct netd_nft_net *x = NULL;
+	int ret = netd_tap_nft_build(n, s, &x);
+
+	if (ret < 0)
+		netd_diag_set(diag, "%s: building the rules of tap %s: %s", n->name, tap,
+		              strerror(-ret));
+	else
+		ret = netd_nft_apply_port(e->nft, x, tap, diag);
+	netd_nft_net_free(x);
+	return ret;
+}
+
+int netd_tap_ports_bind(struct netd_engine *e, const struct netd_network *n,
+                        const struct netd_tap_state *s, const char *const *taps, size_t k,
+                        struct netd_diag *diag)
+{
+	size_t bound = 0;
+	int ret = 0;
+
+	while (ret == 0 && bound < k) {
+		ret = bind_port(e, n, s, taps[bound], diag);
+		if (ret == 0)
+			bound++;
+	}
+	if (ret < 0)
+		netd_tap_ports_unbind(e, n, taps, bound, NULL);
+	return ret;
+}
+
+int netd_tap_ports_unbind(struct netd_engine *e, const struct netd_network *n,
+                          const char *const *taps, size_t k, struct netd_diag *diag)
+{
+	int first = 0;
+
+	for (size_t i = 0; i < k; i++) {
+		int ret = netd_nft_remove_port(e->nft, n->name, taps[i], first ? NULL : diag);
+
+		if (ret < 0 && first == 0)
+			first = ret;
+	}
+	return first;
 }

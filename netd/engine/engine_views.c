@@ -10,6 +10,7 @@
 #include "netd/kernel/firewall.h"
 #include "netd/mode.h"
 #include "netd/tap.h"
+#include "netd/kernel/uplink.h"
 
 static const char *state_of(const struct netd_view *v)
 {
@@ -17,6 +18,9 @@ static const char *state_of(const struct netd_view *v)
 	bool any = o->bridge == NETD_BRIDGE_OURS || o->rules_present || o->dnsmasq_running;
 	struct netd_plan plan;
 
+	/* A state file that does not load outranks the rest: it is what needs doing. */
+	if (netd_observed_needs_attention(o))
+		return "needs-attention";
 	if (!any)
 		return "down";
 	if (o->bridge == NETD_BRIDGE_OURS && netd_plan_up(v->d, o, &plan, NULL) == 0 && plan.n == 0)
@@ -24,31 +28,25 @@ static const char *state_of(const struct netd_view *v)
 	return "partial";
 }
 
-/* A switched network's address is whatever the uplink brought to the bridge: the LAN's (the
- * bridge's first, from the view's snapshot). */
-static bool lan_address(const struct netd_network *n, const struct netd_view *v,
-                        struct netd_prefix *out)
+/* A switched network's address is whatever the uplink brought to the bridge: the LAN's. */
+static bool lan_address(struct netd_engine *e, const struct netd_network *n,
+                        const struct netd_view *v, struct netd_prefix *out)
 {
-	struct netd_prefix *addrs = NULL;
-	struct netd_link_info br;
-	size_t count = 0;
-	bool found;
+	struct netd_uplink_state s;
 
 	if (!netd_mode_ops(n->mode)->switched || v->o.bridge != NETD_BRIDGE_OURS ||
-	    netd_snapshot_link(v->pass->k, n->bridge, &br) < 0 ||
-	    netd_snapshot_addrs(v->pass->k, br.ifindex, &addrs, &count) < 0)
+	    netd_uplink_snapshot(e->nl, n->bridge, &s) < 0 || s.n_addrs == 0)
 		return false;
-	found = count > 0;
-	if (found)
-		*out = addrs[0];
-	free(addrs);
-	return found;
+	*out = s.addrs[0].prefix;
+	return true;
 }
 
-static json_object *summary(const struct netd_network *n, const struct netd_view *v)
+static json_object *summary(struct netd_engine *e, const struct netd_network *n,
+                            const struct netd_view *v)
 {
 	struct netd_prefix lan;
 	json_object *j = json_object_new_object();
+	const char *label;
 	char buf[32];
 
 	json_object_object_add(j, "name", json_object_new_string(n->name));
@@ -58,40 +56,33 @@ static json_object *summary(const struct netd_network *n, const struct netd_view
 		json_object_object_add(j, "address",
 		                       json_object_new_string(netd_prefix_format(
 		                           &n->address, false, buf, sizeof(buf))));
-	else if (lan_address(n, v, &lan))
+	else if (lan_address(e, n, v, &lan))
 		json_object_object_add(
 		    j, "address",
 		    json_object_new_string(netd_prefix_format(&lan, false, buf, sizeof(buf))));
 	else
 		json_object_object_add(j, "address", NULL);
-	json_object_object_add(j, "state", json_object_new_string(state_of(v)));
+	/* A network a job is changing says so, rather than how far the job got. */
+	label = netd_engine_busy_label(e, n->name);
+	json_object_object_add(j, "state", json_object_new_string(label ? label : state_of(v)));
 	json_object_object_add(j, "autostart", json_object_new_boolean(n->autostart));
 	return j;
 }
 
-/* Every network, observed in one snapshot of the kernel (when it cannot be read whole, each
- * network is observed on its own, as status does). */
 int netd_engine_list(struct netd_engine *e, json_object **out)
 {
 	json_object *arr = json_object_new_array();
-	struct netd_pass pass;
-	bool shared = netd_pass_begin(e, true, &pass) == 0;
-
-	pass.nft_held = shared;
-	netd_nft_observe_hold(e->nft, shared);
 
 	for (size_t i = 0; i < e->config->n_networks; i++) {
 		const struct netd_network *n = e->config->networks[i];
 		struct netd_diag d;
 		struct netd_view v;
 
-		if (netd_view_load_in(e, n, shared ? &pass : NULL, &v, &d) < 0)
+		if (netd_view_load(e, n, &v, &d) < 0)
 			continue;
-		json_object_array_add(arr, summary(n, &v));
+		json_object_array_add(arr, summary(e, n, &v));
 		netd_view_release(&v);
 	}
-	netd_nft_observe_hold(e->nft, false);
-	netd_pass_end(&pass);
 	*out = arr;
 	return 0;
 }
@@ -108,7 +99,7 @@ int netd_engine_entry(struct netd_engine *e, const char *name, json_object **out
 	ret = netd_view_load(e, n, &v, diag);
 	if (ret < 0)
 		return ret;
-	*out = summary(n, &v);
+	*out = summary(e, n, &v);
 	netd_view_release(&v);
 	return 0;
 }
@@ -151,6 +142,31 @@ static json_object *firewall_findings(const struct netd_network *n)
 	return arr;
 }
 
+/* The state files that do not load: file, reason, whether the .prev loads and is used, and
+ * what netd does about it. [] when every file loads. */
+static json_object *attention(const struct netd_view *v)
+{
+	json_object *arr = json_object_new_array();
+	char advice[NETD_PATH_MAX + 512];
+
+	for (int k = 0; k < NETD_STATE_FILES; k++) {
+		const struct netd_state_issue *f = &v->o.files[k];
+		json_object *o;
+
+		if (!f->bad)
+			continue;
+		o = json_object_new_object();
+		netd_state_issue_advice(v->d, &v->o, k, advice, sizeof(advice));
+		json_object_object_add(o, "file", json_object_new_string(f->file));
+		json_object_object_add(o, "reason", json_object_new_string(f->reason));
+		json_object_object_add(o, "previous_loads", json_object_new_boolean(f->prev_loads));
+		json_object_object_add(o, "previous_used", json_object_new_boolean(f->prev_used));
+		json_object_object_add(o, "advice", json_object_new_string(advice));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
 /* The network's taps as the state file records them, and whether each is in the kernel. */
 static json_object *taps_json(struct netd_engine *e, const struct netd_network *n)
 {
@@ -187,10 +203,25 @@ int netd_engine_warnings(struct netd_engine *e, const char *name, json_object **
                          struct netd_diag *diag)
 {
 	const struct netd_network *n = netd_engine_find(e, name, diag);
+	char line[NETD_PATH_MAX + 1024], advice[NETD_PATH_MAX + 512];
+	struct netd_view v;
 
 	if (!n)
 		return -ENOENT;
 	*out = firewall_findings(n);
+	/* State files that do not load, with what netd does about each. */
+	if (netd_view_load(e, n, &v, diag) < 0)
+		return 0;
+	for (int k = 0; k < NETD_STATE_FILES; k++) {
+		const struct netd_state_issue *f = &v.o.files[k];
+
+		if (!f->bad)
+			continue;
+		netd_state_issue_advice(v.d, &v.o, k, advice, sizeof(advice));
+		snprintf(line, sizeof(line), "%s %s: %s", f->file, f->reason, advice);
+		json_object_array_add(*out, json_object_new_string(line));
+	}
+	netd_view_release(&v);
 	return 0;
 }
 
@@ -209,7 +240,7 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 	ret = netd_view_load(e, n, &v, diag);
 	if (ret < 0)
 		return ret;
-	j = summary(n, &v);
+	j = summary(e, n, &v);
 	json_object_object_add(j, "source", json_object_new_string(n->source));
 	if (n->uplink[0])
 		json_object_object_add(j, "uplink", json_object_new_string(n->uplink));
@@ -238,19 +269,21 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 	/* A switched network's address is the LAN's, moved onto the bridge with the uplink. */
 	json_object_object_add(obj, "address",
 	                       json_object_new_boolean(netd_mode_ops(n->mode)->switched
-	                                                   ? lan_address(n, &v, &lan)
+	                                                   ? lan_address(e, n, &v, &lan)
 	                                                   : v.o.has_address));
-	json_object_object_add(
-	    obj, "rules",
-	    json_object_new_boolean(v.o.rules_present &&
-	                            strcmp(v.o.rules_digest, v.d->nft->digest) == 0));
+	json_object_object_add(obj, "rules",
+	                       json_object_new_boolean((v.d->has_rules || v.d->nft->n_ports > 0) &&
+	                                               v.o.rules_current));
 	json_object_object_add(obj, "dnsmasq", json_object_new_boolean(v.o.dnsmasq_running));
 	json_object_object_add(obj, "ip_forward", json_object_new_boolean(v.o.ip_forward_on));
 	json_object_object_add(j, "objects", obj);
 	if (v.o.dnsmasq_running)
 		json_object_object_add(j, "dnsmasq_pid", json_object_new_int(v.o.dnsmasq_pid));
+	if ((obj = netd_repair_json(e, n->name)))
+		json_object_object_add(j, "repair", obj);
 	json_object_object_add(j, "rules", rules_text(v.d->nft));
 	json_object_object_add(j, "taps", taps_json(e, n));
+	json_object_object_add(j, "needs_attention", attention(&v));
 	json_object_object_add(j, "firewall", firewall_findings(n));
 	netd_view_release(&v);
 	*out = j;

@@ -3,7 +3,9 @@
  * (netdctl, qemu's bridge helper, libvirt, a plain `ip link set ... master`). The daemon
  * listens to link notifications and isolates a new port of a VMToVM=deny network the moment
  * the kernel announces it, instead of waiting for the next reconcile. A bond's failover is
- * announced here too.
+ * announced here too. And the notifications tell the event-driven repair (heal.c) which
+ * network may have drifted: its bridge deleted, set down or stripped of its address, its
+ * uplink or a tap tagged for it deleted or taken off the bridge.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -54,14 +56,60 @@ static void bond_failover(struct netd_engine *e, const char *bond)
 	}
 }
 
+/* Tagged netd:<n>: netd made it for n. */
+static bool tagged(const char *alias, const struct netd_network *n)
+{
+	size_t p = strlen(NETD_ALIAS_PREFIX);
+
+	return strncmp(alias, NETD_ALIAS_PREFIX, p) == 0 && strcmp(alias + p, n->name) == 0;
+}
+
+/* An IPv4 address's label is its link's name, or name:suffix. */
+static bool label_of(const char *label, const char *link)
+{
+	size_t l = strlen(link);
+
+	return strncmp(label, link, l) == 0 && (label[l] == '\0' || label[l] == ':');
+}
+
+/* Whether the link with ifindex master is n's bridge (one query; 0 is no master). */
+static bool on_bridge(struct netd_engine *e, const struct netd_network *n, int master)
+{
+	struct netd_link_info br;
+
+	return master > 0 && netd_nl_link_get_by_index(e->nl, master, &br) == 0 &&
+	       strcmp(br.name, n->bridge) == 0;
+}
+
+/* Whether the fact may mean that n drifted. Its bridge: deleted, down, not tagged (another
+ * link under its name), an address gone. Its uplink or a tap of its: deleted, or off the
+ * bridge (a [Tap] comes back, an attached tap goes back on the bridge or, deleted, is
+ * forgotten). Whether n is up at all is the pass's to ask, once. */
+static bool drifted(struct netd_engine *e, const struct netd_network *n,
+                    const struct netd_link_event *ev)
+{
+	if (ev->kind == NETD_LINK_EV_ADDR)
+		return ev->deleted && label_of(ev->name, n->bridge);
+	if (strcmp(ev->name, n->bridge) == 0)
+		return ev->deleted || !ev->up || !tagged(ev->alias, n);
+	if (!tagged(ev->alias, n) && (!n->uplink[0] || strcmp(ev->name, n->uplink) != 0))
+		return false;
+	return ev->deleted || !on_bridge(e, n, ev->master);
+}
+
 static void on_event(const struct netd_link_event *ev, void *arg)
 {
 	struct netd_engine *e = arg;
 
-	if (ev->bond_failover)
-		bond_failover(e, ev->name);
-	if (ev->master)
-		port_added(e, ev->master, ev->name);
+	if (ev->kind == NETD_LINK_EV_LINK && !ev->deleted) {
+		if (ev->bond_failover)
+			bond_failover(e, ev->name);
+		if (ev->master)
+			port_added(e, ev->master, ev->name);
+	}
+	for (size_t i = 0; e->heal && i < e->config->n_networks; i++)
+		if (drifted(e, e->config->networks[i], ev))
+			netd_heal_mark(e, i);
 }
 
 int netd_engine_monitor_open(struct netd_engine *e)
@@ -77,9 +125,14 @@ int netd_engine_monitor_handle(struct netd_engine *e)
 {
 	if (!e->monitor)
 		return -EBADF;
-	/* ENOBUFS: notifications were lost; a reconcile catches up on them. */
-	if (netd_link_monitor_read(e->monitor, on_event, e) == -ENOBUFS)
-		netd_engine_reconcile(e);
+	/* ENOBUFS: notifications were lost; a reconcile catches up on them: every network
+	 * marked for the next pass, or (without the event-driven repair) the daemon's pass. */
+	if (netd_link_monitor_read(e->monitor, on_event, e) == -ENOBUFS) {
+		if (!e->heal)
+			return 1;
+		netd_heal_mark_all(e);
+	}
+	netd_heal_schedule(e);
 	return 0;
 }
 

@@ -1,6 +1,5 @@
-/* Observe: what the kernel, our nft table and our dnsmasq have now for one network. The links
- * and addresses come from the pass's snapshot (kernel/snapshot.h), not from queries of its
- * own, so a pass over N networks reads them once. */
+/* Observe: what the kernel, our nft table, our dnsmasq and our state files have now for one
+ * network. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,18 +12,30 @@
 /* Ports of the bridge whose isolation flag differs from the policy. The uplink of a bridged
  * network is never isolated: isolated ports still reach non-isolated ones, which is how
  * guests keep the LAN while not seeing each other. */
-static size_t count_ports_to_isolate(const struct netd_desired *d,
-                                     const struct netd_link_info *ports, size_t n)
+static void count_ports_to_isolate(struct netd_engine *e, const struct netd_desired *d,
+                                   const struct netd_link_info *links, size_t n, int br_index,
+                                   size_t *count)
 {
-	size_t count = 0;
-
+	*count = 0;
 	for (size_t i = 0; i < n; i++) {
-		int is = ports[i].port_isolated;
+		bool want;
+		int is;
 
-		if (is >= 0 && (is == 1) != netd_port_isolated(d->net, ports[i].name))
-			count++;
+		if (links[i].master != br_index)
+			continue;
+		want = netd_port_isolated(d->net, links[i].name);
+		is = netd_nl_port_get_isolated(e->nl, links[i].name);
+		if (is >= 0 && (is == 1) != want)
+			(*count)++;
 	}
-	return count;
+}
+
+/* A state file that does not load, as a load described it. */
+static void note_issue(struct netd_state_issue *f, const struct netd_state_info *info)
+{
+	f->bad = true;
+	snprintf(f->file, sizeof(f->file), "%s", info->path);
+	snprintf(f->reason, sizeof(f->reason), "%s", info->reason);
 }
 
 /* The kernel layer's facts about the bond, in the planner's terms. */
@@ -41,186 +52,243 @@ static int observe_bond(struct netd_engine *e, const struct netd_network *n, con
 	snprintf(o->bond_kind, sizeof(o->bond_kind), "%s", f.kind);
 	snprintf(o->bond_alias, sizeof(o->bond_alias), "%s", f.alias);
 	o->bond_saved = f.saved;
+	/* Missing matters only while the bond is ours: then its slaves need the file. */
+	if (f.file.loads == -EINVAL || (f.file.loads == -ENOENT && f.ours)) {
+		note_issue(&o->files[NETD_STATE_FILE_BOND], &f.file.info);
+		o->files[NETD_STATE_FILE_BOND].prev_loads = f.file.prev_loads;
+		o->files[NETD_STATE_FILE_BOND].prev_used = f.file.prev_used;
+	}
 	snprintf(o->bond_slave_absent, IFNAMSIZ, "%s", f.slave_absent);
 	snprintf(o->bond_slave_busy, IFNAMSIZ, "%s", f.slave_busy);
 	snprintf(o->bond_slave_master, IFNAMSIZ, "%s", f.slave_master);
 	return 0;
 }
 
+/*
+ * Whether netd holds a snapshot to give the uplink back from: the file; or when it does not
+ * load (or is gone while the bridge holds the uplink), its .prev if that agrees with the
+ * kernel: the previous good copy of the snapshot of this very take-over (the first write
+ * of a state file puts the same content there), checked against the bridge's MAC and
+ * addresses, so a copy of another time is never used.
+ */
+static int observe_uplink_saved(struct netd_engine *e, const struct netd_network *n,
+                                struct netd_observed *o)
+{
+	struct netd_state_issue *f = &o->files[NETD_STATE_FILE_UPLINK];
+	struct netd_state_info info;
+	struct netd_uplink_state s;
+	int ret;
+
+	ret = netd_uplink_load(e->state_dir, n->name, NETD_STATE_CURRENT, &s, &info);
+	o->uplink_saved = ret == 0;
+	if (ret == 0 || (ret == -ENOENT && !o->uplink_enslaved))
+		return 0;
+	if (ret != -ENOENT && ret != -EINVAL)
+		return ret;
+	note_issue(f, &info);
+	ret = netd_uplink_load(e->state_dir, n->name, NETD_STATE_PREV, &s, NULL);
+	if (ret == -ENOMEM)
+		return ret;
+	f->prev_loads = ret == 0;
+	f->prev_used = f->prev_loads && o->uplink_enslaved && strcmp(s.name, n->uplink) == 0 &&
+	               netd_uplink_agrees(e->nl, &s, n->bridge);
+	o->uplink_saved = f->prev_used;
+	return 0;
+}
+
 /* Uplink= of a bridged network: there, enslaved to our bridge or to another master, and
  * whether netd holds its state to give it back. */
 static int observe_uplink(struct netd_engine *e, const struct netd_network *n,
-                          struct netd_kernel_snapshot *k, const struct netd_link_info *br,
-                          struct netd_observed *o)
+                          const struct netd_link_info *br, struct netd_observed *o)
 {
 	struct netd_link_info up, master;
-	struct netd_uplink_state saved;
 	int ret;
 
-	ret = netd_snapshot_link(k, n->uplink, &up);
+	ret = netd_nl_link_get(e->nl, n->uplink, &up);
 	if (ret < 0 && ret != -ENODEV)
 		return ret;
 	o->uplink_exists = ret == 0;
 	if (o->uplink_exists && up.master) {
 		if (o->bridge == NETD_BRIDGE_OURS && up.master == br->ifindex)
 			o->uplink_enslaved = true;
-		else if (netd_snapshot_link_by_index(k, up.master, &master) == 0)
+		else if (netd_nl_link_get_by_index(e->nl, up.master, &master) == 0)
 			snprintf(o->uplink_master, sizeof(o->uplink_master), "%s", master.name);
 	}
-	o->uplink_saved = netd_uplink_load(e->state_dir, n->name, &saved) == 0;
-	return 0;
+	return observe_uplink_saved(e, n, o);
 }
 
-/* The link under name: among the bridge's ports (read already), else from the snapshot. */
-static int tap_link(struct netd_kernel_snapshot *k, const struct netd_link_info *ports,
-                    size_t n_ports, const char *name, struct netd_link_info *out)
+/* Add what the kernel has under name, if anything, to o->taps (once per name). Isolation
+ * costs a query per port and only a [Tap]'s settings are checked (declared): of an attached
+ * tap that exists only its port (enslaved) counts. */
+static void tap_fact(struct netd_engine *e, const struct netd_desired *d,
+                     const struct netd_link_info *links, size_t n_links, int br_index,
+                     const char *name, bool declared, struct netd_tap_links *k)
 {
-	for (size_t i = 0; i < n_ports; i++) {
-		if (strcmp(ports[i].name, name) == 0) {
-			*out = ports[i];
-			return 0;
-		}
-	}
-	return netd_snapshot_link(k, name, out);
-}
-
-/* Add what the kernel has under name, if anything, to o->taps (once per name). Only a
- * [Tap]'s settings are checked (declared): of an attached tap that exists only its port
- * (enslaved) counts. */
-static int tap_fact(const struct netd_desired *d, struct netd_kernel_snapshot *k,
-                    const struct netd_link_info *ports, size_t n_ports, int br_index,
-                    const char *name, bool declared, struct netd_tap_links *taps)
-{
-	struct netd_link_info l;
 	struct netd_tap_link *t;
-	int ret;
 
-	if (netd_tap_links_find(taps, name))
-		return 0;
-	ret = tap_link(k, ports, n_ports, name, &l);
-	if (ret < 0)
-		return ret == -ENODEV ? 0 : ret;
-	t = &taps->v[taps->n++];
-	memset(t, 0, sizeof(*t));
-	snprintf(t->name, sizeof(t->name), "%s", l.name);
-	t->ours = strcmp(l.alias, d->alias) == 0;
-	snprintf(t->alias, sizeof(t->alias), "%s", l.alias);
-	t->enslaved = br_index && l.master == br_index;
-	t->isolated = t->enslaved && declared && l.port_isolated >= 0 ? l.port_isolated : -1;
-	t->up = l.up;
-	t->mtu = l.mtu;
-	memcpy(t->mac, l.mac, 6);
-	return 0;
+	if (netd_tap_links_find(k, name))
+		return;
+	for (size_t i = 0; i < n_links; i++) {
+		const struct netd_link_info *l = &links[i];
+
+		if (strcmp(l->name, name) != 0)
+			continue;
+		t = &k->v[k->n++];
+		memset(t, 0, sizeof(*t));
+		snprintf(t->name, sizeof(t->name), "%s", l->name);
+		t->ours = strcmp(l->alias, d->alias) == 0;
+		snprintf(t->alias, sizeof(t->alias), "%s", l->alias);
+		t->enslaved = br_index && l->master == br_index;
+		t->isolated =
+		    t->enslaved && declared ? netd_nl_port_get_isolated(e->nl, l->name) : -1;
+		if (t->isolated < 0)
+			t->isolated = -1;
+		t->up = l->up;
+		t->mtu = l->mtu;
+		memcpy(t->mac, l->mac, 6);
+		return;
+	}
 }
 
-/* The links under the names of the network's [Tap]s and recorded taps, only for a network
- * that has taps at all. */
-static int observe_taps(const struct netd_desired *d, struct netd_kernel_snapshot *k,
-                        const struct netd_link_info *br, const struct netd_link_info *ports,
-                        size_t n_ports, struct netd_observed *o)
+/* A link netd made for the network that is neither its bridge nor its bond (a tap, recorded
+ * or not): down removes it. */
+static bool tagged_port(const struct netd_desired *d, const struct netd_link_info *l)
 {
 	const struct netd_network *n = d->net;
-	struct netd_tap_links *taps = &o->taps;
-	int br_index = o->bridge == NETD_BRIDGE_OURS ? br->ifindex : 0;
-	int ret = 0;
 
-	if (n->n_taps == 0 && d->taps.n == 0)
+	return strcmp(l->alias, d->alias) == 0 && strcmp(l->kind, "bridge") != 0 &&
+	       strcmp(l->kind, "bond") != 0 && strcmp(l->name, n->bridge) != 0 &&
+	       strcmp(l->name, n->bond.name) != 0;
+}
+
+/* The links under the names of the network's [Tap]s and recorded taps, then every other link
+ * tagged for the network (its bridge and bond aside): from the one dump of the namespace. */
+static int observe_taps(struct netd_engine *e, const struct netd_desired *d,
+                        const struct netd_link_info *br, const struct netd_link_info *links,
+                        size_t n_links, struct netd_observed *o)
+{
+	const struct netd_network *n = d->net;
+	struct netd_tap_links *k = &o->taps;
+	int br_index = o->bridge == NETD_BRIDGE_OURS ? br->ifindex : 0;
+	size_t tagged = 0;
+
+	for (size_t i = 0; i < n_links; i++)
+		tagged += tagged_port(d, &links[i]);
+	if (n->n_taps == 0 && d->taps.n == 0 && tagged == 0)
 		return 0;
-	taps->v = calloc(n->n_taps + d->taps.n, sizeof(*taps->v));
-	if (!taps->v)
+	k->v = calloc(n->n_taps + d->taps.n + tagged, sizeof(*k->v));
+	if (!k->v)
 		return -ENOMEM;
-	taps->bridge_mtu = br_index ? br->mtu : 0;
-	for (size_t i = 0; ret == 0 && i < n->n_taps; i++)
-		ret = tap_fact(d, k, ports, n_ports, br_index, n->taps[i].name, true, taps);
-	for (size_t i = 0; ret == 0 && i < d->taps.n; i++)
-		ret = tap_fact(d, k, ports, n_ports, br_index, d->taps.v[i].tap, false, taps);
+	k->bridge_mtu = br_index ? br->mtu : 0;
+	for (size_t i = 0; i < n->n_taps; i++)
+		tap_fact(e, d, links, n_links, br_index, n->taps[i].name, true, k);
+	for (size_t i = 0; i < d->taps.n; i++)
+		tap_fact(e, d, links, n_links, br_index, d->taps.v[i].tap, false, k);
+	for (size_t i = 0; i < n_links; i++)
+		if (tagged_port(d, &links[i]))
+			tap_fact(e, d, links, n_links, br_index, links[i].name, false, k);
+	return 0;
+}
+
+/* The network's rules and map elements, in both of netd's tables, compared with the kernel's
+ * by content (cheap when the ruleset did not change since the last look). */
+static int observe_rules(struct netd_engine *e, const struct netd_desired *d,
+                         struct netd_observed *o)
+{
+	struct netd_nft_drift drift;
+	int ret = netd_nft_verify_net(e->nft, d->nft, &drift);
+
+	if (ret < 0)
+		return ret;
+	o->rules_present = drift.present;
+	o->rules_current = drift.n == 0;
+	snprintf(o->rules_drift, sizeof(o->rules_drift), "%s", drift.what);
+	return 0;
+}
+
+/* The links of the namespace (one dump: the bridge's ports and the network's taps). */
+static int observe_links(struct netd_engine *e, const struct netd_desired *d,
+                         const struct netd_link_info *br, struct netd_observed *o)
+{
+	struct netd_link_info *links = NULL;
+	size_t n = 0;
+	int ret;
+
+	ret = netd_nl_link_list(e->nl, &links, &n);
+	if (ret < 0)
+		return ret;
+	if (o->bridge == NETD_BRIDGE_OURS)
+		count_ports_to_isolate(e, d, links, n, br->ifindex, &o->n_ports_to_isolate);
+	ret = observe_taps(e, d, br, links, n, o);
+	free(links);
 	return ret;
 }
 
-/* The bridge under the network's name: whose it is, and (ours) its address and ports. */
-static int observe_bridge(const struct netd_desired *d, struct netd_kernel_snapshot *k,
-                          struct netd_link_info *li, struct netd_link_info **ports, size_t *n_ports,
-                          struct netd_observed *o)
-{
-	const struct netd_network *n = d->net;
-	int ret;
-
-	ret = netd_snapshot_link(k, n->bridge, li);
-	if (ret == -ENODEV) {
-		o->bridge = NETD_BRIDGE_ABSENT;
-		return 0;
-	}
-	if (ret < 0)
-		return ret;
-	snprintf(o->bridge_kind, sizeof(o->bridge_kind), "%s", li->kind);
-	snprintf(o->bridge_alias, sizeof(o->bridge_alias), "%s", li->alias);
-	if (strcmp(li->alias, d->alias) == 0 && strcmp(li->kind, "bridge") == 0)
-		o->bridge = NETD_BRIDGE_OURS;
-	else if (strncmp(li->alias, NETD_ALIAS_PREFIX, strlen(NETD_ALIAS_PREFIX)) == 0 &&
-	         strcmp(li->kind, "bridge") == 0)
-		o->bridge = NETD_BRIDGE_OTHER_NET;
-	else
-		o->bridge = NETD_BRIDGE_FOREIGN;
-	if (o->bridge != NETD_BRIDGE_OURS)
-		return 0;
-	o->bridge_up = li->up;
-	if (n->has_address) {
-		ret = netd_snapshot_addr_has(k, li->ifindex, &n->address);
-		if (ret < 0)
-			return ret;
-		o->has_address = ret == 1;
-	}
-	ret = netd_snapshot_ports(k, li->ifindex, ports, n_ports);
-	if (ret < 0)
-		return ret;
-	o->n_ports_to_isolate = count_ports_to_isolate(d, *ports, *n_ports);
-	return 0;
-}
-
-/* Read once per pass: every network's view needs it. */
-static bool ip_forward_on(struct netd_pass *pass)
-{
-	char fwd[16];
-
-	if (pass->ip_forward < 0)
-		pass->ip_forward = netd_sysctl_read("net/ipv4/ip_forward", fwd, sizeof(fwd)) == 0 &&
-		                   strcmp(fwd, "1") == 0;
-	return pass->ip_forward == 1;
-}
-
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
-                 const struct netd_dnsmasq_paths *paths, struct netd_pass *pass,
-                 struct netd_net_memo *m, struct netd_observed *o)
+                 const struct netd_dnsmasq_paths *paths, struct netd_observed *o)
 {
 	const struct netd_network *n = d->net;
-	struct netd_kernel_snapshot *k = pass->k;
-	struct netd_link_info li, *ports = NULL;
-	size_t n_ports = 0;
+	struct netd_link_info li;
+	char fwd[16];
 	int ret;
 
 	memset(o, 0, sizeof(*o));
-	memset(&li, 0, sizeof(li));
-	ret = observe_bridge(d, k, &li, &ports, &n_ports, o);
-	if (ret == 0 && n->uplink[0])
-		ret = observe_uplink(e, n, k, &li, o);
-	if (ret == 0 && n->bond.name[0])
-		ret = observe_bond(e, n, d->alias, o);
-	if (ret == 0)
-		ret = observe_taps(d, k, &li, ports, n_ports, o);
-	free(ports);
+	ret = netd_nl_link_get(e->nl, n->bridge, &li);
+	if (ret == -ENODEV) {
+		o->bridge = NETD_BRIDGE_ABSENT;
+	} else if (ret < 0) {
+		return ret;
+	} else {
+		snprintf(o->bridge_kind, sizeof(o->bridge_kind), "%s", li.kind);
+		snprintf(o->bridge_alias, sizeof(o->bridge_alias), "%s", li.alias);
+		if (strcmp(li.alias, d->alias) == 0 && strcmp(li.kind, "bridge") == 0)
+			o->bridge = NETD_BRIDGE_OURS;
+		else if (strncmp(li.alias, NETD_ALIAS_PREFIX, strlen(NETD_ALIAS_PREFIX)) == 0 &&
+		         strcmp(li.kind, "bridge") == 0)
+			o->bridge = NETD_BRIDGE_OTHER_NET;
+		else
+			o->bridge = NETD_BRIDGE_FOREIGN;
+	}
+	if (o->bridge == NETD_BRIDGE_OURS) {
+		o->bridge_up = li.up;
+		if (n->has_address) {
+			ret = netd_nl_addr_has(e->nl, n->bridge, &n->address);
+			if (ret < 0)
+				return ret;
+			o->has_address = ret == 1;
+		}
+	}
+	ret = observe_links(e, d, &li, o);
 	if (ret < 0)
 		return ret;
 
-	ret = netd_nft_observe_net(e->nft, n->name, o->rules_digest);
-	if (ret == 0)
-		o->rules_present = true;
-	else if (ret != -ENOENT)
+	if (n->uplink[0]) {
+		ret = observe_uplink(e, n, &li, o);
+		if (ret < 0)
+			return ret;
+	}
+	if (n->bond.name[0]) {
+		ret = observe_bond(e, n, d->alias, o);
+		if (ret < 0)
+			return ret;
+	}
+
+	ret = observe_rules(e, d, o);
+	if (ret < 0)
 		return ret;
 
-	o->dnsmasq_running =
-	    netd_dnsmasq_check(paths, e->run_watch, &m->seen, d->dnsmasq_conf, d->dnsmasq_hosts,
-	                       &o->dnsmasq_pid, &o->dnsmasq_conf_current) == 1;
+	ret = netd_dnsmasq_running(paths, &o->dnsmasq_pid);
+	if (ret < 0)
+		return ret;
+	o->dnsmasq_running = ret == 1;
+	if (o->dnsmasq_running && d->dnsmasq_conf)
+		o->dnsmasq_conf_current =
+		    netd_dnsmasq_conf_matches(paths, d->dnsmasq_conf, d->dnsmasq_hosts) == 1;
 
-	o->ip_forward_on = ip_forward_on(pass);
+	if (netd_sysctl_read("net/ipv4/ip_forward", fwd, sizeof(fwd)) == 0)
+		o->ip_forward_on = strcmp(fwd, "1") == 0;
+	/* The value to put back when the last network that routes goes down. */
+	if (d->forwarding)
+		return netd_forwarding_issue(e->state_dir, &o->files[NETD_STATE_FILE_IP_FORWARD]);
 	return 0;
 }

@@ -13,9 +13,10 @@
 
 #include "engine_priv.h"
 #include "netd/util/fsutil.h"
+#include "netd/util/state_file.h"
 
 #define BOOT_ID_FILE "/proc/sys/kernel/random/boot_id"
-#define RECORD_MAX   4096
+#define RECORD_KIND  "up"
 
 static int record_path(const char *state_dir, const char *network, char *buf, size_t len)
 {
@@ -85,9 +86,10 @@ int netd_up_record_save(const char *state_dir, const char *network)
 
 	if (ret == 0)
 		ret = record_text(network, &text);
-	/* Durable: after a crash it is what says the network is to be kept up. */
+	/* Durable, in the state files' envelope: after a crash it is what says the network is to
+	 * be kept up. */
 	if (ret == 0)
-		ret = netd_file_write_atomic(path, text, 0644, true);
+		ret = netd_state_write(path, RECORD_KIND, text);
 	free(text);
 	return ret;
 }
@@ -97,8 +99,9 @@ int netd_up_record_load(const char *state_dir, const char *network)
 	char path[NETD_PATH_MAX], *have = NULL, *want = NULL;
 	int ret = record_path(state_dir, network, path, sizeof(path));
 
+	/* A damaged record says nothing: the network counts as up only if its bridge is there. */
 	if (ret == 0)
-		ret = netd_file_read(path, RECORD_MAX, &have);
+		ret = netd_state_load(path, RECORD_KIND, NETD_STATE_CURRENT, &have, NULL);
 	if (ret == 0)
 		ret = record_text(network, &want);
 	if (ret == 0)
@@ -113,7 +116,7 @@ int netd_up_record_forget(const char *state_dir, const char *network)
 	char path[NETD_PATH_MAX];
 	int ret = record_path(state_dir, network, path, sizeof(path));
 
-	if (ret == 0 && unlink(path) < 0 && errno != ENOENT)
-		ret = -errno;
+	if (ret == 0)
+		ret = netd_state_remove(path, NULL);
 	return ret;
 }

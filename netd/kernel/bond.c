@@ -3,14 +3,14 @@
  * and a NIC must be down to be enslaved, so the order is fixed: create the bond (down, with
  * every option), enslave each slave (down, master, up), then set the bond up.
  *
- * Each slave's state is saved in <state>/<network>.bond before anything is touched, so that
+ * Each slave's state is saved in <state>/<network>.bond (bond_state.c) before anything is
+ * touched, so that
  * `down`, even after a netd restart, gives the slaves back exactly as they were: the bond
  * changes a slave's MAC in some modes and its MTU to the bond's, and the slave's IPv4
  * addresses and routes move onto the bond (from where the uplink code moves them onto the
  * bridge: a host whose address was on eth0 keeps it).
  */
 #include <errno.h>
-#include <json-c/json.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
@@ -21,134 +21,15 @@
 #include <netlink/attr.h>
 
 #include "netd/kernel/bond.h"
-#include "netd/util/fsutil.h"
 #include "netd/kernel/uplink.h"
 #include "nl_priv.h"
-
-struct bond_slave {
-	struct netd_uplink_state s; /* name, MAC, up, addresses, routes */
-	unsigned mtu;
-};
-
-struct bond_saved {
-	char bond[IFNAMSIZ];
-	struct bond_slave slaves[NETD_BOND_MAX_SLAVES];
-	size_t n;
-};
-
-/* ---- the saved state ---- */
-
-static void state_path(const char *state_dir, const char *network, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/%s.bond", state_dir, network);
-}
-
-static int saved_to_json(const struct bond_saved *sv, char **out)
-{
-	json_object *j = json_object_new_object(), *arr = json_object_new_array();
-	int ret = 0;
-
-	json_object_object_add(j, "bond", json_object_new_string(sv->bond));
-	for (size_t i = 0; i < sv->n && ret == 0; i++) {
-		json_object *o;
-		char *text = NULL;
-
-		ret = netd_uplink_to_json(&sv->slaves[i].s, &text);
-		if (ret < 0)
-			break;
-		o = json_tokener_parse(text);
-		free(text);
-		if (!o) {
-			ret = -ENOMEM;
-			break;
-		}
-		json_object_object_add(o, "mtu", json_object_new_int64(sv->slaves[i].mtu));
-		json_object_array_add(arr, o);
-	}
-	json_object_object_add(j, "slaves", arr);
-	if (ret == 0) {
-		*out = strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY));
-		ret = *out ? 0 : -ENOMEM;
-	}
-	json_object_put(j);
-	return ret;
-}
-
-static int saved_from_json(const char *text, struct bond_saved *sv)
-{
-	json_object *j = json_tokener_parse(text), *arr, *v;
-	int ret = -EINVAL;
-
-	memset(sv, 0, sizeof(*sv));
-	if (!j || !json_object_object_get_ex(j, "bond", &v) ||
-	    !json_object_is_type(v, json_type_string) ||
-	    strlen(json_object_get_string(v)) >= IFNAMSIZ ||
-	    !json_object_object_get_ex(j, "slaves", &arr) ||
-	    !json_object_is_type(arr, json_type_array) ||
-	    json_object_array_length(arr) > NETD_BOND_MAX_SLAVES)
-		goto out;
-	snprintf(sv->bond, sizeof(sv->bond), "%s", json_object_get_string(v));
-	for (size_t i = 0; i < json_object_array_length(arr); i++) {
-		json_object *o = json_object_array_get_idx(arr, i);
-		struct bond_slave *sl = &sv->slaves[sv->n];
-
-		if (netd_uplink_from_json(json_object_to_json_string(o), &sl->s) < 0)
-			goto out;
-		sl->mtu = json_object_object_get_ex(o, "mtu", &v)
-		              ? (unsigned)json_object_get_int64(v)
-		              : 0;
-		sv->n++;
-	}
-	ret = 0;
-out:
-	json_object_put(j);
-	return ret;
-}
-
-/* Durable: after a crash this is the only record of how to give the slaves back. */
-static int saved_write(const char *state_dir, const char *network, const struct bond_saved *sv)
-{
-	char path[NETD_PATH_MAX];
-	char *text = NULL;
-	int ret;
-
-	ret = saved_to_json(sv, &text);
-	if (ret < 0)
-		return ret;
-	state_path(state_dir, network, path, sizeof(path));
-	ret = netd_file_write_atomic(path, text, 0644, true);
-	free(text);
-	return ret;
-}
-
-static int saved_read(const char *state_dir, const char *network, struct bond_saved *sv)
-{
-	char path[NETD_PATH_MAX];
-	char *text = NULL;
-	int ret;
-
-	state_path(state_dir, network, path, sizeof(path));
-	ret = netd_file_read(path, 1 << 20, &text);
-	if (ret < 0)
-		return ret;
-	ret = saved_from_json(text, sv);
-	free(text);
-	return ret;
-}
-
-static void saved_forget(const char *state_dir, const char *network)
-{
-	char path[NETD_PATH_MAX];
-
-	state_path(state_dir, network, path, sizeof(path));
-	unlink(path);
-}
 
 int netd_bond_saved(const char *state_dir, const char *network)
 {
 	char path[NETD_PATH_MAX];
 
-	state_path(state_dir, network, path, sizeof(path));
+	if (netd_state_path(path, sizeof(path), state_dir, network, NETD_BOND_KIND) < 0)
+		return 0;
 	return access(path, F_OK) == 0;
 }
 
@@ -281,8 +162,8 @@ static int set_mtu(struct netd_nl *nl, const char *name, unsigned mtu, struct ne
 
 /* ---- up and down ---- */
 
-static int snapshot_slaves(struct netd_nl *nl, const struct netd_bond *b, struct bond_saved *sv,
-                           struct netd_diag *diag)
+static int snapshot_slaves(struct netd_nl *nl, const struct netd_bond *b,
+                           struct netd_bond_saved *sv, struct netd_diag *diag)
 {
 	struct netd_link_info li, master;
 	int ret;
@@ -316,7 +197,7 @@ static int snapshot_slaves(struct netd_nl *nl, const struct netd_bond *b, struct
 }
 
 /* A slave's addresses go before it is enslaved; setting it down takes its routes. */
-static int enslave(struct netd_nl *nl, const struct bond_slave *sl, const char *bond,
+static int enslave(struct netd_nl *nl, const struct netd_bond_slave_state *sl, const char *bond,
                    struct netd_diag *diag)
 {
 	int ret = 0;
@@ -333,7 +214,8 @@ static int enslave(struct netd_nl *nl, const struct bond_slave *sl, const char *
 }
 
 /* The slaves' addresses and routes, now the bond's: the uplink code takes them from there. */
-static int move_l3_to_bond(struct netd_nl *nl, const struct bond_saved *sv, struct netd_diag *diag)
+static int move_l3_to_bond(struct netd_nl *nl, const struct netd_bond_saved *sv,
+                           struct netd_diag *diag)
 {
 	struct netd_uplink_state *onto;
 	int ret = 0;
@@ -360,7 +242,7 @@ int netd_bond_up(struct netd_nl *nl, const struct netd_bond *b, const char *alia
                  const char *state_dir, const char *network, struct netd_diag *diag)
 {
 	struct netd_diag ignored;
-	struct bond_saved *sv;
+	struct netd_bond_saved *sv;
 	int ret;
 
 	sv = calloc(1, sizeof(*sv));
@@ -369,7 +251,7 @@ int netd_bond_up(struct netd_nl *nl, const struct netd_bond *b, const char *alia
 	ret = snapshot_slaves(nl, b, sv, diag);
 	if (ret < 0)
 		goto out;
-	ret = saved_write(state_dir, network, sv);
+	ret = netd_bond_saved_write(state_dir, network, sv);
 	if (ret < 0) {
 		netd_diag_set(diag, "saving the state of the slaves of bond %s in %s: %s", b->name,
 		              state_dir, strerror(-ret));
@@ -377,7 +259,7 @@ int netd_bond_up(struct netd_nl *nl, const struct netd_bond *b, const char *alia
 	}
 	ret = bond_create(nl, b, alias, diag);
 	if (ret < 0) {
-		saved_forget(state_dir, network);
+		netd_bond_saved_forget(state_dir, network, NULL);
 		goto out;
 	}
 	for (size_t i = 0; i < sv->n && ret == 0; i++)
@@ -394,7 +276,8 @@ out:
 }
 
 /* Everything the slave had, whatever the bond did to it; first error reported. */
-static int give_back_slave(struct netd_nl *nl, const struct bond_slave *sl, struct netd_diag *diag)
+static int give_back_slave(struct netd_nl *nl, const struct netd_bond_slave_state *sl,
+                           struct netd_diag *diag)
 {
 	struct netd_link_info li;
 	struct netd_diag d;
@@ -429,25 +312,86 @@ static int give_back_slave(struct netd_nl *nl, const struct bond_slave *sl, stru
 	return first;
 }
 
+/* The .prev of a bond file agrees with the kernel: it names this bond, and each slave it
+ * lists is the bond's (or free, when the bond is gone). */
+static bool prev_agrees(struct netd_nl *nl, const char *bond, const struct netd_bond_saved *sv)
+{
+	struct netd_link_info b, sl;
+	bool exists = netd_nl_link_get(nl, bond, &b) == 0;
+
+	if (strcmp(sv->bond, bond) != 0 || sv->n == 0)
+		return false;
+	for (size_t i = 0; i < sv->n; i++)
+		if (netd_nl_link_get(nl, sv->slaves[i].s.name, &sl) < 0 ||
+		    sl.master != (exists ? b.ifindex : 0))
+			return false;
+	return true;
+}
+
+int netd_bond_saved_pick(struct netd_nl *nl, const char *bond, const char *state_dir,
+                         const char *network, struct netd_bond_saved *sv, struct netd_bond_file *f)
+{
+	struct netd_bond_saved *prev;
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	f->loads = netd_bond_saved_load(state_dir, network, NETD_STATE_CURRENT, sv, &f->info);
+	if (f->loads != -ENOENT && f->loads != -EINVAL)
+		return f->loads;
+	prev = calloc(1, sizeof(*prev));
+	if (!prev)
+		return -ENOMEM;
+	ret = netd_bond_saved_load(state_dir, network, NETD_STATE_PREV, prev, NULL);
+	f->prev_loads = ret == 0;
+	if (f->prev_loads && prev_agrees(nl, bond, prev)) {
+		*sv = *prev;
+		f->prev_used = true;
+	}
+	free(prev);
+	return ret == -ENOMEM ? ret : 0;
+}
+
+/* Deleting a bond of ours whose slaves netd cannot give back would strand them: refused. */
+static int refuse(const char *bond, const char *network, const struct netd_bond_file *f, bool ours,
+                  struct netd_diag *diag)
+{
+	if (f->loads == 0 || f->prev_used || (!ours && f->loads == -ENOENT))
+		return 0;
+	if (ours) {
+		netd_diag_set(diag,
+		              "%s %s: netd does not delete bond %s without the saved state of its "
+		              "slaves; restore the file, or `netdctl down --force %s` releases the "
+		              "bond with the addresses and routes it has and leaves it",
+		              f->info.path, f->info.reason, bond, network);
+		return -EBUSY;
+	}
+	netd_diag_set(diag, "%s %s: the slaves of bond %s cannot be given back; the file stays",
+	              f->info.path, f->info.reason, bond);
+	return -EINVAL;
+}
+
 int netd_bond_down(struct netd_nl *nl, const char *bond, const char *alias, const char *state_dir,
                    const char *network, struct netd_diag *diag)
 {
 	struct netd_link_info li;
-	struct bond_saved *sv;
+	struct netd_bond_saved *sv;
+	struct netd_bond_file f;
 	struct netd_diag d;
+	bool ours;
 	int ret, first = 0;
 
 	sv = calloc(1, sizeof(*sv));
 	if (!sv)
 		return -ENOMEM;
-	ret = saved_read(state_dir, network, sv);
-	if (ret < 0 && ret != -ENOENT) {
-		netd_diag_set(diag, "reading the saved state of bond %s: %s", bond, strerror(-ret));
-		first = ret;
-	}
+	ours = netd_nl_link_get(nl, bond, &li) == 0 && strcmp(li.kind, "bond") == 0 &&
+	       strcmp(li.alias, alias) == 0;
+	first = netd_bond_saved_pick(nl, bond, state_dir, network, sv, &f);
+	if (first == 0)
+		first = refuse(bond, network, &f, ours, diag);
+	if (first < 0)
+		goto out;
 	/* Deleting the bond releases its slaves; a link under the name that is not ours stays. */
-	if (netd_nl_link_get(nl, bond, &li) == 0 && strcmp(li.kind, "bond") == 0 &&
-	    strcmp(li.alias, alias) == 0) {
+	if (ours) {
 		ret = netd_nl_link_delete(nl, bond, &d);
 		if (ret < 0 && !first) {
 			first = ret;
@@ -462,9 +406,24 @@ int netd_bond_down(struct netd_nl *nl, const char *bond, const char *alias, cons
 		}
 	}
 	if (!first)
-		saved_forget(state_dir, network);
+		first = netd_bond_saved_forget(state_dir, network, diag);
+out:
 	free(sv);
 	return first;
+}
+
+/* netd holds the slaves' state: the file loads, or its .prev agrees with the kernel. */
+static int observe_saved(struct netd_nl *nl, const char *bond, const char *state_dir,
+                         const char *network, struct netd_bond_facts *o)
+{
+	struct netd_bond_saved *sv = calloc(1, sizeof(*sv));
+	int ret = -ENOMEM;
+
+	if (sv)
+		ret = netd_bond_saved_pick(nl, bond, state_dir, network, sv, &o->file);
+	o->saved = ret == 0 && (o->file.loads == 0 || o->file.prev_used);
+	free(sv);
+	return ret;
 }
 
 int netd_bond_observe(struct netd_nl *nl, const struct netd_bond *b, const char *network,
@@ -485,7 +444,9 @@ int netd_bond_observe(struct netd_nl *nl, const struct netd_bond *b, const char 
 		o->ours = strcmp(li.kind, "bond") == 0 && strcmp(li.alias, alias) == 0;
 		bond_index = li.ifindex;
 	}
-	o->saved = netd_bond_saved(state_dir, network) == 1;
+	ret = observe_saved(nl, b->name, state_dir, network, o);
+	if (ret < 0)
+		return ret;
 	for (size_t i = 0; i < b->n_slaves; i++) {
 		ret = netd_nl_link_get(nl, b->slaves[i], &sl);
 		if (ret == -ENODEV) {

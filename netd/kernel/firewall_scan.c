@@ -58,9 +58,11 @@ static enum netd_fw_hook hook_of(uint32_t family, uint32_t hooknum)
 	}
 }
 
+/* inet netd, and bridge netd (the guests' port bindings). */
 static bool is_ours(uint32_t family, const char *table)
 {
-	return family == NFPROTO_INET && strcmp(table, NETD_NFT_TABLE) == 0;
+	return (family == NFPROTO_INET || family == NFPROTO_BRIDGE) &&
+	       strcmp(table, NETD_NFT_TABLE) == 0;
 }
 
 static int chain_cb(const struct nlmsghdr *nlh, void *data)

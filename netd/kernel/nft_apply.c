@@ -1,4 +1,5 @@
-/* Changing table inet netd: one network in or out, each time in one atomic batch. */
+/* Changing netd's tables: one network in or out of both, each time in one atomic batch,
+ * written from what the tables hold now (the snapshot of nft_observe.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,8 +11,16 @@
 static bool is_base_chain(const char *name)
 {
 	for (int i = 0; i < NFT_BASE_CHAINS; i++)
-		if (strcmp(name, nft_base_chains[i]) == 0)
+		if (strcmp(name, nft_base[i].name) == 0)
 			return true;
+	return false;
+}
+
+static bool bad_map(const struct nft_ktable *t, const char *name)
+{
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
+		if (strcmp(nft_maps[k].name, name) == 0)
+			return !nft_frame_map_ok(t, &nft_maps[k]);
 	return false;
 }
 
@@ -21,44 +30,36 @@ static void chain_names(const char *network, char names[][NETD_NFT_CHAIN_MAX])
 		snprintf(names[k], NETD_NFT_CHAIN_MAX, "%s%s", netd_nft_chain_prefix(k), network);
 }
 
-static bool same_elem(const struct nft_elem *a, const struct nft_elem *b)
-{
-	return a->key_len == b->key_len && memcmp(a->key, b->key, a->key_len) == 0 &&
-	       a->has_end == b->has_end &&
-	       (!a->has_end || memcmp(a->key_end, b->key_end, 4) == 0) &&
-	       strcmp(a->chain, b->chain) == 0;
-}
-
-static bool jumps_to_network(const struct nft_elem *e, char names[][NETD_NFT_CHAIN_MAX])
-{
-	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
-		if (strcmp(e->chain, names[k]) == 0)
-			return true;
-	return false;
-}
-
 /*
- * Delete the elements that jump to the network's chains, except those equal to what x
- * wants (x NULL: delete them all). Keeping equal elements makes a re-apply a no-op for the
- * maps; a changed key (bridge renamed, subnet moved) goes, and its replacement is added.
+ * Delete the elements that are the network's business (they jump to its chains, or meet
+ * its keys) except those equal to what x wants (x NULL: every one that jumps to its chains).
+ * Keeping equal elements makes a re-apply a no-op for the maps; a changed key (bridge
+ * renamed, subnet moved), a foreign element or one with another verdict goes, and what x
+ * wants is added after. A map that is made again loses its elements with it.
  */
-static int put_stale_elems(struct nft_batch *b, const struct nft_state *st,
+static int put_stale_elems(struct nft_batch *b, const struct nft_ktable *t,
                            const struct netd_nft_net *x, char names[][NETD_NFT_CHAIN_MAX])
 {
-	struct nft_elem want;
+	struct nft_want_elem want[NFT_WANT_ELEMS_MAX];
+	size_t n_want = x ? nft_want_elems(x, want) : 0;
 	int ret = 0;
 
-	for (int k = 0; k < NETD_NFT_CHAIN_KINDS && !ret; k++) {
-		bool wanted = x && x->chains[k].present;
+	for (size_t m = 0; m < t->n_sets && !ret; m++) {
+		const struct nft_kset *set = &t->sets[m];
 
-		if (wanted)
-			nft_wanted_elem(x, k, &want);
-		for (size_t i = 0; i < st->n_elems[k] && !ret; i++) {
-			const struct nft_elem *e = &st->elems[k][i];
+		if (x && bad_map(t, set->name))
+			continue;
+		for (size_t i = 0; i < set->n_elems && !ret; i++) {
+			const struct nft_elem *e = &set->elems[i];
+			bool keep = false;
 
-			if (!jumps_to_network(e, names) || (wanted && same_elem(e, &want)))
+			if (!nft_elem_concerns(e, want, n_want, set->name, names))
 				continue;
-			ret = nft_put_elem(b, NFT_MSG_DELSETELEM, k, e);
+			for (size_t w = 0; w < n_want && !keep; w++)
+				keep = strcmp(nft_maps[want[w].map].name, set->name) == 0 &&
+				       nft_elem_same(e, &want[w].e);
+			if (!keep)
+				ret = nft_put_elem(b, NFT_MSG_DELSETELEM, set->name, e);
 		}
 	}
 	return ret;
@@ -66,23 +67,11 @@ static int put_stale_elems(struct nft_batch *b, const struct nft_state *st,
 
 static int put_network_chains(struct nft_batch *b, const struct netd_nft_net *x)
 {
-	char comment[64];
 	int ret = 0;
 
-	snprintf(comment, sizeof(comment), "%s%s", NFT_DIGEST_PREFIX, x->digest);
-	for (int k = 0; k < NETD_NFT_CHAIN_KINDS && !ret; k++) {
-		const struct netd_nft_chain *c = &x->chains[k];
-
-		if (!c->present)
-			continue;
-		ret = nft_put_chain(b, NFT_MSG_NEWCHAIN, c->name);
-		if (!ret)
-			ret = nft_put_flush(b, c->name);
-		/* The digest rides on the first rule: a chain's own userdata is not updated by
-		 * the kernel when the chain already exists, a new rule's always is. */
-		for (size_t i = 0; i < c->n_rules && !ret; i++)
-			ret = nft_put_rule(b, c->name, i, &c->rules[i], i == 0 ? comment : NULL);
-	}
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS && !ret; k++)
+		if (x->chains[k].present)
+			ret = nft_put_chain_rules(b, &x->chains[k], x->digest);
 	return ret;
 }
 
@@ -102,125 +91,131 @@ static int check_names(const struct netd_nft_net *x, struct netd_diag *diag)
 	return 0;
 }
 
-int netd_nft_apply_net(struct netd_nft *nft, const struct netd_nft_net *x, struct netd_diag *diag)
+static bool has_inet(const struct netd_nft_net *x)
 {
-	char names[NETD_NFT_CHAIN_KINDS][NETD_NFT_CHAIN_MAX];
-	struct nft_state st = {0};
-	struct nft_batch b = {0};
-	struct nft_elem e;
-	bool any = false;
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
+		if (x->chains[k].present)
+			return true;
+	return false;
+}
+
+static int read_tables(struct netd_nft *nft, const struct nft_snapshot **s, struct netd_diag *diag)
+{
 	int ret;
 
-	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
-		any |= x->chains[k].present;
-	/* A network that needs no rules (bridged) has none: whatever an earlier mode left
-	 * goes, exactly as on `down`. */
-	if (!any)
-		return netd_nft_remove_net(nft, x->network, diag);
-	ret = check_names(x, diag);
-	if (ret < 0)
-		return ret;
-	chain_names(x->network, names);
+	/* A write is built on the tables as they are now, held or not. */
+	nft->hold_checked = false;
+	ret = nft_snapshot_get(nft, s);
 
-	ret = nft_state_chains(nft, &st);
-	if (ret == 0 && st.table)
-		ret = nft_state_elems(nft, &st);
-	if (ret < 0) {
-		netd_diag_set(diag, "nft: reading table inet %s: %s", NETD_NFT_TABLE,
+	if (ret < 0)
+		netd_diag_set(diag, "nft: reading tables inet and bridge %s: %s", NETD_NFT_TABLE,
 		              strerror(-ret));
-		goto out;
-	}
-	ret = nft_batch_init(nft, &b);
+	return ret;
+}
+
+/* Table inet netd as x wants the network's part of it, whatever the kernel had of it. */
+static int put_inet(struct nft_batch *b, const struct nft_ktable *t, const struct netd_nft_net *x,
+                    char names[][NETD_NFT_CHAIN_MAX])
+{
+	struct nft_want_elem want[NFT_WANT_ELEMS_MAX];
+	size_t n_want = nft_want_elems(x, want);
+	int ret;
+
+	ret = nft_put_frame(b, t, &nft_inet_frame);
 	if (!ret)
-		ret = nft_put_base(&b);
+		ret = put_stale_elems(b, t, x, names);
 	if (!ret)
-		ret = put_stale_elems(&b, &st, x, names);
-	if (!ret)
-		ret = put_network_chains(&b, x);
+		ret = put_network_chains(b, x);
 	/* A chain of an earlier shape of the network (post_ of a former nat) goes; its map
 	 * element went above, so nothing jumps to it any more. */
 	for (int k = 0; k < NETD_NFT_CHAIN_KINDS && !ret; k++) {
-		if (x->chains[k].present || !nft_state_has_chain(&st, names[k]))
+		if (x->chains[k].present || !nft_snap_chain(t, names[k]))
 			continue;
-		ret = nft_put_flush(&b, names[k]);
+		ret = nft_put_flush(b, names[k]);
 		if (!ret)
-			ret = nft_put_chain(&b, NFT_MSG_DELCHAIN, names[k]);
+			ret = nft_put_chain(b, NFT_MSG_DELCHAIN, names[k]);
 	}
+	for (size_t i = 0; i < n_want && !ret; i++)
+		ret = nft_put_elem(b, NFT_MSG_NEWSETELEM, nft_maps[want[i].map].name, &want[i].e);
+	return ret;
+}
+
+/* The network's part of table inet netd gone: the table itself with the last network. */
+static int put_inet_remove(struct nft_batch *b, const struct nft_ktable *t,
+                           char names[][NETD_NFT_CHAIN_MAX])
+{
+	size_t mine = 0, others = 0;
+	int ret;
+
+	for (size_t i = 0; i < t->n_chains; i++) {
+		bool ours = false;
+
+		for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
+			ours |= strcmp(t->chains[i].name, names[k]) == 0;
+		if (ours)
+			mine++;
+		else if (!is_base_chain(t->chains[i].name))
+			others++;
+	}
+	if (mine == 0)
+		return 0;
+	if (others == 0)
+		return nft_put_del_table(b);
+	ret = put_stale_elems(b, t, NULL, names);
 	for (int k = 0; k < NETD_NFT_CHAIN_KINDS && !ret; k++) {
-		if (!x->chains[k].present)
+		if (!nft_snap_chain(t, names[k]))
 			continue;
-		nft_wanted_elem(x, k, &e);
-		ret = nft_put_elem(&b, NFT_MSG_NEWSETELEM, k, &e);
+		ret = nft_put_flush(b, names[k]);
+		if (!ret)
+			ret = nft_put_chain(b, NFT_MSG_DELCHAIN, names[k]);
 	}
+	return ret;
+}
+
+/* One batch: the network as x wants it in both tables, or (x NULL) gone from both. A network
+ * that needs no inet rules (bridged) has none there: whatever an earlier mode left goes,
+ * exactly as on `down`; the same for ports it no longer binds. This is also the repair of
+ * whatever verification found. */
+static int commit_net(struct netd_nft *nft, const struct netd_nft_net *x, const char *network,
+                      struct netd_diag *diag)
+{
+	char names[NETD_NFT_CHAIN_KINDS][NETD_NFT_CHAIN_MAX];
+	bool inet = x && has_inet(x);
+	const struct nft_snapshot *s;
+	struct nft_batch b = {0};
+	int ret;
+
+	chain_names(network, names);
+	ret = read_tables(nft, &s, diag);
+	if (ret == 0)
+		ret = nft_batch_init(nft, &b);
+	if (ret < 0)
+		goto out;
+	ret = inet ? put_inet(&b, &s->inet, x, names) : put_inet_remove(&b, &s->inet, names);
+	if (!ret)
+		ret = x && x->n_ports ? nft_put_ports(&b, &s->bridge, x, NULL)
+		                      : nft_put_ports_remove(&b, &s->bridge, network, NULL);
 	if (ret < 0 && !b.err)
 		b.err = ret;
+	/* Nothing queued (an absent network): nothing sent. */
 	ret = nft_batch_commit(&b, diag);
 out:
 	nft_batch_release(&b);
-	nft_state_release(&st);
 	return ret;
+}
+
+int netd_nft_apply_net(struct netd_nft *nft, const struct netd_nft_net *x, struct netd_diag *diag)
+{
+	int ret = check_names(x, diag);
+
+	return ret < 0 ? ret : commit_net(nft, x, x->network, diag);
 }
 
 int netd_nft_remove_net(struct netd_nft *nft, const char *network, struct netd_diag *diag)
 {
-	char names[NETD_NFT_CHAIN_KINDS][NETD_NFT_CHAIN_MAX];
-	struct nft_state st = {0};
-	struct nft_batch b = {0};
-	size_t mine = 0, others = 0;
-	int ret;
-
 	if (!netd_netname_valid(network)) {
 		netd_diag_set(diag, "nft: invalid network name \"%s\"", network);
 		return -EINVAL;
 	}
-	chain_names(network, names);
-	ret = nft_state_chains(nft, &st);
-	if (ret < 0) {
-		netd_diag_set(diag, "nft: reading table inet %s: %s", NETD_NFT_TABLE,
-		              strerror(-ret));
-		goto out;
-	}
-	for (size_t i = 0; i < st.n_chains; i++) {
-		bool ours = false;
-
-		for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
-			ours |= strcmp(st.chains[i], names[k]) == 0;
-		if (ours)
-			mine++;
-		else if (!is_base_chain(st.chains[i]))
-			others++;
-	}
-	if (mine == 0)
-		goto out;
-	if (others > 0) {
-		ret = nft_state_elems(nft, &st);
-		if (ret < 0) {
-			netd_diag_set(diag, "nft: reading the maps of inet %s: %s", NETD_NFT_TABLE,
-			              strerror(-ret));
-			goto out;
-		}
-	}
-	ret = nft_batch_init(nft, &b);
-	if (ret < 0)
-		goto out;
-	if (others == 0) {
-		/* The last network: the table goes with everything in it. */
-		ret = nft_put_del_table(&b);
-	} else {
-		ret = put_stale_elems(&b, &st, NULL, names);
-		for (int k = 0; k < NETD_NFT_CHAIN_KINDS && !ret; k++) {
-			if (!nft_state_has_chain(&st, names[k]))
-				continue;
-			ret = nft_put_flush(&b, names[k]);
-			if (!ret)
-				ret = nft_put_chain(&b, NFT_MSG_DELCHAIN, names[k]);
-		}
-	}
-	if (ret < 0 && !b.err)
-		b.err = ret;
-	ret = nft_batch_commit(&b, diag);
-out:
-	nft_batch_release(&b);
-	nft_state_release(&st);
-	return ret;
+	return commit_net(nft, NULL, network, diag);
 }

@@ -23,6 +23,7 @@ int nft_batch_init(struct netd_nft *nft, struct nft_batch *b)
 {
 	memset(b, 0, sizeof(*b));
 	b->nft = nft;
+	b->family = NFPROTO_INET;
 	b->b = nftnl_batch_alloc(BATCH_PAGE, BATCH_OVERRUN);
 	if (!b->b)
 		return -ENOMEM;
@@ -75,8 +76,8 @@ struct nlmsghdr *nft_batch_msg(struct nft_batch *b, uint16_t type, uint16_t flag
 	/* libnftnl leaves attribute padding as it finds it: send zeros, not heap garbage. */
 	memset(nftnl_batch_buffer(b->b), 0, BATCH_OVERRUN);
 	/* Message i has seq first_seq + i, whatever else used the socket meanwhile. */
-	return nftnl_nlmsg_build_hdr(nftnl_batch_buffer(b->b), type, NFPROTO_INET,
-	                             flags | NLM_F_ACK, b->first_seq + (uint32_t)(b->n - 1));
+	return nftnl_nlmsg_build_hdr(nftnl_batch_buffer(b->b), type, b->family, flags | NLM_F_ACK,
+	                             b->first_seq + (uint32_t)(b->n - 1));
 }
 
 void nft_batch_next(struct nft_batch *b)
@@ -131,6 +132,8 @@ int nft_batch_commit(struct nft_batch *b, struct netd_diag *diag)
 	}
 	if (b->n == 0)
 		return 0;
+	/* The ruleset moves: a held snapshot is checked again at the next read. */
+	b->nft->hold_checked = false;
 	nftnl_batch_end(nftnl_batch_buffer(b->b), b->first_seq + (uint32_t)b->n);
 	if (nftnl_batch_update(b->b) < 0)
 		return -ENOMEM;

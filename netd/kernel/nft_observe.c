@@ -1,4 +1,6 @@
-/* Reading table inet netd back: its chains, its maps' elements, the digests on the rules. */
+/* Reading netd's tables (inet netd, bridge netd) back, both at one ruleset generation: chains
+ * (with their hooks), each chain's rules as canonical text, the sets and their elements. Read
+ * again only when the generation moved. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -6,71 +8,12 @@
 #include <string.h>
 
 #include <linux/netfilter/nf_tables.h>
+#include <libnftnl/expr.h>
 #include <libnftnl/gen.h>
-#include <libnftnl/udata.h>
 
 #include "nft_priv.h"
 
-static int add_chain_name(struct nft_state *st, const char *name)
-{
-	char(*c)[NETD_NFT_CHAIN_MAX];
-
-	if (strlen(name) >= NETD_NFT_CHAIN_MAX)
-		return 0; /* not one of ours: ours always fit */
-	c = realloc(st->chains, (st->n_chains + 1) * sizeof(*c));
-	if (!c)
-		return -ENOMEM;
-	st->chains = c;
-	snprintf(st->chains[st->n_chains++], NETD_NFT_CHAIN_MAX, "%s", name);
-	return 0;
-}
-
-static int chain_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nft_state *st = data;
-	struct nftnl_chain *c = nftnl_chain_alloc();
-	int ret = MNL_CB_OK;
-
-	if (!c)
-		return MNL_CB_ERROR;
-	if (nftnl_chain_nlmsg_parse(nlh, c) < 0) {
-		ret = MNL_CB_ERROR;
-		goto out;
-	}
-	if (strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE), NETD_NFT_TABLE) == 0) {
-		st->table = true;
-		if (add_chain_name(st, nftnl_chain_get_str(c, NFTNL_CHAIN_NAME)) < 0) {
-			errno = ENOMEM;
-			ret = MNL_CB_ERROR;
-		}
-	}
-out:
-	nftnl_chain_free(c);
-	return ret;
-}
-
-int nft_state_chains(struct netd_nft *nft, struct nft_state *st)
-{
-	int ret;
-
-	/* EINTR: the ruleset changed during the dump; start over. */
-	for (int tries = 0; tries < 4; tries++) {
-		st->table = false;
-		st->n_chains = 0;
-		ret = nft_dump(nft, NFT_MSG_GETCHAIN, NULL, NULL, chain_cb, st);
-		if (ret != -EINTR)
-			break;
-	}
-	return ret;
-}
-
-bool nft_state_has_chain(const struct nft_state *st, const char *name)
-{
-	for (size_t i = 0; i < st->n_chains; i++)
-		if (strcmp(st->chains[i], name) == 0)
-			return true;
-	return false;
-}
+#define SNAPSHOT_TRIES 4
 
 bool nft_chain_network(const char *chain, char network[NETD_NAME_MAX])
 {
@@ -87,26 +30,230 @@ bool nft_chain_network(const char *chain, char network[NETD_NAME_MAX])
 	return false;
 }
 
-struct elem_dump {
-	struct nftnl_set *set;
+static int cmp_chain(const void *a, const void *b)
+{
+	return strcmp(((const struct nft_kchain *)a)->name, ((const struct nft_kchain *)b)->name);
+}
+
+static int cmp_set(const void *a, const void *b)
+{
+	return strcmp(((const struct nft_kset *)a)->name, ((const struct nft_kset *)b)->name);
+}
+
+/* The chains and sets of a table are sorted by name once read (read_table), so a pass over N
+ * networks looks each of theirs up in log N, not in a walk over all 4N. */
+const struct nft_kchain *nft_snap_chain(const struct nft_ktable *t, const char *name)
+{
+	struct nft_kchain key;
+
+	if (!t->n_chains || strlen(name) >= sizeof(key.name))
+		return NULL;
+	snprintf(key.name, sizeof(key.name), "%s", name);
+	return bsearch(&key, t->chains, t->n_chains, sizeof(key), cmp_chain);
+}
+
+const struct nft_kset *nft_snap_set(const struct nft_ktable *t, const char *name)
+{
+	struct nft_kset key;
+
+	if (!t->n_sets || strlen(name) >= sizeof(key.name))
+		return NULL;
+	snprintf(key.name, sizeof(key.name), "%s", name);
+	return bsearch(&key, t->sets, t->n_sets, sizeof(key), cmp_set);
+}
+
+/* Grow *v (of *n elements of size sz) by one zeroed element; NULL on ENOMEM. */
+static void *grow(void *vp, size_t *n, size_t sz)
+{
+	void **v = vp;
+	char *p = realloc(*v, (*n + 1) * sz);
+
+	if (!p)
+		return NULL;
+	*v = p;
+	memset(p + *n * sz, 0, sz);
+	return p + (*n)++ * sz;
+}
+
+/* ---- rules as text ---- */
+
+static int canon_expr(struct nftnl_expr *e, void *data)
+{
+	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+	char body[1024] = "";
+
+	/* A counter's values move with the traffic: only its presence is the rule's. */
+	if (strcmp(name, "counter") != 0 &&
+	    nftnl_expr_snprintf(body, sizeof(body), e, NFTNL_OUTPUT_DEFAULT, 0) < 0)
+		return -1;
+	fprintf(data, "[ %s %s] ", name, body);
+	return 0;
+}
+
+int nft_rule_canon(struct nftnl_rule *r, char **out)
+{
+	size_t len = 0;
+	FILE *f;
+	int ret;
+
+	*out = NULL;
+	f = open_memstream(out, &len);
+	if (!f)
+		return -ENOMEM;
+	ret = nftnl_expr_foreach(r, canon_expr, f) < 0 ? -EINVAL : 0;
+	if (fclose(f) != 0 && !ret)
+		ret = -ENOMEM;
+	if (ret) {
+		free(*out);
+		*out = NULL;
+	}
+	return ret;
+}
+
+/* ---- the dumps ---- */
+
+static bool ours(const char *table)
+{
+	return table && strcmp(table, NETD_NFT_TABLE) == 0;
+}
+
+static void chain_facts(const struct nftnl_chain *c, struct nft_kchain *k)
+{
+	snprintf(k->name, sizeof(k->name), "%s", nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
+	k->hooked = nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM);
+	if (!k->hooked)
+		return;
+	k->hook = nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM);
+	k->prio = nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO);
+	if (nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY))
+		k->policy = nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY);
+	if (nftnl_chain_is_set(c, NFTNL_CHAIN_TYPE))
+		snprintf(k->type, sizeof(k->type), "%s", nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE));
+}
+
+static int chain_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nft_ktable *s = data;
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nft_kchain *k;
+	int ret = MNL_CB_OK;
+
+	if (!c)
+		return MNL_CB_ERROR;
+	if (nftnl_chain_nlmsg_parse(nlh, c) < 0) {
+		ret = MNL_CB_ERROR;
+		goto out;
+	}
+	if (!ours(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)))
+		goto out;
+	s->exists = true;
+	/* Ours always fit; a longer name is someone else's, and never one we look up. */
+	if (strlen(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME)) >= NETD_NFT_CHAIN_MAX)
+		goto out;
+	k = grow(&s->chains, &s->n_chains, sizeof(*k));
+	if (!k) {
+		errno = ENOMEM;
+		ret = MNL_CB_ERROR;
+		goto out;
+	}
+	chain_facts(c, k);
+out:
+	nftnl_chain_free(c);
+	return ret;
+}
+
+struct rule_dump {
+	struct nft_ktable *s;
+	struct nft_kchain *last; /* rules come chain by chain */
 };
 
-static int elem_cb(const struct nlmsghdr *nlh, void *data)
+static int add_rule(struct rule_dump *d, struct nftnl_rule *r)
 {
-	struct elem_dump *d = data;
+	const char *chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+	struct nft_kchain *k = d->last;
+	char *text, **slot;
 
-	return nftnl_set_elems_nlmsg_parse(nlh, d->set) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+	if (!k || strcmp(k->name, chain) != 0)
+		k = (struct nft_kchain *)nft_snap_chain(d->s, chain);
+	/* A chain made after the chains were read: the generation check reads again. */
+	if (!k)
+		return 0;
+	d->last = k;
+	if (nft_rule_canon(r, &text) < 0)
+		return -ENOMEM;
+	slot = grow(&k->rules, &k->n_rules, sizeof(*slot));
+	if (!slot) {
+		free(text);
+		return -ENOMEM;
+	}
+	*slot = text;
+	return 0;
 }
 
-static void elem_request(struct nlmsghdr *nlh, void *arg)
+static int rule_cb(const struct nlmsghdr *nlh, void *data)
 {
-	nftnl_set_elems_nlmsg_build_payload(nlh, arg);
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	int ret = MNL_CB_OK;
+
+	if (!r)
+		return MNL_CB_ERROR;
+	if (nftnl_rule_nlmsg_parse(nlh, r) < 0) {
+		ret = MNL_CB_ERROR;
+	} else if (ours(nftnl_rule_get_str(r, NFTNL_RULE_TABLE)) && add_rule(data, r) < 0) {
+		errno = ENOMEM;
+		ret = MNL_CB_ERROR;
+	}
+	nftnl_rule_free(r);
+	return ret;
 }
+
+static void rule_request(struct nlmsghdr *nlh, void *arg)
+{
+	nftnl_rule_nlmsg_build_payload(nlh, arg);
+}
+
+static int set_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nft_ktable *s = data;
+	struct nftnl_set *set = nftnl_set_alloc();
+	struct nft_kset *k;
+	int ret = MNL_CB_OK;
+
+	if (!set)
+		return MNL_CB_ERROR;
+	if (nftnl_set_nlmsg_parse(nlh, set) < 0) {
+		ret = MNL_CB_ERROR;
+		goto out;
+	}
+	if (!ours(nftnl_set_get_str(set, NFTNL_SET_TABLE)) ||
+	    strlen(nftnl_set_get_str(set, NFTNL_SET_NAME)) >= NFT_SET_NAME)
+		goto out;
+	k = grow(&s->sets, &s->n_sets, sizeof(*k));
+	if (!k) {
+		errno = ENOMEM;
+		ret = MNL_CB_ERROR;
+		goto out;
+	}
+	snprintf(k->name, sizeof(k->name), "%s", nftnl_set_get_str(set, NFTNL_SET_NAME));
+	k->flags = nftnl_set_get_u32(set, NFTNL_SET_FLAGS);
+	k->key_type = nftnl_set_get_u32(set, NFTNL_SET_KEY_TYPE);
+	k->key_len = nftnl_set_get_u32(set, NFTNL_SET_KEY_LEN);
+	k->data_type = nftnl_set_get_u32(set, NFTNL_SET_DATA_TYPE);
+out:
+	nftnl_set_free(set);
+	return ret;
+}
+
+static void set_request(struct nlmsghdr *nlh, void *arg)
+{
+	nftnl_set_nlmsg_build_payload(nlh, arg);
+}
+
+/* ---- elements ---- */
 
 struct raw_elem {
-	uint32_t key_host; /* nat_src: for sorting */
 	struct nft_elem e;
-	bool end;
+	bool end; /* an interval's end, sent as an element of its own */
 };
 
 struct raw_elems {
@@ -119,24 +266,30 @@ static int collect_elem(struct nftnl_set_elem *el, void *data)
 	struct raw_elems *raw = data;
 	struct raw_elem *r;
 	const void *key;
-	uint32_t len = 0;
+	uint32_t len = 0, end_len = 0;
 
 	key = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY, &len);
-	if (!key || len == 0 || len > IFNAMSIZ)
+	if (!key || len == 0 || len > NFT_KEY_MAX)
 		return 0;
-	r = realloc(raw->v, (raw->n + 1) * sizeof(*r));
+	r = grow(&raw->v, &raw->n, sizeof(*r));
 	if (!r)
 		return -1;
-	raw->v = r;
-	r = &r[raw->n++];
-	memset(r, 0, sizeof(*r));
 	memcpy(r->e.key, key, len);
 	r->e.key_len = len;
-	if (len == 4)
-		r->key_host = ntohl(*(const uint32_t *)key);
 	if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_FLAGS))
 		r->end =
 		    nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_FLAGS) & NFT_SET_ELEM_INTERVAL_END;
+	/* Concatenated ranges carry their end in the element itself. */
+	key = nftnl_set_elem_get(el, NFTNL_SET_ELEM_KEY_END, &end_len);
+	if (key && end_len == len) {
+		memcpy(r->e.key_end, key, len);
+		r->e.has_end = true;
+		r->e.end_attr = true;
+	}
+	if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_VERDICT)) {
+		r->e.has_verdict = true;
+		r->e.verdict = (int32_t)nftnl_set_elem_get_u32(el, NFTNL_SET_ELEM_VERDICT);
+	}
 	if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_CHAIN))
 		snprintf(r->e.chain, sizeof(r->e.chain), "%s",
 		         nftnl_set_elem_get_str(el, NFTNL_SET_ELEM_CHAIN));
@@ -146,165 +299,71 @@ static int collect_elem(struct nftnl_set_elem *el, void *data)
 static int cmp_raw(const void *a, const void *b)
 {
 	const struct raw_elem *x = a, *y = b;
+	int c = memcmp(x->e.key, y->e.key, NFT_KEY_MAX);
 
-	if (x->key_host != y->key_host)
-		return x->key_host < y->key_host ? -1 : 1;
+	if (c)
+		return c;
 	/* Adjacent intervals share a key: one's end (exclusive) is the next one's start. The
 	 * end sorts first, so each start is paired with its own end, not its neighbour's. */
 	return (int)y->end - (int)x->end;
 }
 
 /* Intervals come back as a start element (with the verdict) and an end element: pair each
- * start with the end that follows it in key order. */
-static int fold_elems(struct raw_elem *raw, size_t n, bool interval, struct nft_elem **out,
-                      size_t *n_out)
+ * start with the end that follows it in key order (keys are in network byte order). */
+static int fold_elems(struct raw_elem *raw, size_t n, bool interval, struct nft_kset *k)
 {
-	struct nft_elem *v;
 	size_t m = 0;
 
-	*out = NULL;
-	*n_out = 0;
 	if (n == 0)
 		return 0;
 	if (interval)
 		qsort(raw, n, sizeof(*raw), cmp_raw);
-	v = calloc(n, sizeof(*v));
-	if (!v)
+	k->elems = calloc(n, sizeof(*k->elems));
+	if (!k->elems)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		if (raw[i].end)
 			continue;
-		v[m] = raw[i].e;
-		if (interval && i + 1 < n && raw[i + 1].end) {
-			memcpy(v[m].key_end, raw[i + 1].e.key, 4);
-			v[m].has_end = true;
+		k->elems[m] = raw[i].e;
+		if (interval && !raw[i].e.has_end && i + 1 < n && raw[i + 1].end) {
+			memcpy(k->elems[m].key_end, raw[i + 1].e.key, raw[i].e.key_len);
+			k->elems[m].has_end = true;
 		}
 		m++;
 	}
-	*out = v;
-	*n_out = m;
+	k->n_elems = m;
 	return 0;
 }
 
-static int dump_map(struct netd_nft *nft, enum netd_nft_chain_kind k, struct nft_state *st)
+static int elem_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct elem_dump d = {0};
-	struct raw_elems raw = {0};
-	int ret = -EINTR;
+	return nftnl_set_elems_nlmsg_parse(nlh, data) < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+}
 
-	for (int tries = 0; tries < 4 && ret == -EINTR; tries++) {
-		if (d.set)
-			nftnl_set_free(d.set); /* not NULL-safe */
-		d.set = nftnl_set_alloc();
-		if (!d.set)
-			return -ENOMEM;
-		nftnl_set_set_u32(d.set, NFTNL_SET_FAMILY, NFPROTO_INET);
-		nftnl_set_set_str(d.set, NFTNL_SET_TABLE, NETD_NFT_TABLE);
-		nftnl_set_set_str(d.set, NFTNL_SET_NAME, nft_map_names[k]);
-		ret = nft_dump(nft, NFT_MSG_GETSETELEM, elem_request, d.set, elem_cb, &d);
-	}
-	/* A missing map holds no elements; the next apply creates it. */
-	if (ret == -ENOENT)
-		ret = 0;
-	if (ret == 0 && nftnl_set_elem_foreach(d.set, collect_elem, &raw) < 0)
+static void elem_request(struct nlmsghdr *nlh, void *arg)
+{
+	nftnl_set_elems_nlmsg_build_payload(nlh, arg);
+}
+
+static int dump_elems(struct netd_nft *nft, uint8_t family, struct nft_kset *k)
+{
+	struct nftnl_set *set = nft_set_new(family, k->name);
+	struct raw_elems raw = {0};
+	int ret;
+
+	if (!set)
+		return -ENOMEM;
+	ret = nft_dump_family(nft, family, NFT_MSG_GETSETELEM, elem_request, set, elem_cb, set);
+	if (ret == 0 && nftnl_set_elem_foreach(set, collect_elem, &raw) < 0)
 		ret = -ENOMEM;
 	if (ret == 0)
-		ret = fold_elems(raw.v, raw.n, k == NETD_NFT_CHAIN_POST, &st->elems[k],
-		                 &st->n_elems[k]);
+		ret = fold_elems(raw.v, raw.n, k->flags & NFT_SET_INTERVAL, k);
 	free(raw.v);
-	nftnl_set_free(d.set);
+	nftnl_set_free(set);
 	return ret;
 }
 
-int nft_state_elems(struct netd_nft *nft, struct nft_state *st)
-{
-	int ret = 0;
-
-	for (int k = 0; k < NETD_NFT_CHAIN_KINDS && !ret; k++)
-		ret = dump_map(nft, k, st);
-	return ret;
-}
-
-void nft_state_release(struct nft_state *st)
-{
-	free(st->chains);
-	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
-		free(st->elems[k]);
-	memset(st, 0, sizeof(*st));
-}
-
-/* ---- digests: the comment of each chain's first rule ---- */
-
-struct first_rule {
-	bool seen;
-	char comment[NFTNL_UDATA_COMMENT_MAXLEN];
-};
-
-static int comment_cb(const struct nftnl_udata *attr, void *data)
-{
-	struct first_rule *f = data;
-
-	if (nftnl_udata_type(attr) == NFTNL_UDATA_RULE_COMMENT)
-		snprintf(f->comment, sizeof(f->comment), "%.*s", nftnl_udata_len(attr),
-		         (const char *)nftnl_udata_get(attr));
-	return 0;
-}
-
-static int rule_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct first_rule *f = data;
-	struct nftnl_rule *r;
-	const void *ud;
-	uint32_t len = 0;
-
-	if (f->seen)
-		return MNL_CB_OK;
-	r = nftnl_rule_alloc();
-	if (!r)
-		return MNL_CB_ERROR;
-	if (nftnl_rule_nlmsg_parse(nlh, r) < 0) {
-		nftnl_rule_free(r);
-		return MNL_CB_ERROR;
-	}
-	f->seen = true;
-	ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
-	if (ud)
-		nftnl_udata_parse(ud, len, comment_cb, f);
-	nftnl_rule_free(r);
-	return MNL_CB_OK;
-}
-
-static void rule_request(struct nlmsghdr *nlh, void *arg)
-{
-	nftnl_rule_nlmsg_build_payload(nlh, arg);
-}
-
-static int chain_digest(struct netd_nft *nft, const char *chain,
-                        char digest[NETD_NFT_DIGEST_LEN + 1])
-{
-	struct nftnl_rule *r = nftnl_rule_alloc();
-	struct first_rule f;
-	size_t plen = strlen(NFT_DIGEST_PREFIX);
-	int ret = -EINTR;
-
-	if (!r)
-		return -ENOMEM;
-	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NETD_NFT_TABLE);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
-	for (int tries = 0; tries < 4 && ret == -EINTR; tries++) {
-		memset(&f, 0, sizeof(f));
-		ret = nft_dump(nft, NFT_MSG_GETRULE, rule_request, r, rule_cb, &f);
-	}
-	nftnl_rule_free(r);
-	if (ret < 0)
-		return ret;
-	if (strncmp(f.comment, NFT_DIGEST_PREFIX, plen) != 0 ||
-	    strlen(f.comment + plen) != NETD_NFT_DIGEST_LEN)
-		return -ENOENT;
-	memcpy(digest, f.comment + plen, NETD_NFT_DIGEST_LEN + 1);
-	return 0;
-}
+/* ---- the snapshot ---- */
 
 /* The ruleset's generation: one request, one NEWGEN reply (no dump, no ack). */
 static int ruleset_gen(struct netd_nft *nft, uint32_t *gen)
@@ -341,83 +400,110 @@ static int ruleset_gen(struct netd_nft *nft, uint32_t *gen)
 	return ret;
 }
 
-static int cmp_chain(const void *a, const void *b)
+/* Every dump of table <family> netd once (its rules when rules); -EINTR when the ruleset
+ * changed during one of them. */
+static int read_table(struct netd_nft *nft, uint8_t family, bool rules, struct nft_ktable *t)
 {
-	return strcmp(a, b);
-}
+	struct rule_dump rd = {.s = t};
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_set *set = nft_set_new(family, NULL);
+	int ret = -ENOMEM;
 
-/* The cache's slot of chain, or -1: the names are sorted, so a pass over N networks looks each
- * of theirs up in log N, not in a walk over all 4N. */
-static ssize_t cache_find(const struct nft_observe_cache *c, const char *chain)
-{
-	char key[NETD_NFT_CHAIN_MAX];
-	char(*hit)[NETD_NFT_CHAIN_MAX];
-
-	if (strlen(chain) >= sizeof(key))
-		return -1;
-	snprintf(key, sizeof(key), "%s", chain);
-	hit = bsearch(key, c->chains, c->n, sizeof(*c->chains), cmp_chain);
-	return hit ? hit - c->chains : -1;
-}
-
-/* Make the cache describe the ruleset as it is now: reread the chains when the generation
- * moved, and forget every digest read at the old one. */
-static int cache_refresh(struct netd_nft *nft)
-{
-	struct nft_observe_cache *c = &nft->cache;
-	struct nft_state st = {0};
-	uint32_t gen = 0;
-	int ret;
-
-	if (nft->hold && nft->hold_checked && c->valid)
-		return 0;
-	ret = ruleset_gen(nft, &gen);
+	if (!r || !set)
+		goto out;
+	ret = nft_dump_family(nft, family, NFT_MSG_GETCHAIN, NULL, NULL, chain_cb, t);
 	if (ret < 0)
-		return ret;
-	nft->hold_checked = true;
-	if (c->valid && c->gen == gen)
-		return 0;
-	nft_observe_cache_release(c);
-	/* Read after the generation: if the ruleset moves meanwhile, the next query sees a
-	 * newer generation and reads again; a stale list is never kept. */
-	ret = nft_state_chains(nft, &st);
-	if (ret < 0)
-		return ret;
-	c->digests = calloc(st.n_chains ? st.n_chains : 1, sizeof(*c->digests));
-	c->no_digest = calloc(st.n_chains ? st.n_chains : 1, sizeof(*c->no_digest));
-	if (!c->digests || !c->no_digest) {
-		nft_state_release(&st);
-		nft_observe_cache_release(c);
-		return -ENOMEM;
+		goto out;
+	if (t->n_chains)
+		qsort(t->chains, t->n_chains, sizeof(*t->chains), cmp_chain);
+	ret = nft_dump_family(nft, family, NFT_MSG_GETSET, set_request, set, set_cb, t);
+	if (ret == -ENOENT) { /* no table at all */
+		ret = t->exists ? -EINTR : 0;
+		goto out;
 	}
-	c->table = st.table;
-	c->chains = st.chains; /* taken over from st */
-	c->n = st.n_chains;
-	qsort(c->chains, c->n, sizeof(*c->chains), cmp_chain);
-	c->gen = gen;
-	c->valid = true;
+	if (t->n_sets)
+		qsort(t->sets, t->n_sets, sizeof(*t->sets), cmp_set);
+	t->exists |= t->n_sets > 0;
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, family);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NETD_NFT_TABLE);
+	if (ret == 0 && rules && t->n_chains)
+		ret = nft_dump_family(nft, family, NFT_MSG_GETRULE, rule_request, r, rule_cb, &rd);
+	for (size_t i = 0; i < t->n_sets && ret == 0; i++)
+		ret = dump_elems(nft, family, &t->sets[i]);
+	/* Something deleted between the dumps: the generation moved, read again. */
+	if (ret == -ENOENT)
+		ret = -EINTR;
+out:
+	if (r)
+		nftnl_rule_free(r);
+	if (set)
+		nftnl_set_free(set);
+	return ret;
+}
+
+int nft_ktable_read(struct netd_nft *nft, uint8_t family, bool rules, struct nft_ktable *t)
+{
+	int ret = -EINTR;
+
+	for (int tries = 0; tries < SNAPSHOT_TRIES && ret == -EINTR; tries++) {
+		nft_ktable_release(t);
+		ret = read_table(nft, family, rules, t);
+	}
+	if (ret < 0)
+		nft_ktable_release(t);
+	return ret;
+}
+
+/* Read after the generation and check it again after: a snapshot is of one generation, or
+ * it is read again. */
+static int snapshot_read(struct netd_nft *nft, struct nft_snapshot *s)
+{
+	uint32_t before, after;
+	int ret = -EAGAIN;
+
+	for (int tries = 0; tries < SNAPSHOT_TRIES && ret == -EAGAIN; tries++) {
+		nft_snapshot_release(s);
+		ret = ruleset_gen(nft, &before);
+		if (ret == 0)
+			ret = read_table(nft, NFPROTO_INET, true, &s->inet);
+		if (ret == 0)
+			ret = read_table(nft, NFPROTO_BRIDGE, true, &s->bridge);
+		if (ret == 0)
+			ret = ruleset_gen(nft, &after);
+		if (ret == -EINTR || (ret == 0 && after != before))
+			ret = -EAGAIN;
+		else if (ret == 0)
+			s->gen = before;
+	}
+	if (ret < 0) {
+		nft_snapshot_release(s);
+		return ret;
+	}
+	s->valid = true;
 	return 0;
 }
 
-/* The digest on chain, from the cache or read once: 0, -ENOENT (no such chain, or none on
- * it), -errno. */
-static int cached_digest(struct netd_nft *nft, const char *chain,
-                         char digest[NETD_NFT_DIGEST_LEN + 1])
+int nft_snapshot_get(struct netd_nft *nft, const struct nft_snapshot **out)
 {
-	struct nft_observe_cache *c = &nft->cache;
-	ssize_t i = cache_find(c, chain);
+	uint32_t gen = 0;
 	int ret;
 
-	if (i < 0 || c->no_digest[i])
-		return -ENOENT;
-	if (!c->digests[i][0]) {
-		ret = chain_digest(nft, chain, c->digests[i]);
-		if (ret == -ENOENT)
-			c->no_digest[i] = true;
+	*out = NULL;
+	if (nft->hold && nft->hold_checked && nft->snap.valid)
+		goto done;
+	if (nft->snap.valid) {
+		ret = ruleset_gen(nft, &gen);
 		if (ret < 0)
 			return ret;
 	}
-	memcpy(digest, c->digests[i], NETD_NFT_DIGEST_LEN + 1);
+	if (!nft->snap.valid || nft->snap.gen != gen) {
+		ret = snapshot_read(nft, &nft->snap);
+		if (ret < 0)
+			return ret;
+	}
+	nft->hold_checked = true;
+done:
+	*out = &nft->snap;
 	return 0;
 }
 
@@ -427,63 +513,29 @@ void netd_nft_observe_hold(struct netd_nft *nft, bool hold)
 	nft->hold_checked = false;
 }
 
-int netd_nft_observe_net(struct netd_nft *nft, const char *network,
-                         char digest[NETD_NFT_DIGEST_LEN + 1])
-{
-	char want[NETD_NFT_DIGEST_LEN + 1] = "", got[NETD_NFT_DIGEST_LEN + 1];
-	char name[NETD_NFT_CHAIN_MAX];
-	int ret;
-
-	if (!netd_netname_valid(network))
-		return -EINVAL;
-	ret = cache_refresh(nft);
-	if (ret < 0)
-		return ret;
-	if (!nft->cache.table)
-		return -ENOENT;
-	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++) {
-		snprintf(name, sizeof(name), "%s%s", netd_nft_chain_prefix(k), network);
-		ret = cached_digest(nft, name, got);
-		/* Only post_<net> is optional: it exists when the network masquerades. */
-		if (ret == -ENOENT && k == NETD_NFT_CHAIN_POST && cache_find(&nft->cache, name) < 0)
-			continue;
-		if (ret < 0)
-			return ret;
-		if (want[0] && strcmp(want, got) != 0)
-			return -ENOENT;
-		memcpy(want, got, sizeof(want));
-	}
-	memcpy(digest, want, sizeof(want));
-	return 0;
-}
-
 int netd_nft_list_networks(struct netd_nft *nft, char (**names)[NETD_NAME_MAX], size_t *n)
 {
 	const char *in = netd_nft_chain_prefix(NETD_NFT_CHAIN_IN);
-	struct nft_state st = {0};
+	const struct nft_snapshot *s;
 	char(*v)[NETD_NAME_MAX] = NULL;
 	size_t m = 0;
 	int ret;
 
 	*names = NULL;
 	*n = 0;
-	ret = nft_state_chains(nft, &st);
+	ret = nft_snapshot_get(nft, &s);
 	if (ret < 0)
-		goto out;
-	if (st.n_chains) {
-		v = calloc(st.n_chains, sizeof(*v));
-		if (!v) {
-			ret = -ENOMEM;
-			goto out;
-		}
+		return ret;
+	if (s->inet.n_chains) {
+		v = calloc(s->inet.n_chains, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
 	}
-	for (size_t i = 0; i < st.n_chains; i++)
-		if (strncmp(st.chains[i], in, strlen(in)) == 0 &&
-		    nft_chain_network(st.chains[i], v[m]))
+	for (size_t i = 0; i < s->inet.n_chains; i++)
+		if (strncmp(s->inet.chains[i].name, in, strlen(in)) == 0 &&
+		    nft_chain_network(s->inet.chains[i].name, v[m]))
 			m++;
 	*names = v;
 	*n = m;
-out:
-	nft_state_release(&st);
-	return ret;
+	return 0;
 }

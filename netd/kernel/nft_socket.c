@@ -49,16 +49,34 @@ void netd_nft_close(struct netd_nft *nft)
 		return;
 	if (nft->nl)
 		mnl_socket_close(nft->nl);
-	nft_observe_cache_release(&nft->cache);
+	nft_snapshot_release(&nft->snap);
 	free(nft);
 }
 
-void nft_observe_cache_release(struct nft_observe_cache *c)
+uint32_t netd_nft_portid(const struct netd_nft *nft)
 {
-	free(c->chains);
-	free(c->digests);
-	free(c->no_digest);
-	memset(c, 0, sizeof(*c));
+	return nft->portid;
+}
+
+void nft_ktable_release(struct nft_ktable *t)
+{
+	for (size_t i = 0; i < t->n_chains; i++) {
+		for (size_t r = 0; r < t->chains[i].n_rules; r++)
+			free(t->chains[i].rules[r]);
+		free(t->chains[i].rules);
+	}
+	free(t->chains);
+	for (size_t i = 0; i < t->n_sets; i++)
+		free(t->sets[i].elems);
+	free(t->sets);
+	memset(t, 0, sizeof(*t));
+}
+
+void nft_snapshot_release(struct nft_snapshot *s)
+{
+	nft_ktable_release(&s->inet);
+	nft_ktable_release(&s->bridge);
+	memset(s, 0, sizeof(*s));
 }
 
 void nft_drain(struct netd_nft *nft, char *buf)
@@ -71,6 +89,13 @@ void nft_drain(struct netd_nft *nft, char *buf)
 int nft_dump(struct netd_nft *nft, uint16_t type, void (*build)(struct nlmsghdr *, void *),
              void *build_arg, mnl_cb_t cb, void *data)
 {
+	return nft_dump_family(nft, NFPROTO_INET, type, build, build_arg, cb, data);
+}
+
+int nft_dump_family(struct netd_nft *nft, uint8_t family, uint16_t type,
+                    void (*build)(struct nlmsghdr *, void *), void *build_arg, mnl_cb_t cb,
+                    void *data)
+{
 	char *buf = calloc(1, NFT_RECV_BUF); /* zeroed: the request's padding goes out as is */
 	struct nlmsghdr *nlh;
 	int ret = 0;
@@ -79,7 +104,7 @@ int nft_dump(struct netd_nft *nft, uint16_t type, void (*build)(struct nlmsghdr 
 	if (!buf)
 		return -ENOMEM;
 	seq = nft->seq++;
-	nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, NLM_F_DUMP, seq);
+	nlh = nftnl_nlmsg_build_hdr(buf, type, family, NLM_F_DUMP, seq);
 	if (build)
 		build(nlh, build_arg);
 	if (mnl_socket_sendto(nft->nl, nlh, nlh->nlmsg_len) < 0) {

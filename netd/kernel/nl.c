@@ -203,8 +203,8 @@ int netd_nl_query_strict(struct netd_nl *nl, struct nl_msg *msg,
 {
 	int fd = nl_socket_get_fd(nl->sk), on = 1, off = 0, ret;
 
-	/* Only for this request: the dumps elsewhere send the short rtgenmsg header, which a
-	 * strict socket refuses. */
+	/* Only for this request: a strict socket also refuses what other requests on the
+	 * handle may send without a full header. */
 	if (setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &on, sizeof(on)) < 0) {
 		nlmsg_free(msg);
 		return -errno;
@@ -215,20 +215,57 @@ int netd_nl_query_strict(struct netd_nl *nl, struct nl_msg *msg,
 	return ret;
 }
 
-/* What nl_rtgen_request() sends, read through query(): libnl's own dump helpers fill a
- * cache, which netd does not keep. */
-int netd_nl_dump(struct netd_nl *nl, int type, int family,
-                 int (*each)(struct nl_object *obj, void *arg), void *arg)
+int netd_nl_dump_msg(int type, int family, struct nl_msg **out)
 {
-	struct rtgenmsg g = {.rtgen_family = (unsigned char)family};
-	struct nl_msg *msg = nlmsg_alloc_simple(type, NLM_F_DUMP);
+	/* The type's whole header, zero but for the family: the kernel reads all of it
+	 * (index, prefix length, table, ... filter a strict dump). */
+	union {
+		struct ifinfomsg link;
+		struct ifaddrmsg addr;
+		struct rtmsg route;
+	} hdr;
+	struct nl_msg *msg;
+	size_t len;
 
+	*out = NULL;
+	memset(&hdr, 0, sizeof(hdr));
+	switch (type) {
+	case RTM_GETLINK:
+		hdr.link.ifi_family = (unsigned char)family;
+		len = sizeof(hdr.link);
+		break;
+	case RTM_GETADDR:
+		hdr.addr.ifa_family = (unsigned char)family;
+		len = sizeof(hdr.addr);
+		break;
+	case RTM_GETROUTE:
+		hdr.route.rtm_family = (unsigned char)family;
+		len = sizeof(hdr.route);
+		break;
+	default:
+		return -EINVAL;
+	}
+	msg = nlmsg_alloc_simple(type, NLM_F_DUMP);
 	if (!msg)
 		return -ENOMEM;
-	if (nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO) < 0) {
+	if (nlmsg_append(msg, &hdr, len, NLMSG_ALIGNTO) < 0) {
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
+	*out = msg;
+	return 0;
+}
+
+/* Read through query(): libnl's own dump helpers fill a cache, which netd does not keep. */
+int netd_nl_dump(struct netd_nl *nl, int type, int family,
+                 int (*each)(struct nl_object *obj, void *arg), void *arg)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	ret = netd_nl_dump_msg(type, family, &msg);
+	if (ret < 0)
+		return ret;
 	return netd_nl_query(nl, msg, each, arg);
 }
 

@@ -1,7 +1,7 @@
 /*
  * Private to the kernel layer (netd/kernel/, never included from another layer): the
  * rtnetlink handle behind netlink.h and what the kernel files that talk rtnetlink share
- * (nl.c, link.c, addr.c, bond.c, tap.c, uplink.c).
+ * (nl.c, nl_batch.c, link.c, addr.c, bond.c, tap.c, uplink.c).
  *
  * Requests are described with libnl-route-3's objects (rtnl_link, rtnl_addr, rtnl_route) and
  * built by libnl (rtnl_*_build_*_request); where libnl 3.7 has no setter for what netd sends,
@@ -9,7 +9,8 @@
  * netd_nl_request() or netd_nl_query(), which keep the kernel's own errno: libnl folds many
  * (EXFULL, ELOOP, ENOSPC, ...) into NLE_FAILURE, and callers need the real one. No libnl
  * cache: every read is a fresh kernel query, so nothing goes stale between a change and the
- * check that follows it.
+ * check that follows it. Many changes at once (a batch of taps, deleting many links) go out
+ * together through nl_batch.c, built with libmnl, which keeps the kernel's errno as well.
  */
 #ifndef NETD_NL_PRIV_H
 #define NETD_NL_PRIV_H
@@ -52,7 +53,14 @@ int netd_nl_query_raw(struct netd_nl *nl, struct nl_msg *msg,
  * IFLA_MASTER) and refuses a malformed one instead of ignoring what it does not know. */
 int netd_nl_query_strict(struct netd_nl *nl, struct nl_msg *msg,
                          int (*each)(struct nlmsghdr *h, void *arg), void *arg);
-/* nl.c: netd_nl_query() of a dump of type (RTM_GETLINK, RTM_GETADDR, ...) for one family. */
+/*
+ * nl.c: the request for a dump of type (RTM_GETLINK, RTM_GETADDR or RTM_GETROUTE) of one
+ * family: the header struct that type's requests carry (ifinfomsg, ifaddrmsg, rtmsg), zeroed
+ * but for the family, as iproute2 sends it and as a kernel checking strictly
+ * (NETLINK_GET_STRICT_CHK) requires. -EINVAL for another type.
+ */
+int netd_nl_dump_msg(int type, int family, struct nl_msg **out);
+/* nl.c: netd_nl_query() of netd_nl_dump_msg(type, family). */
 int netd_nl_dump(struct netd_nl *nl, int type, int family,
                  int (*each)(struct nl_object *obj, void *arg), void *arg);
 /* nl.c: a hand-built RTM_*LINK request (the kernel resolves IFLA_IFNAME when name is given). */
@@ -75,6 +83,27 @@ struct nl_addr *netd_nl_addr4(struct in_addr addr, unsigned prefixlen);
  * its IFLA_LINKINFO; -EINVAL for another message or a malformed one. Parsed by hand: libnl
  * 3.7 keeps no slave data, and its full object parse costs far more than these few fields. */
 int netd_nl_link_parse(const struct nlmsghdr *h, struct netd_link_info *li);
+
+/*
+ * nl_batch.c: rtnetlink requests sent together (one sendmsg for up to 1024 of them), each
+ * acked, the acks read after. Build with netd_nl_batch_link() and libmnl's mnl_attr_put*()
+ * (a message has NETD_NL_BATCH_MSG_MAX bytes of room), then run.
+ */
+#define NETD_NL_BATCH_MSG_MAX 1024
+struct netd_nl_batch;
+struct netd_nl_batch *netd_nl_batch_new(void);
+void netd_nl_batch_free(struct netd_nl_batch *b);
+size_t netd_nl_batch_count(const struct netd_nl_batch *b);
+/* The next message: type with NLM_F_REQUEST | NLM_F_ACK, an ifinfomsg of family, ifindex (0:
+ * the caller adds IFLA_IFNAME) and flags/change; tag is the caller's, to name what failed.
+ * NULL when out of memory (run then returns -ENOMEM). */
+struct nlmsghdr *netd_nl_batch_link(struct netd_nl_batch *b, uint16_t type, uint8_t family,
+                                    int ifindex, unsigned flags, unsigned change, size_t tag);
+/* Send every message and read every ack: 0, or the kernel's -errno for the first message that
+ * failed with *tag its tag (SIZE_MAX when the failure is not a message's: the socket, memory).
+ * The kernel carries on after a failing message; the chunks after its chunk are not sent. */
+int netd_nl_batch_run(struct netd_nl_batch *b, size_t *tag);
+
 /* link.c: ifindex of name, or -ENODEV. */
 int netd_nl_ifindex(struct netd_nl *nl, const char *name);
 /* link.c: set the alias of an existing link (a create request's IFLA_IFALIAS is ignored). */

@@ -1,9 +1,11 @@
 /*
  * Tap devices: created with the tun ioctls (netlink cannot make a persistent tap with an
- * owner), then configured over rtnetlink like any other link.
+ * owner), then configured over rtnetlink like any other link; new ones many at once, in one
+ * batch (nl_batch.c).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <linux/if_link.h>
 #include <linux/if_tun.h>
 #include <linux/rtnetlink.h>
@@ -12,6 +14,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <libmnl/libmnl.h>
 #include <netlink/addr.h>
 
 #include "netd/kernel/tap.h"
@@ -165,5 +168,127 @@ out:
 		netd_diag_set(diag, "configuring tap %s: %s", tap, strerror(ENOMEM));
 	if (changed)
 		*changed = wrote;
+	return ret;
+}
+
+/* The messages of one tap in the batch; each tagged with the tap's index and its step. */
+enum { STEP_SET, STEP_ISOLATE, STEP_UP, STEPS };
+
+static struct nlmsghdr *tap_msg(struct netd_nl_batch *b, const struct netd_tap_new *t, size_t i,
+                                unsigned step, unsigned up)
+{
+	struct nlmsghdr *h =
+	    netd_nl_batch_link(b, RTM_NEWLINK, AF_UNSPEC, 0, up, up, i * STEPS + step);
+
+	/* By name, as every change netd makes: the kernel resolves it, no lookup first. */
+	if (h && !mnl_attr_put_strz_check(h, NETD_NL_BATCH_MSG_MAX, IFLA_IFNAME, t->name))
+		return NULL;
+	return h;
+}
+
+static int add_tap(struct netd_nl_batch *b, const struct netd_tap_new *t, size_t i, int master)
+{
+	unsigned up = t->set.isolated ? 0 : IFF_UP;
+	struct nlattr *info, *data;
+	struct nlmsghdr *h;
+
+	h = tap_msg(b, t, i, STEP_SET, up);
+	if (!h || !mnl_attr_put_strz_check(h, NETD_NL_BATCH_MSG_MAX, IFLA_IFALIAS, t->set.alias))
+		return -ENOMEM;
+	mnl_attr_put(h, IFLA_ADDRESS, 6, t->set.host_mac);
+	if (t->set.mtu)
+		mnl_attr_put_u32(h, IFLA_MTU, t->set.mtu);
+	mnl_attr_put_u32(h, IFLA_MASTER, (uint32_t)master);
+	if (!t->set.isolated)
+		return 0;
+	/* What `ip link set dev T type bridge_slave isolated on` sends: the bridge reads it
+	 * only once T is its port, so it cannot ride in the message that enslaves T. */
+	h = tap_msg(b, t, i, STEP_ISOLATE, 0);
+	if (!h)
+		return -ENOMEM;
+	info = mnl_attr_nest_start(h, IFLA_LINKINFO);
+	mnl_attr_put_strz(h, IFLA_INFO_SLAVE_KIND, "bridge");
+	data = mnl_attr_nest_start(h, IFLA_INFO_SLAVE_DATA);
+	mnl_attr_put_u8(h, IFLA_BRPORT_ISOLATED, 1);
+	mnl_attr_nest_end(h, data);
+	mnl_attr_nest_end(h, info);
+	return tap_msg(b, t, i, STEP_UP, IFF_UP) ? 0 : -ENOMEM;
+}
+
+/* The batch that sets up the taps made: each bridge's index looked up once. */
+static int build(struct netd_nl *nl, const struct netd_tap_new *v, size_t n,
+                 struct netd_nl_batch *b, size_t *bad, struct netd_diag *diag)
+{
+	const char *bridge = NULL;
+	int master = 0, ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		if (!bridge || strcmp(bridge, v[i].set.bridge) != 0) {
+			bridge = v[i].set.bridge;
+			master = netd_nl_ifindex(nl, bridge);
+		}
+		ret = master < 0 ? master : add_tap(b, &v[i], i, master);
+		if (ret < 0) {
+			*bad = i;
+			netd_diag_set(diag, "configuring tap %s: %s%s%s", v[i].name,
+			              master < 0 ? "bridge " : "", master < 0 ? bridge : "",
+			              master < 0 ? ": No such device" : strerror(-ret));
+		}
+	}
+	return ret;
+}
+
+static void batch_failed(const struct netd_tap_new *v, size_t tag, int err, struct netd_diag *diag)
+{
+	const struct netd_tap_new *t = &v[tag / STEPS];
+
+	switch (tag % STEPS) {
+	case STEP_SET:
+		netd_diag_set(diag, "setting alias, MAC, MTU %u and master %s of tap %s: %s",
+		              t->set.mtu, t->set.bridge, t->name, strerror(-err));
+		break;
+	case STEP_ISOLATE:
+		netd_diag_set(diag, "setting port %s isolated on: %s", t->name, strerror(-err));
+		break;
+	default:
+		netd_diag_set(diag, "setting %s up: %s", t->name, strerror(-err));
+		break;
+	}
+}
+
+int netd_taps_create(struct netd_nl *nl, struct netd_tap_new *v, size_t n, size_t *failed,
+                     struct netd_diag *diag)
+{
+	struct netd_nl_batch *b = netd_nl_batch_new();
+	const char **made = calloc(n + 1, sizeof(*made));
+	size_t n_made = 0, bad = SIZE_MAX, tag;
+	int ret = b && made ? 0 : -ENOMEM;
+
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		ret = netd_tap_create(&v[i].opts, v[i].name, diag);
+		if (ret < 0)
+			bad = i;
+		else
+			made[n_made++] = v[i].name;
+	}
+	if (ret == 0)
+		ret = build(nl, v, n, b, &bad, diag);
+	if (ret == 0 && (ret = netd_nl_batch_run(b, &tag)) < 0) {
+		if (tag != SIZE_MAX) {
+			bad = tag / STEPS;
+			batch_failed(v, tag, ret, diag);
+		} else {
+			netd_diag_set(diag, "configuring %zu taps: %s", n, strerror(-ret));
+		}
+	}
+	if (ret == -ENOMEM && n_made == 0)
+		netd_diag_set(diag, "creating %zu taps: %s", n, strerror(ENOMEM));
+	/* All or nothing: a tap of a failed batch is nobody's. */
+	if (ret < 0)
+		netd_nl_links_delete(nl, made, n_made, NULL);
+	if (failed)
+		*failed = bad;
+	netd_nl_batch_free(b);
+	free(made);
 	return ret;
 }

@@ -256,3 +256,41 @@ undo:
 	netd_uplink_give_back(nl, s, bridge, &ignored);
 	return ret;
 }
+
+bool netd_uplink_agrees(struct netd_nl *nl, const struct netd_uplink_state *s, const char *bridge)
+{
+	struct netd_link_info li;
+
+	if (netd_nl_link_get(nl, bridge, &li) < 0 || memcmp(li.mac, s->mac, 6) != 0)
+		return false;
+	for (size_t i = 0; i < s->n_addrs; i++)
+		if (netd_nl_addr_has(nl, bridge, &s->addrs[i].prefix) != 1)
+			return false;
+	return true;
+}
+
+/* What the bridge holds is the uplink's (a bridged network's bridge has no address of its
+ * own): a snapshot of the bridge, under the uplink's name and MAC, is the way back. */
+int netd_uplink_give_back_as_is(struct netd_nl *nl, const char *uplink, const char *bridge,
+                                struct netd_diag *diag)
+{
+	struct netd_uplink_state s;
+	struct netd_link_info li;
+	int ret;
+
+	ret = netd_uplink_snapshot(nl, bridge, &s);
+	if (ret < 0) {
+		netd_diag_set(diag, "reading the addresses and routes of bridge %s: %s", bridge,
+		              strerror(-ret));
+		return ret;
+	}
+	ret = netd_nl_link_get(nl, uplink, &li);
+	if (ret < 0) {
+		netd_diag_set(diag, "uplink %s: %s", uplink, strerror(-ret));
+		return ret;
+	}
+	snprintf(s.name, sizeof(s.name), "%s", uplink);
+	memcpy(s.mac, li.mac, 6);
+	s.was_up = true;
+	return netd_uplink_give_back(nl, &s, bridge, diag);
+}

@@ -1,5 +1,6 @@
 /* An uplink snapshot as JSON in the state dir: what `down` needs to put the uplink back,
- * kept on disk so it survives a netd restart between `up` and `down`. */
+ * kept on disk so it survives a netd restart between `up` and `down`. The file itself (its
+ * envelope, atomic durable write, previous copy) is netd/util/state_file.h's. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <json-c/json.h>
@@ -8,7 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "netd/util/fsutil.h"
 #include "netd/kernel/uplink.h"
 
 static json_object *ip(struct in_addr a)
@@ -78,19 +78,30 @@ static int64_t num(json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
 }
 
+/* An array member of at most max elements (json-c asserts on the length of a non-array). */
+static json_object *array(json_object *o, const char *key, size_t max)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_array) ||
+	    json_object_array_length(v) > max)
+		return NULL;
+	return v;
+}
+
 int netd_uplink_from_json(const char *text, struct netd_uplink_state *s)
 {
 	json_object *j = json_tokener_parse(text), *arr, *v;
 	int ret = -EINVAL;
 
 	memset(s, 0, sizeof(*s));
-	if (!j || !str(j, "name") || strlen(str(j, "name")) >= IFNAMSIZ ||
+	if (!j || !json_object_is_type(j, json_type_object) || !str(j, "name") ||
+	    !netd_ifname_valid(str(j, "name")) ||
 	    netd_mac_parse(str(j, "mac") ? str(j, "mac") : "", s->mac) < 0)
 		goto out;
 	snprintf(s->name, sizeof(s->name), "%s", str(j, "name"));
 	s->was_up = json_object_object_get_ex(j, "was_up", &v) && json_object_get_boolean(v);
-	if (!json_object_object_get_ex(j, "addresses", &arr) ||
-	    json_object_array_length(arr) > NETD_UPLINK_MAX_ADDRS)
+	if (!(arr = array(j, "addresses", NETD_UPLINK_MAX_ADDRS)))
 		goto out;
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		json_object *a = json_object_array_get_idx(arr, i);
@@ -102,8 +113,7 @@ int netd_uplink_from_json(const char *text, struct netd_uplink_state *s)
 		x->flags = (uint8_t)num(a, "flags");
 		x->scope = (uint8_t)num(a, "scope");
 	}
-	if (!json_object_object_get_ex(j, "routes", &arr) ||
-	    json_object_array_length(arr) > NETD_UPLINK_MAX_ROUTES)
+	if (!(arr = array(j, "routes", NETD_UPLINK_MAX_ROUTES)))
 		goto out;
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		json_object *o = json_object_array_get_idx(arr, i);
@@ -124,46 +134,37 @@ out:
 	return ret;
 }
 
-static void state_path(const char *state_dir, const char *network, char *buf, size_t len)
+static int to_json(const void *s, char **out)
 {
-	snprintf(buf, len, "%s/%s.uplink", state_dir, network);
+	return netd_uplink_to_json(s, out);
 }
+
+static int from_json(const char *text, void *s)
+{
+	return netd_uplink_from_json(text, s);
+}
+
+/* Durable (as every state file): after a crash it is the way to give the uplink back. */
+static const struct netd_state_record record = {
+    NETD_UPLINK_KIND,
+    to_json,
+    from_json,
+    "not an uplink snapshot",
+};
 
 int netd_uplink_save(const char *state_dir, const char *network, const struct netd_uplink_state *s)
 {
-	char path[NETD_PATH_MAX];
-	char *text = NULL;
-	int ret;
-
-	ret = netd_uplink_to_json(s, &text);
-	if (ret < 0)
-		return ret;
-	state_path(state_dir, network, path, sizeof(path));
-	/* Durable: after a crash this is the only record of how to give the uplink back. */
-	ret = netd_file_write_atomic(path, text, 0644, true);
-	free(text);
-	return ret;
+	return netd_state_record_save(&record, state_dir, network, s);
 }
 
-int netd_uplink_load(const char *state_dir, const char *network, struct netd_uplink_state *s)
+int netd_uplink_load(const char *state_dir, const char *network, enum netd_state_copy which,
+                     struct netd_uplink_state *s, struct netd_state_info *info)
 {
-	char path[NETD_PATH_MAX];
-	char *text = NULL;
-	int ret;
-
-	state_path(state_dir, network, path, sizeof(path));
-	ret = netd_file_read(path, 1 << 20, &text);
-	if (ret < 0)
-		return ret;
-	ret = netd_uplink_from_json(text, s);
-	free(text);
-	return ret;
+	memset(s, 0, sizeof(*s));
+	return netd_state_record_load(&record, state_dir, network, which, s, info);
 }
 
-void netd_uplink_forget(const char *state_dir, const char *network)
+int netd_uplink_forget(const char *state_dir, const char *network, struct netd_diag *diag)
 {
-	char path[NETD_PATH_MAX];
-
-	state_path(state_dir, network, path, sizeof(path));
-	unlink(path);
+	return netd_state_record_forget(&record, state_dir, network, diag);
 }

@@ -86,6 +86,24 @@ out:
 	return ret;
 }
 
+int netd_path_absolute(const char *path, char *buf, size_t len)
+{
+	char cwd[NETD_PATH_MAX];
+
+	if (path[0] == '/') {
+		if ((size_t)snprintf(buf, len, "%s", path) >= len)
+			return -ENAMETOOLONG;
+		return 0;
+	}
+	if (!getcwd(cwd, sizeof(cwd)))
+		return -errno;
+	while (path[0] == '.' && path[1] == '/') /* "./run" reads better as "/cwd/run" */
+		path += 2;
+	if ((size_t)snprintf(buf, len, "%s%s%s", cwd, strcmp(cwd, "/") ? "/" : "", path) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 int netd_mkdir_p(const char *path, mode_t mode)
 {
 	char buf[NETD_PATH_MAX];

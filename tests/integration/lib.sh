@@ -27,6 +27,7 @@ ND_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${NETD_SOURCE_DIR:=$(cd "$ND_LIB_DIR/../.." && pwd)}"
 : "${NETD_BIN:=$NETD_SOURCE_DIR/build/netd}"
 : "${NETDCTL_BIN:=$NETD_SOURCE_DIR/build/netdctl}"
+: "${ND_TAP_RELAY:=$NETD_SOURCE_DIR/build/tests/nd_tap_relay}"
 IPBIN=/usr/sbin/ip
 
 ND_TEST=${ND_TEST:-$(basename "$0" .sh)}
@@ -204,6 +205,20 @@ nd_add_vm() {
 	"$IPBIN" -n "$HOST" link set "$vm-p" master "$br" up || nd_die "enslave $vm-p to $br"
 }
 
+# nd_add_tap_vm NAME TAP MAC: a VM namespace whose eth0 sits behind TAP, a tap netd made in
+# $HOST, as a guest sits behind qemu: nd_tap_relay copies the frames, so what the VM sends
+# enters the bridge on TAP with the MAC and addresses the VM gives it.
+nd_add_tap_vm() {
+	local vm=$1 tap=$2 mac=$3 ns=${ND_ID}$1
+	[[ -x $ND_TAP_RELAY ]] || nd_die "$ND_TAP_RELAY is not built (set ND_TAP_RELAY)"
+	nd_netns_add "$ns"
+	ND_VMNS[$vm]=$ns
+	"$ND_TAP_RELAY" "/run/netns/$HOST" "$tap" "/run/netns/$ns" eth0 >"$T/$vm.relay" 2>&1 &
+	ND_PIDS+=($!)
+	nd_wait 10 grep -q '^ready' "$T/$vm.relay" || nd_die "relay for $vm: $(cat "$T/$vm.relay")"
+	"$IPBIN" -n "$ns" link set eth0 address "$mac" up || nd_die "eth0 of $vm"
+}
+
 nd_vm_ns() { printf '%s' "${ND_VMNS[$1]}"; }
 
 nd_write_udhcpc_script() {
@@ -337,6 +352,17 @@ nd_start_netd() {
 	done
 }
 
+# nd_dnsmasq_slow NET SECONDS: $T/dnsmasq, for --dnsmasq: dnsmasq as it is, except that
+# network NET's gets ready SECONDS late (it sleeps before exec), so a change of NET waits.
+nd_dnsmasq_slow() {
+	cat >"$T/dnsmasq" <<EOF
+#!/bin/sh
+case "\$*" in *"/$1.dnsmasq.conf"*) sleep $2 ;; esac
+exec /usr/sbin/dnsmasq "\$@"
+EOF
+	chmod 755 "$T/dnsmasq"
+}
+
 # nd_stop_netd: SIGTERM netd (by pid) and wait for it; its exit status in ND_NETD_RC.
 nd_stop_netd() {
 	ND_NETD_RC=""
@@ -363,13 +389,24 @@ nd_alive() {
 	read -r _ _ st _ <"/proc/$1/stat" 2>/dev/null && [[ $st != Z ]]
 }
 
-# The pid of our network's dnsmasq, from netd's pid file ("" when none).
+# The pid of our network's dnsmasq, from netd's pid file ("" when none); the runtime dir is
+# $T/run unless given.
 nd_dnsmasq_pid() {
-	local f="$T/run/${1:-default}.pid" pid
+	local f="${2:-$T/run}/${1:-default}.pid" pid
 	[[ -s $f ]] || return 0
 	pid=$(tr -dc 0-9 <"$f")
 	[[ -n $pid ]] && nd_alive "$pid" && printf '%s' "$pid"
 	return 0
+}
+
+# nd_inotify_fds PID: the inotify instances PID holds (each counts against its user's
+# fs.inotify.max_user_instances).
+nd_inotify_fds() {
+	local fd n=0
+	for fd in /proc/"$1"/fd/*; do
+		[[ $(readlink "$fd" 2>/dev/null) == anon_inode:inotify ]] && n=$((n + 1))
+	done
+	echo "$n"
 }
 
 # Processes living in our host namespace, other than netd itself.

@@ -79,6 +79,17 @@ mx_world() {
 	nd_serve "$HOST" "$MX_PORT"
 }
 
+# mx_uplink_extras: a second address and a route of its own on the host's eth0, so "exactly
+# as before" has something to miss. The primary has a broadcast address (as ifupdown, networkd
+# and NetworkManager set it), the secondary none (as a bare `ip addr add` leaves it).
+mx_uplink_extras() {
+	"$IPBIN" -n "$HOST" addr del "$MX_UPLINK_ADDR/24" dev eth0
+	"$IPBIN" -n "$HOST" addr add "$MX_UPLINK_ADDR/24" broadcast + dev eth0
+	"$IPBIN" -n "$HOST" route replace default via "$MX_GATEWAY"
+	"$IPBIN" -n "$HOST" addr add 203.0.113.3/24 dev eth0
+	"$IPBIN" -n "$HOST" route add 198.51.100.0/24 via 203.0.113.10 metric 50
+}
+
 # mx_lan_route SUBNET: the lan host routes SUBNET through the host, so that a connection to a
 # VM that fails is refused by netd, not by a missing route.
 mx_lan_route() { "$IPBIN" -n "$LAN" route replace "$1" via "$MX_UPLINK_ADDR"; }

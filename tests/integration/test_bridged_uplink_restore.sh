@@ -13,14 +13,7 @@ NET=bridged
 mx_world
 mx_net "$NET" bridged br0
 mx_policy_conf "$NETD_SOURCE_DIR/conf/examples/bridged.conf" bridged.conf
-# A second address and a route of its own on eth0, so "exactly" has something to miss. The
-# primary has a broadcast address (as ifupdown, networkd and NetworkManager set it), the
-# secondary none (as a bare `ip addr add` leaves it).
-ip -n "$HOST" addr del 203.0.113.2/24 dev eth0
-ip -n "$HOST" addr add 203.0.113.2/24 broadcast + dev eth0
-ip -n "$HOST" route replace default via "$MX_GATEWAY"
-ip -n "$HOST" addr add 203.0.113.3/24 dev eth0
-ip -n "$HOST" route add 198.51.100.0/24 via 203.0.113.10 metric 50
+mx_uplink_extras
 
 # The state to compare: addresses (lifetimes are "forever" for static ones), the main table
 # sorted, the link without its counters and without what the kernel varies on its own.

@@ -229,6 +229,50 @@ static void engine_up_fails_at_create_bond_and_undoes_the_bridge(void **state)
 	netd_engine_free(e);
 }
 
+/* A bond file that does not load: down names it, keeps it and touches nothing; a .prev that
+ * agrees with the kernel (it names the bond, and lists slaves that are free, as when the bond
+ * is gone) is used instead, and both go once the slaves are given back. */
+static void a_bond_file_that_does_not_load_is_named_and_kept(void **state)
+{
+	struct netd_bond_saved *sv = calloc(1, sizeof(*sv));
+	struct netd_diag diag = {""};
+	struct netd_nl *nl;
+	char before[8192], path[256], prev[300], want[512];
+
+	assert_non_null(sv);
+	assert_int_equal(netd_nl_open(&nl), 0);
+	strcpy(sv->bond, "bond0");
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(netd_uplink_snapshot(nl, i ? "s1" : "s0", &sv->slaves[i].s), 0);
+		sv->slaves[i].mtu = i ? 1500 : 1400;
+	}
+	sv->n = 2;
+	snprintf(path, sizeof(path), "%s/lan.bond", dir);
+	snprintf(prev, sizeof(prev), "%s.prev", path);
+	assert_int_equal(netd_bond_saved_write(dir, "lan", sv), 0);
+	assert_int_equal(truncate(path, 0), 0);
+	assert_int_equal(unlink(prev), 0);
+
+	snprintf(before, sizeof(before), "%s", host_state());
+	assert_int_equal(netd_bond_down(nl, "bond0", "netd:lan", dir, "lan", &diag), -EINVAL);
+	snprintf(want, sizeof(want),
+	         "%s is empty: the slaves of bond bond0 cannot be given back; the file stays",
+	         path);
+	assert_string_equal(diag.msg, want);
+	assert_string_equal(host_state(), before);
+	assert_int_equal(access(path, F_OK), 0);
+
+	/* Written again (a damaged file keeps no .prev of itself: the new content is it). */
+	assert_int_equal(netd_bond_saved_write(dir, "lan", sv), 0);
+	assert_int_equal(truncate(path, 10), 0);
+	assert_int_equal(netd_bond_down(nl, "bond0", "netd:lan", dir, "lan", &diag), 0);
+	assert_string_equal(host_state(), before);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(access(prev, F_OK), -1);
+	netd_nl_close(nl);
+	free(sv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +280,7 @@ int main(void)
 	    cmocka_unit_test(creating_a_bond_says_the_driver_is_missing_and_touches_nothing),
 	    cmocka_unit_test(a_missing_or_taken_slave_is_named_before_anything_is_made),
 	    cmocka_unit_test(engine_up_fails_at_create_bond_and_undoes_the_bridge),
+	    cmocka_unit_test(a_bond_file_that_does_not_load_is_named_and_kept),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

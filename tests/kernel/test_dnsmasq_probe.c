@@ -1,7 +1,8 @@
 /*
  * netd's liveness query against a real dnsmasq on a bridge of a network namespace of this
  * process's own: answered while dnsmasq runs, unanswered once it is stopped (SIGSTOP), refused
- * once nothing listens; a stopped dnsmasq killed at once, its leases kept; and what a query
+ * once nothing listens; a stopped dnsmasq killed at once (also as an event loop waits for
+ * it), its leases kept; and what a query
  * costs the reconcile (printed, not asserted).
  */
 #include <errno.h>
@@ -22,6 +23,7 @@
 
 #include "netd/config.h"
 #include "netd/kernel/dnsmasq.h"
+#include "netd/util/wait.h"
 
 #define NET_TEXT                                                                                   \
 	"[Network]\nName=probe\nMode=nat\nBridge=pbr0\nAddress=10.41.0.1/24\n"                     \
@@ -164,11 +166,48 @@ static void test_stopped_is_silent_and_killed_at_once(void **state)
 	assert_int_equal(ask(10, 1000), -ECONNREFUSED);
 }
 
+/*
+ * The same kill as an event loop drives it (the reconcile's restart of a hung dnsmasq): begin
+ * sends SIGKILL and returns at once, the op waits on the process's pidfd with a deadline of
+ * 1 s (a SIGTERM's 2 s never come into it), and resume answers 0 once it is gone.
+ */
+static void test_stopped_is_killed_as_an_event(void **state)
+{
+	pid_t pid = start_dnsmasq(), running = 0;
+	struct netd_diag diag = {{0}};
+	struct netd_dnsmasq_op *op = NULL;
+	struct netd_wait w;
+	long long t0;
+
+	assert_int_equal(kill(pid, SIGSTOP), 0);
+	for (int i = 0; i < 100 && proc_state(pid) != 'T'; i++)
+		usleep(10000);
+	assert_int_equal(proc_state(pid), 'T');
+	t0 = netd_now_ms();
+	assert_int_equal(netd_dnsmasq_kill_begin(&paths, &op), -EINPROGRESS);
+	assert_non_null(op);
+	netd_dnsmasq_op_wait(op, &w);
+	assert_true(w.fd >= 0);
+	assert_true(w.deadline_ms <= t0 + 1000 + 100);
+	netd_wait_block(&w);
+	assert_true(netd_now_ms() - t0 < 1000);
+	assert_int_equal(netd_dnsmasq_op_resume(op, NULL, &diag), 0);
+	netd_dnsmasq_op_free(op);
+	assert_true(proc_state(pid) == 0 || proc_state(pid) == 'Z');
+	assert_int_equal(netd_dnsmasq_running(&paths, &running), 0);
+	assert_int_equal(access(paths.pid, F_OK), -1);
+	assert_int_equal(access(paths.leases, F_OK), 0); /* the leases stay */
+	/* None left: over at once, nothing to wait for. */
+	assert_int_equal(netd_dnsmasq_kill_begin(&paths, &op), 0);
+	assert_null(op);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_answered_while_running_and_its_cost),
 	    cmocka_unit_test(test_stopped_is_silent_and_killed_at_once),
+	    cmocka_unit_test(test_stopped_is_killed_as_an_event),
 	};
 	struct netd_diag diag = {{0}};
 	char rm[64];

@@ -27,6 +27,7 @@
 #include "netd/kernel/dnsmasq.h"
 #include "netd/mode.h"
 #include "netd/kernel/netlink.h"
+#include "netd/util/wait.h"
 
 static struct netd_nl *nl;
 static char dir[] = "/tmp/netd-dnsmasq-test-XXXXXX";
@@ -621,10 +622,83 @@ static void test_measure_start(void **state)
 	netd_network_free(n);
 }
 
+/* The op's process ended: wait for it as an event loop would. */
+static void wait_op(struct netd_dnsmasq_op *op)
+{
+	struct netd_wait w;
+
+	netd_dnsmasq_op_wait(op, &w);
+	assert_true(w.fd >= 0);
+	netd_wait_block(&w);
+}
+
+/*
+ * The start and stop as an event loop drives them: begin returns at once even when dnsmasq
+ * takes a second to get ready (a wrapper sleeps before exec), resume answers -EINPROGRESS
+ * until it is; the daemon's reaper may take the foreground process's exit first (waitpid(-1)
+ * on SIGCHLD), and the verdict still comes through netd_dnsmasq_reaped().
+ */
+static void test_start_and_stop_as_events(void **state)
+{
+	struct netd_network *n =
+	    net("iota", NETD_MODE_NAT, "dbr8", "10.39.0.1/24", "10.39.0.10", "10.39.0.20");
+	struct netd_diag diag = {{0}};
+	struct netd_dnsmasq_op *op;
+	char wrapper[128];
+	struct started s;
+	long long t0;
+	pid_t pid = 0, reaped;
+	int status;
+
+	bridge_for(n, true);
+	snprintf(wrapper, sizeof(wrapper), "%s/slow-dnsmasq", dir);
+	sh("printf '#!/bin/sh\\nsleep 1\\nexec /usr/sbin/dnsmasq \"$@\"\\n' >%s && chmod 755 %s",
+	   wrapper, wrapper);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(netd_dnsmasq_paths_init(&s.p, dir, dir, n->name), 0);
+	assert_int_equal(netd_dnsmasq_render_conf(n, &s.p, &s.conf), 0);
+	assert_int_equal(netd_dnsmasq_render_hosts(n, &s.hosts), 0);
+	t0 = netd_now_ms();
+	assert_int_equal(netd_dnsmasq_start_begin(&s.p, s.conf, s.hosts, wrapper, &op, &diag),
+	                 -EINPROGRESS);
+	assert_true(netd_now_ms() - t0 < 500);
+	assert_int_equal(netd_dnsmasq_op_resume(op, &pid, &diag), -EINPROGRESS);
+	wait_op(op);
+	assert_true(netd_now_ms() - t0 >= 1000);
+	reaped = waitpid(-1, &status, 0); /* the daemon's reaper, first */
+	assert_true(reaped > 0);
+	netd_dnsmasq_reaped(reaped, status);
+	assert_int_equal(netd_dnsmasq_op_resume(op, &pid, &diag), 0);
+	netd_dnsmasq_op_free(op);
+	assert_true(alive(pid));
+	assert_true(udp_bound("10.39.0.1", 53));
+
+	assert_int_equal(netd_dnsmasq_stop_begin(&s.p, &op), -EINPROGRESS);
+	wait_op(op);
+	assert_int_equal(netd_dnsmasq_op_resume(op, NULL, &diag), 0);
+	netd_dnsmasq_op_free(op);
+	wait_gone(pid);
+	assert_int_equal(access(s.p.pid, F_OK), -1);
+
+	/* A start that fails, reaped by someone else: dnsmasq's own words all the same. */
+	assert_int_equal(netd_dnsmasq_start_begin(&s.p, "no-such-option=1\n", "", NULL, &op, &diag),
+	                 -EINPROGRESS);
+	wait_op(op);
+	reaped = waitpid(-1, &status, 0);
+	assert_true(reaped > 0);
+	netd_dnsmasq_reaped(reaped, status);
+	assert_int_equal(netd_dnsmasq_op_resume(op, &pid, &diag), -EIO);
+	netd_dnsmasq_op_free(op);
+	assert_non_null(strstr(diag.msg, "dnsmasq for iota failed: bad option at line 1"));
+	assert_int_equal(access(s.p.conf, F_OK), -1);
+	started_free(&s);
+	netd_network_free(n);
+}
+
 int main(void)
 {
 	static const char *const names[] = {"alpha", "beta", "gamma", "delta",
-	                                    "eps",   "zeta", "theta"};
+	                                    "eps",   "zeta", "theta", "iota"};
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_start_observe_stop),
 	    cmocka_unit_test(test_two_networks_side_by_side),
@@ -633,6 +707,7 @@ int main(void)
 	    cmocka_unit_test(test_stop_that_cannot_signal),
 	    cmocka_unit_test(test_real_lease_and_hosts_reload),
 	    cmocka_unit_test(test_measure_start),
+	    cmocka_unit_test(test_start_and_stop_as_events),
 	};
 	struct netd_diag diag;
 	int ret;

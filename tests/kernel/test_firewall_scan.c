@@ -105,11 +105,39 @@ static void keeps_the_kernel_order_across_families(void **state)
 	free(chains);
 }
 
+/* netd's bridge table (the guests' port bindings) is netd's own too; another one is not. */
+static void skips_bridge_netd_but_not_other_bridge_tables(void **state)
+{
+	struct netd_fw_chain *chains = NULL;
+	const struct netd_fw_chain *c;
+	size_t n = 0;
+
+	assert_int_equal(
+	    system("nft flush ruleset && nft -f - <<'EOF'\n"
+	           "table bridge netd {\n"
+	           "  chain forward { type filter hook forward priority 0; policy drop; }\n"
+	           "}\n"
+	           "table bridge other {\n"
+	           "  chain fwd_drop { type filter hook forward priority 0; policy drop; }\n"
+	           "}\n"
+	           "EOF"),
+	    0);
+	assert_int_equal(netd_fw_scan(&chains, &n), 0);
+	assert_int_equal(n, 1);
+	c = find(chains, n, "other", "fwd_drop");
+	assert_non_null(c);
+	assert_string_equal(c->family, "bridge");
+	assert_int_equal(c->hook, NETD_FW_HOOK_FORWARD);
+	assert_true(c->policy_drop);
+	free(chains);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(finds_docker_style_forward_drop_and_ufw_style_rules),
 	    cmocka_unit_test(keeps_the_kernel_order_across_families),
+	    cmocka_unit_test(skips_bridge_netd_but_not_other_bridge_tables),
 	};
 
 	return cmocka_run_group_tests(tests, enter_private_netns, NULL);

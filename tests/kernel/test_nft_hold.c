@@ -1,5 +1,5 @@
 /*
- * netd_nft_observe_hold(): held, the ruleset's generation is checked at the first observe and
+ * netd_nft_observe_hold(): held, the ruleset's generation is checked at the first verify and
  * then trusted (a pass over N networks costs one check, not N), until held again or released.
  * In a network namespace of the test's own; the table is deleted behind netd's back with nft.
  */
@@ -19,18 +19,26 @@
 
 static struct netd_nft *nft;
 
+static const struct netd_nft_net *x;
+
+/* 0: the tables hold exactly what x wants; -ENOENT: none of its chains; 1: they differ. */
 static int observe(void)
 {
-	char digest[NETD_NFT_DIGEST_LEN + 1];
+	struct netd_nft_drift d;
+	int ret = netd_nft_verify_net(nft, x, &d);
 
-	return netd_nft_observe_net(nft, "default", digest);
+	if (ret < 0)
+		return ret;
+	if (!d.present)
+		return -ENOENT;
+	return d.n ? 1 : 0;
 }
 
 static void test_hold(void **state)
 {
 	struct netd_network *n = netd_network_new();
 	struct netd_diag diag = {""};
-	struct netd_nft_net *x = NULL;
+	struct netd_nft_net *built = NULL;
 
 	assert_non_null(n);
 	snprintf(n->name, sizeof(n->name), "default");
@@ -40,7 +48,8 @@ static void test_hold(void **state)
 		n->policy[c] = netd_mode_ops(n->mode)->defaults[c];
 	n->has_address = true;
 	assert_int_equal(netd_prefix_parse("192.122.1.1/24", &n->address), 0);
-	assert_int_equal(netd_nft_net_build(n, &x), 0);
+	assert_int_equal(netd_nft_net_build(n, &built), 0);
+	x = built;
 	assert_int_equal(netd_nft_apply_net(nft, x, &diag), 0);
 
 	/* Released (the default): every observe sees the ruleset as it is. */
@@ -57,12 +66,13 @@ static void test_hold(void **state)
 	/* Held again (after a write of the pass's own): checked again. */
 	netd_nft_observe_hold(nft, true);
 	assert_int_equal(observe(), -ENOENT);
+	/* A write of netd's own (apply) re-arms the check: verify sees what it wrote. */
 	assert_int_equal(netd_nft_apply_net(nft, x, &diag), 0);
-	assert_int_equal(observe(), -ENOENT); /* still trusting the last check */
+	assert_int_equal(observe(), 0);
 	netd_nft_observe_hold(nft, false);
 	assert_int_equal(observe(), 0);
 
-	netd_nft_net_free(x);
+	netd_nft_net_free(built);
 	netd_network_free(n);
 }
 

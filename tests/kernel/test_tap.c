@@ -36,67 +36,12 @@
 #include "netd/kernel/netlink.h"
 #include "netd/control.h"
 #include "netd/kernel/tap.h"
+#include "tap_sysfs.h"
 
 #define FLAGS_BASE (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_PERSIST)
 
 static struct netd_nl *nl;
 static char tmpdir[64];
-
-static void sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
-
-/* First line of /sys/class/net/<dev>/<attr>, "" when missing. */
-static char *sysfs(const char *dev, const char *attr)
-{
-	static char buf[256];
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", dev, attr);
-	buf[0] = '\0';
-	f = fopen(path, "r");
-	if (!f)
-		return buf;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static unsigned long sysfs_num(const char *dev, const char *attr)
-{
-	return strtoul(sysfs(dev, attr), NULL, 0);
-}
-
-static bool exists(const char *dev)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s", dev);
-	return access(path, F_OK) == 0;
-}
-
-static char *master_of(const char *dev)
-{
-	static char buf[256];
-	char path[256];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/master", dev);
-	n = readlink(path, buf, sizeof(buf) - 1);
-	buf[n > 0 ? n : 0] = '\0';
-	return strrchr(buf, '/') ? strrchr(buf, '/') + 1 : buf;
-}
 
 static void test_create_default_name(void **state)
 {
@@ -683,18 +628,8 @@ int main(void)
 	char lstate[128], run[128];
 	int ret;
 
-	if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0) {
-		fprintf(stderr, "test_tap: unshare(CLONE_NEWNET|CLONE_NEWNS): %s (needs root)\n",
-		        strerror(errno));
+	if (own_namespace("test_tap"))
 		return 1;
-	}
-	/* Our own sysfs, so /sys/class/net is this namespace's. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    mount("sysfs", "/sys", "sysfs", 0, NULL) < 0) {
-		fprintf(stderr, "test_tap: mounting a sysfs for the namespace: %s\n",
-		        strerror(errno));
-		return 1;
-	}
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_tap.XXXXXX");
 	if (!mkdtemp(tmpdir) || netd_nl_open(&nl) < 0 ||
 	    netd_nl_link_set_up(nl, "lo", true, &diag) < 0) {

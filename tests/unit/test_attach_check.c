@@ -1,7 +1,7 @@
 /*
- * `netdctl attach`'s request checked before anything is made (core/attach_check.c), and a
- * guest's MAC and static address (core/tap_alloc.c): pure, the random bytes and the clock
- * given by the test.
+ * `netdctl attach`'s request checked before anything is made (core/attach_check.c), one tap or
+ * several in one request, and a guest's MAC and static address (core/tap_alloc.c): pure, the
+ * random bytes and the clock given by the test.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -228,6 +228,100 @@ static void a_host_name_is_one_label_nobody_has(void **state)
 	assert_string_equal(w.hostname, "api-1");
 }
 
+/* ---- a request of several taps (netd_attach_check_batch) ---- */
+
+static uint8_t batch_random[3 * NETD_TAP_MAC_TRIES * 3];
+
+static void refused_batch(const struct netd_attach_req *reqs, const bool *exist, size_t k, int err,
+                          const char *msg)
+{
+	struct netd_attach_facts f = facts;
+	struct netd_diag diag = {{0}};
+	struct netd_tap_want w[4];
+
+	f.random = batch_random;
+	assert_int_equal(netd_attach_check_batch(net, reqs, exist, k, &rec, &f, w, &diag), err);
+	assert_string_equal(diag.msg, msg);
+}
+
+static void several_taps_never_get_one_random_mac(void **state)
+{
+	struct netd_attach_req reqs[3] = {req0(), req0(), req0()};
+	struct netd_attach_facts f = facts;
+	struct netd_diag diag = {{0}};
+	struct netd_tap_want w[3];
+	char mac[18];
+
+	/* Each tap's candidates start with the one the tap before it took. */
+	for (size_t i = 0; i < sizeof(batch_random); i++)
+		batch_random[i] = (uint8_t)(0x10 + i % (NETD_TAP_MAC_TRIES * 3));
+	for (size_t t = 1; t < 3; t++)
+		memcpy(batch_random + t * NETD_TAP_MAC_TRIES * 3,
+		       batch_random + (t - 1) * NETD_TAP_MAC_TRIES * 3 + 3 * (t - 1), 3);
+	f.random = batch_random;
+	assert_int_equal(netd_attach_check_batch(net, reqs, NULL, 3, &rec, &f, w, &diag), 0);
+	netd_mac_format(w[0].mac, mac);
+	assert_string_equal(mac, "52:54:00:10:11:12");
+	netd_mac_format(w[1].mac, mac);
+	assert_string_equal(mac, "52:54:00:13:14:15");
+	netd_mac_format(w[2].mac, mac);
+	assert_string_equal(mac, "52:54:00:16:17:18");
+	/* A MAC asked for after a random one that took it: refused, naming whose it is. */
+	reqs[2].has_mac = true;
+	netd_mac_parse("52:54:00:13:14:15", reqs[2].mac);
+	refused_batch(reqs, NULL, 3, -EEXIST, "taps[2]: MAC 52:54:00:13:14:15 is also taps[1]'s");
+}
+
+static void taps_of_one_request_share_nothing_that_names_a_guest(void **state)
+{
+	struct netd_attach_req reqs[3] = {req0(), req0(), req0()};
+	struct netd_attach_facts f = facts;
+	bool exist[3] = {false, true, false};
+	struct netd_diag diag = {{0}};
+	struct netd_tap_want w[3];
+	char ip[16];
+
+	for (size_t i = 0; i < sizeof(batch_random); i++)
+		batch_random[i] = (uint8_t)(0x40 + i);
+	f.random = batch_random;
+	/* A template is every tap's to share: the kernel numbers each. */
+	strcpy(reqs[0].tap, "vm%d");
+	strcpy(reqs[1].tap, "vm%d");
+	reqs[0].has_addr = reqs[2].has_addr = true;
+	netd_ipv4_parse("192.122.1.9", &reqs[0].addr);
+	netd_ipv4_parse("192.122.1.10", &reqs[2].addr);
+	strcpy(reqs[0].hostname, "web1");
+	strcpy(reqs[2].hostname, "web2");
+	assert_int_equal(netd_attach_check_batch(net, reqs, NULL, 3, &rec, &f, w, &diag), 0);
+	assert_string_equal(w[1].name, "vm%d");
+	inet_ntop(AF_INET, &w[2].addr, ip, sizeof(ip));
+	assert_string_equal(ip, "192.122.1.10");
+	assert_string_equal(w[2].hostname, "web2");
+	assert_memory_not_equal(w[0].mac, w[1].mac, 6);
+
+	strcpy(reqs[1].tap, "eth1");
+	strcpy(reqs[2].tap, "eth1");
+	refused_batch(reqs, NULL, 3, -EEXIST, "taps[2]: tap name eth1 is also taps[1]'s");
+	strcpy(reqs[2].tap, "");
+	netd_ipv4_parse("192.122.1.9", &reqs[2].addr);
+	refused_batch(reqs, NULL, 3, -EADDRINUSE, "taps[2]: address 192.122.1.9 is also taps[0]'s");
+	netd_ipv4_parse("192.122.1.10", &reqs[2].addr);
+	strcpy(reqs[2].hostname, "WEB1");
+	refused_batch(reqs, NULL, 3, -EEXIST, "taps[2]: host name WEB1 is also taps[0]'s");
+	strcpy(reqs[2].hostname, "web2");
+	/* Each tap hears the single attach's checks, named by its place. */
+	refused_batch(reqs, exist, 3, -EEXIST,
+	              "taps[1]: a link named eth1 exists already; choose another --tap or leave "
+	              "it out (netd picks vnetN)");
+	netd_ipv4_parse("192.122.1.60", &reqs[2].addr);
+	refused_batch(reqs, NULL, 3, -EADDRINUSE,
+	              "taps[2]: address 192.122.1.60 is the static lease of the [Host] on line 8 "
+	              "of t.conf");
+	/* A request of one tap is what a single attach always said, without an index. */
+	refused_batch(reqs + 2, NULL, 1, -EADDRINUSE,
+	              "address 192.122.1.60 is the static lease of the [Host] on line 8 of t.conf");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,6 +330,8 @@ int main(void)
 	    cmocka_unit_test(an_asked_for_mac_must_be_a_guests_and_free),
 	    cmocka_unit_test(a_static_address_must_be_a_free_guest_address),
 	    cmocka_unit_test(a_host_name_is_one_label_nobody_has),
+	    cmocka_unit_test(several_taps_never_get_one_random_mac),
+	    cmocka_unit_test(taps_of_one_request_share_nothing_that_names_a_guest),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -107,6 +107,35 @@ static void test_status(void **state)
 	            "  }\n");
 }
 
+/* A network whose rules drifted and were repaired: when, in local time (UTC here), and what. */
+static void test_status_repair(void **state)
+{
+	expect_text(netd_fmt_status,
+	            "{\"name\":\"default\",\"state\":\"up\",\"dnsmasq_pid\":7,"
+	            "\"repair\":{\"at\":1700000000,\"what\":\"out_default: 1 rule missing; "
+	            "nat_src: 192.122.1.0/24 missing\"},\"rules\":\"\"}",
+	            0,
+	            "network:    default\n"
+	            "mode:       -\n"
+	            "bridge:     -\n"
+	            "address:    -\n"
+	            "state:      up\n"
+	            "autostart:  -\n"
+	            "source:     -\n"
+	            "dhcp:       none\n"
+	            "dnsmasq:    pid 7\n"
+	            "rules:      repaired at 22:13:20 (out_default: 1 rule missing; nat_src: "
+	            "192.122.1.0/24 missing)\n"
+	            "\n"
+	            "policy:\n"
+	            "  unknown\n"
+	            "\n"
+	            "objects:\n"
+	            "  unknown\n"
+	            "\n"
+	            "rules: none\n");
+}
+
 /* A down bridged network: no address, no DHCP, engine.h's dnsmasq object, a warning. */
 static void test_status_down(void **state)
 {
@@ -156,6 +185,42 @@ static void test_status_down(void **state)
 	expect_text(netd_fmt_status, "[]", -EINVAL, "");
 }
 
+/* A state file that does not load: named, with why, and what netd does about it. */
+static void test_status_needs_attention(void **state)
+{
+	expect_text(netd_fmt_status,
+	            "{\"name\":\"lan\",\"mode\":\"bridged\",\"bridge\":\"br0\",\"address\":null,"
+	            "\"state\":\"needs-attention\",\"autostart\":false,\"uplink\":\"eth1\","
+	            "\"source\":\"/etc/netd/lan.conf\","
+	            "\"needs_attention\":[{\"file\":\"/var/lib/netd/lan.uplink\","
+	            "\"reason\":\"is empty\",\"previous_loads\":false,\"previous_used\":false,"
+	            "\"advice\":\"down refuses to delete bridge br0\"}],"
+	            "\"rules\":\"\"}",
+	            0,
+	            "network:    lan\n"
+	            "mode:       bridged\n"
+	            "bridge:     br0\n"
+	            "address:    -\n"
+	            "state:      needs-attention\n"
+	            "autostart:  no\n"
+	            "uplink:     eth1\n"
+	            "source:     /etc/netd/lan.conf\n"
+	            "dhcp:       none\n"
+	            "dnsmasq:    not running\n"
+	            "\n"
+	            "needs attention:\n"
+	            "  /var/lib/netd/lan.uplink is empty\n"
+	            "    down refuses to delete bridge br0\n"
+	            "\n"
+	            "policy:\n"
+	            "  unknown\n"
+	            "\n"
+	            "objects:\n"
+	            "  unknown\n"
+	            "\n"
+	            "rules: none\n");
+}
+
 static void test_leases(void **state)
 {
 	expect_text(netd_fmt_leases,
@@ -194,14 +259,65 @@ static void test_confirm(void **state)
 	            0, "default: down\n");
 	expect_text(confirm_default, "{\"name\":\"default\",\"state\":\"down\"}", 0,
 	            "default: down\n");
+	/* up of a network that had drifted names what it repaired. */
+	expect_text(confirm_default,
+	            "{\"name\":\"default\",\"bridge\":\"virbr0\",\"address\":\"192.122.1.1/24\","
+	            "\"state\":\"up\",\"repaired\":{\"at\":1700000000,\"what\":\"fwdi_default: 1 "
+	            "foreign rule\"}}",
+	            0,
+	            "default: up (virbr0 192.122.1.1/24), rules repaired: fwdi_default: 1 foreign "
+	            "rule\n");
+}
+
+/* attach of several taps: each tap as a single attach prints it, in the answer's order. */
+static void test_attach_batch(void **state)
+{
+	expect_text(netd_fmt_attach_batch,
+	            "{\"network\":\"default\",\"taps\":["
+	            "{\"network\":\"default\",\"tap\":\"vnet0\",\"mac\":\"52:54:00:00:00:01\","
+	            "\"host_mac\":\"fe:54:00:00:00:01\",\"address\":\"192.122.1.10\",\"qemu\":"
+	            "[\"-netdev\",\"tap,id=net0,ifname=vnet0\",\"-device\",\"virtio-net-pci\"]},"
+	            "{\"network\":\"default\",\"tap\":\"vm7\",\"mac\":\"52:54:00:00:00:02\","
+	            "\"host_mac\":\"fe:54:00:00:00:02\",\"address\":null,\"qemu\":"
+	            "[\"-netdev\",\"tap,id=net0,ifname=vm7\"]}]}",
+	            0,
+	            "default: attached vnet0 (guest 52:54:00:00:00:01, host side "
+	            "fe:54:00:00:00:01, static lease 192.122.1.10)\n"
+	            "-netdev tap,id=net0,ifname=vnet0 -device virtio-net-pci\n"
+	            "default: attached vm7 (guest 52:54:00:00:00:02, host side "
+	            "fe:54:00:00:00:02)\n"
+	            "-netdev tap,id=net0,ifname=vm7\n");
+	/* A single attach's answer, or a tap without its arguments, is not a batch's. */
+	expect_text(netd_fmt_attach_batch, "{\"network\":\"default\",\"tap\":\"vnet0\"}", -EINVAL,
+	            "");
+	expect_text(netd_fmt_attach_batch, "{\"network\":\"default\",\"taps\":[{\"tap\":\"x\"}]}",
+	            -EINVAL, "");
+}
+
+static void test_detach_batch(void **state)
+{
+	expect_text(netd_fmt_detach_batch,
+	            "{\"network\":\"default\",\"taps\":["
+	            "{\"network\":\"default\",\"tap\":\"vnet0\",\"mac\":\"52:54:00:00:00:01\","
+	            "\"address\":\"192.122.1.10\",\"released\":\"192.122.1.10\"},"
+	            "{\"network\":\"default\",\"tap\":\"vnet1\",\"mac\":null,\"address\":null,"
+	            "\"released\":null}]}",
+	            0,
+	            "default: detached vnet0 (static lease 192.122.1.10 removed) (lease of "
+	            "192.122.1.10 released)\n"
+	            "default: detached vnet1\n");
+	expect_text(netd_fmt_detach_batch, "{\"network\":\"default\",\"tap\":\"vnet0\"}", -EINVAL,
+	            "");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_list),        cmocka_unit_test(test_status),
-	    cmocka_unit_test(test_status_down), cmocka_unit_test(test_leases),
-	    cmocka_unit_test(test_confirm),
+	    cmocka_unit_test(test_list),          cmocka_unit_test(test_status),
+	    cmocka_unit_test(test_status_down),   cmocka_unit_test(test_status_needs_attention),
+	    cmocka_unit_test(test_leases),        cmocka_unit_test(test_confirm),
+	    cmocka_unit_test(test_attach_batch),  cmocka_unit_test(test_detach_batch),
+	    cmocka_unit_test(test_status_repair),
 	};
 
 	/* Lease expiry is shown in local time: pin it. */

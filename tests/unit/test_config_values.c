@@ -252,13 +252,37 @@ static void booleans(void **state)
 		n = parse_ok(BOND("balance-tlb") "DynamicTransmitLoadBalancing=%s\n", good[i].s);
 		assert_int_equal(n->bond.tlb_dynamic_lb, good[i].v);
 		netd_network_free(n);
+		n = parse_ok(NET_INTERNAL "GuestSourceCheck=%s\n", good[i].s);
+		assert_int_equal(n->guest_source_check, good[i].v);
+		netd_network_free(n);
 	}
 	for (size_t i = 0; i < N(bad); i++) {
 		parse_err(NET_INTERNAL "Autostart=%s\n", bad[i],
 		          "t.conf:5: invalid Autostart '%s': use yes or no");
+		parse_err(NET_INTERNAL "GuestSourceCheck=%s\n", bad[i],
+		          "t.conf:5: invalid GuestSourceCheck '%s': use yes or no");
 		parse_err(BOND("balance-rr") "AllSlavesActive=%s\n", bad[i],
 		          "t.conf:9: invalid AllSlavesActive '%s': use yes or no");
 	}
+}
+
+/* GuestSourceCheck= is on unless a file turns it off, in every mode. */
+static void guest_source_check_defaults_to_yes(void **state)
+{
+	struct netd_network *n = parse_ok(NET_INTERNAL "%s", "");
+
+	assert_true(n->guest_source_check);
+	netd_network_free(n);
+	n = parse_ok(NET_INTERNAL "GuestSourceCheck=no\nAutostart=%s\n", "yes");
+	assert_false(n->guest_source_check);
+	netd_network_free(n);
+	parse_err(NET_INTERNAL "GuestSourceCheck=yes\nGuestSourceCheck=%s\n", "no",
+	          "t.conf:6: GuestSourceCheck= is given twice in [Network] (first on line 5); "
+	          "keep one");
+	parse_err("[Network]\nName=n\nMode=internal\nBridge=b0\n[DHCP]\nGuestSourceCheck=%s\n",
+	          "no",
+	          "t.conf:6: unknown key 'GuestSourceCheck' in [DHCP]; the keys there are Range "
+	          "and LeaseTime (case-sensitive)");
 }
 
 static void numbers_with_limits(void **state)
@@ -459,6 +483,7 @@ int main(void)
 	    cmocka_unit_test(host_prefix_with_limits),
 	    cmocka_unit_test(macs),
 	    cmocka_unit_test(booleans),
+	    cmocka_unit_test(guest_source_check_defaults_to_yes),
 	    cmocka_unit_test(numbers_with_limits),
 	    cmocka_unit_test(times_in_ms),
 	    cmocka_unit_test(times_in_whole_seconds),

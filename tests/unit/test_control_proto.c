@@ -154,6 +154,24 @@ static void test_request_malformed(void **state)
 	BAD(deep, -EINVAL, "malformed JSON");
 }
 
+/* down's "force": absent is false, a boolean is taken, anything else refused. */
+static void test_down_force(void **state)
+{
+	struct netd_ctl_request req;
+	struct netd_diag d = {{0}};
+	const char *plain = "{\"cmd\":\"down\",\"name\":\"br\"}";
+	const char *forced = "{\"cmd\":\"down\",\"name\":\"br\",\"force\":true}";
+	const char *bad = "{\"cmd\":\"down\",\"name\":\"br\",\"force\":\"yes\"}";
+
+	assert_int_equal(netd_ctl_request_decode(plain, strlen(plain), &req, &d), 0);
+	assert_false(req.force);
+	assert_int_equal(netd_ctl_request_decode(forced, strlen(forced), &req, &d), 0);
+	assert_true(req.force);
+	assert_string_equal(req.name, "br");
+	assert_int_equal(netd_ctl_request_decode(bad, strlen(bad), &req, &d), -EINVAL);
+	assert_string_equal(d.msg, "malformed request: \"force\" must be true or false");
+}
+
 static void test_request_oversized(void **state)
 {
 	size_t len = NETD_CTL_REQUEST_MAX + 1;
@@ -258,8 +276,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cmd_table),          cmocka_unit_test(test_permission),
 	    cmocka_unit_test(test_request_round_trip), cmocka_unit_test(test_request_malformed),
-	    cmocka_unit_test(test_request_oversized),  cmocka_unit_test(test_response_ok),
-	    cmocka_unit_test(test_response_error),     cmocka_unit_test(test_response_malformed),
+	    cmocka_unit_test(test_down_force),         cmocka_unit_test(test_request_oversized),
+	    cmocka_unit_test(test_response_ok),        cmocka_unit_test(test_response_error),
+	    cmocka_unit_test(test_response_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -176,6 +176,10 @@ static void test_paths(void **state)
 	assert_string_equal(p.hosts, "/run/netd/default.hosts");
 	assert_string_equal(p.pid, "/run/netd/default.pid");
 	assert_string_equal(p.leases, "/var/lib/netd/default.leases");
+	/* One servers file for every network's dnsmasq. */
+	assert_string_equal(p.servers, "/run/netd/upstream.servers");
+	assert_int_equal(netd_dnsmasq_paths_init(&p, "/run/netd", "/var/lib/netd", "other"), 0);
+	assert_string_equal(p.servers, "/run/netd/upstream.servers");
 	assert_int_equal(netd_dnsmasq_paths_init(&p, "/run/netd", "/var/lib/netd", "../x"),
 	                 -EINVAL);
 	assert_int_equal(netd_dnsmasq_paths_init(&p, "/run/\nnetd", "/var/lib/netd", "a"), -EINVAL);
@@ -216,6 +220,46 @@ static void test_liveness_query(void **state)
 	assert_false(netd_dns_probe_is_answer(a, len, 0x1234));
 }
 
+/* resolv.conf as dnsmasq reads it: each "nameserver ADDR" in order, whatever else the file
+ * says (tests/data/dnsmasq/resolv.conf has comments, search, options, bad addresses). */
+static void test_upstream_servers(void **state)
+{
+	char *resolv = slurp("resolv.conf"), *want = slurp("upstream.servers"), *text = NULL;
+
+	assert_int_equal(netd_dnsmasq_render_servers(resolv, &text), 0);
+	assert_string_equal(text, want);
+	free(text);
+	free(resolv);
+	free(want);
+}
+
+/* No resolv.conf, or one without a nameserver: an empty file, no upstream (as dnsmasq). */
+static void test_upstream_none(void **state)
+{
+	const char *none[] = {NULL,
+	                      "",
+	                      "search example.test\n",
+	                      "nameserver\n",
+	                      "# nameserver 192.0.2.1\n",
+	                      "nameserver 192.0.2.1%eth0\n"};
+	char *text = NULL;
+
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+		assert_int_equal(netd_dnsmasq_render_servers(none[i], &text), 0);
+		assert_string_equal(text, "");
+		free(text);
+		text = NULL;
+	}
+	/* The last line needs no newline; a scope must be an interface name, not a line. */
+	assert_int_equal(netd_dnsmasq_render_servers("nameserver 192.0.2.1", &text), 0);
+	assert_string_equal(text, "server=192.0.2.1\n");
+	free(text);
+	assert_int_equal(
+	    netd_dnsmasq_render_servers("nameserver fe80::1%ifname-too-long0\n", &text), 0);
+	assert_string_equal(text, "");
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +272,8 @@ int main(void)
 	    cmocka_unit_test(test_hosts_file),
 	    cmocka_unit_test(test_paths),
 	    cmocka_unit_test(test_liveness_query),
+	    cmocka_unit_test(test_upstream_servers),
+	    cmocka_unit_test(test_upstream_none),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,6 +44,19 @@ static struct netd_network *make_net(const char *name, enum netd_mode mode, cons
 	return n;
 }
 
+/* A [Tap] as config_tap.c leaves it: MAC 52:54:00:00:00:<last>, address optional. */
+static void add_tap(struct netd_network *n, const char *name, uint8_t last, const char *addr)
+{
+	struct netd_tap *t = &n->taps[n->n_taps++];
+	const uint8_t mac[6] = {0x52, 0x54, 0, 0, 0, last};
+
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	memcpy(t->mac, mac, 6);
+	if (addr)
+		assert_int_equal(netd_ipv4_parse(addr, &t->addr), 0);
+}
+
 static struct netd_network *net_for_case(const char *name)
 {
 	struct netd_network *n = NULL;
@@ -66,9 +79,33 @@ static struct netd_network *net_for_case(const char *name)
 		n->policy[NETD_CELL_VM_TO_VM] = NETD_POLICY_ALLOW;
 	} else if (strcmp(name, "bridged") == 0) {
 		n = make_net("lan", NETD_MODE_BRIDGED, "br0", NULL, false);
+	} else if (strcmp(name, "nat_guests") == 0) {
+		n = make_net("default", NETD_MODE_NAT, "virbr0", "192.122.1.1/24", true);
+		add_tap(n, "decl0", 0x50, "192.122.1.50");
+		add_tap(n, "decl1", 0x51, NULL);
+	} else if (strcmp(name, "bridged_guests") == 0) {
+		n = make_net("lan", NETD_MODE_BRIDGED, "br0", NULL, false);
+		add_tap(n, "vm0", 0x60, NULL);
 	}
 	assert_non_null(n);
 	return n;
+}
+
+/* The attached taps of a case: one with a static lease, one without, and one that a [Tap]
+ * declares already (its record loses: the [Tap] says who its guest is). */
+static size_t guests_for_case(const char *name, struct netd_nft_guest *g)
+{
+	if (strcmp(name, "nat_guests") != 0)
+		return 0;
+	memset(g, 0, 3 * sizeof(*g));
+	strcpy(g[0].port, "vnet0");
+	assert_int_equal(netd_mac_parse("52:54:00:aa:00:01", g[0].mac), 0);
+	assert_int_equal(netd_ipv4_parse("192.122.1.10", &g[0].addr), 0);
+	strcpy(g[1].port, "vnet1");
+	assert_int_equal(netd_mac_parse("52:54:00:aa:00:02", g[1].mac), 0);
+	strcpy(g[2].port, "decl0");
+	assert_int_equal(netd_mac_parse("52:54:00:aa:00:03", g[2].mac), 0);
+	return 3;
 }
 
 static char *read_all(const char *path, size_t *len)
@@ -137,11 +174,13 @@ static void test_golden(void **state)
 {
 	const char *name = *state;
 	struct netd_network *n = net_for_case(name);
+	struct netd_nft_guest g[3];
+	size_t ng = guests_for_case(name, g);
 	struct netd_nft_net *x;
 	size_t len;
 	char *text;
 
-	assert_int_equal(netd_nft_net_build(n, &x), 0);
+	assert_int_equal(netd_nft_net_build_guests(n, g, ng, &x), 0);
 	text = render(x, &len);
 	check_golden(name, text, len);
 	free(text);
@@ -170,9 +209,34 @@ static const struct netd_nft_rule *last_rule(const struct netd_nft_net *x,
 	return &x->chains[k].rules[x->chains[k].n_rules - 1];
 }
 
+/* How many rules of chain k come before the policy's: the source check (and, in in_<net>,
+ * DHCP from 0.0.0.0 ahead of it), which must be exactly those. */
+static size_t source_check_rules(const struct netd_nft_net *x, enum netd_nft_chain_kind k)
+{
+	const struct netd_nft_chain *c = &x->chains[k];
+	size_t i = 0;
+
+	if (!x->has_subnet || (k != NETD_NFT_CHAIN_IN && k != NETD_NFT_CHAIN_FWDI))
+		return 0;
+	if (c->rules[0].verdict == NETD_NFT_V_ACCEPT) {
+		assert_int_equal(k, NETD_NFT_CHAIN_IN);
+		assert_int_equal(c->rules[0].match[0].kind, NETD_NFT_M_IP_SADDR);
+		assert_int_equal(c->rules[0].match[0].u.prefix.addr.s_addr, 0);
+		assert_int_equal(c->rules[0].match[1].kind, NETD_NFT_M_UDP_DPORT);
+		assert_int_equal(c->rules[0].match[1].u.port, 67);
+		i++;
+	}
+	assert_int_equal(c->rules[i].verdict, NETD_NFT_V_DROP);
+	assert_int_equal(c->rules[i].n_match, 1);
+	assert_int_equal(c->rules[i].match[0].kind, NETD_NFT_M_IP_SADDR_NE);
+	assert_memory_equal(&c->rules[i].match[0].u.prefix, &x->subnet, sizeof(x->subnet));
+	return i + 1;
+}
+
 static const struct netd_nft_rule *vm_to_vm_rule(const struct netd_nft_net *x)
 {
-	const struct netd_nft_rule *r = &x->chains[NETD_NFT_CHAIN_FWDI].rules[0];
+	const struct netd_nft_rule *r =
+	    &x->chains[NETD_NFT_CHAIN_FWDI].rules[source_check_rules(x, NETD_NFT_CHAIN_FWDI)];
 
 	assert_int_equal(r->n_match, 1);
 	assert_int_equal(r->match[0].kind, NETD_NFT_M_OIFNAME);
@@ -234,12 +298,14 @@ static void test_fwdi_never_accepts(void **state)
 			                 n->policy[NETD_CELL_VM_TO_VM] == NETD_POLICY_ALLOW
 			                     ? NETD_NFT_V_ACCEPT
 			                     : NETD_NFT_V_DROP);
-			for (size_t i = 1; i < c->n_rules; i++)
+			for (size_t i = source_check_rules(x, NETD_NFT_CHAIN_FWDI) + 1;
+			     i < c->n_rules; i++)
 				assert_int_not_equal(c->rules[i].verdict, NETD_NFT_V_ACCEPT);
 			/* Replies pass in every chain but post, whatever the policy. */
 			for (int k = NETD_NFT_CHAIN_IN; k <= NETD_NFT_CHAIN_FWDO; k++) {
 				const struct netd_nft_rule *r =
-				    &x->chains[k].rules[k == NETD_NFT_CHAIN_FWDI ? 1 : 0];
+				    &x->chains[k].rules[source_check_rules(x, k) +
+				                        (k == NETD_NFT_CHAIN_FWDI ? 1 : 0)];
 
 				assert_int_equal(r->match[0].kind, NETD_NFT_M_CT_STATE);
 				assert_int_equal(r->match[0].u.ct_state,
@@ -440,6 +506,8 @@ int main(void)
 	    GOLDEN("internal"),
 	    GOLDEN("internal_lab"),
 	    GOLDEN("bridged"),
+	    GOLDEN("nat_guests"),
+	    GOLDEN("bridged_guests"),
 	    cmocka_unit_test(test_golden_base),
 	    cmocka_unit_test(test_cells),
 	    cmocka_unit_test(test_fwdi_never_accepts),

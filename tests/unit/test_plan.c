@@ -42,7 +42,7 @@ static void all_present(const struct netd_desired *d, struct netd_observed *o)
 	o->bridge_up = true;
 	o->has_address = d->net->has_address;
 	o->rules_present = d->has_rules;
-	strcpy(o->rules_digest, d->nft->digest);
+	o->rules_current = true;
 	o->dnsmasq_running = d->dnsmasq;
 	o->dnsmasq_conf_current = d->dnsmasq;
 	o->ip_forward_on = true;
@@ -126,7 +126,8 @@ static void drift_is_repaired_step_by_step(void **state)
 	expect_steps(&p, 1, (enum netd_step_kind[]){NETD_STEP_RESTART_DNSMASQ});
 
 	all_present(d, &o);
-	strcpy(o.rules_digest, "0000000000000000");
+	o.rules_current = false; /* the kernel's rules differ from the desired ones */
+	strcpy(o.rules_drift, "out_default: 1 rule missing");
 	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
 	expect_steps(&p, 1, (enum netd_step_kind[]){NETD_STEP_APPLY_RULES});
 
@@ -537,6 +538,58 @@ static void taps_are_synced_last_on_up_and_only_when_something_differs(void **st
 	netd_network_free(n);
 }
 
+static bool plans_rules(const struct netd_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->steps[i] == NETD_STEP_APPLY_RULES)
+			return true;
+	return false;
+}
+
+/* A bridged network has no inet rules, only its [Tap]'s port binding in table bridge netd:
+ * applied when the kernel's differs by content; and chains left there after GuestSourceCheck
+ * was turned off are applied away, as the verification does not find them wanted. */
+static void port_bindings_are_applied_when_they_differ(void **state)
+{
+	struct netd_network *n = make_net(NETD_MODE_BRIDGED);
+	struct netd_desired *d;
+	struct netd_observed o;
+	struct netd_plan p;
+
+	add_tap(n, "vm0", 10);
+	assert_int_equal(netd_desired_build(n, NULL, NULL, &d), 0);
+	assert_false(d->has_rules);
+	assert_int_equal(d->nft->n_ports, 1);
+	all_present(d, &o);
+	o.rules_present = true;
+	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+	assert_false(plans_rules(&p));
+	o.rules_current = false;
+	strcpy(o.rules_drift, "port_default.vm0: 1 rule missing");
+	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+	assert_true(plans_rules(&p));
+	netd_desired_free(d);
+
+	n->guest_source_check = false;
+	assert_int_equal(netd_desired_build(n, NULL, NULL, &d), 0);
+	assert_int_equal(d->nft->n_ports, 0);
+	all_present(d, &o);
+	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+	assert_false(plans_rules(&p));
+	o.rules_present = true;
+	o.rules_current = false;
+	strcpy(o.rules_drift, "port_default.vm0: chain not wanted; port_if: \"vm0\" foreign");
+	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+	assert_true(plans_rules(&p));
+	/* down removes them with the rest (the [Tap]'s link is not there: no taps to remove). */
+	netd_plan_down(d, &o, false, &p);
+	expect_steps(&p, 3,
+	             (enum netd_step_kind[]){NETD_STEP_REMOVE_RULES, NETD_STEP_RELEASE_UPLINK,
+	                                     NETD_STEP_DELETE_BRIDGE});
+	netd_desired_free(d);
+	netd_network_free(n);
+}
+
 static void taps_are_removed_once_dnsmasq_is_stopped_and_only_when_there_are_any(void **state)
 {
 	struct netd_network *n = make_net(NETD_MODE_NAT);
@@ -618,6 +671,7 @@ int main(void)
 	    cmocka_unit_test(bridged_with_a_bond_creates_it_before_taking_it_and_deletes_it_after),
 	    cmocka_unit_test(taps_are_synced_last_on_up_and_only_when_something_differs),
 	    cmocka_unit_test(taps_are_removed_once_dnsmasq_is_stopped_and_only_when_there_are_any),
+	    cmocka_unit_test(port_bindings_are_applied_when_they_differ),
 	    cmocka_unit_test(every_step_has_a_name),
 	};
 

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "netd/dnsmasq.h"
+#include "netd/util/wait.h"
 
 /*
  * Write conf and hosts (atomically, mode 0644), run `dnsmasq --conf-file=...` and wait for
@@ -21,6 +22,11 @@ int netd_dnsmasq_start(const struct netd_dnsmasq_paths *p, const char *conf_text
 
 /* 1 and *pid when the pid file names a live dnsmasq started with our conf; 0 when not. */
 int netd_dnsmasq_running(const struct netd_dnsmasq_paths *p, pid_t *pid);
+
+/* A pidfd on our dnsmasq (the pid file's, checked as for stop; close-on-exec), readable once
+ * that process has exited, and *pid its pid: how netd learns at once that it died. -ESRCH
+ * when our dnsmasq is not running. */
+int netd_dnsmasq_pidfd(const struct netd_dnsmasq_paths *p, pid_t *pid);
 
 /* 1 when the conf file on disk equals text, 0 when it differs or is missing. */
 int netd_dnsmasq_conf_matches(const struct netd_dnsmasq_paths *p, const char *conf_text,
@@ -65,6 +71,30 @@ int netd_dnsmasq_stop(const struct netd_dnsmasq_paths *p);
  * stay: dnsmasq writes the lease file at each change, so nothing of it is lost. */
 int netd_dnsmasq_kill(const struct netd_dnsmasq_paths *p);
 
+/*
+ * The same start, stop and kill for an event loop: they never wait themselves. begin returns 0 or
+ * -errno when the operation ended at once (*op NULL), or -EINPROGRESS with *op: then the
+ * caller waits as netd_dnsmasq_op_wait() says (the pidfd of the process waited for, and the
+ * deadline of the phase) and calls netd_dnsmasq_op_resume() until it answers anything but
+ * -EINPROGRESS: the result netd_dnsmasq_start()/_stop()/_kill() would have returned
+ * (resume's pid and diag are for a start; a stop or kill leaves them alone). Then
+ * netd_dnsmasq_op_free(). A stop waits 2 s after SIGTERM, then 1 s after SIGKILL; a kill
+ * 1 s after SIGKILL; a start 10 s for dnsmasq to be ready.
+ */
+struct netd_dnsmasq_op;
+int netd_dnsmasq_start_begin(const struct netd_dnsmasq_paths *p, const char *conf_text,
+                             const char *hosts_text, const char *dnsmasq_bin,
+                             struct netd_dnsmasq_op **op, struct netd_diag *diag);
+int netd_dnsmasq_stop_begin(const struct netd_dnsmasq_paths *p, struct netd_dnsmasq_op **op);
+int netd_dnsmasq_kill_begin(const struct netd_dnsmasq_paths *p, struct netd_dnsmasq_op **op);
+void netd_dnsmasq_op_wait(const struct netd_dnsmasq_op *op, struct netd_wait *w);
+int netd_dnsmasq_op_resume(struct netd_dnsmasq_op *op, pid_t *pid, struct netd_diag *diag);
+/* Accepts NULL. An op freed before its end kills the foreground dnsmasq of a start. */
+void netd_dnsmasq_op_free(struct netd_dnsmasq_op *op);
+/* The daemon reaped pid (waitpid(-1) on SIGCHLD) with status: a start waiting for that
+ * process takes its verdict from here. */
+void netd_dnsmasq_reaped(pid_t pid, int status);
+
 /* dnsmasq_probe.c: is it still answering? Never waits. */
 
 /* Send the liveness query (netd/dnsmasq.h) with id to server:53; *fd (non-blocking,
@@ -75,6 +105,10 @@ int netd_dnsmasq_probe_again(int fd, uint16_t id);
 /* 1 when the answer to id has arrived on fd, 0 when not (yet); -ECONNREFUSED when nothing
  * listens on the server's port 53 any more. */
 int netd_dnsmasq_probe_answered(int fd, uint16_t id);
+
+/* SIGHUP our dnsmasq (only if the pid file names it): it rereads its hosts file and the
+ * servers file (upstream DNS) and clears its cache. -ESRCH when it is not running. */
+int netd_dnsmasq_hup(const struct netd_dnsmasq_paths *p);
 
 /* Rewrite the hosts file and SIGHUP dnsmasq so it rereads it, without a restart.
  * -ESRCH (file still written) when our dnsmasq is not running. */

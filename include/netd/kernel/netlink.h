@@ -54,6 +54,15 @@ int netd_nl_link_ports(struct netd_nl *nl, int master, struct netd_link_info **o
 int netd_nl_bridge_create(struct netd_nl *nl, const char *name, const char *alias, bool no_ipv6,
                           struct netd_diag *diag);
 int netd_nl_link_delete(struct netd_nl *nl, const char *name, struct netd_diag *diag);
+/*
+ * Delete the links of those names together: in one link group that no link uses, deleted as
+ * a group (the kernel then waits for one RCU barrier instead of one per link: 200 taps in
+ * about 0.1 s instead of 4 s). A name with no link is no error. When the group cannot be
+ * used, each link is deleted on its own; the first error is returned, every link still tried.
+ * The caller has checked that every name is a link it may delete.
+ */
+int netd_nl_links_delete(struct netd_nl *nl, const char *const *names, size_t n,
+                         struct netd_diag *diag);
 int netd_nl_link_set_up(struct netd_nl *nl, const char *name, bool up, struct netd_diag *diag);
 int netd_nl_link_set_master(struct netd_nl *nl, const char *name, const char *master,
                             struct netd_diag *diag); /* master NULL: release */

@@ -42,4 +42,23 @@ struct netd_tap_settings {
 int netd_tap_configure(struct netd_nl *nl, const char *tap, const struct netd_tap_settings *s,
                        bool *changed, struct netd_diag *diag);
 
+/* One tap of netd_taps_create(): how to create it, how to set it up, the name it got. */
+struct netd_tap_new {
+	struct netd_tap_create_opts opts; /* opts.name may be a template: "vm%d" */
+	struct netd_tap_settings set;
+	char name[IFNAMSIZ]; /* out: the kernel's name for it */
+};
+
+/*
+ * Make n new taps at once: each created with the tun ioctls (netlink cannot make a persistent
+ * tap with an owner), in the order given, so a template takes the lowest number free when its
+ * tap is made; then all of them set up in one rtnetlink batch, acks read after it: per tap one
+ * request with its alias, MAC, MTU, master and up, or, for a port to isolate, those without up,
+ * then the isolation, then up (no frame crosses the port before it is isolated). All or
+ * nothing: on failure every tap made is deleted, diag names the tap and what failed, and
+ * *failed (may be NULL) is its index (SIZE_MAX when no one tap failed).
+ */
+int netd_taps_create(struct netd_nl *nl, struct netd_tap_new *v, size_t n, size_t *failed,
+                     struct netd_diag *diag);
+
 #endif

@@ -9,6 +9,7 @@
 #define NETD_UPLINK_H
 
 #include "netd/kernel/netlink.h"
+#include "netd/util/state_file.h"
 
 #define NETD_UPLINK_MAX_ADDRS  16
 #define NETD_UPLINK_MAX_ROUTES 32
@@ -45,10 +46,17 @@ int netd_uplink_snapshot(struct netd_nl *nl, const char *name, struct netd_uplin
 int netd_uplink_to_json(const struct netd_uplink_state *s, char **out);
 int netd_uplink_from_json(const char *text, struct netd_uplink_state *out);
 
-/* <state>/<network>.uplink */
+/* <state>/<network>.uplink, a state file of kind "uplink" (netd/util/state_file.h). */
+#define NETD_UPLINK_KIND "uplink"
 int netd_uplink_save(const char *state_dir, const char *network, const struct netd_uplink_state *s);
-int netd_uplink_load(const char *state_dir, const char *network, struct netd_uplink_state *s);
-void netd_uplink_forget(const char *state_dir, const char *network);
+/* 0; -ENOENT: no such file; -EINVAL: it does not load (info, may be NULL, says why). */
+int netd_uplink_load(const char *state_dir, const char *network, enum netd_state_copy which,
+                     struct netd_uplink_state *s, struct netd_state_info *info);
+/* The file and its previous copy; -EISDIR (diag) when something else lies there. */
+int netd_uplink_forget(const char *state_dir, const char *network, struct netd_diag *diag);
+/* Whether the kernel agrees with s as the snapshot of the uplink `bridge` holds: the bridge
+ * has s's MAC and every one of s's addresses. */
+bool netd_uplink_agrees(struct netd_nl *nl, const struct netd_uplink_state *s, const char *bridge);
 
 /* Move s's addresses and routes from the uplink to the bridge and enslave it. A failure
  * undoes what was done. */
@@ -58,5 +66,9 @@ int netd_uplink_take(struct netd_nl *nl, const struct netd_uplink_state *s, cons
  * Keeps going on errors (so as much as possible is restored) and reports the first. */
 int netd_uplink_give_back(struct netd_nl *nl, const struct netd_uplink_state *s, const char *bridge,
                           struct netd_diag *diag);
+/* Without a snapshot (`netdctl down --force`): the IPv4 addresses and routes the bridge has
+ * now go back to the uplink as the kernel has them, then it is released and set up. */
+int netd_uplink_give_back_as_is(struct netd_nl *nl, const char *uplink, const char *bridge,
+                                struct netd_diag *diag);
 
 #endif

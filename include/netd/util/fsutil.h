@@ -16,6 +16,10 @@ int netd_file_write_atomic(const char *path, const char *text, mode_t mode, bool
 /* The whole file as a NUL-terminated string (caller frees); -EFBIG past max bytes. */
 int netd_file_read(const char *path, size_t max, char **out);
 
+/* path made absolute against the current directory (as given when it is absolute already):
+ * for the directories netd hands to dnsmasq, which runs from "/". -ENAMETOOLONG, -errno. */
+int netd_path_absolute(const char *path, char *buf, size_t len);
+
 /* mkdir -p; the directories it creates get mode. */
 int netd_mkdir_p(const char *path, mode_t mode);
 

@@ -1,0 +1,17 @@
+/* Private to netd/core/nft_*.c: what nft_build.c asks of nft_ports.c, and what both ask of
+ * nft_digest.c. */
+#ifndef NETD_NFT_BUILD_PRIV_H
+#define NETD_NFT_BUILD_PRIV_H
+
+#include "netd/nft.h"
+
+/* x->ports: n's [Tap]s, then the guests no [Tap] declares, each bound to its port.
+ * x->network and x->subnet are filled already. */
+int nft_ports_build(const struct netd_network *n, const struct netd_nft_guest *guests,
+                    size_t n_guests, struct netd_nft_net *x);
+
+/* The digest of the text of x's inet chains (p NULL), or of port p's chain and element. */
+int nft_render_digest(const struct netd_nft_net *x, const struct netd_nft_port *p,
+                      char out[NETD_NFT_DIGEST_LEN + 1]);
+
+#endif

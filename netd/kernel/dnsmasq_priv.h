@@ -1,0 +1,44 @@
+/* Private to netd/kernel/dnsmasq_*.c: a start or stop of one network's dnsmasq in progress. */
+#ifndef NETD_KERNEL_DNSMASQ_PRIV_H
+#define NETD_KERNEL_DNSMASQ_PRIV_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "netd/kernel/dnsmasq.h"
+
+enum netd_dnsmasq_phase {
+	NETD_DQ_SPAWNED, /* start: the foreground dnsmasq runs until its sockets are bound */
+	NETD_DQ_REAPING, /* start: that process missed its deadline and was sent SIGKILL */
+	NETD_DQ_TERM,    /* stop: SIGTERM sent, waiting for the exit */
+	NETD_DQ_KILL,    /* stop: SIGKILL sent after the SIGTERM deadline */
+};
+
+struct netd_dnsmasq_op {
+	struct netd_dnsmasq_paths p;
+	enum netd_dnsmasq_phase phase;
+	int pidfd;          /* the process waited for: the foreground child, or our dnsmasq */
+	long long deadline; /* of the phase, netd_now_ms() */
+	bool start;         /* a start (its stop phases are the cleanup of a failed one) */
+	/* start only */
+	char name[NETD_NAME_MAX + 16];
+	pid_t child; /* the foreground dnsmasq */
+	int errfd;   /* its stderr */
+	bool reaped; /* the daemon's reaper took the child's exit: status is it */
+	int status;
+	int ret; /* a failed start's error, kept while its cleanup stop runs */
+	struct netd_diag diag;
+	struct netd_dnsmasq_op
+	    *next; /* the starts whose child may still exit (the reaper's list) */
+};
+
+/* The stop phases, shared by a stop, a kill and a failed start's cleanup. enter: SIGTERM to
+ * our dnsmasq (with kill_now SIGKILL at once, and only the SIGKILL deadline); step: after the
+ * exit the files go, past the SIGTERM deadline SIGKILL, past the SIGKILL deadline -ETIMEDOUT.
+ * Both: 0 when nothing runs any more (conf, hosts and pid file removed), -EINPROGRESS while
+ * waiting on op->pidfd, -errno when a signal cannot be sent (then dnsmasq still runs and its
+ * files stay). */
+int netd_dnsmasq_stop_enter(struct netd_dnsmasq_op *op, bool kill_now);
+int netd_dnsmasq_stop_step(struct netd_dnsmasq_op *op);
+
+#endif
