@@ -212,8 +212,11 @@ int netd_engine_job_run(struct netd_job *j, struct netd_wait *w, json_object **r
                         struct netd_diag *diag);
 void netd_engine_job_free(struct netd_job *j);
 /* The part of a reconcile pass that is no network's, before its jobs: the upstream DNS servers
- * (a resolv.conf change the watch missed, a servers file removed). 0 or -errno. */
+ * (a resolv.conf change the watch missed, a servers file removed), and the pass opened (its
+ * networks share one kernel snapshot). 0 or -errno; end closes the pass, after its last job
+ * started, whatever begin returned. */
 int netd_engine_reconcile_begin(struct netd_engine *e);
+void netd_engine_reconcile_end(struct netd_engine *e);
 /* The networks of the config in force, by position: for a pass over them one at a time. */
 size_t netd_engine_n_networks(const struct netd_engine *e);
 const char *netd_engine_network_name(const struct netd_engine *e, size_t i);

@@ -232,6 +232,7 @@ static void step(void *arg)
 
 	if (!name) {
 		s->pass = false;
+		netd_engine_reconcile_end(s->e);
 		return;
 	}
 	netd_loop_timer_at(s->l, &s->step, 0);

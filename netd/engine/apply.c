@@ -221,6 +221,7 @@ static int do_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum netd
 	int ret;
 
 	*undoable = true;
+	netd_pass_stale(e); /* a pass's snapshot no longer says what the kernel has */
 	switch (k) {
 	case NETD_STEP_CREATE_BRIDGE:
 		ret = netd_nl_bridge_create(e->nl, n->bridge, c->d->alias, c->d->no_ipv6, diag);
@@ -287,6 +288,7 @@ static int undo_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum ne
 	struct netd_engine *e = c->e;
 	struct netd_diag ignored;
 
+	netd_pass_stale(e);
 	switch (k) {
 	case NETD_STEP_CREATE_BRIDGE:
 		return netd_nl_link_delete(e->nl, n->bridge, &ignored);

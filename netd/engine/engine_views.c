@@ -73,6 +73,7 @@ int netd_engine_list(struct netd_engine *e, json_object **out)
 {
 	json_object *arr = json_object_new_array();
 
+	netd_pass_begin(e); /* one snapshot of the kernel for every network */
 	for (size_t i = 0; i < e->config->n_networks; i++) {
 		const struct netd_network *n = e->config->networks[i];
 		struct netd_diag d;
@@ -83,6 +84,7 @@ int netd_engine_list(struct netd_engine *e, json_object **out)
 		json_object_array_add(arr, summary(e, n, &v));
 		netd_view_release(&v);
 	}
+	netd_pass_end(e);
 	*out = arr;
 	return 0;
 }

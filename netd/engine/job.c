@@ -506,8 +506,15 @@ int netd_engine_autostart(struct netd_engine *e, struct netd_diag *diag)
 
 int netd_engine_reconcile_begin(struct netd_engine *e)
 {
+	netd_pass_begin(e); /* the pass's networks share one kernel snapshot (pass.c) */
+	e->passes++;
 	/* Upstream DNS too: a resolv.conf change the watch missed, a servers file removed. */
 	return netd_upstream_sync(e, NULL);
+}
+
+void netd_engine_reconcile_end(struct netd_engine *e)
+{
+	netd_pass_end(e);
 }
 
 /* Every network that is up, whether its bridge is there or not (the job picks them). */
@@ -516,6 +523,7 @@ int netd_engine_reconcile(struct netd_engine *e)
 	int sync = netd_engine_reconcile_begin(e);
 	int ret = for_each(e, pick_all, NETD_JOB_RECONCILE, NULL);
 
+	netd_engine_reconcile_end(e);
 	return ret < 0 ? ret : sync;
 }
 

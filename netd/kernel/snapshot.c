@@ -21,8 +21,9 @@ struct netd_kernel_snapshot {
 	bool whole;
 	struct netd_link_info *links;
 	size_t n_links;
-	/* The same links, sorted three ways: by name, by ifindex, by (master, ifindex). */
-	const struct netd_link_info **by_name, **by_index, **by_master;
+	/* The same links, sorted four ways: by name, by ifindex, by (master, ifindex), by
+	 * (alias, ifindex). */
+	const struct netd_link_info **by_name, **by_index, **by_master, **by_alias;
 	struct snap_addr *addrs; /* by (ifindex, pos) */
 	size_t n_addrs;
 };
@@ -55,6 +56,15 @@ static int cmp_master(const void *a, const void *b)
 
 	return x->master != y->master ? cmp_int(x->master, y->master)
 	                              : cmp_int(x->ifindex, y->ifindex);
+}
+
+static int cmp_alias(const void *a, const void *b)
+{
+	const struct netd_link_info *x = *(const struct netd_link_info *const *)a;
+	const struct netd_link_info *y = *(const struct netd_link_info *const *)b;
+	int c = strcmp(x->alias, y->alias);
+
+	return c ? c : cmp_int(x->ifindex, y->ifindex);
 }
 
 static int cmp_addr(const void *a, const void *b)
@@ -128,7 +138,8 @@ int netd_snapshot_take(struct netd_nl *nl, struct netd_kernel_snapshot **out)
 	k->by_name = sorted(k, cmp_name);
 	k->by_index = sorted(k, cmp_index);
 	k->by_master = sorted(k, cmp_master);
-	if (!k->by_name || !k->by_index || !k->by_master)
+	k->by_alias = sorted(k, cmp_alias);
+	if (!k->by_name || !k->by_index || !k->by_master || !k->by_alias)
 		goto fail;
 	ret = take_addrs(k);
 	if (ret < 0)
@@ -149,6 +160,7 @@ void netd_snapshot_free(struct netd_kernel_snapshot *k)
 	free(k->by_name);
 	free(k->by_index);
 	free(k->by_master);
+	free(k->by_alias);
 	free(k->addrs);
 	free(k);
 }
@@ -227,6 +239,68 @@ int netd_snapshot_ports(struct netd_kernel_snapshot *k, int master, struct netd_
 		return -ENOMEM;
 	for (size_t i = first; i < end; i++)
 		(*out)[i - first] = *k->by_master[i];
+	*n = end - first;
+	return 0;
+}
+
+/* The first of k->by_alias whose alias is at least alias. */
+static size_t first_alias(const struct netd_kernel_snapshot *k, const char *alias)
+{
+	size_t lo = 0, hi = k->n_links;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(k->by_alias[mid]->alias, alias) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Narrow: the kernel has no filter on the alias, so a dump of every link, kept in order. */
+static int query_tagged(struct netd_kernel_snapshot *k, const char *alias,
+                        struct netd_link_info **out, size_t *n)
+{
+	struct netd_link_info *v = NULL;
+	size_t m = 0, all = 0;
+	int ret;
+
+	ret = netd_nl_link_list(k->nl, &v, &all);
+	if (ret < 0)
+		return ret;
+	for (size_t i = 0; i < all; i++)
+		if (strcmp(v[i].alias, alias) == 0)
+			v[m++] = v[i];
+	if (m == 0) {
+		free(v);
+		v = NULL;
+	}
+	*out = v;
+	*n = m;
+	return 0;
+}
+
+int netd_snapshot_tagged(struct netd_kernel_snapshot *k, const char *alias,
+                         struct netd_link_info **out, size_t *n)
+{
+	size_t first, end;
+
+	*out = NULL;
+	*n = 0;
+	if (!k->whole)
+		return query_tagged(k, alias, out, n);
+	first = first_alias(k, alias);
+	for (end = first; end < k->n_links && strcmp(k->by_alias[end]->alias, alias) == 0; end++)
+		;
+	if (end == first)
+		return 0;
+	*out = calloc(end - first, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	for (size_t i = first; i < end; i++)
+		(*out)[i - first] = *k->by_alias[i];
 	*n = end - first;
 	return 0;
 }

@@ -33,8 +33,8 @@ static const struct netd_link_info *find(const struct netd_link_info *v, size_t 
 
 /*
  * Two bridges: sb0 with ports sp0 (not isolated) and sp1 (isolated), sb1 with sp2 (not
- * isolated); sq0..sq2, the veth peers, are on no bridge. sb0 has 10.9.0.1/24 then
- * 10.9.1.1/24, sb1 has 10.9.2.1/24.
+ * isolated; tagged netd:a all the same); sq0..sq2, the veth peers, are on no bridge. sb0
+ * has 10.9.0.1/24 then 10.9.1.1/24, sb1 has 10.9.2.1/24.
  */
 static int setup(void **state)
 {
@@ -46,6 +46,7 @@ static int setup(void **state)
 		sh("ip link add sp%d type veth peer name sq%d", i, i);
 		sh("ip link set sp%d master sb%d", i, i == 2);
 	}
+	sh("ip link set sp2 alias netd:a"); /* a port of another bridge tagged for network a */
 	assert_int_equal(netd_nl_port_set_isolated(nl, "sp1", true, &diag), 0);
 	sh("bridge -d link show dev sp1 | grep -q 'isolated on'");
 	sh("ip addr add 10.9.0.1/24 dev sb0 && ip addr add 10.9.1.1/24 dev sb0");
@@ -159,6 +160,16 @@ static void check_lookups(struct netd_kernel_snapshot *k)
 	assert_int_equal(netd_snapshot_addr_has(k, (int)if_nametoindex("sb1"), &a), 0);
 	assert_int_equal(netd_snapshot_addrs(k, (int)if_nametoindex("sp0"), &addrs, &n), 0);
 	assert_int_equal(n, 0);
+
+	/* The links tagged for a network: sb0 and sp2 carry netd:a (setup's sp2 alias). */
+	assert_int_equal(netd_snapshot_tagged(k, "netd:a", &ports, &n), 0);
+	assert_int_equal(n, 2);
+	assert_non_null(find(ports, n, "sb0"));
+	assert_string_equal(find(ports, n, "sp2")->alias, "netd:a");
+	free(ports);
+	assert_int_equal(netd_snapshot_tagged(k, "netd:none", &ports, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(ports);
 }
 
 static void test_whole_snapshot(void **state)
