@@ -16,7 +16,7 @@ static inline void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 
 static inline void sh(const char *fmt, ...)
 {
-	char cmd[512];
+	char cmd[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
