@@ -30,7 +30,6 @@ struct netd_dnsmasq_watch {
 	pid_t pid; /* the dnsmasq it was sent to */
 	long sent_ms;
 	bool answered;
-	struct netd_dnsmasq_seen seen; /* observe's check of it (netd_dnsmasq_check) */
 };
 
 static long now_ms(void)
@@ -50,10 +49,8 @@ static void watch_close(struct netd_dnsmasq_watch *w)
 
 void netd_dnsmasq_watch_free(struct netd_engine *e)
 {
-	for (size_t i = 0; i < e->n_watch; i++) {
+	for (size_t i = 0; i < e->n_watch; i++)
 		watch_close(&e->watch[i]);
-		netd_dnsmasq_seen_clear(&e->watch[i].seen);
-	}
 	free(e->watch);
 	e->watch = NULL;
 	e->n_watch = 0;
@@ -66,16 +63,9 @@ int netd_dnsmasq_watch_reset(struct netd_engine *e)
 	if (!e->watch)
 		return -ENOMEM;
 	e->n_watch = e->config->n_networks;
-	for (size_t i = 0; i < e->n_watch; i++) {
+	for (size_t i = 0; i < e->n_watch; i++)
 		e->watch[i].fd = -1;
-		netd_dnsmasq_seen_init(&e->watch[i].seen);
-	}
 	return 0;
-}
-
-struct netd_dnsmasq_seen *netd_dnsmasq_seen_of(struct netd_engine *e, size_t i)
-{
-	return i < e->n_watch ? &e->watch[i].seen : NULL;
 }
 
 /* The verdict on the query in flight to pid: 1 hung, 0 answered, -EAGAIN none yet. */

@@ -16,7 +16,6 @@
 #include "netd/kernel/link_monitor.h"
 #include "netd/mode.h"
 #include "netd/kernel/snapshot.h"
-#include "netd/util/dir_watch.h"
 #include "netd/tap.h"
 
 void netd_engine_free(struct netd_engine *e)
@@ -32,7 +31,6 @@ void netd_engine_free(struct netd_engine *e)
 	free(e->brought_up);
 	free(e->repairs);
 	netd_snapshot_free(e->pass_k);
-	netd_dir_watch_close(e->run_watch);
 	netd_nl_close(e->nl);
 	netd_nft_close(e->nft);
 	free(e->config_dir);
@@ -89,9 +87,6 @@ int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **ou
 		netd_diag_set(diag, "opening an nftables socket: %s", strerror(-ret));
 		goto fail;
 	}
-	/* Without it every check of a dnsmasq reads its files again: slower, not wrong. */
-	if (netd_dir_watch_open(e->runtime_dir, &e->run_watch) < 0)
-		e->run_watch = NULL;
 	*out = e;
 	return 0;
 fail:
@@ -147,8 +142,7 @@ int netd_view_load(struct netd_engine *e, const struct netd_network *n, struct n
 		ret = netd_desired_build(n, &v->ctx.paths, &taps, &v->d);
 	netd_tap_state_clear(&taps);
 	if (ret == 0)
-		ret = netd_observe(e, v->d, &v->ctx.paths,
-		                   netd_dnsmasq_seen_of(e, netd_engine_index(e->config, n)), &v->o);
+		ret = netd_observe(e, v->d, &v->ctx.paths, &v->o);
 	if (ret == 0 && taps_issue)
 		v->o.files[NETD_STATE_FILE_TAPS] = *taps_issue;
 	free(taps_issue);

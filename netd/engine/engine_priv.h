@@ -4,7 +4,6 @@
 
 struct netd_link_monitor;
 struct netd_kernel_snapshot;
-struct netd_dir_watch;
 struct netd_nft_monitor;
 struct netd_dnsmasq_watch;
 struct netd_file_watch;
@@ -48,9 +47,6 @@ struct netd_engine {
 	unsigned pass_depth;
 	struct netd_kernel_snapshot *pass_k;
 	unsigned long passes; /* reconcile passes so far: whose dnsmasq's turn it is to be asked */
-	/* The runtime dir (dnsmasq's pid, conf and hosts files) watched, so that a check of a
-	 * dnsmasq reads only what changed (NULL: not watched, everything read). */
-	struct netd_dir_watch *run_watch;
 };
 
 /* The rules of a network that was up differed from its definition and were repaired: log
@@ -77,9 +73,6 @@ int netd_up_record_forget(const char *state_dir, const char *network); /* none: 
  * or nothing listens on its DNS port. Never waits: each call reads the last query's answer
  * and sends the next; the first call for a pid only sends. Logs a verdict of hung. */
 bool netd_dnsmasq_hung(struct netd_engine *e, size_t i, pid_t pid);
-/* What the last check of network i's dnsmasq found (kernel/dnsmasq.h), kept with its
- * liveness query; NULL past the networks of the config in force. */
-struct netd_dnsmasq_seen *netd_dnsmasq_seen_of(struct netd_engine *e, size_t i);
 /* One slot per network of the config in force, none in flight; free closes them all. */
 int netd_dnsmasq_watch_reset(struct netd_engine *e);
 void netd_dnsmasq_watch_free(struct netd_engine *e);
@@ -205,11 +198,9 @@ void netd_pass_end(struct netd_engine *e);
 void netd_pass_stale(struct netd_engine *e);
 int netd_pass_snapshot(struct netd_engine *e, struct netd_kernel_snapshot **k, bool *own);
 
-/* The facts of d's network: links and addresses from the pass's snapshot (else a narrow one),
- * its dnsmasq through seen (netd_dnsmasq_seen_of(); NULL: its files read from scratch). */
+/* The facts of d's network: links and addresses from the pass's snapshot (else a narrow one). */
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
-                 const struct netd_dnsmasq_paths *paths, struct netd_dnsmasq_seen *seen,
-                 struct netd_observed *o);
+                 const struct netd_dnsmasq_paths *paths, struct netd_observed *o);
 
 /* Upstream DNS (upstream.c): write <runtime>/upstream.servers from resolv.conf when it differs,
  * and SIGHUP every running dnsmasq of ours then (*told: how many; told may be NULL). */

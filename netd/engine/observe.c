@@ -9,7 +9,6 @@
 #include "netd/kernel/bond.h"
 #include "netd/kernel/snapshot.h"
 #include "engine_priv.h"
-#include "netd/util/dir_watch.h"
 #include "netd/mode.h"
 #include "netd/kernel/uplink.h"
 
@@ -316,37 +315,8 @@ static int observe_kernel(struct netd_engine *e, const struct netd_desired *d,
 	return ret;
 }
 
-/* Its dnsmasq: running, with the files netd would write. Through what the last check found
- * (a pidfd on the process, the files' versions in the watched runtime dir): while none of it
- * moved, nothing is read again. */
-static int observe_dnsmasq(struct netd_engine *e, const struct netd_desired *d,
-                           const struct netd_dnsmasq_paths *paths, struct netd_dnsmasq_seen *seen,
-                           struct netd_observed *o)
-{
-	bool current = false;
-	int ret;
-
-	if (!seen) { /* a network not of the config in force: from scratch */
-		ret = netd_dnsmasq_running(paths, &o->dnsmasq_pid);
-		if (ret == 1 && d->dnsmasq_conf)
-			current = netd_dnsmasq_conf_matches(paths, d->dnsmasq_conf,
-			                                    d->dnsmasq_hosts) == 1;
-	} else {
-		if (e->run_watch)
-			netd_dir_watch_update(e->run_watch);
-		ret = netd_dnsmasq_check(paths, e->run_watch, seen, d->dnsmasq_conf,
-		                         d->dnsmasq_hosts, &o->dnsmasq_pid, &current);
-	}
-	if (ret < 0)
-		return ret;
-	o->dnsmasq_running = ret == 1;
-	o->dnsmasq_conf_current = o->dnsmasq_running && current;
-	return 0;
-}
-
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
-                 const struct netd_dnsmasq_paths *paths, struct netd_dnsmasq_seen *seen,
-                 struct netd_observed *o)
+                 const struct netd_dnsmasq_paths *paths, struct netd_observed *o)
 {
 	char fwd[16];
 	int ret;
@@ -360,9 +330,13 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 	if (ret < 0)
 		return ret;
 
-	ret = observe_dnsmasq(e, d, paths, seen, o);
+	ret = netd_dnsmasq_running(paths, &o->dnsmasq_pid);
 	if (ret < 0)
 		return ret;
+	o->dnsmasq_running = ret == 1;
+	if (o->dnsmasq_running && d->dnsmasq_conf)
+		o->dnsmasq_conf_current =
+		    netd_dnsmasq_conf_matches(paths, d->dnsmasq_conf, d->dnsmasq_hosts) == 1;
 
 	if (netd_sysctl_read("net/ipv4/ip_forward", fwd, sizeof(fwd)) == 0)
 		o->ip_forward_on = strcmp(fwd, "1") == 0;
