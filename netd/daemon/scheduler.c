@@ -40,6 +40,7 @@ struct netd_sched {
 	struct netd_timer step; /* the next network of the pass */
 	size_t pass_i;
 	bool pass;
+	long long pass_ms; /* when the pass began: its length in the debug log (bench_daemon.sh) */
 };
 
 /* Whether a and b may not run side by side: the same network, or either is a reload. */
@@ -226,13 +227,18 @@ static void step(void *arg)
 	struct item *it;
 	int ret;
 
-	if (s->pass_i == 0 && (ret = netd_engine_reconcile_begin(s->e)) < 0)
-		netd_log(LOG_WARNING, "reconcile: %s", strerror(-ret));
+	if (s->pass_i == 0) {
+		s->pass_ms = netd_now_ms();
+		if ((ret = netd_engine_reconcile_begin(s->e)) < 0)
+			netd_log(LOG_WARNING, "reconcile: %s", strerror(-ret));
+	}
 	name = netd_engine_network_name(s->e, s->pass_i++);
 
 	if (!name) {
 		s->pass = false;
 		netd_engine_reconcile_end(s->e);
+		netd_log(LOG_DEBUG, "reconcile pass: %zu network(s) in %lld ms", s->pass_i - 1,
+		         netd_now_ms() - s->pass_ms);
 		return;
 	}
 	netd_loop_timer_at(s->l, &s->step, 0);
