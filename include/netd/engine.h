@@ -131,6 +131,14 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
  * reports them after `up`; status includes them. */
 int netd_engine_warnings(struct netd_engine *e, const char *name, json_object **out,
                          struct netd_diag *diag);
+/* The same from one scan of the other firewalls, shared by many networks' warnings (the log
+ * after autostart): fw_scan reads their base chains (0 or -errno), warnings_fw checks a network
+ * against them, fw_free (accepts NULL) lets the scan go. */
+struct netd_engine_fw;
+int netd_engine_fw_scan(struct netd_engine_fw **out);
+int netd_engine_warnings_fw(struct netd_engine *e, const struct netd_engine_fw *fw,
+                            const char *name, json_object **out, struct netd_diag *diag);
+void netd_engine_fw_free(struct netd_engine_fw *fw);
 /* [{"mac","address","hostname","expiry"}...] from dnsmasq's lease file. */
 int netd_engine_leases(struct netd_engine *e, const char *name, json_object **out,
                        struct netd_diag *diag);
@@ -220,5 +228,7 @@ void netd_engine_reconcile_end(struct netd_engine *e);
 /* The networks of the config in force, by position: for a pass over them one at a time. */
 size_t netd_engine_n_networks(const struct netd_engine *e);
 const char *netd_engine_network_name(const struct netd_engine *e, size_t i);
+/* Whether that network is Autostart=yes (false past the end). */
+bool netd_engine_network_autostart(const struct netd_engine *e, size_t i);
 
 #endif

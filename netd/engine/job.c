@@ -383,6 +383,11 @@ const char *netd_engine_network_name(const struct netd_engine *e, size_t i)
 	return i < e->config->n_networks ? e->config->networks[i]->name : NULL;
 }
 
+bool netd_engine_network_autostart(const struct netd_engine *e, size_t i)
+{
+	return i < e->config->n_networks && e->config->networks[i]->autostart;
+}
+
 /* ---- the blocking calls: a job run to its end ---- */
 
 static int run_sync(struct netd_engine *e, enum netd_job_kind kind, const char *name,
