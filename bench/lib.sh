@@ -28,3 +28,16 @@ median() { # stdin: numbers; prints the median with $1 decimals, scaled by $2
 		printf "%.*f", d, m * s }'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "-") printf "%.2f", a / b; else print "-" }'; }
+
+# bench_ns_del NS: what runs in the namespace killed, then its bridges deleted one at a time
+# (each deletion waits for an RCU barrier under the rtnl lock, released between two; deleting a
+# namespace that holds hundreds of bridges holds it for all at once and stalls every `ip`
+# command on the machine: shared MACHINE-FACTS.md), then the namespace.
+bench_ns_del() {
+	local ns=$1 b p
+	for p in $(/usr/sbin/ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
+	for b in $(/usr/sbin/ip -n "$ns" -o link show type bridge 2>/dev/null | awk -F': ' '{ print $2 }'); do
+		/usr/sbin/ip -n "$ns" link del "${b%@*}" 2>/dev/null || true
+	done
+	/usr/sbin/ip netns del "$ns" 2>/dev/null || true
+}
