@@ -1,9 +1,9 @@
 /*
  * Autostart on the event loop. Each network's up is a scheduler job made at once (so list
  * shows it "starting" until it ends) and started under the scheduler's cap; its end is logged
- * here. When the last has ended, netd is ready, and what other firewalls break of each
- * network that is up goes to the log, as `netdctl up` would have printed it: one scan of
- * their chains for all, one network per turn.
+ * here. When the last has ended, what other firewalls break of each network that is up goes
+ * to the log, as `netdctl up` would have printed it (one scan of their chains for all, one
+ * network per turn), and then netd is ready.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -51,6 +51,7 @@ static void warn_step(void *arg)
 
 	if (!a->fw && (ret = netd_engine_fw_scan(&a->fw)) < 0) {
 		netd_log(LOG_WARNING, "scanning other firewalls: %s", strerror(-ret));
+		a->done(a->arg);
 		return;
 	}
 	for (; (name = netd_engine_network_name(a->e, a->warn_i)); a->warn_i++)
@@ -59,6 +60,7 @@ static void warn_step(void *arg)
 	if (!name) {
 		netd_engine_fw_free(a->fw);
 		a->fw = NULL;
+		a->done(a->arg);
 		return;
 	}
 	a->warn_i++;
@@ -70,16 +72,18 @@ static void warn_step(void *arg)
 	netd_loop_timer_at(a->l, &a->warn, 0);
 }
 
-/* The last up ended: netd is ready; then the findings, one network per turn. */
+/* The last up ended: the findings, one network per turn, and then netd is ready (so that a
+ * client that waits for "ready" finds them in the log). */
 static void finished(struct netd_autostart *a)
 {
-	if (a->asked)
-		netd_log(a->failed ? LOG_WARNING : LOG_INFO,
-		         "autostart: %zu of %zu network(s) up in %lld ms", a->asked - a->failed,
-		         a->asked, netd_now_ms() - a->t0);
-	a->done(a->arg);
-	if (a->asked)
-		netd_loop_timer_at(a->l, &a->warn, 0);
+	if (!a->asked) {
+		a->done(a->arg);
+		return;
+	}
+	netd_log(a->failed ? LOG_WARNING : LOG_INFO,
+	         "autostart: %zu of %zu network(s) up in %lld ms", a->asked - a->failed, a->asked,
+	         netd_now_ms() - a->t0);
+	netd_loop_timer_at(a->l, &a->warn, 0);
 }
 
 static void one_done(void *arg, int ret, json_object *result, const struct netd_diag *diag)
