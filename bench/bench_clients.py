@@ -9,9 +9,10 @@ turns, so changes of the same network meet. After SECONDS, prints one line per k
   list n N p50_ms X p99_ms X max_ms X errors E busy B
   change n N p50_ms X p99_ms X max_ms X errors E busy B
 and then each distinct error message other than "busy" (at most 10) as `error: MESSAGE`.
-"busy" (an answer or a refused connection saying so) is counted apart, being the documented
-answer to a client over its budget; anything else the daemon answers with ok false, a
-connection it drops, or no answer within 30 s, is an error.
+The documented refusals are counted apart as "busy": a change refused because another holds
+its network ("busy: ... is in progress") and a connection over its user's budget ("too many
+connections ..."); anything else the daemon answers with ok false, a connection it drops, or
+no answer within 30 s, is an error.
 """
 import json
 import multiprocessing as mp
@@ -65,7 +66,7 @@ def worker(path, seconds, kind, index, nets, out):
         times.append(took)
         if err is None:
             continue
-        if "busy" in err:
+        if err.startswith("busy") or err.startswith("too many connections"):
             busy += 1
         else:
             errors.append(err)
