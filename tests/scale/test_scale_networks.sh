@@ -85,8 +85,8 @@ expect_match "in that network's range" "^10\\.$((100 + last / 256))\\.$((last % 
 "$IPBIN" -n "$HOST" link del vm1-p
 
 # down of every network, four clients at a time.
-# shellcheck disable=SC2016 # the single-quoted script is sh's, with its own arguments
 t6=${EPOCHREALTIME/./}
+# shellcheck disable=SC2016 # the single-quoted script is sh's, with its own arguments
 failed=$(for ((k = 0; k < N; k++)); do echo "s$k"; done |
 	xargs -P 4 -I{} sh -c '"$1" --socket "$2" down "$3" >/dev/null 2>&1 || echo "$3"' _ \
 		"$NETDCTL_BIN" "$T/sock" {})
