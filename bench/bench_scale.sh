@@ -30,18 +30,10 @@ while getopts n:r:t: o; do
 	esac
 done
 
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-: "${NETD_BIN:=$SRC/build/netd}"
-: "${NETDCTL_BIN:=$SRC/build/netdctl}"
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 IPBIN=/usr/sbin/ip
-
-[[ $(id -u) == 0 ]] || { echo "$0: needs root (network namespaces)" >&2; exit 1; }
-for b in "$NETD_BIN" "$NETDCTL_BIN"; do
-	[[ -x $b ]] || { echo "$0: $b not built (scripts/build.sh)" >&2; exit 1; }
-done
-for b in iperf3 jq nft dnsmasq busybox; do
-	command -v "$b" >/dev/null || { echo "$0: missing $b (scripts/deps.sh)" >&2; exit 1; }
-done
+bench_need iperf3 jq nft dnsmasq busybox
 for n in $COUNTS; do
 	((n >= 1 && n <= 250)) || { echo "$0: N=$n: keep 1 <= N <= 250" >&2; exit 2; }
 done
@@ -79,7 +71,6 @@ die() {
 	echo "bench_scale: $*" >&2
 	exit 1
 }
-now_us() { local t=${EPOCHREALTIME/./}; printf '%s' "$((10#$t))"; }
 ns() {
 	local n=$1
 	shift
@@ -254,13 +245,6 @@ measure() {
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-median() { # stdin: numbers; prints the median with $1 decimals, scaled by $2
-	sort -g | awk -v d="${1:-2}" -v s="${2:-1}" '{ a[NR] = $1 } END {
-		if (NR == 0) { print "-"; exit }
-		m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
-		printf "%.*f", d, m * s }'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 # ---------------------------------------------------------------- the run
 

@@ -131,6 +131,14 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
  * reports them after `up`; status includes them. */
 int netd_engine_warnings(struct netd_engine *e, const char *name, json_object **out,
                          struct netd_diag *diag);
+/* The same from one scan of the other firewalls, shared by many networks' warnings (the log
+ * after autostart): fw_scan reads their base chains (0 or -errno), warnings_fw checks a network
+ * against them, fw_free (accepts NULL) lets the scan go. */
+struct netd_engine_fw;
+int netd_engine_fw_scan(struct netd_engine_fw **out);
+int netd_engine_warnings_fw(struct netd_engine *e, const struct netd_engine_fw *fw,
+                            const char *name, json_object **out, struct netd_diag *diag);
+void netd_engine_fw_free(struct netd_engine_fw *fw);
 /* [{"mac","address","hostname","expiry"}...] from dnsmasq's lease file. */
 int netd_engine_leases(struct netd_engine *e, const char *name, json_object **out,
                        struct netd_diag *diag);
@@ -212,10 +220,15 @@ int netd_engine_job_run(struct netd_job *j, struct netd_wait *w, json_object **r
                         struct netd_diag *diag);
 void netd_engine_job_free(struct netd_job *j);
 /* The part of a reconcile pass that is no network's, before its jobs: the upstream DNS servers
- * (a resolv.conf change the watch missed, a servers file removed). 0 or -errno. */
+ * (a resolv.conf change the watch missed, a servers file removed), and the pass opened (its
+ * networks share one kernel snapshot). 0 or -errno; end closes the pass, after its last job
+ * started, whatever begin returned. */
 int netd_engine_reconcile_begin(struct netd_engine *e);
+void netd_engine_reconcile_end(struct netd_engine *e);
 /* The networks of the config in force, by position: for a pass over them one at a time. */
 size_t netd_engine_n_networks(const struct netd_engine *e);
 const char *netd_engine_network_name(const struct netd_engine *e, size_t i);
+/* Whether that network is Autostart=yes (false past the end). */
+bool netd_engine_network_autostart(const struct netd_engine *e, size_t i);
 
 #endif

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "autostart.h"
 #include "control_server.h"
 #include "netd/engine.h"
 #include "netd/kernel/dnsmasq.h"
@@ -215,6 +216,8 @@ struct daemon {
 	struct netd_engine *e;
 	struct netd_sched *s;
 	struct netd_ctl_server *srv;
+	struct netd_autostart *as;
+	const char *socket;
 	struct netd_watch *sig_w, *mon_w, *up_w, *heal_w;
 	int sfd, mfd, rfd, hfd;
 	bool event_repair;
@@ -266,42 +269,6 @@ static void on_monitor(void *arg, uint32_t events)
 
 	if (netd_engine_monitor_handle(d->e) == 1)
 		netd_sched_reconcile(d->s);
-}
-
-static int count_networks(struct netd_engine *e)
-{
-	json_object *list = NULL;
-	int n = -1;
-
-	if (netd_engine_list(e, &list) == 0 && json_object_is_type(list, json_type_array))
-		n = (int)json_object_array_length(list);
-	json_object_put(list);
-	return n;
-}
-
-/* Networks brought up with no client to tell: other firewalls that break their cells go to
- * the log, as `netdctl up` would have printed them. */
-static void log_firewall_warnings(struct netd_engine *e)
-{
-	json_object *list = NULL;
-
-	if (netd_engine_list(e, &list) < 0)
-		return;
-	for (size_t i = 0; i < json_object_array_length(list); i++) {
-		json_object *ent = json_object_array_get_idx(list, i), *name, *state, *w = NULL;
-		struct netd_diag diag;
-
-		if (!json_object_object_get_ex(ent, "name", &name) ||
-		    !json_object_object_get_ex(ent, "state", &state) ||
-		    strcmp(json_object_get_string(state), "down") == 0 ||
-		    netd_engine_warnings(e, json_object_get_string(name), &w, &diag) < 0)
-			continue;
-		for (size_t k = 0; k < json_object_array_length(w); k++)
-			netd_log(LOG_WARNING, "%s: %s", json_object_get_string(name),
-			         json_object_get_string(json_object_array_get_idx(w, k)));
-		json_object_put(w);
-	}
-	json_object_put(list);
 }
 
 /* resolv.conf changed: every dnsmasq rereads the upstream servers (engine/upstream.c). */
@@ -393,11 +360,42 @@ static int open_loop(struct daemon *d, int lfd, unsigned interval)
 	return 0;
 }
 
+/* The Autostart=yes networks are up, or failed (logged): netd is ready. */
+static void ready(void *arg)
+{
+	struct daemon *d = arg;
+	size_t n = netd_engine_n_networks(d->e);
+
+	netd_log(LOG_NOTICE, "ready (%zu network%s, socket %s)", n, n == 1 ? "" : "s", d->socket);
+	/* the service manager's "started": the socket answers and autostart is done */
+	netd_sd_notify("READY=1\nSTATUS=%zu network%s, socket %s", n, n == 1 ? "" : "s", d->socket);
+}
+
+/* The socket is served from the first turn; autostart's ups run on the loop beside it. */
+static int start_networks(struct daemon *d, bool autostart)
+{
+	int ret;
+
+	netd_log(LOG_INFO, "serving on %s", d->socket);
+	if (!autostart) {
+		ready(d);
+		return 0;
+	}
+	netd_sd_notify("STATUS=serving on %s; autostart under way", d->socket);
+	ret = netd_autostart_begin(d->l, d->e, d->s, ready, d, &d->as);
+	if (ret < 0)
+		netd_log(LOG_ERR, "autostart: %s", strerror(-ret));
+	return ret;
+}
+
 /* The changes under way end (and are answered) before the clients go, then the loop. */
 static void close_loop(struct daemon *d)
 {
 	netd_watchdog_stop(&d->wd);
+	netd_autostart_closing(d->as);
 	netd_sched_free(d->s);
+	netd_autostart_free(d->as);
+	d->as = NULL;
 	netd_ctl_server_free(d->srv);
 	if (d->l) {
 		netd_loop_unwatch(d->l, d->sig_w);
@@ -412,16 +410,19 @@ static void close_loop(struct daemon *d)
 	d->l = NULL;
 }
 
-/* Room for every connection the server admits, and then some, when the hard limit allows. */
+/* Room for every connection the server admits and for what each network with a dnsmasq holds
+ * in netd (a pidfd on its dnsmasq, the socket of its liveness query): a thousand networks need
+ * more than the usual soft limit of 1024. netd polls with epoll, never select(), and dnsmasq
+ * closes what it inherits: the hard limit is safe. */
 static void raise_fd_limit(void)
 {
 	struct rlimit rl;
-	rlim_t want = NETD_CTL_MAX_ROOT + NETD_CTL_MAX_UNPRIV + 1024;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
 		return;
-	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
-	setrlimit(RLIMIT_NOFILE, &rl);
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		netd_log(LOG_WARNING, "raising the open files limit: %s", strerror(errno));
 }
 
 /* SIGTERM, SIGINT, SIGHUP and SIGCHLD through a signalfd: blocked before any child exists, so
@@ -444,8 +445,8 @@ static int open_signalfd(void)
 	return sfd;
 }
 
-/* The directories, the engine (which loads the config) and the control socket; then the
- * Autostart=yes networks, unless told not to. -1 once the reason is logged. */
+/* The directories, the engine (which loads the config) and the control socket. -1 once the
+ * reason is logged. */
 static int start_engine(const struct netd_args *a, struct netd_engine **e, int *lfd)
 {
 	struct netd_engine_opts eopts = {
@@ -471,19 +472,12 @@ static int start_engine(const struct netd_args *a, struct netd_engine **e, int *
 		netd_log(LOG_ERR, "%s", diag.msg[0] ? diag.msg : strerror(-ret));
 		return -1;
 	}
-	/* The socket before autostart: a second netd must find the first one and leave
-	 * before it touches any network. */
+	/* The socket before autostart (which the loop runs): a second netd must find the first
+	 * one and leave before it touches any network. */
 	ret = netd_ctl_server_open(a->socket, lfd, &diag);
 	if (ret) {
 		netd_log(LOG_ERR, "%s", diag.msg);
 		return -1;
-	}
-	if (!a->no_autostart) {
-		diag.msg[0] = '\0';
-		ret = netd_engine_autostart(*e, &diag);
-		if (ret)
-			netd_log(LOG_ERR, "autostart: %s", diag.msg[0] ? diag.msg : strerror(-ret));
-		log_firewall_warnings(*e);
 	}
 	return 0;
 }
@@ -527,7 +521,7 @@ int main(int argc, char **argv)
 	struct daemon d = {.sfd = -1, .mfd = -1, .rfd = -1, .hfd = -1};
 	struct netd_args a;
 	char sockbuf[PATH_MAX], dirs[3][PATH_MAX];
-	int lfd = -1, ret, status = 1, n_nets;
+	int lfd = -1, ret, status = 1;
 
 	ret = parse_args(argc, argv, &a);
 	if (ret)
@@ -553,12 +547,9 @@ int main(int argc, char **argv)
 	if (d.sfd < 0 || start_engine(&a, &d.e, &lfd) < 0 ||
 	    open_loop(&d, lfd, a.reconcile_interval) < 0)
 		goto out;
-
-	n_nets = count_networks(d.e);
-	netd_log(LOG_NOTICE, "ready (%d network%s, socket %s)", n_nets, n_nets == 1 ? "" : "s",
-	         a.socket);
-	netd_sd_notify("READY=1\nSTATUS=%d network%s, socket %s", n_nets, n_nets == 1 ? "" : "s",
-	               a.socket);
+	d.socket = a.socket;
+	if (start_networks(&d, !a.no_autostart) < 0)
+		goto out;
 	ret = netd_loop_run(d.l);
 	if (ret == 0)
 		status = 0;

@@ -27,6 +27,7 @@ struct item {
 	struct netd_timer timer;  /* and its deadline */
 	netd_sched_done_fn fn;    /* NULL: a reconcile, reported in the log */
 	void *arg;
+	bool capped; /* an autostart: counts against NETD_SCHED_AUTOSTART_MAX while it runs */
 };
 
 struct netd_sched {
@@ -34,12 +35,14 @@ struct netd_sched {
 	struct netd_engine *e;
 	struct item *queue;     /* not started, in the order asked */
 	struct item *running;   /* started, waiting */
+	size_t n_capped;        /* autostarts among them */
 	struct netd_timer kick; /* start the next queued change that may start */
 	unsigned interval;
 	struct netd_timer tick; /* the next reconcile pass */
 	struct netd_timer step; /* the next network of the pass */
 	size_t pass_i;
 	bool pass;
+	long long pass_ms; /* when the pass began: its length in the debug log (bench_daemon.sh) */
 };
 
 /* Whether a and b may not run side by side: the same network, or either is a reload. */
@@ -52,6 +55,9 @@ static bool conflict(const struct item *a, const struct item *b)
 /* it may start: nothing running and nothing queued before it conflicts with it. */
 static bool may_start(const struct netd_sched *s, const struct item *it)
 {
+	/* First, and in O(1): a kick walks past every autostart still queued. */
+	if (it->capped && s->n_capped >= NETD_SCHED_AUTOSTART_MAX)
+		return false;
 	for (const struct item *r = s->running; r; r = r->next)
 		if (conflict(r, it))
 			return false;
@@ -117,6 +123,8 @@ static void run(struct item *it)
 	ret = netd_engine_job_run(it->job, &w, &result, &diag);
 	if (ret != -EINPROGRESS) {
 		unlink_from(&s->running, it);
+		if (it->capped)
+			s->n_capped--;
 		report(it, ret, result, &diag);
 		return;
 	}
@@ -130,18 +138,23 @@ static void wake(void *arg)
 	run(arg);
 }
 
-/* Start it: the job is made and runs until it waits or ends. */
+/* Start it: the job is made (an autostart's was made when it was queued) and runs until it
+ * waits or ends. */
 static void start(struct netd_sched *s, struct item *it)
 {
 	struct netd_diag diag = {{0}};
-	int ret = netd_engine_job_new(s->e, it->kind, it->name, &it->args, &it->job, &diag);
+	int ret = 0;
 
+	if (!it->job)
+		ret = netd_engine_job_new(s->e, it->kind, it->name, &it->args, &it->job, &diag);
 	if (ret < 0) {
 		report(it, ret, NULL, &diag);
 		return;
 	}
 	it->next = s->running;
 	s->running = it;
+	if (it->capped)
+		s->n_capped++;
 	run(it);
 }
 
@@ -184,19 +197,48 @@ static struct item *item_new(struct netd_sched *s, enum netd_job_kind kind, cons
 	return it;
 }
 
-int netd_sched_submit(struct netd_sched *s, enum netd_job_kind kind, const char *name,
-                      const struct netd_job_args *args, netd_sched_done_fn fn, void *arg)
+/* it, answered through fn, at the end of the queue; started at the next kick that may. */
+static void enqueue(struct netd_sched *s, struct item *it, netd_sched_done_fn fn, void *arg)
 {
-	struct item *it = item_new(s, kind, name, args), **pp = &s->queue;
+	struct item **pp = &s->queue;
 
-	if (!it)
-		return -ENOMEM;
 	it->fn = fn;
 	it->arg = arg;
 	while (*pp)
 		pp = &(*pp)->next;
 	*pp = it;
 	netd_loop_timer_at(s->l, &s->kick, 0);
+}
+
+int netd_sched_submit(struct netd_sched *s, enum netd_job_kind kind, const char *name,
+                      const struct netd_job_args *args, netd_sched_done_fn fn, void *arg)
+{
+	struct item *it = item_new(s, kind, name, args);
+
+	if (!it)
+		return -ENOMEM;
+	enqueue(s, it, fn, arg);
+	return 0;
+}
+
+int netd_sched_autostart(struct netd_sched *s, const char *name, netd_sched_done_fn fn, void *arg)
+{
+	struct item *it = item_new(s, NETD_JOB_UP, name, NULL);
+	struct netd_diag diag = {{0}};
+	int ret;
+
+	if (!it)
+		return -ENOMEM;
+	/* Made now, not started: the network reads "starting", and no other job may take it. */
+	ret = netd_engine_job_new(s->e, NETD_JOB_UP, name, NULL, &it->job, &diag);
+	if (ret < 0) {
+		netd_log(LOG_ERR, "autostart of %s: %s", name,
+		         diag.msg[0] ? diag.msg : strerror(-ret));
+		free(it);
+		return ret;
+	}
+	it->capped = true;
+	enqueue(s, it, fn, arg);
 	return 0;
 }
 
@@ -226,12 +268,18 @@ static void step(void *arg)
 	struct item *it;
 	int ret;
 
-	if (s->pass_i == 0 && (ret = netd_engine_reconcile_begin(s->e)) < 0)
-		netd_log(LOG_WARNING, "reconcile: %s", strerror(-ret));
+	if (s->pass_i == 0) {
+		s->pass_ms = netd_now_ms();
+		if ((ret = netd_engine_reconcile_begin(s->e)) < 0)
+			netd_log(LOG_WARNING, "reconcile: %s", strerror(-ret));
+	}
 	name = netd_engine_network_name(s->e, s->pass_i++);
 
 	if (!name) {
 		s->pass = false;
+		netd_engine_reconcile_end(s->e);
+		netd_log(LOG_DEBUG, "reconcile pass: %zu network(s) in %lld ms", s->pass_i - 1,
+		         netd_now_ms() - s->pass_ms);
 		return;
 	}
 	netd_loop_timer_at(s->l, &s->step, 0);

@@ -36,6 +36,17 @@ int netd_sched_submit(struct netd_sched *s, enum netd_job_kind kind, const char 
 int netd_sched_try(struct netd_sched *s, enum netd_job_kind kind, const char *name,
                    const struct netd_job_args *args);
 
+/*
+ * Queue the up of an Autostart=yes network at start, as submit does, except: its job is made
+ * now, so list and status show the network "starting" while it waits its turn, and at most
+ * NETD_SCHED_AUTOSTART_MAX of these run at once. Each waits mostly for its dnsmasq (an event,
+ * not a block), so many are in flight; the cap keeps a thousand dnsmasqs from starting at once
+ * on a small host and lets a client's change start between them instead of behind them all.
+ * 0, or -errno (fn not called).
+ */
+#define NETD_SCHED_AUTOSTART_MAX 16
+int netd_sched_autostart(struct netd_sched *s, const char *name, netd_sched_done_fn fn, void *arg);
+
 /* A reconcile pass now (link notifications were lost), unless one is under way. */
 void netd_sched_reconcile(struct netd_sched *s);
 

@@ -17,34 +17,33 @@
 #include "netd/mode.h"
 #include "netd/kernel/uplink.h"
 
+/* The bridge's ports as they are now (one dump the kernel filters to them, each port's flag
+ * in it), each set as the policy says where it differs. */
 static int isolate_ports(struct netd_apply_ctx *c, struct netd_diag *diag)
 {
 	const struct netd_network *n = c->net;
-	struct netd_link_info br, *links = NULL;
-	size_t nl = 0;
+	struct netd_link_info br, *ports = NULL;
+	size_t np = 0;
 	int ret;
 
 	ret = netd_nl_link_get(c->e->nl, n->bridge, &br);
 	if (ret < 0)
 		goto out;
-	ret = netd_nl_link_list(c->e->nl, &links, &nl);
+	ret = netd_nl_link_ports(c->e->nl, br.ifindex, &ports, &np);
 	if (ret < 0)
 		goto out;
-	for (size_t i = 0; i < nl; i++) {
-		bool want;
+	for (size_t i = 0; i < np; i++) {
+		bool want = netd_port_isolated(n, ports[i].name);
 
-		if (links[i].master != br.ifindex)
+		if (ports[i].port_isolated == (int)want)
 			continue;
-		want = netd_port_isolated(n, links[i].name);
-		if (netd_nl_port_get_isolated(c->e->nl, links[i].name) == (int)want)
-			continue;
-		ret = netd_nl_port_set_isolated(c->e->nl, links[i].name, want, diag);
+		ret = netd_nl_port_set_isolated(c->e->nl, ports[i].name, want, diag);
 		if (ret < 0)
 			goto out;
 	}
 	ret = 0;
 out:
-	free(links);
+	free(ports);
 	return ret;
 }
 
@@ -222,6 +221,7 @@ static int do_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum netd
 	int ret;
 
 	*undoable = true;
+	netd_pass_stale(e); /* a pass's snapshot no longer says what the kernel has */
 	switch (k) {
 	case NETD_STEP_CREATE_BRIDGE:
 		ret = netd_nl_bridge_create(e->nl, n->bridge, c->d->alias, c->d->no_ipv6, diag);
@@ -288,6 +288,7 @@ static int undo_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum ne
 	struct netd_engine *e = c->e;
 	struct netd_diag ignored;
 
+	netd_pass_stale(e);
 	switch (k) {
 	case NETD_STEP_CREATE_BRIDGE:
 		return netd_nl_link_delete(e->nl, n->bridge, &ignored);

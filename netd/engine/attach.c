@@ -159,8 +159,10 @@ static int attach(struct netd_engine *e, const char *name, const struct netd_att
 	ret = netd_tap_state_load(e->state_dir, (*net)->name, &s, diag);
 	if (ret == 0)
 		ret = check(e, *net, reqs, k, &s, w, diag);
-	if (ret == 0)
+	if (ret == 0) {
+		netd_pass_stale(e); /* new links: a pass's snapshot no longer has them all */
 		ret = netd_taps_make(e, *net, w, k, recs, diag);
+	}
 	if (ret == 0)
 		ret = record(e, *net, &s, recs, k, names, diag);
 out:

@@ -176,6 +176,7 @@ static int detach_rest(struct netd_engine *e, struct netd_detach *dt, struct net
 	struct netd_diag why = {{0}};
 	int ret, del;
 
+	netd_pass_stale(e); /* links go: a pass's snapshot no longer says what is there */
 	ret = ports(e, n, &dt->s, dt->g, dt->k, false, diag);
 	if (ret < 0)
 		return ret;

@@ -15,6 +15,7 @@
 #include "netd/kernel/file_watch.h"
 #include "netd/kernel/link_monitor.h"
 #include "netd/mode.h"
+#include "netd/kernel/snapshot.h"
 #include "netd/tap.h"
 
 void netd_engine_free(struct netd_engine *e)
@@ -29,6 +30,7 @@ void netd_engine_free(struct netd_engine *e)
 	netd_config_free(e->config);
 	free(e->brought_up);
 	free(e->repairs);
+	netd_snapshot_free(e->pass_k);
 	netd_nl_close(e->nl);
 	netd_nft_close(e->nft);
 	free(e->config_dir);

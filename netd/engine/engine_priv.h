@@ -3,6 +3,7 @@
 #define NETD_ENGINE_INTERNAL_H
 
 struct netd_link_monitor;
+struct netd_kernel_snapshot;
 struct netd_nft_monitor;
 struct netd_dnsmasq_watch;
 struct netd_file_watch;
@@ -41,6 +42,11 @@ struct netd_engine {
 	size_t n_watch;
 	struct netd_job *jobs;  /* the changes in progress (job.c), one per network at most */
 	struct netd_heal *heal; /* event-driven repair (heal.c); NULL until heal_open */
+	/* The pass in progress (pass.c): how many are open, and their kernel snapshot (NULL
+	 * until an observe takes it, or stale after a write of netd's own). */
+	unsigned pass_depth;
+	struct netd_kernel_snapshot *pass_k;
+	unsigned long passes; /* reconcile passes so far: whose dnsmasq's turn it is to be asked */
 };
 
 /* The rules of a network that was up differed from its definition and were repaired: log
@@ -180,6 +186,16 @@ void netd_keep_first(int ret, const struct netd_diag *d, int *first, struct netd
  * "stopping"), or NULL: then its observed state. */
 const char *netd_engine_busy_label(const struct netd_engine *e, const char *name);
 
+/* pass.c: a pass over many networks, sharing one kernel snapshot and one nft generation
+ * check; passes nest (the innermost begin takes a fresh snapshot). stale: netd wrote (an
+ * apply step, taps), the next observe takes the snapshot again. snapshot: the pass's (*own
+ * false), else a narrow one the caller frees (*own true). */
+void netd_pass_begin(struct netd_engine *e);
+void netd_pass_end(struct netd_engine *e);
+void netd_pass_stale(struct netd_engine *e);
+int netd_pass_snapshot(struct netd_engine *e, struct netd_kernel_snapshot **k, bool *own);
+
+/* The facts of d's network: links and addresses from the pass's snapshot (else a narrow one). */
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
                  const struct netd_dnsmasq_paths *paths, struct netd_observed *o);
 

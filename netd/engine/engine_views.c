@@ -73,6 +73,7 @@ int netd_engine_list(struct netd_engine *e, json_object **out)
 {
 	json_object *arr = json_object_new_array();
 
+	netd_pass_begin(e); /* one snapshot of the kernel for every network */
 	for (size_t i = 0; i < e->config->n_networks; i++) {
 		const struct netd_network *n = e->config->networks[i];
 		struct netd_diag d;
@@ -83,6 +84,7 @@ int netd_engine_list(struct netd_engine *e, json_object **out)
 		json_object_array_add(arr, summary(e, n, &v));
 		netd_view_release(&v);
 	}
+	netd_pass_end(e);
 	*out = arr;
 	return 0;
 }
@@ -120,25 +122,63 @@ static json_object *rules_text(const struct netd_nft_net *x)
 	return j;
 }
 
-/* Lines naming the cells other firewalls on the host break for this network ([] if none). */
-static json_object *firewall_findings(const struct netd_network *n)
-{
-	struct netd_fw_chain *chains = NULL;
-	struct netd_fw_finding f[16];
-	json_object *arr = json_object_new_array();
-	char brnf[8] = "0", line[768];
-	size_t count = 0, found;
+/* Other firewalls' base chains as one scan found them, and whether bridged frames pass the ip
+ * hooks: what a network's findings are checked against. */
+struct netd_engine_fw {
+	struct netd_fw_chain *chains;
+	size_t n;
+	bool bridge_nf;
+};
 
-	if (netd_fw_scan(&chains, &count) < 0)
-		return arr;
+int netd_engine_fw_scan(struct netd_engine_fw **out)
+{
+	struct netd_engine_fw *fw = calloc(1, sizeof(*fw));
+	char brnf[8] = "0";
+	int ret;
+
+	*out = NULL;
+	if (!fw)
+		return -ENOMEM;
+	ret = netd_fw_scan(&fw->chains, &fw->n);
+	if (ret < 0) {
+		free(fw);
+		return ret;
+	}
 	/* Without br_netfilter loaded the sysctl is absent: bridged frames skip the ip hooks. */
 	netd_sysctl_read("net/bridge/bridge-nf-call-iptables", brnf, sizeof(brnf));
-	found = netd_fw_check(n, chains, count, strcmp(brnf, "1") == 0, f, 16);
+	fw->bridge_nf = strcmp(brnf, "1") == 0;
+	*out = fw;
+	return 0;
+}
+
+void netd_engine_fw_free(struct netd_engine_fw *fw)
+{
+	if (!fw)
+		return;
+	free(fw->chains);
+	free(fw);
+}
+
+/* Lines naming the cells other firewalls on the host break for this network ([] if none);
+ * fw NULL: scanned now. */
+static json_object *firewall_findings(const struct netd_network *n, const struct netd_engine_fw *fw)
+{
+	struct netd_engine_fw *own = NULL;
+	struct netd_fw_finding f[16];
+	json_object *arr = json_object_new_array();
+	char line[768];
+	size_t found;
+
+	if (!fw && netd_engine_fw_scan(&own) < 0)
+		return arr;
+	if (!fw)
+		fw = own;
+	found = netd_fw_check(n, fw->chains, fw->n, fw->bridge_nf, f, 16);
 	for (size_t i = 0; i < found; i++) {
 		netd_fw_describe(&f[i], line, sizeof(line));
 		json_object_array_add(arr, json_object_new_string(line));
 	}
-	free(chains);
+	netd_engine_fw_free(own);
 	return arr;
 }
 
@@ -202,13 +242,19 @@ static json_object *taps_json(struct netd_engine *e, const struct netd_network *
 int netd_engine_warnings(struct netd_engine *e, const char *name, json_object **out,
                          struct netd_diag *diag)
 {
+	return netd_engine_warnings_fw(e, NULL, name, out, diag);
+}
+
+int netd_engine_warnings_fw(struct netd_engine *e, const struct netd_engine_fw *fw,
+                            const char *name, json_object **out, struct netd_diag *diag)
+{
 	const struct netd_network *n = netd_engine_find(e, name, diag);
 	char line[NETD_PATH_MAX + 1024], advice[NETD_PATH_MAX + 512];
 	struct netd_view v;
 
 	if (!n)
 		return -ENOENT;
-	*out = firewall_findings(n);
+	*out = firewall_findings(n, fw);
 	/* State files that do not load, with what netd does about each. */
 	if (netd_view_load(e, n, &v, diag) < 0)
 		return 0;
@@ -284,7 +330,7 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 	json_object_object_add(j, "rules", rules_text(v.d->nft));
 	json_object_object_add(j, "taps", taps_json(e, n));
 	json_object_object_add(j, "needs_attention", attention(&v));
-	json_object_object_add(j, "firewall", firewall_findings(n));
+	json_object_object_add(j, "firewall", firewall_findings(n, NULL));
 	netd_view_release(&v);
 	*out = j;
 	return 0;

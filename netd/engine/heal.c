@@ -156,6 +156,7 @@ static void heal_pass(struct netd_engine *e, netd_heal_start_fn start, void *arg
 	h->n_busy = 0;
 	for (size_t i = 0; i < h->n_nets; i++)
 		h->nets[i].busy = false;
+	netd_pass_begin(e); /* the jobs started now share one kernel snapshot */
 	for (size_t i = 0; i < h->n_nets && h->n_marked; i++) {
 		struct netd_heal_net *w = &h->nets[i];
 		long until = held_until(w);
@@ -170,6 +171,7 @@ static void heal_pass(struct netd_engine *e, netd_heal_start_fn start, void *arg
 		if (hand_over(e, i, start, arg) >= 0)
 			done++;
 	}
+	netd_pass_end(e);
 	/* A pass that only found changes holding its networks checked nothing: it is the pass
 	 * when they end that counts (test_heal_events counts "heal: <n> network(s) checked"). */
 	if (done == 0 && h->n_busy > 0)

@@ -383,6 +383,11 @@ const char *netd_engine_network_name(const struct netd_engine *e, size_t i)
 	return i < e->config->n_networks ? e->config->networks[i]->name : NULL;
 }
 
+bool netd_engine_network_autostart(const struct netd_engine *e, size_t i)
+{
+	return i < e->config->n_networks && e->config->networks[i]->autostart;
+}
+
 /* ---- the blocking calls: a job run to its end ---- */
 
 static int run_sync(struct netd_engine *e, enum netd_job_kind kind, const char *name,
@@ -506,8 +511,15 @@ int netd_engine_autostart(struct netd_engine *e, struct netd_diag *diag)
 
 int netd_engine_reconcile_begin(struct netd_engine *e)
 {
+	netd_pass_begin(e); /* the pass's networks share one kernel snapshot (pass.c) */
+	e->passes++;
 	/* Upstream DNS too: a resolv.conf change the watch missed, a servers file removed. */
 	return netd_upstream_sync(e, NULL);
+}
+
+void netd_engine_reconcile_end(struct netd_engine *e)
+{
+	netd_pass_end(e);
 }
 
 /* Every network that is up, whether its bridge is there or not (the job picks them). */
@@ -516,6 +528,7 @@ int netd_engine_reconcile(struct netd_engine *e)
 	int sync = netd_engine_reconcile_begin(e);
 	int ret = for_each(e, pick_all, NETD_JOB_RECONCILE, NULL);
 
+	netd_engine_reconcile_end(e);
 	return ret < 0 ? ret : sync;
 }
 

@@ -1,33 +1,33 @@
 /* Observe: what the kernel, our nft table, our dnsmasq and our state files have now for one
- * network. */
+ * network. The links and addresses come from the pass's snapshot (pass.c, kernel/snapshot.h):
+ * a pass over N networks reads them once; a look at one network alone asks the kernel only
+ * for what it names. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "netd/kernel/bond.h"
+#include "netd/kernel/snapshot.h"
 #include "engine_priv.h"
 #include "netd/mode.h"
 #include "netd/kernel/uplink.h"
 
 /* Ports of the bridge whose isolation flag differs from the policy. The uplink of a bridged
  * network is never isolated: isolated ports still reach non-isolated ones, which is how
- * guests keep the LAN while not seeing each other. */
-static void count_ports_to_isolate(struct netd_engine *e, const struct netd_desired *d,
-                                   const struct netd_link_info *links, size_t n, int br_index,
-                                   size_t *count)
+ * guests keep the LAN while not seeing each other. Each port's flag came in its own link
+ * message. */
+static size_t count_ports_to_isolate(const struct netd_desired *d,
+                                     const struct netd_link_info *ports, size_t n)
 {
-	*count = 0;
-	for (size_t i = 0; i < n; i++) {
-		bool want;
-		int is;
+	size_t count = 0;
 
-		if (links[i].master != br_index)
-			continue;
-		want = netd_port_isolated(d->net, links[i].name);
-		is = netd_nl_port_get_isolated(e->nl, links[i].name);
-		if (is >= 0 && (is == 1) != want)
-			(*count)++;
+	for (size_t i = 0; i < n; i++) {
+		int is = ports[i].port_isolated;
+
+		if (is >= 0 && (is == 1) != netd_port_isolated(d->net, ports[i].name))
+			count++;
 	}
+	return count;
 }
 
 /* A state file that does not load, as a load described it. */
@@ -99,55 +99,75 @@ static int observe_uplink_saved(struct netd_engine *e, const struct netd_network
 /* Uplink= of a bridged network: there, enslaved to our bridge or to another master, and
  * whether netd holds its state to give it back. */
 static int observe_uplink(struct netd_engine *e, const struct netd_network *n,
-                          const struct netd_link_info *br, struct netd_observed *o)
+                          struct netd_kernel_snapshot *k, const struct netd_link_info *br,
+                          struct netd_observed *o)
 {
 	struct netd_link_info up, master;
 	int ret;
 
-	ret = netd_nl_link_get(e->nl, n->uplink, &up);
+	ret = netd_snapshot_link(k, n->uplink, &up);
 	if (ret < 0 && ret != -ENODEV)
 		return ret;
 	o->uplink_exists = ret == 0;
 	if (o->uplink_exists && up.master) {
 		if (o->bridge == NETD_BRIDGE_OURS && up.master == br->ifindex)
 			o->uplink_enslaved = true;
-		else if (netd_nl_link_get_by_index(e->nl, up.master, &master) == 0)
+		else if (netd_snapshot_link_by_index(k, up.master, &master) == 0)
 			snprintf(o->uplink_master, sizeof(o->uplink_master), "%s", master.name);
 	}
 	return observe_uplink_saved(e, n, o);
 }
 
-/* Add what the kernel has under name, if anything, to o->taps (once per name). Isolation
- * costs a query per port and only a [Tap]'s settings are checked (declared): of an attached
- * tap that exists only its port (enslaved) counts. */
-static void tap_fact(struct netd_engine *e, const struct netd_desired *d,
-                     const struct netd_link_info *links, size_t n_links, int br_index,
-                     const char *name, bool declared, struct netd_tap_links *k)
+/* The links a network's taps may be: the bridge's ports, the links tagged for it, and (by
+ * name) any other link of the snapshot. */
+struct tap_src {
+	struct netd_kernel_snapshot *k;
+	const struct netd_link_info *ports, *tagged;
+	size_t n_ports, n_tagged;
+	int br_index;
+};
+
+static int tap_link(const struct tap_src *src, const char *name, struct netd_link_info *out)
 {
+	for (size_t i = 0; i < src->n_ports; i++)
+		if (strcmp(src->ports[i].name, name) == 0) {
+			*out = src->ports[i];
+			return 0;
+		}
+	for (size_t i = 0; i < src->n_tagged; i++)
+		if (strcmp(src->tagged[i].name, name) == 0) {
+			*out = src->tagged[i];
+			return 0;
+		}
+	return netd_snapshot_link(src->k, name, out);
+}
+
+/* Add what the kernel has under name, if anything, to o->taps (once per name). Only a
+ * [Tap]'s settings are checked (declared): of an attached tap that exists only its port
+ * (enslaved) counts. */
+static int tap_fact(const struct netd_desired *d, const struct tap_src *src, const char *name,
+                    bool declared, struct netd_tap_links *k)
+{
+	struct netd_link_info l;
 	struct netd_tap_link *t;
+	int ret;
 
 	if (netd_tap_links_find(k, name))
-		return;
-	for (size_t i = 0; i < n_links; i++) {
-		const struct netd_link_info *l = &links[i];
-
-		if (strcmp(l->name, name) != 0)
-			continue;
-		t = &k->v[k->n++];
-		memset(t, 0, sizeof(*t));
-		snprintf(t->name, sizeof(t->name), "%s", l->name);
-		t->ours = strcmp(l->alias, d->alias) == 0;
-		snprintf(t->alias, sizeof(t->alias), "%s", l->alias);
-		t->enslaved = br_index && l->master == br_index;
-		t->isolated =
-		    t->enslaved && declared ? netd_nl_port_get_isolated(e->nl, l->name) : -1;
-		if (t->isolated < 0)
-			t->isolated = -1;
-		t->up = l->up;
-		t->mtu = l->mtu;
-		memcpy(t->mac, l->mac, 6);
-		return;
-	}
+		return 0;
+	ret = tap_link(src, name, &l);
+	if (ret < 0)
+		return ret == -ENODEV ? 0 : ret;
+	t = &k->v[k->n++];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", l.name);
+	t->ours = strcmp(l.alias, d->alias) == 0;
+	snprintf(t->alias, sizeof(t->alias), "%s", l.alias);
+	t->enslaved = src->br_index && l.master == src->br_index;
+	t->isolated = t->enslaved && declared && l.port_isolated >= 0 ? l.port_isolated : -1;
+	t->up = l.up;
+	t->mtu = l.mtu;
+	memcpy(t->mac, l.mac, 6);
+	return 0;
 }
 
 /* A link netd made for the network that is neither its bridge nor its bond (a tap, recorded
@@ -162,32 +182,31 @@ static bool tagged_port(const struct netd_desired *d, const struct netd_link_inf
 }
 
 /* The links under the names of the network's [Tap]s and recorded taps, then every other link
- * tagged for the network (its bridge and bond aside): from the one dump of the namespace. */
-static int observe_taps(struct netd_engine *e, const struct netd_desired *d,
-                        const struct netd_link_info *br, const struct netd_link_info *links,
-                        size_t n_links, struct netd_observed *o)
+ * tagged for the network (its bridge and bond aside). */
+static int observe_taps(const struct netd_desired *d, struct tap_src *src,
+                        const struct netd_link_info *br, struct netd_observed *o)
 {
 	const struct netd_network *n = d->net;
 	struct netd_tap_links *k = &o->taps;
-	int br_index = o->bridge == NETD_BRIDGE_OURS ? br->ifindex : 0;
 	size_t tagged = 0;
+	int ret = 0;
 
-	for (size_t i = 0; i < n_links; i++)
-		tagged += tagged_port(d, &links[i]);
+	for (size_t i = 0; i < src->n_tagged; i++)
+		tagged += tagged_port(d, &src->tagged[i]);
 	if (n->n_taps == 0 && d->taps.n == 0 && tagged == 0)
 		return 0;
 	k->v = calloc(n->n_taps + d->taps.n + tagged, sizeof(*k->v));
 	if (!k->v)
 		return -ENOMEM;
-	k->bridge_mtu = br_index ? br->mtu : 0;
-	for (size_t i = 0; i < n->n_taps; i++)
-		tap_fact(e, d, links, n_links, br_index, n->taps[i].name, true, k);
-	for (size_t i = 0; i < d->taps.n; i++)
-		tap_fact(e, d, links, n_links, br_index, d->taps.v[i].tap, false, k);
-	for (size_t i = 0; i < n_links; i++)
-		if (tagged_port(d, &links[i]))
-			tap_fact(e, d, links, n_links, br_index, links[i].name, false, k);
-	return 0;
+	k->bridge_mtu = src->br_index ? br->mtu : 0;
+	for (size_t i = 0; ret == 0 && i < n->n_taps; i++)
+		ret = tap_fact(d, src, n->taps[i].name, true, k);
+	for (size_t i = 0; ret == 0 && i < d->taps.n; i++)
+		ret = tap_fact(d, src, d->taps.v[i].tap, false, k);
+	for (size_t i = 0; ret == 0 && i < src->n_tagged; i++)
+		if (tagged_port(d, &src->tagged[i]))
+			ret = tap_fact(d, src, src->tagged[i].name, false, k);
+	return ret;
 }
 
 /* The network's rules and map elements, in both of netd's tables, compared with the kernel's
@@ -206,72 +225,106 @@ static int observe_rules(struct netd_engine *e, const struct netd_desired *d,
 	return 0;
 }
 
-/* The links of the namespace (one dump: the bridge's ports and the network's taps). */
-static int observe_links(struct netd_engine *e, const struct netd_desired *d,
+/* The bridge's ports (their isolation flags) and the links tagged for the network: its taps. */
+static int observe_links(const struct netd_desired *d, struct netd_kernel_snapshot *k,
                          const struct netd_link_info *br, struct netd_observed *o)
 {
-	struct netd_link_info *links = NULL;
-	size_t n = 0;
+	struct netd_link_info *ports = NULL, *tagged = NULL;
+	struct tap_src src = {.k = k};
+	int ret = 0;
+
+	if (o->bridge == NETD_BRIDGE_OURS) {
+		src.br_index = br->ifindex;
+		ret = netd_snapshot_ports(k, br->ifindex, &ports, &src.n_ports);
+		if (ret < 0)
+			goto out;
+		o->n_ports_to_isolate = count_ports_to_isolate(d, ports, src.n_ports);
+	}
+	ret = netd_snapshot_tagged(k, d->alias, &tagged, &src.n_tagged);
+	if (ret < 0)
+		goto out;
+	src.ports = ports;
+	src.tagged = tagged;
+	ret = observe_taps(d, &src, br, o);
+out:
+	free(ports);
+	free(tagged);
+	return ret;
+}
+
+/* The bridge under the network's name: whose it is, and (ours) whether it is up with its
+ * address. */
+static int observe_bridge(const struct netd_desired *d, struct netd_kernel_snapshot *k,
+                          struct netd_link_info *li, struct netd_observed *o)
+{
+	const struct netd_network *n = d->net;
 	int ret;
 
-	ret = netd_nl_link_list(e->nl, &links, &n);
+	ret = netd_snapshot_link(k, n->bridge, li);
+	if (ret == -ENODEV) {
+		o->bridge = NETD_BRIDGE_ABSENT;
+		return 0;
+	}
 	if (ret < 0)
 		return ret;
-	if (o->bridge == NETD_BRIDGE_OURS)
-		count_ports_to_isolate(e, d, links, n, br->ifindex, &o->n_ports_to_isolate);
-	ret = observe_taps(e, d, br, links, n, o);
-	free(links);
+	snprintf(o->bridge_kind, sizeof(o->bridge_kind), "%s", li->kind);
+	snprintf(o->bridge_alias, sizeof(o->bridge_alias), "%s", li->alias);
+	if (strcmp(li->alias, d->alias) == 0 && strcmp(li->kind, "bridge") == 0)
+		o->bridge = NETD_BRIDGE_OURS;
+	else if (strncmp(li->alias, NETD_ALIAS_PREFIX, strlen(NETD_ALIAS_PREFIX)) == 0 &&
+	         strcmp(li->kind, "bridge") == 0)
+		o->bridge = NETD_BRIDGE_OTHER_NET;
+	else
+		o->bridge = NETD_BRIDGE_FOREIGN;
+	if (o->bridge != NETD_BRIDGE_OURS)
+		return 0;
+	o->bridge_up = li->up;
+	if (n->has_address) {
+		ret = netd_snapshot_addr_has(k, li->ifindex, &n->address);
+		if (ret < 0)
+			return ret;
+		o->has_address = ret == 1;
+	}
+	return 0;
+}
+
+/* The kernel's side: links and addresses from one snapshot (the pass's, or a narrow one of
+ * this look's own), the uplink and the bond. */
+static int observe_kernel(struct netd_engine *e, const struct netd_desired *d,
+                          struct netd_observed *o)
+{
+	const struct netd_network *n = d->net;
+	struct netd_kernel_snapshot *k = NULL;
+	struct netd_link_info li;
+	bool own = false;
+	int ret;
+
+	memset(&li, 0, sizeof(li));
+	ret = netd_pass_snapshot(e, &k, &own);
+	if (ret < 0)
+		return ret;
+	ret = observe_bridge(d, k, &li, o);
+	if (ret == 0)
+		ret = observe_links(d, k, &li, o);
+	if (ret == 0 && n->uplink[0])
+		ret = observe_uplink(e, n, k, &li, o);
+	if (ret == 0 && n->bond.name[0])
+		ret = observe_bond(e, n, d->alias, o);
+	if (own)
+		netd_snapshot_free(k);
 	return ret;
 }
 
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
                  const struct netd_dnsmasq_paths *paths, struct netd_observed *o)
 {
-	const struct netd_network *n = d->net;
-	struct netd_link_info li;
 	char fwd[16];
 	int ret;
 
 	memset(o, 0, sizeof(*o));
-	ret = netd_nl_link_get(e->nl, n->bridge, &li);
-	if (ret == -ENODEV) {
-		o->bridge = NETD_BRIDGE_ABSENT;
-	} else if (ret < 0) {
-		return ret;
-	} else {
-		snprintf(o->bridge_kind, sizeof(o->bridge_kind), "%s", li.kind);
-		snprintf(o->bridge_alias, sizeof(o->bridge_alias), "%s", li.alias);
-		if (strcmp(li.alias, d->alias) == 0 && strcmp(li.kind, "bridge") == 0)
-			o->bridge = NETD_BRIDGE_OURS;
-		else if (strncmp(li.alias, NETD_ALIAS_PREFIX, strlen(NETD_ALIAS_PREFIX)) == 0 &&
-		         strcmp(li.kind, "bridge") == 0)
-			o->bridge = NETD_BRIDGE_OTHER_NET;
-		else
-			o->bridge = NETD_BRIDGE_FOREIGN;
-	}
-	if (o->bridge == NETD_BRIDGE_OURS) {
-		o->bridge_up = li.up;
-		if (n->has_address) {
-			ret = netd_nl_addr_has(e->nl, n->bridge, &n->address);
-			if (ret < 0)
-				return ret;
-			o->has_address = ret == 1;
-		}
-	}
-	ret = observe_links(e, d, &li, o);
+	ret = observe_kernel(e, d, o);
 	if (ret < 0)
 		return ret;
-
-	if (n->uplink[0]) {
-		ret = observe_uplink(e, n, &li, o);
-		if (ret < 0)
-			return ret;
-	}
-	if (n->bond.name[0]) {
-		ret = observe_bond(e, n, d->alias, o);
-		if (ret < 0)
-			return ret;
-	}
 
 	ret = observe_rules(e, d, o);
 	if (ret < 0)

@@ -5,9 +5,11 @@
  * networks are down whatever the file says; Autostart= is what brings them back.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "engine_priv.h"
 #include "netd/util/fsutil.h"
@@ -24,18 +26,44 @@ static int record_path(const char *state_dir, const char *network, char *buf, si
 	return 0;
 }
 
+/* This boot's id, read once: a process never outlives its boot, and the reconcile reads every
+ * network's record every pass. Read with read(): /proc files have a stat() size of 0, so a
+ * reader that trusts the size gets nothing (and every boot would then look alike). */
+static int boot_id(const char **out)
+{
+	static char id[64];
+	char buf[sizeof(id)];
+	ssize_t n;
+	int fd, ret;
+
+	if (!id[0]) {
+		fd = open(BOOT_ID_FILE, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		n = read(fd, buf, sizeof(buf) - 1);
+		ret = n < 0 ? -errno : 0;
+		close(fd);
+		if (n <= 0)
+			return n < 0 ? ret : -ENODATA;
+		buf[n] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		if (!buf[0])
+			return -ENODATA;
+		memcpy(id, buf, sizeof(id));
+	}
+	*out = id;
+	return 0;
+}
+
 /* The record's text for network in this boot (caller frees *out). */
 static int record_text(const char *network, char **out)
 {
-	char *boot = NULL;
-	int ret = netd_file_read(BOOT_ID_FILE, 64, &boot);
+	const char *boot;
+	int ret = boot_id(&boot);
 
 	if (ret < 0)
 		return ret;
-	boot[strcspn(boot, "\n")] = '\0';
-	ret = asprintf(out, "network=%s\nboot=%s\n", network, boot) < 0 ? -ENOMEM : 0;
-	free(boot);
-	return ret;
+	return asprintf(out, "network=%s\nboot=%s\n", network, boot) < 0 ? -ENOMEM : 0;
 }
 
 /* 0: have is want, the record of this network in this boot; -ESTALE: this network's of

@@ -1,6 +1,7 @@
 /*
- * IPv4 addresses and routes over rtnetlink, as libnl-route-3's rtnl_addr and rtnl_route
- * objects: add/del/has, and the host's prefixes. Every read is a fresh dump.
+ * IPv4 addresses over rtnetlink, as libnl-route-3's rtnl_addr objects: add/del/has; a link's
+ * addresses (or all) read by hand from a dump the kernel filters. Every read is a fresh dump.
+ * The host's prefixes (addresses and routes) are host_prefix.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -113,160 +114,77 @@ bool netd_nl_addr_prefix(struct rtnl_addr *a, struct netd_prefix *p)
 	return true;
 }
 
-struct has_ctx {
-	int ifindex;
-	const struct netd_prefix *want;
-	int found;
-};
-
-static int match_addr(struct nl_object *obj, void *arg)
-{
-	struct rtnl_addr *a = (struct rtnl_addr *)obj;
-	struct has_ctx *c = arg;
-	struct netd_prefix p;
-
-	if (nl_object_get_msgtype(obj) == RTM_NEWADDR && netd_nl_addr_prefix(a, &p) &&
-	    rtnl_addr_get_ifindex(a) == c->ifindex && p.len == c->want->len &&
-	    p.addr.s_addr == c->want->addr.s_addr)
-		c->found = 1;
-	return 0;
-}
-
-int netd_nl_addr_has(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p)
-{
-	struct has_ctx c = {.want = p};
-	int ret;
-
-	c.ifindex = netd_nl_ifindex(nl, ifname);
-	if (c.ifindex < 0)
-		return c.ifindex;
-	ret = netd_nl_dump(nl, RTM_GETADDR, AF_INET, match_addr, &c);
-	return ret < 0 ? ret : c.found;
-}
-
-struct prefix_list {
-	struct netd_host_prefix *v;
+struct addr_list {
+	struct netd_link_addr *v;
 	size_t n, cap;
-	struct netd_link_info *links;
-	size_t n_links;
 };
 
-static const struct netd_link_info *find_link(const struct prefix_list *l, int ifindex)
+/* IFA_LOCAL is the address itself, IFA_ADDRESS the peer on point-to-point links (as
+ * netd_nl_addr_prefix() reads them: IFA_LOCAL when there is one). */
+static int collect_raw_addr(struct nlmsghdr *h, void *arg)
 {
-	for (size_t i = 0; i < l->n_links; i++)
-		if (l->links[i].ifindex == ifindex)
-			return &l->links[i];
-	return NULL;
-}
+	struct nlattr *tb[IFA_MAX + 1], *a;
+	struct addr_list *l = arg;
+	const struct ifaddrmsg *ifa;
+	struct netd_link_addr *e;
 
-static int push(struct prefix_list *l, const struct netd_prefix *p, int ifindex, bool is_route)
-{
-	const struct netd_link_info *li = find_link(l, ifindex);
-	struct netd_host_prefix *hp;
-
+	if (h->nlmsg_type != RTM_NEWADDR || nlmsg_parse(h, sizeof(*ifa), tb, IFA_MAX, NULL) < 0)
+		return 0;
+	ifa = nlmsg_data(h);
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (ifa->ifa_family != AF_INET || !a || nla_len(a) != sizeof(struct in_addr))
+		return 0;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct netd_host_prefix *v = realloc(l->v, cap * sizeof(*v));
+		struct netd_link_addr *v = realloc(l->v, cap * sizeof(*v));
 
 		if (!v)
 			return -ENOMEM;
 		l->v = v;
 		l->cap = cap;
 	}
-	hp = &l->v[l->n++];
-	memset(hp, 0, sizeof(*hp));
-	hp->prefix = *p;
-	hp->is_route = is_route;
-	if (li) {
-		snprintf(hp->ifname, sizeof(hp->ifname), "%s", li->name);
-		if (strncmp(li->alias, NETD_ALIAS_PREFIX, strlen(NETD_ALIAS_PREFIX)) == 0)
-			snprintf(hp->owned_by, sizeof(hp->owned_by), "%.*s",
-			         (int)sizeof(hp->owned_by) - 1,
-			         li->alias + strlen(NETD_ALIAS_PREFIX));
-	}
+	e = &l->v[l->n++];
+	e->ifindex = (int)ifa->ifa_index;
+	memcpy(&e->prefix.addr, nla_data(a), sizeof(e->prefix.addr));
+	e->prefix.len = ifa->ifa_prefixlen;
 	return 0;
 }
 
-static int collect_addr(struct nl_object *obj, void *arg)
+int netd_nl_addr_list(struct netd_nl *nl, int ifindex, struct netd_link_addr **out, size_t *n)
 {
-	struct rtnl_addr *a = (struct rtnl_addr *)obj;
-	struct netd_prefix p;
-
-	if (nl_object_get_msgtype(obj) != RTM_NEWADDR || !netd_nl_addr_prefix(a, &p))
-		return 0;
-	return push(arg, &p, rtnl_addr_get_ifindex(a), false);
-}
-
-/* The route the kernel adds for an address's own subnet says nothing the address did not. */
-static bool duplicates_address(const struct prefix_list *l, const struct netd_prefix *dst,
-                               int ifindex)
-{
-	const struct netd_link_info *li = find_link(l, ifindex);
-
-	for (size_t i = 0; li && i < l->n; i++) {
-		const struct netd_host_prefix *a = &l->v[i];
-
-		if (!a->is_route && a->prefix.len == dst->len && strcmp(a->ifname, li->name) == 0 &&
-		    netd_prefix_network(&a->prefix).s_addr == dst->addr.s_addr)
-			return true;
-	}
-	return false;
-}
-
-static bool kept_type(uint8_t type)
-{
-	switch (type) {
-	case RTN_UNICAST:
-	case RTN_BLACKHOLE:
-	case RTN_UNREACHABLE:
-	case RTN_PROHIBIT:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static int collect_route(struct nl_object *obj, void *arg)
-{
-	struct rtnl_route *r = (struct rtnl_route *)obj;
-	struct prefix_list *l = arg;
-	struct nl_addr *dst = rtnl_route_get_dst(r);
-	struct netd_prefix p = {0};
-	int oif = 0;
-
-	if (nl_object_get_msgtype(obj) != RTM_NEWROUTE || rtnl_route_get_family(r) != AF_INET ||
-	    rtnl_route_get_table(r) != RT_TABLE_MAIN || !kept_type(rtnl_route_get_type(r)) ||
-	    !netd_nl_in4(dst, &p.addr))
-		return 0;
-	p.len = (uint8_t)nl_addr_get_prefixlen(dst);
-	if (p.len == 0 || p.len == 32)
-		return 0;
-	/* One nexthop, or the first of a multipath route. */
-	if (rtnl_route_get_nnexthops(r) > 0)
-		oif = rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(r, 0));
-	if (rtnl_route_get_protocol(r) == RTPROT_KERNEL && duplicates_address(l, &p, oif))
-		return 0;
-	return push(l, &p, oif, true);
-}
-
-int netd_nl_host_prefixes(struct netd_nl *nl, struct netd_host_prefix **out, size_t *n)
-{
-	struct prefix_list l = {0};
+	struct ifaddrmsg ifa = {.ifa_family = AF_INET, .ifa_index = (unsigned)ifindex};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETADDR, NLM_F_DUMP);
+	struct addr_list l = {0};
 	int ret;
 
-	ret = netd_nl_link_list(nl, &l.links, &l.n_links);
-	if (ret < 0)
-		goto out;
-	ret = netd_nl_dump(nl, RTM_GETADDR, AF_INET, collect_addr, &l);
-	if (ret == 0)
-		ret = netd_nl_dump(nl, RTM_GETROUTE, AF_INET, collect_route, &l);
-	if (ret < 0)
-		goto out;
+	if (!msg || nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	ret = netd_nl_query_strict(nl, msg, collect_raw_addr, &l);
+	if (ret < 0) {
+		free(l.v);
+		return ret;
+	}
 	*out = l.v;
 	*n = l.n;
-	l.v = NULL;
-out:
-	free(l.v);
-	free(l.links);
+	return 0;
+}
+
+int netd_nl_addr_has(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p)
+{
+	struct netd_link_addr *v = NULL;
+	size_t n = 0;
+	int ret, idx;
+
+	idx = netd_nl_ifindex(nl, ifname);
+	if (idx < 0)
+		return idx;
+	ret = netd_nl_addr_list(nl, idx, &v, &n);
+	for (size_t i = 0; ret == 0 && i < n; i++)
+		if (v[i].ifindex == idx && v[i].prefix.len == p->len &&
+		    v[i].prefix.addr.s_addr == p->addr.s_addr)
+			ret = 1;
+	free(v);
 	return ret;
 }

@@ -44,35 +44,13 @@ out:
 }
 
 /* A port's bridge attributes come back in IFLA_LINKINFO as the "bridge" slave data, which
- * libnl 3.7 does not parse (rtnl_link_get_slave_type() is all it keeps): read by hand. */
-static int parse_isolated(struct nlmsghdr *h, void *arg)
-{
-	struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1], *br[IFLA_BRPORT_MAX + 1];
-	int *out = arg;
-
-	if (h->nlmsg_type != RTM_NEWLINK ||
-	    nlmsg_parse(h, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0 ||
-	    !tb[IFLA_LINKINFO] ||
-	    nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) < 0 ||
-	    !info[IFLA_INFO_SLAVE_KIND] ||
-	    strcmp(nla_get_string(info[IFLA_INFO_SLAVE_KIND]), "bridge") != 0 ||
-	    !info[IFLA_INFO_SLAVE_DATA] ||
-	    nla_parse_nested(br, IFLA_BRPORT_MAX, info[IFLA_INFO_SLAVE_DATA], NULL) < 0)
-		return 0;
-	*out = br[IFLA_BRPORT_ISOLATED] ? nla_get_u8(br[IFLA_BRPORT_ISOLATED]) != 0 : 0;
-	return 0;
-}
-
+ * netd_nl_link_parse() reads with the rest of the link. */
 int netd_nl_port_get_isolated(struct netd_nl *nl, const char *port)
 {
-	struct nl_msg *msg = NULL;
-	int ret, isolated = -EINVAL;
+	struct netd_link_info li;
+	int ret = netd_nl_link_get(nl, port, &li);
 
-	if (!netd_ifname_valid(port))
-		return -ENODEV;
-	ret = rtnl_link_build_get_request(0, port, &msg);
 	if (ret < 0)
-		return netd_nl_errno(nl, ret);
-	ret = netd_nl_query_raw(nl, msg, parse_isolated, &isolated);
-	return ret < 0 ? ret : isolated;
+		return ret;
+	return li.port_isolated < 0 ? -EINVAL : li.port_isolated;
 }

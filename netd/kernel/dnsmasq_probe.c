@@ -36,6 +36,14 @@ int netd_dnsmasq_probe_send(struct in_addr server, uint16_t id, int *fd_out)
 	return 0;
 }
 
+int netd_dnsmasq_probe_again(int fd, uint16_t id)
+{
+	uint8_t q[NETD_DNS_PROBE_LEN];
+	size_t len = netd_dns_probe_query(q, sizeof(q), id);
+
+	return send(fd, q, len, 0) < 0 ? -errno : 0;
+}
+
 int netd_dnsmasq_probe_answered(int fd, uint16_t id)
 {
 	uint8_t buf[512];

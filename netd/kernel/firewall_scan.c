@@ -8,6 +8,7 @@
 #include <libnftnl/chain.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/table.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <stdlib.h>
@@ -145,7 +146,11 @@ out:
 	return MNL_CB_OK;
 }
 
-static int dump(struct mnl_socket *nl, uint16_t type, mnl_cb_t cb, struct scan *s)
+/* A dump of type for one family (NFPROTO_UNSPEC: all); payload (may be NULL) fills the
+ * request's attributes (a rule dump's table filter). */
+static int dump(struct mnl_socket *nl, uint16_t type, uint16_t family,
+                void (*payload)(struct nlmsghdr *nlh, void *arg), void *arg, mnl_cb_t cb,
+                void *data, int *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
 	uint32_t seq = (uint32_t)time(NULL), portid = mnl_socket_get_portid(nl);
@@ -153,19 +158,154 @@ static int dump(struct mnl_socket *nl, uint16_t type, mnl_cb_t cb, struct scan *
 	ssize_t len;
 	int ret;
 
-	nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_UNSPEC, NLM_F_DUMP, seq);
+	nlh = nftnl_nlmsg_build_hdr(buf, type, family, NLM_F_DUMP, seq);
+	if (payload)
+		payload(nlh, arg);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	while ((len = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
-		ret = mnl_cb_run(buf, (size_t)len, seq, portid, cb, s);
+		ret = mnl_cb_run(buf, (size_t)len, seq, portid, cb, data);
 		if (ret <= 0)
-			return ret < 0 ? (s->err ? s->err : -errno) : 0;
+			return ret < 0 ? (*err ? *err : -errno) : 0;
 	}
 	return len < 0 ? -errno : 0;
 }
 
+/* The tables that are not netd's, in the kernel's order. */
+struct tables {
+	struct {
+		uint32_t family;
+		char name[64];
+	} * v;
+	size_t n, cap;
+	int err;
+};
+
+static int table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct tables *t = data;
+	struct nftnl_table *tb = nftnl_table_alloc();
+	int ret = MNL_CB_OK;
+
+	if (!tb || nftnl_table_nlmsg_parse(nlh, tb) < 0) {
+		t->err = tb ? -EINVAL : -ENOMEM;
+		ret = MNL_CB_ERROR;
+		goto out;
+	}
+	if (is_ours(nftnl_table_get_u32(tb, NFTNL_TABLE_FAMILY),
+	            nftnl_table_get_str(tb, NFTNL_TABLE_NAME)))
+		goto out;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 8;
+		void *p = realloc(t->v, cap * sizeof(*t->v));
+
+		if (!p) {
+			t->err = -ENOMEM;
+			ret = MNL_CB_ERROR;
+			goto out;
+		}
+		t->v = p;
+		t->cap = cap;
+	}
+	t->v[t->n].family = nftnl_table_get_u32(tb, NFTNL_TABLE_FAMILY);
+	snprintf(t->v[t->n].name, sizeof(t->v[t->n].name), "%s",
+	         nftnl_table_get_str(tb, NFTNL_TABLE_NAME));
+	t->n++;
+out:
+	nftnl_table_free(tb);
+	return ret;
+}
+
+/* Where chain's table stands in the kernel's list: the order a single dump of every family
+ * would have given. */
+static size_t table_pos(const struct tables *t, const struct netd_fw_chain *c)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(family_name(t->v[i].family), c->family) == 0 &&
+		    strcmp(t->v[i].name, c->table) == 0)
+			return i;
+	return t->n;
+}
+
+struct placed {
+	size_t table, i; /* the table's place, the chain's place in the dumps */
+	struct netd_fw_chain c;
+};
+
+static int cmp_placed(const void *a, const void *b)
+{
+	const struct placed *x = a, *y = b;
+
+	if (x->table != y->table)
+		return x->table < y->table ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* The chains of each family that has a table of another's, nothing of a family where only
+ * netd has one: a host's other firewalls cost the scan, netd's own N networks do not. Then
+ * back in the kernel's order of tables, each table's chains in theirs. */
+static int scan_chains(struct mnl_socket *nl, const struct tables *t, struct scan *s)
+{
+	struct placed *v;
+	int ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < t->n; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = t->v[j].family == t->v[i].family;
+		if (!seen)
+			ret = dump(nl, NFT_MSG_GETCHAIN, (uint16_t)t->v[i].family, NULL, NULL,
+			           chain_cb, s, &s->err);
+	}
+	if (ret < 0 || s->n < 2)
+		return ret;
+	v = calloc(s->n, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->n; i++)
+		v[i] = (struct placed){table_pos(t, &s->chains[i]), i, s->chains[i]};
+	qsort(v, s->n, sizeof(*v), cmp_placed);
+	for (size_t i = 0; i < s->n; i++)
+		s->chains[i] = v[i].c;
+	free(v);
+	return 0;
+}
+
+static void rule_request(struct nlmsghdr *nlh, void *arg)
+{
+	nftnl_rule_nlmsg_build_payload(nlh, arg);
+}
+
+/* The rules of each table that has a base chain found, read table by table. */
+static int scan_rules(struct mnl_socket *nl, const struct tables *t, struct scan *s)
+{
+	int ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < t->n; i++) {
+		struct nftnl_rule *r;
+		bool has = false;
+
+		for (size_t k = 0; k < s->n && !has; k++)
+			has = strcmp(s->chains[k].family, family_name(t->v[i].family)) == 0 &&
+			      strcmp(s->chains[k].table, t->v[i].name) == 0;
+		if (!has)
+			continue;
+		r = nftnl_rule_alloc();
+		if (!r)
+			return -ENOMEM;
+		nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, t->v[i].family);
+		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, t->v[i].name);
+		ret = dump(nl, NFT_MSG_GETRULE, (uint16_t)t->v[i].family, rule_request, r, rule_cb,
+		           s, &s->err);
+		nftnl_rule_free(r);
+	}
+	return ret;
+}
+
 int netd_fw_scan(struct netd_fw_chain **out, size_t *n)
 {
+	struct tables t = {0};
 	struct scan s = {0};
 	struct mnl_socket *nl;
 	int ret;
@@ -177,11 +317,14 @@ int netd_fw_scan(struct netd_fw_chain **out, size_t *n)
 		ret = -errno;
 		goto out;
 	}
-	ret = dump(nl, NFT_MSG_GETCHAIN, chain_cb, &s);
+	ret = dump(nl, NFT_MSG_GETTABLE, NFPROTO_UNSPEC, NULL, NULL, table_cb, &t, &t.err);
+	if (ret == 0)
+		ret = scan_chains(nl, &t, &s);
 	if (ret == 0 && s.n > 0)
-		ret = dump(nl, NFT_MSG_GETRULE, rule_cb, &s);
+		ret = scan_rules(nl, &t, &s);
 out:
 	mnl_socket_close(nl);
+	free(t.v);
 	if (ret < 0) {
 		free(s.chains);
 		return ret;

@@ -1,9 +1,10 @@
 /*
  * Links over rtnetlink: lookups, alias, up/down, master, MAC, delete, many deleted at once
  * (bridges are bridge.c, their ports bridge_port.c).
- * Links are rtnl_link objects of libnl-route-3, read with a fresh kernel query every time
- * (no cache to go stale between a change and the check that follows it); changes address a
- * link by name, which the kernel resolves itself, so they cost no lookup first.
+ * Links are read with a fresh kernel query every time (no cache to go stale between a change
+ * and the check that follows it) and parsed by hand (netd_nl_link_parse); changes are
+ * rtnl_link objects of libnl-route-3 that address a link by name, which the kernel resolves
+ * itself, so they cost no lookup first.
  */
 #include <errno.h>
 #include <linux/if_link.h>
@@ -22,38 +23,66 @@
 #include "netd/kernel/netlink.h"
 #include "nl_priv.h"
 
-static void link_info(struct rtnl_link *link, struct netd_link_info *li)
+/* IFLA_LINKINFO: the kind, and for a bridge port its isolation flag (the "bridge" slave data). */
+static void link_kind(const struct nlattr *linkinfo, struct netd_link_info *li)
 {
-	struct nl_addr *mac = rtnl_link_get_addr(link);
-	const char *s;
+	struct nlattr *info[IFLA_INFO_MAX + 1], *br[IFLA_BRPORT_MAX + 1];
 
-	memset(li, 0, sizeof(*li));
-	li->ifindex = rtnl_link_get_ifindex(link);
-	li->up = rtnl_link_get_flags(link) & IFF_UP;
-	li->master = rtnl_link_get_master(link);
-	li->mtu = rtnl_link_get_mtu(link);
-	if ((s = rtnl_link_get_name(link)))
-		snprintf(li->name, sizeof(li->name), "%s", s);
-	if ((s = rtnl_link_get_ifalias(link)))
-		snprintf(li->alias, sizeof(li->alias), "%s", s);
-	if ((s = rtnl_link_get_type(link)))
-		snprintf(li->kind, sizeof(li->kind), "%s", s);
-	if (mac && nl_addr_get_len(mac) == sizeof(li->mac))
-		memcpy(li->mac, nl_addr_get_binary_addr(mac), sizeof(li->mac));
+	if (nla_parse_nested(info, IFLA_INFO_MAX, (struct nlattr *)linkinfo, NULL) < 0)
+		return;
+	if (info[IFLA_INFO_KIND])
+		snprintf(li->kind, sizeof(li->kind), "%s", nla_get_string(info[IFLA_INFO_KIND]));
+	if (!info[IFLA_INFO_SLAVE_KIND] ||
+	    strcmp(nla_get_string(info[IFLA_INFO_SLAVE_KIND]), "bridge") != 0 ||
+	    !info[IFLA_INFO_SLAVE_DATA] ||
+	    nla_parse_nested(br, IFLA_BRPORT_MAX, info[IFLA_INFO_SLAVE_DATA], NULL) < 0)
+		return;
+	li->port_isolated =
+	    br[IFLA_BRPORT_ISOLATED] ? nla_get_u8(br[IFLA_BRPORT_ISOLATED]) != 0 : 0;
 }
 
-static int get_one(struct nl_object *obj, void *arg)
+int netd_nl_link_parse(const struct nlmsghdr *h, struct netd_link_info *li)
 {
-	if (nl_object_get_msgtype(obj) == RTM_NEWLINK)
-		link_info((struct rtnl_link *)obj, arg);
+	struct nlattr *tb[IFLA_MAX + 1];
+	const struct ifinfomsg *ifi;
+
+	if (h->nlmsg_type != RTM_NEWLINK ||
+	    nlmsg_parse((struct nlmsghdr *)h, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0)
+		return -EINVAL;
+	ifi = nlmsg_data(h);
+	memset(li, 0, sizeof(*li));
+	li->ifindex = ifi->ifi_index;
+	li->up = ifi->ifi_flags & IFF_UP;
+	li->port_isolated = -1;
+	if (tb[IFLA_IFNAME])
+		snprintf(li->name, sizeof(li->name), "%s", nla_get_string(tb[IFLA_IFNAME]));
+	if (tb[IFLA_IFALIAS])
+		snprintf(li->alias, sizeof(li->alias), "%s", nla_get_string(tb[IFLA_IFALIAS]));
+	if (tb[IFLA_MASTER])
+		li->master = (int)nla_get_u32(tb[IFLA_MASTER]);
+	if (tb[IFLA_MTU])
+		li->mtu = nla_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) == sizeof(li->mac))
+		memcpy(li->mac, nla_data(tb[IFLA_ADDRESS]), sizeof(li->mac));
+	if (tb[IFLA_LINKINFO])
+		link_kind(tb[IFLA_LINKINFO], li);
+	return 0;
+}
+
+static int get_one(struct nlmsghdr *h, void *arg)
+{
+	struct netd_link_info li;
+
+	if (netd_nl_link_parse(h, &li) == 0)
+		*(struct netd_link_info *)arg = li;
 	return 0;
 }
 
 /*
- * The request rtnl_link_get_kernel() sends, read through netd_nl_query() rather than by
+ * The request rtnl_link_get_kernel() sends, read through netd_nl_query_raw() rather than by
  * rtnl_link_get_kernel() itself: that one swaps the socket's error callback for its own, so
  * the kernel's errno is lost to libnl's folded code (and a name lookup's EINVAL comes back
- * as NLE_OPNOTSUPP). Same one round trip, same rtnl_link parser.
+ * as NLE_OPNOTSUPP). Same one round trip.
  */
 static int link_get(struct netd_nl *nl, int ifindex, const char *name, struct netd_link_info *out)
 {
@@ -66,7 +95,7 @@ static int link_get(struct netd_nl *nl, int ifindex, const char *name, struct ne
 	if (ret < 0)
 		return netd_nl_errno(nl, ret);
 	out->ifindex = 0;
-	ret = netd_nl_query(nl, msg, get_one, out);
+	ret = netd_nl_query_raw(nl, msg, get_one, out);
 	if (ret == 0 && out->ifindex == 0)
 		ret = -ENODEV;
 	return ret;
@@ -97,11 +126,11 @@ struct link_list {
 	size_t n, cap;
 };
 
-static int collect_link(struct nl_object *obj, void *arg)
+static int collect_link(struct nlmsghdr *h, void *arg)
 {
 	struct link_list *l = arg;
 
-	if (nl_object_get_msgtype(obj) != RTM_NEWLINK)
+	if (h->nlmsg_type != RTM_NEWLINK)
 		return 0;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 16;
@@ -112,16 +141,25 @@ static int collect_link(struct nl_object *obj, void *arg)
 		l->v = v;
 		l->cap = cap;
 	}
-	link_info((struct rtnl_link *)obj, &l->v[l->n++]);
+	if (netd_nl_link_parse(h, &l->v[l->n]) == 0)
+		l->n++;
 	return 0;
 }
 
-int netd_nl_link_list(struct netd_nl *nl, struct netd_link_info **out, size_t *n)
+/* A dump of the links (master > 0: only its ports), without their statistics, which are most
+ * of each message and which netd never reads. */
+static int link_dump(struct netd_nl *nl, int master, struct netd_link_info **out, size_t *n)
 {
+	struct nl_msg *msg = netd_nl_link_msg(RTM_GETLINK, NLM_F_DUMP, AF_UNSPEC, 0, NULL);
 	struct link_list l = {0};
 	int ret;
 
-	ret = netd_nl_dump(nl, RTM_GETLINK, AF_UNSPEC, collect_link, &l);
+	if (!msg || nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0 ||
+	    (master > 0 && nla_put_u32(msg, IFLA_MASTER, (uint32_t)master) < 0)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	ret = netd_nl_query_strict(nl, msg, collect_link, &l);
 	if (ret < 0) {
 		free(l.v);
 		return ret;
@@ -129,6 +167,18 @@ int netd_nl_link_list(struct netd_nl *nl, struct netd_link_info **out, size_t *n
 	*out = l.v;
 	*n = l.n;
 	return 0;
+}
+
+int netd_nl_link_list(struct netd_nl *nl, struct netd_link_info **out, size_t *n)
+{
+	return link_dump(nl, 0, out, n);
+}
+
+int netd_nl_link_ports(struct netd_nl *nl, int master, struct netd_link_info **out, size_t *n)
+{
+	if (master <= 0)
+		return -ENODEV;
+	return link_dump(nl, master, out, n);
 }
 
 int netd_nl_link_set_alias(struct netd_nl *nl, const char *name, const char *alias)

@@ -101,7 +101,11 @@ static bool has_inet(const struct netd_nft_net *x)
 
 static int read_tables(struct netd_nft *nft, const struct nft_snapshot **s, struct netd_diag *diag)
 {
-	int ret = nft_snapshot_get(nft, s);
+	int ret;
+
+	/* A write is built on the tables as they are now, held or not. */
+	nft->hold_checked = false;
+	ret = nft_snapshot_get(nft, s);
 
 	if (ret < 0)
 		netd_diag_set(diag, "nft: reading tables inet and bridge %s: %s", NETD_NFT_TABLE,

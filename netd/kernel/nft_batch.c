@@ -132,6 +132,8 @@ int nft_batch_commit(struct nft_batch *b, struct netd_diag *diag)
 	}
 	if (b->n == 0)
 		return 0;
+	/* The ruleset moves: a held snapshot is checked again at the next read. */
+	b->nft->hold_checked = false;
 	nftnl_batch_end(nftnl_batch_buffer(b->b), b->first_seq + (uint32_t)b->n);
 	if (nftnl_batch_update(b->b) < 0)
 		return -ENOMEM;

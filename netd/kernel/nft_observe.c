@@ -30,20 +30,36 @@ bool nft_chain_network(const char *chain, char network[NETD_NAME_MAX])
 	return false;
 }
 
+static int cmp_chain(const void *a, const void *b)
+{
+	return strcmp(((const struct nft_kchain *)a)->name, ((const struct nft_kchain *)b)->name);
+}
+
+static int cmp_set(const void *a, const void *b)
+{
+	return strcmp(((const struct nft_kset *)a)->name, ((const struct nft_kset *)b)->name);
+}
+
+/* The chains and sets of a table are sorted by name once read (read_table), so a pass over N
+ * networks looks each of theirs up in log N, not in a walk over all 4N. */
 const struct nft_kchain *nft_snap_chain(const struct nft_ktable *t, const char *name)
 {
-	for (size_t i = 0; i < t->n_chains; i++)
-		if (strcmp(t->chains[i].name, name) == 0)
-			return &t->chains[i];
-	return NULL;
+	struct nft_kchain key;
+
+	if (!t->n_chains || strlen(name) >= sizeof(key.name))
+		return NULL;
+	snprintf(key.name, sizeof(key.name), "%s", name);
+	return bsearch(&key, t->chains, t->n_chains, sizeof(key), cmp_chain);
 }
 
 const struct nft_kset *nft_snap_set(const struct nft_ktable *t, const char *name)
 {
-	for (size_t i = 0; i < t->n_sets; i++)
-		if (strcmp(t->sets[i].name, name) == 0)
-			return &t->sets[i];
-	return NULL;
+	struct nft_kset key;
+
+	if (!t->n_sets || strlen(name) >= sizeof(key.name))
+		return NULL;
+	snprintf(key.name, sizeof(key.name), "%s", name);
+	return bsearch(&key, t->sets, t->n_sets, sizeof(key), cmp_set);
 }
 
 /* Grow *v (of *n elements of size sz) by one zeroed element; NULL on ENOMEM. */
@@ -398,11 +414,15 @@ static int read_table(struct netd_nft *nft, uint8_t family, bool rules, struct n
 	ret = nft_dump_family(nft, family, NFT_MSG_GETCHAIN, NULL, NULL, chain_cb, t);
 	if (ret < 0)
 		goto out;
+	if (t->n_chains)
+		qsort(t->chains, t->n_chains, sizeof(*t->chains), cmp_chain);
 	ret = nft_dump_family(nft, family, NFT_MSG_GETSET, set_request, set, set_cb, t);
 	if (ret == -ENOENT) { /* no table at all */
 		ret = t->exists ? -EINTR : 0;
 		goto out;
 	}
+	if (t->n_sets)
+		qsort(t->sets, t->n_sets, sizeof(*t->sets), cmp_set);
 	t->exists |= t->n_sets > 0;
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, family);
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NETD_NFT_TABLE);
@@ -469,6 +489,8 @@ int nft_snapshot_get(struct netd_nft *nft, const struct nft_snapshot **out)
 	int ret;
 
 	*out = NULL;
+	if (nft->hold && nft->hold_checked && nft->snap.valid)
+		goto done;
 	if (nft->snap.valid) {
 		ret = ruleset_gen(nft, &gen);
 		if (ret < 0)
@@ -479,8 +501,16 @@ int nft_snapshot_get(struct netd_nft *nft, const struct nft_snapshot **out)
 		if (ret < 0)
 			return ret;
 	}
+	nft->hold_checked = true;
+done:
 	*out = &nft->snap;
 	return 0;
+}
+
+void netd_nft_observe_hold(struct netd_nft *nft, bool hold)
+{
+	nft->hold = hold;
+	nft->hold_checked = false;
 }
 
 int netd_nft_list_networks(struct netd_nft *nft, char (**names)[NETD_NAME_MAX], size_t *n)

@@ -80,6 +80,8 @@ struct netd_nft {
 	uint32_t portid;
 	uint32_t seq;
 	struct nft_snapshot snap;
+	/* netd_nft_observe_hold(): the generation is checked once, then trusted. */
+	bool hold, hold_checked;
 };
 
 /* nft_socket.c: the socket owns the snapshot, and frees it when it closes. */

@@ -7,6 +7,7 @@
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <netlink/addr.h>
 #include <netlink/attr.h>
@@ -87,10 +88,16 @@ int netd_nl_errno(struct netd_nl *nl, int nlerr)
 	return -EIO;
 }
 
+void netd_nl_get_stats(const struct netd_nl *nl, struct netd_nl_stats *out)
+{
+	*out = nl->stats;
+}
+
 int netd_nl_request(struct netd_nl *nl, struct nl_msg *msg)
 {
 	int ret;
 
+	nl->stats.requests++;
 	nl->kernel_errno = 0;
 	ret = nl_send_sync(nl->sk, msg); /* consumes msg */
 	return ret < 0 ? netd_nl_errno(nl, ret) : 0;
@@ -139,6 +146,7 @@ static int query(struct netd_nl *nl, struct nl_msg *msg, struct query_ctx *q)
 	struct nl_cb *cb = NULL, *orig;
 	int ret;
 
+	nl->stats.queries++;
 	nl->kernel_errno = 0;
 	ret = nl_send_auto(nl->sk, msg);
 	if (ret < 0) {
@@ -188,6 +196,23 @@ int netd_nl_query_raw(struct netd_nl *nl, struct nl_msg *msg,
 	struct query_ctx q = {.nl = nl, .each_raw = each, .arg = arg};
 
 	return query(nl, msg, &q);
+}
+
+int netd_nl_query_strict(struct netd_nl *nl, struct nl_msg *msg,
+                         int (*each)(struct nlmsghdr *h, void *arg), void *arg)
+{
+	int fd = nl_socket_get_fd(nl->sk), on = 1, off = 0, ret;
+
+	/* Only for this request: a strict socket also refuses what other requests on the
+	 * handle may send without a full header. */
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &on, sizeof(on)) < 0) {
+		nlmsg_free(msg);
+		return -errno;
+	}
+	ret = netd_nl_query_raw(nl, msg, each, arg);
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &off, sizeof(off)) < 0 && ret == 0)
+		ret = -errno;
+	return ret;
 }
 
 int netd_nl_dump_msg(int type, int family, struct nl_msg **out)

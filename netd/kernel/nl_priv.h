@@ -27,6 +27,7 @@ struct netd_nl {
 	struct nl_sock *sk;
 	/* The kernel's own errno from the last NLMSG_ERROR, 0 when none. */
 	int kernel_errno;
+	struct netd_nl_stats stats;
 };
 
 /* nl.c: a -errno for a failed libnl call, preferring what the kernel said. */
@@ -47,6 +48,11 @@ int netd_nl_query(struct netd_nl *nl, struct nl_msg *msg,
 /* nl.c: the same, each reply as the raw message, for what libnl 3.7 does not parse. */
 int netd_nl_query_raw(struct netd_nl *nl, struct nl_msg *msg,
                       int (*each)(struct nlmsghdr *h, void *arg), void *arg);
+/* nl.c: netd_nl_query_raw() with NETLINK_GET_STRICT_CHK on for this one request, so the
+ * kernel applies the filters a dump carries (an address dump's ifa_index, a link dump's
+ * IFLA_MASTER) and refuses a malformed one instead of ignoring what it does not know. */
+int netd_nl_query_strict(struct netd_nl *nl, struct nl_msg *msg,
+                         int (*each)(struct nlmsghdr *h, void *arg), void *arg);
 /*
  * nl.c: the request for a dump of type (RTM_GETLINK, RTM_GETADDR or RTM_GETROUTE) of one
  * family: the header struct that type's requests carry (ifinfomsg, ifaddrmsg, rtmsg), zeroed
@@ -72,6 +78,11 @@ int netd_nl_link_change(struct netd_nl *nl, struct rtnl_link *changes);
 /* nl.c: IPv4 addresses between netd and libnl. in4: false unless a is a 4-byte address. */
 bool netd_nl_in4(struct nl_addr *a, struct in_addr *out);
 struct nl_addr *netd_nl_addr4(struct in_addr addr, unsigned prefixlen);
+
+/* link.c: an RTM_NEWLINK message into li (0), port_isolated from the "bridge" slave data of
+ * its IFLA_LINKINFO; -EINVAL for another message or a malformed one. Parsed by hand: libnl
+ * 3.7 keeps no slave data, and its full object parse costs far more than these few fields. */
+int netd_nl_link_parse(const struct nlmsghdr *h, struct netd_link_info *li);
 
 /*
  * nl_batch.c: rtnetlink requests sent together (one sendmsg for up to 1024 of them), each

@@ -331,14 +331,20 @@ nd_write_conf() { cat >"$T/conf/$1"; }
 
 nd_default_conf() { cp "$NETD_SOURCE_DIR/conf/default.conf" "$T/conf/default.conf"; }
 
-# nd_start_netd [extra netd args]: netd in $HOST, wait (bounded) for its "ready" line.
-nd_start_netd() {
+# nd_launch_netd [extra netd args]: netd in $HOST, not waited for.
+nd_launch_netd() {
 	rm -f "$T/sock"
 	# nsenter directly (it execs): $! is netd's own pid.
 	nsenter --net="/run/netns/$HOST" "$NETD_BIN" --config-dir "$T/conf" --state-dir "$T/state" \
 		--runtime-dir "$T/run" --socket "$T/sock" --down-on-exit "$@" \
 		>"$T/netd.out" 2>"$T/netd.log" &
 	ND_NETD_PID=$!
+}
+
+# nd_start_netd [extra netd args]: netd in $HOST, wait (bounded) for its "ready" line, which
+# it logs once its Autostart=yes networks are up (its socket answers before).
+nd_start_netd() {
+	nd_launch_netd "$@"
 	local deadline=$((EPOCHSECONDS + 30))
 	until grep -q 'netd: ready' "$T/netd.log" 2>/dev/null && [[ -S $T/sock ]]; do
 		if ! kill -0 "$ND_NETD_PID" 2>/dev/null; then

@@ -16,17 +16,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-static inline void sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
+#include "kernel_util.h"
 
 /* First line of /sys/class/net/<dev>/<attr>, "" when missing. */
 static inline char *sysfs(const char *dev, const char *attr)

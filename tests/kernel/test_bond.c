@@ -22,20 +22,9 @@
 #include "netd/config.h"
 #include "netd/engine.h"
 #include "netd/kernel/netlink.h"
+#include "kernel_util.h"
 
 static char dir[64];
-
-static void sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
 
 /* The whole output of a command. */
 static char *sh_out(const char *cmd)

@@ -147,6 +147,10 @@ int netd_engine_reconcile_begin(struct netd_engine *e)
 	return 0;
 }
 
+void netd_engine_reconcile_end(struct netd_engine *e)
+{
+}
+
 struct netd_job {
 	struct netd_engine *e;
 	enum netd_job_kind kind;

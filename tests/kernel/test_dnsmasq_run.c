@@ -31,21 +31,10 @@
 #include "netd/mode.h"
 #include "netd/kernel/netlink.h"
 #include "netd/util/wait.h"
+#include "kernel_util.h"
 
 static struct netd_nl *nl;
 static char dir[] = "/tmp/netd-dnsmasq-test-XXXXXX";
-
-static void sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
 
 static bool alive(pid_t pid)
 {

@@ -16,20 +16,9 @@
 #include <cmocka.h>
 
 #include "netd/kernel/file_watch.h"
+#include "kernel_util.h"
 
 static char dir[] = "/tmp/netd-file-watch-test-XXXXXX";
-
-static void sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
 
 static void put(const char *name, const char *text)
 {

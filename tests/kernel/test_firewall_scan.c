@@ -73,6 +73,38 @@ static void finds_docker_style_forward_drop_and_ufw_style_rules(void **state)
 	free(chains);
 }
 
+/* Read family by family (netd's table alone in a family costs nothing), the chains still come
+ * in the kernel's order of tables, and drop rules count for their own table's chain only. */
+static void keeps_the_kernel_order_across_families(void **state)
+{
+	static const char *const order[][2] = {
+	    {"filter", "FORWARD"}, {"ufwish", "in"}, {"six", "INPUT"}, {"late", "INPUT"}};
+	struct netd_fw_chain *chains = NULL;
+	size_t n = 0;
+
+	assert_int_equal(
+	    system("nft -f - <<'EOF'\n"
+	           "table ip6 six {\n"
+	           "  chain INPUT { type filter hook input priority 0; drop; }\n"
+	           "}\n"
+	           "table ip late {\n"
+	           "  chain INPUT { type filter hook input priority 0; policy drop; }\n"
+	           "}\n"
+	           "EOF"),
+	    0);
+	assert_int_equal(netd_fw_scan(&chains, &n), 0);
+	assert_int_equal(n, 4);
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(chains[i].table, order[i][0]);
+		assert_string_equal(chains[i].chain, order[i][1]);
+	}
+	assert_string_equal(chains[2].family, "ip6");
+	assert_int_equal(chains[2].drop_rules, 1);
+	assert_int_equal(chains[3].drop_rules, 0);
+	assert_true(chains[3].policy_drop);
+	free(chains);
+}
+
 /* netd's bridge table (the guests' port bindings) is netd's own too; another one is not. */
 static void skips_bridge_netd_but_not_other_bridge_tables(void **state)
 {
@@ -104,6 +136,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(finds_docker_style_forward_drop_and_ufw_style_rules),
+	    cmocka_unit_test(keeps_the_kernel_order_across_families),
 	    cmocka_unit_test(skips_bridge_netd_but_not_other_bridge_tables),
 	};
 

@@ -19,23 +19,12 @@
 
 #include <cmocka.h>
 
+#include "kernel_util.h"
 #include "netd/kernel/netlink.h"
 #include "netd/kernel/tap.h"
 #include "netd/kernel/uplink.h"
 
 static struct netd_nl *nl;
-
-static void sh(const char *fmt, ...)
-{
-	char cmd[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
 
 /* First line of a command's output. */
 static void sh_out(char *buf, size_t len, const char *fmt, ...)
@@ -54,14 +43,6 @@ static void sh_out(char *buf, size_t len, const char *fmt, ...)
 		buf[0] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	pclose(p);
-}
-
-static struct netd_prefix pfx(const char *s)
-{
-	struct netd_prefix p;
-
-	assert_int_equal(netd_prefix_parse(s, &p), 0);
-	return p;
 }
 
 static void test_bridge_lifecycle(void **state)

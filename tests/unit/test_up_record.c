@@ -47,6 +47,38 @@ static void test_written_read_and_forgotten(void **state)
 	assert_int_equal(netd_up_record_forget(dir, "default"), 0); /* none: fine */
 }
 
+/* The boot's id as the kernel gives it (a file whose stat() says 0 bytes, like all of /proc). */
+static void this_boot(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+
+	assert_non_null(f);
+	assert_non_null(fgets(buf, (int)len, f));
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+static void test_names_this_boot(void **state)
+{
+	char path[128], want[128], boot[64], *text = NULL;
+
+	this_boot(boot, sizeof(boot));
+	assert_int_equal(strlen(boot), 36); /* a UUID: never an empty boot= line */
+	assert_int_equal(netd_up_record_save(dir, "default"), 0);
+	snprintf(path, sizeof(path), "%s/default.up", dir);
+	snprintf(want, sizeof(want), "network=default\nboot=%s\n", boot);
+	assert_int_equal(netd_file_read(path, 4096, &text), 0);
+	/* The body, after the state file's header line. */
+	assert_true(strlen(text) > strlen(want));
+	assert_string_equal(text + strlen(text) - strlen(want), want);
+	assert_int_equal(text[strlen(text) - strlen(want) - 1], '\n');
+	free(text);
+	/* A record of the same network without this boot's id is another boot's. */
+	put("network=default\nboot=\n");
+	assert_int_equal(netd_up_record_load(dir, "default"), -ESTALE);
+	assert_int_equal(netd_up_record_forget(dir, "default"), 0);
+}
+
 static void test_another_boot_or_another_thing(void **state)
 {
 	/* Written before a reboot: no intent any more (only Autostart= brings it back). */
@@ -71,6 +103,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_written_read_and_forgotten),
+	    cmocka_unit_test(test_names_this_boot),
 	    cmocka_unit_test(test_another_boot_or_another_thing),
 	};
 	int ret;

@@ -21,17 +21,30 @@ struct netd_link_info {
 	int master;      /* ifindex of the master, 0 when none */
 	uint8_t mac[6];
 	unsigned mtu;
+	int port_isolated; /* a bridge port: 1 isolated, 0 not; -1 not a bridge port */
 };
 
 int netd_nl_open(struct netd_nl **out);
 void netd_nl_close(struct netd_nl *nl);
 
+/* What a handle has sent so far: what a pass costs, and that a pass of an unchanged host
+ * changes nothing. */
+struct netd_nl_stats {
+	unsigned long queries;  /* gets and dumps */
+	unsigned long requests; /* changes (acked requests) */
+};
+void netd_nl_get_stats(const struct netd_nl *nl, struct netd_nl_stats *out);
+
 /* -ENODEV when no link has that name. */
 int netd_nl_link_get(struct netd_nl *nl, const char *name, struct netd_link_info *out);
 int netd_nl_link_get_by_index(struct netd_nl *nl, int ifindex, struct netd_link_info *out);
 
-/* All links (caller frees *out with free()). */
+/* All links, each bridge port's isolation flag included: one dump (caller frees *out with
+ * free()). */
 int netd_nl_link_list(struct netd_nl *nl, struct netd_link_info **out, size_t *n);
+/* The links enslaved to master (an ifindex): one dump the kernel filters, so its cost is the
+ * ports', not the namespace's (caller frees *out). */
+int netd_nl_link_ports(struct netd_nl *nl, int master, struct netd_link_info **out, size_t *n);
 
 /*
  * Create a bridge, down, with the alias. no_ipv6: the bridge gets no IPv6 at all
@@ -65,12 +78,24 @@ int netd_nl_addr_del(struct netd_nl *nl, const char *ifname, const struct netd_p
 /* 1 when ifname has exactly this address, 0 when not, -errno on failure. */
 int netd_nl_addr_has(struct netd_nl *nl, const char *ifname, const struct netd_prefix *p);
 
+struct netd_link_addr {
+	int ifindex;
+	struct netd_prefix prefix; /* IFA_LOCAL and the prefix length */
+};
+/* The IPv4 addresses of ifindex (0: of every link), in the kernel's order: one dump, which
+ * the kernel filters to the one link (NETLINK_GET_STRICT_CHK). Caller frees *out. */
+int netd_nl_addr_list(struct netd_nl *nl, int ifindex, struct netd_link_addr **out, size_t *n);
+
 /*
  * Every IPv4 address and every non-default, non-host IPv4 route of the namespace's main
  * table, as netd_host_prefix (owned_by filled from an alias "netd:<name>" of the link).
  * Input for netd_config_check_host(). Caller frees *out.
  */
 int netd_nl_host_prefixes(struct netd_nl *nl, struct netd_host_prefix **out, size_t *n);
+/* Only those that overlap near (the same check gives the same answer on them): what `up`
+ * needs, without reading every link of the host to label every prefix. */
+int netd_nl_host_prefixes_near(struct netd_nl *nl, const struct netd_prefix *near,
+                               struct netd_host_prefix **out, size_t *n);
 
 /* Bridge port isolation (IFLA_BRPORT_ISOLATED). -EOPNOTSUPP when port is not enslaved. */
 int netd_nl_port_set_isolated(struct netd_nl *nl, const char *port, bool isolated,

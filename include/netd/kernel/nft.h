@@ -13,6 +13,11 @@ int netd_nft_open(struct netd_nft **out);
 void netd_nft_close(struct netd_nft *nft);
 /* The socket's netlink port id: the nlmsg_pid of the notifications of netd's own changes. */
 uint32_t netd_nft_portid(const struct netd_nft *nft);
+/* The snapshot that verify reads is checked against the ruleset's generation at each verify
+ * (one round trip). Held, the generation is checked at the first verify only and then
+ * trusted: for a pass over many networks that writes nothing. Holding again re-arms the check
+ * (after a write of the pass's own); released, every verify checks again. */
+void netd_nft_observe_hold(struct netd_nft *nft, bool hold);
 
 /*
  * What differs between netd's tables and what x wants, by content. In table inet netd: every
