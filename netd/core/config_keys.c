@@ -114,7 +114,7 @@ static const struct cfg_key keys[] = {
     /* [Network] */
     {SEC_NETWORK, "Name", cfg_parse_netname, NET(name), NET_LINE(line_name)},
     {SEC_NETWORK, "Mode", cfg_parse_enum, NET(mode), NET_LINE(line_mode),
-     .lookup = netd_mode_from_string, .hint = "use nat, bridged, hostonly or internal",
+     .lookup = netd_mode_from_string, .hint = "use nat, bridged, hostonly, internal or routed",
      .flags = CFG_UNKNOWN},
     {SEC_NETWORK, "Bridge", cfg_parse_ifname, NET(bridge), NET_LINE(line_bridge)},
     {SEC_NETWORK, "Address", cfg_parse_host_prefix, NET(address), NET_LINE(line_address), .min = 8,

@@ -201,8 +201,8 @@ static int finish(struct parser *p)
 		return cfg_fail(p, hdr, "[Network] has no Name=; add one, e.g. Name=mynet");
 	if (!n->line_mode)
 		return cfg_fail(p, hdr,
-		                "[Network] has no Mode=; add one of Mode=nat, bridged, hostonly or "
-		                "internal");
+		                "[Network] has no Mode=; add one of Mode=nat, bridged, hostonly, "
+		                "internal or routed");
 	if (!n->line_bridge)
 		return cfg_fail(p, hdr,
 		                "[Network] has no Bridge=; name the bridge to create, e.g. "

@@ -406,10 +406,10 @@ static void enum_tables(void **state)
 	n = parse_ok("[Network]\nName=n\nMode=%s\nBridge=b0\n", "INTERNAL");
 	assert_int_equal(n->mode, NETD_MODE_INTERNAL);
 	netd_network_free(n);
-	parse_err("[Network]\nName=n\nMode=%s\nBridge=b0\n", "routed",
-	          "t.conf:3: unknown Mode '%s': use nat, bridged, hostonly or internal");
+	parse_err("[Network]\nName=n\nMode=%s\nBridge=b0\n", "vepa",
+	          "t.conf:3: unknown Mode '%s': use nat, bridged, hostonly, internal or routed");
 	parse_err("[Network]\nName=n\nMode=%s\nBridge=b0\n", "0",
-	          "t.conf:3: unknown Mode '%s': use nat, bridged, hostonly or internal");
+	          "t.conf:3: unknown Mode '%s': use nat, bridged, hostonly, internal or routed");
 	n = parse_ok(NET_INTERNAL "[Policy]\nVMToVM=%s\n", "Allow");
 	assert_int_equal(n->policy[NETD_CELL_VM_TO_VM], NETD_POLICY_ALLOW);
 	assert_true(n->policy_set[NETD_CELL_VM_TO_VM]);

@@ -83,6 +83,8 @@ static struct netd_network *net_for_case(const char *name)
 		n = make_net("default", NETD_MODE_NAT, "virbr0", "192.122.1.1/24", true);
 		add_tap(n, "decl0", 0x50, "192.122.1.50");
 		add_tap(n, "decl1", 0x51, NULL);
+	} else if (strcmp(name, "routed_default") == 0) {
+		n = make_net("routed", NETD_MODE_ROUTED, "netd-rt0", "192.122.60.1/24", true);
 	} else if (strcmp(name, "bridged_guests") == 0) {
 		n = make_net("lan", NETD_MODE_BRIDGED, "br0", NULL, false);
 		add_tap(n, "vm0", 0x60, NULL);
@@ -508,6 +510,7 @@ int main(void)
 	    GOLDEN("bridged"),
 	    GOLDEN("nat_guests"),
 	    GOLDEN("bridged_guests"),
+	    GOLDEN("routed_default"),
 	    cmocka_unit_test(test_golden_base),
 	    cmocka_unit_test(test_cells),
 	    cmocka_unit_test(test_fwdi_never_accepts),
