@@ -217,8 +217,10 @@ static int observe_links(struct netd_engine *e, const struct netd_desired *d,
 	ret = netd_nl_link_list(e->nl, &links, &n);
 	if (ret < 0)
 		return ret;
-	if (o->bridge == NETD_BRIDGE_OURS)
+	if (o->bridge == NETD_BRIDGE_OURS) {
 		count_ports_to_isolate(e, d, links, n, br->ifindex, &o->n_ports_to_isolate);
+		netd_mtu_observe(d->net, br, links, n, o);
+	}
 	ret = observe_taps(e, d, br, links, n, o);
 	free(links);
 	return ret;

@@ -1,0 +1,150 @@
+/*
+ * [Network] MTU= (issue #11) in the pure parts: the planner sets it on a new bridge before the
+ * link comes up, again whenever the bridge or a port of it has another one (a reload that
+ * changes MTU=, a port someone attached), and never without MTU=; dnsmasq announces it to the
+ * guests as DHCP option 26.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netd/dnsmasq.h"
+#include "netd/mode.h"
+#include "netd/plan.h"
+
+static struct netd_network *make_net(enum netd_mode mode, unsigned mtu)
+{
+	const struct netd_mode_ops *ops = netd_mode_ops(mode);
+	struct netd_network *n = netd_network_new();
+
+	strcpy(n->name, "default");
+	strcpy(n->bridge, "virbr0");
+	n->mode = mode;
+	n->mtu = mtu;
+	if (ops->needs_address) {
+		n->has_address = true;
+		netd_prefix_parse("192.122.1.1/24", &n->address);
+		n->has_dhcp = true;
+		netd_ipv4_parse("192.122.1.2", &n->dhcp_first);
+		netd_ipv4_parse("192.122.1.254", &n->dhcp_last);
+		n->lease_time = 3600;
+	}
+	if (ops->needs_uplink)
+		strcpy(n->uplink, "eth0");
+	memcpy(n->policy, ops->defaults, sizeof(n->policy));
+	strcpy(n->source, "test.conf");
+	return n;
+}
+
+/* The observed state of a network that is up as desired, its bridge at bridge_mtu. */
+static void all_present(const struct netd_desired *d, unsigned bridge_mtu,
+                        struct netd_observed *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->bridge = NETD_BRIDGE_OURS;
+	o->bridge_up = true;
+	o->has_address = d->net->has_address;
+	o->rules_present = d->has_rules;
+	o->rules_current = true;
+	o->dnsmasq_running = d->dnsmasq;
+	o->dnsmasq_conf_current = d->dnsmasq;
+	o->ip_forward_on = true;
+	o->uplink_exists = d->net->uplink[0] != '\0';
+	o->uplink_enslaved = o->uplink_exists;
+	o->uplink_saved = o->uplink_exists;
+	o->bridge_mtu = bridge_mtu;
+}
+
+static ssize_t step_at(const struct netd_plan *p, enum netd_step_kind k)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->steps[i] == k)
+			return (ssize_t)i;
+	return -1;
+}
+
+static void a_new_bridge_gets_it_before_it_is_up(void **state)
+{
+	for (int m = 0; m < NETD_MODE_MAX; m++) {
+		struct netd_network *n = make_net(m, 1400);
+		struct netd_observed o = {0};
+		struct netd_desired *d;
+		struct netd_plan p;
+
+		assert_int_equal(netd_desired_build(n, NULL, NULL, &d), 0);
+		o.uplink_exists = n->uplink[0] != '\0';
+		assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+		assert_true(step_at(&p, NETD_STEP_SET_MTU) > step_at(&p, NETD_STEP_CREATE_BRIDGE));
+		assert_true(step_at(&p, NETD_STEP_SET_MTU) < step_at(&p, NETD_STEP_LINK_UP));
+		assert_string_equal(netd_step_name(NETD_STEP_SET_MTU), "set the MTU");
+		netd_desired_free(d);
+		netd_network_free(n);
+	}
+}
+
+static void up_again_only_where_something_differs(void **state)
+{
+	static const struct {
+		unsigned mtu, bridge_mtu;
+		size_t ports;
+		bool step;
+	} c[] = {
+	    {1400, 1400, 0, false}, /* as wanted */
+	    {1400, 1500, 0, true},  /* a reload changed MTU= */
+	    {9000, 1500, 0, true},
+	    {1400, 1400, 1, true}, /* a port someone attached */
+	    {0, 1500, 0, false},   /* no MTU=: the kernel's, whatever it is */
+	    {0, 9000, 0, false},
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct netd_network *n = make_net(NETD_MODE_NAT, c[i].mtu);
+		struct netd_observed o;
+		struct netd_desired *d;
+		struct netd_plan p;
+
+		assert_int_equal(netd_desired_build(n, NULL, NULL, &d), 0);
+		all_present(d, c[i].bridge_mtu, &o);
+		o.n_ports_mtu = c[i].ports;
+		assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+		if ((step_at(&p, NETD_STEP_SET_MTU) >= 0) != c[i].step)
+			fail_msg("case %zu: MTU=%u, bridge at %u, %zu ports: step %s", i, c[i].mtu,
+			         c[i].bridge_mtu, c[i].ports, c[i].step ? "missing" : "planned");
+		assert_int_equal(p.n, c[i].step ? 1 : 0);
+		netd_desired_free(d);
+		netd_network_free(n);
+	}
+}
+
+static void dhcp_announces_it(void **state)
+{
+	struct netd_dnsmasq_paths paths;
+	struct netd_network *n = make_net(NETD_MODE_NAT, 1400);
+	char *text = NULL;
+
+	assert_int_equal(netd_dnsmasq_paths_init(&paths, "/run/netd", "/var/lib/netd", n->name), 0);
+	assert_int_equal(netd_dnsmasq_render_conf(n, &paths, &text), 0);
+	assert_non_null(strstr(text, "\ndhcp-option=26,1400\n"));
+	free(text);
+	n->mtu = 0;
+	assert_int_equal(netd_dnsmasq_render_conf(n, &paths, &text), 0);
+	assert_null(strstr(text, "dhcp-option=26"));
+	free(text);
+	netd_network_free(n);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(a_new_bridge_gets_it_before_it_is_up),
+	    cmocka_unit_test(up_again_only_where_something_differs),
+	    cmocka_unit_test(dhcp_announces_it),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
