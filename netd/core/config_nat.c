@@ -23,8 +23,7 @@ int cfg_parse_port_range(struct parser *p, const struct cfg_key *k, const char *
 	b = a;
 	if (end != v && *end == '-' && end[1] >= '0' && end[1] <= '9')
 		b = strtoul(end + 1, &end, 10);
-	if (errno || end == v || *end || v[0] < '0' || v[0] > '9' || a < 1 || b > 65535 ||
-	    a > b)
+	if (errno || end == v || *end || v[0] < '0' || v[0] > '9' || a < 1 || b > 65535 || a > b)
 		return cfg_invalid(p, k, v,
 		                   "give the source ports as FIRST-LAST, each 1-65535, e.g. "
 		                   "%s=1024-65535",
@@ -62,8 +61,8 @@ int cfg_check_nat(struct parser *p, const struct netd_mode_ops *ops)
 	return 0;
 }
 
-int cfg_check_nat_host(const struct netd_network *n, const struct netd_host_prefix *hp,
-                       size_t n_hp, struct netd_diag *diag)
+int cfg_check_nat_host(const struct netd_network *n, const struct netd_host_prefix *hp, size_t n_hp,
+                       struct netd_diag *diag)
 {
 	char ip[INET_ADDRSTRLEN], have[256] = "", one[INET_ADDRSTRLEN + IFNAMSIZ + 8];
 

@@ -199,8 +199,8 @@ int cfg_check_taps(struct parser *p); /* config_tap.c */
 int cfg_check_policy(struct parser *p, const struct netd_mode_ops *ops);
 int cfg_check_nat(struct parser *p, const struct netd_mode_ops *ops); /* config_nat.c */
 /* NATAddress= is an address of the host (config_nat.c, for netd_config_check_host()). */
-int cfg_check_nat_host(const struct netd_network *n, const struct netd_host_prefix *hp,
-                       size_t n_hp, struct netd_diag *diag);
+int cfg_check_nat_host(const struct netd_network *n, const struct netd_host_prefix *hp, size_t n_hp,
+                       struct netd_diag *diag);
 /* [Host] and [Tap] Address=: a guest's address of the subnet (who: "host" or "tap"). */
 int cfg_check_guest_addr(struct parser *p, const char *who, struct in_addr a, unsigned line);
 

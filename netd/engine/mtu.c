@@ -52,7 +52,8 @@ int netd_mtu_apply(struct netd_engine *e, const struct netd_network *n, unsigned
 		goto out;
 	/* Up: the ports first, so the bridge is never above one of them; down: the bridge. */
 	raise = mtu > br.mtu;
-	if (!raise && br.mtu != mtu && (ret = netd_nl_link_set_mtu(e->nl, n->bridge, mtu, diag)) < 0)
+	if (!raise && br.mtu != mtu &&
+	    (ret = netd_nl_link_set_mtu(e->nl, n->bridge, mtu, diag)) < 0)
 		goto out;
 	ret = netd_nl_link_list(e->nl, &links, &nl);
 	if (ret < 0)

@@ -6,8 +6,7 @@
 
 #include "nl_priv.h"
 
-int netd_nl_link_set_mtu(struct netd_nl *nl, const char *name, unsigned mtu,
-                         struct netd_diag *diag)
+int netd_nl_link_set_mtu(struct netd_nl *nl, const char *name, unsigned mtu, struct netd_diag *diag)
 {
 	struct rtnl_link *link = NULL;
 	int ret;

@@ -22,8 +22,8 @@
 /* NATAddress=203.0.113.2 NATPorts=20000-29999 (ports given only when ports). */
 static struct netd_network *nat_out_net(bool address, bool ports)
 {
-	struct netd_network *n = make_net("natout", NETD_MODE_NAT, "netd-no0", "192.122.2.1/24",
-	                                  true);
+	struct netd_network *n =
+	    make_net("natout", NETD_MODE_NAT, "netd-no0", "192.122.2.1/24", true);
 
 	if (address)
 		assert_int_equal(netd_ipv4_parse("203.0.113.2", &n->nat_address), 0);

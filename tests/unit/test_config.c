@@ -22,10 +22,8 @@
 /* The documents' table (DESIGN.md), written out here apart from modes/ on purpose. */
 static const enum netd_policy doc_table[NETD_MODE_MAX][NETD_CELL_MAX] = {
     /*                      VMToHost HostToVM VMToOutside OutsideToVM VMToVM */
-    [NETD_MODE_NAT] = {A, D, A, D, A},
-    [NETD_MODE_BRIDGED] = {A, A, A, A, A},
-    [NETD_MODE_INTERNAL] = {D, D, D, D, D},
-    [NETD_MODE_HOSTONLY] = {D, D, D, D, A},
+    [NETD_MODE_NAT] = {A, D, A, D, A},      [NETD_MODE_BRIDGED] = {A, A, A, A, A},
+    [NETD_MODE_INTERNAL] = {D, D, D, D, D}, [NETD_MODE_HOSTONLY] = {D, D, D, D, A},
     [NETD_MODE_ROUTED] = {A, D, A, D, A}, /* libvirt's routed network: nat's column */
 };
 

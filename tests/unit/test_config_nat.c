@@ -15,9 +15,8 @@
 
 #include "netd/config.h"
 
-#define NET_NAT "[Network]\nName=n\nMode=nat\nBridge=b0\nAddress=10.0.0.1/24\n" /* 5 lines */
-#define NET(mode, addr)                                                                            \
-	"[Network]\nName=n\nMode=" mode "\nBridge=b0\n" addr /* line 5: the key */
+#define NET_NAT         "[Network]\nName=n\nMode=nat\nBridge=b0\nAddress=10.0.0.1/24\n" /* 5 lines */
+#define NET(mode, addr) "[Network]\nName=n\nMode=" mode "\nBridge=b0\n" addr /* line 5: the key */
 
 static struct netd_network *parse_ok(const char *fmt, const char *v)
 {
@@ -81,10 +80,12 @@ static void nat_ports(void **state)
 	static const struct {
 		const char *s;
 		uint16_t min, max;
-	} good[] = {{"1024-65535", 1024, 65535}, {"2000-2999", 2000, 2999}, {"1-1", 1, 1},
+	} good[] = {{"1024-65535", 1024, 65535},
+	            {"2000-2999", 2000, 2999},
+	            {"1-1", 1, 1},
 	            {"5000", 5000, 5000}};
-	static const char *const bad[] = {"0-100", "2000-1000", "1024-65536", "70000", "a-b",
-	                                  "1024-",  "-1024",     "1024:2000",  "1024 - 2000"};
+	static const char *const bad[] = {"0-100", "2000-1000", "1024-65536", "70000",      "a-b",
+	                                  "1024-", "-1024",     "1024:2000",  "1024 - 2000"};
 	struct netd_network *n;
 
 	n = parse_ok(NET_NAT "%s", "");

@@ -40,7 +40,7 @@ static void assert_ip(struct in_addr a, const char *want)
 static void test_mode_strings(void **state)
 {
 	static const char *const names[NETD_MODE_MAX] = {"nat", "bridged", "hostonly", "internal",
-	                                                          "routed"};
+	                                                 "routed"};
 
 	for (int m = 0; m < NETD_MODE_MAX; m++) {
 		assert_string_equal(netd_mode_to_string(m), names[m]);

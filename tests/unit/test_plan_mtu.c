@@ -42,8 +42,7 @@ static struct netd_network *make_net(enum netd_mode mode, unsigned mtu)
 }
 
 /* The observed state of a network that is up as desired, its bridge at bridge_mtu. */
-static void all_present(const struct netd_desired *d, unsigned bridge_mtu,
-                        struct netd_observed *o)
+static void all_present(const struct netd_desired *d, unsigned bridge_mtu, struct netd_observed *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->bridge = NETD_BRIDGE_OURS;
@@ -94,11 +93,10 @@ static void up_again_only_where_something_differs(void **state)
 		size_t ports;
 		bool step;
 	} c[] = {
-	    {1400, 1400, 0, false}, /* as wanted */
-	    {1400, 1500, 0, true},  /* a reload changed MTU= */
-	    {9000, 1500, 0, true},
-	    {1400, 1400, 1, true}, /* a port someone attached */
-	    {0, 1500, 0, false},   /* no MTU=: the kernel's, whatever it is */
+	    {1400, 1400, 0, false},                        /* as wanted */
+	    {1400, 1500, 0, true},                         /* a reload changed MTU= */
+	    {9000, 1500, 0, true},  {1400, 1400, 1, true}, /* a port someone attached */
+	    {0, 1500, 0, false}, /* no MTU=: the kernel's, whatever it is */
 	    {0, 9000, 0, false},
 	};
 
