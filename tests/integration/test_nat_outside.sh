@@ -91,10 +91,15 @@ conf NATAddress=203.0.113.3
 mx_reload
 expect_source "after reload, NATAddress=203.0.113.3 alone (default ports)" 203.0.113.3 1024 65535
 
-# An address the host does not have: no reply would come back; refused at up.
-expect_ok "netdctl down $NET" ctl down "$NET"
+# An address the host does not have: no reply would come back. A reload to it is refused and
+# the rules stay as they were; so is an up.
 conf NATAddress=203.0.113.9
-mx_reload
+out=$(ctl reload 2>&1) && nd_fail "reload to NATAddress=203.0.113.9 should fail" "$out"
+expect_match "reload refuses an address the host does not have" \
+	"NATAddress=203.0.113.9 is not an address of this host" "$out"
+expect_match "the rules still snat to 203.0.113.3" 'snat ip to 203.0.113.3' \
+	"$(nd_ns "$HOST" nft list chain inet netd post_default)"
+expect_ok "netdctl down $NET" ctl down "$NET"
 line=$(grep -n '^NATAddress=' "$T/conf/default.conf" | cut -d: -f1)
 out=$(ctl up "$NET" 2>&1) && nd_fail "up with NATAddress=203.0.113.9 should fail" "$out"
 expect_match "up refuses an address the host does not have, naming file:line" \
