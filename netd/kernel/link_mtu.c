@@ -1,4 +1,4 @@
-/* A link's MTU ([Network] MTU=: the bridge and its ports). */
+/* A link's MTU: [Network] MTU= on the bridge and its ports, a bond's slaves given back. */
 #include <errno.h>
 #include <string.h>
 
@@ -18,7 +18,7 @@ int netd_nl_link_set_mtu(struct netd_nl *nl, const char *name, unsigned mtu, str
 	}
 	/* EINVAL from the kernel: above what the device (or, for a bridge, a port) takes. */
 	if (ret < 0)
-		netd_diag_set(diag, "setting the MTU of %s to %u: %s", name, mtu, strerror(-ret));
+		netd_diag_set(diag, "setting MTU of %s to %u: %s", name, mtu, strerror(-ret));
 	rtnl_link_put(link);
 	return ret;
 }

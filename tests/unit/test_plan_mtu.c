@@ -17,46 +17,14 @@
 #include "netd/mode.h"
 #include "netd/plan.h"
 
-static struct netd_network *make_net(enum netd_mode mode, unsigned mtu)
-{
-	const struct netd_mode_ops *ops = netd_mode_ops(mode);
-	struct netd_network *n = netd_network_new();
+#include "plan_harness.h"
 
-	strcpy(n->name, "default");
-	strcpy(n->bridge, "virbr0");
-	n->mode = mode;
+static struct netd_network *make_net_mtu(enum netd_mode mode, unsigned mtu)
+{
+	struct netd_network *n = make_net(mode);
+
 	n->mtu = mtu;
-	if (ops->needs_address) {
-		n->has_address = true;
-		netd_prefix_parse("192.122.1.1/24", &n->address);
-		n->has_dhcp = true;
-		netd_ipv4_parse("192.122.1.2", &n->dhcp_first);
-		netd_ipv4_parse("192.122.1.254", &n->dhcp_last);
-		n->lease_time = 3600;
-	}
-	if (ops->needs_uplink)
-		strcpy(n->uplink, "eth0");
-	memcpy(n->policy, ops->defaults, sizeof(n->policy));
-	strcpy(n->source, "test.conf");
 	return n;
-}
-
-/* The observed state of a network that is up as desired, its bridge at bridge_mtu. */
-static void all_present(const struct netd_desired *d, unsigned bridge_mtu, struct netd_observed *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->bridge = NETD_BRIDGE_OURS;
-	o->bridge_up = true;
-	o->has_address = d->net->has_address;
-	o->rules_present = d->has_rules;
-	o->rules_current = true;
-	o->dnsmasq_running = d->dnsmasq;
-	o->dnsmasq_conf_current = d->dnsmasq;
-	o->ip_forward_on = true;
-	o->uplink_exists = d->net->uplink[0] != '\0';
-	o->uplink_enslaved = o->uplink_exists;
-	o->uplink_saved = o->uplink_exists;
-	o->bridge_mtu = bridge_mtu;
 }
 
 static ssize_t step_at(const struct netd_plan *p, enum netd_step_kind k)
@@ -70,7 +38,7 @@ static ssize_t step_at(const struct netd_plan *p, enum netd_step_kind k)
 static void a_new_bridge_gets_it_before_it_is_up(void **state)
 {
 	for (int m = 0; m < NETD_MODE_MAX; m++) {
-		struct netd_network *n = make_net(m, 1400);
+		struct netd_network *n = make_net_mtu(m, 1400);
 		struct netd_observed o = {0};
 		struct netd_desired *d;
 		struct netd_plan p;
@@ -101,13 +69,14 @@ static void up_again_only_where_something_differs(void **state)
 	};
 
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		struct netd_network *n = make_net(NETD_MODE_NAT, c[i].mtu);
+		struct netd_network *n = make_net_mtu(NETD_MODE_NAT, c[i].mtu);
 		struct netd_observed o;
 		struct netd_desired *d;
 		struct netd_plan p;
 
 		assert_int_equal(netd_desired_build(n, NULL, NULL, &d), 0);
-		all_present(d, c[i].bridge_mtu, &o);
+		all_present(d, &o);
+		o.bridge_mtu = c[i].bridge_mtu;
 		o.n_ports_mtu = c[i].ports;
 		assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
 		if ((step_at(&p, NETD_STEP_SET_MTU) >= 0) != c[i].step)
@@ -122,7 +91,7 @@ static void up_again_only_where_something_differs(void **state)
 static void dhcp_announces_it(void **state)
 {
 	struct netd_dnsmasq_paths paths;
-	struct netd_network *n = make_net(NETD_MODE_NAT, 1400);
+	struct netd_network *n = make_net_mtu(NETD_MODE_NAT, 1400);
 	char *text = NULL;
 
 	assert_int_equal(netd_dnsmasq_paths_init(&paths, "/run/netd", "/var/lib/netd", n->name), 0);
