@@ -93,6 +93,7 @@ struct netd_observed {
 	bool uplink_exists;
 	bool uplink_enslaved;         /* its master is our bridge */
 	char uplink_master[IFNAMSIZ]; /* another master it has, "" when none */
+	unsigned uplink_mtu;          /* its MTU, 0 when it does not exist */
 	bool uplink_saved;            /* netd holds a snapshot to give it back from */
 	/* bridged with a [Bond]: filled by netd_bond_observe() (netd/bond.h) */
 	bool bond_exists;   /* a link has the bond's name */

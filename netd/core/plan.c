@@ -172,6 +172,16 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 			return -EBUSY;
 		}
 	}
+	/* What the guests send crosses the uplink to the LAN: no bridge above its MTU. */
+	if (n->mtu && n->uplink[0] && o->uplink_mtu && n->mtu > o->uplink_mtu) {
+		netd_diag_set(diag,
+		              "%s:%u: MTU=%u is larger than the MTU of uplink %s (%u): the LAN "
+		              "could not carry what the guests send; give at most %u, or leave "
+		              "MTU= out and the bridge takes the uplink's",
+		              n->source, n->line_mtu, n->mtu, n->uplink, o->uplink_mtu,
+		              o->uplink_mtu);
+		return -EINVAL;
+	}
 	if (n->has_address && (fresh || !o->has_address))
 		push(plan, NETD_STEP_ADD_ADDRESS);
 	/* Before the link is up and the taps join: guests never see another MTU. */

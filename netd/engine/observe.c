@@ -108,6 +108,7 @@ static int observe_uplink(struct netd_engine *e, const struct netd_network *n,
 	if (ret < 0 && ret != -ENODEV)
 		return ret;
 	o->uplink_exists = ret == 0;
+	o->uplink_mtu = o->uplink_exists ? up.mtu : 0;
 	if (o->uplink_exists && up.master) {
 		if (o->bridge == NETD_BRIDGE_OURS && up.master == br->ifindex)
 			o->uplink_enslaved = true;

@@ -2,7 +2,7 @@
 # Issue #11: [Network] MTU=. The bridge, a [Tap], an attached tap and a port someone else
 # enslaved all get it; a guest that asks for the MTU by DHCP (option 26, as networkd and
 # dhclient do) gets it and a full-size DF packet of it reaches the lan host; a reload changes
-# it live on every one of them.
+# it live on every one of them. A bridged network may not go above its uplink's.
 # shellcheck source=lib_matrix.sh
 . "$(dirname "$0")/lib_matrix.sh"
 
@@ -88,5 +88,20 @@ expect_eq "a 1501-byte one gets 'frag needed' (mtu 1500) back from the host" "fr
 conf 1280
 mx_reload
 expect_mtu "after reload, MTU=1280" 1280
+
+# A bridged network's guests send across its uplink (eth0, 1500 here): not above it.
+{
+	cat "$NETD_SOURCE_DIR/conf/examples/bridged.conf"
+	printf 'MTU=9000\n'
+} >"$T/conf/bridged.conf"
+mx_reload
+line=$(wc -l <"$T/conf/bridged.conf")
+out=$(ctl up bridged 2>&1) && nd_fail "up of a bridged network with MTU=9000 over eth0 should fail" "$out"
+expect_match "bridged: MTU above the uplink's is refused, naming file:line" \
+	"bridged.conf:$line: MTU=9000 is larger than the MTU of uplink eth0 \(1500\)" "$out"
+expect_ok "bridged: eth0 is still the host's (not enslaved)" \
+	test -z "$(nd_hmaster eth0)"
+rm -f "$T/conf/bridged.conf"
+mx_reload
 
 nd_finish

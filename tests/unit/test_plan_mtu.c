@@ -1,8 +1,8 @@
 /*
  * [Network] MTU= (issue #11) in the pure parts: the planner sets it on a new bridge before the
  * link comes up, again whenever the bridge or a port of it has another one (a reload that
- * changes MTU=, a port someone attached), and never without MTU=; dnsmasq announces it to the
- * guests as DHCP option 26.
+ * changes MTU=, a port someone attached), and never without MTU=; a bridged network refuses
+ * more than its uplink's; dnsmasq announces it to the guests as DHCP option 26.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,6 +89,44 @@ static void up_again_only_where_something_differs(void **state)
 	}
 }
 
+/* A bridged network's guests send across the uplink: MTU= up to the uplink's, not above. */
+static void bridged_refuses_more_than_its_uplink(void **state)
+{
+	static const unsigned mtus[] = {1280, 1500, 1501, 9000};
+	struct netd_diag diag;
+
+	for (size_t i = 0; i < sizeof(mtus) / sizeof(mtus[0]); i++) {
+		struct netd_network *n = make_net_mtu(NETD_MODE_BRIDGED, mtus[i]);
+		struct netd_observed o = {0};
+		struct netd_desired *d;
+		struct netd_plan p;
+		int ret;
+
+		n->line_mtu = 4;
+		assert_int_equal(netd_desired_build(n, NULL, NULL, &d), 0);
+		o.uplink_exists = true;
+		o.uplink_mtu = 1500;
+		ret = netd_plan_up(d, &o, &p, &diag);
+		if (mtus[i] <= 1500) {
+			assert_int_equal(ret, 0);
+			assert_true(step_at(&p, NETD_STEP_SET_MTU) >= 0);
+		} else {
+			char want[512];
+
+			assert_int_equal(ret, -EINVAL);
+			snprintf(
+			    want, sizeof(want),
+			    "test.conf:4: MTU=%u is larger than the MTU of uplink eth0 (1500): "
+			    "the LAN could not carry what the guests send; give at most 1500, or "
+			    "leave MTU= out and the bridge takes the uplink's",
+			    mtus[i]);
+			assert_string_equal(diag.msg, want);
+		}
+		netd_desired_free(d);
+		netd_network_free(n);
+	}
+}
+
 static void dhcp_announces_it(void **state)
 {
 	struct netd_dnsmasq_paths paths;
@@ -110,6 +149,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(a_new_bridge_gets_it_before_it_is_up),
 	    cmocka_unit_test(up_again_only_where_something_differs),
+	    cmocka_unit_test(bridged_refuses_more_than_its_uplink),
 	    cmocka_unit_test(dhcp_announces_it),
 	};
 
