@@ -4,13 +4,12 @@
 #include "netd/mode.h"
 
 extern const struct netd_mode_ops netd_mode_nat, netd_mode_bridged, netd_mode_hostonly,
-    netd_mode_internal;
+    netd_mode_internal, netd_mode_routed;
 
 static const struct netd_mode_ops *const modes[NETD_MODE_MAX] = {
-    [NETD_MODE_NAT] = &netd_mode_nat,
-    [NETD_MODE_BRIDGED] = &netd_mode_bridged,
-    [NETD_MODE_HOSTONLY] = &netd_mode_hostonly,
-    [NETD_MODE_INTERNAL] = &netd_mode_internal,
+    [NETD_MODE_NAT] = &netd_mode_nat,           [NETD_MODE_BRIDGED] = &netd_mode_bridged,
+    [NETD_MODE_HOSTONLY] = &netd_mode_hostonly, [NETD_MODE_INTERNAL] = &netd_mode_internal,
+    [NETD_MODE_ROUTED] = &netd_mode_routed,
 };
 
 const struct netd_mode_ops *netd_mode_ops(enum netd_mode m)

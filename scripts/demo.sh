@@ -1,7 +1,8 @@
 #!/bin/bash
 # THE demo: install what is needed, build, then in a sandbox of network namespaces run netd with
 # one network of each mode from conf/ (default.conf = nat, examples/hostonly.conf,
-# examples/internal.conf, examples/bridged.conf with Uplink=eth0), two VMs on each, measure
+# examples/internal.conf, examples/bridged.conf with Uplink=eth0, examples/routed.conf), two
+# VMs on each, measure
 # every cell of every mode's matrix by traffic (`netdctl probe` where it exists, else the test
 # harness), and print the measured matrix next to the documents' table (tests/data/matrix.tsv).
 # Exits non-zero if any cell differs. Root. Never touches the machine's own network: the "host"
@@ -41,11 +42,12 @@ elapsed() { printf '%d.%01d s' $(((${EPOCHREALTIME/./} - ${T0/./}) / 1000000)) \
 	$(((${EPOCHREALTIME/./} - ${T0/./}) / 100000 % 10)); }
 
 # network  mode  bridge  host address  config file (in conf/)  VMs
-NETS=(default bridged internal hostonly)
+NETS=(default bridged internal hostonly routed)
 declare -A CONF=([default]=default.conf [bridged]=examples/bridged.conf
-	[internal]=examples/internal.conf [hostonly]=examples/hostonly.conf)
+	[internal]=examples/internal.conf [hostonly]=examples/hostonly.conf
+	[routed]=examples/routed.conf)
 declare -A VMS=([default]="nat1 nat2" [bridged]="bri1 bri2" [internal]="int1 int2"
-	[hostonly]="ho1 ho2")
+	[hostonly]="ho1 ho2" [routed]="rt1 rt2")
 
 mx_world
 step "sandbox: $HOST (the KVM host, eth0 203.0.113.2/24 -> gateway 203.0.113.1), $LAN (a host on the LAN, 203.0.113.10)"
@@ -57,12 +59,14 @@ mx_net default nat virbr0 192.122.1.1
 mx_net bridged bridged br0
 mx_net internal internal netd-int0
 mx_net hostonly hostonly netd-ho0 192.122.56.1
+mx_net routed routed netd-rt0 192.122.60.1
 # The LAN routes the routed networks' subnets to the host: a refusal is netd's, not a
 # missing route's.
 mx_lan_route 192.122.1.0/24
 mx_lan_route 192.122.56.0/24
+mx_lan_route 192.122.60.0/24
 
-step "netd --config-dir <those four files> in $HOST; netdctl up bridged (eth0 -> br0)"
+step "netd --config-dir <those five files> in $HOST; netdctl up bridged (eth0 -> br0)"
 nd_start_netd
 sed 's/^/  /' "$T/netd.log"
 show up bridged
@@ -159,8 +163,8 @@ show list
 
 total=$((${#NETS[@]} * ${#MX_CELLS[@]}))
 if ((${#differ[@]} == 0)); then
-	printf '\nverdict: all %d cells of the 4 modes match the documents'"'"' table, measured by traffic (%s)\n' \
-		"$total" "$(elapsed)"
+	printf '\nverdict: all %d cells of the %d modes match the documents'"'"' table, measured by traffic (%s)\n' \
+		"$total" "${#NETS[@]}" "$(elapsed)"
 	rc=0
 else
 	printf '\nverdict: %d of %d cells differ from the documents'"'"' table (%s)\n' \

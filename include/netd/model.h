@@ -18,6 +18,7 @@ enum netd_mode {
 	NETD_MODE_BRIDGED,
 	NETD_MODE_HOSTONLY,
 	NETD_MODE_INTERNAL,
+	NETD_MODE_ROUTED,
 	NETD_MODE_MAX,
 };
 
@@ -130,6 +131,16 @@ struct netd_network {
 	/* [Network] GuestSourceCheck= (default yes): each guest port netd knows (its [Tap]s and
 	 * attached taps) accepts only its guest's MAC and address, like libvirt's clean-traffic. */
 	bool guest_source_check;
+
+	/* [Network] NATAddress= and NATPorts= (config_nat.c, nft_nat.c): the source the NAT gives
+	 * the guests' connections. nat_address 0: the outgoing interface's (masquerade);
+	 * nat_ports 0-0: netd's default, 1024-65535. */
+	struct in_addr nat_address;
+	uint16_t nat_ports[2];
+	/* [Network] MTU= (68-65535) of the bridge, its taps and the guests (DHCP option 26);
+	 * 0: not given, the kernel's. */
+	unsigned mtu;
+	unsigned line_nat_address, line_nat_ports, line_mtu;
 
 	char uplink[IFNAMSIZ]; /* bridged: the host NIC to enslave; "" otherwise */
 	struct netd_bond bond; /* bridged: the bond netd makes as the uplink */

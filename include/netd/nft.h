@@ -102,7 +102,9 @@ enum netd_nft_verdict {
 	NETD_NFT_V_REJECT_TCP_RESET, /* reject with tcp reset: a TCP connect fails at once; an
 	                              * ICMP error only fails it at the SYN retry, 1 s later */
 	NETD_NFT_V_MASQUERADE,       /* plain masquerade */
-	NETD_NFT_V_MASQUERADE_PORTS  /* masquerade to :port_min-port_max */
+	NETD_NFT_V_MASQUERADE_PORTS, /* masquerade to :port_min-port_max */
+	NETD_NFT_V_SNAT,             /* snat ip to nat_addr */
+	NETD_NFT_V_SNAT_PORTS,       /* snat ip to nat_addr:port_min-port_max */
 };
 
 struct netd_nft_rule {
@@ -110,6 +112,7 @@ struct netd_nft_rule {
 	size_t n_match;
 	enum netd_nft_verdict verdict;
 	uint16_t port_min, port_max;
+	struct in_addr nat_addr; /* SNAT's */
 };
 
 enum netd_nft_chain_kind {

@@ -87,10 +87,13 @@ struct netd_observed {
 	 * up needs it: a network that no longer routes gives it back. Filled by the engine. */
 	bool forwarding_restorable;
 	size_t n_ports_to_isolate; /* ports whose isolation differs from what the policy says */
+	unsigned bridge_mtu;       /* of our bridge; 0 when it is not there */
+	size_t n_ports_mtu;        /* ports of it (not the uplink) not at MTU=; 0 without MTU= */
 	/* bridged: the uplink named by Uplink= */
 	bool uplink_exists;
 	bool uplink_enslaved;         /* its master is our bridge */
 	char uplink_master[IFNAMSIZ]; /* another master it has, "" when none */
+	unsigned uplink_mtu;          /* its MTU, 0 when it does not exist */
 	bool uplink_saved;            /* netd holds a snapshot to give it back from */
 	/* bridged with a [Bond]: filled by netd_bond_observe() (netd/bond.h) */
 	bool bond_exists;   /* a link has the bond's name */
@@ -123,6 +126,7 @@ enum netd_step_kind {
 	NETD_STEP_TAKE_UPLINK,
 	NETD_STEP_CREATE_BOND,
 	NETD_STEP_SYNC_TAPS,
+	NETD_STEP_SET_MTU, /* [Network] MTU= on the bridge and its ports */
 	/* down */
 	NETD_STEP_STOP_DNSMASQ,
 	NETD_STEP_REMOVE_RULES,

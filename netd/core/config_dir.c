@@ -164,5 +164,5 @@ int netd_config_check_host(const struct netd_network *n, const struct netd_host_
 		                netd_prefix_format(&hp[i].prefix, true, theirs, sizeof(theirs)),
 		                hp[i].is_route ? "route via" : "address on", hp[i].ifname);
 	}
-	return 0;
+	return cfg_check_nat_host(n, hp, n_hp, diag);
 }

@@ -114,7 +114,7 @@ static const struct cfg_key keys[] = {
     /* [Network] */
     {SEC_NETWORK, "Name", cfg_parse_netname, NET(name), NET_LINE(line_name)},
     {SEC_NETWORK, "Mode", cfg_parse_enum, NET(mode), NET_LINE(line_mode),
-     .lookup = netd_mode_from_string, .hint = "use nat, bridged, hostonly or internal",
+     .lookup = netd_mode_from_string, .hint = "use nat, bridged, hostonly, internal or routed",
      .flags = CFG_UNKNOWN},
     {SEC_NETWORK, "Bridge", cfg_parse_ifname, NET(bridge), NET_LINE(line_bridge)},
     {SEC_NETWORK, "Address", cfg_parse_host_prefix, NET(address), NET_LINE(line_address), .min = 8,
@@ -122,6 +122,9 @@ static const struct cfg_key keys[] = {
     {SEC_NETWORK, "Autostart", cfg_parse_bool, NET(autostart), CFG_NO_LINE},
     {SEC_NETWORK, "Uplink", cfg_parse_ifname, NET(uplink), NET_LINE(line_uplink)},
     {SEC_NETWORK, "GuestSourceCheck", cfg_parse_bool, NET(guest_source_check), CFG_NO_LINE},
+    {SEC_NETWORK, "MTU", cfg_parse_uint, NET(mtu), NET_LINE(line_mtu), .min = 68, .max = 65535},
+    {SEC_NETWORK, "NATAddress", cfg_parse_ipv4, NET(nat_address), NET_LINE(line_nat_address)},
+    {SEC_NETWORK, "NATPorts", cfg_parse_port_range, NET(nat_ports), NET_LINE(line_nat_ports)},
 
     /* [DHCP] */
     {SEC_DHCP, "Range", cfg_parse_range, NET(dhcp_first), NET_LINE(line_range)},

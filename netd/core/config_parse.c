@@ -201,8 +201,8 @@ static int finish(struct parser *p)
 		return cfg_fail(p, hdr, "[Network] has no Name=; add one, e.g. Name=mynet");
 	if (!n->line_mode)
 		return cfg_fail(p, hdr,
-		                "[Network] has no Mode=; add one of Mode=nat, bridged, hostonly or "
-		                "internal");
+		                "[Network] has no Mode=; add one of Mode=nat, bridged, hostonly, "
+		                "internal or routed");
 	if (!n->line_bridge)
 		return cfg_fail(p, hdr,
 		                "[Network] has no Bridge=; name the bridge to create, e.g. "
@@ -218,7 +218,7 @@ static int finish(struct parser *p)
 	for (size_t i = 0; i < n->n_hosts; i++)
 		if (cfg_check_host(p, i) < 0)
 			return p->err;
-	if (cfg_check_taps(p) < 0 || cfg_check_policy(p, ops) < 0)
+	if (cfg_check_taps(p) < 0 || cfg_check_policy(p, ops) < 0 || cfg_check_nat(p, ops) < 0)
 		return p->err;
 	if (ops->validate) {
 		ret = ops->validate(n, p->diag);

@@ -16,6 +16,7 @@
  *   config_keys.c      the key table and the sections' instances; names each row's parser
  *   config_bond.c      [Bond]'s own parsers and rules
  *   config_tap.c       [Tap]'s own parsers and rules
+ *   config_nat.c       NATAddress= and NATPorts=: the port range's parser, their rules
  *   config_validate.c  the rules that tie keys together
  *   config_values.c    the typed parsers sections share
  *   config_diag.c      the one error helper; section and key names
@@ -48,7 +49,7 @@ enum section {
 };
 
 /* Rows in cfg_keys[]; config_keys.c asserts the count. */
-#define CFG_N_KEYS 51
+#define CFG_N_KEYS 54
 
 /* Where each key of a [Host] was given (0: not given); parallel to n->hosts. */
 struct host_lines {
@@ -169,6 +170,8 @@ int cfg_parse_enum(struct parser *p, const struct cfg_key *k, const char *v, voi
 /* [DHCP]'s own: "FIRST LAST" into n->dhcp_first/last; a lease time with a unit. */
 int cfg_parse_range(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 int cfg_parse_lease_time(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+/* [Network] NATPorts= (config_nat.c): FIRST-LAST into a uint16_t[2]. */
+int cfg_parse_port_range(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 /* [Bond]'s own (config_bond.c). */
 int cfg_parse_slaves(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 int cfg_parse_arp_targets(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
@@ -201,6 +204,10 @@ int cfg_check_range(struct parser *p);
 int cfg_check_host(struct parser *p, size_t i);
 int cfg_check_taps(struct parser *p); /* config_tap.c */
 int cfg_check_policy(struct parser *p, const struct netd_mode_ops *ops);
+int cfg_check_nat(struct parser *p, const struct netd_mode_ops *ops); /* config_nat.c */
+/* NATAddress= is an address of the host (config_nat.c, for netd_config_check_host()). */
+int cfg_check_nat_host(const struct netd_network *n, const struct netd_host_prefix *hp, size_t n_hp,
+                       struct netd_diag *diag);
 /* [Host] and [Tap] Address=: a guest's address of the subnet (who: "host" or "tap"). */
 int cfg_check_guest_addr(struct parser *p, const char *who, struct in_addr a, unsigned line);
 

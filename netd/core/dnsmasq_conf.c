@@ -103,6 +103,9 @@ int netd_dnsmasq_render_conf(const struct netd_network *n, const struct netd_dns
 		else
 			fprintf(f, "dhcp-option=3\n");
 		fprintf(f, "dhcp-option=6,%s\n", host);
+		/* [Network] MTU=: the guests' interface MTU (option 26), the bridge's own. */
+		if (n->mtu)
+			fprintf(f, "dhcp-option=26,%u\n", n->mtu);
 	}
 	ret = ferror(f) ? -ENOMEM : 0;
 	if (fclose(f) != 0)

@@ -21,10 +21,9 @@ void netd_diag_set(struct netd_diag *d, const char *fmt, ...)
 }
 
 static const char *const mode_names[NETD_MODE_MAX] = {
-    [NETD_MODE_NAT] = "nat",
-    [NETD_MODE_BRIDGED] = "bridged",
-    [NETD_MODE_HOSTONLY] = "hostonly",
-    [NETD_MODE_INTERNAL] = "internal",
+    [NETD_MODE_NAT] = "nat",           [NETD_MODE_BRIDGED] = "bridged",
+    [NETD_MODE_HOSTONLY] = "hostonly", [NETD_MODE_INTERNAL] = "internal",
+    [NETD_MODE_ROUTED] = "routed",
 };
 
 static const char *const cell_names[NETD_CELL_MAX] = {

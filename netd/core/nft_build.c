@@ -175,15 +175,17 @@ static void build_post(const struct netd_network *n, const struct netd_prefix *s
 	m = add_match(add_rule(c, NETD_NFT_V_RETURN), NETD_NFT_M_IP_DADDR);
 	m->u.prefix.addr.s_addr = htonl(0xffffffff);
 	m->u.prefix.len = 32;
-	/* Unprivileged source ports, as libvirt does: some peers distrust ports < 1024. */
+	/* The source ports of NATPorts= for TCP and UDP; the address of NATAddress= or the
+	 * outgoing interface's (nft_nat.c). */
 	for (size_t i = 0; i < sizeof(l4); i++) {
 		r = add_rule(c, NETD_NFT_V_MASQUERADE_PORTS);
 		add_match(r, NETD_NFT_M_IP_DADDR_NE)->u.prefix = *subnet;
 		add_match(r, NETD_NFT_M_L4PROTO)->u.l4proto = l4[i];
-		r->port_min = 1024;
-		r->port_max = 65535;
+		nft_nat_verdict(n, r, true);
 	}
-	add_match(add_rule(c, NETD_NFT_V_MASQUERADE), NETD_NFT_M_IP_DADDR_NE)->u.prefix = *subnet;
+	r = add_rule(c, NETD_NFT_V_MASQUERADE);
+	add_match(r, NETD_NFT_M_IP_DADDR_NE)->u.prefix = *subnet;
+	nft_nat_verdict(n, r, false);
 }
 
 /* The chains of a routed (not switched) network, each with its rules. */

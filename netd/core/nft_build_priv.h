@@ -1,5 +1,5 @@
-/* Private to netd/core/nft_*.c: what nft_build.c asks of nft_ports.c, and what both ask of
- * nft_digest.c. */
+/* Private to netd/core/nft_*.c: what nft_build.c asks of nft_ports.c and nft_nat.c, and what
+ * both ask of nft_digest.c. */
 #ifndef NETD_NFT_BUILD_PRIV_H
 #define NETD_NFT_BUILD_PRIV_H
 
@@ -9,6 +9,10 @@
  * x->network and x->subnet are filled already. */
 int nft_ports_build(const struct netd_network *n, const struct netd_nft_guest *guests,
                     size_t n_guests, struct netd_nft_net *x);
+
+/* r's verdict in post_<net>: masquerade or snat to NATAddress=, with NATPorts= where ports
+ * (TCP and UDP) (nft_nat.c). */
+void nft_nat_verdict(const struct netd_network *n, struct netd_nft_rule *r, bool ports);
 
 /* The digest of the text of x's inet chains (p NULL), or of port p's chain and element. */
 int nft_render_digest(const struct netd_nft_net *x, const struct netd_nft_port *p,

@@ -154,6 +154,8 @@ static int print_match(const struct netd_nft_match *m, FILE *out)
 
 static int print_verdict(const struct netd_nft_rule *r, FILE *out)
 {
+	char a[INET_ADDRSTRLEN];
+
 	switch (r->verdict) {
 	case NETD_NFT_V_ACCEPT:
 		fputs("accept", out);
@@ -175,6 +177,13 @@ static int print_verdict(const struct netd_nft_rule *r, FILE *out)
 		break;
 	case NETD_NFT_V_MASQUERADE_PORTS:
 		fprintf(out, "masquerade to :%u-%u", r->port_min, r->port_max);
+		break;
+	case NETD_NFT_V_SNAT:
+	case NETD_NFT_V_SNAT_PORTS:
+		/* nft(8)'s own spelling in an inet table. */
+		fprintf(out, "snat ip to %s", inet_ntop(AF_INET, &r->nat_addr, a, sizeof(a)));
+		if (r->verdict == NETD_NFT_V_SNAT_PORTS)
+			fprintf(out, ":%u-%u", r->port_min, r->port_max);
 		break;
 	default:
 		return -EINVAL;

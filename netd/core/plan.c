@@ -18,6 +18,7 @@ static const char *const step_names[NETD_STEP_KINDS] = {
     [NETD_STEP_START_DNSMASQ] = "start dnsmasq",
     [NETD_STEP_RESTART_DNSMASQ] = "restart dnsmasq",
     [NETD_STEP_ISOLATE_PORTS] = "set port isolation",
+    [NETD_STEP_SET_MTU] = "set the MTU",
     [NETD_STEP_TAKE_UPLINK] = "take over uplink",
     [NETD_STEP_RELEASE_UPLINK] = "give back uplink",
     [NETD_STEP_RELEASE_UPLINK_AS_IS] = "give back uplink as the kernel has it",
@@ -171,8 +172,21 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 			return -EBUSY;
 		}
 	}
+	/* What the guests send crosses the uplink to the LAN: no bridge above its MTU. */
+	if (n->mtu && n->uplink[0] && o->uplink_mtu && n->mtu > o->uplink_mtu) {
+		netd_diag_set(diag,
+		              "%s:%u: MTU=%u is larger than the MTU of uplink %s (%u): the LAN "
+		              "could not carry what the guests send; give at most %u, or leave "
+		              "MTU= out and the bridge takes the uplink's",
+		              n->source, n->line_mtu, n->mtu, n->uplink, o->uplink_mtu,
+		              o->uplink_mtu);
+		return -EINVAL;
+	}
 	if (n->has_address && (fresh || !o->has_address))
 		push(plan, NETD_STEP_ADD_ADDRESS);
+	/* Before the link is up and the taps join: guests never see another MTU. */
+	if (n->mtu && (fresh || o->bridge_mtu != n->mtu || o->n_ports_mtu > 0))
+		push(plan, NETD_STEP_SET_MTU);
 	/* Rules before the link comes up, so no packet ever crosses it unfiltered. */
 	if (d->forwarding && !o->ip_forward_on)
 		push(plan, NETD_STEP_FORWARDING_ON);

@@ -250,6 +250,8 @@ static int do_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum netd
 	case NETD_STEP_ISOLATE_PORTS:
 		*undoable = false;
 		return isolate_ports(c, diag);
+	case NETD_STEP_SET_MTU:
+		return netd_mtu_apply(e, n, n->mtu, diag);
 	case NETD_STEP_TAKE_UPLINK:
 		return take_uplink(c, diag);
 	case NETD_STEP_RELEASE_UPLINK:
@@ -300,6 +302,12 @@ static int undo_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum ne
 		return bridge_created ? 0 : netd_nl_link_set_up(e->nl, n->bridge, false, &ignored);
 	case NETD_STEP_FORWARDING_ON:
 		return restore_forwarding(c, &ignored);
+	case NETD_STEP_SET_MTU:
+		/* The bridge and its ports back to the bridge's MTU before (ports that had
+		 * another one before keep n's). */
+		return bridge_created || !c->before->bridge_mtu
+		           ? 0
+		           : netd_mtu_apply(e, n, c->before->bridge_mtu, &ignored);
 	case NETD_STEP_APPLY_RULES:
 		return netd_nft_remove_net(e->nft, n->name, &ignored);
 	case NETD_STEP_START_DNSMASQ:

@@ -35,7 +35,10 @@ static int plan_up(struct netd_engine *e, const struct netd_network *n, struct n
 		o->dnsmasq_hung =
 		    netd_dnsmasq_hung(e, netd_engine_index(e->config, n), o->dnsmasq_pid);
 	ret = netd_plan_up(ch->v.d, o, &ch->plan, diag);
-	if (ret == 0 && ch->plan.n > 0 && o->bridge == NETD_BRIDGE_ABSENT)
+	/* NATAddress= also whenever the rules are written: a reload may have changed it. */
+	if (ret == 0 && ch->plan.n > 0 &&
+	    (o->bridge == NETD_BRIDGE_ABSENT ||
+	     (n->nat_address.s_addr && plans(&ch->plan, NETD_STEP_APPLY_RULES))))
 		ret = netd_engine_check_host(e, n, diag);
 	ch->drift = o->bridge == NETD_BRIDGE_OURS && plans(&ch->plan, NETD_STEP_APPLY_RULES);
 	return ret;

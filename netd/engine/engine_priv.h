@@ -396,6 +396,18 @@ int netd_tap_leases_strip_file(const struct netd_dnsmasq_paths *p, const uint8_t
 /* Step "sync taps": carry out netd_tap_diff_up() of the plan's desired and observed state.
  * All or nothing: a failure removes the taps it made and leaves the record as it was. */
 int netd_taps_sync(struct netd_apply_ctx *c, struct netd_diag *diag);
+
+/* ---- [Network] MTU= (mtu.c) ---- */
+
+/* o->bridge_mtu from br, and o->n_ports_mtu: ports of br (links, one dump) whose MTU is not
+ * n's MTU= (none counted without one). */
+void netd_mtu_observe(const struct netd_network *n, const struct netd_link_info *br,
+                      const struct netd_link_info *links, size_t n_links, struct netd_observed *o);
+/* The bridge and its ports (not a bridged network's uplink) to mtu. */
+int netd_mtu_apply(struct netd_engine *e, const struct netd_network *n, unsigned mtu,
+                   struct netd_diag *diag);
+/* A port just enslaved to n's bridge takes n's MTU= (monitor.c); failures are logged. */
+void netd_mtu_port_added(struct netd_engine *e, const struct netd_network *n, const char *port);
 /* Step "remove taps": every tap netd made for the network (declared and attached), the
  * attached guests' leases when no dnsmasq holds them, and the record. Tries everything,
  * reports the first error. */

@@ -36,6 +36,7 @@ static void port_added(struct netd_engine *e, int master, const char *port)
 		want = netd_port_isolated(n, port);
 		if (netd_nl_port_get_isolated(e->nl, port) != (int)want)
 			netd_nl_port_set_isolated(e->nl, port, want, &diag);
+		netd_mtu_port_added(e, n, port);
 		return;
 	}
 }

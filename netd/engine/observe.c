@@ -109,6 +109,7 @@ static int observe_uplink(struct netd_engine *e, const struct netd_network *n,
 	if (ret < 0 && ret != -ENODEV)
 		return ret;
 	o->uplink_exists = ret == 0;
+	o->uplink_mtu = o->uplink_exists ? up.mtu : 0;
 	if (o->uplink_exists && up.master) {
 		if (o->bridge == NETD_BRIDGE_OURS && up.master == br->ifindex)
 			o->uplink_enslaved = true;
@@ -239,6 +240,7 @@ static int observe_links(const struct netd_desired *d, struct netd_kernel_snapsh
 		if (ret < 0)
 			goto out;
 		o->n_ports_to_isolate = count_ports_to_isolate(d, ports, src.n_ports);
+		netd_mtu_observe(d->net, br, ports, src.n_ports, o);
 	}
 	ret = netd_snapshot_tagged(k, d->alias, &tagged, &src.n_tagged);
 	if (ret < 0)

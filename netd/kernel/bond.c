@@ -148,22 +148,6 @@ fail:
 	return ret;
 }
 
-static int set_mtu(struct netd_nl *nl, const char *name, unsigned mtu, struct netd_diag *diag)
-{
-	struct rtnl_link *link = NULL;
-	int ret;
-
-	ret = netd_nl_link_named(name, &link);
-	if (ret == 0) {
-		rtnl_link_set_mtu(link, mtu);
-		ret = netd_nl_link_change(nl, link);
-	}
-	if (ret < 0)
-		netd_diag_set(diag, "setting MTU of %s to %u: %s", name, mtu, strerror(-ret));
-	rtnl_link_put(link);
-	return ret;
-}
-
 /* ---- up and down ---- */
 
 static int snapshot_slaves(struct netd_nl *nl, const struct netd_bond *b,
@@ -309,7 +293,7 @@ static int give_back_slave(struct netd_nl *nl, const struct netd_bond_slave_stat
 	if (memcmp(li.mac, sl->s.mac, 6) != 0)
 		KEEP(netd_nl_link_set_mac(nl, sl->s.name, sl->s.mac, &d));
 	if (sl->mtu && li.mtu != sl->mtu)
-		KEEP(set_mtu(nl, sl->s.name, sl->mtu, &d));
+		KEEP(netd_nl_link_set_mtu(nl, sl->s.name, sl->mtu, &d));
 	/* up/down as it was, then its addresses and routes */
 	KEEP(netd_uplink_give_back(nl, &sl->s, NULL, &d));
 #undef KEEP

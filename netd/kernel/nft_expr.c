@@ -39,6 +39,53 @@ static int immediate_port(struct nftnl_rule *r, uint32_t reg, uint16_t port)
 	return nft_add_expr(r, e);
 }
 
+static int immediate_addr(struct nftnl_rule *r, uint32_t reg, struct in_addr a)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, reg);
+		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &a.s_addr, sizeof(a.s_addr));
+	}
+	return nft_add_expr(r, e);
+}
+
+/*
+ * snat ip to ADDR[:MIN-MAX]: the address in register 1, the ports in 2 and 3, as nft(8) puts
+ * them. The kernel reports what it made of it (the address register as the range's both ends,
+ * the flags it derives from the registers given), so that is what is written: the
+ * verification compares the kernel's rule with this one.
+ */
+static int put_snat(struct nftnl_rule *r, const struct netd_nft_rule *ir)
+{
+	bool ports = ir->verdict == NETD_NFT_V_SNAT_PORTS;
+	uint32_t flags = NF_NAT_RANGE_MAP_IPS;
+	struct nftnl_expr *e;
+	int ret;
+
+	ret = immediate_addr(r, NFT_REG_1, ir->nat_addr);
+	if (!ret && ports)
+		ret = immediate_port(r, NFT_REG_2, ir->port_min);
+	if (!ret && ports)
+		ret = immediate_port(r, NFT_REG_3, ir->port_max);
+	if (ret)
+		return ret;
+	e = nftnl_expr_alloc("nat");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, NFT_NAT_SNAT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MAX, NFT_REG_1);
+		if (ports) {
+			flags |= NF_NAT_RANGE_PROTO_SPECIFIED;
+			nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG_2);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MAX, NFT_REG_3);
+		}
+		nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FLAGS, flags);
+	}
+	return nft_add_expr(r, e);
+}
+
 static int lookup(struct nftnl_rule *r, const char *set)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("lookup");
@@ -95,6 +142,9 @@ static int put_verdict(struct nftnl_rule *r, const struct netd_nft_rule *ir)
 			nftnl_expr_set_u32(e, NFTNL_EXPR_MASQ_REG_PROTO_MAX, NFT_REG_2);
 		}
 		return nft_add_expr(r, e);
+	case NETD_NFT_V_SNAT:
+	case NETD_NFT_V_SNAT_PORTS:
+		return put_snat(r, ir);
 	}
 	return -EINVAL;
 }

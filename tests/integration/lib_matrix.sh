@@ -114,7 +114,7 @@ mx_vms() {
 		nd_add_vm "$vm" "" "${MX_BRIDGE[$net]}"
 		ns=$(nd_vm_ns "$vm")
 		case ${MX_MODE[$net]} in
-		nat | hostonly)
+		nat | hostonly | routed)
 			nd_dhcp "$vm" || nd_die "$vm: no DHCP lease on ${MX_BRIDGE[$net]}"
 			# hostonly's lease has no router: give one anyway, so a denied cell is
 			# denied by netd, not by the VM's missing route.
@@ -265,7 +265,7 @@ mx_measured() {
 }
 
 # mx_assert NET LABEL "VMToHost=allow HostToVM=deny ...": measure NET and assert each cell;
-# a denied cell that netd decides with a rule of its own (nat, hostonly: routed through the
+# a denied cell that netd decides with a rule of its own (nat, hostonly, routed: through the
 # host) must also refuse TCP at once, not let it time out.
 mx_assert() {
 	local net=$1 label=$2 kv cell want key
@@ -286,7 +286,7 @@ mx_assert() {
 			$(ip netns exec "$HOST" cat /proc/sys/net/ipv4/ip_forward) == 0 ]]; then
 			nd_pass "$label: $cell: the host does not route (ip_forward=0): dropped by the kernel"
 		elif [[ $want == deny && $cell != VMToVM ]] &&
-			[[ ${MX_MODE[$net]} == nat || ${MX_MODE[$net]} == hostonly ]]; then
+			[[ ${MX_MODE[$net]} =~ ^(nat|hostonly|routed)$ ]]; then
 			expect_nomatch "$label: $cell: denied TCP is refused at once (tcp: ${MX_TCP[$key]})" \
 				'dropped|ok' "${MX_TCP[$key]}"
 		fi

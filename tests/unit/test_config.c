@@ -22,10 +22,9 @@
 /* The documents' table (DESIGN.md), written out here apart from modes/ on purpose. */
 static const enum netd_policy doc_table[NETD_MODE_MAX][NETD_CELL_MAX] = {
     /*                      VMToHost HostToVM VMToOutside OutsideToVM VMToVM */
-    [NETD_MODE_NAT] = {A, D, A, D, A},
-    [NETD_MODE_BRIDGED] = {A, A, A, A, A},
-    [NETD_MODE_INTERNAL] = {D, D, D, D, D},
-    [NETD_MODE_HOSTONLY] = {D, D, D, D, A},
+    [NETD_MODE_NAT] = {A, D, A, D, A},      [NETD_MODE_BRIDGED] = {A, A, A, A, A},
+    [NETD_MODE_INTERNAL] = {D, D, D, D, D}, [NETD_MODE_HOSTONLY] = {D, D, D, D, A},
+    [NETD_MODE_ROUTED] = {A, D, A, D, A}, /* libvirt's routed network: nat's column */
 };
 
 static void assert_ip(struct in_addr a, const char *want)
@@ -242,6 +241,7 @@ static const char *const mode_minimal[NETD_MODE_MAX] = {
     [NETD_MODE_BRIDGED] = "[Network]\nName=n\nMode=bridged\nBridge=b0\nUplink=eth0\n",
     [NETD_MODE_HOSTONLY] = "[Network]\nName=n\nMode=hostonly\nBridge=b0\nAddress=10.0.0.1/24\n",
     [NETD_MODE_INTERNAL] = "[Network]\nName=n\nMode=internal\nBridge=b0\n",
+    [NETD_MODE_ROUTED] = "[Network]\nName=n\nMode=routed\nBridge=b0\nAddress=10.0.0.1/24\n",
 };
 
 static void test_mode_defaults(void **state)

@@ -26,10 +26,12 @@ static const struct bad_case bad_cases[] = {
                         "[Network], [DHCP], [Host], [Policy], [Tap] or [Bond]"},
     {"unknown_section_case", "8: unknown section [dhcp]; sections are case-sensitive: "
                              "[Network], [DHCP], [Host], [Policy], [Tap] or [Bond]"},
-    {"unknown_key", "7: unknown key 'MTU' in [Network]; the keys there are Name, Mode, Bridge, "
-                    "Address, Autostart, Uplink and GuestSourceCheck (case-sensitive)"},
+    {"unknown_key", "7: unknown key 'Zone' in [Network]; the keys there are Name, Mode, Bridge, "
+                    "Address, Autostart, Uplink, GuestSourceCheck, MTU, NATAddress and "
+                    "NATPorts (case-sensitive)"},
     {"unknown_key_case", "3: unknown key 'name' in [Network]; the keys there are Name, Mode, "
-                         "Bridge, Address, Autostart, Uplink and GuestSourceCheck "
+                         "Bridge, Address, Autostart, Uplink, GuestSourceCheck, MTU, "
+                         "NATAddress and NATPorts "
                          "(case-sensitive)"},
     {"unknown_key_dhcp", "10: unknown key 'Router' in [DHCP]; the keys there are Range and "
                          "LeaseTime (case-sensitive)"},
@@ -50,14 +52,14 @@ static const struct bad_case bad_cases[] = {
     {"line_too_long", "7: line is longer than 198 characters"},
     {"nul_byte", "3: the file contains a NUL byte; is it a text file?"},
     {"missing_name", "2: [Network] has no Name=; add one, e.g. Name=mynet"},
-    {"missing_mode", "3: [Network] has no Mode=; add one of Mode=nat, bridged, hostonly or "
-                     "internal"},
+    {"missing_mode", "3: [Network] has no Mode=; add one of Mode=nat, bridged, hostonly, "
+                     "internal or routed"},
     {"missing_bridge", "2: [Network] has no Bridge=; name the bridge to create, e.g. "
                        "Bridge=virbr1"},
     {"bad_name", "3: invalid Name 'my lab': use 1-31 letters, digits, '_' or '-'"},
     {"name_too_long", "3: invalid Name 'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn': use 1-31 letters, "
                       "digits, '_' or '-'"},
-    {"bad_mode", "4: unknown Mode 'routed': use nat, bridged, hostonly or internal"},
+    {"bad_mode", "4: unknown Mode 'vepa': use nat, bridged, hostonly, internal or routed"},
     {"bad_bridge", "5: invalid Bridge 'br:0': an interface name is 1-15 bytes without '/', ':' "
                    "or whitespace"},
     {"bridge_too_long", "5: invalid Bridge 'averyverylongbr0': an interface name is 1-15 bytes "

@@ -39,7 +39,8 @@ static void assert_ip(struct in_addr a, const char *want)
 
 static void test_mode_strings(void **state)
 {
-	static const char *const names[NETD_MODE_MAX] = {"nat", "bridged", "hostonly", "internal"};
+	static const char *const names[NETD_MODE_MAX] = {"nat", "bridged", "hostonly", "internal",
+	                                                 "routed"};
 
 	for (int m = 0; m < NETD_MODE_MAX; m++) {
 		assert_string_equal(netd_mode_to_string(m), names[m]);
@@ -52,7 +53,7 @@ static void test_mode_strings(void **state)
 	assert_null(netd_mode_to_string(NETD_MODE_MAX));
 	assert_null(netd_mode_to_string((enum netd_mode) - 1));
 	assert_null(netd_mode_ops(NETD_MODE_MAX));
-	assert_int_equal(netd_mode_from_string("routed"), -EINVAL);
+	assert_int_equal(netd_mode_from_string("vepa"), -EINVAL);
 	assert_int_equal(netd_mode_from_string(""), -EINVAL);
 	assert_int_equal(netd_mode_from_string("nat "), -EINVAL);
 	assert_int_equal(netd_mode_from_string(NULL), -EINVAL);

@@ -41,6 +41,13 @@ static const struct expect {
                             .allows_dhcp = true},
     /* Guests among themselves: the host has no address there and answers ARP for none. */
     [NETD_MODE_INTERNAL] = {.no_ipv6 = true, .arp_ignore = 8},
+    /* libvirt's <forward mode='route'>: the host is the guests' router and keeps their
+     * addresses; the upstream routes the subnet back to the host. */
+    [NETD_MODE_ROUTED] = {.routed = true,
+                          .host_is_router = true,
+                          .needs_address = true,
+                          .allows_address = true,
+                          .allows_dhcp = true},
 };
 
 static void the_table_is_indexed_by_mode_and_named_like_the_model(void **state)

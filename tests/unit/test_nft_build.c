@@ -83,6 +83,19 @@ static struct netd_network *net_for_case(const char *name)
 		n = make_net("default", NETD_MODE_NAT, "virbr0", "192.122.1.1/24", true);
 		add_tap(n, "decl0", 0x50, "192.122.1.50");
 		add_tap(n, "decl1", 0x51, NULL);
+	} else if (strcmp(name, "routed_default") == 0) {
+		n = make_net("routed", NETD_MODE_ROUTED, "netd-rt0", "192.122.60.1/24", true);
+	} else if (strcmp(name, "nat_outside") == 0) {
+		/* NATAddress=203.0.113.2 NATPorts=20000-29999 */
+		n = make_net("nat-out", NETD_MODE_NAT, "virbr2", "192.122.2.1/24", true);
+		assert_int_equal(netd_ipv4_parse("203.0.113.2", &n->nat_address), 0);
+		n->nat_ports[0] = 20000;
+		n->nat_ports[1] = 29999;
+	} else if (strcmp(name, "nat_ports") == 0) {
+		/* NATPorts=40000-40099 alone: masquerade with those ports */
+		n = make_net("nat-ports", NETD_MODE_NAT, "virbr3", "192.122.3.1/24", false);
+		n->nat_ports[0] = 40000;
+		n->nat_ports[1] = 40099;
 	} else if (strcmp(name, "bridged_guests") == 0) {
 		n = make_net("lan", NETD_MODE_BRIDGED, "br0", NULL, false);
 		add_tap(n, "vm0", 0x60, NULL);
@@ -508,6 +521,9 @@ int main(void)
 	    GOLDEN("bridged"),
 	    GOLDEN("nat_guests"),
 	    GOLDEN("bridged_guests"),
+	    GOLDEN("routed_default"),
+	    GOLDEN("nat_outside"),
+	    GOLDEN("nat_ports"),
 	    cmocka_unit_test(test_golden_base),
 	    cmocka_unit_test(test_cells),
 	    cmocka_unit_test(test_fwdi_never_accepts),

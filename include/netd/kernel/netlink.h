@@ -64,6 +64,9 @@ int netd_nl_link_delete(struct netd_nl *nl, const char *name, struct netd_diag *
 int netd_nl_links_delete(struct netd_nl *nl, const char *const *names, size_t n,
                          struct netd_diag *diag);
 int netd_nl_link_set_up(struct netd_nl *nl, const char *name, bool up, struct netd_diag *diag);
+/* IFLA_MTU (link_mtu.c). A bridge given an MTU keeps it as ports come and go. */
+int netd_nl_link_set_mtu(struct netd_nl *nl, const char *name, unsigned mtu,
+                         struct netd_diag *diag);
 int netd_nl_link_set_master(struct netd_nl *nl, const char *name, const char *master,
                             struct netd_diag *diag); /* master NULL: release */
 int netd_nl_link_set_mac(struct netd_nl *nl, const char *name, const uint8_t mac[6],
