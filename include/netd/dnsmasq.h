@@ -6,16 +6,19 @@
 #ifndef NETD_DNSMASQ_H
 #define NETD_DNSMASQ_H
 
+#include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
 
 #include "netd/model.h"
 
 struct netd_dnsmasq_paths {
-	char conf[NETD_PATH_MAX];   /* <runtime>/<net>.dnsmasq.conf */
-	char hosts[NETD_PATH_MAX];  /* <runtime>/<net>.hosts   (dhcp-hostsfile, SIGHUP reloads) */
-	char pid[NETD_PATH_MAX];    /* <runtime>/<net>.pid */
-	char leases[NETD_PATH_MAX]; /* <state>/<net>.leases   (survives restarts) */
+	char conf[NETD_PATH_MAX];    /* <runtime>/<net>.dnsmasq.conf */
+	char hosts[NETD_PATH_MAX];   /* <runtime>/<net>.hosts   (dhcp-hostsfile, SIGHUP reloads) */
+	char opts[NETD_PATH_MAX];    /* <runtime>/<net>.opts    (dhcp-optsfile, SIGHUP reloads) */
+	char records[NETD_PATH_MAX]; /* <runtime>/<net>.records (addn-hosts, SIGHUP reloads) */
+	char pid[NETD_PATH_MAX];     /* <runtime>/<net>.pid */
+	char leases[NETD_PATH_MAX];  /* <state>/<net>.leases   (survives restarts) */
 	/* <runtime>/upstream.servers: the upstream DNS servers, one file for every network's
 	 * dnsmasq (servers-file=, reread on SIGHUP); netd writes it from the host's resolv.conf */
 	char servers[NETD_PATH_MAX];
@@ -50,6 +53,23 @@ int netd_dnsmasq_render_hosts(const struct netd_network *n, char **out);
 /* The same followed by extra entries: the taps attached at run time (netd/engine/attach*.c). */
 int netd_dnsmasq_render_hosts_extra(const struct netd_network *n, const struct netd_host *extra,
                                     size_t n_extra, char **out);
+
+/* ---- [DNS], [DNSRecord] and [DHCP]'s options (dnsmasq_dns.c) ---- */
+
+/* The config lines of [DNS] and [DNSRecord]s (from no-resolv on: upstream, forwarders, domain,
+ * addn-hosts, the records dnsmasq reads only at start), appended to f. */
+void netd_dnsmasq_conf_dns(FILE *f, const struct netd_network *n,
+                           const struct netd_dnsmasq_paths *p);
+/* The [DHCP] lines beyond the first range: more ranges, dhcp-optsfile, dhcp-boot. */
+void netd_dnsmasq_conf_dhcp(FILE *f, const struct netd_network *n,
+                            const struct netd_dnsmasq_paths *p);
+/* How many addresses all the network's ranges hold. */
+uint32_t netd_dnsmasq_lease_max(const struct netd_network *n);
+/* Pure: the dhcp-optsfile text (router, DNS, NTP, Option=s), reread on SIGHUP; "" without
+ * [DHCP]. Caller frees *out. */
+int netd_dnsmasq_render_opts(const struct netd_network *n, char **out);
+/* Pure: the addn-hosts text ("ADDR NAME" per A/AAAA [DNSRecord]), reread on SIGHUP. */
+int netd_dnsmasq_render_records(const struct netd_network *n, char **out);
 
 /*
  * Pure: the servers-file text for dnsmasq from the text of a resolv.conf (NULL: none), read

@@ -24,6 +24,8 @@ struct netd_desired {
 	bool dnsmasq;             /* runs a dnsmasq */
 	char *dnsmasq_conf;       /* owned; NULL when !dnsmasq */
 	char *dnsmasq_hosts;      /* owned; NULL when !dnsmasq */
+	char *dnsmasq_opts;       /* owned; dhcp-optsfile text; NULL when !dnsmasq */
+	char *dnsmasq_records;    /* owned; addn-hosts text; NULL when !dnsmasq */
 	/* The record of the taps netd made for the network (<state>/<net>.taps), copied: the
 	 * attached ones stay, and their static leases are in dnsmasq_hosts. */
 	struct netd_tap_state taps;
@@ -78,7 +80,10 @@ struct netd_observed {
 	char rules_drift[NETD_NFT_DRIFT_MAX];
 	bool dnsmasq_running;
 	pid_t dnsmasq_pid;
-	bool dnsmasq_conf_current; /* running with exactly the rendered conf and hosts */
+	bool dnsmasq_conf_current; /* running with exactly the rendered conf */
+	/* running with the rendered conf, but a file it rereads on SIGHUP (hosts, options,
+	 * records) differs: rewritten and reread, no restart */
+	bool dnsmasq_files_stale;
 	/* running, but it left netd's liveness query unanswered (set by the reconcile, which
 	 * alone asks; engine/dnsmasq_health.c): restarted with SIGKILL, leases kept */
 	bool dnsmasq_hung;
@@ -123,6 +128,7 @@ enum netd_step_kind {
 	NETD_STEP_TAKE_UPLINK,
 	NETD_STEP_CREATE_BOND,
 	NETD_STEP_SYNC_TAPS,
+	NETD_STEP_REREAD_DNSMASQ,
 	/* down */
 	NETD_STEP_STOP_DNSMASQ,
 	NETD_STEP_REMOVE_RULES,

@@ -16,6 +16,8 @@
  *   config_keys.c      the key table and the sections' instances; names each row's parser
  *   config_bond.c      [Bond]'s own parsers and rules
  *   config_tap.c       [Tap]'s own parsers and rules
+ *   config_dns.c       [DNS]'s and [DNSRecord]'s own parsers and rules
+ *   config_dhcp.c      [DHCP]'s options: their parsers and rules
  *   config_validate.c  the rules that tie keys together
  *   config_values.c    the typed parsers sections share
  *   config_diag.c      the one error helper; section and key names
@@ -44,11 +46,13 @@ enum section {
 	SEC_POLICY,
 	SEC_BOND,
 	SEC_TAP,
+	SEC_DNS,
+	SEC_DNS_RECORD,
 	SEC_MAX,
 };
 
 /* Rows in cfg_keys[]; config_keys.c asserts the count. */
-#define CFG_N_KEYS 49
+#define CFG_N_KEYS 62
 
 /* Where each key of a [Host] was given (0: not given); parallel to n->hosts. */
 struct host_lines {
@@ -87,6 +91,7 @@ enum cfg_flags {
 	CFG_IN_SECTION =
 	    1u << 0,           /* "invalid KEY 'v' in [Section]: ...": the key name is ambiguous */
 	CFG_UNKNOWN = 1u << 1, /* "unknown KEY 'v': ..." rather than "invalid" */
+	CFG_REPEATS = 1u << 2, /* may be given more than once in a section (its parser counts) */
 };
 
 #define CFG_NO_LINE (-1)
@@ -166,6 +171,20 @@ int cfg_parse_lease_time(struct parser *p, const struct cfg_key *k, const char *
 int cfg_parse_slaves(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 int cfg_parse_arp_targets(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 int cfg_parse_system_mac(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+/* [DHCP]'s options (config_dhcp.c): a Range= after the first, Router=, DNS=/NTP= (address
+ * lists), Option=, BootFile=. */
+int cfg_parse_ranges(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_router(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_addr_list(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_dhcp_option(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_bootfile(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+/* [DNS] and [DNSRecord] (config_dns.c). */
+int cfg_parse_dns_enable(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_domain(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_forwarders(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_record_type(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_record_text(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_begin_record(struct parser *p);
 /* [Tap]'s own (config_tap.c). */
 int cfg_parse_guest_mac(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 int cfg_parse_id(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
@@ -194,6 +213,8 @@ int cfg_check_range(struct parser *p);
 int cfg_check_host(struct parser *p, size_t i);
 int cfg_check_taps(struct parser *p); /* config_tap.c */
 int cfg_check_policy(struct parser *p, const struct netd_mode_ops *ops);
+int cfg_check_dhcp_opts(struct parser *p); /* config_dhcp.c */
+int cfg_check_dns(struct parser *p);       /* config_dns.c */
 /* [Host] and [Tap] Address=: a guest's address of the subnet (who: "host" or "tap"). */
 int cfg_check_guest_addr(struct parser *p, const char *who, struct in_addr a, unsigned line);
 

@@ -22,6 +22,10 @@ int netd_dnsmasq_paths_init(struct netd_dnsmasq_paths *p, const char *runtime_di
 	        sizeof(p->hosts) ||
 	    (size_t)snprintf(p->pid, sizeof(p->pid), "%s/%s.pid", runtime_dir, network) >=
 	        sizeof(p->pid) ||
+	    (size_t)snprintf(p->opts, sizeof(p->opts), "%s/%s.opts", runtime_dir, network) >=
+	        sizeof(p->opts) ||
+	    (size_t)snprintf(p->records, sizeof(p->records), "%s/%s.records", runtime_dir,
+	                     network) >= sizeof(p->records) ||
 	    (size_t)snprintf(p->leases, sizeof(p->leases), "%s/%s.leases", state_dir, network) >=
 	        sizeof(p->leases))
 		return -ENAMETOOLONG;
@@ -77,12 +81,10 @@ int netd_dnsmasq_render_conf(const struct netd_network *n, const struct netd_dns
 	fprintf(f, "pid-file=%s\nuser=nobody\ngroup=nogroup\n", p->pid);
 	/* Answers come from forwarding, never from the host's own /etc/hosts. */
 	fprintf(f, "no-hosts\n");
-	/* Upstream servers from netd's file, reread on SIGHUP, instead of dnsmasq watching
-	 * resolv.conf itself: that watch costs each dnsmasq an inotify instance of root's
-	 * (fs.inotify.max_user_instances, 128 by default), and netd watches it once for all. */
-	fprintf(f, "no-resolv\nservers-file=%s\n", p->servers);
+	/* Upstream, domain, records (dnsmasq_dns.c). */
+	netd_dnsmasq_conf_dns(f, n, p);
 	if (n->has_dhcp) {
-		uint32_t size = ntohl(n->dhcp_last.s_addr) - ntohl(n->dhcp_first.s_addr) + 1;
+		uint32_t size = netd_dnsmasq_lease_max(n);
 
 		fprintf(f, "dhcp-range=%s,%s,%s,", ip(n->dhcp_first, a), ip(n->dhcp_last, b),
 		        ip(m, mask));
@@ -94,13 +96,8 @@ int netd_dnsmasq_render_conf(const struct netd_network *n, const struct netd_dns
 		fprintf(f, "dhcp-no-override\ndhcp-authoritative\nno-ping\n");
 		fprintf(f, "dhcp-lease-max=%u\n", size);
 		fprintf(f, "dhcp-leasefile=%s\ndhcp-hostsfile=%s\n", p->leases, p->hosts);
-		/* An empty router option, so a guest of a network the host does not route for
-		 * gets no default route through the host. */
-		if (netd_network_host_is_router(n))
-			fprintf(f, "dhcp-option=3,%s\n", host);
-		else
-			fprintf(f, "dhcp-option=3\n");
-		fprintf(f, "dhcp-option=6,%s\n", host);
+		/* More ranges, the options file, PXE (dnsmasq_dns.c). */
+		netd_dnsmasq_conf_dhcp(f, n, p);
 	}
 	ret = ferror(f) ? -ENOMEM : 0;
 	if (fclose(f) != 0)

@@ -30,8 +30,9 @@ static int plan_up(struct netd_engine *e, const struct netd_network *n, struct n
 	struct netd_observed *o = &ch->v.o;
 	int ret;
 
+	/* A dnsmasq with DNS off ([DNS] Enable=no) has no port to ask. */
 	if (ch->kind == NETD_CHANGE_RECONCILE && ch->v.d->dnsmasq && o->dnsmasq_running &&
-	    o->bridge == NETD_BRIDGE_OURS && o->has_address)
+	    o->bridge == NETD_BRIDGE_OURS && o->has_address && !n->dns.disabled)
 		o->dnsmasq_hung =
 		    netd_dnsmasq_hung(e, netd_engine_index(e->config, n), o->dnsmasq_pid);
 	ret = netd_plan_up(ch->v.d, o, &ch->plan, diag);

@@ -65,13 +65,21 @@ static struct netd_network *net(const char *name, enum netd_mode mode, const cha
 	return n;
 }
 
+/* The conf against <golden>, and the options file dnsmasq rereads (router, DNS server, ...)
+ * against the golden of the same name ending in .opts. */
 static void check_conf(const struct netd_network *n, const char *golden)
 {
 	struct netd_dnsmasq_paths p;
-	char *text = NULL, *want = slurp(golden);
+	char *text = NULL, *want = slurp(golden), opts[128];
 
 	assert_int_equal(netd_dnsmasq_paths_init(&p, "/run/netd", "/var/lib/netd", n->name), 0);
 	assert_int_equal(netd_dnsmasq_render_conf(n, &p, &text), 0);
+	assert_string_equal(text, want);
+	free(text);
+	free(want);
+	snprintf(opts, sizeof(opts), "%.*s.opts", (int)(strlen(golden) - 5), golden);
+	want = slurp(opts);
+	assert_int_equal(netd_dnsmasq_render_opts(n, &text), 0);
 	assert_string_equal(text, want);
 	free(text);
 	free(want);
