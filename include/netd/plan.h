@@ -150,6 +150,12 @@ struct netd_plan {
 
 const char *netd_step_name(enum netd_step_kind k); /* "create bridge", ... */
 
+/* Pure (plan_summary.c): what a reload did to a network, as `netdctl reload` says it: "rules
+ * updated", "dnsmasq reread" (same pid, leases kept), "dnsmasq restarted", "recreated" (went
+ * down under its old definition and up under the new), other steps by name, joined by ", ";
+ * "unchanged" for an empty plan. */
+void netd_plan_summary(const struct netd_plan *plan, bool recreated, char *buf, size_t len);
+
 /*
  * Pure. The steps that make the kernel match `d`, in order; empty when it already does.
  * A foreign link or another network's bridge under the name is -EEXIST with diag saying so.

@@ -259,12 +259,19 @@ struct netd_reload {
 	struct netd_change ch;
 	int first;
 	struct netd_diag diag;
+	json_object *report; /* {network: what was done} (reload_report.c); NULL: none yet */
 };
 int netd_reload_start(struct netd_engine *e, struct netd_reload *rl, struct netd_wait *w,
                       struct netd_diag *diag);
 int netd_reload_resume(struct netd_engine *e, struct netd_reload *rl, struct netd_wait *w,
                        struct netd_diag *diag);
 void netd_reload_release(struct netd_reload *rl);
+/* What the change of network did (its plan; recreated: down and up again), into rl->report
+ * and the log (reload_report.c). */
+int netd_reload_note(struct netd_reload *rl, const char *network, const struct netd_plan *plan,
+                     bool recreated);
+/* The report, the caller's to put; rl holds none after. */
+json_object *netd_reload_take_report(struct netd_reload *rl);
 /* The label of name while the reload changes it, or NULL. */
 const char *netd_reload_busy(const struct netd_engine *e, const struct netd_reload *rl,
                              const char *name);

@@ -348,6 +348,8 @@ int netd_engine_job_run(struct netd_job *j, struct netd_wait *w, json_object **r
 		out = j->notes;
 		j->notes = NULL;
 	}
+	if (ret == 0 && j->kind == NETD_JOB_RELOAD) /* its answer: what it did */
+		out = netd_reload_take_report(&j->rl);
 	release(j);
 	if (result)
 		*result = out;
