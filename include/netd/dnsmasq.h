@@ -68,7 +68,8 @@ uint32_t netd_dnsmasq_lease_max(const struct netd_network *n);
 /* Pure: the dhcp-optsfile text (router, DNS, NTP, Option=s), reread on SIGHUP; "" without
  * [DHCP]. Caller frees *out. */
 int netd_dnsmasq_render_opts(const struct netd_network *n, char **out);
-/* Pure: the addn-hosts text ("ADDR NAME" per A/AAAA [DNSRecord]), reread on SIGHUP. */
+/* Pure: the addn-hosts text, reread on SIGHUP: "ADDR NAME" per [Host] with both, then per
+ * A/AAAA [DNSRecord]. */
 int netd_dnsmasq_render_records(const struct netd_network *n, char **out);
 
 /*

@@ -214,6 +214,16 @@ int netd_dnsmasq_render_records(const struct netd_network *n, char **out)
 
 	if (!f)
 		return -ENOMEM;
+	/* A [Host] with an address and a name answers by that name before (and whether or
+	 * not) its guest holds the lease: dnsmasq puts a dhcp-hostsfile name in DNS only for
+	 * a live lease. */
+	for (size_t i = 0; i < n->n_hosts; i++) {
+		const struct netd_host *h = &n->hosts[i];
+		char a[INET_ADDRSTRLEN];
+
+		if (h->addr.s_addr && h->name[0])
+			fprintf(f, "%s %s\n", ip(h->addr, a), h->name);
+	}
 	for (size_t i = 0; i < n->dns.n_records; i++) {
 		const struct netd_dns_record *r = &n->dns.records[i];
 
