@@ -8,6 +8,7 @@ struct netd_dnsmasq_watch;
 struct netd_file_watch;
 struct netd_heal;
 
+#include "netd/dns_status.h"
 #include "netd/engine.h"
 #include "netd/kernel/dnsmasq.h"
 #include "netd/kernel/netlink.h"
@@ -41,6 +42,8 @@ struct netd_engine {
 	size_t n_watch;
 	struct netd_job *jobs;  /* the changes in progress (job.c), one per network at most */
 	struct netd_heal *heal; /* event-driven repair (heal.c); NULL until heal_open */
+	/* systemd-resolved as the last network with a domain found it (resolved_link.c) */
+	enum netd_host_resolver host_resolver;
 };
 
 /* The rules of a network that was up differed from its definition and were repaired: log
@@ -182,6 +185,10 @@ const char *netd_engine_busy_label(const struct netd_engine *e, const char *name
 
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
                  const struct netd_dnsmasq_paths *paths, struct netd_observed *o);
+
+/* The host resolves n's domain through systemd-resolved: told after n came up (up true),
+ * taken back before it goes down; nothing for a network without a domain (resolved_link.c). */
+void netd_resolved_sync(struct netd_engine *e, const struct netd_network *n, bool up);
 
 /* Upstream DNS (upstream.c): write <runtime>/upstream.servers from resolv.conf when it differs,
  * and SIGHUP every running dnsmasq of ours then (*told: how many; told may be NULL). */

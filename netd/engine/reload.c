@@ -95,6 +95,8 @@ static void changed(struct netd_engine *e, struct netd_reload *rl, int ret, stru
 	if (rl->ups && ret == 0 &&
 	    netd_reload_note(rl, n->name, &rl->ch.plan, rl->renew[rl->i]) < 0)
 		ret = -ENOMEM;
+	if (rl->ups && ret == 0)
+		netd_resolved_sync(e, n, true);
 	if (rl->ups && ret < 0 && rl->renew[rl->i]) {
 		netd_up_record_forget(e->state_dir, n->name);
 		len = strlen(d->msg);
