@@ -3,7 +3,9 @@
  * runs (NameHasOwner), SetLinkDNS with SetLinkDomains, RevertLink.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "netd/dbus.h"
 #include "netd/kernel/dbus_conn.h"
@@ -23,6 +25,51 @@ static int has_resolved(struct netd_dbus_conn *c, struct netd_diag *diag)
 	return ret < 0 ? ret : owned != 0;
 }
 
+/* Whether the process pid lives in our network namespace. */
+static bool same_netns(uint32_t pid)
+{
+	char path[64];
+	struct stat ours, theirs;
+
+	snprintf(path, sizeof(path), "/proc/%u/ns/net", (unsigned)pid);
+	return stat("/proc/self/ns/net", &ours) == 0 && stat(path, &theirs) == 0 &&
+	       ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino;
+}
+
+/* 1 when resolved runs in our network namespace: an ifindex names a link of one namespace,
+ * and a netd in another namespace (a container, a test) must not set the host's links. */
+static int resolved_here(struct netd_dbus_conn *c, struct netd_diag *diag)
+{
+	struct netd_dbus_buf body = {.ok = true};
+	uint32_t pid = 0;
+	int ret = has_resolved(c, diag);
+
+	if (ret != 1)
+		return ret;
+	netd_dbus_put_string(&body, NETD_RESOLVED_NAME);
+	ret = netd_dbus_conn_call(c, NETD_DBUS_NAME, NETD_DBUS_PATH, NETD_DBUS_NAME,
+	                          "GetConnectionUnixProcessID", "s", &body, &pid, diag);
+	netd_dbus_buf_free(&body);
+	if (ret < 0)
+		return ret;
+	return pid > 0 && same_netns(pid);
+}
+
+/* Connected to a bus where resolved runs in our network namespace: 0; -ENOENT when it does
+ * not (or no bus). */
+static int open_resolved(struct netd_dbus_conn *c, struct netd_diag *diag)
+{
+	int ret = netd_dbus_conn_open(c, diag);
+
+	if (ret < 0)
+		return ret;
+	ret = resolved_here(c, diag);
+	if (ret == 1)
+		return 0;
+	netd_dbus_conn_close(c);
+	return ret < 0 ? ret : -ENOENT;
+}
+
 int netd_resolved_running(void)
 {
 	struct netd_diag ignored;
@@ -33,25 +80,11 @@ int netd_resolved_running(void)
 		return -ENOMEM;
 	ret = netd_dbus_conn_open(c, &ignored);
 	if (ret == 0) {
-		ret = has_resolved(c, &ignored);
+		ret = resolved_here(c, &ignored);
 		netd_dbus_conn_close(c);
 	}
 	free(c);
 	return ret == -ENOENT ? 0 : ret;
-}
-
-/* Connected to a bus where resolved runs: 0; -ENOENT when it does not (or no bus). */
-static int open_resolved(struct netd_dbus_conn *c, struct netd_diag *diag)
-{
-	int ret = netd_dbus_conn_open(c, diag);
-
-	if (ret < 0)
-		return ret;
-	ret = has_resolved(c, diag);
-	if (ret == 1)
-		return 0;
-	netd_dbus_conn_close(c);
-	return ret < 0 ? ret : -ENOENT;
 }
 
 int netd_resolved_set_link(int ifindex, struct in_addr server, const char *domain,

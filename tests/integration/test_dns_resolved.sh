@@ -73,7 +73,22 @@ expect_match "status --json: host_resolver none" '"host_resolver": *"none"' \
 expect_eq "nothing was sent to resolved" "" "$(grep -E "member=(SetLink|RevertLink)" "$T/monitor.log")"
 
 # 2. A systemd-resolved (the stand-in) on the bus: netd tells it on up, takes it back on down.
-"$ND_FAKE_RESOLVED" >"$T/fake.out" 2>&1 &
+# First in another network namespace than netd's (as the machine's own resolved is to a netd
+# in a namespace): an ifindex names no link there, so netd must leave it alone.
+"$ND_FAKE_RESOLVED" >"$T/fake-root.out" 2>&1 &
+fake_root=$!
+ND_PIDS+=($fake_root)
+nd_wait 10 grep -q '^ready' "$T/fake-root.out" || nd_die "fake resolved: $(cat "$T/fake-root.out")"
+expect_ok "down" ctl down lab
+expect_ok "up" ctl up lab
+expect_eq "a resolved of another network namespace is told nothing" "" \
+	"$(grep -E "member=(SetLink|RevertLink)" "$T/monitor.log")"
+expect_match "... and status still gives the resolver line" \
+	' +server=/lab\.example/192\.122\.1\.1' "$(ctl status lab)"
+kill "$fake_root"
+wait "$fake_root" 2>/dev/null
+# Then in netd's own namespace, as resolved runs next to a netd on the host.
+nsenter --net="/run/netns/$HOST" "$ND_FAKE_RESOLVED" >"$T/fake.out" 2>&1 &
 ND_PIDS+=($!)
 nd_wait 10 grep -q '^ready' "$T/fake.out" || nd_die "fake resolved: $(cat "$T/fake.out")"
 expect_ok "down" ctl down lab

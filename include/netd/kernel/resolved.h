@@ -12,8 +12,10 @@
 
 #include "netd/model.h"
 
-/* 1 when systemd-resolved holds its name on the system bus; 0 when not, or when there is no
- * system bus at all; -errno when the bus could not be asked. */
+/* 1 when systemd-resolved holds its name on the system bus and runs in netd's network
+ * namespace (a link's ifindex means nothing in another); 0 when not, or when there is no
+ * system bus at all; -errno when the bus could not be asked. The calls below answer -ENOENT
+ * in those cases. */
 int netd_resolved_running(void);
 /* Link ifindex: DNS server `server`, and `domain` routed to it only (~DOMAIN). */
 int netd_resolved_set_link(int ifindex, struct in_addr server, const char *domain,
