@@ -32,8 +32,8 @@ int netd_dnsmasq_paths_init(struct netd_dnsmasq_paths *p, const char *runtime_di
 /* <runtime_dir>/upstream.servers into buf: the one path of the shared servers file. */
 int netd_dnsmasq_servers_path(const char *runtime_dir, char *buf, size_t len);
 
-/* Whether the network runs a dnsmasq at all (it has an address and a [DHCP] section or
- * serves DNS: every network with a host address does). */
+/* Whether the network runs a dnsmasq at all: it has an address, and a [DHCP] section or DNS
+ * (every network with a host address, unless [DNS] Enable=no and no [DHCP]). */
 bool netd_dnsmasq_wanted(const struct netd_network *n);
 
 /*

@@ -44,7 +44,8 @@ int netd_dnsmasq_servers_path(const char *runtime_dir, char *buf, size_t len)
 
 bool netd_dnsmasq_wanted(const struct netd_network *n)
 {
-	return n->has_address;
+	/* [DNS] Enable=no without [DHCP] leaves it nothing to do. */
+	return n->has_address && (n->has_dhcp || !n->dns.disabled);
 }
 
 static const char *ip(struct in_addr a, char buf[INET_ADDRSTRLEN])

@@ -81,7 +81,19 @@ static void every_key_rendered(void **state)
 
 static void dns_off_keeps_dhcp(void **state)
 {
+	struct netd_network *n = NULL;
+	struct netd_diag d = {""};
+
 	check("dns-off");
+	/* ... and without [DHCP] as well, dnsmasq has nothing to do: none runs */
+	assert_int_equal(netd_config_parse_string("[Network]\nName=n\nMode=nat\nBridge=b0\n"
+	                                          "Address=10.0.0.1/24\n[DNS]\nEnable=no\n",
+	                                          "t.conf", &n, &d),
+	                 0);
+	assert_false(netd_dnsmasq_wanted(n));
+	n->dns.disabled = false;
+	assert_true(netd_dnsmasq_wanted(n));
+	netd_network_free(n);
 }
 
 #define NET "[Network]\nName=n\nMode=nat\nBridge=b0\nAddress=10.0.0.1/24\n"
