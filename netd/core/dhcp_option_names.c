@@ -1,7 +1,7 @@
 /*
  * The DHCP option names dnsmasq knows (`dnsmasq --help dhcp` of dnsmasq 2.90), so Option= is
  * checked when the file is read rather than refused by dnsmasq at start. tests/unit/
- * test_dhcp_options.c compares this table with the installed dnsmasq's list.
+ * test_config_dns.c compares this table with the installed dnsmasq's list.
  */
 #include <errno.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /*
- * [DNS], [DNSRecord] and [DHCP]'s options: parsed from tests/data/dnsmasq/<name>.netd and rendered
- * into dnsmasq's config, its options file and its records file, against goldens; each record
- * type's strict checks with file:line; the option names against the installed dnsmasq's.
+ * [DNS], [DNSRecord] and [DHCP]'s options as the parser checks them: each record type's strict
+ * checks with file:line, the DNS and DHCP keys' rules; the option names against the installed
+ * dnsmasq's. (Their rendering is test_dnsmasq_conf.c's.)
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -16,85 +16,6 @@
 #include "netd/config.h"
 #include "netd/dnsmasq.h"
 #include "netd/dns.h"
-
-static char *slurp(const char *name)
-{
-	char path[512], *buf;
-	FILE *f;
-	long len;
-
-	snprintf(path, sizeof(path), "%s/dnsmasq/%s", NETD_TEST_DATA, name);
-	f = fopen(path, "r");
-	if (!f)
-		fail_msg("%s: missing", path);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	buf = calloc(1, (size_t)len + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
-	fclose(f);
-	return buf;
-}
-
-static void same(const char *text, const char *golden)
-{
-	char *want = slurp(golden);
-
-	assert_string_equal(text, want);
-	free(want);
-}
-
-/* base.netd parsed, rendered into base.conf, base.opts and base.records. */
-static void check(const char *base)
-{
-	struct netd_network *n = NULL;
-	struct netd_dnsmasq_paths p;
-	struct netd_diag d = {""};
-	char name[128], *src, *text = NULL;
-
-	snprintf(name, sizeof(name), "%s.netd", base);
-	src = slurp(name);
-	if (netd_config_parse_string(src, name, &n, &d) != 0)
-		fail_msg("%s", d.msg);
-	assert_int_equal(netd_dnsmasq_paths_init(&p, "/run/netd", "/var/lib/netd", n->name), 0);
-	assert_int_equal(netd_dnsmasq_render_conf(n, &p, &text), 0);
-	snprintf(name, sizeof(name), "%s.conf", base);
-	same(text, name);
-	free(text);
-	assert_int_equal(netd_dnsmasq_render_opts(n, &text), 0);
-	snprintf(name, sizeof(name), "%s.opts", base);
-	same(text, name);
-	free(text);
-	assert_int_equal(netd_dnsmasq_render_records(n, &text), 0);
-	snprintf(name, sizeof(name), "%s.records", base);
-	same(text, name);
-	free(text);
-	netd_network_free(n);
-	free(src);
-}
-
-static void every_key_rendered(void **state)
-{
-	check("dns-full");
-}
-
-static void dns_off_keeps_dhcp(void **state)
-{
-	struct netd_network *n = NULL;
-	struct netd_diag d = {""};
-
-	check("dns-off");
-	/* ... and without [DHCP] as well, dnsmasq has nothing to do: none runs */
-	assert_int_equal(netd_config_parse_string("[Network]\nName=n\nMode=nat\nBridge=b0\n"
-	                                          "Address=10.0.0.1/24\n[DNS]\nEnable=no\n",
-	                                          "t.conf", &n, &d),
-	                 0);
-	assert_false(netd_dnsmasq_wanted(n));
-	n->dns.disabled = false;
-	assert_true(netd_dnsmasq_wanted(n));
-	netd_network_free(n);
-}
 
 #define NET "[Network]\nName=n\nMode=nat\nBridge=b0\nAddress=10.0.0.1/24\n"
 
@@ -241,9 +162,10 @@ static void option_names_are_dnsmasqs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(every_key_rendered),       cmocka_unit_test(dns_off_keeps_dhcp),
-	    cmocka_unit_test(records_checked_strictly), cmocka_unit_test(dns_keys_checked),
-	    cmocka_unit_test(dhcp_options_checked),     cmocka_unit_test(option_names_are_dnsmasqs),
+	    cmocka_unit_test(records_checked_strictly),
+	    cmocka_unit_test(dns_keys_checked),
+	    cmocka_unit_test(dhcp_options_checked),
+	    cmocka_unit_test(option_names_are_dnsmasqs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
