@@ -178,7 +178,8 @@ static bool ends_with(const char *s, const char *suffix)
 	return a >= b && strcasecmp(s + a - b, suffix) == 0;
 }
 
-/* SRV's Value: "PRIORITY WEIGHT PORT TARGET", each number 0-65535 in decimal digits. */
+/* SRV's Value: "PRIORITY WEIGHT PORT TARGET", each number 0-65535 in decimal digits; TARGET
+ * "." says the service is not offered (RFC 2782; libvirt's <srv target='.'>). */
 static bool srv_value_valid(const char *v)
 {
 	char buf[NETD_DNS_VALUE_MAX], *save = NULL, *tok;
@@ -187,7 +188,8 @@ static bool srv_value_valid(const char *v)
 	snprintf(buf, sizeof(buf), "%s", v);
 	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save), i++) {
 		if (i == 3)
-			return netd_dns_name_valid(tok) && !strtok_r(NULL, " \t", &save);
+			return (strcmp(tok, ".") == 0 || netd_dns_name_valid(tok)) &&
+			       !strtok_r(NULL, " \t", &save);
 		if (strspn(tok, "0123456789") != strlen(tok) || strlen(tok) > 5 ||
 		    atol(tok) > 65535)
 			return false;

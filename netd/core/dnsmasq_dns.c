@@ -56,7 +56,12 @@ static void conf_record(FILE *f, const struct netd_dns_record *r)
 		fprintf(f, "cname=%s,%s\n", r->name, r->value);
 		break;
 	case NETD_DNS_SRV:
-		if (sscanf(r->value, "%u %u %u %511s", &prio, &weight, &port, target) == 4)
+		/* Without a target dnsmasq answers that the service is not offered. */
+		if (sscanf(r->value, "%u %u %u %511s", &prio, &weight, &port, target) != 4)
+			break;
+		if (strcmp(target, ".") == 0)
+			fprintf(f, "srv-host=%s\n", r->name);
+		else
 			fprintf(f, "srv-host=%s,%s,%u,%u,%u\n", r->name, target, port, prio,
 			        weight);
 		break;

@@ -48,6 +48,7 @@ static void records_checked_strictly(void **state)
 	parse_ok(REC("a", "db", "10.0.0.5")); /* types in any case; a short name */
 	parse_ok(REC("PTR", "5.0.0.10.in-addr.arpa", "db.lab"));
 	parse_ok(REC("SRV", "_sip._udp", "0 0 5060 sip-1.lab"));
+	parse_ok(REC("SRV", "_ftp._tcp", "0 0 21 .")); /* not offered */
 	parse_err(REC("MX", "db", "10.0.0.5"),
 	          "t.conf:7: invalid Type 'MX': use A, AAAA, CNAME, SRV, TXT or PTR");
 	parse_err(
