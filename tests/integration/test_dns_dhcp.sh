@@ -4,7 +4,8 @@
 #    their DHCP client (busybox udhcpc) reports them, from two ranges;
 #  - from a guest, busybox nslookup resolves each [DNSRecord] type, another guest's DHCP name
 #    as NAME.DOMAIN and NAME, a [Host]'s name, and a split-DNS forwarder's domain through a
-#    fake upstream dnsmasq in the outside namespace;
+#    fake upstream dnsmasq in the outside namespace (and, once Forwarders= names it for every
+#    name, any name); busybox nslookup, since dig is not installed on these machines;
 #  - Enable=no: DHCP still works, the guest gets no DNS server and nothing listens on port 53;
 #  - a reload that changes a [Host], an A record and a DHCP option rereads dnsmasq (same pid,
 #    the guest's lease kept, the new record answered, the new option handed out); a CNAME
@@ -20,12 +21,13 @@ nd_outside
 # The upstream for corp.example only: a dnsmasq in the outside namespace.
 nsenter --net="/run/netns/$OUT" dnsmasq --keep-in-foreground --conf-file=/dev/null \
 	--no-resolv --no-hosts --bind-interfaces --listen-address=198.51.100.2 --pid-file= \
-	--address=/db.corp.example/203.0.113.7 >/dev/null 2>&1 &
+	--address=/db.corp.example/203.0.113.7 --address=/other.test/203.0.113.9 >/dev/null 2>&1 &
 ND_PIDS+=($!)
 up53() { nd_ns "$OUT" ss -Hlun "src 198.51.100.2 and sport = :53" | grep -q .; }
 nd_wait 10 up53 || nd_die "upstream dnsmasq did not start"
 
-lab_conf() { # $1: the www A record's address, $2: NTP, $3: CNAME target, $4: extra [Host]
+lab_conf() { # $1: the www A record's address, $2: NTP, $3: CNAME target, $4: extra [Host],
+	# $5: Forwarders
 	cat <<EOF
 [Network]
 Name=lab
@@ -49,7 +51,7 @@ Name=static1
 $4
 [DNS]
 Domain=lab.example
-Forwarders=corp.example/198.51.100.2
+Forwarders=${5:-corp.example/198.51.100.2}
 
 [DNSRecord]
 Type=A
@@ -175,6 +177,8 @@ expect_ok "TXT record" answers txt lab.example 'text = "hello from netd"'
 expect_ok "PTR record" answers ptr 99.1.122.192.in-addr.arpa 'name = printer\.lab\.example'
 expect_ok "split DNS: corp.example through its forwarder in the outside namespace" \
 	answers a db.corp.example 'Address: +203\.0\.113\.7$'
+expect_fail "other names go to the host's resolv.conf servers (none here), not the forwarder" \
+	answers a other.test 'Address: +203\.0\.113\.9$'
 expect_fail "LocalOnly: an unknown lab.example name is not forwarded anywhere" \
 	answers a nobody.lab.example 'Address: +[0-9]'
 
@@ -217,12 +221,15 @@ expect_eq "... with the new NTP server" 192.122.1.2 "$(got vm1 ntpsrv)"
 expect_eq "still the same dnsmasq" "$pid" "$(nd_dnsmasq_pid lab)"
 
 # A CNAME lives in dnsmasq's config file, which it reads only at start: a restart, leases kept.
-lab_conf 192.122.1.81 192.122.1.2 static1.lab.example "" | nd_write_conf lab.conf
+# So do the forwarders: one for every name replaces the host's resolv.conf servers.
+lab_conf 192.122.1.81 192.122.1.2 static1.lab.example "" 198.51.100.2 | nd_write_conf lab.conf
 out=$(ctl reload 2>&1)
 expect_match "a CNAME change restarts dnsmasq and says so" 'lab: dnsmasq restarted' "$out"
 expect_nomatch "... not reread" 'lab: dnsmasq reread' "$out"
 expect_ok "the new CNAME answers" answers cname web.lab.example \
 	'canonical name = static1\.lab\.example'
+expect_ok "Forwarders=ADDRESS: every other name goes to it" \
+	answers a other.test 'Address: +203\.0\.113\.9$'
 expect_match "vm1's lease survived the restart" "$VM1IP" "$(ctl leases lab)"
 expect_match "a new dnsmasq" '^[0-9]+$' "$(nd_dnsmasq_pid lab)"
 [[ $(nd_dnsmasq_pid lab) != "$pid" ]] && nd_pass "... with another pid" ||
