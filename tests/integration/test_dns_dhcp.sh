@@ -235,4 +235,12 @@ expect_match "a new dnsmasq" '^[0-9]+$' "$(nd_dnsmasq_pid lab)"
 [[ $(nd_dnsmasq_pid lab) != "$pid" ]] && nd_pass "... with another pid" ||
 	nd_fail "... with another pid" "pid $pid before and after"
 
+# A policy change: only the rules.
+{ lab_conf 192.122.1.81 192.122.1.2 static1.lab.example "" 198.51.100.2; printf '[Policy]\nHostToVM=allow\n'; } |
+	nd_write_conf lab.conf
+pid=$(nd_dnsmasq_pid lab)
+expect_eq "a policy change: rules updated, nothing else" "  lab: rules updated" \
+	"$(ctl reload 2>&1 | grep '^  lab:')"
+expect_eq "... and dnsmasq left alone" "$pid" "$(nd_dnsmasq_pid lab)"
+
 nd_finish
