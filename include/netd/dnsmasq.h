@@ -43,7 +43,9 @@ bool netd_dnsmasq_wanted(const struct netd_network *n);
  * dhcp-hostsfile from p; dhcp-range with the lease time; dhcp-no-override; no-ping
  * (an address probe costs 3 s per lease); no hosts of the machine's own; no resolv.conf
  * either (no-resolv): upstream servers come from p->servers (servers-file=), so dnsmasq
- * holds no inotify instance.
+ * holds no inotify instance. [DNS], [DNSRecord] and [DHCP]'s options through
+ * dnsmasq_dns.c: what dnsmasq rereads on SIGHUP (DHCP options, A/AAAA records) goes to
+ * p->opts and p->records (dhcp-optsfile=, addn-hosts=), the rest into this text.
  */
 int netd_dnsmasq_render_conf(const struct netd_network *n, const struct netd_dnsmasq_paths *p,
                              char **out);
