@@ -190,6 +190,10 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
  * taken back before it goes down; nothing for a network without a domain (resolved_link.c). */
 void netd_resolved_sync(struct netd_engine *e, const struct netd_network *n, bool up);
 
+/* n could not come up for its bridge name or subnet: when one of libvirt's running networks
+ * holds it, diag names that network instead (libvirt_hint.c). */
+void netd_libvirt_hint(const struct netd_network *n, struct netd_diag *diag);
+
 /* Upstream DNS (upstream.c): write <runtime>/upstream.servers from resolv.conf when it differs,
  * and SIGHUP every running dnsmasq of ours then (*told: how many; told may be NULL). */
 int netd_upstream_sync(struct netd_engine *e, size_t *told);
