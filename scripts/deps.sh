@@ -18,6 +18,8 @@ PACKAGES=(
 	iperf3 # bench/bench_scale.sh: TCP throughput through a network's NAT path
 	python3 # tests/integration/hold_conns.py, notify_listen.py
 	systemd # tests/install: systemd-analyze verify and security of the installed unit
+	# tests/integration/test_dns_resolved.sh: a private bus and what crosses it
+	dbus-daemon dbus-bin
 )
 # --guest: also the guest lab (tests/guest): Debian's kernel under qemu, for bonds and real
 # guests on taps. The demo does not need it; the test command does.

@@ -6,16 +6,19 @@
 #ifndef NETD_DNSMASQ_H
 #define NETD_DNSMASQ_H
 
+#include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
 
 #include "netd/model.h"
 
 struct netd_dnsmasq_paths {
-	char conf[NETD_PATH_MAX];   /* <runtime>/<net>.dnsmasq.conf */
-	char hosts[NETD_PATH_MAX];  /* <runtime>/<net>.hosts   (dhcp-hostsfile, SIGHUP reloads) */
-	char pid[NETD_PATH_MAX];    /* <runtime>/<net>.pid */
-	char leases[NETD_PATH_MAX]; /* <state>/<net>.leases   (survives restarts) */
+	char conf[NETD_PATH_MAX];    /* <runtime>/<net>.dnsmasq.conf */
+	char hosts[NETD_PATH_MAX];   /* <runtime>/<net>.hosts   (dhcp-hostsfile, SIGHUP reloads) */
+	char opts[NETD_PATH_MAX];    /* <runtime>/<net>.opts    (dhcp-optsfile, SIGHUP reloads) */
+	char records[NETD_PATH_MAX]; /* <runtime>/<net>.records (addn-hosts, SIGHUP reloads) */
+	char pid[NETD_PATH_MAX];     /* <runtime>/<net>.pid */
+	char leases[NETD_PATH_MAX];  /* <state>/<net>.leases   (survives restarts) */
 	/* <runtime>/upstream.servers: the upstream DNS servers, one file for every network's
 	 * dnsmasq (servers-file=, reread on SIGHUP); netd writes it from the host's resolv.conf */
 	char servers[NETD_PATH_MAX];
@@ -29,8 +32,8 @@ int netd_dnsmasq_paths_init(struct netd_dnsmasq_paths *p, const char *runtime_di
 /* <runtime_dir>/upstream.servers into buf: the one path of the shared servers file. */
 int netd_dnsmasq_servers_path(const char *runtime_dir, char *buf, size_t len);
 
-/* Whether the network runs a dnsmasq at all (it has an address and a [DHCP] section or
- * serves DNS: every network with a host address does). */
+/* Whether the network runs a dnsmasq at all: it has an address, and a [DHCP] section or DNS
+ * (every network with a host address, unless [DNS] Enable=no and no [DHCP]). */
 bool netd_dnsmasq_wanted(const struct netd_network *n);
 
 /*
@@ -40,7 +43,9 @@ bool netd_dnsmasq_wanted(const struct netd_network *n);
  * dhcp-hostsfile from p; dhcp-range with the lease time; dhcp-no-override; no-ping
  * (an address probe costs 3 s per lease); no hosts of the machine's own; no resolv.conf
  * either (no-resolv): upstream servers come from p->servers (servers-file=), so dnsmasq
- * holds no inotify instance.
+ * holds no inotify instance. [DNS], [DNSRecord] and [DHCP]'s options through
+ * dnsmasq_dns.c: what dnsmasq rereads on SIGHUP (DHCP options, A/AAAA records) goes to
+ * p->opts and p->records (dhcp-optsfile=, addn-hosts=), the rest into this text.
  */
 int netd_dnsmasq_render_conf(const struct netd_network *n, const struct netd_dnsmasq_paths *p,
                              char **out);
@@ -50,6 +55,24 @@ int netd_dnsmasq_render_hosts(const struct netd_network *n, char **out);
 /* The same followed by extra entries: the taps attached at run time (netd/engine/attach*.c). */
 int netd_dnsmasq_render_hosts_extra(const struct netd_network *n, const struct netd_host *extra,
                                     size_t n_extra, char **out);
+
+/* ---- [DNS], [DNSRecord] and [DHCP]'s options (dnsmasq_dns.c) ---- */
+
+/* The config lines of [DNS] and [DNSRecord]s (from no-resolv on: upstream, forwarders, domain,
+ * addn-hosts, the records dnsmasq reads only at start), appended to f. */
+void netd_dnsmasq_conf_dns(FILE *f, const struct netd_network *n,
+                           const struct netd_dnsmasq_paths *p);
+/* The [DHCP] lines beyond the first range: more ranges, dhcp-optsfile, dhcp-boot. */
+void netd_dnsmasq_conf_dhcp(FILE *f, const struct netd_network *n,
+                            const struct netd_dnsmasq_paths *p);
+/* How many addresses all the network's ranges hold. */
+uint32_t netd_dnsmasq_lease_max(const struct netd_network *n);
+/* Pure: the dhcp-optsfile text (router, DNS, NTP, Option=s), reread on SIGHUP; "" without
+ * [DHCP]. Caller frees *out. */
+int netd_dnsmasq_render_opts(const struct netd_network *n, char **out);
+/* Pure: the addn-hosts text, reread on SIGHUP: "ADDR NAME" per [Host] with both, then per
+ * A/AAAA [DNSRecord]. */
+int netd_dnsmasq_render_records(const struct netd_network *n, char **out);
 
 /*
  * Pure: the servers-file text for dnsmasq from the text of a resolv.conf (NULL: none), read

@@ -111,6 +111,9 @@ int netd_engine_upstream_handle(struct netd_engine *e, size_t *told);
  * "partial", or "needs-attention" when a state file of the network does not load.
  */
 int netd_engine_list(struct netd_engine *e, json_object **out);
+/* A reload's answer (reload_report.c): report ({network: what the reload did}, the result of
+ * the reload job; may be NULL) added to the entries of list as "reload". */
+void netd_reload_report_merge(json_object *list, json_object *report);
 /* One network's list entry alone: what up/down answer, without observing every network. */
 int netd_engine_entry(struct netd_engine *e, const char *name, json_object **out,
                       struct netd_diag *diag);

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "netd/dns.h"
+
 #define NETD_NAME_MAX     32 /* network names: [A-Za-z0-9_-], 1..31 chars */
 #define NETD_HOSTNAME_MAX 64
 #define NETD_PATH_MAX     4096
@@ -147,6 +149,9 @@ struct netd_network {
 
 	struct netd_tap taps[NETD_TAPS_MAX]; /* [Tap] sections, in file order */
 	size_t n_taps;
+
+	struct netd_dns dns;        /* [DNS] and [DNSRecord]s (netd/dns.h) */
+	struct netd_dhcp_opts dhcp; /* [DHCP]'s options beyond Range= and LeaseTime= */
 
 	char source[NETD_PATH_MAX]; /* file it came from, or "<embedded>" */
 	unsigned line_name, line_mode, line_bridge, line_address, line_range, line_uplink;

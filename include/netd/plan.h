@@ -24,6 +24,8 @@ struct netd_desired {
 	bool dnsmasq;             /* runs a dnsmasq */
 	char *dnsmasq_conf;       /* owned; NULL when !dnsmasq */
 	char *dnsmasq_hosts;      /* owned; NULL when !dnsmasq */
+	char *dnsmasq_opts;       /* owned; dhcp-optsfile text; NULL when !dnsmasq */
+	char *dnsmasq_records;    /* owned; addn-hosts text; NULL when !dnsmasq */
 	/* The record of the taps netd made for the network (<state>/<net>.taps), copied: the
 	 * attached ones stay, and their static leases are in dnsmasq_hosts. */
 	struct netd_tap_state taps;
@@ -78,7 +80,10 @@ struct netd_observed {
 	char rules_drift[NETD_NFT_DRIFT_MAX];
 	bool dnsmasq_running;
 	pid_t dnsmasq_pid;
-	bool dnsmasq_conf_current; /* running with exactly the rendered conf and hosts */
+	bool dnsmasq_conf_current; /* running with exactly the rendered conf */
+	/* running with the rendered conf, but a file it rereads on SIGHUP (hosts, options,
+	 * records) differs: rewritten and reread, no restart */
+	bool dnsmasq_files_stale;
 	/* running, but it left netd's liveness query unanswered (set by the reconcile, which
 	 * alone asks; engine/dnsmasq_health.c): restarted with SIGKILL, leases kept */
 	bool dnsmasq_hung;
@@ -127,6 +132,7 @@ enum netd_step_kind {
 	NETD_STEP_CREATE_BOND,
 	NETD_STEP_SYNC_TAPS,
 	NETD_STEP_SET_MTU, /* [Network] MTU= on the bridge and its ports */
+	NETD_STEP_REREAD_DNSMASQ,
 	/* down */
 	NETD_STEP_STOP_DNSMASQ,
 	NETD_STEP_REMOVE_RULES,
@@ -147,6 +153,12 @@ struct netd_plan {
 };
 
 const char *netd_step_name(enum netd_step_kind k); /* "create bridge", ... */
+
+/* Pure (plan_summary.c): what a reload did to a network, as `netdctl reload` says it: "rules
+ * updated", "dnsmasq reread" (same pid, leases kept), "dnsmasq restarted", "recreated" (went
+ * down under its old definition and up under the new), other steps by name, joined by ", ";
+ * "unchanged" for an empty plan. */
+void netd_plan_summary(const struct netd_plan *plan, bool recreated, char *buf, size_t len);
 
 /*
  * Pure. The steps that make the kernel match `d`, in order; empty when it already does.

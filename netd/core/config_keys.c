@@ -40,6 +40,11 @@ static void *tap_obj(struct parser *p)
 	return &p->n->taps[p->n->n_taps - 1];
 }
 
+static void *record_obj(struct parser *p)
+{
+	return &p->n->dns.records[p->n->dns.n_records - 1];
+}
+
 static void *bond_obj(struct parser *p)
 {
 	return &p->n->bond;
@@ -89,6 +94,8 @@ const struct cfg_section cfg_sections[SEC_MAX] = {
     [SEC_POLICY] = {false, NULL, network_obj, network_obj},
     [SEC_BOND] = {false, NULL, bond_obj, bond_obj},
     [SEC_TAP] = {true, begin_tap, tap_obj, tap_obj},
+    [SEC_DNS] = {false, NULL, network_obj, network_obj},
+    [SEC_DNS_RECORD] = {true, cfg_begin_record, record_obj, record_obj},
 };
 
 /* ---- keys ---- */
@@ -102,6 +109,7 @@ const struct cfg_section cfg_sections[SEC_MAX] = {
 #define TAP(key, name_, parser, field)                                                             \
 	.sec = SEC_TAP, .name = name_, .parse = parser, AT(struct netd_tap, field),                \
 	LINE(struct netd_tap, key_line[NETD_TAP_KEY_##key])
+#define REC(field, line_) AT(struct netd_dns_record, field), LINE(struct netd_dns_record, line_)
 #define POLICY(cell)                                                                               \
 	.sec = SEC_POLICY, .parse = cfg_parse_enum, NET(policy[cell]),                             \
 	NET_LINE(policy_line[cell]), .lookup = netd_policy_from_string,                            \
@@ -127,9 +135,19 @@ static const struct cfg_key keys[] = {
     {SEC_NETWORK, "NATPorts", cfg_parse_port_range, NET(nat_ports), NET_LINE(line_nat_ports)},
 
     /* [DHCP] */
-    {SEC_DHCP, "Range", cfg_parse_range, NET(dhcp_first), NET_LINE(line_range)},
+    {SEC_DHCP, "Range", cfg_parse_ranges, NET(dhcp_first), CFG_NO_LINE, .flags = CFG_REPEATS},
     {SEC_DHCP, "LeaseTime", cfg_parse_lease_time, NET(lease_time), CFG_NO_LINE,
      .min = MIN_LEASE_TIME, .max = UINT_MAX},
+    {SEC_DHCP, "Router", cfg_parse_router, NET(dhcp.router), NET_LINE(dhcp.line_router)},
+    {SEC_DHCP, "DNS", cfg_parse_addr_list, NET(dhcp.dns), NET_LINE(dhcp.line_dns),
+     .max = NETD_DHCP_ADDRS_MAX},
+    {SEC_DHCP, "NTP", cfg_parse_addr_list, NET(dhcp.ntp), NET_LINE(dhcp.line_ntp),
+     .max = NETD_DHCP_ADDRS_MAX},
+    {SEC_DHCP, "Option", cfg_parse_dhcp_option, NET(dhcp.options), CFG_NO_LINE,
+     .flags = CFG_REPEATS},
+    {SEC_DHCP, "BootFile", cfg_parse_bootfile, NET(dhcp.bootfile), NET_LINE(dhcp.line_bootfile)},
+    {SEC_DHCP, "NextServer", cfg_parse_ipv4, NET(dhcp.next_server),
+     NET_LINE(dhcp.line_next_server)},
 
     /* [Host], one static lease each */
     {SEC_HOST, "MAC", cfg_parse_mac, HOST(mac), .hint = "52:54:00:12:34:56"},
@@ -184,6 +202,18 @@ static const struct cfg_key keys[] = {
     {BOND(TLB_DYNAMIC_LB, cfg_parse_bool, tlb_dynamic_lb)},
     {BOND(ARP_MISSED_MAX, cfg_parse_uint, arp_missed_max), .max = 255},
     {BOND(PEER_NOTIFY_DELAY, cfg_parse_ms, peer_notify_delay), .max = INT_MAX},
+
+    /* [DNS], one per network */
+    {SEC_DNS, "Enable", cfg_parse_dns_enable, NET(dns.disabled), NET_LINE(dns.line_enable)},
+    {SEC_DNS, "Domain", cfg_parse_domain, NET(dns.domain), NET_LINE(dns.line_domain)},
+    {SEC_DNS, "LocalOnly", cfg_parse_bool, NET(dns.local_only), NET_LINE(dns.line_local_only)},
+    {SEC_DNS, "Forwarders", cfg_parse_forwarders, NET(dns.forwarders),
+     NET_LINE(dns.line_forwarders)},
+
+    /* [DNSRecord], one record each */
+    {SEC_DNS_RECORD, "Type", cfg_parse_record_type, REC(type, type_line)},
+    {SEC_DNS_RECORD, "Name", cfg_parse_record_text, REC(name, name_line), .flags = CFG_IN_SECTION},
+    {SEC_DNS_RECORD, "Value", cfg_parse_record_text, REC(value, value_line)},
 };
 
 _Static_assert(sizeof(keys) / sizeof(keys[0]) == CFG_N_KEYS, "CFG_N_KEYS is not the row count");

@@ -61,7 +61,7 @@ static int set_key(struct parser *p, const char *name, const char *value)
 		                name, sec_name, list);
 	}
 	seen = &p->key_line[k - cfg_keys];
-	if (*seen)
+	if (*seen && !(k->flags & CFG_REPEATS))
 		return cfg_fail(p, p->line,
 		                "%s= is given twice in [%s] (first on line %u); keep one", name,
 		                sec_name, *seen);
@@ -118,12 +118,12 @@ static int begin_section(struct parser *p, const char *line, size_t len)
 	if (s == SEC_MAX)
 		return cfg_fail(p, p->line,
 		                "unknown section [%.*s]; sections are case-sensitive: [Network], "
-		                "[DHCP], [Host], [Policy], [Tap] or [Bond]",
+		                "[DHCP], [Host], [Policy], [Tap], [Bond], [DNS] or [DNSRecord]",
 		                (int)(name_len > 64 ? 64 : name_len), line + 1);
 	if (!cfg_sections[s].repeats && p->sec_line[s])
 		return cfg_fail(p, p->line,
 		                "section [%s] appears again (first on line %u); a file defines one "
-		                "network, and only [Host] and [Tap] may repeat",
+		                "network, and only [Host], [Tap] and [DNSRecord] may repeat",
 		                cfg_section_name(s), p->sec_line[s]);
 	if (!p->sec_line[s])
 		p->sec_line[s] = p->line;
@@ -219,6 +219,9 @@ static int finish(struct parser *p)
 		if (cfg_check_host(p, i) < 0)
 			return p->err;
 	if (cfg_check_taps(p) < 0 || cfg_check_policy(p, ops) < 0 || cfg_check_nat(p, ops) < 0)
+		return p->err;
+	n->dns.line = p->sec_line[SEC_DNS];
+	if (cfg_check_dhcp_opts(p) < 0 || cfg_check_dns(p) < 0)
 		return p->err;
 	if (ops->validate) {
 		ret = ops->validate(n, p->diag);

@@ -17,6 +17,8 @@
  *   config_bond.c      [Bond]'s own parsers and rules
  *   config_tap.c       [Tap]'s own parsers and rules
  *   config_nat.c       NATAddress= and NATPorts=: the port range's parser, their rules
+ *   config_dns.c       [DNS]'s and [DNSRecord]'s own parsers and rules
+ *   config_dhcp.c      [DHCP]'s options: their parsers and rules
  *   config_validate.c  the rules that tie keys together
  *   config_values.c    the typed parsers sections share
  *   config_diag.c      the one error helper; section and key names
@@ -45,11 +47,13 @@ enum section {
 	SEC_POLICY,
 	SEC_BOND,
 	SEC_TAP,
+	SEC_DNS,
+	SEC_DNS_RECORD,
 	SEC_MAX,
 };
 
 /* Rows in cfg_keys[]; config_keys.c asserts the count. */
-#define CFG_N_KEYS 54
+#define CFG_N_KEYS 67
 
 /* Where each key of a [Host] was given (0: not given); parallel to n->hosts. */
 struct host_lines {
@@ -88,6 +92,7 @@ enum cfg_flags {
 	CFG_IN_SECTION =
 	    1u << 0,           /* "invalid KEY 'v' in [Section]: ...": the key name is ambiguous */
 	CFG_UNKNOWN = 1u << 1, /* "unknown KEY 'v': ..." rather than "invalid" */
+	CFG_REPEATS = 1u << 2, /* may be given more than once in a section (its parser counts) */
 };
 
 #define CFG_NO_LINE (-1)
@@ -176,6 +181,20 @@ int cfg_parse_port_range(struct parser *p, const struct cfg_key *k, const char *
 int cfg_parse_slaves(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 int cfg_parse_arp_targets(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 int cfg_parse_system_mac(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+/* [DHCP]'s options (config_dhcp.c): a Range= after the first, Router=, DNS=/NTP= (address
+ * lists), Option=, BootFile=. */
+int cfg_parse_ranges(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_router(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_addr_list(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_dhcp_option(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_bootfile(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+/* [DNS] and [DNSRecord] (config_dns.c). */
+int cfg_parse_dns_enable(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_domain(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_forwarders(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_record_type(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_record_text(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_begin_record(struct parser *p);
 /* [Tap]'s own (config_tap.c). */
 int cfg_parse_guest_mac(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 int cfg_parse_id(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
@@ -208,6 +227,8 @@ int cfg_check_nat(struct parser *p, const struct netd_mode_ops *ops); /* config_
 /* NATAddress= is an address of the host (config_nat.c, for netd_config_check_host()). */
 int cfg_check_nat_host(const struct netd_network *n, const struct netd_host_prefix *hp, size_t n_hp,
                        struct netd_diag *diag);
+int cfg_check_dhcp_opts(struct parser *p); /* config_dhcp.c */
+int cfg_check_dns(struct parser *p);       /* config_dns.c */
 /* [Host] and [Tap] Address=: a guest's address of the subnet (who: "host" or "tap"). */
 int cfg_check_guest_addr(struct parser *p, const char *who, struct in_addr a, unsigned line);
 

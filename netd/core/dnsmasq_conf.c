@@ -22,6 +22,10 @@ int netd_dnsmasq_paths_init(struct netd_dnsmasq_paths *p, const char *runtime_di
 	        sizeof(p->hosts) ||
 	    (size_t)snprintf(p->pid, sizeof(p->pid), "%s/%s.pid", runtime_dir, network) >=
 	        sizeof(p->pid) ||
+	    (size_t)snprintf(p->opts, sizeof(p->opts), "%s/%s.opts", runtime_dir, network) >=
+	        sizeof(p->opts) ||
+	    (size_t)snprintf(p->records, sizeof(p->records), "%s/%s.records", runtime_dir,
+	                     network) >= sizeof(p->records) ||
 	    (size_t)snprintf(p->leases, sizeof(p->leases), "%s/%s.leases", state_dir, network) >=
 	        sizeof(p->leases))
 		return -ENAMETOOLONG;
@@ -40,7 +44,8 @@ int netd_dnsmasq_servers_path(const char *runtime_dir, char *buf, size_t len)
 
 bool netd_dnsmasq_wanted(const struct netd_network *n)
 {
-	return n->has_address;
+	/* [DNS] Enable=no without [DHCP] leaves it nothing to do. */
+	return n->has_address && (n->has_dhcp || !n->dns.disabled);
 }
 
 static const char *ip(struct in_addr a, char buf[INET_ADDRSTRLEN])
@@ -79,12 +84,10 @@ int netd_dnsmasq_render_conf(const struct netd_network *n, const struct netd_dns
 	fprintf(f, "pid-file=%s\n", p->pid);
 	/* Answers come from forwarding, never from the host's own /etc/hosts. */
 	fprintf(f, "no-hosts\n");
-	/* Upstream servers from netd's file, reread on SIGHUP, instead of dnsmasq watching
-	 * resolv.conf itself: that watch costs each dnsmasq an inotify instance of root's
-	 * (fs.inotify.max_user_instances, 128 by default), and netd watches it once for all. */
-	fprintf(f, "no-resolv\nservers-file=%s\n", p->servers);
+	/* Upstream, domain, records (dnsmasq_dns.c). */
+	netd_dnsmasq_conf_dns(f, n, p);
 	if (n->has_dhcp) {
-		uint32_t size = ntohl(n->dhcp_last.s_addr) - ntohl(n->dhcp_first.s_addr) + 1;
+		uint32_t size = netd_dnsmasq_lease_max(n);
 
 		fprintf(f, "dhcp-range=%s,%s,%s,", ip(n->dhcp_first, a), ip(n->dhcp_last, b),
 		        ip(m, mask));
@@ -96,16 +99,8 @@ int netd_dnsmasq_render_conf(const struct netd_network *n, const struct netd_dns
 		fprintf(f, "dhcp-no-override\ndhcp-authoritative\nno-ping\n");
 		fprintf(f, "dhcp-lease-max=%u\n", size);
 		fprintf(f, "dhcp-leasefile=%s\ndhcp-hostsfile=%s\n", p->leases, p->hosts);
-		/* An empty router option, so a guest of a network the host does not route for
-		 * gets no default route through the host. */
-		if (netd_network_host_is_router(n))
-			fprintf(f, "dhcp-option=3,%s\n", host);
-		else
-			fprintf(f, "dhcp-option=3\n");
-		fprintf(f, "dhcp-option=6,%s\n", host);
-		/* [Network] MTU=: the guests' interface MTU (option 26), the bridge's own. */
-		if (n->mtu)
-			fprintf(f, "dhcp-option=26,%u\n", n->mtu);
+		/* More ranges, the options file, PXE (dnsmasq_dns.c). */
+		netd_dnsmasq_conf_dhcp(f, n, p);
 	}
 	ret = ferror(f) ? -ENOMEM : 0;
 	if (fclose(f) != 0)

@@ -218,8 +218,10 @@ struct netd_network *netd_network_new(void)
 	struct netd_network *n = calloc(1, sizeof(struct netd_network));
 
 	/* The model's defaults that are not zero. */
-	if (n)
+	if (n) {
 		n->guest_source_check = true;
+		n->dns.local_only = true;
+	}
 	return n;
 }
 
@@ -229,6 +231,7 @@ void netd_network_free(struct netd_network *n)
 		return;
 	free(n->hosts);
 	free(n->warnings);
+	free(n->dns.records);
 	free(n);
 }
 

@@ -17,6 +17,7 @@ static const char *const step_names[NETD_STEP_KINDS] = {
     [NETD_STEP_APPLY_RULES] = "apply nftables rules",
     [NETD_STEP_START_DNSMASQ] = "start dnsmasq",
     [NETD_STEP_RESTART_DNSMASQ] = "restart dnsmasq",
+    [NETD_STEP_REREAD_DNSMASQ] = "reread dnsmasq files",
     [NETD_STEP_ISOLATE_PORTS] = "set port isolation",
     [NETD_STEP_SET_MTU] = "set the MTU",
     [NETD_STEP_TAKE_UPLINK] = "take over uplink",
@@ -44,6 +45,8 @@ void netd_desired_free(struct netd_desired *d)
 	netd_nft_net_free(d->nft);
 	free(d->dnsmasq_conf);
 	free(d->dnsmasq_hosts);
+	free(d->dnsmasq_opts);
+	free(d->dnsmasq_records);
 	netd_tap_state_clear(&d->taps);
 	free(d);
 }
@@ -87,6 +90,10 @@ int netd_desired_build(const struct netd_network *n, const struct netd_dnsmasq_p
 		if (ret < 0)
 			goto fail;
 		ret = netd_tap_state_hosts(n, &d->taps, &d->dnsmasq_hosts);
+		if (ret == 0)
+			ret = netd_dnsmasq_render_opts(n, &d->dnsmasq_opts);
+		if (ret == 0)
+			ret = netd_dnsmasq_render_records(n, &d->dnsmasq_records);
 		if (ret < 0)
 			goto fail;
 	}
@@ -210,6 +217,8 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 			push(plan, NETD_STEP_START_DNSMASQ);
 		else if (!o->dnsmasq_conf_current || fresh || o->dnsmasq_hung)
 			push(plan, NETD_STEP_RESTART_DNSMASQ);
+		else if (o->dnsmasq_files_stale)
+			push(plan, NETD_STEP_REREAD_DNSMASQ);
 	} else if (o->dnsmasq_running) {
 		push(plan, NETD_STEP_STOP_DNSMASQ);
 	}

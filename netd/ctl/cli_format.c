@@ -367,6 +367,7 @@ int netd_fmt_status(FILE *f, json_object *st)
 		fprintf(f, "pid %" PRId64 "\n", json_object_get_int64(pid));
 	else
 		fprintf(f, "not running\n");
+	netd_fmt_dns(f, field(st, "dns"));
 	print_repair(f, field(st, "repair"));
 	print_attention(f, field(st, "needs_attention"));
 	print_policy(f, field(st, "policy"));

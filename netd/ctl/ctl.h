@@ -24,6 +24,10 @@ int netd_fmt_list(FILE *f, json_object *list);
 int netd_fmt_status(FILE *f, json_object *status);
 /* Leases as a table; expiry is shown in local time, 0 as "never". */
 int netd_fmt_leases(FILE *f, json_object *leases);
+/* status's "dns" object as its lines (cli_dns.c); nothing when there is none. */
+void netd_fmt_dns(FILE *f, json_object *dns);
+/* reload's answer (the list, each network up with "reload": what was done) (cli_reload.c). */
+int netd_fmt_reload(FILE *f, json_object *list);
 /* One line for up/down: "default: up (virbr0 192.122.1.1/24)", and when up repaired drift,
  * ", rules repaired: <what>" on it. */
 int netd_fmt_confirm(FILE *f, const char *name, json_object *entry);

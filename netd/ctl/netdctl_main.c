@@ -323,18 +323,7 @@ static int run_remote(struct ctl *c, const struct command *cmd, int argc, char *
 	} else if (strcmp(cmd->name, "leases") == 0) {
 		ret = netd_fmt_leases(stdout, result);
 	} else if (strcmp(cmd->name, "reload") == 0) {
-		size_t n = json_object_is_type(result, json_type_array)
-		               ? json_object_array_length(result)
-		               : 0;
-
-		printf("reloaded: %zu network%s", n, n == 1 ? "" : "s");
-		for (size_t i = 0; i < n; i++) {
-			json_object *v = NULL;
-
-			json_object_object_get_ex(json_object_array_get_idx(result, i), "name", &v);
-			printf("%s%s", i ? ", " : " (", v ? json_object_get_string(v) : "?");
-		}
-		printf("%s\n", n ? ")" : "");
+		ret = netd_fmt_reload(stdout, result);
 	} else {
 		ret = netd_fmt_confirm(stdout, name, result);
 	}

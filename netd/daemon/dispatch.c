@@ -91,7 +91,12 @@ static void changed(void *arg, int ret, json_object *result, const struct netd_d
 		}
 		json_object_put(w);
 	} else if (ret == 0 && p->req.cmd->cmd == NETD_CTL_RELOAD) {
+		/* The list, each network with what the reload did to it. */
+		w = result;
 		ret = netd_engine_list(p->e, &result);
+		if (ret == 0)
+			netd_reload_report_merge(result, w);
+		json_object_put(w);
 	}
 	answer(p, ret, result, &diag);
 	free(p);

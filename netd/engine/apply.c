@@ -128,7 +128,15 @@ static int start_dnsmasq(struct netd_apply_ctx *c, struct netd_apply_run *r, str
 	/* Its upstream servers current before it reads them. Not a reason to refuse the
 	 * network: without the file dnsmasq serves DHCP and local names, and the reconcile
 	 * pass retries the file and reports why it failed. */
+	int ret;
+
 	netd_upstream_sync(c->e, NULL);
+	ret = netd_dnsmasq_reread_write(&c->paths, c->d->dnsmasq_opts, c->d->dnsmasq_records);
+	if (ret < 0) {
+		netd_diag_set(diag, "dnsmasq for %s: writing %s: %s", c->net->name, c->paths.opts,
+		              strerror(-ret));
+		return ret;
+	}
 	return netd_dnsmasq_start_begin(&c->paths, c->d->dnsmasq_conf, c->d->dnsmasq_hosts,
 	                                c->e->dnsmasq_bin, &r->op, diag);
 }
@@ -161,6 +169,18 @@ static int restart_start(struct netd_apply_ctx *c, struct netd_apply_run *r, int
 		return ret;
 	}
 	return start_dnsmasq(c, r, diag);
+}
+
+/* Only what dnsmasq rereads changed: rewritten and reread (SIGHUP), no restart. */
+static int reread_dnsmasq(struct netd_apply_ctx *c, struct netd_diag *diag)
+{
+	int ret = netd_dnsmasq_reread(&c->paths, c->d->dnsmasq_hosts, c->d->dnsmasq_opts,
+	                              c->d->dnsmasq_records);
+
+	if (ret < 0)
+		netd_diag_set(diag, "dnsmasq of %s rereading its files: %s", c->net->name,
+		              strerror(-ret));
+	return ret;
 }
 
 /* The dnsmasq steps: begun here, and r->op is set when they wait. */
@@ -247,6 +267,9 @@ static int do_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum netd
 	case NETD_STEP_RESTART_DNSMASQ:
 		*undoable = false;
 		return dnsmasq_step(c, r, k, diag);
+	case NETD_STEP_REREAD_DNSMASQ:
+		*undoable = false;
+		return reread_dnsmasq(c, diag);
 	case NETD_STEP_ISOLATE_PORTS:
 		*undoable = false;
 		return isolate_ports(c, diag);

@@ -28,18 +28,26 @@ static int plan_up(struct netd_engine *e, const struct netd_network *n, struct n
                    struct netd_diag *diag)
 {
 	struct netd_observed *o = &ch->v.o;
+	bool collides;
 	int ret;
 
+	/* A dnsmasq with DNS off ([DNS] Enable=no) has no port to ask. */
 	if (ch->kind == NETD_CHANGE_RECONCILE && ch->v.d->dnsmasq && o->dnsmasq_running &&
-	    o->bridge == NETD_BRIDGE_OURS && o->has_address)
+	    o->bridge == NETD_BRIDGE_OURS && o->has_address && !n->dns.disabled)
 		o->dnsmasq_hung =
 		    netd_dnsmasq_hung(e, netd_engine_index(e->config, n), o->dnsmasq_pid);
 	ret = netd_plan_up(ch->v.d, o, &ch->plan, diag);
+	collides = ret == -EEXIST && o->bridge == NETD_BRIDGE_FOREIGN;
 	/* NATAddress= also whenever the rules are written: a reload may have changed it. */
 	if (ret == 0 && ch->plan.n > 0 &&
 	    (o->bridge == NETD_BRIDGE_ABSENT ||
-	     (n->nat_address.s_addr && plans(&ch->plan, NETD_STEP_APPLY_RULES))))
+	     (n->nat_address.s_addr && plans(&ch->plan, NETD_STEP_APPLY_RULES)))) {
 		ret = netd_engine_check_host(e, n, diag);
+		collides = ret == -EINVAL; /* the subnet overlaps the host's */
+	}
+	/* A bridge name or subnet of libvirt's: say whose. */
+	if (collides)
+		netd_libvirt_hint(n, diag);
 	ch->drift = o->bridge == NETD_BRIDGE_OURS && plans(&ch->plan, NETD_STEP_APPLY_RULES);
 	return ret;
 }

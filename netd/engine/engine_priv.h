@@ -9,6 +9,7 @@ struct netd_dnsmasq_watch;
 struct netd_file_watch;
 struct netd_heal;
 
+#include "netd/dns_status.h"
 #include "netd/engine.h"
 #include "netd/kernel/dnsmasq.h"
 #include "netd/kernel/netlink.h"
@@ -47,6 +48,8 @@ struct netd_engine {
 	unsigned pass_depth;
 	struct netd_kernel_snapshot *pass_k;
 	unsigned long passes; /* reconcile passes so far: whose dnsmasq's turn it is to be asked */
+	/* systemd-resolved as the last network with a domain found it (resolved_link.c) */
+	enum netd_host_resolver host_resolver;
 };
 
 /* The rules of a network that was up differed from its definition and were repaired: log
@@ -199,6 +202,14 @@ int netd_pass_snapshot(struct netd_engine *e, struct netd_kernel_snapshot **k, b
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
                  const struct netd_dnsmasq_paths *paths, struct netd_observed *o);
 
+/* The host resolves n's domain through systemd-resolved: told after n came up (up true),
+ * taken back before it goes down; nothing for a network without a domain (resolved_link.c). */
+void netd_resolved_sync(struct netd_engine *e, const struct netd_network *n, bool up);
+
+/* n could not come up for its bridge name or subnet: when one of libvirt's running networks
+ * holds it, diag names that network instead (libvirt_hint.c). */
+void netd_libvirt_hint(const struct netd_network *n, struct netd_diag *diag);
+
 /* Upstream DNS (upstream.c): write <runtime>/upstream.servers from resolv.conf when it differs,
  * and SIGHUP every running dnsmasq of ours then (*told: how many; told may be NULL). */
 int netd_upstream_sync(struct netd_engine *e, size_t *told);
@@ -275,12 +286,19 @@ struct netd_reload {
 	struct netd_change ch;
 	int first;
 	struct netd_diag diag;
+	json_object *report; /* {network: what was done} (reload_report.c); NULL: none yet */
 };
 int netd_reload_start(struct netd_engine *e, struct netd_reload *rl, struct netd_wait *w,
                       struct netd_diag *diag);
 int netd_reload_resume(struct netd_engine *e, struct netd_reload *rl, struct netd_wait *w,
                        struct netd_diag *diag);
 void netd_reload_release(struct netd_reload *rl);
+/* What the change of network did (its plan; recreated: down and up again), into rl->report
+ * and the log (reload_report.c). */
+int netd_reload_note(struct netd_reload *rl, const char *network, const struct netd_plan *plan,
+                     bool recreated);
+/* The report, the caller's to put; rl holds none after. */
+json_object *netd_reload_take_report(struct netd_reload *rl);
 /* The label of name while the reload changes it, or NULL. */
 const char *netd_reload_busy(const struct netd_engine *e, const struct netd_reload *rl,
                              const char *name);

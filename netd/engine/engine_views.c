@@ -331,6 +331,8 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 	json_object_object_add(j, "taps", taps_json(e, n));
 	json_object_object_add(j, "needs_attention", attention(&v));
 	json_object_object_add(j, "firewall", firewall_findings(n, NULL));
+	if ((obj = netd_dns_status_json(n, e->host_resolver)))
+		json_object_object_add(j, "dns", obj);
 	netd_view_release(&v);
 	*out = j;
 	return 0;

@@ -157,6 +157,8 @@ static int start_change(struct netd_job *j, struct netd_wait *w, struct netd_dia
 	}
 	if (j->kind == NETD_JOB_UP && (ret = record_up(j, diag)) < 0)
 		return ret;
+	if (j->kind == NETD_JOB_DOWN) /* while its bridge, resolved's link, is there */
+		netd_resolved_sync(e, j->n, false);
 	j->has_change = true;
 	return netd_change_start(e, j->n, change_of[j->kind], j->args.force, j->notes, &j->ch, w,
 	                         diag);
@@ -263,6 +265,8 @@ static int reconciled(struct netd_job *j, int ret, struct netd_diag *diag)
 		         diag->msg[0] ? diag->msg : strerror(-ret));
 	else if (plan->n > 0)
 		netd_log(LOG_NOTICE, "%s: reconcile repaired: %s", name, steps);
+	if (ret == 0 && plan->n > 0 && plan->steps[0] == NETD_STEP_CREATE_BRIDGE)
+		netd_resolved_sync(j->e, j->n, true); /* a new bridge is a new link to resolved */
 	if (ret == 0 && j->ch.drift)
 		ret = netd_repair_note(j->e, name, j->ch.v.o.rules_drift);
 	if (ret == 0 && (rec = netd_up_record_load(j->e->state_dir, name)) != 0 && rec != -EINVAL)
@@ -285,6 +289,8 @@ static int end_change(struct netd_job *j, int ret, json_object **out, struct net
 
 	switch (j->kind) {
 	case NETD_JOB_UP:
+		if (ret == 0)
+			netd_resolved_sync(e, j->n, true);
 		if (ret == 0 && j->ch.drift) {
 			ret = netd_repair_note(e, j->n->name, j->ch.v.o.rules_drift);
 			*out = ret == 0 ? netd_repair_json(e, j->n->name) : NULL;
@@ -348,6 +354,8 @@ int netd_engine_job_run(struct netd_job *j, struct netd_wait *w, json_object **r
 		out = j->notes;
 		j->notes = NULL;
 	}
+	if (ret == 0 && j->kind == NETD_JOB_RELOAD) /* its answer: what it did */
+		out = netd_reload_take_report(&j->rl);
 	release(j);
 	if (result)
 		*result = out;

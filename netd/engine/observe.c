@@ -336,9 +336,15 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 	if (ret < 0)
 		return ret;
 	o->dnsmasq_running = ret == 1;
-	if (o->dnsmasq_running && d->dnsmasq_conf)
+	if (o->dnsmasq_running && d->dnsmasq_conf) {
+		/* What dnsmasq rereads on SIGHUP differing is no reason to restart it. */
 		o->dnsmasq_conf_current =
-		    netd_dnsmasq_conf_matches(paths, d->dnsmasq_conf, d->dnsmasq_hosts) == 1;
+		    netd_dnsmasq_conf_file_matches(paths, d->dnsmasq_conf) == 1;
+		o->dnsmasq_files_stale =
+		    o->dnsmasq_conf_current &&
+		    netd_dnsmasq_reread_matches(paths, d->dnsmasq_hosts, d->dnsmasq_opts,
+		                                d->dnsmasq_records) != 1;
+	}
 
 	if (netd_sysctl_read("net/ipv4/ip_forward", fwd, sizeof(fwd)) == 0)
 		o->ip_forward_on = strcmp(fwd, "1") == 0;

@@ -93,6 +93,11 @@ static void changed(struct netd_engine *e, struct netd_reload *rl, int ret, stru
 		ret = gone(e, n, ret, d);
 	if (!rl->ups && ret == 0 && m)
 		rl->renew[netd_engine_index(rl->fresh, m)] = true;
+	if (rl->ups && ret == 0 &&
+	    netd_reload_note(rl, n->name, &rl->ch.plan, rl->renew[rl->i]) < 0)
+		ret = -ENOMEM;
+	if (rl->ups && ret == 0)
+		netd_resolved_sync(e, n, true);
 	if (rl->ups && ret < 0 && rl->renew[rl->i]) {
 		netd_up_record_forget(e->state_dir, n->name);
 		len = strlen(d->msg);
@@ -190,6 +195,8 @@ void netd_reload_release(struct netd_reload *rl)
 	free(rl->renew);
 	free(rl->marks);
 	rl->renew = rl->marks = NULL;
+	json_object_put(rl->report);
+	rl->report = NULL;
 }
 
 const char *netd_reload_busy(const struct netd_engine *e, const struct netd_reload *rl,

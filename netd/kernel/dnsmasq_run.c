@@ -169,6 +169,10 @@ static void remove_files(const struct netd_dnsmasq_paths *p)
 	unlink(p->conf);
 	unlink(p->hosts);
 	unlink(p->pid);
+	if (p->opts[0])
+		unlink(p->opts);
+	if (p->records[0])
+		unlink(p->records);
 }
 
 /* Nothing runs any more: the files go, and so does the pidfd. */

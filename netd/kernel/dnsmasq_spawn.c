@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -309,6 +310,25 @@ static int hand_over(struct netd_dnsmasq_op *op, int ret, struct netd_dnsmasq_op
 	return ret;
 }
 
+/* A file dnsmasq rereads (options, records) there before it starts, world-readable as dnsmasq
+ * rereads it as nobody: the engine writes them first; one a caller did not write is empty. */
+static int touch(const char *path)
+{
+	int fd;
+
+	if (!path[0])
+		return 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, 0644) < 0) {
+		close(fd);
+		return -errno;
+	}
+	close(fd);
+	return 0;
+}
+
 int netd_dnsmasq_start_begin(const struct netd_dnsmasq_paths *p, const char *conf_text,
                              const char *hosts_text, const char *dnsmasq_bin,
                              struct netd_dnsmasq_op **out, struct netd_diag *diag)
@@ -337,6 +357,10 @@ int netd_dnsmasq_start_begin(const struct netd_dnsmasq_paths *p, const char *con
 	ret = netd_file_write_atomic(p->conf, conf_text, 0644, false);
 	if (ret == 0)
 		ret = netd_file_write_atomic(p->hosts, hosts_text ? hosts_text : "", 0644, false);
+	if (ret == 0)
+		ret = touch(p->opts);
+	if (ret == 0)
+		ret = touch(p->records);
 	if (ret < 0)
 		netd_diag_set(&op->diag, "dnsmasq for %s: writing %s: %s", op->name, p->conf,
 		              strerror(-ret));

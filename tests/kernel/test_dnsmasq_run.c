@@ -198,10 +198,18 @@ struct started {
 
 static int start(const struct netd_network *n, struct started *s, struct netd_diag *diag)
 {
+	char *opts = NULL, *records = NULL;
+
 	memset(s, 0, sizeof(*s));
 	assert_int_equal(netd_dnsmasq_paths_init(&s->p, dir, dir, n->name), 0);
 	assert_int_equal(netd_dnsmasq_render_conf(n, &s->p, &s->conf), 0);
 	assert_int_equal(netd_dnsmasq_render_hosts(n, &s->hosts), 0);
+	/* The files dnsmasq rereads on SIGHUP, written first as the engine does (apply.c). */
+	assert_int_equal(netd_dnsmasq_render_opts(n, &opts), 0);
+	assert_int_equal(netd_dnsmasq_render_records(n, &records), 0);
+	assert_int_equal(netd_dnsmasq_reread_write(&s->p, opts, records), 0);
+	free(opts);
+	free(records);
 	return netd_dnsmasq_start(&s->p, s->conf, s->hosts, NULL, &s->pid, diag);
 }
 

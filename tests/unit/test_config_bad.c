@@ -23,9 +23,11 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
     {"unknown_section", "8: unknown section [Routes]; sections are case-sensitive: "
-                        "[Network], [DHCP], [Host], [Policy], [Tap] or [Bond]"},
+                        "[Network], [DHCP], [Host], [Policy], [Tap], [Bond], [DNS] or "
+                        "[DNSRecord]"},
     {"unknown_section_case", "8: unknown section [dhcp]; sections are case-sensitive: "
-                             "[Network], [DHCP], [Host], [Policy], [Tap] or [Bond]"},
+                             "[Network], [DHCP], [Host], [Policy], [Tap], [Bond], "
+                             "[DNS] or [DNSRecord]"},
     {"unknown_key", "7: unknown key 'Zone' in [Network]; the keys there are Name, Mode, Bridge, "
                     "Address, Autostart, Uplink, GuestSourceCheck, MTU, NATAddress and "
                     "NATPorts (case-sensitive)"},
@@ -33,11 +35,12 @@ static const struct bad_case bad_cases[] = {
                          "Bridge, Address, Autostart, Uplink, GuestSourceCheck, MTU, "
                          "NATAddress and NATPorts "
                          "(case-sensitive)"},
-    {"unknown_key_dhcp", "10: unknown key 'Router' in [DHCP]; the keys there are Range and "
-                         "LeaseTime (case-sensitive)"},
+    {"unknown_key_dhcp", "10: unknown key 'Gateway' in [DHCP]; the keys there are Range, "
+                         "LeaseTime, Router, DNS, NTP, Option, BootFile and NextServer "
+                         "(case-sensitive)"},
     {"duplicate_key", "6: Name= is given twice in [Network] (first on line 3); keep one"},
     {"duplicate_section", "8: section [Network] appears again (first on line 2); a file "
-                          "defines one network, and only [Host] and [Tap] may repeat"},
+                          "defines one network, and only [Host], [Tap] and [DNSRecord] may repeat"},
     {"empty_value", "4: Mode= has an empty value; give a value or remove the line"},
     {"outside_section", "2: Name= is outside any section; put it under a section header such "
                         "as [Network]"},

@@ -417,7 +417,7 @@ static void the_section_ties_to_the_network(void **state)
 	          "t.conf:7: Slaves= has an empty value; give a value or remove the line");
 	parse_err(HEAD "[Bond]\nMode=1\n",
 	          "t.conf:9: section [Bond] appears again (first on line 6); a file defines one "
-	          "network, and only [Host] and [Tap] may repeat");
+	          "network, and only [Host], [Tap] and [DNSRecord] may repeat");
 	/* Uplink= naming the bond itself is fine, in either order of sections */
 	netd_network_free(parse_ok("[Bond]\nName=bond0\nSlaves=eth0\n[Network]\nName=lan\n"
 	                           "Mode=bridged\nBridge=br0\nUplink=bond0\n"));

@@ -6,6 +6,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -21,7 +22,7 @@ static const struct {
 } sections[] = {
     {"Network", "Name, Mode, Bridge, Address, Autostart, Uplink, GuestSourceCheck, MTU, "
                 "NATAddress and NATPorts"},
-    {"DHCP", "Range and LeaseTime"},
+    {"DHCP", "Range, LeaseTime, Router, DNS, NTP, Option, BootFile and NextServer"},
     {"Host", "MAC, Address and Name"},
     {"Policy", "VMToHost, HostToVM, VMToOutside, OutsideToVM and VMToVM"},
     {"Tap", "Name, MAC, Address, Owner, Group and Queues"},
@@ -31,6 +32,8 @@ static const struct {
              "PrimaryReselectPolicy, FailOverMACPolicy, MinLinks, ResendIGMP, GratuitousARP, "
              "AllSlavesActive, PacketsPerSlave, LearnPacketIntervalSec, "
              "DynamicTransmitLoadBalancing, ARPMissedMax and PeerNotifyDelaySec"},
+    {"DNS", "Enable, Domain, LocalOnly and Forwarders"},
+    {"DNSRecord", "Type, Name and Value"},
 };
 
 #define NET_INTERNAL "[Network]\nName=n\nMode=internal\nBridge=b0\n"
@@ -55,6 +58,12 @@ static const struct {
     {"Network", NET_NAT, "NATPorts=2000-2999", ""},
     {"DHCP", NET_NAT "[DHCP]\n", "Range=10.0.0.2 10.0.0.9", ""},
     {"DHCP", NET_DHCP, "LeaseTime=1h", ""},
+    {"DHCP", NET_DHCP, "Router=10.0.0.254", ""},
+    {"DHCP", NET_DHCP, "DNS=10.0.0.53", ""},
+    {"DHCP", NET_DHCP, "NTP=10.0.0.123", ""},
+    {"DHCP", NET_DHCP, "Option=domain-search,lab.example", ""},
+    {"DHCP", NET_DHCP, "BootFile=pxelinux.0", ""},
+    {"DHCP", NET_DHCP "BootFile=pxelinux.0\n", "NextServer=10.0.0.5", ""},
     {"Host", NET_DHCP "[Host]\n", "MAC=52:54:00:00:00:01", ""},
     {"Host", NET_DHCP "[Host]\nMAC=52:54:00:00:00:01\n", "Address=10.0.0.20", ""},
     {"Host", NET_DHCP "[Host]\nMAC=52:54:00:00:00:01\n", "Name=vm1", ""},
@@ -100,6 +109,13 @@ static const struct {
     {"Bond", BOND("balance-tlb"), "DynamicTransmitLoadBalancing=no", ""},
     {"Bond", BOND("active-backup"), "ARPMissedMax=10", ""},
     {"Bond", BOND("active-backup"), "PeerNotifyDelaySec=100ms", ""},
+    {"DNS", NET_NAT "[DNS]\n", "Enable=yes", ""},
+    {"DNS", NET_NAT "[DNS]\n", "Domain=lab.example", ""},
+    {"DNS", NET_NAT "[DNS]\nDomain=lab.example\n", "LocalOnly=no", ""},
+    {"DNS", NET_NAT "[DNS]\n", "Forwarders=192.0.2.53", ""},
+    {"DNSRecord", NET_NAT "[DNSRecord]\n", "Type=A", "Name=www\nValue=10.0.0.80\n"},
+    {"DNSRecord", NET_NAT "[DNSRecord]\nType=A\n", "Name=www", "Value=10.0.0.80\n"},
+    {"DNSRecord", NET_NAT "[DNSRecord]\nType=A\nName=www\n", "Value=10.0.0.80", ""},
 };
 
 #define N_SAMPLES (sizeof(samples) / sizeof(samples[0]))
@@ -176,6 +192,9 @@ static void every_key_is_refused_twice(void **state)
 		unsigned first = lines_in(samples[i].before) + 1;
 		const char *line = samples[i].line;
 
+		/* Keys that make lists may be given again: a_repeatable_key_is_taken_again */
+		if (strncmp(line, "Range=", 6) == 0 || strncmp(line, "Option=", 7) == 0)
+			continue;
 		snprintf(text, sizeof(text), "%s%s\n%s\n%s", samples[i].before, line, line,
 		         samples[i].after);
 		snprintf(want, sizeof(want),
@@ -216,6 +235,21 @@ static void a_new_host_or_tap_takes_its_keys_again(void **state)
 	          "t.conf:12: MAC= is given twice in [Host] (first on line 11); keep one");
 }
 
+/* Range= and Option= make lists: given again, each line adds one. */
+static void a_repeatable_key_is_taken_again(void **state)
+{
+	parse_ok(NET_DHCP "Range=10.0.0.20 10.0.0.29\nRange=10.0.0.30 10.0.0.39\n");
+	parse_ok(NET_DHCP "Option=domain-search,lab.example\nOption=252,http://wpad/\n");
+	/* ... a second range still through every rule of the first */
+	parse_err(NET_DHCP "Range=10.0.0.5 10.0.0.29\n",
+	          "t.conf:8: this range overlaps the Range= on line 7");
+	parse_err(NET_DHCP "Range=10.0.1.5 10.0.1.29\n",
+	          "t.conf:8: DHCP range 10.0.1.5 - 10.0.1.29 is not inside the subnet 10.0.0.0/24");
+	parse_err(NET_DHCP "Option=42,10.0.0.1\n",
+	          "t.conf:8: invalid Option '42,10.0.0.1': option 42 is set by NTP=; use "
+	          "that key");
+}
+
 static void an_unknown_key_names_the_sections_keys(void **state)
 {
 	char text[1024], want[1024];
@@ -253,6 +287,7 @@ int main(void)
 	    cmocka_unit_test(every_key_is_refused_twice),
 	    cmocka_unit_test(every_key_is_refused_empty),
 	    cmocka_unit_test(a_new_host_or_tap_takes_its_keys_again),
+	    cmocka_unit_test(a_repeatable_key_is_taken_again),
 	    cmocka_unit_test(an_unknown_key_names_the_sections_keys),
 	};
 

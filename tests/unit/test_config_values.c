@@ -283,8 +283,8 @@ static void guest_source_check_defaults_to_yes(void **state)
 	          "keep one");
 	parse_err("[Network]\nName=n\nMode=internal\nBridge=b0\n[DHCP]\nGuestSourceCheck=%s\n",
 	          "no",
-	          "t.conf:6: unknown key 'GuestSourceCheck' in [DHCP]; the keys there are Range "
-	          "and LeaseTime (case-sensitive)");
+	          "t.conf:6: unknown key 'GuestSourceCheck' in [DHCP]; the keys there are Range, "
+	          "LeaseTime, Router, DNS, NTP, Option, BootFile and NextServer (case-sensitive)");
 }
 
 static void numbers_with_limits(void **state)

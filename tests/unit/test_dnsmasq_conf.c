@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "netd/config.h"
 #include "netd/dnsmasq.h"
 #include "netd/mode.h"
 
@@ -65,13 +66,21 @@ static struct netd_network *net(const char *name, enum netd_mode mode, const cha
 	return n;
 }
 
+/* The conf against <golden>, and the options file dnsmasq rereads (router, DNS server, ...)
+ * against the golden of the same name ending in .opts. */
 static void check_conf(const struct netd_network *n, const char *golden)
 {
 	struct netd_dnsmasq_paths p;
-	char *text = NULL, *want = slurp(golden);
+	char *text = NULL, *want = slurp(golden), opts[128];
 
 	assert_int_equal(netd_dnsmasq_paths_init(&p, "/run/netd", "/var/lib/netd", n->name), 0);
 	assert_int_equal(netd_dnsmasq_render_conf(n, &p, &text), 0);
+	assert_string_equal(text, want);
+	free(text);
+	free(want);
+	snprintf(opts, sizeof(opts), "%.*s.opts", (int)(strlen(golden) - 5), golden);
+	want = slurp(opts);
+	assert_int_equal(netd_dnsmasq_render_opts(n, &text), 0);
 	assert_string_equal(text, want);
 	free(text);
 	free(want);
@@ -163,6 +172,66 @@ static void test_hosts_file(void **state)
 	assert_int_equal(netd_dnsmasq_render_hosts(n, &text), 0);
 	assert_string_equal(text, "");
 	free(text);
+	netd_network_free(n);
+}
+
+static void same(const char *text, const char *golden)
+{
+	char *want = slurp(golden);
+
+	assert_string_equal(text, want);
+	free(want);
+}
+
+/* [DNS], [DNSRecord] and [DHCP]'s options: tests/data/dnsmasq/<base>.netd parsed, rendered
+ * into base.conf, base.opts and base.records. */
+static void check_netd(const char *base)
+{
+	struct netd_network *n = NULL;
+	struct netd_dnsmasq_paths p;
+	struct netd_diag d = {""};
+	char name[128], *src, *text = NULL;
+
+	snprintf(name, sizeof(name), "%s.netd", base);
+	src = slurp(name);
+	if (netd_config_parse_string(src, name, &n, &d) != 0)
+		fail_msg("%s", d.msg);
+	assert_int_equal(netd_dnsmasq_paths_init(&p, "/run/netd", "/var/lib/netd", n->name), 0);
+	assert_int_equal(netd_dnsmasq_render_conf(n, &p, &text), 0);
+	snprintf(name, sizeof(name), "%s.conf", base);
+	same(text, name);
+	free(text);
+	assert_int_equal(netd_dnsmasq_render_opts(n, &text), 0);
+	snprintf(name, sizeof(name), "%s.opts", base);
+	same(text, name);
+	free(text);
+	assert_int_equal(netd_dnsmasq_render_records(n, &text), 0);
+	snprintf(name, sizeof(name), "%s.records", base);
+	same(text, name);
+	free(text);
+	netd_network_free(n);
+	free(src);
+}
+
+static void every_key_rendered(void **state)
+{
+	check_netd("dns-full");
+}
+
+static void dns_off_keeps_dhcp(void **state)
+{
+	struct netd_network *n = NULL;
+	struct netd_diag d = {""};
+
+	check_netd("dns-off");
+	/* ... and without [DHCP] as well, dnsmasq has nothing to do: none runs */
+	assert_int_equal(netd_config_parse_string("[Network]\nName=n\nMode=nat\nBridge=b0\n"
+	                                          "Address=10.0.0.1/24\n[DNS]\nEnable=no\n",
+	                                          "t.conf", &n, &d),
+	                 0);
+	assert_false(netd_dnsmasq_wanted(n));
+	n->dns.disabled = false;
+	assert_true(netd_dnsmasq_wanted(n));
 	netd_network_free(n);
 }
 
@@ -271,6 +340,8 @@ int main(void)
 	    cmocka_unit_test(test_no_address_no_dnsmasq),
 	    cmocka_unit_test(test_hosts_file),
 	    cmocka_unit_test(test_paths),
+	    cmocka_unit_test(every_key_rendered),
+	    cmocka_unit_test(dns_off_keeps_dhcp),
 	    cmocka_unit_test(test_liveness_query),
 	    cmocka_unit_test(test_upstream_servers),
 	    cmocka_unit_test(test_upstream_none),

@@ -71,6 +71,20 @@ static void drift_is_repaired_step_by_step(void **state)
 	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
 	expect_steps(&p, 1, (enum netd_step_kind[]){NETD_STEP_RESTART_DNSMASQ});
 
+	/* only what dnsmasq rereads on SIGHUP differs: reread, no restart */
+	all_present(d, &o);
+	o.dnsmasq_files_stale = true;
+	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+	expect_steps(&p, 1, (enum netd_step_kind[]){NETD_STEP_REREAD_DNSMASQ});
+	/* ... unless the conf changed too, or dnsmasq hangs: the restart reads everything */
+	o.dnsmasq_conf_current = false;
+	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+	expect_steps(&p, 1, (enum netd_step_kind[]){NETD_STEP_RESTART_DNSMASQ});
+	o.dnsmasq_conf_current = true;
+	o.dnsmasq_hung = true;
+	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+	expect_steps(&p, 1, (enum netd_step_kind[]){NETD_STEP_RESTART_DNSMASQ});
+
 	all_present(d, &o);
 	o.rules_current = false; /* the kernel's rules differ from the desired ones */
 	strcpy(o.rules_drift, "out_default: 1 rule missing");

@@ -114,6 +114,22 @@ int netd_dnsmasq_hup(const struct netd_dnsmasq_paths *p);
  * -ESRCH (file still written) when our dnsmasq is not running. */
 int netd_dnsmasq_reload_hosts(const struct netd_dnsmasq_paths *p, const char *hosts_text);
 
+/* dnsmasq_files.c: what dnsmasq rereads on SIGHUP, so a change to it needs no restart. */
+
+/* 1 when the conf file holds exactly conf_text, 0 when not (or missing). */
+int netd_dnsmasq_conf_file_matches(const struct netd_dnsmasq_paths *p, const char *conf_text);
+/* 1 when the hosts, options and records files hold exactly these texts (NULL: ""), 0 when
+ * one differs or is missing. */
+int netd_dnsmasq_reread_matches(const struct netd_dnsmasq_paths *p, const char *hosts_text,
+                                const char *opts_text, const char *records_text);
+/* Write the options and records files (before a start, which writes conf and hosts). */
+int netd_dnsmasq_reread_write(const struct netd_dnsmasq_paths *p, const char *opts_text,
+                              const char *records_text);
+/* Write hosts, options and records and SIGHUP our dnsmasq: it rereads them, keeping its pid
+ * and its leases. -ESRCH (files written) when it is not running. */
+int netd_dnsmasq_reread(const struct netd_dnsmasq_paths *p, const char *hosts_text,
+                        const char *opts_text, const char *records_text);
+
 /* Read and parse the lease file; a missing file is 0 leases. */
 int netd_dnsmasq_leases_read(const struct netd_dnsmasq_paths *p, struct netd_lease **out,
                              size_t *n);
