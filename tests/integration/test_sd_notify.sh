@@ -1,8 +1,8 @@
 #!/bin/bash
 # Issue #14: the readiness protocol of a Type=notify unit, against a stand-in for the service
-# manager's socket (no systemd runs here as PID 1): READY=1 comes only once the control socket
-# answers (a `netdctl list` run the moment it arrives succeeds and shows the autostarted
-# network up), with a STATUS= line; WATCHDOG=1 every half $WATCHDOG_USEC from the event loop;
+# manager's socket (no systemd runs here as PID 1): STATUS= while autostart runs, READY=1 only
+# once the control socket answers and autostart is done (a `netdctl list` run the moment it
+# arrives succeeds and shows the autostarted network up), with a STATUS= line; WATCHDOG=1 every half $WATCHDOG_USEC from the event loop;
 # SIGHUP says RELOADING=1, then READY=1 once the reload is done; SIGTERM says STOPPING=1.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -18,10 +18,12 @@ nd_wait 10 test -S "$T/notify" || nd_die "the listener did not bind $T/notify"
 
 NOTIFY_SOCKET=$T/notify WATCHDOG_USEC=400000 nd_start_netd
 nd_wait 30 grep -q '^CMD rc=' "$T/notify.log" || nd_die "no READY=1: $(cat "$T/notify.log")"
-first=$(head -n 1 "$T/notify.log")
-expect_match "the first message is READY=1 with a STATUS= line" \
-	'^[0-9]+ READY=1[|]STATUS=1 network, socket ' "$first"
-expect_eq "netdctl list answers the moment READY=1 arrives" "CMD rc=0" "$(sed -n 2p "$T/notify.log")"
+expect_match "while autostart runs, a STATUS= line says the socket is served" \
+	'^[0-9]+ STATUS=serving on .*autostart under way' "$(head -n 1 "$T/notify.log")"
+ready=$(grep -n ' READY=1' "$T/notify.log" | head -n 1)
+expect_match "then READY=1 with a STATUS= line" '^[0-9]+:[0-9]+ READY=1[|]STATUS=1 network, socket ' "$ready"
+expect_eq "netdctl list answers the moment READY=1 arrives" "CMD rc=0" \
+	"$(sed -n "$((${ready%%:*} + 1))p" "$T/notify.log")"
 expect_match "and the autostarted network is up by then" "default +nat .*up" \
 	"$("$NETDCTL_BIN" --socket "$T/sock" list)"
 
