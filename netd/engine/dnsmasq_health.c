@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "engine_priv.h"
+#include "netd/util/wait.h"
 #include "netd/util/log.h"
 
 /* Less than this since the query (an extra reconcile right after a tick): not yet a verdict. */
@@ -31,14 +32,6 @@ struct netd_dnsmasq_watch {
 	long sent_ms;
 	bool answered;
 };
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void watch_close(struct netd_dnsmasq_watch *w)
 {
@@ -71,7 +64,7 @@ int netd_dnsmasq_watch_reset(struct netd_engine *e)
 /* The verdict on the query in flight to pid: 1 hung, 0 answered, -EAGAIN none yet. */
 static int verdict(const struct netd_network *n, struct netd_dnsmasq_watch *w, pid_t pid)
 {
-	long silent = now_ms() - w->sent_ms;
+	long silent = (long)netd_now_ms() - w->sent_ms;
 	int ret;
 
 	/* None, one sent to a dnsmasq since replaced, or answered already. */
@@ -123,7 +116,7 @@ bool netd_dnsmasq_hung(struct netd_engine *e, size_t i, pid_t pid)
 			w->fd = -1;
 	}
 	w->pid = pid;
-	w->sent_ms = now_ms();
+	w->sent_ms = (long)netd_now_ms();
 	w->answered = false;
 	return false;
 }

@@ -80,9 +80,6 @@ void netd_dnsmasq_watch_free(struct netd_engine *e);
 /* ---- event-driven repair: what the events mean and the pass (heal.c), the state it keeps
  * (heal_set.c) ---- */
 
-/* The current time on CLOCK_MONOTONIC, in ms (heal_set.c). */
-long netd_heal_now_ms(void);
-
 /* A pidfd on the dnsmasq of one network: readable when that process exits. */
 struct netd_heal_dnsmasq {
 	char network[NETD_NAME_MAX];

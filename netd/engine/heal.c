@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "engine_priv.h"
+#include "netd/util/wait.h"
 #include "netd/kernel/nft_monitor.h"
 #include "netd/util/log.h"
 
@@ -87,7 +88,7 @@ void netd_heal_reconciled(struct netd_engine *e, const char *network, int ret)
 	}
 	/* A failed repair counts too: its undo makes events of its own. */
 	w->streak = w->quick ? w->streak + 1 : 0;
-	w->repaired_ms = netd_heal_now_ms();
+	w->repaired_ms = (long)netd_now_ms();
 	if (w->streak == FIGHT_STREAK)
 		netd_log(LOG_WARNING,
 		         "%s: changed again right after each of its last %d repairs (does "
@@ -146,7 +147,7 @@ static void heal_pass(struct netd_engine *e, netd_heal_start_fn start, void *arg
 	struct netd_heal *h = e->heal;
 	size_t done = 0;
 	unsigned events = h->events;
-	long now = netd_heal_now_ms(), waited = h->first_ms ? now - h->first_ms : 0;
+	long now = (long)netd_now_ms(), waited = h->first_ms ? now - h->first_ms : 0;
 
 	h->events = 0;
 	h->first_ms = 0;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "engine_priv.h"
+#include "netd/util/wait.h"
 #include "netd/kernel/nft_monitor.h"
 #include "netd/util/log.h"
 
@@ -25,14 +26,6 @@
 
 /* epoll tags: the timer, the ruleset monitor, then TAG_DNSMASQ + slot. */
 enum { TAG_TIMER, TAG_NFT, TAG_DNSMASQ };
-
-long netd_heal_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int watch_fd(struct netd_heal *h, int fd, uint64_t tag)
 {
@@ -113,7 +106,7 @@ fail:
 
 static void set_dirty(struct netd_heal *h, size_t i)
 {
-	long now = netd_heal_now_ms();
+	long now = (long)netd_now_ms();
 
 	if (i >= h->n_nets)
 		return;
@@ -155,7 +148,7 @@ void netd_heal_schedule(struct netd_engine *e)
 {
 	struct netd_heal *h = e->heal;
 	struct itimerspec its;
-	long due = 0, now = netd_heal_now_ms();
+	long due = 0, now = (long)netd_now_ms();
 
 	if (!h || !h->n_marked)
 		return;

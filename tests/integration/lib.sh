@@ -470,3 +470,8 @@ nd_cleanup() {
 	[[ -n ${T:-} && -d $T ]] && rm -rf "$T"
 	exit "$rc"
 }
+
+# nd_hsys LINK ATTR: /sys/class/net/LINK/ATTR of a link in the host namespace ("" if none).
+nd_hsys() { "$IPBIN" netns exec "$HOST" cat "/sys/class/net/$1/$2" 2>/dev/null; }
+# nd_hmaster LINK: the name of the link's master in the host namespace ("" if none).
+nd_hmaster() { "$IPBIN" netns exec "$HOST" readlink "/sys/class/net/$1/master" 2>/dev/null | xargs -r basename; }

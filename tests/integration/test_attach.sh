@@ -11,8 +11,6 @@
 # A JSON string member of netdctl --json output (pretty-printed: "key": "value").
 jfield() { sed -n "s/^ *\"$1\": \"\\([^\"]*\\)\".*/\\1/p" <<<"$2" | head -n 1; }
 # /sys/class/net/DEV/ATTR as the host namespace sees it.
-hsys() { "$IPBIN" netns exec "$HOST" cat "/sys/class/net/$1/$2" 2>/dev/null; }
-hmaster() { "$IPBIN" netns exec "$HOST" readlink "/sys/class/net/$1/master" 2>/dev/null | xargs -r basename; }
 hexists() { "$IPBIN" -n "$HOST" link show dev "$1" >/dev/null 2>&1; }
 lease_of() { ctl leases default | awk -v m="$1" '$1 == m {print $2}'; }
 no_lease_of() { [[ -z $(lease_of "$1") ]]; }
@@ -41,10 +39,10 @@ expect_match "... saying why" "not up" "$(cat "$T/expect.out")"
 
 expect_ok "up" ctl up default
 # ---------------------------------------------------------------- [Tap] at up
-expect_eq "declared tap on the bridge" "virbr0" "$(hmaster decl0)"
-expect_eq "declared tap: tap, no_pi, vnet_hdr, persist" "0x5802" "$(hsys decl0 tun_flags)"
-expect_eq "declared tap: owner from Owner=" "65534" "$(hsys decl0 owner)"
-expect_eq "declared tap: tagged" "netd:default" "$(hsys decl0 ifalias)"
+expect_eq "declared tap on the bridge" "virbr0" "$(nd_hmaster decl0)"
+expect_eq "declared tap: tap, no_pi, vnet_hdr, persist" "0x5802" "$(nd_hsys decl0 tun_flags)"
+expect_eq "declared tap: owner from Owner=" "65534" "$(nd_hsys decl0 owner)"
+expect_eq "declared tap: tagged" "netd:default" "$(nd_hsys decl0 ifalias)"
 expect_match "declared tap's static lease in the hosts file" "^52:54:00:[0-9a-f:]+,192\.122\.1\.50$" \
 	"$(cat "$T/run/default.hosts")"
 
@@ -58,15 +56,15 @@ expect_eq "attach --json: host side MAC" "fe:54:00:aa:00:01" "$(jfield host_mac 
 expect_eq "attach --json: address" "192.122.1.10" "$(jfield address "$out")"
 expect_match "attach --json: qemu's -netdev" '"tap,id=net0,ifname=vnet0,script=no,downscript=no,vhost=off"' "$out"
 expect_match "attach --json: qemu's -device" '"virtio-net-pci,netdev=net0,mac=52:54:00:aa:00:01"' "$out"
-expect_eq "vnet0: tap flags" "0x5802" "$(hsys vnet0 tun_flags)"
-expect_eq "vnet0: owner" "65534" "$(hsys vnet0 owner)"
-expect_eq "vnet0: group" "65534" "$(hsys vnet0 group)"
-expect_eq "vnet0: host-side MAC" "fe:54:00:aa:00:01" "$(hsys vnet0 address)"
-expect_eq "vnet0: the bridge's MTU" "$(hsys virbr0 mtu)" "$(hsys vnet0 mtu)"
-expect_eq "vnet0: enslaved" "virbr0" "$(hmaster vnet0)"
-expect_eq "vnet0: up" "0x1" "$(printf '0x%x' $(($(hsys vnet0 flags) & 1)))"
-expect_eq "vnet0: tagged" "netd:default" "$(hsys vnet0 ifalias)"
-expect_eq "vnet0: not isolated (nat allows VM <-> VM)" "0" "$(hsys vnet0 brport/isolated)"
+expect_eq "vnet0: tap flags" "0x5802" "$(nd_hsys vnet0 tun_flags)"
+expect_eq "vnet0: owner" "65534" "$(nd_hsys vnet0 owner)"
+expect_eq "vnet0: group" "65534" "$(nd_hsys vnet0 group)"
+expect_eq "vnet0: host-side MAC" "fe:54:00:aa:00:01" "$(nd_hsys vnet0 address)"
+expect_eq "vnet0: the bridge's MTU" "$(nd_hsys virbr0 mtu)" "$(nd_hsys vnet0 mtu)"
+expect_eq "vnet0: enslaved" "virbr0" "$(nd_hmaster vnet0)"
+expect_eq "vnet0: up" "0x1" "$(printf '0x%x' $(($(nd_hsys vnet0 flags) & 1)))"
+expect_eq "vnet0: tagged" "netd:default" "$(nd_hsys vnet0 ifalias)"
+expect_eq "vnet0: not isolated (nat allows VM <-> VM)" "0" "$(nd_hsys vnet0 brport/isolated)"
 expect_match "static lease in the hosts file" "52:54:00:aa:00:01,192\.122\.1\.10,vm1" \
 	"$(cat "$T/run/default.hosts")"
 expect_eq "dnsmasq was not restarted (SIGHUP)" "$pid_before" "$(nd_dnsmasq_pid default)"
@@ -83,8 +81,8 @@ expect_match "attach (text): the summary" "^default: attached vnet1 \(guest 52:5
 expect_match "attach (text): qemu's arguments, multi-queue" \
 	"-netdev tap,id=net0,ifname=vnet1,script=no,downscript=no,vhost=off,queues=4 -device virtio-net-pci,netdev=net0,mac=52:54:00:[0-9a-f:]+,mq=on,vectors=10" \
 	"$text"
-expect_eq "vnet1: multi-queue flags" "0x5902" "$(hsys vnet1 tun_flags)"
-expect_eq "vnet1: root owns it when --owner is not given" "0" "$(hsys vnet1 owner)"
+expect_eq "vnet1: multi-queue flags" "0x5902" "$(nd_hsys vnet1 tun_flags)"
+expect_eq "vnet1: root owns it when --owner is not given" "0" "$(nd_hsys vnet1 owner)"
 
 expect_fail "an address already statically leased is refused" \
 	ctl attach default --address 192.122.1.10

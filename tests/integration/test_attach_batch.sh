@@ -12,8 +12,6 @@
 # shellcheck source=lib_state.sh
 . "$(dirname "$0")/lib_state.sh"
 
-hsys() { "$IPBIN" netns exec "$HOST" cat "/sys/class/net/$1/$2" 2>/dev/null; }
-hmaster() { "$IPBIN" netns exec "$HOST" readlink "/sys/class/net/$1/master" 2>/dev/null | xargs -r basename; }
 # The taps on the bridge, sorted.
 ports() { "$IPBIN" -n "$HOST" -o link show master virbr0 | awk -F': ' '{print $2}' | sed 's/@.*//' | sort; }
 # A raw request on the control socket, as any client may send it.
@@ -65,10 +63,10 @@ expect_eq "20 distinct guest MACs" "20" "$(printf '%s\n' "${macs[@]}" | sort -u 
 expect_eq "the 20 taps are the bridge's ports" "$(printf '%s\n' "${taps[@]}" | sort)" "$(ports)"
 bad=""
 for t in "${taps[@]}"; do
-	[[ $(hsys "$t" ifalias) == netd:default && $(hmaster "$t") == virbr0 &&
-		$(hsys "$t" owner) == 65534 && $(hsys "$t" tun_flags) == 0x5802 &&
-		$(hsys "$t" brport/isolated) == 1 && $(($(hsys "$t" flags) & 1)) == 1 &&
-		$(hsys "$t" mtu) == $(hsys virbr0 mtu) ]] || bad+=" $t"
+	[[ $(nd_hsys "$t" ifalias) == netd:default && $(nd_hmaster "$t") == virbr0 &&
+		$(nd_hsys "$t" owner) == 65534 && $(nd_hsys "$t" tun_flags) == 0x5802 &&
+		$(nd_hsys "$t" brport/isolated) == 1 && $(($(nd_hsys "$t" flags) & 1)) == 1 &&
+		$(nd_hsys "$t" mtu) == $(nd_hsys virbr0 mtu) ]] || bad+=" $t"
 done
 expect_eq "each tagged netd:default, on virbr0, owned, isolated (VMToVM=deny), up, bridge MTU" "" "$bad"
 expect_eq "one record with the 20 taps" "20" "$(st_body "$T/state/default.taps" | jq '.taps | length')"
@@ -94,7 +92,7 @@ out=$(raw '{"cmd":"attach","name":"default","taps":[{"tap":"db0","mac":"52:54:00
 expect_eq "JSON request with \"taps\": each tap as asked" "db0 52:54:00:bb:00:01 192.122.1.40" \
 	"$(jq -r '.result.taps[0] | .tap + " " + .mac + " " + .address' <<<"$out")"
 expect_eq "... the second with its own options" "0x5902 65534" \
-	"$(t=$(jq -r '.result.taps[1].tap' <<<"$out"); echo "$(hsys "$t" tun_flags) $(hsys "$t" group)")"
+	"$(t=$(jq -r '.result.taps[1].tap' <<<"$out"); echo "$(nd_hsys "$t" tun_flags) $(nd_hsys "$t" group)")"
 expect_match "... its host name in the hosts file" "52:54:00:bb:00:01,192\.122\.1\.40,db" \
 	"$(cat "$T/run/default.hosts")"
 out=$(ctl attach default --json)

@@ -18,9 +18,7 @@
 
 LIMIT=5 # seconds: generous on a loaded 2-core machine; the bench measures the real figure
 
-hsys() { "$IPBIN" netns exec "$HOST" cat "/sys/class/net/$1/$2" 2>/dev/null; }
-hmaster() { "$IPBIN" netns exec "$HOST" readlink "/sys/class/net/$1/master" 2>/dev/null | xargs -r basename; }
-on_bridge() { [[ $(hmaster "$1") == virbr0 ]]; }
+on_bridge() { [[ $(nd_hmaster "$1") == virbr0 ]]; }
 bridge_up() { ip -n "$HOST" link show virbr0 2>/dev/null | grep -q '<[^>]*,UP'; }
 has_addr() { ip -n "$HOST" -4 addr show dev virbr0 2>/dev/null | grep -q 'inet 192.122.1.1/24'; }
 bridge_whole() {
@@ -139,7 +137,7 @@ expect_ok "kill dnsmasq: a guest gets a lease from the new one" nd_dhcp vm2
 # ---------------------------------------------------------------- taps
 drift "delete [Tap]" ip -n "$HOST" link del decl0
 repaired "delete [Tap]" on_bridge decl0
-expect_eq "delete [Tap]: made again, tagged" "netd:default" "$(hsys decl0 ifalias)"
+expect_eq "delete [Tap]: made again, tagged" "netd:default" "$(nd_hsys decl0 ifalias)"
 
 drift "attached tap off the bridge" ip -n "$HOST" link set vnet7 nomaster
 repaired "attached tap off the bridge" on_bridge vnet7

@@ -13,15 +13,13 @@
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
-hsys() { "$IPBIN" netns exec "$HOST" cat "/sys/class/net/$1/$2" 2>/dev/null; }
-hmaster() { "$IPBIN" netns exec "$HOST" readlink "/sys/class/net/$1/master" 2>/dev/null | xargs -r basename; }
 bridge_whole() {
 	ip -n "$HOST" -o link show dev virbr0 | grep -q 'alias netd:default' &&
 		ip -n "$HOST" link show virbr0 | grep -q '<[^>]*,UP' &&
 		ip -n "$HOST" -4 addr show dev virbr0 | grep -q 'inet 192.122.1.1/24'
 }
 new_dnsmasq() { local p; p=$(nd_dnsmasq_pid); [[ -n $p && $p != "$1" ]]; }
-on_bridge() { [[ $(hmaster "$1") == virbr0 ]]; }
+on_bridge() { [[ $(nd_hmaster "$1") == virbr0 ]]; }
 logged() { grep -q -- "$1" "$T/netd.log"; }
 
 nd_init
@@ -34,17 +32,17 @@ expect_match "autostart brought default up" 'default +nat +virbr0 +192.122.1.1/2
 	"$(ctl list)"
 expect_ok "netd records default as up" test -s "$T/state/default.up"
 expect_ok "attach a guest's tap" ctl attach default --tap vnet7 --mac 52:54:00:aa:00:07
-tap_mac=$(hsys vnet7 address)
-expect_eq "the attached tap is isolated (VMToVM=deny)" 1 "$(hsys vnet7 brport/isolated)"
+tap_mac=$(nd_hsys vnet7 address)
+expect_eq "the attached tap is isolated (VMToVM=deny)" 1 "$(nd_hsys vnet7 brport/isolated)"
 nd_add_vm vm1 52:54:00:aa:00:01
 expect_ok "a guest gets a lease" nd_dhcp vm1
 
 # ---------------------------------------------------------------- a tap taken off the bridge
 ip -n "$HOST" link set vnet7 nomaster
-expect_eq "vnet7 is off the bridge" "" "$(hmaster vnet7)"
+expect_eq "vnet7 is off the bridge" "" "$(nd_hmaster vnet7)"
 expect_ok "the attached tap is put back on the bridge" nd_wait 15 on_bridge vnet7
-expect_eq "... isolated" 1 "$(hsys vnet7 brport/isolated)"
-expect_eq "... its MAC untouched" "$tap_mac" "$(hsys vnet7 address)"
+expect_eq "... isolated" 1 "$(nd_hsys vnet7 brport/isolated)"
+expect_eq "... its MAC untouched" "$tap_mac" "$(nd_hsys vnet7 address)"
 expect_ok "the tap's return is logged" logged "default: attached tap vnet7 put back on bridge virbr0"
 expect_match "... still attached" 'vnet7' "$(tr -d ' \n' <"$T/state/default.taps")"
 
@@ -74,8 +72,8 @@ expect_ok "the deleted bridge comes back whole (tag, up, address)" nd_wait 15 br
 expect_ok "dnsmasq is restarted on the new bridge" nd_wait 15 new_dnsmasq "$pid2"
 expect_fail "the dnsmasq of the old bridge (pid $pid2) is gone" nd_alive "$pid2"
 expect_ok "the attached tap is on the new bridge" nd_wait 15 on_bridge vnet7
-expect_eq "... isolated again" 1 "$(hsys vnet7 brport/isolated)"
-expect_eq "... with its own MAC" "$tap_mac" "$(hsys vnet7 address)"
+expect_eq "... isolated again" 1 "$(nd_hsys vnet7 brport/isolated)"
+expect_eq "... with its own MAC" "$tap_mac" "$(nd_hsys vnet7 address)"
 expect_ok "the repair is logged with its steps" logged "default: reconcile repaired: create bridge"
 nd_add_vm vm3 52:54:00:aa:00:03
 expect_ok "a guest on the rebuilt bridge gets a lease" nd_dhcp vm3
