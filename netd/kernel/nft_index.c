@@ -78,20 +78,43 @@ static bool starts_after(const struct nft_elem *e, const struct nft_elem *w)
 	                  : memcmp(e->key, w->key, e->key_len) > 0;
 }
 
-/* The first position in by_key whose element does not lie wholly before w. */
-static size_t first_not_before(const struct nft_kset *set, const struct nft_elem *w)
+/* The first of n positions at which below(v, i, key) is false; below is true of a prefix of
+ * the positions and false of the rest. */
+static size_t lower_bound(size_t n, bool (*below)(const void *v, size_t i, const void *key),
+                          const void *v, const void *key)
 {
-	size_t lo = 0, hi = set->n_elems;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (ends_before(set->by_key[mid], w))
+		if (below(v, mid, key))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return lo;
+}
+
+static bool key_below(const void *v, size_t i, const void *key)
+{
+	return ends_before(((const struct nft_kset *)v)->by_key[i], key);
+}
+
+static bool chain_below(const void *v, size_t i, const void *key)
+{
+	return strcmp(((const struct nft_kset *)v)->by_chain[i]->chain, key) < 0;
+}
+
+static bool name_below(const void *v, size_t i, const void *key)
+{
+	return strcmp(((const struct nft_ktable *)v)->chains[i].name, key) < 0;
+}
+
+/* The first position in by_key whose element does not lie wholly before w. */
+static size_t first_not_before(const struct nft_kset *set, const struct nft_elem *w)
+{
+	return lower_bound(set->n_elems, key_below, set, w);
 }
 
 const struct nft_elem *nft_set_find_key(const struct nft_kset *set, const struct nft_elem *e)
@@ -143,20 +166,13 @@ int nft_set_meeting(const struct nft_kset *set, const struct nft_elem *w, size_t
 int nft_set_jumping(const struct nft_kset *set, const char *chain, bool prefix, size_t **v,
                     size_t *n, size_t *cap)
 {
-	size_t lo = 0, hi = set ? set->n_elems : 0, len = strlen(chain);
+	size_t len = strlen(chain);
 	int ret = 0;
 
 	if (!set || !set->by_chain)
 		return 0;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(set->by_chain[mid]->chain, chain) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (size_t p = lo; p < set->n_elems && !ret; p++) {
+	for (size_t p = lower_bound(set->n_elems, chain_below, set, chain);
+	     p < set->n_elems && !ret; p++) {
 		const char *c = set->by_chain[p]->chain;
 
 		if (prefix ? strncmp(c, chain, len) != 0 : strcmp(c, chain) != 0)
@@ -188,15 +204,5 @@ size_t nft_positions_sorted(size_t *v, size_t n)
 
 size_t nft_snap_chains_from(const struct nft_ktable *t, const char *prefix)
 {
-	size_t lo = 0, hi = t->n_chains;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (strcmp(t->chains[mid].name, prefix) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return lower_bound(t->n_chains, name_below, t, prefix);
 }
