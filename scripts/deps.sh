@@ -16,7 +16,8 @@ PACKAGES=(
 	# guest lab puts the same binary into its initramfs
 	busybox-static
 	iperf3 # bench/bench_scale.sh: TCP throughput through a network's NAT path
-	python3 # tests/integration/hold_conns.py: a thousand connections from one process
+	python3 # tests/integration/hold_conns.py, notify_listen.py
+	systemd # tests/install: systemd-analyze verify and security of the installed unit
 )
 # --guest: also the guest lab (tests/guest): Debian's kernel under qemu, for bonds and real
 # guests on taps. The demo does not need it; the test command does.

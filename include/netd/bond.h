@@ -13,6 +13,7 @@
 #ifndef NETD_BOND_H
 #define NETD_BOND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "netd/model.h"
@@ -45,6 +46,8 @@ enum netd_bond_opt {
 	NETD_BOND_OPT_PACKETS_PER_SLAVE,
 	NETD_BOND_OPT_LP_INTERVAL,
 	NETD_BOND_OPT_TLB_DYNAMIC_LB,
+	NETD_BOND_OPT_ARP_MISSED_MAX,
+	NETD_BOND_OPT_PEER_NOTIFY_DELAY,
 	NETD_BOND_OPT_MAX,
 };
 
@@ -67,11 +70,28 @@ struct netd_bond_table {
 	size_t n;
 };
 
-/* What the kernel says of one option: its names and the modes it applies to. */
+/*
+ * What the kernel and systemd-networkd say of one option, each a set of modes (bit 1u << mode):
+ * where the kernel uses it (elsewhere it is stored and ignored), where the kernel accepts it
+ * (elsewhere it refuses the whole bond), and where networkd sends it to the kernel (elsewhere
+ * networkd drops it without a word). netd sends what networkd sends, so a [Bond] written for
+ * networkd gives the same kernel options here.
+ */
 struct netd_bond_opt_def {
 	const char *key;    /* the [Bond] key, systemd-networkd's name where it has one */
 	const char *kernel; /* the kernel's option name (sysfs, `ip link ... type bond`) */
-	unsigned modes;     /* bit (1u << mode) for each mode the option applies to */
+	unsigned modes;     /* where the kernel uses it */
+	unsigned accepted;  /* where the kernel accepts it */
+	unsigned sent;      /* where networkd (and so netd) sends it */
+};
+
+/* What a [Bond] says that networkd would accept without a word but a user should know: an
+ * option the mode ignores, a delay the kernel rounds. Pure text, each with its key's line. */
+#define NETD_BOND_NOTES_MAX 8
+struct netd_bond_notes {
+	size_t n;
+	unsigned line[NETD_BOND_NOTES_MAX];
+	char text[NETD_BOND_NOTES_MAX][256];
 };
 
 extern const struct netd_bond_table netd_bond_modes, netd_bond_xmit_hash_policies,
@@ -93,11 +113,17 @@ int netd_bond_opt_by_key(const char *key); /* enum netd_bond_opt, or -ENOENT */
 char *netd_bond_modes_list(unsigned modes, char *buf, size_t len);
 
 /*
- * Pure. Rules among the options of one bond once the whole [Bond] is read: each option given
- * applies to the mode, MII and ARP monitoring not both, delays need and divide the MII
- * interval, ARP monitoring needs targets (and the reverse), Primary is a slave.
- * 0, or -EINVAL with *line (of the offending key) and msg (no "file:line: " prefix).
+ * Pure. Rules among the options of one bond once the whole [Bond] is read. Errors are what
+ * the kernel would refuse (an option sent in a mode that refuses it, MII and ARP monitoring
+ * both, a delay without the MII monitor) and Primary not a slave: -EINVAL with *line (of the
+ * offending key) and msg (no "file:line: " prefix). What the kernel accepts and ignores or
+ * rounds is a note in *notes (may be NULL), as networkd accepts it: 0.
  */
-int netd_bond_check(const struct netd_bond *b, unsigned *line, char *msg, size_t len);
+int netd_bond_check(const struct netd_bond *b, struct netd_bond_notes *notes, unsigned *line,
+                    char *msg, size_t len);
+
+/* Pure. Whether option o goes to the kernel: given, and sent by networkd's rules (its mode,
+ * a non-zero value where 0 means off, ARP targets and lp_interval only with ARP monitoring). */
+bool netd_bond_opt_sent(const struct netd_bond *b, enum netd_bond_opt o);
 
 #endif

@@ -71,6 +71,8 @@ struct netd_bond {
 	    num_peer_notif, all_slaves_active, tlb_dynamic_lb;
 	uint16_t ad_actor_sys_prio, ad_user_port_key;
 	uint8_t ad_actor_system[6];
+	uint8_t arp_missed_max;     /* 0: not set (the kernel's 2) */
+	uint32_t peer_notify_delay; /* ms */
 	char primary[IFNAMSIZ];
 	unsigned line;                     /* of the [Bond] header */
 	unsigned opt_line[NETD_BOND_OPTS]; /* line of each key given; 0: not given */
@@ -105,6 +107,9 @@ struct netd_tap {
 
 struct netd_network {
 	char name[NETD_NAME_MAX];
+	/* What the file says that is accepted but does nothing or not what it may seem to
+	 * (an option the bond's mode ignores): "source:line: text" lines, NULL when none. */
+	char *warnings;
 	enum netd_mode mode;
 	char bridge[IFNAMSIZ];
 	bool has_address;

@@ -2,7 +2,9 @@
  * The [Bond] section of a network file: the parsers of the values only [Bond] has (its rows
  * are in config_keys.c, its key names in bond_opts.c), then the rules that need the whole
  * file (the mode is often written after the options it governs). Key names are
- * systemd-networkd's where it has one, so a [Bond] written for networkd reads the same here.
+ * systemd-networkd's where it has one, and so are their values (times as systemd writes them,
+ * booleans as it reads them), so a [Bond] written for networkd reads the same here: what
+ * networkd accepts and the kernel ignores is a warning, what the kernel refuses an error.
  *
  * Called by the key table (the parsers) and config_parse.c (cfg_check_bond()); calls down to
  * config_values.c (a MAC), config_diag.c (errors, key names) and bond_opts.c, never back up.
@@ -128,6 +130,7 @@ int cfg_check_bond(struct parser *p, const struct netd_mode_ops *ops)
 	struct netd_bond *b = &n->bond;
 	unsigned name_line = b->opt_line[NETD_BOND_OPT_NAME];
 	char msg[sizeof(p->diag->msg)];
+	struct netd_bond_notes notes = {0};
 	unsigned line;
 
 	if (!b->line)
@@ -159,7 +162,10 @@ int cfg_check_bond(struct parser *p, const struct netd_mode_ops *ops)
 		                n->line_bridge);
 	if (check_slaves(p, b) < 0)
 		return p->err;
-	if (netd_bond_check(b, &line, msg, sizeof(msg)) < 0)
+	if (netd_bond_check(b, &notes, &line, msg, sizeof(msg)) < 0)
 		return cfg_fail(p, line, "%s", msg);
+	for (size_t i = 0; i < notes.n; i++)
+		if (cfg_warn(p, notes.line[i], "%s", notes.text[i]) < 0)
+			return p->err;
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config_priv.h"
@@ -64,6 +65,25 @@ int cfg_fail(struct parser *p, unsigned line, const char *fmt, ...)
 	va_end(ap);
 	p->err_line = line;
 	return p->err;
+}
+
+int cfg_warn(struct parser *p, unsigned line, const char *fmt, ...)
+{
+	size_t old = p->n->warnings ? strlen(p->n->warnings) : 0;
+	char text[512], *grown;
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	len = snprintf(NULL, 0, "%s:%u: %s\n", p->source, line, text);
+	grown = realloc(p->n->warnings, old + (size_t)len + 1);
+	if (!grown)
+		return cfg_fail_nomem(p);
+	snprintf(grown + old, (size_t)len + 1, "%s:%u: %s\n", p->source, line, text);
+	p->n->warnings = grown;
+	return 0;
 }
 
 int cfg_fail_nomem(struct parser *p)

@@ -176,9 +176,11 @@ static const struct cfg_key keys[] = {
     {BOND(NUM_PEER_NOTIF, cfg_parse_uint, num_peer_notif), .max = 255},
     {BOND(ALL_SLAVES_ACTIVE, cfg_parse_bool, all_slaves_active)},
     {BOND(PACKETS_PER_SLAVE, cfg_parse_uint, packets_per_slave), .max = 65535},
-    /* The kernel counts whole seconds, from 1. */
-    {BOND(LP_INTERVAL, cfg_parse_secs, lp_interval), .min = 1, .max = INT_MAX / 1000},
+    /* The kernel counts whole seconds, from 1; networkd sends nothing below 1s. */
+    {BOND(LP_INTERVAL, cfg_parse_secs, lp_interval), .max = INT_MAX / 1000},
     {BOND(TLB_DYNAMIC_LB, cfg_parse_bool, tlb_dynamic_lb)},
+    {BOND(ARP_MISSED_MAX, cfg_parse_uint, arp_missed_max), .max = 255},
+    {BOND(PEER_NOTIFY_DELAY, cfg_parse_ms, peer_notify_delay), .max = INT_MAX},
 };
 
 _Static_assert(sizeof(keys) / sizeof(keys[0]) == CFG_N_KEYS, "CFG_N_KEYS is not the row count");

@@ -48,7 +48,7 @@ enum section {
 };
 
 /* Rows in cfg_keys[]; config_keys.c asserts the count. */
-#define CFG_N_KEYS 49
+#define CFG_N_KEYS 51
 
 /* Where each key of a [Host] was given (0: not given); parallel to n->hosts. */
 struct host_lines {
@@ -139,6 +139,10 @@ int cfg_diag(struct netd_diag *diag, const char *source, unsigned line, const ch
 int cfg_fail(struct parser *p, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int cfg_fail_nomem(struct parser *p);
+/* A warning of the file: "source:line: text" appended to the network's warnings. 0 or the
+ * error of cfg_fail_nomem(). */
+int cfg_warn(struct parser *p, unsigned line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* A value the key's parser refused, on the current line:
  * "invalid KEY 'v'[ in [Section]]: <what is wanted>". */
 int cfg_invalid(struct parser *p, const struct cfg_key *k, const char *v, const char *fmt, ...)
@@ -156,6 +160,9 @@ int cfg_parse_host_prefix(struct parser *p, const struct cfg_key *k, const char 
 int cfg_parse_mac(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 int cfg_parse_bool(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 int cfg_parse_uint(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+/* A systemd time span ("100ms", "1s 500ms", "1.5s"; a bare number is seconds) in µs: 0,
+ * -EINVAL, or -ERANGE ("infinity", or past 2^64 µs). */
+int cfg_timespan_us(const char *s, uint64_t *us);
 int cfg_parse_ms(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 int cfg_parse_secs(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 int cfg_parse_enum(struct parser *p, const struct cfg_key *k, const char *v, void *obj);

@@ -68,26 +68,14 @@ static int parse_ulong(const char *s, unsigned long max, unsigned long *out, con
 	return 0;
 }
 
-/* "0", "<n>ms" or "<n>s", in ms. A bare number other than 0 is refused: MIIMonitorSec=100
- * is 100 seconds to systemd-networkd and 100 ms to the kernel, so netd does not guess. */
+/* A systemd time span in whole ms (µs dropped, as networkd drops them), at most max. */
 static int parse_ms(const char *v, unsigned long max, unsigned long *out)
 {
-	unsigned long n, mult;
-	const char *unit;
+	uint64_t us;
 
-	if (parse_ulong(v, ULONG_MAX / 1000, &n, &unit) < 0)
+	if (cfg_timespan_us(v, &us) < 0 || us / 1000 > max)
 		return -EINVAL;
-	if (strcmp(unit, "ms") == 0)
-		mult = 1;
-	else if (strcmp(unit, "s") == 0)
-		mult = 1000;
-	else if (!*unit && n == 0)
-		mult = 1;
-	else
-		return -EINVAL;
-	if (n * mult > max)
-		return -EINVAL;
-	*out = n * mult;
+	*out = (unsigned long)(us / 1000);
 	return 0;
 }
 
@@ -179,8 +167,9 @@ int cfg_parse_mac(struct parser *p, const struct cfg_key *k, const char *v, void
 
 int cfg_parse_bool(struct parser *p, const struct cfg_key *k, const char *v, void *obj)
 {
-	static const char *const yes[] = {"yes", "true", "on", "1"};
-	static const char *const no[] = {"no", "false", "off", "0"};
+	/* systemd's parse_boolean(): a networkd file's booleans read the same here */
+	static const char *const yes[] = {"yes", "true", "on", "1", "y", "t"};
+	static const char *const no[] = {"no", "false", "off", "0", "n", "f"};
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
 		if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
@@ -203,7 +192,7 @@ int cfg_parse_uint(struct parser *p, const struct cfg_key *k, const char *v, voi
 	return 0;
 }
 
-/* A time in ms, at most max ms, with its unit. */
+/* A time in ms, at most max ms, written as systemd writes times (a bare number is seconds). */
 int cfg_parse_ms(struct parser *p, const struct cfg_key *k, const char *v, void *obj)
 {
 	const char *key = cfg_key_name(k);
@@ -211,22 +200,21 @@ int cfg_parse_ms(struct parser *p, const struct cfg_key *k, const char *v, void 
 
 	if (parse_ms(v, k->max, &ms) < 0)
 		return cfg_invalid(p, k, v,
-		                   "give a time with its unit, e.g. %s=100ms or %s=1s (at most "
-		                   "%lums), or 0 for off",
+		                   "give a time as systemd writes it, e.g. %s=100ms or %s=1s (a "
+		                   "bare number is seconds), at most %lums",
 		                   key, key, k->max);
 	store(k, obj, ms);
 	return 0;
 }
 
-/* A time in whole seconds from min to max, with its unit. */
+/* A time in whole seconds (the rest dropped, as networkd drops it), at most max. */
 int cfg_parse_secs(struct parser *p, const struct cfg_key *k, const char *v, void *obj)
 {
 	unsigned long ms;
 
-	if (parse_ms(v, ULONG_MAX, &ms) < 0 || ms % 1000 || ms / 1000 < k->min ||
-	    ms / 1000 > k->max)
+	if (parse_ms(v, ULONG_MAX, &ms) < 0 || ms / 1000 < k->min || ms / 1000 > k->max)
 		return cfg_invalid(
-		    p, k, v, "give whole seconds with the unit, from %lus to %lus, e.g. %s=1s",
+		    p, k, v, "give a time as systemd writes it, from %lus to %lus, e.g. %s=1s",
 		    k->min, k->max, cfg_key_name(k));
 	store(k, obj, ms / 1000);
 	return 0;

@@ -74,7 +74,9 @@ int netd_dnsmasq_render_conf(const struct netd_network *n, const struct netd_dns
 	 * restart (its socket stays bound to the old ifindex). */
 	fprintf(f, "interface=%s\nbind-interfaces\nexcept-interface=lo\nlisten-address=%s\n",
 	        n->bridge, host);
-	fprintf(f, "pid-file=%s\nuser=nobody\ngroup=nogroup\n", p->pid);
+	/* user and group: on dnsmasq's command line, the group looked up at run time
+	 * (kernel/dnsmasq_spawn.c): its name differs between distributions. */
+	fprintf(f, "pid-file=%s\n", p->pid);
 	/* Answers come from forwarding, never from the host's own /etc/hosts. */
 	fprintf(f, "no-hosts\n");
 	/* Upstream servers from netd's file, reread on SIGHUP, instead of dnsmasq watching

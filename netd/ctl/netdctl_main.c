@@ -51,6 +51,7 @@ static void usage(FILE *f)
 	        "  --socket PATH        the daemon's socket (default $NETD_SOCKET or %s)\n"
 	        "  --json               print the daemon's result as JSON\n"
 	        "  -h, --help           this text\n"
+	        "  --version            netdctl's version\n"
 	        "\nExit status: 0 ok, 1 the request failed, 2 usage error, 3 cannot reach netd.\n",
 	        NETD_CTL_DEFAULT_SOCKET);
 }
@@ -431,6 +432,18 @@ static int run_check(struct ctl *c, const struct command *cmd, int argc, char **
 		ret = EXIT_FAILED;
 		goto out;
 	}
+	/* Accepted, but what the kernel would ignore is worth a line each (stderr: the
+	 * verdict on stdout stays one line, or the JSON document). */
+	for (size_t i = 0; i < (conf ? conf->n_networks : 1); i++) {
+		const char *w = conf ? conf->networks[i]->warnings : net->warnings;
+
+		while (w && *w) {
+			size_t len = strcspn(w, "\n");
+
+			fprintf(stderr, "netdctl: warning: %.*s\n", (int)len, w);
+			w += len + (w[len] == '\n');
+		}
+	}
 	if (conf) {
 		names = calloc(conf->n_networks + 1, sizeof(*names));
 		if (!names) {
@@ -493,6 +506,7 @@ int main(int argc, char **argv)
 	    {"socket", required_argument, NULL, 's'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct ctl c = {.socket = getenv("NETD_SOCKET"), .json = false};
@@ -511,6 +525,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return EXIT_OK;
+		case 'V':
+			printf("netdctl %s\n", NETD_VERSION);
 			return EXIT_OK;
 		default:
 			usage(stderr);

@@ -26,6 +26,8 @@
 #include "netd/kernel/dnsmasq.h"
 #include "netd/util/fsutil.h"
 #include "netd/util/log.h"
+#include "netd/util/sd_notify.h"
+#include "watchdog.h"
 
 struct netd_args {
 	const char *config_dir;
@@ -62,8 +64,10 @@ static void usage(FILE *f)
 	           "  --no-event-repair       repair drift only in that pass and at `up`, not as\n"
 	           "                          the kernel announces it (another manager shares\n"
 	           "                          the bridges, or to watch drift as it stays)\n"
-	           "  -v, --verbose           log debug messages too\n"
+	           "  -v, --verbose           log debug messages too (--log-level debug)\n"
+	           "  --log-level LEVEL       err, warning, notice, info (default) or debug\n"
 	           "  -h, --help              this text\n"
+	           "  --version               netd's version\n"
 	           "\n"
 	           "SIGHUP reloads the config; SIGTERM and SIGINT exit (networks stay up).\n");
 }
@@ -79,6 +83,8 @@ enum {
 	OPT_DOWN_ON_EXIT,
 	OPT_RECONCILE,
 	OPT_NO_EVENT_REPAIR,
+	OPT_LOG_LEVEL,
+	OPT_VERSION,
 };
 
 /* 0, 1 (exit 0 after --help) or -EINVAL (usage error, already reported). */
@@ -96,7 +102,9 @@ static int parse_args(int argc, char **argv, struct netd_args *a)
 	    {"reconcile-interval", required_argument, NULL, OPT_RECONCILE},
 	    {"no-event-repair", no_argument, NULL, OPT_NO_EVENT_REPAIR},
 	    {"verbose", no_argument, NULL, 'v'},
+	    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, OPT_VERSION},
 	    {NULL, 0, NULL, 0},
 	};
 	char *end;
@@ -153,6 +161,20 @@ static int parse_args(int argc, char **argv, struct netd_args *a)
 		case 'v':
 			netd_log_set_level(LOG_DEBUG);
 			break;
+		case OPT_LOG_LEVEL:
+			if (netd_log_level_parse(optarg) < 0) {
+				fprintf(
+				    stderr,
+				    "netd: --log-level: '%s' is not one of err, warning, notice, "
+				    "info, debug\n",
+				    optarg);
+				return -EINVAL;
+			}
+			netd_log_set_level(netd_log_level_parse(optarg));
+			break;
+		case OPT_VERSION:
+			printf("netd %s\n", NETD_VERSION);
+			return 1;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -189,6 +211,7 @@ static void reap_children(void)
 /* What the daemon runs on: the loop and what it serves. */
 struct daemon {
 	struct netd_loop *l;
+	struct netd_watchdog wd;
 	struct netd_engine *e;
 	struct netd_sched *s;
 	struct netd_ctl_server *srv;
@@ -204,6 +227,9 @@ static void reloaded(void *arg, int ret, json_object *result, const struct netd_
 		netd_log(LOG_ERR, "reload failed: %s", diag->msg[0] ? diag->msg : strerror(-ret));
 	else
 		netd_log(LOG_INFO, "reloaded %s", "config");
+	/* the reload SIGHUP announced is over, done or not (the old config stays) */
+	netd_sd_notify("READY=1\nSTATUS=%s",
+	               ret ? "reload failed; the old config stays" : "config reloaded");
 }
 
 /* Drain the signalfd: SIGTERM and SIGINT end the loop, SIGHUP queues a reload. */
@@ -221,6 +247,7 @@ static void on_signal(void *arg, uint32_t events)
 			break;
 		case SIGHUP:
 			netd_log(LOG_INFO, "SIGHUP: reloading");
+			netd_sd_notify("RELOADING=1\nSTATUS=reloading the config");
 			if (netd_sched_submit(d->s, NETD_JOB_RELOAD, NULL, NULL, reloaded, NULL) <
 			    0)
 				netd_log(LOG_ERR, "reload failed: %s", strerror(ENOMEM));
@@ -356,6 +383,8 @@ static int open_loop(struct daemon *d, int lfd, unsigned interval)
 		ret = netd_ctl_server_new(d->l, d->e, d->s, lfd, &d->srv);
 	if (ret == 0 && !(d->sig_w = netd_loop_watch(d->l, d->sfd, EPOLLIN, on_signal, d)))
 		ret = -errno;
+	if (ret == 0)
+		ret = netd_watchdog_start(d->l, &d->wd);
 	if (ret < 0) {
 		netd_log(LOG_ERR, "event loop: %s", strerror(-ret));
 		return -1;
@@ -367,6 +396,7 @@ static int open_loop(struct daemon *d, int lfd, unsigned interval)
 /* The changes under way end (and are answered) before the clients go, then the loop. */
 static void close_loop(struct daemon *d)
 {
+	netd_watchdog_stop(&d->wd);
 	netd_sched_free(d->s);
 	netd_ctl_server_free(d->srv);
 	if (d->l) {
@@ -530,11 +560,14 @@ int main(int argc, char **argv)
 	n_nets = count_networks(d.e);
 	netd_log(LOG_NOTICE, "ready (%d network%s, socket %s)", n_nets, n_nets == 1 ? "" : "s",
 	         a.socket);
+	netd_sd_notify("READY=1\nSTATUS=%d network%s, socket %s", n_nets, n_nets == 1 ? "" : "s",
+	               a.socket);
 	ret = netd_loop_run(d.l);
 	if (ret == 0)
 		status = 0;
 	else
 		netd_log(LOG_ERR, "event loop: %s", strerror(-ret));
+	netd_sd_notify("STOPPING=1");
 	close_loop(&d);
 	if (a.down_on_exit && down_on_exit(d.e) < 0)
 		status = 1;

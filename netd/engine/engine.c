@@ -62,6 +62,9 @@ int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **ou
 	ret = netd_config_load_dir(e->config_dir, &e->config, diag);
 	if (ret < 0)
 		goto fail;
+	/* Accepted but ignored by the kernel (a bond option of another mode): said once. */
+	for (size_t i = 0; i < e->config->n_networks; i++)
+		netd_log_lines(LOG_WARNING, e->config->networks[i]->warnings);
 	/* + 1: never a zero-size allocation, and netd_engine_index()'s "not found" stays in
 	 * bounds. */
 	e->brought_up = calloc(e->config->n_networks + 1, sizeof(*e->brought_up));

@@ -12,6 +12,7 @@
 
 #include "engine_priv.h"
 #include "netd/config.h"
+#include "netd/util/log.h"
 
 /* Whether a new definition keeps the devices of the old: if not, the old must go down under
  * the definition that knows what it made (a bond with its slaves, an uplink's snapshot)
@@ -170,6 +171,8 @@ int netd_reload_start(struct netd_engine *e, struct netd_reload *rl, struct netd
 			         " (the old config stays)");
 		return ret;
 	}
+	for (size_t i = 0; i < rl->fresh->n_networks; i++)
+		netd_log_lines(LOG_WARNING, rl->fresh->networks[i]->warnings);
 	rl->renew = calloc(rl->fresh->n_networks + 1, sizeof(*rl->renew));
 	rl->marks = marks_for(e, rl->fresh);
 	if (!rl->renew || !rl->marks)

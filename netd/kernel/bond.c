@@ -35,10 +35,12 @@ int netd_bond_saved(const char *state_dir, const char *network)
 
 /* ---- requests ---- */
 
-#define GIVEN(o) (b->opt_line[NETD_BOND_OPT_##o] != 0)
+/* Whether the option goes to the kernel: given, and what systemd-networkd would send for the
+ * same [Bond] (netd/bond.h), so a section written for networkd sets the same options here. */
+#define SENT(o) netd_bond_opt_sent(b, NETD_BOND_OPT_##o)
 
-/* IFLA_INFO_DATA of the bond: the mode, and each option the config gave (the kernel's
- * defaults stay for the others). Types as the kernel's bond_policy (bond_netlink.c). Built by
+/* IFLA_INFO_DATA of the bond: the mode, and each option the config gave that networkd would
+ * send (the kernel's defaults stay for the others). Types as the kernel's bond_policy (bond_netlink.c). Built by
  * hand: libnl 3.7's bonding.h has no setter for the mode or any option (rtnl_link_bond_alloc,
  * _add, _enslave and _release only), and what its "bond" type puts in IFLA_LINKINFO is the
  * kind alone, so the whole create request is ours. */
@@ -51,13 +53,13 @@ static int put_options(struct netd_nl *nl, struct nl_msg *msg, const struct netd
 	if (!data || nla_put_u8(msg, IFLA_BOND_MODE, b->mode) < 0)
 		return ret;
 #define U32(o, attr, v)                                                                            \
-	if (GIVEN(o) && nla_put_u32(msg, attr, v) < 0)                                             \
+	if (SENT(o) && nla_put_u32(msg, attr, v) < 0)                                             \
 		return ret;
 #define U16(o, attr, v)                                                                            \
-	if (GIVEN(o) && nla_put_u16(msg, attr, v) < 0)                                             \
+	if (SENT(o) && nla_put_u16(msg, attr, v) < 0)                                             \
 		return ret;
 #define U8(o, attr, v)                                                                             \
-	if (GIVEN(o) && nla_put_u8(msg, attr, v) < 0)                                              \
+	if (SENT(o) && nla_put_u8(msg, attr, v) < 0)                                              \
 		return ret;
 	U32(MIIMON, IFLA_BOND_MIIMON, b->miimon)
 	U32(UPDELAY, IFLA_BOND_UPDELAY, b->updelay)
@@ -79,13 +81,15 @@ static int put_options(struct netd_nl *nl, struct nl_msg *msg, const struct netd
 	U16(AD_ACTOR_SYS_PRIO, IFLA_BOND_AD_ACTOR_SYS_PRIO, b->ad_actor_sys_prio)
 	U16(AD_USER_PORT_KEY, IFLA_BOND_AD_USER_PORT_KEY, b->ad_user_port_key)
 	U8(TLB_DYNAMIC_LB, IFLA_BOND_TLB_DYNAMIC_LB, b->tlb_dynamic_lb)
+	U8(ARP_MISSED_MAX, IFLA_BOND_MISSED_MAX, b->arp_missed_max)
+	U32(PEER_NOTIFY_DELAY, IFLA_BOND_PEER_NOTIF_DELAY, b->peer_notify_delay)
 #undef U32
 #undef U16
 #undef U8
-	if (GIVEN(AD_ACTOR_SYSTEM) &&
+	if (SENT(AD_ACTOR_SYSTEM) &&
 	    nla_put(msg, IFLA_BOND_AD_ACTOR_SYSTEM, 6, b->ad_actor_system) < 0)
 		return ret;
-	if (GIVEN(ARP_IP_TARGETS)) {
+	if (SENT(ARP_IP_TARGETS)) {
 		targets = nla_nest_start(msg, IFLA_BOND_ARP_IP_TARGET);
 		if (!targets)
 			return ret;
@@ -95,7 +99,7 @@ static int put_options(struct netd_nl *nl, struct nl_msg *msg, const struct netd
 		nla_nest_end(msg, targets);
 	}
 	/* The kernel records a primary that is not enslaved yet and picks it when it is. */
-	if (GIVEN(PRIMARY)) {
+	if (SENT(PRIMARY)) {
 		idx = netd_nl_ifindex(nl, b->primary);
 		if (idx < 0)
 			return idx;

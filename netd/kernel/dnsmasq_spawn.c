@@ -13,7 +13,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/sched.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,18 +86,46 @@ static void exec_dnsmasq(const char *bin, char *const argv[], int errfd)
 	_exit(127);
 }
 
+/*
+ * The group dnsmasq drops to, with user nobody: nobody's own primary group by name
+ * ("nogroup" on Debian, "nobody" on Fedora and Arch). A fixed name fails where that group
+ * does not exist, and dnsmasq's compiled-in default ("dip" on Debian) is a group with
+ * rights of its own. Looked up before the fork: getpwnam is not async-signal-safe.
+ */
+static int unpriv_group(char *buf, size_t len, const char *name, struct netd_diag *diag)
+{
+	struct passwd *pw = getpwnam("nobody");
+	struct group *gr = pw ? getgrgid(pw->pw_gid) : NULL;
+
+	if (!gr)
+		gr = getgrnam("nogroup");
+	if (!gr)
+		gr = getgrnam("nobody");
+	if (!gr) {
+		netd_diag_set(diag,
+		              "dnsmasq for %s: no group for user nobody (neither its own nor "
+		              "'nogroup' nor 'nobody' exists)",
+		              name);
+		return -ENOENT;
+	}
+	snprintf(buf, len, "--group=%s", gr->gr_name);
+	return 0;
+}
+
 /* Fork (with a pidfd on the child, so the pid it names cannot be recycled under us) and exec
- * `bin --conf-file=<conf>`, its stderr into a pipe. */
+ * `bin --conf-file=<conf> --user=nobody --group=<nobody's group>`, its stderr into a pipe. */
 static int spawn(struct netd_dnsmasq_op *op, const char *bin, struct netd_diag *diag)
 {
-	char arg[NETD_PATH_MAX + 16];
-	char *argv[] = {"dnsmasq", arg, NULL};
+	char arg[NETD_PATH_MAX + 16], group[64];
+	char *argv[] = {"dnsmasq", arg, "--user=nobody", group, NULL};
 	int errpipe[2], pidfd = -1;
 	struct clone_args ca = {
 	    .flags = CLONE_PIDFD, .pidfd = (uintptr_t)&pidfd, .exit_signal = SIGCHLD};
 	long child;
 
 	snprintf(arg, sizeof(arg), "--conf-file=%s", op->p.conf);
+	if (unpriv_group(group, sizeof(group), op->name, diag) < 0)
+		return -ENOENT;
 	if (pipe2(errpipe, O_CLOEXEC) < 0) {
 		netd_diag_set(diag, "dnsmasq for %s: pipe: %s", op->name, strerror(errno));
 		return -errno;

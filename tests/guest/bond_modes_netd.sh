@@ -228,7 +228,13 @@ for m in $MODES; do
 		echo "Name=bond0"
 		echo "Mode=$name"
 		echo "Slaves=$S1 $S2"
-		echo "MIIMonitorSec=100ms"
+		# written as for systemd-networkd, which netd must read the same way: a time
+		# without a unit is seconds (0.1 = 100 ms); AdSelect and PacketsPerSlave are
+		# sent only in the mode that uses them (802.3ad, balance-rr), ResendIGMP in all
+		echo "MIIMonitorSec=0.1"
+		echo "ResendIGMP=4"
+		echo "AdSelect=bandwidth"
+		echo "PacketsPerSlave=3"
 		[ "$m" = 4 ] && echo "LACPTransmitRate=fast"
 	} >"$W/conf/lan.conf"
 
@@ -257,6 +263,15 @@ for m in $MODES; do
 			grep -q "^Bonding Mode: $(proc_mode_text "$m")" $BF 2>/dev/null && procmode=1
 		[ $procmode = 1 ] || why="$why,mode:$(cat /sys/class/net/bond0/bonding/mode 2>/dev/null | tr ' ' _)"
 		[ "$(cat /sys/class/net/bond0/bonding/miimon 2>/dev/null)" = 100 ] || { procmode=0 why="$why,miimon"; }
+		# the options systemd-networkd would set for the same [Bond], read back
+		[ "$(cat /sys/class/net/bond0/bonding/resend_igmp 2>/dev/null)" = 4 ] ||
+			{ procmode=0 why="$why,resend_igmp"; }
+		_want="stable 0" && [ "$m" = 4 ] && _want="bandwidth 1"
+		[ "$(cat /sys/class/net/bond0/bonding/ad_select 2>/dev/null)" = "$_want" ] ||
+			{ procmode=0 why="$why,ad_select"; }
+		_want=1 && [ "$m" = 0 ] && _want=3
+		[ "$(cat /sys/class/net/bond0/bonding/packets_per_slave 2>/dev/null)" = "$_want" ] ||
+			{ procmode=0 why="$why,packets_per_slave"; }
 		[ "$m" != 4 ] || [ "$(cat /sys/class/net/bond0/bonding/lacp_rate)" = "fast 1" ] ||
 			{ procmode=0 why="$why,lacp_rate"; }
 		[ "$(cat /sys/class/net/bond0/bonding/slaves 2>/dev/null)" = "$S1 $S2" ] ||

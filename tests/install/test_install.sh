@@ -33,13 +33,36 @@ cmake --build "$T/build" --parallel 2 >"$T/build.log" 2>&1 || { cat "$T/build.lo
 DESTDIR=$T/root cmake --install "$T/build" >/dev/null
 
 check "netd in /usr/sbin" "[[ -x $T/root/usr/sbin/netd ]]"
-check "netdctl in /usr/sbin" "[[ -x $T/root/usr/sbin/netdctl ]]"
+check "netdctl in /usr/bin" "[[ -x $T/root/usr/bin/netdctl ]]"
 unit=$T/root/usr/lib/systemd/system/netd.service
 check "the unit in /usr/lib/systemd/system" "[[ -f $unit ]]"
 check "ExecStart follows the prefix" "grep -q '^ExecStart=/usr/sbin/netd --config-dir /etc/netd ' '$unit'"
 check "default.conf in the prefix's sysconfdir (/etc for /usr)" "[[ -f $T/root/etc/netd/default.conf ]]"
 check "nothing written outside DESTDIR" "[[ ! -e $T/root/$T ]]"
+check "netd --version prints the version, exit 0" \
+	"$T/root/usr/sbin/netd --version | grep -q '^netd [0-9][0-9.]*'"
+check "netdctl --version prints the version, exit 0" \
+	"$T/root/usr/bin/netdctl --version | grep -q '^netdctl [0-9][0-9.]*'"
+check "man pages netd(8), netdctl(8), netd.conf(5)" \
+	"[[ -f $T/root/usr/share/man/man8/netd.8 && -f $T/root/usr/share/man/man8/netdctl.8 && -f $T/root/usr/share/man/man5/netd.conf.5 ]]"
+check "bash and zsh completion" \
+	"[[ -f $T/root/usr/share/bash-completion/completions/netdctl && -f $T/root/usr/share/zsh/vendor-completions/_netdctl ]]"
 check "examples under the doc dir" "[[ -f $T/root/usr/share/doc/netd/examples/lab.conf ]]"
+
+# The installed unit as systemd reads it: verify (its ExecStart pointed at the DESTDIR binary,
+# which is where the file is here; man pages are checked by the man test) and the sandbox's
+# exposure, at most 3.0 (systemd-analyze's threshold is in tenths).
+if command -v systemd-analyze >/dev/null; then
+	mkdir -p "$T/verify"
+	sed "s|^ExecStart=/usr/sbin/netd |ExecStart=$T/root/usr/sbin/netd |" "$unit" >"$T/verify/netd.service"
+	check "systemd-analyze verify accepts the unit" \
+		"systemd-analyze verify --man=no '$T/verify/netd.service' >'$T/verify.log' 2>&1 || { cat '$T/verify.log'; false; }"
+	check "the unit's exposure (systemd-analyze security) is at most 3.0" \
+		"systemd-analyze security --offline=yes --threshold=30 '$unit' >'$T/security.log' 2>&1 || { tail -n 1 '$T/security.log'; false; }"
+	check "the unit is Type=notify with a watchdog" "grep -qx Type=notify '$unit' && grep -q '^WatchdogSec=' '$unit'"
+else
+	bad "systemd-analyze is missing (scripts/deps.sh installs systemd)"
+fi
 
 echo "# edited by the administrator" >>"$T/root/etc/netd/default.conf"
 DESTDIR=$T/root cmake --install "$T/build" >/dev/null

@@ -64,6 +64,16 @@ out=$("$NETDCTL_BIN" --socket "$T/no-daemon" check "$NETD_SOURCE_DIR/conf" 2>&1)
 expect_eq "check of the shipped conf/ exits 0" 0 "$rc"
 expect_match "check of conf/ says ok and names default" 'ok \([0-9]+ networks?: .*default' "$out"
 
+# Accepted but ignored by the kernel (networkd accepts it too): exit 0, ok on stdout, the
+# warning with file:line on stderr.
+f=$NETD_SOURCE_DIR/tests/data/config/bond/warn_lacp_in_balance_rr.conf
+rc=0
+out=$("$NETDCTL_BIN" --socket "$T/no-daemon" check "$f" 2>"$T/warn.err") || rc=$?
+expect_eq "check of a bond option its mode ignores exits 0" 0 "$rc"
+expect_match "and says ok on stdout" "ok \(1 network: lan\)" "$out"
+expect_match "and warns on stderr with file:line" \
+	"^netdctl: warning: $f:9: LACPTransmitRate= does not apply to Mode=balance-rr" "$(cat "$T/warn.err")"
+
 # netd on a bad config dir: exit 1, FILE:LINE on stderr, nothing made in its namespace.
 rc=0
 nd_ns "$HOST" timeout 30 "$NETD_BIN" --config-dir "$T/bad-mode" --state-dir "$T/state" \

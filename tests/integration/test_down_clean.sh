@@ -8,7 +8,9 @@
 snapshot() {
 	{
 		ip -n "$HOST" -d link show | sed -E 's/[a-z_]+_timer +[0-9.]+//g'
-		ip -n "$HOST" addr show | grep -v valid_lft
+		# a link-local address still in DAD says "tentative" for a second or two: the
+		# kernel's progress, not netd's change
+		ip -n "$HOST" addr show | grep -v valid_lft | sed "s/ tentative//"
 		ip -n "$HOST" route show
 		nd_ns "$HOST" nft list ruleset | sed -E 's/counter packets [0-9]+ bytes [0-9]+/counter/g'
 		nd_ip_forward

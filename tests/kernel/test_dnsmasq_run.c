@@ -6,10 +6,13 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,21 +107,48 @@ static bool udp_bound(const char *addr, unsigned port)
 	return found;
 }
 
-static int uid_of(pid_t pid)
+/* The process's real id of a /proc/PID/status line ("Uid:" or "Gid:"), the same as its
+ * effective one. */
+static int id_of(pid_t pid, const char *which)
 {
-	char path[64], line[256];
-	int ruid = -1, euid = -1;
+	char path[64], line[256], fmt[32];
+	int rid = -1, eid = -1;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	snprintf(fmt, sizeof(fmt), "%s %%d %%d", which);
 	f = fopen(path, "r");
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Uid: %d %d", &ruid, &euid) == 2)
+		if (sscanf(line, fmt, &rid, &eid) == 2)
 			break;
 	fclose(f);
-	assert_int_equal(ruid, euid);
-	return euid;
+	assert_int_equal(rid, eid);
+	return eid;
+}
+
+static int uid_of(pid_t pid)
+{
+	return id_of(pid, "Uid:");
+}
+
+/* Whether pid's command line has the argument arg. */
+static bool has_arg(pid_t pid, const char *arg)
+{
+	char path[64], buf[8192];
+	bool found = false;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	for (size_t off = 0; off < n && !found; off += strlen(buf + off) + 1)
+		found = strcmp(buf + off, arg) == 0;
+	return found;
 }
 
 static struct netd_network *net(const char *name, enum netd_mode mode, const char *bridge,
@@ -207,6 +237,18 @@ static void test_start_observe_stop(void **state)
 	assert_true(udp_bound("0.0.0.0", 67));
 	assert_int_equal(access(s.p.leases, F_OK), 0);
 	assert_int_equal(uid_of(s.pid), 65534); /* dropped to nobody after binding */
+	/* and to nobody's own group, named on the command line as this system names it
+	 * (nogroup on Debian, nobody elsewhere): no group name is compiled in */
+	{
+		struct passwd *pw = getpwnam("nobody");
+		struct group *gr = pw ? getgrgid(pw->pw_gid) : NULL;
+		char want[64];
+
+		assert_non_null(gr);
+		snprintf(want, sizeof(want), "--group=%s", gr->gr_name);
+		assert_true(has_arg(s.pid, want));
+		assert_int_equal(id_of(s.pid, "Gid:"), (int)pw->pw_gid);
+	}
 
 	assert_int_equal(netd_dnsmasq_conf_matches(&s.p, s.conf, s.hosts), 1);
 	assert_int_equal(netd_dnsmasq_conf_matches(&s.p, "# other\n", s.hosts), 0);

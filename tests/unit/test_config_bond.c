@@ -1,6 +1,7 @@
 /* The [Bond] section through the real parser: values, mode rules, exact file:line messages. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -46,6 +47,16 @@ static void parse_err(const char *text, const char *want)
 	}
 	assert_null(n);
 	assert_string_equal(diag.msg, want);
+}
+
+/* Accepted, with exactly these warning lines. */
+static void parse_warns(const char *text, const char *want)
+{
+	struct netd_network *n = parse_ok(text);
+
+	assert_non_null(n->warnings);
+	assert_string_equal(n->warnings, want);
+	netd_network_free(n);
 }
 
 static void a_bond_becomes_the_uplink(void **state)
@@ -175,8 +186,9 @@ static void every_option_parses_to_the_kernels_value(void **state)
 		netd_network_free(n[i]);
 }
 
-/* The option alone, in each mode: accepted where it applies, else refused with its line. */
-static void every_option_is_refused_where_it_does_not_apply(void **state)
+/* The option alone, in each mode: refused with its line where networkd would send it and the
+ * kernel refuse it, else accepted, with a warning where the kernel ignores it. */
+static void every_option_alone_is_refused_only_where_the_kernel_refuses_it(void **state)
 {
 	static const char *const alone[] = {
 	    "ARPIntervalSec=1s",
@@ -186,18 +198,20 @@ static void every_option_is_refused_where_it_does_not_apply(void **state)
 	    "LACPTransmitRate=slow",
 	    "AdSelect=stable",
 	    "AdActorSystemPriority=1",
-	    "AdUserPortKey=0",
+	    "AdUserPortKey=1",
 	    "AdActorSystem=02:00:00:00:00:01",
 	    "TransmitHashPolicy=layer2",
 	    "Primary=eth0",
 	    "PrimaryReselectPolicy=always",
 	    "FailOverMACPolicy=none",
-	    "MinLinks=0",
+	    "MinLinks=1",
 	    "ResendIGMP=1",
 	    "GratuitousARP=1",
 	    "PacketsPerSlave=1",
 	    "LearnPacketIntervalSec=1s",
 	    "DynamicTransmitLoadBalancing=yes",
+	    "ARPMissedMax=3",
+	    "PeerNotifyDelaySec=1s",
 	};
 	char text[1024], key[64], modes[128], want[512];
 
@@ -216,38 +230,61 @@ static void every_option_is_refused_where_it_does_not_apply(void **state)
 
 			snprintf(text, sizeof(text), HEAD "Mode=%u\n%s\n", m, alone[i]);
 			ret = netd_config_parse_string(text, "t.conf", &n, &diag);
-			if (!(d->modes & (1u << m))) {
+			/* refused where networkd would send it and the kernel refuse it */
+			if ((d->sent & (1u << m)) && !(d->accepted & (1u << m))) {
 				snprintf(
 				    want, sizeof(want),
 				    "t.conf:10: %s= does not apply to Mode=%s: the kernel uses %s "
 				    "only in %s; remove it or choose one of those modes",
 				    key, mode_names[m], d->kernel,
-				    netd_bond_modes_list(d->modes, modes, sizeof(modes)));
+				    netd_bond_modes_list(d->accepted, modes, sizeof(modes)));
 				assert_int_equal(ret, -EINVAL);
 				assert_string_equal(diag.msg, want);
 				continue;
 			}
-			/* Where it applies, only a missing companion can refuse it. */
+			/* Elsewhere only a missing companion can refuse it. */
 			if (ret != 0 && !strstr(diag.msg, " needs "))
 				fail_msg("%s in mode %u: %s", alone[i], m, diag.msg);
+			/* and where the kernel ignores it, the user is told so */
+			if (ret == 0 && !(d->modes & (1u << m))) {
+				snprintf(
+				    want, sizeof(want),
+				    "t.conf:10: %s= does not apply to Mode=%s: the kernel uses %s "
+				    "only in %s; ",
+				    key, mode_names[m], d->kernel,
+				    netd_bond_modes_list(d->modes, modes, sizeof(modes)));
+				if (!n->warnings || !strstr(n->warnings, want))
+					fail_msg("%s in mode %u: no warning '%s' in '%s'", alone[i],
+					         m, want, n->warnings ? n->warnings : "");
+			}
 			netd_network_free(n);
 		}
 	}
-	parse_err(HEAD "Mode=balance-rr\nLACPTransmitRate=fast\n",
-	          "t.conf:10: LACPTransmitRate= does not apply to Mode=balance-rr: the kernel uses "
-	          "lacp_rate only in 802.3ad; remove it or choose one of those modes");
+	/* what the kernel refuses, networkd's bond would fail on too */
 	parse_err(HEAD "Mode=802.3ad\nPrimary=eth0\n",
 	          "t.conf:10: Primary= does not apply to Mode=802.3ad: the kernel uses primary "
 	          "only in active-backup, balance-tlb and balance-alb; remove it or choose one of "
 	          "those modes");
-	parse_err(HEAD "Mode=balance-alb\nPacketsPerSlave=3\n",
-	          "t.conf:10: PacketsPerSlave= does not apply to Mode=balance-alb: the kernel uses "
-	          "packets_per_slave only in balance-rr; remove it or choose one of those modes");
-	/* the mode may come after the option */
-	parse_err(HEAD "TransmitHashPolicy=layer2+3\nMode=broadcast\n",
-	          "t.conf:9: TransmitHashPolicy= does not apply to Mode=broadcast: the kernel uses "
-	          "xmit_hash_policy only in balance-xor, 802.3ad and balance-tlb; remove it or "
-	          "choose one of those modes");
+	parse_err(HEAD "Mode=balance-alb\nARPIntervalSec=1s\n",
+	          "t.conf:10: ARPIntervalSec= does not apply to Mode=balance-alb: the kernel uses "
+	          "arp_interval only in balance-rr, active-backup, balance-xor and broadcast; "
+	          "remove it or choose one of those modes");
+	/* what networkd drops or the kernel ignores is a warning (the mode may come after) */
+	parse_warns(HEAD "Mode=balance-rr\nLACPTransmitRate=fast\n",
+	            "t.conf:10: LACPTransmitRate= does not apply to Mode=balance-rr: the kernel "
+	            "uses lacp_rate only in 802.3ad; it is left out, as systemd-networkd leaves it "
+	            "out\n");
+	parse_warns(HEAD "Mode=balance-alb\nPacketsPerSlave=3\n",
+	            "t.conf:10: PacketsPerSlave= does not apply to Mode=balance-alb: the kernel "
+	            "uses packets_per_slave only in balance-rr; it is left out, as "
+	            "systemd-networkd leaves it out\n");
+	parse_warns(HEAD "TransmitHashPolicy=layer2+3\nMode=broadcast\n",
+	            "t.conf:9: TransmitHashPolicy= does not apply to Mode=broadcast: the kernel "
+	            "uses xmit_hash_policy only in balance-xor, 802.3ad and balance-tlb; it is set "
+	            "and has no effect\n");
+	parse_warns(HEAD "Mode=active-backup\nMIIMonitorSec=100ms\nUpDelaySec=250ms\n",
+	            "t.conf:11: UpDelaySec=250ms is not a multiple of MIIMonitorSec=100ms (line "
+	            "10); the kernel rounds it down to 200ms\n");
 }
 
 static void bad_values(void **state)
@@ -255,21 +292,26 @@ static void bad_values(void **state)
 	static const struct {
 		const char *line, *msg;
 	} cases[] = {
-	    {"MIIMonitorSec=100", "t.conf:9: invalid MIIMonitorSec '100': give a time with its "
-	                          "unit, e.g. MIIMonitorSec=100ms or MIIMonitorSec=1s (at most "
-	                          "2147483647ms), or 0 for off"},
-	    {"MIIMonitorSec=-1ms", "t.conf:9: invalid MIIMonitorSec '-1ms': give a time with its "
-	                           "unit, e.g. MIIMonitorSec=100ms or MIIMonitorSec=1s (at most "
-	                           "2147483647ms), or 0 for off"},
-	    {"UpDelaySec=3000000s", "t.conf:9: invalid UpDelaySec '3000000s': give a time with "
-	                            "its unit, e.g. UpDelaySec=100ms or UpDelaySec=1s (at most "
-	                            "2147483647ms), or 0 for off"},
-	    {"LearnPacketIntervalSec=1500ms",
-	     "t.conf:9: invalid LearnPacketIntervalSec '1500ms': give whole seconds with the "
-	     "unit, from 1s to 2147483s, e.g. LearnPacketIntervalSec=1s"},
-	    {"LearnPacketIntervalSec=0", "t.conf:9: invalid LearnPacketIntervalSec '0': give "
-	                                 "whole seconds with the unit, from 1s to 2147483s, e.g. "
-	                                 "LearnPacketIntervalSec=1s"},
+	    {"MIIMonitorSec=100x", "t.conf:9: invalid MIIMonitorSec '100x': give a time as "
+	                           "systemd writes it, e.g. MIIMonitorSec=100ms or "
+	                           "MIIMonitorSec=1s (a bare number is seconds), at most "
+	                           "2147483647ms"},
+	    {"MIIMonitorSec=-1ms", "t.conf:9: invalid MIIMonitorSec '-1ms': give a time as "
+	                           "systemd writes it, e.g. MIIMonitorSec=100ms or "
+	                           "MIIMonitorSec=1s (a bare number is seconds), at most "
+	                           "2147483647ms"},
+	    {"UpDelaySec=3000000", "t.conf:9: invalid UpDelaySec '3000000': give a time as "
+	                           "systemd writes it, e.g. UpDelaySec=100ms or UpDelaySec=1s (a "
+	                           "bare number is seconds), at most 2147483647ms"},
+	    {"LearnPacketIntervalSec=1 fortnight",
+	     "t.conf:9: invalid LearnPacketIntervalSec '1 fortnight': give a time as systemd "
+	     "writes it, from 0s to 2147483s, e.g. LearnPacketIntervalSec=1s"},
+	    {"ARPMissedMax=256", "t.conf:9: invalid ARPMissedMax '256': give a whole number from "
+	                         "0 to 255"},
+	    {"PeerNotifyDelaySec=soon", "t.conf:9: invalid PeerNotifyDelaySec 'soon': give a time "
+	                                "as systemd writes it, e.g. PeerNotifyDelaySec=100ms or "
+	                                "PeerNotifyDelaySec=1s (a bare number is seconds), at "
+	                                "most 2147483647ms"},
 	    {"ARPIPTargets=10.0.0.300", "t.conf:9: invalid ARPIPTargets address '10.0.0.300': "
 	                                "give IPv4 addresses separated by spaces, e.g. "
 	                                "ARPIPTargets=192.168.1.1 192.168.1.2"},
@@ -327,7 +369,8 @@ static void bad_values(void **state)
 	                   "AdActorSystemPriority, AdUserPortKey, AdActorSystem, "
 	                   "TransmitHashPolicy, Primary, PrimaryReselectPolicy, FailOverMACPolicy, "
 	                   "MinLinks, ResendIGMP, GratuitousARP, AllSlavesActive, PacketsPerSlave, "
-	                   "LearnPacketIntervalSec and DynamicTransmitLoadBalancing "
+	                   "LearnPacketIntervalSec, DynamicTransmitLoadBalancing, ARPMissedMax and "
+	                   "PeerNotifyDelaySec "
 	                   "(case-sensitive)"},
 	};
 	char text[1024];
@@ -410,14 +453,20 @@ static void files_in_the_test_data(void **state)
 	                               "Mode=bridged"},
 	    {"bad_mii_and_arp.conf", ":11: MIIMonitorSec= (line 10) and ARPIntervalSec= (line 11) "
 	                             "are both set: a bond watches its links with the MII monitor "
-	                             "or the ARP monitor, not both; keep one"},
-	    {"bad_lacp_in_balance_rr.conf", ":9: LACPTransmitRate= does not apply to "
-	                                    "Mode=balance-rr: the kernel uses lacp_rate only in "
-	                                    "802.3ad; remove it or choose one of those modes"},
+	                             "or the ARP monitor, not both (the kernel refuses the "
+	                             "pair); keep one"},
 	    {"bad_uplink_not_bond.conf", ":5: Uplink=eth0 is not the bond (Name=bond0, line 8): "
 	                                 "the bond is the network's uplink; write Uplink=bond0 or "
 	                                 "leave Uplink= out"},
 	};
+	snprintf(path, sizeof(path), "%s/config/bond/warn_lacp_in_balance_rr.conf", NETD_TEST_DATA);
+	assert_int_equal(netd_config_parse_file(path, &n, &diag), 0);
+	assert_non_null(n->warnings);
+	assert_non_null(strstr(n->warnings, "warn_lacp_in_balance_rr.conf:9: LACPTransmitRate= "
+	                                    "does not apply to Mode=balance-rr"));
+	assert_false(netd_bond_opt_sent(&n->bond, NETD_BOND_OPT_LACP_RATE));
+	netd_network_free(n);
+
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char want[1024];
 
@@ -430,16 +479,123 @@ static void files_in_the_test_data(void **state)
 	}
 }
 
+/*
+ * [Bond] sections written for systemd-networkd, as systemd ships them (systemd.netdev(5)'s
+ * example and test/test-network/conf/ of systemd's tree), pasted under netd's Name= and
+ * Slaves=: each is accepted and sends what networkd's netdev_bond_fill_message_create()
+ * sends for it, with the same values.
+ */
+static void networkd_sections_paste_in(void **state)
+{
+	static const struct {
+		const char *origin, *body;
+		unsigned mode;
+		int sent[12]; /* the options sent besides Name, Mode and Slaves; -1 ends */
+	} cases[] = {
+	    {"systemd.netdev(5) example",
+	     "Mode=802.3ad\nTransmitHashPolicy=layer3+4\nMIIMonitorSec=1s\nLACPTransmitRate=fast\n",
+	     4,
+	     {NETD_BOND_OPT_XMIT_HASH_POLICY, NETD_BOND_OPT_MIIMON, NETD_BOND_OPT_LACP_RATE, -1}},
+	    {"25-bond.netdev",
+	     "Mode=802.3ad\nTransmitHashPolicy=layer3+4\nMIIMonitorSec=1s\nLACPTransmitRate=fast\n"
+	     "UpDelaySec=2s\nDownDelaySec=2s\nResendIGMP=4\nMinLinks=1\n",
+	     4,
+	     {NETD_BOND_OPT_XMIT_HASH_POLICY, NETD_BOND_OPT_MIIMON, NETD_BOND_OPT_LACP_RATE,
+	      NETD_BOND_OPT_UPDELAY, NETD_BOND_OPT_DOWNDELAY, NETD_BOND_OPT_RESEND_IGMP,
+	      NETD_BOND_OPT_MIN_LINKS, -1}},
+	    {"25-bond-balanced-tlb.netdev",
+	     "Mode=balance-tlb\nDynamicTransmitLoadBalancing=true\n",
+	     5,
+	     {NETD_BOND_OPT_TLB_DYNAMIC_LB, -1}},
+	    {"25-bond-property.netdev",
+	     "Mode=active-backup\nPrimaryReselectPolicy=always\nMIIMonitorSec=1s\nARPMissedMax="
+	     "10\n",
+	     1,
+	     {NETD_BOND_OPT_PRIMARY_RESELECT, NETD_BOND_OPT_MIIMON, NETD_BOND_OPT_ARP_MISSED_MAX,
+	      -1}},
+	    {"25-bond-fail-over-mac.netdev",
+	     "Mode=active-backup\nFailOverMACPolicy=active\nMIIMonitorSec=1s\n",
+	     1,
+	     {NETD_BOND_OPT_FAIL_OVER_MAC, NETD_BOND_OPT_MIIMON, -1}},
+	    {"21-bond-802.3ad.netdev",
+	     "Mode=802.3ad\nTransmitHashPolicy=layer3+4\n",
+	     4,
+	     {NETD_BOND_OPT_XMIT_HASH_POLICY, -1}},
+	    /* times without a unit are seconds to networkd: 100 s, 200 s */
+	    {"bare seconds",
+	     "Mode=active-backup\nMIIMonitorSec=100\nUpDelaySec=200\n",
+	     1,
+	     {NETD_BOND_OPT_MIIMON, NETD_BOND_OPT_UPDELAY, -1}},
+	};
+	char text[1024];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct netd_network *n;
+		const struct netd_bond *b;
+
+		snprintf(text, sizeof(text), HEAD "%s", cases[i].body);
+		n = parse_ok(text);
+		b = &n->bond;
+		assert_int_equal(b->mode, cases[i].mode);
+		for (int o = NETD_BOND_OPT_MIIMON; o < NETD_BOND_OPT_MAX; o++) {
+			bool want = false;
+
+			for (size_t k = 0; cases[i].sent[k] >= 0; k++)
+				want = want || cases[i].sent[k] == o;
+			if (netd_bond_opt_sent(b, o) != want)
+				fail_msg("%s: %s %s", cases[i].origin, netd_bond_opt(o)->key,
+				         want ? "not sent" : "sent");
+		}
+		netd_network_free(n);
+	}
+	/* the values networkd hands the kernel (ms, numbers of its tables) */
+	snprintf(text, sizeof(text), HEAD "%s", cases[1].body);
+	{
+		struct netd_network *n = parse_ok(text);
+
+		assert_int_equal(n->bond.xmit_hash_policy, 1);
+		assert_int_equal(n->bond.miimon, 1000);
+		assert_int_equal(n->bond.lacp_rate, 1);
+		assert_int_equal(n->bond.updelay, 2000);
+		assert_int_equal(n->bond.downdelay, 2000);
+		assert_int_equal(n->bond.resend_igmp, 4);
+		assert_int_equal(n->bond.min_links, 1);
+		/* systemd's own test sets an option 802.3ad ignores: accepted, said */
+		assert_string_equal(
+		    n->warnings,
+		    "t.conf:15: ResendIGMP= does not apply to Mode=802.3ad: the kernel "
+		    "uses resend_igmp only in balance-rr, active-backup, balance-tlb "
+		    "and balance-alb; it is set and has no effect\n");
+		netd_network_free(n);
+	}
+	snprintf(text, sizeof(text), HEAD "%s", cases[6].body);
+	{
+		struct netd_network *n = parse_ok(text);
+
+		assert_int_equal(n->bond.miimon, 100000);
+		assert_int_equal(n->bond.updelay, 200000);
+		netd_network_free(n);
+	}
+	snprintf(text, sizeof(text), HEAD "%s", cases[3].body);
+	{
+		struct netd_network *n = parse_ok(text);
+
+		assert_int_equal(n->bond.arp_missed_max, 10);
+		netd_network_free(n);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(a_bond_becomes_the_uplink),
 	    cmocka_unit_test(every_mode_by_name_and_number),
 	    cmocka_unit_test(every_option_parses_to_the_kernels_value),
-	    cmocka_unit_test(every_option_is_refused_where_it_does_not_apply),
+	    cmocka_unit_test(every_option_alone_is_refused_only_where_the_kernel_refuses_it),
 	    cmocka_unit_test(bad_values),
 	    cmocka_unit_test(the_section_ties_to_the_network),
 	    cmocka_unit_test(files_in_the_test_data),
+	    cmocka_unit_test(networkd_sections_paste_in),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,8 +28,8 @@ static const struct {
              "ARPIPTargets, ARPValidate, ARPAllTargets, LACPTransmitRate, AdSelect, "
              "AdActorSystemPriority, AdUserPortKey, AdActorSystem, TransmitHashPolicy, Primary, "
              "PrimaryReselectPolicy, FailOverMACPolicy, MinLinks, ResendIGMP, GratuitousARP, "
-             "AllSlavesActive, PacketsPerSlave, LearnPacketIntervalSec and "
-             "DynamicTransmitLoadBalancing"},
+             "AllSlavesActive, PacketsPerSlave, LearnPacketIntervalSec, "
+             "DynamicTransmitLoadBalancing, ARPMissedMax and PeerNotifyDelaySec"},
 };
 
 #define NET_INTERNAL "[Network]\nName=n\nMode=internal\nBridge=b0\n"
@@ -94,6 +94,8 @@ static const struct {
     {"Bond", BOND("balance-rr"), "PacketsPerSlave=2", ""},
     {"Bond", BOND("balance-tlb"), "LearnPacketIntervalSec=1s", ""},
     {"Bond", BOND("balance-tlb"), "DynamicTransmitLoadBalancing=no", ""},
+    {"Bond", BOND("active-backup"), "ARPMissedMax=10", ""},
+    {"Bond", BOND("active-backup"), "PeerNotifyDelaySec=100ms", ""},
 };
 
 #define N_SAMPLES (sizeof(samples) / sizeof(samples[0]))

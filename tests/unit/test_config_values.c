@@ -237,9 +237,10 @@ static void booleans(void **state)
 	static const struct {
 		const char *s;
 		int v;
-	} good[] = {{"yes", 1}, {"No", 0},  {"TRUE", 1}, {"false", 0},
-	            {"on", 1},  {"OFF", 0}, {"1", 1},    {"0", 0}};
-	static const char *const bad[] = {"2", "y", "enable", "yes!", "01"};
+	} good[] = {{"yes", 1}, {"No", 0}, {"TRUE", 1}, {"false", 0}, {"on", 1}, {"OFF", 0},
+	            {"1", 1},   {"0", 0},  {"y", 1},    {"N", 0},     {"t", 1},  {"f", 0}};
+	/* systemd's parse_boolean() words, as a networkd file has them, and nothing else */
+	static const char *const bad[] = {"2", "ye", "enable", "yes!", "01"};
 
 	for (size_t i = 0; i < N(good); i++) {
 		struct netd_network *n = parse_ok(NET_INTERNAL "Autostart=%s\n", good[i].s);
@@ -330,15 +331,31 @@ static void numbers_with_limits(void **state)
 	          "t.conf:9: invalid GratuitousARP '%s': give a whole number from 0 to 255");
 }
 
+/* Times as systemd writes them: a bare number is seconds (MIIMonitorSec=100 is 100 s to
+ * networkd), components add up, and what is below a millisecond is dropped as networkd drops
+ * it when it hands the kernel milliseconds. */
 static void times_in_ms(void **state)
 {
 	static const struct {
 		const char *s;
 		unsigned ms;
-	} good[] = {
-	    {"0", 0}, {"100ms", 100}, {"2s", 2000}, {"0s", 0}, {"2147483647ms", 2147483647}};
-	static const char *const bad[] = {"100", "1.5s",   "1m",       "ms",
-	                                  "-1s", "100 ms", "2147484s", "2147483648ms"};
+	} good[] = {{"0", 0},
+	            {"100ms", 100},
+	            {"2s", 2000},
+	            {"0s", 0},
+	            {"100", 100000},
+	            {"1.5s", 1500},
+	            {"1m", 60000},
+	            {"100 ms", 100},
+	            {"1s 500ms", 1500},
+	            {"1min30s", 90000},
+	            {"250us", 0},
+	            {"1500usec", 1},
+	            {"2147483647ms", 2147483647},
+	            {".5s", 500}};
+	static const char *const bad[] = {
+	    "ms", "-1s",    "2147484s", "2147483648ms", "infinity",
+	    "1x", "1s foo", "1,5s",     "1 2 x",        "99999999999999999999s"};
 
 	for (size_t i = 0; i < N(good); i++) {
 		struct netd_network *n =
@@ -350,14 +367,14 @@ static void times_in_ms(void **state)
 	for (size_t i = 0; i < N(bad); i++) {
 		parse_err(
 		    BOND("balance-rr") "MIIMonitorSec=%s\n", bad[i],
-		    "t.conf:9: invalid MIIMonitorSec '%s': give a time with its unit, e.g. "
-		    "MIIMonitorSec=100ms or MIIMonitorSec=1s (at most 2147483647ms), or 0 for "
-		    "off");
+		    "t.conf:9: invalid MIIMonitorSec '%s': give a time as systemd writes it, "
+		    "e.g. MIIMonitorSec=100ms or MIIMonitorSec=1s (a bare number is seconds), "
+		    "at most 2147483647ms");
 		parse_err(
 		    BOND("balance-rr") "ARPIntervalSec=%s\n", bad[i],
-		    "t.conf:9: invalid ARPIntervalSec '%s': give a time with its unit, e.g. "
-		    "ARPIntervalSec=100ms or ARPIntervalSec=1s (at most 2147483647ms), or 0 for "
-		    "off");
+		    "t.conf:9: invalid ARPIntervalSec '%s': give a time as systemd writes it, "
+		    "e.g. ARPIntervalSec=100ms or ARPIntervalSec=1s (a bare number is seconds), "
+		    "at most 2147483647ms");
 	}
 }
 
@@ -366,8 +383,9 @@ static void times_in_whole_seconds(void **state)
 	static const struct {
 		const char *s;
 		unsigned secs;
-	} good[] = {{"1s", 1}, {"1000ms", 1}, {"30s", 30}, {"2147483s", 2147483}};
-	static const char *const bad[] = {"0", "0s", "5", "1500ms", "2147484s", "1m"};
+	} good[] = {{"1s", 1}, {"1000ms", 1}, {"30s", 30}, {"2147483s", 2147483},
+	            {"5", 5},  {"1500ms", 1}, {"1m", 60},  {"0", 0}};
+	static const char *const bad[] = {"2147484s", "x", "-1", "1 x"};
 
 	for (size_t i = 0; i < N(good); i++) {
 		struct netd_network *n =
@@ -378,8 +396,8 @@ static void times_in_whole_seconds(void **state)
 	}
 	for (size_t i = 0; i < N(bad); i++)
 		parse_err(BOND("balance-alb") "LearnPacketIntervalSec=%s\n", bad[i],
-		          "t.conf:9: invalid LearnPacketIntervalSec '%s': give whole seconds with "
-		          "the unit, from 1s to 2147483s, e.g. LearnPacketIntervalSec=1s");
+		          "t.conf:9: invalid LearnPacketIntervalSec '%s': give a time as systemd "
+		          "writes it, from 0s to 2147483s, e.g. LearnPacketIntervalSec=1s");
 }
 
 static void enum_tables(void **state)
