@@ -63,13 +63,13 @@ static bool keyed(const struct nft_elem *e, const char *port)
 static bool held_elsewhere(const struct nft_ktable *t, const struct netd_nft_net *x,
                            const struct netd_nft_port *p)
 {
-	const struct nft_kset *m = nft_port_map(t);
+	struct nft_elem key;
+	const struct nft_elem *e;
 
-	for (size_t i = 0; m && i < m->n_elems; i++)
-		if (keyed(&m->elems[i], p->ifname) && any_port_chain(m->elems[i].chain) &&
-		    !netd_nft_port_of(m->elems[i].chain, x->network, NULL))
-			return true;
-	return false;
+	/* port_if's keys are names padded with zeros (nft_ifname_elem), one element each. */
+	nft_port_elem(p, &key);
+	e = nft_set_find_key(nft_port_map(t), &key);
+	return e && any_port_chain(e->chain) && !netd_nft_port_of(e->chain, x->network, NULL);
 }
 
 const struct netd_nft_port *nft_port_wanted(const struct nft_ktable *t,

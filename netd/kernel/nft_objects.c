@@ -238,14 +238,6 @@ bool nft_elem_same(const struct nft_elem *a, const struct nft_elem *b)
 	       (!a->has_verdict || a->verdict == b->verdict) && strcmp(a->chain, b->chain) == 0;
 }
 
-const struct nft_elem *nft_set_find_key(const struct nft_kset *set, const struct nft_elem *e)
-{
-	for (size_t i = 0; set && i < set->n_elems; i++)
-		if (nft_elem_same_key(&set->elems[i], e))
-			return &set->elems[i];
-	return NULL;
-}
-
 /* An IPv4 interval as nft prints it: a prefix when it is one, else first-last. */
 static void ipv4_key_text(const struct nft_elem *e, char *buf, size_t len)
 {

@@ -358,6 +358,8 @@ static int dump_elems(struct netd_nft *nft, uint8_t family, struct nft_kset *k)
 		ret = -ENOMEM;
 	if (ret == 0)
 		ret = fold_elems(raw.v, raw.n, k->flags & NFT_SET_INTERVAL, k);
+	if (ret == 0)
+		ret = nft_kset_index(k);
 	free(raw.v);
 	nftnl_set_free(set);
 	return ret;

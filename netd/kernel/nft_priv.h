@@ -52,6 +52,8 @@ struct nft_kset {
 	uint32_t flags, key_type, key_len, data_type;
 	struct nft_elem *elems; /* an interval's start and end folded into one element */
 	size_t n_elems;
+	/* The elements again, by key and by the chain they jump to (nft_index.c). */
+	const struct nft_elem **by_key, **by_chain;
 };
 
 /* One of netd's tables (inet netd, bridge netd): its chains, its sets and their elements. */
@@ -247,8 +249,25 @@ void nft_elem_key_text(const struct nft_elem *e, uint32_t key_type, char *buf, s
 bool nft_elem_same(const struct nft_elem *a, const struct nft_elem *b);
 /* The same key (or interval), whatever it maps to. */
 bool nft_elem_same_key(const struct nft_elem *a, const struct nft_elem *b);
+
+/* ---- nft_index.c: lookups in a table as read back, in log n ---- */
+
+/* Index k's elements (once, as it is read): by key and by the chain they jump to. */
+int nft_kset_index(struct nft_kset *k);
 /* The element of set (may be NULL) with e's key, or NULL. */
 const struct nft_elem *nft_set_find_key(const struct nft_kset *set, const struct nft_elem *e);
+/* Append to the list *v (*n of *cap, grown as needed; the caller frees it) the positions in
+ * set->elems of the elements whose key or interval meets w's (set may be NULL). */
+int nft_set_meeting(const struct nft_kset *set, const struct nft_elem *w, size_t **v, size_t *n,
+                    size_t *cap);
+/* The same for the elements that jump to chain (prefix: to any chain whose name begins so). */
+int nft_set_jumping(const struct nft_kset *set, const char *chain, bool prefix, size_t **v,
+                    size_t *n, size_t *cap);
+/* Sort a list of positions and drop repeats; its new length. */
+size_t nft_positions_sorted(size_t *v, size_t n);
+/* The position of the first of t's chains (sorted by name) whose name is not below prefix:
+ * the chains beginning with prefix follow it. */
+size_t nft_snap_chains_from(const struct nft_ktable *t, const char *prefix);
 
 /* ---- nft_drift.c: what differs, as text ---- */
 

@@ -66,8 +66,11 @@ void nft_ktable_release(struct nft_ktable *t)
 		free(t->chains[i].rules);
 	}
 	free(t->chains);
-	for (size_t i = 0; i < t->n_sets; i++)
+	for (size_t i = 0; i < t->n_sets; i++) {
 		free(t->sets[i].elems);
+		free(t->sets[i].by_key);
+		free(t->sets[i].by_chain);
+	}
 	free(t->sets);
 	memset(t, 0, sizeof(*t));
 }

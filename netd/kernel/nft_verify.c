@@ -64,13 +64,59 @@ bool nft_elem_concerns(const struct nft_elem *e, const struct nft_want_elem *wan
 	return false;
 }
 
-static void check_elems(struct nft_report *r, const struct nft_ktable *s,
-                        const struct netd_nft_net *x)
+/* The elements of set that may be the network's business, by position (*v, the caller's to
+ * free): those that jump to one of its chains, and those whose key meets one it wants in this
+ * set. Found through the set's index, not by a walk over every network's elements:
+ * nft_elem_concerns() is true of none but these. */
+static int candidates(const struct nft_kset *set, const struct nft_want_elem *want, size_t n_want,
+                      char names[][NETD_NFT_CHAIN_MAX], size_t **v, size_t *n)
+{
+	size_t cap = 0;
+	int ret = 0;
+
+	*n = 0;
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS && !ret; k++)
+		ret = nft_set_jumping(set, names[k], false, v, n, &cap);
+	for (size_t w = 0; w < n_want && !ret; w++)
+		if (strcmp(nft_maps[want[w].map].name, set->name) == 0)
+			ret = nft_set_meeting(set, &want[w].e, v, n, &cap);
+	*n = nft_positions_sorted(*v, *n);
+	return ret;
+}
+
+/* In set, the network's business that it does not want: foreign, in the set's order. */
+static int check_foreign(struct nft_report *r, const struct nft_kset *set,
+                         const struct nft_want_elem *want, size_t n_want,
+                         char names[][NETD_NFT_CHAIN_MAX])
+{
+	char key[2 * NFT_KEY_MAX + 8];
+	size_t *v = NULL, n = 0;
+	int ret = candidates(set, want, n_want, names, &v, &n);
+
+	for (size_t c = 0; c < n && !ret; c++) {
+		const struct nft_elem *e = &set->elems[v[c]];
+		bool wanted_key = false;
+
+		for (size_t w = 0; w < n_want && !wanted_key; w++)
+			wanted_key = strcmp(nft_maps[want[w].map].name, set->name) == 0 &&
+			             nft_elem_same_key(e, &want[w].e);
+		if (wanted_key || !nft_elem_concerns(e, want, n_want, set->name, names))
+			continue;
+		nft_elem_key_text(e, set->key_type, key, sizeof(key));
+		nft_note(r, NFT_G_ELEMS, "%s: %s foreign", set->name, key);
+	}
+	free(v);
+	return ret;
+}
+
+static int check_elems(struct nft_report *r, const struct nft_ktable *s,
+                       const struct netd_nft_net *x)
 {
 	struct nft_want_elem want[NFT_WANT_ELEMS_MAX];
 	char names[NETD_NFT_CHAIN_KINDS][NETD_NFT_CHAIN_MAX];
 	size_t n_want = nft_want_elems(x, want);
 	char key[2 * NFT_KEY_MAX + 8];
+	int ret = 0;
 
 	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
 		snprintf(names[k], sizeof(names[k]), "%s%s", netd_nft_chain_prefix(k), x->network);
@@ -84,22 +130,9 @@ static void check_elems(struct nft_report *r, const struct nft_ktable *s,
 		else if (!nft_elem_same(have, &want[i].e))
 			nft_note(r, NFT_G_ELEMS, "%s: %s changed", map, key);
 	}
-	for (size_t m = 0; m < s->n_sets; m++) {
-		const struct nft_kset *set = &s->sets[m];
-
-		for (size_t i = 0; i < set->n_elems; i++) {
-			const struct nft_elem *e = &set->elems[i];
-			bool wanted_key = false;
-
-			for (size_t w = 0; w < n_want && !wanted_key; w++)
-				wanted_key = strcmp(nft_maps[want[w].map].name, set->name) == 0 &&
-				             nft_elem_same_key(e, &want[w].e);
-			if (wanted_key || !nft_elem_concerns(e, want, n_want, set->name, names))
-				continue;
-			nft_elem_key_text(e, set->key_type, key, sizeof(key));
-			nft_note(r, NFT_G_ELEMS, "%s: %s foreign", set->name, key);
-		}
-	}
+	for (size_t m = 0; m < s->n_sets && !ret; m++)
+		ret = check_foreign(r, &s->sets[m], want, n_want, names);
+	return ret;
 }
 
 /* Table inet netd: its frame matters only to a network that has rules in it. */
@@ -121,7 +154,7 @@ static int verify_inet(struct nft_report *r, const struct nft_ktable *t,
 	if (!ret)
 		ret = check_chains(r, t, x, present);
 	if (!ret)
-		check_elems(r, t, x);
+		ret = check_elems(r, t, x);
 	return ret;
 }
 

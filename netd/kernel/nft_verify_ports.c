@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nft_priv.h"
@@ -17,10 +18,13 @@
 static int check_chains(struct nft_report *r, const struct nft_ktable *t,
                         const struct netd_nft_net *x, bool *present)
 {
-	char port[IFNAMSIZ];
+	char port[IFNAMSIZ], prefix[NETD_NFT_CHAIN_MAX];
 	int ret = 0;
 
-	for (size_t i = 0; i < t->n_chains; i++) {
+	/* Its port chains are "port_<net>.<port>", together in the chains sorted by name. */
+	snprintf(prefix, sizeof(prefix), "%s%s.", NETD_NFT_PORT_PREFIX, x->network);
+	for (size_t i = nft_snap_chains_from(t, prefix);
+	     i < t->n_chains && strncmp(t->chains[i].name, prefix, strlen(prefix)) == 0; i++) {
 		if (!netd_nft_port_of(t->chains[i].name, x->network, port))
 			continue;
 		*present = true;
@@ -33,13 +37,36 @@ static int check_chains(struct nft_report *r, const struct nft_ktable *t,
 	return ret;
 }
 
+/* The elements of port_if that may be x's business, by position (*v, the caller's to free):
+ * those that jump to one of its port chains, and those keyed by a port it binds. Found through
+ * the map's index: nft_port_elem_concerns() is true of none but these. */
+static int candidates(const struct nft_kset *m, const struct netd_nft_net *x, size_t **v, size_t *n)
+{
+	char prefix[NETD_NFT_CHAIN_MAX];
+	struct nft_elem want;
+	size_t cap = 0;
+	int ret;
+
+	*n = 0;
+	snprintf(prefix, sizeof(prefix), "%s%s.", NETD_NFT_PORT_PREFIX, x->network);
+	ret = nft_set_jumping(m, prefix, true, v, n, &cap);
+	for (size_t i = 0; i < x->n_ports && !ret; i++) {
+		nft_port_elem(&x->ports[i], &want);
+		ret = nft_set_meeting(m, &want, v, n, &cap);
+	}
+	*n = nft_positions_sorted(*v, *n);
+	return ret;
+}
+
 /* Its elements of port_if: each bound port's, and none else of its business. */
-static void check_elems(struct nft_report *r, const struct nft_ktable *t,
-                        const struct netd_nft_net *x)
+static int check_elems(struct nft_report *r, const struct nft_ktable *t,
+                       const struct netd_nft_net *x)
 {
 	const struct nft_kset *m = nft_port_map(t);
 	char key[2 * NFT_KEY_MAX + 8];
 	struct nft_elem want;
+	size_t *v = NULL, n = 0;
+	int ret;
 
 	for (size_t i = 0; i < x->n_ports; i++) {
 		const struct nft_elem *have;
@@ -54,8 +81,9 @@ static void check_elems(struct nft_report *r, const struct nft_ktable *t,
 		else if (!nft_elem_same(have, &want))
 			nft_note(r, NFT_G_ELEMS, "%s: %s changed", NETD_NFT_PORT_MAP, key);
 	}
-	for (size_t i = 0; m && i < m->n_elems; i++) {
-		const struct nft_elem *e = &m->elems[i];
+	ret = candidates(m, x, &v, &n);
+	for (size_t c = 0; c < n && !ret; c++) {
+		const struct nft_elem *e = &m->elems[v[c]];
 		bool wanted_key = false;
 
 		for (size_t p = 0; p < x->n_ports && !wanted_key; p++) {
@@ -68,6 +96,8 @@ static void check_elems(struct nft_report *r, const struct nft_ktable *t,
 		nft_elem_key_text(e, m->key_type, key, sizeof(key));
 		nft_note(r, NFT_G_ELEMS, "%s: %s foreign", NETD_NFT_PORT_MAP, key);
 	}
+	free(v);
+	return ret;
 }
 
 int nft_verify_ports(struct nft_report *r, const struct nft_ktable *t, const struct netd_nft_net *x,
@@ -86,6 +116,6 @@ int nft_verify_ports(struct nft_report *r, const struct nft_ktable *t, const str
 	if (!ret)
 		ret = check_chains(r, t, x, present);
 	if (!ret)
-		check_elems(r, t, x);
+		ret = check_elems(r, t, x);
 	return ret;
 }

@@ -2,7 +2,9 @@
  * What a pass over all networks costs, counted in rtnetlink queries: `list` and a reconcile
  * pass read the links and addresses once (one snapshot) however many networks there are, and
  * a reconcile of an unchanged host sends no change. Two engines in a namespace of this
- * process's own, one with 2 internal networks and one with 12, every network up.
+ * process's own, one with 2 internal networks and one with 12, every network up. Whatever
+ * the test brought up is taken down again on every way out of it (a failed assertion too),
+ * and its directory removed.
  */
 #include <errno.h>
 #include <sched.h>
@@ -23,6 +25,24 @@
 #include "netd/util/fsutil.h"
 
 static char root[] = "/tmp/netd-engine-pass-XXXXXX";
+static struct netd_engine *engine; /* the one measured, until stop_engine() */
+
+/* Down every network the engine brought up (its bridges, a dnsmasq if one ran), then free it.
+ * measure() calls it when done, the teardown after a failure. */
+static int stop_engine(void **state)
+{
+	struct netd_diag diag = {""};
+	int ret = 0;
+
+	(void)state;
+	if (engine && netd_engine_down_all(engine, &diag) < 0) {
+		fprintf(stderr, "test_engine_pass: down: %s\n", diag.msg);
+		ret = -1;
+	}
+	netd_engine_free(engine);
+	engine = NULL;
+	return ret;
+}
 
 struct costs {
 	unsigned long list, reconcile, reconcile_changes;
@@ -35,7 +55,6 @@ static void measure(const char *prefix, int n, struct costs *c)
 	char conf[256], state[256], run[256], path[512], text[256];
 	struct netd_engine_opts opts = {conf, state, run, NULL, NULL};
 	struct netd_nl_stats s0, s1, s2;
-	struct netd_engine *e = NULL;
 	struct netd_diag diag = {""};
 	json_object *list = NULL;
 
@@ -49,14 +68,14 @@ static void measure(const char *prefix, int n, struct costs *c)
 		         prefix, i, prefix, i);
 		assert_int_equal(netd_file_write_atomic(path, text, 0644, false), 0);
 	}
-	assert_int_equal(netd_engine_new(&opts, &e, &diag), 0);
+	assert_int_equal(netd_engine_new(&opts, &engine, &diag), 0);
 	for (int i = 0; i < n; i++) {
 		snprintf(text, sizeof(text), "%s%d", prefix, i);
-		if (netd_engine_up(e, text, &diag) < 0)
+		if (netd_engine_up(engine, text, &diag) < 0)
 			fail_msg("up %s: %s", text, diag.msg);
 	}
-	netd_nl_get_stats(e->nl, &s0);
-	assert_int_equal(netd_engine_list(e, &list), 0);
+	netd_nl_get_stats(engine->nl, &s0);
+	assert_int_equal(netd_engine_list(engine, &list), 0);
 	assert_int_equal(json_object_array_length(list), n);
 	for (int i = 0; i < n; i++) {
 		json_object *st =
@@ -65,13 +84,13 @@ static void measure(const char *prefix, int n, struct costs *c)
 		assert_string_equal(json_object_get_string(st), "up");
 	}
 	json_object_put(list);
-	netd_nl_get_stats(e->nl, &s1);
-	assert_int_equal(netd_engine_reconcile(e), 0);
-	netd_nl_get_stats(e->nl, &s2);
+	netd_nl_get_stats(engine->nl, &s1);
+	assert_int_equal(netd_engine_reconcile(engine), 0);
+	netd_nl_get_stats(engine->nl, &s2);
 	c->list = s1.queries - s0.queries;
 	c->reconcile = s2.queries - s1.queries;
 	c->reconcile_changes = s2.requests - s1.requests;
-	netd_engine_free(e);
+	assert_int_equal(stop_engine(NULL), 0);
 }
 
 static void test_pass_cost_flat(void **state)
@@ -92,7 +111,7 @@ static void test_pass_cost_flat(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_pass_cost_flat),
+	    cmocka_unit_test_teardown(test_pass_cost_flat, stop_engine),
 	};
 	char cmd[128];
 	int ret;
@@ -102,9 +121,9 @@ int main(void)
 		        strerror(errno));
 		return 1;
 	}
-	if (!mkdtemp(root) || system("ip link set lo up") != 0)
+	if (!mkdtemp(root))
 		return 1;
-	ret = cmocka_run_group_tests(tests, NULL, NULL);
+	ret = system("ip link set lo up") == 0 ? cmocka_run_group_tests(tests, NULL, NULL) : 1;
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	if (system(cmd) != 0)
 		ret = 1;

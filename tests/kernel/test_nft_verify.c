@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -207,6 +208,30 @@ static void test_others_not_counted(void **state)
 	netd_network_free(b);
 }
 
+/* count NAT networks n<i> on bridges nbr<i>, subnets 10.77.<i>.0/24 (one after another),
+ * applied. */
+static void nat_nets_up(int count, struct netd_network **n, struct netd_nft_net **x)
+{
+	char name[16], br[16], addr[32];
+
+	for (int i = 0; i < count; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		snprintf(br, sizeof(br), "nbr%d", i);
+		snprintf(addr, sizeof(addr), "10.77.%d.1/24", i);
+		n[i] = make_net(name, NETD_MODE_NAT, br, addr, true);
+		x[i] = build(n[i]);
+		apply_ok(x[i]);
+	}
+}
+
+static void nets_free(int count, struct netd_network **n, struct netd_nft_net **x)
+{
+	for (int i = 0; i < count; i++) {
+		netd_nft_net_free(x[i]);
+		netd_network_free(n[i]);
+	}
+}
+
 #define NETS  10
 #define ROUND 50
 
@@ -230,16 +255,8 @@ static void test_verify_cost(void **state)
 	struct netd_network *n[NETS];
 	struct netd_nft_net *x[NETS];
 	double same[ROUND], changed[ROUND];
-	char name[16], br[16], addr[32];
 
-	for (int i = 0; i < NETS; i++) {
-		snprintf(name, sizeof(name), "n%d", i);
-		snprintf(br, sizeof(br), "nbr%d", i);
-		snprintf(addr, sizeof(addr), "10.77.%d.1/24", i);
-		n[i] = make_net(name, NETD_MODE_NAT, br, addr, true);
-		x[i] = build(n[i]);
-		apply_ok(x[i]);
-	}
+	nat_nets_up(NETS, n, x);
 	verify_all(x);
 	for (int r = 0; r < ROUND; r++) {
 		same[r] = verify_all(x);
@@ -253,10 +270,115 @@ static void test_verify_cost(void **state)
 	              "(%d rounds)\n",
 	              NETS, (same[ROUND / 2 - 1] + same[ROUND / 2]) / 2,
 	              (changed[ROUND / 2 - 1] + changed[ROUND / 2]) / 2, ROUND);
-	for (int i = 0; i < NETS; i++) {
-		netd_nft_net_free(x[i]);
-		netd_network_free(n[i]);
+	nets_free(NETS, n, x);
+}
+
+#define MANY 64
+
+/* The drift of network i of x, and every other network verified. */
+static void expect_only(struct netd_nft_net *const *x, int i, const char *what)
+{
+	for (int j = 0; j < MANY; j++) {
+		if (j != i) {
+			assert_verified(x[j]);
+			continue;
+		}
+		assert_string_equal(drift_of(x[j]).what, what);
 	}
+}
+
+/* Among many networks (their subnets one after another in nat_src, each interval ending where
+ * the next begins), an element's drift is found for the network it concerns and for no other:
+ * the elements are looked up by key and by the chain they jump to, not walked. */
+static void test_many_networks_elements(void **state)
+{
+	struct netd_network *n[MANY];
+	struct netd_nft_net *x[MANY];
+
+	nat_nets_up(MANY, n, x);
+	expect_only(x, -1, "");
+	/* An interval of the middle replaced by a smaller one that sends elsewhere. */
+	tamper("delete element inet netd nat_src { 10.77.30.0/24 }");
+	tamper("add element inet netd nat_src { 10.77.30.0/25 : accept }");
+	expect_only(x, 30, "nat_src: 10.77.30.0/24 missing, nat_src: 10.77.30.0/25 foreign");
+	apply_ok(x[30]);
+	expect_only(x, -1, "");
+	/* One network's key jumping to the next one's chain: changed for the one, foreign for the
+	 * other. */
+	tamper("delete element inet netd in_if { \"nbr10\" }");
+	tamper("add element inet netd in_if { \"nbr10\" : jump in_n11 }");
+	assert_string_equal(drift_of(x[10]).what, "in_if: \"nbr10\" changed");
+	assert_string_equal(drift_of(x[11]).what, "in_if: \"nbr10\" foreign");
+	assert_verified(x[12]);
+	/* The element is n11's business: n11's repair removes it, then n10's puts its own. */
+	apply_ok(x[11]);
+	apply_ok(x[10]);
+	expect_only(x, -1, "");
+	/* The last network's element gone, and one past every subnet jumping to the first's. */
+	tamper("delete element inet netd out_if { \"nbr63\" }");
+	expect_only(x, 63, "out_if: \"nbr63\" missing");
+	apply_ok(x[63]);
+	tamper("add element inet netd nat_src { 10.77.200.0/24 : jump post_n0 }");
+	expect_only(x, 0, "nat_src: 10.77.200.0/24 foreign");
+	apply_ok(x[0]);
+	expect_only(x, -1, "");
+	nets_free(MANY, n, x);
+}
+
+#define OTHERS 20000
+#define TRIES  31
+
+/* The median time to verify x, the table unchanged between the tries (no read again). */
+static double verify_median(const struct netd_nft_net *x)
+{
+	double t[TRIES];
+
+	assert_verified(x); /* the snapshot read */
+	for (int i = 0; i < TRIES; i++) {
+		double t0 = now_ms();
+
+		assert_verified(x);
+		t[i] = now_ms() - t0;
+	}
+	qsort(t, TRIES, sizeof(double), cmp_double);
+	return t[TRIES / 2];
+}
+
+/* What a network's verification costs does not grow with the elements of other networks:
+ * 20000 elements jumping to another network's chain (a walk over them costs milliseconds)
+ * leave it within a few times of what it was. */
+static void test_cost_flat_in_others_elements(void **state)
+{
+	struct netd_network *a = default_net(), *b = hostonly_net();
+	struct netd_nft_net *xa = build(a), *xb = build(b);
+	char path[] = "/tmp/netd-nft-verify-XXXXXX";
+	double alone, among;
+	int fd, st;
+	FILE *f;
+
+	apply_ok(xa);
+	apply_ok(xb);
+	alone = verify_median(xa);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	for (int i = 0; i < OTHERS; i++)
+		fprintf(f, "add element inet netd %s { \"zz%d\" : jump in_ho }\n",
+		        i % 2 ? "in_if" : "fwd_in_if", i);
+	fclose(f);
+	free(run(&st, "nft -f %s", path));
+	unlink(path);
+	assert_int_equal(st, 0);
+	among = verify_median(xa);
+	print_message("verify default: median %.3f ms alone, %.3f ms among %d elements of "
+	              "another network\n",
+	              alone, among, OTHERS);
+	assert_true(among < 3 * alone + 0.2);
+	netd_nft_net_free(xa);
+	netd_nft_net_free(xb);
+	netd_network_free(a);
+	netd_network_free(b);
 }
 
 #define D(f) cmocka_unit_test_setup_teardown(f, default_up, fixture_gone)
@@ -264,9 +386,15 @@ static void test_verify_cost(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_identical),   D(test_missing_rule), D(test_foreign_and_changed_rules),
-	    D(test_elements),    D(test_frame),        T(test_others_not_counted),
+	    T(test_identical),
+	    D(test_missing_rule),
+	    D(test_foreign_and_changed_rules),
+	    D(test_elements),
+	    D(test_frame),
+	    T(test_others_not_counted),
 	    T(test_verify_cost),
+	    T(test_many_networks_elements),
+	    T(test_cost_flat_in_others_elements),
 	};
 
 	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);

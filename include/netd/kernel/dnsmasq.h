@@ -3,8 +3,6 @@
 #ifndef NETD_KERNEL_DNSMASQ_H
 #define NETD_KERNEL_DNSMASQ_H
 
-#include <stdint.h>
-
 #include "netd/dnsmasq.h"
 #include "netd/util/wait.h"
 
@@ -31,34 +29,6 @@ int netd_dnsmasq_pidfd(const struct netd_dnsmasq_paths *p, pid_t *pid);
 /* 1 when the conf file on disk equals text, 0 when it differs or is missing. */
 int netd_dnsmasq_conf_matches(const struct netd_dnsmasq_paths *p, const char *conf_text,
                               const char *hosts_text);
-
-struct netd_dir_watch;
-
-/*
- * What the last check found of a network's dnsmasq, kept by the caller from one pass to the
- * next (dnsmasq_check.c). Init before the first use, clear to close what it holds.
- */
-struct netd_dnsmasq_seen {
-	int pidfd; /* on the dnsmasq last found ours and running; -1: none */
-	pid_t pid;
-	uint64_t pid_file;    /* the pid file's version (util/dir_watch.h) when it named it */
-	uint64_t conf, hosts; /* the files' versions when found equal to the text hashed */
-	uint64_t texts;       /* hash of that conf and hosts text; 0: none found equal */
-};
-void netd_dnsmasq_seen_init(struct netd_dnsmasq_seen *s);
-void netd_dnsmasq_seen_clear(struct netd_dnsmasq_seen *s);
-
-/*
- * netd_dnsmasq_running() and, when it runs and conf_text is given, netd_dnsmasq_conf_matches()
- * (in *conf_current), in one call that remembers in *seen what it found. w watches the
- * directory of the pid, conf and hosts files and is updated by the caller before the call
- * (NULL: nothing is remembered, everything read). While the pid file's version stays and the
- * process behind the pidfd kept in *seen has not exited, and the conf's and hosts' versions
- * and the wanted text stay, nothing is read again: a check costs a poll(). 1 running, 0 not.
- */
-int netd_dnsmasq_check(const struct netd_dnsmasq_paths *p, const struct netd_dir_watch *w,
-                       struct netd_dnsmasq_seen *seen, const char *conf_text,
-                       const char *hosts_text, pid_t *pid, bool *conf_current);
 
 /* SIGTERM the pid from the pid file (only if it is our dnsmasq), wait up to 2 s for it to
  * exit (then SIGKILL, 1 s), then remove conf, hosts and pid files. Leases stay. Not running:
