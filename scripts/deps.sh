@@ -17,6 +17,7 @@ PACKAGES=(
 	busybox-static
 	iperf3 # bench/bench_scale.sh: TCP throughput through a network's NAT path
 	python3 # tests/integration/hold_conns.py: a thousand connections from one process
+	frr # VXLAN with BGP EVPN (issue 13): zebra, bgpd and vtysh, run per namespace by the tests
 )
 # --guest: also the guest lab (tests/guest): Debian's kernel under qemu, for bonds and real
 # guests on taps. The demo does not need it; the test command does.

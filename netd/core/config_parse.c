@@ -118,7 +118,7 @@ static int begin_section(struct parser *p, const char *line, size_t len)
 	if (s == SEC_MAX)
 		return cfg_fail(p, p->line,
 		                "unknown section [%.*s]; sections are case-sensitive: [Network], "
-		                "[DHCP], [Host], [Policy], [Tap] or [Bond]",
+		                "[DHCP], [Host], [Policy], [Tap], [Bond] or [VXLAN]",
 		                (int)(name_len > 64 ? 64 : name_len), line + 1);
 	if (!cfg_sections[s].repeats && p->sec_line[s])
 		return cfg_fail(p, p->line,
@@ -218,7 +218,8 @@ static int finish(struct parser *p)
 	for (size_t i = 0; i < n->n_hosts; i++)
 		if (cfg_check_host(p, i) < 0)
 			return p->err;
-	if (cfg_check_taps(p) < 0 || cfg_check_policy(p, ops) < 0)
+	if (cfg_check_taps(p) < 0 || cfg_check_policy(p, ops) < 0 ||
+	    cfg_check_vxlan(p, ops) < 0)
 		return p->err;
 	if (ops->validate) {
 		ret = ops->validate(n, p->diag);

@@ -23,9 +23,9 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
     {"unknown_section", "8: unknown section [Routes]; sections are case-sensitive: "
-                        "[Network], [DHCP], [Host], [Policy], [Tap] or [Bond]"},
+                        "[Network], [DHCP], [Host], [Policy], [Tap], [Bond] or [VXLAN]"},
     {"unknown_section_case", "8: unknown section [dhcp]; sections are case-sensitive: "
-                             "[Network], [DHCP], [Host], [Policy], [Tap] or [Bond]"},
+                             "[Network], [DHCP], [Host], [Policy], [Tap], [Bond] or [VXLAN]"},
     {"unknown_key", "7: unknown key 'MTU' in [Network]; the keys there are Name, Mode, Bridge, "
                     "Address, Autostart, Uplink and GuestSourceCheck (case-sensitive)"},
     {"unknown_key_case", "3: unknown key 'name' in [Network]; the keys there are Name, Mode, "
