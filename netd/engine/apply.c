@@ -274,6 +274,14 @@ static int do_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum netd
 		return netd_taps_sync(c, diag);
 	case NETD_STEP_REMOVE_TAPS:
 		return netd_taps_remove(c, diag);
+	case NETD_STEP_CONFIGURE_FRR:
+		return netd_fabric_frr_add(c, diag);
+	case NETD_STEP_CREATE_VXLAN:
+		return netd_fabric_vxlan_create(c, diag);
+	case NETD_STEP_DELETE_VXLAN:
+		return netd_fabric_vxlan_delete(c, diag);
+	case NETD_STEP_UNCONFIGURE_FRR:
+		return netd_fabric_frr_remove(c, diag);
 	case NETD_STEP_KINDS:
 		break;
 	}
@@ -308,6 +316,10 @@ static int undo_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum ne
 	case NETD_STEP_CREATE_BOND:
 		return netd_bond_down(e->nl, n->bond.name, c->d->alias, e->state_dir, n->name,
 		                      &ignored);
+	case NETD_STEP_CONFIGURE_FRR:
+		return netd_fabric_frr_undo(c);
+	case NETD_STEP_CREATE_VXLAN:
+		return netd_fabric_vxlan_delete(c, &ignored);
 	default:
 		return 0;
 	}

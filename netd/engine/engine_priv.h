@@ -183,6 +183,20 @@ const char *netd_engine_busy_label(const struct netd_engine *e, const char *name
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
                  const struct netd_dnsmasq_paths *paths, struct netd_observed *o);
 
+/* ---- spanning networks (fabric.c) ---- */
+/* d->fabric and d->vxlan for a network with a VNI in a directory with a fabric. */
+void netd_fabric_desired(struct netd_engine *e, struct netd_desired *d);
+/* The VXLAN port and FRR's part into o (nothing for a network that does not span). */
+int netd_fabric_observe(struct netd_engine *e, const struct netd_desired *d, int bridge_index,
+                        struct netd_observed *o);
+/* The steps: FRR's block added (or refused: FRR not running, no bgpd), removed, and the
+ * undo of an add; the VXLAN port made (anew when ours but stale) and deleted. */
+int netd_fabric_frr_add(struct netd_apply_ctx *c, struct netd_diag *diag);
+int netd_fabric_frr_remove(struct netd_apply_ctx *c, struct netd_diag *diag);
+int netd_fabric_frr_undo(struct netd_apply_ctx *c);
+int netd_fabric_vxlan_create(struct netd_apply_ctx *c, struct netd_diag *diag);
+int netd_fabric_vxlan_delete(struct netd_apply_ctx *c, struct netd_diag *diag);
+
 /* Upstream DNS (upstream.c): write <runtime>/upstream.servers from resolv.conf when it differs,
  * and SIGHUP every running dnsmasq of ours then (*told: how many; told may be NULL). */
 int netd_upstream_sync(struct netd_engine *e, size_t *told);

@@ -158,7 +158,7 @@ static bool tagged_port(const struct netd_desired *d, const struct netd_link_inf
 
 	return strcmp(l->alias, d->alias) == 0 && strcmp(l->kind, "bridge") != 0 &&
 	       strcmp(l->kind, "bond") != 0 && strcmp(l->name, n->bridge) != 0 &&
-	       strcmp(l->name, n->bond.name) != 0;
+	       strcmp(l->name, n->bond.name) != 0 && strcmp(l->name, d->vxlan) != 0;
 }
 
 /* The links under the names of the network's [Tap]s and recorded taps, then every other link
@@ -274,6 +274,9 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 	}
 
 	ret = observe_rules(e, d, o);
+	if (ret < 0)
+		return ret;
+	ret = netd_fabric_observe(e, d, o->bridge == NETD_BRIDGE_OURS ? li.ifindex : 0, o);
 	if (ret < 0)
 		return ret;
 
