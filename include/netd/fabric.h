@@ -60,6 +60,11 @@ int netd_fabric_parse_file(const char *path, struct netd_fabric **out, struct ne
 int netd_fabric_check_networks(const struct netd_config *c, struct netd_diag *diag);
 /* The network's VXLAN port: "vx<VNI>" into buf (IFNAMSIZ). */
 void netd_vxlan_port_name(uint32_t vni, char *buf, size_t len);
+/* The MAC of a spanning network's bridge, the same on every host (derived from the network's
+ * name: locally administered, unicast), so that each host is its guests' gateway under one
+ * address and one MAC, and the gateway's frames that flood into the tunnel (its ARP requests)
+ * never teach the other hosts' guests another MAC for it. */
+void netd_fabric_gateway_mac(const char *network, uint8_t mac[6]);
 
 /* ---- frr_render.c ---- */
 

@@ -349,3 +349,17 @@ int cfg_check_vxlan(struct parser *p, const struct netd_mode_ops *ops)
 		                ops->why_no_vxlan);
 	return 0;
 }
+
+void netd_fabric_gateway_mac(const char *network, uint8_t mac[6])
+{
+	uint32_t h = 2166136261u; /* FNV-1a: stable across hosts, versions and byte orders */
+
+	for (const char *c = network; *c; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
+	mac[0] = 0x02; /* locally administered, unicast */
+	mac[1] = 0x6e; /* 'n' */
+	mac[2] = (uint8_t)(h >> 24);
+	mac[3] = (uint8_t)(h >> 16);
+	mac[4] = (uint8_t)(h >> 8);
+	mac[5] = (uint8_t)h;
+}

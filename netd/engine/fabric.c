@@ -215,6 +215,7 @@ int netd_fabric_vxlan_create(struct netd_apply_ctx *c, struct netd_diag *diag)
 {
 	struct netd_vxlan_spec s;
 	struct netd_underlay u;
+	uint8_t mac[6];
 	int ret;
 
 	ret = underlay(c->e, c->d->fabric, &u, diag);
@@ -225,6 +226,13 @@ int netd_fabric_vxlan_create(struct netd_apply_ctx *c, struct netd_diag *diag)
 		return -EINVAL;
 	}
 	vxlan_spec(c->d, &u, &s);
+	/* One gateway MAC on every host (netd/fabric.h); set, it stays whatever ports join. */
+	if (c->net->has_address) {
+		netd_fabric_gateway_mac(c->net->name, mac);
+		ret = netd_nl_link_set_mac(c->e->nl, c->net->bridge, mac, diag);
+		if (ret < 0)
+			return ret;
+	}
 	/* Ours but not as wanted (the underlay's address or MTU changed): made anew. */
 	if (c->before->vxlan_ours) {
 		ret = netd_nl_link_delete(c->e->nl, s.name, diag);

@@ -223,6 +223,19 @@ static void test_port_name(void **state)
 	assert_string_equal(name, "vx16777215");
 }
 
+/* The same name gives the same MAC (every host computes it alone), others another. */
+static void test_gateway_mac(void **state)
+{
+	uint8_t a[6], b[6], c[6];
+
+	netd_fabric_gateway_mac("wan", a);
+	netd_fabric_gateway_mac("wan", b);
+	netd_fabric_gateway_mac("lab", c);
+	assert_memory_equal(a, b, 6);
+	assert_memory_not_equal(a, c, 6);
+	assert_int_equal(a[0] & 0x03, 0x02); /* locally administered, not multicast */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +243,7 @@ int main(void)
 	    cmocka_unit_test(test_refused),    cmocka_unit_test(test_vni_by_mode),
 	    cmocka_unit_test(test_vni_values), cmocka_unit_test(test_dir),
 	    cmocka_unit_test(test_port_name),
+	    cmocka_unit_test(test_gateway_mac),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,207 @@
+#!/bin/bash
+# Networks that span hosts (issue 13): three namespace "hosts" on an underlay, each with its
+# own zebra + bgpd and its own netd, the same networks on each:
+#   lab  internal, VMToVM=allow, VNI 100   (a lab segment across hosts)
+#   iso  internal, defaults (VMToVM=deny), VNI 101
+#   wan  nat, 192.168.77.1/24, VNI 200     (each host its guests' gateway and NAT)
+# Proven by traffic between guests on different hosts: the matrix holds across hosts, nat's
+# outside access leaves through the guest's own host, `down` on one host leaves the others
+# working and takes its FRR lines with the last spanning network; FRR not running fails `up`
+# with nothing left; FRR restarted gets its lines back from the reconcile.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_fabric.sh"
+
+nd_init
+fab_underlay
+fab_outside
+fab_host 1 2 3
+fab_host 2 1 3
+fab_host 3 1 2
+
+for i in 1 2 3; do
+	d=$(fab_dir "$i")/conf
+	cat >"$d/lab.conf" <<EOF
+[Network]
+Name=lab
+Mode=internal
+Bridge=brlab
+[Policy]
+VMToVM=allow
+[VXLAN]
+VNI=100
+EOF
+	cat >"$d/iso.conf" <<EOF
+[Network]
+Name=iso
+Mode=internal
+Bridge=briso
+[VXLAN]
+VNI=101
+EOF
+	cat >"$d/wan.conf" <<EOF
+[Network]
+Name=wan
+Mode=nat
+Bridge=brwan
+Address=192.168.77.1/24
+[VXLAN]
+VNI=200
+EOF
+done
+
+t0=$EPOCHREALTIME
+for i in 1 2 3; do fab_netd "$i"; done
+for i in 1 2 3; do
+	for net in lab iso wan; do
+		expect_ok "host $i: up $net" fab_ctl "$i" up "$net"
+	done
+done
+
+# The VXLAN port as the issue asks, on one host (the others are made by the same code).
+out=$("$IPBIN" -n "$(fab_ns 1)" -d link show vx100)
+expect_match "vx100: VNI 100, local = underlay, dstport 4789, nolearning" \
+	'vxlan id 100 local 10.250.0.1 .*dstport 4789 nolearning' "$out"
+expect_match "vx100: enslaved to brlab, tagged netd:lab, MTU 1500 - 50" \
+	'mtu 1450 .*master brlab.*alias netd:lab' "$(tr '\n' ' ' <<<"$out")"
+out=$(nd_ns "$(fab_ns 1)" bridge -d link show dev vx100)
+expect_match "vx100: port learning off, neigh_suppress on, not isolated (VMToVM=allow)" \
+	'learning off.*neigh_suppress on.*isolated off' "$(tr '\n' ' ' <<<"$out")"
+out=$(nd_ns "$(fab_ns 1)" bridge -d link show dev vx101)
+expect_match "vx101: isolated (VMToVM=deny)" 'isolated on' "$out"
+run=$(fab_vtysh 1 -c 'show running-config')
+expect_match "FRR of host 1 has the fabric's router bgp block" \
+	'router bgp 65000.*neighbor 10.250.0.2 remote-as 65000.*address-family l2vpn evpn.*advertise-all-vni' \
+	"$(tr '\n' ' ' <<<"$run")"
+expect_match "netd left frr.conf alone" '^frr defaults traditional' "$(cat "$(fab_dir 1)/frr/frr.conf")"
+
+# Guests: one per host per network, and a second on host 1 in iso.
+for i in 1 2 3; do
+	fab_guest "l$i" "$i" brlab "10.77.0.1$i/24"
+	fab_guest "i$i" "$i" briso "10.78.0.1$i/24"
+	fab_guest "w$i" "$i" brwan "192.168.77.1$i/24" 192.168.77.1
+	nd_serve "$(fab_gns "l$i")" 7001
+	nd_serve "$(fab_gns "i$i")" 7001
+	nd_serve "$(fab_gns "w$i")" 7001
+done
+fab_guest i1b 1 briso 10.78.0.21/24
+
+if nd_wait 60 fab_ping l1 10.77.0.12; then
+	t1=$EPOCHREALTIME
+	nd_log "cold start of 3 hosts to the first cross-host ping: $(((${t1/./} - ${t0/./}) / 1000)) ms"
+fi
+nd_wait 30 fab_ping l1 10.77.0.13
+nd_wait 30 fab_ping l2 10.77.0.13
+nd_wait 30 fab_ping w1 192.168.77.13
+
+# lab: every pair across hosts, ICMP and TCP, both ways.
+for a in 1 2 3; do
+	for b in 1 2 3; do
+		((a != b)) || continue
+		expect_ok "lab: guest on host $a pings guest on host $b" fab_ping "l$a" "10.77.0.1$b"
+		expect_ok "lab: guest on host $a connects to guest on host $b" \
+			nd_tcp_sees "$(fab_gns "l$a")" "10.77.0.1$b" 7001 "10.77.0.1$a"
+	done
+done
+
+# iso: VMToVM=deny holds across hosts as on one host.
+expect_fail "iso: guests on one host do not reach each other" fab_ping i1 10.78.0.21
+for a in 1 2 3; do
+	for b in 1 2 3; do
+		((a != b)) || continue
+		expect_fail "iso: guest on host $a does not ping guest on host $b" \
+			fab_ping "i$a" "10.78.0.1$b"
+		expect_fail "iso: guest on host $a does not connect to guest on host $b" \
+			nd_tcp "$(fab_gns "i$a")" "10.78.0.1$b" 7001
+	done
+done
+# internal guests reach no host
+for a in 1 2 3; do
+	nd_ns "$(fab_gns "l$a")" ip route add default dev eth0 2>/dev/null
+	expect_fail "lab: guest on host $a does not reach its host's underlay" \
+		fab_ping "l$a" "10.250.0.$a"
+	expect_fail "lab: guest on host $a does not reach the outside host" \
+		nd_tcp "$(fab_gns "l$a")" 10.250.0.100 7000
+done
+
+# wan: guests reach each other across hosts, the gateway is their own host, and the outside
+# sees each one NATed by its own host.
+for a in 1 2 3; do
+	for b in 1 2 3; do
+		((a != b)) || continue
+		expect_ok "wan: guest on host $a connects to guest on host $b" \
+			nd_tcp_sees "$(fab_gns "w$a")" "192.168.77.1$b" 7001 "192.168.77.1$a"
+	done
+	expect_ok "wan: guest on host $a pings its gateway" fab_ping "w$a" 192.168.77.1
+	expect_ok "wan: guest on host $a goes out through host $a's NAT" \
+		nd_tcp_sees "$(fab_gns "w$a")" 10.250.0.100 7000 "10.250.0.$a"
+done
+fab_mac() { "$IPBIN" -n "$1" -o link show "$2" | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2; }
+gw=$("$IPBIN" -n "$(fab_gns w2)" neigh show 192.168.77.1 | grep -o 'lladdr [0-9a-f:]*' | cut -d' ' -f2)
+expect_match "wan: the gateway MAC is derived (02:6e:...)" '^02:6e:' "$(fab_mac "$(fab_ns 1)" brwan)"
+expect_eq "wan: one gateway MAC on every host" "$(fab_mac "$(fab_ns 1)" brwan)" \
+	"$(fab_mac "$(fab_ns 2)" brwan)"
+expect_eq "wan: guest on host 2 sees the gateway under that MAC" \
+	"$(fab_mac "$(fab_ns 2)" brwan)" "$gw"
+
+# A new guest's MAC on the other hosts.
+t0=$EPOCHREALTIME
+fab_guest l1c 1 brlab 10.77.0.31/24
+mac=$(fab_mac "$(fab_gns l1c)" eth0)
+fab_ping l1c 10.77.0.12 >/dev/null 2>&1 # its first frames
+if nd_wait 10 sh -c "nsenter --net=/run/netns/$(fab_ns 3) bridge fdb show dev vx100 | grep -q '^$mac'"; then
+	t1=$EPOCHREALTIME
+	nd_log "a new guest's MAC on a remote host: $(((${t1/./} - ${t0/./}) / 1000)) ms"
+	nd_pass "a new guest's MAC reaches the other hosts' FDB (by BGP EVPN)"
+else
+	nd_fail "a new guest's MAC reaches the other hosts' FDB" "$(nd_ns "$(fab_ns 3)" bridge fdb show dev vx100)"
+fi
+
+# FRR restarted on host 2 without netd's lines: the reconcile puts them back.
+fab_frr_kill 2
+t0=$EPOCHREALTIME
+fab_frr_start 2
+if nd_wait 30 sh -c "'$NETDCTL_BIN' --socket '$(fab_dir 2)/sock' list >/dev/null &&
+	nsenter --net=/run/netns/$(fab_ns 2) vtysh --vty_socket '$(fab_dir 2)/frr' \
+	-c 'show running-config' | grep -q 'advertise-all-vni'"; then
+	nd_pass "FRR restarted on host 2: netd re-applied its configuration"
+else
+	nd_fail "FRR restarted on host 2: netd re-applied its configuration" "$(tail -5 "$(fab_dir 2)/netd.log")"
+fi
+if nd_wait 30 fab_ping l1 10.77.0.12; then
+	t1=$EPOCHREALTIME
+	nd_log "FRR restarted on one host to the fabric back: $(((${t1/./} - ${t0/./}) / 1000)) ms"
+	nd_pass "the fabric is back after host 2's FRR restart"
+else
+	nd_fail "the fabric is back after host 2's FRR restart"
+fi
+
+# down on host 3: its port and (with the last spanning network) its FRR lines go; the
+# others keep working.
+expect_ok "host 3: down lab" fab_ctl 3 down lab
+expect_fail "host 3: vx100 is gone" "$IPBIN" -n "$(fab_ns 3)" link show vx100
+expect_match "host 3: FRR keeps the fabric while iso and wan are up" 'router bgp 65000' \
+	"$(fab_vtysh 3 -c 'show running-config')"
+expect_ok "host 3: down iso" fab_ctl 3 down iso
+expect_ok "host 3: down wan" fab_ctl 3 down wan
+expect_nomatch "host 3: FRR's router bgp block removed with the last spanning network" \
+	'router bgp' "$(fab_vtysh 3 -c 'show running-config')"
+expect_eq "host 3: no link tagged netd: left" "" \
+	"$("$IPBIN" -n "$(fab_ns 3)" -o link show | grep -o 'alias netd:[^ ]*' || true)"
+expect_ok "lab: hosts 1 and 2 still reach each other" fab_ping l1 10.77.0.12
+expect_ok "wan: hosts 1 and 2 still reach each other" \
+	nd_tcp_sees "$(fab_gns w1)" 192.168.77.12 7001 192.168.77.11
+
+# FRR not running (bgpd stopped) on host 3: up fails, saying so, and leaves nothing.
+fab_frr_kill 3 bgpd
+out=$(fab_ctl 3 up lab 2>&1)
+expect_match "host 3 without bgpd: up lab fails saying FRR lacks bgpd" \
+	'configure FRR.*FRR runs without bgpd' "$out"
+expect_fail "host 3 without bgpd: no bridge left" "$IPBIN" -n "$(fab_ns 3)" link show brlab
+expect_fail "host 3 without bgpd: no VXLAN port left" "$IPBIN" -n "$(fab_ns 3)" link show vx100
+fab_frr_kill 3 zebra
+out=$(fab_ctl 3 up lab 2>&1)
+expect_match "host 3 without FRR: up lab fails saying FRR is not running" \
+	'FRR is not running' "$out"
+expect_fail "host 3 without FRR: no bridge left" "$IPBIN" -n "$(fab_ns 3)" link show brlab
+
+nd_finish
