@@ -93,4 +93,13 @@ int netd_frr_config_state(const char *running, const struct netd_fabric *f,
 /* `show daemons`' answer: which of the two daemons the fabric needs run. */
 void netd_frr_daemons_parse(const char *text, bool *zebra, bool *bgpd);
 
+/* ---- frr_status.c ---- */
+
+/* vtysh's commands for the status of VNI vni (three JSON answers), into buf; returns buf. */
+char *netd_frr_status_cmds(uint32_t vni, char *buf, size_t len);
+/* Their answer as {"peers": [{"address", "state", "uptime"}], "remote_vteps": [...],
+ * "local_macs": N, "remote_macs": N}; -EINVAL when it is not three JSON documents. */
+struct json_object;
+int netd_frr_status_parse(const char *text, struct json_object **out);
+
 #endif

@@ -196,6 +196,10 @@ int netd_fabric_frr_remove(struct netd_apply_ctx *c, struct netd_diag *diag);
 int netd_fabric_frr_undo(struct netd_apply_ctx *c);
 int netd_fabric_vxlan_create(struct netd_apply_ctx *c, struct netd_diag *diag);
 int netd_fabric_vxlan_delete(struct netd_apply_ctx *c, struct netd_diag *diag);
+/* status's "fabric": the VNI, the port, FRR's state, and what FRR says of the peers, the
+ * remote VTEPs and the MACs (a vtysh run). */
+struct netd_view;
+json_object *netd_fabric_status(struct netd_engine *e, const struct netd_view *v);
 
 /* Upstream DNS (upstream.c): write <runtime>/upstream.servers from resolv.conf when it differs,
  * and SIGHUP every running dnsmasq of ours then (*told: how many; told may be NULL). */

@@ -248,3 +248,36 @@ int netd_fabric_vxlan_delete(struct netd_apply_ctx *c, struct netd_diag *diag)
 
 	return ret == -ENODEV ? 0 : ret;
 }
+
+json_object *netd_fabric_status(struct netd_engine *e, const struct netd_view *v)
+{
+	static const char *const configs[] = {"none", "complete", "partial"};
+	const struct netd_observed *o = &v->o;
+	json_object *j = json_object_new_object(), *frr = json_object_new_object(), *st = NULL;
+	char cmds[160], *run = NULL;
+
+	json_object_object_add(j, "vni", json_object_new_int64(v->d->net->vni));
+	json_object_object_add(j, "vxlan_port", json_object_new_string(v->d->vxlan));
+	json_object_object_add(j, "vxlan_port_ok", json_object_new_boolean(o->vxlan_current));
+	json_object_object_add(frr, "running", json_object_new_boolean(o->frr_running));
+	json_object_object_add(frr, "config",
+	                       json_object_new_string(configs[o->frr_config == 1   ? 1
+	                                                      : o->frr_config == 2 ? 2
+	                                                                           : 0]));
+	if (o->frr_problem[0])
+		json_object_object_add(frr, "problem", json_object_new_string(o->frr_problem));
+	json_object_object_add(j, "frr", frr);
+	if (!o->frr_running)
+		return j;
+	netd_frr_status_cmds(v->d->net->vni, cmds, sizeof(cmds));
+	if (netd_vtysh_run(vty_dir(v->d->fabric), cmds, &run) == 0 &&
+	    netd_frr_status_parse(run, &st) == 0) {
+		json_object_object_foreach(st, key, val)
+		{
+			json_object_object_add(j, key, json_object_get(val));
+		}
+		json_object_put(st);
+	}
+	free(run);
+	return j;
+}

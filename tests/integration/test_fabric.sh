@@ -93,6 +93,16 @@ nd_wait 30 fab_ping l1 10.77.0.13
 nd_wait 30 fab_ping l2 10.77.0.13
 nd_wait 30 fab_ping w1 192.168.77.13
 
+# status and list show the fabric: the VNI, the port, the peers' BGP state, remote VTEPs.
+nd_wait 30 sh -c "'$NETDCTL_BIN' --socket '$(fab_dir 1)/sock' status lab | grep -q 'remote VTEPs: .*10.250.0.3'"
+out=$(fab_ctl 1 status lab)
+expect_match "status lab: VNI, port and FRR" 'fabric: +VNI 100, port vx100 ok; FRR running, its configuration complete' "$out"
+expect_match "status lab: the peers' BGP state" 'peer 10.250.0.2 +Established +up ' "$out"
+expect_match "status lab: remote VTEPs" 'remote VTEPs: 10.250.0.[23] 10.250.0.[23]' "$out"
+expect_match "status lab: MAC counts" 'MACs: [0-9]+ local, [0-9]+ remote' "$out"
+expect_eq "status --json: fabric.vni" 100 "$(fab_ctl 1 --json status lab | jq -r .fabric.vni)"
+expect_match "list marks spanning networks" 'lab +internal\+vni100 +brlab' "$(fab_ctl 1 list)"
+
 # lab: every pair across hosts, ICMP and TCP, both ways.
 for a in 1 2 3; do
 	for b in 1 2 3; do

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "netd/fabric.h"
 
 static struct netd_fabric mesh(void)
@@ -160,12 +162,54 @@ static void test_too_many_lines(void **state)
 	}
 }
 
+/* FRR 8.4's three answers as one vtysh run prints them (abridged, field names as measured). */
+static const char status_text[] =
+    "{\n  \"routerId\":\"10.250.0.1\",\n  \"as\":65000,\n  \"peers\":{\n"
+    "    \"10.250.0.2\":{\"hostname\":\"h2\",\"peerUptime\":\"00:00:01\","
+    "\"state\":\"Established\"},\n"
+    "    \"10.250.0.3\":{\"peerUptime\":\"never\",\"state\":\"Active\"}\n  }\n}\n"
+    "{\n  \"vni\":100,\n  \"vxlanInterface\":\"vx100\",\n  \"numMacs\":3,\n"
+    "  \"numRemoteVteps\":[\n    \"10.250.0.2\"\n  ]\n}\n"
+    "{\n  \"numMacs\":3,\n  \"macs\":{\n"
+    "    \"f6:5a:c0:ff:8c:66\":{\"type\":\"remote\",\"remoteVtep\":\"10.250.0.2\"},\n"
+    "    \"76:e7:ae:ae:f5:1c\":{\"type\":\"local\",\"intf\":\"gl1\"},\n"
+    "    \"76:e7:ae:ae:f5:1d\":{\"type\":\"local\",\"intf\":\"gl2\"}\n  }\n}\n";
+
+static void test_status(void **state)
+{
+	json_object *j = NULL, *p, *v;
+	char cmds[128];
+
+	assert_string_equal(netd_frr_status_cmds(100, cmds, sizeof(cmds)),
+	                    "show bgp l2vpn evpn summary json\nshow evpn vni 100 json\n"
+	                    "show evpn mac vni 100 json");
+	assert_int_equal(netd_frr_status_parse(status_text, &j), 0);
+	assert_true(json_object_object_get_ex(j, "peers", &p));
+	assert_int_equal(json_object_array_length(p), 2);
+	v = json_object_array_get_idx(p, 0);
+	assert_string_equal(json_object_get_string(json_object_object_get(v, "address")),
+	                    "10.250.0.2");
+	assert_string_equal(json_object_get_string(json_object_object_get(v, "state")),
+	                    "Established");
+	assert_string_equal(json_object_get_string(json_object_object_get(v, "uptime")),
+	                    "00:00:01");
+	v = json_object_object_get(j, "remote_vteps");
+	assert_int_equal(json_object_array_length(v), 1);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(v, 0)), "10.250.0.2");
+	assert_int_equal(json_object_get_int(json_object_object_get(j, "local_macs")), 2);
+	assert_int_equal(json_object_get_int(json_object_object_get(j, "remote_macs")), 1);
+	json_object_put(j);
+	/* an answer cut short (a daemon that did not answer) */
+	assert_int_equal(netd_frr_status_parse("{\"peers\":{}}\n% bgpd is not running\n", &j),
+	                 -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_render_mesh),    cmocka_unit_test(test_render_reflector),
 	    cmocka_unit_test(test_state),          cmocka_unit_test(test_daemons),
-	    cmocka_unit_test(test_too_many_lines),
+	    cmocka_unit_test(test_too_many_lines), cmocka_unit_test(test_status),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
