@@ -66,6 +66,18 @@ void netd_vxlan_port_name(uint32_t vni, char *buf, size_t len);
  * never teach the other hosts' guests another MAC for it. */
 void netd_fabric_gateway_mac(const char *network, uint8_t mac[6]);
 
+/* ---- fabric_dhcp.c ---- */
+
+/* This host's slice of a spanning network's DHCP range (first and last, cut in place): its
+ * place among the fabric's addresses (self: the underlay's) in order. -ENOTSUP unless the
+ * fabric is a full mesh (a client or reflector does not know every host); -ERANGE when the
+ * range has fewer addresses than the fabric hosts. */
+int netd_fabric_dhcp_slice(const struct netd_fabric *f, struct in_addr self, struct in_addr *first,
+                           struct in_addr *last);
+/* The MTU guests need by DHCP (option 26) so that full-size packets cross the tunnel: the
+ * underlay's less the encapsulation, or 0 when the underlay has room for 1500 (1550 and up). */
+unsigned netd_fabric_guest_mtu(unsigned underlay_mtu);
+
 /* ---- frr_render.c ---- */
 
 /* One line of the fabric's `router bgp` block as `show running-config` prints it, and as

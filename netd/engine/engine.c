@@ -151,7 +151,7 @@ int netd_view_load(struct netd_engine *e, const struct netd_network *n, struct n
 	if (ret == 0)
 		ret = netd_desired_build(n, &v->ctx.paths, &taps, &v->d);
 	if (ret == 0)
-		netd_fabric_desired(e, v->d);
+		ret = netd_fabric_desired(e, v->d, &v->ctx.paths);
 	netd_tap_state_clear(&taps);
 	if (ret == 0)
 		ret = netd_observe(e, v->d, &v->ctx.paths, &v->o);

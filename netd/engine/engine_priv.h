@@ -184,8 +184,10 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
                  const struct netd_dnsmasq_paths *paths, struct netd_observed *o);
 
 /* ---- spanning networks (fabric.c) ---- */
-/* d->fabric and d->vxlan for a network with a VNI in a directory with a fabric. */
-void netd_fabric_desired(struct netd_engine *e, struct netd_desired *d);
+/* d->fabric and d->vxlan for a network with a VNI in a directory with a fabric, and its
+ * dnsmasq's config with this host's slice of the range and the tunnel-safe MTU. */
+int netd_fabric_desired(struct netd_engine *e, struct netd_desired *d,
+                        const struct netd_dnsmasq_paths *paths);
 /* The VXLAN port and FRR's part into o (nothing for a network that does not span). */
 int netd_fabric_observe(struct netd_engine *e, const struct netd_desired *d, int bridge_index,
                         struct netd_observed *o);

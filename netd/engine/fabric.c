@@ -13,17 +13,67 @@
 #include <string.h>
 
 #include "engine_priv.h"
+#include "netd/dnsmasq.h"
 #include "netd/fabric.h"
 #include "netd/kernel/frr.h"
 #include "netd/kernel/vxlan.h"
 #include "netd/mode.h"
 
-void netd_fabric_desired(struct netd_engine *e, struct netd_desired *d)
+/* The underlay's address: the VTEP and BGP's router id. */
+static int underlay(struct netd_engine *e, const struct netd_fabric *f, struct netd_underlay *u,
+                    struct netd_diag *diag)
+{
+	return netd_underlay_resolve(e->nl, f->underlay_addr, f->underlay_if, u, diag);
+}
+
+/*
+ * dnsmasq's config for a spanning network: this host's slice of the range and, unless the
+ * underlay has room for 1500-byte guests, the tunnel-safe MTU (option 26). Rendered anew from
+ * a copy of the network with the slice. Without an underlay yet, the config stays as it is
+ * (the VXLAN port's step fails and says why).
+ */
+static int span_dnsmasq(struct netd_engine *e, struct netd_desired *d,
+                        const struct netd_dnsmasq_paths *paths)
+{
+	struct netd_network *copy;
+	struct netd_underlay u;
+	char *conf = NULL, *more;
+	unsigned mtu;
+	int ret;
+
+	if (!d->dnsmasq || !d->dnsmasq_conf || !d->net->has_dhcp ||
+	    underlay(e, d->fabric, &u, NULL) < 0)
+		return 0;
+	copy = malloc(sizeof(*copy));
+	if (!copy)
+		return -ENOMEM;
+	*copy = *d->net; /* shallow: rendering only reads it */
+	ret = netd_fabric_dhcp_slice(d->fabric, u.addr, &copy->dhcp_first, &copy->dhcp_last);
+	if (ret == -ENOTSUP || ret == -ERANGE)
+		*copy = *d->net; /* the whole range: README says when, and why */
+	ret = netd_dnsmasq_render_conf(copy, paths, &conf);
+	free(copy);
+	mtu = netd_fabric_guest_mtu(u.mtu);
+	if (ret == 0 && mtu) {
+		ret = asprintf(&more, "%sdhcp-option=option:mtu,%u\n", conf, mtu) < 0 ? -ENOMEM : 0;
+		free(conf);
+		conf = ret == 0 ? more : NULL;
+	}
+	if (ret < 0)
+		return ret;
+	free(d->dnsmasq_conf);
+	d->dnsmasq_conf = conf;
+	return 0;
+}
+
+int netd_fabric_desired(struct netd_engine *e, struct netd_desired *d,
+                        const struct netd_dnsmasq_paths *paths)
 {
 	if (!d->net->vni || !e->config->fabric)
-		return;
+		return 0;
 	d->fabric = e->config->fabric;
 	netd_vxlan_port_name(d->net->vni, d->vxlan, sizeof(d->vxlan));
+	return span_dnsmasq(e, d, paths);
 }
 
 /* The socket dir as vtysh's option, and in messages. */
@@ -75,12 +125,6 @@ static int frr_verdict(const struct netd_fabric *f, int ret, const char *run, ch
 	return 0;
 }
 
-/* The underlay's address: the VTEP and BGP's router id. */
-static int underlay(struct netd_engine *e, const struct netd_fabric *f, struct netd_underlay *u,
-                    struct netd_diag *diag)
-{
-	return netd_underlay_resolve(e->nl, f->underlay_addr, f->underlay_if, u, diag);
-}
 
 static void vxlan_spec(const struct netd_desired *d, const struct netd_underlay *u,
                        struct netd_vxlan_spec *s)

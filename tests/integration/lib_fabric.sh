@@ -121,14 +121,16 @@ fab_netd() {
 		nd_die "netd of host $i not ready: $(cat "$d/netd.log")"
 }
 
-# fab_guest NAME HOST BRIDGE ADDR/LEN [GW]: a guest on host HOST's bridge.
+# fab_guest NAME HOST BRIDGE ADDR/LEN|- [GW]: a guest on host HOST's bridge ("-": no address,
+# for nd_dhcp NAME).
 fab_guest() {
 	local g=$1 i=$2 br=$3 ns=${ND_ID}g$1
 	nd_netns_add "$ns"
 	FAB_GUEST[$g]=$ns
+	ND_VMNS[$g]=$ns
 	"$IPBIN" -n "$(fab_ns "$i")" link add "g$g" type veth peer name eth0 netns "$ns" ||
 		nd_die "veth of guest $g"
-	"$IPBIN" -n "$ns" addr add "$4" dev eth0
+	[[ $4 == - ]] || "$IPBIN" -n "$ns" addr add "$4" dev eth0
 	"$IPBIN" -n "$ns" link set eth0 up
 	[[ -z ${5:-} ]] || "$IPBIN" -n "$ns" route add default via "$5"
 	"$IPBIN" -n "$(fab_ns "$i")" link set "g$g" master "$br" up || nd_die "enslave g$g to $br"

@@ -44,6 +44,8 @@ Name=wan
 Mode=nat
 Bridge=brwan
 Address=192.168.77.1/24
+[DHCP]
+Range=192.168.77.100 192.168.77.199
 [VXLAN]
 VNI=200
 EOF
@@ -152,6 +154,34 @@ expect_eq "wan: one gateway MAC on every host" "$(fab_mac "$(fab_ns 1)" brwan)" 
 	"$(fab_mac "$(fab_ns 2)" brwan)"
 expect_eq "wan: guest on host 2 sees the gateway under that MAC" \
 	"$(fab_mac "$(fab_ns 2)" brwan)" "$gw"
+
+# DHCP across hosts: each host serves its slice of the range (by its place among the fabric's
+# addresses), DHCP never crosses the tunnel, and 6 guests on 3 hosts get 6 distinct leases,
+# each from its own host; guests are told the tunnel-safe MTU.
+slice_lo=(0 100 133 166) slice_hi=(0 132 165 199)
+leases=()
+for i in 1 2 3; do
+	for k in a b; do
+		fab_guest "d$i$k" "$i" brwan -
+		if nd_dhcp "d$i$k"; then
+			ip=${ND_VMIP[d$i$k]}
+			leases+=("$ip")
+			last=${ip##*.}
+			if ((last >= slice_lo[i] && last <= slice_hi[i])); then
+				nd_pass "wan: guest d$i$k on host $i leased $ip from host $i's slice"
+			else
+				nd_fail "wan: guest d$i$k on host $i leased $ip, outside host $i's slice ${slice_lo[i]}-${slice_hi[i]}"
+			fi
+		else
+			nd_fail "wan: guest d$i$k on host $i gets a lease"
+		fi
+	done
+done
+expect_eq "wan: 6 guests on 3 hosts, 6 distinct leases" 6 "$(printf '%s\n' "${leases[@]}" | sort -u | wc -l)"
+expect_match "wan: dnsmasq tells guests the tunnel-safe MTU (1500 - 50)" 'dhcp-option=option:mtu,1450' \
+	"$(cat "$(fab_dir 1)"/run/*wan*.conf 2>/dev/null)"
+expect_ok "wan: a DHCP guest reaches a guest on another host" \
+	nd_tcp_sees "$(fab_gns d1a)" 192.168.77.12 7001 "${ND_VMIP[d1a]}"
 
 # A new guest's MAC on the other hosts.
 t0=$EPOCHREALTIME
