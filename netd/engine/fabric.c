@@ -125,7 +125,6 @@ static int frr_verdict(const struct netd_fabric *f, int ret, const char *run, ch
 	return 0;
 }
 
-
 static void vxlan_spec(const struct netd_desired *d, const struct netd_underlay *u,
                        struct netd_vxlan_spec *s)
 {

@@ -25,8 +25,7 @@ static struct in_addr ip(const char *s)
 }
 
 /* Host self of a mesh of 10.250.0.1-3 (as its own fabric file lists the others). */
-static int slice(const char *self, const char *first, const char *last, uint32_t *lo,
-                 uint32_t *hi)
+static int slice(const char *self, const char *first, const char *last, uint32_t *lo, uint32_t *hi)
 {
 	struct netd_fabric f = {.asn = 65000, .role = NETD_FABRIC_MESH};
 	const char *all[] = {"10.250.0.3", "10.250.0.1", "10.250.0.2"};
