@@ -15,6 +15,7 @@
 #define NETD_FABRIC_H
 
 #include "netd/model.h"
+#include "netd/nft.h"
 
 #define NETD_VNI_MAX           16777215u /* 24 bits */
 #define NETD_VXLAN_PORT        4789      /* IANA's, the kernel's and FRR's default */
@@ -77,6 +78,13 @@ int netd_fabric_dhcp_slice(const struct netd_fabric *f, struct in_addr self, str
 /* The MTU guests need by DHCP (option 26) so that full-size packets cross the tunnel: the
  * underlay's less the encapsulation, or 0 when the underlay has room for 1500 (1550 and up). */
 unsigned netd_fabric_guest_mtu(unsigned underlay_mtu);
+
+/* ---- nft_guard.c ---- */
+
+/* The chain "input" of table inet netd_fabric: VXLAN (f->port) and BGP accepted from each
+ * peer (a reflector: from its Listen= prefix), dropped from anyone else. out->rules is the
+ * caller's (free()). */
+int netd_nft_fabric_guard(const struct netd_fabric *f, struct netd_nft_chain *out);
 
 /* ---- frr_render.c ---- */
 

@@ -117,6 +117,7 @@ struct netd_observed {
 	int frr_config;            /* netd_frr_config_state(): 0 none, 1 complete, 2 partial */
 	char frr_problem[256];     /* why not running or not complete, for status */
 	bool frr_last;             /* no other spanning network is up: down removes FRR's part */
+	int guard;                 /* table inet netd_fabric: 0 absent, 1 as wanted, 2 otherwise */
 	/* its state files that do not load, by enum netd_state_file */
 	struct netd_state_issue files[NETD_STATE_FILES];
 };
@@ -150,6 +151,8 @@ enum netd_step_kind {
 	NETD_STEP_CREATE_VXLAN,
 	NETD_STEP_DELETE_VXLAN,
 	NETD_STEP_UNCONFIGURE_FRR,
+	NETD_STEP_APPLY_GUARD,
+	NETD_STEP_REMOVE_GUARD,
 	NETD_STEP_KINDS,
 };
 

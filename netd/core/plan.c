@@ -33,6 +33,8 @@ static const char *const step_names[NETD_STEP_KINDS] = {
     [NETD_STEP_CREATE_VXLAN] = "create VXLAN port",
     [NETD_STEP_DELETE_VXLAN] = "delete VXLAN port",
     [NETD_STEP_UNCONFIGURE_FRR] = "remove FRR configuration",
+    [NETD_STEP_APPLY_GUARD] = "apply the fabric's guard",
+    [NETD_STEP_REMOVE_GUARD] = "remove the fabric's guard",
 };
 
 const char *netd_step_name(enum netd_step_kind k)
@@ -120,6 +122,9 @@ static int plan_span_first(const struct netd_desired *d, const struct netd_obser
 	}
 	if (o->frr_config != 1)
 		push(plan, NETD_STEP_CONFIGURE_FRR);
+	/* VXLAN and BGP only from the peers before the tunnel exists */
+	if (o->guard != 1)
+		push(plan, NETD_STEP_APPLY_GUARD);
 	return 0;
 }
 
@@ -262,4 +267,6 @@ void netd_plan_down(const struct netd_desired *d, const struct netd_observed *o,
 		push(plan, NETD_STEP_DELETE_BRIDGE);
 	if (d->vxlan[0] && o->frr_last && o->frr_config != 0)
 		push(plan, NETD_STEP_UNCONFIGURE_FRR);
+	if (d->vxlan[0] && o->frr_last && o->guard != 0)
+		push(plan, NETD_STEP_REMOVE_GUARD);
 }

@@ -198,6 +198,8 @@ int netd_fabric_frr_remove(struct netd_apply_ctx *c, struct netd_diag *diag);
 int netd_fabric_frr_undo(struct netd_apply_ctx *c);
 int netd_fabric_vxlan_create(struct netd_apply_ctx *c, struct netd_diag *diag);
 int netd_fabric_vxlan_delete(struct netd_apply_ctx *c, struct netd_diag *diag);
+/* The fabric's guard (table inet netd_fabric) made or put back as the fabric says. */
+int netd_fabric_guard_apply(struct netd_apply_ctx *c, struct netd_diag *diag);
 /* status's "fabric": the VNI, the port, FRR's state, and what FRR says of the peers, the
  * remote VTEPs and the MACs (a vtysh run). */
 struct netd_view;

@@ -16,6 +16,7 @@
 #include "netd/dnsmasq.h"
 #include "netd/fabric.h"
 #include "netd/kernel/frr.h"
+#include "netd/kernel/nft_fabric.h"
 #include "netd/kernel/vxlan.h"
 #include "netd/mode.h"
 
@@ -164,6 +165,32 @@ static void observe_frr(struct netd_engine *e, const struct netd_desired *d,
 	free(run);
 }
 
+static int observe_guard(struct netd_engine *e, const struct netd_desired *d,
+                         struct netd_observed *o)
+{
+	struct netd_nft_chain guard;
+	int ret = netd_nft_fabric_guard(d->fabric, &guard);
+
+	if (ret == 0)
+		ret = netd_nft_fabric_current(e->nft, &guard);
+	free(guard.rules);
+	if (ret < 0)
+		return ret;
+	o->guard = ret;
+	return 0;
+}
+
+int netd_fabric_guard_apply(struct netd_apply_ctx *c, struct netd_diag *diag)
+{
+	struct netd_nft_chain guard;
+	int ret = netd_nft_fabric_guard(c->d->fabric, &guard);
+
+	if (ret == 0)
+		ret = netd_nft_fabric_apply(c->e->nft, &guard, diag);
+	free(guard.rules);
+	return ret;
+}
+
 int netd_fabric_observe(struct netd_engine *e, const struct netd_desired *d, int bridge_index,
                         struct netd_observed *o)
 {
@@ -187,7 +214,7 @@ int netd_fabric_observe(struct netd_engine *e, const struct netd_desired *d, int
 		o->vxlan_current = o->vxlan_ours && netd_vxlan_matches(&f, &s, bridge_index);
 	}
 	observe_frr(e, d, &u, o);
-	return 0;
+	return observe_guard(e, d, o);
 }
 
 int netd_fabric_frr_add(struct netd_apply_ctx *c, struct netd_diag *diag)

@@ -115,6 +115,24 @@ for a in 1 2 3; do
 	done
 done
 
+# The fabric's guard: VXLAN and BGP only from the peers. The outside host (on the underlay, no
+# peer) sends VXLAN for VNI 100 to host 1: its ARP for guest l1 must not reach l1 (l1 would
+# note the sender); and the guard, deleted by hand, is put back.
+guard=$(nd_ns "$(fab_ns 1)" nft list table inet netd_fabric 2>&1)
+expect_match "host 1: the fabric's guard takes VXLAN from its peers" \
+	'ip saddr 10.250.0.2 udp dport 4789 accept' "$guard"
+expect_match "host 1: ... and drops the rest of VXLAN and BGP" \
+	'udp dport 4789 drop.*tcp dport 179 drop' "$(tr '\n' ' ' <<<"$guard")"
+"$IPBIN" -n "$OUT" link add vxatk type vxlan id 100 remote 10.250.0.1 dstport 4789 dev eth0
+"$IPBIN" -n "$OUT" addr add 10.77.0.99/24 dev vxatk
+"$IPBIN" -n "$OUT" link set vxatk up
+nd_ns "$OUT" busybox ping -c 2 -W 1 10.77.0.11 >/dev/null 2>&1
+expect_eq "VXLAN from a non-peer does not reach a guest" "" \
+	"$("$IPBIN" -n "$(fab_gns l1)" neigh show 10.77.0.99)"
+nd_ns "$(fab_ns 1)" nft delete table inet netd_fabric
+expect_ok "the guard deleted by hand is put back" \
+	nd_wait 15 sh -c "nsenter --net=/run/netns/$(fab_ns 1) nft list table inet netd_fabric | grep -q 'udp dport 4789 drop'"
+
 # iso: VMToVM=deny holds across hosts as on one host.
 expect_fail "iso: guests on one host do not reach each other" fab_ping i1 10.78.0.21
 for a in 1 2 3; do
@@ -225,6 +243,8 @@ expect_ok "host 3: down iso" fab_ctl 3 down iso
 expect_ok "host 3: down wan" fab_ctl 3 down wan
 expect_nomatch "host 3: FRR's router bgp block removed with the last spanning network" \
 	'router bgp' "$(fab_vtysh 3 -c 'show running-config')"
+expect_fail "host 3: the fabric's guard removed with the last spanning network" \
+	nd_ns "$(fab_ns 3)" nft list table inet netd_fabric
 expect_eq "host 3: no link tagged netd: left" "" \
 	"$("$IPBIN" -n "$(fab_ns 3)" -o link show | grep -o 'alias netd:[^ ]*' || true)"
 expect_ok "lab: hosts 1 and 2 still reach each other" fab_ping l1 10.77.0.12

@@ -56,8 +56,8 @@ static void test_up_fresh(void **state)
 
 	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
 	steps(&p, got, sizeof(got));
-	assert_string_equal(got, "configure FRR; create bridge; apply nftables rules; set bridge "
-	                         "up; create VXLAN port");
+	assert_string_equal(got, "configure FRR; apply the fabric's guard; create bridge; apply "
+	                         "nftables rules; set bridge up; create VXLAN port");
 }
 
 static void test_up_converged_and_drift(void **state)
@@ -71,8 +71,15 @@ static void test_up_converged_and_drift(void **state)
 	o.vxlan_exists = o.vxlan_ours = o.vxlan_current = true;
 	o.frr_running = true;
 	o.frr_config = 1;
+	o.guard = 1;
 	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
 	assert_int_equal(p.n, 0);
+	/* the guard's table flushed or edited: put back */
+	o.guard = 2;
+	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
+	steps(&p, got, sizeof(got));
+	assert_string_equal(got, "apply the fabric's guard");
+	o.guard = 1;
 	/* FRR restarted without the block, or a line of it removed: put back */
 	o.frr_config = 2;
 	assert_int_equal(netd_plan_up(d, &o, &p, NULL), 0);
@@ -113,12 +120,14 @@ static void test_down(void **state)
 	steps(&p, got, sizeof(got));
 	assert_string_equal(got, "remove nftables rules; delete VXLAN port; delete bridge");
 	o.frr_last = true;
+	o.guard = 1;
 	netd_plan_down(d, &o, false, &p);
 	steps(&p, got, sizeof(got));
 	assert_string_equal(got, "remove nftables rules; delete VXLAN port; delete bridge; remove "
-	                         "FRR configuration");
-	/* FRR without the block (not running, or restarted): nothing to remove there */
+	                         "FRR configuration; remove the fabric's guard");
+	/* FRR without the block (not running, or restarted), no guard: nothing to remove */
 	o.frr_config = 0;
+	o.guard = 0;
 	netd_plan_down(d, &o, false, &p);
 	steps(&p, got, sizeof(got));
 	assert_string_equal(got, "remove nftables rules; delete VXLAN port; delete bridge");
