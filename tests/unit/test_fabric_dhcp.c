@@ -1,7 +1,8 @@
 /*
- * DHCP on a spanning network: each host's slice of the range (distinct, covering it, the
- * same cut on every host), the tunnel-safe MTU, and the VXLAN port's chain in table bridge
- * netd that keeps DHCP on its host.
+ * The fabric's rules: DHCP on a spanning network (each host's slice of the range, distinct,
+ * covering it, the same cut on every host), the tunnel-safe MTU, the VXLAN port's chain in
+ * table bridge netd that keeps DHCP on its host, and the guard that takes VXLAN and BGP only
+ * from the peers.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -120,6 +121,52 @@ static void test_tunnel_port(void **state)
 	free(t);
 }
 
+static char *guard_text(const struct netd_fabric *f)
+{
+	struct netd_nft_chain c;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_int_equal(netd_nft_fabric_guard(f, &c), 0);
+	assert_string_equal(c.name, "input");
+	for (size_t i = 0; i < c.n_rules; i++) {
+		netd_nft_render_rule(&c.rules[i], out);
+		fputc('\n', out);
+	}
+	fclose(out);
+	free(c.rules);
+	return buf;
+}
+
+static void test_guard(void **state)
+{
+	struct netd_fabric f = {.asn = 65000, .role = NETD_FABRIC_MESH, .n_peers = 2, .port = 8472};
+	char *t;
+
+	f.peers[0] = ip("10.250.0.2");
+	f.peers[1] = ip("10.250.0.3");
+	t = guard_text(&f);
+	assert_string_equal(t, "ip saddr 10.250.0.2 udp dport 8472 accept\n"
+	                       "ip saddr 10.250.0.2 tcp dport 179 accept\n"
+	                       "ip saddr 10.250.0.3 udp dport 8472 accept\n"
+	                       "ip saddr 10.250.0.3 tcp dport 179 accept\n"
+	                       "udp dport 8472 drop\n"
+	                       "tcp dport 179 drop\n");
+	free(t);
+	/* the reflector accepts its Listen= prefix */
+	memset(&f, 0, sizeof(f));
+	f.role = NETD_FABRIC_REFLECTOR;
+	f.port = 4789;
+	netd_prefix_parse("10.250.0.0/24", &f.listen);
+	t = guard_text(&f);
+	assert_string_equal(t, "ip saddr 10.250.0.0/24 udp dport 4789 accept\n"
+	                       "ip saddr 10.250.0.0/24 tcp dport 179 accept\n"
+	                       "udp dport 4789 drop\n"
+	                       "tcp dport 179 drop\n");
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -127,6 +174,7 @@ int main(void)
 	    cmocka_unit_test(test_slice_roles),
 	    cmocka_unit_test(test_mtu),
 	    cmocka_unit_test(test_tunnel_port),
+	    cmocka_unit_test(test_guard),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
