@@ -42,16 +42,7 @@ fab_underlay
 fab_host 1 2
 fab_host 2 1
 for i in 1 2; do
-	cat >"$(fab_dir "$i")/conf/lab.conf" <<EOF
-[Network]
-Name=lab
-Mode=internal
-Bridge=brlab
-[Policy]
-VMToVM=allow
-[VXLAN]
-VNI=100
-EOF
+	fab_lab_conf "$i"
 	fab_netd "$i"
 	fab_ctl "$i" up lab >/dev/null || nd_die "up lab on host $i"
 done

@@ -28,8 +28,9 @@ fab_gns() { printf '%s' "${FAB_GUEST[$1]}"; }
 
 # fab_underlay: the underlay switch.
 fab_underlay() {
-	command -v vtysh >/dev/null && [[ -x /usr/lib/frr/zebra && -x /usr/lib/frr/bgpd ]] ||
+	if ! command -v vtysh >/dev/null || [[ ! -x /usr/lib/frr/zebra || ! -x /usr/lib/frr/bgpd ]]; then
 		nd_die "FRR is not installed (run scripts/deps.sh)"
+	fi
 	FAB_UL=${ND_ID}u
 	nd_netns_add "$FAB_UL"
 	"$IPBIN" -n "$FAB_UL" link add ul type bridge || nd_die "underlay bridge"
@@ -74,10 +75,12 @@ fab_frr_start() {
 
 # fab_frr_kill I [DAEMON...]: stop host I's daemons (default both), by their pid files.
 fab_frr_kill() {
-	local i=$1 d daemon pid
+	local i=$1 d daemon pid daemons
 	d=$(fab_dir "$i")/frr
 	shift
-	for daemon in ${*:-bgpd zebra}; do
+	daemons=("$@")
+	((${#daemons[@]})) || daemons=(bgpd zebra)
+	for daemon in "${daemons[@]}"; do
 		pid=$(cat "$d/$daemon.pid" 2>/dev/null) || continue
 		kill -TERM "$pid" 2>/dev/null
 		# a daemonized FRR child may stay a zombie here: its state, not kill -0
@@ -108,6 +111,21 @@ EOF
 	fab_frr_start "$i"
 }
 
+# fab_lab_conf I: host I's `lab`, an internal network with VMToVM=allow and VNI 100 (bridge
+# brlab): a lab segment across hosts.
+fab_lab_conf() {
+	cat >"$(fab_dir "$1")/conf/lab.conf" <<EOF
+[Network]
+Name=lab
+Mode=internal
+Bridge=brlab
+[Policy]
+VMToVM=allow
+[VXLAN]
+VNI=100
+EOF
+}
+
 # fab_netd I: host I's netd, waited for.
 fab_netd() {
 	local i=$1 d
@@ -127,7 +145,7 @@ fab_guest() {
 	local g=$1 i=$2 br=$3 ns=${ND_ID}g$1
 	nd_netns_add "$ns"
 	FAB_GUEST[$g]=$ns
-	ND_VMNS[$g]=$ns
+	ND_VMNS["$g"]=$ns
 	"$IPBIN" -n "$(fab_ns "$i")" link add "g$g" type veth peer name eth0 netns "$ns" ||
 		nd_die "veth of guest $g"
 	[[ $4 == - ]] || "$IPBIN" -n "$ns" addr add "$4" dev eth0

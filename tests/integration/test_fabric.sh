@@ -20,16 +20,7 @@ fab_host 3 1 2
 
 for i in 1 2 3; do
 	d=$(fab_dir "$i")/conf
-	cat >"$d/lab.conf" <<EOF
-[Network]
-Name=lab
-Mode=internal
-Bridge=brlab
-[Policy]
-VMToVM=allow
-[VXLAN]
-VNI=100
-EOF
+	fab_lab_conf "$i"
 	cat >"$d/iso.conf" <<EOF
 [Network]
 Name=iso
