@@ -224,6 +224,34 @@ else
 	nd_fail "the fabric is back after host 2's FRR restart"
 fi
 
+# A peer host gone (its underlay link down): the others keep working.
+"$IPBIN" -n "$(fab_ns 2)" link set eth0 down
+expect_ok "host 2 gone: lab guests on hosts 1 and 3 still reach each other" \
+	nd_wait 10 fab_ping l1 10.77.0.13
+"$IPBIN" -n "$(fab_ns 2)" link set eth0 up
+expect_ok "host 2 back: its guests reach the others again" nd_wait 30 fab_ping l2 10.77.0.11
+
+# A network added at runtime (reload) on hosts 1 and 2: its port, and traffic across them
+# (timed from the first reload).
+t0=$EPOCHREALTIME
+for i in 1 2; do
+	printf '[Network]\nName=lab2\nMode=internal\nBridge=brlab2\n[Policy]\nVMToVM=allow\n[VXLAN]\nVNI=300\n' \
+		>"$(fab_dir "$i")/conf/lab2.conf"
+	expect_ok "host $i: reload with lab2" fab_ctl "$i" reload
+	expect_ok "host $i: up lab2" fab_ctl "$i" up lab2
+	fab_guest "m$i" "$i" brlab2 "10.79.0.1$i/24"
+done
+if nd_wait 30 fab_ping m1 10.79.0.12; then
+	t1=$EPOCHREALTIME
+	nd_log "a network added at runtime to its first cross-host ping: $(((${t1/./} - ${t0/./}) / 1000)) ms"
+	nd_pass "lab2 (added at runtime): guests on hosts 1 and 2 reach each other"
+else
+	nd_fail "lab2 (added at runtime): guests on hosts 1 and 2 reach each other"
+fi
+expect_ok "host 1: down lab2 (a network removed at runtime)" fab_ctl 1 down lab2
+expect_fail "host 1: vx300 is gone" "$IPBIN" -n "$(fab_ns 1)" link show vx300
+expect_ok "lab still works after lab2 went" fab_ping l1 10.77.0.12
+
 # down on host 3: its port and (with the last spanning network) its FRR lines go; the
 # others keep working.
 expect_ok "host 3: down lab" fab_ctl 3 down lab
