@@ -109,15 +109,15 @@ struct netd_observed {
 	 * link tagged netd:<network> but its bridge and bond (owned) */
 	struct netd_tap_links taps;
 	/* a spanning network (engine/fabric.c): its VXLAN port, and FRR's part */
-	bool vxlan_exists;         /* a link has the port's name */
-	bool vxlan_ours;           /* ... a vxlan with the network's alias */
-	bool vxlan_current;        /* ... as the fabric and the policy want it */
-	char vxlan_alias[256];     /* of a link under the name that is not ours */
-	bool frr_running;          /* vtysh answers, and zebra and bgpd run */
-	int frr_config;            /* netd_frr_config_state(): 0 none, 1 complete, 2 partial */
-	char frr_problem[256];     /* why not running or not complete, for status */
-	bool frr_last;             /* no other spanning network is up: down removes FRR's part */
-	int guard;                 /* table inet netd_fabric: 0 absent, 1 as wanted, 2 otherwise */
+	bool vxlan_exists;     /* a link has the port's name */
+	bool vxlan_ours;       /* ... a vxlan with the network's alias */
+	bool vxlan_current;    /* ... as the fabric and the policy want it */
+	char vxlan_alias[256]; /* of a link under the name that is not ours */
+	bool frr_running;      /* vtysh answers, and zebra and bgpd run */
+	int frr_config;        /* netd_frr_config_state(): 0 none, 1 complete, 2 partial */
+	char frr_problem[256]; /* why not running or not complete, for status */
+	bool frr_last;         /* no other spanning network is up: down removes FRR's part */
+	int guard;             /* table inet netd_fabric: 0 absent, 1 as wanted, 2 otherwise */
 	/* its state files that do not load, by enum netd_state_file */
 	struct netd_state_issue files[NETD_STATE_FILES];
 };

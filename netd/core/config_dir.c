@@ -34,8 +34,7 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 }
 
 /* The one *.fabric file of the directory, if any, then the networks against it. */
-static int load_fabric(const char *dir, size_t dlen, struct netd_config *c,
-                       struct netd_diag *diag)
+static int load_fabric(const char *dir, size_t dlen, struct netd_config *c, struct netd_diag *diag)
 {
 	struct dirent **ents = NULL;
 	char path[NETD_PATH_MAX];

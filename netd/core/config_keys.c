@@ -152,8 +152,8 @@ static const struct cfg_key keys[] = {
      .hint = "a number", .flags = CFG_IN_SECTION},
 
     /* [VXLAN]: the network spans the fabric's hosts (netd/fabric.h) */
-    {SEC_VXLAN, "VNI", cfg_parse_uint, NET(vni), NET_LINE(line_vni), .min = 1,
-     .max = NETD_VNI_MAX, .hint = "a VXLAN network identifier"},
+    {SEC_VXLAN, "VNI", cfg_parse_uint, NET(vni), NET_LINE(line_vni), .min = 1, .max = NETD_VNI_MAX,
+     .hint = "a VXLAN network identifier"},
 
     /* [Bond], in the order of enum netd_bond_opt; bond_opts.c names each key */
     {BOND(NAME, cfg_parse_ifname, name), .flags = CFG_IN_SECTION},

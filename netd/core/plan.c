@@ -110,7 +110,7 @@ static void push(struct netd_plan *p, enum netd_step_kind k)
 
 /* A spanning network's first steps: its VXLAN port's name free, FRR given its part. */
 static int plan_span_first(const struct netd_desired *d, const struct netd_observed *o,
-                                struct netd_plan *plan, struct netd_diag *diag)
+                           struct netd_plan *plan, struct netd_diag *diag)
 {
 	if (o->vxlan_exists && !o->vxlan_ours) {
 		netd_diag_set(diag,

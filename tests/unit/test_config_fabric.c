@@ -242,8 +242,7 @@ int main(void)
 	    cmocka_unit_test(test_mesh),       cmocka_unit_test(test_roles_and_options),
 	    cmocka_unit_test(test_refused),    cmocka_unit_test(test_vni_by_mode),
 	    cmocka_unit_test(test_vni_values), cmocka_unit_test(test_dir),
-	    cmocka_unit_test(test_port_name),
-	    cmocka_unit_test(test_gateway_mac),
+	    cmocka_unit_test(test_port_name),  cmocka_unit_test(test_gateway_mac),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -170,10 +170,8 @@ static void test_guard(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_slices),
-	    cmocka_unit_test(test_slice_roles),
-	    cmocka_unit_test(test_mtu),
-	    cmocka_unit_test(test_tunnel_port),
+	    cmocka_unit_test(test_slices), cmocka_unit_test(test_slice_roles),
+	    cmocka_unit_test(test_mtu),    cmocka_unit_test(test_tunnel_port),
 	    cmocka_unit_test(test_guard),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
