@@ -26,18 +26,8 @@ ND_TEST=demo_fabric ND_QUIET=1
 . "$SRC/tests/integration/lib_fabric.sh"
 
 nd_init
-fab_underlay
-fab_outside
-fab_host 1 2 3
-fab_host 2 1 3
-fab_host 3 1 2
+fab_three_hosts
 for i in 1 2 3; do
-	d=$(fab_dir "$i")/conf
-	fab_lab_conf "$i"
-	printf '[Network]\nName=iso\nMode=internal\nBridge=briso\n[VXLAN]\nVNI=101\n' >"$d/iso.conf"
-	printf '[Network]\nName=wan\nMode=nat\nBridge=brwan\nAddress=192.168.77.1/24\n[DHCP]\n%s\n%s\n' \
-		'Range=192.168.77.100 192.168.77.199' '[VXLAN]' >"$d/wan.conf"
-	echo 'VNI=200' >>"$d/wan.conf"
 	fab_netd "$i"
 	for net in lab iso wan; do fab_ctl "$i" up "$net" >/dev/null || nd_die "host $i: up $net"; done
 done

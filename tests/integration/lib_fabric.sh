@@ -126,6 +126,41 @@ VNI=100
 EOF
 }
 
+# fab_three_hosts: the underlay, the outside host, and hosts 1-3 in a full mesh, each with the
+# same three networks: lab (fab_lab_conf), iso (internal, defaults: VMToVM=deny, VNI 101,
+# briso) and wan (nat, 192.168.77.1/24, DHCP .100-.199, VNI 200, brwan). No netd started yet.
+fab_three_hosts() {
+	local i d
+	fab_underlay
+	fab_outside
+	fab_host 1 2 3
+	fab_host 2 1 3
+	fab_host 3 1 2
+	for i in 1 2 3; do
+		d=$(fab_dir "$i")/conf
+		fab_lab_conf "$i"
+		cat >"$d/iso.conf" <<EOF
+[Network]
+Name=iso
+Mode=internal
+Bridge=briso
+[VXLAN]
+VNI=101
+EOF
+		cat >"$d/wan.conf" <<EOF
+[Network]
+Name=wan
+Mode=nat
+Bridge=brwan
+Address=192.168.77.1/24
+[DHCP]
+Range=192.168.77.100 192.168.77.199
+[VXLAN]
+VNI=200
+EOF
+	done
+}
+
 # fab_netd I: host I's netd, waited for.
 fab_netd() {
 	local i=$1 d

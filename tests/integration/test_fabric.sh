@@ -12,35 +12,7 @@
 . "$(dirname "$0")/lib_fabric.sh"
 
 nd_init
-fab_underlay
-fab_outside
-fab_host 1 2 3
-fab_host 2 1 3
-fab_host 3 1 2
-
-for i in 1 2 3; do
-	d=$(fab_dir "$i")/conf
-	fab_lab_conf "$i"
-	cat >"$d/iso.conf" <<EOF
-[Network]
-Name=iso
-Mode=internal
-Bridge=briso
-[VXLAN]
-VNI=101
-EOF
-	cat >"$d/wan.conf" <<EOF
-[Network]
-Name=wan
-Mode=nat
-Bridge=brwan
-Address=192.168.77.1/24
-[DHCP]
-Range=192.168.77.100 192.168.77.199
-[VXLAN]
-VNI=200
-EOF
-done
+fab_three_hosts
 
 t0=$EPOCHREALTIME
 for i in 1 2 3; do fab_netd "$i"; done
