@@ -242,6 +242,17 @@ expect_ok "lab: hosts 1 and 2 still reach each other" fab_ping l1 10.77.0.12
 expect_ok "wan: hosts 1 and 2 still reach each other" \
 	nd_tcp_sees "$(fab_gns w1)" 192.168.77.12 7001 192.168.77.11
 
+# FRR with another AS's router bgp (someone else's) on host 3: up fails with FRR's own words,
+# leaves nothing, and that block is left as it was.
+fab_vtysh 3 -c 'configure terminal' -c 'router bgp 65009' -c 'neighbor 10.250.0.9 remote-as 65009'
+out=$(fab_ctl 3 up lab 2>&1)
+expect_match "host 3 with router bgp 65009: up lab fails with FRR's answer" \
+	"configure FRR.*FRR refused the fabric's router bgp 65000: BGP is already running; AS is 65009" "$out"
+expect_fail "host 3 with router bgp 65009: no bridge left" "$IPBIN" -n "$(fab_ns 3)" link show brlab
+expect_match "host 3: the other AS's block is untouched" 'router bgp 65009.*neighbor 10.250.0.9 remote-as 65009' \
+	"$(fab_vtysh 3 -c 'show running-config' | tr '\n' ' ')"
+fab_vtysh 3 -c 'configure terminal' -c 'no router bgp 65009'
+
 # FRR not running (bgpd stopped) on host 3: up fails, saying so, and leaves nothing.
 fab_frr_kill 3 bgpd
 out=$(fab_ctl 3 up lab 2>&1)
