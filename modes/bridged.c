@@ -41,5 +41,8 @@ const struct netd_mode_ops netd_mode_bridged = {
         },
     .needs_uplink = true,
     .switched = true,
+    .why_no_vxlan = "a bridged network's bridge holds the LAN's uplink: with a VXLAN port too, "
+                    "the LAN and the tunnel join the hosts twice, a layer-2 loop with no "
+                    "spanning tree to break it; span hosts with Mode=nat, hostonly or internal",
     .validate = bridged_validate,
 };

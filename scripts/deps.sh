@@ -20,6 +20,7 @@ PACKAGES=(
 	systemd # tests/install: systemd-analyze verify and security of the installed unit
 	# tests/integration/test_dns_resolved.sh: a private bus and what crosses it
 	dbus-daemon dbus-bin
+	frr # VXLAN with BGP EVPN (issue 13): zebra, bgpd and vtysh, run per namespace by the tests
 )
 # --guest: also the guest lab (tests/guest): Debian's kernel under qemu, for bonds and real
 # guests on taps. The demo does not need it; the test command does.

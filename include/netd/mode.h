@@ -73,6 +73,12 @@ struct netd_mode_ops {
 	 * it (issue 10), a mode without it gets the kernel's IPv6 defaults on its bridge.
 	 */
 	bool no_ipv6;
+	/*
+	 * Why the mode's networks cannot span hosts ([VXLAN] VNI=, netd/fabric.h), for the
+	 * error message; NULL where they can. A VXLAN port on a bridge that also holds a LAN
+	 * uplink joins two layer-2 segments through two paths: a loop, with no spanning tree.
+	 */
+	const char *why_no_vxlan;
 
 	/* ---- hooks ---- */
 	/* Extra validation after parsing; returns 0 or -EINVAL with diag "file:line: ...". */

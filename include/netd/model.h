@@ -152,15 +152,21 @@ struct netd_network {
 
 	struct netd_dns dns;        /* [DNS] and [DNSRecord]s (netd/dns.h) */
 	struct netd_dhcp_opts dhcp; /* [DHCP]'s options beyond Range= and LeaseTime= */
+	/* [VXLAN] VNI=: the network spans the hosts of the config directory's fabric
+	 * (netd/fabric.h); 0 when it does not. line_vni: of the VNI= line. */
+	uint32_t vni;
+	unsigned line_vni;
 
 	char source[NETD_PATH_MAX]; /* file it came from, or "<embedded>" */
 	unsigned line_name, line_mode, line_bridge, line_address, line_range, line_uplink;
 };
 
 /* All networks of a config directory. */
+struct netd_fabric;
 struct netd_config {
 	struct netd_network **networks;
 	size_t n_networks;
+	struct netd_fabric *fabric; /* its *.fabric file (netd/fabric.h); NULL when none */
 };
 
 /*

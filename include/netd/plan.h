@@ -29,6 +29,10 @@ struct netd_desired {
 	/* The record of the taps netd made for the network (<state>/<net>.taps), copied: the
 	 * attached ones stay, and their static leases are in dnsmasq_hosts. */
 	struct netd_tap_state taps;
+	/* A spanning network ([VXLAN] VNI=): the directory's fabric and the name of its VXLAN
+	 * port (netd/fabric.h); NULL and "" otherwise. Set by the engine (engine/fabric.c). */
+	const struct netd_fabric *fabric;
+	char vxlan[IFNAMSIZ];
 };
 
 /* Pure. paths may be NULL (no dnsmasq text then); used to render the dnsmasq config.
@@ -112,6 +116,16 @@ struct netd_observed {
 	/* the links under the names of the network's [Tap]s and recorded taps, and every other
 	 * link tagged netd:<network> but its bridge and bond (owned) */
 	struct netd_tap_links taps;
+	/* a spanning network (engine/fabric.c): its VXLAN port, and FRR's part */
+	bool vxlan_exists;     /* a link has the port's name */
+	bool vxlan_ours;       /* ... a vxlan with the network's alias */
+	bool vxlan_current;    /* ... as the fabric and the policy want it */
+	char vxlan_alias[256]; /* of a link under the name that is not ours */
+	bool frr_running;      /* vtysh answers, and zebra and bgpd run */
+	int frr_config;        /* netd_frr_config_state(): 0 none, 1 complete, 2 partial */
+	char frr_problem[256]; /* why not running or not complete, for status */
+	bool frr_last;         /* no other spanning network is up: down removes FRR's part */
+	int guard;             /* table inet netd_fabric: 0 absent, 1 as wanted, 2 otherwise */
 	/* its state files that do not load, by enum netd_state_file */
 	struct netd_state_issue files[NETD_STATE_FILES];
 };
@@ -142,6 +156,13 @@ enum netd_step_kind {
 	NETD_STEP_DELETE_BRIDGE,
 	NETD_STEP_DELETE_BOND,
 	NETD_STEP_REMOVE_TAPS,
+	/* spanning networks (engine/fabric.c) */
+	NETD_STEP_CONFIGURE_FRR,
+	NETD_STEP_CREATE_VXLAN,
+	NETD_STEP_DELETE_VXLAN,
+	NETD_STEP_UNCONFIGURE_FRR,
+	NETD_STEP_APPLY_GUARD,
+	NETD_STEP_REMOVE_GUARD,
 	NETD_STEP_KINDS,
 };
 

@@ -14,9 +14,11 @@
 #include "config_priv.h"
 
 static const char *const section_names[SEC_MAX] = {
-    [SEC_NETWORK] = "Network", [SEC_DHCP] = "DHCP", [SEC_HOST] = "Host",
-    [SEC_POLICY] = "Policy",   [SEC_BOND] = "Bond", [SEC_TAP] = "Tap",
+    [SEC_NETWORK] = "Network", [SEC_DHCP] = "DHCP",
+    [SEC_HOST] = "Host",       [SEC_POLICY] = "Policy",
+    [SEC_BOND] = "Bond",       [SEC_TAP] = "Tap",
     [SEC_DNS] = "DNS",         [SEC_DNS_RECORD] = "DNSRecord",
+    [SEC_VXLAN] = "VXLAN",
 };
 
 const char *cfg_section_name(enum section s)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "netd/fabric.h"
 #include "config_priv.h"
 
 static int is_conf(const struct dirent *d)
@@ -19,10 +20,51 @@ static int is_conf(const struct dirent *d)
 	return d->d_name[0] != '.' && n > 5 && strcmp(d->d_name + n - 5, ".conf") == 0;
 }
 
+static int is_fabric(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return d->d_name[0] != '.' && n > 7 && strcmp(d->d_name + n - 7, ".fabric") == 0;
+}
+
 /* Byte order, not the locale's: the load order must not depend on LC_COLLATE. */
 static int by_name(const struct dirent **a, const struct dirent **b)
 {
 	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* The one *.fabric file of the directory, if any, then the networks against it. */
+static int load_fabric(const char *dir, size_t dlen, struct netd_config *c, struct netd_diag *diag)
+{
+	struct dirent **ents = NULL;
+	char path[NETD_PATH_MAX];
+	int count, ret = 0;
+
+	count = scandir(dir, &ents, is_fabric, by_name);
+	if (count < 0) {
+		ret = -errno;
+		netd_diag_set(diag, "%s: %s", dir, strerror(errno));
+		return ret;
+	}
+	if (count > 1) {
+		ret = -EINVAL;
+		netd_diag_set(diag,
+		              "%.*s/%s: a second fabric file (the first is %s); a host has one "
+		              "place in one fabric",
+		              (int)dlen, dir, ents[1]->d_name, ents[0]->d_name);
+		goto out;
+	}
+	if (count == 1) {
+		snprintf(path, sizeof(path), "%.*s/%s", (int)dlen, dir, ents[0]->d_name);
+		ret = netd_fabric_parse_file(path, &c->fabric, diag);
+	}
+	if (ret == 0)
+		ret = netd_fabric_check_networks(c, diag);
+out:
+	for (int i = 0; i < count; i++)
+		free(ents[i]);
+	free(ents);
+	return ret;
 }
 
 int netd_config_load_dir(const char *dir, struct netd_config **out, struct netd_diag *diag)
@@ -78,6 +120,8 @@ int netd_config_load_dir(const char *dir, struct netd_config **out, struct netd_
 		c->networks[c->n_networks++] = n;
 	}
 	ret = netd_config_check_set(c, diag);
+	if (ret == 0)
+		ret = load_fabric(dir, dlen, c, diag);
 out:
 	for (int i = 0; i < count; i++)
 		free(ents[i]);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "netd/fabric.h"
 #include "netd/tap.h"
 #include "config_priv.h"
 
@@ -96,6 +97,7 @@ const struct cfg_section cfg_sections[SEC_MAX] = {
     [SEC_TAP] = {true, begin_tap, tap_obj, tap_obj},
     [SEC_DNS] = {false, NULL, network_obj, network_obj},
     [SEC_DNS_RECORD] = {true, cfg_begin_record, record_obj, record_obj},
+    [SEC_VXLAN] = {false, NULL, network_obj, network_obj},
 };
 
 /* ---- keys ---- */
@@ -169,6 +171,10 @@ static const struct cfg_key keys[] = {
     {TAP(GROUP, "Group", cfg_parse_id, group), .hint = "group", .flags = CFG_IN_SECTION},
     {TAP(QUEUES, "Queues", cfg_parse_uint, queues), .min = 1, .max = NETD_TAP_QUEUES_MAX,
      .hint = "a number", .flags = CFG_IN_SECTION},
+
+    /* [VXLAN]: the network spans the fabric's hosts (netd/fabric.h) */
+    {SEC_VXLAN, "VNI", cfg_parse_uint, NET(vni), NET_LINE(line_vni), .min = 1, .max = NETD_VNI_MAX,
+     .hint = "a VXLAN network identifier"},
 
     /* [Bond], in the order of enum netd_bond_opt; bond_opts.c names each key */
     {BOND(NAME, cfg_parse_ifname, name), .flags = CFG_IN_SECTION},

@@ -116,10 +116,11 @@ static int begin_section(struct parser *p, const char *line, size_t len)
 		    strncmp(cfg_section_name(s), line + 1, name_len) == 0)
 			break;
 	if (s == SEC_MAX)
-		return cfg_fail(p, p->line,
-		                "unknown section [%.*s]; sections are case-sensitive: [Network], "
-		                "[DHCP], [Host], [Policy], [Tap], [Bond], [DNS] or [DNSRecord]",
-		                (int)(name_len > 64 ? 64 : name_len), line + 1);
+		return cfg_fail(
+		    p, p->line,
+		    "unknown section [%.*s]; sections are case-sensitive: [Network], "
+		    "[DHCP], [Host], [Policy], [Tap], [Bond], [DNS], [DNSRecord] or [VXLAN]",
+		    (int)(name_len > 64 ? 64 : name_len), line + 1);
 	if (!cfg_sections[s].repeats && p->sec_line[s])
 		return cfg_fail(p, p->line,
 		                "section [%s] appears again (first on line %u); a file defines one "
@@ -218,7 +219,8 @@ static int finish(struct parser *p)
 	for (size_t i = 0; i < n->n_hosts; i++)
 		if (cfg_check_host(p, i) < 0)
 			return p->err;
-	if (cfg_check_taps(p) < 0 || cfg_check_policy(p, ops) < 0 || cfg_check_nat(p, ops) < 0)
+	if (cfg_check_taps(p) < 0 || cfg_check_policy(p, ops) < 0 || cfg_check_nat(p, ops) < 0 ||
+	    cfg_check_vxlan(p, ops) < 0)
 		return p->err;
 	n->dns.line = p->sec_line[SEC_DNS];
 	if (cfg_check_dhcp_opts(p) < 0 || cfg_check_dns(p) < 0)

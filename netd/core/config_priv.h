@@ -13,6 +13,7 @@
  *
  *   config_dir.c       a directory of network files
  *   config_parse.c     the text of one file, then its whole-file rules
+ *   config_fabric.c    the fabric file, and [VXLAN]'s rules (netd/fabric.h)
  *   config_keys.c      the key table and the sections' instances; names each row's parser
  *   config_bond.c      [Bond]'s own parsers and rules
  *   config_tap.c       [Tap]'s own parsers and rules
@@ -49,11 +50,12 @@ enum section {
 	SEC_TAP,
 	SEC_DNS,
 	SEC_DNS_RECORD,
+	SEC_VXLAN,
 	SEC_MAX,
 };
 
 /* Rows in cfg_keys[]; config_keys.c asserts the count. */
-#define CFG_N_KEYS 67
+#define CFG_N_KEYS 68
 
 /* Where each key of a [Host] was given (0: not given); parallel to n->hosts. */
 struct host_lines {
@@ -229,6 +231,7 @@ int cfg_check_nat_host(const struct netd_network *n, const struct netd_host_pref
                        struct netd_diag *diag);
 int cfg_check_dhcp_opts(struct parser *p); /* config_dhcp.c */
 int cfg_check_dns(struct parser *p);       /* config_dns.c */
+int cfg_check_vxlan(struct parser *p, const struct netd_mode_ops *ops); /* config_fabric.c */
 /* [Host] and [Tap] Address=: a guest's address of the subnet (who: "host" or "tap"). */
 int cfg_check_guest_addr(struct parser *p, const char *who, struct in_addr a, unsigned line);
 

@@ -242,6 +242,7 @@ void netd_config_free(struct netd_config *c)
 	for (size_t i = 0; i < c->n_networks; i++)
 		netd_network_free(c->networks[i]);
 	free(c->networks);
+	free(c->fabric); /* plain data, no pointers inside (netd/fabric.h) */
 	free(c);
 }
 

@@ -242,6 +242,8 @@ int netd_nft_net_build_guests(const struct netd_network *n, const struct netd_nf
 		ret = nft_render_digest(x, NULL, x->digest);
 	if (ret == 0 && n->guest_source_check)
 		ret = nft_ports_build(n, guests, n_guests, x);
+	if (ret == 0)
+		ret = nft_tunnel_port_build(n, x);
 	if (ret < 0) {
 		netd_nft_net_free(x);
 		return ret;

@@ -14,6 +14,8 @@ int nft_ports_build(const struct netd_network *n, const struct netd_nft_guest *g
  * (TCP and UDP) (nft_nat.c). */
 void nft_nat_verdict(const struct netd_network *n, struct netd_nft_rule *r, bool ports);
 
+/* nft_tunnel.c: a spanning network's VXLAN port, DHCP dropped as it enters from the tunnel. */
+int nft_tunnel_port_build(const struct netd_network *n, struct netd_nft_net *x);
 /* The digest of the text of x's inet chains (p NULL), or of port p's chain and element. */
 int nft_render_digest(const struct netd_nft_net *x, const struct netd_nft_port *p,
                       char out[NETD_NFT_DIGEST_LEN + 1]);

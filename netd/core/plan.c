@@ -31,6 +31,12 @@ static const char *const step_names[NETD_STEP_KINDS] = {
     [NETD_STEP_DELETE_BOND] = "delete bond",
     [NETD_STEP_SYNC_TAPS] = "sync taps",
     [NETD_STEP_REMOVE_TAPS] = "remove taps",
+    [NETD_STEP_CONFIGURE_FRR] = "configure FRR",
+    [NETD_STEP_CREATE_VXLAN] = "create VXLAN port",
+    [NETD_STEP_DELETE_VXLAN] = "delete VXLAN port",
+    [NETD_STEP_UNCONFIGURE_FRR] = "remove FRR configuration",
+    [NETD_STEP_APPLY_GUARD] = "apply the fabric's guard",
+    [NETD_STEP_REMOVE_GUARD] = "remove the fabric's guard",
 };
 
 const char *netd_step_name(enum netd_step_kind k)
@@ -110,6 +116,26 @@ static void push(struct netd_plan *p, enum netd_step_kind k)
 		p->steps[p->n++] = k;
 }
 
+/* A spanning network's first steps: its VXLAN port's name free, FRR given its part. */
+static int plan_span_first(const struct netd_desired *d, const struct netd_observed *o,
+                           struct netd_plan *plan, struct netd_diag *diag)
+{
+	if (o->vxlan_exists && !o->vxlan_ours) {
+		netd_diag_set(diag,
+		              "%s:%u: VXLAN port %s: a link of that name already exists and is not "
+		              "netd's (alias '%s', not '%s'); netd never takes over a link it did "
+		              "not make: remove it or choose another VNI=",
+		              d->net->source, d->net->line_vni, d->vxlan, o->vxlan_alias, d->alias);
+		return -EEXIST;
+	}
+	if (o->frr_config != 1)
+		push(plan, NETD_STEP_CONFIGURE_FRR);
+	/* VXLAN and BGP only from the peers before the tunnel exists */
+	if (o->guard != 1)
+		push(plan, NETD_STEP_APPLY_GUARD);
+	return 0;
+}
+
 /* A bond to make: its name free, its slaves there and nobody else's. */
 static int plan_bond(const struct netd_network *n, const struct netd_observed *o,
                      struct netd_diag *diag)
@@ -145,6 +171,9 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 	int ret;
 
 	plan->n = 0;
+	/* First: FRR that does not run fails the up before anything is made. */
+	if (d->vxlan[0] && (ret = plan_span_first(d, o, plan, diag)) < 0)
+		return ret;
 	switch (o->bridge) {
 	case NETD_BRIDGE_FOREIGN:
 		netd_diag_set(
@@ -208,6 +237,9 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 		push(plan, NETD_STEP_LINK_UP);
 	if (make_bond)
 		push(plan, NETD_STEP_CREATE_BOND);
+	/* The tunnel once the bridge and its rules are there. */
+	if (d->vxlan[0] && !o->vxlan_current)
+		push(plan, NETD_STEP_CREATE_VXLAN);
 	/* The uplink comes last among the links: its routes need the bridge up. */
 	if (n->uplink[0] && !o->uplink_enslaved)
 		push(plan, NETD_STEP_TAKE_UPLINK);
@@ -252,6 +284,12 @@ void netd_plan_down(const struct netd_desired *d, const struct netd_observed *o,
 	/* Without its slaves' state a bond of ours stays: deleting it would strand them. */
 	if (o->bond_saved)
 		push(plan, NETD_STEP_DELETE_BOND);
+	if (o->vxlan_ours)
+		push(plan, NETD_STEP_DELETE_VXLAN);
 	if (o->bridge == NETD_BRIDGE_OURS)
 		push(plan, NETD_STEP_DELETE_BRIDGE);
+	if (d->vxlan[0] && o->frr_last && o->frr_config != 0)
+		push(plan, NETD_STEP_UNCONFIGURE_FRR);
+	if (d->vxlan[0] && o->frr_last && o->guard != 0)
+		push(plan, NETD_STEP_REMOVE_GUARD);
 }

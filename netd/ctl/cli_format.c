@@ -129,6 +129,10 @@ static void list_row(json_object *ent, char (*row)[CELL_MAX])
 
 	for (size_t c = 0; c < 6; c++)
 		field_text(ent, keys[c], row[c], CELL_MAX);
+	/* a network that spans hosts says so in its mode: "internal+vni100" */
+	if (field(ent, "vni"))
+		snprintf(row[1] + strlen(row[1]), CELL_MAX - strlen(row[1]), "+vni%s",
+		         json_object_get_string(field(ent, "vni")));
 }
 
 int netd_fmt_list(FILE *f, json_object *list)
@@ -372,6 +376,7 @@ int netd_fmt_status(FILE *f, json_object *st)
 	print_attention(f, field(st, "needs_attention"));
 	print_policy(f, field(st, "policy"));
 	print_objects(f, field(st, "objects"));
+	netd_fmt_fabric(f, field(st, "fabric"));
 	print_taps(f, field(st, "taps"));
 	print_firewall(f, field(st, "firewall"));
 	print_rules(f, field(st, "rules"));

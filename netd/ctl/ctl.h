@@ -22,6 +22,8 @@ int netd_fmt_list(FILE *f, json_object *list);
 /* One network's status: definition, dnsmasq pid, the last repair of its rules ("rules:
  * repaired at HH:MM:SS (what)", local time), policy matrix, objects, taps, warnings, rules. */
 int netd_fmt_status(FILE *f, json_object *status);
+/* A spanning network's "fabric" section of status (cli_fabric.c); nothing without one. */
+void netd_fmt_fabric(FILE *f, json_object *fabric);
 /* Leases as a table; expiry is shown in local time, 0 as "never". */
 int netd_fmt_leases(FILE *f, json_object *leases);
 /* status's "dns" object as its lines (cli_dns.c); nothing when there is none. */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "netd/kernel/bond.h"
+#include "netd/kernel/nft_fabric.h"
 #include "engine_priv.h"
 #include "netd/mode.h"
 #include "netd/kernel/uplink.h"
@@ -299,6 +300,18 @@ static int do_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum netd
 		return netd_taps_sync(c, diag);
 	case NETD_STEP_REMOVE_TAPS:
 		return netd_taps_remove(c, diag);
+	case NETD_STEP_CONFIGURE_FRR:
+		return netd_fabric_frr_add(c, diag);
+	case NETD_STEP_CREATE_VXLAN:
+		return netd_fabric_vxlan_create(c, diag);
+	case NETD_STEP_DELETE_VXLAN:
+		return netd_fabric_vxlan_delete(c, diag);
+	case NETD_STEP_UNCONFIGURE_FRR:
+		return netd_fabric_frr_remove(c, diag);
+	case NETD_STEP_APPLY_GUARD:
+		return netd_fabric_guard_apply(c, diag);
+	case NETD_STEP_REMOVE_GUARD:
+		return netd_nft_fabric_remove(e->nft, diag);
 	case NETD_STEP_KINDS:
 		break;
 	}
@@ -340,6 +353,14 @@ static int undo_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum ne
 	case NETD_STEP_CREATE_BOND:
 		return netd_bond_down(e->nl, n->bond.name, c->d->alias, e->state_dir, n->name,
 		                      &ignored);
+	case NETD_STEP_CONFIGURE_FRR:
+		return netd_fabric_frr_undo(c);
+	case NETD_STEP_CREATE_VXLAN:
+		return netd_fabric_vxlan_delete(c, &ignored);
+	case NETD_STEP_APPLY_GUARD: /* only a guard it made, and no other network needs */
+		return c->before->guard == 0 && c->before->frr_last
+		           ? netd_nft_fabric_remove(e->nft, &ignored)
+		           : 0;
 	default:
 		return 0;
 	}

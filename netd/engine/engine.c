@@ -121,6 +121,18 @@ void netd_view_release(struct netd_view *v)
 	netd_observed_clear(&v->o);
 }
 
+/* No other spanning network is up: FRR's part of the fabric goes with this one. */
+static bool last_spanning(struct netd_engine *e, const struct netd_network *self)
+{
+	for (size_t i = 0; i < e->config->n_networks; i++) {
+		const struct netd_network *n = e->config->networks[i];
+
+		if (n != self && n->vni && netd_engine_is_up(e, n))
+			return false;
+	}
+	return true;
+}
+
 int netd_view_load(struct netd_engine *e, const struct netd_network *n, struct netd_view *v,
                    struct netd_diag *diag)
 {
@@ -143,6 +155,8 @@ int netd_view_load(struct netd_engine *e, const struct netd_network *n, struct n
 	}
 	if (ret == 0)
 		ret = netd_desired_build(n, &v->ctx.paths, &taps, &v->d);
+	if (ret == 0)
+		ret = netd_fabric_desired(e, v->d, &v->ctx.paths);
 	netd_tap_state_clear(&taps);
 	if (ret == 0)
 		ret = netd_observe(e, v->d, &v->ctx.paths, &v->o);
@@ -151,6 +165,8 @@ int netd_view_load(struct netd_engine *e, const struct netd_network *n, struct n
 	free(taps_issue);
 	if (ret == 0 && !v->d->forwarding && v->o.ip_forward_on)
 		v->o.forwarding_restorable = netd_engine_last_forwarder(e, n) == 1;
+	if (ret == 0 && v->d->vxlan[0])
+		v->o.frr_last = last_spanning(e, n);
 	if (ret < 0) {
 		netd_diag_set(diag, "%s: observing the kernel: %s", n->name, strerror(-ret));
 		netd_view_release(v);

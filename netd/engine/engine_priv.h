@@ -210,6 +210,28 @@ void netd_resolved_sync(struct netd_engine *e, const struct netd_network *n, boo
  * holds it, diag names that network instead (libvirt_hint.c). */
 void netd_libvirt_hint(const struct netd_network *n, struct netd_diag *diag);
 
+/* ---- spanning networks (fabric.c) ---- */
+/* d->fabric and d->vxlan for a network with a VNI in a directory with a fabric, and its
+ * dnsmasq's config with this host's slice of the range and the tunnel-safe MTU. */
+int netd_fabric_desired(struct netd_engine *e, struct netd_desired *d,
+                        const struct netd_dnsmasq_paths *paths);
+/* The VXLAN port and FRR's part into o (nothing for a network that does not span). */
+int netd_fabric_observe(struct netd_engine *e, const struct netd_desired *d, int bridge_index,
+                        struct netd_observed *o);
+/* The steps: FRR's block added (or refused: FRR not running, no bgpd), removed, and the
+ * undo of an add; the VXLAN port made (anew when ours but stale) and deleted. */
+int netd_fabric_frr_add(struct netd_apply_ctx *c, struct netd_diag *diag);
+int netd_fabric_frr_remove(struct netd_apply_ctx *c, struct netd_diag *diag);
+int netd_fabric_frr_undo(struct netd_apply_ctx *c);
+int netd_fabric_vxlan_create(struct netd_apply_ctx *c, struct netd_diag *diag);
+int netd_fabric_vxlan_delete(struct netd_apply_ctx *c, struct netd_diag *diag);
+/* The fabric's guard (table inet netd_fabric) made or put back as the fabric says. */
+int netd_fabric_guard_apply(struct netd_apply_ctx *c, struct netd_diag *diag);
+/* status's "fabric": the VNI, the port, FRR's state, and what FRR says of the peers, the
+ * remote VTEPs and the MACs (a vtysh run). */
+struct netd_view;
+json_object *netd_fabric_status(struct netd_engine *e, const struct netd_view *v);
+
 /* Upstream DNS (upstream.c): write <runtime>/upstream.servers from resolv.conf when it differs,
  * and SIGHUP every running dnsmasq of ours then (*told: how many; told may be NULL). */
 int netd_upstream_sync(struct netd_engine *e, size_t *told);

@@ -66,6 +66,8 @@ static json_object *summary(struct netd_engine *e, const struct netd_network *n,
 	label = netd_engine_busy_label(e, n->name);
 	json_object_object_add(j, "state", json_object_new_string(label ? label : state_of(v)));
 	json_object_object_add(j, "autostart", json_object_new_boolean(n->autostart));
+	if (n->vni) /* spans hosts */
+		json_object_object_add(j, "vni", json_object_new_int64(n->vni));
 	return j;
 }
 
@@ -333,6 +335,8 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 	json_object_object_add(j, "firewall", firewall_findings(n, NULL));
 	if ((obj = netd_dns_status_json(n, e->host_resolver)))
 		json_object_object_add(j, "dns", obj);
+	if (v.d->vxlan[0])
+		json_object_object_add(j, "fabric", netd_fabric_status(e, &v));
 	netd_view_release(&v);
 	*out = j;
 	return 0;

@@ -179,7 +179,7 @@ static bool tagged_port(const struct netd_desired *d, const struct netd_link_inf
 
 	return strcmp(l->alias, d->alias) == 0 && strcmp(l->kind, "bridge") != 0 &&
 	       strcmp(l->kind, "bond") != 0 && strcmp(l->name, n->bridge) != 0 &&
-	       strcmp(l->name, n->bond.name) != 0;
+	       strcmp(l->name, n->bond.name) != 0 && strcmp(l->name, d->vxlan) != 0;
 }
 
 /* The links under the names of the network's [Tap]s and recorded taps, then every other link
@@ -312,6 +312,9 @@ static int observe_kernel(struct netd_engine *e, const struct netd_desired *d,
 		ret = observe_uplink(e, n, k, &li, o);
 	if (ret == 0 && n->bond.name[0])
 		ret = observe_bond(e, n, d->alias, o);
+	/* a spanning network's VXLAN port and FRR's part (nothing for one that does not span) */
+	if (ret == 0)
+		ret = netd_fabric_observe(e, d, o->bridge == NETD_BRIDGE_OURS ? li.ifindex : 0, o);
 	if (own)
 		netd_snapshot_free(k);
 	return ret;

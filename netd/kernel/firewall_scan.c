@@ -2,6 +2,7 @@
 /* netinet/in.h (via model.h) must come before linux/netfilter.h, or their in.h collide. */
 #include "netd/kernel/firewall.h"
 #include "netd/kernel/nft.h"
+#include "netd/kernel/nft_fabric.h"
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -58,11 +59,13 @@ static enum netd_fw_hook hook_of(uint32_t family, uint32_t hooknum)
 	}
 }
 
-/* inet netd, and bridge netd (the guests' port bindings). */
+/* inet netd, bridge netd (the guests' port bindings) and inet netd_fabric (the fabric's
+ * guard, which drops only VXLAN and BGP from hosts outside the fabric). */
 static bool is_ours(uint32_t family, const char *table)
 {
-	return (family == NFPROTO_INET || family == NFPROTO_BRIDGE) &&
-	       strcmp(table, NETD_NFT_TABLE) == 0;
+	return ((family == NFPROTO_INET || family == NFPROTO_BRIDGE) &&
+	        strcmp(table, NETD_NFT_TABLE) == 0) ||
+	       (family == NFPROTO_INET && strcmp(table, NETD_NFT_FABRIC_TABLE) == 0);
 }
 
 static int chain_cb(const struct nlmsghdr *nlh, void *data)

@@ -23,11 +23,11 @@ struct bad_case {
 
 static const struct bad_case bad_cases[] = {
     {"unknown_section", "8: unknown section [Routes]; sections are case-sensitive: "
-                        "[Network], [DHCP], [Host], [Policy], [Tap], [Bond], [DNS] or "
-                        "[DNSRecord]"},
+                        "[Network], [DHCP], [Host], [Policy], [Tap], [Bond], [DNS], "
+                        "[DNSRecord] or [VXLAN]"},
     {"unknown_section_case", "8: unknown section [dhcp]; sections are case-sensitive: "
                              "[Network], [DHCP], [Host], [Policy], [Tap], [Bond], "
-                             "[DNS] or [DNSRecord]"},
+                             "[DNS], [DNSRecord] or [VXLAN]"},
     {"unknown_key", "7: unknown key 'Zone' in [Network]; the keys there are Name, Mode, Bridge, "
                     "Address, Autostart, Uplink, GuestSourceCheck, MTU, NATAddress and "
                     "NATPorts (case-sensitive)"},

@@ -26,6 +26,7 @@ static const struct {
     {"Host", "MAC, Address and Name"},
     {"Policy", "VMToHost, HostToVM, VMToOutside, OutsideToVM and VMToVM"},
     {"Tap", "Name, MAC, Address, Owner, Group and Queues"},
+    {"VXLAN", "VNI"},
     {"Bond", "Name, Mode, Slaves, MIIMonitorSec, UpDelaySec, DownDelaySec, ARPIntervalSec, "
              "ARPIPTargets, ARPValidate, ARPAllTargets, LACPTransmitRate, AdSelect, "
              "AdActorSystemPriority, AdUserPortKey, AdActorSystem, TransmitHashPolicy, Primary, "
@@ -79,6 +80,7 @@ static const struct {
     {"Tap", NET_INTERNAL "[Tap]\nName=t0\n", "Owner=alice", ""},
     {"Tap", NET_INTERNAL "[Tap]\nName=t0\n", "Group=kvm", ""},
     {"Tap", NET_INTERNAL "[Tap]\nName=t0\n", "Queues=4", ""},
+    {"VXLAN", NET_INTERNAL "[VXLAN]\n", "VNI=100", ""},
     {"Bond", NET_BRIDGED "[Bond]\n", "Name=bond0", "Slaves=eth0\n"},
     {"Bond", NET_BRIDGED "[Bond]\nName=bond0\nSlaves=eth0\n", "Mode=active-backup", ""},
     {"Bond", NET_BRIDGED "[Bond]\nName=bond0\n", "Slaves=eth0 eth1", ""},

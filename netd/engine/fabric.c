@@ -1,0 +1,353 @@
+/*
+ * Spanning networks in the engine: what the kernel and FRR have of a network's part in the
+ * fabric (observe), and the steps that make or remove it (apply.c calls them).
+ *
+ * FRR's part is one `router bgp ASN` block per fabric (netd/fabric.h), shared by every
+ * spanning network: added by the up of the first (or by any up or reconcile that finds it
+ * gone or incomplete: FRR restarted, someone removed a line), removed by the down of the
+ * last. Everything is said to FRR through vtysh, with the fabric's FRRSocketDir.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_priv.h"
+#include "netd/dnsmasq.h"
+#include "netd/fabric.h"
+#include "netd/kernel/frr.h"
+#include "netd/kernel/nft_fabric.h"
+#include "netd/kernel/vxlan.h"
+#include "netd/mode.h"
+
+/* The underlay's address: the VTEP and BGP's router id. */
+static int underlay(struct netd_engine *e, const struct netd_fabric *f, struct netd_underlay *u,
+                    struct netd_diag *diag)
+{
+	return netd_underlay_resolve(e->nl, f->underlay_addr, f->underlay_if, u, diag);
+}
+
+/*
+ * dnsmasq's config for a spanning network: this host's slice of the range and, unless the
+ * underlay has room for 1500-byte guests, the tunnel-safe MTU (option 26). Rendered anew from
+ * a copy of the network with the slice. Without an underlay yet, the config stays as it is
+ * (the VXLAN port's step fails and says why).
+ */
+static int span_dnsmasq(struct netd_engine *e, struct netd_desired *d,
+                        const struct netd_dnsmasq_paths *paths)
+{
+	struct netd_network *copy;
+	struct netd_underlay u;
+	char *conf = NULL, *more;
+	unsigned mtu;
+	int ret;
+
+	if (!d->dnsmasq || !d->dnsmasq_conf || !d->net->has_dhcp ||
+	    underlay(e, d->fabric, &u, NULL) < 0)
+		return 0;
+	copy = malloc(sizeof(*copy));
+	if (!copy)
+		return -ENOMEM;
+	*copy = *d->net; /* shallow: rendering only reads it */
+	ret = netd_fabric_dhcp_slice(d->fabric, u.addr, &copy->dhcp_first, &copy->dhcp_last);
+	if (ret == -ENOTSUP || ret == -ERANGE)
+		*copy = *d->net; /* the whole range: README says when, and why */
+	ret = netd_dnsmasq_render_conf(copy, paths, &conf);
+	free(copy);
+	mtu = netd_fabric_guest_mtu(u.mtu);
+	if (ret == 0 && mtu) {
+		ret = asprintf(&more, "%sdhcp-option=option:mtu,%u\n", conf, mtu) < 0 ? -ENOMEM : 0;
+		free(conf);
+		conf = ret == 0 ? more : NULL;
+	}
+	if (ret < 0)
+		return ret;
+	free(d->dnsmasq_conf);
+	d->dnsmasq_conf = conf;
+	return 0;
+}
+
+int netd_fabric_desired(struct netd_engine *e, struct netd_desired *d,
+                        const struct netd_dnsmasq_paths *paths)
+{
+	if (!d->net->vni || !e->config->fabric)
+		return 0;
+	d->fabric = e->config->fabric;
+	netd_vxlan_port_name(d->net->vni, d->vxlan, sizeof(d->vxlan));
+	return span_dnsmasq(e, d, paths);
+}
+
+/* The socket dir as vtysh's option, and in messages. */
+static const char *vty_dir(const struct netd_fabric *f)
+{
+	return f->frr_socket_dir;
+}
+
+/* The first line of text, for a message. */
+static void first_line(const char *text, char *buf, size_t len)
+{
+	const char *s = text ? text : "";
+
+	while (*s == '\n' || *s == ' ')
+		s++;
+	snprintf(buf, len, "%.*s", (int)strcspn(s, "\n"), s);
+}
+
+/* FRR runs with zebra and bgpd; else -EHOSTDOWN with why. run: vtysh's answer to
+ * `show daemons` (and what followed it), ret its result. */
+static int frr_verdict(const struct netd_fabric *f, int ret, const char *run, char *why, size_t len)
+{
+	const char *dir = vty_dir(f)[0] ? vty_dir(f) : "FRR's default";
+	bool zebra, bgpd;
+	char line[96];
+
+	first_line(run, line, sizeof(line));
+	if (ret == -ENOENT) {
+		snprintf(why, len, "FRR is not installed (no vtysh in PATH); install frr");
+		return -EHOSTDOWN;
+	}
+	if (ret < 0 && !run) {
+		snprintf(why, len, "running vtysh: %s", strerror(-ret));
+		return ret;
+	}
+	netd_frr_daemons_parse(line, &zebra, &bgpd);
+	if (ret < 0 && !zebra && !bgpd) {
+		snprintf(why, len, "FRR is not running (vtysh, vty sockets in %.100s: %s)", dir,
+		         line);
+		return -EHOSTDOWN;
+	}
+	if (!zebra || !bgpd) {
+		snprintf(why, len,
+		         "FRR runs without %s (show daemons: %s); a spanning network needs zebra "
+		         "and bgpd",
+		         !zebra ? "zebra" : "bgpd", line);
+		return -EHOSTDOWN;
+	}
+	return 0;
+}
+
+static void vxlan_spec(const struct netd_desired *d, const struct netd_underlay *u,
+                       struct netd_vxlan_spec *s)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", d->vxlan);
+	s->alias = d->alias;
+	s->vni = d->net->vni;
+	s->local = u->addr;
+	s->port = d->fabric->port;
+	s->mtu = u->mtu - NETD_VXLAN_OVERHEAD;
+	snprintf(s->bridge, sizeof(s->bridge), "%s", d->net->bridge);
+	/* a port of the bridge like a guest's: VMToVM=deny isolates it too (never an uplink) */
+	s->isolated = netd_port_isolated(d->net, d->vxlan);
+}
+
+static void observe_frr(struct netd_engine *e, const struct netd_desired *d,
+                        const struct netd_underlay *u, struct netd_observed *o)
+{
+	char *run = NULL, missing[128];
+	int ret;
+
+	ret = netd_vtysh_run(vty_dir(d->fabric), "show daemons\nshow running-config", &run);
+	/* vtysh fails the whole run when one daemon does not answer: the daemons line says */
+	if (frr_verdict(d->fabric, ret, run, o->frr_problem, sizeof(o->frr_problem)) == 0) {
+		o->frr_running = true;
+		o->frr_config =
+		    netd_frr_config_state(run, d->fabric, u->addr, missing, sizeof(missing));
+		if (o->frr_config == 0)
+			snprintf(o->frr_problem, sizeof(o->frr_problem),
+			         "FRR has no router bgp %u block", d->fabric->asn);
+		else if (o->frr_config == 2)
+			snprintf(o->frr_problem, sizeof(o->frr_problem),
+			         "FRR's router bgp %u lacks '%s'", d->fabric->asn, missing);
+		if (o->frr_config < 0)
+			o->frr_config = 0;
+	}
+	free(run);
+}
+
+static int observe_guard(struct netd_engine *e, const struct netd_desired *d,
+                         struct netd_observed *o)
+{
+	struct netd_nft_chain guard;
+	int ret = netd_nft_fabric_guard(d->fabric, &guard);
+
+	if (ret == 0)
+		ret = netd_nft_fabric_current(e->nft, &guard);
+	free(guard.rules);
+	if (ret < 0)
+		return ret;
+	o->guard = ret;
+	return 0;
+}
+
+int netd_fabric_guard_apply(struct netd_apply_ctx *c, struct netd_diag *diag)
+{
+	struct netd_nft_chain guard;
+	int ret = netd_nft_fabric_guard(c->d->fabric, &guard);
+
+	if (ret == 0)
+		ret = netd_nft_fabric_apply(c->e->nft, &guard, diag);
+	free(guard.rules);
+	return ret;
+}
+
+int netd_fabric_observe(struct netd_engine *e, const struct netd_desired *d, int bridge_index,
+                        struct netd_observed *o)
+{
+	struct netd_vxlan_facts f;
+	struct netd_vxlan_spec s;
+	struct netd_underlay u = {0};
+	int ret;
+
+	if (!d->vxlan[0])
+		return 0;
+	ret = netd_vxlan_get(e->nl, d->vxlan, &f);
+	if (ret < 0)
+		return ret;
+	o->vxlan_exists = f.exists;
+	o->vxlan_ours = f.exists && strcmp(f.kind, "vxlan") == 0 && strcmp(f.alias, d->alias) == 0;
+	if (f.exists && !o->vxlan_ours)
+		snprintf(o->vxlan_alias, sizeof(o->vxlan_alias), "%s", f.alias);
+	/* An underlay that is not there yet: the port is not current, and its step says why. */
+	if (underlay(e, d->fabric, &u, NULL) == 0) {
+		vxlan_spec(d, &u, &s);
+		o->vxlan_current = o->vxlan_ours && netd_vxlan_matches(&f, &s, bridge_index);
+	}
+	observe_frr(e, d, &u, o);
+	return observe_guard(e, d, o);
+}
+
+int netd_fabric_frr_add(struct netd_apply_ctx *c, struct netd_diag *diag)
+{
+	const struct netd_fabric *f = c->d->fabric;
+	struct netd_underlay u;
+	char *run = NULL, *cmds = NULL, why[256], line[96];
+	int ret;
+
+	ret = netd_vtysh_run(vty_dir(f), "show daemons", &run);
+	ret = frr_verdict(f, ret, run, why, sizeof(why));
+	if (ret < 0) {
+		netd_diag_set(diag, "%s", why);
+		goto out;
+	}
+	ret = underlay(c->e, f, &u, diag);
+	if (ret < 0)
+		goto out;
+	cmds = netd_frr_render_add(f, u.addr);
+	if (!cmds) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	free(run);
+	ret = netd_vtysh_run(vty_dir(f), cmds, &run);
+	if (ret < 0) {
+		first_line(run, line, sizeof(line));
+		netd_diag_set(diag, "FRR refused the fabric's router bgp %u: %s", f->asn,
+		              line[0] ? line : strerror(-ret));
+	}
+out:
+	free(cmds);
+	free(run);
+	return ret;
+}
+
+int netd_fabric_frr_remove(struct netd_apply_ctx *c, struct netd_diag *diag)
+{
+	const struct netd_fabric *f = c->d->fabric;
+	char *cmds = netd_frr_render_remove(f), *run = NULL, line[96];
+	int ret;
+
+	if (!cmds)
+		return -ENOMEM;
+	ret = netd_vtysh_run(vty_dir(f), cmds, &run);
+	if (ret < 0) {
+		first_line(run, line, sizeof(line));
+		netd_diag_set(diag, "removing FRR's router bgp %u: %s", f->asn,
+		              line[0] ? line : strerror(-ret));
+	}
+	free(cmds);
+	free(run);
+	return ret;
+}
+
+/* The undo of "configure FRR": only what that step added, and only while no other spanning
+ * network needs it (as the view saw it). */
+int netd_fabric_frr_undo(struct netd_apply_ctx *c)
+{
+	struct netd_diag ignored;
+
+	if (c->before->frr_config != 0 || !c->before->frr_last)
+		return 0;
+	return netd_fabric_frr_remove(c, &ignored);
+}
+
+int netd_fabric_vxlan_create(struct netd_apply_ctx *c, struct netd_diag *diag)
+{
+	struct netd_vxlan_spec s;
+	struct netd_underlay u;
+	uint8_t mac[6];
+	int ret;
+
+	ret = underlay(c->e, c->d->fabric, &u, diag);
+	if (ret < 0)
+		return ret;
+	if (u.mtu <= NETD_VXLAN_OVERHEAD + 68) {
+		netd_diag_set(diag, "underlay %s has MTU %u: too small for VXLAN", u.ifname, u.mtu);
+		return -EINVAL;
+	}
+	vxlan_spec(c->d, &u, &s);
+	/* One gateway MAC on every host (netd/fabric.h); set, it stays whatever ports join. */
+	if (c->net->has_address) {
+		netd_fabric_gateway_mac(c->net->name, mac);
+		ret = netd_nl_link_set_mac(c->e->nl, c->net->bridge, mac, diag);
+		if (ret < 0)
+			return ret;
+	}
+	/* Ours but not as wanted (the underlay's address or MTU changed): made anew. */
+	if (c->before->vxlan_ours) {
+		ret = netd_nl_link_delete(c->e->nl, s.name, diag);
+		if (ret < 0 && ret != -ENODEV)
+			return ret;
+	}
+	return netd_vxlan_create(c->e->nl, &s, diag);
+}
+
+int netd_fabric_vxlan_delete(struct netd_apply_ctx *c, struct netd_diag *diag)
+{
+	int ret = netd_nl_link_delete(c->e->nl, c->d->vxlan, diag);
+
+	return ret == -ENODEV ? 0 : ret;
+}
+
+json_object *netd_fabric_status(struct netd_engine *e, const struct netd_view *v)
+{
+	static const char *const configs[] = {"none", "complete", "partial"};
+	const struct netd_observed *o = &v->o;
+	json_object *j = json_object_new_object(), *frr = json_object_new_object(), *st = NULL;
+	char cmds[160], *run = NULL;
+
+	json_object_object_add(j, "vni", json_object_new_int64(v->d->net->vni));
+	json_object_object_add(j, "vxlan_port", json_object_new_string(v->d->vxlan));
+	json_object_object_add(j, "vxlan_port_ok", json_object_new_boolean(o->vxlan_current));
+	json_object_object_add(frr, "running", json_object_new_boolean(o->frr_running));
+	json_object_object_add(frr, "config",
+	                       json_object_new_string(configs[o->frr_config == 1   ? 1
+	                                                      : o->frr_config == 2 ? 2
+	                                                                           : 0]));
+	if (o->frr_problem[0])
+		json_object_object_add(frr, "problem", json_object_new_string(o->frr_problem));
+	json_object_object_add(j, "frr", frr);
+	if (!o->frr_running)
+		return j;
+	netd_frr_status_cmds(v->d->net->vni, cmds, sizeof(cmds));
+	if (netd_vtysh_run(vty_dir(v->d->fabric), cmds, &run) == 0 &&
+	    netd_frr_status_parse(run, &st) == 0) {
+		json_object_object_foreach(st, key, val)
+		{
+			json_object_object_add(j, key, json_object_get(val));
+		}
+		json_object_put(st);
+	}
+	free(run);
+	return j;
+}
