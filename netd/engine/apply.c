@@ -16,6 +16,7 @@
 #include "engine_priv.h"
 #include "netd/mode.h"
 #include "netd/kernel/uplink.h"
+#include "netd/kernel/uplink_v6.h"
 
 static int isolate_ports(struct netd_apply_ctx *c, struct netd_diag *diag)
 {
@@ -64,6 +65,8 @@ static int take_uplink(struct netd_apply_ctx *c, struct netd_diag *diag)
 	                     f->prev_used ? NETD_STATE_PREV : NETD_STATE_CURRENT, &s, NULL) == 0)
 		return netd_uplink_take(c->e->nl, &s, n->bridge, diag);
 	ret = netd_uplink_snapshot(c->e->nl, n->uplink, &s);
+	if (ret == 0)
+		ret = netd_uplink_v6_snapshot(c->e->nl, n->uplink, &s.v6);
 	if (ret < 0) {
 		netd_diag_set(diag, "reading the state of uplink %s: %s", n->uplink,
 		              strerror(-ret));

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "netd/kernel/uplink.h"
@@ -57,6 +58,11 @@ int netd_uplink_to_json(const struct netd_uplink_state *s, char **out)
 	}
 	json_object_object_add(j, "addresses", addrs);
 	json_object_object_add(j, "routes", routes);
+	/* Format 2 adds "ipv6"; a format 1 file (no IPv6 saved) still loads and restores IPv4. */
+	if (s->v6.present) {
+		json_object_object_add(j, "format", json_object_new_int(NETD_UPLINK_FORMAT));
+		json_object_object_add(j, "ipv6", netd_uplink_v6_to_json(&s->v6));
+	}
 	*out = strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY));
 	json_object_put(j);
 	return *out ? 0 : -ENOMEM;
@@ -87,6 +93,20 @@ static json_object *array(json_object *o, const char *key, size_t max)
 	    json_object_array_length(v) > max)
 		return NULL;
 	return v;
+}
+
+/* "format" absent or 1: written before IPv6 was saved; 2: with "ipv6"; later: refused. */
+static int v6_from_json(json_object *j, struct netd_uplink_v6 *v)
+{
+	int64_t format = json_object_object_get_ex(j, "format", NULL) ? num(j, "format") : 1;
+	json_object *o;
+
+	memset(v, 0, sizeof(*v));
+	if (format < 1 || format > NETD_UPLINK_FORMAT)
+		return -EINVAL;
+	if (!json_object_object_get_ex(j, "ipv6", &o))
+		return format == 1 ? 0 : -EINVAL;
+	return netd_uplink_v6_from_json(o, v);
 }
 
 int netd_uplink_from_json(const char *text, struct netd_uplink_state *s)
@@ -128,7 +148,7 @@ int netd_uplink_from_json(const char *text, struct netd_uplink_state *s)
 		r->scope = (uint8_t)num(o, "scope");
 		r->type = (uint8_t)num(o, "type");
 	}
-	ret = 0;
+	ret = v6_from_json(j, &s->v6);
 out:
 	json_object_put(j);
 	return ret;
@@ -160,8 +180,14 @@ int netd_uplink_save(const char *state_dir, const char *network, const struct ne
 int netd_uplink_load(const char *state_dir, const char *network, enum netd_state_copy which,
                      struct netd_uplink_state *s, struct netd_state_info *info)
 {
+	int ret;
+
 	memset(s, 0, sizeof(*s));
-	return netd_state_record_load(&record, state_dir, network, which, s, info);
+	ret = netd_state_record_load(&record, state_dir, network, which, s, info);
+	/* Lifetimes count down while the file sits on disk. */
+	if (ret == 0 && s->v6.present)
+		netd_uplink_v6_age(&s->v6, (int64_t)time(NULL));
+	return ret;
 }
 
 int netd_uplink_forget(const char *state_dir, const char *network, struct netd_diag *diag)
