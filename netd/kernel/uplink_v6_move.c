@@ -8,6 +8,7 @@
  * fails on the copy netlink made, and drops the rest of that RA (prefixes, lifetimes). The
  * ioctl has no protocol field, so such a route reads "proto boot" afterwards.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_addr.h>
 #include <linux/ipv6_route.h>
@@ -131,7 +132,7 @@ static void route_diag(struct netd_diag *diag, bool add, const struct netd_v6_ro
 	char buf[64], gw[64] = "";
 
 	if (r->has_gateway)
-		netd_v6_prefix_format(&r->gateway, 128, gw, sizeof(gw));
+		inet_ntop(AF_INET6, &r->gateway, gw, sizeof(gw));
 	netd_diag_set(diag, "%s IPv6 route %s%s%s dev %s: %s", add ? "adding" : "removing",
 	              r->dst_len ? netd_v6_prefix_format(&r->dst, r->dst_len, buf, sizeof(buf))
 	                         : "default",
