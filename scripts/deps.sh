@@ -17,6 +17,8 @@ PACKAGES=(
 	busybox-static
 	iperf3 # bench/bench_scale.sh: TCP throughput through a network's NAT path
 	python3 # tests/integration/hold_conns.py: a thousand connections from one process
+	radvd # tests/integration/test_bridged_ipv6.sh: the LAN's router sending RAs (its service
+	# starts only with an /etc/radvd.conf, which the test never writes: it runs its own)
 )
 # --guest: also the guest lab (tests/guest): Debian's kernel under qemu, for bonds and real
 # guests on taps. The demo does not need it; the test command does.
