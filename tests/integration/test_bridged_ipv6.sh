@@ -9,7 +9,8 @@
 # flushed, and after the next RA (whose prefixes br0 must still process: the lifetimes go up).
 # `status` shows the addresses. `down`: eth0's IPv6 addresses, routes and sysctls are back as
 # before (`ip -j` and /proc/sys compared). Then the same with a netd restart between up and
-# down; then an `up` that fails after the uplink step (a [Tap] whose name a foreign link
+# down, and with br0 deleted under the running network and made anew by the reconcile; then
+# an `up` that fails after the uplink step (a [Tap] whose name a foreign link
 # has), whose rollback leaves eth0's IPv6 as it was.
 # shellcheck source=lib_matrix.sh
 . "$(dirname "$0")/lib_matrix.sh"
@@ -157,9 +158,30 @@ check_taken() {
 		"$(sed -n '/^accept_ra=/,$p' <<<"$BEFORE")" "$(sysctls6 br0)"
 }
 
+# A TCP connection to the peer opened before `up` and used after it: the move breaks it at
+# no moment. bash's /dev/tcp against an echo server: a line before, the next after $T/go.
+ECHO6=7007
+nsenter --net="/run/netns/$LAN" socat "TCP6-LISTEN:$ECHO6,fork,reuseaddr,ipv6only=1" EXEC:cat \
+	>/dev/null 2>&1 &
+ND_PIDS+=($!)
+nd_wait 10 nd_listening "$LAN" "$ECHO6" || nd_die "echo server in $LAN did not start"
+# shellcheck disable=SC2016 # for the inner bash
+nsenter --net="/run/netns/$HOST" bash -c 'exec 3<>"/dev/tcp/$1/$2" || exit 2
+	echo before >&3; read -r -t 5 a <&3; [[ $a == before ]] || exit 3
+	touch "$3.open"
+	until [[ -e $3 ]]; do sleep 0.1; done
+	echo after >&3; read -r -t 10 b <&3; [[ $b == after ]] || exit 4' \
+	- "$PEER6" "$ECHO6" "$T/go" >"$T/held.out" 2>&1 &
+HELD=$!
+nd_wait 10 test -e "$T/go.open" || nd_die "no TCP connection to the peer before up"
+
 # ---- up: right after, after the neighbour caches are flushed, after an RA refresh
 nd_start_netd
 expect_ok "netdctl up $NET" ctl up "$NET"
+touch "$T/go"
+held_rc=0
+wait "$HELD" || held_rc=$?
+expect_eq "a TCP connection opened before up carries data after it" 0 "$held_rc"
 reach "right after up"
 check_taken "up"
 ip -n "$HOST" -6 neigh flush all
@@ -204,6 +226,24 @@ mx_start_netd_keep
 reach "after the restart"
 expect_ok "netdctl down $NET (new netd)" ctl down "$NET"
 check_given_back "down after restart"
+
+# ---- br0 deleted while up (its addresses and routes go with it): the reconcile makes it anew
+# and puts eth0's IPv6 on it again from the snapshot, lifetimes aged by the time on disk
+nd_stop_netd
+nd_start_netd --reconcile-interval 1
+expect_ok "netdctl up $NET (reconcile every second)" ctl up "$NET"
+ip -n "$HOST" link del br0
+rebuilt6() {
+	[[ $(global6 br0 2>/dev/null) == "$GLOBAL" ]] &&
+		ip -n "$HOST" -6 route show default | grep -q "via $GW6 dev br0 "
+}
+expect_ok "the reconcile rebuilds br0 with eth0's IPv6 addresses and default route" \
+	nd_wait 20 rebuilt6
+check_taken "rebuilt"
+reach "rebuilt"
+expect_ok "rebuilt: br0 processes RAs" ra_refreshes br0
+expect_ok "netdctl down $NET (after the rebuild)" ctl down "$NET"
+check_given_back "down after the rebuild"
 
 # ---- an up that fails after the uplink step: the rollback gives eth0's IPv6 back
 ip -n "$HOST" link add tapx type veth peer name tapx-peer
