@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "netd/json_get.h"
 #include "netd/uplink_v6.h"
 
 static json_object *ip6(const struct in6_addr *a)
@@ -78,15 +79,6 @@ json_object *netd_uplink_v6_to_json(const struct netd_uplink_v6 *v)
 	return j;
 }
 
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
-	           ? json_object_get_string(v)
-	           : NULL;
-}
-
 /* An integer member in [0, max]; -EINVAL when missing or out of range. */
 static int num(json_object *o, const char *key, int64_t max, int64_t *out)
 {
@@ -123,9 +115,9 @@ static int addr_from(json_object *o, struct netd_v6_addr *a)
 	int64_t scope, flags, valid, pref;
 
 	if (!json_object_is_type(o, json_type_object) ||
-	    prefix6(str(o, "prefix"), &a->addr, &a->len) < 0 || num(o, "scope", 255, &scope) < 0 ||
-	    num(o, "flags", UINT32_MAX, &flags) < 0 || num(o, "valid", UINT32_MAX, &valid) < 0 ||
-	    num(o, "preferred", UINT32_MAX, &pref) < 0)
+	    prefix6(netd_json_str(o, "prefix"), &a->addr, &a->len) < 0 ||
+	    num(o, "scope", 255, &scope) < 0 || num(o, "flags", UINT32_MAX, &flags) < 0 ||
+	    num(o, "valid", UINT32_MAX, &valid) < 0 || num(o, "preferred", UINT32_MAX, &pref) < 0)
 		return -EINVAL;
 	a->scope = (uint8_t)scope;
 	a->flags = (uint32_t)flags;
@@ -141,12 +133,12 @@ static int route_from(json_object *o, struct netd_v6_route *r)
 	const char *gw;
 
 	if (!json_object_is_type(o, json_type_object) ||
-	    prefix6(str(o, "dst"), &r->dst, &r->dst_len) < 0 ||
+	    prefix6(netd_json_str(o, "dst"), &r->dst, &r->dst_len) < 0 ||
 	    num(o, "metric", UINT32_MAX, &metric) < 0 || num(o, "protocol", 255, &proto) < 0 ||
 	    num(o, "type", 255, &type) < 0 || num(o, "pref", 255, &pref) < 0 ||
 	    num(o, "expires", UINT32_MAX, &expires) < 0)
 		return -EINVAL;
-	gw = str(o, "gateway");
+	gw = netd_json_str(o, "gateway");
 	if (gw && inet_pton(AF_INET6, gw, &r->gateway) != 1)
 		return -EINVAL;
 	r->has_gateway = gw != NULL;
@@ -157,17 +149,6 @@ static int route_from(json_object *o, struct netd_v6_route *r)
 	r->pref = (uint8_t)pref;
 	r->expires = (uint32_t)expires;
 	return 0;
-}
-
-/* A member that is an array of at most max elements (json-c asserts on a non-array). */
-static json_object *array(json_object *o, const char *key, size_t max)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_array) ||
-	    json_object_array_length(v) > max)
-		return NULL;
-	return v;
 }
 
 static int sysctls_from(json_object *o, struct netd_uplink_v6 *v)
@@ -201,13 +182,13 @@ int netd_uplink_v6_from_json(json_object *j, struct netd_uplink_v6 *v)
 	memset(v, 0, sizeof(*v));
 	if (!j || !json_object_is_type(j, json_type_object) ||
 	    num(j, "taken_at", INT64_MAX, &at) < 0 ||
-	    !(arr = array(j, "addresses", NETD_UPLINK_V6_MAX_ADDRS)))
+	    !(arr = netd_json_array(j, "addresses", NETD_UPLINK_V6_MAX_ADDRS)))
 		goto bad;
 	v->taken_at = at;
 	for (size_t i = 0; i < json_object_array_length(arr); i++)
 		if (addr_from(json_object_array_get_idx(arr, i), &v->addrs[v->n_addrs++]) < 0)
 			goto bad;
-	if (!(arr = array(j, "routes", NETD_UPLINK_V6_MAX_ROUTES)))
+	if (!(arr = netd_json_array(j, "routes", NETD_UPLINK_V6_MAX_ROUTES)))
 		goto bad;
 	for (size_t i = 0; i < json_object_array_length(arr); i++)
 		if (route_from(json_object_array_get_idx(arr, i), &v->routes[v->n_routes++]) < 0)

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "netd/json_get.h"
 #include "netd/kernel/uplink.h"
 
 static json_object *ip(struct in_addr a)
@@ -68,31 +69,11 @@ int netd_uplink_to_json(const struct netd_uplink_state *s, char **out)
 	return *out ? 0 : -ENOMEM;
 }
 
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
-	           ? json_object_get_string(v)
-	           : NULL;
-}
-
 static int64_t num(json_object *o, const char *key)
 {
 	json_object *v;
 
 	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
-}
-
-/* An array member of at most max elements (json-c asserts on the length of a non-array). */
-static json_object *array(json_object *o, const char *key, size_t max)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_array) ||
-	    json_object_array_length(v) > max)
-		return NULL;
-	return v;
 }
 
 /* "format" absent or 1: written before IPv6 was saved; 2: with "ipv6"; later: refused. */
@@ -115,33 +96,33 @@ int netd_uplink_from_json(const char *text, struct netd_uplink_state *s)
 	int ret = -EINVAL;
 
 	memset(s, 0, sizeof(*s));
-	if (!j || !json_object_is_type(j, json_type_object) || !str(j, "name") ||
-	    !netd_ifname_valid(str(j, "name")) ||
-	    netd_mac_parse(str(j, "mac") ? str(j, "mac") : "", s->mac) < 0)
+	if (!j || !json_object_is_type(j, json_type_object) || !netd_json_str(j, "name") ||
+	    !netd_ifname_valid(netd_json_str(j, "name")) ||
+	    netd_mac_parse(netd_json_str(j, "mac") ? netd_json_str(j, "mac") : "", s->mac) < 0)
 		goto out;
-	snprintf(s->name, sizeof(s->name), "%s", str(j, "name"));
+	snprintf(s->name, sizeof(s->name), "%s", netd_json_str(j, "name"));
 	s->was_up = json_object_object_get_ex(j, "was_up", &v) && json_object_get_boolean(v);
-	if (!(arr = array(j, "addresses", NETD_UPLINK_MAX_ADDRS)))
+	if (!(arr = netd_json_array(j, "addresses", NETD_UPLINK_MAX_ADDRS)))
 		goto out;
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		json_object *a = json_object_array_get_idx(arr, i);
 		struct netd_uplink_addr *x = &s->addrs[s->n_addrs++];
 
-		if (netd_prefix_parse(str(a, "prefix"), &x->prefix) < 0 ||
-		    netd_ipv4_parse(str(a, "broadcast"), &x->broadcast) < 0)
+		if (netd_prefix_parse(netd_json_str(a, "prefix"), &x->prefix) < 0 ||
+		    netd_ipv4_parse(netd_json_str(a, "broadcast"), &x->broadcast) < 0)
 			goto out;
 		x->flags = (uint8_t)num(a, "flags");
 		x->scope = (uint8_t)num(a, "scope");
 	}
-	if (!(arr = array(j, "routes", NETD_UPLINK_MAX_ROUTES)))
+	if (!(arr = netd_json_array(j, "routes", NETD_UPLINK_MAX_ROUTES)))
 		goto out;
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		json_object *o = json_object_array_get_idx(arr, i);
 		struct netd_uplink_route *r = &s->routes[s->n_routes++];
 
-		if (netd_prefix_parse(str(o, "dst"), &r->dst) < 0 ||
-		    netd_ipv4_parse(str(o, "gateway"), &r->gateway) < 0 ||
-		    netd_ipv4_parse(str(o, "prefsrc"), &r->prefsrc) < 0)
+		if (netd_prefix_parse(netd_json_str(o, "dst"), &r->dst) < 0 ||
+		    netd_ipv4_parse(netd_json_str(o, "gateway"), &r->gateway) < 0 ||
+		    netd_ipv4_parse(netd_json_str(o, "prefsrc"), &r->prefsrc) < 0)
 			goto out;
 		r->metric = (uint32_t)num(o, "metric");
 		r->protocol = (uint8_t)num(o, "protocol");

@@ -95,6 +95,15 @@ static char *state_of(const char *dev)
 	    dev, dev, dev);
 }
 
+/* nv0 is as state_of() saw it before. */
+static void assert_as_before(const char *before)
+{
+	char *after = state_of("nv0");
+
+	assert_string_equal(after, before);
+	free(after);
+}
+
 static void make_uplink(void)
 {
 	struct netd_diag diag = {{0}};
@@ -158,7 +167,7 @@ static void test_take_give_back(void **state)
 {
 	struct netd_diag diag = {{0}};
 	struct netd_uplink_state *s;
-	char *before, *after, *txt;
+	char *before, *txt;
 
 	(void)state;
 	make_uplink();
@@ -193,9 +202,7 @@ static void test_take_give_back(void **state)
 	free(txt);
 
 	assert_int_equal(netd_uplink_give_back(nl, s, "nvbr", &diag), 0);
-	after = state_of("nv0");
-	assert_string_equal(after, before);
-	free(after);
+	assert_as_before(before);
 
 	/* Again, from the snapshot of what the first give-back left: the RA route (now
 	 * "boot") is still moved as the kernel's RA route. */
@@ -204,9 +211,7 @@ static void test_take_give_back(void **state)
 	assert_int_equal(netd_uplink_take(nl, s, "nvbr", &diag), 0);
 	assert_int_equal(default_route_flags("nvbr") & RA_DEFAULT, RA_DEFAULT);
 	assert_int_equal(netd_uplink_give_back(nl, s, "nvbr", &diag), 0);
-	after = state_of("nv0");
-	assert_string_equal(after, before);
-	free(after);
+	assert_as_before(before);
 	free(before);
 	free(s);
 	drop_uplink();
@@ -219,7 +224,7 @@ static void test_take_fails_rolls_back(void **state)
 	struct netd_diag diag = {{0}};
 	struct netd_uplink_state *s;
 	struct netd_v6_route *bad;
-	char *before, *after, *txt;
+	char *before, *txt;
 
 	(void)state;
 	make_uplink();
@@ -238,9 +243,7 @@ static void test_take_fails_rolls_back(void **state)
 	assert_true(netd_uplink_take(nl, s, "nvbr", &diag) < 0);
 	if (!strstr(diag.msg, "2001:db8:99::/48 via 2001:db8:dead::1 dev nvbr"))
 		fail_msg("diag: %s", diag.msg);
-	after = state_of("nv0");
-	assert_string_equal(after, before);
-	free(after);
+	assert_as_before(before);
 	txt = out("ip -6 -o addr show dev nvbr scope global");
 	assert_string_equal(txt, "");
 	free(txt);
@@ -294,7 +297,7 @@ static void test_give_back_as_is(void **state)
 {
 	struct netd_diag diag = {{0}};
 	struct netd_uplink_state *s;
-	char *before, *after;
+	char *before;
 
 	(void)state;
 	make_uplink();
@@ -302,9 +305,7 @@ static void test_give_back_as_is(void **state)
 	s = snapshot();
 	assert_int_equal(netd_uplink_take(nl, s, "nvbr", &diag), 0);
 	assert_int_equal(netd_uplink_give_back_as_is(nl, "nv0", "nvbr", &diag), 0);
-	after = state_of("nv0");
-	assert_string_equal(after, before);
-	free(after);
+	assert_as_before(before);
 	free(before);
 	free(s);
 	drop_uplink();
