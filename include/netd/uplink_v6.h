@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define NETD_UPLINK_V6_MAX_ADDRS   32
+#define NETD_UPLINK_V6_MAX_ADDRS   64
 #define NETD_UPLINK_V6_MAX_ROUTES  32
 #define NETD_UPLINK_V6_MAX_SYSCTLS 24
 /* The kernel's "forever" for an address lifetime (INFINITY_LIFE_TIME). */

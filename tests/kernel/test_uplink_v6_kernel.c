@@ -291,6 +291,40 @@ static void test_temporary_address(void **state)
 	drop_uplink();
 }
 
+/* A snapshot from before IPv6 was saved (format 1, as an older netd wrote it, which moved
+ * IPv4 only): the take and the give-back move IPv4 and leave the uplink's IPv6 where it is. */
+static void test_format1_snapshot(void **state)
+{
+	struct netd_uplink_state *s = calloc(1, sizeof(*s));
+	struct netd_diag diag = {{0}};
+	char *before, *text = NULL, *txt;
+
+	(void)state;
+	assert_non_null(s);
+	make_uplink();
+	sh("ip addr add 192.168.62.2/24 dev nv0");
+	before = state_of("nv0");
+	assert_int_equal(netd_uplink_snapshot(nl, "nv0", s), 0);
+	assert_int_equal(netd_uplink_to_json(s, &text), 0);
+	assert_null(strstr(text, "\"format\""));
+	assert_int_equal(netd_uplink_from_json(text, s), 0);
+	assert_false(s->v6.present);
+	assert_int_equal(netd_uplink_take(nl, s, "nvbr", &diag), 0);
+	txt = out("ip -4 -o addr show dev nvbr | awk '{print $4}'");
+	assert_string_equal(txt, "192.168.62.2/24\n");
+	free(txt);
+	assert_as_before(before); /* IPv6 stayed on nv0, its sysctls untouched */
+	assert_int_equal(netd_uplink_give_back(nl, s, "nvbr", &diag), 0);
+	assert_as_before(before);
+	txt = out("ip -4 -o addr show dev nv0 | awk '{print $4}'");
+	assert_string_equal(txt, "192.168.62.2/24\n");
+	free(txt);
+	free(text);
+	free(before);
+	free(s);
+	drop_uplink();
+}
+
 /* `down --force` without a snapshot: what the bridge has goes back, its sysctls included
  * (the bridge got the uplink's, and the uplink's accept_ra/autoconf were turned off). */
 static void test_give_back_as_is(void **state)
@@ -319,6 +353,7 @@ int main(void)
 	    cmocka_unit_test(test_take_fails_rolls_back),
 	    cmocka_unit_test(test_give_back_as_is),
 	    cmocka_unit_test(test_temporary_address),
+	    cmocka_unit_test(test_format1_snapshot),
 	};
 	struct netd_diag diag;
 
