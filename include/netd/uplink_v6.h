@@ -97,6 +97,10 @@ void netd_uplink_v6_age(struct netd_uplink_v6 *v, int64_t now);
  * still has takes cur's lifetimes or expiry, refreshed by the RAs the bridge received. */
 void netd_uplink_v6_refresh(struct netd_uplink_v6 *v, const struct netd_uplink_v6 *cur);
 
+/* v read from the bridge, for a give-back without a snapshot (`down --force`): netd gave every
+ * address it moved nodad, so the flag says nothing of the uplink's and is dropped. */
+void netd_uplink_v6_as_found(struct netd_uplink_v6 *v);
+
 /* JSON both ways; from_json: -EINVAL for a malformed object. */
 json_object *netd_uplink_v6_to_json(const struct netd_uplink_v6 *v);
 int netd_uplink_v6_from_json(json_object *j, struct netd_uplink_v6 *v);

@@ -72,6 +72,12 @@ uint32_t netd_v6_addr_flags_to_set(uint32_t flags, bool nodad)
 	return (flags & settable) | (nodad ? IFA_F_NODAD : 0);
 }
 
+void netd_uplink_v6_as_found(struct netd_uplink_v6 *v)
+{
+	for (size_t i = 0; i < v->n_addrs; i++)
+		v->addrs[i].flags &= ~(uint32_t)IFA_F_NODAD;
+}
+
 /* left - elapsed, or 0 when it ran out; forever stays forever. */
 static uint32_t aged(uint32_t left, uint32_t elapsed)
 {

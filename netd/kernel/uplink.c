@@ -288,8 +288,8 @@ int netd_uplink_give_back_as_is(struct netd_nl *nl, const char *uplink, const ch
 	int ret;
 
 	ret = netd_uplink_snapshot(nl, bridge, &s);
-	if (ret == 0)
-		ret = netd_uplink_v6_snapshot(nl, bridge, &s.v6);
+	if (ret == 0 && (ret = netd_uplink_v6_snapshot(nl, bridge, &s.v6)) == 0)
+		netd_uplink_v6_as_found(&s.v6);
 	if (ret < 0) {
 		netd_diag_set(diag, "reading the addresses and routes of bridge %s: %s", bridge,
 		              strerror(-ret));

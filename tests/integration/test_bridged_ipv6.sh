@@ -9,7 +9,8 @@
 # flushed, and after the next RA (whose prefixes br0 must still process: the lifetimes go up).
 # `status` shows the addresses. `down`: eth0's IPv6 addresses, routes and sysctls are back as
 # before (`ip -j` and /proc/sys compared). Then the same with a netd restart between up and
-# down, and with br0 deleted under the running network and made anew by the reconcile; then
+# down, with the snapshot lost (`down --force`), and with br0 deleted under the running network
+# and made anew by the reconcile; then
 # an `up` that fails after the uplink step (a [Tap] whose name a foreign link
 # has), whose rollback leaves eth0's IPv6 as it was.
 # shellcheck source=lib_matrix.sh
@@ -75,8 +76,8 @@ tcp6_ok() {
 ping6() { nd_ns "$HOST" busybox ping -6 -c 1 -W 2 "$1"; }
 
 # ---- the host: SLAAC on eth0, and addresses and a route of its own
-ip -n "$HOST" -6 addr add "$STATIC6/64" dev eth0 noprefixroute nodad
-ip -n "$HOST" -6 addr add "$DYN6/64" dev eth0 mngtmpaddr valid_lft 7000 preferred_lft 5000 nodad
+ip -n "$HOST" -6 addr add "$STATIC6/64" dev eth0 noprefixroute
+ip -n "$HOST" -6 addr add "$DYN6/64" dev eth0 mngtmpaddr valid_lft 7000 preferred_lft 5000
 slaac() {
 	ip -n "$HOST" -6 addr show dev eth0 | grep -q 'inet6 2001:db8:1:0:.* dynamic' &&
 		ip -n "$HOST" -6 addr show dev eth0 | grep -q 'inet6 fd00:1:2:3:.* dynamic' &&
@@ -226,6 +227,19 @@ mx_start_netd_keep
 reach "after the restart"
 expect_ok "netdctl down $NET (new netd)" ctl down "$NET"
 check_given_back "down after restart"
+
+# ---- the snapshot lost (both copies emptied while netd was down): `down --force` gives eth0
+# what br0 has, IPv6 and its sysctls included (br0 got eth0's)
+nd_stop_netd
+mx_start_netd_keep
+expect_ok "netdctl up $NET (for down --force)" ctl up "$NET"
+nd_stop_netd
+: >"$T/state/$NET.uplink"
+: >"$T/state/$NET.uplink.prev"
+mx_start_netd_keep
+expect_fail "netdctl down $NET refuses without a snapshot" ctl down "$NET"
+expect_ok "netdctl down --force $NET" ctl down --force "$NET"
+check_given_back "down --force"
 
 # ---- br0 deleted while up (its addresses and routes go with it): the reconcile makes it anew
 # and puts eth0's IPv6 on it again from the snapshot, lifetimes aged by the time on disk

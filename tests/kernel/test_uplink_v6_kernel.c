@@ -326,19 +326,31 @@ static void test_format1_snapshot(void **state)
 }
 
 /* `down --force` without a snapshot: what the bridge has goes back, its sysctls included
- * (the bridge got the uplink's, and the uplink's accept_ra/autoconf were turned off). */
+ * (the bridge got the uplink's, and the uplink's accept_ra/autoconf were turned off), but
+ * not the nodad netd gave every address it moved: nv0's addresses had it, and lose it. */
 static void test_give_back_as_is(void **state)
 {
 	struct netd_diag diag = {{0}};
 	struct netd_uplink_state *s;
-	char *before;
+	char *before, *txt;
 
 	(void)state;
 	make_uplink();
 	before = state_of("nv0");
 	s = snapshot();
 	assert_int_equal(netd_uplink_take(nl, s, "nvbr", &diag), 0);
+	txt = out("ip -6 -o addr show dev nvbr scope global | grep -c nodad");
+	assert_string_equal(txt, "2\n");
+	free(txt);
 	assert_int_equal(netd_uplink_give_back_as_is(nl, "nv0", "nvbr", &diag), 0);
+	txt = out("ip -6 -o addr show dev nv0 scope global | grep -c nodad");
+	assert_string_equal(txt, "0\n");
+	free(txt);
+	/* Their duplicate address detection (about a second), then the flag as it was. */
+	sh("for i in $(seq 100); do [ -z \"$(ip -6 addr show dev nv0 tentative)\" ] && exit 0; "
+	   "sleep 0.1; done; exit 1");
+	sh("ip -6 addr change 2001:db8:5::2/64 dev nv0 nodad mngtmpaddr valid_lft 3000 "
+	   "preferred_lft 2000 && ip -6 addr change fd00:5::2/64 dev nv0 nodad noprefixroute");
 	assert_as_before(before);
 	free(before);
 	free(s);

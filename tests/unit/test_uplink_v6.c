@@ -135,6 +135,13 @@ static void test_ra_routes_and_flags(void **state)
 	assert_int_equal(netd_v6_addr_flags_to_set(0, true), IFA_F_NODAD);
 	assert_int_equal(netd_v6_addr_flags_to_set(IFA_F_NODAD, false), IFA_F_NODAD);
 
+	/* `down --force` reads the bridge, where every moved address has nodad from netd. */
+	v.addrs[0].flags = IFA_F_NODAD | IFA_F_MANAGETEMPADDR;
+	v.addrs[1].flags = IFA_F_NODAD | IFA_F_NOPREFIXROUTE;
+	netd_uplink_v6_as_found(&v);
+	assert_int_equal(v.addrs[0].flags, IFA_F_MANAGETEMPADDR);
+	assert_int_equal(v.addrs[1].flags, IFA_F_NOPREFIXROUTE);
+
 	assert_string_equal(netd_uplink_v6_port_value("accept_ra"), "0");
 	assert_string_equal(netd_uplink_v6_port_value("autoconf"), "0");
 	assert_null(netd_uplink_v6_port_value("addr_gen_mode"));
