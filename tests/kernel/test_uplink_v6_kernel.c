@@ -95,8 +95,11 @@ static char *state_of(const char *dev)
 	    dev, dev, dev);
 }
 
-/* nv0 is as state_of() saw it before. */
-static void assert_as_before(const char *before)
+/* nv0 as state_of() saw it when the test began (setup). */
+static char *before;
+
+/* nv0 is as it was then. */
+static void assert_as_before(void)
 {
 	char *after = state_of("nv0");
 
@@ -130,6 +133,23 @@ static void drop_uplink(void)
 	sh("ip link del nv0");
 }
 
+static int setup(void **state)
+{
+	(void)state;
+	make_uplink();
+	before = state_of("nv0");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(before);
+	before = NULL;
+	drop_uplink();
+	return 0;
+}
+
 static struct netd_uplink_state *snapshot(void)
 {
 	struct netd_uplink_state *s = calloc(1, sizeof(*s));
@@ -146,7 +166,6 @@ static void test_snapshot(void **state)
 	struct netd_uplink_state *s;
 
 	(void)state;
-	make_uplink();
 	s = snapshot();
 	/* The two global addresses (not the link-local), the static route, the default route
 	 * and the prefix route of the finite-lifetime address (the kernel's, expiring). */
@@ -160,18 +179,15 @@ static void test_snapshot(void **state)
 		}
 	assert_true(s->v6.n_sysctls >= 10);
 	free(s);
-	drop_uplink();
 }
 
 static void test_take_give_back(void **state)
 {
 	struct netd_diag diag = {{0}};
 	struct netd_uplink_state *s;
-	char *before, *txt;
+	char *txt;
 
 	(void)state;
-	make_uplink();
-	before = state_of("nv0");
 	s = snapshot();
 	assert_int_equal(netd_uplink_take(nl, s, "nvbr", &diag), 0);
 
@@ -202,7 +218,7 @@ static void test_take_give_back(void **state)
 	free(txt);
 
 	assert_int_equal(netd_uplink_give_back(nl, s, "nvbr", &diag), 0);
-	assert_as_before(before);
+	assert_as_before();
 
 	/* Again, from the snapshot of what the first give-back left: the RA route (now
 	 * "boot") is still moved as the kernel's RA route. */
@@ -211,10 +227,8 @@ static void test_take_give_back(void **state)
 	assert_int_equal(netd_uplink_take(nl, s, "nvbr", &diag), 0);
 	assert_int_equal(default_route_flags("nvbr") & RA_DEFAULT, RA_DEFAULT);
 	assert_int_equal(netd_uplink_give_back(nl, s, "nvbr", &diag), 0);
-	assert_as_before(before);
-	free(before);
+	assert_as_before();
 	free(s);
-	drop_uplink();
 }
 
 /* The take fails after the uplink's IPv6 left it (a route whose gateway is no neighbour
@@ -224,11 +238,9 @@ static void test_take_fails_rolls_back(void **state)
 	struct netd_diag diag = {{0}};
 	struct netd_uplink_state *s;
 	struct netd_v6_route *bad;
-	char *before, *txt;
+	char *txt;
 
 	(void)state;
-	make_uplink();
-	before = state_of("nv0");
 	s = snapshot();
 	bad = &s->v6.routes[s->v6.n_routes++];
 	memset(bad, 0, sizeof(*bad));
@@ -243,16 +255,14 @@ static void test_take_fails_rolls_back(void **state)
 	assert_true(netd_uplink_take(nl, s, "nvbr", &diag) < 0);
 	if (!strstr(diag.msg, "2001:db8:99::/48 via 2001:db8:dead::1 dev nvbr"))
 		fail_msg("diag: %s", diag.msg);
-	assert_as_before(before);
+	assert_as_before();
 	txt = out("ip -6 -o addr show dev nvbr scope global");
 	assert_string_equal(txt, "");
 	free(txt);
 	txt = out("ip -o link show dev nv0 | grep -c master || true");
 	assert_string_equal(txt, "0\n");
 	free(txt);
-	free(before);
 	free(s);
-	drop_uplink();
 }
 
 /* A privacy address (the kernel's, made for a mngtmpaddr address while use_tempaddr is on)
@@ -266,7 +276,6 @@ static void test_temporary_address(void **state)
 	FILE *p;
 
 	(void)state;
-	make_uplink();
 	sh("sysctl -qw net.ipv6.conf.nv0.use_tempaddr=2");
 	sh("ip -6 addr del 2001:db8:5::2/64 dev nv0 && ip -6 addr add 2001:db8:5::2/64 dev nv0 "
 	   "nodad mngtmpaddr valid_lft 3000 preferred_lft 2000");
@@ -288,7 +297,6 @@ static void test_temporary_address(void **state)
 	assert_non_null(strstr(txt, tmp));
 	free(txt);
 	free(s);
-	drop_uplink();
 }
 
 /* A snapshot from before IPv6 was saved (format 1, as an older netd wrote it, which moved
@@ -297,13 +305,11 @@ static void test_format1_snapshot(void **state)
 {
 	struct netd_uplink_state *s = calloc(1, sizeof(*s));
 	struct netd_diag diag = {{0}};
-	char *before, *text = NULL, *txt;
+	char *text = NULL, *txt;
 
 	(void)state;
 	assert_non_null(s);
-	make_uplink();
 	sh("ip addr add 192.168.62.2/24 dev nv0");
-	before = state_of("nv0");
 	assert_int_equal(netd_uplink_snapshot(nl, "nv0", s), 0);
 	assert_int_equal(netd_uplink_to_json(s, &text), 0);
 	assert_null(strstr(text, "\"format\""));
@@ -313,16 +319,14 @@ static void test_format1_snapshot(void **state)
 	txt = out("ip -4 -o addr show dev nvbr | awk '{print $4}'");
 	assert_string_equal(txt, "192.168.62.2/24\n");
 	free(txt);
-	assert_as_before(before); /* IPv6 stayed on nv0, its sysctls untouched */
+	assert_as_before(); /* IPv6 stayed on nv0, its sysctls untouched */
 	assert_int_equal(netd_uplink_give_back(nl, s, "nvbr", &diag), 0);
-	assert_as_before(before);
+	assert_as_before();
 	txt = out("ip -4 -o addr show dev nv0 | awk '{print $4}'");
 	assert_string_equal(txt, "192.168.62.2/24\n");
 	free(txt);
 	free(text);
-	free(before);
 	free(s);
-	drop_uplink();
 }
 
 /* `down --force` without a snapshot: what the bridge has goes back, its sysctls included
@@ -332,11 +336,9 @@ static void test_give_back_as_is(void **state)
 {
 	struct netd_diag diag = {{0}};
 	struct netd_uplink_state *s;
-	char *before, *txt;
+	char *txt;
 
 	(void)state;
-	make_uplink();
-	before = state_of("nv0");
 	s = snapshot();
 	assert_int_equal(netd_uplink_take(nl, s, "nvbr", &diag), 0);
 	txt = out("ip -6 -o addr show dev nvbr scope global | grep -c nodad");
@@ -351,21 +353,19 @@ static void test_give_back_as_is(void **state)
 	   "sleep 0.1; done; exit 1");
 	sh("ip -6 addr change 2001:db8:5::2/64 dev nv0 nodad mngtmpaddr valid_lft 3000 "
 	   "preferred_lft 2000 && ip -6 addr change fd00:5::2/64 dev nv0 nodad noprefixroute");
-	assert_as_before(before);
-	free(before);
+	assert_as_before();
 	free(s);
-	drop_uplink();
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_snapshot),
-	    cmocka_unit_test(test_take_give_back),
-	    cmocka_unit_test(test_take_fails_rolls_back),
-	    cmocka_unit_test(test_give_back_as_is),
-	    cmocka_unit_test(test_temporary_address),
-	    cmocka_unit_test(test_format1_snapshot),
+	    cmocka_unit_test_setup_teardown(test_snapshot, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_take_give_back, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_take_fails_rolls_back, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_give_back_as_is, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_temporary_address, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_format1_snapshot, setup, teardown),
 	};
 	struct netd_diag diag;
 
