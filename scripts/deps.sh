@@ -21,6 +21,8 @@ PACKAGES=(
 	# tests/integration/test_dns_resolved.sh: a private bus and what crosses it
 	dbus-daemon dbus-bin
 	frr # VXLAN with BGP EVPN (issue 13): zebra, bgpd and vtysh, run per namespace by the tests
+	radvd # tests/integration/test_bridged_ipv6.sh: the LAN's router sending RAs (its service
+	# starts only with an /etc/radvd.conf, which the test never writes: it runs its own)
 )
 # --guest: also the guest lab (tests/guest): Debian's kernel under qemu, for bonds and real
 # guests on taps. The demo does not need it; the test command does.

@@ -341,6 +341,18 @@ static void print_repair(FILE *f, json_object *repair)
 	fprintf(f, "repaired at %s (%s)\n", when, what);
 }
 
+/* A bridged network's IPv6 addresses, brought from its uplink: one line. */
+static void print_uplink_ipv6(FILE *f, json_object *arr)
+{
+	if (!json_object_is_type(arr, json_type_array))
+		return;
+	print_label(f, "ipv6");
+	for (size_t i = 0; i < json_object_array_length(arr); i++)
+		fprintf(f, "%s%s", i ? " " : "",
+		        json_object_get_string(json_object_array_get_idx(arr, i)));
+	fputc('\n', f);
+}
+
 int netd_fmt_status(FILE *f, json_object *st)
 {
 	static const char *const keys[] = {"name",  "mode",      "bridge", "address",
@@ -359,6 +371,7 @@ int netd_fmt_status(FILE *f, json_object *st)
 		print_label(f, labels[i]);
 		fprintf(f, "%s\n", buf);
 	}
+	print_uplink_ipv6(f, field(st, "uplink_ipv6"));
 	print_label(f, "dhcp");
 	print_dhcp(f, field(st, "dhcp"));
 	fprintf(f, "\n");

@@ -17,6 +17,7 @@
 #include "engine_priv.h"
 #include "netd/mode.h"
 #include "netd/kernel/uplink.h"
+#include "netd/kernel/uplink_v6.h"
 
 /* The bridge's ports as they are now (one dump the kernel filters to them, each port's flag
  * in it), each set as the policy says where it differs. */
@@ -64,6 +65,8 @@ static int take_uplink(struct netd_apply_ctx *c, struct netd_diag *diag)
 	                     f->prev_used ? NETD_STATE_PREV : NETD_STATE_CURRENT, &s, NULL) == 0)
 		return netd_uplink_take(c->e->nl, &s, n->bridge, diag);
 	ret = netd_uplink_snapshot(c->e->nl, n->uplink, &s);
+	if (ret == 0)
+		ret = netd_uplink_v6_snapshot(c->e->nl, n->uplink, &s.v6);
 	if (ret < 0) {
 		netd_diag_set(diag, "reading the state of uplink %s: %s", n->uplink,
 		              strerror(-ret));

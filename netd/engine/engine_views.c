@@ -11,6 +11,7 @@
 #include "netd/mode.h"
 #include "netd/tap.h"
 #include "netd/kernel/uplink.h"
+#include "netd/kernel/uplink_v6.h"
 
 static const char *state_of(const struct netd_view *v)
 {
@@ -39,6 +40,30 @@ static bool lan_address(struct netd_engine *e, const struct netd_network *n,
 		return false;
 	*out = s.addrs[0].prefix;
 	return true;
+}
+
+/* The IPv6 addresses a switched network's uplink brought to the bridge (its global and ULA
+ * ones, moved with IPv4), with what the kernel says of their lifetimes; NULL when none. */
+static json_object *lan_ipv6(struct netd_engine *e, const struct netd_network *n,
+                             const struct netd_view *v)
+{
+	struct netd_uplink_v6 *v6 = calloc(1, sizeof(*v6));
+	json_object *arr = NULL;
+	char buf[64];
+
+	if (!v6 || !netd_mode_ops(n->mode)->switched || v->o.bridge != NETD_BRIDGE_OURS ||
+	    netd_uplink_v6_snapshot(e->nl, n->bridge, v6) < 0 || v6->n_addrs == 0)
+		goto out;
+	arr = json_object_new_array();
+	for (size_t i = 0; i < v6->n_addrs; i++) {
+		const struct netd_v6_addr *a = &v6->addrs[i];
+
+		netd_v6_prefix_format(&a->addr, a->len, buf, sizeof(buf));
+		json_object_array_add(arr, json_object_new_string(buf));
+	}
+out:
+	free(v6);
+	return arr;
 }
 
 static json_object *summary(struct netd_engine *e, const struct netd_network *n,
@@ -292,6 +317,8 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 	json_object_object_add(j, "source", json_object_new_string(n->source));
 	if (n->uplink[0])
 		json_object_object_add(j, "uplink", json_object_new_string(n->uplink));
+	if ((obj = lan_ipv6(e, n, &v)))
+		json_object_object_add(j, "uplink_ipv6", obj);
 
 	pol = json_object_new_object();
 	for (int c = 0; c < NETD_CELL_MAX; c++)

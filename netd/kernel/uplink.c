@@ -13,6 +13,7 @@
 #include <netlink/object.h>
 
 #include "netd/kernel/uplink.h"
+#include "netd/kernel/uplink_v6.h"
 #include "nl_priv.h"
 
 struct snap_ctx {
@@ -212,6 +213,8 @@ int netd_uplink_give_back(struct netd_nl *nl, const struct netd_uplink_state *s,
 		KEEP(addr_put(nl, s->name, &s->addrs[i], &d), ret == -EEXIST);
 	for (size_t i = 0; i < s->n_routes; i++)
 		KEEP(route_change(nl, RTM_NEWROUTE, s->name, &s->routes[i], &d), ret == -EEXIST);
+	if (s->v6.present)
+		KEEP(netd_uplink_v6_give_back(nl, &s->v6, s->name, bridge, &d), false);
 #undef KEEP
 	return first;
 }
@@ -225,6 +228,10 @@ int netd_uplink_take(struct netd_nl *nl, const struct netd_uplink_state *s, cons
 	ret = netd_nl_link_set_mac(nl, bridge, s->mac, diag);
 	if (ret < 0)
 		return ret;
+	/* IPv6 leaves first and arrives last: the bridge runs SLAAC as the uplink did from the
+	 * moment the uplink is its port. */
+	if (s->v6.present && (ret = netd_uplink_v6_leave(nl, &s->v6, s->name, bridge, diag)) < 0)
+		goto undo;
 	/* Routes first: some would vanish with the addresses, the rest would dangle. */
 	for (size_t i = 0; i < s->n_routes; i++) {
 		ret = route_change(nl, RTM_DELROUTE, s->name, &s->routes[i], diag);
@@ -251,6 +258,8 @@ int netd_uplink_take(struct netd_nl *nl, const struct netd_uplink_state *s, cons
 		if (ret < 0)
 			goto undo;
 	}
+	if (s->v6.present && (ret = netd_uplink_v6_arrive(nl, &s->v6, bridge, diag)) < 0)
+		goto undo;
 	return 0;
 undo:
 	netd_uplink_give_back(nl, s, bridge, &ignored);
@@ -279,6 +288,8 @@ int netd_uplink_give_back_as_is(struct netd_nl *nl, const char *uplink, const ch
 	int ret;
 
 	ret = netd_uplink_snapshot(nl, bridge, &s);
+	if (ret == 0 && (ret = netd_uplink_v6_snapshot(nl, bridge, &s.v6)) == 0)
+		netd_uplink_v6_as_found(&s.v6);
 	if (ret < 0) {
 		netd_diag_set(diag, "reading the addresses and routes of bridge %s: %s", bridge,
 		              strerror(-ret));

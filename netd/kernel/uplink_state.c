@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "netd/json_get.h"
 #include "netd/kernel/uplink.h"
 
 static json_object *ip(struct in_addr a)
@@ -57,18 +59,14 @@ int netd_uplink_to_json(const struct netd_uplink_state *s, char **out)
 	}
 	json_object_object_add(j, "addresses", addrs);
 	json_object_object_add(j, "routes", routes);
+	/* Format 2 adds "ipv6"; a format 1 file (no IPv6 saved) still loads and restores IPv4. */
+	if (s->v6.present) {
+		json_object_object_add(j, "format", json_object_new_int(NETD_UPLINK_FORMAT));
+		json_object_object_add(j, "ipv6", netd_uplink_v6_to_json(&s->v6));
+	}
 	*out = strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PRETTY));
 	json_object_put(j);
 	return *out ? 0 : -ENOMEM;
-}
-
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
-	           ? json_object_get_string(v)
-	           : NULL;
 }
 
 static int64_t num(json_object *o, const char *key)
@@ -78,15 +76,18 @@ static int64_t num(json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
 }
 
-/* An array member of at most max elements (json-c asserts on the length of a non-array). */
-static json_object *array(json_object *o, const char *key, size_t max)
+/* "format" absent or 1: written before IPv6 was saved; 2: with "ipv6"; later: refused. */
+static int v6_from_json(json_object *j, struct netd_uplink_v6 *v)
 {
-	json_object *v;
+	int64_t format = json_object_object_get_ex(j, "format", NULL) ? num(j, "format") : 1;
+	json_object *o;
 
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_array) ||
-	    json_object_array_length(v) > max)
-		return NULL;
-	return v;
+	memset(v, 0, sizeof(*v));
+	if (format < 1 || format > NETD_UPLINK_FORMAT)
+		return -EINVAL;
+	if (!json_object_object_get_ex(j, "ipv6", &o))
+		return format == 1 ? 0 : -EINVAL;
+	return netd_uplink_v6_from_json(o, v);
 }
 
 int netd_uplink_from_json(const char *text, struct netd_uplink_state *s)
@@ -95,40 +96,40 @@ int netd_uplink_from_json(const char *text, struct netd_uplink_state *s)
 	int ret = -EINVAL;
 
 	memset(s, 0, sizeof(*s));
-	if (!j || !json_object_is_type(j, json_type_object) || !str(j, "name") ||
-	    !netd_ifname_valid(str(j, "name")) ||
-	    netd_mac_parse(str(j, "mac") ? str(j, "mac") : "", s->mac) < 0)
+	if (!j || !json_object_is_type(j, json_type_object) || !netd_json_str(j, "name") ||
+	    !netd_ifname_valid(netd_json_str(j, "name")) ||
+	    netd_mac_parse(netd_json_str(j, "mac") ? netd_json_str(j, "mac") : "", s->mac) < 0)
 		goto out;
-	snprintf(s->name, sizeof(s->name), "%s", str(j, "name"));
+	snprintf(s->name, sizeof(s->name), "%s", netd_json_str(j, "name"));
 	s->was_up = json_object_object_get_ex(j, "was_up", &v) && json_object_get_boolean(v);
-	if (!(arr = array(j, "addresses", NETD_UPLINK_MAX_ADDRS)))
+	if (!(arr = netd_json_array(j, "addresses", NETD_UPLINK_MAX_ADDRS)))
 		goto out;
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		json_object *a = json_object_array_get_idx(arr, i);
 		struct netd_uplink_addr *x = &s->addrs[s->n_addrs++];
 
-		if (netd_prefix_parse(str(a, "prefix"), &x->prefix) < 0 ||
-		    netd_ipv4_parse(str(a, "broadcast"), &x->broadcast) < 0)
+		if (netd_prefix_parse(netd_json_str(a, "prefix"), &x->prefix) < 0 ||
+		    netd_ipv4_parse(netd_json_str(a, "broadcast"), &x->broadcast) < 0)
 			goto out;
 		x->flags = (uint8_t)num(a, "flags");
 		x->scope = (uint8_t)num(a, "scope");
 	}
-	if (!(arr = array(j, "routes", NETD_UPLINK_MAX_ROUTES)))
+	if (!(arr = netd_json_array(j, "routes", NETD_UPLINK_MAX_ROUTES)))
 		goto out;
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		json_object *o = json_object_array_get_idx(arr, i);
 		struct netd_uplink_route *r = &s->routes[s->n_routes++];
 
-		if (netd_prefix_parse(str(o, "dst"), &r->dst) < 0 ||
-		    netd_ipv4_parse(str(o, "gateway"), &r->gateway) < 0 ||
-		    netd_ipv4_parse(str(o, "prefsrc"), &r->prefsrc) < 0)
+		if (netd_prefix_parse(netd_json_str(o, "dst"), &r->dst) < 0 ||
+		    netd_ipv4_parse(netd_json_str(o, "gateway"), &r->gateway) < 0 ||
+		    netd_ipv4_parse(netd_json_str(o, "prefsrc"), &r->prefsrc) < 0)
 			goto out;
 		r->metric = (uint32_t)num(o, "metric");
 		r->protocol = (uint8_t)num(o, "protocol");
 		r->scope = (uint8_t)num(o, "scope");
 		r->type = (uint8_t)num(o, "type");
 	}
-	ret = 0;
+	ret = v6_from_json(j, &s->v6);
 out:
 	json_object_put(j);
 	return ret;
@@ -160,8 +161,14 @@ int netd_uplink_save(const char *state_dir, const char *network, const struct ne
 int netd_uplink_load(const char *state_dir, const char *network, enum netd_state_copy which,
                      struct netd_uplink_state *s, struct netd_state_info *info)
 {
+	int ret;
+
 	memset(s, 0, sizeof(*s));
-	return netd_state_record_load(&record, state_dir, network, which, s, info);
+	ret = netd_state_record_load(&record, state_dir, network, which, s, info);
+	/* Lifetimes count down while the file sits on disk. */
+	if (ret == 0 && s->v6.present)
+		netd_uplink_v6_age(&s->v6, (int64_t)time(NULL));
+	return ret;
 }
 
 int netd_uplink_forget(const char *state_dir, const char *network, struct netd_diag *diag)

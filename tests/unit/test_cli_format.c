@@ -185,6 +185,35 @@ static void test_status_down(void **state)
 	expect_text(netd_fmt_status, "[]", -EINVAL, "");
 }
 
+/* An up bridged network: the IPv6 addresses its uplink brought to the bridge, on one line. */
+static void test_status_uplink_ipv6(void **state)
+{
+	expect_text(netd_fmt_status,
+	            "{\"name\":\"lan\",\"mode\":\"bridged\",\"bridge\":\"br0\","
+	            "\"address\":\"203.0.113.2/24\",\"state\":\"up\",\"uplink\":\"eth1\","
+	            "\"uplink_ipv6\":[\"2001:db8:1::5/64\",\"fd00:1::5/64\"],\"rules\":\"\"}",
+	            0,
+	            "network:    lan\n"
+	            "mode:       bridged\n"
+	            "bridge:     br0\n"
+	            "address:    203.0.113.2/24\n"
+	            "state:      up\n"
+	            "autostart:  -\n"
+	            "uplink:     eth1\n"
+	            "source:     -\n"
+	            "ipv6:       2001:db8:1::5/64 fd00:1::5/64\n"
+	            "dhcp:       none\n"
+	            "dnsmasq:    not running\n"
+	            "\n"
+	            "policy:\n"
+	            "  unknown\n"
+	            "\n"
+	            "objects:\n"
+	            "  unknown\n"
+	            "\n"
+	            "rules: none\n");
+}
+
 /* A state file that does not load: named, with why, and what netd does about it. */
 static void test_status_needs_attention(void **state)
 {
@@ -317,7 +346,7 @@ int main(void)
 	    cmocka_unit_test(test_status_down),   cmocka_unit_test(test_status_needs_attention),
 	    cmocka_unit_test(test_leases),        cmocka_unit_test(test_confirm),
 	    cmocka_unit_test(test_attach_batch),  cmocka_unit_test(test_detach_batch),
-	    cmocka_unit_test(test_status_repair),
+	    cmocka_unit_test(test_status_repair), cmocka_unit_test(test_status_uplink_ipv6),
 	};
 
 	/* Lease expiry is shown in local time: pin it. */

@@ -1,6 +1,7 @@
 /*
  * A bridged network's uplink: the host NIC (or bond) enslaved into the network's bridge.
- * Taking it over moves its IPv4 addresses and routes (the default route included) onto the
+ * Taking it over moves its IPv4 addresses and routes (the default route included), and its
+ * IPv6 addresses, routes and SLAAC sysctls when the snapshot has them, onto the
  * bridge, and gives the bridge the uplink's MAC so the LAN's DHCP server and ARP caches see
  * no change. What the uplink had is saved in the state dir first, so `down` (even after a
  * netd restart) puts it back exactly as it was.
@@ -9,6 +10,7 @@
 #define NETD_UPLINK_H
 
 #include "netd/kernel/netlink.h"
+#include "netd/uplink_v6.h"
 #include "netd/util/state_file.h"
 
 #define NETD_UPLINK_MAX_ADDRS  16
@@ -37,9 +39,12 @@ struct netd_uplink_state {
 	size_t n_addrs;
 	struct netd_uplink_route routes[NETD_UPLINK_MAX_ROUTES]; /* main table, not proto kernel */
 	size_t n_routes;
+	/* IPv6 (kernel/uplink_v6.h): filled by netd_uplink_v6_snapshot(), not by
+	 * netd_uplink_snapshot(); moved with the rest when present. */
+	struct netd_uplink_v6 v6;
 };
 
-/* Read what the link has now. */
+/* Read what the link has now (IPv4). */
 int netd_uplink_snapshot(struct netd_nl *nl, const char *name, struct netd_uplink_state *out);
 
 /* Pure: (de)serialise a snapshot as JSON text (caller frees *out). */
@@ -48,6 +53,8 @@ int netd_uplink_from_json(const char *text, struct netd_uplink_state *out);
 
 /* <state>/<network>.uplink, a state file of kind "uplink" (netd/util/state_file.h). */
 #define NETD_UPLINK_KIND "uplink"
+/* The JSON's "format": 2 since the IPv6 part; files without it are format 1. */
+#define NETD_UPLINK_FORMAT 2
 int netd_uplink_save(const char *state_dir, const char *network, const struct netd_uplink_state *s);
 /* 0; -ENOENT: no such file; -EINVAL: it does not load (info, may be NULL, says why). */
 int netd_uplink_load(const char *state_dir, const char *network, enum netd_state_copy which,
@@ -66,8 +73,9 @@ int netd_uplink_take(struct netd_nl *nl, const struct netd_uplink_state *s, cons
  * Keeps going on errors (so as much as possible is restored) and reports the first. */
 int netd_uplink_give_back(struct netd_nl *nl, const struct netd_uplink_state *s, const char *bridge,
                           struct netd_diag *diag);
-/* Without a snapshot (`netdctl down --force`): the IPv4 addresses and routes the bridge has
- * now go back to the uplink as the kernel has them, then it is released and set up. */
+/* Without a snapshot (`netdctl down --force`): the addresses and routes (both families) and
+ * the IPv6 sysctls the bridge has now go back to the uplink as the kernel has them, then it
+ * is released and set up. */
 int netd_uplink_give_back_as_is(struct netd_nl *nl, const char *uplink, const char *bridge,
                                 struct netd_diag *diag);
 
