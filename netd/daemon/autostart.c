@@ -66,8 +66,8 @@ static void warn_step(void *arg)
 	a->warn_i++;
 	if (not_down(a->e, name) && netd_engine_warnings_fw(a->e, a->fw, name, &w, &diag) == 0)
 		for (size_t k = 0; k < json_object_array_length(w); k++)
-			netd_log(LOG_WARNING, "%s: %s", name,
-			         json_object_get_string(json_object_array_get_idx(w, k)));
+			netd_log_net(LOG_WARNING, name, "%s",
+			             json_object_get_string(json_object_array_get_idx(w, k)));
 	json_object_put(w);
 	netd_loop_timer_at(a->l, &a->warn, 0);
 }

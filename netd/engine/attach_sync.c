@@ -88,8 +88,9 @@ static int do_op(struct sync *y, const struct netd_tap_op *op, struct netd_diag 
 	case NETD_TAP_ENSLAVE:
 		ret = netd_tap_enslave(e, y->c->net, op->tap, diag);
 		if (ret == 0)
-			netd_log(LOG_NOTICE, "%s: attached tap %s put back on bridge %s",
-			         y->c->net->name, op->tap, y->c->net->bridge);
+			netd_log_net(LOG_NOTICE, y->c->net->name,
+			             "attached tap %s put back on bridge %s", op->tap,
+			             y->c->net->bridge);
 		return ret;
 	case NETD_TAP_DELETE:
 		ret = netd_nl_link_delete(e->nl, op->tap, diag);

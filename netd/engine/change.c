@@ -90,7 +90,7 @@ static void down_notes(const struct netd_view *v, bool force, json_object *notes
 		if (!force || k == NETD_STATE_FILE_IP_FORWARD || k == NETD_STATE_FILE_TAPS)
 			continue;
 		if (netd_state_remove(f->file, &d) < 0) {
-			netd_log(LOG_WARNING, "%s: %s", n->name, d.msg);
+			netd_log_net(LOG_WARNING, n->name, "%s", d.msg);
 			if (notes)
 				json_object_array_add(notes, json_object_new_string(d.msg));
 		}

@@ -77,11 +77,13 @@ static int verdict(const struct netd_network *n, struct netd_dnsmasq_watch *w, p
 	if (ret == 0 && silent < ANSWER_MS)
 		return -EAGAIN;
 	if (ret == 0)
-		netd_log(LOG_WARNING, "%s: dnsmasq (pid %d) left a DNS query unanswered for %ld ms",
-		         n->name, (int)pid, silent);
+		netd_log_net(LOG_WARNING, n->name,
+		             "dnsmasq (pid %d) left a DNS query unanswered for %ld ms", (int)pid,
+		             silent);
 	else
-		netd_log(LOG_WARNING, "%s: dnsmasq (pid %d) no longer answers on port 53: %s",
-		         n->name, (int)pid, strerror(-ret));
+		netd_log_net(LOG_WARNING, n->name,
+		             "dnsmasq (pid %d) no longer answers on port 53: %s", (int)pid,
+		             strerror(-ret));
 	return 1;
 }
 

@@ -131,7 +131,7 @@ static int hand_over(struct netd_engine *e, size_t i, netd_heal_start_fn start, 
 		return ret;
 	}
 	if (ret < 0) {
-		netd_log(LOG_WARNING, "%s: repair not started: %s", name, strerror(-ret));
+		netd_log_net(LOG_WARNING, name, "repair not started: %s", strerror(-ret));
 		return ret;
 	}
 	w->quick = w->repaired_ms && w->marked_ms - w->repaired_ms < FIGHT_MS;

@@ -248,8 +248,8 @@ void netd_heal_watch_dnsmasq(struct netd_engine *e, const struct netd_network *n
 	d = dns_slot(h, n->name, true);
 	if (!d || watch_fd(h, fd, TAG_DNSMASQ + (uint64_t)(d - h->dns)) < 0) {
 		/* The periodic pass still finds a dead dnsmasq. */
-		netd_log(LOG_WARNING, "%s: cannot watch dnsmasq (pid %d) for its exit", n->name,
-		         (int)pid);
+		netd_log_net(LOG_WARNING, n->name, "cannot watch dnsmasq (pid %d) for its exit",
+		             (int)pid);
 		close(fd);
 		return;
 	}
@@ -283,7 +283,7 @@ int netd_heal_ready(struct netd_engine *e, bool *nft, bool *due)
 		} else if (tag - TAG_DNSMASQ < h->n_dns &&
 		           (d = &h->dns[tag - TAG_DNSMASQ])->fd >= 0) {
 			/* netd's own stop (down, a restart) comes here too: the pass tells. */
-			netd_log(LOG_DEBUG, "%s: dnsmasq (pid %d) exited", d->network, (int)d->pid);
+			netd_log_net(LOG_DEBUG, d->network, "dnsmasq (pid %d) exited", (int)d->pid);
 			netd_heal_mark_name(e, d->network);
 			dns_close(h, d);
 		}

@@ -261,10 +261,10 @@ static int reconciled(struct netd_job *j, int ret, struct netd_diag *diag)
 		len += snprintf(steps + len, sizeof(steps) - len, "%s%s", i ? ", " : "",
 		                netd_step_name(plan->steps[i]));
 	if (ret < 0)
-		netd_log(LOG_WARNING, "%s: reconcile failed: %s", name,
-		         diag->msg[0] ? diag->msg : strerror(-ret));
+		netd_log_net(LOG_WARNING, name, "reconcile failed: %s",
+		             diag->msg[0] ? diag->msg : strerror(-ret));
 	else if (plan->n > 0)
-		netd_log(LOG_NOTICE, "%s: reconcile repaired: %s", name, steps);
+		netd_log_net(LOG_NOTICE, name, "reconcile repaired: %s", steps);
 	if (ret == 0 && plan->n > 0 && plan->steps[0] == NETD_STEP_CREATE_BRIDGE)
 		netd_resolved_sync(j->e, j->n, true); /* a new bridge is a new link to resolved */
 	if (ret == 0 && j->ch.drift)

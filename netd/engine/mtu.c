@@ -36,7 +36,7 @@ void netd_mtu_port_added(struct netd_engine *e, const struct netd_network *n, co
 
 	if (n->mtu && mtu_port(n, port) && netd_nl_link_get(e->nl, port, &li) == 0 &&
 	    li.mtu != n->mtu && netd_nl_link_set_mtu(e->nl, port, n->mtu, &diag) < 0)
-		netd_log(LOG_WARNING, "%s: %s", n->name, diag.msg);
+		netd_log_net(LOG_WARNING, n->name, "%s", diag.msg);
 }
 
 int netd_mtu_apply(struct netd_engine *e, const struct netd_network *n, unsigned mtu,

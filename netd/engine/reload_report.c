@@ -16,7 +16,7 @@ int netd_reload_note(struct netd_reload *rl, const char *network, const struct n
 	json_object *s;
 
 	netd_plan_summary(plan, recreated, what, sizeof(what));
-	netd_log(LOG_INFO, "%s: reload: %s", network, what);
+	netd_log_net(LOG_INFO, network, "reload: %s", what);
 	if (!rl->report)
 		rl->report = json_object_new_object();
 	s = json_object_new_string(what);

@@ -27,7 +27,7 @@ int netd_repair_note(struct netd_engine *e, const char *network, const char *wha
 {
 	struct netd_repair *r = find(e, network);
 
-	netd_log(LOG_WARNING, "%s: rules repaired: %s", network, what);
+	netd_log_net(LOG_WARNING, network, "rules repaired: %s", what);
 	if (!r) {
 		r = realloc(e->repairs, (e->n_repairs + 1) * sizeof(*r));
 		if (!r)

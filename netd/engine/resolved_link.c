@@ -25,12 +25,12 @@ void netd_resolved_sync(struct netd_engine *e, const struct netd_network *n, boo
 	         : netd_resolved_revert_link(li.ifindex, &d);
 	if (ret == 0) {
 		e->host_resolver = NETD_HOST_RESOLVER_RESOLVED;
-		netd_log(LOG_INFO, "%s: systemd-resolved %s %s on %s", n->name,
-		         up ? "resolves" : "no longer resolves", n->dns.domain, n->bridge);
+		netd_log_net(LOG_INFO, n->name, "systemd-resolved %s %s on %s",
+		             up ? "resolves" : "no longer resolves", n->dns.domain, n->bridge);
 	} else if (ret == -ENOENT) {
 		e->host_resolver = NETD_HOST_RESOLVER_NONE;
 	} else {
-		netd_log(LOG_WARNING, "%s: telling systemd-resolved about %s: %s", n->name,
-		         n->bridge, d.msg[0] ? d.msg : strerror(-ret));
+		netd_log_net(LOG_WARNING, n->name, "telling systemd-resolved about %s: %s",
+		             n->bridge, d.msg[0] ? d.msg : strerror(-ret));
 	}
 }
