@@ -208,7 +208,7 @@ int netd_dnsmasq_render_opts(const struct netd_network *n, char **out)
 		/* [Network] MTU=: the guests' interface MTU (option 26), the bridge's own; in
 		 * the options file, so a changed MTU reaches dnsmasq by a reread */
 		if (n->mtu)
-			fprintf(f, "dhcp-option=26,%u\n", n->mtu);
+			fprintf(f, "26,%u\n", n->mtu);
 		for (size_t i = 0; i < o->n_options; i++)
 			fprintf(f, "%s\n", o->options[i]);
 	}

@@ -65,7 +65,7 @@ expect_ok "netdctl up $NET" ctl up "$NET"
 expect_ok "netdctl attach $NET" ctl attach "$NET"
 nd_add_vm vm1 "" virbr0 # its port enslaved by hand, as libvirt or qemu's helper would
 expect_mtu "MTU=1400" 1400
-expect_ok "dnsmasq announces it (option 26)" grep -qx 'dhcp-option=26,1400' "$T/run/default.dnsmasq.conf"
+expect_ok "dnsmasq announces it (option 26, in the options file it rereads)" grep -qx '26,1400' "$T/run/default.opts"
 expect_ok "vm1 gets a lease asking for the MTU" dhcp_mtu
 expect_eq "vm1's lease carries MTU 1400" 1400 "$(sed -n 's/^mtu=//p' "$T/vm1.lease")"
 expect_eq "vm1's eth0 took it" 1400 "$(vm_mtu)"
@@ -76,7 +76,7 @@ expect_eq "a 1401-byte one does not leave vm1 (its MTU is 1400)" local-emsgsize 
 conf 9000
 mx_reload
 expect_mtu "after reload, MTU=9000" 9000
-expect_ok "dnsmasq announces the new MTU" grep -qx 'dhcp-option=26,9000' "$T/run/default.dnsmasq.conf"
+expect_ok "dnsmasq announces the new MTU" grep -qx '26,9000' "$T/run/default.opts"
 expect_ok "vm1 renews" dhcp_mtu
 expect_eq "vm1's eth0 took 9000" 9000 "$(vm_mtu)"
 # The host's uplink is at 1500: the host routes, so it answers "frag needed" itself.
