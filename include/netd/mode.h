@@ -73,6 +73,12 @@ struct netd_mode_ops {
 	 * it (issue 10), a mode without it gets the kernel's IPv6 defaults on its bridge.
 	 */
 	bool no_ipv6;
+	/*
+	 * [Forward] sections and `netdctl forward add` are allowed: the host has an address on the
+	 * bridge and routes to the guests, so it can DNAT a port of its own to one of them
+	 * (netd/forward.h). A mode without it refuses them: nothing crosses the host to forward.
+	 */
+	bool port_forwards;
 
 	/* ---- hooks ---- */
 	/* Extra validation after parsing; returns 0 or -EINVAL with diag "file:line: ...". */

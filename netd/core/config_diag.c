@@ -15,6 +15,7 @@
 static const char *const section_names[SEC_MAX] = {
     [SEC_NETWORK] = "Network", [SEC_DHCP] = "DHCP", [SEC_HOST] = "Host",
     [SEC_POLICY] = "Policy",   [SEC_BOND] = "Bond", [SEC_TAP] = "Tap",
+    [SEC_FORWARD] = "Forward",
 };
 
 const char *cfg_section_name(enum section s)

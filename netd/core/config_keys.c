@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "netd/forward.h"
 #include "netd/tap.h"
 #include "config_priv.h"
 
@@ -89,6 +90,7 @@ const struct cfg_section cfg_sections[SEC_MAX] = {
     [SEC_POLICY] = {false, NULL, network_obj, network_obj},
     [SEC_BOND] = {false, NULL, bond_obj, bond_obj},
     [SEC_TAP] = {true, begin_tap, tap_obj, tap_obj},
+    [SEC_FORWARD] = {true, cfg_begin_forward, cfg_forward_obj, cfg_forward_obj},
 };
 
 /* ---- keys ---- */
@@ -102,6 +104,9 @@ const struct cfg_section cfg_sections[SEC_MAX] = {
 #define TAP(key, name_, parser, field)                                                             \
 	.sec = SEC_TAP, .name = name_, .parse = parser, AT(struct netd_tap, field),                \
 	LINE(struct netd_tap, key_line[NETD_TAP_KEY_##key])
+#define FWD(key, name_, parser, field)                                                             \
+	.sec = SEC_FORWARD, .name = name_, .parse = parser, AT(struct netd_forward, field),        \
+	LINE(struct netd_forward, key_line[NETD_FWD_KEY_##key]), .flags = CFG_IN_SECTION
 #define POLICY(cell)                                                                               \
 	.sec = SEC_POLICY, .parse = cfg_parse_enum, NET(policy[cell]),                             \
 	NET_LINE(policy_line[cell]), .lookup = netd_policy_from_string,                            \
@@ -179,6 +184,14 @@ static const struct cfg_key keys[] = {
     /* The kernel counts whole seconds, from 1. */
     {BOND(LP_INTERVAL, cfg_parse_secs, lp_interval), .min = 1, .max = INT_MAX / 1000},
     {BOND(TLB_DYNAMIC_LB, cfg_parse_bool, tlb_dynamic_lb)},
+
+    /* [Forward], one port forward each (config_forward.c) */
+    {FWD(PROTOCOL, "Protocol", cfg_parse_enum, proto), .lookup = netd_forward_proto_from_string,
+     .hint = "use tcp or udp"},
+    {FWD(HOST_PORT, "HostPort", cfg_parse_port_range, host_port)},
+    {FWD(GUEST_ADDRESS, "GuestAddress", cfg_parse_ipv4, guest)},
+    {FWD(GUEST_PORT, "GuestPort", cfg_parse_port_range, guest_port)},
+    {FWD(HOST_ADDRESS, "HostAddress", cfg_parse_ipv4, host_addr)},
 };
 
 _Static_assert(sizeof(keys) / sizeof(keys[0]) == CFG_N_KEYS, "CFG_N_KEYS is not the row count");

@@ -218,7 +218,7 @@ static int finish(struct parser *p)
 	for (size_t i = 0; i < n->n_hosts; i++)
 		if (cfg_check_host(p, i) < 0)
 			return p->err;
-	if (cfg_check_taps(p) < 0 || cfg_check_policy(p, ops) < 0)
+	if (cfg_check_taps(p) < 0 || cfg_check_forwards(p) < 0 || cfg_check_policy(p, ops) < 0)
 		return p->err;
 	if (ops->validate) {
 		ret = ops->validate(n, p->diag);

@@ -44,11 +44,12 @@ enum section {
 	SEC_POLICY,
 	SEC_BOND,
 	SEC_TAP,
+	SEC_FORWARD,
 	SEC_MAX,
 };
 
 /* Rows in cfg_keys[]; config_keys.c asserts the count. */
-#define CFG_N_KEYS 49
+#define CFG_N_KEYS 54
 
 /* Where each key of a [Host] was given (0: not given); parallel to n->hosts. */
 struct host_lines {
@@ -169,6 +170,10 @@ int cfg_parse_system_mac(struct parser *p, const struct cfg_key *k, const char *
 /* [Tap]'s own (config_tap.c). */
 int cfg_parse_guest_mac(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 int cfg_parse_id(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+/* [Forward]'s own (config_forward.c): its instances, and a port or a range. */
+int cfg_begin_forward(struct parser *p);
+void *cfg_forward_obj(struct parser *p);
+int cfg_parse_port_range(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 
 static inline const char *ip_str(struct in_addr a, char buf[INET_ADDRSTRLEN])
 {
@@ -192,7 +197,11 @@ int cfg_check_bond(struct parser *p, const struct netd_mode_ops *ops); /* config
 int cfg_check_mode_rules(struct parser *p, const struct netd_mode_ops *ops);
 int cfg_check_range(struct parser *p);
 int cfg_check_host(struct parser *p, size_t i);
-int cfg_check_taps(struct parser *p); /* config_tap.c */
+int cfg_check_taps(struct parser *p);     /* config_tap.c */
+int cfg_check_forwards(struct parser *p); /* config_forward.c */
+/* No forward of b overlaps one of a (config_forward.c; errors at b's line). */
+int cfg_check_forward_pair(const struct netd_network *a, const struct netd_network *b,
+                           struct netd_diag *diag);
 int cfg_check_policy(struct parser *p, const struct netd_mode_ops *ops);
 /* [Host] and [Tap] Address=: a guest's address of the subnet (who: "host" or "tap"). */
 int cfg_check_guest_addr(struct parser *p, const char *who, struct in_addr a, unsigned line);

@@ -229,6 +229,7 @@ void netd_network_free(struct netd_network *n)
 	if (!n)
 		return;
 	free(n->hosts);
+	free(n->forwards);
 	free(n);
 }
 

@@ -30,12 +30,14 @@ static const struct {
              "PrimaryReselectPolicy, FailOverMACPolicy, MinLinks, ResendIGMP, GratuitousARP, "
              "AllSlavesActive, PacketsPerSlave, LearnPacketIntervalSec and "
              "DynamicTransmitLoadBalancing"},
+    {"Forward", "Protocol, HostPort, GuestAddress, GuestPort and HostAddress"},
 };
 
 #define NET_INTERNAL "[Network]\nName=n\nMode=internal\nBridge=b0\n"
 #define NET_NAT      "[Network]\nName=n\nMode=nat\nBridge=b0\nAddress=10.0.0.1/24\n"
 #define NET_DHCP     NET_NAT "[DHCP]\nRange=10.0.0.2 10.0.0.9\n"
 #define NET_BRIDGED  "[Network]\nName=n\nMode=bridged\nBridge=b0\n"
+#define FWD          NET_NAT "[Forward]\n"
 #define BOND(mode)   NET_BRIDGED "[Bond]\nName=bond0\nSlaves=eth0 eth1\nMode=" mode "\n"
 
 /* One key each, in table order: the file before its line, the line, the file after it. */
@@ -94,6 +96,12 @@ static const struct {
     {"Bond", BOND("balance-rr"), "PacketsPerSlave=2", ""},
     {"Bond", BOND("balance-tlb"), "LearnPacketIntervalSec=1s", ""},
     {"Bond", BOND("balance-tlb"), "DynamicTransmitLoadBalancing=no", ""},
+    {"Forward", FWD, "Protocol=udp", "HostPort=53\nGuestAddress=10.0.0.5\n"},
+    {"Forward", FWD "Protocol=tcp\n", "HostPort=8000-8009", "GuestAddress=10.0.0.5\n"},
+    {"Forward", FWD "Protocol=tcp\nHostPort=80\n", "GuestAddress=10.0.0.5", ""},
+    {"Forward", FWD "Protocol=tcp\nHostPort=80\nGuestAddress=10.0.0.5\n", "GuestPort=8080", ""},
+    {"Forward", FWD "Protocol=tcp\nHostPort=80\nGuestAddress=10.0.0.5\n", "HostAddress=203.0.113.2",
+     ""},
 };
 
 #define N_SAMPLES (sizeof(samples) / sizeof(samples[0]))
