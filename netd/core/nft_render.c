@@ -146,6 +146,9 @@ static int print_match(const struct netd_nft_match *m, FILE *out)
 		fputs("ct state ", out);
 		print_ct_state(m->u.ct_state, out);
 		break;
+	case NETD_NFT_M_CT_DNAT:
+		fputs("ct status dnat", out);
+		break;
 	default:
 		return print_l2_match(m, out);
 	}
@@ -246,7 +249,7 @@ int netd_nft_render_inet(const struct netd_nft_net *x, FILE *out)
 			fprintf(out, "\"%s\"", x->bridge);
 		fprintf(out, " : jump %s }\n", x->chains[k].name);
 	}
-	return ferror(out) ? -EIO : 0;
+	return netd_nft_render_forwards(x, out);
 }
 
 static void print_port_elem(const struct netd_nft_port *p, FILE *out)
@@ -284,6 +287,14 @@ int netd_nft_render_net(const struct netd_nft_net *x, FILE *out)
 	return ferror(out) ? -EIO : 0;
 }
 
+/* The lookups of both DNAT chains: the bridge's own address is not forwarded, a given
+ * HostAddress= before any address, and any address but loopback's. */
+#define FWD_DNAT                                                                                   \
+	"\t\tip daddr . meta l4proto . th dport @fwd_skip accept\n"                                \
+	"\t\tfib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @fwd_addr\n"   \
+	"\t\tip daddr != 127.0.0.0/8 fib daddr type local dnat ip to meta l4proto . th dport map " \
+	"@fwd_any\n"
+
 int netd_nft_render_base(FILE *out)
 {
 	static const char *const key_types[NETD_NFT_CHAIN_KINDS] = {
@@ -297,23 +308,40 @@ int netd_nft_render_base(FILE *out)
 			fputs("\t\tflags interval\n", out);
 		fputs("\t}\n\n", out);
 	}
+	/* Port forwards (nft.h): one element per forwarded port. */
+	fputs("\tmap fwd_addr {\n\t\ttype ipv4_addr . inet_proto . inet_service : ipv4_addr . "
+	      "inet_service\n\t}\n\n"
+	      "\tmap fwd_any {\n\t\ttype inet_proto . inet_service : ipv4_addr . inet_service\n"
+	      "\t}\n\n"
+	      "\tset fwd_skip {\n\t\ttype ipv4_addr . inet_proto . inet_service\n\t}\n\n"
+	      "\tset fwd_allow {\n\t\ttype ipv4_addr . inet_proto . inet_service\n\t}\n\n",
+	      out);
 	fputs("\tchain input {\n"
 	      "\t\ttype filter hook input priority filter; policy accept;\n"
 	      "\t\tiifname vmap @in_if\n"
 	      "\t}\n\n"
 	      "\tchain output {\n"
 	      "\t\ttype filter hook output priority filter; policy accept;\n"
+	      "\t\tct status dnat ip daddr . meta l4proto . th dport @fwd_allow accept\n"
 	      "\t\toifname vmap @out_if\n"
 	      "\t}\n\n"
 	      "\tchain forward {\n"
 	      "\t\ttype filter hook forward priority filter; policy accept;\n"
 	      "\t\tiifname vmap @fwd_in_if\n"
+	      "\t\tct status dnat ip daddr . meta l4proto . th dport @fwd_allow accept\n"
 	      "\t\toifname vmap @fwd_out_if\n"
 	      "\t}\n\n"
 	      "\tchain postrouting {\n"
 	      "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
+	      "\t\tip saddr 127.0.0.0/8 ct status dnat ip daddr . meta l4proto . th dport "
+	      "@fwd_allow masquerade\n"
 	      "\t\tip saddr vmap @nat_src\n"
-	      "\t}\n"
+	      "\t}\n\n",
+	      out);
+	fputs("\tchain prerouting {\n"
+	      "\t\ttype nat hook prerouting priority dstnat; policy accept;\n" FWD_DNAT "\t}\n\n"
+	      "\tchain output_dnat {\n"
+	      "\t\ttype nat hook output priority dstnat; policy accept;\n" FWD_DNAT "\t}\n"
 	      "}\n",
 	      out);
 	/* There while a network binds guest ports (GuestSourceCheck). */

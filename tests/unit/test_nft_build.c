@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "netd/mode.h"
+#include "netd/forward.h"
 #include "netd/nft.h"
 
 static struct netd_network *make_net(const char *name, enum netd_mode mode, const char *bridge,
@@ -57,6 +58,19 @@ static void add_tap(struct netd_network *n, const char *name, uint8_t last, cons
 		assert_int_equal(netd_ipv4_parse(addr, &t->addr), 0);
 }
 
+static void add_forward(struct netd_network *n, uint8_t proto, uint16_t first, uint16_t last,
+                        const char *guest, uint16_t gport, const char *host)
+{
+	struct netd_forward f = {.proto = proto, .host_port = {first, last}};
+
+	f.guest_port.first = gport;
+	f.guest_port.last = (uint16_t)(gport + last - first);
+	assert_int_equal(netd_ipv4_parse(guest, &f.guest), 0);
+	if (host)
+		assert_int_equal(netd_ipv4_parse(host, &f.host_addr), 0);
+	assert_int_equal(netd_forward_append(n, &f), 0);
+}
+
 static struct netd_network *net_for_case(const char *name)
 {
 	struct netd_network *n = NULL;
@@ -83,6 +97,12 @@ static struct netd_network *net_for_case(const char *name)
 		n = make_net("default", NETD_MODE_NAT, "virbr0", "192.122.1.1/24", true);
 		add_tap(n, "decl0", 0x50, "192.122.1.50");
 		add_tap(n, "decl1", 0x51, NULL);
+	} else if (strcmp(name, "nat_forwards") == 0) {
+		/* any address; a range to another range; loopback only, udp */
+		n = make_net("default", NETD_MODE_NAT, "virbr0", "192.122.1.1/24", true);
+		add_forward(n, IPPROTO_TCP, 8080, 8080, "192.122.1.10", 80, NULL);
+		add_forward(n, IPPROTO_TCP, 8000, 8002, "192.122.1.11", 9000, "203.0.113.2");
+		add_forward(n, IPPROTO_UDP, 5353, 5353, "192.122.1.10", 53, "127.0.0.1");
 	} else if (strcmp(name, "bridged_guests") == 0) {
 		n = make_net("lan", NETD_MODE_BRIDGED, "br0", NULL, false);
 		add_tap(n, "vm0", 0x60, NULL);
@@ -508,6 +528,7 @@ int main(void)
 	    GOLDEN("bridged"),
 	    GOLDEN("nat_guests"),
 	    GOLDEN("bridged_guests"),
+	    GOLDEN("nat_forwards"),
 	    cmocka_unit_test(test_golden_base),
 	    cmocka_unit_test(test_cells),
 	    cmocka_unit_test(test_fwdi_never_accepts),
