@@ -73,6 +73,7 @@ enum netd_nft_match_kind {
 	NETD_NFT_M_ARP_SPA,        /* arp saddr ip prefix */
 	NETD_NFT_M_ARP_SPA_NE,     /* arp saddr ip != prefix */
 	NETD_NFT_M_CT_DNAT,        /* ct status dnat (a port forward's connection) */
+	NETD_NFT_M_FWD_ALLOW,      /* ip daddr . meta l4proto . th dport @fwd_allow */
 };
 
 enum netd_nft_ct_bits { /* the kernel's NF_CT_STATE_BIT values */
@@ -156,9 +157,9 @@ struct netd_nft_port {
  *   fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @fwd_addr
  *   ip daddr != 127.0.0.0/8 fib daddr type local dnat ip to meta l4proto . th dport map @fwd_any
  *
- * and the filter chains forward and output accept what was DNATed to a forward's guest port
- * (ct status dnat ip daddr . meta l4proto . th dport @fwd_allow accept) before the network's
- * OutsideToVM/HostToVM cell can refuse it. postrouting masquerades a forwarded connection from
+ * and a network with forwards accepts what was DNATed to a forward's guest port in fwdo_<net>
+ * and out_<net> (ct status dnat ip daddr . meta l4proto . th dport @fwd_allow accept) before
+ * its OutsideToVM/HostToVM cell can refuse it. postrouting masquerades a forwarded connection from
  * 127.0.0.0/8 (HostAddress=127.0.0.1), and post_<net> one from the network's own guests
  * (hairpin: `oifname <bridge> ct status dnat masquerade`), so the guest answers the host.
  */

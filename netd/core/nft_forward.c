@@ -27,6 +27,24 @@ static void add_hairpin(const struct netd_nft_net *x, struct netd_nft_chain *pos
 	r->n_match = 2;
 }
 
+/* The forward's guest port is the hole the user punched: accepted before the cell's verdict
+ * (the chain's last one or two rules) can refuse it, whatever OutsideToVM or HostToVM say. */
+static void add_allow(const struct netd_network *n, struct netd_nft_chain *c, enum netd_cell cell)
+{
+	size_t tail = n->policy[cell] == NETD_POLICY_ALLOW ? 1 : 2;
+	struct netd_nft_rule *r;
+
+	memmove(&c->rules[c->n_rules - tail + 1], &c->rules[c->n_rules - tail],
+	        tail * sizeof(c->rules[0]));
+	r = &c->rules[c->n_rules - tail];
+	c->n_rules++;
+	memset(r, 0, sizeof(*r));
+	r->verdict = NETD_NFT_V_ACCEPT;
+	r->match[0].kind = NETD_NFT_M_CT_DNAT;
+	r->match[1].kind = NETD_NFT_M_FWD_ALLOW;
+	r->n_match = 2;
+}
+
 int nft_forwards_build(const struct netd_network *n, struct netd_nft_net *x)
 {
 	struct netd_nft_chain *post = &x->chains[NETD_NFT_CHAIN_POST];
@@ -56,6 +74,8 @@ int nft_forwards_build(const struct netd_network *n, struct netd_nft_net *x)
 	}
 	if (post->present)
 		add_hairpin(x, post);
+	add_allow(n, &x->chains[NETD_NFT_CHAIN_FWDO], NETD_CELL_OUTSIDE_TO_VM);
+	add_allow(n, &x->chains[NETD_NFT_CHAIN_OUT], NETD_CELL_HOST_TO_VM);
 	return 0;
 }
 

@@ -149,6 +149,9 @@ static int print_match(const struct netd_nft_match *m, FILE *out)
 	case NETD_NFT_M_CT_DNAT:
 		fputs("ct status dnat", out);
 		break;
+	case NETD_NFT_M_FWD_ALLOW:
+		fputs("ip daddr . meta l4proto . th dport @" NETD_NFT_FWD_ALLOW, out);
+		break;
 	default:
 		return print_l2_match(m, out);
 	}
@@ -322,26 +325,22 @@ int netd_nft_render_base(FILE *out)
 	      "\t}\n\n"
 	      "\tchain output {\n"
 	      "\t\ttype filter hook output priority filter; policy accept;\n"
-	      "\t\tct status dnat ip daddr . meta l4proto . th dport @fwd_allow accept\n"
 	      "\t\toifname vmap @out_if\n"
 	      "\t}\n\n"
 	      "\tchain forward {\n"
 	      "\t\ttype filter hook forward priority filter; policy accept;\n"
 	      "\t\tiifname vmap @fwd_in_if\n"
-	      "\t\tct status dnat ip daddr . meta l4proto . th dport @fwd_allow accept\n"
 	      "\t\toifname vmap @fwd_out_if\n"
 	      "\t}\n\n"
 	      "\tchain postrouting {\n"
 	      "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
-	      "\t\tip saddr 127.0.0.0/8 ct status dnat ip daddr . meta l4proto . th dport "
-	      "@fwd_allow masquerade\n"
 	      "\t\tip saddr vmap @nat_src\n"
 	      "\t}\n\n",
 	      out);
 	fputs("\tchain prerouting {\n"
 	      "\t\ttype nat hook prerouting priority dstnat; policy accept;\n" FWD_DNAT "\t}\n\n"
 	      "\tchain output_dnat {\n"
-	      "\t\ttype nat hook output priority dstnat; policy accept;\n" FWD_DNAT "\t}\n"
+	      "\t\ttype nat hook output priority -100; policy accept;\n" FWD_DNAT "\t}\n"
 	      "}\n",
 	      out);
 	/* There while a network binds guest ports (GuestSourceCheck). */

@@ -18,7 +18,7 @@ static bool is_base_chain(const char *name)
 
 static bool bad_map(const struct nft_ktable *t, const char *name)
 {
-	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
+	for (int k = 0; k < NFT_INET_MAPS; k++)
 		if (strcmp(nft_maps[k].name, name) == 0)
 			return !nft_frame_map_ok(t, &nft_maps[k]);
 	return false;
@@ -133,7 +133,7 @@ static int put_inet(struct nft_batch *b, const struct nft_ktable *t, const struc
 	}
 	for (size_t i = 0; i < n_want && !ret; i++)
 		ret = nft_put_elem(b, NFT_MSG_NEWSETELEM, nft_maps[want[i].map].name, &want[i].e);
-	return ret;
+	return ret ? ret : nft_put_forwards(b, t, x, x->network);
 }
 
 /* The network's part of table inet netd gone: the table itself with the last network. */
@@ -158,6 +158,8 @@ static int put_inet_remove(struct nft_batch *b, const struct nft_ktable *t,
 	if (others == 0)
 		return nft_put_del_table(b);
 	ret = put_stale_elems(b, t, NULL, names);
+	if (!ret)
+		ret = nft_put_forwards(b, t, NULL, names[NETD_NFT_CHAIN_IN] + strlen("in_"));
 	for (int k = 0; k < NETD_NFT_CHAIN_KINDS && !ret; k++) {
 		if (!nft_snap_chain(t, names[k]))
 			continue;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <libnftnl/expr.h>
 
@@ -72,12 +73,12 @@ static int bitwise_and(struct nftnl_rule *r, const void *mask, uint32_t len)
 	return nft_add_expr(r, e);
 }
 
-static int ct_state(struct nftnl_rule *r)
+static int ct_key(struct nftnl_rule *r, uint32_t key)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("ct");
 
 	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
 	}
 	return nft_add_expr(r, e);
@@ -182,6 +183,65 @@ static int match_mac(struct nftnl_rule *r, struct nft_deps *d, bool arp, uint32_
 	return ret ? ret : cmp(r, NFT_CMP_NEQ, mac, 6);
 }
 
+static int load_to(struct nftnl_rule *r, struct nftnl_expr *e, uint32_t dreg)
+{
+	if (e && strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "meta") == 0)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
+	else if (e)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
+	return nft_add_expr(r, e);
+}
+
+static struct nftnl_expr *meta_l4proto(void)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("meta");
+
+	if (e)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
+	return e;
+}
+
+static struct nftnl_expr *payload(uint32_t base, uint32_t off, uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	}
+	return e;
+}
+
+int nft_fwd_key_lookup(struct nftnl_rule *r, struct nft_deps *d, bool addr, const char *set,
+                       bool map)
+{
+	uint32_t reg = NFT_REG_1;
+	struct nftnl_expr *e;
+	int ret = nft_need_ipv4(r, d);
+
+	if (!ret && addr) {
+		ret = load_to(r, payload(NFT_PAYLOAD_NETWORK_HEADER, 16, 4), reg);
+		reg = NFT_REG32_01;
+	}
+	if (!ret)
+		ret = load_to(r, meta_l4proto(), reg);
+	if (!ret)
+		ret = load_to(r, payload(NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2),
+		              reg == NFT_REG_1 ? NFT_REG32_01 : NFT_REG32_02);
+	if (ret)
+		return ret;
+	e = nftnl_expr_alloc("lookup");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+		if (map)
+			nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_1);
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, 0);
+	}
+	return nft_add_expr(r, e);
+}
+
 /* The matches only table bridge netd has: what a guest's port received. */
 static int put_l2_match(struct nftnl_rule *r, struct nft_deps *d, const struct netd_nft_match *m)
 {
@@ -237,9 +297,17 @@ int nft_put_match(struct nftnl_rule *r, struct nft_deps *d, const struct netd_nf
 		return match_port(r, d, IPPROTO_TCP, 2, m->u.port);
 	case NETD_NFT_M_TCP_SPORT:
 		return match_port(r, d, IPPROTO_TCP, 0, m->u.port);
+	case NETD_NFT_M_FWD_ALLOW:
+		return nft_fwd_key_lookup(r, d, true, NETD_NFT_FWD_ALLOW, false);
+	case NETD_NFT_M_CT_DNAT:
+		state = IPS_DST_NAT;
+		ret = ct_key(r, NFT_CT_STATUS);
+		if (!ret)
+			ret = bitwise_and(r, &state, 4);
+		return ret ? ret : cmp(r, NFT_CMP_NEQ, &zero, 4);
 	case NETD_NFT_M_CT_STATE:
 		state = m->u.ct_state;
-		ret = ct_state(r);
+		ret = ct_key(r, NFT_CT_STATE);
 		if (!ret)
 			ret = bitwise_and(r, &state, 4);
 		return ret ? ret : cmp(r, NFT_CMP_NEQ, &zero, 4);

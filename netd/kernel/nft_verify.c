@@ -122,7 +122,7 @@ static int verify_inet(struct nft_report *r, const struct nft_ktable *t,
 		ret = check_chains(r, t, x, present);
 	if (!ret)
 		check_elems(r, t, x);
-	return ret;
+	return ret ? ret : nft_check_forwards(r, t, x);
 }
 
 int netd_nft_verify_net(struct netd_nft *nft, const struct netd_nft_net *x,
