@@ -180,6 +180,11 @@ void netd_keep_first(int ret, const struct netd_diag *d, int *first, struct netd
  * "stopping"), or NULL: then its observed state. */
 const char *netd_engine_busy_label(const struct netd_engine *e, const char *name);
 
+/* The bridge's route_localnet as d's forwards need it (forward.c): 1 for a forward from
+ * 127.0.0.1, else the default's value. No bridge: nothing to do. */
+int netd_forward_localnet(const struct netd_network *n, const struct netd_desired *d,
+                          struct netd_diag *diag);
+
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
                  const struct netd_dnsmasq_paths *paths, struct netd_observed *o);
 
