@@ -55,6 +55,23 @@ int netd_forward_from_json(json_object *o, struct netd_forward *f, char *why, si
 /* Same forward, whatever line or liveness: protocol, ports, addresses. */
 bool netd_forward_same(const struct netd_forward *a, const struct netd_forward *b);
 
+/* The members of the control request "forward" (include/netd/control.h): "op" add or remove,
+ * "forward" the forward; -EINVAL with a message for the peer in diag. */
+int netd_forward_request_decode(json_object *req, struct netd_forward *f, bool *remove,
+                                struct netd_diag *diag);
+
+/* The live forwards of a network as its state file <state>/<network>.forwards holds them:
+ * {"forwards":[...]} (util/state_file.c's record). */
+struct netd_forward_list {
+	struct netd_forward *v;
+	size_t n;
+};
+int netd_forward_list_to_json(const void *list, char **out);   /* caller frees *out */
+int netd_forward_list_from_json(const char *text, void *list); /* -EINVAL when malformed */
+void netd_forward_list_clear(struct netd_forward_list *l);
+/* n's forwards as status shows them: [{netd_forward_to_json, "line"?}...]; NULL on ENOMEM. */
+json_object *netd_forwards_json(const struct netd_network *n);
+
 /* n's forwards grow by f (copied); -ENOMEM. */
 int netd_forward_append(struct netd_network *n, const struct netd_forward *f);
 /* Forward i of n goes; the others keep their order. */

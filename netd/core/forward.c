@@ -301,3 +301,112 @@ void netd_forward_remove_at(struct netd_network *n, size_t i)
 	        (n->n_forwards - i - 1) * sizeof(n->forwards[0]));
 	n->n_forwards--;
 }
+
+int netd_forward_request_decode(json_object *req, struct netd_forward *f, bool *remove,
+                                struct netd_diag *diag)
+{
+	json_object *op, *fw = NULL;
+	char why[160];
+
+	if (!json_object_object_get_ex(req, "op", &op) ||
+	    !json_object_is_type(op, json_type_string) ||
+	    (strcmp(json_object_get_string(op), "add") != 0 &&
+	     strcmp(json_object_get_string(op), "remove") != 0)) {
+		netd_diag_set(diag, "'forward' needs \"op\": \"add\" or \"remove\"");
+		return -EINVAL;
+	}
+	*remove = strcmp(json_object_get_string(op), "remove") == 0;
+	if (!json_object_object_get_ex(req, "forward", &fw) ||
+	    netd_forward_from_json(fw, f, why, sizeof(why)) < 0) {
+		netd_diag_set(diag, "'forward': %s",
+		              fw ? why : "needs \"forward\": {\"protocol\", \"host_port\", ...}");
+		return -EINVAL;
+	}
+	f->live = true;
+	return 0;
+}
+
+int netd_forward_list_to_json(const void *list, char **out)
+{
+	const struct netd_forward_list *l = list;
+	json_object *o = json_object_new_object(), *arr = json_object_new_array();
+	int ret = 0;
+
+	*out = NULL;
+	if (!o || !arr || json_object_object_add(o, "forwards", arr) < 0) {
+		json_object_put(arr);
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < l->n && !ret; i++) {
+		json_object *f = netd_forward_to_json(&l->v[i]);
+
+		if (!f || json_object_array_add(arr, f) < 0) {
+			json_object_put(f);
+			ret = -ENOMEM;
+		}
+	}
+	if (!ret && !(*out = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN))))
+		ret = -ENOMEM;
+out:
+	json_object_put(o);
+	return ret;
+}
+
+int netd_forward_list_from_json(const char *text, void *list)
+{
+	struct netd_forward_list *l = list;
+	json_object *o = json_tokener_parse(text), *arr;
+	struct netd_forward f;
+	char why[160];
+	int ret = -EINVAL;
+
+	memset(l, 0, sizeof(*l));
+	if (!o || !json_object_object_get_ex(o, "forwards", &arr) ||
+	    !json_object_is_type(arr, json_type_array))
+		goto out;
+	l->v = calloc(json_object_array_length(arr) + 1, sizeof(*l->v));
+	if (!l->v) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		if (netd_forward_from_json(json_object_array_get_idx(arr, i), &f, why,
+		                           sizeof(why)) < 0)
+			goto out;
+		f.live = true;
+		l->v[l->n++] = f;
+	}
+	ret = 0;
+out:
+	if (ret < 0)
+		netd_forward_list_clear(l);
+	json_object_put(o);
+	return ret;
+}
+
+void netd_forward_list_clear(struct netd_forward_list *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+json_object *netd_forwards_json(const struct netd_network *n)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; arr && i < n->n_forwards; i++) {
+		const struct netd_forward *f = &n->forwards[i];
+		json_object *o = netd_forward_to_json(f);
+
+		if (o && !f->live)
+			json_object_object_add(o, "line", json_object_new_int64(f->line));
+		if (!o || json_object_array_add(arr, o) < 0) {
+			json_object_put(o);
+			json_object_put(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}

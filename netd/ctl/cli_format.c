@@ -372,6 +372,7 @@ int netd_fmt_status(FILE *f, json_object *st)
 	print_policy(f, field(st, "policy"));
 	print_objects(f, field(st, "objects"));
 	print_taps(f, field(st, "taps"));
+	netd_fmt_forwards(f, field(st, "forwards"));
 	print_firewall(f, field(st, "firewall"));
 	print_rules(f, field(st, "rules"));
 	return 0;

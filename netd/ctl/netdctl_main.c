@@ -302,6 +302,31 @@ static int run_detach(struct ctl *c, const struct command *cmd, int argc, char *
 	return ret;
 }
 
+/* forward add|remove NAME ...: a live forward, kept by the daemon across restarts. */
+static int run_forward(struct ctl *c, const struct command *cmd, int argc, char **argv)
+{
+	struct netd_diag diag = {{0}};
+	json_object *args = NULL, *result = NULL;
+	int ret;
+
+	if (netd_forward_cli_args(argc, argv, &args, &diag) < 0) {
+		fprintf(stderr, "netdctl: %s\nusage: netdctl %s %s\n", diag.msg, cmd->name,
+		        cmd->args);
+		return EXIT_USAGE;
+	}
+	ret = call_args(c, cmd->name, argv[1], args, &result);
+	if (ret == 0 && c->json)
+		print_json(result);
+	else if (ret == 0 && netd_fmt_forward(stdout, result) < 0) {
+		fprintf(stderr, "netdctl: unexpected result from netd:\n");
+		print_json(result);
+		ret = EXIT_FAILED;
+	}
+	json_object_put(args);
+	json_object_put(result);
+	return ret;
+}
+
 static int run_remote(struct ctl *c, const struct command *cmd, int argc, char **argv)
 {
 	const char *name = argc > 0 ? argv[0] : NULL;
@@ -479,6 +504,8 @@ static const struct command commands[] = {
      "a tap for a guest on the network; prints qemu's arguments (attach --help)"},
     {"detach", "NAME TAP...", 2, 1 + NETD_ATTACH_BATCH_MAX, run_detach,
      "remove taps attach made, their static leases and the guests' leases"},
+    {"forward", "add|remove NAME tcp|udp HOSTPORT [GUESTADDR[:GUESTPORT]] [HOSTADDR]", 4, 6,
+     run_forward, "add or remove a live port forward (add needs GUESTADDR)"},
     {"probe", "NAME [--peer ADDR] [--peer-netns NS] [--timeout MS]", 1, 7, run_probe,
      "measure the connectivity matrix by traffic (root)"},
     {"check", "[PATH]", 0, 1, run_check,

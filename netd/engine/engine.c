@@ -60,6 +60,7 @@ int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **ou
 	ret = netd_config_load_dir(e->config_dir, &e->config, diag);
 	if (ret < 0)
 		goto fail;
+	netd_forward_merge_live(e, e->config);
 	/* + 1: never a zero-size allocation, and netd_engine_index()'s "not found" stays in
 	 * bounds. */
 	e->brought_up = calloc(e->config->n_networks + 1, sizeof(*e->brought_up));

@@ -185,6 +185,10 @@ const char *netd_engine_busy_label(const struct netd_engine *e, const char *name
 int netd_forward_localnet(const struct netd_network *n, const struct netd_desired *d,
                           struct netd_diag *diag);
 
+/* Each network of c gets its live forwards from <state>/<network>.forwards (forward.c); one
+ * that no longer fits (the file changed under it) is left out and logged. */
+void netd_forward_merge_live(struct netd_engine *e, struct netd_config *c);
+
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
                  const struct netd_dnsmasq_paths *paths, struct netd_observed *o);
 

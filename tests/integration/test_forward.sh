@@ -60,6 +60,12 @@ HostPort=6000
 GuestAddress=192.122.1.11
 GuestPort=7001
 HostAddress=127.0.0.1
+
+[Forward]
+Protocol=tcp
+HostPort=8085
+GuestAddress=192.122.1.11
+GuestPort=7005
 C
 nd_start_netd
 
@@ -122,6 +128,70 @@ expect_ok "host -> vm1:7001 directly is still refused (HostToVM=deny)" \
 expect_ok "vm2 -> host 198.51.100.1:8080 reaches vm1, which sees the host's bridge address" \
 	nd_tcp_sees "$VM2" 198.51.100.1 8080 192.122.1.1
 expect_ok "vm2 still reaches vm1 directly, as itself" nd_tcp_sees "$VM2" 192.122.1.11 7001 192.122.1.12
+
+# status lists the forwards, each with where it comes from.
+expect_match "status lists a [Forward]" 'tcp \*:8080 -> 192\.122\.1\.11:7001 +\[Forward\] line 18' \
+	"$(ctl status default)"
+expect_match "status --json lists them too" '"host_port": *"9000-9002"' "$(ctl --json status default)"
+
+# Live forwards: added and removed without touching the rest of the network; a forwarded
+# connection held open meanwhile keeps working.
+nsenter --net="/run/netns/$VM1" socat TCP-LISTEN:7005,fork,reuseaddr EXEC:cat >/dev/null 2>&1 &
+ND_PIDS+=($!)
+nd_wait 10 nd_listening "$VM1" 7005 || nd_die "echo server on vm1:7005"
+cat >"$T/hold.py" <<'P'
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
+end, n = time.time() + float(sys.argv[3]), 0
+while time.time() < end:
+    s.sendall(b"x\n")
+    if s.recv(2) != b"x\n":
+        print("lost after", n)
+        sys.exit(1)
+    n += 1
+    time.sleep(0.05)
+print("held", n)
+P
+nd_ns "$OUT" python3 "$T/hold.py" 198.51.100.1 8085 6 >"$T/hold.out" 2>&1 &
+HOLD=$!
+pid_dnsmasq=$(nd_dnsmasq_pid default)
+expect_match "forward add: added" '^default: added tcp \*:8090 -> 192\.122\.1\.12:7002$' \
+	"$(ctl forward add default tcp 8090 192.122.1.12:7002 2>&1)"
+expect_ok "outside -> host:8090 now reaches vm2:7002" nd_tcp_sees "$OUT" 198.51.100.1 8090 198.51.100.2
+expect_ok "it is recorded in the state dir" test -s "$T/state/default.forwards"
+expect_match "status says it came from forward add" 'tcp \*:8090 -> 192\.122\.1\.12:7002 +forward add' \
+	"$(ctl status default)"
+rc=0
+out=$(ctl forward add default tcp 8075-8080 192.122.1.12:7000-7005 2>&1) || rc=$?
+expect_match "a host port taken by a [Forward] is refused, naming it" \
+	"^1 netdctl: default: the host port is taken by a forward of network 'default' \(tcp \*:8080 -> 192\.122\.1\.11:7001, $T/conf/default\.conf:18\)" "$rc $out"
+rc=0
+out=$(ctl forward add default udp 7000 10.1.2.3 2>&1) || rc=$?
+expect_match "a guest outside the subnet is refused" "^1 .*GuestAddress 10\.1\.2\.3 is outside" "$rc $out"
+rc=0
+out=$(ctl forward remove default tcp 8080 2>&1) || rc=$?
+expect_match "a [Forward] cannot be removed live" "^1 .*declared by $T/conf/default\.conf:18; edit the file" "$rc $out"
+expect_eq "the network's dnsmasq was not restarted" "$pid_dnsmasq" "$(nd_dnsmasq_pid default)"
+wait "$HOLD"
+expect_match "a forwarded connection held open meanwhile was never interrupted" '^held [0-9]+$' \
+	"$(cat "$T/hold.out")"
+
+# A netd that restarts keeps it (--down-on-exit took the network down: up again, the VMs'
+# ports back on the new bridge).
+nd_stop_netd
+nd_start_netd
+expect_ok "netdctl up default after the restart" ctl up default
+"$IPBIN" -n "$HOST" link set vm1-p master virbr0 up
+"$IPBIN" -n "$HOST" link set vm2-p master virbr0 up
+expect_ok "after a restart the live forward is back" \
+	nd_wait 10 nd_tcp_sees "$OUT" 198.51.100.1 8090 198.51.100.2
+expect_match "forward remove: removed" '^default: removed tcp \*:8090 -> 192\.122\.1\.12:7002$' \
+	"$(ctl forward remove default tcp 8090 2>&1)"
+expect_fail "outside -> host:8090 reaches nothing any more" nd_tcp "$OUT" 198.51.100.1 8090
+expect_fail "the state file went with the last live forward" test -e "$T/state/default.forwards"
+rc=0
+out=$(ctl forward remove default tcp 8090 2>&1) || rc=$?
+expect_match "removing it again says there is none" "^1 netdctl: default: no forward of tcp port 8090 on any address" "$rc $out"
 
 # The rules are netd's: verified, and repaired when an element goes.
 nd_ns "$HOST" nft delete element inet netd fwd_any '{ tcp . 8080 }'
