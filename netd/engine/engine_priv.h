@@ -188,6 +188,13 @@ int netd_forward_localnet(const struct netd_network *n, const struct netd_desire
 /* Each network of c gets its live forwards from <state>/<network>.forwards (forward.c); one
  * that no longer fits (the file changed under it) is left out and logged. */
 void netd_forward_merge_live(struct netd_engine *e, struct netd_config *c);
+/* n's live forwards into its state file (none: the file goes); diag may be NULL. */
+int netd_forward_save_live(struct netd_engine *e, const struct netd_network *n,
+                           struct netd_diag *diag);
+/* f fits network n of c: its own rules, and no forward of any network overlaps it (diag
+ * names what is in the way). */
+int netd_forward_fits(const struct netd_config *c, const struct netd_network *n,
+                      const struct netd_forward *f, struct netd_diag *diag);
 
 int netd_observe(struct netd_engine *e, const struct netd_desired *d,
                  const struct netd_dnsmasq_paths *paths, struct netd_observed *o);

@@ -178,7 +178,8 @@ struct nft_dispatch {
 	uint32_t key; /* NFT_META_IIFNAME, NFT_META_OIFNAME, or NFT_META_NFPROTO: ip saddr */
 	const char *map;
 	const char *text;
-	/* A rule of its own instead (the forwards' lookups, nft_forward.c): its expressions. */
+	/* A rule of its own instead (the forwards' lookups, nft_forward_rules.c): its expressions.
+	 */
 	int (*build)(struct nftnl_rule *r, struct nft_deps *d);
 };
 struct nftnl_rule *nft_dispatch_build(uint8_t family, const char *chain,
@@ -346,13 +347,14 @@ int nft_put_ports_remove(struct nft_batch *b, const struct nft_ktable *t, const 
 int nft_verify_ports(struct nft_report *r, const struct nft_ktable *t, const struct netd_nft_net *x,
                      bool *present);
 
-/* ---- nft_forward.c: the port forwards' base rules and map elements ---- */
+/* ---- nft_forward_rules.c: the port forwards' base rules (nft_spec.c names them) ---- */
 
-/* The base chains' forward rules (nft_spec.c names them). */
 int nft_fwd_skip_rule(struct nftnl_rule *r, struct nft_deps *d);
 int nft_fwd_dnat_addr_rule(struct nftnl_rule *r, struct nft_deps *d);
 int nft_fwd_dnat_any_rule(struct nftnl_rule *r, struct nft_deps *d);
 int nft_fwd_masq_lo_rule(struct nftnl_rule *r, struct nft_deps *d);
+/* ---- nft_forward.c: the port forwards' map elements ---- */
+
 /* The forward elements of network as x wants them (x NULL: none): those of its elements that
  * differ go, what is missing is added, in messages of many elements each. */
 int nft_put_forwards(struct nft_batch *b, const struct nft_ktable *t, const struct netd_nft_net *x,
