@@ -125,8 +125,8 @@ int netd_forward_check(const struct netd_network *n, const struct netd_forward *
 	if (!ops || !ops->port_forwards || !n->has_address)
 		return fail(
 		    key, NETD_FWD_KEY_PROTOCOL, why, len,
-		    "a %s network does not route to its guests, so nothing can be forwarded "
-		    "to them; forwards need a network that does NAT or routing (Mode=nat)",
+		    "Mode=%s does not route to its guests, so nothing can be forwarded to them; "
+		    "forwards need a mode that does NAT or routing (Mode=nat)",
 		    ops ? ops->name : "?");
 	if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP)
 		return fail(key, NETD_FWD_KEY_PROTOCOL, why, len, "%s", "use Protocol=tcp or udp");

@@ -257,7 +257,7 @@ Protocol=udp
 HostPort=5010
 GuestAddress=10.9.1.5
 C
-declare -A WANT=([hostonly]="a.conf:7: a hostonly network does not route to its guests"
+declare -A WANT=([hostonly]="a.conf:7: Mode=hostonly does not route to its guests"
 	[outside]="a.conf:9: GuestAddress 10.9.1.5 is outside the network's subnet"
 	[overlap]="b.conf:8: HostPort overlaps the forward of network 'n'")
 for c in hostonly outside overlap; do

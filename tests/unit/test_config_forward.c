@@ -95,10 +95,10 @@ static void bad_values_name_their_line(void **state)
 static void a_mode_without_routing_has_none(void **state)
 {
 	refused("[Network]\nName=n\nMode=hostonly\nBridge=b0\nAddress=10.0.0.1/24\n" FWD,
-	        "t.conf:7: a hostonly network does not route to its guests");
+	        "t.conf:7: Mode=hostonly does not route to its guests");
 	refused("[Network]\nName=n\nMode=internal\nBridge=b0\n[Forward]\nProtocol=tcp\n"
 	        "HostPort=80\nGuestAddress=10.0.0.5\n",
-	        "t.conf:6: a internal network does not route to its guests");
+	        "t.conf:6: Mode=internal does not route to its guests");
 }
 
 static void overlaps_in_one_file(void **state)
