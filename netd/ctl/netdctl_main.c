@@ -272,6 +272,24 @@ out:
 	return ret;
 }
 
+/* A change's answer: as JSON with --json, else as fmt writes it for humans; an answer fmt
+ * cannot read is printed as it came, and the exit status says so. */
+static int show(struct ctl *c, int ret, json_object *result, int (*fmt)(FILE *, json_object *))
+{
+	if (ret != 0)
+		return ret;
+	if (c->json) {
+		print_json(result);
+		return ret;
+	}
+	if (fmt(stdout, result) < 0) {
+		fprintf(stderr, "netdctl: unexpected result from netd:\n");
+		print_json(result);
+		return EXIT_FAILED;
+	}
+	return ret;
+}
+
 /* detach NAME TAP [TAP...]: several taps go in one request ("taps"), and all or none. */
 static int run_detach(struct ctl *c, const struct command *cmd, int argc, char **argv)
 {
@@ -289,14 +307,7 @@ static int run_detach(struct ctl *c, const struct command *cmd, int argc, char *
 		json_object_object_add(args, "taps", taps);
 	}
 	ret = call_args(c, cmd->name, argv[0], args, &result);
-	if (ret == 0 && c->json)
-		print_json(result);
-	else if (ret == 0 && (taps ? netd_fmt_detach_batch(stdout, result)
-	                           : netd_fmt_detach(stdout, result)) < 0) {
-		fprintf(stderr, "netdctl: unexpected result from netd:\n");
-		print_json(result);
-		ret = EXIT_FAILED;
-	}
+	ret = show(c, ret, result, taps ? netd_fmt_detach_batch : netd_fmt_detach);
 	json_object_put(args);
 	json_object_put(result);
 	return ret;
@@ -315,13 +326,7 @@ static int run_forward(struct ctl *c, const struct command *cmd, int argc, char 
 		return EXIT_USAGE;
 	}
 	ret = call_args(c, cmd->name, argv[1], args, &result);
-	if (ret == 0 && c->json)
-		print_json(result);
-	else if (ret == 0 && netd_fmt_forward(stdout, result) < 0) {
-		fprintf(stderr, "netdctl: unexpected result from netd:\n");
-		print_json(result);
-		ret = EXIT_FAILED;
-	}
+	ret = show(c, ret, result, netd_fmt_forward);
 	json_object_put(args);
 	json_object_put(result);
 	return ret;

@@ -26,7 +26,7 @@ static int immediate(struct nftnl_rule *r, int verdict)
 /* fib daddr type local: the packet is for one of the host's addresses. */
 static int fib_local(struct nftnl_rule *r)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("fib"), *c;
+	struct nftnl_expr *e = nftnl_expr_alloc("fib");
 	uint32_t local = RTN_LOCAL;
 
 	if (e) {
@@ -34,15 +34,7 @@ static int fib_local(struct nftnl_rule *r)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_DREG, NFT_REG_1);
 	}
-	if (nft_add_expr(r, e) < 0)
-		return -ENOMEM;
-	c = nftnl_expr_alloc("cmp");
-	if (c) {
-		nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(c, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
-		nftnl_expr_set(c, NFTNL_EXPR_CMP_DATA, &local, sizeof(local));
-	}
-	return nft_add_expr(r, c);
+	return nft_add_expr(r, e) < 0 ? -ENOMEM : nft_cmp(r, NFT_CMP_EQ, &local, sizeof(local));
 }
 
 /* dnat to the guest's address (register 1) and port (register 9) the map gave. The kernel

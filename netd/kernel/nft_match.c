@@ -33,7 +33,7 @@ int nft_meta(struct nftnl_rule *r, uint32_t key)
 	return nft_add_expr(r, e);
 }
 
-static int cmp(struct nftnl_rule *r, enum nft_cmp_ops op, const void *data, uint32_t len)
+int nft_cmp(struct nftnl_rule *r, enum nft_cmp_ops op, const void *data, uint32_t len)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
 
@@ -96,10 +96,10 @@ int nft_need_ipv4(struct nftnl_rule *r, struct nft_deps *d)
 	/* A bridge sees frames: nft asks for the frame's protocol there. */
 	if (d->family == NFPROTO_BRIDGE) {
 		ret = nft_meta(r, NFT_META_PROTOCOL);
-		return ret ? ret : cmp(r, NFT_CMP_EQ, &ethertype, 2);
+		return ret ? ret : nft_cmp(r, NFT_CMP_EQ, &ethertype, 2);
 	}
 	ret = nft_meta(r, NFT_META_NFPROTO);
-	return ret ? ret : cmp(r, NFT_CMP_EQ, &proto, 1);
+	return ret ? ret : nft_cmp(r, NFT_CMP_EQ, &proto, 1);
 }
 
 /* `arp ...` in a bridge: nft's dependency is the frame's ether type. */
@@ -112,7 +112,7 @@ static int need_arp(struct nftnl_rule *r, struct nft_deps *d)
 		return 0;
 	d->arp = true;
 	ret = nft_payload(r, NFT_PAYLOAD_LL_HEADER, 12, 2);
-	return ret ? ret : cmp(r, NFT_CMP_EQ, &ethertype, 2);
+	return ret ? ret : nft_cmp(r, NFT_CMP_EQ, &ethertype, 2);
 }
 
 static int need_l4(struct nftnl_rule *r, struct nft_deps *d, uint8_t proto)
@@ -123,7 +123,7 @@ static int need_l4(struct nftnl_rule *r, struct nft_deps *d, uint8_t proto)
 		return 0;
 	d->l4proto = proto;
 	ret = nft_meta(r, NFT_META_L4PROTO);
-	return ret ? ret : cmp(r, NFT_CMP_EQ, &proto, 1);
+	return ret ? ret : nft_cmp(r, NFT_CMP_EQ, &proto, 1);
 }
 
 static int match_ifname(struct nftnl_rule *r, uint32_t key, enum nft_cmp_ops op, const char *name)
@@ -133,7 +133,7 @@ static int match_ifname(struct nftnl_rule *r, uint32_t key, enum nft_cmp_ops op,
 
 	snprintf(padded, sizeof(padded), "%s", name);
 	ret = nft_meta(r, key);
-	return ret ? ret : cmp(r, op, padded, sizeof(padded));
+	return ret ? ret : nft_cmp(r, op, padded, sizeof(padded));
 }
 
 /* An IPv4 prefix at off of the network header: of an IPv4 packet, or of an ARP one. */
@@ -150,12 +150,12 @@ static int match_prefix(struct nftnl_rule *r, struct nft_deps *d, bool arp, uint
 	/* Byte-aligned prefixes compare fewer bytes, no mask: what nft does. */
 	if (p->len % 8 == 0 && p->len > 0) {
 		ret = nft_payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, p->len / 8);
-		return ret ? ret : cmp(r, op, &addr, p->len / 8);
+		return ret ? ret : nft_cmp(r, op, &addr, p->len / 8);
 	}
 	ret = nft_payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, 4);
 	if (!ret)
 		ret = bitwise_and(r, &mask, 4);
-	return ret ? ret : cmp(r, op, &addr, 4);
+	return ret ? ret : nft_cmp(r, op, &addr, 4);
 }
 
 static int match_port(struct nftnl_rule *r, struct nft_deps *d, uint8_t proto, uint32_t off,
@@ -167,7 +167,7 @@ static int match_port(struct nftnl_rule *r, struct nft_deps *d, uint8_t proto, u
 	ret = need_l4(r, d, proto);
 	if (!ret)
 		ret = nft_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, off, 2);
-	return ret ? ret : cmp(r, NFT_CMP_EQ, &be, 2);
+	return ret ? ret : nft_cmp(r, NFT_CMP_EQ, &be, 2);
 }
 
 /* A MAC at off of the link layer header (the frame's source) or of an ARP packet (its
@@ -180,7 +180,7 @@ static int match_mac(struct nftnl_rule *r, struct nft_deps *d, bool arp, uint32_
 	if (!ret)
 		ret = nft_payload(r, arp ? NFT_PAYLOAD_NETWORK_HEADER : NFT_PAYLOAD_LL_HEADER, off,
 		                  6);
-	return ret ? ret : cmp(r, NFT_CMP_NEQ, mac, 6);
+	return ret ? ret : nft_cmp(r, NFT_CMP_NEQ, mac, 6);
 }
 
 static int load_to(struct nftnl_rule *r, struct nftnl_expr *e, uint32_t dreg)
@@ -253,7 +253,7 @@ static int put_l2_match(struct nftnl_rule *r, struct nft_deps *d, const struct n
 		return match_mac(r, d, false, 6, m->u.mac);
 	case NETD_NFT_M_ETHER_TYPE:
 		ret = nft_payload(r, NFT_PAYLOAD_LL_HEADER, 12, 2);
-		return ret ? ret : cmp(r, NFT_CMP_EQ, &type, 2);
+		return ret ? ret : nft_cmp(r, NFT_CMP_EQ, &type, 2);
 	case NETD_NFT_M_ARP_SHA_NE:
 		return match_mac(r, d, true, 8, m->u.mac);
 	case NETD_NFT_M_ARP_SPA:
@@ -304,13 +304,13 @@ int nft_put_match(struct nftnl_rule *r, struct nft_deps *d, const struct netd_nf
 		ret = ct_key(r, NFT_CT_STATUS);
 		if (!ret)
 			ret = bitwise_and(r, &state, 4);
-		return ret ? ret : cmp(r, NFT_CMP_NEQ, &zero, 4);
+		return ret ? ret : nft_cmp(r, NFT_CMP_NEQ, &zero, 4);
 	case NETD_NFT_M_CT_STATE:
 		state = m->u.ct_state;
 		ret = ct_key(r, NFT_CT_STATE);
 		if (!ret)
 			ret = bitwise_and(r, &state, 4);
-		return ret ? ret : cmp(r, NFT_CMP_NEQ, &zero, 4);
+		return ret ? ret : nft_cmp(r, NFT_CMP_NEQ, &zero, 4);
 	default:
 		return put_l2_match(r, d, m);
 	}

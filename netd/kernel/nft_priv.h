@@ -160,6 +160,8 @@ int nft_fwd_key_lookup(struct nftnl_rule *r, struct nft_deps *d, bool addr, cons
                        bool map);
 int nft_add_expr(struct nftnl_rule *r, struct nftnl_expr *e); /* e NULL: -ENOMEM */
 int nft_meta(struct nftnl_rule *r, uint32_t key);             /* into register 1 */
+/* cmp op of register 1 against len bytes of data. */
+int nft_cmp(struct nftnl_rule *r, enum nft_cmp_ops op, const void *data, uint32_t len);
 int nft_payload(struct nftnl_rule *r, enum nft_payload_bases base, uint32_t off, uint32_t len);
 
 /* ---- nft_expr.c: the IR's rules and the base chains' dispatch rules as libnftnl rules in

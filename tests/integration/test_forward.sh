@@ -166,16 +166,20 @@ expect_ok "outside -> host:8090 now reaches vm2:7002" nd_tcp_sees "$OUT" 198.51.
 expect_ok "it is recorded in the state dir" test -s "$T/state/default.forwards"
 expect_match "status says it came from forward add" 'tcp \*:8090 -> 192\.122\.1\.12:7002 +forward add' \
 	"$(ctl status default)"
-rc=0
-out=$(ctl forward add default tcp 8075-8080 192.122.1.12:7000-7005 2>&1) || rc=$?
-expect_match "a host port taken by a [Forward] is refused, naming it" \
-	"^1 netdctl: default: the host port is taken by a forward of network 'default' \(tcp \*:8080 -> 192\.122\.1\.11:7001, $T/conf/default\.conf:18\)" "$rc $out"
-rc=0
-out=$(ctl forward add default udp 7000 10.1.2.3 2>&1) || rc=$?
-expect_match "a guest outside the subnet is refused" "^1 .*GuestAddress 10\.1\.2\.3 is outside" "$rc $out"
-rc=0
-out=$(ctl forward remove default tcp 8080 2>&1) || rc=$?
-expect_match "a [Forward] cannot be removed live" "^1 .*declared by $T/conf/default\.conf:18; edit the file" "$rc $out"
+# refused WHAT PATTERN NETDCTL-ARGS...: netdctl exits 1 saying PATTERN.
+refused() {
+	local what=$1 want=$2 rc=0 out
+	shift 2
+	out=$(ctl "$@" 2>&1) || rc=$?
+	expect_match "$what" "^1 $want" "$rc $out"
+}
+refused "a host port taken by a [Forward] is refused, naming it" \
+	"netdctl: default: the host port is taken by a forward of network 'default' \(tcp \*:8080 -> 192\.122\.1\.11:7001, $T/conf/default\.conf:18\)" \
+	forward add default tcp 8075-8080 192.122.1.12:7000-7005
+refused "a guest outside the subnet is refused" ".*GuestAddress 10\.1\.2\.3 is outside" \
+	forward add default udp 7000 10.1.2.3
+refused "a [Forward] cannot be removed live" ".*declared by $T/conf/default\.conf:18; edit the file" \
+	forward remove default tcp 8080
 expect_eq "the network's dnsmasq was not restarted" "$pid_dnsmasq" "$(nd_dnsmasq_pid default)"
 wait "$HOLD"
 expect_match "a forwarded connection held open meanwhile was never interrupted" '^held [0-9]+$' \
@@ -194,9 +198,8 @@ expect_match "forward remove: removed" '^default: removed tcp \*:8090 -> 192\.12
 	"$(ctl forward remove default tcp 8090 2>&1)"
 expect_fail "outside -> host:8090 reaches nothing any more" nd_tcp "$OUT" 198.51.100.1 8090
 expect_fail "the state file went with the last live forward" test -e "$T/state/default.forwards"
-rc=0
-out=$(ctl forward remove default tcp 8090 2>&1) || rc=$?
-expect_match "removing it again says there is none" "^1 netdctl: default: no forward of tcp port 8090 on any address" "$rc $out"
+refused "removing it again says there is none" \
+	"netdctl: default: no forward of tcp port 8090 on any address" forward remove default tcp 8090
 
 # The rules are netd's: verified, and repaired when an element goes.
 nd_ns "$HOST" nft delete element inet netd fwd_any '{ tcp . 8080 }'

@@ -18,21 +18,8 @@
 
 #include <cmocka.h>
 
-#include "netd/forward.h"
+#include "../unit/forward_fixture.h"
 #include "nft_harness.h"
-
-static void add_forward(struct netd_network *n, uint8_t proto, uint16_t first, uint16_t last,
-                        const char *guest, uint16_t gport, const char *host)
-{
-	struct netd_forward f = {.proto = proto, .host_port = {first, last}};
-
-	f.guest_port.first = gport;
-	f.guest_port.last = (uint16_t)(gport + last - first);
-	assert_int_equal(netd_ipv4_parse(guest, &f.guest), 0);
-	if (host)
-		assert_int_equal(netd_ipv4_parse(host, &f.host_addr), 0);
-	assert_int_equal(netd_forward_append(n, &f), 0);
-}
 
 /* The default network with a forward of each kind: any address, a range, loopback udp. */
 static struct netd_network *forwarding_net(void)

@@ -15,8 +15,8 @@
 #include <cmocka.h>
 
 #include "netd/mode.h"
-#include "netd/forward.h"
 #include "netd/nft.h"
+#include "forward_fixture.h"
 
 static struct netd_network *make_net(const char *name, enum netd_mode mode, const char *bridge,
                                      const char *address, bool dhcp)
@@ -56,19 +56,6 @@ static void add_tap(struct netd_network *n, const char *name, uint8_t last, cons
 	memcpy(t->mac, mac, 6);
 	if (addr)
 		assert_int_equal(netd_ipv4_parse(addr, &t->addr), 0);
-}
-
-static void add_forward(struct netd_network *n, uint8_t proto, uint16_t first, uint16_t last,
-                        const char *guest, uint16_t gport, const char *host)
-{
-	struct netd_forward f = {.proto = proto, .host_port = {first, last}};
-
-	f.guest_port.first = gport;
-	f.guest_port.last = (uint16_t)(gport + last - first);
-	assert_int_equal(netd_ipv4_parse(guest, &f.guest), 0);
-	if (host)
-		assert_int_equal(netd_ipv4_parse(host, &f.host_addr), 0);
-	assert_int_equal(netd_forward_append(n, &f), 0);
 }
 
 static struct netd_network *net_for_case(const char *name)
