@@ -148,7 +148,9 @@ struct netd_nft_port {
 /*
  * Port forwards (netd/forward.h, core/nft_forward.c): four maps of table inet netd, one element
  * per forwarded port, each labelled with its network's name (an element comment "netd:<net>").
- * Base chain prerouting (nat, dstnat) and output_dnat (nat hook output, dstnat) look the
+ * They and the base chains below are made by the first network with forwards (a host without
+ * any has none of them) and go with the table. Base chain prerouting (nat, dstnat) and
+ * output_dnat (nat hook output, dstnat) look the
  * packet up by (address, protocol, port), so a new connection costs three hash lookups
  * whatever the number of forwards and networks (and established ones none: NAT chains see
  * only a connection's first packet):
@@ -159,9 +161,10 @@ struct netd_nft_port {
  *
  * and a network with forwards accepts what was DNATed to a forward's guest port in fwdo_<net>
  * and out_<net> (ct status dnat ip daddr . meta l4proto . th dport @fwd_allow accept) before
- * its OutsideToVM/HostToVM cell can refuse it. postrouting masquerades a forwarded connection from
- * 127.0.0.0/8 (HostAddress=127.0.0.1), and post_<net> one from the network's own guests
- * (hairpin: `oifname <bridge> ct status dnat masquerade`), so the guest answers the host.
+ * its OutsideToVM/HostToVM cell can refuse it. Base chain postrouting_lo (nat, srcnat)
+ * masquerades a forwarded connection from 127.0.0.0/8 (HostAddress=127.0.0.1), and post_<net>
+ * one from the network's own guests (hairpin: `oifname <bridge> ct status dnat masquerade`), so
+ * the guest answers the host.
  */
 #define NETD_NFT_FWD_ADDR  "fwd_addr"  /* ip . proto . port : guest . port (HostAddress=) */
 #define NETD_NFT_FWD_ANY   "fwd_any"   /* proto . port : guest . port (any host address) */

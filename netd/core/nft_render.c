@@ -290,14 +290,6 @@ int netd_nft_render_net(const struct netd_nft_net *x, FILE *out)
 	return ferror(out) ? -EIO : 0;
 }
 
-/* The lookups of both DNAT chains: the bridge's own address is not forwarded, a given
- * HostAddress= before any address, and any address but loopback's. */
-#define FWD_DNAT                                                                                   \
-	"\t\tip daddr . meta l4proto . th dport @fwd_skip accept\n"                                \
-	"\t\tfib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @fwd_addr\n"   \
-	"\t\tip daddr != 127.0.0.0/8 fib daddr type local dnat ip to meta l4proto . th dport map " \
-	"@fwd_any\n"
-
 int netd_nft_render_base(FILE *out)
 {
 	static const char *const key_types[NETD_NFT_CHAIN_KINDS] = {
@@ -311,14 +303,6 @@ int netd_nft_render_base(FILE *out)
 			fputs("\t\tflags interval\n", out);
 		fputs("\t}\n\n", out);
 	}
-	/* Port forwards (nft.h): one element per forwarded port. */
-	fputs("\tmap fwd_addr {\n\t\ttype ipv4_addr . inet_proto . inet_service : ipv4_addr . "
-	      "inet_service\n\t}\n\n"
-	      "\tmap fwd_any {\n\t\ttype inet_proto . inet_service : ipv4_addr . inet_service\n"
-	      "\t}\n\n"
-	      "\tset fwd_skip {\n\t\ttype ipv4_addr . inet_proto . inet_service\n\t}\n\n"
-	      "\tset fwd_allow {\n\t\ttype ipv4_addr . inet_proto . inet_service\n\t}\n\n",
-	      out);
 	fputs("\tchain input {\n"
 	      "\t\ttype filter hook input priority filter; policy accept;\n"
 	      "\t\tiifname vmap @in_if\n"
@@ -335,12 +319,7 @@ int netd_nft_render_base(FILE *out)
 	      "\tchain postrouting {\n"
 	      "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
 	      "\t\tip saddr vmap @nat_src\n"
-	      "\t}\n\n",
-	      out);
-	fputs("\tchain prerouting {\n"
-	      "\t\ttype nat hook prerouting priority dstnat; policy accept;\n" FWD_DNAT "\t}\n\n"
-	      "\tchain output_dnat {\n"
-	      "\t\ttype nat hook output priority -100; policy accept;\n" FWD_DNAT "\t}\n"
+	      "\t}\n"
 	      "}\n",
 	      out);
 	/* There while a network binds guest ports (GuestSourceCheck). */

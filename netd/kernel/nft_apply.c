@@ -13,12 +13,15 @@ static bool is_base_chain(const char *name)
 	for (int i = 0; i < NFT_BASE_CHAINS; i++)
 		if (strcmp(name, nft_base[i].name) == 0)
 			return true;
+	for (size_t i = 0; i < nft_fwd_frame.n_base; i++)
+		if (strcmp(name, nft_fwd_frame.base[i].name) == 0)
+			return true;
 	return false;
 }
 
 static bool bad_map(const struct nft_ktable *t, const char *name)
 {
-	for (int k = 0; k < NFT_INET_MAPS; k++)
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
 		if (strcmp(nft_maps[k].name, name) == 0)
 			return !nft_frame_map_ok(t, &nft_maps[k]);
 	return false;
@@ -118,6 +121,8 @@ static int put_inet(struct nft_batch *b, const struct nft_ktable *t, const struc
 	int ret;
 
 	ret = nft_put_frame(b, t, &nft_inet_frame);
+	if (!ret && x->n_fwds)
+		ret = nft_put_frame(b, t, &nft_fwd_frame);
 	if (!ret)
 		ret = put_stale_elems(b, t, x, names);
 	if (!ret)

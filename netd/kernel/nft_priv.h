@@ -15,7 +15,7 @@
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
 
-#define NFT_BASE_CHAINS 7
+#define NFT_BASE_CHAINS 4
 #define NFT_KEY_MAX     64 /* the longest set key compared: a few fields concatenated */
 #define NFT_SET_NAME    64 /* ours are short; a longer name is not ours */
 /* nft(8)'s datatype numbers, so that `nft list` prints the maps' key types. */
@@ -217,13 +217,14 @@ struct nft_frame {
 	const struct nft_base_spec *base;
 	size_t n_base;
 };
-/* Table inet netd's maps, one per chain kind (nft_maps[k]), then the forwards' (nft.h), and its
- * base chains. */
-#define NFT_FWD_MAPS  4
-#define NFT_INET_MAPS (NETD_NFT_CHAIN_KINDS + NFT_FWD_MAPS)
-extern const struct nft_map_spec nft_maps[NFT_INET_MAPS];
+/* Table inet netd's maps, one per chain kind (nft_maps[k]), and its base chains. */
+extern const struct nft_map_spec nft_maps[NETD_NFT_CHAIN_KINDS];
 extern const struct nft_base_spec nft_base[NFT_BASE_CHAINS];
 extern const struct nft_frame nft_inet_frame, nft_bridge_frame;
+/* Port forwards' part of table inet netd (their maps and DNAT chains): made by a network with
+ * forwards, checked by it, left to the others; gone with the table. */
+#define NFT_FWD_MAPS 4
+extern const struct nft_frame nft_fwd_frame;
 /* The map called name in the table of family, or NULL. */
 const struct nft_map_spec *nft_map_spec_of(uint8_t family, const char *name);
 

@@ -40,7 +40,7 @@
 		.key_byteorder = NFT_BYTEORDER_BIG                                                 \
 	}
 
-const struct nft_map_spec nft_maps[NFT_INET_MAPS] = {
+const struct nft_map_spec nft_maps[NETD_NFT_CHAIN_KINDS] = {
     [NETD_NFT_CHAIN_IN] = IFNAME_VMAP("in_if"),
     [NETD_NFT_CHAIN_OUT] = IFNAME_VMAP("out_if"),
     [NETD_NFT_CHAIN_FWDI] = IFNAME_VMAP("fwd_in_if"),
@@ -52,11 +52,6 @@ const struct nft_map_spec nft_maps[NFT_INET_MAPS] = {
                              .key_len = 4,
                              .data_type = NFT_DATA_VERDICT,
                              .key_byteorder = NFT_BYTEORDER_BIG},
-    /* Port forwards (netd/nft.h): one element per forwarded port. */
-    FWD_MAP(NETD_NFT_FWD_ADDR, 12, TYPE_ADDR_PROTO_PORT),
-    FWD_MAP(NETD_NFT_FWD_ANY, 8, TYPE_PROTO_PORT),
-    FWD_SET(NETD_NFT_FWD_SKIP),
-    FWD_SET(NETD_NFT_FWD_ALLOW),
 };
 
 /* Both DNAT chains: the bridge's own address, a given HostAddress=, then any but loopback. */
@@ -101,6 +96,30 @@ const struct nft_base_spec nft_base[NFT_BASE_CHAINS] = {
      100,
      {{NFT_META_NFPROTO, "nat_src", "ip saddr vmap @nat_src", NULL}},
      1},
+};
+
+const struct nft_frame nft_inet_frame = {
+    .family = NFPROTO_INET,
+    .family_name = "inet",
+    .maps = nft_maps,
+    .n_maps = NETD_NFT_CHAIN_KINDS,
+    .first_set_id = 1,
+    .base = nft_base,
+    .n_base = NFT_BASE_CHAINS,
+};
+
+/*
+ * Port forwards (netd/nft.h): a frame of their own in table inet netd, there while a network
+ * has forwards, so a host without any pays nothing for them. One element per forwarded port.
+ */
+static const struct nft_map_spec fwd_maps[] = {
+    FWD_MAP(NETD_NFT_FWD_ADDR, 12, TYPE_ADDR_PROTO_PORT),
+    FWD_MAP(NETD_NFT_FWD_ANY, 8, TYPE_PROTO_PORT),
+    FWD_SET(NETD_NFT_FWD_SKIP),
+    FWD_SET(NETD_NFT_FWD_ALLOW),
+};
+
+static const struct nft_base_spec fwd_base[] = {
     /* Port forwards: nft's dstnat priority, before the filter chains see the guest. */
     {"prerouting", "nat", NF_INET_PRE_ROUTING, -100, FWD_DNAT, 3},
     {"output_dnat", "nat", NF_INET_LOCAL_OUT, -100, FWD_DNAT, 3},
@@ -116,14 +135,14 @@ const struct nft_base_spec nft_base[NFT_BASE_CHAINS] = {
      1},
 };
 
-const struct nft_frame nft_inet_frame = {
+const struct nft_frame nft_fwd_frame = {
     .family = NFPROTO_INET,
     .family_name = "inet",
-    .maps = nft_maps,
-    .n_maps = NFT_INET_MAPS,
-    .first_set_id = 1,
-    .base = nft_base,
-    .n_base = NFT_BASE_CHAINS,
+    .maps = fwd_maps,
+    .n_maps = sizeof(fwd_maps) / sizeof(fwd_maps[0]),
+    .first_set_id = 8,
+    .base = fwd_base,
+    .n_base = sizeof(fwd_base) / sizeof(fwd_base[0]),
 };
 
 /* Table bridge netd: each bound port's frames go through its own chain (nft_bridge.c). */
@@ -150,10 +169,14 @@ const struct nft_frame nft_bridge_frame = {
 
 const struct nft_map_spec *nft_map_spec_of(uint8_t family, const char *name)
 {
-	const struct nft_frame *f = family == NFPROTO_BRIDGE ? &nft_bridge_frame : &nft_inet_frame;
+	const struct nft_frame *const inet[] = {&nft_inet_frame, &nft_fwd_frame};
+	const struct nft_frame *const bridge[] = {&nft_bridge_frame};
+	const struct nft_frame *const *v = family == NFPROTO_BRIDGE ? bridge : inet;
+	size_t n = family == NFPROTO_BRIDGE ? 1 : 2;
 
-	for (size_t i = 0; i < f->n_maps; i++)
-		if (strcmp(f->maps[i].name, name) == 0)
-			return &f->maps[i];
+	for (size_t k = 0; k < n; k++)
+		for (size_t i = 0; i < v[k]->n_maps; i++)
+			if (strcmp(v[k]->maps[i].name, name) == 0)
+				return &v[k]->maps[i];
 	return NULL;
 }

@@ -118,6 +118,8 @@ static int verify_inet(struct nft_report *r, const struct nft_ktable *t,
 	}
 	if (any)
 		ret = nft_check_frame(r, t, &nft_inet_frame);
+	if (!ret && x->n_fwds)
+		ret = nft_check_frame(r, t, &nft_fwd_frame);
 	if (!ret)
 		ret = check_chains(r, t, x, present);
 	if (!ret)

@@ -70,6 +70,17 @@ static void test_element_drift(void **state)
 	    "add element inet netd fwd_allow { 192.122.1.99 . tcp . 22 comment \"netd:default\" }");
 	expect_drift_repaired(f->x, f->before,
 	                      "fwd_allow: 0 forward element(s) missing, 0 changed, 1 not wanted");
+	tamper("delete element inet netd fwd_allow { 192.122.1.10 . udp . 53 }");
+	expect_drift_repaired(f->x, f->before,
+	                      "fwd_allow: 1 forward element(s) missing, 0 changed, 0 not wanted");
+	/* The DNAT chains are the table's frame: checked rule by rule as the others are. */
+	tamper("flush chain inet netd prerouting");
+	expect_drift_repaired(f->x, f->before, "prerouting: 3 rules missing");
+	tamper("delete chain inet netd postrouting_lo");
+	expect_drift_repaired(f->x, f->before, "postrouting_lo: chain missing");
+	/* So is the hairpin masquerade, a rule of the network's own post_<net>. */
+	tamper("flush chain inet netd post_default");
+	expect_drift_repaired(f->x, f->before, "post_default: 6 rules missing");
 }
 
 /* Another network's forwards are its own business; one forward gone takes its elements only. */
