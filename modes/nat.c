@@ -21,4 +21,6 @@ const struct netd_mode_ops netd_mode_nat = {
     /* libvirt's NAT guests expect the host as gateway even where the policy routes nothing. */
     .host_is_router = true,
     .masquerade = true,
+    /* Its guests are behind the host's addresses: forwards are how anything reaches them. */
+    .port_forwards = true,
 };

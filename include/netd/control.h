@@ -50,9 +50,10 @@ enum netd_ctl_cmd {
 	NETD_CTL_DOWN, /* + "force" (optional boolean) */
 	NETD_CTL_LEASES,
 	NETD_CTL_RELOAD,
-	NETD_CTL_ATTACH, /* + "tap","mac","address","hostname","owner","group","queues", or
-	                    "taps":[{those}...] */
-	NETD_CTL_DETACH, /* + "tap", or "taps":[names] */
+	NETD_CTL_ATTACH,  /* + "tap","mac","address","hostname","owner","group","queues", or
+	                     "taps":[{those}...] */
+	NETD_CTL_DETACH,  /* + "tap", or "taps":[names] */
+	NETD_CTL_FORWARD, /* + "op":"add"|"remove", "forward":{netd_forward_to_json()} */
 	NETD_CTL_MAX,
 };
 
@@ -78,6 +79,10 @@ struct netd_ctl_request {
 	 * netd_ctl_request_clear(). */
 	struct netd_attach_req *taps;
 	size_t n_taps;
+	/* forward: the forward to add, or to remove (only protocol, host port and address
+	 * count then) */
+	struct netd_forward forward;
+	bool forward_remove;
 };
 
 /* {"cmd":...,"name":...}\n into a malloc'd string. name may be NULL. */

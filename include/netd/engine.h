@@ -154,6 +154,16 @@ int netd_engine_leases(struct netd_engine *e, const char *name, json_object **ou
  * lease; *out is {"network","tap","mac","address","released"}.
  */
 struct netd_attach_req;
+/*
+ * A live port forward (netd/engine/forward.c): added to the network (checked as a [Forward]
+ * is, against every network's forwards) or removed (only one `forward add` made: a [Forward]
+ * is the file's), recorded in <state>/<network>.forwards so a netd that restarts keeps it,
+ * and, when the network is up, its rules rewritten in one nft batch: the bridge, dnsmasq and
+ * the taps are not touched. *out: {"network","op","forward","forwards":[...]}.
+ */
+int netd_engine_forward(struct netd_engine *e, const char *name, const struct netd_forward *f,
+                        bool remove, json_object **out, struct netd_diag *diag);
+
 int netd_engine_attach(struct netd_engine *e, const char *name, const struct netd_attach_req *req,
                        json_object **out, struct netd_diag *diag);
 /*
@@ -202,6 +212,7 @@ enum netd_job_kind {
 	NETD_JOB_ATTACH,    /* args->taps: the attach requests */
 	NETD_JOB_DETACH,    /* args->taps: the taps (only .tap) */
 	NETD_JOB_RELOAD,    /* name NULL */
+	NETD_JOB_FORWARD,   /* args->forward, args->forward_remove */
 };
 /* What a job is asked besides its network; new copies it, and args may be NULL. */
 struct netd_job_args {
@@ -213,6 +224,9 @@ struct netd_job_args {
 	 * it looks once more (a repair can make another due that no kernel event announces),
 	 * and its outcome tells the repair whether something fights netd over the network. */
 	bool heal;
+	/* forward: netd_engine_forward's forward and whether it goes */
+	struct netd_forward forward;
+	bool forward_remove;
 };
 struct netd_job;
 struct netd_wait;

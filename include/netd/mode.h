@@ -79,6 +79,12 @@ struct netd_mode_ops {
 	 * uplink joins two layer-2 segments through two paths: a loop, with no spanning tree.
 	 */
 	const char *why_no_vxlan;
+	/*
+	 * [Forward] sections and `netdctl forward add` are allowed: the host has an address on the
+	 * bridge and routes to the guests, so it can DNAT a port of its own to one of them
+	 * (netd/forward.h). A mode without it refuses them: nothing crosses the host to forward.
+	 */
+	bool port_forwards;
 
 	/* ---- hooks ---- */
 	/* Extra validation after parsing; returns 0 or -EINVAL with diag "file:line: ...". */

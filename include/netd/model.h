@@ -108,6 +108,34 @@ struct netd_tap {
 	unsigned key_line[NETD_TAP_KEYS]; /* line of each key given; 0: not given */
 };
 
+/* A [Forward] section, or a forward `netdctl forward add` made (live): connections to a port
+ * of the host forwarded to a guest (netd/forward.h). */
+#define NETD_FORWARD_PORTS_MAX 1024 /* ports one forward spans at most */
+
+enum netd_forward_key {
+	NETD_FWD_KEY_PROTOCOL,
+	NETD_FWD_KEY_HOST_PORT,
+	NETD_FWD_KEY_GUEST_ADDRESS,
+	NETD_FWD_KEY_GUEST_PORT,
+	NETD_FWD_KEY_HOST_ADDRESS,
+	NETD_FWD_KEYS,
+};
+
+struct netd_port_range {
+	uint16_t first, last; /* host byte order; last == first for one port */
+};
+
+struct netd_forward {
+	uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	struct netd_port_range host_port;
+	struct in_addr guest;
+	struct netd_port_range guest_port; /* as long as host_port */
+	struct in_addr host_addr;          /* s_addr 0: any of the host's but the bridge's */
+	bool live;                         /* netdctl forward add, not the file */
+	unsigned line;                     /* of the [Forward] header; 0 for a live one */
+	unsigned key_line[NETD_FWD_KEYS];  /* line of each key given; 0: not given */
+};
+
 struct netd_network {
 	char name[NETD_NAME_MAX];
 	/* What the file says that is accepted but does nothing or not what it may seem to
@@ -156,6 +184,8 @@ struct netd_network {
 	 * (netd/fabric.h); 0 when it does not. line_vni: of the VNI= line. */
 	uint32_t vni;
 	unsigned line_vni;
+	struct netd_forward *forwards; /* [Forward] sections in file order, then live ones */
+	size_t n_forwards;
 
 	char source[NETD_PATH_MAX]; /* file it came from, or "<embedded>" */
 	unsigned line_name, line_mode, line_bridge, line_address, line_range, line_uplink;

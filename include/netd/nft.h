@@ -72,6 +72,8 @@ enum netd_nft_match_kind {
 	NETD_NFT_M_ARP_SHA_NE,     /* arp saddr ether != mac */
 	NETD_NFT_M_ARP_SPA,        /* arp saddr ip prefix */
 	NETD_NFT_M_ARP_SPA_NE,     /* arp saddr ip != prefix */
+	NETD_NFT_M_CT_DNAT,        /* ct status dnat (a port forward's connection) */
+	NETD_NFT_M_FWD_ALLOW,      /* ip daddr . meta l4proto . th dport @fwd_allow */
 };
 
 enum netd_nft_ct_bits { /* the kernel's NF_CT_STATE_BIT values */
@@ -146,6 +148,41 @@ struct netd_nft_port {
 	char digest[NETD_NFT_DIGEST_LEN + 1];
 };
 
+/*
+ * Port forwards (netd/forward.h, core/nft_forward.c): four maps of table inet netd, one element
+ * per forwarded port, each labelled with its network's name (an element comment "netd:<net>").
+ * They and the base chains below are made by the first network with forwards (a host without
+ * any has none of them) and go with the table. Base chain prerouting (nat, dstnat) and
+ * output_dnat (nat hook output, dstnat) look the
+ * packet up by (address, protocol, port), so a new connection costs three hash lookups
+ * whatever the number of forwards and networks (and established ones none: NAT chains see
+ * only a connection's first packet):
+ *
+ *   ip daddr . meta l4proto . th dport @fwd_skip accept              (the bridge's own address)
+ *   fib daddr type local dnat ip to ip daddr . meta l4proto . th dport map @fwd_addr
+ *   ip daddr != 127.0.0.0/8 fib daddr type local dnat ip to meta l4proto . th dport map @fwd_any
+ *
+ * and a network with forwards accepts what was DNATed to a forward's guest port in fwdo_<net>
+ * and out_<net> (ct status dnat ip daddr . meta l4proto . th dport @fwd_allow accept) before
+ * its OutsideToVM/HostToVM cell can refuse it. Base chain postrouting_lo (nat, srcnat)
+ * masquerades a forwarded connection from 127.0.0.0/8 (HostAddress=127.0.0.1), and post_<net>
+ * one from the network's own guests (hairpin: `oifname <bridge> ct status dnat masquerade`), so
+ * the guest answers the host.
+ */
+#define NETD_NFT_FWD_ADDR  "fwd_addr"  /* ip . proto . port : guest . port (HostAddress=) */
+#define NETD_NFT_FWD_ANY   "fwd_any"   /* proto . port : guest . port (any host address) */
+#define NETD_NFT_FWD_SKIP  "fwd_skip"  /* the bridge's address . proto . port: not forwarded */
+#define NETD_NFT_FWD_ALLOW "fwd_allow" /* guest . proto . port: accepted once DNATed */
+
+/* One forwarded port. */
+struct netd_nft_fwd {
+	uint8_t proto;            /* IPPROTO_TCP, IPPROTO_UDP */
+	struct in_addr host_addr; /* s_addr 0: any of the host's but the bridge's */
+	uint16_t host_port;       /* host byte order */
+	struct in_addr guest;
+	uint16_t guest_port;
+};
+
 /* Everything one network puts into tables inet netd and bridge netd. */
 struct netd_nft_net {
 	char network[NETD_NAME_MAX];
@@ -160,6 +197,12 @@ struct netd_nft_net {
 	char digest[NETD_NFT_DIGEST_LEN + 1];
 	struct netd_nft_port *ports; /* GuestSourceCheck: the bound ports, by port name */
 	size_t n_ports;
+	/* Its forwards, declared and live, one per port (their elements are in the digest). */
+	struct netd_nft_fwd *fwds;
+	size_t n_fwds;
+	struct in_addr bridge_addr; /* the host's address on the bridge (fwd_skip's key) */
+	/* A forward asks for HostAddress=127.x: the bridge needs route_localnet=1. */
+	bool route_localnet;
 };
 
 /* Pure: the rules a network needs, from its mode and [Policy], its [Tap]s bound to their
@@ -192,6 +235,8 @@ int netd_nft_render_net(const struct netd_nft_net *x, FILE *out);
 int netd_nft_render_inet(const struct netd_nft_net *x, FILE *out);
 /* One port's chain and element (what its digest is the hash of). */
 int netd_nft_render_port(const struct netd_nft_port *p, FILE *out);
+/* The element lines of x's forwards, as nft(8) takes them (part of netd_nft_render_inet). */
+int netd_nft_render_forwards(const struct netd_nft_net *x, FILE *out);
 /* Pure: the text of the base tables (base chains and empty maps). */
 int netd_nft_render_base(FILE *out);
 /* Render one rule as nft text, e.g. `iifname "virbr0" udp dport 67 accept`. */

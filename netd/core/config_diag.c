@@ -19,6 +19,7 @@ static const char *const section_names[SEC_MAX] = {
     [SEC_BOND] = "Bond",       [SEC_TAP] = "Tap",
     [SEC_DNS] = "DNS",         [SEC_DNS_RECORD] = "DNSRecord",
     [SEC_VXLAN] = "VXLAN",
+    [SEC_FORWARD] = "Forward",
 };
 
 const char *cfg_section_name(enum section s)

@@ -170,7 +170,7 @@ static int check_pair(const struct netd_network *a, const struct netd_network *b
 		                "bridge '%s' is the uplink of network '%s' (%s:%u); rename one of "
 		                "them",
 		                b->bridge, a->name, a->source, a->line_uplink);
-	return 0;
+	return cfg_check_forward_pair(a, b, diag);
 }
 
 int netd_config_check_set(const struct netd_config *c, struct netd_diag *diag)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "netd/fabric.h"
+#include "netd/forward.h"
 #include "netd/tap.h"
 #include "config_priv.h"
 
@@ -98,6 +99,7 @@ const struct cfg_section cfg_sections[SEC_MAX] = {
     [SEC_DNS] = {false, NULL, network_obj, network_obj},
     [SEC_DNS_RECORD] = {true, cfg_begin_record, record_obj, record_obj},
     [SEC_VXLAN] = {false, NULL, network_obj, network_obj},
+    [SEC_FORWARD] = {true, cfg_begin_forward, cfg_forward_obj, cfg_forward_obj},
 };
 
 /* ---- keys ---- */
@@ -112,6 +114,9 @@ const struct cfg_section cfg_sections[SEC_MAX] = {
 	.sec = SEC_TAP, .name = name_, .parse = parser, AT(struct netd_tap, field),                \
 	LINE(struct netd_tap, key_line[NETD_TAP_KEY_##key])
 #define REC(field, line_) AT(struct netd_dns_record, field), LINE(struct netd_dns_record, line_)
+#define FWD(key, name_, parser, field)                                                             \
+	.sec = SEC_FORWARD, .name = name_, .parse = parser, AT(struct netd_forward, field),        \
+	LINE(struct netd_forward, key_line[NETD_FWD_KEY_##key]), .flags = CFG_IN_SECTION
 #define POLICY(cell)                                                                               \
 	.sec = SEC_POLICY, .parse = cfg_parse_enum, NET(policy[cell]),                             \
 	NET_LINE(policy_line[cell]), .lookup = netd_policy_from_string,                            \
@@ -134,7 +139,7 @@ static const struct cfg_key keys[] = {
     {SEC_NETWORK, "GuestSourceCheck", cfg_parse_bool, NET(guest_source_check), CFG_NO_LINE},
     {SEC_NETWORK, "MTU", cfg_parse_uint, NET(mtu), NET_LINE(line_mtu), .min = 68, .max = 65535},
     {SEC_NETWORK, "NATAddress", cfg_parse_ipv4, NET(nat_address), NET_LINE(line_nat_address)},
-    {SEC_NETWORK, "NATPorts", cfg_parse_port_range, NET(nat_ports), NET_LINE(line_nat_ports)},
+    {SEC_NETWORK, "NATPorts", cfg_parse_nat_ports, NET(nat_ports), NET_LINE(line_nat_ports)},
 
     /* [DHCP] */
     {SEC_DHCP, "Range", cfg_parse_ranges, NET(dhcp_first), CFG_NO_LINE, .flags = CFG_REPEATS},
@@ -220,6 +225,14 @@ static const struct cfg_key keys[] = {
     {SEC_DNS_RECORD, "Type", cfg_parse_record_type, REC(type, type_line)},
     {SEC_DNS_RECORD, "Name", cfg_parse_record_text, REC(name, name_line), .flags = CFG_IN_SECTION},
     {SEC_DNS_RECORD, "Value", cfg_parse_record_text, REC(value, value_line)},
+
+    /* [Forward], one port forward each (config_forward.c) */
+    {FWD(PROTOCOL, "Protocol", cfg_parse_enum, proto), .lookup = netd_forward_proto_from_string,
+     .hint = "use tcp or udp"},
+    {FWD(HOST_PORT, "HostPort", cfg_parse_port_range, host_port)},
+    {FWD(GUEST_ADDRESS, "GuestAddress", cfg_parse_ipv4, guest)},
+    {FWD(GUEST_PORT, "GuestPort", cfg_parse_port_range, guest_port)},
+    {FWD(HOST_ADDRESS, "HostAddress", cfg_parse_ipv4, host_addr)},
 };
 
 _Static_assert(sizeof(keys) / sizeof(keys[0]) == CFG_N_KEYS, "CFG_N_KEYS is not the row count");

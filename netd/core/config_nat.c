@@ -12,7 +12,7 @@
 #include "config_priv.h"
 
 /* "1024-65535" or one port "2000"; each 1..65535, the first not above the last. */
-int cfg_parse_port_range(struct parser *p, const struct cfg_key *k, const char *v, void *obj)
+int cfg_parse_nat_ports(struct parser *p, const struct cfg_key *k, const char *v, void *obj)
 {
 	unsigned long a, b;
 	char *end;

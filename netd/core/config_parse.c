@@ -219,8 +219,8 @@ static int finish(struct parser *p)
 	for (size_t i = 0; i < n->n_hosts; i++)
 		if (cfg_check_host(p, i) < 0)
 			return p->err;
-	if (cfg_check_taps(p) < 0 || cfg_check_policy(p, ops) < 0 || cfg_check_nat(p, ops) < 0 ||
-	    cfg_check_vxlan(p, ops) < 0)
+	if (cfg_check_taps(p) < 0 || cfg_check_forwards(p) < 0 || cfg_check_policy(p, ops) < 0 ||
+	    cfg_check_nat(p, ops) < 0 || cfg_check_vxlan(p, ops) < 0)
 		return p->err;
 	n->dns.line = p->sec_line[SEC_DNS];
 	if (cfg_check_dhcp_opts(p) < 0 || cfg_check_dns(p) < 0)

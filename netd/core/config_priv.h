@@ -51,11 +51,12 @@ enum section {
 	SEC_DNS,
 	SEC_DNS_RECORD,
 	SEC_VXLAN,
+	SEC_FORWARD,
 	SEC_MAX,
 };
 
 /* Rows in cfg_keys[]; config_keys.c asserts the count. */
-#define CFG_N_KEYS 68
+#define CFG_N_KEYS 73
 
 /* Where each key of a [Host] was given (0: not given); parallel to n->hosts. */
 struct host_lines {
@@ -178,7 +179,7 @@ int cfg_parse_enum(struct parser *p, const struct cfg_key *k, const char *v, voi
 int cfg_parse_range(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 int cfg_parse_lease_time(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 /* [Network] NATPorts= (config_nat.c): FIRST-LAST into a uint16_t[2]. */
-int cfg_parse_port_range(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_nat_ports(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 /* [Bond]'s own (config_bond.c). */
 int cfg_parse_slaves(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 int cfg_parse_arp_targets(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
@@ -200,6 +201,10 @@ int cfg_begin_record(struct parser *p);
 /* [Tap]'s own (config_tap.c). */
 int cfg_parse_guest_mac(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 int cfg_parse_id(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+/* [Forward]'s own (config_forward.c): its instances, and a port or a range. */
+int cfg_begin_forward(struct parser *p);
+void *cfg_forward_obj(struct parser *p);
+int cfg_parse_port_range(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 
 static inline const char *ip_str(struct in_addr a, char buf[INET_ADDRSTRLEN])
 {
@@ -223,14 +228,18 @@ int cfg_check_bond(struct parser *p, const struct netd_mode_ops *ops); /* config
 int cfg_check_mode_rules(struct parser *p, const struct netd_mode_ops *ops);
 int cfg_check_range(struct parser *p);
 int cfg_check_host(struct parser *p, size_t i);
-int cfg_check_taps(struct parser *p); /* config_tap.c */
+int cfg_check_taps(struct parser *p);     /* config_tap.c */
+int cfg_check_forwards(struct parser *p); /* config_forward.c */
+/* No forward of b overlaps one of a (config_forward.c; errors at b's line). */
+int cfg_check_forward_pair(const struct netd_network *a, const struct netd_network *b,
+                           struct netd_diag *diag);
 int cfg_check_policy(struct parser *p, const struct netd_mode_ops *ops);
 int cfg_check_nat(struct parser *p, const struct netd_mode_ops *ops); /* config_nat.c */
 /* NATAddress= is an address of the host (config_nat.c, for netd_config_check_host()). */
 int cfg_check_nat_host(const struct netd_network *n, const struct netd_host_prefix *hp, size_t n_hp,
                        struct netd_diag *diag);
-int cfg_check_dhcp_opts(struct parser *p); /* config_dhcp.c */
-int cfg_check_dns(struct parser *p);       /* config_dns.c */
+int cfg_check_dhcp_opts(struct parser *p);                              /* config_dhcp.c */
+int cfg_check_dns(struct parser *p);                                    /* config_dns.c */
 int cfg_check_vxlan(struct parser *p, const struct netd_mode_ops *ops); /* config_fabric.c */
 /* [Host] and [Tap] Address=: a guest's address of the subnet (who: "host" or "tap"). */
 int cfg_check_guest_addr(struct parser *p, const char *who, struct in_addr a, unsigned line);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "netd/control.h"
+#include "netd/forward.h"
 #include "netd/tap.h"
 
 static const struct netd_ctl_cmd_info cmd_table[NETD_CTL_MAX] = {
@@ -15,6 +16,7 @@ static const struct netd_ctl_cmd_info cmd_table[NETD_CTL_MAX] = {
     [NETD_CTL_RELOAD] = {NETD_CTL_RELOAD, "reload", false, true},
     [NETD_CTL_ATTACH] = {NETD_CTL_ATTACH, "attach", true, true},
     [NETD_CTL_DETACH] = {NETD_CTL_DETACH, "detach", true, true},
+    [NETD_CTL_FORWARD] = {NETD_CTL_FORWARD, "forward", true, true},
 };
 
 const struct netd_ctl_cmd_info *netd_ctl_cmd_by_id(enum netd_ctl_cmd cmd)
@@ -454,6 +456,11 @@ int netd_ctl_request_decode(const char *buf, size_t len, struct netd_ctl_request
 	}
 	if (req->cmd->cmd == NETD_CTL_ATTACH || req->cmd->cmd == NETD_CTL_DETACH) {
 		ret = decode_attach(o, req, diag);
+		if (ret)
+			goto out;
+	}
+	if (req->cmd->cmd == NETD_CTL_FORWARD) {
+		ret = netd_forward_request_decode(o, &req->forward, &req->forward_remove, diag);
 		if (ret)
 			goto out;
 	}

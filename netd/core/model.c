@@ -232,6 +232,7 @@ void netd_network_free(struct netd_network *n)
 	free(n->hosts);
 	free(n->warnings);
 	free(n->dns.records);
+	free(n->forwards);
 	free(n);
 }
 

@@ -239,6 +239,8 @@ int netd_nft_net_build_guests(const struct netd_network *n, const struct netd_nf
 	if (!ops->switched)
 		ret = build_chains(n, ops, x);
 	if (ret == 0)
+		ret = nft_forwards_build(n, x);
+	if (ret == 0)
 		ret = nft_render_digest(x, NULL, x->digest);
 	if (ret == 0 && n->guest_source_check)
 		ret = nft_ports_build(n, guests, n_guests, x);
@@ -266,5 +268,6 @@ void netd_nft_net_free(struct netd_nft_net *x)
 	for (size_t i = 0; i < x->n_ports; i++)
 		free(x->ports[i].chain.rules);
 	free(x->ports);
+	free(x->fwds);
 	free(x);
 }

@@ -16,6 +16,11 @@ void nft_nat_verdict(const struct netd_network *n, struct netd_nft_rule *r, bool
 
 /* nft_tunnel.c: a spanning network's VXLAN port, DHCP dropped as it enters from the tunnel. */
 int nft_tunnel_port_build(const struct netd_network *n, struct netd_nft_net *x);
+
+/* x->fwds: n's forwards, one per port, and the hairpin masquerade in post_<net> (nft_forward.c).
+ * Only for a network with chains; x->chains are built already. */
+int nft_forwards_build(const struct netd_network *n, struct netd_nft_net *x);
+
 /* The digest of the text of x's inet chains (p NULL), or of port p's chain and element. */
 int nft_render_digest(const struct netd_nft_net *x, const struct netd_nft_port *p,
                       char out[NETD_NFT_DIGEST_LEN + 1]);

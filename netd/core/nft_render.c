@@ -146,6 +146,12 @@ static int print_match(const struct netd_nft_match *m, FILE *out)
 		fputs("ct state ", out);
 		print_ct_state(m->u.ct_state, out);
 		break;
+	case NETD_NFT_M_CT_DNAT:
+		fputs("ct status dnat", out);
+		break;
+	case NETD_NFT_M_FWD_ALLOW:
+		fputs("ip daddr . meta l4proto . th dport @" NETD_NFT_FWD_ALLOW, out);
+		break;
 	default:
 		return print_l2_match(m, out);
 	}
@@ -255,7 +261,7 @@ int netd_nft_render_inet(const struct netd_nft_net *x, FILE *out)
 			fprintf(out, "\"%s\"", x->bridge);
 		fprintf(out, " : jump %s }\n", x->chains[k].name);
 	}
-	return ferror(out) ? -EIO : 0;
+	return netd_nft_render_forwards(x, out);
 }
 
 static void print_port_elem(const struct netd_nft_port *p, FILE *out)

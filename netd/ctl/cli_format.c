@@ -391,6 +391,7 @@ int netd_fmt_status(FILE *f, json_object *st)
 	print_objects(f, field(st, "objects"));
 	netd_fmt_fabric(f, field(st, "fabric"));
 	print_taps(f, field(st, "taps"));
+	netd_fmt_forwards(f, field(st, "forwards"));
 	print_firewall(f, field(st, "firewall"));
 	print_rules(f, field(st, "rules"));
 	return 0;

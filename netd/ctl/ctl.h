@@ -43,4 +43,14 @@ int netd_fmt_detach(FILE *f, json_object *det);
 /* detach of several taps ({"network","taps":[...]}): each as netd_fmt_detach prints it. */
 int netd_fmt_detach_batch(FILE *f, json_object *res);
 
+/* --- port forwards (forward_cli.c) --- */
+
+/* forward's arguments (add|remove NAME PROTO HOSTPORT [GUEST[:PORT]] [HOSTADDRESS]) as the
+ * request's members {"op","forward"}; -EINVAL with diag on a syntax error. */
+int netd_forward_cli_args(int argc, char **argv, json_object **args, struct netd_diag *diag);
+/* "default: added tcp *:8080 -> 192.122.1.10:80". */
+int netd_fmt_forward(FILE *f, json_object *res);
+/* status's forwards, one a line with where it comes from; nothing when there are none. */
+void netd_fmt_forwards(FILE *f, json_object *forwards);
+
 #endif

@@ -273,6 +273,24 @@ out:
 	return ret;
 }
 
+/* A change's answer: as JSON with --json, else as fmt writes it for humans; an answer fmt
+ * cannot read is printed as it came, and the exit status says so. */
+static int show(struct ctl *c, int ret, json_object *result, int (*fmt)(FILE *, json_object *))
+{
+	if (ret != 0)
+		return ret;
+	if (c->json) {
+		print_json(result);
+		return ret;
+	}
+	if (fmt(stdout, result) < 0) {
+		fprintf(stderr, "netdctl: unexpected result from netd:\n");
+		print_json(result);
+		return EXIT_FAILED;
+	}
+	return ret;
+}
+
 /* detach NAME TAP [TAP...]: several taps go in one request ("taps"), and all or none. */
 static int run_detach(struct ctl *c, const struct command *cmd, int argc, char **argv)
 {
@@ -290,14 +308,26 @@ static int run_detach(struct ctl *c, const struct command *cmd, int argc, char *
 		json_object_object_add(args, "taps", taps);
 	}
 	ret = call_args(c, cmd->name, argv[0], args, &result);
-	if (ret == 0 && c->json)
-		print_json(result);
-	else if (ret == 0 && (taps ? netd_fmt_detach_batch(stdout, result)
-	                           : netd_fmt_detach(stdout, result)) < 0) {
-		fprintf(stderr, "netdctl: unexpected result from netd:\n");
-		print_json(result);
-		ret = EXIT_FAILED;
+	ret = show(c, ret, result, taps ? netd_fmt_detach_batch : netd_fmt_detach);
+	json_object_put(args);
+	json_object_put(result);
+	return ret;
+}
+
+/* forward add|remove NAME ...: a live forward, kept by the daemon across restarts. */
+static int run_forward(struct ctl *c, const struct command *cmd, int argc, char **argv)
+{
+	struct netd_diag diag = {{0}};
+	json_object *args = NULL, *result = NULL;
+	int ret;
+
+	if (netd_forward_cli_args(argc, argv, &args, &diag) < 0) {
+		fprintf(stderr, "netdctl: %s\nusage: netdctl %s %s\n", diag.msg, cmd->name,
+		        cmd->args);
+		return EXIT_USAGE;
 	}
+	ret = call_args(c, cmd->name, argv[1], args, &result);
+	ret = show(c, ret, result, netd_fmt_forward);
 	json_object_put(args);
 	json_object_put(result);
 	return ret;
@@ -481,6 +511,8 @@ static const struct command commands[] = {
      "a tap for a guest on the network; prints qemu's arguments (attach --help)"},
     {"detach", "NAME TAP...", 2, 1 + NETD_ATTACH_BATCH_MAX, run_detach,
      "remove taps attach made, their static leases and the guests' leases"},
+    {"forward", "add|remove NAME tcp|udp HOSTPORT [GUESTADDR[:GUESTPORT]] [HOSTADDR]", 4, 6,
+     run_forward, "add or remove a live port forward (add needs GUESTADDR)"},
     {"probe", "NAME [--peer ADDR] [--peer-netns NS] [--timeout MS]", 1, 7, run_probe,
      "measure the connectivity matrix by traffic (root)"},
     {"check", "[PATH]", 0, 1, run_check,

@@ -105,7 +105,7 @@ static void changed(void *arg, int ret, json_object *result, const struct netd_d
 static const enum netd_job_kind job_of[NETD_CTL_MAX] = {
     [NETD_CTL_UP] = NETD_JOB_UP,         [NETD_CTL_DOWN] = NETD_JOB_DOWN,
     [NETD_CTL_RELOAD] = NETD_JOB_RELOAD, [NETD_CTL_ATTACH] = NETD_JOB_ATTACH,
-    [NETD_CTL_DETACH] = NETD_JOB_DETACH,
+    [NETD_CTL_DETACH] = NETD_JOB_DETACH, [NETD_CTL_FORWARD] = NETD_JOB_FORWARD,
 };
 
 /* A change: to the scheduler, answered when it ends. */
@@ -124,6 +124,8 @@ static int submit(struct netd_sched *s, struct pending *p)
 		args.n_taps = req->n_taps ? req->n_taps : 1;
 		args.batch = req->n_taps > 0;
 	}
+	args.forward = req->forward;
+	args.forward_remove = req->forward_remove;
 	*copy = *p;
 	/* The scheduler keeps the taps; the request's stay its decoder's. */
 	copy->req.taps = NULL;
@@ -162,6 +164,7 @@ void netd_ctl_dispatch(struct netd_engine *e, struct netd_sched *s,
 	case NETD_CTL_RELOAD:
 	case NETD_CTL_ATTACH:
 	case NETD_CTL_DETACH:
+	case NETD_CTL_FORWARD:
 		ret = submit(s, &p);
 		if (ret == 0)
 			return;

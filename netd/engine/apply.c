@@ -264,7 +264,8 @@ static int do_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum netd
 		/* Replacing rules that were there before cannot be undone to the old text;
 		 * only a fresh set is removed again. */
 		*undoable = !c->before->rules_present;
-		return netd_nft_apply_net(e->nft, c->d->nft, diag);
+		ret = netd_nft_apply_net(e->nft, c->d->nft, diag);
+		return ret ? ret : netd_forward_localnet(n, c->d, diag);
 	case NETD_STEP_START_DNSMASQ:
 	case NETD_STEP_STOP_DNSMASQ:
 		return dnsmasq_step(c, r, k, diag);

@@ -62,6 +62,7 @@ int netd_engine_new(const struct netd_engine_opts *opts, struct netd_engine **ou
 	ret = netd_config_load_dir(e->config_dir, &e->config, diag);
 	if (ret < 0)
 		goto fail;
+	netd_forward_merge_live(e, e->config);
 	/* Accepted but ignored by the kernel (a bond option of another mode): said once. */
 	for (size_t i = 0; i < e->config->n_networks; i++)
 		netd_log_lines(LOG_WARNING, e->config->networks[i]->warnings);

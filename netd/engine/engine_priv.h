@@ -189,6 +189,22 @@ void netd_keep_first(int ret, const struct netd_diag *d, int *first, struct netd
  * "stopping"), or NULL: then its observed state. */
 const char *netd_engine_busy_label(const struct netd_engine *e, const char *name);
 
+/* The bridge's route_localnet as d's forwards need it (forward.c): 1 for a forward from
+ * 127.0.0.1, else the default's value. No bridge: nothing to do. */
+int netd_forward_localnet(const struct netd_network *n, const struct netd_desired *d,
+                          struct netd_diag *diag);
+
+/* Each network of c gets its live forwards from <state>/<network>.forwards (forward.c); one
+ * that no longer fits (the file changed under it) is left out and logged. */
+void netd_forward_merge_live(struct netd_engine *e, struct netd_config *c);
+/* n's live forwards into its state file (none: the file goes); diag may be NULL. */
+int netd_forward_save_live(struct netd_engine *e, const struct netd_network *n,
+                           struct netd_diag *diag);
+/* f fits network n of c: its own rules, and no forward of any network overlaps it (diag
+ * names what is in the way). */
+int netd_forward_fits(const struct netd_config *c, const struct netd_network *n,
+                      const struct netd_forward *f, struct netd_diag *diag);
+
 /* pass.c: a pass over many networks, sharing one kernel snapshot and one nft generation
  * check; passes nest (the innermost begin takes a fresh snapshot). stale: netd wrote (an
  * apply step, taps), the next observe takes the snapshot again. snapshot: the pass's (*own

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine_priv.h"
+#include "netd/forward.h"
 #include "netd/kernel/firewall.h"
 #include "netd/mode.h"
 #include "netd/tap.h"
@@ -358,6 +359,7 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 		json_object_object_add(j, "repair", obj);
 	json_object_object_add(j, "rules", rules_text(v.d->nft));
 	json_object_object_add(j, "taps", taps_json(e, n));
+	json_object_object_add(j, "forwards", netd_forwards_json(n));
 	json_object_object_add(j, "needs_attention", attention(&v));
 	json_object_object_add(j, "firewall", firewall_findings(n, NULL));
 	if ((obj = netd_dns_status_json(n, e->host_resolver)))

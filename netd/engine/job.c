@@ -33,8 +33,13 @@ struct netd_job {
 };
 
 static const char *const kind_names[] = {
-    [NETD_JOB_UP] = "up",         [NETD_JOB_DOWN] = "down",     [NETD_JOB_RECONCILE] = "reconcile",
-    [NETD_JOB_ATTACH] = "attach", [NETD_JOB_DETACH] = "detach", [NETD_JOB_RELOAD] = "reload",
+    [NETD_JOB_UP] = "up",
+    [NETD_JOB_DOWN] = "down",
+    [NETD_JOB_RECONCILE] = "reconcile",
+    [NETD_JOB_ATTACH] = "attach",
+    [NETD_JOB_DETACH] = "detach",
+    [NETD_JOB_RELOAD] = "reload",
+    [NETD_JOB_FORWARD] = "forward",
 };
 
 const char *netd_engine_busy_label(const struct netd_engine *e, const char *name)
@@ -208,6 +213,9 @@ static int start(struct netd_job *j, struct netd_wait *w, json_object **result,
 	case NETD_JOB_RELOAD:
 		j->has_reload = true;
 		return netd_reload_start(j->e, &j->rl, w, diag);
+	case NETD_JOB_FORWARD:
+		return netd_engine_forward(j->e, j->name, &j->args.forward, j->args.forward_remove,
+		                           result, diag);
 	}
 	return -EINVAL;
 }

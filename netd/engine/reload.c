@@ -167,6 +167,8 @@ int netd_reload_start(struct netd_engine *e, struct netd_reload *rl, struct netd
 
 	memset(rl, 0, sizeof(*rl));
 	ret = netd_config_load_dir(e->config_dir, &rl->fresh, diag);
+	if (ret == 0) /* forward add's forwards stay, as attach's taps do */
+		netd_forward_merge_live(e, rl->fresh);
 	if (ret < 0) {
 		size_t len = strlen(diag->msg);
 

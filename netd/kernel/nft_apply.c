@@ -13,6 +13,9 @@ static bool is_base_chain(const char *name)
 	for (int i = 0; i < NFT_BASE_CHAINS; i++)
 		if (strcmp(name, nft_base[i].name) == 0)
 			return true;
+	for (size_t i = 0; i < nft_fwd_frame.n_base; i++)
+		if (strcmp(name, nft_fwd_frame.base[i].name) == 0)
+			return true;
 	return false;
 }
 
@@ -122,6 +125,8 @@ static int put_inet(struct nft_batch *b, const struct nft_ktable *t, const struc
 	int ret;
 
 	ret = nft_put_frame(b, t, &nft_inet_frame);
+	if (!ret && x->n_fwds)
+		ret = nft_put_frame(b, t, &nft_fwd_frame);
 	if (!ret)
 		ret = put_stale_elems(b, t, x, names);
 	if (!ret)
@@ -137,7 +142,7 @@ static int put_inet(struct nft_batch *b, const struct nft_ktable *t, const struc
 	}
 	for (size_t i = 0; i < n_want && !ret; i++)
 		ret = nft_put_elem(b, NFT_MSG_NEWSETELEM, nft_maps[want[i].map].name, &want[i].e);
-	return ret;
+	return ret ? ret : nft_put_forwards(b, t, x, x->network);
 }
 
 /* The network's part of table inet netd gone: the table itself with the last network. */
@@ -162,6 +167,8 @@ static int put_inet_remove(struct nft_batch *b, const struct nft_ktable *t,
 	if (others == 0)
 		return nft_put_del_table(b);
 	ret = put_stale_elems(b, t, NULL, names);
+	if (!ret)
+		ret = nft_put_forwards(b, t, NULL, names[NETD_NFT_CHAIN_IN] + strlen("in_"));
 	for (int k = 0; k < NETD_NFT_CHAIN_KINDS && !ret; k++) {
 		if (!nft_snap_chain(t, names[k]))
 			continue;

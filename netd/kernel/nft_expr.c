@@ -273,14 +273,16 @@ struct nftnl_rule *nft_dispatch_build(uint8_t family, const char *chain,
 		*err = -ENOMEM;
 		return NULL;
 	}
-	if (disp->key == NFT_META_NFPROTO) {
+	if (disp->build) {
+		ret = disp->build(r, &d);
+	} else if (disp->key == NFT_META_NFPROTO) {
 		ret = nft_need_ipv4(r, &d);
 		if (!ret)
 			ret = nft_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4);
 	} else {
 		ret = nft_meta(r, disp->key);
 	}
-	if (!ret)
+	if (!ret && !disp->build)
 		ret = lookup(r, disp->map);
 	if (ret) {
 		nftnl_rule_free(r);

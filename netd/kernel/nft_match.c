@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <libnftnl/expr.h>
 
@@ -32,7 +33,7 @@ int nft_meta(struct nftnl_rule *r, uint32_t key)
 	return nft_add_expr(r, e);
 }
 
-static int cmp(struct nftnl_rule *r, enum nft_cmp_ops op, const void *data, uint32_t len)
+int nft_cmp(struct nftnl_rule *r, enum nft_cmp_ops op, const void *data, uint32_t len)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
 
@@ -72,12 +73,12 @@ static int bitwise_and(struct nftnl_rule *r, const void *mask, uint32_t len)
 	return nft_add_expr(r, e);
 }
 
-static int ct_state(struct nftnl_rule *r)
+static int ct_key(struct nftnl_rule *r, uint32_t key)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("ct");
 
 	if (e) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
 	}
 	return nft_add_expr(r, e);
@@ -95,10 +96,10 @@ int nft_need_ipv4(struct nftnl_rule *r, struct nft_deps *d)
 	/* A bridge sees frames: nft asks for the frame's protocol there. */
 	if (d->family == NFPROTO_BRIDGE) {
 		ret = nft_meta(r, NFT_META_PROTOCOL);
-		return ret ? ret : cmp(r, NFT_CMP_EQ, &ethertype, 2);
+		return ret ? ret : nft_cmp(r, NFT_CMP_EQ, &ethertype, 2);
 	}
 	ret = nft_meta(r, NFT_META_NFPROTO);
-	return ret ? ret : cmp(r, NFT_CMP_EQ, &proto, 1);
+	return ret ? ret : nft_cmp(r, NFT_CMP_EQ, &proto, 1);
 }
 
 /* `arp ...` in a bridge: nft's dependency is the frame's ether type. */
@@ -111,7 +112,7 @@ static int need_arp(struct nftnl_rule *r, struct nft_deps *d)
 		return 0;
 	d->arp = true;
 	ret = nft_payload(r, NFT_PAYLOAD_LL_HEADER, 12, 2);
-	return ret ? ret : cmp(r, NFT_CMP_EQ, &ethertype, 2);
+	return ret ? ret : nft_cmp(r, NFT_CMP_EQ, &ethertype, 2);
 }
 
 static int need_l4(struct nftnl_rule *r, struct nft_deps *d, uint8_t proto)
@@ -122,7 +123,7 @@ static int need_l4(struct nftnl_rule *r, struct nft_deps *d, uint8_t proto)
 		return 0;
 	d->l4proto = proto;
 	ret = nft_meta(r, NFT_META_L4PROTO);
-	return ret ? ret : cmp(r, NFT_CMP_EQ, &proto, 1);
+	return ret ? ret : nft_cmp(r, NFT_CMP_EQ, &proto, 1);
 }
 
 static int match_ifname(struct nftnl_rule *r, uint32_t key, enum nft_cmp_ops op, const char *name)
@@ -132,7 +133,7 @@ static int match_ifname(struct nftnl_rule *r, uint32_t key, enum nft_cmp_ops op,
 
 	snprintf(padded, sizeof(padded), "%s", name);
 	ret = nft_meta(r, key);
-	return ret ? ret : cmp(r, op, padded, sizeof(padded));
+	return ret ? ret : nft_cmp(r, op, padded, sizeof(padded));
 }
 
 /* An IPv4 prefix at off of the network header: of an IPv4 packet, or of an ARP one. */
@@ -149,12 +150,12 @@ static int match_prefix(struct nftnl_rule *r, struct nft_deps *d, bool arp, uint
 	/* Byte-aligned prefixes compare fewer bytes, no mask: what nft does. */
 	if (p->len % 8 == 0 && p->len > 0) {
 		ret = nft_payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, p->len / 8);
-		return ret ? ret : cmp(r, op, &addr, p->len / 8);
+		return ret ? ret : nft_cmp(r, op, &addr, p->len / 8);
 	}
 	ret = nft_payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, 4);
 	if (!ret)
 		ret = bitwise_and(r, &mask, 4);
-	return ret ? ret : cmp(r, op, &addr, 4);
+	return ret ? ret : nft_cmp(r, op, &addr, 4);
 }
 
 static int match_port(struct nftnl_rule *r, struct nft_deps *d, uint8_t proto, uint32_t off,
@@ -166,7 +167,7 @@ static int match_port(struct nftnl_rule *r, struct nft_deps *d, uint8_t proto, u
 	ret = need_l4(r, d, proto);
 	if (!ret)
 		ret = nft_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, off, 2);
-	return ret ? ret : cmp(r, NFT_CMP_EQ, &be, 2);
+	return ret ? ret : nft_cmp(r, NFT_CMP_EQ, &be, 2);
 }
 
 /* A MAC at off of the link layer header (the frame's source) or of an ARP packet (its
@@ -179,7 +180,66 @@ static int match_mac(struct nftnl_rule *r, struct nft_deps *d, bool arp, uint32_
 	if (!ret)
 		ret = nft_payload(r, arp ? NFT_PAYLOAD_NETWORK_HEADER : NFT_PAYLOAD_LL_HEADER, off,
 		                  6);
-	return ret ? ret : cmp(r, NFT_CMP_NEQ, mac, 6);
+	return ret ? ret : nft_cmp(r, NFT_CMP_NEQ, mac, 6);
+}
+
+static int load_to(struct nftnl_rule *r, struct nftnl_expr *e, uint32_t dreg)
+{
+	if (e && strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "meta") == 0)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
+	else if (e)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
+	return nft_add_expr(r, e);
+}
+
+static struct nftnl_expr *meta_l4proto(void)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("meta");
+
+	if (e)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
+	return e;
+}
+
+static struct nftnl_expr *payload(uint32_t base, uint32_t off, uint32_t len)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+	}
+	return e;
+}
+
+int nft_fwd_key_lookup(struct nftnl_rule *r, struct nft_deps *d, bool addr, const char *set,
+                       bool map)
+{
+	uint32_t reg = NFT_REG_1;
+	struct nftnl_expr *e;
+	int ret = nft_need_ipv4(r, d);
+
+	if (!ret && addr) {
+		ret = load_to(r, payload(NFT_PAYLOAD_NETWORK_HEADER, 16, 4), reg);
+		reg = NFT_REG32_01;
+	}
+	if (!ret)
+		ret = load_to(r, meta_l4proto(), reg);
+	if (!ret)
+		ret = load_to(r, payload(NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2),
+		              reg == NFT_REG_1 ? NFT_REG32_01 : NFT_REG32_02);
+	if (ret)
+		return ret;
+	e = nftnl_expr_alloc("lookup");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+		if (map)
+			nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_1);
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, 0);
+	}
+	return nft_add_expr(r, e);
 }
 
 /* The matches only table bridge netd has: what a guest's port received. */
@@ -193,7 +253,7 @@ static int put_l2_match(struct nftnl_rule *r, struct nft_deps *d, const struct n
 		return match_mac(r, d, false, 6, m->u.mac);
 	case NETD_NFT_M_ETHER_TYPE:
 		ret = nft_payload(r, NFT_PAYLOAD_LL_HEADER, 12, 2);
-		return ret ? ret : cmp(r, NFT_CMP_EQ, &type, 2);
+		return ret ? ret : nft_cmp(r, NFT_CMP_EQ, &type, 2);
 	case NETD_NFT_M_ARP_SHA_NE:
 		return match_mac(r, d, true, 8, m->u.mac);
 	case NETD_NFT_M_ARP_SPA:
@@ -237,12 +297,20 @@ int nft_put_match(struct nftnl_rule *r, struct nft_deps *d, const struct netd_nf
 		return match_port(r, d, IPPROTO_TCP, 2, m->u.port);
 	case NETD_NFT_M_TCP_SPORT:
 		return match_port(r, d, IPPROTO_TCP, 0, m->u.port);
-	case NETD_NFT_M_CT_STATE:
-		state = m->u.ct_state;
-		ret = ct_state(r);
+	case NETD_NFT_M_FWD_ALLOW:
+		return nft_fwd_key_lookup(r, d, true, NETD_NFT_FWD_ALLOW, false);
+	case NETD_NFT_M_CT_DNAT:
+		state = IPS_DST_NAT;
+		ret = ct_key(r, NFT_CT_STATUS);
 		if (!ret)
 			ret = bitwise_and(r, &state, 4);
-		return ret ? ret : cmp(r, NFT_CMP_NEQ, &zero, 4);
+		return ret ? ret : nft_cmp(r, NFT_CMP_NEQ, &zero, 4);
+	case NETD_NFT_M_CT_STATE:
+		state = m->u.ct_state;
+		ret = ct_key(r, NFT_CT_STATE);
+		if (!ret)
+			ret = bitwise_and(r, &state, 4);
+		return ret ? ret : nft_cmp(r, NFT_CMP_NEQ, &zero, 4);
 	default:
 		return put_l2_match(r, d, m);
 	}

@@ -70,7 +70,11 @@ int nft_put_map(struct nft_batch *b, const struct nft_map_spec *m, uint32_t id)
 	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, m->flags);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, m->key_type);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, m->key_len);
-	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, m->data_type);
+	/* A plain set (the forwards' fwd_skip, fwd_allow) has no data: the kernel refuses one. */
+	if (m->flags & NFT_SET_MAP)
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, m->data_type);
+	if (m->data_len)
+		nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, m->data_len);
 	nftnl_set_set_u32(s, NFTNL_SET_ID, id);
 	/* nft's own set userdata: without the key byte order it prints ifnames backwards. */
 	ud = nftnl_udata_buf_alloc(64);
@@ -235,7 +239,9 @@ bool nft_elem_same_key(const struct nft_elem *a, const struct nft_elem *b)
 bool nft_elem_same(const struct nft_elem *a, const struct nft_elem *b)
 {
 	return nft_elem_same_key(a, b) && a->has_verdict == b->has_verdict &&
-	       (!a->has_verdict || a->verdict == b->verdict) && strcmp(a->chain, b->chain) == 0;
+	       (!a->has_verdict || a->verdict == b->verdict) && strcmp(a->chain, b->chain) == 0 &&
+	       a->data_len == b->data_len && memcmp(a->data, b->data, a->data_len) == 0 &&
+	       strcmp(a->owner, b->owner) == 0;
 }
 
 /* An IPv4 interval as nft prints it: a prefix when it is one, else first-last. */

@@ -10,6 +10,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/gen.h>
+#include <libnftnl/udata.h>
 
 #include "nft_priv.h"
 
@@ -261,6 +262,34 @@ struct raw_elems {
 	size_t n;
 };
 
+static int owner_cb(const struct nftnl_udata *attr, void *data)
+{
+	struct nft_elem *e = data;
+	const char *c = nftnl_udata_get(attr);
+	size_t plen = strlen(NFT_DIGEST_PREFIX), len = nftnl_udata_len(attr);
+
+	/* A forward's element says whose it is: comment "netd:<network>". */
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_SET_ELEM_COMMENT && len > plen &&
+	    len - plen <= NETD_NAME_MAX && strncmp(c, NFT_DIGEST_PREFIX, plen) == 0)
+		snprintf(e->owner, NETD_NAME_MAX, "%.*s", (int)(len - plen), c + plen);
+	return 0;
+}
+
+/* What a map element holds besides its key and verdict: data, and its owner's comment. */
+static void nft_elem_facts(struct nftnl_set_elem *el, struct nft_elem *e)
+{
+	uint32_t len = 0;
+	const void *v = nftnl_set_elem_get(el, NFTNL_SET_ELEM_DATA, &len);
+
+	if (v && len <= sizeof(e->data) && !nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_VERDICT)) {
+		memcpy(e->data, v, len);
+		e->data_len = len;
+	}
+	v = nftnl_set_elem_get(el, NFTNL_SET_ELEM_USERDATA, &len);
+	if (v)
+		nftnl_udata_parse(v, len, owner_cb, e);
+}
+
 static int collect_elem(struct nftnl_set_elem *el, void *data)
 {
 	struct raw_elems *raw = data;
@@ -293,6 +322,7 @@ static int collect_elem(struct nftnl_set_elem *el, void *data)
 	if (nftnl_set_elem_is_set(el, NFTNL_SET_ELEM_CHAIN))
 		snprintf(r->e.chain, sizeof(r->e.chain), "%s",
 		         nftnl_set_elem_get_str(el, NFTNL_SET_ELEM_CHAIN));
+	nft_elem_facts(el, &r->e);
 	return 0;
 }
 

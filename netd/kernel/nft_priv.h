@@ -35,6 +35,9 @@ struct nft_elem {
 	bool has_verdict;
 	int32_t verdict;                /* NFT_JUMP, NF_ACCEPT, ... when has_verdict */
 	char chain[NETD_NFT_CHAIN_MAX]; /* jump/goto target, "" otherwise */
+	uint8_t data[16];               /* a map's data that is not a verdict (the forward maps) */
+	uint32_t data_len;
+	char owner[NETD_NAME_MAX]; /* the network its comment "netd:<net>" names, or "" */
 };
 
 struct nft_kchain {
@@ -155,8 +158,14 @@ struct nft_deps {
 
 int nft_put_match(struct nftnl_rule *r, struct nft_deps *d, const struct netd_nft_match *m);
 int nft_need_ipv4(struct nftnl_rule *r, struct nft_deps *d);
+/* A port forward's key, [ip daddr .] meta l4proto . th dport (one register a field, as nft
+ * concatenates), looked up in set (map: its data into register 1 on). */
+int nft_fwd_key_lookup(struct nftnl_rule *r, struct nft_deps *d, bool addr, const char *set,
+                       bool map);
 int nft_add_expr(struct nftnl_rule *r, struct nftnl_expr *e); /* e NULL: -ENOMEM */
 int nft_meta(struct nftnl_rule *r, uint32_t key);             /* into register 1 */
+/* cmp op of register 1 against len bytes of data. */
+int nft_cmp(struct nftnl_rule *r, enum nft_cmp_ops op, const void *data, uint32_t len);
 int nft_payload(struct nftnl_rule *r, enum nft_payload_bases base, uint32_t off, uint32_t len);
 
 /* ---- nft_expr.c: the IR's rules and the base chains' dispatch rules as libnftnl rules in
@@ -175,6 +184,9 @@ struct nft_dispatch {
 	uint32_t key; /* NFT_META_IIFNAME, NFT_META_OIFNAME, or NFT_META_NFPROTO: ip saddr */
 	const char *map;
 	const char *text;
+	/* A rule of its own instead (the forwards' lookups, nft_forward_rules.c): its expressions.
+	 */
+	int (*build)(struct nftnl_rule *r, struct nft_deps *d);
 };
 struct nftnl_rule *nft_dispatch_build(uint8_t family, const char *chain,
                                       const struct nft_dispatch *d, int *err);
@@ -188,13 +200,14 @@ struct nft_map_spec {
 	const char *name;
 	uint32_t flags, key_type, key_len, data_type;
 	uint32_t key_byteorder; /* nft's, in the set's userdata */
+	uint32_t data_len;      /* a map whose data is not a verdict; 0 otherwise */
 };
 /* A base chain: hooked, policy accept, and dispatching through its maps. */
 struct nft_base_spec {
 	const char *name, *type;
 	uint32_t hook;
 	int32_t prio;
-	struct nft_dispatch rules[2];
+	struct nft_dispatch rules[3];
 	size_t n_rules;
 };
 /* A table's frame: what every network in it shares. */
@@ -212,6 +225,10 @@ struct nft_frame {
 extern const struct nft_map_spec nft_maps[NETD_NFT_CHAIN_KINDS];
 extern const struct nft_base_spec nft_base[NFT_BASE_CHAINS];
 extern const struct nft_frame nft_inet_frame, nft_bridge_frame;
+/* Port forwards' part of table inet netd (their maps and DNAT chains): made by a network with
+ * forwards, checked by it, left to the others; gone with the table. */
+#define NFT_FWD_MAPS 4
+extern const struct nft_frame nft_fwd_frame;
 /* The map called name in the table of family, or NULL. */
 const struct nft_map_spec *nft_map_spec_of(uint8_t family, const char *name);
 
@@ -353,6 +370,22 @@ int nft_put_ports_remove(struct nft_batch *b, const struct nft_ktable *t, const 
  * port chains, and its elements of port_if. *present: some port chain of x is in t. */
 int nft_verify_ports(struct nft_report *r, const struct nft_ktable *t, const struct netd_nft_net *x,
                      bool *present);
+
+/* ---- nft_forward_rules.c: the port forwards' base rules (nft_spec.c names them) ---- */
+
+int nft_fwd_skip_rule(struct nftnl_rule *r, struct nft_deps *d);
+int nft_fwd_dnat_addr_rule(struct nftnl_rule *r, struct nft_deps *d);
+int nft_fwd_dnat_any_rule(struct nftnl_rule *r, struct nft_deps *d);
+int nft_fwd_masq_lo_rule(struct nftnl_rule *r, struct nft_deps *d);
+/* ---- nft_forward.c: the port forwards' map elements ---- */
+
+/* The forward elements of network as x wants them (x NULL: none): those of its elements that
+ * differ go, what is missing is added, in messages of many elements each. */
+int nft_put_forwards(struct nft_batch *b, const struct nft_ktable *t, const struct netd_nft_net *x,
+                     const char *network);
+/* The network's forward elements in t against x's: missing, changed, not wanted. */
+int nft_check_forwards(struct nft_report *r, const struct nft_ktable *t,
+                       const struct netd_nft_net *x);
 
 #define NFT_DIGEST_PREFIX "netd:"
 

@@ -151,11 +151,13 @@ static int verify_inet(struct nft_report *r, const struct nft_ktable *t,
 	}
 	if (any)
 		ret = nft_check_frame(r, t, &nft_inet_frame);
+	if (!ret && x->n_fwds)
+		ret = nft_check_frame(r, t, &nft_fwd_frame);
 	if (!ret)
 		ret = check_chains(r, t, x, present);
 	if (!ret)
 		ret = check_elems(r, t, x);
-	return ret;
+	return ret ? ret : nft_check_forwards(r, t, x);
 }
 
 int netd_nft_verify_net(struct netd_nft *nft, const struct netd_nft_net *x,

@@ -35,12 +35,14 @@ static const struct {
              "DynamicTransmitLoadBalancing, ARPMissedMax and PeerNotifyDelaySec"},
     {"DNS", "Enable, Domain, LocalOnly and Forwarders"},
     {"DNSRecord", "Type, Name and Value"},
+    {"Forward", "Protocol, HostPort, GuestAddress, GuestPort and HostAddress"},
 };
 
 #define NET_INTERNAL "[Network]\nName=n\nMode=internal\nBridge=b0\n"
 #define NET_NAT      "[Network]\nName=n\nMode=nat\nBridge=b0\nAddress=10.0.0.1/24\n"
 #define NET_DHCP     NET_NAT "[DHCP]\nRange=10.0.0.2 10.0.0.9\n"
 #define NET_BRIDGED  "[Network]\nName=n\nMode=bridged\nBridge=b0\n"
+#define FWD          NET_NAT "[Forward]\n"
 #define BOND(mode)   NET_BRIDGED "[Bond]\nName=bond0\nSlaves=eth0 eth1\nMode=" mode "\n"
 
 /* One key each, in table order: the file before its line, the line, the file after it. */
@@ -118,6 +120,12 @@ static const struct {
     {"DNSRecord", NET_NAT "[DNSRecord]\n", "Type=A", "Name=www\nValue=10.0.0.80\n"},
     {"DNSRecord", NET_NAT "[DNSRecord]\nType=A\n", "Name=www", "Value=10.0.0.80\n"},
     {"DNSRecord", NET_NAT "[DNSRecord]\nType=A\nName=www\n", "Value=10.0.0.80", ""},
+    {"Forward", FWD, "Protocol=udp", "HostPort=53\nGuestAddress=10.0.0.5\n"},
+    {"Forward", FWD "Protocol=tcp\n", "HostPort=8000-8009", "GuestAddress=10.0.0.5\n"},
+    {"Forward", FWD "Protocol=tcp\nHostPort=80\n", "GuestAddress=10.0.0.5", ""},
+    {"Forward", FWD "Protocol=tcp\nHostPort=80\nGuestAddress=10.0.0.5\n", "GuestPort=8080", ""},
+    {"Forward", FWD "Protocol=tcp\nHostPort=80\nGuestAddress=10.0.0.5\n", "HostAddress=203.0.113.2",
+     ""},
 };
 
 #define N_SAMPLES (sizeof(samples) / sizeof(samples[0]))

@@ -16,6 +16,7 @@
 
 #include "netd/mode.h"
 #include "netd/nft.h"
+#include "forward_fixture.h"
 
 static struct netd_network *make_net(const char *name, enum netd_mode mode, const char *bridge,
                                      const char *address, bool dhcp)
@@ -96,6 +97,12 @@ static struct netd_network *net_for_case(const char *name)
 		n = make_net("nat-ports", NETD_MODE_NAT, "virbr3", "192.122.3.1/24", false);
 		n->nat_ports[0] = 40000;
 		n->nat_ports[1] = 40099;
+	} else if (strcmp(name, "nat_forwards") == 0) {
+		/* any address; a range to another range; loopback only, udp */
+		n = make_net("default", NETD_MODE_NAT, "virbr0", "192.122.1.1/24", true);
+		add_forward(n, IPPROTO_TCP, 8080, 8080, "192.122.1.10", 80, NULL);
+		add_forward(n, IPPROTO_TCP, 8000, 8002, "192.122.1.11", 9000, "203.0.113.2");
+		add_forward(n, IPPROTO_UDP, 5353, 5353, "192.122.1.10", 53, "127.0.0.1");
 	} else if (strcmp(name, "bridged_guests") == 0) {
 		n = make_net("lan", NETD_MODE_BRIDGED, "br0", NULL, false);
 		add_tap(n, "vm0", 0x60, NULL);
@@ -524,6 +531,7 @@ int main(void)
 	    GOLDEN("routed_default"),
 	    GOLDEN("nat_outside"),
 	    GOLDEN("nat_ports"),
+	    GOLDEN("nat_forwards"),
 	    cmocka_unit_test(test_golden_base),
 	    cmocka_unit_test(test_cells),
 	    cmocka_unit_test(test_fwdi_never_accepts),
