@@ -16,6 +16,7 @@
  *   config_keys.c      the key table and the sections' instances; names each row's parser
  *   config_bond.c      [Bond]'s own parsers and rules
  *   config_tap.c       [Tap]'s own parsers and rules
+ *   config_ipv6.c      the IPv6 twins of Address= and Range=, IPv6NAT= and their rules
  *   config_validate.c  the rules that tie keys together
  *   config_values.c    the typed parsers sections share
  *   config_diag.c      the one error helper; section and key names
@@ -48,11 +49,11 @@ enum section {
 };
 
 /* Rows in cfg_keys[]; config_keys.c asserts the count. */
-#define CFG_N_KEYS 49
+#define CFG_N_KEYS 53
 
 /* Where each key of a [Host] was given (0: not given); parallel to n->hosts. */
 struct host_lines {
-	unsigned mac, addr, name;
+	unsigned mac, addr, name, addr6;
 };
 
 struct parser {
@@ -87,6 +88,11 @@ enum cfg_flags {
 	CFG_IN_SECTION =
 	    1u << 0,           /* "invalid KEY 'v' in [Section]: ...": the key name is ambiguous */
 	CFG_UNKNOWN = 1u << 1, /* "unknown KEY 'v': ..." rather than "invalid" */
+	/* The next row is this key's IPv6 twin: a value with ':' goes there, so the key may be
+	 * given once per family (config_ipv6.c). */
+	CFG_V6_TWIN = 1u << 2,
+	/* An IPv6 twin: found only through the row before it, never listed on its own. */
+	CFG_TWIN = 1u << 3,
 };
 
 #define CFG_NO_LINE (-1)
@@ -162,6 +168,12 @@ int cfg_parse_enum(struct parser *p, const struct cfg_key *k, const char *v, voi
 /* [DHCP]'s own: "FIRST LAST" into n->dhcp_first/last; a lease time with a unit. */
 int cfg_parse_range(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 int cfg_parse_lease_time(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+/* The IPv6 twins' own (config_ipv6.c): Address=ADDR/LEN, Range=FIRST LAST, an address. */
+int cfg_parse_host_prefix6(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_range6(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_ipv6(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+/* The row a value goes to: k's IPv6 twin for a value with ':', else k. */
+const struct cfg_key *cfg_key_for_value(const struct cfg_key *k, const char *v);
 /* [Bond]'s own (config_bond.c). */
 int cfg_parse_slaves(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 int cfg_parse_arp_targets(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
@@ -194,6 +206,10 @@ int cfg_check_range(struct parser *p);
 int cfg_check_host(struct parser *p, size_t i);
 int cfg_check_taps(struct parser *p); /* config_tap.c */
 int cfg_check_policy(struct parser *p, const struct netd_mode_ops *ops);
+int cfg_check_ipv6(struct parser *p, const struct netd_mode_ops *ops); /* config_ipv6.c */
+/* Network b's IPv6 prefix against an earlier network a's (config_dir.c's pair check). */
+int cfg_check_pair6(const struct netd_network *a, const struct netd_network *b,
+                    struct netd_diag *diag);
 /* [Host] and [Tap] Address=: a guest's address of the subnet (who: "host" or "tap"). */
 int cfg_check_guest_addr(struct parser *p, const char *who, struct in_addr a, unsigned line);
 

@@ -220,7 +220,7 @@ struct netd_network *netd_network_new(void)
 
 	/* The model's defaults that are not zero. */
 	if (n)
-		n->guest_source_check = true;
+		n->guest_source_check = n->ipv6_nat = true;
 	return n;
 }
 

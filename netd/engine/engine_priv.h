@@ -274,8 +274,20 @@ int netd_forwarding_enable(const char *state_dir, bool *changed, struct netd_dia
 /* A saved value that does not load is -EINVAL with diag naming it: ip_forward is left as it
  * is (netd does not guess), and the file stays. */
 int netd_forwarding_restore(const char *state_dir, struct netd_diag *diag);
-/* 1: a saved value that loads; 0: none; -EINVAL: a file that does not load. */
+/* 1: a saved value that loads (of either family); 0: none; -EINVAL: a file that does not load. */
 int netd_forwarding_saved(const char *state_dir);
+/* The same for net.ipv6.conf.all.forwarding (<state>/ip6_forward.saved); restore does both. */
+int netd_forwarding6_enable(const char *state_dir, bool *changed, struct netd_diag *diag);
+/* net.ipv6.conf.all.forwarding is 1. */
+int netd_forwarding6_on(void);
+/* ipv6.c: the network's IPv6 prefix against the host's IPv6 addresses and routes. */
+int netd_engine_check_host6(struct netd_engine *e, const struct netd_network *n,
+                            struct netd_diag *diag);
+/* ipv6.c: the bridge's IPv6 address (and accept_ra 0: the host is the router there). */
+int netd_ipv6_address_add(struct netd_engine *e, const struct netd_network *n,
+                          struct netd_diag *diag);
+/* ipv6.c: 1 when the bridge has it (or the network has no IPv6), 0 not, -errno. */
+int netd_ipv6_address_has(struct netd_engine *e, const struct netd_network *n);
 /* issue->bad when <state>/ip_forward.saved does not load. 0 or -ENOMEM. */
 int netd_forwarding_issue(const char *state_dir, struct netd_state_issue *issue);
 

@@ -256,6 +256,10 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 			if (ret < 0)
 				return ret;
 			o->has_address = ret == 1;
+			ret = netd_ipv6_address_has(e, n);
+			if (ret < 0)
+				return ret;
+			o->has_address &= ret == 1;
 		}
 	}
 	ret = observe_links(e, d, &li, o);
@@ -286,7 +290,8 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 		    netd_dnsmasq_conf_matches(paths, d->dnsmasq_conf, d->dnsmasq_hosts) == 1;
 
 	if (netd_sysctl_read("net/ipv4/ip_forward", fwd, sizeof(fwd)) == 0)
-		o->ip_forward_on = strcmp(fwd, "1") == 0;
+		o->ip_forward_on =
+		    strcmp(fwd, "1") == 0 && (!d->forwarding6 || netd_forwarding6_on());
 	/* The value to put back when the last network that routes goes down. */
 	if (d->forwarding)
 		return netd_forwarding_issue(e->state_dir, &o->files[NETD_STATE_FILE_IP_FORWARD]);

@@ -19,7 +19,8 @@
 #define NFT_KEY_MAX     64 /* the longest set key compared: a few fields concatenated */
 #define NFT_SET_NAME    64 /* ours are short; a longer name is not ours */
 /* nft(8)'s datatype numbers, so that `nft list` prints the maps' key types. */
-#define NFT_TYPE_IPADDR 7
+#define NFT_TYPE_IPADDR  7
+#define NFT_TYPE_IP6ADDR 8
 #define NFT_TYPE_IFNAME 41
 
 /* ---- netd's tables as the kernel has them, read back at one ruleset generation ---- */
@@ -144,13 +145,14 @@ bool nft_chain_network(const char *chain, char network[NETD_NAME_MAX]);
  * ipv4` (inet) or `meta protocol ip` (bridge), `udp ...` implies `meta l4proto udp`, `arp
  * ...` implies `ether type arp`. */
 struct nft_deps {
-	bool ipv4, arp;
+	bool ipv4, arp, ipv6;
 	int l4proto;
 	uint8_t family; /* of the rule's table */
 };
 
 int nft_put_match(struct nftnl_rule *r, struct nft_deps *d, const struct netd_nft_match *m);
 int nft_need_ipv4(struct nftnl_rule *r, struct nft_deps *d);
+int nft_need_ipv6(struct nftnl_rule *r, struct nft_deps *d); /* `meta nfproto ipv6` (inet) */
 int nft_add_expr(struct nftnl_rule *r, struct nftnl_expr *e); /* e NULL: -ENOMEM */
 int nft_meta(struct nftnl_rule *r, uint32_t key);             /* into register 1 */
 int nft_payload(struct nftnl_rule *r, enum nft_payload_bases base, uint32_t off, uint32_t len);
@@ -171,6 +173,7 @@ struct nft_dispatch {
 	uint32_t key; /* NFT_META_IIFNAME, NFT_META_OIFNAME, or NFT_META_NFPROTO: ip saddr */
 	const char *map;
 	const char *text;
+	bool ip6; /* with NFT_META_NFPROTO: ip6 saddr */
 };
 struct nftnl_rule *nft_dispatch_build(uint8_t family, const char *chain,
                                       const struct nft_dispatch *d, int *err);
@@ -190,7 +193,7 @@ struct nft_base_spec {
 	const char *name, *type;
 	uint32_t hook;
 	int32_t prio;
-	struct nft_dispatch rules[2];
+	struct nft_dispatch rules[2]; /* forward: in and out; postrouting: ip and ip6 */
 	size_t n_rules;
 };
 /* A table's frame: what every network in it shares. */

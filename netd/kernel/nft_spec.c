@@ -35,6 +35,13 @@ const struct nft_map_spec nft_maps[NETD_NFT_CHAIN_KINDS] = {
                              .key_len = 4,
                              .data_type = NFT_DATA_VERDICT,
                              .key_byteorder = NFT_BYTEORDER_BIG},
+    /* NAT66: the network's IPv6 prefix (issue 10). */
+    [NETD_NFT_CHAIN_POST6] = {.name = "nat6_src",
+                              .flags = NFT_SET_MAP | NFT_SET_INTERVAL,
+                              .key_type = NFT_TYPE_IP6ADDR,
+                              .key_len = 16,
+                              .data_type = NFT_DATA_VERDICT,
+                              .key_byteorder = NFT_BYTEORDER_BIG},
 };
 
 /* All policy accept: traffic that is not a netd network's is not ours to judge. */
@@ -43,27 +50,28 @@ const struct nft_base_spec nft_base[NFT_BASE_CHAINS] = {
      "filter",
      NF_INET_LOCAL_IN,
      0,
-     {{NFT_META_IIFNAME, "in_if", "iifname vmap @in_if"}},
+     {{NFT_META_IIFNAME, "in_if", "iifname vmap @in_if", false}},
      1},
     {"output",
      "filter",
      NF_INET_LOCAL_OUT,
      0,
-     {{NFT_META_OIFNAME, "out_if", "oifname vmap @out_if"}},
+     {{NFT_META_OIFNAME, "out_if", "oifname vmap @out_if", false}},
      1},
     {"forward",
      "filter",
      NF_INET_FORWARD,
      0,
-     {{NFT_META_IIFNAME, "fwd_in_if", "iifname vmap @fwd_in_if"},
-      {NFT_META_OIFNAME, "fwd_out_if", "oifname vmap @fwd_out_if"}},
+     {{NFT_META_IIFNAME, "fwd_in_if", "iifname vmap @fwd_in_if", false},
+      {NFT_META_OIFNAME, "fwd_out_if", "oifname vmap @fwd_out_if", false}},
      2},
     {"postrouting",
      "nat",
      NF_INET_POST_ROUTING,
      100,
-     {{NFT_META_NFPROTO, "nat_src", "ip saddr vmap @nat_src"}},
-     1},
+     {{NFT_META_NFPROTO, "nat_src", "ip saddr vmap @nat_src", false},
+      {NFT_META_NFPROTO, "nat6_src", "ip6 saddr vmap @nat6_src", true}},
+     2},
 };
 
 const struct nft_frame nft_inet_frame = {
@@ -84,7 +92,7 @@ static const struct nft_base_spec port_base[] = {
      "filter",
      BR_PRE_ROUTING,
      BR_PRIORITY,
-     {{NFT_META_IIFNAME, NETD_NFT_PORT_MAP, "iifname vmap @" NETD_NFT_PORT_MAP}},
+     {{NFT_META_IIFNAME, NETD_NFT_PORT_MAP, "iifname vmap @" NETD_NFT_PORT_MAP, false}},
      1},
 };
 

@@ -27,9 +27,9 @@ static const struct bad_case bad_cases[] = {
     {"unknown_section_case", "8: unknown section [dhcp]; sections are case-sensitive: "
                              "[Network], [DHCP], [Host], [Policy], [Tap] or [Bond]"},
     {"unknown_key", "7: unknown key 'MTU' in [Network]; the keys there are Name, Mode, Bridge, "
-                    "Address, Autostart, Uplink and GuestSourceCheck (case-sensitive)"},
+                    "Address, Autostart, Uplink, GuestSourceCheck and IPv6NAT (case-sensitive)"},
     {"unknown_key_case", "3: unknown key 'name' in [Network]; the keys there are Name, Mode, "
-                         "Bridge, Address, Autostart, Uplink and GuestSourceCheck "
+                         "Bridge, Address, Autostart, Uplink, GuestSourceCheck and IPv6NAT "
                          "(case-sensitive)"},
     {"unknown_key_dhcp", "10: unknown key 'Router' in [DHCP]; the keys there are Range and "
                          "LeaseTime (case-sensitive)"},

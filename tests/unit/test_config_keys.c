@@ -19,7 +19,7 @@ static const struct {
 	const char *name;
 	const char *keys; /* as the unknown-key message lists them */
 } sections[] = {
-    {"Network", "Name, Mode, Bridge, Address, Autostart, Uplink and GuestSourceCheck"},
+    {"Network", "Name, Mode, Bridge, Address, Autostart, Uplink, GuestSourceCheck and IPv6NAT"},
     {"DHCP", "Range and LeaseTime"},
     {"Host", "MAC, Address and Name"},
     {"Policy", "VMToHost, HostToVM, VMToOutside, OutsideToVM and VMToVM"},
@@ -49,6 +49,7 @@ static const struct {
     {"Network", NET_INTERNAL, "Autostart=no", ""},
     {"Network", NET_BRIDGED, "Uplink=eth0", ""},
     {"Network", NET_INTERNAL, "GuestSourceCheck=no", ""},
+    {"Network", NET_NAT "Address=fd42::1/64\n", "IPv6NAT=no", ""},
     {"DHCP", NET_NAT "[DHCP]\n", "Range=10.0.0.2 10.0.0.9", ""},
     {"DHCP", NET_DHCP, "LeaseTime=1h", ""},
     {"Host", NET_DHCP "[Host]\n", "MAC=52:54:00:00:00:01", ""},
