@@ -6,6 +6,7 @@
 #ifndef NETD_DNSMASQ_H
 #define NETD_DNSMASQ_H
 
+#include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -42,6 +43,8 @@ bool netd_dnsmasq_wanted(const struct netd_network *n);
  * either (no-resolv): upstream servers come from p->servers (servers-file=), so dnsmasq
  * holds no inotify instance.
  */
+/* The IPv6 lines of the config (dnsmasq_conf6.c): RA, SLAAC, DHCPv6; nothing without IPv6. */
+void netd_dnsmasq_render_ipv6(const struct netd_network *n, FILE *f);
 int netd_dnsmasq_render_conf(const struct netd_network *n, const struct netd_dnsmasq_paths *p,
                              char **out);
 /* Pure: the dhcp-hostsfile text, one "mac,ip,name" line per [Host], then one "mac,ip" per
