@@ -27,7 +27,8 @@ struct fwd {
 
 static const struct fwd fwd4 = {"net/ipv4/ip_forward", "ip_forward", "net.ipv4.ip_forward",
                                 "ip_forward.saved"};
-static const struct fwd fwd6 = {"net/ipv6/conf/all/forwarding", "ip6_forward",
+/* Its kind is the sysctl's own name: a state file's kind is letters and '_' only. */
+static const struct fwd fwd6 = {"net/ipv6/conf/all/forwarding", "forwarding",
                                 "net.ipv6.conf.all.forwarding", "ip6_forward.saved"};
 
 static void saved_path(const struct fwd *f, const char *state_dir, char *buf, size_t len)
