@@ -75,6 +75,20 @@ struct netd_lease {
  * (torn last line, DHCPv6 section, junk) are skipped, never an error. */
 int netd_dnsmasq_leases_parse(const char *text, struct netd_lease **out, size_t *n);
 
+/* A DHCPv6 lease (leases6.c): its guest's MAC only where its DUID carries one. */
+struct netd_lease6 {
+	time_t expiry; /* 0: infinite */
+	uint32_t iaid;
+	struct in6_addr addr;
+	char hostname[NETD_HOSTNAME_MAX]; /* "" for "*" */
+	char duid[128];
+	bool has_mac;
+	uint8_t mac[6];
+};
+
+/* The file's DHCPv6 leases (after its "duid" line); other lines skipped as above. */
+int netd_dnsmasq_leases6_parse(const char *text, struct netd_lease6 **out, size_t *n);
+
 /* ---- netd's liveness query to a dnsmasq (dns_probe.c): "version.bind" CH TXT, a question
  * dnsmasq answers itself, never from upstream; every netd dnsmasq serves DNS on its bridge's
  * address ---- */

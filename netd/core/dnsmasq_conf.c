@@ -148,7 +148,8 @@ int netd_dnsmasq_render_hosts_extra(const struct netd_network *n, const struct n
 	if (!f)
 		return -ENOMEM;
 	for (size_t i = 0; i < n->n_hosts; i++)
-		host_line(f, n->hosts[i].mac, n->hosts[i].addr, &n->hosts[i].addr6, n->hosts[i].name);
+		host_line(f, n->hosts[i].mac, n->hosts[i].addr, &n->hosts[i].addr6,
+		          n->hosts[i].name);
 	/* [Tap]s with an Address, then taps attached at run time (netd/engine/attach*.c). */
 	for (size_t i = 0; i < n->n_taps; i++)
 		if (n->taps[i].addr.s_addr)

@@ -324,6 +324,7 @@ int netd_engine_leases(struct netd_engine *e, const char *name, json_object **ou
 		json_object_array_add(arr, l);
 	}
 	free(leases);
+	netd_leases6_json(&paths, arr);
 	*out = arr;
 	return 0;
 }

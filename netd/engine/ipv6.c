@@ -4,6 +4,7 @@
  * router there, and a guest's RA must not configure the host. The forwarding switch is
  * forwarding.c's; the rules are the nft IR's.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,4 +55,30 @@ int netd_ipv6_address_add(struct netd_engine *e, const struct netd_network *n,
 		return ret;
 	}
 	return netd_nl_addr6_add(e->nl, n->bridge, &n->address6, diag);
+}
+
+void netd_leases6_json(const struct netd_dnsmasq_paths *paths, json_object *arr)
+{
+	struct netd_lease6 *l = NULL;
+	size_t count = 0;
+
+	/* The IPv4 leases of the same file were read a moment ago: a failure here is the
+	 * file going away in between, and leaves the list as it is. */
+	if (netd_dnsmasq_leases6_read(paths, &l, &count) < 0)
+		return;
+	for (size_t i = 0; i < count; i++) {
+		json_object *o = json_object_new_object();
+		char mac[18] = "", ip[INET6_ADDRSTRLEN];
+
+		if (l[i].has_mac)
+			netd_mac_format(l[i].mac, mac);
+		inet_ntop(AF_INET6, &l[i].addr, ip, sizeof(ip));
+		json_object_object_add(o, "mac", json_object_new_string(mac));
+		json_object_object_add(o, "address", json_object_new_string(ip));
+		json_object_object_add(o, "hostname", json_object_new_string(l[i].hostname));
+		json_object_object_add(o, "expiry", json_object_new_int64(l[i].expiry));
+		json_object_object_add(o, "duid", json_object_new_string(l[i].duid));
+		json_object_array_add(arr, o);
+	}
+	free(l);
 }
