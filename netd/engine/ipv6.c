@@ -82,3 +82,13 @@ void netd_leases6_json(const struct netd_dnsmasq_paths *paths, json_object *arr)
 	}
 	free(l);
 }
+
+void netd_address6_json(const struct netd_network *n, json_object *j)
+{
+	char buf[64];
+
+	if (n->has_address6)
+		json_object_object_add(j, "address6",
+		                       json_object_new_string(netd_prefix6_format(
+		                           &n->address6, false, buf, sizeof(buf))));
+}

@@ -2,7 +2,7 @@
 # Issue #10: stateful DHCPv6. A network with an IPv6 Range= leases addresses from it by
 # DHCPv6, a [Host] with an IPv6 Address= gets that one (matched by MAC, through the client's
 # DUID-LL, as dnsmasq matches it), and `netdctl leases` (and --json) lists both leases next to
-# the IPv4 ones.
+# the IPv4 ones; status and list show the network's IPv6 address.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -50,5 +50,10 @@ expect_match "leases lists vm1's IPv4 lease as before" "52:54:00:00:10:01 +192.1
 json=$(ctl --json leases default)
 expect_match "leases --json has the IPv6 lease and its DUID" \
 	'"address": *"fd42:7a:1::50".*"duid": *"00:03:00:01:52:54:00:00:10:01"' "$json"
+
+expect_match "status shows the IPv6 address" 'address6: +fd42:7a:1::1/64' "$(ctl status default)"
+expect_match "status --json has address6" '"address6": *"fd42:7a:1::1/64"' \
+	"$(ctl --json status default)"
+expect_match "list shows both addresses" 'virbr0 +192.122.1.1/24 fd42:7a:1::1/64 ' "$(ctl list)"
 
 nd_finish
