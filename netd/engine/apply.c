@@ -217,8 +217,10 @@ static int restore_forwarding(struct netd_apply_ctx *c, struct netd_diag *diag)
 static int forwarding_on(struct netd_apply_ctx *c, bool *undoable, struct netd_diag *diag)
 {
 	bool changed = false, changed6 = false;
-	int ret = netd_forwarding_enable(c->e->state_dir, &changed, diag);
+	int ret = c->d->forwarding6 ? netd_ipv6_forwarding_safe(c->e, diag) : 0;
 
+	if (ret == 0)
+		ret = netd_forwarding_enable(c->e->state_dir, &changed, diag);
 	if (ret == 0 && c->d->forwarding6)
 		ret = netd_forwarding6_enable(c->e->state_dir, &changed6, diag);
 	*undoable = changed || changed6;

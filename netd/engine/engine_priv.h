@@ -291,6 +291,10 @@ int netd_ipv6_address_has(struct netd_engine *e, const struct netd_network *n);
 /* ipv6.c: the network's DHCPv6 leases appended to arr, as `leases` lists the IPv4 ones (the
  * MAC where the client's DUID carries one, and the DUID). */
 void netd_leases6_json(const struct netd_dnsmasq_paths *paths, json_object *arr);
+/* ipv6.c: IPv6 forwarding may go on: no link takes the host's routes from RAs with
+ * accept_ra=1 (forwarding would make the kernel ignore them: libvirt refuses the same way).
+ * 0, or -EBUSY with diag naming the link and the fix. */
+int netd_ipv6_forwarding_safe(struct netd_engine *e, struct netd_diag *diag);
 /* ipv6.c: "address6" of a network's summary (status, list), where it has one. */
 void netd_address6_json(const struct netd_network *n, json_object *j);
 /* issue->bad when <state>/ip_forward.saved does not load. 0 or -ENOMEM. */

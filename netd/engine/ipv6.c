@@ -92,3 +92,30 @@ void netd_address6_json(const struct netd_network *n, json_object *j)
 		                       json_object_new_string(netd_prefix6_format(
 		                           &n->address6, false, buf, sizeof(buf))));
 }
+
+int netd_ipv6_forwarding_safe(struct netd_engine *e, struct netd_diag *diag)
+{
+	char names[16][IFNAMSIZ], key[96], val[16];
+	size_t n = 0;
+	int ret;
+
+	if (netd_forwarding6_on())
+		return 0;
+	ret = netd_nl_ra_route_links(e->nl, names, 16, &n);
+	if (ret < 0) {
+		netd_diag_set(diag, "listing the host's IPv6 routes: %s", strerror(-ret));
+		return ret;
+	}
+	for (size_t i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "net/ipv6/conf/%.15s/accept_ra", names[i]);
+		if (netd_sysctl_read(key, val, sizeof(val)) < 0 || strcmp(val, "1") != 0)
+			continue;
+		netd_diag_set(diag,
+		              "%s has IPv6 routes from router advertisements and accept_ra=1: with "
+		              "IPv6 forwarding on, the kernel would stop taking RAs there and the "
+		              "host would lose them; set net.ipv6.conf.%s.accept_ra=2 first",
+		              names[i], names[i]);
+		return -EBUSY;
+	}
+	return 0;
+}

@@ -204,3 +204,41 @@ out:
 	free(l.links);
 	return ret;
 }
+
+/* The links IPv6 routes learned from router advertisements leave by (their ifindexes first:
+ * no request goes out on the socket while its dump is read). */
+struct ra_ctx {
+	int idx[64];
+	size_t n;
+};
+
+static int collect_ra(struct nl_object *obj, void *arg)
+{
+	struct rtnl_route *r = (struct rtnl_route *)obj;
+	struct ra_ctx *c = arg;
+	int oif;
+
+	if (nl_object_get_msgtype(obj) != RTM_NEWROUTE || rtnl_route_get_family(r) != AF_INET6 ||
+	    rtnl_route_get_protocol(r) != RTPROT_RA || rtnl_route_get_nnexthops(r) < 1)
+		return 0;
+	oif = rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(r, 0));
+	for (size_t i = 0; i < c->n; i++)
+		if (c->idx[i] == oif)
+			return 0;
+	if (c->n < sizeof(c->idx) / sizeof(c->idx[0]))
+		c->idx[c->n++] = oif;
+	return 0;
+}
+
+int netd_nl_ra_route_links(struct netd_nl *nl, char (*names)[IFNAMSIZ], size_t max, size_t *n)
+{
+	struct ra_ctx c = {{0}, 0};
+	struct netd_link_info li;
+	int ret = netd_nl_dump(nl, RTM_GETROUTE, AF_INET6, collect_ra, &c);
+
+	*n = 0;
+	for (size_t i = 0; ret == 0 && i < c.n && *n < max; i++)
+		if (netd_nl_link_get_by_index(nl, c.idx[i], &li) == 0)
+			snprintf(names[(*n)++], IFNAMSIZ, "%s", li.name);
+	return ret;
+}

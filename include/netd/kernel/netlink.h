@@ -80,6 +80,8 @@ int netd_nl_addr6_del(struct netd_nl *nl, const char *ifname, const struct netd_
                       struct netd_diag *diag);
 int netd_nl_addr6_has(struct netd_nl *nl, const char *ifname, const struct netd_prefix6 *p);
 int netd_nl_host_prefixes6(struct netd_nl *nl, struct netd_host_prefix6 **out, size_t *n);
+/* The links with IPv6 routes learned from router advertisements (proto ra), at most max. */
+int netd_nl_ra_route_links(struct netd_nl *nl, char (*names)[IFNAMSIZ], size_t max, size_t *n);
 
 /* Bridge port isolation (IFLA_BRPORT_ISOLATED). -EOPNOTSUPP when port is not enslaved. */
 int netd_nl_port_set_isolated(struct netd_nl *nl, const char *port, bool isolated,
