@@ -295,6 +295,10 @@ void netd_leases6_json(const struct netd_dnsmasq_paths *paths, json_object *arr)
  * accept_ra=1 (forwarding would make the kernel ignore them: libvirt refuses the same way).
  * 0, or -EBUSY with diag naming the link and the fix. */
 int netd_ipv6_forwarding_safe(struct netd_engine *e, struct netd_diag *diag);
+/* ipv6.c: both definitions give the bridge the same IPv6 address, or none. The bridge's IPv6
+ * is made with it (disabled outright in some modes), so a change of it is a change of
+ * devices for a reload: down under the old definition, up under the new. */
+bool netd_same_ipv6(const struct netd_network *a, const struct netd_network *b);
 /* ipv6.c: "address6" of a network's summary (status, list), where it has one. */
 void netd_address6_json(const struct netd_network *n, json_object *j);
 /* issue->bad when <state>/ip_forward.saved does not load. 0 or -ENOMEM. */

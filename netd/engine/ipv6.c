@@ -119,3 +119,10 @@ int netd_ipv6_forwarding_safe(struct netd_engine *e, struct netd_diag *diag)
 	}
 	return 0;
 }
+
+bool netd_same_ipv6(const struct netd_network *a, const struct netd_network *b)
+{
+	return a->has_address6 == b->has_address6 &&
+	       (!a->has_address6 || (a->address6.len == b->address6.len &&
+	                             memcmp(&a->address6.addr, &b->address6.addr, 16) == 0));
+}
