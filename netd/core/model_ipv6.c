@@ -1,4 +1,5 @@
-/* The model's IPv6 address helpers: parsing, containment and overlap of prefixes. */
+/* The model's IPv6 prefix helpers: containment, overlap, text (parsing is model.c's, with
+ * IPv4's). */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -7,37 +8,6 @@
 #include <string.h>
 
 #include "netd/model.h"
-
-int netd_ipv6_parse(const char *s, struct in6_addr *out)
-{
-	/* inet_pton takes no zone ("%eth0") and no brackets: a config names no interface. */
-	if (!s || inet_pton(AF_INET6, s, out) != 1)
-		return -EINVAL;
-	return 0;
-}
-
-int netd_prefix6_parse(const char *s, struct netd_prefix6 *out)
-{
-	char ip[INET6_ADDRSTRLEN];
-	const char *slash;
-	char *end;
-	long len;
-
-	if (!s || !(slash = strchr(s, '/')) || (size_t)(slash - s) >= sizeof(ip))
-		return -EINVAL;
-	memcpy(ip, s, slash - s);
-	ip[slash - s] = '\0';
-	if (!isdigit((unsigned char)slash[1]))
-		return -EINVAL;
-	errno = 0;
-	len = strtol(slash + 1, &end, 10);
-	if (errno || *end || len < 0 || len > 128)
-		return -EINVAL;
-	if (netd_ipv6_parse(ip, &out->addr) < 0)
-		return -EINVAL;
-	out->len = (uint8_t)len;
-	return 0;
-}
 
 static struct in6_addr masked(const struct in6_addr *a, unsigned len)
 {

@@ -109,9 +109,8 @@ mx6_vms() {
 	done
 }
 
-# lib_matrix's leg and legs, per family. With MX_FAMILY=6: IPv6 addresses, IPv6 tools.
+# lib_matrix's leg, per family. With MX_FAMILY=6: IPv6 tools.
 eval "$(declare -f mx_leg | sed '1s/^mx_leg /mx_leg4 /')"
-eval "$(declare -f mx_legs | sed '1s/^mx_legs /mx_legs4 /')"
 
 mx_leg() {
 	[[ $MX_FAMILY == 6 ]] || {
@@ -133,27 +132,19 @@ mx_leg() {
 	printf '%s %s %s\n' "$icmp" "$tcp" "${seen:--}" >"$resf"
 }
 
-mx_legs() {
-	[[ $MX_FAMILY == 6 ]] || {
-		mx_legs4 "$@"
-		return
-	}
-	local net=$1 cell=$2 v1 v2 n1 n2
-	v1=${MX_VM1[$net]}
-	v2=${MX_VM2[$net]}
-	n1=$(nd_vm_ns "$v1")
-	n2=$(nd_vm_ns "$v2")
-	case $cell in
-	VMToHost) echo "$n1 ${MX6_HOSTADDR[$net]:-$MX6_UPLINK_ADDR}" ;;
-	HostToVM) echo "$HOST ${ND_VMIP6[$v1]}" ;;
-	VMToOutside) echo "$n1 $MX6_LAN_ADDR" ;;
-	OutsideToVM) echo "$LAN ${ND_VMIP6[$v1]}" ;;
-	VMToVM)
-		echo "$n1 ${ND_VMIP6[$v2]}"
-		echo "$n2 ${ND_VMIP6[$v1]}"
-		;;
-	esac
+# lib_matrix's leg targets, per family.
+for f in mx_vm_addr mx_host_addr mx_lan_addr; do
+	eval "$(declare -f "$f" | sed "1s/^$f /${f}4 /")"
+done
+mx_vm_addr() { if [[ $MX_FAMILY == 6 ]]; then printf '%s' "${ND_VMIP6[$1]}"; else mx_vm_addr4 "$1"; fi; }
+mx_host_addr() {
+	if [[ $MX_FAMILY == 6 ]]; then
+		printf '%s' "${MX6_HOSTADDR[$1]:-$MX6_UPLINK_ADDR}"
+	else
+		mx_host_addr4 "$1"
+	fi
 }
+mx_lan_addr() { if [[ $MX_FAMILY == 6 ]]; then printf '%s' "$MX6_LAN_ADDR"; else mx_lan_addr4; fi; }
 
 # With MX_BOTH=1, lib_matrix's mx_assert (and so mx_flips) measures both families.
 eval "$(declare -f mx_assert | sed '1s/^mx_assert /mx_assert_one /')"

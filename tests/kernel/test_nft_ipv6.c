@@ -29,36 +29,22 @@ static struct netd_network *dual_net(bool nat66)
 	return n;
 }
 
-/* Every chain of x as `nft list chain` prints it: the rendered rules, the digest on the
- * first. */
+/* Every chain of x as `nft list chain` prints it (the harness's expected_chain). */
 static void check_chains(const struct netd_nft_net *x)
 {
 	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++) {
 		const struct netd_nft_chain *c = &x->chains[k];
-		char *text = NULL, *got;
-		size_t len;
-		FILE *f;
+		char *want, *got;
 		int st;
 
 		if (!c->present)
 			continue;
-		f = open_memstream(&text, &len);
-		assert_non_null(f);
-		fprintf(f, "table inet netd {\n\tchain %s {\n", c->name);
-		for (size_t i = 0; i < c->n_rules; i++) {
-			fputs("\t\t", f);
-			assert_int_equal(netd_nft_render_rule(&c->rules[i], f), 0);
-			if (i == 0)
-				fprintf(f, " comment \"netd:%s\"", x->digest);
-			fputc('\n', f);
-		}
-		fputs("\t}\n}\n", f);
-		fclose(f);
+		want = expected_chain(x, c);
 		got = run(&st, "nft list chain inet netd %s", c->name);
-		if (st != 0 || strcmp(got, text) != 0)
-			fail_msg("chain %s:\n--- kernel\n%s--- rendered\n%s", c->name, got, text);
+		if (st != 0 || strcmp(got, want) != 0)
+			fail_msg("chain %s:\n--- kernel\n%s--- rendered\n%s", c->name, got, want);
 		free(got);
-		free(text);
+		free(want);
 	}
 }
 
