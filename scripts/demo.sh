@@ -4,8 +4,9 @@
 # examples/internal.conf, examples/bridged.conf with Uplink=eth0, examples/routed.conf), two
 # VMs on each, measure
 # every cell of every mode's matrix by traffic (`netdctl probe` where it exists, else the test
-# harness), and print the measured matrix next to the documents' table (tests/data/matrix.tsv).
-# Exits non-zero if any cell differs. Root. Never touches the machine's own network: the "host"
+# harness), and print the measured matrix next to the documents' table (tests/data/matrix.tsv);
+# then the same over IPv6 (nat and hostonly dual-stack, SLAAC guests; measured by the harness,
+# tests/integration/lib_matrix6.sh). Exits non-zero if any cell differs. Root. Never touches the machine's own network: the "host"
 # and the "lan host" are namespaces too, removed on every exit path.
 set -uo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,8 +26,8 @@ command -v jq >/dev/null || {
 export NETD_BIN=$BUILD_DIR/netd NETDCTL_BIN=$BUILD_DIR/netdctl NETD_SOURCE_DIR=$SRC
 # shellcheck disable=SC2034 # read by lib.sh
 ND_TEST=demo
-# shellcheck source=../tests/integration/lib_matrix.sh
-. "$SRC/tests/integration/lib_matrix.sh"
+# shellcheck source=../tests/integration/lib_matrix6.sh
+. "$SRC/tests/integration/lib_matrix6.sh"
 
 if [[ -t 1 ]]; then
 	step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -49,7 +50,7 @@ declare -A CONF=([default]=default.conf [bridged]=examples/bridged.conf
 declare -A VMS=([default]="nat1 nat2" [bridged]="bri1 bri2" [internal]="int1 int2"
 	[hostonly]="ho1 ho2" [routed]="rt1 rt2")
 
-mx_world
+mx6_world
 step "sandbox: $HOST (the KVM host, eth0 203.0.113.2/24 -> gateway 203.0.113.1), $LAN (a host on the LAN, 203.0.113.10)"
 for n in "${NETS[@]}"; do
 	cp "$SRC/conf/${CONF[$n]}" "$T/conf/$n.conf"
@@ -65,6 +66,13 @@ mx_net routed routed netd-rt0 192.122.60.1
 mx_lan_route 192.122.1.0/24
 mx_lan_route 192.122.56.0/24
 mx_lan_route 192.122.60.0/24
+# IPv6 (issue 10): nat and hostonly get a prefix each, a second Address= in their files.
+sed -i 's|^Address=192.122.1.1/24$|&\nAddress=fd42:7a:1::1/64|' "$T/conf/default.conf"
+sed -i 's|^Address=192.122.56.1/24$|&\nAddress=fd42:56::1/64|' "$T/conf/hostonly.conf"
+mx6_net default fd42:7a:1::1
+mx6_net hostonly fd42:56::1
+mx6_lan_route fd42:7a:1::/64
+mx6_lan_route fd42:56::/64
 
 step "netd --config-dir <those five files> in $HOST; netdctl up bridged (eth0 -> br0)"
 nd_start_netd
@@ -76,9 +84,12 @@ step "two VMs per network, plugged into its bridge by hand (ip link set ... mast
 for n in "${NETS[@]}"; do
 	# shellcheck disable=SC2086 # two names
 	mx_vms "$n" ${VMS[$n]}
+	mx6_vms "$n"
 	for vm in ${VMS[$n]}; do
-		printf '  %-9s %-5s on %-9s %s\n' "$n" "$vm" "${MX_BRIDGE[$n]}" \
-			"${ND_VMIP[$vm]}$([[ -s $T/$vm.lease ]] && echo ' (DHCP lease)' || echo ' (static)')"
+		printf '  %-9s %-5s on %-9s %s, %s\n' "$n" "$vm" "${MX_BRIDGE[$n]}" \
+			"${ND_VMIP[$vm]}$([[ -s $T/$vm.lease ]] && echo ' (DHCP lease)' || echo ' (static)')" \
+			"${ND_VMIP6[$vm]}$([[ ${MX_MODE[$n]} == nat || ${MX_MODE[$n]} == hostonly ]] &&
+				echo ' (SLAAC)' || echo ' (static)')"
 	done
 done
 
@@ -127,43 +138,63 @@ for n in "${pending[@]}"; do
 	for c in "${MX_CELLS[@]}"; do M[$n.$c]=${MX_RES[$n.$c]}; done
 done
 
-# ---- the table
-step "measured (documents' table in parentheses; <<< where they differ)"
+# ---- IPv6: the same cells over IPv6, measured by the harness (lib_matrix6.sh)
+declare -A M6
+step "measuring every cell over IPv6 (ICMPv6 echo + TCP connect per direction)"
+MX_FAMILY=6
+for n in "${NETS[@]}"; do mx_measure_start "$n"; done
+mx_measure_wait
+for n in "${NETS[@]}"; do
+	mx_measure_collect "$n"
+	for c in "${MX_CELLS[@]}"; do M6[$n.$c]=${MX_RES[$n.$c]}; done
+done
+MX_FAMILY=4
+
+# ---- the tables
 declare -A LABEL=([VMToHost]="VM -> host" [HostToVM]="host -> VM"
 	[VMToOutside]="VM -> LAN host" [OutsideToVM]="LAN host -> VM" [VMToVM]="VM <-> VM")
 yn() { case $1 in allow) echo yes ;; deny) echo no ;; "") echo "?" ;; *) echo "${1%% *}" ;; esac; }
-printf '  %-18s' ""
-for n in "${NETS[@]}"; do printf ' %-15s' "${MX_MODE[$n]}"; done
-printf '\n'
 differ=()
-for c in "${MX_CELLS[@]}"; do
-	printf '  %-18s' "${LABEL[$c]}"
-	for n in "${NETS[@]}"; do
-		doc=$(mx_doc "${MX_MODE[$n]}" "$c")
-		got=${M[$n.$c]}
-		mark="   "
-		if [[ $got != "$doc" ]]; then
-			mark="<<<"
-			differ+=("${MX_MODE[$n]} ${LABEL[$c]}: measured $got, documents say $doc")
-		fi
-		printf ' %-5s(%-3s)%s ' "$(yn "$got")" "$(yn "$doc")" "$mark"
-	done
+# print_matrix FAMILY ARRAY: one table, the documents' value in parentheses.
+print_matrix() {
+	local fam=$1 c n doc got mark
+	local -n res=$2
+	step "measured over $fam (documents' table in parentheses; <<< where they differ)"
+	printf '  %-18s' ""
+	for n in "${NETS[@]}"; do printf ' %-15s' "${MX_MODE[$n]}"; done
 	printf '\n'
-done
+	for c in "${MX_CELLS[@]}"; do
+		printf '  %-18s' "${LABEL[$c]}"
+		for n in "${NETS[@]}"; do
+			doc=$(mx_doc "${MX_MODE[$n]}" "$c")
+			got=${res[$n.$c]}
+			mark="   "
+			if [[ $got != "$doc" ]]; then
+				mark="<<<"
+				differ+=("$fam ${MX_MODE[$n]} ${LABEL[$c]}: measured $got, documents say $doc")
+			fi
+			printf ' %-5s(%-3s)%s ' "$(yn "$got")" "$(yn "$doc")" "$mark"
+		done
+		printf '\n'
+	done
+}
+print_matrix IPv4 M
 printf '  %-18s' "measured by"
 for n in "${NETS[@]}"; do printf ' %-15s' "${HOW[$n]}"; done
 printf '\n'
-for d in "${differ[@]}"; do printf '  differs: %s\n' "$d"; done
 if [[ ${HOW[*]} == *harness* ]] && ! have_probe; then
 	printf '  (netdctl has no "probe" yet: measured by tests/integration/lib_matrix.sh)\n'
 fi
+print_matrix IPv6 M6
+printf '  (IPv6: measured by tests/integration/lib_matrix6.sh)\n'
+for d in "${differ[@]}"; do printf '  differs: %s\n' "$d"; done
 
 step "netdctl list"
 show list
 
-total=$((${#NETS[@]} * ${#MX_CELLS[@]}))
+total=$((2 * ${#NETS[@]} * ${#MX_CELLS[@]}))
 if ((${#differ[@]} == 0)); then
-	printf '\nverdict: all %d cells of the %d modes match the documents'"'"' table, measured by traffic (%s)\n' \
+	printf '\nverdict: all %d cells of the %d modes, over IPv4 and IPv6, match the documents'"'"' table, measured by traffic (%s)\n' \
 		"$total" "${#NETS[@]}" "$(elapsed)"
 	rc=0
 else

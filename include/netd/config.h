@@ -29,6 +29,10 @@ int netd_config_check_set(const struct netd_config *c, struct netd_diag *diag);
 int netd_config_check_host(const struct netd_network *n, const struct netd_host_prefix *hp,
                            size_t n_hp, struct netd_diag *diag);
 
+/* The same for the network's IPv6 prefix (config_ipv6.c). */
+int netd_config_check_host6(const struct netd_network *n, const struct netd_host_prefix6 *hp,
+                            size_t n_hp, struct netd_diag *diag);
+
 /*
  * The keys a network file takes: key i of the table (from 0) as its section ("Network") and
  * name ("Name"), each section's keys in the order its messages list them; -ENOENT past the

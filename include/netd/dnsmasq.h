@@ -47,6 +47,8 @@ bool netd_dnsmasq_wanted(const struct netd_network *n);
  * dnsmasq_dns.c: what dnsmasq rereads on SIGHUP (DHCP options, A/AAAA records) goes to
  * p->opts and p->records (dhcp-optsfile=, addn-hosts=), the rest into this text.
  */
+/* The IPv6 lines of the config (dnsmasq_conf6.c): RA, SLAAC, DHCPv6; nothing without IPv6. */
+void netd_dnsmasq_render_ipv6(const struct netd_network *n, FILE *f);
 int netd_dnsmasq_render_conf(const struct netd_network *n, const struct netd_dnsmasq_paths *p,
                              char **out);
 /* Pure: the dhcp-hostsfile text, one "mac,ip,name" line per [Host], then one "mac,ip" per
@@ -94,6 +96,20 @@ struct netd_lease {
 /* Pure parser of dnsmasq's lease file text. Lines that are not an IPv4 lease on Ethernet
  * (torn last line, DHCPv6 section, junk) are skipped, never an error. */
 int netd_dnsmasq_leases_parse(const char *text, struct netd_lease **out, size_t *n);
+
+/* A DHCPv6 lease (leases6.c): its guest's MAC only where its DUID carries one. */
+struct netd_lease6 {
+	time_t expiry; /* 0: infinite */
+	uint32_t iaid;
+	struct in6_addr addr;
+	char hostname[NETD_HOSTNAME_MAX]; /* "" for "*" */
+	char duid[128];
+	bool has_mac;
+	uint8_t mac[6];
+};
+
+/* The file's DHCPv6 leases (after its "duid" line); other lines skipped as above. */
+int netd_dnsmasq_leases6_parse(const char *text, struct netd_lease6 **out, size_t *n);
 
 /* ---- netd's liveness query to a dnsmasq (dns_probe.c): "version.bind" CH TXT, a question
  * dnsmasq answers itself, never from upstream; every netd dnsmasq serves DNS on its bridge's

@@ -45,10 +45,17 @@ struct netd_prefix {
 	uint8_t len;
 };
 
+/* An IPv6 address with a prefix length (issue 10: a network's second Address=). */
+struct netd_prefix6 {
+	struct in6_addr addr;
+	uint8_t len;
+};
+
 /* A [Host] section: a static DHCP lease. */
 struct netd_host {
 	uint8_t mac[6];
 	struct in_addr addr;          /* s_addr 0 when the section gives none */
+	struct in6_addr addr6;        /* its DHCPv6 address; :: when the section gives none */
 	char name[NETD_HOSTNAME_MAX]; /* "" when the section gives none */
 	unsigned line;                /* line of the [Host] header, for errors */
 };
@@ -186,6 +193,15 @@ struct netd_network {
 	unsigned line_vni;
 	struct netd_forward *forwards; /* [Forward] sections in file order, then live ones */
 	size_t n_forwards;
+	/* IPv6 (config_ipv6.c): the host's IPv6 address on the bridge (a second Address=),
+	 * guests' SLAAC from dnsmasq's RAs, a DHCPv6 range (a second Range=), and NAT66 in a
+	 * masquerading mode unless IPv6NAT=no. */
+	bool has_address6;
+	struct netd_prefix6 address6;
+	bool has_dhcp6;
+	struct in6_addr dhcp6_first, dhcp6_last;
+	bool ipv6_nat; /* [Network] IPv6NAT= (default yes) */
+	unsigned line_address6, line_range6, line_ipv6_nat;
 
 	char source[NETD_PATH_MAX]; /* file it came from, or "<embedded>" */
 	unsigned line_name, line_mode, line_bridge, line_address, line_range, line_uplink;
@@ -207,6 +223,14 @@ struct netd_config {
  */
 struct netd_host_prefix {
 	struct netd_prefix prefix;
+	char ifname[IFNAMSIZ];
+	char owned_by[NETD_NAME_MAX];
+	bool is_route;
+};
+
+/* The same for IPv6: an address or route of the host that an IPv6 prefix must not overlap. */
+struct netd_host_prefix6 {
+	struct netd_prefix6 prefix;
 	char ifname[IFNAMSIZ];
 	char owned_by[NETD_NAME_MAX];
 	bool is_route;
@@ -247,6 +271,14 @@ enum netd_guest_addr netd_guest_addr_check(const struct netd_prefix *subnet, str
 /* Parse "a.b.c.d/n" strictly; -EINVAL on anything else. */
 int netd_prefix_parse(const char *s, struct netd_prefix *out);
 int netd_ipv4_parse(const char *s, struct in_addr *out);
+/* IPv6 helpers (model_ipv6.c): "addr/len" strictly, an address, containment, overlap. */
+int netd_prefix6_parse(const char *s, struct netd_prefix6 *out);
+int netd_ipv6_parse(const char *s, struct in6_addr *out);
+struct in6_addr netd_prefix6_network(const struct netd_prefix6 *p);
+bool netd_prefix6_contains(const struct netd_prefix6 *p, const struct in6_addr *a);
+bool netd_prefix6_overlaps(const struct netd_prefix6 *a, const struct netd_prefix6 *b);
+/* "fd42:7a:1::/64" (network_only) or "fd42:7a:1::1/64" into buf (at least 48 bytes). */
+char *netd_prefix6_format(const struct netd_prefix6 *p, bool network_only, char *buf, size_t len);
 int netd_mac_parse(const char *s, uint8_t mac[6]);
 void netd_mac_format(const uint8_t mac[6], char buf[18]);
 /* Linux interface name rules: 1..15 bytes, no '/', ':', whitespace; not "." or "..". */

@@ -6,6 +6,7 @@
  *   chain forward     filter hook forward prio 0:    iifname vmap @fwd_in_if
  *                                                    oifname vmap @fwd_out_if
  *   chain postrouting nat hook postrouting prio 100: ip saddr vmap @nat_src (interval map)
+ *                                                    ip6 saddr vmap @nat6_src (interval map)
  *
  * All base chains have policy accept: traffic that is not a netd network's is not ours.
  * Each network owns the regular chains in_<net>, out_<net>, fwdi_<net>, fwdo_<net> and,
@@ -74,6 +75,11 @@ enum netd_nft_match_kind {
 	NETD_NFT_M_ARP_SPA_NE,     /* arp saddr ip != prefix */
 	NETD_NFT_M_CT_DNAT,        /* ct status dnat (a port forward's connection) */
 	NETD_NFT_M_FWD_ALLOW,      /* ip daddr . meta l4proto . th dport @fwd_allow */
+	/* IPv6 (issue 10; nft_build6.c): the same chains judge both families */
+	NETD_NFT_M_IP6_SADDR_NE, /* ip6 saddr != prefix6 */
+	NETD_NFT_M_IP6_DADDR_NE, /* ip6 daddr != prefix6 */
+	NETD_NFT_M_IP6_DADDR,    /* ip6 daddr prefix6 */
+	NETD_NFT_M_ICMPV6_TYPE,  /* icmpv6 type N (implies meta nfproto ipv6, l4proto icmpv6) */
 };
 
 enum netd_nft_ct_bits { /* the kernel's NF_CT_STATE_BIT values */
@@ -93,6 +99,8 @@ struct netd_nft_match {
 		uint32_t ct_state; /* netd_nft_ct_bits */
 		uint8_t mac[6];
 		uint16_t ether_type; /* host byte order, ETH_P_* */
+		struct netd_prefix6 prefix6;
+		uint8_t icmp_type; /* ICMPv6 type */
 	} u;
 };
 
@@ -123,6 +131,8 @@ enum netd_nft_chain_kind {
 	NETD_NFT_CHAIN_FWDI, /* fwdi_<net>: iifname <bridge>, hook forward */
 	NETD_NFT_CHAIN_FWDO, /* fwdo_<net>: oifname <bridge>, hook forward */
 	NETD_NFT_CHAIN_POST, /* post_<net>: ip saddr in subnet, hook postrouting (nat) */
+	/* post6_<net>: ip6 saddr in the IPv6 prefix (NAT66), hook postrouting, map nat6_src */
+	NETD_NFT_CHAIN_POST6,
 	NETD_NFT_CHAIN_KINDS,
 };
 
@@ -189,6 +199,8 @@ struct netd_nft_net {
 	char bridge[IFNAMSIZ];
 	struct netd_prefix subnet; /* network address + len; meaningful when has_subnet */
 	bool has_subnet;
+	struct netd_prefix6 subnet6; /* the IPv6 prefix (network bits only); has_subnet6 */
+	bool has_subnet6;
 	struct netd_nft_chain chains[NETD_NFT_CHAIN_KINDS];
 	/* Hash of the rendered text of the inet chains and elements: a label on the first rule
 	 * of the network's chains (nft list shows it as a comment). Never trusted for "in

@@ -18,6 +18,7 @@ struct netd_desired {
 	bool no_ipv6;
 	unsigned arp_ignore;      /* the bridge's net.ipv4.conf.*.arp_ignore; 0: left alone */
 	bool forwarding;          /* needs net.ipv4.ip_forward=1 */
+	bool forwarding6;         /* ... and net.ipv6.conf.all.forwarding=1 (it has IPv6) */
 	bool isolate_ports;       /* VMToVM=deny: every port but the uplink isolated */
 	struct netd_nft_net *nft; /* owned; the record's guests bound (netd_tap_nft_build) */
 	bool has_rules;           /* nft has at least one inet chain */

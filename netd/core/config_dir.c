@@ -156,6 +156,8 @@ static int check_pair(const struct netd_network *a, const struct netd_network *b
 		                netd_prefix_format(&b->address, true, pb, sizeof(pb)), b->name,
 		                netd_prefix_format(&a->address, true, pa, sizeof(pa)), a->name,
 		                a->source, a->line_address);
+	if (cfg_check_pair6(a, b, diag) < 0)
+		return -EINVAL;
 	if (a->uplink[0] && strcmp(a->uplink, b->uplink) == 0)
 		return cfg_diag(diag, b->source, b->line_uplink,
 		                "uplink '%s' is already used by network '%s' (%s:%u); a NIC can be "

@@ -133,16 +133,22 @@ static const struct cfg_key keys[] = {
      .flags = CFG_UNKNOWN},
     {SEC_NETWORK, "Bridge", cfg_parse_ifname, NET(bridge), NET_LINE(line_bridge)},
     {SEC_NETWORK, "Address", cfg_parse_host_prefix, NET(address), NET_LINE(line_address), .min = 8,
-     .max = 30},
+     .max = 30, .flags = CFG_V6_TWIN},
+    {SEC_NETWORK, "Address", cfg_parse_host_prefix6, NET(address6), NET_LINE(line_address6),
+     .min = 48, .max = 120, .flags = CFG_TWIN},
     {SEC_NETWORK, "Autostart", cfg_parse_bool, NET(autostart), CFG_NO_LINE},
     {SEC_NETWORK, "Uplink", cfg_parse_ifname, NET(uplink), NET_LINE(line_uplink)},
     {SEC_NETWORK, "GuestSourceCheck", cfg_parse_bool, NET(guest_source_check), CFG_NO_LINE},
     {SEC_NETWORK, "MTU", cfg_parse_uint, NET(mtu), NET_LINE(line_mtu), .min = 68, .max = 65535},
     {SEC_NETWORK, "NATAddress", cfg_parse_ipv4, NET(nat_address), NET_LINE(line_nat_address)},
     {SEC_NETWORK, "NATPorts", cfg_parse_nat_ports, NET(nat_ports), NET_LINE(line_nat_ports)},
+    {SEC_NETWORK, "IPv6NAT", cfg_parse_bool, NET(ipv6_nat), NET_LINE(line_ipv6_nat)},
 
     /* [DHCP] */
-    {SEC_DHCP, "Range", cfg_parse_ranges, NET(dhcp_first), CFG_NO_LINE, .flags = CFG_REPEATS},
+    {SEC_DHCP, "Range", cfg_parse_ranges, NET(dhcp_first), CFG_NO_LINE,
+     .flags = CFG_REPEATS | CFG_V6_TWIN},
+    {SEC_DHCP, "Range", cfg_parse_range6, NET(dhcp6_first), NET_LINE(line_range6),
+     .flags = CFG_TWIN},
     {SEC_DHCP, "LeaseTime", cfg_parse_lease_time, NET(lease_time), CFG_NO_LINE,
      .min = MIN_LEASE_TIME, .max = UINT_MAX},
     {SEC_DHCP, "Router", cfg_parse_router, NET(dhcp.router), NET_LINE(dhcp.line_router)},
@@ -158,7 +164,8 @@ static const struct cfg_key keys[] = {
 
     /* [Host], one static lease each */
     {SEC_HOST, "MAC", cfg_parse_mac, HOST(mac), .hint = "52:54:00:12:34:56"},
-    {SEC_HOST, "Address", cfg_parse_ipv4, HOST(addr), .flags = CFG_IN_SECTION},
+    {SEC_HOST, "Address", cfg_parse_ipv4, HOST(addr), .flags = CFG_IN_SECTION | CFG_V6_TWIN},
+    {SEC_HOST, "Address", cfg_parse_ipv6, HOST(addr6), .flags = CFG_IN_SECTION | CFG_TWIN},
     {SEC_HOST, "Name", cfg_parse_hostname, HOST(name), .flags = CFG_IN_SECTION},
 
     /* [Policy], one key a cell of the matrix, named by the model */
@@ -241,16 +248,23 @@ const struct cfg_key *const cfg_keys = keys;
 const struct cfg_key *cfg_key_find(enum section s, const char *name)
 {
 	for (size_t i = 0; i < CFG_N_KEYS; i++)
-		if (cfg_keys[i].sec == s && strcmp(cfg_key_name(&cfg_keys[i]), name) == 0)
+		if (cfg_keys[i].sec == s && !(cfg_keys[i].flags & CFG_TWIN) &&
+		    strcmp(cfg_key_name(&cfg_keys[i]), name) == 0)
 			return &cfg_keys[i];
 	return NULL;
 }
 
+/* A twin is the same key as the row before it: the list names each key once. */
 int netd_config_key(size_t i, const char **section, const char **key)
 {
-	if (i >= CFG_N_KEYS)
-		return -ENOENT;
-	*section = cfg_section_name(cfg_keys[i].sec);
-	*key = cfg_key_name(&cfg_keys[i]);
-	return 0;
+	for (size_t r = 0; r < CFG_N_KEYS; r++) {
+		if (cfg_keys[r].flags & CFG_TWIN)
+			continue;
+		if (i-- == 0) {
+			*section = cfg_section_name(cfg_keys[r].sec);
+			*key = cfg_key_name(&cfg_keys[r]);
+			return 0;
+		}
+	}
+	return -ENOENT;
 }

@@ -31,10 +31,10 @@ static void key_list(enum section s, char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (int i = 0; i < CFG_N_KEYS; i++)
-		if (cfg_keys[i].sec == s)
+		if (cfg_keys[i].sec == s && !(cfg_keys[i].flags & CFG_TWIN))
 			last = i;
 	for (int i = 0; i < CFG_N_KEYS && used < len; i++) {
-		if (cfg_keys[i].sec != s)
+		if (cfg_keys[i].sec != s || (cfg_keys[i].flags & CFG_TWIN))
 			continue;
 		used += snprintf(buf + used, len - used, "%s%s",
 		                 count == 0  ? ""
@@ -60,6 +60,7 @@ static int set_key(struct parser *p, const char *name, const char *value)
 		                "unknown key '%s' in [%s]; the keys there are %s (case-sensitive)",
 		                name, sec_name, list);
 	}
+	k = cfg_key_for_value(k, value);
 	seen = &p->key_line[k - cfg_keys];
 	if (*seen && !(k->flags & CFG_REPEATS))
 		return cfg_fail(p, p->line,
@@ -210,6 +211,8 @@ static int finish(struct parser *p)
 		                "Bridge=virbr1");
 	n->has_address = n->line_address != 0;
 	n->has_dhcp = p->sec_line[SEC_DHCP] != 0;
+	n->has_address6 = n->line_address6 != 0;
+	n->has_dhcp6 = n->line_range6 != 0;
 	n->bond.line = p->sec_line[SEC_BOND];
 	ops = netd_mode_ops(n->mode);
 	if (cfg_check_bond(p, ops) < 0 || cfg_check_mode_rules(p, ops) < 0)
@@ -220,7 +223,7 @@ static int finish(struct parser *p)
 		if (cfg_check_host(p, i) < 0)
 			return p->err;
 	if (cfg_check_taps(p) < 0 || cfg_check_forwards(p) < 0 || cfg_check_policy(p, ops) < 0 ||
-	    cfg_check_nat(p, ops) < 0 || cfg_check_vxlan(p, ops) < 0)
+	    cfg_check_nat(p, ops) < 0 || cfg_check_vxlan(p, ops) < 0 || cfg_check_ipv6(p, ops) < 0)
 		return p->err;
 	n->dns.line = p->sec_line[SEC_DNS];
 	if (cfg_check_dhcp_opts(p) < 0 || cfg_check_dns(p) < 0)

@@ -20,6 +20,7 @@
  *   config_nat.c       NATAddress= and NATPorts=: the port range's parser, their rules
  *   config_dns.c       [DNS]'s and [DNSRecord]'s own parsers and rules
  *   config_dhcp.c      [DHCP]'s options: their parsers and rules
+ *   config_ipv6.c      the IPv6 twins of Address= and Range=, IPv6NAT= and their rules
  *   config_validate.c  the rules that tie keys together
  *   config_values.c    the typed parsers sections share
  *   config_diag.c      the one error helper; section and key names
@@ -56,11 +57,11 @@ enum section {
 };
 
 /* Rows in cfg_keys[]; config_keys.c asserts the count. */
-#define CFG_N_KEYS 73
+#define CFG_N_KEYS 77
 
 /* Where each key of a [Host] was given (0: not given); parallel to n->hosts. */
 struct host_lines {
-	unsigned mac, addr, name;
+	unsigned mac, addr, name, addr6;
 };
 
 struct parser {
@@ -96,6 +97,11 @@ enum cfg_flags {
 	    1u << 0,           /* "invalid KEY 'v' in [Section]: ...": the key name is ambiguous */
 	CFG_UNKNOWN = 1u << 1, /* "unknown KEY 'v': ..." rather than "invalid" */
 	CFG_REPEATS = 1u << 2, /* may be given more than once in a section (its parser counts) */
+	/* The next row is this key's IPv6 twin: a value with ':' goes there, so the key may be
+	 * given once per family (config_ipv6.c). */
+	CFG_V6_TWIN = 1u << 3,
+	/* An IPv6 twin: found only through the row before it, never listed on its own. */
+	CFG_TWIN = 1u << 4,
 };
 
 #define CFG_NO_LINE (-1)
@@ -180,6 +186,12 @@ int cfg_parse_range(struct parser *p, const struct cfg_key *k, const char *v, vo
 int cfg_parse_lease_time(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 /* [Network] NATPorts= (config_nat.c): FIRST-LAST into a uint16_t[2]. */
 int cfg_parse_nat_ports(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+/* The IPv6 twins' own (config_ipv6.c): Address=ADDR/LEN, Range=FIRST LAST, an address. */
+int cfg_parse_host_prefix6(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_range6(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+int cfg_parse_ipv6(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
+/* The row a value goes to: k's IPv6 twin for a value with ':', else k. */
+const struct cfg_key *cfg_key_for_value(const struct cfg_key *k, const char *v);
 /* [Bond]'s own (config_bond.c). */
 int cfg_parse_slaves(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
 int cfg_parse_arp_targets(struct parser *p, const struct cfg_key *k, const char *v, void *obj);
@@ -241,6 +253,10 @@ int cfg_check_nat_host(const struct netd_network *n, const struct netd_host_pref
 int cfg_check_dhcp_opts(struct parser *p);                              /* config_dhcp.c */
 int cfg_check_dns(struct parser *p);                                    /* config_dns.c */
 int cfg_check_vxlan(struct parser *p, const struct netd_mode_ops *ops); /* config_fabric.c */
+int cfg_check_ipv6(struct parser *p, const struct netd_mode_ops *ops); /* config_ipv6.c */
+/* Network b's IPv6 prefix against an earlier network a's (config_dir.c's pair check). */
+int cfg_check_pair6(const struct netd_network *a, const struct netd_network *b,
+                    struct netd_diag *diag);
 /* [Host] and [Tap] Address=: a guest's address of the subnet (who: "host" or "tap"). */
 int cfg_check_guest_addr(struct parser *p, const char *who, struct in_addr a, unsigned line);
 

@@ -102,6 +102,7 @@ int netd_dnsmasq_render_conf(const struct netd_network *n, const struct netd_dns
 		/* More ranges, the options file, PXE (dnsmasq_dns.c). */
 		netd_dnsmasq_conf_dhcp(f, n, p);
 	}
+	netd_dnsmasq_render_ipv6(n, f);
 	ret = ferror(f) ? -ENOMEM : 0;
 	if (fclose(f) != 0)
 		ret = -ENOMEM;
@@ -113,14 +114,18 @@ int netd_dnsmasq_render_conf(const struct netd_network *n, const struct netd_dns
 	return 0;
 }
 
-static void host_line(FILE *f, const uint8_t m[6], struct in_addr addr, const char *name)
+static void host_line(FILE *f, const uint8_t m[6], struct in_addr addr, const struct in6_addr *a6,
+                      const char *name)
 {
-	char mac[18], a[INET_ADDRSTRLEN];
+	char mac[18], a[INET6_ADDRSTRLEN];
 
 	netd_mac_format(m, mac);
 	fputs(mac, f);
 	if (addr.s_addr)
 		fprintf(f, ",%s", ip(addr, a));
+	/* DHCPv6 by MAC, as dnsmasq matches it (the client's DUID or the neighbour table). */
+	if (a6 && !IN6_IS_ADDR_UNSPECIFIED(a6))
+		fprintf(f, ",[%s]", inet_ntop(AF_INET6, a6, a, sizeof(a)));
 	if (name && name[0])
 		fprintf(f, ",%s", name);
 	fputc('\n', f);
@@ -143,13 +148,14 @@ int netd_dnsmasq_render_hosts_extra(const struct netd_network *n, const struct n
 	if (!f)
 		return -ENOMEM;
 	for (size_t i = 0; i < n->n_hosts; i++)
-		host_line(f, n->hosts[i].mac, n->hosts[i].addr, n->hosts[i].name);
+		host_line(f, n->hosts[i].mac, n->hosts[i].addr, &n->hosts[i].addr6,
+		          n->hosts[i].name);
 	/* [Tap]s with an Address, then taps attached at run time (netd/engine/attach*.c). */
 	for (size_t i = 0; i < n->n_taps; i++)
 		if (n->taps[i].addr.s_addr)
-			host_line(f, n->taps[i].mac, n->taps[i].addr, NULL);
+			host_line(f, n->taps[i].mac, n->taps[i].addr, NULL, NULL);
 	for (size_t i = 0; i < n_extra; i++)
-		host_line(f, extra[i].mac, extra[i].addr, extra[i].name);
+		host_line(f, extra[i].mac, extra[i].addr, NULL, extra[i].name);
 	ret = ferror(f) ? -ENOMEM : 0;
 	if (fclose(f) != 0)
 		ret = -ENOMEM;

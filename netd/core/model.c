@@ -139,26 +139,54 @@ int netd_ipv4_parse(const char *s, struct in_addr *out)
 	return 0;
 }
 
-int netd_prefix_parse(const char *s, struct netd_prefix *out)
+/* "ADDR/LEN" into ip (iplen bytes) and *len (0..maxlen); -EINVAL on anything else. */
+static int split_prefix(const char *s, char *ip, size_t iplen, long maxlen, uint8_t *len)
 {
-	char ip[INET_ADDRSTRLEN];
 	const char *slash;
 	char *end;
-	long len;
+	long l;
 
-	if (!s || !(slash = strchr(s, '/')) || (size_t)(slash - s) >= sizeof(ip))
+	if (!s || !(slash = strchr(s, '/')) || (size_t)(slash - s) >= iplen)
 		return -EINVAL;
 	memcpy(ip, s, slash - s);
 	ip[slash - s] = '\0';
 	if (!isdigit((unsigned char)slash[1]))
 		return -EINVAL;
 	errno = 0;
-	len = strtol(slash + 1, &end, 10);
-	if (errno || *end || len < 0 || len > 32)
+	l = strtol(slash + 1, &end, 10);
+	if (errno || *end || l < 0 || l > maxlen)
 		return -EINVAL;
-	if (netd_ipv4_parse(ip, &out->addr) < 0)
+	*len = (uint8_t)l;
+	return 0;
+}
+
+int netd_prefix_parse(const char *s, struct netd_prefix *out)
+{
+	char ip[INET_ADDRSTRLEN];
+	uint8_t len;
+
+	if (split_prefix(s, ip, sizeof(ip), 32, &len) < 0 || netd_ipv4_parse(ip, &out->addr) < 0)
 		return -EINVAL;
-	out->len = (uint8_t)len;
+	out->len = len;
+	return 0;
+}
+
+int netd_ipv6_parse(const char *s, struct in6_addr *out)
+{
+	/* inet_pton takes no zone ("%eth0") and no brackets: a config names no interface. */
+	if (!s || inet_pton(AF_INET6, s, out) != 1)
+		return -EINVAL;
+	return 0;
+}
+
+int netd_prefix6_parse(const char *s, struct netd_prefix6 *out)
+{
+	char ip[INET6_ADDRSTRLEN];
+	uint8_t len;
+
+	if (split_prefix(s, ip, sizeof(ip), 128, &len) < 0 || netd_ipv6_parse(ip, &out->addr) < 0)
+		return -EINVAL;
+	out->len = len;
 	return 0;
 }
 
@@ -219,7 +247,7 @@ struct netd_network *netd_network_new(void)
 
 	/* The model's defaults that are not zero. */
 	if (n) {
-		n->guest_source_check = true;
+		n->guest_source_check = n->ipv6_nat = true;
 		n->dns.local_only = true;
 	}
 	return n;

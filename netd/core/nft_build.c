@@ -7,16 +7,17 @@
 
 #include "netd/mode.h"
 #include "netd/nft.h"
+#include "nft_build6.h"
 #include "nft_build_priv.h"
 
 /* The longest chain is in_<net>: DHCP from 0.0.0.0, source check, ct, DHCP, DNS udp, DNS tcp,
- * verdict (two rules). */
-#define RULES_PER_CHAIN 10
+ * verdict (two rules); with IPv6 five more (nft_build6.c). */
+#define RULES_PER_CHAIN 16
 
 static const char *const prefixes[NETD_NFT_CHAIN_KINDS] = {
     [NETD_NFT_CHAIN_IN] = "in_",     [NETD_NFT_CHAIN_OUT] = "out_",
     [NETD_NFT_CHAIN_FWDI] = "fwdi_", [NETD_NFT_CHAIN_FWDO] = "fwdo_",
-    [NETD_NFT_CHAIN_POST] = "post_",
+    [NETD_NFT_CHAIN_POST] = "post_", [NETD_NFT_CHAIN_POST6] = "post6_",
 };
 
 const char *netd_nft_chain_prefix(enum netd_nft_chain_kind k)
@@ -117,6 +118,8 @@ static void build_in(const struct netd_network *n, const struct netd_prefix *sub
 		}
 		add_source_check(c, subnet);
 	}
+	if (n->has_address6)
+		nft_build6_in(n, c);
 	add_ct_rule(c, NETD_NFT_V_ACCEPT);
 	if (n->has_dhcp)
 		add_port_rule(c, NETD_NFT_M_UDP_DPORT, 67);
@@ -135,6 +138,8 @@ static void build_out(const struct netd_network *n, struct netd_nft_chain *c)
 	 * conntrack does not tie them to the request. */
 	if (n->has_dhcp)
 		add_port_rule(c, NETD_NFT_M_UDP_SPORT, 67);
+	if (n->has_address6)
+		nft_build6_out(n, c);
 	add_cell(c, n, NETD_CELL_HOST_TO_VM, NETD_NFT_V_ACCEPT);
 }
 
@@ -145,6 +150,8 @@ static void build_fwdi(const struct netd_network *n, const struct netd_prefix *s
 
 	if (subnet)
 		add_source_check(c, subnet);
+	if (n->has_address6)
+		nft_build6_fwdi(n, c);
 
 	/* Bridged VM <-> VM only reaches the forward hook with br_netfilter on; it is the
 	 * one case where the packet stays in this network, so fwdi may decide it. */
@@ -199,6 +206,8 @@ static int build_chains(const struct netd_network *n, const struct netd_mode_ops
 
 		if (k == NETD_NFT_CHAIN_POST && !(ops->masquerade && x->has_subnet))
 			continue;
+		if (k == NETD_NFT_CHAIN_POST6 && !nft_build6_masquerades(n, ops->masquerade))
+			continue;
 		c->present = true;
 		snprintf(c->name, sizeof(c->name), "%s%s", prefixes[k], n->name);
 		c->rules = calloc(RULES_PER_CHAIN, sizeof(*c->rules));
@@ -211,6 +220,8 @@ static int build_chains(const struct netd_network *n, const struct netd_mode_ops
 	build_fwdo(n, &x->chains[NETD_NFT_CHAIN_FWDO]);
 	if (x->chains[NETD_NFT_CHAIN_POST].present)
 		build_post(n, &x->subnet, &x->chains[NETD_NFT_CHAIN_POST]);
+	if (x->chains[NETD_NFT_CHAIN_POST6].present)
+		nft_build6_post(n, &x->chains[NETD_NFT_CHAIN_POST6]);
 	return 0;
 }
 
@@ -233,6 +244,11 @@ int netd_nft_net_build_guests(const struct netd_network *n, const struct netd_nf
 		x->has_subnet = true;
 		x->subnet.addr = netd_prefix_network(&n->address);
 		x->subnet.len = n->address.len;
+	}
+	if (n->has_address6) {
+		x->has_subnet6 = true;
+		x->subnet6.addr = netd_prefix6_network(&n->address6);
+		x->subnet6.len = n->address6.len;
 	}
 
 	/* A switched guest is a host on the LAN: nothing here is routed, so no rules. */

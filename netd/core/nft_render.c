@@ -8,8 +8,31 @@
 
 /* The maps the base chains dispatch through, in the order of enum netd_nft_chain_kind. */
 static const char *const map_names[NETD_NFT_CHAIN_KINDS] = {
-    "in_if", "out_if", "fwd_in_if", "fwd_out_if", "nat_src",
+    "in_if", "out_if", "fwd_in_if", "fwd_out_if", "nat_src", "nat6_src",
 };
+
+static void print_prefix6(const char *what, const struct netd_prefix6 *p, FILE *out)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, &p->addr, ip, sizeof(ip));
+	if (p->len == 128)
+		fprintf(out, "%s%s", what, ip);
+	else
+		fprintf(out, "%s%s/%u", what, ip, p->len);
+}
+
+/* nft's names for the ICMPv6 types netd matches. */
+static void print_icmp6_type(uint8_t t, FILE *out)
+{
+	static const char *const nd[] = {"nd-router-solicit", "nd-router-advert",
+	                                 "nd-neighbor-solicit", "nd-neighbor-advert"};
+
+	if (t >= 133 && t <= 136)
+		fprintf(out, "icmpv6 type %s", nd[t - 133]);
+	else
+		fprintf(out, "icmpv6 type %u", t);
+}
 
 static void print_prefix(const struct netd_prefix *p, FILE *out)
 {
@@ -125,6 +148,18 @@ static int print_match(const struct netd_nft_match *m, FILE *out)
 	case NETD_NFT_M_IP_DADDR_NE:
 		fputs("ip daddr != ", out);
 		print_prefix(&m->u.prefix, out);
+		break;
+	case NETD_NFT_M_IP6_SADDR_NE:
+		print_prefix6("ip6 saddr != ", &m->u.prefix6, out);
+		break;
+	case NETD_NFT_M_IP6_DADDR_NE:
+		print_prefix6("ip6 daddr != ", &m->u.prefix6, out);
+		break;
+	case NETD_NFT_M_IP6_DADDR:
+		print_prefix6("ip6 daddr ", &m->u.prefix6, out);
+		break;
+	case NETD_NFT_M_ICMPV6_TYPE:
+		print_icmp6_type(m->u.icmp_type, out);
 		break;
 	case NETD_NFT_M_L4PROTO:
 		fputs("meta l4proto ", out);
@@ -257,6 +292,8 @@ int netd_nft_render_inet(const struct netd_nft_net *x, FILE *out)
 		fprintf(out, "add element inet %s %s { ", NETD_NFT_TABLE, map_names[k]);
 		if (k == NETD_NFT_CHAIN_POST)
 			print_prefix(&x->subnet, out);
+		else if (k == NETD_NFT_CHAIN_POST6)
+			print_prefix6("", &x->subnet6, out);
 		else
 			fprintf(out, "\"%s\"", x->bridge);
 		fprintf(out, " : jump %s }\n", x->chains[k].name);
@@ -302,13 +339,13 @@ int netd_nft_render_net(const struct netd_nft_net *x, FILE *out)
 int netd_nft_render_base(FILE *out)
 {
 	static const char *const key_types[NETD_NFT_CHAIN_KINDS] = {
-	    "ifname", "ifname", "ifname", "ifname", "ipv4_addr",
+	    "ifname", "ifname", "ifname", "ifname", "ipv4_addr", "ipv6_addr",
 	};
 
 	fprintf(out, "table inet %s {\n", NETD_NFT_TABLE);
 	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++) {
 		fprintf(out, "\tmap %s {\n\t\ttype %s : verdict\n", map_names[k], key_types[k]);
-		if (k == NETD_NFT_CHAIN_POST)
+		if (k == NETD_NFT_CHAIN_POST || k == NETD_NFT_CHAIN_POST6)
 			fputs("\t\tflags interval\n", out);
 		fputs("\t}\n\n", out);
 	}
@@ -328,6 +365,7 @@ int netd_nft_render_base(FILE *out)
 	      "\tchain postrouting {\n"
 	      "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
 	      "\t\tip saddr vmap @nat_src\n"
+	      "\t\tip6 saddr vmap @nat6_src\n"
 	      "\t}\n"
 	      "}\n",
 	      out);

@@ -76,9 +76,12 @@ int netd_desired_build(const struct netd_network *n, const struct netd_dnsmasq_p
 		return -ENOMEM;
 	d->net = n;
 	snprintf(d->alias, sizeof(d->alias), NETD_ALIAS_PREFIX "%s", n->name);
-	d->no_ipv6 = ops->no_ipv6;
+	/* A network with an IPv6 prefix needs IPv6 on its bridge, link-local included: RAs
+	 * come from it. Its own rules then judge IPv6 as they judge IPv4 (nft_build6.c). */
+	d->no_ipv6 = ops->no_ipv6 && !n->has_address6;
 	d->arp_ignore = ops->arp_ignore;
 	d->forwarding = netd_network_needs_forwarding(n);
+	d->forwarding6 = d->forwarding && n->has_address6;
 	d->isolate_ports = netd_port_isolated(n, NULL);
 	ret = netd_tap_state_copy(taps, &d->taps);
 	if (ret < 0)

@@ -127,12 +127,21 @@ static void list_row(json_object *ent, char (*row)[CELL_MAX])
 	static const char *const keys[] = {"name",    "mode",  "bridge",
 	                                   "address", "state", "autostart"};
 
+	char v6[CELL_MAX];
+	size_t used;
+
 	for (size_t c = 0; c < 6; c++)
 		field_text(ent, keys[c], row[c], CELL_MAX);
 	/* a network that spans hosts says so in its mode: "internal+vni100" */
 	if (field(ent, "vni"))
 		snprintf(row[1] + strlen(row[1]), CELL_MAX - strlen(row[1]), "+vni%s",
 		         json_object_get_string(field(ent, "vni")));
+	/* A dual-stack network's IPv6 address after its IPv4 one, in the same column. */
+	if (field(ent, "address6")) {
+		field_text(ent, "address6", v6, sizeof(v6));
+		used = strlen(row[3]);
+		snprintf(row[3] + used, CELL_MAX - used, " %s", v6);
+	}
 }
 
 int netd_fmt_list(FILE *f, json_object *list)
@@ -370,6 +379,11 @@ int netd_fmt_status(FILE *f, json_object *st)
 		field_text(st, keys[i], buf, sizeof(buf));
 		print_label(f, labels[i]);
 		fprintf(f, "%s\n", buf);
+		if (strcmp(keys[i], "address") == 0 && field(st, "address6")) {
+			field_text(st, "address6", buf, sizeof(buf));
+			print_label(f, "address6");
+			fprintf(f, "%s\n", buf);
+		}
 	}
 	print_uplink_ipv6(f, field(st, "uplink_ipv6"));
 	print_label(f, "dhcp");

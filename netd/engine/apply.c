@@ -236,12 +236,36 @@ static int restore_forwarding(struct netd_apply_ctx *c, struct netd_diag *diag)
 	return netd_forwarding_restore(c->e->state_dir, diag);
 }
 
+/* Both families' forwarding where the network routes them; undoable when either changed. */
+static int forwarding_on(struct netd_apply_ctx *c, bool *undoable, struct netd_diag *diag)
+{
+	bool changed = false, changed6 = false;
+	int ret = c->d->forwarding6 ? netd_ipv6_forwarding_safe(c->e, diag) : 0;
+
+	if (ret == 0)
+		ret = netd_forwarding_enable(c->e->state_dir, &changed, diag);
+	if (ret == 0 && c->d->forwarding6)
+		ret = netd_forwarding6_enable(c->e->state_dir, &changed6, diag);
+	*undoable = changed || changed6;
+	return ret;
+}
+
+/* The bridge's addresses, each family's where it is missing: a repair may find one there. */
+static int add_addresses(struct netd_apply_ctx *c, struct netd_diag *diag)
+{
+	const struct netd_network *n = c->net;
+	int ret = 0;
+
+	if (netd_nl_addr_has(c->e->nl, n->bridge, &n->address) != 1)
+		ret = netd_nl_addr_add(c->e->nl, n->bridge, &n->address, diag);
+	return ret < 0 ? ret : netd_ipv6_address_add(c->e, n, diag);
+}
+
 static int do_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum netd_step_kind k,
                    bool *undoable, struct netd_diag *diag)
 {
 	const struct netd_network *n = c->net;
 	struct netd_engine *e = c->e;
-	bool changed;
 	int ret;
 
 	*undoable = true;
@@ -253,13 +277,11 @@ static int do_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum netd
 			ret = arp_quiet(c, diag);
 		return ret;
 	case NETD_STEP_ADD_ADDRESS:
-		return netd_nl_addr_add(e->nl, n->bridge, &n->address, diag);
+		return add_addresses(c, diag);
 	case NETD_STEP_LINK_UP:
 		return netd_nl_link_set_up(e->nl, n->bridge, true, diag);
 	case NETD_STEP_FORWARDING_ON:
-		ret = netd_forwarding_enable(e->state_dir, &changed, diag);
-		*undoable = changed;
-		return ret;
+		return forwarding_on(c, undoable, diag);
 	case NETD_STEP_APPLY_RULES:
 		/* Replacing rules that were there before cannot be undone to the old text;
 		 * only a fresh set is removed again. */
@@ -336,6 +358,8 @@ static int undo_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum ne
 		return netd_nl_link_delete(e->nl, n->bridge, &ignored);
 	case NETD_STEP_ADD_ADDRESS:
 		/* Deleting the bridge takes its address with it. */
+		if (!bridge_created && n->has_address6)
+			netd_nl_addr6_del(e->nl, n->bridge, &n->address6, &ignored);
 		return bridge_created ? 0
 		                      : netd_nl_addr_del(e->nl, n->bridge, &n->address, &ignored);
 	case NETD_STEP_LINK_UP:

@@ -229,6 +229,8 @@ int netd_engine_check_host(struct netd_engine *e, const struct netd_network *n,
 	}
 	ret = netd_config_check_host(n, hp, n_hp, diag);
 	free(hp);
+	if (ret == 0 && n->has_address6)
+		ret = netd_engine_check_host6(e, n, diag);
 	return ret;
 }
 

@@ -346,8 +346,33 @@ int netd_forwarding_enable(const char *state_dir, bool *changed, struct netd_dia
 /* A saved value that does not load is -EINVAL with diag naming it: ip_forward is left as it
  * is (netd does not guess), and the file stays. */
 int netd_forwarding_restore(const char *state_dir, struct netd_diag *diag);
-/* 1: a saved value that loads; 0: none; -EINVAL: a file that does not load. */
+/* 1: a saved value that loads (of either family); 0: none; -EINVAL: a file that does not load. */
 int netd_forwarding_saved(const char *state_dir);
+/* The same for net.ipv6.conf.all.forwarding (<state>/ip6_forward.saved); restore does both. */
+int netd_forwarding6_enable(const char *state_dir, bool *changed, struct netd_diag *diag);
+/* net.ipv6.conf.all.forwarding is 1. */
+int netd_forwarding6_on(void);
+/* ipv6.c: the network's IPv6 prefix against the host's IPv6 addresses and routes. */
+int netd_engine_check_host6(struct netd_engine *e, const struct netd_network *n,
+                            struct netd_diag *diag);
+/* ipv6.c: the bridge's IPv6 address (and accept_ra 0: the host is the router there). */
+int netd_ipv6_address_add(struct netd_engine *e, const struct netd_network *n,
+                          struct netd_diag *diag);
+/* ipv6.c: 1 when the bridge has it (or the network has no IPv6), 0 not, -errno. */
+int netd_ipv6_address_has(struct netd_engine *e, const struct netd_network *n);
+/* ipv6.c: the network's DHCPv6 leases appended to arr, as `leases` lists the IPv4 ones (the
+ * MAC where the client's DUID carries one, and the DUID). */
+void netd_leases6_json(const struct netd_dnsmasq_paths *paths, json_object *arr);
+/* ipv6.c: IPv6 forwarding may go on: no link takes the host's routes from RAs with
+ * accept_ra=1 (forwarding would make the kernel ignore them: libvirt refuses the same way).
+ * 0, or -EBUSY with diag naming the link and the fix. */
+int netd_ipv6_forwarding_safe(struct netd_engine *e, struct netd_diag *diag);
+/* ipv6.c: both definitions give the bridge the same IPv6 address, or none. The bridge's IPv6
+ * is made with it (disabled outright in some modes), so a change of it is a change of
+ * devices for a reload: down under the old definition, up under the new. */
+bool netd_same_ipv6(const struct netd_network *a, const struct netd_network *b);
+/* ipv6.c: "address6" of a network's summary (status, list), where it has one. */
+void netd_address6_json(const struct netd_network *n, json_object *j);
 /* issue->bad when <state>/ip_forward.saved does not load. 0 or -ENOMEM. */
 int netd_forwarding_issue(const char *state_dir, struct netd_state_issue *issue);
 

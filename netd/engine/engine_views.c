@@ -88,6 +88,7 @@ static json_object *summary(struct netd_engine *e, const struct netd_network *n,
 		    json_object_new_string(netd_prefix_format(&lan, false, buf, sizeof(buf))));
 	else
 		json_object_object_add(j, "address", NULL);
+	netd_address6_json(n, j);
 	/* A network a job is changing says so, rather than how far the job got. */
 	label = netd_engine_busy_label(e, n->name);
 	json_object_object_add(j, "state", json_object_new_string(label ? label : state_of(v)));
@@ -405,6 +406,7 @@ int netd_engine_leases(struct netd_engine *e, const char *name, json_object **ou
 		json_object_array_add(arr, l);
 	}
 	free(leases);
+	netd_leases6_json(&paths, arr);
 	*out = arr;
 	return 0;
 }

@@ -306,6 +306,14 @@ static int observe_kernel(struct netd_engine *e, const struct netd_desired *d,
 	if (ret < 0)
 		return ret;
 	ret = observe_bridge(d, k, &li, o);
+	/* the IPv6 address too (not in the snapshot: asked of the kernel for this bridge) */
+	if (ret == 0 && o->has_address && n->has_address6) {
+		ret = netd_ipv6_address_has(e, n);
+		if (ret >= 0) {
+			o->has_address = ret == 1;
+			ret = 0;
+		}
+	}
 	if (ret == 0)
 		ret = observe_links(d, k, &li, o);
 	if (ret == 0 && n->uplink[0])
@@ -350,7 +358,8 @@ int netd_observe(struct netd_engine *e, const struct netd_desired *d,
 	}
 
 	if (netd_sysctl_read("net/ipv4/ip_forward", fwd, sizeof(fwd)) == 0)
-		o->ip_forward_on = strcmp(fwd, "1") == 0;
+		o->ip_forward_on =
+		    strcmp(fwd, "1") == 0 && (!d->forwarding6 || netd_forwarding6_on());
 	/* The value to put back when the last network that routes goes down. */
 	if (d->forwarding)
 		return netd_forwarding_issue(e->state_dir, &o->files[NETD_STATE_FILE_IP_FORWARD]);

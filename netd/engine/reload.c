@@ -29,7 +29,8 @@ static bool same_devices(const struct netd_network *a, const struct netd_network
 	memset(x.opt_line, 0, sizeof(x.opt_line));
 	memset(y.opt_line, 0, sizeof(y.opt_line));
 	return a->mode == b->mode && strcmp(a->bridge, b->bridge) == 0 &&
-	       strcmp(a->uplink, b->uplink) == 0 && memcmp(&x, &y, sizeof(x)) == 0;
+	       strcmp(a->uplink, b->uplink) == 0 && memcmp(&x, &y, sizeof(x)) == 0 &&
+	       netd_same_ipv6(a, b);
 }
 
 /* The brought_up marks of old's networks, by name, for fresh's (networks gone drop theirs). */

@@ -6,21 +6,18 @@
 
 #include "netd/kernel/dnsmasq.h"
 
-int netd_dnsmasq_leases_read(const struct netd_dnsmasq_paths *p, struct netd_lease **out, size_t *n)
+/* The whole file into *out (NULL, 0 when there is none). */
+static int read_text(const struct netd_dnsmasq_paths *p, char **out)
 {
 	char *text = NULL;
 	size_t len = 0, cap = 0;
 	ssize_t r;
 	int fd, ret;
 
+	*out = NULL;
 	fd = open(p->leases, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno != ENOENT)
-			return -errno;
-		*out = NULL;
-		*n = 0;
-		return 0;
-	}
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
 	for (;;) {
 		if (cap - len < 4096) {
 			char *t = realloc(text, cap + 65536);
@@ -42,9 +39,38 @@ int netd_dnsmasq_leases_read(const struct netd_dnsmasq_paths *p, struct netd_lea
 		len += (size_t)r;
 	}
 	text[len] = '\0';
-	ret = netd_dnsmasq_leases_parse(text, out, n);
+	*out = text;
+	text = NULL;
+	ret = 0;
 out:
 	free(text);
 	close(fd);
+	return ret;
+}
+
+int netd_dnsmasq_leases_read(const struct netd_dnsmasq_paths *p, struct netd_lease **out, size_t *n)
+{
+	char *text = NULL;
+	int ret = read_text(p, &text);
+
+	*out = NULL;
+	*n = 0;
+	if (ret == 0 && text)
+		ret = netd_dnsmasq_leases_parse(text, out, n);
+	free(text);
+	return ret;
+}
+
+int netd_dnsmasq_leases6_read(const struct netd_dnsmasq_paths *p, struct netd_lease6 **out,
+                              size_t *n)
+{
+	char *text = NULL;
+	int ret = read_text(p, &text);
+
+	*out = NULL;
+	*n = 0;
+	if (ret == 0 && text)
+		ret = netd_dnsmasq_leases6_parse(text, out, n);
+	free(text);
 	return ret;
 }

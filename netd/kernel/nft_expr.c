@@ -275,6 +275,10 @@ struct nftnl_rule *nft_dispatch_build(uint8_t family, const char *chain,
 	}
 	if (disp->build) {
 		ret = disp->build(r, &d);
+	} else if (disp->key == NFT_META_NFPROTO && disp->ip6) {
+		ret = nft_need_ipv6(r, &d);
+		if (!ret)
+			ret = nft_payload(r, NFT_PAYLOAD_NETWORK_HEADER, 8, 16);
 	} else if (disp->key == NFT_META_NFPROTO) {
 		ret = nft_need_ipv4(r, &d);
 		if (!ret)

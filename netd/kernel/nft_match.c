@@ -60,7 +60,7 @@ int nft_payload(struct nftnl_rule *r, enum nft_payload_bases base, uint32_t off,
 
 static int bitwise_and(struct nftnl_rule *r, const void *mask, uint32_t len)
 {
-	static const uint8_t zero[4];
+	static const uint8_t zero[16];
 	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
 
 	if (e) {
@@ -98,6 +98,18 @@ int nft_need_ipv4(struct nftnl_rule *r, struct nft_deps *d)
 		ret = nft_meta(r, NFT_META_PROTOCOL);
 		return ret ? ret : nft_cmp(r, NFT_CMP_EQ, &ethertype, 2);
 	}
+	ret = nft_meta(r, NFT_META_NFPROTO);
+	return ret ? ret : nft_cmp(r, NFT_CMP_EQ, &proto, 1);
+}
+
+int nft_need_ipv6(struct nftnl_rule *r, struct nft_deps *d)
+{
+	uint8_t proto = NFPROTO_IPV6;
+	int ret;
+
+	if (d->ipv6)
+		return 0;
+	d->ipv6 = true;
 	ret = nft_meta(r, NFT_META_NFPROTO);
 	return ret ? ret : nft_cmp(r, NFT_CMP_EQ, &proto, 1);
 }
@@ -156,6 +168,44 @@ static int match_prefix(struct nftnl_rule *r, struct nft_deps *d, bool arp, uint
 	if (!ret)
 		ret = bitwise_and(r, &mask, 4);
 	return ret ? ret : nft_cmp(r, op, &addr, 4);
+}
+
+/* An IPv6 prefix at off of the IPv6 header (8: source, 24: destination). */
+static int match_prefix6(struct nftnl_rule *r, struct nft_deps *d, uint32_t off,
+                         enum nft_cmp_ops op, const struct netd_prefix6 *p)
+{
+	uint8_t mask[16] = {0}, addr[16];
+	int ret;
+
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned bits = p->len > i * 8 ? p->len - i * 8 : 0;
+
+		mask[i] = bits >= 8 ? 0xff : (uint8_t)(0xff00u >> bits);
+		addr[i] = p->addr.s6_addr[i] & mask[i];
+	}
+	ret = nft_need_ipv6(r, d);
+	if (ret)
+		return ret;
+	if (p->len % 8 == 0 && p->len > 0) {
+		ret = nft_payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, p->len / 8);
+		return ret ? ret : nft_cmp(r, op, addr, p->len / 8);
+	}
+	ret = nft_payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, 16);
+	if (!ret)
+		ret = bitwise_and(r, mask, 16);
+	return ret ? ret : nft_cmp(r, op, addr, 16);
+}
+
+/* `icmpv6 type N`: IPv6, ICMPv6, the type byte of the transport header. */
+static int match_icmp6_type(struct nftnl_rule *r, struct nft_deps *d, uint8_t type)
+{
+	int ret = nft_need_ipv6(r, d);
+
+	if (!ret)
+		ret = need_l4(r, d, IPPROTO_ICMPV6);
+	if (!ret)
+		ret = nft_payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1);
+	return ret ? ret : nft_cmp(r, NFT_CMP_EQ, &type, 1);
 }
 
 static int match_port(struct nftnl_rule *r, struct nft_deps *d, uint8_t proto, uint32_t off,
@@ -242,7 +292,7 @@ int nft_fwd_key_lookup(struct nftnl_rule *r, struct nft_deps *d, bool addr, cons
 	return nft_add_expr(r, e);
 }
 
-/* The matches only table bridge netd has: what a guest's port received. */
+/* The matches only table bridge netd has (what a guest's port received), and IPv6's. */
 static int put_l2_match(struct nftnl_rule *r, struct nft_deps *d, const struct netd_nft_match *m)
 {
 	uint16_t type = htons(m->u.ether_type);
@@ -260,6 +310,14 @@ static int put_l2_match(struct nftnl_rule *r, struct nft_deps *d, const struct n
 		return match_prefix(r, d, true, 14, NFT_CMP_EQ, &m->u.prefix);
 	case NETD_NFT_M_ARP_SPA_NE:
 		return match_prefix(r, d, true, 14, NFT_CMP_NEQ, &m->u.prefix);
+	case NETD_NFT_M_IP6_SADDR_NE:
+		return match_prefix6(r, d, 8, NFT_CMP_NEQ, &m->u.prefix6);
+	case NETD_NFT_M_IP6_DADDR_NE:
+		return match_prefix6(r, d, 24, NFT_CMP_NEQ, &m->u.prefix6);
+	case NETD_NFT_M_IP6_DADDR:
+		return match_prefix6(r, d, 24, NFT_CMP_EQ, &m->u.prefix6);
+	case NETD_NFT_M_ICMPV6_TYPE:
+		return match_icmp6_type(r, d, m->u.icmp_type);
 	default:
 		return -EINVAL;
 	}

@@ -188,6 +188,34 @@ void nft_ifname_elem(const char *key, const char *chain, struct nft_elem *e)
 	e->key_len = IFNAMSIZ;
 }
 
+/* The IPv6 prefix as an interval: its network, and (exclusive) the address after its last
+ * one, unless it reaches the top of the address space. */
+static void wanted_elem6(const struct netd_nft_net *x, struct nft_elem *e)
+{
+	uint8_t end[16];
+	unsigned carry = 1;
+
+	memcpy(e->key, &x->subnet6.addr, 16);
+	e->key_len = 16;
+	memcpy(end, &x->subnet6.addr, 16);
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned bits = x->subnet6.len > i * 8 ? x->subnet6.len - i * 8 : 0;
+
+		if (bits < 8)
+			end[i] |= (uint8_t)(0xffu >> bits);
+	}
+	for (int i = 15; i >= 0 && carry; i--) {
+		unsigned v = end[i] + carry;
+
+		end[i] = (uint8_t)v;
+		carry = v >> 8;
+	}
+	if (!carry) {
+		memcpy(e->key_end, end, 16);
+		e->has_end = true;
+	}
+}
+
 /* The element a network wants in map k: its bridge, or its subnet for nat_src. */
 static void wanted_elem(const struct netd_nft_net *x, enum netd_nft_chain_kind k,
                         struct nft_elem *e)
@@ -203,6 +231,10 @@ static void wanted_elem(const struct netd_nft_net *x, enum netd_nft_chain_kind k
 	e->has_verdict = true;
 	e->verdict = NFT_JUMP;
 	snprintf(e->chain, sizeof(e->chain), "%s", x->chains[k].name);
+	if (nft_maps[k].key_type == NFT_TYPE_IP6ADDR) {
+		wanted_elem6(x, e);
+		return;
+	}
 	memcpy(e->key, &net.s_addr, 4);
 	e->key_len = 4;
 	/* The interval ends (exclusive) after the broadcast address, unless it reaches the
@@ -272,6 +304,28 @@ static void ipv4_key_text(const struct nft_elem *e, char *buf, size_t len)
 	snprintf(buf, len, "%s-%s", a, z);
 }
 
+/* An IPv6 interval as the prefix it is (netd makes no other kind). */
+static void ipv6_key_text(const struct nft_elem *e, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	uint8_t last[16];
+	unsigned plen = 0, borrow = 1;
+
+	inet_ntop(AF_INET6, e->key, a, sizeof(a));
+	if (!e->has_end) {
+		snprintf(buf, len, "%s", a);
+		return;
+	}
+	memcpy(last, e->key_end, 16);
+	for (int i = 15; i >= 0 && borrow; i--) {
+		borrow = last[i] == 0;
+		last[i]--;
+	}
+	while (plen < 128 && ((e->key[plen / 8] ^ last[plen / 8]) & (0x80 >> (plen % 8))) == 0)
+		plen++;
+	snprintf(buf, len, "%s/%u", a, plen);
+}
+
 void nft_elem_key_text(const struct nft_elem *e, uint32_t key_type, char *buf, size_t len)
 {
 	size_t off = 0;
@@ -283,6 +337,10 @@ void nft_elem_key_text(const struct nft_elem *e, uint32_t key_type, char *buf, s
 	}
 	if (key_type == NFT_TYPE_IPADDR && e->key_len == 4) {
 		ipv4_key_text(e, buf, len);
+		return;
+	}
+	if (key_type == NFT_TYPE_IP6ADDR && e->key_len == 16) {
+		ipv6_key_text(e, buf, len);
 		return;
 	}
 	buf[0] = '\0';

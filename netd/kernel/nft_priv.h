@@ -19,8 +19,9 @@
 #define NFT_KEY_MAX     64 /* the longest set key compared: a few fields concatenated */
 #define NFT_SET_NAME    64 /* ours are short; a longer name is not ours */
 /* nft(8)'s datatype numbers, so that `nft list` prints the maps' key types. */
-#define NFT_TYPE_IPADDR 7
-#define NFT_TYPE_IFNAME 41
+#define NFT_TYPE_IPADDR  7
+#define NFT_TYPE_IP6ADDR 8
+#define NFT_TYPE_IFNAME  41
 
 /* ---- netd's tables as the kernel has them, read back at one ruleset generation ---- */
 
@@ -151,7 +152,7 @@ bool nft_chain_network(const char *chain, char network[NETD_NAME_MAX]);
  * ipv4` (inet) or `meta protocol ip` (bridge), `udp ...` implies `meta l4proto udp`, `arp
  * ...` implies `ether type arp`. */
 struct nft_deps {
-	bool ipv4, arp;
+	bool ipv4, arp, ipv6;
 	int l4proto;
 	uint8_t family; /* of the rule's table */
 };
@@ -162,6 +163,7 @@ int nft_need_ipv4(struct nftnl_rule *r, struct nft_deps *d);
  * concatenates), looked up in set (map: its data into register 1 on). */
 int nft_fwd_key_lookup(struct nftnl_rule *r, struct nft_deps *d, bool addr, const char *set,
                        bool map);
+int nft_need_ipv6(struct nftnl_rule *r, struct nft_deps *d);  /* `meta nfproto ipv6` (inet) */
 int nft_add_expr(struct nftnl_rule *r, struct nftnl_expr *e); /* e NULL: -ENOMEM */
 int nft_meta(struct nftnl_rule *r, uint32_t key);             /* into register 1 */
 /* cmp op of register 1 against len bytes of data. */
@@ -187,6 +189,7 @@ struct nft_dispatch {
 	/* A rule of its own instead (the forwards' lookups, nft_forward_rules.c): its expressions.
 	 */
 	int (*build)(struct nftnl_rule *r, struct nft_deps *d);
+	bool ip6; /* with NFT_META_NFPROTO: ip6 saddr */
 };
 struct nftnl_rule *nft_dispatch_build(uint8_t family, const char *chain,
                                       const struct nft_dispatch *d, int *err);
@@ -207,7 +210,7 @@ struct nft_base_spec {
 	const char *name, *type;
 	uint32_t hook;
 	int32_t prio;
-	struct nft_dispatch rules[3];
+	struct nft_dispatch rules[3]; /* forward: in and out; postrouting: ip and ip6 */
 	size_t n_rules;
 };
 /* A table's frame: what every network in it shares. */

@@ -52,20 +52,27 @@ const struct nft_map_spec nft_maps[NETD_NFT_CHAIN_KINDS] = {
                              .key_len = 4,
                              .data_type = NFT_DATA_VERDICT,
                              .key_byteorder = NFT_BYTEORDER_BIG},
+    /* NAT66: the network's IPv6 prefix (issue 10). */
+    [NETD_NFT_CHAIN_POST6] = {.name = "nat6_src",
+                              .flags = NFT_SET_MAP | NFT_SET_INTERVAL,
+                              .key_type = NFT_TYPE_IP6ADDR,
+                              .key_len = 16,
+                              .data_type = NFT_DATA_VERDICT,
+                              .key_byteorder = NFT_BYTEORDER_BIG},
 };
 
 /* Both DNAT chains: the bridge's own address, a given HostAddress=, then any but loopback. */
 #define FWD_DNAT                                                                                   \
 	{                                                                                          \
 		{0, NETD_NFT_FWD_SKIP, "ip daddr . meta l4proto . th dport @fwd_skip accept",      \
-		 nft_fwd_skip_rule},                                                               \
+		 nft_fwd_skip_rule, false},                                                        \
 		    {0, NETD_NFT_FWD_ADDR, "fib daddr type local dnat ip to ... map @fwd_addr",    \
-		     nft_fwd_dnat_addr_rule},                                                      \
+		     nft_fwd_dnat_addr_rule, false},                                               \
 		{                                                                                  \
 			0, NETD_NFT_FWD_ANY,                                                       \
 			    "ip daddr != 127.0.0.0/8 fib daddr type local dnat ip to ... map "     \
 			    "@fwd_any",                                                            \
-			    nft_fwd_dnat_any_rule                                                  \
+			    nft_fwd_dnat_any_rule, false                                           \
 		}                                                                                  \
 	}
 
@@ -75,27 +82,28 @@ const struct nft_base_spec nft_base[NFT_BASE_CHAINS] = {
      "filter",
      NF_INET_LOCAL_IN,
      0,
-     {{NFT_META_IIFNAME, "in_if", "iifname vmap @in_if", NULL}},
+     {{NFT_META_IIFNAME, "in_if", "iifname vmap @in_if", NULL, false}},
      1},
     {"output",
      "filter",
      NF_INET_LOCAL_OUT,
      0,
-     {{NFT_META_OIFNAME, "out_if", "oifname vmap @out_if", NULL}},
+     {{NFT_META_OIFNAME, "out_if", "oifname vmap @out_if", NULL, false}},
      1},
     {"forward",
      "filter",
      NF_INET_FORWARD,
      0,
-     {{NFT_META_IIFNAME, "fwd_in_if", "iifname vmap @fwd_in_if", NULL},
-      {NFT_META_OIFNAME, "fwd_out_if", "oifname vmap @fwd_out_if", NULL}},
+     {{NFT_META_IIFNAME, "fwd_in_if", "iifname vmap @fwd_in_if", NULL, false},
+      {NFT_META_OIFNAME, "fwd_out_if", "oifname vmap @fwd_out_if", NULL, false}},
      2},
     {"postrouting",
      "nat",
      NF_INET_POST_ROUTING,
      100,
-     {{NFT_META_NFPROTO, "nat_src", "ip saddr vmap @nat_src", NULL}},
-     1},
+     {{NFT_META_NFPROTO, "nat_src", "ip saddr vmap @nat_src", NULL, false},
+      {NFT_META_NFPROTO, "nat6_src", "ip6 saddr vmap @nat6_src", NULL, true}},
+     2},
 };
 
 const struct nft_frame nft_inet_frame = {
@@ -131,7 +139,7 @@ static const struct nft_base_spec fwd_base[] = {
      {{0, NETD_NFT_FWD_ALLOW,
        "ip saddr 127.0.0.0/8 ct status dnat ip daddr . meta l4proto . th dport @fwd_allow "
        "masquerade",
-       nft_fwd_masq_lo_rule}},
+       nft_fwd_masq_lo_rule, false}},
      1},
 };
 
@@ -153,7 +161,7 @@ static const struct nft_base_spec port_base[] = {
      "filter",
      BR_PRE_ROUTING,
      BR_PRIORITY,
-     {{NFT_META_IIFNAME, NETD_NFT_PORT_MAP, "iifname vmap @" NETD_NFT_PORT_MAP, NULL}},
+     {{NFT_META_IIFNAME, NETD_NFT_PORT_MAP, "iifname vmap @" NETD_NFT_PORT_MAP, NULL, false}},
      1},
 };
 

@@ -173,6 +173,12 @@ mx_leg() {
 	printf '%s %s %s\n' "$icmp" "$tcp" "${seen:--}" >"$resf"
 }
 
+# The addresses the legs go to (lib_matrix6.sh gives their IPv6 twins): a VM's, the host's
+# on NET, the lan host's.
+mx_vm_addr() { printf '%s' "${ND_VMIP[$1]}"; }
+mx_host_addr() { printf '%s' "${MX_HOSTADDR[$1]:-$MX_UPLINK_ADDR}"; }
+mx_lan_addr() { printf '%s' "$MX_LAN_ADDR"; }
+
 # The legs of a cell of NET: "NS DST" per line.
 mx_legs() {
 	local net=$1 cell=$2 v1 v2 n1 n2
@@ -181,13 +187,13 @@ mx_legs() {
 	n1=$(nd_vm_ns "$v1")
 	n2=$(nd_vm_ns "$v2")
 	case $cell in
-	VMToHost) echo "$n1 ${MX_HOSTADDR[$net]:-$MX_UPLINK_ADDR}" ;;
-	HostToVM) echo "$HOST ${ND_VMIP[$v1]}" ;;
-	VMToOutside) echo "$n1 $MX_LAN_ADDR" ;;
-	OutsideToVM) echo "$LAN ${ND_VMIP[$v1]}" ;;
+	VMToHost) echo "$n1 $(mx_host_addr "$net")" ;;
+	HostToVM) echo "$HOST $(mx_vm_addr "$v1")" ;;
+	VMToOutside) echo "$n1 $(mx_lan_addr)" ;;
+	OutsideToVM) echo "$LAN $(mx_vm_addr "$v1")" ;;
 	VMToVM)
-		echo "$n1 ${ND_VMIP[$v2]}"
-		echo "$n2 ${ND_VMIP[$v1]}"
+		echo "$n1 $(mx_vm_addr "$v2")"
+		echo "$n2 $(mx_vm_addr "$v1")"
 		;;
 	esac
 }

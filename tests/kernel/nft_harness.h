@@ -329,6 +329,27 @@ static inline int fixture_gone(void **state)
 	return clean(state);
 }
 
+/* What `nft list chain` must print: the rendered rules, the digest on the first. */
+static inline char *expected_chain(const struct netd_nft_net *x, const struct netd_nft_chain *c)
+{
+	char *text = NULL;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	fprintf(f, "table inet netd {\n\tchain %s {\n", c->name);
+	for (size_t i = 0; i < c->n_rules; i++) {
+		fputs("\t\t", f);
+		assert_int_equal(netd_nft_render_rule(&c->rules[i], f), 0);
+		if (i == 0)
+			fprintf(f, " comment \"netd:%s\"", x->digest);
+		fputc('\n', f);
+	}
+	fputs("\t}\n}\n", f);
+	fclose(f);
+	return text;
+}
+
 #define T(f) cmocka_unit_test_teardown(f, clean)
 
 #endif

@@ -20,27 +20,6 @@
 
 #include "nft_harness.h"
 
-/* What `nft list chain` must print: the rendered rules, the digest on the first. */
-static char *expected_chain(const struct netd_nft_net *x, const struct netd_nft_chain *c)
-{
-	char *text = NULL;
-	size_t len;
-	FILE *f = open_memstream(&text, &len);
-
-	assert_non_null(f);
-	fprintf(f, "table inet netd {\n\tchain %s {\n", c->name);
-	for (size_t i = 0; i < c->n_rules; i++) {
-		fputs("\t\t", f);
-		assert_int_equal(netd_nft_render_rule(&c->rules[i], f), 0);
-		if (i == 0)
-			fprintf(f, " comment \"netd:%s\"", x->digest);
-		fputc('\n', f);
-	}
-	fputs("\t}\n}\n", f);
-	fclose(f);
-	return text;
-}
-
 static void check_kernel_has(const struct netd_nft_net *x)
 {
 	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++) {

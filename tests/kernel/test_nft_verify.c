@@ -161,11 +161,12 @@ static void test_frame(void **state)
 	expect_drift_repaired(x, before,
 	                      "forward: 2 rules missing, map fwd_in_if: defined otherwise; "
 	                      "fwd_in_if: \"virbr0\" missing");
+	/* Two dispatch rules since NAT66: ip saddr @nat_src and ip6 saddr @nat6_src. */
 	tamper("delete chain inet netd postrouting");
 	tamper("add chain inet netd postrouting");
 	expect_drift_repaired(x, before,
 	                      "postrouting: not a nat chain on its hook at priority 100, "
-	                      "postrouting: 1 rule missing");
+	                      "postrouting: 2 rules missing");
 	tamper("delete table inet netd");
 	expect_drift_repaired(x, before, "table inet netd missing");
 }

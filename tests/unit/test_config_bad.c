@@ -29,11 +29,11 @@ static const struct bad_case bad_cases[] = {
                              "[Network], [DHCP], [Host], [Policy], [Tap], [Bond], "
                              "[DNS], [DNSRecord] or [VXLAN]"},
     {"unknown_key", "7: unknown key 'Zone' in [Network]; the keys there are Name, Mode, Bridge, "
-                    "Address, Autostart, Uplink, GuestSourceCheck, MTU, NATAddress and "
-                    "NATPorts (case-sensitive)"},
+                    "Address, Autostart, Uplink, GuestSourceCheck, MTU, NATAddress, NATPorts and "
+                    "IPv6NAT (case-sensitive)"},
     {"unknown_key_case", "3: unknown key 'name' in [Network]; the keys there are Name, Mode, "
                          "Bridge, Address, Autostart, Uplink, GuestSourceCheck, MTU, "
-                         "NATAddress and NATPorts "
+                         "NATAddress, NATPorts and IPv6NAT "
                          "(case-sensitive)"},
     {"unknown_key_dhcp", "10: unknown key 'Gateway' in [DHCP]; the keys there are Range, "
                          "LeaseTime, Router, DNS, NTP, Option, BootFile and NextServer "

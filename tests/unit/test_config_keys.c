@@ -21,7 +21,7 @@ static const struct {
 	const char *keys; /* as the unknown-key message lists them */
 } sections[] = {
     {"Network", "Name, Mode, Bridge, Address, Autostart, Uplink, GuestSourceCheck, MTU, "
-                "NATAddress and NATPorts"},
+                "NATAddress, NATPorts and IPv6NAT"},
     {"DHCP", "Range, LeaseTime, Router, DNS, NTP, Option, BootFile and NextServer"},
     {"Host", "MAC, Address and Name"},
     {"Policy", "VMToHost, HostToVM, VMToOutside, OutsideToVM and VMToVM"},
@@ -59,6 +59,7 @@ static const struct {
     {"Network", NET_INTERNAL, "MTU=1400", ""},
     {"Network", NET_NAT, "NATAddress=203.0.113.2", ""},
     {"Network", NET_NAT, "NATPorts=2000-2999", ""},
+    {"Network", NET_NAT "Address=fd42::1/64\n", "IPv6NAT=no", ""},
     {"DHCP", NET_NAT "[DHCP]\n", "Range=10.0.0.2 10.0.0.9", ""},
     {"DHCP", NET_DHCP, "LeaseTime=1h", ""},
     {"DHCP", NET_DHCP, "Router=10.0.0.254", ""},

@@ -200,7 +200,9 @@ static void rules_follow_switched_and_masquerade(void **state)
 
 		assert_int_equal(netd_nft_net_build(&n, &x), 0);
 		for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++) {
-			bool want = !ops->switched && (k != NETD_NFT_CHAIN_POST || ops->masquerade);
+			/* post6_ only with an IPv6 prefix, which net() has not (test_nft_build6.c) */
+			bool want = !ops->switched && (k != NETD_NFT_CHAIN_POST || ops->masquerade) &&
+			            k != NETD_NFT_CHAIN_POST6;
 
 			if (x->chains[k].present != want)
 				fail_msg("%s: chain %s%s should%s be there", ops->name,

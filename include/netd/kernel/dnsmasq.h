@@ -103,6 +103,9 @@ int netd_dnsmasq_reread(const struct netd_dnsmasq_paths *p, const char *hosts_te
 /* Read and parse the lease file; a missing file is 0 leases. */
 int netd_dnsmasq_leases_read(const struct netd_dnsmasq_paths *p, struct netd_lease **out,
                              size_t *n);
+/* The same file's DHCPv6 leases. */
+int netd_dnsmasq_leases6_read(const struct netd_dnsmasq_paths *p, struct netd_lease6 **out,
+                              size_t *n);
 
 /* dhcp_release.c */
 

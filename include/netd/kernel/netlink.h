@@ -100,6 +100,17 @@ int netd_nl_host_prefixes(struct netd_nl *nl, struct netd_host_prefix **out, siz
 int netd_nl_host_prefixes_near(struct netd_nl *nl, const struct netd_prefix *near,
                                struct netd_host_prefix **out, size_t *n);
 
+/* addr6.c: the bridge's IPv6 address (added without duplicate address detection), as above;
+ * and the host's IPv6 addresses and unicast routes for netd_config_check_host6(). */
+int netd_nl_addr6_add(struct netd_nl *nl, const char *ifname, const struct netd_prefix6 *p,
+                      struct netd_diag *diag);
+int netd_nl_addr6_del(struct netd_nl *nl, const char *ifname, const struct netd_prefix6 *p,
+                      struct netd_diag *diag);
+int netd_nl_addr6_has(struct netd_nl *nl, const char *ifname, const struct netd_prefix6 *p);
+int netd_nl_host_prefixes6(struct netd_nl *nl, struct netd_host_prefix6 **out, size_t *n);
+/* The links with IPv6 routes learned from router advertisements (proto ra), at most max. */
+int netd_nl_ra_route_links(struct netd_nl *nl, char (*names)[IFNAMSIZ], size_t max, size_t *n);
+
 /* Bridge port isolation (IFLA_BRPORT_ISOLATED). -EOPNOTSUPP when port is not enslaved. */
 int netd_nl_port_set_isolated(struct netd_nl *nl, const char *port, bool isolated,
                               struct netd_diag *diag);
