@@ -97,7 +97,10 @@ expect_ok "... and uses no CPU to speak of (${idle_ticks} ticks in 5 s)" test "$
 in_text=$(chain in_default)
 expect_match "in_default has rules" 'accept' "$in_text"
 drift "flush table" nd_ns "$HOST" nft flush table inet netd
-expect_eq "flush table: the flush took" "" "$(chain in_default | grep accept)"
+# The flush took: the rules are gone, or (on a loaded machine the check may come after the
+# event-driven repair, which takes tens of ms) already repaired since the drift.
+flush_took() { [[ -z $(chain in_default | grep accept) ]] || logged_since "$mark" "default: reconcile repaired"; }
+expect_ok "flush table: the flush took" flush_took
 repaired "flush table" chain_is in_default "$in_text"
 
 handle=$(nd_ns "$HOST" nft -a list chain inet netd in_default | grep -v '[{}]' |
