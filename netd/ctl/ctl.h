@@ -43,4 +43,7 @@ int netd_fmt_detach(FILE *f, json_object *det);
 /* detach of several taps ({"network","taps":[...]}): each as netd_fmt_detach prints it. */
 int netd_fmt_detach_batch(FILE *f, json_object *res);
 
+/* netdctl import-libvirt ARGS (cli_import.c); argv[0] is the command. Returns the exit code. */
+int netd_ctl_import_libvirt(int argc, char **argv);
+
 #endif
