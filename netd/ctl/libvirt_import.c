@@ -246,6 +246,11 @@ static void dhcp_host(struct conv *c, const xmlNode *n, int family)
 	if (lvx_is(l, "lease"))
 		lvx_note(c->x, l, "dropped: netd's static leases take the network's LeaseTime=");
 	if (family == AF_INET6) {
+		if (!*h.name) {
+			lvx_note(c->x, n, "dropped: netd matches DHCPv6 hosts by MAC, not by DUID");
+			return;
+		}
+		host_label(c, n, h.name);
 		same = host_named(c->x, h.name);
 		if (same && !*same->v6 && *h.v6)
 			strcpy(same->v6, h.v6);
