@@ -95,8 +95,9 @@ static int parse_args(int argc, char **argv, struct import_args *a)
 	};
 	int opt;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+o:u:f", opts, NULL)) != -1) {
+	optind = 0; /* 0: glibc starts afresh (main's getopt ran in '+' mode) */
+	opterr = 1;
+	while ((opt = getopt_long(argc, argv, "o:u:f", opts, NULL)) != -1) {
 		if (opt == 'o')
 			a->dir = optarg;
 		else if (opt == 'u')
