@@ -124,6 +124,10 @@ static int convert(const struct import_args *a, char **text, char **name)
 	xmlDoc *doc;
 	int ret = 1;
 
+	if (access(a->file, R_OK) < 0) {
+		fprintf(stderr, "netdctl: %s: %s\n", a->file, strerror(errno));
+		return 1;
+	}
 	doc = xmlReadFile(a->file, NULL, XML_PARSE_NONET);
 	if (!doc) {
 		fprintf(stderr, "netdctl: %s: not a well-formed XML file\n", a->file);

@@ -250,7 +250,7 @@ static void dhcp_host(struct conv *c, const xmlNode *n, int family)
 			lvx_note(c->x, n, "dropped: netd matches DHCPv6 hosts by MAC, not by DUID");
 			return;
 		}
-		host_label(c, n, h.name);
+		h.name[strcspn(h.name, ".")] = '\0'; /* as the IPv4 host's Name= was cut */
 		same = host_named(c->x, h.name);
 		if (same && !*same->v6 && *h.v6)
 			strcpy(same->v6, h.v6);

@@ -57,6 +57,60 @@ static void write_hosts(struct lvx *x, FILE *f)
 	}
 }
 
+struct note_line {
+	long line;
+	size_t seq;
+	const char *text;
+	size_t len;
+};
+
+static int note_cmp(const void *a, const void *b)
+{
+	const struct note_line *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The notes in the XML's line order (the forward mode is read first, for the rest depends on
+ * it), each line's own in the order they were made. */
+static int sort_notes(struct lvx *x, char **notes)
+{
+	const char *s = x->notes_buf ? x->notes_buf : "";
+	size_t n = 0, cap = 0, skip = strlen(x->o->source) + 1;
+	struct note_line *v = NULL, *grown;
+	char *out, *p;
+	int ret = -ENOMEM;
+
+	for (const char *l = s; *l; n++) {
+		size_t len = strcspn(l, "\n") + 1;
+
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			grown = realloc(v, cap * sizeof(*v));
+			if (!grown)
+				goto out;
+			v = grown;
+		}
+		v[n] = (struct note_line){strtol(l + skip, NULL, 10), n, l, len};
+		l += len;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), note_cmp);
+	out = p = malloc(strlen(s) + 1);
+	if (!out)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		p = mempcpy(p, v[i].text, v[i].len);
+	*p = '\0';
+	*notes = out;
+	ret = 0;
+out:
+	free(v);
+	return ret;
+}
+
 int lvx_finish(struct lvx *x, char **text, char **notes)
 {
 	char *out = NULL;
@@ -84,7 +138,7 @@ int lvx_finish(struct lvx *x, char **text, char **notes)
 	}
 	if (!x->len[LVX_DHCP])
 		write_hosts(x, f);
-	if (fclose(f) || !(*notes = strdup(x->notes_buf ? x->notes_buf : "")))
+	if (fclose(f) || sort_notes(x, notes))
 		goto out;
 	*text = out;
 	out = NULL;

@@ -176,8 +176,9 @@ static void test_converted_pass_check(void **state)
 
 	(void)state;
 	if (!v6)
-		print_message("note: this tree's parser takes no IPv6 address: the IPv6 goldens are "
-		              "checked converted without IPv6\n");
+		print_message(
+		    "note: this tree's parser takes no IPv6 address: the IPv6 goldens are "
+		    "checked converted without IPv6\n");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		struct netd_diag diag = {{0}};
 		char *text, *notes;
@@ -218,6 +219,37 @@ static void test_bridge_with_uplink(void **state)
 	free(notes);
 }
 
+/* libvirt matches IPv6 hosts by name; netd's [Host] by MAC: an IPv6 <host> joins the IPv4
+ * <host> of the same name (its first label), and one without such a twin is a note. */
+static void test_ipv6_host_joins_ipv4_host(void **state)
+{
+	static const char xml[] =
+	    "<network><name>n</name><bridge name='virbr9'/><forward mode='nat'/>\n"
+	    "<ip address='192.168.9.1' prefix='24'><dhcp>\n"
+	    "<host mac='52:54:00:00:09:01' name='web.example.com' ip='192.168.9.10'/>\n"
+	    "</dhcp></ip>\n"
+	    "<ip family='ipv6' address='fd00:9::1' prefix='64'><dhcp>\n"
+	    "<host name='web' ip='fd00:9::10'/>\n"
+	    "<host name='db' ip='fd00:9::11'/>\n"
+	    "</dhcp></ip></network>\n";
+	struct netd_lv_opts o = {.source = "inline.xml", .ipv6 = true};
+	struct netd_diag diag = {{0}};
+	xmlDoc *doc = xmlReadMemory(xml, sizeof(xml) - 1, "inline.xml", NULL, XML_PARSE_NONET);
+	char *text = NULL, *notes = NULL;
+
+	(void)state;
+	assert_non_null(doc);
+	assert_int_equal(netd_lv_import(doc, &o, &text, &notes, &diag), 0);
+	assert_non_null(strstr(text, "[Host]\nMAC=52:54:00:00:09:01\nAddress=192.168.9.10\n"
+	                             "Address=fd00:9::10\nName=web\n"));
+	assert_null(strstr(text, "fd00:9::11"));
+	assert_non_null(strstr(notes, "inline.xml:7: <host>: dropped: netd matches DHCPv6 hosts by "
+	                              "MAC, and no IPv4 <host> named 'db' gives one\n"));
+	free(text);
+	free(notes);
+	xmlFreeDoc(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +257,7 @@ int main(void)
 	    cmocka_unit_test(test_converted_pass_check),
 	    cmocka_unit_test(test_ipv6_dropped_without_parser_support),
 	    cmocka_unit_test(test_bridge_with_uplink),
+	    cmocka_unit_test(test_ipv6_host_joins_ipv4_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
