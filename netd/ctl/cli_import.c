@@ -23,7 +23,7 @@ struct import_args {
 
 /* Whether this netd's parser takes a network's IPv6 address (a second Address=): without it
  * an <ip family='ipv6'> is noted and dropped, so the output still passes `check`. */
-static bool parser_takes_ipv6(void)
+bool netd_lv_parser_takes_ipv6(void)
 {
 	static const char probe[] = "[Network]\nName=p\nMode=nat\nBridge=p\n"
 	                            "Address=192.0.2.1/24\nAddress=fd00:1::1/64\n";
@@ -117,7 +117,7 @@ static int parse_args(int argc, char **argv, struct import_args *a)
 static int convert(const struct import_args *a, char **text, char **name)
 {
 	struct netd_lv_opts o = {
-	    .source = a->file, .ipv6 = parser_takes_ipv6(), .uplink = a->uplink};
+	    .source = a->file, .ipv6 = netd_lv_parser_takes_ipv6(), .uplink = a->uplink};
 	struct netd_diag diag = {{0}};
 	struct netd_network *net = NULL;
 	char *notes = NULL;

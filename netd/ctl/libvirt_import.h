@@ -33,6 +33,10 @@ struct netd_lv_opts {
 int netd_lv_import(xmlDoc *doc, const struct netd_lv_opts *o, char **text, char **notes,
                    struct netd_diag *diag);
 
+/* cli_import.c: whether this netd's config parser takes a network's IPv6 address (a second
+ * Address=, issue 10); netd_lv_opts.ipv6 is given that. */
+bool netd_lv_parser_takes_ipv6(void);
+
 /* --- libvirt_xml.c: the conversion's state, shared by the two converting files --- */
 
 enum lvx_section {

@@ -126,18 +126,6 @@ static int convert(const char *name, bool ipv6, const char *uplink, char **text,
 	return ret;
 }
 
-static bool parser_takes_ipv6(void)
-{
-	struct netd_network *n = NULL;
-	struct netd_diag d = {{0}};
-	int ret = netd_config_parse_string("[Network]\nName=p\nMode=nat\nBridge=p\n"
-	                                   "Address=192.0.2.1/24\nAddress=fd00:1::1/64\n",
-	                                   "<probe>", &n, &d);
-
-	netd_network_free(n);
-	return ret == 0;
-}
-
 static void check_parses(const char *name, const char *text)
 {
 	struct netd_network *n = NULL;
@@ -172,7 +160,7 @@ static void test_goldens(void **state)
  * goldens themselves. */
 static void test_converted_pass_check(void **state)
 {
-	bool v6 = parser_takes_ipv6();
+	bool v6 = netd_lv_parser_takes_ipv6();
 
 	(void)state;
 	if (!v6)
