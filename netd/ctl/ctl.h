@@ -60,4 +60,7 @@ int netd_fmt_forward(FILE *f, json_object *res);
 /* status's forwards, one a line with where it comes from; nothing when there are none. */
 void netd_fmt_forwards(FILE *f, json_object *forwards);
 
+/* netdctl import-libvirt ARGS (cli_import.c); argv[0] is the command. Returns the exit code. */
+int netd_ctl_import_libvirt(int argc, char **argv);
+
 #endif

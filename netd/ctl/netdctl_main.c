@@ -516,6 +516,11 @@ static int run_probe(struct ctl *c, const struct command *cmd, int argc, char **
 	return netd_probe_main(argc + 1, argv - 1, c->socket, c->json);
 }
 
+static int run_import(struct ctl *c, const struct command *cmd, int argc, char **argv)
+{
+	return netd_ctl_import_libvirt(argc + 1, argv - 1);
+}
+
 static int run_help(struct ctl *c, const struct command *cmd, int argc, char **argv)
 {
 	usage(stdout);
@@ -541,6 +546,8 @@ static const struct command commands[] = {
      "measure the connectivity matrix by traffic (root)"},
     {"check", "[PATH]", 0, 1, run_check,
      "validate a config file or directory locally (default /etc/netd)"},
+    {"import-libvirt", "FILE.xml [--output DIR] [--force] [--uplink IFACE]", 1, 6, run_import,
+     "a libvirt network XML as a netd file (stdout, or DIR/NAME.conf)"},
     {"help", "", 0, 0, run_help, "this text"},
     {NULL, NULL, 0, 0, NULL, NULL},
 };
