@@ -20,7 +20,7 @@ _netdctl() {
 	local cword=$COMP_CWORD verb i
 	local cur=${words[cword]} prev=${words[cword - 1]}
 	local -a _netdctl_cmd=("${words[0]}")
-	local verbs="list status up down leases reload check probe attach detach help"
+	local verbs="list status up down leases reload check probe attach detach import-libvirt help"
 
 	# the global options before the verb, and --socket's value kept for the daemon queries
 	for ((i = 1; i < cword; i++)); do
@@ -77,6 +77,17 @@ _netdctl() {
 		fi ;;
 	check)
 		((nargs == 0)) && COMPREPLY=($(compgen -f -- "$cur")) ;;
+	import-libvirt)
+		case $prev in
+		--output) COMPREPLY=($(compgen -d -- "$cur")) ;;
+		--uplink) ;;
+		*)
+			if [[ $cur == -* ]]; then
+				COMPREPLY=($(compgen -W "--output --force --uplink" -- "$cur"))
+			else
+				COMPREPLY=($(compgen -f -X '!*.xml' -- "$cur"))
+			fi ;;
+		esac ;;
 	esac
 }
 complete -F _netdctl netdctl

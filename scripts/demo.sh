@@ -106,7 +106,7 @@ probe_net() { # probe_net NET: fill M from netdctl probe's JSON; 1 if it gave no
 	[[ -n $json ]] && jq -e '.cells | type == "object"' >/dev/null 2>&1 <<<"$json" || return 1
 	for c in "${MX_CELLS[@]}"; do
 		# "allow", "deny", "deny (no host address)", "mixed (...)", "not measured"
-		v=$(jq -r --arg c "$c" '.cells[$c].measured // "missing"' <<<"$json")
+		v=$(jq -r --arg c "$(mx_json_key "$c")" '.cells[$c].measured // "missing"' <<<"$json")
 		case $v in allow | allow\ * | deny | deny\ *) v=${v%% *} ;; esac
 		M[$net.$c]=$v
 	done

@@ -8,6 +8,7 @@ PACKAGES=(
 	# build
 	cmake gcc make pkg-config
 	libnl-3-dev libnl-route-3-dev libnftnl-dev libmnl-dev libinih-dev libjson-c-dev
+	libxml2-dev # netdctl import-libvirt
 	# unit tests
 	libcmocka-dev
 	# what netd runs and what the kernel and integration tests, demo and bench use

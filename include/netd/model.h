@@ -248,6 +248,8 @@ const char *netd_mode_to_string(enum netd_mode m);
 int netd_mode_from_string(const char *s);
 const char *netd_cell_to_string(enum netd_cell c); /* the [Policy] key: "VMToHost", ... */
 int netd_cell_from_string(const char *s);
+/* The cell's key in JSON documents (status's "policy", probe's "cells"): "vm_to_host", ... */
+const char *netd_cell_json_key(enum netd_cell c);
 const char *netd_policy_to_string(enum netd_policy p); /* "allow" / "deny" */
 int netd_policy_from_string(const char *s);
 

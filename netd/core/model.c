@@ -60,6 +60,20 @@ const char *netd_cell_to_string(enum netd_cell c)
 	return (unsigned)c < NETD_CELL_MAX ? cell_names[c] : NULL;
 }
 
+const char *netd_cell_json_key(enum netd_cell c)
+{
+	/* JSON's one key style, snake_case: "vm_to_host" for [Policy] VMToHost */
+	static const char *const keys[NETD_CELL_MAX] = {
+	    [NETD_CELL_VM_TO_HOST] = "vm_to_host",
+	    [NETD_CELL_HOST_TO_VM] = "host_to_vm",
+	    [NETD_CELL_VM_TO_OUTSIDE] = "vm_to_outside",
+	    [NETD_CELL_OUTSIDE_TO_VM] = "outside_to_vm",
+	    [NETD_CELL_VM_TO_VM] = "vm_to_vm",
+	};
+
+	return (unsigned)c < NETD_CELL_MAX ? keys[c] : NULL;
+}
+
 int netd_cell_from_string(const char *s)
 {
 	return lookup(cell_names, NETD_CELL_MAX, s, true);

@@ -1,6 +1,7 @@
 /* Text for humans from the daemon's JSON results. Pure: JSON in, text out. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -217,7 +218,7 @@ static void print_policy(FILE *f, json_object *policy)
 	/* The matrix's own order, not whatever order the object happens to have. */
 	for (int c = 0; c < NETD_CELL_MAX; c++) {
 		hdr[n] = netd_cell_to_string(c);
-		field_text(policy, hdr[n], cells[n], CELL_MAX);
+		field_text(policy, netd_cell_json_key(c), cells[n], CELL_MAX);
 		n++;
 	}
 	print_table(f, "  ", hdr, n, cells, 1);
@@ -248,13 +249,22 @@ static void print_objects(FILE *f, json_object *objects)
 	}
 }
 
-static void print_rules(FILE *f, json_object *rules)
+/* The network's rules as nft lists them (full), or how many lines they are: 45 lines of nft
+ * would bury the rest of status, so they are printed only when asked for. */
+static void print_rules(FILE *f, json_object *rules, bool full)
 {
 	const char *s =
 	    json_object_is_type(rules, json_type_string) ? json_object_get_string(rules) : "";
+	unsigned lines = 0;
 
 	if (!*s) {
 		fprintf(f, "\nrules: none\n");
+		return;
+	}
+	if (!full) {
+		for (const char *p = s; *p; p++)
+			lines += *p == '\n' || !p[1];
+		fprintf(f, "\nrules: %u lines of nft (status --rules prints them)\n", lines);
 		return;
 	}
 	fprintf(f, "\nrules:\n");
@@ -362,7 +372,19 @@ static void print_uplink_ipv6(FILE *f, json_object *arr)
 	fputc('\n', f);
 }
 
+static int fmt_status(FILE *f, json_object *st, bool rules);
+
 int netd_fmt_status(FILE *f, json_object *st)
+{
+	return fmt_status(f, st, false);
+}
+
+int netd_fmt_status_rules(FILE *f, json_object *st)
+{
+	return fmt_status(f, st, true);
+}
+
+static int fmt_status(FILE *f, json_object *st, bool rules)
 {
 	static const char *const keys[] = {"name",  "mode",      "bridge", "address",
 	                                   "state", "autostart", "uplink", "source"};
@@ -407,7 +429,7 @@ int netd_fmt_status(FILE *f, json_object *st)
 	print_taps(f, field(st, "taps"));
 	netd_fmt_forwards(f, field(st, "forwards"));
 	print_firewall(f, field(st, "firewall"));
-	print_rules(f, field(st, "rules"));
+	print_rules(f, field(st, "rules"), rules);
 	return 0;
 }
 

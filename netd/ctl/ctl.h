@@ -18,10 +18,17 @@ int netd_ctl_call_args(const char *path, const char *cmd, const char *name, json
 /* --- text rendering for humans (cli_format.c, pure) --- */
 
 /* The list as a table with a header; rows in the order given. */
+/* The JSON format's version, in every document --json prints (json_doc.c). */
+#define NETD_JSON_VERSION 1
+/* `--json`'s document for cmd's result: {"version": 1, ...} (json_doc.c). */
+void netd_print_json_document(FILE *f, const char *cmd, json_object *result);
+
 int netd_fmt_list(FILE *f, json_object *list);
 /* One network's status: definition, dnsmasq pid, the last repair of its rules ("rules:
  * repaired at HH:MM:SS (what)", local time), policy matrix, objects, taps, warnings, rules. */
 int netd_fmt_status(FILE *f, json_object *status);
+/* The same with the network's nft rules in full (status --rules). */
+int netd_fmt_status_rules(FILE *f, json_object *status);
 /* A spanning network's "fabric" section of status (cli_fabric.c); nothing without one. */
 void netd_fmt_fabric(FILE *f, json_object *fabric);
 /* Leases as a table; expiry is shown in local time, 0 as "never". */
@@ -52,5 +59,8 @@ int netd_forward_cli_args(int argc, char **argv, json_object **args, struct netd
 int netd_fmt_forward(FILE *f, json_object *res);
 /* status's forwards, one a line with where it comes from; nothing when there are none. */
 void netd_fmt_forwards(FILE *f, json_object *forwards);
+
+/* netdctl import-libvirt ARGS (cli_import.c); argv[0] is the command. Returns the exit code. */
+int netd_ctl_import_libvirt(int argc, char **argv);
 
 #endif

@@ -259,7 +259,7 @@ static int run_attach(struct ctl *c, const struct command *cmd, int argc, char *
 	if (ret)
 		goto out;
 	if (c->json) {
-		print_json(result);
+		netd_print_json_document(stdout, "attach", result);
 	} else if ((batch ? netd_fmt_attach_batch(stdout, result)
 	                  : netd_fmt_attach(stdout, result)) < 0) {
 		fprintf(stderr, "netdctl: unexpected result from netd:\n");
@@ -280,7 +280,7 @@ static int show(struct ctl *c, int ret, json_object *result, int (*fmt)(FILE *, 
 	if (ret != 0)
 		return ret;
 	if (c->json) {
-		print_json(result);
+		netd_print_json_document(stdout, "result", result);
 		return ret;
 	}
 	if (fmt(stdout, result) < 0) {
@@ -333,6 +333,30 @@ static int run_forward(struct ctl *c, const struct command *cmd, int argc, char 
 	return ret;
 }
 
+/* status NAME [--rules]: the rules in full only when asked for. */
+static int run_status(struct ctl *c, const struct command *cmd, int argc, char **argv)
+{
+	json_object *result = NULL;
+	bool rules = argc == 2 && strcmp(argv[1], "--rules") == 0;
+	int ret;
+
+	if (argc == 2 && !rules) {
+		fprintf(stderr, "netdctl: status: unknown option '%s' (--rules)\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	ret = call(c, cmd->name, argv[0], &result);
+	if (ret == 0 && c->json)
+		netd_print_json_document(stdout, cmd->name, result);
+	else if (ret == 0 && (rules ? netd_fmt_status_rules(stdout, result)
+	                            : netd_fmt_status(stdout, result)) < 0) {
+		fprintf(stderr, "netdctl: unexpected result from netd:\n");
+		print_json(result);
+		ret = EXIT_FAILED;
+	}
+	json_object_put(result);
+	return ret;
+}
+
 static int run_remote(struct ctl *c, const struct command *cmd, int argc, char **argv)
 {
 	const char *name = argc > 0 ? argv[0] : NULL;
@@ -343,7 +367,7 @@ static int run_remote(struct ctl *c, const struct command *cmd, int argc, char *
 	if (ret)
 		goto out;
 	if (c->json) {
-		print_json(result);
+		netd_print_json_document(stdout, cmd->name, result);
 		goto out;
 	}
 	if (strcmp(cmd->name, "list") == 0) {
@@ -391,7 +415,7 @@ static int run_down(struct ctl *c, const struct command *cmd, int argc, char **a
 	}
 	ret = call_args(c, cmd->name, name, args, &result);
 	if (ret == 0 && c->json)
-		print_json(result);
+		netd_print_json_document(stdout, cmd->name, result);
 	else if (ret == 0)
 		netd_fmt_confirm(stdout, name, result);
 out:
@@ -411,7 +435,7 @@ static void print_check_ok(struct ctl *c, const char *path, const char *const *n
 			json_object_array_add(arr, json_object_new_string(names[i]));
 		json_object_object_add(o, "path", json_object_new_string(path));
 		json_object_object_add(o, "networks", arr);
-		print_json(o);
+		netd_print_json_document(stdout, "check", o);
 		json_object_put(o);
 		return;
 	}
@@ -492,6 +516,11 @@ static int run_probe(struct ctl *c, const struct command *cmd, int argc, char **
 	return netd_probe_main(argc + 1, argv - 1, c->socket, c->json);
 }
 
+static int run_import(struct ctl *c, const struct command *cmd, int argc, char **argv)
+{
+	return netd_ctl_import_libvirt(argc + 1, argv - 1);
+}
+
 static int run_help(struct ctl *c, const struct command *cmd, int argc, char **argv)
 {
 	usage(stdout);
@@ -500,8 +529,8 @@ static int run_help(struct ctl *c, const struct command *cmd, int argc, char **a
 
 static const struct command commands[] = {
     {"list", "", 0, 0, run_remote, "networks: name, mode, bridge, address, state, autostart"},
-    {"status", "NAME", 1, 1, run_remote,
-     "one network: definition, policy, objects, rules, dnsmasq"},
+    {"status", "NAME [--rules]", 1, 2, run_status,
+     "one network: definition, policy, objects, dnsmasq (--rules: its nft rules too)"},
     {"up", "NAME", 1, 1, run_remote, "bring a network up (idempotent)"},
     {"down", "NAME [--force]", 1, 2, run_down,
      "take a network down: exactly what it made (--force: without the uplink's snapshot)"},
@@ -517,6 +546,8 @@ static const struct command commands[] = {
      "measure the connectivity matrix by traffic (root)"},
     {"check", "[PATH]", 0, 1, run_check,
      "validate a config file or directory locally (default /etc/netd)"},
+    {"import-libvirt", "FILE.xml [--output DIR] [--force] [--uplink IFACE]", 1, 6, run_import,
+     "a libvirt network XML as a netd file (stdout, or DIR/NAME.conf)"},
     {"help", "", 0, 0, run_help, "this text"},
     {NULL, NULL, 0, 0, NULL, NULL},
 };

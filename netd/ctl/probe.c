@@ -68,7 +68,7 @@ int netd_probe_target_from_status(json_object *st, struct netd_probe_target *t,
 	}
 	t->has_dhcp = json_object_is_type(get(st, "dhcp"), json_type_object);
 	for (int c = 0; c < NETD_CELL_MAX; c++) {
-		const char *p = get_str(policy, netd_cell_to_string((enum netd_cell)c));
+		const char *p = get_str(policy, netd_cell_json_key((enum netd_cell)c));
 		int pol = p ? netd_policy_from_string(p) : -EINVAL;
 
 		if (pol < 0) {

@@ -127,8 +127,7 @@ static void print_result(const struct netd_probe_result *r, bool json)
 
 	if (json) {
 		j = netd_probe_format_json(r);
-		printf("%s\n", json_object_to_json_string_ext(
-		                   j, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		netd_print_json_document(stdout, "probe", j);
 		json_object_put(j);
 	} else {
 		netd_probe_format_text(stdout, r);

@@ -153,7 +153,7 @@ json_object *netd_probe_format_json(const struct netd_probe_result *r)
 		json_object_object_add(o, "match", json_object_new_boolean(!cell_differs(cell)));
 		if (cell->detail[0])
 			json_object_object_add(o, "detail", json_object_new_string(cell->detail));
-		json_object_object_add(cells, netd_cell_to_string((enum netd_cell)c), o);
+		json_object_object_add(cells, netd_cell_json_key((enum netd_cell)c), o);
 	}
 	json_object_object_add(j, "cells", cells);
 	json_object_object_add(j, "leases", leases);

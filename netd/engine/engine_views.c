@@ -324,7 +324,7 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 
 	pol = json_object_new_object();
 	for (int c = 0; c < NETD_CELL_MAX; c++)
-		json_object_object_add(pol, netd_cell_to_string(c),
+		json_object_object_add(pol, netd_cell_json_key(c),
 		                       json_object_new_string(netd_policy_to_string(n->policy[c])));
 	json_object_object_add(j, "policy", pol);
 

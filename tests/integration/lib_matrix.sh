@@ -28,6 +28,13 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 MX_CELLS=(VMToHost HostToVM VMToOutside OutsideToVM VMToVM)
+# mx_json_key CELL: the cell's key in netd's JSON (snake_case: VMToHost -> vm_to_host)
+mx_json_key() {
+	case $1 in
+	VMToHost) echo vm_to_host ;; HostToVM) echo host_to_vm ;; VMToOutside) echo vm_to_outside ;;
+	OutsideToVM) echo outside_to_vm ;; VMToVM) echo vm_to_vm ;;
+	esac
+}
 MX_LAN_ADDR=203.0.113.10
 MX_GATEWAY=203.0.113.1
 MX_UPLINK_ADDR=203.0.113.2

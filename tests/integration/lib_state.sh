@@ -44,7 +44,7 @@ st_check_named() {
 	local l=$1 net=$2 file=$3 reason js
 	reason=$(st_reason "$4")
 	expect_eq "$l: list says needs-attention" needs-attention \
-		"$(ctl --json list | jq -r ".[] | select(.name == \"$net\") | .state")"
+		"$(ctl --json list | jq -r ".networks[] | select(.name == \"$net\") | .state")"
 	js=$(ctl --json status "$net")
 	expect_eq "$l: status --json names the file" "$file" \
 		"$(jq -r '.needs_attention[0].file' <<<"$js")"

@@ -30,9 +30,11 @@ complete_() {
 		((${#COMPREPLY[@]} == 0)) || printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' _ "$COMP" "$@"
 }
 
-expect_eq "verbs" "attach check detach down help leases list probe reload status up " \
+expect_eq "verbs" "attach check detach down help import-libvirt leases list probe reload status up " \
 	"$(complete_ "$NETDCTL_BIN" "")"
 expect_eq "verbs by prefix" "detach down " "$(complete_ "$NETDCTL_BIN" d)"
+expect_eq "import-libvirt's options" "--force --output --uplink " \
+	"$(complete_ "$NETDCTL_BIN" import-libvirt x.xml --)"
 expect_eq "global options" "--help --json --socket --version " "$(complete_ "$NETDCTL_BIN" --)"
 expect_eq "network names from the daemon" "default lab " \
 	"$(complete_ "$NETDCTL_BIN" --socket "$T/sock" status "")"

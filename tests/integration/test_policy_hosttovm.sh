@@ -34,7 +34,14 @@ expect_fail "the outside still cannot ping vm1" nd_ping "$OUT" "$IP1"
 expect_ok "vm1 opens TCP to vm2" nd_tcp_sees "$VM1" "$IP2" 7002 "$IP1"
 expect_ok "vm2 pings vm1" nd_ping "$VM2" "$IP1"
 json=$(ctl --json status default)
-expect_match "status --json: HostToVM allow" '"HostToVM": *"allow"' "$json"
-expect_match "status --json: OutsideToVM still deny" '"OutsideToVM": *"deny"' "$json"
+expect_match "status --json: HostToVM allow" '"host_to_vm": *"allow"' "$json"
+expect_match "status --json: OutsideToVM still deny" '"outside_to_vm": *"deny"' "$json"
+expect_eq "status --json is version 1, snake_case keys" true \
+	"$(jq '.version == 1 and .policy.vm_to_vm == "allow" and (.policy | has("VMToVM") | not)' <<<"$json")"
+expect_eq "list --json is a document of version 1 with the networks" true \
+	"$(ctl --json list | jq '.version == 1 and (.networks | map(.name) | index("default")) != null')"
+expect_match "status leaves the rules out unless asked" 'rules: [0-9]+ lines of nft \(status --rules' \
+	"$(ctl status default)"
+expect_match "status --rules prints them" 'table inet netd' "$(ctl status default --rules)"
 
 nd_finish

@@ -62,8 +62,8 @@ static const char status_json[] =
     "{\"name\":\"default\",\"mode\":\"nat\",\"bridge\":\"virbr0\","
     "\"address\":\"192.122.1.1/24\",\"state\":\"up\",\"autostart\":true,"
     "\"source\":\"/etc/netd/default.conf\","
-    "\"policy\":{\"VMToVM\":\"allow\",\"VMToHost\":\"allow\",\"HostToVM\":\"deny\","
-    "\"VMToOutside\":\"allow\",\"OutsideToVM\":\"deny\"},"
+    "\"policy\":{\"vm_to_vm\":\"allow\",\"vm_to_host\":\"allow\",\"host_to_vm\":\"deny\","
+    "\"vm_to_outside\":\"allow\",\"outside_to_vm\":\"deny\"},"
     "\"dhcp\":{\"first\":\"192.122.1.2\",\"last\":\"192.122.1.254\",\"lease_time\":3600,"
     "\"hosts\":1},"
     "\"objects\":{\"bridge\":true,\"bridge_up\":true,\"address\":true,\"rules\":true,"
@@ -74,7 +74,7 @@ static const char status_json[] =
 
 static void test_status(void **state)
 {
-	expect_text(netd_fmt_status, status_json, 0,
+	expect_text(netd_fmt_status_rules, status_json, 0,
 	            "network:    default\n"
 	            "mode:       nat\n"
 	            "bridge:     virbr0\n"
@@ -105,6 +105,25 @@ static void test_status(void **state)
 	            "  \tchain in {\n"
 	            "  \t}\n"
 	            "  }\n");
+}
+
+/* Without --rules: how many lines of nft there are, not the lines. */
+static void test_status_without_rules(void **state)
+{
+	FILE *f;
+	char *out = NULL;
+	size_t len = 0;
+	json_object *j = json_tokener_parse(status_json);
+
+	assert_non_null(j);
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	assert_int_equal(netd_fmt_status(f, j), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "\nrules: 7 lines of nft (status --rules prints them)\n"));
+	assert_null(strstr(out, "chain fwd"));
+	free(out);
+	json_object_put(j);
 }
 
 /* A network whose rules drifted and were repaired: when, in local time (UTC here), and what. */
@@ -139,49 +158,50 @@ static void test_status_repair(void **state)
 /* A down bridged network: no address, no DHCP, engine.h's dnsmasq object, a warning. */
 static void test_status_down(void **state)
 {
-	expect_text(netd_fmt_status,
-	            "{\"name\":\"lan\",\"mode\":\"bridged\",\"bridge\":\"br0\",\"address\":null,"
-	            "\"state\":\"down\",\"autostart\":false,\"uplink\":\"eth1\","
-	            "\"source\":\"/etc/netd/lan.conf\","
-	            "\"policy\":{\"VMToHost\":\"allow\",\"HostToVM\":\"allow\","
-	            "\"VMToOutside\":\"allow\",\"OutsideToVM\":\"allow\",\"VMToVM\":\"deny\"},"
-	            "\"dnsmasq\":{\"pid\":0},"
-	            "\"objects\":{\"bridge\":false,\"rules\":false},"
-	            "\"taps\":[{\"tap\":\"vnet0\",\"mac\":\"52:54:00:00:00:01\","
-	            "\"address\":\"203.0.113.7\",\"declared\":false,\"present\":true},"
-	            "{\"tap\":\"guest1\",\"mac\":\"52:54:00:00:00:02\",\"declared\":true,"
-	            "\"present\":false}],"
-	            "\"firewall\":[\"VMToOutside is dropped by table ip filter chain FORWARD\"],"
-	            "\"rules\":\"\"}",
-	            0,
-	            "network:    lan\n"
-	            "mode:       bridged\n"
-	            "bridge:     br0\n"
-	            "address:    -\n"
-	            "state:      down\n"
-	            "autostart:  no\n"
-	            "uplink:     eth1\n"
-	            "source:     /etc/netd/lan.conf\n"
-	            "dhcp:       none\n"
-	            "dnsmasq:    not running\n"
-	            "\n"
-	            "policy:\n"
-	            "  VMToHost  HostToVM  VMToOutside  OutsideToVM  VMToVM\n"
-	            "  allow     allow     allow        allow        deny\n"
-	            "\n"
-	            "objects:\n"
-	            "  bridge  no\n"
-	            "  rules   no\n"
-	            "\n"
-	            "taps:\n"
-	            "  TAP              GUEST MAC          ADDRESS          FROM\n"
-	            "  vnet0            52:54:00:00:00:01  203.0.113.7      attach\n"
-	            "  guest1           52:54:00:00:00:02  -                [Tap] (missing)\n"
-	            "\n"
-	            "firewall warnings:\n"
-	            "  VMToOutside is dropped by table ip filter chain FORWARD\n"
-	            "\n"
-	            "rules: none\n");
+	expect_text(
+	    netd_fmt_status,
+	    "{\"name\":\"lan\",\"mode\":\"bridged\",\"bridge\":\"br0\",\"address\":null,"
+	    "\"state\":\"down\",\"autostart\":false,\"uplink\":\"eth1\","
+	    "\"source\":\"/etc/netd/lan.conf\","
+	    "\"policy\":{\"vm_to_host\":\"allow\",\"host_to_vm\":\"allow\","
+	    "\"vm_to_outside\":\"allow\",\"outside_to_vm\":\"allow\",\"vm_to_vm\":\"deny\"},"
+	    "\"dnsmasq\":{\"pid\":0},"
+	    "\"objects\":{\"bridge\":false,\"rules\":false},"
+	    "\"taps\":[{\"tap\":\"vnet0\",\"mac\":\"52:54:00:00:00:01\","
+	    "\"address\":\"203.0.113.7\",\"declared\":false,\"present\":true},"
+	    "{\"tap\":\"guest1\",\"mac\":\"52:54:00:00:00:02\",\"declared\":true,"
+	    "\"present\":false}],"
+	    "\"firewall\":[\"VMToOutside is dropped by table ip filter chain FORWARD\"],"
+	    "\"rules\":\"\"}",
+	    0,
+	    "network:    lan\n"
+	    "mode:       bridged\n"
+	    "bridge:     br0\n"
+	    "address:    -\n"
+	    "state:      down\n"
+	    "autostart:  no\n"
+	    "uplink:     eth1\n"
+	    "source:     /etc/netd/lan.conf\n"
+	    "dhcp:       none\n"
+	    "dnsmasq:    not running\n"
+	    "\n"
+	    "policy:\n"
+	    "  VMToHost  HostToVM  VMToOutside  OutsideToVM  VMToVM\n"
+	    "  allow     allow     allow        allow        deny\n"
+	    "\n"
+	    "objects:\n"
+	    "  bridge  no\n"
+	    "  rules   no\n"
+	    "\n"
+	    "taps:\n"
+	    "  TAP              GUEST MAC          ADDRESS          FROM\n"
+	    "  vnet0            52:54:00:00:00:01  203.0.113.7      attach\n"
+	    "  guest1           52:54:00:00:00:02  -                [Tap] (missing)\n"
+	    "\n"
+	    "firewall warnings:\n"
+	    "  VMToOutside is dropped by table ip filter chain FORWARD\n"
+	    "\n"
+	    "rules: none\n");
 	expect_text(netd_fmt_status, "[]", -EINVAL, "");
 }
 
@@ -342,11 +362,17 @@ static void test_detach_batch(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_list),          cmocka_unit_test(test_status),
-	    cmocka_unit_test(test_status_down),   cmocka_unit_test(test_status_needs_attention),
-	    cmocka_unit_test(test_leases),        cmocka_unit_test(test_confirm),
-	    cmocka_unit_test(test_attach_batch),  cmocka_unit_test(test_detach_batch),
-	    cmocka_unit_test(test_status_repair), cmocka_unit_test(test_status_uplink_ipv6),
+	    cmocka_unit_test(test_list),
+	    cmocka_unit_test(test_status),
+	    cmocka_unit_test(test_status_without_rules),
+	    cmocka_unit_test(test_status_down),
+	    cmocka_unit_test(test_status_needs_attention),
+	    cmocka_unit_test(test_leases),
+	    cmocka_unit_test(test_confirm),
+	    cmocka_unit_test(test_attach_batch),
+	    cmocka_unit_test(test_detach_batch),
+	    cmocka_unit_test(test_status_repair),
+	    cmocka_unit_test(test_status_uplink_ipv6),
 	};
 
 	/* Lease expiry is shown in local time: pin it. */

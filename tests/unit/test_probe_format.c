@@ -168,18 +168,18 @@ static void json_shape(void **state)
 	assert_true(json_object_object_get_ex(j, "ok", &v));
 	assert_true(json_object_get_boolean(v));
 
-	c = cell(j, "VMToHost");
+	c = cell(j, "vm_to_host");
 	assert_string_equal(str(c, "expected"), "allow");
 	assert_string_equal(str(c, "measured"), "allow");
 	assert_true(json_object_object_get_ex(c, "icmp", &v) && json_object_get_boolean(v));
 	assert_true(json_object_object_get_ex(c, "tcp", &v) && json_object_get_boolean(v));
 
-	c = cell(j, "HostToVM");
+	c = cell(j, "host_to_vm");
 	assert_string_equal(str(c, "measured"), "deny");
 	assert_true(json_object_object_get_ex(c, "icmp", &v));
 	assert_true(json_object_is_type(v, json_type_boolean) && !json_object_get_boolean(v));
 
-	c = cell(j, "OutsideToVM");
+	c = cell(j, "outside_to_vm");
 	assert_string_equal(str(c, "measured"), "not measured");
 	assert_true(json_object_object_get_ex(c, "icmp", &v));
 	assert_null(v); /* not measured is null, never false */
@@ -194,7 +194,7 @@ static void json_shape(void **state)
 	j = netd_probe_format_json(&r);
 	assert_true(json_object_object_get_ex(j, "ok", &v));
 	assert_false(json_object_get_boolean(v));
-	assert_true(json_object_object_get_ex(cell(j, "VMToVM"), "match", &v));
+	assert_true(json_object_object_get_ex(cell(j, "vm_to_vm"), "match", &v));
 	assert_false(json_object_get_boolean(v));
 	json_object_put(j);
 }
