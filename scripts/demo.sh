@@ -66,13 +66,17 @@ mx_net routed routed netd-rt0 192.122.60.1
 mx_lan_route 192.122.1.0/24
 mx_lan_route 192.122.56.0/24
 mx_lan_route 192.122.60.0/24
-# IPv6 (issue 10): nat and hostonly get a prefix each, a second Address= in their files.
+# IPv6 (issue 10): nat, hostonly and routed get a prefix each, a second Address= in their
+# files; the LAN routes routed's prefix to the host as it does its IPv4 subnet.
 sed -i 's|^Address=192.122.1.1/24$|&\nAddress=fd42:7a:1::1/64|' "$T/conf/default.conf"
 sed -i 's|^Address=192.122.56.1/24$|&\nAddress=fd42:56::1/64|' "$T/conf/hostonly.conf"
+sed -i 's|^Address=192.122.60.1/24$|&\nAddress=fd42:60::1/64|' "$T/conf/routed.conf"
 mx6_net default fd42:7a:1::1
 mx6_net hostonly fd42:56::1
+mx6_net routed fd42:60::1
 mx6_lan_route fd42:7a:1::/64
 mx6_lan_route fd42:56::/64
+mx6_lan_route fd42:60::/64
 
 step "netd --config-dir <those five files> in $HOST; netdctl up bridged (eth0 -> br0)"
 nd_start_netd
@@ -88,7 +92,7 @@ for n in "${NETS[@]}"; do
 	for vm in ${VMS[$n]}; do
 		printf '  %-9s %-5s on %-9s %s, %s\n' "$n" "$vm" "${MX_BRIDGE[$n]}" \
 			"${ND_VMIP[$vm]}$([[ -s $T/$vm.lease ]] && echo ' (DHCP lease)' || echo ' (static)')" \
-			"${ND_VMIP6[$vm]}$([[ ${MX_MODE[$n]} == nat || ${MX_MODE[$n]} == hostonly ]] &&
+			"${ND_VMIP6[$vm]:-none}$([[ ${MX_MODE[$n]} =~ ^(nat|hostonly|routed)$ ]] &&
 				echo ' (SLAAC)' || echo ' (static)')"
 	done
 done

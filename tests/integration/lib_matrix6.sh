@@ -7,7 +7,7 @@
 #
 #   $LAN    eth0 also holds 2001:db8:113::10/64 and the gateway 2001:db8:113::1
 #   $HOST   eth0 also holds 2001:db8:113::2/64, default route via 2001:db8:113::1
-#   VMs     their SLAAC address from the network's router advertisements (nat, hostonly),
+#   VMs     their SLAAC address from the network's router advertisements (nat, hostonly, routed),
 #           or a static one (bridged: of the LAN's prefix; internal: of 2001:db8:2::/64)
 #
 # Each namespace with a server gets a second one on IPv6 (same port, v6only), which replies
@@ -80,7 +80,7 @@ mx6_vms() {
 		i=$((i + 1))
 		ns=$(nd_vm_ns "$vm")
 		case ${MX_MODE[$net]} in
-		nat | hostonly)
+		nat | hostonly | routed)
 			# A router solicitation now rather than waiting for the next RA; the link
 			# going down took the IPv4 default route with it: put it back.
 			"$IPBIN" -n "$ns" link set eth0 down
@@ -90,8 +90,8 @@ mx6_vms() {
 				nd_die "$vm: no SLAAC address on ${MX_BRIDGE[$net]}"
 			ND_VMIP6[$vm]=$(mx6_slaac_addr "$ns")
 			# hostonly's RA names no router (lifetime 0): give one anyway, as mx_vms
-			# does for IPv4. nat's RA names the host: the guest keeps that one.
-			[[ ${MX_MODE[$net]} == nat ]] ||
+			# does for IPv4. nat's and routed's RA name the host: the guest keeps it.
+			[[ ${MX_MODE[$net]} == nat || ${MX_MODE[$net]} == routed ]] ||
 				"$IPBIN" -n "$ns" -6 route replace default via "${MX6_HOSTADDR[$net]}"
 			;;
 		bridged)
