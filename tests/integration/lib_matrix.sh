@@ -386,7 +386,8 @@ mx_flips() {
 		expect_ok "netdctl check accepts $mode $key=$flip" \
 			nd_ns "$HOST" "$NETDCTL_BIN" check "$T/conf"
 		mx_reload || continue
-		expect_match "status --json shows $key=$flip after reload" "\"$key\": *\"$flip\"" \
+		expect_match "status --json shows $key=$flip after reload" \
+			"\"$(mx_json_key "$key")\": *\"$flip\"" \
 			"$(ctl --json status "$net")"
 		if [[ $key == VMToVM ]]; then
 			want=$([[ $flip == deny ]] && echo on || echo off)
