@@ -179,6 +179,7 @@ static void test_routed_hairpin_drift(void **state)
 static void test_routed_last_forward_gone(void **state)
 {
 	struct fixture *f = *state;
+	struct netd_nft_drift d;
 	struct netd_nft_net *x;
 	char *out;
 
@@ -195,6 +196,16 @@ static void test_routed_last_forward_gone(void **state)
 	assert_string_equal(drift_of(x).what, "post_routed: chain not wanted");
 	apply_ok(x);
 	assert_verified(x);
+	netd_nft_net_free(x);
+	/* A forward again (a live one): the chain and its element come back in one apply. */
+	add_forward(f->n, IPPROTO_UDP, 5000, 5000, "192.122.60.12", 5001, NULL);
+	x = build(f->n);
+	d = drift_of(x);
+	assert_non_null(strstr(d.what, "post_routed: chain missing"));
+	assert_non_null(strstr(d.what, "nat_src: 192.122.60.0/24 missing"));
+	apply_ok(x);
+	assert_verified(x);
+	assert_int_equal(rule_count("inet netd", "post_routed"), 1);
 	netd_nft_net_free(x);
 }
 
