@@ -67,11 +67,7 @@ nd_serve "$VM1" 7001
 nd_serve "$VM1" 7003
 nd_serve "$VM2" 7002
 nd_serve "$OUT" 7500
-# shellcheck disable=SC2016 # $SOCAT_PEERADDR is for socat's shell
-nsenter --net="/run/netns/$VM1" socat UDP-RECVFROM:5001,fork SYSTEM:'echo $SOCAT_PEERADDR' \
-	>/dev/null 2>&1 &
-ND_PIDS+=($!)
-nd_udp() { echo ping | nd_ns "$1" timeout 5 socat -T 3 - "UDP:$2:$3"; }
+nd_serve_udp "$VM1" 5001
 
 RULES=$(nd_ns "$HOST" nft list table inet netd)
 expect_match "post_routed holds the hairpin" 'oifname "netd-rt0" ct status dnat masquerade' "$RULES"
@@ -97,13 +93,8 @@ expect_ok "outside -> host:8080 reaches vm1:7001, which sees the outside host" \
 	nd_tcp_sees "$OUT" 198.51.100.1 8080 198.51.100.2
 expect_ok "the outside host got the answers from the host's address" test "$(packets from_host)" -gt 0
 expect_eq "and none from the guest's own address" 0 "$(packets from_guest)"
-udp_out=""
-for _ in 1 2 3 4 5; do
-	udp_out=$(nd_udp "$OUT" 198.51.100.1 5000) && [[ -n $udp_out ]] && break
-	sleep 0.5
-done
 expect_match "udp: outside -> host:5000 reaches vm1:5001, which answers, seeing the outside host" \
-	'^198\.51\.100\.2$' "$udp_out"
+	'^198\.51\.100\.2$' "$(nd_udp "$OUT" 198.51.100.1 5000)"
 # OutsideToVM=deny still holds for the rest, though the outside routes to the guests.
 expect_ok "outside -> vm1:7001 directly is still refused" nd_tcp_rejected "$OUT" 192.122.60.11 7001
 expect_ok "outside -> vm1:7003 (not forwarded) is still refused" \
