@@ -26,4 +26,7 @@ const struct netd_mode_ops netd_mode_routed = {
     .routed = true,
     /* The guests' gateway is the host, as on libvirt's routed networks, whatever the policy. */
     .host_is_router = true,
+    /* The host routes to the guests, so it can DNAT a port of its own to one of them; the
+     * hairpin alone is masqueraded (post_<net>, core/nft_forward.c), nothing else. */
+    .port_forwards = true,
 };

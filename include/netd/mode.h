@@ -57,7 +57,8 @@ struct netd_mode_ops {
 	 * (netd_network_host_is_router). Implies routed.
 	 */
 	bool host_is_router;
-	/* NAT the subnet towards the outside (chain post_<net>). Implies routed. */
+	/* NAT the subnet towards the outside (chain post_<net>). Implies routed. A routed mode
+	 * without it has post_<net> only for the hairpin of its forwards (core/nft_forward.c). */
 	bool masquerade;
 	/*
 	 * net.ipv4.conf.<bridge>.arp_ignore, written when the bridge is made. Linux answers ARP on

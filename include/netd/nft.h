@@ -10,7 +10,8 @@
  *
  * All base chains have policy accept: traffic that is not a netd network's is not ours.
  * Each network owns the regular chains in_<net>, out_<net>, fwdi_<net>, fwdo_<net> and,
- * when it masquerades, post_<net>, plus one element in each map pointing at them (jump).
+ * when it masquerades (or, routed, has forwards: then only their hairpin), post_<net>, plus
+ * one element in each map pointing at them (jump).
  * So the per-packet cost is one map lookup per hook whatever the number of networks.
  *
  * fwdi_<net> (packets coming from the bridge) never accepts: an allowed packet returns to
@@ -137,7 +138,7 @@ enum netd_nft_chain_kind {
 };
 
 struct netd_nft_chain {
-	bool present; /* POST only exists when the network masquerades */
+	bool present; /* POST: the network masquerades, or has forwards (hairpin) */
 	char name[NETD_NFT_CHAIN_MAX];
 	struct netd_nft_rule *rules;
 	size_t n_rules;
@@ -177,7 +178,8 @@ struct netd_nft_port {
  * its OutsideToVM/HostToVM cell can refuse it. Base chain postrouting_lo (nat, srcnat)
  * masquerades a forwarded connection from 127.0.0.0/8 (HostAddress=127.0.0.1), and post_<net>
  * one from the network's own guests (hairpin: `oifname <bridge> ct status dnat masquerade`), so
- * the guest answers the host.
+ * the guest answers the host. A routed network has post_<net> for that rule alone: the hairpin
+ * is all it masquerades, its guests keep their own source address for everything else.
  */
 #define NETD_NFT_FWD_ADDR  "fwd_addr"  /* ip . proto . port : guest . port (HostAddress=) */
 #define NETD_NFT_FWD_ANY   "fwd_any"   /* proto . port : guest . port (any host address) */

@@ -126,7 +126,7 @@ int netd_forward_check(const struct netd_network *n, const struct netd_forward *
 		return fail(
 		    key, NETD_FWD_KEY_PROTOCOL, why, len,
 		    "Mode=%s does not route to its guests, so nothing can be forwarded to them; "
-		    "forwards need a mode that does NAT or routing (Mode=nat)",
+		    "forwards need a mode that does NAT or routing (Mode=nat or routed)",
 		    ops ? ops->name : "?");
 	if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP)
 		return fail(key, NETD_FWD_KEY_PROTOCOL, why, len, "%s", "use Protocol=tcp or udp");

@@ -204,7 +204,10 @@ static int build_chains(const struct netd_network *n, const struct netd_mode_ops
 	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++) {
 		struct netd_nft_chain *c = &x->chains[k];
 
-		if (k == NETD_NFT_CHAIN_POST && !(ops->masquerade && x->has_subnet))
+		/* post_<net>: a masquerading mode's; a routed one's only for the hairpin of
+		 * its forwards (nft_forward.c), which then is all it masquerades. */
+		if (k == NETD_NFT_CHAIN_POST &&
+		    !(x->has_subnet && (ops->masquerade || n->n_forwards)))
 			continue;
 		if (k == NETD_NFT_CHAIN_POST6 && !nft_build6_masquerades(n, ops->masquerade))
 			continue;
@@ -218,7 +221,7 @@ static int build_chains(const struct netd_network *n, const struct netd_mode_ops
 	build_out(n, &x->chains[NETD_NFT_CHAIN_OUT]);
 	build_fwdi(n, subnet, &x->chains[NETD_NFT_CHAIN_FWDI]);
 	build_fwdo(n, &x->chains[NETD_NFT_CHAIN_FWDO]);
-	if (x->chains[NETD_NFT_CHAIN_POST].present)
+	if (x->chains[NETD_NFT_CHAIN_POST].present && ops->masquerade)
 		build_post(n, &x->subnet, &x->chains[NETD_NFT_CHAIN_POST]);
 	if (x->chains[NETD_NFT_CHAIN_POST6].present)
 		nft_build6_post(n, &x->chains[NETD_NFT_CHAIN_POST6]);

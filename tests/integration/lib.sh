@@ -280,6 +280,25 @@ nd_serve() {
 }
 nd_listening() { nd_ns "$1" ss -Hltn "sport = :$2" | grep -q LISTEN; }
 
+# nd_serve_udp NS PORT: a UDP server in NS that answers each datagram with the peer it saw.
+nd_serve_udp() {
+	# shellcheck disable=SC2016 # $SOCAT_PEERADDR is for socat's shell
+	nsenter --net="/run/netns/$1" socat "UDP-RECVFROM:$2,fork" SYSTEM:'echo $SOCAT_PEERADDR' \
+		>/dev/null 2>&1 &
+	ND_PIDS+=($!)
+}
+
+# nd_udp NS ADDR PORT: a datagram from NS; prints the answer. UDP may lose a datagram (and
+# socat's forking receiver one between its children): a few tries.
+nd_udp() {
+	local out=""
+	for _ in 1 2 3 4 5; do
+		out=$(echo ping | nd_ns "$1" timeout 5 socat -T 3 - "UDP:$2:$3") && [[ -n $out ]] && break
+		sleep 0.5
+	done
+	printf '%s\n' "$out"
+}
+
 # nd_tcp NS ADDR PORT: connect from NS, print what the server said (the peer address it
 # saw); fails within a few seconds when the connection is refused or dropped.
 nd_tcp() {

@@ -3,7 +3,7 @@
  * namespace of the test's own: a network's forward elements are written, verified by content
  * (an element deleted, changed or added by hand is drift, and one apply puts the table back),
  * other networks' elements are not counted, a forward removed takes only its elements, and
- * removing the network takes them all.
+ * removing the network takes them all. A routed network's hairpin chain is its forwards' alone.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -138,6 +138,77 @@ static void test_many(void **state)
 	netd_network_free(n);
 }
 
+/* A routed network with a forward: post_<net> holds the hairpin and nothing else (its guests
+ * keep their address), verified as the other chains are, and goes with the last forward. */
+static struct netd_network *routed_net(void)
+{
+	struct netd_network *n =
+	    make_net("routed", NETD_MODE_ROUTED, "netd-rt0", "192.122.60.1/24", true);
+
+	add_forward(n, IPPROTO_TCP, 8080, 8080, "192.122.60.10", 80, NULL);
+	return n;
+}
+
+static int routed_up(void **state)
+{
+	struct netd_network *n = routed_net();
+
+	return fixture_up(state, n, build(n));
+}
+
+static void test_routed_hairpin_drift(void **state)
+{
+	struct fixture *f = *state;
+	char *out = run_ok("nft list table inet %s", "netd");
+
+	assert_non_null(strstr(out, "192.122.60.0/24 : jump post_routed"));
+	free(out);
+	assert_int_equal(rule_count("inet netd", "post_routed"), 1);
+	out = run_ok("nft list chain inet netd %s", "post_routed");
+	assert_non_null(strstr(out, "oifname \"netd-rt0\" ct status dnat masquerade"));
+	free(out);
+	tamper("flush chain inet netd post_routed");
+	expect_drift_repaired(f->x, f->before, "post_routed: 1 rule missing");
+	/* A masquerade of the guests' own traffic slipped in is drift too. */
+	tamper("add rule inet netd post_routed ip daddr != 192.122.60.0/24 masquerade");
+	expect_drift_repaired(f->x, f->before, "post_routed: 1 foreign rule");
+	tamper("delete element inet netd nat_src { 192.122.60.0/24 }");
+	expect_drift_repaired(f->x, f->before, "nat_src: 192.122.60.0/24 missing");
+}
+
+static void test_routed_last_forward_gone(void **state)
+{
+	struct fixture *f = *state;
+	struct netd_nft_drift d;
+	struct netd_nft_net *x;
+	char *out;
+
+	netd_forward_remove_at(f->n, 0);
+	x = build(f->n);
+	apply_ok(x);
+	assert_verified(x);
+	out = run_ok("nft list table inet %s", "netd");
+	assert_null(strstr(out, "post_routed"));
+	assert_null(strstr(out, "192.122.60.0/24 : jump"));
+	free(out);
+	/* A hairpin chain left behind without forwards is not the network's any more. */
+	tamper("add chain inet netd post_routed");
+	assert_string_equal(drift_of(x).what, "post_routed: chain not wanted");
+	apply_ok(x);
+	assert_verified(x);
+	netd_nft_net_free(x);
+	/* A forward again (a live one): the chain and its element come back in one apply. */
+	add_forward(f->n, IPPROTO_UDP, 5000, 5000, "192.122.60.12", 5001, NULL);
+	x = build(f->n);
+	d = drift_of(x);
+	assert_non_null(strstr(d.what, "post_routed: chain missing"));
+	assert_non_null(strstr(d.what, "nat_src: 192.122.60.0/24 missing"));
+	apply_ok(x);
+	assert_verified(x);
+	assert_int_equal(rule_count("inet netd", "post_routed"), 1);
+	netd_nft_net_free(x);
+}
+
 #define F(f) cmocka_unit_test_setup_teardown(f, forwards_up, fixture_gone)
 
 int main(void)
@@ -147,6 +218,8 @@ int main(void)
 	    F(test_element_drift),
 	    T(test_others_and_removal),
 	    T(test_many),
+	    cmocka_unit_test_setup_teardown(test_routed_hairpin_drift, routed_up, fixture_gone),
+	    cmocka_unit_test_setup_teardown(test_routed_last_forward_gone, routed_up, fixture_gone),
 	};
 
 	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);

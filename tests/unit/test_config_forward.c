@@ -101,6 +101,20 @@ static void a_mode_without_routing_has_none(void **state)
 	        "t.conf:6: Mode=internal does not route to its guests");
 }
 
+/* routed routes to its guests: it forwards as nat does, checked the same way. */
+static void a_routed_network_has_them(void **state)
+{
+	struct netd_network *n =
+	    parse("[Network]\nName=n\nMode=routed\nBridge=b0\nAddress=10.0.0.1/24\n" FWD, "t.conf");
+
+	assert_int_equal(n->n_forwards, 1);
+	assert_int_equal(n->forwards[0].line, 6);
+	netd_network_free(n);
+	refused("[Network]\nName=n\nMode=routed\nBridge=b0\nAddress=10.0.0.1/24\n"
+	        "[Forward]\nProtocol=tcp\nHostPort=80\nGuestAddress=10.0.1.5\n",
+	        "t.conf:9: GuestAddress 10.0.1.5 is outside the network's subnet");
+}
+
 static void overlaps_in_one_file(void **state)
 {
 	struct netd_network *n;
@@ -181,6 +195,7 @@ int main(void)
 	    cmocka_unit_test(a_forward_with_its_defaults),
 	    cmocka_unit_test(bad_values_name_their_line),
 	    cmocka_unit_test(a_mode_without_routing_has_none),
+	    cmocka_unit_test(a_routed_network_has_them),
 	    cmocka_unit_test(overlaps_in_one_file),
 	    cmocka_unit_test(overlaps_across_files),
 	    cmocka_unit_test(json_round_trip),

@@ -103,6 +103,11 @@ static struct netd_network *net_for_case(const char *name)
 		add_forward(n, IPPROTO_TCP, 8080, 8080, "192.122.1.10", 80, NULL);
 		add_forward(n, IPPROTO_TCP, 8000, 8002, "192.122.1.11", 9000, "203.0.113.2");
 		add_forward(n, IPPROTO_UDP, 5353, 5353, "192.122.1.10", 53, "127.0.0.1");
+	} else if (strcmp(name, "routed_forwards") == 0) {
+		/* nat_forwards' forwards on a routed network: post_<net> is the hairpin alone */
+		n = make_net("routed", NETD_MODE_ROUTED, "netd-rt0", "192.122.60.1/24", true);
+		add_forward(n, IPPROTO_TCP, 8080, 8080, "192.122.60.10", 80, NULL);
+		add_forward(n, IPPROTO_UDP, 5353, 5353, "192.122.60.10", 53, "203.0.113.2");
 	} else if (strcmp(name, "bridged_guests") == 0) {
 		n = make_net("lan", NETD_MODE_BRIDGED, "br0", NULL, false);
 		add_tap(n, "vm0", 0x60, NULL);
@@ -402,6 +407,38 @@ static void test_post_and_names(void **state)
 	netd_network_free(n);
 }
 
+/* A routed network masquerades nothing of its own traffic: post_<net> exists only while it has
+ * forwards, with the hairpin as its one rule, and goes with the last forward. */
+static void test_routed_post_is_the_hairpin(void **state)
+{
+	struct netd_network *n =
+	    make_net("routed", NETD_MODE_ROUTED, "netd-rt0", "192.122.60.1/24", true);
+	const struct netd_nft_chain *post;
+	struct netd_nft_net *x;
+
+	assert_int_equal(netd_nft_net_build(n, &x), 0);
+	assert_false(x->chains[NETD_NFT_CHAIN_POST].present);
+	netd_nft_net_free(x);
+	add_forward(n, IPPROTO_TCP, 8080, 8080, "192.122.60.10", 80, NULL);
+	assert_int_equal(netd_nft_net_build(n, &x), 0);
+	post = &x->chains[NETD_NFT_CHAIN_POST];
+	assert_true(post->present);
+	assert_string_equal(post->name, "post_routed");
+	assert_int_equal(post->n_rules, 1);
+	assert_int_equal(post->rules[0].verdict, NETD_NFT_V_MASQUERADE);
+	assert_int_equal(post->rules[0].n_match, 2);
+	assert_int_equal(post->rules[0].match[0].kind, NETD_NFT_M_OIFNAME);
+	assert_string_equal(post->rules[0].match[0].u.ifname, "netd-rt0");
+	assert_int_equal(post->rules[0].match[1].kind, NETD_NFT_M_CT_DNAT);
+	assert_false(x->chains[NETD_NFT_CHAIN_POST6].present);
+	netd_nft_net_free(x);
+	netd_forward_remove_at(n, 0);
+	assert_int_equal(netd_nft_net_build(n, &x), 0);
+	assert_false(x->chains[NETD_NFT_CHAIN_POST].present);
+	netd_nft_net_free(x);
+	netd_network_free(n);
+}
+
 static void test_bridged_and_invalid(void **state)
 {
 	struct netd_network *n = make_net("lan", NETD_MODE_BRIDGED, "br0", NULL, false);
@@ -534,11 +571,13 @@ int main(void)
 	    GOLDEN("nat_outside"),
 	    GOLDEN("nat_ports"),
 	    GOLDEN("nat_forwards"),
+	    GOLDEN("routed_forwards"),
 	    cmocka_unit_test(test_golden_base),
 	    cmocka_unit_test(test_cells),
 	    cmocka_unit_test(test_fwdi_never_accepts),
 	    cmocka_unit_test(test_dhcp_dns),
 	    cmocka_unit_test(test_post_and_names),
+	    cmocka_unit_test(test_routed_post_is_the_hairpin),
 	    cmocka_unit_test(test_bridged_and_invalid),
 	    cmocka_unit_test(test_digest),
 	    cmocka_unit_test(test_digest_value),
