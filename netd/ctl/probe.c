@@ -328,9 +328,8 @@ static int start_listeners(struct run *x)
 
 	for (int f = 0; f < nfam && ret == 0; f++) {
 		int family = f == F6 ? AF_INET6 : AF_INET;
-		struct netd_probe_addr host = {.family = family,
-		                               .v4 = x->t->address.addr,
-		                               .v6 = x->t->address6};
+		struct netd_probe_addr host = {
+		    .family = family, .v4 = x->t->address.addr, .v6 = x->t->address6};
 
 		for (int i = 0; i < NETD_PROBE_VMS && ret == 0; i++)
 			ret = netd_probe_ns_listen(x->vm[i], family, &x->vm_port[f][i], x->diag);
@@ -412,7 +411,8 @@ static int run_dirs(struct run *x, struct dir *d, size_t n)
 				taken = taken || busy[b] == d[i].from;
 			if (taken)
 				continue;
-			ret = netd_probe_ns_check_start(d[i].from, &d[i].dst, d[i].port, x->timeout);
+			ret =
+			    netd_probe_ns_check_start(d[i].from, &d[i].dst, d[i].port, x->timeout);
 			if (ret) {
 				netd_diag_set(x->diag, "%s: %s", d[i].from->name, strerror(-ret));
 				return ret;
@@ -421,7 +421,8 @@ static int run_dirs(struct run *x, struct dir *d, size_t n)
 			busy[nb++] = d[i].from;
 		}
 		if (host) {
-			ret = netd_probe_check_addr(&host->dst, host->port, x->timeout, &icmp, &tcp);
+			ret =
+			    netd_probe_check_addr(&host->dst, host->port, x->timeout, &icmp, &tcp);
 			if (ret) {
 				netd_diag_set(x->diag, "probe from the host: %s", strerror(-ret));
 				return ret;
@@ -475,8 +476,8 @@ static void fam_of(const struct run *x, int f, struct fam *a)
 		    .family = family, .v4 = x->vm_addr[i], .v6 = x->r->vms[i].addr6};
 	a->host = (struct netd_probe_addr){
 	    .family = family, .v4 = x->t->address.addr, .v6 = x->t->address6};
-	a->peer = (struct netd_probe_addr){
-	    .family = family, .v4 = x->peer_addr, .v6 = x->peer_addr6};
+	a->peer =
+	    (struct netd_probe_addr){.family = family, .v4 = x->peer_addr, .v6 = x->peer_addr6};
 }
 
 /* HostToVM, only when the host's route to the VM leaves by the network's bridge. */
@@ -491,11 +492,12 @@ static void add_host_to_vm(const struct run *x, const struct fam *a, struct dir 
 	} else if (netd_probe_route_oif_addr(&a->vm[0], &oif) < 0 ||
 	           oif != (int)if_nametoindex(x->t->bridge)) {
 		/* Never send the host's probe out of another interface. */
-		snprintf(c->detail, sizeof(c->detail), "the host's route to %s does not leave by %s",
-		         inet_ntop(a->vm[0].family,
-		                   a->f == F6 ? (const void *)&a->vm[0].v6 : (const void *)&a->vm[0].v4,
-		                   buf, sizeof(buf)),
-		         x->t->bridge);
+		snprintf(
+		    c->detail, sizeof(c->detail), "the host's route to %s does not leave by %s",
+		    inet_ntop(a->vm[0].family,
+		              a->f == F6 ? (const void *)&a->vm[0].v6 : (const void *)&a->vm[0].v4,
+		              buf, sizeof(buf)),
+		    x->t->bridge);
 	} else {
 		add_dir(d, n, NETD_CELL_HOST_TO_VM, NULL, a->vm[0], x->vm_port[a->f][0]);
 	}

@@ -4,8 +4,10 @@
  * Two throwaway "VMs" (forked children, each in a network namespace of its own, joined to
  * the network's bridge by a veth pair) get an address (DHCP where the network serves it),
  * and each cell of the matrix is tried with an ICMP echo and a TCP connect to a listener
- * the probe runs itself. Everything the probe makes dies with its children; the DHCP
- * leases it took stay in dnsmasq's lease file.
+ * the probe runs itself. A network with an IPv6 prefix ("address6") is measured over IPv6
+ * too: the VMs, whose IPv6 is off otherwise, take SLAAC addresses from its RAs, and every
+ * cell is tried again by ICMPv6 echo and TCP connect (cells6). Everything the probe makes
+ * dies with its children; the DHCP leases it took stay in dnsmasq's lease file.
  *
  * probe.c runs it; probe_ns.c makes the namespaces and sends them commands, which
  * probe_child.c serves inside them (probe_ns_priv.h is their channel), with probe_rtnl.c's
@@ -38,9 +40,9 @@
 
 #include "netd/model.h"
 
-#define NETD_PROBE_TIMEOUT_MS      1000 /* each ICMP echo and each TCP connect */
-#define NETD_PROBE_DHCP_TIMEOUT_MS 10000
-#define NETD_PROBE_VMS             2
+#define NETD_PROBE_TIMEOUT_MS       1000 /* each ICMP echo and each TCP connect */
+#define NETD_PROBE_DHCP_TIMEOUT_MS  10000
+#define NETD_PROBE_VMS              2
 #define NETD_PROBE_SLAAC_TIMEOUT_MS 15000 /* DAD of the link-local, RS, RA, DAD of the address */
 
 /* What is probed: the parts of `status NAME` the probe needs. */
@@ -51,8 +53,8 @@ struct netd_probe_target {
 	bool has_address;
 	struct netd_prefix address; /* the host's address on the bridge */
 	bool has_dhcp;
-	bool has_address6;            /* status "address6": the VMs take SLAAC addresses */
-	struct in6_addr address6;     /* the host's IPv6 address on the bridge */
+	bool has_address6;        /* status "address6": the VMs take SLAAC addresses */
+	struct in6_addr address6; /* the host's IPv6 address on the bridge */
 	uint8_t address6_len;
 	enum netd_policy expected[NETD_CELL_MAX];
 };
@@ -93,9 +95,9 @@ struct netd_probe_vm {
 /* How far IPv6 went: off for a network without "address6" (measured as before issue 10). */
 enum netd_probe_v6 {
 	NETD_PROBE_V6_OFF,
-	NETD_PROBE_V6_MEASURED,  /* cells6 holds the IPv6 matrix */
-	NETD_PROBE_V6_NO_SLAAC,  /* the prefix is not a /64: no SLAAC, and the probe has no
-	                          * DHCPv6 client; note6 says so, cells6 are not measured */
+	NETD_PROBE_V6_MEASURED, /* cells6 holds the IPv6 matrix */
+	NETD_PROBE_V6_NO_SLAAC, /* the prefix is not a /64: no SLAAC, and the probe has no
+	                         * DHCPv6 client; note6 says so, cells6 are not measured */
 };
 
 struct netd_probe_result {
@@ -248,8 +250,7 @@ int netd_probe_ns_dhcp_finish(struct netd_probe_ns *ns, int timeout_ms,
                               struct netd_dhcp_lease *lease, struct netd_diag *diag);
 /* Let a VM take its SLAAC address from the bridge's router advertisements (IPv6 is off in it
  * until then); a default route via gw6 too when the RA gave none. */
-int netd_probe_ns_slaac_start(struct netd_probe_ns *ns, const struct in6_addr *gw6,
-                              int timeout_ms);
+int netd_probe_ns_slaac_start(struct netd_probe_ns *ns, const struct in6_addr *gw6, int timeout_ms);
 int netd_probe_ns_slaac_finish(struct netd_probe_ns *ns, int timeout_ms, struct in6_addr *addr,
                                uint8_t *plen, struct netd_diag *diag);
 /* A check from inside ns: start it, do something else, then collect it. */

@@ -215,9 +215,8 @@ static int serve_slaac(const struct netd_probe_req *q, struct netd_probe_resp *r
 /* NETD_PROBE_OP_CHECK: to an address of either family. */
 static int serve_check(const struct netd_probe_req *q, struct netd_probe_resp *r)
 {
-	struct netd_probe_addr dst = {.family = q->family == AF_INET6 ? AF_INET6 : AF_INET,
-	                              .v4 = q->addr,
-	                              .v6 = q->addr6};
+	struct netd_probe_addr dst = {
+	    .family = q->family == AF_INET6 ? AF_INET6 : AF_INET, .v4 = q->addr, .v6 = q->addr6};
 
 	return netd_probe_check_addr(&dst, q->port, q->timeout_ms, &r->icmp, &r->tcp);
 }

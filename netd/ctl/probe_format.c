@@ -193,9 +193,9 @@ json_object *netd_probe_format_json(const struct netd_probe_result *r)
 		json_object_object_add(v, "mac", json_object_new_string(mac));
 		json_object_object_add(v, "dhcp", json_object_new_boolean(r->vms[i].dhcp));
 		if (r->vms[i].has_addr6)
-			json_object_object_add(v, "address6",
-			                       json_object_new_string(
-			                           vm_addr6(&r->vms[i], buf, sizeof(buf))));
+			json_object_object_add(
+			    v, "address6",
+			    json_object_new_string(vm_addr6(&r->vms[i], buf, sizeof(buf))));
 		json_object_array_add(vms, v);
 		if (r->vms[i].dhcp) {
 			json_object *l = json_object_new_object();

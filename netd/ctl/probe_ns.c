@@ -218,10 +218,10 @@ int netd_probe_ns_dhcp_finish(struct netd_probe_ns *ns, int timeout_ms,
 	return ret;
 }
 
-int netd_probe_ns_slaac_start(struct netd_probe_ns *ns, const struct in6_addr *gw6,
-                              int timeout_ms)
+int netd_probe_ns_slaac_start(struct netd_probe_ns *ns, const struct in6_addr *gw6, int timeout_ms)
 {
-	struct netd_probe_req q = {.op = NETD_PROBE_OP_SLAAC, .gw6 = *gw6, .timeout_ms = timeout_ms};
+	struct netd_probe_req q = {
+	    .op = NETD_PROBE_OP_SLAAC, .gw6 = *gw6, .timeout_ms = timeout_ms};
 
 	return ns_send(ns, &q);
 }

@@ -1,6 +1,6 @@
 /* The probe's traffic primitives: an ICMP (or ICMPv6) echo and a TCP connect to one address at
- * once, and a TCP listener. They run in whichever namespace the caller is in (a VM child, the host, a
- * peer). Called by probe.c and probe_child.c; they call only probe_wait.c (the clock and the
+ * once, and a TCP listener. They run in whichever namespace the caller is in (a VM child, the host,
+ * a peer). Called by probe.c and probe_child.c; they call only probe_wait.c (the clock and the
  * interrupt flag their waits check). */
 #include <arpa/inet.h>
 #include <errno.h>

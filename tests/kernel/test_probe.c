@@ -496,8 +496,7 @@ static void ipv6_differs_from_ipv4(void **state)
 	assert_string_equal(
 	    netd_probe_cell_measured(&r.cells6[NETD_CELL_VM_TO_VM], text, sizeof(text)), "deny");
 	assert_string_equal(
-	    netd_probe_cell_measured(&r.cells6[NETD_CELL_VM_TO_HOST], text, sizeof(text)),
-	    "allow");
+	    netd_probe_cell_measured(&r.cells6[NETD_CELL_VM_TO_HOST], text, sizeof(text)), "allow");
 	assert_string_equal(
 	    netd_probe_cell_measured(&r.cells6[NETD_CELL_HOST_TO_VM], text, sizeof(text)), "deny");
 	/* no --peer6: IPv6's outside cells are not measured */

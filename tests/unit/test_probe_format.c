@@ -188,8 +188,9 @@ static void text_ipv6_next_to_ipv4(void **state)
 		r.cells6[c].expected = r.cells[c].expected;
 	strcpy(r.note6, "IPv6 not measured: the prefix is a /80");
 	s = render(&r);
-	assert_non_null(strstr(s, "VMToVM        allow     allow                                     "
-	                          "not measured\nIPv6 not measured: the prefix is a /80\n"));
+	assert_non_null(strstr(s,
+	                       "VMToVM        allow     allow                                     "
+	                       "not measured\nIPv6 not measured: the prefix is a /80\n"));
 	assert_non_null(strstr(s, "\nmatrix: as configured\n"));
 	free(s);
 }
@@ -317,12 +318,9 @@ static void json_cells6(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(text_as_configured),
-	    cmocka_unit_test(text_differences_and_mixed),
-	    cmocka_unit_test(no_host_address_is_deny),
-	    cmocka_unit_test(json_shape),
-	    cmocka_unit_test(text_ipv6_next_to_ipv4),
-	    cmocka_unit_test(json_cells6),
+	    cmocka_unit_test(text_as_configured),      cmocka_unit_test(text_differences_and_mixed),
+	    cmocka_unit_test(no_host_address_is_deny), cmocka_unit_test(json_shape),
+	    cmocka_unit_test(text_ipv6_next_to_ipv4),  cmocka_unit_test(json_cells6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
