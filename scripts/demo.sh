@@ -142,36 +142,30 @@ if have_probe; then
 else
 	step "measuring every cell by traffic (ICMP echo + TCP connect per direction; this netdctl has no 'probe')"
 fi
-pending=()
-for n in "${NETS[@]}"; do
-	[[ -z ${HOW[$n]:-} ]] || continue
-	mx_measure_start "$n"
-	pending+=("$n")
-done
-mx_measure_wait
-for n in "${pending[@]}"; do
-	mx_measure_collect "$n"
-	HOW[$n]=harness
-	for c in "${MX_CELLS[@]}"; do M[$n.$c]=${MX_RES[$n.$c]}; done
-done
-
-# ---- IPv6: the probe measured the networks with an IPv6 prefix above ("cells6"); the harness
-# (lib_matrix6.sh) measures the others: bridged's guests are on the LAN's own prefix, internal
-# has none, so the probe measures those over IPv4 only.
-pending=()
-for n in "${NETS[@]}"; do [[ -n ${HOW6[$n]:-} ]] || pending+=("$n"); done
-if ((${#pending[@]})); then
-	step "measuring over IPv6 with the harness (ICMPv6 echo + TCP connect per direction): ${pending[*]}"
-	MX_FAMILY=6
+# harness_fill FAMILY HOW RES [STEP]: the harness (lib_matrix.sh, lib_matrix6.sh) measures over
+# FAMILY every network the probe did not, all at once; STEP announces it when there are some.
+harness_fill() {
+	local fam=$1 n c pending=()
+	local -n how=$2 got=$3
+	for n in "${NETS[@]}"; do [[ -n ${how[$n]:-} ]] || pending+=("$n"); done
+	((${#pending[@]})) || return 0
+	[[ -z ${4:-} ]] || step "$4: ${pending[*]}"
+	MX_FAMILY=$fam
 	for n in "${pending[@]}"; do mx_measure_start "$n"; done
 	mx_measure_wait
 	for n in "${pending[@]}"; do
 		mx_measure_collect "$n"
-		HOW6[$n]=harness
-		for c in "${MX_CELLS[@]}"; do M6[$n.$c]=${MX_RES[$n.$c]}; done
+		how["$n"]=harness
+		for c in "${MX_CELLS[@]}"; do got[$n.$c]=${MX_RES[$n.$c]}; done
 	done
 	MX_FAMILY=4
-fi
+}
+harness_fill 4 HOW M
+
+# ---- IPv6: the probe measured the networks with an IPv6 prefix above ("cells6"); the harness
+# measures the others: bridged's guests are on the LAN's own prefix, internal has none, so the
+# probe measures those over IPv4 only.
+harness_fill 6 HOW6 M6 "measuring over IPv6 with the harness (ICMPv6 echo + TCP connect per direction)"
 
 # ---- the tables
 declare -A LABEL=([VMToHost]="VM -> host" [HostToVM]="host -> VM"
@@ -204,9 +198,9 @@ print_matrix() {
 # measured_by ARRAY: the row that says who measured each network's column
 measured_by() {
 	local n
-	local -n how=$1
+	local -n by=$1
 	printf '  %-18s' "measured by"
-	for n in "${NETS[@]}"; do printf ' %-15s' "${how[$n]}"; done
+	for n in "${NETS[@]}"; do printf ' %-15s' "${by[$n]}"; done
 	printf '\n'
 }
 print_matrix IPv4 M

@@ -257,6 +257,25 @@ static void print_result(const struct netd_probe_result *r)
 	fflush(stdout);
 }
 
+/* A probe run that must succeed, printed for the log. */
+static void probe_ok(const struct netd_probe_target *t, const struct netd_probe_opts *opts,
+                     struct netd_probe_result *r)
+{
+	struct netd_diag diag = {{0}};
+
+	if (netd_probe_run(t, opts, r, &diag))
+		fail_msg("probe: %s", diag.msg);
+	print_result(r);
+}
+
+/* One family's verdict on cell c, as the text says it. */
+static void assert_measured(const struct netd_probe_cell *cells, enum netd_cell c, const char *want)
+{
+	char text[64];
+
+	assert_string_equal(netd_probe_cell_measured(&cells[c], text, sizeof(text)), want);
+}
+
 /* Every cell of one family measured, with ICMP and TCP agreeing with nat's policy. */
 static void assert_nat_cells(const struct netd_probe_cell *cells)
 {
@@ -428,17 +447,12 @@ static void nat_matrix_ipv6(void **state)
 	    .peer = "198.51.100.2", .peer6 = "fd00:51::2", .peer_netns = PEER_NS};
 	struct netd_probe_target t;
 	struct netd_probe_result r;
-	struct netd_diag diag = {{0}};
 	struct netd_prefix6 net;
 	json_object *j, *c6, *cell;
-	int ret;
 
 	rules(nat_rules_dual);
 	target6(&t);
-	ret = netd_probe_run(&t, &opts, &r, &diag);
-	if (ret)
-		fail_msg("probe: %s", diag.msg);
-	print_result(&r);
+	probe_ok(&t, &opts, &r);
 
 	assert_int_equal(r.v6, NETD_PROBE_V6_MEASURED);
 	assert_nat_cells(r.cells);
@@ -471,11 +485,8 @@ static void nat_matrix_ipv6(void **state)
 static void ipv6_differs_from_ipv4(void **state)
 {
 	struct netd_probe_opts opts = {.timeout_ms = 500};
-	struct netd_probe_target t;
 	struct netd_probe_result r;
-	struct netd_diag diag = {{0}};
-	char text[64];
-	int ret;
+	struct netd_probe_target t;
 
 	rules("chain forward { type filter hook forward priority 0;\n"
 	      "  meta nfproto ipv6 iifname \"" BR "\" oifname \"" BR "\" "
@@ -487,18 +498,11 @@ static void ipv6_differs_from_ipv4(void **state)
 	      "  oifname \"" BR "\" meta l4proto ipv6-icmp icmpv6 type != echo-request accept\n"
 	      "  oifname \"" BR "\" ct state new reject with icmpx type admin-prohibited; }");
 	target6(&t);
-	ret = netd_probe_run(&t, &opts, &r, &diag);
-	if (ret)
-		fail_msg("probe: %s", diag.msg);
-	print_result(&r);
-	assert_string_equal(
-	    netd_probe_cell_measured(&r.cells[NETD_CELL_VM_TO_VM], text, sizeof(text)), "allow");
-	assert_string_equal(
-	    netd_probe_cell_measured(&r.cells6[NETD_CELL_VM_TO_VM], text, sizeof(text)), "deny");
-	assert_string_equal(
-	    netd_probe_cell_measured(&r.cells6[NETD_CELL_VM_TO_HOST], text, sizeof(text)), "allow");
-	assert_string_equal(
-	    netd_probe_cell_measured(&r.cells6[NETD_CELL_HOST_TO_VM], text, sizeof(text)), "deny");
+	probe_ok(&t, &opts, &r);
+	assert_measured(r.cells, NETD_CELL_VM_TO_VM, "allow");
+	assert_measured(r.cells6, NETD_CELL_VM_TO_VM, "deny");
+	assert_measured(r.cells6, NETD_CELL_VM_TO_HOST, "allow");
+	assert_measured(r.cells6, NETD_CELL_HOST_TO_VM, "deny");
 	/* no --peer6: IPv6's outside cells are not measured */
 	assert_int_equal(r.cells6[NETD_CELL_VM_TO_OUTSIDE].how, NETD_PROBE_NOT_MEASURED);
 	assert_int_equal(r.cells6[NETD_CELL_OUTSIDE_TO_VM].how, NETD_PROBE_NOT_MEASURED);
@@ -506,9 +510,7 @@ static void ipv6_differs_from_ipv4(void **state)
 
 	/* not a /64: no SLAAC, and the probe says IPv6 was not measured rather than guess */
 	t.address6_len = 80;
-	ret = netd_probe_run(&t, &opts, &r, &diag);
-	if (ret)
-		fail_msg("probe: %s", diag.msg);
+	probe_ok(&t, &opts, &r);
 	assert_int_equal(r.v6, NETD_PROBE_V6_NO_SLAAC);
 	assert_non_null(strstr(r.note6, "SLAAC needs a /64"));
 	assert_int_equal(r.cells6[NETD_CELL_VM_TO_VM].how, NETD_PROBE_NOT_MEASURED);
