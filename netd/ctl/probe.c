@@ -315,7 +315,8 @@ static int listen_host(struct run *x, const struct netd_probe_addr *a, int f)
 	              : netd_probe_listen(a->v4, &x->host_listen[f], &x->host_port[f]);
 	if (ret)
 		netd_diag_set(x->diag, "listener on the host address %s: %s",
-		              inet_ntop(a->family, f == F6 ? (void *)&a->v6 : (void *)&a->v4, buf,
+		              inet_ntop(a->family,
+		                        f == F6 ? (const void *)&a->v6 : (const void *)&a->v4, buf,
 		                        sizeof(buf)),
 		              strerror(-ret));
 	return ret;
@@ -335,7 +336,8 @@ static int start_listeners(struct run *x)
 			ret = netd_probe_ns_listen(x->vm[i], family, &x->vm_port[f][i], x->diag);
 		if (ret == 0 && (f == F6 || x->t->has_address))
 			ret = listen_host(x, &host, f);
-		if (ret == 0 && x->peer)
+		/* a peer namespace need not speak IPv6: only --peer6 says it does */
+		if (ret == 0 && x->peer && (f == F4 || x->o->peer6))
 			ret = netd_probe_ns_listen(x->peer, family, &x->peer_port[f], x->diag);
 	}
 	return ret;
