@@ -5,8 +5,9 @@
 # VMs on each, measure
 # every cell of every mode's matrix by traffic (`netdctl probe` where it exists, else the test
 # harness), and print the measured matrix next to the documents' table (tests/data/matrix.tsv);
-# then the same over IPv6 (nat and hostonly dual-stack, SLAAC guests; measured by the harness,
-# tests/integration/lib_matrix6.sh). Exits non-zero if any cell differs. Root. Never touches the machine's own network: the "host"
+# then the same over IPv6 (nat, hostonly and routed dual-stack, SLAAC guests; measured by
+# `netdctl probe` too where the network has an IPv6 prefix, by the harness
+# tests/integration/lib_matrix6.sh for bridged's and internal's). Exits non-zero if any cell differs. Root. Never touches the machine's own network: the "host"
 # and the "lan host" are namespaces too, removed on every exit path.
 set -uo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -100,24 +101,36 @@ done
 # ---- measuring
 # `netdctl probe NAME --peer ADDR --peer-netns NS --json` where this netdctl has it: the
 # product measures itself. Otherwise the harness (tests/integration/lib_matrix.sh).
-declare -A M     # "net.cell" -> allow / deny / other (as measured)
-declare -A HOW   # net -> "netdctl probe" / "harness"
+declare -A M M6  # "net.cell" -> allow / deny / other (as measured), IPv4 and IPv6
+declare -A HOW HOW6 # net -> "netdctl probe" / "harness", per family
 have_probe() { "$NETDCTL_BIN" probe --help >/dev/null 2>&1; }
-probe_net() { # probe_net NET: fill M from netdctl probe's JSON; 1 if it gave none
-	local net=$1 json c v
-	json=$(nd_ns "$HOST" "$NETDCTL_BIN" --socket "$T/sock" --json probe "$net" \
-		--peer "$MX_LAN_ADDR" --peer-netns "$LAN" 2>"$T/probe.$net.err")
-	[[ -n $json ]] && jq -e '.cells | type == "object"' >/dev/null 2>&1 <<<"$json" || return 1
+# probe_cells JSON KEY ARRAY NET: one family's cells of the probe's JSON into ARRAY.
+probe_cells() {
+	local json=$1 key=$2 net=$4 c v
+	local -n out=$3
 	for c in "${MX_CELLS[@]}"; do
 		# "allow", "deny", "deny (no host address)", "mixed (...)", "not measured"
-		v=$(jq -r --arg c "$(mx_json_key "$c")" '.cells[$c].measured // "missing"' <<<"$json")
+		v=$(jq -r --arg k "$key" --arg c "$(mx_json_key "$c")" '.[$k][$c].measured // "missing"' <<<"$json")
 		case $v in allow | allow\ * | deny | deny\ *) v=${v%% *} ;; esac
-		M[$net.$c]=$v
+		out[$net.$c]=$v
 	done
+}
+# probe_net NET: fill M (and M6 where the network has an IPv6 prefix: the probe's "cells6")
+# from netdctl probe's JSON; 1 if it gave none
+probe_net() {
+	local net=$1 json
+	json=$(nd_ns "$HOST" "$NETDCTL_BIN" --socket "$T/sock" --json probe "$net" \
+		--peer "$MX_LAN_ADDR" --peer6 "$MX6_LAN_ADDR" --peer-netns "$LAN" 2>"$T/probe.$net.err")
+	[[ -n $json ]] && jq -e '.cells | type == "object"' >/dev/null 2>&1 <<<"$json" || return 1
+	probe_cells "$json" cells M "$net"
+	if jq -e '.cells6 | type == "object"' >/dev/null 2>&1 <<<"$json"; then
+		probe_cells "$json" cells6 M6 "$net"
+		HOW6[$net]="netdctl probe"
+	fi
 }
 
 if have_probe; then
-	step "measuring every cell by traffic: netdctl probe NAME --peer $MX_LAN_ADDR --peer-netns $LAN"
+	step "measuring every cell by traffic: netdctl probe NAME --peer $MX_LAN_ADDR --peer6 $MX6_LAN_ADDR --peer-netns $LAN"
 	for n in "${NETS[@]}"; do
 		if probe_net "$n"; then
 			HOW[$n]="netdctl probe"
@@ -129,30 +142,30 @@ if have_probe; then
 else
 	step "measuring every cell by traffic (ICMP echo + TCP connect per direction; this netdctl has no 'probe')"
 fi
-pending=()
-for n in "${NETS[@]}"; do
-	[[ -z ${HOW[$n]:-} ]] || continue
-	mx_measure_start "$n"
-	pending+=("$n")
-done
-mx_measure_wait
-for n in "${pending[@]}"; do
-	mx_measure_collect "$n"
-	HOW[$n]=harness
-	for c in "${MX_CELLS[@]}"; do M[$n.$c]=${MX_RES[$n.$c]}; done
-done
+# harness_fill FAMILY HOW RES [STEP]: the harness (lib_matrix.sh, lib_matrix6.sh) measures over
+# FAMILY every network the probe did not, all at once; STEP announces it when there are some.
+harness_fill() {
+	local fam=$1 n c pending=()
+	local -n how=$2 got=$3
+	for n in "${NETS[@]}"; do [[ -n ${how[$n]:-} ]] || pending+=("$n"); done
+	((${#pending[@]})) || return 0
+	[[ -z ${4:-} ]] || step "$4: ${pending[*]}"
+	MX_FAMILY=$fam
+	for n in "${pending[@]}"; do mx_measure_start "$n"; done
+	mx_measure_wait
+	for n in "${pending[@]}"; do
+		mx_measure_collect "$n"
+		how["$n"]=harness
+		for c in "${MX_CELLS[@]}"; do got[$n.$c]=${MX_RES[$n.$c]}; done
+	done
+	MX_FAMILY=4
+}
+harness_fill 4 HOW M
 
-# ---- IPv6: the same cells over IPv6, measured by the harness (lib_matrix6.sh)
-declare -A M6
-step "measuring every cell over IPv6 (ICMPv6 echo + TCP connect per direction)"
-MX_FAMILY=6
-for n in "${NETS[@]}"; do mx_measure_start "$n"; done
-mx_measure_wait
-for n in "${NETS[@]}"; do
-	mx_measure_collect "$n"
-	for c in "${MX_CELLS[@]}"; do M6[$n.$c]=${MX_RES[$n.$c]}; done
-done
-MX_FAMILY=4
+# ---- IPv6: the probe measured the networks with an IPv6 prefix above ("cells6"); the harness
+# measures the others: bridged's guests are on the LAN's own prefix, internal has none, so the
+# probe measures those over IPv4 only.
+harness_fill 6 HOW6 M6 "measuring over IPv6 with the harness (ICMPv6 echo + TCP connect per direction)"
 
 # ---- the tables
 declare -A LABEL=([VMToHost]="VM -> host" [HostToVM]="host -> VM"
@@ -182,15 +195,24 @@ print_matrix() {
 		printf '\n'
 	done
 }
+# measured_by ARRAY: the row that says who measured each network's column
+measured_by() {
+	local n
+	local -n by=$1
+	printf '  %-18s' "measured by"
+	for n in "${NETS[@]}"; do printf ' %-15s' "${by[$n]}"; done
+	printf '\n'
+}
 print_matrix IPv4 M
-printf '  %-18s' "measured by"
-for n in "${NETS[@]}"; do printf ' %-15s' "${HOW[$n]}"; done
-printf '\n'
+measured_by HOW
 if [[ ${HOW[*]} == *harness* ]] && ! have_probe; then
 	printf '  (netdctl has no "probe" yet: measured by tests/integration/lib_matrix.sh)\n'
 fi
 print_matrix IPv6 M6
-printf '  (IPv6: measured by tests/integration/lib_matrix6.sh)\n'
+measured_by HOW6
+if [[ ${HOW6[*]} == *harness* ]]; then
+	printf '  (harness: tests/integration/lib_matrix6.sh, for the networks without an IPv6 prefix of their own)\n'
+fi
 for d in "${differ[@]}"; do printf '  differs: %s\n' "$d"; done
 
 step "netdctl list"

@@ -542,7 +542,7 @@ static const struct command commands[] = {
      "remove taps attach made, their static leases and the guests' leases"},
     {"forward", "add|remove NAME tcp|udp HOSTPORT [GUESTADDR[:GUESTPORT]] [HOSTADDR]", 4, 6,
      run_forward, "add or remove a live port forward (add needs GUESTADDR)"},
-    {"probe", "NAME [--peer ADDR] [--peer-netns NS] [--timeout MS]", 1, 7, run_probe,
+    {"probe", "NAME [--peer ADDR] [--peer6 ADDR] [--peer-netns NS] [--timeout MS]", 1, 9, run_probe,
      "measure the connectivity matrix by traffic (root)"},
     {"check", "[PATH]", 0, 1, run_check,
      "validate a config file or directory locally (default /etc/netd)"},

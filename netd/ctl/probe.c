@@ -1,7 +1,8 @@
 /*
- * The probe's run: two VMs on the network's bridge, an address each, listeners, then every
- * cell of the matrix tried by traffic. Traffic goes only to addresses inside namespaces
- * the probe made, the network's host address, and the --peer the user named.
+ * The probe's run: two VMs on the network's bridge, an address each (and a SLAAC address when
+ * the network has an IPv6 prefix), listeners, then every cell of the matrix tried by traffic,
+ * over each family the network has. Traffic goes only to addresses inside namespaces the
+ * probe made, the network's host addresses, and the --peer/--peer6 the user named.
  *
  * The top of the probe below probe_cli.c: it calls probe_ns.c, probe_traffic.c,
  * probe_rtnl.c and probe_wait.c (the clock, and the interrupt it catches while it runs);
@@ -67,6 +68,17 @@ int netd_probe_target_from_status(json_object *st, struct netd_probe_target *t,
 		t->has_address = true;
 	}
 	t->has_dhcp = json_object_is_type(get(st, "dhcp"), json_type_object);
+	if (get_str(st, "address6")) {
+		struct netd_prefix6 p6;
+
+		if (netd_prefix6_parse(get_str(st, "address6"), &p6) < 0) {
+			netd_diag_set(diag, "status: bad address6 '%s'", get_str(st, "address6"));
+			return -EINVAL;
+		}
+		t->has_address6 = true;
+		t->address6 = p6.addr;
+		t->address6_len = p6.len;
+	}
 	for (int c = 0; c < NETD_CELL_MAX; c++) {
 		const char *p = get_str(policy, netd_cell_json_key((enum netd_cell)c));
 		int pol = p ? netd_policy_from_string(p) : -EINVAL;
@@ -114,6 +126,9 @@ static struct in_addr next_static(const struct netd_prefix *p, struct in_addr af
 
 #define STATIC_TRIES 8
 
+/* Per family: [F4] IPv4, [F6] IPv6. */
+enum { F4, F6, NFAM };
+
 struct run {
 	const struct netd_probe_target *t;
 	const struct netd_probe_opts *o;
@@ -122,8 +137,9 @@ struct run {
 	int timeout;
 	struct netd_probe_ns *vm[NETD_PROBE_VMS], *peer;
 	struct in_addr vm_addr[NETD_PROBE_VMS], peer_addr;
-	uint16_t vm_port[NETD_PROBE_VMS], host_port, peer_port;
-	int host_listen;
+	struct in6_addr peer_addr6;
+	uint16_t vm_port[NFAM][NETD_PROBE_VMS], host_port[NFAM], peer_port[NFAM];
+	int host_listen[NFAM];
 	int lock;
 };
 
@@ -242,33 +258,97 @@ static int give_addresses(struct run *x)
 	return x->t->has_dhcp ? give_leases(x) : give_static(x);
 }
 
-static int start_listeners(struct run *x)
+/*
+ * IPv6 for both VMs at once: each turns it on and waits for its SLAAC address (the DADs
+ * overlap). The host's address is their gateway when the RA names none.
+ */
+static int give_slaac(struct run *x)
 {
+	struct netd_probe_vm *v;
 	int ret;
 
 	for (int i = 0; i < NETD_PROBE_VMS; i++) {
-		ret = netd_probe_ns_listen(x->vm[i], &x->vm_port[i], x->diag);
-		if (ret)
-			return ret;
-	}
-	if (x->t->has_address) {
-		ret = netd_probe_listen(x->t->address.addr, &x->host_listen, &x->host_port);
+		ret = netd_probe_ns_slaac_start(x->vm[i], &x->t->address6,
+		                                NETD_PROBE_SLAAC_TIMEOUT_MS);
 		if (ret) {
-			netd_diag_set(x->diag, "listener on the host address %s: %s",
-			              inet_ntoa(x->t->address.addr), strerror(-ret));
+			netd_diag_set(x->diag, "%s: %s", x->vm[i]->name, strerror(-ret));
 			return ret;
 		}
 	}
-	if (x->peer)
-		return netd_probe_ns_listen(x->peer, &x->peer_port, x->diag);
+	for (int i = 0; i < NETD_PROBE_VMS; i++) {
+		v = &x->r->vms[i];
+		ret = netd_probe_ns_slaac_finish(x->vm[i], NETD_PROBE_SLAAC_TIMEOUT_MS, &v->addr6,
+		                                 &v->plen6, x->diag);
+		if (ret)
+			return ret;
+		v->has_addr6 = true;
+	}
 	return 0;
 }
 
-/* One direction of a cell: from a namespace of ours (NULL: the host) to dst. */
+/* IPv6 when the network has a prefix: SLAAC needs a /64, and the probe has no DHCPv6 client
+ * (a DHCPv6-only network is told so, its IPv6 cells left unmeasured). */
+static int give_addresses6(struct run *x)
+{
+	const struct netd_probe_target *t = x->t;
+
+	if (!t->has_address6)
+		return 0;
+	if (t->address6_len != 64) {
+		x->r->v6 = NETD_PROBE_V6_NO_SLAAC;
+		snprintf(x->r->note6, sizeof(x->r->note6),
+		         "IPv6 not measured: the prefix is a /%u, SLAAC needs a /64, and the probe "
+		         "takes no DHCPv6 lease",
+		         t->address6_len);
+		return 0;
+	}
+	x->r->v6 = NETD_PROBE_V6_MEASURED;
+	return give_slaac(x);
+}
+
+static int listen_host(struct run *x, const struct netd_probe_addr *a, int f)
+{
+	char buf[INET6_ADDRSTRLEN];
+	int ret;
+
+	ret = f == F6 ? netd_probe_listen6(&a->v6, &x->host_listen[f], &x->host_port[f])
+	              : netd_probe_listen(a->v4, &x->host_listen[f], &x->host_port[f]);
+	if (ret)
+		netd_diag_set(x->diag, "listener on the host address %s: %s",
+		              inet_ntop(a->family,
+		                        f == F6 ? (const void *)&a->v6 : (const void *)&a->v4, buf,
+		                        sizeof(buf)),
+		              strerror(-ret));
+	return ret;
+}
+
+static int start_listeners(struct run *x)
+{
+	int nfam = x->r->v6 == NETD_PROBE_V6_MEASURED ? NFAM : 1;
+	int ret = 0;
+
+	for (int f = 0; f < nfam && ret == 0; f++) {
+		int family = f == F6 ? AF_INET6 : AF_INET;
+		struct netd_probe_addr host = {
+		    .family = family, .v4 = x->t->address.addr, .v6 = x->t->address6};
+
+		for (int i = 0; i < NETD_PROBE_VMS && ret == 0; i++)
+			ret = netd_probe_ns_listen(x->vm[i], family, &x->vm_port[f][i], x->diag);
+		if (ret == 0 && (f == F6 || x->t->has_address))
+			ret = listen_host(x, &host, f);
+		/* a peer namespace need not speak IPv6: only --peer6 says it does */
+		if (ret == 0 && x->peer && (f == F4 || x->o->peer6))
+			ret = netd_probe_ns_listen(x->peer, family, &x->peer_port[f], x->diag);
+	}
+	return ret;
+}
+
+/* One direction of a cell: from a namespace of ours (NULL: the host) to dst (its family says
+ * which matrix it is part of). */
 struct dir {
 	enum netd_cell cell;
 	struct netd_probe_ns *from;
-	struct in_addr dst;
+	struct netd_probe_addr dst;
 	uint16_t port; /* 0: ICMP only, there is no listener of ours there */
 	bool started, done;
 };
@@ -276,9 +356,10 @@ struct dir {
 /* A cell is allowed by ICMP (or TCP) only when every one of its directions passed. */
 static void record(struct run *x, const struct dir *d, bool icmp, bool tcp)
 {
-	struct netd_probe_cell *c = &x->r->cells[d->cell];
+	bool v6 = d->dst.family == AF_INET6;
+	struct netd_probe_cell *c = v6 ? &x->r->cells6[d->cell] : &x->r->cells[d->cell];
 	size_t len = strlen(c->detail);
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN + 2];
 
 	if (c->how != NETD_PROBE_MEASURED) {
 		c->how = NETD_PROBE_MEASURED;
@@ -287,13 +368,22 @@ static void record(struct run *x, const struct dir *d, bool icmp, bool tcp)
 	}
 	c->icmp = c->icmp && icmp;
 	c->tcp = c->tcp && tcp && d->port != 0;
-	inet_ntop(AF_INET, &d->dst, a, sizeof(a));
+	if (v6) {
+		a[0] = '[';
+		inet_ntop(AF_INET6, &d->dst.v6, a + 1, INET6_ADDRSTRLEN);
+		strcat(a, "]");
+	} else {
+		inet_ntop(AF_INET, &d->dst.v4, a, sizeof(a));
+	}
 	snprintf(c->detail + len, sizeof(c->detail) - len, "%s%s -> %s:%u icmp %s tcp %s",
 	         len ? ", " : "", d->from ? d->from->name : "host", a, d->port, icmp ? "ok" : "no",
 	         d->port == 0 ? "-"
 	         : tcp        ? "ok"
 	                      : "no");
 }
+
+/* Every direction of both families' cells: two per cell at most. */
+#define MAX_DIRS (NETD_CELL_MAX * 2 * NFAM)
 
 /*
  * Run every direction, each source one at a time, different sources at once: a round
@@ -306,7 +396,7 @@ static int run_dirs(struct run *x, struct dir *d, size_t n)
 	int ret;
 
 	while (left) {
-		struct netd_probe_ns *busy[NETD_CELL_MAX * 2];
+		struct netd_probe_ns *busy[MAX_DIRS];
 		struct dir *host = NULL;
 		size_t nb = 0;
 
@@ -323,7 +413,8 @@ static int run_dirs(struct run *x, struct dir *d, size_t n)
 				taken = taken || busy[b] == d[i].from;
 			if (taken)
 				continue;
-			ret = netd_probe_ns_check_start(d[i].from, d[i].dst, d[i].port, x->timeout);
+			ret =
+			    netd_probe_ns_check_start(d[i].from, &d[i].dst, d[i].port, x->timeout);
 			if (ret) {
 				netd_diag_set(x->diag, "%s: %s", d[i].from->name, strerror(-ret));
 				return ret;
@@ -332,7 +423,8 @@ static int run_dirs(struct run *x, struct dir *d, size_t n)
 			busy[nb++] = d[i].from;
 		}
 		if (host) {
-			ret = netd_probe_check(host->dst, host->port, x->timeout, &icmp, &tcp);
+			ret =
+			    netd_probe_check_addr(&host->dst, host->port, x->timeout, &icmp, &tcp);
 			if (ret) {
 				netd_diag_set(x->diag, "probe from the host: %s", strerror(-ret));
 				return ret;
@@ -357,52 +449,100 @@ static int run_dirs(struct run *x, struct dir *d, size_t n)
 }
 
 static void add_dir(struct dir *d, size_t *n, enum netd_cell cell, struct netd_probe_ns *from,
-                    struct in_addr dst, uint16_t port)
+                    struct netd_probe_addr dst, uint16_t port)
 {
 	d[(*n)++] = (struct dir){.cell = cell, .from = from, .dst = dst, .port = port};
 }
 
-static int measure(struct run *x)
+/* The addresses one family's cells are tried against. */
+struct fam {
+	int f;
+	struct netd_probe_cell *cells;
+	bool has_host, has_peer;
+	struct netd_probe_addr vm[NETD_PROBE_VMS], host, peer;
+};
+
+static void fam_of(const struct run *x, int f, struct fam *a)
 {
-	struct netd_probe_cell *cells = x->r->cells;
-	const struct netd_probe_target *t = x->t;
-	struct dir d[NETD_CELL_MAX * 2];
-	size_t n = 0;
+	int family = f == F6 ? AF_INET6 : AF_INET;
+
+	memset(a, 0, sizeof(*a));
+	a->f = f;
+	a->cells = f == F6 ? x->r->cells6 : x->r->cells;
+	/* an IPv6 network always has the host's address: it is what makes it IPv6 */
+	a->has_host = f == F6 || x->t->has_address;
+	/* IPv6's outside cells need --peer6: a peer namespace need not speak IPv6 */
+	a->has_peer = f == F6 ? x->o->peer6 != NULL : x->o->peer != NULL;
+	for (int i = 0; i < NETD_PROBE_VMS; i++)
+		a->vm[i] = (struct netd_probe_addr){
+		    .family = family, .v4 = x->vm_addr[i], .v6 = x->r->vms[i].addr6};
+	a->host = (struct netd_probe_addr){
+	    .family = family, .v4 = x->t->address.addr, .v6 = x->t->address6};
+	a->peer =
+	    (struct netd_probe_addr){.family = family, .v4 = x->peer_addr, .v6 = x->peer_addr6};
+}
+
+/* HostToVM, only when the host's route to the VM leaves by the network's bridge. */
+static void add_host_to_vm(const struct run *x, const struct fam *a, struct dir *d, size_t *n)
+{
+	struct netd_probe_cell *c = &a->cells[NETD_CELL_HOST_TO_VM];
+	char buf[INET6_ADDRSTRLEN];
 	int oif;
 
-	/* VMToVM first: both of its directions run in the first round. */
-	add_dir(d, &n, NETD_CELL_VM_TO_VM, x->vm[0], x->vm_addr[1], x->vm_port[1]);
-	add_dir(d, &n, NETD_CELL_VM_TO_VM, x->vm[1], x->vm_addr[0], x->vm_port[0]);
-
-	if (t->has_address)
-		add_dir(d, &n, NETD_CELL_VM_TO_HOST, x->vm[0], t->address.addr, x->host_port);
-	else
-		cells[NETD_CELL_VM_TO_HOST].how = NETD_PROBE_NO_ADDRESS;
-
-	if (!t->has_address) {
-		cells[NETD_CELL_HOST_TO_VM].how = NETD_PROBE_NO_ADDRESS;
-	} else if (netd_probe_route_oif(x->vm_addr[0], &oif) < 0 ||
-	           oif != (int)if_nametoindex(t->bridge)) {
+	if (!a->has_host) {
+		c->how = NETD_PROBE_NO_ADDRESS;
+	} else if (netd_probe_route_oif_addr(&a->vm[0], &oif) < 0 ||
+	           oif != (int)if_nametoindex(x->t->bridge)) {
 		/* Never send the host's probe out of another interface. */
-		snprintf(cells[NETD_CELL_HOST_TO_VM].detail,
-		         sizeof(cells[NETD_CELL_HOST_TO_VM].detail),
-		         "the host's route to %s does not leave by %s", inet_ntoa(x->vm_addr[0]),
-		         t->bridge);
+		snprintf(
+		    c->detail, sizeof(c->detail), "the host's route to %s does not leave by %s",
+		    inet_ntop(a->vm[0].family,
+		              a->f == F6 ? (const void *)&a->vm[0].v6 : (const void *)&a->vm[0].v4,
+		              buf, sizeof(buf)),
+		    x->t->bridge);
 	} else {
-		add_dir(d, &n, NETD_CELL_HOST_TO_VM, NULL, x->vm_addr[0], x->vm_port[0]);
+		add_dir(d, n, NETD_CELL_HOST_TO_VM, NULL, a->vm[0], x->vm_port[a->f][0]);
 	}
+}
+
+/* One family's directions into d. */
+static void family_dirs(const struct run *x, int f, struct dir *d, size_t *n)
+{
+	const uint16_t *vm_port = x->vm_port[f];
+	struct fam a;
+
+	fam_of(x, f, &a);
+	/* VMToVM first: both of its directions run in the first round. */
+	add_dir(d, n, NETD_CELL_VM_TO_VM, x->vm[0], a.vm[1], vm_port[1]);
+	add_dir(d, n, NETD_CELL_VM_TO_VM, x->vm[1], a.vm[0], vm_port[0]);
+
+	if (a.has_host)
+		add_dir(d, n, NETD_CELL_VM_TO_HOST, x->vm[0], a.host, x->host_port[f]);
+	else
+		a.cells[NETD_CELL_VM_TO_HOST].how = NETD_PROBE_NO_ADDRESS;
+	add_host_to_vm(x, &a, d, n);
 
 	/* Without the peer's namespace there is no listener of ours to connect to. */
-	if (x->o->peer)
-		add_dir(d, &n, NETD_CELL_VM_TO_OUTSIDE, x->vm[0], x->peer_addr,
-		        x->peer ? x->peer_port : 0);
+	if (a.has_peer)
+		add_dir(d, n, NETD_CELL_VM_TO_OUTSIDE, x->vm[0], a.peer,
+		        x->peer ? x->peer_port[f] : 0);
 
 	/* 192.0.2.x would be routed by the peer's own table, maybe off this machine. */
-	if (x->peer && !t->has_address)
-		cells[NETD_CELL_OUTSIDE_TO_VM].how = NETD_PROBE_NO_ADDRESS;
-	else if (x->peer)
-		add_dir(d, &n, NETD_CELL_OUTSIDE_TO_VM, x->peer, x->vm_addr[0], x->vm_port[0]);
+	if (x->peer && !a.has_host)
+		a.cells[NETD_CELL_OUTSIDE_TO_VM].how = NETD_PROBE_NO_ADDRESS;
+	else if (x->peer && (f == F4 || a.has_peer))
+		add_dir(d, n, NETD_CELL_OUTSIDE_TO_VM, x->peer, a.vm[0], vm_port[0]);
+}
 
+/* Both families in one run: their rounds overlap, a denied cell costs one timeout. */
+static int measure(struct run *x)
+{
+	struct dir d[MAX_DIRS];
+	size_t n = 0;
+
+	family_dirs(x, F4, d, &n);
+	if (x->r->v6 == NETD_PROBE_V6_MEASURED)
+		family_dirs(x, F6, d, &n);
 	return run_dirs(x, d, n);
 }
 
@@ -451,7 +591,8 @@ int netd_probe_run(const struct netd_probe_target *t, const struct netd_probe_op
                    struct netd_probe_result *r, struct netd_diag *diag)
 {
 	struct netd_probe_signals saved;
-	struct run x = {.t = t, .o = opts, .r = r, .diag = diag, .host_listen = -1, .lock = -1};
+	struct run x = {
+	    .t = t, .o = opts, .r = r, .diag = diag, .host_listen = {-1, -1}, .lock = -1};
 	long long start = netd_probe_now_ms();
 	int ret;
 
@@ -460,7 +601,7 @@ int netd_probe_run(const struct netd_probe_target *t, const struct netd_probe_op
 	snprintf(r->mode, sizeof(r->mode), "%s", netd_mode_to_string(t->mode));
 	snprintf(r->bridge, sizeof(r->bridge), "%s", t->bridge);
 	for (int c = 0; c < NETD_CELL_MAX; c++)
-		r->cells[c].expected = t->expected[c];
+		r->cells[c].expected = r->cells6[c].expected = t->expected[c];
 	x.timeout = opts->timeout_ms > 0 ? opts->timeout_ms : NETD_PROBE_TIMEOUT_MS;
 
 	if (geteuid() != 0) {
@@ -472,6 +613,10 @@ int netd_probe_run(const struct netd_probe_target *t, const struct netd_probe_op
 	}
 	if (opts->peer && inet_pton(AF_INET, opts->peer, &x.peer_addr) != 1) {
 		netd_diag_set(diag, "--peer '%s' is not an IPv4 address", opts->peer);
+		return -EINVAL;
+	}
+	if (opts->peer6 && inet_pton(AF_INET6, opts->peer6, &x.peer_addr6) != 1) {
+		netd_diag_set(diag, "--peer6 '%s' is not an IPv6 address", opts->peer6);
 		return -EINVAL;
 	}
 
@@ -500,6 +645,8 @@ int netd_probe_run(const struct netd_probe_target *t, const struct netd_probe_op
 	}
 	ret = give_addresses(&x);
 	if (ret == 0)
+		ret = give_addresses6(&x);
+	if (ret == 0)
 		ret = start_listeners(&x);
 	if (ret == 0)
 		ret = measure(&x);
@@ -507,8 +654,9 @@ out:
 	for (int i = 0; i < NETD_PROBE_VMS; i++)
 		netd_probe_ns_free(x.vm[i]);
 	netd_probe_ns_free(x.peer);
-	if (x.host_listen >= 0)
-		close(x.host_listen);
+	for (int f = 0; f < NFAM; f++)
+		if (x.host_listen[f] >= 0)
+			close(x.host_listen[f]);
 	if (x.lock >= 0)
 		close(x.lock);
 	if (netd_probe_interrupted) {

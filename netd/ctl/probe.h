@@ -4,8 +4,10 @@
  * Two throwaway "VMs" (forked children, each in a network namespace of its own, joined to
  * the network's bridge by a veth pair) get an address (DHCP where the network serves it),
  * and each cell of the matrix is tried with an ICMP echo and a TCP connect to a listener
- * the probe runs itself. Everything the probe makes dies with its children; the DHCP
- * leases it took stay in dnsmasq's lease file.
+ * the probe runs itself. A network with an IPv6 prefix ("address6") is measured over IPv6
+ * too: the VMs, whose IPv6 is off otherwise, take SLAAC addresses from its RAs, and every
+ * cell is tried again by ICMPv6 echo and TCP connect (cells6). Everything the probe makes
+ * dies with its children; the DHCP leases it took stay in dnsmasq's lease file.
  *
  * probe.c runs it; probe_ns.c makes the namespaces and sends them commands, which
  * probe_child.c serves inside them (probe_ns_priv.h is their channel), with probe_rtnl.c's
@@ -31,15 +33,17 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <signal.h>
+#include <netinet/in.h>
 #include <sys/types.h>
 
 #include <json-c/json.h>
 
 #include "netd/model.h"
 
-#define NETD_PROBE_TIMEOUT_MS      1000 /* each ICMP echo and each TCP connect */
-#define NETD_PROBE_DHCP_TIMEOUT_MS 10000
-#define NETD_PROBE_VMS             2
+#define NETD_PROBE_TIMEOUT_MS       1000 /* each ICMP echo and each TCP connect */
+#define NETD_PROBE_DHCP_TIMEOUT_MS  10000
+#define NETD_PROBE_VMS              2
+#define NETD_PROBE_SLAAC_TIMEOUT_MS 15000 /* DAD of the link-local, RS, RA, DAD of the address */
 
 /* What is probed: the parts of `status NAME` the probe needs. */
 struct netd_probe_target {
@@ -49,11 +53,15 @@ struct netd_probe_target {
 	bool has_address;
 	struct netd_prefix address; /* the host's address on the bridge */
 	bool has_dhcp;
+	bool has_address6;        /* status "address6": the VMs take SLAAC addresses */
+	struct in6_addr address6; /* the host's IPv6 address on the bridge */
+	uint8_t address6_len;
 	enum netd_policy expected[NETD_CELL_MAX];
 };
 
 struct netd_probe_opts {
 	const char *peer;       /* VMToOutside target; NULL: not measured */
+	const char *peer6;      /* the same over IPv6; NULL: IPv6 VMToOutside not measured */
 	const char *peer_netns; /* name under /run/netns for OutsideToVM; NULL: not measured */
 	int timeout_ms;         /* per check; <= 0 means NETD_PROBE_TIMEOUT_MS */
 };
@@ -70,7 +78,7 @@ struct netd_probe_cell {
 	bool icmp;         /* the echo was answered (every direction of the cell) */
 	bool tcp;          /* the connect succeeded (every direction of the cell) */
 	bool tcp_measured; /* false: ICMP only (VMToOutside without --peer-netns) */
-	char detail[160];  /* who talked to whom, for humans */
+	char detail[256];  /* who talked to whom, for humans */
 };
 
 struct netd_probe_vm {
@@ -79,6 +87,17 @@ struct netd_probe_vm {
 	uint8_t plen;
 	bool dhcp; /* the address is a lease from the network's dnsmasq */
 	uint8_t mac[6];
+	bool has_addr6; /* a SLAAC address from the network's router advertisements */
+	struct in6_addr addr6;
+	uint8_t plen6;
+};
+
+/* How far IPv6 went: off for a network without "address6" (measured as before issue 10). */
+enum netd_probe_v6 {
+	NETD_PROBE_V6_OFF,
+	NETD_PROBE_V6_MEASURED, /* cells6 holds the IPv6 matrix */
+	NETD_PROBE_V6_NO_SLAAC, /* the prefix is not a /64: no SLAAC, and the probe has no
+	                         * DHCPv6 client; note6 says so, cells6 are not measured */
 };
 
 struct netd_probe_result {
@@ -86,6 +105,9 @@ struct netd_probe_result {
 	char mode[16];
 	char bridge[IFNAMSIZ];
 	struct netd_probe_cell cells[NETD_CELL_MAX];
+	enum netd_probe_v6 v6;
+	struct netd_probe_cell cells6[NETD_CELL_MAX]; /* the same cells over IPv6 */
+	char note6[160];                              /* why IPv6 was not measured */
 	struct netd_probe_vm vms[NETD_PROBE_VMS];
 	size_t n_vms;
 	long long elapsed_ms;
@@ -108,11 +130,14 @@ int netd_probe_run(const struct netd_probe_target *t, const struct netd_probe_op
 const char *netd_probe_cell_measured(const struct netd_probe_cell *c, char *buf, size_t len);
 /* The measured verdict as a policy; false when the cell was not measured or is mixed. */
 bool netd_probe_cell_verdict(const struct netd_probe_cell *c, enum netd_policy *out);
-/* Measured cells whose verdict is not the expected policy (mixed counts as different). */
+/* Measured cells, of both families, whose verdict is not the expected policy (mixed counts
+ * as different). */
 size_t netd_probe_differences(const struct netd_probe_result *r);
-/* The table, the leases line and "matrix: ..." as the last line. */
+/* The table (with an IPv6 column next to the IPv4 one when r->v6 is not OFF), the leases
+ * line and "matrix: ..." as the last line. */
 int netd_probe_format_text(FILE *f, const struct netd_probe_result *r);
-/* {"network":..,"cells":{..},"leases":[..],"ok":bool,"elapsed_ms":..}; caller owns. */
+/* {"network":..,"cells":{..},"leases":[..],"ok":bool,"elapsed_ms":..}, and "cells6" (the
+ * same shape) and "ipv6" when r->v6 is not OFF; caller owns. */
 json_object *netd_probe_format_json(const struct netd_probe_result *r);
 
 /* --- netdctl's command (probe_cli.c); argv[0] is "probe" --- */
@@ -176,14 +201,26 @@ void netd_probe_signals_restore(const struct netd_probe_signals *saved);
 /* CLOCK_MONOTONIC in milliseconds: every timeout of the probe is measured with it. */
 long long netd_probe_now_ms(void);
 
+/* An address of either family: what a check is sent to. */
+struct netd_probe_addr {
+	int family; /* AF_INET or AF_INET6 */
+	struct in_addr v4;
+	struct in6_addr v6;
+};
+
 /*
  * Traffic primitives (probe_traffic.c), run in whichever namespace the caller is in.
- * An ICMP echo and (port != 0) a TCP connect to dst, both at once, each given timeout_ms.
- * A refusal, an ICMP error or silence is false; -errno only when the probe itself fails.
+ * An ICMP (ICMPv6 for AF_INET6) echo and (port != 0) a TCP connect to dst, both at once,
+ * each given timeout_ms. A refusal, an ICMP error or silence is false; -errno only when the
+ * probe itself fails.
  */
 int netd_probe_check(struct in_addr dst, uint16_t port, int timeout_ms, bool *icmp, bool *tcp);
+int netd_probe_check_addr(const struct netd_probe_addr *dst, uint16_t port, int timeout_ms,
+                          bool *icmp, bool *tcp);
 /* A TCP listener on addr (INADDR_ANY allowed), port picked by the kernel. */
 int netd_probe_listen(struct in_addr addr, int *fd, uint16_t *port);
+/* The same on an IPv6 address (in6addr_any allowed), IPv6 only. */
+int netd_probe_listen6(const struct in6_addr *addr, int *fd, uint16_t *port);
 
 /* A child in a namespace of its own ("VM") or in /run/netns/NAME ("peer"): probe_ns.c. */
 struct netd_probe_ns {
@@ -211,13 +248,21 @@ int netd_probe_ns_addr(struct netd_probe_ns *ns, struct in_addr addr, uint8_t pl
 int netd_probe_ns_dhcp_start(struct netd_probe_ns *ns, const char *hostname, int timeout_ms);
 int netd_probe_ns_dhcp_finish(struct netd_probe_ns *ns, int timeout_ms,
                               struct netd_dhcp_lease *lease, struct netd_diag *diag);
+/* Let a VM take its SLAAC address from the bridge's router advertisements (IPv6 is off in it
+ * until then); a default route via gw6 too when the RA gave none. */
+int netd_probe_ns_slaac_start(struct netd_probe_ns *ns, const struct in6_addr *gw6, int timeout_ms);
+int netd_probe_ns_slaac_finish(struct netd_probe_ns *ns, int timeout_ms, struct in6_addr *addr,
+                               uint8_t *plen, struct netd_diag *diag);
 /* A check from inside ns: start it, do something else, then collect it. */
-int netd_probe_ns_check_start(struct netd_probe_ns *ns, struct in_addr dst, uint16_t port,
-                              int timeout_ms);
+int netd_probe_ns_check_start(struct netd_probe_ns *ns, const struct netd_probe_addr *dst,
+                              uint16_t port, int timeout_ms);
 int netd_probe_ns_check_finish(struct netd_probe_ns *ns, int timeout_ms, bool *icmp, bool *tcp,
                                struct netd_diag *diag);
-int netd_probe_ns_listen(struct netd_probe_ns *ns, uint16_t *port, struct netd_diag *diag);
+/* A listener on every address of family (AF_INET, AF_INET6) in ns. */
+int netd_probe_ns_listen(struct netd_probe_ns *ns, int family, uint16_t *port,
+                         struct netd_diag *diag);
 /* The interface the host's route to dst leaves by, via RTM_GETROUTE (probe_rtnl.c). */
 int netd_probe_route_oif(struct in_addr dst, int *ifindex);
+int netd_probe_route_oif_addr(const struct netd_probe_addr *dst, int *ifindex);
 
 #endif

@@ -56,7 +56,8 @@ static int vm_netns_setup(struct netd_probe_resp *r)
 	/*
 	 * The DHCP offer comes from an address we have no route to yet; reverse path
 	 * filtering (inherited from the host's settings) would drop it. IPv6 stays off so the
-	 * probe sends nothing the matrix does not ask for (router solicitations, DAD).
+	 * probe sends nothing the matrix does not ask for (router solicitations, DAD), until
+	 * NETD_PROBE_OP_SLAAC turns it on for eth0 of a network with an IPv6 prefix.
 	 */
 	write_sysctl("/proc/sys/net/ipv4/conf/all/rp_filter", "0");
 	write_sysctl("/proc/sys/net/ipv4/conf/default/rp_filter", "0");
@@ -143,15 +144,96 @@ static int serve_dhcp(const struct child *c, const struct netd_probe_req *q,
 	return ret;
 }
 
-/* NETD_PROBE_OP_LISTEN: one more TCP listener on every address; serve() drops what it accepts. */
-static int serve_listen(struct child *c, struct netd_probe_resp *r)
+static int sysctl_set(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, strlen(value)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Until eth0 has a global address whose DAD is done (SLAAC from the bridge's RA). */
+static int slaac_wait(int index, int timeout_ms, struct netd_probe_resp *r)
+{
+	long long deadline = netd_probe_now_ms() + timeout_ms;
+	int ret;
+
+	for (;;) {
+		ret = netd_probe_rtnl_addr6_global(index, &r->addr6, &r->plen6);
+		if (ret != -ENOENT)
+			return ret;
+		if (netd_probe_interrupted)
+			return -EINTR;
+		if (netd_probe_now_ms() >= deadline)
+			return -ETIMEDOUT;
+		usleep(50 * 1000);
+	}
+}
+
+/*
+ * NETD_PROBE_OP_SLAAC: IPv6 on for eth0 (link-local, DAD, a router solicitation), then wait
+ * for the address the RA's prefix gives, and a default route via q->gw6 when the RA named no
+ * router (a hostonly network's lifetime 0), as a guest with a static route would have: the
+ * firewall, not a missing route, then decides the outside cells.
+ */
+static int serve_slaac(const struct netd_probe_req *q, struct netd_probe_resp *r, int index)
+{
+	static const char conf[] = "/proc/sys/net/ipv6/conf/" NETD_PROBE_VM_IFNAME "/";
+	static const char *const knobs[][2] = {
+	    {"accept_ra", "1"}, {"autoconf", "1"}, {"disable_ipv6", "0"}};
+	char path[96], a[INET6_ADDRSTRLEN];
+	int ret = 0;
+
+	for (size_t i = 0; ret == 0 && i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", conf, knobs[i][0]);
+		ret = sysctl_set(path, knobs[i][1]);
+		if (ret)
+			snprintf(r->msg, sizeof(r->msg), "%s: %s", path, strerror(-ret));
+	}
+	if (ret)
+		return ret;
+	ret = slaac_wait(index, q->timeout_ms, r);
+	if (ret) {
+		snprintf(r->msg, sizeof(r->msg),
+		         "no SLAAC address on %s within %d ms (%s): is the network sending router "
+		         "advertisements?",
+		         NETD_PROBE_VM_IFNAME, q->timeout_ms, strerror(-ret));
+		return ret;
+	}
+	if (!IN6_IS_ADDR_UNSPECIFIED(&q->gw6))
+		ret = netd_probe_rtnl_default_route6_add(index, &q->gw6);
+	if (ret)
+		snprintf(r->msg, sizeof(r->msg), "default route via %s: %s",
+		         inet_ntop(AF_INET6, &q->gw6, a, sizeof(a)), strerror(-ret));
+	return ret;
+}
+
+/* NETD_PROBE_OP_CHECK: to an address of either family. */
+static int serve_check(const struct netd_probe_req *q, struct netd_probe_resp *r)
+{
+	struct netd_probe_addr dst = {
+	    .family = q->family == AF_INET6 ? AF_INET6 : AF_INET, .v4 = q->addr, .v6 = q->addr6};
+
+	return netd_probe_check_addr(&dst, q->port, q->timeout_ms, &r->icmp, &r->tcp);
+}
+
+/* NETD_PROBE_OP_LISTEN: one more TCP listener on every address of the family; serve() drops
+ * what it accepts. */
+static int serve_listen(struct child *c, const struct netd_probe_req *q, struct netd_probe_resp *r)
 {
 	int ret;
 
 	if (c->n_listen == MAX_LISTEN)
 		return -EMFILE;
-	ret = netd_probe_listen((struct in_addr){htonl(INADDR_ANY)}, &c->listen_fd[c->n_listen],
-	                        &r->port);
+	if (q->family == AF_INET6)
+		ret = netd_probe_listen6(&in6addr_any, &c->listen_fd[c->n_listen], &r->port);
+	else
+		ret = netd_probe_listen((struct in_addr){htonl(INADDR_ANY)},
+		                        &c->listen_fd[c->n_listen], &r->port);
 	if (ret == 0)
 		c->n_listen++;
 	return ret;
@@ -171,11 +253,14 @@ static void serve_one(struct child *c, const struct netd_probe_req *q, struct ne
 	case NETD_PROBE_OP_DHCP:
 		r->ret = serve_dhcp(c, q, r, index);
 		break;
+	case NETD_PROBE_OP_SLAAC:
+		r->ret = serve_slaac(q, r, index);
+		break;
 	case NETD_PROBE_OP_CHECK:
-		r->ret = netd_probe_check(q->addr, q->port, q->timeout_ms, &r->icmp, &r->tcp);
+		r->ret = serve_check(q, r);
 		break;
 	case NETD_PROBE_OP_LISTEN:
-		r->ret = serve_listen(c, r);
+		r->ret = serve_listen(c, q, r);
 		break;
 	default:
 		r->ret = -EINVAL;

@@ -1,4 +1,4 @@
-/* `netdctl probe NAME [--peer ADDR] [--peer-netns NS] [--timeout MS]` */
+/* `netdctl probe NAME [--peer ADDR] [--peer6 ADDR] [--peer-netns NS] [--timeout MS]` */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -22,13 +22,18 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f,
-	    "Usage: netdctl [--json] probe NAME [--peer ADDR] [--peer-netns NS] [--timeout MS]\n"
+	    "Usage: netdctl [--json] probe NAME [--peer ADDR] [--peer6 ADDR] [--peer-netns NS]\n"
+	    "                             [--timeout MS]\n"
 	    "\n"
 	    "Measure the network's connectivity matrix by traffic: two throwaway VMs (network\n"
-	    "namespaces on its bridge) try each cell with an ICMP echo and a TCP connect.\n"
+	    "namespaces on its bridge) try each cell with an ICMP echo and a TCP connect; over\n"
+	    "IPv6 too (ICMPv6 echo, the VMs' SLAAC addresses) when the network has an IPv6 "
+	    "prefix.\n"
 	    "  --peer ADDR        an outside address for VMToOutside (else not measured)\n"
+	    "  --peer6 ADDR       the same over IPv6 (else IPv6's VMToOutside and OutsideToVM\n"
+	    "                     are not measured)\n"
 	    "  --peer-netns NS    a namespace under /run/netns to try OutsideToVM from; with\n"
-	    "                     --peer, VMToOutside also connects to a listener in it\n"
+	    "                     --peer (--peer6), VMToOutside also connects to a listener in it\n"
 	    "  --timeout MS       per ICMP echo and per TCP connect (default %d)\n"
 	    "Needs root. Exit 0 when every measured cell matches the policy, 1 otherwise.\n",
 	    NETD_PROBE_TIMEOUT_MS);
@@ -55,6 +60,7 @@ static int parse_args(int argc, char **argv, struct netd_probe_opts *opts, const
 {
 	static const struct option longopts[] = {
 	    {"peer", required_argument, NULL, 'p'},
+	    {"peer6", required_argument, NULL, '6'},
 	    {"peer-netns", required_argument, NULL, 'n'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"help", no_argument, NULL, 'h'},
@@ -67,6 +73,9 @@ static int parse_args(int argc, char **argv, struct netd_probe_opts *opts, const
 		switch (c) {
 		case 'p':
 			opts->peer = optarg;
+			break;
+		case '6':
+			opts->peer6 = optarg;
 			break;
 		case 'n':
 			opts->peer_netns = optarg;

@@ -218,11 +218,37 @@ int netd_probe_ns_dhcp_finish(struct netd_probe_ns *ns, int timeout_ms,
 	return ret;
 }
 
-int netd_probe_ns_check_start(struct netd_probe_ns *ns, struct in_addr dst, uint16_t port,
-                              int timeout_ms)
+int netd_probe_ns_slaac_start(struct netd_probe_ns *ns, const struct in6_addr *gw6, int timeout_ms)
 {
 	struct netd_probe_req q = {
-	    .op = NETD_PROBE_OP_CHECK, .addr = dst, .port = port, .timeout_ms = timeout_ms};
+	    .op = NETD_PROBE_OP_SLAAC, .gw6 = *gw6, .timeout_ms = timeout_ms};
+
+	return ns_send(ns, &q);
+}
+
+int netd_probe_ns_slaac_finish(struct netd_probe_ns *ns, int timeout_ms, struct in6_addr *addr,
+                               uint8_t *plen, struct netd_diag *diag)
+{
+	struct netd_probe_resp r;
+	int ret;
+
+	ret = ns_recv(ns, NETD_PROBE_OP_SLAAC, timeout_ms + CALL_MARGIN_MS, &r, diag);
+	if (ret == 0) {
+		*addr = r.addr6;
+		*plen = r.plen6;
+	}
+	return ret;
+}
+
+int netd_probe_ns_check_start(struct netd_probe_ns *ns, const struct netd_probe_addr *dst,
+                              uint16_t port, int timeout_ms)
+{
+	struct netd_probe_req q = {.op = NETD_PROBE_OP_CHECK,
+	                           .family = dst->family,
+	                           .addr = dst->v4,
+	                           .addr6 = dst->v6,
+	                           .port = port,
+	                           .timeout_ms = timeout_ms};
 
 	return ns_send(ns, &q);
 }
@@ -239,9 +265,10 @@ int netd_probe_ns_check_finish(struct netd_probe_ns *ns, int timeout_ms, bool *i
 	return ret;
 }
 
-int netd_probe_ns_listen(struct netd_probe_ns *ns, uint16_t *port, struct netd_diag *diag)
+int netd_probe_ns_listen(struct netd_probe_ns *ns, int family, uint16_t *port,
+                         struct netd_diag *diag)
 {
-	struct netd_probe_req q = {.op = NETD_PROBE_OP_LISTEN};
+	struct netd_probe_req q = {.op = NETD_PROBE_OP_LISTEN, .family = family};
 	struct netd_probe_resp r;
 	int ret;
 

@@ -26,11 +26,14 @@ enum netd_probe_op {
 	NETD_PROBE_OP_DHCP,
 	NETD_PROBE_OP_CHECK,
 	NETD_PROBE_OP_LISTEN,
+	NETD_PROBE_OP_SLAAC,
 };
 
 struct netd_probe_req {
 	int op;
+	int family; /* CHECK and LISTEN: AF_INET (0 too) or AF_INET6 */
 	struct in_addr addr, gw;
+	struct in6_addr addr6, gw6; /* CHECK's IPv6 target; SLAAC's fallback gateway */
 	uint8_t plen;
 	uint16_t port;
 	int timeout_ms;
@@ -44,6 +47,8 @@ struct netd_probe_resp {
 	uint16_t port;
 	uint8_t mac[6];
 	struct netd_dhcp_lease lease;
+	struct in6_addr addr6; /* SLAAC's address */
+	uint8_t plen6;
 	char msg[sizeof(((struct netd_diag *)0)->msg)];
 };
 
@@ -62,6 +67,10 @@ int netd_probe_rtnl_link_delete(const char *name);
 int netd_probe_rtnl_link_up(int index);
 int netd_probe_rtnl_addr_add(int index, struct in_addr addr, uint8_t plen);
 int netd_probe_rtnl_default_route_add(int index, struct in_addr gw);
+/* A default route via gw unless one is there already (the RA's). */
+int netd_probe_rtnl_default_route6_add(int index, const struct in6_addr *gw);
+/* A global IPv6 address of index whose DAD is done: -ENOENT while there is none. */
+int netd_probe_rtnl_addr6_global(int index, struct in6_addr *addr, uint8_t *plen);
 
 /* --- one link, by ioctl and packet socket (probe_link.c) --- */
 

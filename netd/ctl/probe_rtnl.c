@@ -15,6 +15,7 @@
 #include <netinet/in.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "probe_ns_priv.h"
@@ -135,23 +136,98 @@ int netd_probe_rtnl_addr_add(int index, struct in_addr addr, uint8_t plen)
 	return nl_talk(nlh, NULL, NULL);
 }
 
-int netd_probe_rtnl_default_route_add(int index, struct in_addr gw)
+static int default_route(int index, int family, const void *gw, size_t gw_len, uint16_t flags)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct rtmsg *rtm;
 
 	nlh->nlmsg_type = RTM_NEWROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | flags;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET;
+	rtm->rtm_family = (unsigned char)family;
 	rtm->rtm_table = RT_TABLE_MAIN;
 	rtm->rtm_protocol = RTPROT_BOOT;
 	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
 	rtm->rtm_type = RTN_UNICAST;
-	mnl_attr_put(nlh, RTA_GATEWAY, 4, &gw.s_addr);
+	mnl_attr_put(nlh, RTA_GATEWAY, gw_len, gw);
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)index);
 	return nl_talk(nlh, NULL, NULL);
+}
+
+int netd_probe_rtnl_default_route_add(int index, struct in_addr gw)
+{
+	return default_route(index, AF_INET, &gw.s_addr, 4, NLM_F_REPLACE);
+}
+
+int netd_probe_rtnl_default_route6_add(int index, const struct in6_addr *gw)
+{
+	/* NLM_F_EXCL: the RA's own default route, when it gave one, stays as it is. */
+	int ret = default_route(index, AF_INET6, gw, sizeof(*gw), NLM_F_EXCL);
+
+	return ret == -EEXIST ? 0 : ret;
+}
+
+/* --- the VM's SLAAC address: RTM_GETADDR, a global one whose DAD is done --- */
+
+struct addr6_found {
+	int index;
+	bool found;
+	struct in6_addr addr;
+	uint8_t plen;
+};
+
+static int addr6_attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	if (type <= IFA_MAX)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static int addr6_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[IFA_MAX + 1] = {0};
+	struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct addr6_found *f = data;
+	uint32_t flags;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || ifa->ifa_family != AF_INET6 ||
+	    (int)ifa->ifa_index != f->index || ifa->ifa_scope != RT_SCOPE_UNIVERSE || f->found)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*ifa), addr6_attr_cb, tb);
+	flags = tb[IFA_FLAGS] ? mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
+	if ((flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) || !tb[IFA_ADDRESS] ||
+	    mnl_attr_get_payload_len(tb[IFA_ADDRESS]) != sizeof(f->addr))
+		return MNL_CB_OK;
+	memcpy(&f->addr, mnl_attr_get_payload(tb[IFA_ADDRESS]), sizeof(f->addr));
+	f->plen = ifa->ifa_prefixlen;
+	f->found = true;
+	return MNL_CB_OK;
+}
+
+int netd_probe_rtnl_addr6_global(int index, struct in6_addr *addr, uint8_t *plen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct addr6_found f = {.index = index};
+	struct ifaddrmsg *ifa;
+	int ret;
+
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET6;
+	ret = nl_talk(nlh, addr6_cb, &f);
+	if (ret)
+		return ret;
+	if (!f.found)
+		return -ENOENT;
+	*addr = f.addr;
+	*plen = f.plen;
+	return 0;
 }
 
 /* --- the host's route to an address: RTM_GETROUTE, the answer's RTA_OIF --- */
@@ -178,18 +254,29 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 
 int netd_probe_route_oif(struct in_addr dst, int *ifindex)
 {
+	struct netd_probe_addr a = {.family = AF_INET, .v4 = dst};
+
+	return netd_probe_route_oif_addr(&a, ifindex);
+}
+
+int netd_probe_route_oif_addr(const struct netd_probe_addr *dst, int *ifindex)
+{
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct route_oif r = {0};
 	struct rtmsg *rtm;
+	bool v6 = dst->family == AF_INET6;
 	int ret;
 
 	nlh->nlmsg_type = RTM_GETROUTE;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_INET;
-	rtm->rtm_dst_len = 32;
-	mnl_attr_put(nlh, RTA_DST, 4, &dst.s_addr);
+	rtm->rtm_family = (unsigned char)dst->family;
+	rtm->rtm_dst_len = v6 ? 128 : 32;
+	if (v6)
+		mnl_attr_put(nlh, RTA_DST, sizeof(dst->v6), &dst->v6);
+	else
+		mnl_attr_put(nlh, RTA_DST, 4, &dst->v4.s_addr);
 	ret = nl_talk(nlh, route_cb, &r);
 	if (ret)
 		return ret;

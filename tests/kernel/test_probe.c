@@ -2,6 +2,8 @@
  * The probe against a real kernel: a private network namespace is the "host" (a bridge with
  * 192.122.1.1/24, a dnsmasq on it, a tiny nft table), a peer namespace behind a veth is the
  * "outside". The probe core must measure what those rules do and leave nothing behind.
+ * The bridge and the peer are dual-stack (fd42:7a:1::1/64 with dnsmasq's RAs, fd00:51::/64
+ * towards the peer): a target with an IPv6 prefix is measured over IPv6 too (issue 10).
  * The test also unshares its mount namespace so the peer's /run/netns entry is private.
  */
 #include <setjmp.h>
@@ -88,13 +90,15 @@ static int setup(void **state)
 	        "port=0\nno-resolv\nno-hosts\nuser=root\n"
 	        "pid-file=%s/dnsmasq.pid\ndhcp-leasefile=%s\n"
 	        "dhcp-range=192.122.1.2,192.122.1.254,255.255.255.0,1h\n"
-	        "dhcp-authoritative\nno-ping\ndhcp-option=3,192.122.1.1\n",
+	        "dhcp-authoritative\nno-ping\ndhcp-option=3,192.122.1.1\n"
+	        "enable-ra\ndhcp-range=fd42:7a:1::,ra-only,64\n",
 	        dir, leases_path);
 	fclose(f);
 
 	if (sh("set -e; ip link set lo up;"
 	       "ip link add " BR " type bridge; ip addr add 192.122.1.1/24 dev " BR ";"
 	       "ip link set " BR " up;"
+	       "ip addr add fd42:7a:1::1/64 dev " BR " nodad;"
 	       "ip link add " BR_BARE " type bridge; ip link set " BR_BARE " up;"
 	       /* the outside: a peer namespace routed through this "host" */
 	       "ip netns add " PEER_NS ";"
@@ -104,7 +108,11 @@ static int setup(void **state)
 	       "ip -n " PEER_NS " addr add 198.51.100.2/24 dev pv1;"
 	       "ip -n " PEER_NS " link set pv1 up;"
 	       "ip -n " PEER_NS " route add default via 198.51.100.1;"
-	       "echo 1 > /proc/sys/net/ipv4/ip_forward") != 0)
+	       "ip addr add fd00:51::1/64 dev pv0 nodad;"
+	       "ip -n " PEER_NS " addr add fd00:51::2/64 dev pv1 nodad;"
+	       "ip -n " PEER_NS " -6 route add default via fd00:51::1;"
+	       "echo 1 > /proc/sys/net/ipv4/ip_forward;"
+	       "echo 1 > /proc/sys/net/ipv6/conf/all/forwarding") != 0)
 		return -1;
 	snprintf(cmd, sizeof(cmd), "%s --conf-file=%s", dnsmasq_bin(), conf);
 	if (sh(cmd) != 0)
@@ -152,6 +160,17 @@ static const char nat_rules[] =
     "chain forward { type filter hook forward priority 0;\n"
     "  iifname \"pv0\" oifname \"" BR "\" ct state new reject with icmp type admin-prohibited; }";
 
+/* nat's matrix for both families: icmpx rejects IPv4 and IPv6 alike; ICMPv6 other than echo
+ * (neighbour discovery, dnsmasq's RAs) goes out to the VMs as the network needs it. */
+static const char nat_rules_dual[] =
+    "chain output { type filter hook output priority 0;\n"
+    "  oifname \"" BR "\" udp sport 67 accept\n"
+    "  oifname \"" BR "\" meta l4proto ipv6-icmp icmpv6 type != echo-request accept\n"
+    "  oifname \"" BR "\" ct state new reject with icmpx type admin-prohibited; }\n"
+    "chain forward { type filter hook forward priority 0;\n"
+    "  iifname \"pv0\" oifname \"" BR "\" ct state new reject with icmpx type "
+    "admin-prohibited; }";
+
 static void target(struct netd_probe_target *t, const char *bridge, bool address, bool dhcp)
 {
 	memset(t, 0, sizeof(*t));
@@ -163,6 +182,15 @@ static void target(struct netd_probe_target *t, const char *bridge, bool address
 		assert_int_equal(netd_prefix_parse("192.122.1.1/24", &t->address), 0);
 	t->has_dhcp = dhcp;
 	memcpy(t->expected, nat, sizeof(nat));
+}
+
+/* The same with the bridge's IPv6 prefix, as `status` gives it in "address6". */
+static void target6(struct netd_probe_target *t)
+{
+	target(t, BR, true, true);
+	t->has_address6 = true;
+	assert_int_equal(inet_pton(AF_INET6, "fd42:7a:1::1", &t->address6), 1);
+	t->address6_len = 64;
 }
 
 static char *slurp(const char *path)
@@ -218,11 +246,47 @@ static void assert_all_gone(void)
 static void print_result(const struct netd_probe_result *r)
 {
 	netd_probe_format_text(stdout, r);
-	for (int c = 0; c < NETD_CELL_MAX; c++)
+	for (int c = 0; c < NETD_CELL_MAX; c++) {
 		if (r->cells[c].detail[0])
 			printf("  %s: %s\n", netd_cell_to_string((enum netd_cell)c),
 			       r->cells[c].detail);
+		if (r->cells6[c].detail[0])
+			printf("  %s (IPv6): %s\n", netd_cell_to_string((enum netd_cell)c),
+			       r->cells6[c].detail);
+	}
 	fflush(stdout);
+}
+
+/* A probe run that must succeed, printed for the log. */
+static void probe_ok(const struct netd_probe_target *t, const struct netd_probe_opts *opts,
+                     struct netd_probe_result *r)
+{
+	struct netd_diag diag = {{0}};
+
+	if (netd_probe_run(t, opts, r, &diag))
+		fail_msg("probe: %s", diag.msg);
+	print_result(r);
+}
+
+/* One family's verdict on cell c, as the text says it. */
+static void assert_measured(const struct netd_probe_cell *cells, enum netd_cell c, const char *want)
+{
+	char text[64];
+
+	assert_string_equal(netd_probe_cell_measured(&cells[c], text, sizeof(text)), want);
+}
+
+/* Every cell of one family measured, with ICMP and TCP agreeing with nat's policy. */
+static void assert_nat_cells(const struct netd_probe_cell *cells)
+{
+	for (int c = 0; c < NETD_CELL_MAX; c++) {
+		bool allow = nat[c] == NETD_POLICY_ALLOW;
+
+		assert_int_equal(cells[c].how, NETD_PROBE_MEASURED);
+		assert_true(cells[c].tcp_measured);
+		assert_int_equal(cells[c].icmp, allow);
+		assert_int_equal(cells[c].tcp, allow);
+	}
 }
 
 static void nat_matrix_as_configured(void **state)
@@ -362,10 +426,95 @@ static void no_host_address(void **state)
 	assert_int_equal(r.cells[NETD_CELL_HOST_TO_VM].how, NETD_PROBE_NO_ADDRESS);
 	assert_int_equal(r.cells[NETD_CELL_VM_TO_VM].how, NETD_PROBE_MEASURED);
 	assert_true(r.cells[NETD_CELL_VM_TO_VM].icmp && r.cells[NETD_CELL_VM_TO_VM].tcp);
+	/* no IPv6 prefix: measured as before issue 10, IPv4 only */
+	assert_int_equal(r.v6, NETD_PROBE_V6_OFF);
+	assert_false(r.vms[0].has_addr6);
 	assert_string_equal(inet_ntoa(r.vms[0].addr), "192.0.2.1");
 	assert_string_equal(inet_ntoa(r.vms[1].addr), "192.0.2.2");
 	/* nat's expectation VMToHost allow is not met by a bridge without an address */
 	assert_int_equal(netd_probe_differences(&r), 1);
+	assert_all_gone();
+}
+
+/*
+ * A network with an IPv6 prefix: the VMs take SLAAC addresses from dnsmasq's RAs and every
+ * cell is measured over IPv6 as well as IPv4, by ICMPv6 echo and TCP connect to the IPv6
+ * peer. A network without one keeps IPv6 off in its VMs (the other tests: v6 is OFF).
+ */
+static void nat_matrix_ipv6(void **state)
+{
+	struct netd_probe_opts opts = {
+	    .peer = "198.51.100.2", .peer6 = "fd00:51::2", .peer_netns = PEER_NS};
+	struct netd_probe_target t;
+	struct netd_probe_result r;
+	struct netd_prefix6 net;
+	json_object *j, *c6, *cell;
+
+	rules(nat_rules_dual);
+	target6(&t);
+	probe_ok(&t, &opts, &r);
+
+	assert_int_equal(r.v6, NETD_PROBE_V6_MEASURED);
+	assert_nat_cells(r.cells);
+	assert_nat_cells(r.cells6);
+	assert_int_equal(netd_probe_differences(&r), 0);
+	/* the IPv6 cells went to IPv6 addresses: the peer's, the host's, the VMs' */
+	assert_non_null(strstr(r.cells6[NETD_CELL_VM_TO_OUTSIDE].detail, "[fd00:51::2]"));
+	assert_non_null(strstr(r.cells6[NETD_CELL_VM_TO_HOST].detail, "[fd42:7a:1::1]"));
+	/* SLAAC addresses in the bridge's prefix, from the VMs' MACs (EUI-64), one each */
+	assert_int_equal(netd_prefix6_parse("fd42:7a:1::/64", &net), 0);
+	for (int i = 0; i < 2; i++) {
+		assert_true(r.vms[i].has_addr6);
+		assert_int_equal(r.vms[i].plen6, 64);
+		assert_true(netd_prefix6_contains(&net, &r.vms[i].addr6));
+		assert_int_equal(r.vms[i].addr6.s6_addr[15], r.vms[i].mac[5]);
+	}
+	assert_memory_not_equal(&r.vms[0].addr6, &r.vms[1].addr6, 16);
+
+	/* --json: "cells" as before, "cells6" of the same shape */
+	j = netd_probe_format_json(&r);
+	assert_true(json_object_object_get_ex(j, "cells6", &c6));
+	assert_true(json_object_object_get_ex(c6, "outside_to_vm", &cell));
+	assert_string_equal(json_object_get_string(json_object_object_get(cell, "measured")),
+	                    "deny");
+	json_object_put(j);
+	assert_all_gone();
+}
+
+/* IPv6 is measured on its own: rules that drop IPv6 between the VMs leave IPv4 alone. */
+static void ipv6_differs_from_ipv4(void **state)
+{
+	struct netd_probe_opts opts = {.timeout_ms = 500};
+	struct netd_probe_result r;
+	struct netd_probe_target t;
+
+	rules("chain forward { type filter hook forward priority 0;\n"
+	      "  meta nfproto ipv6 iifname \"" BR "\" oifname \"" BR "\" "
+	      "meta l4proto != ipv6-icmp drop;\n"
+	      "  meta nfproto ipv6 iifname \"" BR "\" oifname \"" BR "\" "
+	      "icmpv6 type echo-request drop; }\n"
+	      "chain output { type filter hook output priority 0;\n"
+	      "  oifname \"" BR "\" udp sport 67 accept\n"
+	      "  oifname \"" BR "\" meta l4proto ipv6-icmp icmpv6 type != echo-request accept\n"
+	      "  oifname \"" BR "\" ct state new reject with icmpx type admin-prohibited; }");
+	target6(&t);
+	probe_ok(&t, &opts, &r);
+	assert_measured(r.cells, NETD_CELL_VM_TO_VM, "allow");
+	assert_measured(r.cells6, NETD_CELL_VM_TO_VM, "deny");
+	assert_measured(r.cells6, NETD_CELL_VM_TO_HOST, "allow");
+	assert_measured(r.cells6, NETD_CELL_HOST_TO_VM, "deny");
+	/* no --peer6: IPv6's outside cells are not measured */
+	assert_int_equal(r.cells6[NETD_CELL_VM_TO_OUTSIDE].how, NETD_PROBE_NOT_MEASURED);
+	assert_int_equal(r.cells6[NETD_CELL_OUTSIDE_TO_VM].how, NETD_PROBE_NOT_MEASURED);
+	assert_int_equal(netd_probe_differences(&r), 1);
+
+	/* not a /64: no SLAAC, and the probe says IPv6 was not measured rather than guess */
+	t.address6_len = 80;
+	probe_ok(&t, &opts, &r);
+	assert_int_equal(r.v6, NETD_PROBE_V6_NO_SLAAC);
+	assert_non_null(strstr(r.note6, "SLAAC needs a /64"));
+	assert_int_equal(r.cells6[NETD_CELL_VM_TO_VM].how, NETD_PROBE_NOT_MEASURED);
+	assert_false(r.vms[0].has_addr6);
 	assert_all_gone();
 }
 
@@ -396,6 +545,10 @@ static void refuses_without_root_and_bad_input(void **state)
 	opts.peer = "not-an-address";
 	assert_int_equal(netd_probe_run(&t, &opts, &r, &diag), -EINVAL);
 	opts.peer = NULL;
+	opts.peer6 = "198.51.100.2"; /* IPv4 where IPv6 is asked for */
+	assert_int_equal(netd_probe_run(&t, &opts, &r, &diag), -EINVAL);
+	assert_non_null(strstr(diag.msg, "not an IPv6 address"));
+	opts.peer6 = NULL;
 	opts.peer_netns = "does-not-exist";
 	assert_int_not_equal(netd_probe_run(&t, &opts, &r, &diag), 0);
 	assert_non_null(strstr(diag.msg, "does-not-exist"));
@@ -425,6 +578,8 @@ int main(void)
 	    cmocka_unit_test(nat_matrix_as_configured),
 	    cmocka_unit_test(differences_are_measured),
 	    cmocka_unit_test(no_host_address),
+	    cmocka_unit_test(nat_matrix_ipv6),
+	    cmocka_unit_test(ipv6_differs_from_ipv4),
 	    cmocka_unit_test(refuses_without_root_and_bad_input),
 	};
 

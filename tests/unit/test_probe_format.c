@@ -140,6 +140,70 @@ static void no_host_address_is_deny(void **state)
 	assert_false(netd_probe_cell_verdict(&r.cells[NETD_CELL_VM_TO_HOST], &p));
 }
 
+/* nat_result() with an IPv6 prefix: SLAAC addresses, the IPv6 cells measured the same. */
+static void nat_result6(struct netd_probe_result *r)
+{
+	nat_result(r);
+	r->v6 = NETD_PROBE_V6_MEASURED;
+	for (int c = 0; c < NETD_CELL_MAX; c++)
+		r->cells6[c] = r->cells[c];
+	for (int i = 0; i < 2; i++) {
+		r->vms[i].has_addr6 = true;
+		r->vms[i].plen6 = 64;
+	}
+	inet_pton(AF_INET6, "fd42:7a:1::5054:ff:fe00:1", &r->vms[0].addr6);
+	inet_pton(AF_INET6, "fd42:7a:1::5054:ff:fe00:2", &r->vms[1].addr6);
+}
+
+/* The IPv6 column next to IPv4's; an IPv6 difference counts like an IPv4 one. */
+static void text_ipv6_next_to_ipv4(void **state)
+{
+	struct netd_probe_result r;
+	char *s;
+
+	nat_result6(&r);
+	measured(&r.cells6[NETD_CELL_HOST_TO_VM], true, false); /* IPv6 alone differs */
+	s = render(&r);
+	assert_string_equal(
+	    s, "probe default (nat on virbr0, 321 ms): vm1 192.122.1.17/24 (dhcp) "
+	       "fd42:7a:1:0:5054:ff:fe00:1/64 (slaac), vm2 192.122.1.42/24 (dhcp) "
+	       "fd42:7a:1:0:5054:ff:fe00:2/64 (slaac)\n"
+	       "cell          expected  IPv4                                      IPv6\n"
+	       "VMToHost      allow     allow                                     allow\n"
+	       "HostToVM      deny      deny                                      "
+	       "mixed (icmp ok, tcp blocked)  <- differs\n"
+	       "VMToOutside   allow     not measured                              not measured\n"
+	       "OutsideToVM   deny      not measured                              not measured\n"
+	       "VMToVM        allow     allow                                     allow\n"
+	       "probe leases: 52:54:00:00:00:01 192.122.1.17, 52:54:00:00:00:02 192.122.1.42 "
+	       "(they stay in dnsmasq's lease file)\n"
+	       "matrix: 1 cell differs\n");
+	assert_int_equal(netd_probe_differences(&r), 1);
+	free(s);
+
+	/* a prefix the probe cannot take SLAAC addresses in: said so under the table */
+	nat_result(&r);
+	r.v6 = NETD_PROBE_V6_NO_SLAAC;
+	for (int c = 0; c < NETD_CELL_MAX; c++)
+		r.cells6[c].expected = r.cells[c].expected;
+	strcpy(r.note6, "IPv6 not measured: the prefix is a /80");
+	s = render(&r);
+	assert_non_null(strstr(s,
+	                       "VMToVM        allow     allow                                     "
+	                       "not measured\nIPv6 not measured: the prefix is a /80\n"));
+	assert_non_null(strstr(s, "\nmatrix: as configured\n"));
+	free(s);
+}
+
+static json_object *cells_of(json_object *j, const char *key, const char *name)
+{
+	json_object *cells, *c;
+
+	assert_true(json_object_object_get_ex(j, key, &cells));
+	assert_true(json_object_object_get_ex(cells, name, &c));
+	return c;
+}
+
 static json_object *cell(json_object *j, const char *name)
 {
 	json_object *cells, *c;
@@ -199,13 +263,64 @@ static void json_shape(void **state)
 	json_object_put(j);
 }
 
+/* "cells6" has the shape of "cells", only for a network with an IPv6 prefix. */
+static void json_cells6(void **state)
+{
+	struct netd_probe_result r;
+	json_object *j, *c, *v, *vm;
+
+	nat_result(&r);
+	j = netd_probe_format_json(&r);
+	assert_false(json_object_object_get_ex(j, "cells6", &v));
+	assert_false(json_object_object_get_ex(j, "note6", &v));
+	vm = json_object_array_get_idx(json_object_object_get(j, "vms"), 0);
+	assert_false(json_object_object_get_ex(vm, "address6", &v));
+	json_object_put(j);
+
+	nat_result6(&r);
+	measured(&r.cells6[NETD_CELL_VM_TO_VM], false, false);
+	j = netd_probe_format_json(&r);
+	/* IPv4's cells unchanged */
+	assert_string_equal(str(cell(j, "vm_to_vm"), "measured"), "allow");
+	assert_true(json_object_object_get_ex(cell(j, "vm_to_vm"), "match", &v));
+	assert_true(json_object_get_boolean(v));
+	/* IPv6's, the same keys */
+	c = cells_of(j, "cells6", "vm_to_vm");
+	assert_string_equal(str(c, "expected"), "allow");
+	assert_string_equal(str(c, "measured"), "deny");
+	assert_true(json_object_object_get_ex(c, "match", &v));
+	assert_false(json_object_get_boolean(v));
+	assert_true(json_object_object_get_ex(c, "tcp", &v));
+	assert_true(json_object_is_type(v, json_type_boolean) && !json_object_get_boolean(v));
+	c = cells_of(j, "cells6", "outside_to_vm");
+	assert_string_equal(str(c, "measured"), "not measured");
+	assert_true(json_object_object_get_ex(c, "icmp", &v));
+	assert_null(v);
+	assert_string_equal(str(cells_of(j, "cells6", "vm_to_host"), "measured"), "allow");
+	assert_string_equal(str(cells_of(j, "cells6", "host_to_vm"), "measured"), "deny");
+	assert_true(json_object_object_get_ex(j, "differences", &v));
+	assert_int_equal(json_object_get_int(v), 1);
+	assert_true(json_object_object_get_ex(j, "ok", &v));
+	assert_false(json_object_get_boolean(v));
+	vm = json_object_array_get_idx(json_object_object_get(j, "vms"), 1);
+	assert_string_equal(str(vm, "address6"), "fd42:7a:1:0:5054:ff:fe00:2/64");
+	json_object_put(j);
+
+	nat_result(&r);
+	r.v6 = NETD_PROBE_V6_NO_SLAAC;
+	strcpy(r.note6, "IPv6 not measured: the prefix is a /80");
+	j = netd_probe_format_json(&r);
+	assert_string_equal(str(j, "note6"), "IPv6 not measured: the prefix is a /80");
+	assert_string_equal(str(cells_of(j, "cells6", "vm_to_vm"), "measured"), "not measured");
+	json_object_put(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(text_as_configured),
-	    cmocka_unit_test(text_differences_and_mixed),
-	    cmocka_unit_test(no_host_address_is_deny),
-	    cmocka_unit_test(json_shape),
+	    cmocka_unit_test(text_as_configured),      cmocka_unit_test(text_differences_and_mixed),
+	    cmocka_unit_test(no_host_address_is_deny), cmocka_unit_test(json_shape),
+	    cmocka_unit_test(text_ipv6_next_to_ipv4),  cmocka_unit_test(json_cells6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
