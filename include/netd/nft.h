@@ -51,6 +51,9 @@
 /* Table bridge netd: its map of bound ports and the prefix of a port's chain. */
 #define NETD_NFT_PORT_MAP    "port_if"
 #define NETD_NFT_PORT_PREFIX "port_"
+/* ... and its map of the VXLAN ports, by the port a frame the host sends leaves through
+ * (chain output, hook output: oifname vmap @port_out_if), to the same chain. */
+#define NETD_NFT_PORT_OUT_MAP "port_out_if"
 
 enum netd_nft_match_kind {
 	NETD_NFT_M_IIFNAME,     /* iifname "x" */
@@ -72,6 +75,8 @@ enum netd_nft_match_kind {
 	NETD_NFT_M_ARP_SHA_NE,     /* arp saddr ether != mac */
 	NETD_NFT_M_ARP_SPA,        /* arp saddr ip prefix */
 	NETD_NFT_M_ARP_SPA_NE,     /* arp saddr ip != prefix */
+	NETD_NFT_M_ETHER_SADDR,    /* ether saddr mac (a VXLAN port's chain: the gateway's) */
+	NETD_NFT_M_ARP_TPA,        /* arp daddr ip prefix */
 };
 
 enum netd_nft_ct_bits { /* the kernel's NF_CT_STATE_BIT values */
@@ -142,6 +147,7 @@ struct netd_nft_guest {
 struct netd_nft_port {
 	char ifname[IFNAMSIZ];
 	struct netd_nft_chain chain;
+	bool tunnel; /* a VXLAN port: the frames the host sends through it too (port_out_if) */
 	/* Hash of the port's text (chain and element): on the chain's first rule. */
 	char digest[NETD_NFT_DIGEST_LEN + 1];
 };
