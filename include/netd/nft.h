@@ -33,6 +33,12 @@
  *    or detaching a guest changes one chain and one element, never the network's other
  *    chains; each port's chain carries its own digest as a label.
  *
+ *   chain output      filter hook output prio -200:     oifname vmap @port_out_if
+ *
+ *    A spanning network's VXLAN port has a chain there too (core/nft_tunnel.c), reached by
+ *    what enters from the tunnel (port_if) and by what the host sends into it (port_out_if):
+ *    the gateway's frames and DHCP stay on their host.
+ *
  * The rules are first built as a small IR (pure), which renders both to text (golden files,
  * `netdctl status`) and to libnftnl expressions (the kernel batch).
  */
