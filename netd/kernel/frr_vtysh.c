@@ -5,60 +5,35 @@
  * configuration or a `show` in milliseconds; the deadline keeps a hung daemon (or a vtysh
  * that never connects) from holding more than the one change that asked.
  *
- * The child is made with clone3 (CLONE_PIDFD, so the pid cannot be recycled under us). The
+ * The child and its pidfd are netd/kernel/child.h's, as a dnsmasq's foreground process: the
  * daemon reaps its children on SIGCHLD (waitpid(-1)), which may take vtysh's exit before the
- * op looks at it: netd_vtysh_reaped() hands the status over, as for dnsmasq's starts.
+ * op looks at it, and netd_child_reaped() hands the status over.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "netd/kernel/child.h"
 #include "netd/kernel/frr.h"
 
 #define OUT_MAX         (1024 * 1024)
 #define REAP_TIMEOUT_MS 1000
 
 struct netd_vtysh_op {
-	pid_t child;
+	struct netd_child ch;   /* vtysh, waited for until it exited */
 	int pidfd, outfd, epfd; /* outfd -1 once at its end */
 	char *buf;
 	size_t len, cap;
 	long long deadline;
-	bool exited, killed;
-	bool pid_watched;           /* the pidfd is in the epoll set */
-	int status;                 /* as waitpid's */
-	struct netd_vtysh_op *next; /* in awaiting until it exited */
+	bool killed;
+	bool pid_watched; /* the pidfd is in the epoll set */
 };
-
-/* The runs whose vtysh has not been seen to exit yet. */
-static struct netd_vtysh_op *awaiting;
-
-static void unlist(struct netd_vtysh_op *op)
-{
-	for (struct netd_vtysh_op **pp = &awaiting; *pp; pp = &(*pp)->next)
-		if (*pp == op) {
-			*pp = op->next;
-			break;
-		}
-	op->next = NULL;
-}
-
-void netd_vtysh_reaped(pid_t pid, int status)
-{
-	for (struct netd_vtysh_op *op = awaiting; op; op = op->next)
-		if (op->child == pid && !op->exited) {
-			op->exited = true;
-			op->status = status;
-		}
-}
 
 /* argv: vtysh [--vty_socket DIR] -c LINE ...; the strings point into lines (modified). */
 static char **build_argv(const char *socket_dir, char *lines)
@@ -102,49 +77,22 @@ static int find_vtysh(char *path, size_t len)
 	return -ENOENT;
 }
 
-/* In the child: only async-signal-safe calls until exec. */
-static void exec_vtysh(const char *path, char *const argv[], int outfd)
-{
-	struct sigaction dfl = {.sa_handler = SIG_DFL};
-	sigset_t none;
-	int null = open("/dev/null", O_RDONLY);
-
-	if (null < 0 || dup2(null, 0) < 0 || dup2(outfd, 1) < 0 || dup2(outfd, 2) < 0)
-		_exit(126);
-	/* netd's blocked signals (its signalfd) would survive exec */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int s = 1; s < NSIG; s++)
-		sigaction(s, &dfl, NULL);
-	syscall(SYS_close_range, 3, ~0u, 0);
-	execv(path, argv);
-	_exit(127);
-}
-
 /* The child with a pidfd, its output on op->outfd; -errno on failure. */
 static int spawn(struct netd_vtysh_op *op, const char *path, char **argv)
 {
-	int out[2], pidfd = -1;
-	struct clone_args ca = {
-	    .flags = CLONE_PIDFD, .pidfd = (uintptr_t)&pidfd, .exit_signal = SIGCHLD};
-	long child;
+	int out[2], pidfd = -1, ret;
 
 	if (pipe2(out, O_CLOEXEC) < 0)
 		return -errno;
-	child = syscall(SYS_clone3, &ca, sizeof(ca));
-	if (child == 0)
-		exec_vtysh(path, argv, out[1]);
+	ret = netd_child_spawn(path, argv, out[1], out[1], &op->ch, &pidfd);
 	close(out[1]);
-	if (child < 0) {
+	if (ret < 0) {
 		close(out[0]);
-		return -errno;
+		return ret;
 	}
 	fcntl(out[0], F_SETFL, O_NONBLOCK);
-	op->child = (pid_t)child;
 	op->pidfd = pidfd;
 	op->outfd = out[0];
-	op->next = awaiting;
-	awaiting = op;
 	return 0;
 }
 
@@ -236,16 +184,10 @@ static void drain(struct netd_vtysh_op *op)
  * daemon; then its pidfd, readable for good, leaves the epoll set. */
 static void check_exit(struct netd_vtysh_op *op)
 {
-	siginfo_t si = {0};
-
-	if (!op->exited && waitid(P_PIDFD, op->pidfd, &si, WEXITED | WNOHANG) == 0 && si.si_pid) {
-		op->exited = true;
-		op->status = si.si_code == CLD_EXITED ? W_EXITCODE(si.si_status, 0)
-		                                      : W_EXITCODE(0, si.si_status);
-	}
-	if (op->exited)
-		unlist(op);
-	if (op->exited && op->pid_watched) {
+	if (!netd_child_exited(&op->ch, op->pidfd))
+		return;
+	netd_child_unwatch(&op->ch);
+	if (op->pid_watched) {
 		epoll_ctl(op->epfd, EPOLL_CTL_DEL, op->pidfd, NULL);
 		op->pid_watched = false;
 	}
@@ -256,12 +198,12 @@ int netd_vtysh_op_resume(struct netd_vtysh_op *op, char **out)
 	*out = NULL;
 	drain(op);
 	check_exit(op);
-	if (op->exited)
+	if (op->ch.reaped)
 		drain(op); /* what it wrote last; a pipe another process holds is not waited for */
-	if (!op->exited && netd_now_ms() < op->deadline)
+	if (!op->ch.reaped && netd_now_ms() < op->deadline)
 		return -EINPROGRESS;
-	if (!op->exited && !op->killed) {
-		kill(op->child, SIGKILL); /* not reaped: the pid is still our child's */
+	if (!op->ch.reaped && !op->killed) {
+		kill(op->ch.pid, SIGKILL); /* not reaped: the pid is still our child's */
 		op->killed = true;
 		op->deadline = netd_now_ms() + REAP_TIMEOUT_MS;
 		return -EINPROGRESS;
@@ -273,7 +215,7 @@ int netd_vtysh_op_resume(struct netd_vtysh_op *op, char **out)
 	}
 	if (op->killed)
 		return -ETIMEDOUT;
-	return WIFEXITED(op->status) && WEXITSTATUS(op->status) == 0 ? 0 : -EIO;
+	return WIFEXITED(op->ch.status) && WEXITSTATUS(op->ch.status) == 0 ? 0 : -EIO;
 }
 
 void netd_vtysh_op_free(struct netd_vtysh_op *op)
@@ -282,12 +224,12 @@ void netd_vtysh_op_free(struct netd_vtysh_op *op)
 
 	if (!op)
 		return;
-	if (op->pidfd >= 0 && !op->exited) { /* abandoned, or unkillable past its reap time */
-		kill(op->child, SIGKILL);
+	if (op->pidfd >= 0 && !op->ch.reaped) { /* abandoned, or unkillable past its reap time */
+		kill(op->ch.pid, SIGKILL);
 		while (waitid(P_PIDFD, op->pidfd, &si, WEXITED) < 0 && errno == EINTR)
 			;
 	}
-	unlist(op);
+	netd_child_unwatch(&op->ch);
 	if (op->pidfd >= 0)
 		close(op->pidfd);
 	if (op->outfd >= 0)

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "netd/kernel/child.h"
 #include "netd/kernel/frr.h"
 
 static char dir[] = "/tmp/nd_vtysh_XXXXXX";
@@ -152,7 +153,7 @@ static void test_reaper(void **state)
 	while ((pid = waitpid(-1, &status, WNOHANG)) == 0)
 		usleep(10 * 1000);
 	assert_true(pid > 0);
-	netd_vtysh_reaped(pid, status);
+	netd_child_reaped(pid, status);
 	do {
 		netd_vtysh_op_wait(op, &w);
 		netd_wait_block(&w);

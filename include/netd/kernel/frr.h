@@ -6,8 +6,6 @@
 #ifndef NETD_KERNEL_FRR_H
 #define NETD_KERNEL_FRR_H
 
-#include <sys/types.h>
-
 #include "netd/model.h"
 #include "netd/util/wait.h"
 
@@ -27,14 +25,14 @@
  * nothing). free ends a run still going (SIGKILL, by its pid) and reaps it.
  *
  * A daemon that reaps its children with waitpid(-1) hands each one it reaped to
- * netd_vtysh_reaped(): a run whose vtysh that was takes its exit status from there.
+ * netd_child_reaped() (netd/kernel/child.h): a run whose vtysh that was takes its exit
+ * status from there.
  */
 struct netd_vtysh_op;
 int netd_vtysh_begin(const char *socket_dir, const char *cmds, struct netd_vtysh_op **op);
 void netd_vtysh_op_wait(const struct netd_vtysh_op *op, struct netd_wait *w);
 int netd_vtysh_op_resume(struct netd_vtysh_op *op, char **out);
 void netd_vtysh_op_free(struct netd_vtysh_op *op);
-void netd_vtysh_reaped(pid_t pid, int status);
 
 /* The same run to its end, blocking: for callers without an event loop (tools, tests). */
 int netd_vtysh_run(const char *socket_dir, const char *cmds, char **out);
