@@ -35,6 +35,12 @@
  *    or detaching a guest changes one chain and one element, never the network's other
  *    chains; each port's chain carries its own digest as a label.
  *
+ *   chain output      filter hook output prio -200:     oifname vmap @port_out_if
+ *
+ *    A spanning network's VXLAN port has a chain there too (core/nft_tunnel.c), reached by
+ *    what enters from the tunnel (port_if) and by what the host sends into it (port_out_if):
+ *    the gateway's frames and DHCP stay on their host.
+ *
  * The rules are first built as a small IR (pure), which renders both to text (golden files,
  * `netdctl status`) and to libnftnl expressions (the kernel batch).
  */
@@ -53,6 +59,9 @@
 /* Table bridge netd: its map of bound ports and the prefix of a port's chain. */
 #define NETD_NFT_PORT_MAP    "port_if"
 #define NETD_NFT_PORT_PREFIX "port_"
+/* ... and its map of the VXLAN ports, by the port a frame the host sends leaves through
+ * (chain output, hook output: oifname vmap @port_out_if), to the same chain. */
+#define NETD_NFT_PORT_OUT_MAP "port_out_if"
 
 enum netd_nft_match_kind {
 	NETD_NFT_M_IIFNAME,     /* iifname "x" */
@@ -81,6 +90,8 @@ enum netd_nft_match_kind {
 	NETD_NFT_M_IP6_DADDR_NE, /* ip6 daddr != prefix6 */
 	NETD_NFT_M_IP6_DADDR,    /* ip6 daddr prefix6 */
 	NETD_NFT_M_ICMPV6_TYPE,  /* icmpv6 type N (implies meta nfproto ipv6, l4proto icmpv6) */
+	NETD_NFT_M_ETHER_SADDR,    /* ether saddr mac (a VXLAN port's chain: the gateway's) */
+	NETD_NFT_M_ARP_TPA,        /* arp daddr ip prefix */
 };
 
 enum netd_nft_ct_bits { /* the kernel's NF_CT_STATE_BIT values */
@@ -155,6 +166,7 @@ struct netd_nft_guest {
 struct netd_nft_port {
 	char ifname[IFNAMSIZ];
 	struct netd_nft_chain chain;
+	bool tunnel; /* a VXLAN port: the frames the host sends through it too (port_out_if) */
 	/* Hash of the port's text (chain and element): on the chain's first rule. */
 	char digest[NETD_NFT_DIGEST_LEN + 1];
 };

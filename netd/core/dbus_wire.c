@@ -54,6 +54,8 @@ static void put(struct netd_dbus_buf *b, const void *p, size_t n)
 		b->data = d;
 		b->cap = cap;
 	}
+	if (n == 0) /* an alignment already met: b->data may still be NULL */
+		return;
 	memcpy(b->data + b->len, p, n);
 	b->len += n;
 }

@@ -79,7 +79,7 @@ static void print_ct_state(uint32_t mask, FILE *out)
 
 static void print_mac(const char *what, const uint8_t mac[6], FILE *out)
 {
-	fprintf(out, "%s != %02x:%02x:%02x:%02x:%02x:%02x", what, mac[0], mac[1], mac[2], mac[3],
+	fprintf(out, "%s %02x:%02x:%02x:%02x:%02x:%02x", what, mac[0], mac[1], mac[2], mac[3],
 	        mac[4], mac[5]);
 }
 
@@ -99,13 +99,20 @@ static int print_l2_match(const struct netd_nft_match *m, FILE *out)
 {
 	switch (m->kind) {
 	case NETD_NFT_M_ETHER_SADDR_NE:
+		print_mac("ether saddr !=", m->u.mac, out);
+		break;
+	case NETD_NFT_M_ETHER_SADDR:
 		print_mac("ether saddr", m->u.mac, out);
+		break;
+	case NETD_NFT_M_ARP_TPA:
+		fputs("arp daddr ip ", out);
+		print_prefix(&m->u.prefix, out);
 		break;
 	case NETD_NFT_M_ETHER_TYPE:
 		print_ether_type(m->u.ether_type, out);
 		break;
 	case NETD_NFT_M_ARP_SHA_NE:
-		print_mac("arp saddr ether", m->u.mac, out);
+		print_mac("arp saddr ether !=", m->u.mac, out);
 		break;
 	case NETD_NFT_M_ARP_SPA:
 		fputs("arp saddr ip ", out);
@@ -305,6 +312,9 @@ static void print_port_elem(const struct netd_nft_port *p, FILE *out)
 {
 	fprintf(out, "add element bridge %s %s { \"%s\" : jump %s }\n", NETD_NFT_TABLE,
 	        NETD_NFT_PORT_MAP, p->ifname, p->chain.name);
+	if (p->tunnel)
+		fprintf(out, "add element bridge %s %s { \"%s\" : jump %s }\n", NETD_NFT_TABLE,
+		        NETD_NFT_PORT_OUT_MAP, p->ifname, p->chain.name);
 }
 
 int netd_nft_render_port(const struct netd_nft_port *p, FILE *out)
@@ -369,15 +379,21 @@ int netd_nft_render_base(FILE *out)
 	      "\t}\n"
 	      "}\n",
 	      out);
-	/* There while a network binds guest ports (GuestSourceCheck). */
+	/* There while a network binds guest ports (GuestSourceCheck) or has a VXLAN port. */
 	fprintf(out,
 	        "table bridge %s {\n"
+	        "\tmap %s {\n\t\ttype ifname : verdict\n\t}\n\n"
 	        "\tmap %s {\n\t\ttype ifname : verdict\n\t}\n\n"
 	        "\tchain prerouting {\n"
 	        "\t\ttype filter hook prerouting priority filter; policy accept;\n"
 	        "\t\tiifname vmap @%s\n"
+	        "\t}\n\n"
+	        "\tchain output {\n"
+	        "\t\ttype filter hook output priority filter; policy accept;\n"
+	        "\t\toifname vmap @%s\n"
 	        "\t}\n"
 	        "}\n",
-	        NETD_NFT_TABLE, NETD_NFT_PORT_MAP, NETD_NFT_PORT_MAP);
+	        NETD_NFT_TABLE, NETD_NFT_PORT_MAP, NETD_NFT_PORT_OUT_MAP, NETD_NFT_PORT_MAP,
+	        NETD_NFT_PORT_OUT_MAP);
 	return ferror(out) ? -EIO : 0;
 }

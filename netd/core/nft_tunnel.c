@@ -1,9 +1,18 @@
 /*
- * A spanning network's VXLAN port in table bridge netd (include/netd/nft.h): DHCP stays on
- * its host. Each host's dnsmasq serves its own slice of the range (netd/fabric.h) and must
- * see only its own guests: a DHCP frame that comes out of the tunnel (another host's guest
- * asking, another host's server answering) is dropped where it enters this host's bridge.
- * The guest's own host answers it. Pure.
+ * A spanning network's VXLAN port in table bridge netd (include/netd/nft.h): its chain is
+ * where frames enter from the tunnel (port_if) and where the frames the host sends leave
+ * into it (port_out_if). Pure.
+ *
+ * - The gateway stays on its host. Every host's bridge has the same gateway address and MAC
+ *   (netd/fabric.h: each host is its own guests' gateway), so its own frames (the host's ARP
+ *   for a local guest, its replies) are dropped as they would leave into the tunnel, and
+ *   another host's, arriving, are dropped too: a guest never learns the gateway on a remote
+ *   host, and no host sees its MAC on the tunnel. ARP for the gateway's address from the
+ *   tunnel is dropped as well: the asking guest's own host answers it.
+ * - DHCP stays on its host. Each host's dnsmasq serves its own slice of the range and must
+ *   see only its own guests: a DHCP frame that comes out of the tunnel (another host's guest
+ *   asking, another host's server answering) is dropped where it enters this host's bridge,
+ *   and this host's dnsmasq's answers never leave into it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,15 +22,39 @@
 #include "netd/nft.h"
 #include "nft_build_priv.h"
 
+#define TUNNEL_RULES_MAX 4
+
+static struct netd_nft_match *rule(struct netd_nft_chain *c, enum netd_nft_match_kind k)
+{
+	struct netd_nft_rule *r = &c->rules[c->n_rules++];
+
+	r->verdict = NETD_NFT_V_DROP;
+	r->n_match = 1;
+	r->match[0].kind = k;
+	return &r->match[0];
+}
+
+static void tunnel_rules(const struct netd_network *n, struct netd_nft_chain *c)
+{
+	if (n->has_address) {
+		netd_fabric_gateway_mac(n->name, rule(c, NETD_NFT_M_ETHER_SADDR)->u.mac);
+		rule(c, NETD_NFT_M_ARP_TPA)->u.prefix =
+		    (struct netd_prefix){.addr = n->address.addr, .len = 32};
+	}
+	if (n->has_dhcp) {
+		rule(c, NETD_NFT_M_UDP_DPORT)->u.port = 67;
+		rule(c, NETD_NFT_M_UDP_DPORT)->u.port = 68;
+	}
+}
+
 int nft_tunnel_port_build(const struct netd_network *n, struct netd_nft_net *x)
 {
-	static const uint16_t dhcp_ports[] = {67, 68};
 	struct netd_nft_port *ports, *p;
 	struct netd_nft_chain *c;
 	char name[IFNAMSIZ];
 	int ret;
 
-	if (!n->vni || !n->has_dhcp)
+	if (!n->vni || (!n->has_dhcp && !n->has_address))
 		return 0;
 	ports = realloc(x->ports, (x->n_ports + 1) * sizeof(*ports));
 	if (!ports)
@@ -32,21 +65,15 @@ int nft_tunnel_port_build(const struct netd_network *n, struct netd_nft_net *x)
 	c = &p->chain;
 	netd_vxlan_port_name(n->vni, name, sizeof(name));
 	snprintf(p->ifname, sizeof(p->ifname), "%s", name);
+	p->tunnel = true;
 	ret = netd_nft_port_chain(x->network, name, c->name);
 	if (ret < 0)
 		return ret;
-	c->rules = calloc(2, sizeof(*c->rules));
+	c->rules = calloc(TUNNEL_RULES_MAX, sizeof(*c->rules));
 	if (!c->rules)
 		return -ENOMEM;
 	x->n_ports++; /* owned by x from here: freed with it */
 	c->present = true;
-	for (size_t i = 0; i < 2; i++) {
-		struct netd_nft_rule *r = &c->rules[c->n_rules++];
-
-		r->verdict = NETD_NFT_V_DROP;
-		r->match[0].kind = NETD_NFT_M_UDP_DPORT;
-		r->match[0].u.port = dhcp_ports[i];
-		r->n_match = 1;
-	}
+	tunnel_rules(n, c);
 	return nft_render_digest(x, p, p->digest);
 }

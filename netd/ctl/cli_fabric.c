@@ -30,6 +30,13 @@ void netd_fmt_fabric(FILE *f, json_object *fab)
 	        text_of(frr, "config", "?"));
 	if (json_object_object_get_ex(frr, "problem", &v))
 		fprintf(f, "  %s\n", json_object_get_string(v));
+	/* netd never asks FRR for a status: what it said at the last change or reconcile */
+	if (json_object_object_get_ex(frr, "age_s", &v)) {
+		fprintf(f, "  as FRR answered %s s ago", json_object_get_string(v));
+		if (json_object_object_get_ex(fab, "age_s", &v))
+			fprintf(f, " (peers, VTEPs and MACs: %s s ago)", json_object_get_string(v));
+		fputc('\n', f);
+	}
 	if (json_object_object_get_ex(fab, "peers", &peers) &&
 	    json_object_is_type(peers, json_type_array))
 		for (size_t i = 0; i < json_object_array_length(peers); i++) {

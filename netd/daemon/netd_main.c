@@ -25,6 +25,7 @@
 #include "control_server.h"
 #include "netd/engine.h"
 #include "netd/kernel/dnsmasq.h"
+#include "netd/kernel/child.h"
 #include "netd/util/fsutil.h"
 #include "netd/util/log.h"
 #include "netd/util/sd_notify.h"
@@ -198,8 +199,9 @@ static void reap_children(void)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		/* A dnsmasq start waiting for this very process takes its verdict from here. */
-		netd_dnsmasq_reaped(pid, status);
+		/* A dnsmasq start or a vtysh run waiting for this very process takes its
+		 * verdict from here. */
+		netd_child_reaped(pid, status);
 		if (WIFEXITED(status))
 			netd_log(LOG_DEBUG, "child %d exited with %d", (int)pid,
 			         WEXITSTATUS(status));

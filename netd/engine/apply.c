@@ -3,7 +3,8 @@
  * recorded, and when one fails the recorded ones are undone in reverse order, so a failed
  * `up` leaves the host as it found it. `down` tries every step and reports the first error.
  *
- * The dnsmasq steps wait (for dnsmasq to be ready, or to exit), and a run never waits
+ * The dnsmasq steps wait (for dnsmasq to be ready, or to exit), the FRR steps for vtysh's
+ * answer (fabric_frr.c), and a run never waits
  * itself: it returns -EINPROGRESS with what it waits for, and its caller resumes it then, so
  * an event loop serves others meanwhile. A failure found on resuming still rolls back.
  */
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "netd/kernel/bond.h"
+#include "netd/kernel/frr.h"
 #include "netd/kernel/nft_fabric.h"
 #include "engine_priv.h"
 #include "netd/mode.h"
@@ -327,13 +329,13 @@ static int do_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum netd
 	case NETD_STEP_REMOVE_TAPS:
 		return netd_taps_remove(c, diag);
 	case NETD_STEP_CONFIGURE_FRR:
-		return netd_fabric_frr_add(c, diag);
+		return netd_fabric_frr_add(c, r, diag);
 	case NETD_STEP_CREATE_VXLAN:
 		return netd_fabric_vxlan_create(c, diag);
 	case NETD_STEP_DELETE_VXLAN:
 		return netd_fabric_vxlan_delete(c, diag);
 	case NETD_STEP_UNCONFIGURE_FRR:
-		return netd_fabric_frr_remove(c, diag);
+		return netd_fabric_frr_remove(c, r, diag);
 	case NETD_STEP_APPLY_GUARD:
 		return netd_fabric_guard_apply(c, diag);
 	case NETD_STEP_REMOVE_GUARD:
@@ -382,7 +384,7 @@ static int undo_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum ne
 		return netd_bond_down(e->nl, n->bond.name, c->d->alias, e->state_dir, n->name,
 		                      &ignored);
 	case NETD_STEP_CONFIGURE_FRR:
-		return netd_fabric_frr_undo(c);
+		return netd_fabric_frr_undo(c, r);
 	case NETD_STEP_CREATE_VXLAN:
 		return netd_fabric_vxlan_delete(c, &ignored);
 	case NETD_STEP_APPLY_GUARD: /* only a guard it made, and no other network needs */
@@ -467,6 +469,8 @@ int netd_apply_resume(struct netd_apply_ctx *c, struct netd_apply_run *r, struct
 		k = r->i < r->plan->n ? r->plan->steps[r->i] : NETD_STEP_KINDS;
 		if (r->op) {
 			ret = dnsmasq_resume(c, r, k, r->undoing ? &ignored : &r->step_diag);
+		} else if (r->vty) {
+			ret = netd_fabric_frr_resume(c, r, k, r->undoing ? &ignored : &r->step_diag);
 		} else if (r->undoing) {
 			ret = undo_next(c, r);
 			if (ret == 1)
@@ -476,6 +480,10 @@ int netd_apply_resume(struct netd_apply_ctx *c, struct netd_apply_run *r, struct
 				break;
 			r->step_diag.msg[0] = '\0';
 			ret = do_step(c, r, k, &r->undoable[r->i], &r->step_diag);
+		}
+		if (ret == -EINPROGRESS && r->vty) {
+			netd_vtysh_op_wait(r->vty, w);
+			return ret;
 		}
 		if (ret == -EINPROGRESS) {
 			netd_dnsmasq_op_wait(r->op, w);
@@ -501,4 +509,6 @@ void netd_apply_release(struct netd_apply_run *r)
 {
 	netd_dnsmasq_op_free(r->op);
 	r->op = NULL;
+	netd_vtysh_op_free(r->vty);
+	r->vty = NULL;
 }

@@ -2,8 +2,9 @@
  * One network's up or down, from observing it to the end of its plan. A reconcile is an up
  * of a network that is up: the same plan repairs what drifted, and it also asks dnsmasq
  * whether it still answers, which nothing else does. The plan runs through apply.c, which
- * returns -EINPROGRESS while a step waits for dnsmasq; the change is then resumed by its job
- * (job.c) when that wait is over.
+ * returns -EINPROGRESS while a step waits for dnsmasq or vtysh; the change is then resumed by
+ * its job (job.c) when that wait is over. A spanning network's change first waits for FRR's
+ * answer (fabric_frr.c), then observes and plans.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -114,24 +115,21 @@ static int ended(struct netd_change *ch, int ret)
 	return ret;
 }
 
-int netd_change_start(struct netd_engine *e, const struct netd_network *n,
-                      enum netd_change_kind kind, bool force, json_object *notes,
-                      struct netd_change *ch, struct netd_wait *w, struct netd_diag *diag)
+/* The view observed (after FRR's look, for a spanning network), the plan, and its run. */
+static int plan_and_apply(struct netd_change *ch, struct netd_wait *w, struct netd_diag *diag)
 {
-	bool down = kind == NETD_CHANGE_DOWN;
+	struct netd_engine *e = ch->e;
+	const struct netd_network *n = ch->n;
+	bool down = ch->kind == NETD_CHANGE_DOWN;
 	int ret;
 
-	memset(ch, 0, sizeof(*ch));
-	ch->kind = kind;
-	ch->force = force;
-	ch->notes = notes;
 	ret = netd_view_load(e, n, &ch->v, diag);
 	if (ret < 0)
 		return ret;
 	ch->loaded = true;
 	if (down) {
 		/* A bridge holding the uplink (or a bond of ours) without a snapshot: refused. */
-		ret = netd_plan_down_check(ch->v.d, &ch->v.o, force, diag);
+		ret = netd_plan_down_check(ch->v.d, &ch->v.o, ch->force, diag);
 		if (ret < 0)
 			return ret;
 		/* Taps go with their network, attached ones too (README, "Guests on taps"). */
@@ -144,13 +142,41 @@ int netd_change_start(struct netd_engine *e, const struct netd_network *n,
 	return ended(ch, netd_apply_start(&ch->v.ctx, &ch->run, &ch->plan, down, w, diag));
 }
 
+int netd_change_start(struct netd_engine *e, const struct netd_network *n,
+                      enum netd_change_kind kind, bool force, json_object *notes,
+                      struct netd_change *ch, struct netd_wait *w, struct netd_diag *diag)
+{
+	int ret;
+
+	memset(ch, 0, sizeof(*ch));
+	ch->kind = kind;
+	ch->force = force;
+	ch->notes = notes;
+	ch->e = e;
+	ch->n = n;
+	/* A spanning network: FRR asked first, without waiting for it here (fabric_frr.c). */
+	if (netd_fabric_spans(e, n)) {
+		ret = netd_fabric_look_begin(e, n, kind != NETD_CHANGE_DOWN, &ch->look, w);
+		if (ret < 0)
+			return ret;
+	}
+	return plan_and_apply(ch, w, diag);
+}
+
 int netd_change_resume(struct netd_change *ch, struct netd_wait *w, struct netd_diag *diag)
 {
+	int ret;
+
+	if (ch->look.op) {
+		ret = netd_fabric_look_resume(ch->e, ch->n, &ch->look, w);
+		return ret < 0 ? ret : plan_and_apply(ch, w, diag);
+	}
 	return ended(ch, netd_apply_resume(&ch->v.ctx, &ch->run, w, diag));
 }
 
 void netd_change_release(struct netd_change *ch)
 {
+	netd_fabric_look_release(&ch->look);
 	netd_apply_release(&ch->run);
 	if (ch->loaded)
 		netd_view_release(&ch->v);

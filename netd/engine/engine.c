@@ -38,6 +38,7 @@ void netd_engine_free(struct netd_engine *e)
 	free(e->runtime_dir);
 	free(e->dnsmasq_bin);
 	free(e->resolv_conf);
+	json_object_put(e->frr.status);
 	free(e);
 }
 

@@ -19,6 +19,17 @@ struct netd_heal;
 #include "netd/util/wait.h"
 
 struct netd_job;
+struct netd_vtysh_op;
+
+/* What FRR said when last asked (fabric_frr.c): by a change's look or by a step of netd's
+ * own. observe reads it; list and status show it with its age and never ask FRR. */
+struct netd_frr_seen {
+	long long at_ms; /* netd_now_ms() of the answer; 0: never asked */
+	bool running;    /* vtysh answered, and zebra and bgpd run */
+	int config;      /* netd_frr_config_state(): 0 none, 1 complete, 2 partial */
+	char problem[256];
+	json_object *status; /* {"<VNI>": {frr_status.c's object, "at_ms"}}; NULL: none */
+};
 
 struct netd_engine {
 	char *config_dir;
@@ -50,6 +61,7 @@ struct netd_engine {
 	unsigned long passes; /* reconcile passes so far: whose dnsmasq's turn it is to be asked */
 	/* systemd-resolved as the last network with a domain found it (resolved_link.c) */
 	enum netd_host_resolver host_resolver;
+	struct netd_frr_seen frr; /* spanning networks: what FRR said last (fabric_frr.c) */
 };
 
 /* The rules of a network that was up differed from its definition and were repaired: log
@@ -234,23 +246,39 @@ int netd_fabric_desired(struct netd_engine *e, struct netd_desired *d,
 /* The VXLAN port and FRR's part into o (nothing for a network that does not span). */
 int netd_fabric_observe(struct netd_engine *e, const struct netd_desired *d, int bridge_index,
                         struct netd_observed *o);
-/* The steps: FRR's block added (or refused: FRR not running, no bgpd), removed, and the
- * undo of an add; the VXLAN port made (anew when ours but stale) and deleted. */
-int netd_fabric_frr_add(struct netd_apply_ctx *c, struct netd_diag *diag);
-int netd_fabric_frr_remove(struct netd_apply_ctx *c, struct netd_diag *diag);
-int netd_fabric_frr_undo(struct netd_apply_ctx *c);
+/* The VXLAN port made (anew when ours but stale) and deleted. */
 int netd_fabric_vxlan_create(struct netd_apply_ctx *c, struct netd_diag *diag);
 int netd_fabric_vxlan_delete(struct netd_apply_ctx *c, struct netd_diag *diag);
 /* The fabric's guard (table inet netd_fabric) made or put back as the fabric says. */
 int netd_fabric_guard_apply(struct netd_apply_ctx *c, struct netd_diag *diag);
-/* status's "fabric": the VNI, the port, FRR's state, and what FRR says of the peers, the
- * remote VTEPs and the MACs (a vtysh run). */
-struct netd_view;
-json_object *netd_fabric_status(struct netd_engine *e, const struct netd_view *v);
+
 
 /* Upstream DNS (upstream.c): write <runtime>/upstream.servers from resolv.conf when it differs,
  * and SIGHUP every running dnsmasq of ours then (*told: how many; told may be NULL). */
 int netd_upstream_sync(struct netd_engine *e, size_t *told);
+
+/* ---- FRR's part of spanning networks (fabric_frr.c) ---- */
+/* n spans hosts: it has a VNI and the directory a fabric. */
+bool netd_fabric_spans(const struct netd_engine *e, const struct netd_network *n);
+/* A change's look at FRR before it plans: does it run, what has it of the fabric's block,
+ * and (status) n's BGP/EVPN state, into e->frr. 0 when done (whatever FRR answered, or
+ * that it did not), -EINPROGRESS with what it waits for in *w, or -ENOMEM. */
+struct netd_fabric_look {
+	struct netd_vtysh_op *op; /* the vtysh run waited for */
+	bool want_status;         /* an up or a reconcile: the VNI's state too */
+	bool status_next;         /* op is the status run */
+};
+int netd_fabric_look_begin(struct netd_engine *e, const struct netd_network *n, bool status,
+                           struct netd_fabric_look *l, struct netd_wait *w);
+int netd_fabric_look_resume(struct netd_engine *e, const struct netd_network *n,
+                            struct netd_fabric_look *l, struct netd_wait *w);
+void netd_fabric_look_release(struct netd_fabric_look *l);
+/* e->frr into o (observe). */
+void netd_fabric_frr_observe(const struct netd_engine *e, struct netd_observed *o);
+/* status's "fabric": the VNI, the port, FRR's state and what FRR said of the peers, the
+ * remote VTEPs and the MACs, each with its age (no vtysh run). */
+struct netd_view;
+json_object *netd_fabric_status(struct netd_engine *e, const struct netd_view *v);
 
 /* A plan being carried out (apply.c): where it is, what it did, what it waits for. */
 struct netd_apply_run {
@@ -268,7 +296,18 @@ struct netd_apply_run {
 	char undone[512];
 	size_t len;
 	struct netd_dnsmasq_op *op; /* the dnsmasq start or stop being waited for */
+	struct netd_vtysh_op *vty;  /* the vtysh run of an FRR step (or its undo) waited for */
 };
+/* The FRR steps (fabric_frr.c): the fabric's block added (refused when the change's look
+ * found FRR not running, or without bgpd), removed, and the undo of an add: each begins a
+ * vtysh run in r->vty (-EINPROGRESS), and resume ends it (step k's words in diag). */
+int netd_fabric_frr_add(struct netd_apply_ctx *c, struct netd_apply_run *r,
+                        struct netd_diag *diag);
+int netd_fabric_frr_remove(struct netd_apply_ctx *c, struct netd_apply_run *r,
+                           struct netd_diag *diag);
+int netd_fabric_frr_undo(struct netd_apply_ctx *c, struct netd_apply_run *r);
+int netd_fabric_frr_resume(struct netd_apply_ctx *c, struct netd_apply_run *r,
+                           enum netd_step_kind k, struct netd_diag *diag);
 /*
  * Run the plan: up as a transaction (on failure the steps done are undone, in reverse), down
  * trying every step and reporting the first error. -EINPROGRESS while a step waits, with
@@ -301,6 +340,9 @@ struct netd_change {
 	struct netd_plan plan; /* what was (or would have been) done */
 	struct netd_apply_run run;
 	bool loaded; /* v holds a view to release */
+	struct netd_engine *e;
+	const struct netd_network *n;
+	struct netd_fabric_look look; /* a spanning network: FRR asked before the plan */
 	bool drift;  /* up, reconcile: the plan re-applies rules that drifted (change.c) */
 	enum netd_change_kind kind;
 	bool force;

@@ -5,7 +5,8 @@
  * FRR's part is one `router bgp ASN` block per fabric (netd/fabric.h), shared by every
  * spanning network: added by the up of the first (or by any up or reconcile that finds it
  * gone or incomplete: FRR restarted, someone removed a line), removed by the down of the
- * last. Everything is said to FRR through vtysh, with the fabric's FRRSocketDir.
+ * last. Everything is said to FRR through vtysh, with the fabric's FRRSocketDir, and never
+ * while the daemon waits: fabric_frr.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,7 +16,6 @@
 #include "engine_priv.h"
 #include "netd/dnsmasq.h"
 #include "netd/fabric.h"
-#include "netd/kernel/frr.h"
 #include "netd/kernel/nft_fabric.h"
 #include "netd/kernel/vxlan.h"
 #include "netd/mode.h"
@@ -77,55 +77,6 @@ int netd_fabric_desired(struct netd_engine *e, struct netd_desired *d,
 	return span_dnsmasq(e, d, paths);
 }
 
-/* The socket dir as vtysh's option, and in messages. */
-static const char *vty_dir(const struct netd_fabric *f)
-{
-	return f->frr_socket_dir;
-}
-
-/* The first line of text, for a message. */
-static void first_line(const char *text, char *buf, size_t len)
-{
-	const char *s = text ? text : "";
-
-	while (*s == '\n' || *s == ' ')
-		s++;
-	snprintf(buf, len, "%.*s", (int)strcspn(s, "\n"), s);
-}
-
-/* FRR runs with zebra and bgpd; else -EHOSTDOWN with why. run: vtysh's answer to
- * `show daemons` (and what followed it), ret its result. */
-static int frr_verdict(const struct netd_fabric *f, int ret, const char *run, char *why, size_t len)
-{
-	const char *dir = vty_dir(f)[0] ? vty_dir(f) : "FRR's default";
-	bool zebra, bgpd;
-	char line[96];
-
-	first_line(run, line, sizeof(line));
-	if (ret == -ENOENT) {
-		snprintf(why, len, "FRR is not installed (no vtysh in PATH); install frr");
-		return -EHOSTDOWN;
-	}
-	if (ret < 0 && !run) {
-		snprintf(why, len, "running vtysh: %s", strerror(-ret));
-		return ret;
-	}
-	netd_frr_daemons_parse(line, &zebra, &bgpd);
-	if (ret < 0 && !zebra && !bgpd) {
-		snprintf(why, len, "FRR is not running (vtysh, vty sockets in %.100s: %s)", dir,
-		         line);
-		return -EHOSTDOWN;
-	}
-	if (!zebra || !bgpd) {
-		snprintf(why, len,
-		         "FRR runs without %s (show daemons: %s); a spanning network needs zebra "
-		         "and bgpd",
-		         !zebra ? "zebra" : "bgpd", line);
-		return -EHOSTDOWN;
-	}
-	return 0;
-}
-
 static void vxlan_spec(const struct netd_desired *d, const struct netd_underlay *u,
                        struct netd_vxlan_spec *s)
 {
@@ -139,30 +90,6 @@ static void vxlan_spec(const struct netd_desired *d, const struct netd_underlay 
 	snprintf(s->bridge, sizeof(s->bridge), "%s", d->net->bridge);
 	/* a port of the bridge like a guest's: VMToVM=deny isolates it too (never an uplink) */
 	s->isolated = netd_port_isolated(d->net, d->vxlan);
-}
-
-static void observe_frr(struct netd_engine *e, const struct netd_desired *d,
-                        const struct netd_underlay *u, struct netd_observed *o)
-{
-	char *run = NULL, missing[128];
-	int ret;
-
-	ret = netd_vtysh_run(vty_dir(d->fabric), "show daemons\nshow running-config", &run);
-	/* vtysh fails the whole run when one daemon does not answer: the daemons line says */
-	if (frr_verdict(d->fabric, ret, run, o->frr_problem, sizeof(o->frr_problem)) == 0) {
-		o->frr_running = true;
-		o->frr_config =
-		    netd_frr_config_state(run, d->fabric, u->addr, missing, sizeof(missing));
-		if (o->frr_config == 0)
-			snprintf(o->frr_problem, sizeof(o->frr_problem),
-			         "FRR has no router bgp %u block", d->fabric->asn);
-		else if (o->frr_config == 2)
-			snprintf(o->frr_problem, sizeof(o->frr_problem),
-			         "FRR's router bgp %u lacks '%s'", d->fabric->asn, missing);
-		if (o->frr_config < 0)
-			o->frr_config = 0;
-	}
-	free(run);
 }
 
 static int observe_guard(struct netd_engine *e, const struct netd_desired *d,
@@ -213,72 +140,8 @@ int netd_fabric_observe(struct netd_engine *e, const struct netd_desired *d, int
 		vxlan_spec(d, &u, &s);
 		o->vxlan_current = o->vxlan_ours && netd_vxlan_matches(&f, &s, bridge_index);
 	}
-	observe_frr(e, d, &u, o);
+	netd_fabric_frr_observe(e, o); /* what FRR said last: a change asked just now */
 	return observe_guard(e, d, o);
-}
-
-int netd_fabric_frr_add(struct netd_apply_ctx *c, struct netd_diag *diag)
-{
-	const struct netd_fabric *f = c->d->fabric;
-	struct netd_underlay u;
-	char *run = NULL, *cmds = NULL, why[256], line[96];
-	int ret;
-
-	ret = netd_vtysh_run(vty_dir(f), "show daemons", &run);
-	ret = frr_verdict(f, ret, run, why, sizeof(why));
-	if (ret < 0) {
-		netd_diag_set(diag, "%s", why);
-		goto out;
-	}
-	ret = underlay(c->e, f, &u, diag);
-	if (ret < 0)
-		goto out;
-	cmds = netd_frr_render_add(f, u.addr);
-	if (!cmds) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	free(run);
-	ret = netd_vtysh_run(vty_dir(f), cmds, &run);
-	if (ret < 0) {
-		first_line(run, line, sizeof(line));
-		netd_diag_set(diag, "FRR refused the fabric's router bgp %u: %s", f->asn,
-		              line[0] ? line : strerror(-ret));
-	}
-out:
-	free(cmds);
-	free(run);
-	return ret;
-}
-
-int netd_fabric_frr_remove(struct netd_apply_ctx *c, struct netd_diag *diag)
-{
-	const struct netd_fabric *f = c->d->fabric;
-	char *cmds = netd_frr_render_remove(f), *run = NULL, line[96];
-	int ret;
-
-	if (!cmds)
-		return -ENOMEM;
-	ret = netd_vtysh_run(vty_dir(f), cmds, &run);
-	if (ret < 0) {
-		first_line(run, line, sizeof(line));
-		netd_diag_set(diag, "removing FRR's router bgp %u: %s", f->asn,
-		              line[0] ? line : strerror(-ret));
-	}
-	free(cmds);
-	free(run);
-	return ret;
-}
-
-/* The undo of "configure FRR": only what that step added, and only while no other spanning
- * network needs it (as the view saw it). */
-int netd_fabric_frr_undo(struct netd_apply_ctx *c)
-{
-	struct netd_diag ignored;
-
-	if (c->before->frr_config != 0 || !c->before->frr_last)
-		return 0;
-	return netd_fabric_frr_remove(c, &ignored);
 }
 
 int netd_fabric_vxlan_create(struct netd_apply_ctx *c, struct netd_diag *diag)
@@ -317,37 +180,4 @@ int netd_fabric_vxlan_delete(struct netd_apply_ctx *c, struct netd_diag *diag)
 	int ret = netd_nl_link_delete(c->e->nl, c->d->vxlan, diag);
 
 	return ret == -ENODEV ? 0 : ret;
-}
-
-json_object *netd_fabric_status(struct netd_engine *e, const struct netd_view *v)
-{
-	static const char *const configs[] = {"none", "complete", "partial"};
-	const struct netd_observed *o = &v->o;
-	json_object *j = json_object_new_object(), *frr = json_object_new_object(), *st = NULL;
-	char cmds[160], *run = NULL;
-
-	json_object_object_add(j, "vni", json_object_new_int64(v->d->net->vni));
-	json_object_object_add(j, "vxlan_port", json_object_new_string(v->d->vxlan));
-	json_object_object_add(j, "vxlan_port_ok", json_object_new_boolean(o->vxlan_current));
-	json_object_object_add(frr, "running", json_object_new_boolean(o->frr_running));
-	json_object_object_add(frr, "config",
-	                       json_object_new_string(configs[o->frr_config == 1   ? 1
-	                                                      : o->frr_config == 2 ? 2
-	                                                                           : 0]));
-	if (o->frr_problem[0])
-		json_object_object_add(frr, "problem", json_object_new_string(o->frr_problem));
-	json_object_object_add(j, "frr", frr);
-	if (!o->frr_running)
-		return j;
-	netd_frr_status_cmds(v->d->net->vni, cmds, sizeof(cmds));
-	if (netd_vtysh_run(vty_dir(v->d->fabric), cmds, &run) == 0 &&
-	    netd_frr_status_parse(run, &st) == 0) {
-		json_object_object_foreach(st, key, val)
-		{
-			json_object_object_add(j, key, json_object_get(val));
-		}
-		json_object_put(st);
-	}
-	free(run);
-	return j;
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "netd/kernel/child.h"
 #include "netd/kernel/dnsmasq.h"
 
 enum netd_dnsmasq_phase {
@@ -22,14 +23,10 @@ struct netd_dnsmasq_op {
 	bool start;         /* a start (its stop phases are the cleanup of a failed one) */
 	/* start only */
 	char name[NETD_NAME_MAX + 16];
-	pid_t child; /* the foreground dnsmasq */
-	int errfd;   /* its stderr */
-	bool reaped; /* the daemon's reaper took the child's exit: status is it */
-	int status;
-	int ret; /* a failed start's error, kept while its cleanup stop runs */
+	struct netd_child ch; /* the foreground dnsmasq, waited for (the reaper's list) */
+	int errfd;            /* its stderr */
+	int ret;              /* a failed start's error, kept while its cleanup stop runs */
 	struct netd_diag diag;
-	struct netd_dnsmasq_op
-	    *next; /* the starts whose child may still exit (the reaper's list) */
 };
 
 /* The stop phases, shared by a stop, a kill and a failed start's cleanup. enter: SIGTERM to

@@ -14,44 +14,26 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/sched.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "dnsmasq_priv.h"
+#include "netd/kernel/child.h"
 #include "netd/util/fsutil.h"
 #include "netd/util/wait.h"
 
 #define START_TIMEOUT_MS 10000
 #define REAP_TIMEOUT_MS  1000
 
-/* The starts whose foreground dnsmasq has not been reaped by them yet. */
-static struct netd_dnsmasq_op *awaiting;
-
-static void unlist(struct netd_dnsmasq_op *op)
-{
-	for (struct netd_dnsmasq_op **pp = &awaiting; *pp; pp = &(*pp)->next)
-		if (*pp == op) {
-			*pp = op->next;
-			break;
-		}
-	op->next = NULL;
-}
-
 void netd_dnsmasq_reaped(pid_t pid, int status)
 {
-	for (struct netd_dnsmasq_op *op = awaiting; op; op = op->next)
-		if (op->child == pid) {
-			op->reaped = true;
-			op->status = status;
-		}
+	netd_child_reaped(pid, status);
 }
 
 /* The network's name, for messages: <runtime>/<net>.dnsmasq.conf. */
@@ -63,28 +45,6 @@ static void net_name(const struct netd_dnsmasq_paths *p, char *buf, size_t len)
 	base = base ? base + 1 : p->conf;
 	dot = strstr(base, ".dnsmasq.conf");
 	snprintf(buf, len, "%.*s", dot ? (int)(dot - base) : (int)strlen(base), base);
-}
-
-/* In the forked child: only async-signal-safe calls until exec. */
-static void exec_dnsmasq(const char *bin, char *const argv[], int errfd)
-{
-	struct sigaction dfl = {.sa_handler = SIG_DFL};
-	sigset_t none;
-	int null = open("/dev/null", O_RDWR);
-
-	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(errfd, 2) < 0)
-		_exit(126);
-	/* netd's blocked signals (signalfd) and ignored ones survive exec: dnsmasq would
-	 * then never see SIGTERM or SIGHUP. */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int s = 1; s < NSIG; s++)
-		sigaction(s, &dfl, NULL);
-	/* Nothing of netd's (netlink and control sockets) leaks into the daemon. */
-	syscall(SYS_close_range, 3, ~0u, 0);
-	execv(bin, argv);
-	dprintf(2, "cannot execute %s: %s\n", bin, strerror(errno));
-	_exit(127);
 }
 
 /*
@@ -113,16 +73,13 @@ static int unpriv_group(char *buf, size_t len, const char *name, struct netd_dia
 	return 0;
 }
 
-/* Fork (with a pidfd on the child, so the pid it names cannot be recycled under us) and exec
- * `bin --conf-file=<conf> --user=nobody --group=<nobody's group>`, its stderr into a pipe. */
+/* `bin --conf-file=<conf> --user=nobody --group=<nobody's group>` started
+ * (netd_child_spawn), its stderr into a pipe. */
 static int spawn(struct netd_dnsmasq_op *op, const char *bin, struct netd_diag *diag)
 {
 	char arg[NETD_PATH_MAX + 16], group[64];
 	char *argv[] = {"dnsmasq", arg, "--user=nobody", group, NULL};
-	int errpipe[2], pidfd = -1;
-	struct clone_args ca = {
-	    .flags = CLONE_PIDFD, .pidfd = (uintptr_t)&pidfd, .exit_signal = SIGCHLD};
-	long child;
+	int errpipe[2], pidfd = -1, ret;
 
 	snprintf(arg, sizeof(arg), "--conf-file=%s", op->p.conf);
 	if (unpriv_group(group, sizeof(group), op->name, diag) < 0)
@@ -131,23 +88,18 @@ static int spawn(struct netd_dnsmasq_op *op, const char *bin, struct netd_diag *
 		netd_diag_set(diag, "dnsmasq for %s: pipe: %s", op->name, strerror(errno));
 		return -errno;
 	}
-	child = syscall(SYS_clone3, &ca, sizeof(ca));
-	if (child == 0)
-		exec_dnsmasq(bin, argv, errpipe[1]);
+	ret = netd_child_spawn(bin, argv, -1, errpipe[1], &op->ch, &pidfd);
 	close(errpipe[1]);
-	if (child < 0) {
-		netd_diag_set(diag, "dnsmasq for %s: fork: %s", op->name, strerror(errno));
+	if (ret < 0) {
+		netd_diag_set(diag, "dnsmasq for %s: fork: %s", op->name, strerror(-ret));
 		close(errpipe[0]);
-		return -errno;
+		return ret;
 	}
 	fcntl(errpipe[0], F_SETFL, O_NONBLOCK);
-	op->child = (pid_t)child;
 	op->pidfd = pidfd;
 	op->errfd = errpipe[0];
 	op->phase = NETD_DQ_SPAWNED;
 	op->deadline = netd_now_ms() + START_TIMEOUT_MS;
-	op->next = awaiting;
-	awaiting = op;
 	return -EINPROGRESS;
 }
 
@@ -201,23 +153,16 @@ static int exit_verdict(struct netd_dnsmasq_op *op, int status)
 /* The child's end: 1 with *status once it exited (reaped here or by the daemon), 0 not yet. */
 static int child_exit(struct netd_dnsmasq_op *op, int *status)
 {
-	siginfo_t si = {0};
-
-	if (!op->reaped && waitid(P_PIDFD, op->pidfd, &si, WEXITED | WNOHANG) == 0 && si.si_pid) {
-		op->reaped = true;
-		op->status = si.si_code == CLD_EXITED ? W_EXITCODE(si.si_status, 0)
-		                                      : W_EXITCODE(0, si.si_status);
-	}
-	if (!op->reaped)
+	if (!netd_child_exited(&op->ch, op->pidfd))
 		return 0;
-	*status = op->status;
+	*status = op->ch.status;
 	return 1;
 }
 
 /* The foreground child is done with, one way or the other. */
 static void child_done(struct netd_dnsmasq_op *op)
 {
-	unlist(op);
+	netd_child_unwatch(&op->ch);
 	close(op->pidfd);
 	op->pidfd = -1;
 	close(op->errfd);
@@ -256,7 +201,7 @@ static int start_step(struct netd_dnsmasq_op *op, pid_t *pid)
 		child_done(op);
 		return cleanup(op, op->ret);
 	}
-	kill(op->child, SIGKILL); /* not reaped yet: the pid is still the child's */
+	kill(op->ch.pid, SIGKILL); /* not reaped yet: the pid is still the child's */
 	netd_diag_set(&op->diag, "dnsmasq for %s failed: no answer within %d s", op->name,
 	              START_TIMEOUT_MS / 1000);
 	op->ret = -ETIMEDOUT;
@@ -284,9 +229,9 @@ void netd_dnsmasq_op_free(struct netd_dnsmasq_op *op)
 	if (!op)
 		return;
 	if (op->errfd >= 0) { /* abandoned while its foreground process runs: end it */
-		if (!op->reaped) {
-			kill(op->child, SIGKILL);
-			waitpid(op->child, &status, 0);
+		if (!op->ch.reaped) {
+			kill(op->ch.pid, SIGKILL);
+			waitpid(op->ch.pid, &status, 0);
 		}
 		child_done(op);
 	}

@@ -2,7 +2,8 @@
  * Table bridge netd: each guest port bound to its guest (GuestSourceCheck; include/netd/nft.h
  * has the layout). Changed inside the batches of nft_apply.c, or one port at a time for
  * attach and detach. A network's ports are the chains port_<net>.<port> and the elements of
- * map port_if that jump to them; the table goes with the last of them.
+ * map port_if that jump to them (and, for a VXLAN port, its element of port_out_if: what the
+ * host sends through it); the table goes with the last of them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -134,6 +135,35 @@ static int put_stale_elems(struct nft_batch *b, const struct nft_ktable *t,
 	return ret;
 }
 
+/* port_out_if's elements of x's business that are not a tunnel port's as wanted. */
+static int put_stale_out_elems(struct nft_batch *b, const struct nft_ktable *t,
+                               const struct netd_nft_net *x)
+{
+	const struct nft_kset *m = nft_snap_set(t, NETD_NFT_PORT_OUT_MAP);
+	const struct netd_nft_port *p;
+	char port[IFNAMSIZ];
+	struct nft_elem want;
+	int ret = 0;
+
+	if (!m || !nft_frame_map_ok(t, &nft_bridge_frame.maps[1]))
+		return 0;
+	for (size_t i = 0; i < m->n_elems && !ret; i++) {
+		const struct nft_elem *e = &m->elems[i];
+
+		if (!nft_port_elem_concerns(t, x, e))
+			continue;
+		p = netd_nft_port_of(e->chain, x->network, port) ? nft_port_wanted(t, x, port, NULL)
+		                                                 : NULL;
+		if (p && p->tunnel) {
+			nft_port_elem(p, &want);
+			if (nft_elem_same(e, &want))
+				continue;
+		}
+		ret = nft_put_elem(b, NFT_MSG_DELSETELEM, NETD_NFT_PORT_OUT_MAP, e);
+	}
+	return ret;
+}
+
 static int put_ports(struct nft_batch *b, const struct nft_ktable *t, const struct netd_nft_net *x,
                      const char *only)
 {
@@ -145,6 +175,8 @@ static int put_ports(struct nft_batch *b, const struct nft_ktable *t, const stru
 	ret = nft_put_frame(b, only ? NULL : t, &nft_bridge_frame);
 	if (!ret)
 		ret = put_stale_elems(b, t, x, only);
+	if (!ret && !only)
+		ret = put_stale_out_elems(b, t, x);
 	for (size_t i = 0; i < x->n_ports && !ret; i++)
 		if (nft_port_wanted(t, x, x->ports[i].ifname, only))
 			ret = nft_put_chain_rules(b, &x->ports[i].chain, x->ports[i].digest);
@@ -158,6 +190,8 @@ static int put_ports(struct nft_batch *b, const struct nft_ktable *t, const stru
 			continue;
 		nft_port_elem(&x->ports[i], &e);
 		ret = nft_put_elem(b, NFT_MSG_NEWSETELEM, NETD_NFT_PORT_MAP, &e);
+		if (!ret && x->ports[i].tunnel)
+			ret = nft_put_elem(b, NFT_MSG_NEWSETELEM, NETD_NFT_PORT_OUT_MAP, &e);
 	}
 	return ret;
 }
@@ -177,6 +211,7 @@ static int put_ports_remove(struct nft_batch *b, const struct nft_ktable *t, con
                             const char *only)
 {
 	const struct nft_kset *m = nft_port_map(t);
+	const struct nft_kset *out = nft_snap_set(t, NETD_NFT_PORT_OUT_MAP);
 	char port[IFNAMSIZ];
 	size_t mine = 0;
 	int ret = 0;
@@ -194,6 +229,11 @@ static int put_ports_remove(struct nft_batch *b, const struct nft_ktable *t, con
 		if (netd_nft_port_of(m->elems[i].chain, network, port) &&
 		    (!only || strcmp(port, only) == 0))
 			ret = nft_put_elem(b, NFT_MSG_DELSETELEM, NETD_NFT_PORT_MAP, &m->elems[i]);
+	for (size_t i = 0; out && i < out->n_elems && !ret; i++)
+		if (netd_nft_port_of(out->elems[i].chain, network, port) &&
+		    (!only || strcmp(port, only) == 0))
+			ret = nft_put_elem(b, NFT_MSG_DELSETELEM, NETD_NFT_PORT_OUT_MAP,
+			                   &out->elems[i]);
 	for (size_t i = 0; i < t->n_chains && !ret; i++)
 		if (netd_nft_port_of(t->chains[i].name, network, port) &&
 		    (!only || strcmp(port, only) == 0))

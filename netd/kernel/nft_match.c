@@ -223,14 +223,14 @@ static int match_port(struct nftnl_rule *r, struct nft_deps *d, uint8_t proto, u
 /* A MAC at off of the link layer header (the frame's source) or of an ARP packet (its
  * sender). */
 static int match_mac(struct nftnl_rule *r, struct nft_deps *d, bool arp, uint32_t off,
-                     const uint8_t mac[6])
+                     enum nft_cmp_ops op, const uint8_t mac[6])
 {
 	int ret = arp ? need_arp(r, d) : 0;
 
 	if (!ret)
 		ret = nft_payload(r, arp ? NFT_PAYLOAD_NETWORK_HEADER : NFT_PAYLOAD_LL_HEADER, off,
 		                  6);
-	return ret ? ret : nft_cmp(r, NFT_CMP_NEQ, mac, 6);
+	return ret ? ret : nft_cmp(r, op, mac, 6);
 }
 
 static int load_to(struct nftnl_rule *r, struct nftnl_expr *e, uint32_t dreg)
@@ -300,12 +300,16 @@ static int put_l2_match(struct nftnl_rule *r, struct nft_deps *d, const struct n
 
 	switch (m->kind) {
 	case NETD_NFT_M_ETHER_SADDR_NE:
-		return match_mac(r, d, false, 6, m->u.mac);
+		return match_mac(r, d, false, 6, NFT_CMP_NEQ, m->u.mac);
+	case NETD_NFT_M_ETHER_SADDR:
+		return match_mac(r, d, false, 6, NFT_CMP_EQ, m->u.mac);
+	case NETD_NFT_M_ARP_TPA:
+		return match_prefix(r, d, true, 24, NFT_CMP_EQ, &m->u.prefix);
 	case NETD_NFT_M_ETHER_TYPE:
 		ret = nft_payload(r, NFT_PAYLOAD_LL_HEADER, 12, 2);
 		return ret ? ret : nft_cmp(r, NFT_CMP_EQ, &type, 2);
 	case NETD_NFT_M_ARP_SHA_NE:
-		return match_mac(r, d, true, 8, m->u.mac);
+		return match_mac(r, d, true, 8, NFT_CMP_NEQ, m->u.mac);
 	case NETD_NFT_M_ARP_SPA:
 		return match_prefix(r, d, true, 14, NFT_CMP_EQ, &m->u.prefix);
 	case NETD_NFT_M_ARP_SPA_NE:

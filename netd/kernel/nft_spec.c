@@ -15,6 +15,7 @@
  * bridge): before br_netfilter hands IPv4 to the inet hooks (priority 0), so a frame a port
  * may not send never reaches them. */
 #define BR_PRE_ROUTING 0
+#define BR_LOCAL_OUT   3 /* NF_BR_LOCAL_OUT: what the host sends, per port it leaves by */
 #define BR_PRIORITY    (-200)
 
 #define IFNAME_VMAP(n)                                                                             \
@@ -153,8 +154,10 @@ const struct nft_frame nft_fwd_frame = {
     .n_base = sizeof(fwd_base) / sizeof(fwd_base[0]),
 };
 
-/* Table bridge netd: each bound port's frames go through its own chain (nft_bridge.c). */
-static const struct nft_map_spec port_map[] = {IFNAME_VMAP(NETD_NFT_PORT_MAP)};
+/* Table bridge netd: each bound port's frames go through its own chain (nft_bridge.c), and
+ * so do the frames the host sends through a VXLAN port. */
+static const struct nft_map_spec port_map[] = {IFNAME_VMAP(NETD_NFT_PORT_MAP),
+                                               IFNAME_VMAP(NETD_NFT_PORT_OUT_MAP)};
 
 static const struct nft_base_spec port_base[] = {
     {"prerouting",
@@ -163,16 +166,23 @@ static const struct nft_base_spec port_base[] = {
      BR_PRIORITY,
      {{NFT_META_IIFNAME, NETD_NFT_PORT_MAP, "iifname vmap @" NETD_NFT_PORT_MAP, NULL, false}},
      1},
+    {"output",
+     "filter",
+     BR_LOCAL_OUT,
+     BR_PRIORITY,
+     {{NFT_META_OIFNAME, NETD_NFT_PORT_OUT_MAP, "oifname vmap @" NETD_NFT_PORT_OUT_MAP, NULL,
+       false}},
+     1},
 };
 
 const struct nft_frame nft_bridge_frame = {
     .family = NFPROTO_BRIDGE,
     .family_name = "bridge",
     .maps = port_map,
-    .n_maps = 1,
+    .n_maps = 2,
     .first_set_id = 16,
     .base = port_base,
-    .n_base = 1,
+    .n_base = 2,
 };
 
 const struct nft_map_spec *nft_map_spec_of(uint8_t family, const char *name)

@@ -100,6 +100,37 @@ static int check_elems(struct nft_report *r, const struct nft_ktable *t,
 	return ret;
 }
 
+/* Its elements of port_out_if: each tunnel port's, jumping to its chain, and no other of
+ * its chains'. */
+static void check_out_elems(struct nft_report *r, const struct nft_ktable *t,
+                            const struct netd_nft_net *x)
+{
+	const struct nft_kset *m = nft_snap_set(t, NETD_NFT_PORT_OUT_MAP);
+	const struct netd_nft_port *p;
+	char key[2 * NFT_KEY_MAX + 8], port[IFNAMSIZ];
+	struct nft_elem want;
+
+	for (size_t i = 0; i < x->n_ports; i++) {
+		const struct nft_elem *have;
+
+		if (!x->ports[i].tunnel || !nft_port_wanted(t, x, x->ports[i].ifname, NULL))
+			continue;
+		nft_port_elem(&x->ports[i], &want);
+		have = m ? nft_set_find_key(m, &want) : NULL;
+		nft_elem_key_text(&want, NFT_TYPE_IFNAME, key, sizeof(key));
+		if (!have || !nft_elem_same(have, &want))
+			nft_note(r, NFT_G_ELEMS, "%s: %s %s", NETD_NFT_PORT_OUT_MAP, key,
+			         have ? "changed" : "missing");
+	}
+	for (size_t i = 0; m && i < m->n_elems; i++) {
+		if (!netd_nft_port_of(m->elems[i].chain, x->network, port))
+			continue;
+		p = nft_port_wanted(t, x, port, NULL);
+		if (!p || !p->tunnel)
+			nft_note(r, NFT_G_ELEMS, "%s: %s not wanted", NETD_NFT_PORT_OUT_MAP, port);
+	}
+}
+
 int nft_verify_ports(struct nft_report *r, const struct nft_ktable *t, const struct netd_nft_net *x,
                      bool *present)
 {
@@ -117,5 +148,7 @@ int nft_verify_ports(struct nft_report *r, const struct nft_ktable *t, const str
 		ret = check_chains(r, t, x, present);
 	if (!ret)
 		ret = check_elems(r, t, x);
+	if (!ret)
+		check_out_elems(r, t, x);
 	return ret;
 }

@@ -320,7 +320,7 @@ gl_guest_results vm 13
 # netd's own words in the guest: no warning or error (a reconcile that fought the bond would
 # say so)
 gl_check "netd logged no warning or error in the guest" \
-	sh -c "tr -d '\r' <'$(gl_log_of vm)' | grep -a '^NETD-LOG ' | grep -aEv 'ready|: up lan .*: ok|: down lan .*: ok|: list from|signal 15: exiting' | grep -a . && exit 1 || exit 0"
+	sh -c "tr -d '\r' <'$(gl_log_of vm)' | grep -a '^NETD-LOG ' | grep -aEv 'serving on|ready|: up lan .*: ok|: down lan .*: ok|: list from|signal 15: exiting' | grep -a . && exit 1 || exit 0"
 gl_log "netd in the guest: $(tr -d '\r' <"$(gl_log_of vm)" | grep -a '^NETD-LOG ' | tr '\n' '|')"
 gl_log "lost pings per failover (phase/stream: lost/sent): $LOST_FIGURES$(tr -d '\r' <"$(gl_log_of vm)" |
 	sed -n 's/^GUEST-RESULT name=failover-\(ping[0-9]\)-\([^ ]*\) ok=. .* lost=\([0-9]*\) sent=\([0-9]*\).*/\1\/\2:\3\/\4/p' | tr '\n' ' ')"

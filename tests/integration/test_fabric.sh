@@ -136,6 +136,50 @@ expect_eq "wan: one gateway MAC on every host" "$(fab_mac "$(fab_ns 1)" brwan)" 
 expect_eq "wan: guest on host 2 sees the gateway under that MAC" \
 	"$(fab_mac "$(fab_ns 2)" brwan)" "$gw"
 
+# The gateway stays on its host: with every host's caches flushed, each guest ARPs for the
+# gateway anew, and then each host for its guest; an observer's counters (after netd's rules on the
+# way out, before them on the way in) see the gateway's ARP reply go to the local guest only,
+# and no frame of the gateway MAC leave into the tunnel or arrive from it on any host.
+gwmac=$(fab_mac "$(fab_ns 1)" brwan)
+for i in 1 2 3; do
+	nd_ns "$(fab_ns "$i")" nft -f - <<EOF
+table bridge obs {
+	chain out {
+		type filter hook output priority 0; policy accept;
+		oifname "vx200" ether saddr $gwmac counter
+		oifname "gw$i" ether saddr $gwmac arp operation reply counter
+	}
+	chain pre {
+		type filter hook prerouting priority -300; policy accept;
+		iifname "vx200" ether saddr $gwmac counter
+	}
+}
+EOF
+	"$IPBIN" -n "$(fab_ns "$i")" neigh flush dev brwan
+	"$IPBIN" -n "$(fab_gns "w$i")" neigh flush dev eth0
+done
+for i in 1 2 3; do
+	expect_ok "wan: guest on host $i pings its gateway, ARP anew" fab_ping "w$i" 192.168.77.1
+done
+# ... and each host for its own guest (a broadcast from the gateway MAC): the answers to the
+# guest's connection out through its own host's NAT need it.
+for i in 1 2 3; do
+	"$IPBIN" -n "$(fab_ns "$i")" neigh flush dev brwan
+	expect_ok "wan: guest on host $i goes out by its default route, through host $i" \
+		nd_tcp_sees "$(fab_gns "w$i")" 10.250.0.100 7000 "10.250.0.$i"
+done
+for i in 1 2 3; do
+	obs=$(nd_ns "$(fab_ns "$i")" nft list table bridge obs)
+	nd_log "host $i: $(tr -s '\n\t' '  ' <<<"$obs")"
+	expect_match "host $i: the gateway's ARP reply goes to its own guest" \
+		"oifname \"gw$i\"[^"$'\n'"]*counter packets [1-9]" "$obs"
+	expect_match "host $i: no frame of the gateway MAC leaves into the tunnel" \
+		"oifname \"vx200\" ether saddr $gwmac counter packets 0 " "$obs"
+	expect_match "host $i: no frame of the gateway MAC arrives from the tunnel" \
+		"iifname \"vx200\" ether saddr $gwmac counter packets 0 " "$obs"
+	nd_ns "$(fab_ns "$i")" nft delete table bridge obs
+done
+
 # DHCP across hosts: each host serves its slice of the range (by its place among the fabric's
 # addresses), DHCP never crosses the tunnel, and 6 guests on 3 hosts get 6 distinct leases,
 # each from its own host; guests are told the tunnel-safe MTU.

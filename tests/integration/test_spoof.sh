@@ -132,7 +132,7 @@ expect_ok "vm1's own address still works afterwards" arrives "$OUT" vm1 "$OUT_AD
 out=$(ctl attach neta --mac "$G1_MAC" --address 192.122.1.10 --json)
 TAP=$(jfield tap "$out")
 expect_match "attach made a tap" '^vnet[0-9]+$' "$TAP"
-expect_match "status shows its port bound" "chain port_neta\\.$TAP \\{" "$(ctl status neta)"
+expect_match "status --rules shows its port bound" "chain port_neta\\.$TAP \\{" "$(ctl status neta --rules)"
 nd_add_tap_vm g1 "$TAP" "$G1_MAC"
 nd_add_tap_vm g2 decl0 "$G2_MAC"
 G1=$(nd_vm_ns g1)

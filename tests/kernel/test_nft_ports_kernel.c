@@ -287,6 +287,51 @@ static void test_drift_is_seen_and_repaired(void **state)
 	netd_nft_net_free(x);
 }
 
+/* A spanning network's VXLAN port (issue 13): its chain (the gateway's frames and DHCP kept
+ * off the tunnel) lists as rendered, is reached both from port_if and, for what the host
+ * sends through it, from port_out_if (chain output); drift there is seen and repaired; the
+ * network's removal takes the element, the chain and the table. */
+static void test_tunnel_port(void **state)
+{
+	struct netd_network *n = netd_network_new();
+	struct netd_nft_net *x;
+	struct netd_diag diag = {""};
+	const struct netd_nft_port *p;
+	struct netd_nft_drift d;
+
+	assert_non_null(n);
+	snprintf(n->name, sizeof(n->name), "wan");
+	snprintf(n->bridge, sizeof(n->bridge), "brwan");
+	n->mode = NETD_MODE_NAT;
+	memcpy(n->policy, netd_mode_ops(n->mode)->defaults, sizeof(n->policy));
+	n->has_address = n->has_dhcp = true;
+	n->vni = 200;
+	assert_int_equal(netd_prefix_parse("192.168.77.1/24", &n->address), 0);
+	assert_int_equal(netd_nft_net_build(n, &x), 0);
+	netd_network_free(n);
+	p = netd_nft_net_port(x, "vx200");
+	assert_non_null(p);
+	apply(x);
+	lists_as_rendered(p);
+	assert_true(holds("nft list map bridge netd port_if", "\"vx200\" : jump port_wan.vx200"));
+	assert_true(
+	    holds("nft list map bridge netd port_out_if", "\"vx200\" : jump port_wan.vx200"));
+	assert_true(holds("nft list chain bridge netd output",
+	                  "type filter hook output priority filter; policy accept;\n"
+	                  "\t\toifname vmap @port_out_if\n"));
+	verified(x);
+	assert_true(holds("nft delete element bridge netd port_out_if '{ \"vx200\" }' && echo gone",
+	                  "gone"));
+	d = drift_of(x);
+	if (d.n == 0 || !strstr(d.what, "port_out_if"))
+		fail_msg("the element gone from port_out_if is not seen: %s", d.what);
+	apply(x);
+	verified(x);
+	ok(netd_nft_remove_net(nft, "wan", &diag), &diag, "remove wan");
+	assert_false(bridge_table());
+	netd_nft_net_free(x);
+}
+
 /* The whole group in a network namespace of its own, on one netfilter socket. */
 static int enter_namespace(void **state)
 {
@@ -312,6 +357,7 @@ int main(void)
 	    T(test_one_port_at_a_time),
 	    T(test_two_networks_share_the_table),
 	    T(test_drift_is_seen_and_repaired),
+	    T(test_tunnel_port),
 	};
 
 	return cmocka_run_group_tests(tests, enter_namespace, close_socket);

@@ -53,6 +53,13 @@ static void test_fabric(void **state)
 	       "\nfabric:     VNI 7, port vx7 not as configured; FRR not running, its "
 	       "configuration none\n"
 	       "  FRR runs without bgpd (show daemons: zebra)\n");
+	/* what FRR said, with its age: netd asked at the last change or reconcile */
+	expect("{\"vni\":9,\"vxlan_port\":\"vx9\",\"vxlan_port_ok\":true,"
+	       "\"frr\":{\"running\":true,\"config\":\"complete\",\"age_s\":3},"
+	       "\"remote_vteps\":[],\"age_s\":4}",
+	       "\nfabric:     VNI 9, port vx9 ok; FRR running, its configuration complete\n"
+	       "  as FRR answered 3 s ago (peers, VTEPs and MACs: 4 s ago)\n"
+	       "  remote VTEPs: none\n");
 	/* not a spanning network: nothing */
 	expect("null", "");
 }

@@ -97,6 +97,19 @@ static char *render(const char *conf)
 	return buf;
 }
 
+/* "ether saddr <wan's gateway MAC> drop" first in the tunnel's chain. */
+static void gw_mac(const char *t)
+{
+	uint8_t m[6];
+	char want[64];
+
+	netd_fabric_gateway_mac("wan", m);
+	snprintf(want, sizeof(want), "ether saddr %02x:%02x:%02x:%02x:%02x:%02x drop", m[0], m[1],
+	         m[2], m[3], m[4], m[5]);
+	if (!strstr(t, want))
+		fail_msg("no '%s' in:\n%s", want, t);
+}
+
 #define WAN "[Network]\nName=wan\nMode=nat\nBridge=brwan\nAddress=192.168.77.1/24\n"
 
 static void test_tunnel_port(void **state)
@@ -106,15 +119,26 @@ static void test_tunnel_port(void **state)
 	if (!strstr(t, "chain port_wan.vx200 {") || !strstr(t, "udp dport 67 drop") ||
 	    !strstr(t, "udp dport 68 drop") || !strstr(t, "\"vx200\" : jump port_wan.vx200"))
 		fail_msg("no tunnel port chain in:\n%s", t);
+	/* the gateway's frames, leaving or arriving, and ARP for its address from the tunnel;
+	 * the chain is reached by what the host sends through the port too */
+	gw_mac(t);
+	if (!strstr(t, "arp daddr ip 192.168.77.1 drop") ||
+	    !strstr(t, "add element bridge netd port_out_if { \"vx200\" : jump port_wan.vx200 }"))
+		fail_msg("no gateway rules in:\n%s", t);
 	free(t);
 	/* with GuestSourceCheck off too: the tunnel's chain is not a guest's binding */
 	t = render(WAN "GuestSourceCheck=no\n[DHCP]\nRange=192.168.77.100 192.168.77.199\n"
 	               "[VXLAN]\nVNI=200\n");
 	assert_non_null(strstr(t, "chain port_wan.vx200 {"));
 	free(t);
-	/* no DHCP, or not spanning: no chain */
+	/* no DHCP: the gateway's rules alone; no address and no DHCP (internal), or not
+	 * spanning: no chain */
 	t = render(WAN "[VXLAN]\nVNI=200\n");
-	assert_null(strstr(t, "vx200"));
+	assert_non_null(strstr(t, "chain port_wan.vx200 {"));
+	assert_null(strstr(t, "udp dport 67"));
+	free(t);
+	t = render("[Network]\nName=lab\nMode=internal\nBridge=brlab\n[VXLAN]\nVNI=100\n");
+	assert_null(strstr(t, "vx100"));
 	free(t);
 	t = render(WAN "[DHCP]\nRange=192.168.77.100 192.168.77.199\n");
 	assert_null(strstr(t, "port_wan.vx"));
