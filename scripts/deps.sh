@@ -19,6 +19,8 @@ PACKAGES=(
 	iperf3 # bench/bench_scale.sh: TCP throughput through a network's NAT path
 	python3 # tests/integration/hold_conns.py, notify_listen.py
 	systemd # tests/install: systemd-analyze verify and security of the installed unit
+	dpkg-dev # tests/install/test_deb.sh: cpack's Depends from dpkg-shlibdeps
+	man-db # tests/man: the man pages render (man -l)
 	# tests/integration/test_dns_resolved.sh: a private bus and what crosses it
 	dbus-daemon dbus-bin
 	frr # VXLAN with BGP EVPN (issue 13): zebra, bgpd and vtysh, run per namespace by the tests
