@@ -31,18 +31,11 @@ while getopts f:r:t:c: o; do
 	esac
 done
 
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-: "${NETD_BIN:=$SRC/build/netd}"
-: "${NETDCTL_BIN:=$SRC/build/netdctl}"
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 IPBIN=/usr/sbin/ip
 
-[[ $(id -u) == 0 ]] || { echo "$0: needs root (network namespaces)" >&2; exit 1; }
-for b in "$NETD_BIN" "$NETDCTL_BIN"; do
-	[[ -x $b ]] || { echo "$0: $b not built (scripts/build.sh)" >&2; exit 1; }
-done
-for b in iperf3 jq bc python3; do
-	command -v "$b" >/dev/null || { echo "$0: missing $b (scripts/deps.sh)" >&2; exit 1; }
-done
+bench_need iperf3 jq bc python3
 for f in $COUNTS; do
 	((f >= 1 && f <= 20000)) || { echo "$0: F=$f: keep 1 <= F <= 20000" >&2; exit 2; }
 done
@@ -53,17 +46,12 @@ made=() # namespaces, in creation order
 pids=() # daemons we started (netd, servers), by pid
 
 cleanup() {
-	local rc=$? p i ns
+	local rc=$? p i
 	trap - EXIT INT TERM
 	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
 	# What netd started (its network's dnsmasq) is left in its namespace: end it there.
-	for ns in "${made[@]}"; do
-		for p in $("$IPBIN" netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
-	done
-	for ((i = ${#made[@]} - 1; i >= 0; i--)); do
-		"$IPBIN" netns del "${made[i]}" 2>/dev/null || true
-	done
+	for ((i = ${#made[@]} - 1; i >= 0; i--)); do bench_ns_del "${made[i]}"; done
 	rm -rf "$D"
 	exit "$rc"
 }
