@@ -55,8 +55,8 @@ _netdctl() {
 	probe)
 		if ((nargs == 0)); then
 			COMPREPLY=($(compgen -W "$(_netdctl_networks)" -- "$cur"))
-		elif [[ $prev != --peer && $prev != --peer6 && $prev != --peer-netns ]]; then
-			COMPREPLY=($(compgen -W "--peer --peer6 --peer-netns" -- "$cur"))
+		elif [[ $prev != --peer && $prev != --peer6 && $prev != --peer-netns && $prev != --peer-host ]]; then
+			COMPREPLY=($(compgen -W "--peer --peer6 --peer-netns --peer-host" -- "$cur"))
 		fi ;;
 	attach)
 		if ((nargs == 0)); then

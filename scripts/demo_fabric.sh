@@ -4,7 +4,8 @@
 # own netd, and the same three networks on each: `lab` (internal, VMToVM=allow, VNI 100),
 # `iso` (internal, defaults, VNI 101) and `wan` (nat with DHCP, VNI 200). Two guests per host
 # per network; every cell below is measured by traffic (ICMP and TCP) and printed next to what
-# the network's policy says, on one host and across hosts. Exits non-zero if any cell differs.
+# the network's policy says, on one host and across hosts, then again by `netdctl probe
+# --peer-host` (the probe's second VM on host 2). Exits non-zero if any cell differs.
 # Root. Never touches the machine's own network or FRR.
 set -uo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -87,6 +88,41 @@ for i in 1 2 3; do
 done
 lease=$(for i in 1 2 3; do for k in a b; do addr_of "w$i$k"; done; done | sort -u | wc -l)
 row wan "6 DHCP guests on 3 hosts: distinct leases" 6 "$lease"
+
+# The same matrix by `netdctl probe NAME --peer-host NS` on host 1: its vm1 on host 1, its vm2
+# on host 2's bridge of the network (DHCP from host 2's dnsmasq), every cell by ICMP and TCP,
+# the outside host as --peer; each cell next to the documents' table (internal: every cell no;
+# nat: VM -> host, VM -> outside and VM <-> VM yes; lab's VMToVM=allow).
+doc() { # doc NET CELL: the documents' table, with lab's VMToVM=allow
+	case $1:$2 in
+	lab:vm_to_vm | wan:vm_to_host | wan:vm_to_outside | wan:vm_to_vm) echo yes ;;
+	*) echo no ;;
+	esac
+}
+echo
+echo "== the matrix across hosts, by netdctl probe on host 1 --peer-host $(fab_ns 2) (its vm2 on host 2)"
+printf '  %-5s %-42s %-8s %-10s\n' NET CELL POLICY MEASURED
+for net in lab iso wan; do
+	nd_ns "$(fab_ns 1)" "$NETDCTL_BIN" --socket "$(fab_dir 1)/sock" --json probe "$net" \
+		--peer-host "$(fab_ns 2)" --peer 10.250.0.100 --peer-netns "$OUT" >"$T/probe.$net.json" \
+		2>"$T/probe.$net.err"
+	if ! jq -e .cells "$T/probe.$net.json" >/dev/null 2>&1; then
+		row "$net" "netdctl probe --peer-host: $(head -c 60 "$T/probe.$net.err")" ran failed
+		continue
+	fi
+	for c in vm_to_host host_to_vm vm_to_outside outside_to_vm vm_to_vm; do
+		# "allow", "deny", "deny (no host address)": yes or no; anything else as it is
+		m=$(jq -r --arg c "$c" '.cells[$c].measured' "$T/probe.$net.json")
+		m=${m%% (*}
+		m=${m/#allow/yes}
+		m=${m/#deny/no}
+		label=$c
+		[[ $c != vm_to_vm ]] || label="vm_to_vm (vm1 host 1 <-> vm2 host 2)"
+		row "$net" "$label" "$(doc "$net" "$c")" "$m"
+	done
+	jq -r '.vms[] | "  \(.name) \(.address)\(if .dhcp then " (dhcp)" else "" end) on \(if .host then "host 2 (" + .host + ")" else "host 1" end)"' \
+		"$T/probe.$net.json" | tr '\n' ' ' | sed 's/^/       /;s/ *$/\n/'
+done
 echo
 if ((fails)); then
 	echo "demo: $fails cell(s) differ"

@@ -4,7 +4,10 @@
  * over each family the network has. Traffic goes only to addresses inside namespaces the
  * probe made, the network's host addresses, and the --peer/--peer6 the user named.
  *
- * The top of the probe below probe_cli.c: it calls probe_ns.c, probe_traffic.c,
+ * With --peer-host, vm2 is on another host of a network that spans hosts (probe_host.c
+ * checks that host and vm2's lease there), so the cells between the VMs cross the tunnel.
+ *
+ * The top of the probe below probe_cli.c: it calls probe_host.c, probe_ns.c, probe_traffic.c,
  * probe_rtnl.c and probe_wait.c (the clock, and the interrupt it catches while it runs);
  * none of them calls back here.
  */
@@ -16,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "probe.h"
@@ -90,6 +92,11 @@ int netd_probe_target_from_status(json_object *st, struct netd_probe_target *t,
 		}
 		t->expected[c] = (enum netd_policy)pol;
 	}
+	/* a network that spans hosts: --peer-host may put vm2 on another of them */
+	v = get(get(st, "fabric"), "vni");
+	if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) > 0 &&
+	    json_object_get_int64(v) <= 16777215)
+		t->vni = (uint32_t)json_object_get_int64(v);
 	/* A bridge that is not there would send the host's probes somewhere else. */
 	v = get(objects, "bridge");
 	if (objects && !(json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v))) {
@@ -140,7 +147,7 @@ struct run {
 	struct in6_addr peer_addr6;
 	uint16_t vm_port[NFAM][NETD_PROBE_VMS], host_port[NFAM], peer_port[NFAM];
 	int host_listen[NFAM];
-	int lock;
+	int lock, lock_there; /* here, and on --peer-host */
 };
 
 /* VM i has its address: for the checks and for the result. */
@@ -193,6 +200,7 @@ static int give_leases(struct run *x)
 		if (ret)
 			return ret;
 		vm_addressed(x, i, lease.addr, lease.plen, true);
+		x->r->vms[i].server = lease.server_id;
 	}
 	return 0;
 }
@@ -255,7 +263,17 @@ static int give_static(struct run *x)
 
 static int give_addresses(struct run *x)
 {
-	return x->t->has_dhcp ? give_leases(x) : give_static(x);
+	const struct netd_probe_vm *v = x->r->vms;
+	int ret;
+
+	if (!x->t->has_dhcp)
+		return give_static(x);
+	/* vm2 on another host (--peer-host): its lease must be that host's dnsmasq's own */
+	ret = give_leases(x);
+
+	if (ret == 0 && v[1].host[0])
+		ret = netd_probe_host_lease_check(x->t, &v[0], &v[1], x->diag);
+	return ret;
 }
 
 /*
@@ -560,30 +578,52 @@ void netd_probe_vm_mac(const char *network, int i, uint8_t mac[6])
 	mac[5] = (uint8_t)(i + 1);
 }
 
-/*
- * An abstract unix socket named after the network: held while the probe runs, released
- * by the kernel however the process ends. Abstract names are per network namespace, and
- * every probe of a network runs in the daemon's.
- */
-static int probe_lock(const char *network, int *fd, struct netd_diag *diag)
+/* What needs no namespace: the peers' addresses, and --peer-host's network. */
+static int check_opts(struct run *x)
 {
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	int len, ret;
+	const struct netd_probe_opts *o = x->o;
 
-	len = snprintf(sun.sun_path + 1, sizeof(sun.sun_path) - 1, "netd-probe:%s", network);
-	*fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (*fd < 0)
-		return -errno;
-	if (bind(*fd, (struct sockaddr *)&sun,
-	         (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)len)) == 0)
-		return 0;
-	ret = -errno;
-	if (ret == -EADDRINUSE)
-		netd_diag_set(diag, "another probe of %s is running", network);
-	else
-		netd_diag_set(diag, "probe lock: %s", strerror(-ret));
-	close(*fd);
-	*fd = -1;
+	if (o->peer && inet_pton(AF_INET, o->peer, &x->peer_addr) != 1) {
+		netd_diag_set(x->diag, "--peer '%s' is not an IPv4 address", o->peer);
+		return -EINVAL;
+	}
+	if (o->peer6 && inet_pton(AF_INET6, o->peer6, &x->peer_addr6) != 1) {
+		netd_diag_set(x->diag, "--peer6 '%s' is not an IPv6 address", o->peer6);
+		return -EINVAL;
+	}
+	return o->peer_host ? netd_probe_host_valid(x->t, o->peer_host, x->diag) : 0;
+}
+
+/*
+ * The lock, then the VMs: vm2 on --peer-host's bridge of the network when given (checked
+ * first to be the same network: its VXLAN port of the VNI), then the peer's namespace.
+ */
+static int make_namespaces(struct run *x)
+{
+	const struct netd_probe_target *t = x->t;
+	const char *there = x->o->peer_host;
+	int ret;
+
+	/* Two probes of one network would put the same MACs on its bridge twice. */
+	ret = netd_probe_lock(t->name, NULL, &x->lock, x->diag);
+	if (ret == 0 && there)
+		ret = netd_probe_host_check(t, there, x->diag);
+	if (ret == 0 && there)
+		ret = netd_probe_lock(t->name, there, &x->lock_there, x->diag);
+	for (int i = 0; i < NETD_PROBE_VMS && ret == 0; i++) {
+		const char *host = i == 1 ? there : NULL;
+		struct netd_probe_vm *v = &x->r->vms[i];
+		uint8_t mac[6];
+
+		snprintf(v->name, sizeof(v->name), "vm%d", i + 1);
+		snprintf(v->host, sizeof(v->host), "%s", host ? host : "");
+		netd_probe_vm_mac(t->name, i, mac);
+		ret = netd_probe_ns_vm(v->name, host, t->bridge, mac, &x->vm[i], x->diag);
+		if (ret == 0)
+			memcpy(v->mac, x->vm[i]->mac, 6);
+	}
+	if (ret == 0 && x->o->peer_netns)
+		ret = netd_probe_ns_peer(x->o->peer_netns, &x->peer, x->diag);
 	return ret;
 }
 
@@ -591,8 +631,13 @@ int netd_probe_run(const struct netd_probe_target *t, const struct netd_probe_op
                    struct netd_probe_result *r, struct netd_diag *diag)
 {
 	struct netd_probe_signals saved;
-	struct run x = {
-	    .t = t, .o = opts, .r = r, .diag = diag, .host_listen = {-1, -1}, .lock = -1};
+	struct run x = {.t = t,
+	                .o = opts,
+	                .r = r,
+	                .diag = diag,
+	                .host_listen = {-1, -1},
+	                .lock = -1,
+	                .lock_there = -1};
 	long long start = netd_probe_now_ms();
 	int ret;
 
@@ -600,6 +645,7 @@ int netd_probe_run(const struct netd_probe_target *t, const struct netd_probe_op
 	snprintf(r->network, sizeof(r->network), "%s", t->name);
 	snprintf(r->mode, sizeof(r->mode), "%s", netd_mode_to_string(t->mode));
 	snprintf(r->bridge, sizeof(r->bridge), "%s", t->bridge);
+	snprintf(r->peer_host, sizeof(r->peer_host), "%s", opts->peer_host ? opts->peer_host : "");
 	for (int c = 0; c < NETD_CELL_MAX; c++)
 		r->cells[c].expected = r->cells6[c].expected = t->expected[c];
 	x.timeout = opts->timeout_ms > 0 ? opts->timeout_ms : NETD_PROBE_TIMEOUT_MS;
@@ -611,46 +657,20 @@ int netd_probe_run(const struct netd_probe_target *t, const struct netd_probe_op
 		              t->bridge, (unsigned)geteuid());
 		return -EPERM;
 	}
-	if (opts->peer && inet_pton(AF_INET, opts->peer, &x.peer_addr) != 1) {
-		netd_diag_set(diag, "--peer '%s' is not an IPv4 address", opts->peer);
-		return -EINVAL;
-	}
-	if (opts->peer6 && inet_pton(AF_INET6, opts->peer6, &x.peer_addr6) != 1) {
-		netd_diag_set(diag, "--peer6 '%s' is not an IPv6 address", opts->peer6);
-		return -EINVAL;
-	}
+	ret = check_opts(&x);
+	if (ret)
+		return ret;
 
 	netd_probe_signals_catch(&saved);
-
-	/* Two probes of one network would put the same MACs on its bridge twice. */
-	ret = probe_lock(t->name, &x.lock, diag);
-	if (ret)
-		goto out;
-	for (int i = 0; i < NETD_PROBE_VMS; i++) {
-		uint8_t mac[6];
-		char name[8];
-
-		snprintf(name, sizeof(name), "vm%d", i + 1);
-		snprintf(r->vms[i].name, sizeof(r->vms[i].name), "%s", name);
-		netd_probe_vm_mac(t->name, i, mac);
-		ret = netd_probe_ns_vm(name, t->bridge, mac, &x.vm[i], diag);
-		if (ret)
-			goto out;
-		memcpy(r->vms[i].mac, x.vm[i]->mac, 6);
-	}
-	if (opts->peer_netns) {
-		ret = netd_probe_ns_peer(opts->peer_netns, &x.peer, diag);
-		if (ret)
-			goto out;
-	}
-	ret = give_addresses(&x);
+	ret = make_namespaces(&x);
+	if (ret == 0)
+		ret = give_addresses(&x);
 	if (ret == 0)
 		ret = give_addresses6(&x);
 	if (ret == 0)
 		ret = start_listeners(&x);
 	if (ret == 0)
 		ret = measure(&x);
-out:
 	for (int i = 0; i < NETD_PROBE_VMS; i++)
 		netd_probe_ns_free(x.vm[i]);
 	netd_probe_ns_free(x.peer);
@@ -659,6 +679,8 @@ out:
 			close(x.host_listen[f]);
 	if (x.lock >= 0)
 		close(x.lock);
+	if (x.lock_there >= 0)
+		close(x.lock_there);
 	if (netd_probe_interrupted) {
 		netd_diag_set(diag, "interrupted; the probe's namespaces and veths are removed");
 		ret = -EINTR;

@@ -13,16 +13,19 @@
  * probe_child.c serves inside them (probe_ns_priv.h is their channel), with probe_rtnl.c's
  * rtnetlink requests and probe_link.c's link facts; probe_traffic.c tries one address,
  * probe_dhcp.c is the DHCP client, probe_format.c renders a result (pure), probe_cli.c is
- * the netdctl command.
+ * the netdctl command. probe_host.c is the other host of a network that spans hosts
+ * (--peer-host: the second VM there), probe_netns.c the step into its namespace and back.
  *
  * Calls point one way, down this list; no file calls one above it:
  *
  *   probe_cli.c      netdctl's command
  *   probe.c          the run
  *   probe_format.c   a result as text or JSON
+ *   probe_host.c     the other host (--peer-host): its bridge and VXLAN port, the lock, the lease
  *   probe_ns.c       the namespaces, the parent's side
  *   probe_child.c    the namespaces, the child's side
  *   probe_dhcp.c, probe_traffic.c, probe_link.c, probe_rtnl.c   what a child (or the host) does
+ *   probe_netns.c    into a named network namespace and back
  *   probe_wait.c     the clock and the interrupt flag every wait checks
  */
 #ifndef NETD_PROBE_H
@@ -44,6 +47,7 @@
 #define NETD_PROBE_DHCP_TIMEOUT_MS  10000
 #define NETD_PROBE_VMS              2
 #define NETD_PROBE_SLAAC_TIMEOUT_MS 15000 /* DAD of the link-local, RS, RA, DAD of the address */
+#define NETD_PROBE_NETNS_MAX        64    /* a --peer-host name, with its NUL */
 
 /* What is probed: the parts of `status NAME` the probe needs. */
 struct netd_probe_target {
@@ -57,12 +61,15 @@ struct netd_probe_target {
 	struct in6_addr address6; /* the host's IPv6 address on the bridge */
 	uint8_t address6_len;
 	enum netd_policy expected[NETD_CELL_MAX];
+	uint32_t vni; /* status "fabric": the network spans hosts; 0 when it does not */
 };
 
 struct netd_probe_opts {
 	const char *peer;       /* VMToOutside target; NULL: not measured */
 	const char *peer6;      /* the same over IPv6; NULL: IPv6 VMToOutside not measured */
 	const char *peer_netns; /* name under /run/netns for OutsideToVM; NULL: not measured */
+	const char *peer_host;  /* name under /run/netns: the other host of a spanning network,
+	                         * where vm2 goes; NULL: both VMs on this host */
 	int timeout_ms;         /* per check; <= 0 means NETD_PROBE_TIMEOUT_MS */
 };
 
@@ -85,7 +92,9 @@ struct netd_probe_vm {
 	char name[8]; /* "vm1", "vm2" */
 	struct in_addr addr;
 	uint8_t plen;
-	bool dhcp; /* the address is a lease from the network's dnsmasq */
+	bool dhcp;                       /* the address is a lease from the network's dnsmasq */
+	struct in_addr server;           /* the lease's DHCP server id */
+	char host[NETD_PROBE_NETNS_MAX]; /* --peer-host's namespace it is on; "": this host */
 	uint8_t mac[6];
 	bool has_addr6; /* a SLAAC address from the network's router advertisements */
 	struct in6_addr addr6;
@@ -110,6 +119,7 @@ struct netd_probe_result {
 	char note6[160];                              /* why IPv6 was not measured */
 	struct netd_probe_vm vms[NETD_PROBE_VMS];
 	size_t n_vms;
+	char peer_host[NETD_PROBE_NETNS_MAX]; /* vm2's host (--peer-host); "": vm2 is here */
 	long long elapsed_ms;
 };
 
@@ -226,13 +236,17 @@ int netd_probe_listen6(const struct in6_addr *addr, int *fd, uint16_t *port);
 struct netd_probe_ns {
 	char name[16]; /* "vm1", "peer NS": for messages */
 	pid_t pid;
-	int fd;              /* our end of the socketpair it serves */
-	char veth[IFNAMSIZ]; /* the bridge side of its veth; "" for a peer */
+	int fd;                          /* our end of the socketpair it serves */
+	char veth[IFNAMSIZ];             /* the bridge side of its veth; "" for a peer */
+	char host[NETD_PROBE_NETNS_MAX]; /* the namespace veth is in; "": the probe's own */
 	uint8_t mac[6];
 };
 
-/* A VM named name (<= 4 chars) on bridge with mac; its veth is "prb<our pid>.<name>". */
-int netd_probe_ns_vm(const char *name, const char *bridge, const uint8_t mac[6],
+/*
+ * A VM named name (<= 4 chars) on bridge with mac; its veth is "prb<our pid>.<name>", made in
+ * /run/netns/host on that namespace's bridge of that name (host NULL: here).
+ */
+int netd_probe_ns_vm(const char *name, const char *host, const char *bridge, const uint8_t mac[6],
                      struct netd_probe_ns **out, struct netd_diag *diag);
 /* The MAC of probe VM index i of a network: the same on every run, so dnsmasq gives the
  * probe the same lease each time instead of a new one per run. Locally administered. */
@@ -261,6 +275,34 @@ int netd_probe_ns_check_finish(struct netd_probe_ns *ns, int timeout_ms, bool *i
 /* A listener on every address of family (AF_INET, AF_INET6) in ns. */
 int netd_probe_ns_listen(struct netd_probe_ns *ns, int family, uint16_t *port,
                          struct netd_diag *diag);
+/* --- the other host of a spanning network, --peer-host (probe_host.c) --- */
+
+/* --peer-host for t: refused without a VNI (the network does not span hosts) or with a name
+ * that is not a namespace's. Pure. */
+int netd_probe_host_valid(const struct netd_probe_target *t, const char *host,
+                          struct netd_diag *diag);
+/* host's namespace has t's bridge, and vx<VNI> (VXLAN id VNI) is a port of it. */
+int netd_probe_host_check(const struct netd_probe_target *t, const char *host,
+                          struct netd_diag *diag);
+/*
+ * The probe's lock on network in host's namespace (NULL: the probe's own): two probes of one
+ * network would put the same MACs on its segment twice. *fd is held while the probe runs.
+ */
+int netd_probe_lock(const char *network, const char *host, int *fd, struct netd_diag *diag);
+/* The remote VM's lease is real: by the network's gateway address (its host's dnsmasq), in
+ * the network's prefix, and not the local VM's address (the hosts' slices do not overlap). */
+int netd_probe_host_lease_check(const struct netd_probe_target *t, const struct netd_probe_vm *here,
+                                const struct netd_probe_vm *there, struct netd_diag *diag);
+
+/* --- into a namespace under /run/netns and back (probe_netns.c, calls no other probe file) --- */
+
+bool netd_probe_netns_name_valid(const char *name);
+/* This (single-threaded) process into /run/netns/name; *back is where it came from. */
+int netd_probe_netns_enter(const char *name, int *back, struct netd_diag *diag);
+/* Back to where netd_probe_netns_enter() came from (aborts if the kernel refuses: the probe
+ * must never go on in the wrong namespace). */
+void netd_probe_netns_leave(int back);
+
 /* The interface the host's route to dst leaves by, via RTM_GETROUTE (probe_rtnl.c). */
 int netd_probe_route_oif(struct in_addr dst, int *ifindex);
 int netd_probe_route_oif_addr(const struct netd_probe_addr *dst, int *ifindex);

@@ -1,4 +1,5 @@
-/* `netdctl probe NAME [--peer ADDR] [--peer6 ADDR] [--peer-netns NS] [--timeout MS]` */
+/* `netdctl probe NAME [--peer ADDR] [--peer6 ADDR] [--peer-netns NS] [--peer-host NS]
+ *                   [--timeout MS]` */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -23,7 +24,7 @@ static void usage(FILE *f)
 	fprintf(
 	    f,
 	    "Usage: netdctl [--json] probe NAME [--peer ADDR] [--peer6 ADDR] [--peer-netns NS]\n"
-	    "                             [--timeout MS]\n"
+	    "                             [--peer-host NS] [--timeout MS]\n"
 	    "\n"
 	    "Measure the network's connectivity matrix by traffic: two throwaway VMs (network\n"
 	    "namespaces on its bridge) try each cell with an ICMP echo and a TCP connect; over\n"
@@ -34,6 +35,9 @@ static void usage(FILE *f)
 	    "                     are not measured)\n"
 	    "  --peer-netns NS    a namespace under /run/netns to try OutsideToVM from; with\n"
 	    "                     --peer (--peer6), VMToOutside also connects to a listener in it\n"
+	    "  --peer-host NS     a network that spans hosts: the second VM on the same\n"
+	    "                     network's bridge in namespace NS (another host), so VMToVM\n"
+	    "                     is measured across hosts\n"
 	    "  --timeout MS       per ICMP echo and per TCP connect (default %d)\n"
 	    "Needs root. Exit 0 when every measured cell matches the policy, 1 otherwise.\n",
 	    NETD_PROBE_TIMEOUT_MS);
@@ -62,6 +66,7 @@ static int parse_args(int argc, char **argv, struct netd_probe_opts *opts, const
 	    {"peer", required_argument, NULL, 'p'},
 	    {"peer6", required_argument, NULL, '6'},
 	    {"peer-netns", required_argument, NULL, 'n'},
+	    {"peer-host", required_argument, NULL, 'H'},
 	    {"timeout", required_argument, NULL, 't'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
@@ -79,6 +84,9 @@ static int parse_args(int argc, char **argv, struct netd_probe_opts *opts, const
 			break;
 		case 'n':
 			opts->peer_netns = optarg;
+			break;
+		case 'H':
+			opts->peer_host = optarg;
 			break;
 		case 't':
 			if (parse_ms(optarg, &opts->timeout_ms) < 0) {

@@ -125,8 +125,13 @@ int netd_probe_format_text(FILE *f, const struct netd_probe_result *r)
 		        vm_addr(&r->vms[i], buf, sizeof(buf)), r->vms[i].dhcp ? " (dhcp)" : "");
 		if (r->vms[i].has_addr6)
 			fprintf(f, " %s (slaac)", vm_addr6(&r->vms[i], buf, sizeof(buf)));
+		if (r->vms[i].host[0])
+			fprintf(f, " on host %s", r->vms[i].host);
 	}
 	fputc('\n', f);
+	if (r->peer_host[0])
+		fprintf(f, "vm2 is on host %s: %s is measured across hosts\n", r->peer_host,
+		        netd_cell_to_string(NETD_CELL_VM_TO_VM));
 	format_table(f, r);
 	for (size_t i = 0; i < r->n_vms; i++) {
 		if (!r->vms[i].dhcp)
@@ -134,6 +139,8 @@ int netd_probe_format_text(FILE *f, const struct netd_probe_result *r)
 		netd_mac_format(r->vms[i].mac, mac);
 		inet_ntop(AF_INET, &r->vms[i].addr, buf, sizeof(buf));
 		fprintf(f, "%s %s %s", n_leases++ ? "," : "probe leases:", mac, buf);
+		if (r->vms[i].host[0])
+			fprintf(f, " (host %s's dnsmasq)", r->vms[i].host);
 	}
 	if (n_leases)
 		fprintf(f, " (they stay in dnsmasq's lease file)\n");
@@ -183,6 +190,8 @@ json_object *netd_probe_format_json(const struct netd_probe_result *r)
 	json_object_object_add(j, "network", json_object_new_string(r->network));
 	json_object_object_add(j, "mode", json_object_new_string(r->mode));
 	json_object_object_add(j, "bridge", json_object_new_string(r->bridge));
+	if (r->peer_host[0])
+		json_object_object_add(j, "peer_host", json_object_new_string(r->peer_host));
 	for (size_t i = 0; i < r->n_vms; i++) {
 		json_object *v = json_object_new_object();
 
@@ -192,6 +201,9 @@ json_object *netd_probe_format_json(const struct netd_probe_result *r)
 		    v, "address", json_object_new_string(vm_addr(&r->vms[i], buf, sizeof(buf))));
 		json_object_object_add(v, "mac", json_object_new_string(mac));
 		json_object_object_add(v, "dhcp", json_object_new_boolean(r->vms[i].dhcp));
+		/* --peer-host: the host this VM is on (the others are on the probe's own) */
+		if (r->vms[i].host[0])
+			json_object_object_add(v, "host", json_object_new_string(r->vms[i].host));
 		if (r->vms[i].has_addr6)
 			json_object_object_add(
 			    v, "address6",
@@ -203,6 +215,9 @@ json_object *netd_probe_format_json(const struct netd_probe_result *r)
 			inet_ntop(AF_INET, &r->vms[i].addr, buf, sizeof(buf));
 			json_object_object_add(l, "mac", json_object_new_string(mac));
 			json_object_object_add(l, "address", json_object_new_string(buf));
+			if (r->vms[i].host[0])
+				json_object_object_add(l, "host",
+				                       json_object_new_string(r->vms[i].host));
 			json_object_array_add(leases, l);
 		}
 	}

@@ -5,9 +5,11 @@
  * the child's namespace by pid and the host side enslaved to the bridge. Nothing has to be
  * removed by name afterwards: when the child dies, its namespace goes and the veth pair with
  * it (we still delete the host side first, so it is gone by the time the probe returns).
+ * A VM on another host (--peer-host) is the same child: only its veth is made, waited for
+ * and deleted in that host's namespace (probe_netns.c), on the bridge of the same name there.
  *
- * Called by probe.c; calls down to probe_child.c, probe_rtnl.c, probe_link.c and
- * probe_wait.c (its waits' clock and interrupt flag), never back up to the run.
+ * Called by probe.c; calls down to probe_child.c, probe_rtnl.c, probe_link.c, probe_netns.c
+ * and probe_wait.c (its waits' clock and interrupt flag), never back up to the run.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -114,35 +116,82 @@ out:
 	return ret;
 }
 
-int netd_probe_ns_vm(const char *name, const char *bridge, const uint8_t mac[6],
+/*
+ * Run fn in the namespace ns's veth is in (the other host's, for a VM there): creating it,
+ * waiting for it, deleting it. With no host, here.
+ */
+static int in_host(struct netd_probe_ns *ns, int (*fn)(struct netd_probe_ns *, void *), void *arg,
+                   struct netd_diag *diag)
+{
+	int back, ret;
+
+	if (!ns->host[0])
+		return fn(ns, arg);
+	ret = netd_probe_netns_enter(ns->host, &back, diag);
+	if (ret)
+		return ret;
+	ret = fn(ns, arg);
+	netd_probe_netns_leave(back);
+	return ret;
+}
+
+struct veth_args {
+	const char *bridge;
+	const uint8_t *mac;
+	struct netd_diag *diag;
+};
+
+static int veth_create(struct netd_probe_ns *ns, void *arg)
+{
+	const struct veth_args *a = arg;
+	unsigned master = if_nametoindex(a->bridge);
+	int ret;
+
+	if (!master) {
+		netd_diag_set(a->diag, "bridge %s%s%s: %s", a->bridge,
+		              ns->host[0] ? " on host " : "", ns->host, strerror(errno));
+		return -ENODEV;
+	}
+	snprintf(ns->veth, sizeof(ns->veth), "prb%d.%.4s", (int)getpid(), ns->name);
+	ret = netd_probe_rtnl_veth_create(ns->veth, (int)master, ns->pid, a->mac);
+	if (ret) {
+		netd_diag_set(a->diag, "%s: veth %s on %s: %s", ns->name, ns->veth, a->bridge,
+		              strerror(-ret));
+		ns->veth[0] = '\0'; /* not ours: never delete what we did not make */
+	}
+	return ret;
+}
+
+static int veth_running(struct netd_probe_ns *ns, void *arg)
+{
+	return netd_probe_link_wait_running(ns->veth, NETD_PROBE_LINK_WAIT_MS);
+}
+
+static int veth_delete(struct netd_probe_ns *ns, void *arg)
+{
+	return netd_probe_rtnl_link_delete(ns->veth);
+}
+
+int netd_probe_ns_vm(const char *name, const char *host, const char *bridge, const uint8_t mac[6],
                      struct netd_probe_ns **out, struct netd_diag *diag)
 {
 	struct netd_probe_ns *ns = NULL;
 	struct netd_probe_req q = {.op = NETD_PROBE_OP_INIT};
+	struct veth_args a = {.bridge = bridge, .mac = mac, .diag = diag};
 	struct netd_probe_resp r;
-	unsigned master = if_nametoindex(bridge);
 	int ret;
 
-	if (!master) {
-		netd_diag_set(diag, "bridge %s: %s", bridge, strerror(errno));
-		return -ENODEV;
-	}
 	ret = ns_spawn(name, NULL, &ns, diag);
 	if (ret)
 		goto out;
-	snprintf(ns->veth, sizeof(ns->veth), "prb%d.%.4s", (int)getpid(), name);
-	ret = netd_probe_rtnl_veth_create(ns->veth, (int)master, ns->pid, mac);
-	if (ret) {
-		netd_diag_set(diag, "%s: veth %s on %s: %s", name, ns->veth, bridge,
-		              strerror(-ret));
-		ns->veth[0] = '\0'; /* not ours: never delete what we did not make */
+	snprintf(ns->host, sizeof(ns->host), "%s", host ? host : "");
+	ret = in_host(ns, veth_create, &a, diag);
+	if (ret)
 		goto out;
-	}
 	ret = ns_call(ns, &q, NETD_PROBE_LINK_WAIT_MS, &r, diag);
 	if (ret == 0)
 		memcpy(ns->mac, r.mac, 6);
-	if (ret == 0 &&
-	    (ret = netd_probe_link_wait_running(ns->veth, NETD_PROBE_LINK_WAIT_MS)) != 0)
+	if (ret == 0 && (ret = in_host(ns, veth_running, NULL, diag)) != 0)
 		netd_diag_set(diag, "%s: %s did not come up: %s", name, ns->veth, strerror(-ret));
 out:
 	if (ret) {
@@ -171,12 +220,14 @@ void netd_probe_ns_free(struct netd_probe_ns *ns)
 	if (!ns)
 		return;
 	if (ns->veth[0]) {
-		int ret = netd_probe_rtnl_link_delete(ns->veth);
+		struct netd_diag diag = {{0}};
+		int ret = in_host(ns, veth_delete, NULL, &diag);
 
 		if (ret && ret != -ENODEV)
 			fprintf(stderr,
-			        "netd probe: deleting %s: %s (it goes with %s's namespace)\n",
-			        ns->veth, strerror(-ret), ns->name);
+			        "netd probe: deleting %s%s%s: %s (it goes with %s's namespace)\n",
+			        ns->veth, ns->host[0] ? " on host " : "", ns->host,
+			        diag.msg[0] ? diag.msg : strerror(-ret), ns->name);
 	}
 	if (ns->fd >= 0)
 		close(ns->fd);

@@ -1,6 +1,7 @@
 /*
  * Private to the probe's namespaces: probe_ns.c (the parent's side), probe_child.c (the
- * child's side), probe_rtnl.c (rtnetlink requests) and probe_link.c (one link's facts).
+ * child's side), probe_rtnl.c (rtnetlink requests) and probe_link.c (one link's facts), and
+ * probe_host.c (the other host's bridge and VXLAN port, by probe_rtnl.c).
  * The tests use probe.h only.
  */
 #ifndef NETD_PROBE_NS_PRIV_H
@@ -71,6 +72,13 @@ int netd_probe_rtnl_default_route_add(int index, struct in_addr gw);
 int netd_probe_rtnl_default_route6_add(int index, const struct in6_addr *gw);
 /* A global IPv6 address of index whose DAD is done: -ENOENT while there is none. */
 int netd_probe_rtnl_addr6_global(int index, struct in6_addr *addr, uint8_t *plen);
+/* One link's master (0: none) and, for a VXLAN device, its id: -ENODEV without the link. */
+struct netd_probe_link_facts {
+	int master;
+	bool vxlan;
+	uint32_t vni;
+};
+int netd_probe_rtnl_link_facts(const char *name, struct netd_probe_link_facts *f);
 
 /* --- one link, by ioctl and packet socket (probe_link.c) --- */
 

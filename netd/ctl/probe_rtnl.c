@@ -283,3 +283,59 @@ int netd_probe_route_oif_addr(const struct netd_probe_addr *dst, int *ifindex)
 	*ifindex = r.oif;
 	return r.oif ? 0 : -ENETUNREACH;
 }
+
+/* --- one link's master and VXLAN id: RTM_GETLINK by name (the other host's VXLAN port) --- */
+
+static int link_info_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	if (type <= IFLA_INFO_MAX)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static int link_vxlan_cb(const struct nlattr *a, void *data)
+{
+	struct netd_probe_link_facts *f = data;
+
+	if (mnl_attr_get_type(a) == IFLA_VXLAN_ID && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+		f->vni = mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+static int link_attr_cb(const struct nlattr *a, void *data)
+{
+	struct netd_probe_link_facts *f = data;
+	const struct nlattr *info[IFLA_INFO_MAX + 1] = {0};
+
+	if (mnl_attr_get_type(a) == IFLA_MASTER && mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+		f->master = (int)mnl_attr_get_u32(a);
+	if (mnl_attr_get_type(a) != IFLA_LINKINFO)
+		return MNL_CB_OK;
+	mnl_attr_parse_nested(a, link_info_cb, info);
+	f->vxlan = info[IFLA_INFO_KIND] &&
+	           mnl_attr_validate(info[IFLA_INFO_KIND], MNL_TYPE_STRING) == 0 &&
+	           strcmp(mnl_attr_get_str(info[IFLA_INFO_KIND]), "vxlan") == 0;
+	if (f->vxlan && info[IFLA_INFO_DATA])
+		mnl_attr_parse_nested(info[IFLA_INFO_DATA], link_vxlan_cb, f);
+	return MNL_CB_OK;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if (nlh->nlmsg_type == RTM_NEWLINK)
+		mnl_attr_parse(nlh, sizeof(struct ifinfomsg), link_attr_cb, data);
+	return MNL_CB_OK;
+}
+
+int netd_probe_rtnl_link_facts(const char *name, struct netd_probe_link_facts *f)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = link_msg(buf, RTM_GETLINK, 0, 0);
+
+	memset(f, 0, sizeof(*f));
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nl_talk(nlh, link_cb, f);
+}

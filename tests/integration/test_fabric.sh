@@ -8,6 +8,8 @@
 # outside access leaves through the guest's own host, `down` on one host leaves the others
 # working and takes its FRR lines with the last spanning network; FRR not running fails `up`
 # with nothing left; FRR restarted gets its lines back from the reconcile.
+# `netdctl probe --peer-host` measures VMToVM across hosts (lab, iso, wan; wan again with
+# VMToVM=deny) and leaves nothing on the other host, however it ends.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_fabric.sh"
 
@@ -135,6 +137,69 @@ expect_eq "wan: one gateway MAC on every host" "$(fab_mac "$(fab_ns 1)" brwan)" 
 	"$(fab_mac "$(fab_ns 2)" brwan)"
 expect_eq "wan: guest on host 2 sees the gateway under that MAC" \
 	"$(fab_mac "$(fab_ns 2)" brwan)" "$gw"
+
+# netdctl probe --peer-host: the probe's second VM on host 2's bridge of the same network
+# (checked to carry vx<VNI>), so its VMToVM cell is measured across hosts and must be the
+# policy's: lab allow (VNI 100), iso deny (VMToVM=deny, internal's default, VNI 101), wan
+# allow (nat's default, VNI 200), where vm2's lease is host 2's dnsmasq's, from its slice.
+h2=$(fab_ns 2)
+fab_probe() { # fab_probe NET ARGS...: host 1's probe of NET, --json in $T/probe.NET.json
+	nd_ns "$(fab_ns 1)" "$NETDCTL_BIN" --socket "$(fab_dir 1)/sock" --json probe "$@" \
+		>"$T/probe.$1.json" 2>"$T/probe.$1.err"
+}
+fab_pj() { jq -r "$2" "$T/probe.$1.json"; }
+fab_prb_links() { "$IPBIN" -n "$1" -o link show | grep -c ' prb' || true; }
+for net in lab iso wan; do
+	want=allow
+	[[ $net != iso ]] || want=deny
+	expect_ok "probe $net --peer-host host 2: exit 0, every cell as configured" \
+		fab_probe "$net" --peer-host "$h2"
+	expect_eq "probe $net --peer-host: VMToVM expected $want (the policy)" "$want" \
+		"$(fab_pj "$net" .cells.vm_to_vm.expected)"
+	expect_eq "probe $net --peer-host: VMToVM measured $want across hosts, both ways" "$want" \
+		"$(fab_pj "$net" .cells.vm_to_vm.measured)"
+	expect_eq "probe $net --json names the peer host" "$h2" "$(fab_pj "$net" .peer_host)"
+	expect_eq "probe $net --json: vm2 is on host 2, vm1 here" "here $h2" \
+		"$(fab_pj "$net" '[.vms[] | .host // "here"] | join(" ")')"
+	expect_eq "probe $net: no veth of the probe left on host 2 or host 1" "0 0" \
+		"$(fab_prb_links "$h2") $(fab_prb_links "$(fab_ns 1)")"
+done
+expect_match "probe wan --peer-host: host 2 is beside it in the text" \
+	"vm2 192\\.168\\.77\\.[0-9]+/24 \\(dhcp\\) on host $h2" \
+	"$(nd_ns "$(fab_ns 1)" "$NETDCTL_BIN" --socket "$(fab_dir 1)/sock" probe wan --peer-host "$h2")"
+vm1=$(fab_pj wan '.vms[0].address' | cut -d/ -f1)
+vm2=$(fab_pj wan '.vms[1].address' | cut -d/ -f1)
+mac2=$(fab_pj wan '.vms[1].mac')
+expect_ok "probe wan: vm1's lease $vm1 is from host 1's slice (.100-.132)" \
+	test "${vm1##*.}" -ge 100 -a "${vm1##*.}" -le 132
+expect_ok "probe wan: vm2's lease $vm2 is from host 2's slice (.133-.165)" \
+	test "${vm2##*.}" -ge 133 -a "${vm2##*.}" -le 165
+expect_match "probe wan: vm2's lease is in host 2's dnsmasq" "^$mac2 +$vm2 +netd-probe-vm2" \
+	"$(fab_ctl 2 leases wan | grep -i "^$mac2")"
+expect_nomatch "probe wan: ... and not in host 1's" "$mac2" "$(fab_ctl 1 leases wan)"
+# refused: a namespace without the network's bridge, a bridge without the VNI's port
+out=$(fab_probe wan --peer-host "$OUT"; cat "$T/probe.wan.err")
+expect_match "probe --peer-host a namespace without brwan: refused, saying so" \
+	"host $OUT has no bridge brwan: is wan up there" "$out"
+"$IPBIN" -n "$OUT" link add brlab type bridge
+out=$(fab_probe lab --peer-host "$OUT"; cat "$T/probe.lab.err")
+expect_match "probe --peer-host a brlab without vx100: refused, not the same network" \
+	"host $OUT has no VXLAN port vx100 .*: is lab up there with VNI 100" "$out"
+"$IPBIN" -n "$OUT" link del brlab
+# interrupted (TERM) or killed (KILL) while its VMs live: nothing of it stays on host 2 ($! is
+# netdctl's pid: nsenter execs it)
+for sig in TERM KILL; do
+	nsenter --net="/run/netns/$(fab_ns 1)" "$NETDCTL_BIN" --socket "$(fab_dir 1)/sock" probe iso --peer-host "$h2" \
+		--timeout 5000 >/dev/null 2>&1 &
+	pid=$!
+	nd_wait 10 sh -c "'$IPBIN' -n '$h2' -o link show | grep -q ' prb$pid\\.'"
+	kill -"$sig" "$pid"
+	wait "$pid"
+	rc=$?
+	expect_eq "probe --peer-host killed by SIG$sig: its exit" $((128 + $(kill -l "$sig"))) "$rc"
+	expect_ok "probe --peer-host killed by SIG$sig: its veth on host 2 is gone" \
+		nd_wait 5 sh -c "! '$IPBIN' -n '$h2' -o link show | grep -q ' prb'"
+done
 
 # The gateway stays on its host: with every host's caches flushed, each guest ARPs for the
 # gateway anew, and then each host for its guest; an observer's counters (after netd's rules on the
@@ -309,5 +374,18 @@ out=$(fab_ctl 3 up lab 2>&1)
 expect_match "host 3 without FRR: up lab fails saying FRR is not running" \
 	'FRR is not running' "$out"
 expect_fail "host 3 without FRR: no bridge left" "$IPBIN" -n "$(fab_ns 3)" link show brlab
+
+# wan with VMToVM=deny on hosts 1 and 2 (reload): probe --peer-host measures deny across hosts
+# (the VXLAN port isolated with the guests' ports).
+for i in 1 2; do
+	sed -i 's/^\[VXLAN\]$/[Policy]\nVMToVM=deny\n&/' "$(fab_dir "$i")/conf/wan.conf"
+	expect_ok "host $i: reload with wan's VMToVM=deny" fab_ctl "$i" reload
+done
+expect_ok "probe wan (VMToVM=deny) --peer-host host 2: exit 0, every cell as configured" \
+	fab_probe wan --peer-host "$h2"
+expect_eq "probe wan (VMToVM=deny) --peer-host: VMToVM expected deny" deny \
+	"$(fab_pj wan .cells.vm_to_vm.expected)"
+expect_eq "probe wan (VMToVM=deny) --peer-host: VMToVM measured deny across hosts" deny \
+	"$(fab_pj wan .cells.vm_to_vm.measured)"
 
 nd_finish
