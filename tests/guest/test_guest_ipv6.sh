@@ -15,66 +15,32 @@
 #     answers the guest itself; no echo request reached the guest.
 : "${GL_GUEST_TIMEOUT:=60}" # each qemu is killed after this many seconds, whatever happens
 . "$(dirname "$0")/lib.sh"
-
-: "${NETD_SOURCE_DIR:=$(cd "$GL_DIR/../.." && pwd)}"
-: "${NETD_BIN:=$NETD_SOURCE_DIR/build/netd}"
-: "${NETDCTL_BIN:=$NETD_SOURCE_DIR/build/netdctl}"
-for b in "$NETD_BIN" "$NETDCTL_BIN"; do
-	[[ -x $b ]] || gl_die "$b is not built (set NETD_BIN/NETDCTL_BIN or build into build/)"
-done
-command -v dnsmasq >/dev/null || gl_die "dnsmasq is missing (dnsmasq-base)"
+gl_netd_bins
 
 PREFIX6=fd42:7a:1
 HOST6=$PREFIX6::1
 UPLINK6=2001:db8:100::1
 OUT6=2001:db8:100::2
 gl_init
-# dnsmasq runs as nobody and rereads its hosts file under the runtime dir
-chmod 755 "$GL_WORK"
-mkdir -p "$GL_WORK/conf" "$GL_WORK/state" "$GL_WORK/run"
+gl_netd_dirs
 sed "s|^Address=192.122.1.1/24\$|&\nAddress=$HOST6/64|" "$NETD_SOURCE_DIR/conf/default.conf" \
 	>"$GL_WORK/conf/default.conf"
 grep -qx "Address=$HOST6/64" "$GL_WORK/conf/default.conf" || gl_die "no IPv6 Address= in default.conf"
-SOCK=$GL_WORK/run/netd.sock
-ctl() { "$NETDCTL_BIN" --socket "$SOCK" "$@"; }
 
-gl_netns out || gl_die "outside namespace"
-OUT=$GL_NETNS
-gl_ns ip link add ext0 type veth peer name eth0 netns "$OUT" || gl_die "veth"
-gl_ns ip addr add 198.51.100.1/24 dev ext0
+gl_outside
 gl_ns ip addr add "$UPLINK6/64" dev ext0 nodad
-gl_ns ip link set ext0 up
-ip -n "$OUT" addr add 198.51.100.2/24 dev eth0
 ip -n "$OUT" addr add "$OUT6/64" dev eth0 nodad
-ip -n "$OUT" link set eth0 up
-ip -n "$OUT" route add 192.122.1.0/24 via 198.51.100.1
 ip -n "$OUT" -6 route add "$PREFIX6::/64" via "$UPLINK6"
 
 # Servers: busybox httpd with a CGI that answers with the client address it saw ("[addr]" for
 # IPv6). The host's also serves /phase, which the guest polls (the host cannot reach the
 # guest: that is the policy under test).
-mkdir -p "$GL_WORK/www/cgi-bin"
-printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n%%s\\n" "$REMOTE_ADDR"\n' \
-	>"$GL_WORK/www/cgi-bin/peer"
-chmod 755 "$GL_WORK/www/cgi-bin/peer"
-echo wait >"$GL_WORK/www/phase"
-set_phase() { echo "$1" >"$GL_WORK/www/phase.new" && mv "$GL_WORK/www/phase.new" "$GL_WORK/www/phase"; }
-ip netns exec "$OUT" busybox httpd -f -p "[$OUT6]:8000" -h "$GL_WORK/www" &
-GL_PIDS+=("$!")
+gl_www
+gl_outside_httpd "[$OUT6]:8000"
 
-gl_bg netd "$NETD_BIN" --config-dir "$GL_WORK/conf" --state-dir "$GL_WORK/state" \
-	--runtime-dir "$GL_WORK/run" --socket "$SOCK" --dnsmasq "$(command -v dnsmasq)" \
-	--down-on-exit
-NETD_PID=$GL_BG_PID
-netd_ready() { grep -q 'netd: ready' "$GL_WORK/netd.out" && [[ -S $SOCK ]]; }
-for _ in $(seq 200); do
-	netd_ready && break
-	kill -0 "$NETD_PID" 2>/dev/null || break
-	sleep 0.05
-done
-netd_ready || gl_die "netd did not start: $(cat "$GL_WORK/netd.out")"
+gl_netd_start
 gl_check "netd brought default up at start (Autostart=yes)" \
-	sh -c "'$NETDCTL_BIN' --socket '$SOCK' list | grep -E '^default +nat +virbr0 .* up'"
+	sh -c "'$NETDCTL_BIN' --socket '$GL_SOCK' list | grep -E '^default +nat +virbr0 .* up'"
 gl_check "virbr0 has the host's IPv6 address $HOST6/64" \
 	sh -c "ip -n $GL_NS -6 -o addr show dev virbr0 | grep -q ' inet6 $HOST6/64 '"
 gl_check "the host forwards IPv6 while default is up" \
@@ -82,20 +48,8 @@ gl_check "the host forwards IPv6 while default is up" \
 # the host's server listens on the bridge's IPv6 address, which exists now (nodad: usable)
 gl_bg host-httpd busybox httpd -f -p "[$HOST6]:8000" -h "$GL_WORK/www"
 
-if ! ctl attach default >"$GL_WORK/attach.out" 2>&1; then
-	gl_fail "netdctl attach default" "$(cat "$GL_WORK/attach.out")"
-	gl_finish
-fi
-# "default: attached vnet0 (guest 52:54:00:.., host side fe:54:00:..)", then qemu's arguments
-TAP=$(sed -n '1s/^default: attached \([^ ]*\) (guest \([0-9a-f:]*\),.*/\1/p' "$GL_WORK/attach.out")
-MAC=$(sed -n '1s/^default: attached \([^ ]*\) (guest \([0-9a-f:]*\),.*/\2/p' "$GL_WORK/attach.out")
-QEMU_ARGS=$(sed -n 2p "$GL_WORK/attach.out")
-if [[ -n $TAP && -n $MAC && $QEMU_ARGS == *"ifname=$TAP,"* && $QEMU_ARGS == *"mac=$MAC"* ]]; then
-	gl_pass "netdctl attach default: $TAP, guest MAC $MAC"
-else
-	gl_fail "netdctl attach default printed a tap, a MAC and qemu's arguments" "$(cat "$GL_WORK/attach.out")"
-	gl_finish
-fi
+gl_attach default
+TAP=$GL_TAP MAC=$GL_MAC QEMU_ARGS=$GL_QEMU_ARGS
 
 cat >"$GL_WORK/guest.sh" <<'EOF'
 e=$(nic "$(cut -d: -f5- /sys/class/net/*/address | grep -v '^00:00$' | head -n1)")
@@ -165,26 +119,15 @@ else
 fi
 if gl_wait_marker vm '^GUEST-EVENT server-ready' 40; then
 	IP6=$(tr -d '\r' <"$(gl_log_of vm)" | sed -n 's/^GUEST-EVENT server-ready ip=\([0-9a-f:]*\).*/\1/p')
-	# refused_tcp NS: connecting from NS to the guest's server fails, and at once (netd rejects
-	# rather than drops, so a client is not left waiting)
-	refused_tcp() {
-		local t0=$EPOCHREALTIME out ms
-		if out=$(ip netns exec "$1" timeout 5 busybox wget -q -O- "http://[$IP6]:8080/cgi-bin/peer" 2>&1); then
-			echo "connected; the server saw '$out'"
-			return 1
-		fi
-		ms=$(((${EPOCHREALTIME/./} - ${t0/./}) / 1000))
-		echo "$out (after $ms ms)"
-		((ms < 2000))
-	}
-	gl_check "host -> guest TCP over IPv6 is rejected at once (HostToVM=deny)" refused_tcp "$GL_NS"
+	URL="http://[$IP6]:8080/cgi-bin/peer"
+	gl_check "host -> guest TCP over IPv6 is rejected at once (HostToVM=deny)" gl_refused_tcp "$GL_NS" "$URL"
 	gl_check "host -> guest ICMPv6 echo gets no reply" sh -c "! ip netns exec $GL_NS busybox ping -c 1 -W 1 $IP6"
-	gl_check "outside -> guest TCP over IPv6 is rejected at once (OutsideToVM=deny)" refused_tcp "$OUT"
+	gl_check "outside -> guest TCP over IPv6 is rejected at once (OutsideToVM=deny)" gl_refused_tcp "$OUT" "$URL"
 	gl_check "outside -> guest ICMPv6 echo gets no reply" sh -c "! ip netns exec $OUT busybox ping -c 1 -W 1 $IP6"
 else
 	gl_fail "guest got a SLAAC address and started its server"
 fi
-set_phase "done"
+gl_set_phase "done"
 gl_check "guest powered off by itself" gl_wait_exit vm 30
 gl_check_done vm
 gl_guest_results vm 9

@@ -35,15 +35,10 @@
 : "${GL_GUEST_TIMEOUT:=90}" # each qemu is killed after this many seconds, whatever happens
 . "$(dirname "$0")/lib.sh"
 
-: "${NETD_SOURCE_DIR:=$(cd "$GL_DIR/../.." && pwd)}"
-: "${NETD_BIN:=$NETD_SOURCE_DIR/build/netd}"
-: "${NETDCTL_BIN:=$NETD_SOURCE_DIR/build/netdctl}"
 PINGS=50     # per stream and phase, 0.1 s apart
 PULL_ECHO=19 # the cable is pulled right after the LAN host's reply to this echo (1.9 s in)
 MAX_LOST=${MAX_LOST:-1}
-for b in "$NETD_BIN" "$NETDCTL_BIN"; do
-	[[ -x $b ]] || gl_die "$b is not built (set NETD_BIN/NETDCTL_BIN or build into build/)"
-done
+gl_netd_bins
 
 gl_init
 GL_MODULES="bridge veth nf_tables"
@@ -55,14 +50,8 @@ gl_ns ip link set br0 up
 gl_tap tap0 br0 || gl_die "tap0"
 gl_tap tap1 br0 || gl_die "tap1"
 # the LAN host's server: a CGI that answers with the client's address as it arrived
-mkdir -p "$GL_WORK/www/cgi-bin"
-printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n%%s\\n" "$REMOTE_ADDR"\n' \
-	>"$GL_WORK/www/cgi-bin/peer"
-chmod 755 "$GL_WORK/www/cgi-bin/peer"
-echo wait >"$GL_WORK/www/phase"
+gl_www
 gl_bg httpd busybox httpd -f -p 10.99.0.254:8000 -h "$GL_WORK/www"
-# set_phase WORD: what the guest reads next from http://10.99.0.254:8000/phase
-set_phase() { echo "$1" >"$GL_WORK/www/phase.new" && mv "$GL_WORK/www/phase.new" "$GL_WORK/www/phase"; }
 
 gl_stage_bin vm "$NETD_BIN" /usr/sbin/netd || gl_die "staging netd"
 gl_stage_bin vm "$NETDCTL_BIN" /usr/sbin/netdctl || gl_die "staging netdctl"
@@ -360,7 +349,7 @@ phase() {
 	local new=$4 na_g na_ll
 	gl_check "$PHASE: the LAN host's neighbour entries for $GUEST6 and $BR_LL say another MAC" poison
 	na_g=$(na_count "$new" g) na_ll=$(na_count "$new" ll)
-	set_phase "$PHASE"
+	gl_set_phase "$PHASE"
 	gl_wait_marker vm "^GUEST-EVENT pinging phase=$PHASE" 10 || gl_fail "guest started its $PHASE stream"
 	stream lan-host-to-guest 10.99.0.1
 	stream lan-host-to-vm 10.99.0.2
@@ -400,7 +389,7 @@ gl_check "guest sees $S1 back, stays on $S2" wait_bond "active=$S2 $S1=up $S2=up
 phase ping2 nic2 "active=$S1 $S1=up $S2=down" tap0
 gl_check "QMP set_link nic2 on" gl_set_link vm nic2 on
 gl_check "guest sees $S2 back, stays on $S1" wait_bond "active=$S1 $S1=up $S2=up" 10
-set_phase "done"
+gl_set_phase "done"
 
 gl_check "guest finished" gl_wait_exit vm 30
 gl_check_done vm
