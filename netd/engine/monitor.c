@@ -15,7 +15,9 @@
 #include "netd/mode.h"
 #include "netd/kernel/garp.h"
 #include "netd/kernel/link_monitor.h"
+#include "netd/kernel/unsol_na.h"
 #include "netd/kernel/uplink.h"
+#include "netd/util/log.h"
 
 /* A link was enslaved to the bridge with ifindex master: apply its network's port policy. */
 static void port_added(struct netd_engine *e, int master, const char *port)
@@ -41,19 +43,27 @@ static void port_added(struct netd_engine *e, int master, const char *port)
 	}
 }
 
-/* A bond failed over: announce its network's bridge addresses (kernel/garp.h says why). */
+/* A bond failed over: announce its network's bridge addresses, IPv4 by gratuitous ARP and
+ * IPv6 by unsolicited neighbour advertisements (kernel/garp.h and netd/na.h say why). */
 static void bond_failover(struct netd_engine *e, const char *bond)
 {
 	for (size_t i = 0; i < e->config->n_networks; i++) {
 		const struct netd_network *n = e->config->networks[i];
 		struct netd_uplink_state br;
 		struct netd_link_info li;
+		size_t sent;
+		int ret;
 
-		if (strcmp(n->bond.name, bond) != 0 || !netd_engine_bridge_get(e, n, &li) ||
-		    netd_uplink_snapshot(e->nl, n->bridge, &br) < 0)
+		if (strcmp(n->bond.name, bond) != 0 || !netd_engine_bridge_get(e, n, &li))
 			continue;
-		for (size_t k = 0; k < br.n_addrs; k++)
-			netd_garp_send(li.ifindex, li.mac, br.addrs[k].prefix.addr);
+		if (netd_uplink_snapshot(e->nl, n->bridge, &br) == 0)
+			for (size_t k = 0; k < br.n_addrs; k++)
+				netd_garp_send(li.ifindex, li.mac, br.addrs[k].prefix.addr);
+		if ((ret = netd_na_announce(e->nl, &li, &sent)) < 0)
+			netd_log_net(
+			    LOG_WARNING, n->name,
+			    "announcing %s's IPv6 addresses after %s failed over: %s (%zu sent)",
+			    n->bridge, bond, strerror(-ret), sent);
 	}
 }
 

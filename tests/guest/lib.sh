@@ -43,6 +43,26 @@
 #   gl_pass / gl_fail / gl_check DESC CMD...   host-side assertions
 #   gl_finish                  print "N passed, N failed" and exit non-zero on any failure
 #
+# For the tests with netd (on the host side, or staged into a guest):
+#   gl_netd_bins               NETD_BIN, NETDCTL_BIN (default: the tree's build/); dies unless
+#                              both are there
+#   gl_www                     $GL_WORK/www for the tests' busybox httpds: cgi-bin/peer answers
+#                              with the client address it saw ("[ADDR]" for IPv6), /phase says
+#                              "wait" until gl_set_phase WORD changes it (a guest polls it where
+#                              the host cannot reach the guest)
+#   gl_netd_dirs               $GL_WORK/{conf,state,run} for a netd in the sandbox; GL_SOCK
+#   gl_netd_start              that netd (dnsmasq, --down-on-exit), NETD_PID; dies unless ready
+#   gl_ctl ARGS...             netdctl on its socket
+#   gl_attach NET              `netdctl attach NET` must print a tap, a MAC and qemu's arguments
+#                              (a pass; else a fail, and the test ends there): GL_TAP, GL_MAC,
+#                              GL_QEMU_ARGS
+#   gl_outside                 the "outside": namespace OUT ($GL_NS-out) on a veth from the
+#                              sandbox's ext0 198.51.100.1/24 to its eth0 198.51.100.2/24,
+#                              routing 192.122.1.0/24 (conf/default.conf's) back through it
+#   gl_outside_httpd ADDR:PORT the outside's busybox httpd on gl_www's files
+#   gl_refused_tcp NS URL      a GET of URL from namespace NS fails, and at once (in under 2 s:
+#                              netd rejects rather than drops, so a client is not left waiting)
+#
 # Every guest has a hard time limit (GL_GUEST_TIMEOUT, default 60 s): qemu is started under
 # `timeout -s KILL`, so a hung guest never hangs CI. Set GL_KEEP=1 to keep $GL_WORK (console
 # logs) after the run; on failure the tail of each guest's log is printed anyway.
@@ -363,4 +383,92 @@ gl_finish() {
 	printf '%s: %d passed, %d failed\n' "$GL_TEST" "$GL_PASS" "$GL_FAIL"
 	((GL_FAIL == 0))
 	exit $?
+}
+
+gl_netd_bins() {
+	: "${NETD_SOURCE_DIR:=$(cd "$GL_DIR/../.." && pwd)}"
+	: "${NETD_BIN:=$NETD_SOURCE_DIR/build/netd}"
+	: "${NETDCTL_BIN:=$NETD_SOURCE_DIR/build/netdctl}"
+	local b
+	for b in "$NETD_BIN" "$NETDCTL_BIN"; do
+		[[ -x $b ]] || gl_die "$b is not built (set NETD_BIN/NETDCTL_BIN or build into build/)"
+	done
+}
+
+gl_www() {
+	mkdir -p "$GL_WORK/www/cgi-bin" || return 1
+	# shellcheck disable=SC2016 # $REMOTE_ADDR is for the CGI's shell
+	printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n%%s\\n" "$REMOTE_ADDR"\n' \
+		>"$GL_WORK/www/cgi-bin/peer"
+	chmod 755 "$GL_WORK/www/cgi-bin/peer"
+	echo wait >"$GL_WORK/www/phase"
+}
+gl_set_phase() { echo "$1" >"$GL_WORK/www/phase.new" && mv "$GL_WORK/www/phase.new" "$GL_WORK/www/phase"; }
+
+gl_netd_dirs() {
+	# dnsmasq runs as nobody and rereads its hosts file under the runtime dir
+	chmod 755 "$GL_WORK"
+	mkdir -p "$GL_WORK/conf" "$GL_WORK/state" "$GL_WORK/run"
+	GL_SOCK=$GL_WORK/run/netd.sock
+}
+gl_ctl() { "$NETDCTL_BIN" --socket "$GL_SOCK" "$@"; }
+gl_netd_ready() { grep -q 'netd: ready' "$GL_WORK/netd.out" && [[ -S $GL_SOCK ]]; }
+gl_netd_start() {
+	command -v dnsmasq >/dev/null || gl_die "dnsmasq is missing (dnsmasq-base)"
+	gl_bg netd "$NETD_BIN" --config-dir "$GL_WORK/conf" --state-dir "$GL_WORK/state" \
+		--runtime-dir "$GL_WORK/run" --socket "$GL_SOCK" --dnsmasq "$(command -v dnsmasq)" \
+		--down-on-exit
+	NETD_PID=$GL_BG_PID
+	local i
+	for ((i = 0; i < 200; i++)); do
+		gl_netd_ready && break
+		kill -0 "$NETD_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	gl_netd_ready || gl_die "netd did not start: $(cat "$GL_WORK/netd.out")"
+}
+
+gl_attach() {
+	local out=$GL_WORK/attach.out
+	GL_TAP='' GL_MAC='' GL_QEMU_ARGS=''
+	if gl_ctl attach "$1" >"$out" 2>&1; then
+		# "NET: attached vnet0 (guest 52:54:00:.., host side fe:54:00:..)", then qemu's arguments
+		GL_TAP=$(sed -n "1s/^$1: attached \([^ ]*\) (guest \([0-9a-f:]*\),.*/\1/p" "$out")
+		GL_MAC=$(sed -n "1s/^$1: attached \([^ ]*\) (guest \([0-9a-f:]*\),.*/\2/p" "$out")
+		GL_QEMU_ARGS=$(sed -n 2p "$out")
+	fi
+	if [[ -n $GL_TAP && -n $GL_MAC && $GL_QEMU_ARGS == *"ifname=$GL_TAP,"* &&
+		$GL_QEMU_ARGS == *"mac=$GL_MAC"* ]]; then
+		gl_pass "netdctl attach $1: $GL_TAP, guest MAC $GL_MAC, qemu: $GL_QEMU_ARGS"
+	else
+		gl_fail "netdctl attach $1 printed a tap, a MAC and qemu's arguments" "$(cat "$out")"
+		gl_finish
+	fi
+}
+
+gl_refused_tcp() {
+	local t0=$EPOCHREALTIME out ms
+	if out=$(ip netns exec "$1" timeout 5 busybox wget -q -O- "$2" 2>&1); then
+		echo "connected; the server saw '$out'"
+		return 1
+	fi
+	ms=$(((${EPOCHREALTIME/./} - ${t0/./}) / 1000))
+	echo "$out (after $ms ms)"
+	((ms < 2000))
+}
+
+gl_outside() {
+	gl_netns out || gl_die "outside namespace"
+	OUT=$GL_NETNS
+	gl_ns ip link add ext0 type veth peer name eth0 netns "$OUT" || gl_die "veth"
+	gl_ns ip addr add 198.51.100.1/24 dev ext0
+	gl_ns ip link set ext0 up
+	ip -n "$OUT" addr add 198.51.100.2/24 dev eth0
+	ip -n "$OUT" link set eth0 up
+	ip -n "$OUT" route add 192.122.1.0/24 via 198.51.100.1
+}
+
+gl_outside_httpd() {
+	ip netns exec "$OUT" busybox httpd -f -p "$1" -h "$GL_WORK/www" &
+	GL_PIDS+=("$!")
 }

@@ -14,76 +14,30 @@
 #     guest's lease (gone from `netdctl leases` and dnsmasq's lease file, no dnsmasq restart).
 : "${GL_GUEST_TIMEOUT:=60}" # each qemu is killed after this many seconds, whatever happens
 . "$(dirname "$0")/lib.sh"
-
-: "${NETD_SOURCE_DIR:=$(cd "$GL_DIR/../.." && pwd)}"
-: "${NETD_BIN:=$NETD_SOURCE_DIR/build/netd}"
-: "${NETDCTL_BIN:=$NETD_SOURCE_DIR/build/netdctl}"
-for b in "$NETD_BIN" "$NETDCTL_BIN"; do
-	[[ -x $b ]] || gl_die "$b is not built (set NETD_BIN/NETDCTL_BIN or build into build/)"
-done
-command -v dnsmasq >/dev/null || gl_die "dnsmasq is missing (dnsmasq-base)"
+gl_netd_bins
 
 HOST_ADDR=192.122.1.1
 OUT_ADDR=198.51.100.2
 gl_init
-# dnsmasq runs as nobody and rereads its hosts file under the runtime dir
-chmod 755 "$GL_WORK"
-mkdir -p "$GL_WORK/conf" "$GL_WORK/state" "$GL_WORK/run"
+gl_netd_dirs
 cp "$NETD_SOURCE_DIR/conf/default.conf" "$GL_WORK/conf/"
-SOCK=$GL_WORK/run/netd.sock
-ctl() { "$NETDCTL_BIN" --socket "$SOCK" "$@"; }
 
-gl_netns out || gl_die "outside namespace"
-OUT=$GL_NETNS
-gl_ns ip link add ext0 type veth peer name eth0 netns "$OUT" || gl_die "veth"
-gl_ns ip addr add 198.51.100.1/24 dev ext0
-gl_ns ip link set ext0 up
-ip -n "$OUT" addr add "$OUT_ADDR/24" dev eth0
-ip -n "$OUT" link set eth0 up
-ip -n "$OUT" route add 192.122.1.0/24 via 198.51.100.1
+gl_outside
 
 # Servers: busybox httpd with a CGI that answers with the client address it saw. The host's
 # also serves /phase, which the guest polls (the host cannot reach the guest: that is the
 # policy under test).
-mkdir -p "$GL_WORK/www/cgi-bin"
-printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n%%s\\n" "$REMOTE_ADDR"\n' \
-	>"$GL_WORK/www/cgi-bin/peer"
-chmod 755 "$GL_WORK/www/cgi-bin/peer"
-echo wait >"$GL_WORK/www/phase"
-set_phase() { echo "$1" >"$GL_WORK/www/phase.new" && mv "$GL_WORK/www/phase.new" "$GL_WORK/www/phase"; }
-ip netns exec "$OUT" busybox httpd -f -p "$OUT_ADDR:8000" -h "$GL_WORK/www" &
-GL_PIDS+=("$!")
+gl_www
+gl_outside_httpd "$OUT_ADDR:8000"
 
-gl_bg netd "$NETD_BIN" --config-dir "$GL_WORK/conf" --state-dir "$GL_WORK/state" \
-	--runtime-dir "$GL_WORK/run" --socket "$SOCK" --dnsmasq "$(command -v dnsmasq)" \
-	--down-on-exit
-NETD_PID=$GL_BG_PID
-netd_ready() { grep -q 'netd: ready' "$GL_WORK/netd.out" && [[ -S $SOCK ]]; }
-for _ in $(seq 200); do
-	netd_ready && break
-	kill -0 "$NETD_PID" 2>/dev/null || break
-	sleep 0.05
-done
-netd_ready || gl_die "netd did not start: $(cat "$GL_WORK/netd.out")"
+gl_netd_start
 gl_check "netd brought default up at start (Autostart=yes)" \
-	sh -c "'$NETDCTL_BIN' --socket '$SOCK' list | grep -E '^default +nat +virbr0 .* up'"
+	sh -c "'$NETDCTL_BIN' --socket '$GL_SOCK' list | grep -E '^default +nat +virbr0 .* up'"
 # the host's server listens on the bridge's address, which exists now
 gl_bg host-httpd busybox httpd -f -p "$HOST_ADDR:8000" -h "$GL_WORK/www"
 
-if ! ctl attach default >"$GL_WORK/attach.out" 2>&1; then
-	gl_fail "netdctl attach default" "$(cat "$GL_WORK/attach.out")"
-	gl_finish
-fi
-# "default: attached vnet0 (guest 52:54:00:.., host side fe:54:00:..)", then qemu's arguments
-TAP=$(sed -n '1s/^default: attached \([^ ]*\) (guest \([0-9a-f:]*\),.*/\1/p' "$GL_WORK/attach.out")
-MAC=$(sed -n '1s/^default: attached \([^ ]*\) (guest \([0-9a-f:]*\),.*/\2/p' "$GL_WORK/attach.out")
-QEMU_ARGS=$(sed -n 2p "$GL_WORK/attach.out")
-if [[ -n $TAP && -n $MAC && $QEMU_ARGS == *"ifname=$TAP,"* && $QEMU_ARGS == *"mac=$MAC"* ]]; then
-	gl_pass "netdctl attach default: $TAP, guest MAC $MAC, qemu: $QEMU_ARGS"
-else
-	gl_fail "netdctl attach default printed a tap, a MAC and qemu's arguments" "$(cat "$GL_WORK/attach.out")"
-	gl_finish
-fi
+gl_attach default
+TAP=$GL_TAP MAC=$GL_MAC QEMU_ARGS=$GL_QEMU_ARGS
 gl_check "the tap is on virbr0, tagged netd:default" sh -c \
 	"[ \"\$(ip netns exec $GL_NS cat /sys/class/net/$TAP/ifalias)\" = netd:default ] &&
 	 ip -n $GL_NS -o link show dev $TAP | grep -q ' master virbr0 '"
@@ -129,27 +83,16 @@ if gl_boot_time vm; then gl_pass "guest booted in ${GL_BOOT_SECS}s"; else gl_fai
 if gl_wait_marker vm '^GUEST-EVENT server-ready' 40; then
 	IPADDR=$(tr -d '\r' <"$(gl_log_of vm)" | sed -n 's/^GUEST-EVENT server-ready ip=\([0-9.]*\).*/\1/p')
 	gl_check "netdctl leases default: $MAC has $IPADDR" \
-		sh -c "'$NETDCTL_BIN' --socket '$SOCK' leases default | grep -E '^$MAC +$IPADDR( |\$)'"
-	# refused_tcp NS: connecting from NS to the guest's server fails, and at once (netd rejects
-	# rather than drops, so a client is not left waiting)
-	refused_tcp() {
-		local t0=$EPOCHREALTIME out ms
-		if out=$(ip netns exec "$1" timeout 5 busybox wget -q -O- "http://$IPADDR:8080/cgi-bin/peer" 2>&1); then
-			echo "connected; the server saw '$out'"
-			return 1
-		fi
-		ms=$(((${EPOCHREALTIME/./} - ${t0/./}) / 1000))
-		echo "$out (after $ms ms)"
-		((ms < 2000))
-	}
-	gl_check "host -> guest TCP is rejected at once (HostToVM=deny)" refused_tcp "$GL_NS"
+		sh -c "'$NETDCTL_BIN' --socket '$GL_SOCK' leases default | grep -E '^$MAC +$IPADDR( |\$)'"
+	URL="http://$IPADDR:8080/cgi-bin/peer"
+	gl_check "host -> guest TCP is rejected at once (HostToVM=deny)" gl_refused_tcp "$GL_NS" "$URL"
 	gl_check "host -> guest ICMP gets no reply" sh -c "! ip netns exec $GL_NS busybox ping -c 1 -W 1 $IPADDR"
-	gl_check "outside -> guest TCP is rejected at once (OutsideToVM=deny)" refused_tcp "$OUT"
+	gl_check "outside -> guest TCP is rejected at once (OutsideToVM=deny)" gl_refused_tcp "$OUT" "$URL"
 	gl_check "outside -> guest ICMP gets no reply" sh -c "! ip netns exec $OUT busybox ping -c 1 -W 1 $IPADDR"
 else
 	gl_fail "guest got a lease and started its server"
 fi
-set_phase "done"
+gl_set_phase "done"
 gl_check "guest powered off by itself" gl_wait_exit vm 30
 gl_check_done vm
 gl_guest_results vm 7
@@ -158,7 +101,7 @@ gl_guest_results vm 7
 LEASES=$GL_WORK/state/default.leases
 gl_check "before detach, dnsmasq's lease file holds $MAC" grep -q " $MAC ${IPADDR:-none} " "$LEASES"
 DNSMASQ_PID=$(tr -dc 0-9 <"$GL_WORK/run/default.pid" 2>/dev/null)
-if ctl detach default "$TAP" >"$GL_WORK/detach.out" 2>&1 &&
+if gl_ctl detach default "$TAP" >"$GL_WORK/detach.out" 2>&1 &&
 	grep -qx "default: detached $TAP (lease of ${IPADDR:-none} released)" "$GL_WORK/detach.out"; then
 	gl_pass "netdctl detach default $TAP: $(cat "$GL_WORK/detach.out")"
 else
@@ -166,7 +109,7 @@ else
 fi
 gl_check "the tap is gone" sh -c "! ip -n $GL_NS link show dev $TAP"
 no_lease() { # the daemon answers, without a lease for the guest's MAC
-	ctl leases default >"$GL_WORK/leases.out" 2>&1 || return 1
+	gl_ctl leases default >"$GL_WORK/leases.out" 2>&1 || return 1
 	! grep -q "^$MAC " "$GL_WORK/leases.out"
 }
 gl_check "the guest's lease is gone from netdctl leases" no_lease

@@ -21,13 +21,7 @@
 # Reports per-mode timings in the guest (netd start, up, checks, first ping, down, restore).
 : "${GL_GUEST_TIMEOUT:=150}" # each qemu is killed after this many seconds, whatever happens
 . "$(dirname "$0")/lib.sh"
-
-: "${NETD_SOURCE_DIR:=$(cd "$GL_DIR/../.." && pwd)}"
-: "${NETD_BIN:=$NETD_SOURCE_DIR/build/netd}"
-: "${NETDCTL_BIN:=$NETD_SOURCE_DIR/build/netdctl}"
-for b in "$NETD_BIN" "$NETDCTL_BIN"; do
-	[[ -x $b ]] || gl_die "$b is not built (set NETD_BIN/NETDCTL_BIN or build into build/)"
-done
+gl_netd_bins
 
 gl_init
 GL_NIC_OPTS=",speed=1000,duplex=full"

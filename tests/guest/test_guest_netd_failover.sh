@@ -20,6 +20,12 @@
 #     two more (see stream_done's caller). Then the first cable is plugged back and the second
 #     pulled: the bond must move back, same limits; then it is plugged back too. The guest
 #     reports each change of the bond's state as a GUEST-EVENT;
+#   * the same failovers over IPv6: br-lan also holds fd00:99::1/64 (and its link-local
+#     address), the LAN host fd00:99::254/64; before each pull the LAN host's neighbour entries
+#     for both are set to a MAC nobody has; after it, an unsolicited neighbour advertisement
+#     for each (Override, hop limit 255, to ff02::1, from br-lan's MAC) must have come in by
+#     the tap of the NIC the bond moved to (nft counters in the sandbox), and both entries
+#     must hold br-lan's MAC again;
 #   * netd stopped (SIGTERM: the network stays up) and started again: the new netd sees "lan"
 #     up, and its `netdctl down lan` gives both NICs back exactly, from the slaves' state the
 #     first netd saved (no master, same MAC, MTU, flags, the address back on eth0).
@@ -29,33 +35,23 @@
 : "${GL_GUEST_TIMEOUT:=90}" # each qemu is killed after this many seconds, whatever happens
 . "$(dirname "$0")/lib.sh"
 
-: "${NETD_SOURCE_DIR:=$(cd "$GL_DIR/../.." && pwd)}"
-: "${NETD_BIN:=$NETD_SOURCE_DIR/build/netd}"
-: "${NETDCTL_BIN:=$NETD_SOURCE_DIR/build/netdctl}"
 PINGS=50     # per stream and phase, 0.1 s apart
 PULL_ECHO=19 # the cable is pulled right after the LAN host's reply to this echo (1.9 s in)
 MAX_LOST=${MAX_LOST:-1}
-for b in "$NETD_BIN" "$NETDCTL_BIN"; do
-	[[ -x $b ]] || gl_die "$b is not built (set NETD_BIN/NETDCTL_BIN or build into build/)"
-done
+gl_netd_bins
 
 gl_init
 GL_MODULES="bridge veth nf_tables"
 
 gl_ns ip link add br0 type bridge || gl_die "bridge"
 gl_ns ip addr add 10.99.0.254/24 dev br0
+gl_ns ip addr add fd00:99::254/64 dev br0 nodad
 gl_ns ip link set br0 up
 gl_tap tap0 br0 || gl_die "tap0"
 gl_tap tap1 br0 || gl_die "tap1"
 # the LAN host's server: a CGI that answers with the client's address as it arrived
-mkdir -p "$GL_WORK/www/cgi-bin"
-printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n%%s\\n" "$REMOTE_ADDR"\n' \
-	>"$GL_WORK/www/cgi-bin/peer"
-chmod 755 "$GL_WORK/www/cgi-bin/peer"
-echo wait >"$GL_WORK/www/phase"
+gl_www
 gl_bg httpd busybox httpd -f -p 10.99.0.254:8000 -h "$GL_WORK/www"
-# set_phase WORD: what the guest reads next from http://10.99.0.254:8000/phase
-set_phase() { echo "$1" >"$GL_WORK/www/phase.new" && mv "$GL_WORK/www/phase.new" "$GL_WORK/www/phase"; }
 
 gl_stage_bin vm "$NETD_BIN" /usr/sbin/netd || gl_die "staging netd"
 gl_stage_bin vm "$NETDCTL_BIN" /usr/sbin/netdctl || gl_die "staging netdctl"
@@ -64,7 +60,7 @@ cat >"$GL_WORK/guest.sh" <<'EOF'
 S1=$(nic 01) && S2=$(nic 02) || { result nics 0; exit 1; }
 W=/tmp/netd
 mkdir -p $W/conf $W/state $W/run
-LAN=10.99.0.254 ME=10.99.0.1 VMA=10.99.0.2 B=/sys/class/net/bond0
+LAN=10.99.0.254 ME=10.99.0.1 VMA=10.99.0.2 B=/sys/class/net/bond0 ME6=fd00:99::1
 vm() { $IP netns exec vm "$@"; }
 since() { awk -v a="$1" -v b="$(uptime_s)" 'BEGIN { printf "%.2f", b - a }'; }
 # cell NAME FROM ADDR PORT SEEN: FROM (vm, or - for the guest) pings ADDR and GETs a CGI on
@@ -125,6 +121,12 @@ result bond-made-by-netd $ok "mode=$(tr ' ' : <$B/bonding/mode)" "miimon=$(cat $
 	"slaves=$(tr ' ' , <$B/bonding/slaves)" "master=$(basename "$(readlink $B/master)")"
 $IP -o -4 addr show dev br-lan | grep -q " $ME/24 "
 result guest-address-moved-to-br-lan $((! $?)) "br-lan=$($IP -o -4 addr show dev br-lan | awk '{print $4}')"
+# The host's IPv6 on the bridge, as the LAN's SLAAC or its admin would give it, next to the
+# link-local address the bridge made itself: what netd must announce after a failover.
+ll6() { $IP -6 -o addr show dev br-lan scope link -tentative | awk '{print $4}' | cut -d/ -f1 | head -n1; }
+has_ll6() { [ -n "$(ll6)" ]; }
+$IP -6 addr add $ME6/64 dev br-lan nodad && wait_for 5 has_ll6
+result br-lan-ipv6 $((! $?)) "br-lan=$($IP -o -6 addr show dev br-lan | awk '{print $4}' | tr '\n' ,)"
 
 # the "VM", and a CGI server in the guest and in the VM (IPv4 sockets: REMOTE_ADDR without ::ffff:)
 $IP netns add vm && $IP link add vmh type veth peer name vmg && $IP link set vmg netns vm &&
@@ -146,7 +148,7 @@ state() {
 		"$S1=$(cat /sys/class/net/$S1/bonding_slave/mii_status)" \
 		"$S2=$(cat /sys/class/net/$S2/bonding_slave/mii_status)"
 }
-event ready s1=$S1 s2=$S2
+event ready s1=$S1 s2=$S2 mac=$(cat /sys/class/net/br-lan/address) ll6=$(ll6)
 prev= phase= phases= pids= i=0
 while [ $i -lt 600 ]; do
 	s=$(state)
@@ -215,6 +217,66 @@ gl_wait_marker vm '^GUEST-EVENT ready' 40 || gl_die "the guest never got its bri
 READY=$(tr -d '\r' <"$(gl_log_of vm)" | grep -a '^GUEST-EVENT ready')
 S1=$(sed -n 's/.* s1=\([^ ]*\).*/\1/p' <<<"$READY")
 S2=$(sed -n 's/.* s2=\([^ ]*\).*/\1/p' <<<"$READY")
+BR_MAC=$(sed -n 's/.* mac=\([^ ]*\).*/\1/p' <<<"$READY")
+BR_LL=$(sed -n 's/.* ll6=\([^ ]*\).*/\1/p' <<<"$READY")
+GUEST6=fd00:99::1
+[[ -n $BR_MAC && -n $BR_LL ]] || gl_die "the guest named no MAC or link-local address of br-lan: $READY"
+
+# The LAN side of the failover over IPv6. Counters in the sandbox (the LAN switch), per port
+# and per address of the guest's bridge: unsolicited neighbour advertisements from the
+# bridge's MAC for that address (to ff02::1, hop limit 255, Override set, Router and
+# Solicited clear) arriving by that port.
+nft_hex() { python3 -c 'import ipaddress, sys; print("0x%032x" % int(ipaddress.ip_address(sys.argv[1])))' "$1"; }
+na_watch() {
+	local tap kind addr counters="" rules=""
+	for tap in tap0 tap1; do
+		for kind in g ll; do
+			addr=$GUEST6
+			[[ $kind == ll ]] && addr=$BR_LL
+			counters+="counter na_${tap}_$kind {}"$'\n'
+			rules+="iifname \"$tap\" ether saddr $BR_MAC ip6 daddr ff02::1 ip6 hoplimit 255"
+			rules+=" icmpv6 type nd-neighbor-advert @th,32,8 & 0xe0 == 0x20"
+			rules+=" @th,64,128 $(nft_hex "$addr") counter name na_${tap}_$kind"$'\n'
+		done
+	done
+	gl_ns nft -f - <<<"table bridge lan_watch {
+$counters
+chain pre { type filter hook prerouting priority 0; policy accept;
+$rules}
+}"
+}
+gl_check "the LAN counts neighbour advertisements for $GUEST6 and $BR_LL per port" na_watch
+na_count() { gl_ns nft list counter bridge lan_watch "na_$1_$2" | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
+# na_arrived TAP KIND BEFORE: the counter went past BEFORE (within 3 s)
+na_arrived() {
+	local i
+	for ((i = 0; i < 30; i++)); do
+		(($(na_count "$1" "$2") > $3)) && return 0
+		sleep 0.1
+	done
+	echo "na_$1_$2: $(na_count "$1" "$2") packets, $3 before the pull"
+	return 1
+}
+# The LAN host's neighbour entries for the guest's IPv6 addresses, set to a MAC nobody has
+# (STALE, as an entry gone cold): only an advertisement with Override puts the bridge's back,
+# since the LAN host sends the guest no IPv6 of its own here.
+poison() {
+	local a
+	for a in "$GUEST6" "$BR_LL"; do
+		gl_ns ip -6 neigh replace "$a" lladdr 02:00:00:00:00:99 dev br0 nud stale || return 1
+	done
+}
+neigh_mac() { gl_ns ip -6 neigh show "$1" dev br0 | sed -n 's/.* lladdr \([0-9a-f:]*\).*/\1/p'; }
+# neigh_is ADDR: the LAN host's entry for ADDR holds the bridge's MAC again (within 3 s)
+neigh_is() {
+	local i
+	for ((i = 0; i < 30; i++)); do
+		[[ $(neigh_mac "$1") == "$BR_MAC" ]] && return 0
+		sleep 0.1
+	done
+	gl_ns ip -6 neigh show "$1" dev br0
+	return 1
+}
 
 # the cells from the LAN host's side (the guest did its own)
 # lan_cell NAME ADDR: ping ADDR, GET its CGI, which must have seen the LAN host's address
@@ -265,9 +327,10 @@ stream_done() {
 	LOST_FIGURES+="$PHASE/$1:$lost/${tx:-0} "
 }
 
-# phase NAME NIC_TO_PULL STATE_AFTER: three ping streams across the bond, the active NIC's
-# cable pulled right after the guest's reply to the LAN host's echo PULL_ECHO; the guest's bond
-# must end in STATE_AFTER.
+# phase NAME NIC_TO_PULL STATE_AFTER NEW_TAP: three ping streams across the bond, the active
+# NIC's cable pulled right after the guest's reply to the LAN host's echo PULL_ECHO; the guest's
+# bond must end in STATE_AFTER, and the LAN must have heard of the bridge's IPv6 addresses by
+# NEW_TAP, the sandbox tap of the NIC the bond moved to.
 #
 # Why after a reply rather than at a fixed time: the LAN host's streams send every 0.1 s from
 # their start, and a pull a fixed 2 s (20 intervals) in landed on one of their echoes, QMP
@@ -283,7 +346,10 @@ stream_done() {
 # more.
 phase() {
 	PHASE=$1 PULL=$2
-	set_phase "$PHASE"
+	local new=$4 na_g na_ll
+	gl_check "$PHASE: the LAN host's neighbour entries for $GUEST6 and $BR_LL say another MAC" poison
+	na_g=$(na_count "$new" g) na_ll=$(na_count "$new" ll)
+	gl_set_phase "$PHASE"
 	gl_wait_marker vm "^GUEST-EVENT pinging phase=$PHASE" 10 || gl_fail "guest started its $PHASE stream"
 	stream lan-host-to-guest 10.99.0.1
 	stream lan-host-to-vm 10.99.0.2
@@ -303,20 +369,31 @@ phase() {
 	# that frame: 2 pings, and one more for TCG's timer jitter on this emulated guest.
 	stream_done lan-host-to-vm "$((MAX_LOST + 2))"
 	gl_check "$PHASE: the guest's bond moved: $3" wait_bond "$3" 5
+	# IPv6 as IPv4: the LAN learns the bridge's new port from netd's advertisements for the
+	# bridge's own addresses. For the link-local one the kernel sends one too, for bond0's
+	# (the same address while the bridge has the bond's MAC); the global one only netd does.
+	gl_check "$PHASE: an unsolicited NA for $GUEST6 came in by the new port $new" \
+		na_arrived "$new" g "$na_g"
+	gl_check "$PHASE: an unsolicited NA for $BR_LL came in by the new port $new" \
+		na_arrived "$new" ll "$na_ll"
+	gl_check "$PHASE: the LAN host's neighbour entry for $GUEST6 has the bridge's MAC again" \
+		neigh_is "$GUEST6"
+	gl_check "$PHASE: the LAN host's neighbour entry for $BR_LL has the bridge's MAC again" \
+		neigh_is "$BR_LL"
 }
 LOST_FIGURES=""
 gl_check "bond starts on $S1 with both NICs up" wait_bond "active=$S1 $S1=up $S2=up" 5
-phase ping1 nic1 "active=$S2 $S1=down $S2=up"
+phase ping1 nic1 "active=$S2 $S1=down $S2=up" tap1
 gl_check "QMP set_link nic1 on" gl_set_link vm nic1 on
 gl_check "guest sees $S1 back, stays on $S2" wait_bond "active=$S2 $S1=up $S2=up" 10
-phase ping2 nic2 "active=$S1 $S1=up $S2=down"
+phase ping2 nic2 "active=$S1 $S1=up $S2=down" tap0
 gl_check "QMP set_link nic2 on" gl_set_link vm nic2 on
 gl_check "guest sees $S2 back, stays on $S1" wait_bond "active=$S1 $S1=up $S2=up" 10
-set_phase "done"
+gl_set_phase "done"
 
 gl_check "guest finished" gl_wait_exit vm 30
 gl_check_done vm
-gl_guest_results vm 13
+gl_guest_results vm 14
 # netd's own words in the guest: no warning or error (a reconcile that fought the bond would
 # say so)
 gl_check "netd logged no warning or error in the guest" \
