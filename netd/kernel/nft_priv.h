@@ -396,6 +396,12 @@ int nft_check_frame(struct nft_report *r, const struct nft_ktable *t, const stru
  * it jumps to one of them, or its key meets one the network wants. */
 bool nft_elem_concerns(const struct nft_elem *e, const struct nft_want_elem *want, size_t n_want,
                        const char *map, char names[][NETD_NFT_CHAIN_MAX]);
+/* The elements of set that may be the network's business, by position in set->elems, in
+ * order (*v of *n, the caller's to free): those that jump to one of its chains, and those
+ * whose key meets one it wants in this set. Found through the set's index: nft_elem_concerns()
+ * is true of none but these. */
+int nft_elem_candidates(const struct nft_kset *set, const struct nft_want_elem *want, size_t n_want,
+                        char names[][NETD_NFT_CHAIN_MAX], size_t **v, size_t *n);
 
 /* ---- nft_bridge.c: table bridge netd, the guests' bound ports ---- */
 
