@@ -21,28 +21,13 @@
 
 #include <cmocka.h>
 
+#include "engine_fixture.h"
 #include "engine_priv.h"
 #include "netd/engine.h"
 #include "netd/util/file_cache.h"
 #include "netd/util/fsutil.h"
 
 static char root[] = "/tmp/netd-engine-files-XXXXXX";
-static struct netd_engine *engine;
-
-static int stop_engine(void **state)
-{
-	struct netd_diag diag = {""};
-	int ret = 0;
-
-	(void)state;
-	if (engine && netd_engine_down_all(engine, &diag) < 0) {
-		fprintf(stderr, "test_engine_files: down: %s\n", diag.msg);
-		ret = -1;
-	}
-	netd_engine_free(engine);
-	engine = NULL;
-	return ret;
-}
 
 static uint64_t misses(uint64_t *hits)
 {
@@ -111,22 +96,9 @@ static void test_unchanged_pass_reads_nothing(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	static const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(test_unchanged_pass_reads_nothing, stop_engine),
 	};
-	char cmd[128];
-	int ret;
 
-	if (unshare(CLONE_NEWNET) < 0) {
-		fprintf(stderr, "test_engine_files: unshare(CLONE_NEWNET): %s (needs root)\n",
-		        strerror(errno));
-		return 1;
-	}
-	if (!mkdtemp(root))
-		return 1;
-	ret = system("ip link set lo up") == 0 ? cmocka_run_group_tests(tests, NULL, NULL) : 1;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	if (system(cmd) != 0)
-		ret = 1;
-	return ret;
+	return engine_test_main("test_engine_files", root, tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -90,25 +90,6 @@ static void assert_followed(void)
 	netd_nft_close(fresh);
 }
 
-static struct netd_nft_guest guest(const char *port, uint8_t last, const char *addr)
-{
-	struct netd_nft_guest g = {.mac = {0x52, 0x54, 0, 0xaa, 0, last}};
-
-	snprintf(g.port, sizeof(g.port), "%s", port);
-	if (addr)
-		assert_int_equal(netd_ipv4_parse(addr, &g.addr), 0);
-	return g;
-}
-
-static struct netd_nft_net *with_guests(const struct netd_network *n,
-                                        const struct netd_nft_guest *g, size_t count)
-{
-	struct netd_nft_net *x;
-
-	assert_int_equal(netd_nft_net_build_guests(n, g, count, &x), 0);
-	return x;
-}
-
 static void port_ok(int ret, const struct netd_diag *diag)
 {
 	if (ret != 0)
