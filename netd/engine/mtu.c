@@ -55,7 +55,8 @@ int netd_mtu_apply(struct netd_engine *e, const struct netd_network *n, unsigned
 	if (!raise && br.mtu != mtu &&
 	    (ret = netd_nl_link_set_mtu(e->nl, n->bridge, mtu, diag)) < 0)
 		goto out;
-	ret = netd_nl_link_list(e->nl, &links, &nl);
+	/* The bridge's ports alone (a dump the kernel filters), not every link of the host. */
+	ret = netd_nl_link_ports(e->nl, br.ifindex, &links, &nl);
 	if (ret < 0)
 		goto out;
 	for (size_t i = 0; i < nl; i++) {

@@ -40,13 +40,13 @@ int netd_upstream_sync(struct netd_engine *e, size_t *told)
 		goto out;
 	/* No resolv.conf is no upstream, as for dnsmasq; an unreadable one keeps the last
 	 * servers rather than dropping them all. */
-	ret = netd_file_read(e->resolv_conf, RESOLV_CONF_MAX, &resolv);
+	ret = netd_file_read_cached(e->resolv_conf, RESOLV_CONF_MAX, &resolv);
 	if (ret < 0 && ret != -ENOENT)
 		goto out;
 	ret = netd_dnsmasq_render_servers(resolv, &want);
 	if (ret < 0)
 		goto out;
-	if (netd_file_read(path, RESOLV_CONF_MAX, &have) == 0 && strcmp(have, want) == 0)
+	if (netd_file_read_cached(path, RESOLV_CONF_MAX, &have) == 0 && strcmp(have, want) == 0)
 		goto out; /* unchanged: nothing written, nobody woken */
 	/* dnsmasq rereads it as nobody: world-readable. */
 	ret = netd_file_write_atomic(path, want, 0644, false);

@@ -89,28 +89,42 @@ struct has6_ctx {
 	int found;
 };
 
-static int match6(struct nl_object *obj, void *arg)
+/* An address of the dump (the kernel filtered it to the link): the one wanted? */
+static int match6(struct nlmsghdr *h, void *arg)
 {
-	struct rtnl_addr *a = (struct rtnl_addr *)obj;
+	struct nlattr *tb[IFA_MAX + 1], *a;
+	const struct ifaddrmsg *ifa;
 	struct has6_ctx *c = arg;
-	struct in6_addr x;
 
-	if (nl_object_get_msgtype(obj) == RTM_NEWADDR && rtnl_addr_get_ifindex(a) == c->ifindex &&
-	    in6_of(rtnl_addr_get_local(a), &x) && rtnl_addr_get_prefixlen(a) == (int)c->want->len &&
-	    memcmp(&x, &c->want->addr, sizeof(x)) == 0)
+	if (h->nlmsg_type != RTM_NEWADDR || nlmsg_parse(h, sizeof(*ifa), tb, IFA_MAX, NULL) < 0)
+		return 0;
+	ifa = nlmsg_data(h);
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (ifa->ifa_family == AF_INET6 && (int)ifa->ifa_index == c->ifindex && a &&
+	    nla_len(a) == sizeof(struct in6_addr) && ifa->ifa_prefixlen == c->want->len &&
+	    memcmp(nla_data(a), &c->want->addr, sizeof(struct in6_addr)) == 0)
 		c->found = 1;
 	return 0;
 }
 
+/* A strict dump of the link's IPv6 addresses alone: one bridge's few, not the host's. */
 int netd_nl_addr6_has(struct netd_nl *nl, const char *ifname, const struct netd_prefix6 *p)
 {
 	struct has6_ctx c = {.want = p};
+	struct ifaddrmsg ifa = {.ifa_family = AF_INET6};
+	struct nl_msg *msg;
 	int ret;
 
 	c.ifindex = netd_nl_ifindex(nl, ifname);
 	if (c.ifindex < 0)
 		return c.ifindex;
-	ret = netd_nl_dump(nl, RTM_GETADDR, AF_INET6, match6, &c);
+	ifa.ifa_index = (unsigned)c.ifindex;
+	msg = nlmsg_alloc_simple(RTM_GETADDR, NLM_F_DUMP);
+	if (!msg || nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	ret = netd_nl_query_strict(nl, msg, match6, &c);
 	return ret < 0 ? ret : c.found;
 }
 

@@ -16,7 +16,7 @@
 static int same(const char *path, const char *text)
 {
 	char *have = NULL;
-	int ret = netd_file_read(path, FILE_MAX, &have);
+	int ret = netd_file_read_cached(path, FILE_MAX, &have);
 
 	if (ret == -ENOENT)
 		return 0;

@@ -23,9 +23,11 @@ struct netd_dnsmasq_op {
 	bool start;         /* a start (its stop phases are the cleanup of a failed one) */
 	/* start only */
 	char name[NETD_NAME_MAX + 16];
-	struct netd_child ch; /* the foreground dnsmasq, waited for (the reaper's list) */
-	int errfd;            /* its stderr */
-	int ret;              /* a failed start's error, kept while its cleanup stop runs */
+	struct netd_child ch;    /* the foreground dnsmasq, waited for (the reaper's list) */
+	int errfd;               /* its stderr */
+	char bin[NETD_PATH_MAX]; /* the dnsmasq started, for a retry */
+	int retries;             /* starts retried so far (dnsmasq_spawn.c: retry_start) */
+	int ret;                 /* a failed start's error, kept while its cleanup stop runs */
 	struct netd_diag diag;
 };
 

@@ -24,6 +24,10 @@
 
 #define STOP_TERM_MS 2000
 #define STOP_KILL_MS 1000
+/* The pid file, conf and hosts files are read through the file cache (util/file_cache.h): a
+ * pass over an unchanged host reads none of them again. */
+#define PID_FILE_MAX  64
+#define CONF_FILE_MAX (16 * 1024 * 1024)
 
 static int pidfd_open_(pid_t pid)
 {
@@ -88,10 +92,9 @@ out:
 static pid_t read_pid(const struct netd_dnsmasq_paths *p)
 {
 	char *text = NULL, *end;
-	size_t len;
 	long v;
 
-	if (read_text(p->pid, &text, &len) < 0)
+	if (netd_file_read_cached(p->pid, PID_FILE_MAX, &text) < 0)
 		return 0;
 	errno = 0;
 	v = strtol(text, &end, 10);
@@ -105,7 +108,7 @@ static pid_t read_pid(const struct netd_dnsmasq_paths *p)
 static bool is_ours(pid_t pid, const struct netd_dnsmasq_paths *p)
 {
 	char path[64], want[NETD_PATH_MAX + 16], *text = NULL;
-	size_t len;
+	size_t len = 0;
 	bool ours = false;
 
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
@@ -259,11 +262,12 @@ static int file_equals(const char *path, const char *text)
 	size_t len;
 	int ret;
 
-	ret = read_text(path, &have, &len);
+	ret = netd_file_read_cached(path, CONF_FILE_MAX, &have);
 	if (ret == -ENOENT)
 		return 0;
 	if (ret < 0)
 		return ret;
+	len = strlen(have);
 	ret = len == strlen(text) && memcmp(have, text, len) == 0;
 	free(have);
 	return ret;

@@ -26,10 +26,17 @@
 #include "dnsmasq_priv.h"
 #include "netd/kernel/child.h"
 #include "netd/util/fsutil.h"
+#include "netd/util/log.h"
 #include "netd/util/wait.h"
 
 #define START_TIMEOUT_MS 10000
 #define REAP_TIMEOUT_MS  1000
+/* dnsmasq lists the host's interfaces as it starts, and gives up when one of them goes
+ * (another network's bridge deleted) between its list and its look at each: "failed to find
+ * list of interfaces: No such device". Nothing of this network's is wrong; a start again
+ * lists them again. A few times, each at once: the loop waits for the new process. */
+#define START_RETRIES 3
+#define RACE_MSG      "failed to find list of interfaces: No such device"
 
 void netd_dnsmasq_reaped(pid_t pid, int status)
 {
@@ -179,6 +186,23 @@ static int cleanup(struct netd_dnsmasq_op *op, int ret)
 	return r == -EINPROGRESS ? r : op->ret;
 }
 
+/* A start that lost the race with another link's deletion (RACE_MSG), started again when it
+ * left no daemon and has retries left: -EINPROGRESS then (or a failure to fork), 1 when it
+ * is not to be retried. */
+static int retry_start(struct netd_dnsmasq_op *op)
+{
+	pid_t running;
+
+	if (op->retries >= START_RETRIES || !strstr(op->diag.msg, RACE_MSG) ||
+	    netd_dnsmasq_running(&op->p, &running))
+		return 1;
+	op->retries++;
+	netd_log(LOG_NOTICE, "%s; starting it again (%d of %d)", op->diag.msg, op->retries,
+	         START_RETRIES);
+	op->diag.msg[0] = '\0';
+	return spawn(op, op->bin, &op->diag);
+}
+
 /* The start phases: the foreground process's exit is the verdict. */
 static int start_step(struct netd_dnsmasq_op *op, pid_t *pid)
 {
@@ -187,6 +211,12 @@ static int start_step(struct netd_dnsmasq_op *op, pid_t *pid)
 	if (child_exit(op, &status)) {
 		ret = op->phase == NETD_DQ_REAPING ? op->ret : exit_verdict(op, status);
 		child_done(op);
+		if (ret == -EIO && op->phase == NETD_DQ_SPAWNED) {
+			int again = retry_start(op);
+
+			if (again != 1)
+				return again == -EINPROGRESS ? again : cleanup(op, again);
+		}
 		if (ret == 0 && !netd_dnsmasq_running(&op->p, pid)) {
 			ret = -EIO;
 			netd_diag_set(&op->diag,
@@ -290,6 +320,7 @@ int netd_dnsmasq_start_begin(const struct netd_dnsmasq_paths *p, const char *con
 		dnsmasq_bin = getenv("NETD_DNSMASQ");
 	if (!dnsmasq_bin || !*dnsmasq_bin)
 		dnsmasq_bin = "/usr/sbin/dnsmasq";
+	snprintf(op->bin, sizeof(op->bin), "%s", dnsmasq_bin);
 	/* A second dnsmasq could not bind anyway, and cleaning up after it would stop the
 	 * first: refuse before touching anything. */
 	if (netd_dnsmasq_running(p, &running)) {

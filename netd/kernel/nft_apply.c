@@ -2,21 +2,23 @@
  * written from what the tables hold now (the snapshot of nft_observe.c). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/netfilter/nf_tables.h>
 
 #include "nft_priv.h"
 
-static bool is_base_chain(const char *name)
+/* The base chains of both frames that t has, each looked up by name. */
+static size_t base_chains(const struct nft_ktable *t)
 {
+	size_t n = 0;
+
 	for (int i = 0; i < NFT_BASE_CHAINS; i++)
-		if (strcmp(name, nft_base[i].name) == 0)
-			return true;
+		n += nft_snap_chain(t, nft_base[i].name) != NULL;
 	for (size_t i = 0; i < nft_fwd_frame.n_base; i++)
-		if (strcmp(name, nft_fwd_frame.base[i].name) == 0)
-			return true;
-	return false;
+		n += nft_snap_chain(t, nft_fwd_frame.base[i].name) != NULL;
+	return n;
 }
 
 static bool bad_map(const struct nft_ktable *t, const char *name)
@@ -49,11 +51,15 @@ static int put_stale_elems(struct nft_batch *b, const struct nft_ktable *t,
 
 	for (size_t m = 0; m < t->n_sets && !ret; m++) {
 		const struct nft_kset *set = &t->sets[m];
+		size_t *v = NULL, n = 0;
 
 		if (x && bad_map(t, set->name))
 			continue;
-		for (size_t i = 0; i < set->n_elems && !ret; i++) {
-			const struct nft_elem *e = &set->elems[i];
+		/* Through the set's index: a walk over every network's elements would make each
+		 * network's change cost all of theirs. */
+		ret = nft_elem_candidates(set, want, n_want, names, &v, &n);
+		for (size_t c = 0; c < n && !ret; c++) {
+			const struct nft_elem *e = &set->elems[v[c]];
 			bool keep = false;
 
 			if (!nft_elem_concerns(e, want, n_want, set->name, names))
@@ -64,6 +70,7 @@ static int put_stale_elems(struct nft_batch *b, const struct nft_ktable *t,
 			if (!keep)
 				ret = nft_put_elem(b, NFT_MSG_DELSETELEM, set->name, e);
 		}
+		free(v);
 	}
 	return ret;
 }
@@ -149,22 +156,15 @@ static int put_inet(struct nft_batch *b, const struct nft_ktable *t, const struc
 static int put_inet_remove(struct nft_batch *b, const struct nft_ktable *t,
                            char names[][NETD_NFT_CHAIN_MAX])
 {
-	size_t mine = 0, others = 0;
+	size_t mine = 0;
 	int ret;
 
-	for (size_t i = 0; i < t->n_chains; i++) {
-		bool ours = false;
-
-		for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
-			ours |= strcmp(t->chains[i].name, names[k]) == 0;
-		if (ours)
-			mine++;
-		else if (!is_base_chain(t->chains[i].name))
-			others++;
-	}
+	/* Counted by lookups, not by a walk over every network's chains. */
+	for (int k = 0; k < NETD_NFT_CHAIN_KINDS; k++)
+		mine += nft_snap_chain(t, names[k]) != NULL;
 	if (mine == 0)
 		return 0;
-	if (others == 0)
+	if (t->n_chains == mine + base_chains(t)) /* no other chain: the last network */
 		return nft_put_del_table(b);
 	ret = put_stale_elems(b, t, NULL, names);
 	if (!ret)

@@ -40,6 +40,9 @@ void nft_batch_release(struct nft_batch *b)
 	for (size_t i = 0; i < b->n; i++)
 		free(b->what[i]);
 	free(b->what);
+	free(b->touched);
+	free(b->kept);
+	free(b->ops);
 	if (b->b)
 		nftnl_batch_free(b->b);
 	memset(b, 0, sizeof(*b));
@@ -86,6 +89,76 @@ void nft_batch_next(struct nft_batch *b)
 		b->err = -ENOMEM;
 }
 
+/* Room for one more of *n items of size sz in *v (capacity *cap). */
+static void *room(struct nft_batch *b, void *vp, size_t *n, size_t *cap, size_t sz)
+{
+	void **v = vp;
+
+	if (*n == *cap) {
+		size_t c = *cap ? 2 * *cap : 8;
+		void *p = realloc(*v, c * sz);
+
+		if (!p) {
+			b->err = -ENOMEM;
+			return NULL;
+		}
+		*v = p;
+		*cap = c;
+	}
+	return (char *)*v + (*n)++ * sz;
+}
+
+/* The message just built is noted (once, however many elements it carries). */
+static void noted(struct nft_batch *b)
+{
+	if (b->noted_upto != b->n) {
+		b->noted_upto = b->n;
+		b->n_noted++;
+	}
+}
+
+static void note_name(struct nft_batch *b, struct nft_touch **v, size_t *n, size_t *cap,
+                      const char *name)
+{
+	struct nft_touch *t;
+
+	if (b->err)
+		return;
+	t = room(b, v, n, cap, sizeof(*t));
+	if (!t)
+		return;
+	t->family = b->family;
+	snprintf(t->chain, sizeof(t->chain), "%s", name);
+	noted(b);
+}
+
+void nft_batch_note_chain(struct nft_batch *b, const char *chain)
+{
+	note_name(b, &b->touched, &b->n_touched, &b->cap_touched, chain);
+}
+
+void nft_batch_note_kept(struct nft_batch *b, const char *set)
+{
+	note_name(b, &b->kept, &b->n_kept, &b->cap_kept, set ? set : "");
+}
+
+void nft_batch_note_elem(struct nft_batch *b, uint16_t type, const char *set,
+                         const struct nft_elem *e)
+{
+	struct nft_elem_op *op;
+
+	if (b->err)
+		return;
+	op = room(b, &b->ops, &b->n_ops, &b->cap_ops, sizeof(*op));
+	if (!op)
+		return;
+	op->family = b->family;
+	op->type = type;
+	snprintf(op->set, sizeof(op->set), "%s", set);
+	op->e = *e;
+	noted(b);
+}
+
 /* Room for every ack of a big batch: a lost ack would hide an error. */
 static void size_rcvbuf(struct netd_nft *nft, size_t n_msgs)
 {
@@ -125,6 +198,8 @@ int nft_batch_commit(struct nft_batch *b, struct netd_diag *diag)
 	size_t acks = 0, failed = SIZE_MAX;
 	int fail_errno = 0, ret;
 	char *buf = NULL;
+	uint32_t pre = 0;
+	bool follow;
 
 	if (b->err) {
 		netd_diag_set(diag, "nft: building the batch: %s", strerror(-b->err));
@@ -138,6 +213,10 @@ int nft_batch_commit(struct nft_batch *b, struct netd_diag *diag)
 	if (nftnl_batch_update(b->b) < 0)
 		return -ENOMEM;
 	size_rcvbuf(b->nft, b->n);
+	/* The snapshot can follow a batch that noted all it changes, from the generation it
+	 * was read at (nft_patch.c). */
+	follow = b->nft->snap.valid && b->n_noted == b->n && nft_ruleset_gen(b->nft, &pre) == 0 &&
+	         pre == b->nft->snap.gen;
 	ret = send_batch(b);
 	if (ret < 0) {
 		netd_diag_set(diag, "nft: sending the batch: %s", strerror(-ret));
@@ -187,6 +266,8 @@ int nft_batch_commit(struct nft_batch *b, struct netd_diag *diag)
 		ret = -EIO;
 		netd_diag_set(diag, "nft: %zu of %zu messages were not acknowledged", b->n - acks,
 		              b->n);
+	} else if (follow) {
+		nft_snapshot_follow(b, pre);
 	}
 out:
 	free(buf);

@@ -188,6 +188,7 @@ static int send_rule(struct nft_batch *b, struct nftnl_rule *r, const char *chai
 		return b->err;
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	nft_batch_next(b);
+	nft_batch_note_chain(b, chain);
 	return b->err;
 }
 
@@ -256,6 +257,7 @@ int nft_put_flush(struct nft_batch *b, const char *chain)
 	if (nlh) {
 		nftnl_rule_nlmsg_build_payload(nlh, r);
 		nft_batch_next(b);
+		nft_batch_note_chain(b, chain);
 	}
 	nftnl_rule_free(r);
 	return b->err;

@@ -152,6 +152,8 @@ static int put_elems(struct nft_batch *b, uint16_t type, const char *map,
 	if (nlh) {
 		nftnl_set_elems_nlmsg_build_payload(nlh, s);
 		nft_batch_next(b);
+		for (size_t i = 0; i < n; i++)
+			nft_batch_note_elem(b, type, map, v[i]);
 	}
 	nftnl_set_free(s);
 	return ret ? ret : b->err;

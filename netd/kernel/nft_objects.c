@@ -31,6 +31,8 @@ static int put_table(struct nft_batch *b, uint16_t type)
 	if (nlh) {
 		nftnl_table_nlmsg_build_payload(nlh, t);
 		nft_batch_next(b);
+		if (type == NFT_MSG_NEWTABLE)
+			nft_batch_note_kept(b, NULL);
 	}
 	nftnl_table_free(t);
 	return b->err;
@@ -92,6 +94,7 @@ int nft_put_map(struct nft_batch *b, const struct nft_map_spec *m, uint32_t id)
 	if (nlh) {
 		nftnl_set_nlmsg_build_payload(nlh, s);
 		nft_batch_next(b);
+		nft_batch_note_kept(b, m->name);
 	}
 	nftnl_set_free(s);
 	return b->err;
@@ -135,6 +138,7 @@ static int send_chain(struct nft_batch *b, struct nftnl_chain *c, uint16_t type)
 	if (nlh) {
 		nftnl_chain_nlmsg_build_payload(nlh, c);
 		nft_batch_next(b);
+		nft_batch_note_chain(b, name);
 	}
 	nftnl_chain_free(c);
 	return b->err;
@@ -388,6 +392,7 @@ int nft_put_elem(struct nft_batch *b, uint16_t type, const char *map, const stru
 	if (nlh) {
 		nftnl_set_elems_nlmsg_build_payload(nlh, s);
 		nft_batch_next(b);
+		nft_batch_note_elem(b, type, map, e);
 	}
 	nftnl_set_free(s);
 	return b->err;

@@ -398,7 +398,7 @@ static int dump_elems(struct netd_nft *nft, uint8_t family, struct nft_kset *k)
 /* ---- the snapshot ---- */
 
 /* The ruleset's generation: one request, one NEWGEN reply (no dump, no ack). */
-static int ruleset_gen(struct netd_nft *nft, uint32_t *gen)
+int nft_ruleset_gen(struct netd_nft *nft, uint32_t *gen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nftnl_gen *g = NULL;
@@ -413,6 +413,8 @@ static int ruleset_gen(struct netd_nft *nft, uint32_t *gen)
 	len = mnl_socket_recvfrom(nft->nl, buf, sizeof(buf));
 	if (len < 0)
 		return -errno;
+	nft->read_msgs++;
+	nft->read_bytes += (uint64_t)len;
 	nlh = (struct nlmsghdr *)buf;
 	if (!mnl_nlmsg_ok(nlh, (int)len) || nlh->nlmsg_seq != seq)
 		return -EIO;
@@ -473,6 +475,52 @@ out:
 	return ret;
 }
 
+static void chain_request(struct nlmsghdr *nlh, void *arg)
+{
+	nftnl_chain_nlmsg_build_payload(nlh, arg);
+}
+
+int nft_chain_read(struct netd_nft *nft, uint8_t family, const char *name, struct nft_kchain *k)
+{
+	struct nft_ktable one = {0};
+	struct rule_dump rd = {.s = &one};
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	int ret = -ENOMEM;
+
+	if (!c || !r)
+		goto out;
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, family);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, NETD_NFT_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+	ret = nft_get_family(nft, family, NFT_MSG_GETCHAIN, chain_request, c, chain_cb, &one);
+	if (ret == -ENOENT || (ret == 0 && one.n_chains != 1)) {
+		ret = 0;
+		goto out;
+	}
+	if (ret < 0)
+		goto out;
+	/* The kernel filters a dump of rules by table and chain: only this chain's come. */
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, family);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NETD_NFT_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, name);
+	rd.last = &one.chains[0];
+	ret = nft_dump_family(nft, family, NFT_MSG_GETRULE, rule_request, r, rule_cb, &rd);
+	if (ret == 0) {
+		*k = one.chains[0];
+		one.chains[0].rules = NULL;
+		one.chains[0].n_rules = 0;
+		ret = 1;
+	}
+out:
+	nft_ktable_release(&one);
+	if (c)
+		nftnl_chain_free(c);
+	if (r)
+		nftnl_rule_free(r);
+	return ret;
+}
+
 int nft_ktable_read(struct netd_nft *nft, uint8_t family, bool rules, struct nft_ktable *t)
 {
 	int ret = -EINTR;
@@ -495,13 +543,13 @@ static int snapshot_read(struct netd_nft *nft, struct nft_snapshot *s)
 
 	for (int tries = 0; tries < SNAPSHOT_TRIES && ret == -EAGAIN; tries++) {
 		nft_snapshot_release(s);
-		ret = ruleset_gen(nft, &before);
+		ret = nft_ruleset_gen(nft, &before);
 		if (ret == 0)
 			ret = read_table(nft, NFPROTO_INET, true, &s->inet);
 		if (ret == 0)
 			ret = read_table(nft, NFPROTO_BRIDGE, true, &s->bridge);
 		if (ret == 0)
-			ret = ruleset_gen(nft, &after);
+			ret = nft_ruleset_gen(nft, &after);
 		if (ret == -EINTR || (ret == 0 && after != before))
 			ret = -EAGAIN;
 		else if (ret == 0)
@@ -524,7 +572,7 @@ int nft_snapshot_get(struct netd_nft *nft, const struct nft_snapshot **out)
 	if (nft->hold && nft->hold_checked && nft->snap.valid)
 		goto done;
 	if (nft->snap.valid) {
-		ret = ruleset_gen(nft, &gen);
+		ret = nft_ruleset_gen(nft, &gen);
 		if (ret < 0)
 			return ret;
 	}

@@ -88,6 +88,8 @@ struct netd_nft {
 	struct nft_snapshot snap;
 	/* netd_nft_observe_hold(): the generation is checked once, then trusted. */
 	bool hold, hold_checked;
+	/* What the dumps and gets have read (netd_nft_read_counts). */
+	uint64_t read_msgs, read_bytes;
 };
 
 /* nft_socket.c: the socket owns the snapshot, and frees it when it closes. */
@@ -110,7 +112,42 @@ struct nft_batch {
 	 * inet netd) or NFPROTO_BRIDGE (table bridge netd, the guests' ports). One batch may
 	 * change both tables. */
 	uint8_t family;
+	/* What the batch changes in netd's tables, for the snapshot to follow it (nft_patch.c)
+	 * without reading the tables again: the chains it touches, the elements it adds or
+	 * deletes. A message nobody noted (a table or map made or deleted) makes the snapshot be
+	 * read again whole. */
+	struct nft_touch *touched;
+	size_t n_touched, cap_touched;
+	/* The table and maps it makes if missing: when the snapshot has them, a no-op. */
+	struct nft_touch *kept;
+	size_t n_kept, cap_kept;
+	struct nft_elem_op *ops;
+	size_t n_ops, cap_ops;
+	size_t n_noted;    /* messages noted */
+	size_t noted_upto; /* the last message noted, + 1 */
 };
+
+/* A chain a batch changes (made, deleted, flushed, given rules). */
+struct nft_touch {
+	uint8_t family;
+	char chain[NETD_NFT_CHAIN_MAX];
+};
+
+/* An element a batch adds (NFT_MSG_NEWSETELEM) or deletes. */
+struct nft_elem_op {
+	uint8_t family;
+	uint16_t type;
+	char set[NFT_SET_NAME];
+	struct nft_elem e;
+};
+
+/* The message just built changes chain (in the table of b->family), or adds or deletes e in
+ * set. Errors stick in b->err. */
+void nft_batch_note_chain(struct nft_batch *b, const char *chain);
+/* The message just built makes the table (set NULL) or map set if missing. */
+void nft_batch_note_kept(struct nft_batch *b, const char *set);
+void nft_batch_note_elem(struct nft_batch *b, uint16_t type, const char *set,
+                         const struct nft_elem *e);
 
 int nft_batch_init(struct netd_nft *nft, struct nft_batch *b);
 void nft_batch_release(struct nft_batch *b);
@@ -130,6 +167,11 @@ int nft_dump_family(struct netd_nft *nft, uint8_t family, uint16_t type,
                     void (*build)(struct nlmsghdr *, void *), void *build_arg, mnl_cb_t cb,
                     void *data);
 
+/* A get of one object (request payload by build): cb sees the reply; -ENOENT when none. */
+int nft_get_family(struct netd_nft *nft, uint8_t family, uint16_t type,
+                   void (*build)(struct nlmsghdr *, void *), void *build_arg, mnl_cb_t cb,
+                   void *data);
+
 /* ---- nft_observe.c: reading the tables back ---- */
 
 /* The snapshot of both tables as they are now (*out stays owned by nft, valid until the next
@@ -145,6 +187,19 @@ const struct nft_kset *nft_snap_set(const struct nft_ktable *t, const char *name
 int nft_rule_canon(struct nftnl_rule *r, char **out);
 /* Is name a netd network chain ("in_x" ...)? Fills the network name when so. */
 bool nft_chain_network(const char *chain, char network[NETD_NAME_MAX]);
+/* The ruleset's generation now. */
+int nft_ruleset_gen(struct netd_nft *nft, uint32_t *gen);
+/* Chain name of table <family> netd with its rules, read alone: 1 and *k filled (the caller
+ * frees its rules), 0 when there is no such chain. */
+int nft_chain_read(struct netd_nft *nft, uint8_t family, const char *name, struct nft_kchain *k);
+
+/* ---- nft_patch.c: the snapshot following netd's own batch ---- */
+
+/* Batch b was committed, and the generation was pre just before: when b alone moved the
+ * ruleset since the snapshot was read, the snapshot is brought to what b made (the chains it
+ * touched read again by name, its elements added or deleted as sent) instead of being read
+ * again whole; otherwise it is left for the generation check to read again. */
+void nft_snapshot_follow(struct nft_batch *b, uint32_t pre);
 
 /* ---- nft_match.c: the IR's matches as expressions ---- */
 
@@ -341,6 +396,12 @@ int nft_check_frame(struct nft_report *r, const struct nft_ktable *t, const stru
  * it jumps to one of them, or its key meets one the network wants. */
 bool nft_elem_concerns(const struct nft_elem *e, const struct nft_want_elem *want, size_t n_want,
                        const char *map, char names[][NETD_NFT_CHAIN_MAX]);
+/* The elements of set that may be the network's business, by position in set->elems, in
+ * order (*v of *n, the caller's to free): those that jump to one of its chains, and those
+ * whose key meets one it wants in this set. Found through the set's index: nft_elem_concerns()
+ * is true of none but these. */
+int nft_elem_candidates(const struct nft_kset *set, const struct nft_want_elem *want, size_t n_want,
+                        char names[][NETD_NFT_CHAIN_MAX], size_t **v, size_t *n);
 
 /* ---- nft_bridge.c: table bridge netd, the guests' bound ports ---- */
 

@@ -95,9 +95,28 @@ int nft_dump(struct netd_nft *nft, uint16_t type, void (*build)(struct nlmsghdr 
 	return nft_dump_family(nft, NFPROTO_INET, type, build, build_arg, cb, data);
 }
 
-int nft_dump_family(struct netd_nft *nft, uint8_t family, uint16_t type,
-                    void (*build)(struct nlmsghdr *, void *), void *build_arg, mnl_cb_t cb,
-                    void *data)
+/* Count what a reply brought (netd_nft_read_counts). */
+static void count(struct netd_nft *nft, const char *buf, ssize_t len)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int left = (int)len;
+
+	nft->read_bytes += (uint64_t)len;
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
+		nft->read_msgs++;
+}
+
+void netd_nft_read_counts(const struct netd_nft *nft, uint64_t *msgs, uint64_t *bytes)
+{
+	*msgs = nft->read_msgs;
+	*bytes = nft->read_bytes;
+}
+
+/* A request and its replies: a dump (NLM_F_DUMP) ends with DONE, a get (NLM_F_ACK) with its
+ * ack. */
+static int request(struct netd_nft *nft, uint8_t family, uint16_t type, uint16_t flags,
+                   void (*build)(struct nlmsghdr *, void *), void *build_arg, mnl_cb_t cb,
+                   void *data)
 {
 	char *buf = calloc(1, NFT_RECV_BUF); /* zeroed: the request's padding goes out as is */
 	struct nlmsghdr *nlh;
@@ -107,7 +126,7 @@ int nft_dump_family(struct netd_nft *nft, uint8_t family, uint16_t type,
 	if (!buf)
 		return -ENOMEM;
 	seq = nft->seq++;
-	nlh = nftnl_nlmsg_build_hdr(buf, type, family, NLM_F_DUMP, seq);
+	nlh = nftnl_nlmsg_build_hdr(buf, type, family, flags, seq);
 	if (build)
 		build(nlh, build_arg);
 	if (mnl_socket_sendto(nft->nl, nlh, nlh->nlmsg_len) < 0) {
@@ -121,6 +140,7 @@ int nft_dump_family(struct netd_nft *nft, uint8_t family, uint16_t type,
 			ret = -errno;
 			break;
 		}
+		count(nft, buf, len);
 		ret = mnl_cb_run(buf, len, seq, nft->portid, cb, data);
 		if (ret <= MNL_CB_STOP) {
 			ret = ret < 0 ? -errno : 0;
@@ -134,4 +154,18 @@ int nft_dump_family(struct netd_nft *nft, uint8_t family, uint16_t type,
 out:
 	free(buf);
 	return ret;
+}
+
+int nft_dump_family(struct netd_nft *nft, uint8_t family, uint16_t type,
+                    void (*build)(struct nlmsghdr *, void *), void *build_arg, mnl_cb_t cb,
+                    void *data)
+{
+	return request(nft, family, type, NLM_F_DUMP, build, build_arg, cb, data);
+}
+
+int nft_get_family(struct netd_nft *nft, uint8_t family, uint16_t type,
+                   void (*build)(struct nlmsghdr *, void *), void *build_arg, mnl_cb_t cb,
+                   void *data)
+{
+	return request(nft, family, type, NLM_F_ACK, build, build_arg, cb, data);
 }

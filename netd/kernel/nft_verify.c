@@ -68,8 +68,8 @@ bool nft_elem_concerns(const struct nft_elem *e, const struct nft_want_elem *wan
  * free): those that jump to one of its chains, and those whose key meets one it wants in this
  * set. Found through the set's index, not by a walk over every network's elements:
  * nft_elem_concerns() is true of none but these. */
-static int candidates(const struct nft_kset *set, const struct nft_want_elem *want, size_t n_want,
-                      char names[][NETD_NFT_CHAIN_MAX], size_t **v, size_t *n)
+int nft_elem_candidates(const struct nft_kset *set, const struct nft_want_elem *want, size_t n_want,
+                        char names[][NETD_NFT_CHAIN_MAX], size_t **v, size_t *n)
 {
 	size_t cap = 0;
 	int ret = 0;
@@ -91,7 +91,7 @@ static int check_foreign(struct nft_report *r, const struct nft_kset *set,
 {
 	char key[2 * NFT_KEY_MAX + 8];
 	size_t *v = NULL, n = 0;
-	int ret = candidates(set, want, n_want, names, &v, &n);
+	int ret = nft_elem_candidates(set, want, n_want, names, &v, &n);
 
 	for (size_t c = 0; c < n && !ret; c++) {
 		const struct nft_elem *e = &set->elems[v[c]];

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "netd/util/file_cache.h"
 #include "netd/util/fsutil.h"
 #include "netd/model.h"
 
@@ -18,6 +19,7 @@ int netd_file_write_atomic(const char *path, const char *text, mode_t mode, bool
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp))
 		return -ENAMETOOLONG;
+	netd_file_cache_forget(path); /* what was kept of it is the old file's */
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -48,41 +50,71 @@ out:
 	return ret;
 }
 
-int netd_file_read(const char *path, size_t max, char **out)
+/* The whole file (at most max bytes), with the stat of the open file taken before the read
+ * (*st) and the length read (*len). */
+static int read_stat(const char *path, size_t max, char **out, struct stat *st, size_t *len)
 {
 	char *buf = NULL;
-	size_t len = 0;
-	struct stat st;
 	FILE *f;
 	int ret = 0;
 
+	*len = 0;
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
-	if (fstat(fileno(f), &st) < 0) {
+	if (fstat(fileno(f), st) < 0) {
 		ret = -errno;
 		goto out;
 	}
-	if ((size_t)st.st_size > max) {
+	if ((size_t)st->st_size > max) {
 		ret = -EFBIG;
 		goto out;
 	}
-	buf = malloc((size_t)st.st_size + 1);
+	buf = malloc((size_t)st->st_size + 1);
 	if (!buf) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	len = fread(buf, 1, (size_t)st.st_size, f);
+	*len = fread(buf, 1, (size_t)st->st_size, f);
 	if (ferror(f)) {
 		ret = -EIO;
 		goto out;
 	}
-	buf[len] = '\0';
+	buf[*len] = '\0';
 	*out = buf;
 	buf = NULL;
 out:
 	free(buf);
 	fclose(f);
+	return ret;
+}
+
+int netd_file_read(const char *path, size_t max, char **out)
+{
+	struct stat st;
+	size_t len;
+
+	return read_stat(path, max, out, &st, &len);
+}
+
+int netd_file_read_cached(const char *path, size_t max, char **out)
+{
+	struct stat st;
+	size_t len;
+	int ret;
+
+	if (stat(path, &st) < 0) {
+		ret = -errno;
+		netd_file_cache_forget(path);
+		return ret;
+	}
+	if ((size_t)st.st_size <= max && netd_file_cache_get(path, &st, out, &len) == 1)
+		return 0;
+	ret = read_stat(path, max, out, &st, &len);
+	if (ret == 0 && len == (size_t)st.st_size)
+		netd_file_cache_put(path, &st, *out, len);
+	else
+		netd_file_cache_forget(path);
 	return ret;
 }
 

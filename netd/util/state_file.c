@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "netd/util/file_cache.h"
 #include "netd/state_envelope.h"
 #include "netd/util/fsutil.h"
 #include "netd/util/state_file.h"
@@ -53,6 +54,10 @@ static int read_raw(const char *path, char **text, size_t *len, char *why, size_
 
 	*text = NULL;
 	*len = 0;
+	/* A regular file as it was when last read (file_cache.h): one lstat, no read. */
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (size_t)st.st_size <= NETD_STATE_FILE_MAX && netd_file_cache_get(path, &st, text, len))
+		return 0;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {
 		snprintf(why, why_len, "is missing");
@@ -96,12 +101,15 @@ static int read_raw(const char *path, char **text, size_t *len, char *why, size_
 		*len += (size_t)n;
 	}
 	(*text)[*len] = '\0';
+	if (*len == (size_t)st.st_size)
+		netd_file_cache_put(path, &st, *text, *len);
 out:
 	if (fd >= 0)
 		close(fd);
 	if (ret < 0) {
 		free(*text);
 		*text = NULL;
+		netd_file_cache_forget(path);
 	}
 	return ret;
 }

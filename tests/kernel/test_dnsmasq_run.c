@@ -31,81 +31,8 @@
 #include "netd/mode.h"
 #include "netd/kernel/netlink.h"
 #include "netd/util/wait.h"
+#include "dnsmasq_fixture.h"
 #include "kernel_util.h"
-
-static struct netd_nl *nl;
-static char dir[] = "/tmp/netd-dnsmasq-test-XXXXXX";
-
-static bool alive(pid_t pid)
-{
-	char path[64], state = 0, buf[512];
-	FILE *f;
-
-	/* A zombie is as dead as it gets for us. */
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	if (fgets(buf, sizeof(buf), f)) {
-		char *p = strrchr(buf, ')');
-		if (p && p[1] == ' ')
-			state = p[2];
-	}
-	fclose(f);
-	return state && state != 'Z' && state != 'X';
-}
-
-/* Any process at all whose arguments name this conf file (ours or not). */
-static int procs_with_conf(const char *conf)
-{
-	char want[NETD_PATH_MAX + 16], path[300], buf[8192];
-	struct dirent *de;
-	int count = 0;
-	DIR *d = opendir("/proc");
-
-	assert_non_null(d);
-	snprintf(want, sizeof(want), "--conf-file=%s", conf);
-	while ((de = readdir(d))) {
-		FILE *f;
-		size_t n;
-
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/cmdline", de->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = '\0';
-		for (size_t off = 0; off < n; off += strlen(buf + off) + 1)
-			if (strcmp(buf + off, want) == 0 && alive(atoi(de->d_name)))
-				count++;
-	}
-	closedir(d);
-	return count;
-}
-
-/* Whether /proc/net/udp (this namespace's) has a socket bound to addr:port. */
-static bool udp_bound(const char *addr, unsigned port)
-{
-	char want[32], line[512];
-	struct in_addr a;
-	bool found = false;
-	FILE *f = fopen("/proc/net/udp", "r");
-
-	assert_non_null(f);
-	assert_int_equal(inet_pton(AF_INET, addr, &a), 1);
-	snprintf(want, sizeof(want), " %08X:%04X ", a.s_addr, port);
-	while (fgets(line, sizeof(line), f)) {
-		char *c = strchr(line, ':'); /* past "  sl:"; the header has none */
-
-		if (c && strncmp(c + 1, want, strlen(want)) == 0)
-			found = true;
-	}
-	fclose(f);
-	return found;
-}
 
 /* The process's real id of a /proc/PID/status line ("Uid:" or "Gid:"), the same as its
  * effective one. */
@@ -151,51 +78,6 @@ static bool has_arg(pid_t pid, const char *arg)
 	return found;
 }
 
-static struct netd_network *net(const char *name, enum netd_mode mode, const char *bridge,
-                                const char *addr, const char *first, const char *last)
-{
-	struct netd_network *n = netd_network_new();
-	const struct netd_mode_ops *ops = netd_mode_ops(mode);
-
-	assert_non_null(n);
-	snprintf(n->name, sizeof(n->name), "%s", name);
-	n->mode = mode;
-	snprintf(n->bridge, sizeof(n->bridge), "%s", bridge);
-	for (int c = 0; c < NETD_CELL_MAX; c++)
-		n->policy[c] = ops->defaults[c];
-	n->has_address = true;
-	assert_int_equal(netd_prefix_parse(addr, &n->address), 0);
-	n->has_dhcp = true;
-	assert_int_equal(netd_ipv4_parse(first, &n->dhcp_first), 0);
-	assert_int_equal(netd_ipv4_parse(last, &n->dhcp_last), 0);
-	n->lease_time = 3600;
-	return n;
-}
-
-/* A bridge, up, with the network's address (when with_addr), and one port up so it has
- * carrier. */
-static void bridge_for(const struct netd_network *n, bool with_addr)
-{
-	struct netd_diag diag;
-	char port[IFNAMSIZ], peer[IFNAMSIZ];
-
-	snprintf(port, sizeof(port), "%.10sp", n->bridge);
-	snprintf(peer, sizeof(peer), "%.10sq", n->bridge);
-	assert_int_equal(netd_nl_bridge_create(nl, n->bridge, "netd:test", false, &diag), 0);
-	if (with_addr)
-		assert_int_equal(netd_nl_addr_add(nl, n->bridge, &n->address, &diag), 0);
-	assert_int_equal(netd_nl_link_set_up(nl, n->bridge, true, &diag), 0);
-	sh("ip link add %s type veth peer name %s && ip link set %s master %s && "
-	   "ip link set %s up && ip link set %s up",
-	   port, peer, port, n->bridge, port, peer);
-}
-
-struct started {
-	struct netd_dnsmasq_paths p;
-	char *conf, *hosts;
-	pid_t pid;
-};
-
 static int start(const struct netd_network *n, struct started *s, struct netd_diag *diag)
 {
 	char *opts = NULL, *records = NULL;
@@ -211,19 +93,6 @@ static int start(const struct netd_network *n, struct started *s, struct netd_di
 	free(opts);
 	free(records);
 	return netd_dnsmasq_start(&s->p, s->conf, s->hosts, NULL, &s->pid, diag);
-}
-
-static void started_free(struct started *s)
-{
-	free(s->conf);
-	free(s->hosts);
-}
-
-static void wait_gone(pid_t pid)
-{
-	for (int i = 0; i < 200 && alive(pid); i++)
-		usleep(10000);
-	assert_false(alive(pid));
 }
 
 static void test_start_observe_stop(void **state)
@@ -748,31 +617,13 @@ int main(void)
 	    cmocka_unit_test(test_measure_start),
 	    cmocka_unit_test(test_start_and_stop_as_events),
 	};
-	struct netd_diag diag;
 	int ret;
 
-	if (unshare(CLONE_NEWNET) < 0) {
-		fprintf(stderr, "test_dnsmasq_run: unshare(CLONE_NEWNET): %s (needs root)\n",
-		        strerror(errno));
+	if (dnsmasq_test_enter("test_dnsmasq_run") < 0)
 		return 1;
-	}
-	if (netd_nl_open(&nl) < 0 || netd_nl_link_set_up(nl, "lo", true, &diag) < 0 ||
-	    !mkdtemp(dir) || chmod(dir, 0755) < 0) {
-		fprintf(stderr, "test_dnsmasq_run: cannot set up the namespace\n");
-		return 1;
-	}
 	ret = cmocka_run_group_tests(tests, NULL, NULL);
-	/* A failed assertion leaves its test's dnsmasq running: it would keep this namespace
-	 * alive after we exit. */
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		struct netd_dnsmasq_paths p;
-
-		if (netd_dnsmasq_paths_init(&p, dir, dir, names[i]) == 0)
-			netd_dnsmasq_stop(&p);
-	}
 	if (unsignalled > 0 && runs_conf(unsignalled, unsignalled_conf))
 		kill(unsignalled, SIGKILL);
-	sh("rm -rf %s", dir);
-	netd_nl_close(nl);
+	dnsmasq_test_leave(names, sizeof(names) / sizeof(names[0]));
 	return ret;
 }

@@ -20,29 +20,12 @@
 #include <cmocka.h>
 
 #include "kernel_util.h"
+#include "engine_fixture.h"
 #include "engine_priv.h"
 #include "netd/engine.h"
 #include "netd/util/fsutil.h"
 
 static char root[] = "/tmp/netd-engine-pass-XXXXXX";
-static struct netd_engine *engine; /* the one measured, until stop_engine() */
-
-/* Down every network the engine brought up (its bridges, a dnsmasq if one ran), then free it.
- * measure() calls it when done, the teardown after a failure. */
-static int stop_engine(void **state)
-{
-	struct netd_diag diag = {""};
-	int ret = 0;
-
-	(void)state;
-	if (engine && netd_engine_down_all(engine, &diag) < 0) {
-		fprintf(stderr, "test_engine_pass: down: %s\n", diag.msg);
-		ret = -1;
-	}
-	netd_engine_free(engine);
-	engine = NULL;
-	return ret;
-}
 
 struct costs {
 	unsigned long list, reconcile, reconcile_changes;
@@ -110,22 +93,9 @@ static void test_pass_cost_flat(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	static const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_teardown(test_pass_cost_flat, stop_engine),
 	};
-	char cmd[128];
-	int ret;
 
-	if (unshare(CLONE_NEWNET) < 0) {
-		fprintf(stderr, "test_engine_pass: unshare(CLONE_NEWNET): %s (needs root)\n",
-		        strerror(errno));
-		return 1;
-	}
-	if (!mkdtemp(root))
-		return 1;
-	ret = system("ip link set lo up") == 0 ? cmocka_run_group_tests(tests, NULL, NULL) : 1;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
-	if (system(cmd) != 0)
-		ret = 1;
-	return ret;
+	return engine_test_main("test_engine_pass", root, tests, sizeof(tests) / sizeof(tests[0]));
 }

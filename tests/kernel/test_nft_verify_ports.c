@@ -23,26 +23,6 @@
 #define BRIDGE "bridge netd"
 #define PORT   "port_default.vnet0"
 
-/* A guest on port, its MAC ending in last, with its static address. */
-static struct netd_nft_guest guest(const char *port, uint8_t last, const char *addr)
-{
-	struct netd_nft_guest g = {.mac = {0x52, 0x54, 0, 0xaa, 0, last}};
-
-	snprintf(g.port, sizeof(g.port), "%s", port);
-	assert_int_equal(netd_ipv4_parse(addr, &g.addr), 0);
-	return g;
-}
-
-/* n with the guests bound. */
-static struct netd_nft_net *with_guests(const struct netd_network *n,
-                                        const struct netd_nft_guest *g, size_t count)
-{
-	struct netd_nft_net *x;
-
-	assert_int_equal(netd_nft_net_build_guests(n, g, count, &x), 0);
-	return x;
-}
-
 /* The default network with its guest on vnet0 applied (nft_harness.h's fixture). */
 static int guest_up(void **state)
 {

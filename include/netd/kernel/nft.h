@@ -18,6 +18,9 @@ uint32_t netd_nft_portid(const struct netd_nft *nft);
  * trusted: for a pass over many networks that writes nothing. Holding again re-arms the check
  * (after a write of the pass's own); released, every verify checks again. */
 void netd_nft_observe_hold(struct netd_nft *nft, bool hold);
+/* Netlink messages and bytes the socket has read in answers to its dumps and gets since it
+ * was opened: what a change or a verify costs in reading the tables back (for tests). */
+void netd_nft_read_counts(const struct netd_nft *nft, uint64_t *msgs, uint64_t *bytes);
 
 /*
  * What differs between netd's tables and what x wants, by content. In table inet netd: every

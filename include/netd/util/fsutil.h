@@ -15,6 +15,9 @@ int netd_file_write_atomic(const char *path, const char *text, mode_t mode, bool
 
 /* The whole file as a NUL-terminated string (caller frees); -EFBIG past max bytes. */
 int netd_file_read(const char *path, size_t max, char **out);
+/* The same through the file cache (netd/util/file_cache.h): one stat, and the file read only
+ * when it changed since it was last read. For the files every pass looks at. */
+int netd_file_read_cached(const char *path, size_t max, char **out);
 
 /* path made absolute against the current directory (as given when it is absolute already):
  * for the directories netd hands to dnsmasq, which runs from "/". -ENAMETOOLONG, -errno. */
