@@ -324,6 +324,14 @@ static void dnsmasq_ra_and_dhcpv6(void **state)
 	free(text);
 	netd_network_free(n);
 
+	/* MTU=: the RA carries it too, as DHCP's option 26 does (a spanning network's
+	 * tunnel-safe MTU comes the same way: engine/fabric.c). */
+	n = parse_ok(NAT6 "MTU=1400\n");
+	text = conf_of(n);
+	assert_non_null(strstr(text, "ra-param=b0,mtu:1400,600,1800\n"));
+	free(text);
+	netd_network_free(n);
+
 	/* No IPv6, no IPv6 lines. */
 	n = parse_ok(NAT DHCP);
 	text = conf_of(n);
