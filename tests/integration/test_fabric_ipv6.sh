@@ -112,7 +112,7 @@ expect_ok "guest on host 1 pings guest on host 2 over IPv6" \
 s2ll=$(fab_ll "$(fab_mac "$(fab_gns s2)" eth0)")
 expect_ok "guest on host 1 pings guest on host 2 at its link-local address" \
 	nd_ns "$(fab_gns s1)" busybox ping -6 -c 1 -W 2 "$s2ll%eth0"
-df6() { nd_ns "$(fab_gns "$1")" python3 "$(dirname "$0")/df_ping6.py" "$2" "$3"; }
+df6() { nd_ns "$(fab_gns "$1")" python3 "$(dirname "$0")/df_ping.py" "$2" "$3"; }
 expect_eq "a 1450-byte IPv6 packet crosses hosts" reply "$(df6 s1 "${ADDR6[2]}" 1450)"
 expect_eq "a 1500-byte IPv6 packet is refused at the guest, not dropped on the way" \
 	local-emsgsize "$(df6 s1 "${ADDR6[2]}" 1500)"
