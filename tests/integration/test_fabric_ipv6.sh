@@ -5,9 +5,11 @@
 # Proven by traffic: a guest on each host takes SLAAC with the tunnel-safe MTU from its own
 # host's RA, under the gateway's one link-local address (made from the one gateway MAC, so
 # the same on every host) and reaches its own host's gateway; no RA and no frame of the
-# gateway MAC arrive from the tunnel; the bridge's addresses are usable at once on every host
-# (no DAD on addresses every host has by design); a full-size IPv6 packet crosses hosts, and
-# a larger one is refused at the guest (never dropped silently).
+# gateway MAC arrive from the tunnel, and a guest's RS that comes out of it reaches no other
+# host's stack; the bridge's addresses are usable at once on every host (no DAD on addresses
+# every host has by design); guests reach each other across hosts, at their link-local
+# addresses too; a full-size IPv6 packet crosses hosts, and a larger one is refused at the
+# guest (never dropped silently).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_fabric.sh"
 
@@ -37,8 +39,8 @@ fab_mac() { "$IPBIN" -n "$1" -o link show "$2" | grep -o 'link/ether [0-9a-f:]*'
 fab_ll() {
 	local b
 	IFS=: read -ra b <<<"$1"
-	printf 'fe80::%x:%xff:fe%x:%x\n' $((0x${b[0]}${b[1]} ^ 0x200)) $((0x${b[2]})) \
-		$((0x${b[3]})) $((0x${b[4]}${b[5]}))
+	printf 'fe80::%x:%x:%x:%x\n' $((0x${b[0]}${b[1]} ^ 0x200)) $((0x${b[2]}ff)) \
+		$((0xfe${b[3]})) $((0x${b[4]}${b[5]}))
 }
 gwmac=$(fab_mac "$(fab_ns 1)" brv6)
 gwll=$(fab_ll "$gwmac")
