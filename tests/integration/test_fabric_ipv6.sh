@@ -78,10 +78,12 @@ table bridge obs {
 		iifname "vx200" icmpv6 type nd-router-advert counter
 		iifname "vx200" ether saddr $gwmac counter
 		iifname "vx200" icmpv6 type nd-router-solicit counter
+		iifname "vx200" ip6 daddr ff02::1:ff00:1 icmpv6 type nd-neighbor-solicit counter
 	}
 	chain in {
 		type filter hook input priority 0; policy accept;
 		iifname "g*" icmpv6 type nd-router-solicit counter
+		iifname "g*" ip6 daddr ff02::1:ff00:1 icmpv6 type nd-neighbor-solicit counter
 		iifname "vx200" icmpv6 type nd-router-solicit counter
 	}
 }
@@ -127,6 +129,10 @@ for i in 1 2; do
 		'icmpv6 type nd-router-advert counter packets 0 ' "$obs"
 	expect_match "host $i: no frame of the gateway MAC arrives from the tunnel" \
 		"ether saddr $gwmac counter packets 0 " "$obs"
+	expect_match "host $i: its own guest's NS for the gateway's address reached it" \
+		'iifname "g\*" ip6 daddr ff02::1:ff00:1 icmpv6 type nd-neighbor-solicit counter packets [1-9]' "$obs"
+	expect_match "host $i: ... and none arrives from the tunnel (the other host's guest's)" \
+		'iifname "vx200" ip6 daddr ff02::1:ff00:1 icmpv6 type nd-neighbor-solicit counter packets 0 ' "$obs"
 	expect_match "host $i: its own guest's RS reached it" \
 		'iifname "g\*" icmpv6 type nd-router-solicit counter packets [1-9]' "$obs"
 	obs=$(tr '\n' ' ' <<<"$obs")
