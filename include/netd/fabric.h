@@ -59,6 +59,9 @@ int netd_fabric_parse_file(const char *path, struct netd_fabric **out, struct ne
 /* The networks against the fabric: a VNI is used once, and a network with a VNI needs the
  * fabric file. Errors name the network's VNI= line. */
 int netd_fabric_check_networks(const struct netd_config *c, struct netd_diag *diag);
+/* Whether two fabric files (either NULL: none) say the same of the host's place in the
+ * fabric, whatever their lines: a reload that changes it renews every spanning network. */
+bool netd_fabric_same(const struct netd_fabric *a, const struct netd_fabric *b);
 /* The network's VXLAN port: "vx<VNI>" into buf (IFNAMSIZ). */
 void netd_vxlan_port_name(uint32_t vni, char *buf, size_t len);
 /* The MAC of a spanning network's bridge, the same on every host (derived from the network's

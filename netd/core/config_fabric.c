@@ -329,6 +329,19 @@ int netd_fabric_check_networks(const struct netd_config *c, struct netd_diag *di
 	return 0;
 }
 
+bool netd_fabric_same(const struct netd_fabric *a, const struct netd_fabric *b)
+{
+	if (!a || !b)
+		return a == b;
+	/* What the host's place is, not where in the file it was written. */
+	return a->asn == b->asn && a->underlay_addr.s_addr == b->underlay_addr.s_addr &&
+	       strcmp(a->underlay_if, b->underlay_if) == 0 && a->role == b->role &&
+	       a->n_peers == b->n_peers &&
+	       memcmp(a->peers, b->peers, a->n_peers * sizeof(a->peers[0])) == 0 &&
+	       a->listen.addr.s_addr == b->listen.addr.s_addr && a->listen.len == b->listen.len &&
+	       a->port == b->port && strcmp(a->frr_socket_dir, b->frr_socket_dir) == 0;
+}
+
 void netd_vxlan_port_name(uint32_t vni, char *buf, size_t len)
 {
 	snprintf(buf, len, "vx%u", vni);

@@ -24,9 +24,13 @@ void netd_dnsmasq_render_ipv6(const struct netd_network *n, FILE *f)
 	fprintf(f, "listen-address=%s\nenable-ra\n", host);
 	/* A router lifetime of 0 where the host does not route for the guests: they take the
 	 * prefix and DNS, and send no default route to a host that would drop it (as IPv4's
-	 * empty router option). */
-	fprintf(f, "ra-param=%s,%u,%u\n", n->bridge, RA_INTERVAL,
-	        netd_network_host_is_router(n) ? 3 * RA_INTERVAL : 0);
+	 * empty router option). The MTU the guests are to use, where there is one (MTU=, or a
+	 * spanning network's tunnel-safe one: engine/fabric.c), as DHCP's option 26 says it:
+	 * written, not left to dnsmasq reading the bridge's, which follows its ports. */
+	fprintf(f, "ra-param=%s,", n->bridge);
+	if (n->mtu)
+		fprintf(f, "mtu:%u,", n->mtu);
+	fprintf(f, "%u,%u\n", RA_INTERVAL, netd_network_host_is_router(n) ? 3 * RA_INTERVAL : 0);
 	if (!n->has_dhcp6) {
 		inet_ntop(AF_INET6, &net, a, sizeof(a));
 		fprintf(f, "dhcp-range=%s,ra-only,%u\n", a, n->address6.len);

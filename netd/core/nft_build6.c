@@ -79,7 +79,21 @@ void nft_build6_out(const struct netd_network *n, struct netd_nft_chain *c)
 
 void nft_build6_fwdi(const struct netd_network *n, struct netd_nft_chain *c)
 {
+	struct netd_nft_rule *r = &c->rules[c->n_rules];
+	struct netd_nft_match *m;
+
+	/* Link-local and unspecified sources pass: the kernel never routes them, so here they
+	 * are frames bridged between the network's ports (br_netfilter hands those to this
+	 * hook too): a guest's DAD, router solicitation, MLD, and link-local traffic to the
+	 * other guests, on this host or across a spanning network's tunnel. */
 	rule6(c, NETD_NFT_V_DROP, NETD_NFT_M_IP6_SADDR_NE)->u.prefix6 = prefix_of(n);
+	m = &r->match[r->n_match++];
+	m->kind = NETD_NFT_M_IP6_SADDR_NE;
+	inet_pton(AF_INET6, "fe80::", &m->u.prefix6.addr);
+	m->u.prefix6.len = 10;
+	m = &r->match[r->n_match++];
+	m->kind = NETD_NFT_M_IP6_SADDR_NE;
+	m->u.prefix6.len = 128; /* :: */
 }
 
 bool nft_build6_masquerades(const struct netd_network *n, bool mode_masquerades)

@@ -13,8 +13,14 @@
  *   see only its own guests: a DHCP frame that comes out of the tunnel (another host's guest
  *   asking, another host's server answering) is dropped where it enters this host's bridge,
  *   and this host's dnsmasq's answers never leave into it.
+ * - Router discovery stays on its host. Where the network has an IPv6 address every host's
+ *   dnsmasq sends RAs as the gateway: a router solicitation or advertisement is dropped either
+ *   way, whoever sent it, so a guest takes its RA (its router, prefix and MTU) from its own
+ *   host only, and no host answers another's guests. (The gateway's own RAs and ND carry its
+ *   MAC, dropped above; the bridge's neigh_suppress keeps a guest's NS for the gateway local.)
  */
 #include <errno.h>
+#include <netinet/icmp6.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +28,7 @@
 #include "netd/nft.h"
 #include "nft_build_priv.h"
 
-#define TUNNEL_RULES_MAX 4
+#define TUNNEL_RULES_MAX 6
 
 static struct netd_nft_match *rule(struct netd_nft_chain *c, enum netd_nft_match_kind k)
 {
@@ -45,6 +51,10 @@ static void tunnel_rules(const struct netd_network *n, struct netd_nft_chain *c)
 		rule(c, NETD_NFT_M_UDP_DPORT)->u.port = 67;
 		rule(c, NETD_NFT_M_UDP_DPORT)->u.port = 68;
 	}
+	if (n->has_address6) {
+		rule(c, NETD_NFT_M_ICMPV6_TYPE)->u.icmp_type = ND_ROUTER_SOLICIT;
+		rule(c, NETD_NFT_M_ICMPV6_TYPE)->u.icmp_type = ND_ROUTER_ADVERT;
+	}
 }
 
 int nft_tunnel_port_build(const struct netd_network *n, struct netd_nft_net *x)
@@ -54,7 +64,7 @@ int nft_tunnel_port_build(const struct netd_network *n, struct netd_nft_net *x)
 	char name[IFNAMSIZ];
 	int ret;
 
-	if (!n->vni || (!n->has_dhcp && !n->has_address))
+	if (!n->vni || (!n->has_dhcp && !n->has_address && !n->has_address6))
 		return 0;
 	ports = realloc(x->ports, (x->n_ports + 1) * sizeof(*ports));
 	if (!ports)

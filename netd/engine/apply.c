@@ -277,7 +277,7 @@ static int do_step(struct netd_apply_ctx *c, struct netd_apply_run *r, enum netd
 		ret = netd_nl_bridge_create(e->nl, n->bridge, c->d->alias, c->d->no_ipv6, diag);
 		if (ret == 0)
 			ret = arp_quiet(c, diag);
-		return ret;
+		return ret < 0 ? ret : netd_fabric_bridge_made(c, diag);
 	case NETD_STEP_ADD_ADDRESS:
 		return add_addresses(c, diag);
 	case NETD_STEP_LINK_UP:

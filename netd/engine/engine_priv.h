@@ -246,6 +246,8 @@ int netd_fabric_desired(struct netd_engine *e, struct netd_desired *d,
 /* The VXLAN port and FRR's part into o (nothing for a network that does not span). */
 int netd_fabric_observe(struct netd_engine *e, const struct netd_desired *d, int bridge_index,
                         struct netd_observed *o);
+/* A spanning network's bridge just made (still down): the gateway MAC, and no DAD. */
+int netd_fabric_bridge_made(struct netd_apply_ctx *c, struct netd_diag *diag);
 /* The VXLAN port made (anew when ours but stale) and deleted. */
 int netd_fabric_vxlan_create(struct netd_apply_ctx *c, struct netd_diag *diag);
 int netd_fabric_vxlan_delete(struct netd_apply_ctx *c, struct netd_diag *diag);

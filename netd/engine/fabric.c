@@ -29,9 +29,10 @@ static int underlay(struct netd_engine *e, const struct netd_fabric *f, struct n
 
 /*
  * dnsmasq's config for a spanning network: this host's slice of the range and, unless the
- * underlay has room for 1500-byte guests, the tunnel-safe MTU (option 26). Rendered anew from
- * a copy of the network with the slice. Without an underlay yet, the config stays as it is
- * (the VXLAN port's step fails and says why).
+ * underlay has room for 1500-byte guests, the tunnel-safe MTU (DHCP's option 26, and the RA's
+ * MTU option: the copy's MTU, which only the RA's line reads). Rendered anew from a copy of
+ * the network with the slice. Without an underlay yet, the config stays as it is (the VXLAN
+ * port's step fails and says why).
  */
 static int span_dnsmasq(struct netd_engine *e, struct netd_desired *d,
                         const struct netd_dnsmasq_paths *paths)
@@ -42,20 +43,24 @@ static int span_dnsmasq(struct netd_engine *e, struct netd_desired *d,
 	unsigned mtu;
 	int ret;
 
-	if (!d->dnsmasq || !d->dnsmasq_conf || !d->net->has_dhcp ||
+	if (!d->dnsmasq || !d->dnsmasq_conf || (!d->net->has_dhcp && !d->net->has_address6) ||
 	    underlay(e, d->fabric, &u, NULL) < 0)
 		return 0;
 	copy = malloc(sizeof(*copy));
 	if (!copy)
 		return -ENOMEM;
 	*copy = *d->net; /* shallow: rendering only reads it */
-	ret = netd_fabric_dhcp_slice(d->fabric, u.addr, &copy->dhcp_first, &copy->dhcp_last);
+	ret = d->net->has_dhcp
+	          ? netd_fabric_dhcp_slice(d->fabric, u.addr, &copy->dhcp_first, &copy->dhcp_last)
+	          : 0;
 	if (ret == -ENOTSUP || ret == -ERANGE)
 		*copy = *d->net; /* the whole range: README says when, and why */
+	mtu = netd_fabric_guest_mtu(u.mtu);
+	if (mtu && (!copy->mtu || mtu < copy->mtu))
+		copy->mtu = mtu;
 	ret = netd_dnsmasq_render_conf(copy, paths, &conf);
 	free(copy);
-	mtu = netd_fabric_guest_mtu(u.mtu);
-	if (ret == 0 && mtu) {
+	if (ret == 0 && mtu && d->net->has_dhcp) {
 		ret = asprintf(&more, "%sdhcp-option=option:mtu,%u\n", conf, mtu) < 0 ? -ENOMEM : 0;
 		free(conf);
 		conf = ret == 0 ? more : NULL;
@@ -144,11 +149,42 @@ int netd_fabric_observe(struct netd_engine *e, const struct netd_desired *d, int
 	return observe_guard(e, d, o);
 }
 
+/* One gateway MAC on every host (netd/fabric.h); set, it stays whatever ports join. */
+static int gateway_mac(struct netd_apply_ctx *c, struct netd_diag *diag)
+{
+	uint8_t mac[6];
+
+	if (!c->net->has_address)
+		return 0;
+	netd_fabric_gateway_mac(c->net->name, mac);
+	return netd_nl_link_set_mac(c->e->nl, c->net->bridge, mac, diag);
+}
+
+int netd_fabric_bridge_made(struct netd_apply_ctx *c, struct netd_diag *diag)
+{
+	char key[96];
+	int ret;
+
+	if (!c->d->vxlan[0])
+		return 0;
+	/* Before the link is up: its IPv6 link-local is made from the gateway MAC, so the
+	 * router the RAs name is one address on every host too, as the gateway is. */
+	ret = gateway_mac(c, diag);
+	if (ret < 0 || !c->net->has_address6)
+		return ret;
+	/* Every host has those addresses by design: no duplicate address detection, whose
+	 * probes (and the others' defence) are kept out of the tunnel anyway (nft_tunnel.c). */
+	snprintf(key, sizeof(key), "net/ipv6/conf/%s/accept_dad", c->net->bridge);
+	ret = netd_sysctl_write(key, "0");
+	if (ret < 0)
+		netd_diag_set(diag, "setting %s: %s", key, strerror(-ret));
+	return ret;
+}
+
 int netd_fabric_vxlan_create(struct netd_apply_ctx *c, struct netd_diag *diag)
 {
 	struct netd_vxlan_spec s;
 	struct netd_underlay u;
-	uint8_t mac[6];
 	int ret;
 
 	ret = underlay(c->e, c->d->fabric, &u, diag);
@@ -159,13 +195,9 @@ int netd_fabric_vxlan_create(struct netd_apply_ctx *c, struct netd_diag *diag)
 		return -EINVAL;
 	}
 	vxlan_spec(c->d, &u, &s);
-	/* One gateway MAC on every host (netd/fabric.h); set, it stays whatever ports join. */
-	if (c->net->has_address) {
-		netd_fabric_gateway_mac(c->net->name, mac);
-		ret = netd_nl_link_set_mac(c->e->nl, c->net->bridge, mac, diag);
-		if (ret < 0)
-			return ret;
-	}
+	ret = gateway_mac(c, diag);
+	if (ret < 0)
+		return ret;
 	/* Ours but not as wanted (the underlay's address or MTU changed): made anew. */
 	if (c->before->vxlan_ours) {
 		ret = netd_nl_link_delete(c->e->nl, s.name, diag);

@@ -2,7 +2,8 @@
  * [Network] MTU=: the bridge and every port of it but a bridged network's uplink (whose MTU is
  * the LAN's) get it, whoever attached the port, as port isolation does; netd's own taps take
  * the bridge's MTU when they are made (attach_tap.c). Without MTU= nothing is touched. The
- * guests learn it by DHCP option 26 (core/dnsmasq_conf.c).
+ * guests learn it by DHCP option 26 (core/dnsmasq_dns.c) and, with IPv6, from the RA
+ * (core/dnsmasq_conf6.c).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,9 +1,10 @@
 /*
- * Reload: a network that is up and whose devices changed (or that is gone from the config)
- * goes down under the old definition, the one that knows what it made; then the new config
- * is in force, and every network that is up (or was taken down for a change of devices)
- * comes to its new definition. One network's change at a time; each may wait for dnsmasq,
- * and then the reload returns -EINPROGRESS and is resumed by its job (job.c).
+ * Reload: a network that is up and whose devices changed (a spanning network: also its VNI or
+ * the fabric file), or that is gone from the config, goes down under the old definition, the
+ * one that knows what it made; then the new config is in force, and every network that is up
+ * (or was taken down for a change of devices) comes to its new definition. One network's
+ * change at a time; each may wait for dnsmasq, and then the reload returns -EINPROGRESS and is
+ * resumed by its job (job.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "engine_priv.h"
 #include "netd/config.h"
+#include "netd/fabric.h"
 #include "netd/util/log.h"
 
 /* Whether a new definition keeps the devices of the old: if not, the old must go down under
@@ -31,6 +33,19 @@ static bool same_devices(const struct netd_network *a, const struct netd_network
 	return a->mode == b->mode && strcmp(a->bridge, b->bridge) == 0 &&
 	       strcmp(a->uplink, b->uplink) == 0 && memcmp(&x, &y, sizeof(x)) == 0 &&
 	       netd_same_ipv6(a, b);
+}
+
+/*
+ * Whether a network's part in the fabric stays: its VNI, and for a spanning network the
+ * fabric file's content. Otherwise it goes down under the old definition (its VXLAN port, and
+ * with the last spanning network the old FRR block and the guard) and comes up under the new:
+ * FRR's block is one per fabric, and a changed ASN, peer list or socket would otherwise leave
+ * the old one in FRR, or be refused beside it.
+ */
+static bool same_span(const struct netd_network *a, const struct netd_network *b,
+                      const struct netd_config *old, const struct netd_config *fresh)
+{
+	return a->vni == b->vni && (!b->vni || netd_fabric_same(old->fabric, fresh->fabric));
 }
 
 /* The brought_up marks of old's networks, by name, for fresh's (networks gone drop theirs). */
@@ -59,7 +74,8 @@ static bool pick(struct netd_engine *e, struct netd_reload *rl)
 
 		if (rl->ups && !rl->renew[rl->i] && !netd_engine_is_up(e, n))
 			continue;
-		if (!rl->ups && (m = netd_config_find(rl->fresh, n->name)) && same_devices(m, n))
+		if (!rl->ups && (m = netd_config_find(rl->fresh, n->name)) && same_devices(m, n) &&
+		    same_span(m, n, e->config, rl->fresh))
 			continue;
 		if (!rl->ups && !netd_engine_is_up(e, n))
 			continue;

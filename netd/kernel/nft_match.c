@@ -105,11 +105,17 @@ int nft_need_ipv4(struct nftnl_rule *r, struct nft_deps *d)
 int nft_need_ipv6(struct nftnl_rule *r, struct nft_deps *d)
 {
 	uint8_t proto = NFPROTO_IPV6;
+	uint16_t ethertype = htons(ETH_P_IPV6);
 	int ret;
 
 	if (d->ipv6)
 		return 0;
 	d->ipv6 = true;
+	/* As for IPv4: a bridge's nfproto is the bridge's own, never ipv6. */
+	if (d->family == NFPROTO_BRIDGE) {
+		ret = nft_meta(r, NFT_META_PROTOCOL);
+		return ret ? ret : nft_cmp(r, NFT_CMP_EQ, &ethertype, 2);
+	}
 	ret = nft_meta(r, NFT_META_NFPROTO);
 	return ret ? ret : nft_cmp(r, NFT_CMP_EQ, &proto, 1);
 }

@@ -206,3 +206,18 @@ fab_cleanup() {
 	(exit "$rc")
 	nd_cleanup
 }
+
+# fab_timed T0 LABEL WHAT SECONDS CMD...: wait up to SECONDS for CMD; then pass WHAT and log
+# "LABEL: N ms" since T0 (an $EPOCHREALTIME), or fail WHAT. Convergence times are printed,
+# never asserted.
+fab_timed() {
+	local t0=$1 label=$2 what=$3 secs=$4 t1
+	shift 4
+	if nd_wait "$secs" "$@"; then
+		t1=$EPOCHREALTIME
+		nd_log "$label: $(((${t1/./} - ${t0/./}) / 1000)) ms"
+		nd_pass "$what"
+	else
+		nd_fail "$what"
+	fi
+}

@@ -236,6 +236,34 @@ static void test_gateway_mac(void **state)
 	assert_int_equal(a[0] & 0x03, 0x02); /* locally administered, not multicast */
 }
 
+/* The content counts, not the lines: a comment or another order of keys is the same fabric,
+ * another peer, ASN or socket is not; no fabric equals only no fabric. */
+static void test_same(void **state)
+{
+	const char *base =
+	    "[Fabric]\nASN=65000\nUnderlay=10.250.0.1\nPeers=10.250.0.2 10.250.0.3\n";
+	struct netd_fabric *a = parse_ok(base), *b, *c, *d, *e;
+
+	(void)state;
+	b = parse_ok("# moved\n[Fabric]\nUnderlay=10.250.0.1\nASN=65000\n"
+	             "Peers=10.250.0.2 10.250.0.3\n");
+	c = parse_ok("[Fabric]\nASN=65000\nUnderlay=10.250.0.1\nPeers=10.250.0.2\n");
+	d = parse_ok("[Fabric]\nASN=65001\nUnderlay=10.250.0.1\nPeers=10.250.0.2 10.250.0.3\n");
+	e = parse_ok("[Fabric]\nASN=65000\nUnderlay=10.250.0.1\nPeers=10.250.0.2 10.250.0.3\n"
+	             "FRRSocketDir=/run/frr2\n");
+	assert_true(netd_fabric_same(a, b));
+	assert_false(netd_fabric_same(a, c));
+	assert_false(netd_fabric_same(a, d));
+	assert_false(netd_fabric_same(a, e));
+	assert_false(netd_fabric_same(a, NULL));
+	assert_true(netd_fabric_same(NULL, NULL));
+	free(a);
+	free(b);
+	free(c);
+	free(d);
+	free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +271,7 @@ int main(void)
 	    cmocka_unit_test(test_refused),    cmocka_unit_test(test_vni_by_mode),
 	    cmocka_unit_test(test_vni_values), cmocka_unit_test(test_dir),
 	    cmocka_unit_test(test_port_name),  cmocka_unit_test(test_gateway_mac),
+	    cmocka_unit_test(test_same),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

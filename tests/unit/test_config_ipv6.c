@@ -261,8 +261,10 @@ static void nft_dual_stack(void **state)
 	                             "\t\ticmpv6 type nd-neighbor-advert accept\n"
 	                             "\t\tudp sport 547 accept\n"
 	                             "\t\tmeta l4proto tcp reject with tcp reset\n"));
+	/* forward: link-local and unspecified sources are only ever bridged frames */
 	assert_non_null(strstr(text, "\t\tip saddr != 10.0.0.0/24 drop\n"
-	                             "\t\tip6 saddr != fd42:7a:1::/64 drop\n"
+	                             "\t\tip6 saddr != fd42:7a:1::/64 ip6 saddr != fe80::/10 "
+	                             "ip6 saddr != :: drop\n"
 	                             "\t\toifname \"b0\" accept\n"));
 	assert_non_null(strstr(text, "\tchain post6_n {\n"
 	                             "\t\tip6 daddr ff00::/8 return\n"
@@ -283,7 +285,8 @@ static void nft_dual_stack(void **state)
 	assert_true(x->chains[NETD_NFT_CHAIN_POST].present);
 	text = render(x);
 	assert_null(strstr(text, "nat6_src"));
-	assert_non_null(strstr(text, "ip6 saddr != fd42:7a:1::/64 drop"));
+	assert_non_null(strstr(text, "ip6 saddr != fd42:7a:1::/64 ip6 saddr != fe80::/10 "
+	                             "ip6 saddr != :: drop"));
 	free(text);
 	netd_nft_net_free(x);
 	netd_network_free(n);
@@ -321,6 +324,14 @@ static void dnsmasq_ra_and_dhcpv6(void **state)
 	assert_int_equal(netd_dnsmasq_render_hosts(n, &hosts), 0);
 	assert_string_equal(hosts, "52:54:00:00:00:01,[fd42:7a:1::5],vm1\n");
 	free(hosts);
+	free(text);
+	netd_network_free(n);
+
+	/* MTU=: the RA carries it too, as DHCP's option 26 does (a spanning network's
+	 * tunnel-safe MTU comes the same way: engine/fabric.c). */
+	n = parse_ok(NAT6 "MTU=1400\n");
+	text = conf_of(n);
+	assert_non_null(strstr(text, "ra-param=b0,mtu:1400,600,1800\n"));
 	free(text);
 	netd_network_free(n);
 

@@ -136,6 +136,13 @@ static void test_tunnel_port(void **state)
 	t = render(WAN "[VXLAN]\nVNI=200\n");
 	assert_non_null(strstr(t, "chain port_wan.vx200 {"));
 	assert_null(strstr(t, "udp dport 67"));
+	assert_null(strstr(t, "nd-router"));
+	free(t);
+	/* IPv6: router discovery stays on each host, either way */
+	t = render(WAN "Address=fd42:88::1/64\n[VXLAN]\nVNI=200\n");
+	if (!strstr(t, "icmpv6 type nd-router-solicit drop") ||
+	    !strstr(t, "icmpv6 type nd-router-advert drop"))
+		fail_msg("no router discovery rules in:\n%s", t);
 	free(t);
 	t = render("[Network]\nName=lab\nMode=internal\nBridge=brlab\n[VXLAN]\nVNI=100\n");
 	assert_null(strstr(t, "vx100"));
