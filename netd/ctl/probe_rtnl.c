@@ -136,6 +136,24 @@ int netd_probe_rtnl_addr_add(int index, struct in_addr addr, uint8_t plen)
 	return nl_talk(nlh, NULL, NULL);
 }
 
+int netd_probe_rtnl_addr6_add(int index, const struct in6_addr *addr, uint8_t plen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+
+	nlh->nlmsg_type = RTM_NEWADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET6;
+	ifa->ifa_prefixlen = plen;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (unsigned)index;
+	mnl_attr_put(nlh, IFA_LOCAL, 16, addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, 16, addr);
+	return nl_talk(nlh, NULL, NULL);
+}
+
 static int default_route(int index, int family, const void *gw, size_t gw_len, uint16_t flags)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];

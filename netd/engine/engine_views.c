@@ -342,6 +342,7 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 		json_object_object_add(dhcp, "hosts", json_object_new_int64((int64_t)n->n_hosts));
 		json_object_object_add(j, "dhcp", dhcp);
 	}
+	netd_dhcp6_json(n, j);
 
 	obj = json_object_new_object();
 	json_object_object_add(obj, "bridge",
