@@ -260,17 +260,19 @@ static int give_addresses(struct run *x)
 }
 
 /*
- * IPv6 for both VMs at once: each turns it on and waits for its SLAAC address (the DADs
- * overlap). The host's address is their gateway when the RA names none.
+ * IPv6 for both VMs at once: each turns it on and waits for its SLAAC address, or (dhcp6) leases
+ * one from the network's DHCPv6 range (the DADs and exchanges overlap). The host's address is
+ * their gateway when the RA names none.
  */
-static int give_slaac(struct run *x)
+static int give_ipv6(struct run *x, bool dhcp6)
 {
+	const struct netd_probe_target *t = x->t;
+	int ms = dhcp6 ? NETD_PROBE_DHCP_TIMEOUT_MS : NETD_PROBE_SLAAC_TIMEOUT_MS, ret;
 	struct netd_probe_vm *v;
-	int ret;
 
 	for (int i = 0; i < NETD_PROBE_VMS; i++) {
-		ret = netd_probe_ns_slaac_start(x->vm[i], &x->t->address6,
-		                                NETD_PROBE_SLAAC_TIMEOUT_MS);
+		ret = dhcp6 ? netd_probe_ns_dhcp6_start(x->vm[i], &t->address6, t->address6_len, ms)
+		            : netd_probe_ns_slaac_start(x->vm[i], &t->address6, ms);
 		if (ret) {
 			netd_diag_set(x->diag, "%s: %s", x->vm[i]->name, strerror(-ret));
 			return ret;
@@ -278,38 +280,14 @@ static int give_slaac(struct run *x)
 	}
 	for (int i = 0; i < NETD_PROBE_VMS; i++) {
 		v = &x->r->vms[i];
-		ret = netd_probe_ns_slaac_finish(x->vm[i], NETD_PROBE_SLAAC_TIMEOUT_MS, &v->addr6,
-		                                 &v->plen6, x->diag);
+		v->plen6 = t->address6_len;
+		ret = dhcp6
+		          ? netd_probe_ns_dhcp6_finish(x->vm[i], ms, &v->addr6, x->diag)
+		          : netd_probe_ns_slaac_finish(x->vm[i], ms, &v->addr6, &v->plen6, x->diag);
 		if (ret)
 			return ret;
 		v->has_addr6 = true;
-	}
-	return 0;
-}
-
-/* DHCPv6 leases for both VMs at once, from the network's range: a prefix not a /64. */
-static int give_dhcp6(struct run *x)
-{
-	struct netd_probe_vm *v;
-	int ret;
-
-	for (int i = 0; i < NETD_PROBE_VMS; i++) {
-		ret = netd_probe_ns_dhcp6_start(x->vm[i], &x->t->address6, x->t->address6_len,
-		                                NETD_PROBE_DHCP_TIMEOUT_MS);
-		if (ret) {
-			netd_diag_set(x->diag, "%s: %s", x->vm[i]->name, strerror(-ret));
-			return ret;
-		}
-	}
-	for (int i = 0; i < NETD_PROBE_VMS; i++) {
-		v = &x->r->vms[i];
-		ret = netd_probe_ns_dhcp6_finish(x->vm[i], NETD_PROBE_DHCP_TIMEOUT_MS, &v->addr6,
-		                                 x->diag);
-		if (ret)
-			return ret;
-		v->plen6 = x->t->address6_len;
-		v->has_addr6 = true;
-		v->dhcp6 = true;
+		v->dhcp6 = dhcp6;
 	}
 	return 0;
 }
@@ -331,7 +309,7 @@ static int give_addresses6(struct run *x)
 		return 0;
 	}
 	x->r->v6 = NETD_PROBE_V6_MEASURED;
-	return t->address6_len == 64 ? give_slaac(x) : give_dhcp6(x);
+	return give_ipv6(x, t->address6_len != 64);
 }
 
 static int listen_host(struct run *x, const struct netd_probe_addr *a, int f)

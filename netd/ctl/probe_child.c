@@ -181,20 +181,30 @@ static int slaac_wait(int index, int timeout_ms, struct netd_probe_resp *r)
  * router (a hostonly network's lifetime 0), as a guest with a static route would have: the
  * firewall, not a missing route, then decides the outside cells.
  */
-static int serve_slaac(const struct netd_probe_req *q, struct netd_probe_resp *r, int index)
+/* IPv6 on for eth0, taking RAs, with SLAAC (autoconf "1") or without ("0"); msg says why not. */
+static int ipv6_on(const char *autoconf, char *msg, size_t len)
 {
 	static const char conf[] = "/proc/sys/net/ipv6/conf/" NETD_PROBE_VM_IFNAME "/";
-	static const char *const knobs[][2] = {
-	    {"accept_ra", "1"}, {"autoconf", "1"}, {"disable_ipv6", "0"}};
-	char path[96], a[INET6_ADDRSTRLEN];
+	const char *const knobs[][2] = {
+	    {"accept_ra", "1"}, {"autoconf", autoconf}, {"disable_ipv6", "0"}};
+	char path[96];
 	int ret = 0;
 
 	for (size_t i = 0; ret == 0 && i < sizeof(knobs) / sizeof(knobs[0]); i++) {
 		snprintf(path, sizeof(path), "%s%s", conf, knobs[i][0]);
 		ret = sysctl_set(path, knobs[i][1]);
 		if (ret)
-			snprintf(r->msg, sizeof(r->msg), "%s: %s", path, strerror(-ret));
+			snprintf(msg, len, "%s: %s", path, strerror(-ret));
 	}
+	return ret;
+}
+
+static int serve_slaac(const struct netd_probe_req *q, struct netd_probe_resp *r, int index)
+{
+	char a[INET6_ADDRSTRLEN];
+	int ret;
+
+	ret = ipv6_on("1", r->msg, sizeof(r->msg));
 	if (ret)
 		return ret;
 	ret = slaac_wait(index, q->timeout_ms, r);
@@ -222,20 +232,12 @@ static int serve_slaac(const struct netd_probe_req *q, struct netd_probe_resp *r
 static int serve_dhcp6(const struct child *c, const struct netd_probe_req *q,
                        struct netd_probe_resp *r, int index)
 {
-	static const char conf[] = "/proc/sys/net/ipv6/conf/" NETD_PROBE_VM_IFNAME "/";
-	static const char *const knobs[][2] = {
-	    {"accept_ra", "1"}, {"autoconf", "0"}, {"disable_ipv6", "0"}};
 	struct netd_diag diag = {{0}};
 	struct netd_dhcp6_msg lease;
-	char path[96], a[INET6_ADDRSTRLEN];
-	int ret = 0;
+	char a[INET6_ADDRSTRLEN];
+	int ret;
 
-	for (size_t i = 0; ret == 0 && i < sizeof(knobs) / sizeof(knobs[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s", conf, knobs[i][0]);
-		ret = sysctl_set(path, knobs[i][1]);
-		if (ret)
-			netd_diag_set(&diag, "%s: %s", path, strerror(-ret));
-	}
+	ret = ipv6_on("0", diag.msg, sizeof(diag.msg));
 	if (ret == 0)
 		ret =
 		    netd_dhcp6_acquire(NETD_PROBE_VM_IFNAME, c->mac, q->timeout_ms, &lease, &diag);
