@@ -101,6 +101,17 @@ expect_match "its port is bound to it" \
 	"icmpv6 taddr != fe80::/64 icmpv6 taddr != fd42:7a:1::10 drop" "$rules"
 expect_match "the [Tap]'s port is bound to its [Host]'s address" \
 	"ip6 saddr != fe80::/64 ip6 saddr != fd42:7a:1::b drop" "$rules"
+expect_match "status finds the rules in place (the IPv6 bindings read back by content)" \
+	'"rules": *true' "$(ctl --json status neta)"
+# The NA rule deleted by hand: the table's change marks the network, its reconcile compares
+# the port's rules by content and puts the rule back (an IPv6 binding read back wrong would
+# never be in place, and be "repaired" at every pass).
+na_rule() { nd_ns "$HOST" nft -a list chain bridge netd "port_neta.$TAP" | grep nd-neighbor-advert; }
+h=$(na_rule | sed -n 's/.* # handle \([0-9]*\)$/\1/p')
+expect_ok "g1's NA rule deleted by hand (handle $h)" \
+	nd_ns "$HOST" nft delete rule bridge netd "port_neta.$TAP" handle "$h"
+expect_ok "its NA rule deleted by hand is put back" nd_wait 10 na_rule
+expect_match "... and the rules are in place again" '"rules": *true' "$(ctl --json status neta)"
 expect_fail "attach refuses an IPv6 address outside the prefix" \
 	ctl attach neta --address fd42:7a:2::10
 expect_match "... saying so" "not in neta's IPv6 prefix" "$(cat "$T/expect.out")"
