@@ -12,7 +12,7 @@
  *    errors of a flow are conntrack's "related", so they pass exactly where the flow does;
  *  - DHCPv6 to the host's server and its replies, where the network has a DHCPv6 range;
  *  - the source check: from the bridge only the prefix and link-local addresses (which the
- *    kernel never forwards);
+ *    kernel never forwards), and :: (duplicate address detection) between guests;
  *  - post6_<net>: masquerade of the prefix towards the outside, as Incus does by default.
  *
  * nft_build.c calls this file; it calls only the model.
@@ -79,7 +79,21 @@ void nft_build6_out(const struct netd_network *n, struct netd_nft_chain *c)
 
 void nft_build6_fwdi(const struct netd_network *n, struct netd_nft_chain *c)
 {
+	struct netd_nft_rule *r = &c->rules[c->n_rules];
+	struct netd_nft_match *m;
+
+	/* The kernel routes nothing from a link-local or the unspecified source, so what this
+	 * hook sees from them is bridged between two ports (br_netfilter): guests' neighbour
+	 * discovery, duplicate address detection and link-local traffic among themselves, which
+	 * the cell (VMToVM) decides, as it does for their other traffic. */
 	rule6(c, NETD_NFT_V_DROP, NETD_NFT_M_IP6_SADDR_NE)->u.prefix6 = prefix_of(n);
+	m = &r->match[r->n_match++];
+	m->kind = NETD_NFT_M_IP6_SADDR_NE;
+	inet_pton(AF_INET6, "fe80::", &m->u.prefix6.addr);
+	m->u.prefix6.len = 10;
+	m = &r->match[r->n_match++];
+	m->kind = NETD_NFT_M_IP6_SADDR_NE;
+	m->u.prefix6.len = 128; /* :: */
 }
 
 bool nft_build6_masquerades(const struct netd_network *n, bool mode_masquerades)

@@ -120,18 +120,25 @@ nd_add_tap_vm g1 "$TAP" "$G1_MAC"
 nd_add_tap_vm g2 decl0 "$G2_MAC"
 G1=$(nd_vm_ns g1)
 G2=$(nd_vm_ns g2)
-# DAD from :: passes g1's port: with the host holding g1's address, g1's DAD finds it. (The
-# host, not another guest: with br_netfilter, IPv6 bridged between two guests also passes
-# fwdi_<net>, whose prefix check drops :: whatever the port's chain says.)
+# DAD from :: passes g1's port, to the host and to another guest (with br_netfilter, bridged
+# IPv6 also passes fwdi_<net>, whose source check lets :: through): with the address held by
+# the host, then by vm1, g1's DAD finds it each time.
 "$IPBIN" -n "$HOST" addr add fd42:7a:1::10/128 dev virbr0 nodad
 guest6 g1 fd42:7a:1::10
 expect_ok "g1's duplicate address detection (from ::) passes its port: the host's copy is found" \
 	nd_wait 10 settled g1 fd42:7a:1::10 dadfailed
 "$IPBIN" -n "$HOST" addr del fd42:7a:1::10/128 dev virbr0
 "$IPBIN" -n "$G1" addr del fd42:7a:1::10/64 dev eth0
+"$IPBIN" -n "$VM1" addr add fd42:7a:1::10/128 dev eth0 nodad
 "$IPBIN" -n "$G1" addr add fd42:7a:1::10/64 dev eth0
-expect_ok "... and with the host's copy gone its address becomes valid" \
+expect_ok "... and vm1's copy, on the same bridge" nd_wait 10 settled g1 fd42:7a:1::10 dadfailed
+"$IPBIN" -n "$VM1" addr del fd42:7a:1::10/128 dev eth0
+"$IPBIN" -n "$G1" addr del fd42:7a:1::10/64 dev eth0
+"$IPBIN" -n "$G1" addr add fd42:7a:1::10/64 dev eth0
+expect_ok "... and with both copies gone its address becomes valid" \
 	nd_wait 10 settled g1 fd42:7a:1::10 valid
+expect_ok "vm1 pings g1's link-local address (EUI-64 of its MAC) across the bridge" \
+	nd_ns "$VM1" busybox ping -c 1 -W 3 -I eth0 fe80::5054:ff:feaa:1
 guest6 g2 fd42:7a:1::b
 nd_wait 10 settled g2 fd42:7a:1::b valid
 

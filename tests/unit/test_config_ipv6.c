@@ -262,7 +262,8 @@ static void nft_dual_stack(void **state)
 	                             "\t\tudp sport 547 accept\n"
 	                             "\t\tmeta l4proto tcp reject with tcp reset\n"));
 	assert_non_null(strstr(text, "\t\tip saddr != 10.0.0.0/24 drop\n"
-	                             "\t\tip6 saddr != fd42:7a:1::/64 drop\n"
+	                             "\t\tip6 saddr != fd42:7a:1::/64 ip6 saddr != fe80::/10 "
+	                             "ip6 saddr != :: drop\n"
 	                             "\t\toifname \"b0\" accept\n"));
 	assert_non_null(strstr(text, "\tchain post6_n {\n"
 	                             "\t\tip6 daddr ff00::/8 return\n"
@@ -283,7 +284,8 @@ static void nft_dual_stack(void **state)
 	assert_true(x->chains[NETD_NFT_CHAIN_POST].present);
 	text = render(x);
 	assert_null(strstr(text, "nat6_src"));
-	assert_non_null(strstr(text, "ip6 saddr != fd42:7a:1::/64 drop"));
+	assert_non_null(strstr(
+	    text, "ip6 saddr != fd42:7a:1::/64 ip6 saddr != fe80::/10 ip6 saddr != :: drop"));
 	free(text);
 	netd_nft_net_free(x);
 	netd_network_free(n);
