@@ -37,6 +37,8 @@ struct netd_attach_req {
 	uint8_t mac[6];
 	bool has_addr;
 	struct in_addr addr;
+	bool has_addr6; /* "address6": the guest's IPv6 address, bound by GuestSourceCheck */
+	struct in6_addr addr6;
 	char hostname[NETD_HOSTNAME_MAX]; /* "": none */
 	char owner[NETD_TAP_ID_MAX];      /* user name or uid; "": root */
 	char group[NETD_TAP_ID_MAX];      /* group name or gid; "": none */
@@ -50,7 +52,8 @@ enum netd_ctl_cmd {
 	NETD_CTL_DOWN, /* + "force" (optional boolean) */
 	NETD_CTL_LEASES,
 	NETD_CTL_RELOAD,
-	NETD_CTL_ATTACH,  /* + "tap","mac","address","hostname","owner","group","queues", or
+	NETD_CTL_ATTACH,  /* + "tap","mac","address","address6","hostname","owner","group",
+	                     "queues", or
 	                     "taps":[{those}...] */
 	NETD_CTL_DETACH,  /* + "tap", or "taps":[names] */
 	NETD_CTL_FORWARD, /* + "op":"add"|"remove", "forward":{netd_forward_to_json()} */

@@ -90,8 +90,12 @@ enum netd_nft_match_kind {
 	NETD_NFT_M_IP6_DADDR_NE, /* ip6 daddr != prefix6 */
 	NETD_NFT_M_IP6_DADDR,    /* ip6 daddr prefix6 */
 	NETD_NFT_M_ICMPV6_TYPE,  /* icmpv6 type N (implies meta nfproto ipv6, l4proto icmpv6) */
-	NETD_NFT_M_ETHER_SADDR,    /* ether saddr mac (a VXLAN port's chain: the gateway's) */
-	NETD_NFT_M_ARP_TPA,        /* arp daddr ip prefix */
+	NETD_NFT_M_ETHER_SADDR,  /* ether saddr mac (a VXLAN port's chain: the gateway's) */
+	NETD_NFT_M_ARP_TPA,      /* arp daddr ip prefix */
+	/* GuestSourceCheck for IPv6 (nft_ports6.c) */
+	NETD_NFT_M_IP6_SADDR,       /* ip6 saddr prefix6 */
+	NETD_NFT_M_ICMPV6_TADDR,    /* icmpv6 taddr prefix6 (neighbour discovery's target) */
+	NETD_NFT_M_ICMPV6_TADDR_NE, /* icmpv6 taddr != prefix6 */
 };
 
 enum netd_nft_ct_bits { /* the kernel's NF_CT_STATE_BIT values */
@@ -160,6 +164,9 @@ struct netd_nft_guest {
 	char port[IFNAMSIZ];
 	uint8_t mac[6];
 	struct in_addr addr; /* its static lease; s_addr 0: none (the subnet is checked) */
+	/* its IPv6 address (attach --address); :: none: a [Host] with its MAC may give one,
+	 * else only the inet chains' prefix check applies */
+	struct in6_addr addr6;
 };
 
 /* One bound port: its chain port_<net>.<port> in table bridge netd and its element. */

@@ -56,7 +56,8 @@ struct netd_tap_record {
 	char tap[IFNAMSIZ];
 	uint8_t mac[6]; /* the guest's */
 	uint8_t host_mac[6];
-	struct in_addr addr; /* static lease; s_addr 0: none */
+	struct in_addr addr;   /* static lease; s_addr 0: none */
+	struct in6_addr addr6; /* its IPv6 address (attach --address); :: none */
 	char hostname[NETD_HOSTNAME_MAX];
 	bool declared; /* from a [Tap] of the config, not `attach` */
 	unsigned queues;
@@ -100,6 +101,7 @@ struct netd_tap_want {
 	const char *name; /* "" : the kernel picks vnetN */
 	uint8_t mac[6];
 	struct in_addr addr;
+	struct in6_addr addr6; /* :: none */
 	const char *hostname;
 	const char *owner, *group;
 	unsigned queues;
@@ -137,6 +139,11 @@ int netd_tap_pick_mac(const struct netd_network *n, const struct netd_tap_state 
 int netd_tap_address_check(const struct netd_network *n, const struct netd_tap_state *s,
                            const struct netd_lease *leases, size_t n_leases, const uint8_t mac[6],
                            struct in_addr a, time_t now, struct netd_diag *diag);
+/* Whether a may be the IPv6 address of the guest with mac (tap_alloc6.c): in the network's
+ * IPv6 prefix, not the host's nor its subnet-router anycast address, nobody else's. 0, or
+ * -EINVAL / -EADDRINUSE with diag saying why. */
+int netd_tap_address6_check(const struct netd_network *n, const struct netd_tap_state *s,
+                            const uint8_t mac[6], const struct in6_addr *a, struct netd_diag *diag);
 /* An attach request against the network, its record and the facts: w filled (its strings
  * point into req) or -EINVAL / -EEXIST / -EADDRINUSE with diag naming what is wrong. */
 int netd_attach_check(const struct netd_network *n, const struct netd_attach_req *req,

@@ -63,7 +63,8 @@ static int check_mac(const struct netd_network *n, const struct netd_attach_req 
 		return -EINVAL;
 	}
 	/* A [Host] may hold this guest's static lease: fine, unless we give another. */
-	if (netd_tap_mac_taken(n, s, NULL, 0, req->mac, req->has_addr, who, sizeof(who))) {
+	if (netd_tap_mac_taken(n, s, NULL, 0, req->mac, req->has_addr || req->has_addr6, who,
+	                       sizeof(who))) {
 		netd_diag_set(diag, "MAC %s is already %s's on network %s", m, who, n->name);
 		return -EEXIST;
 	}
@@ -119,9 +120,15 @@ int netd_attach_check(const struct netd_network *n, const struct netd_attach_req
 	w->group = req->group;
 	w->hostname = req->hostname;
 	w->addr = req->has_addr ? req->addr : (struct in_addr){0};
+	w->addr6 = req->has_addr6 ? req->addr6 : in6addr_any;
 	ret = check_mac(n, req, s, f, w->mac, diag);
 	if (ret < 0)
 		return ret;
+	if (req->has_addr6) {
+		ret = netd_tap_address6_check(n, s, w->mac, &req->addr6, diag);
+		if (ret < 0)
+			return ret;
+	}
 	if (req->has_addr) {
 		ret = netd_tap_address_check(n, s, f->leases, f->n_leases, w->mac, req->addr,
 		                             f->now, diag);
@@ -137,7 +144,7 @@ static int within_request(const struct netd_attach_req *reqs, const struct netd_
                           size_t i, struct netd_diag *diag)
 {
 	const struct netd_attach_req *r = &reqs[i];
-	char text[INET_ADDRSTRLEN > 18 ? INET_ADDRSTRLEN : 18];
+	char text[INET6_ADDRSTRLEN];
 
 	for (size_t j = 0; j < i; j++) {
 		const struct netd_attach_req *o = &reqs[j];
@@ -153,6 +160,11 @@ static int within_request(const struct netd_attach_req *reqs, const struct netd_
 		}
 		if (r->has_addr && o->has_addr && r->addr.s_addr == o->addr.s_addr) {
 			inet_ntop(AF_INET, &r->addr, text, sizeof(text));
+			netd_diag_set(diag, "address %s is also taps[%zu]'s", text, j);
+			return -EADDRINUSE;
+		}
+		if (r->has_addr6 && o->has_addr6 && memcmp(&r->addr6, &o->addr6, 16) == 0) {
+			inet_ntop(AF_INET6, &r->addr6, text, sizeof(text));
 			netd_diag_set(diag, "address %s is also taps[%zu]'s", text, j);
 			return -EADDRINUSE;
 		}
@@ -175,6 +187,7 @@ static int pending(struct netd_tap_state *all, const struct netd_attach_req *req
 	snprintf(r.tap, sizeof(r.tap), "%s", req->tap);
 	memcpy(r.mac, w->mac, 6);
 	r.addr = w->addr;
+	r.addr6 = w->addr6;
 	snprintf(r.hostname, sizeof(r.hostname), "%s", w->hostname ? w->hostname : "");
 	return netd_tap_state_add(all, &r);
 }

@@ -88,10 +88,12 @@ int netd_tap_state_hosts(const struct netd_network *n, const struct netd_tap_sta
 	for (size_t i = 0; i < count; i++) {
 		const struct netd_tap_record *r = &s->v[i];
 
-		if (r->declared || (!r->addr.s_addr && !r->hostname[0]))
+		if (r->declared ||
+		    (!r->addr.s_addr && IN6_IS_ADDR_UNSPECIFIED(&r->addr6) && !r->hostname[0]))
 			continue;
 		memcpy(extra[k].mac, r->mac, 6);
 		extra[k].addr = r->addr;
+		extra[k].addr6 = r->addr6;
 		snprintf(extra[k].name, sizeof(extra[k].name), "%s", r->hostname);
 		k++;
 	}
@@ -103,7 +105,7 @@ int netd_tap_state_hosts(const struct netd_network *n, const struct netd_tap_sta
 /* What names a guest's port, in the record and in attach's answer alike. */
 static void add_identity(json_object *o, const struct netd_tap_record *r)
 {
-	char mac[18], a[INET_ADDRSTRLEN];
+	char mac[18], a[INET6_ADDRSTRLEN];
 
 	json_object_object_add(o, "tap", json_object_new_string(r->tap));
 	netd_mac_format(r->mac, mac);
@@ -114,6 +116,11 @@ static void add_identity(json_object *o, const struct netd_tap_record *r)
 	    o, "address",
 	    r->addr.s_addr ? json_object_new_string(inet_ntop(AF_INET, &r->addr, a, sizeof(a)))
 	                   : NULL);
+	/* Only when it has one: records written before IPv6 read the same. */
+	if (!IN6_IS_ADDR_UNSPECIFIED(&r->addr6))
+		json_object_object_add(
+		    o, "address6",
+		    json_object_new_string(inet_ntop(AF_INET6, &r->addr6, a, sizeof(a))));
 }
 
 static json_object *record_obj(const struct netd_tap_record *r)
@@ -203,6 +210,9 @@ static int parse_record(json_object *o, struct netd_tap_record *r, size_t i, str
 		goto bad;
 	if (!is_null(o, "address") &&
 	    (!(s = str_of(o, "address")) || netd_ipv4_parse(s, &r->addr) < 0))
+		goto bad;
+	if (!is_null(o, "address6") &&
+	    (!(s = str_of(o, "address6")) || netd_ipv6_parse(s, &r->addr6) < 0))
 		goto bad;
 	if (!is_null(o, "hostname")) {
 		s = str_of(o, "hostname");

@@ -199,6 +199,13 @@ static int decode_tap(json_object *o, struct netd_attach_req *a, struct netd_dia
 		return -EINVAL;
 	}
 	a->has_addr = r;
+	if ((r = opt_string(o, "address6", &s, diag)) < 0)
+		return r;
+	if (r && netd_ipv6_parse(s, &a->addr6) < 0) {
+		netd_diag_set(diag, "invalid address6 '%.64s': one IPv6 address", s);
+		return -EINVAL;
+	}
+	a->has_addr6 = r;
 	if ((r = opt_string(o, "hostname", &s, diag)) < 0)
 		return r;
 	if (r && (!*s || strlen(s) >= sizeof(a->hostname))) {
@@ -248,8 +255,8 @@ static int decode_force(json_object *o, struct netd_ctl_request *req, struct net
 }
 
 /* The members a tap's options may have. */
-static const char *const tap_keys[] = {"tap",   "mac",   "address", "hostname",
-                                       "owner", "group", "queues"};
+static const char *const tap_keys[] = {"tap",      "mac",   "address", "address6",
+                                       "hostname", "owner", "group",   "queues"};
 
 static bool is_tap_key(const char *k)
 {

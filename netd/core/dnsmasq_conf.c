@@ -155,7 +155,7 @@ int netd_dnsmasq_render_hosts_extra(const struct netd_network *n, const struct n
 		if (n->taps[i].addr.s_addr)
 			host_line(f, n->taps[i].mac, n->taps[i].addr, NULL, NULL);
 	for (size_t i = 0; i < n_extra; i++)
-		host_line(f, extra[i].mac, extra[i].addr, NULL, extra[i].name);
+		host_line(f, extra[i].mac, extra[i].addr, &extra[i].addr6, extra[i].name);
 	ret = ferror(f) ? -ENOMEM : 0;
 	if (fclose(f) != 0)
 		ret = -ENOMEM;

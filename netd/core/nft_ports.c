@@ -8,7 +8,8 @@
  * "Another address" is the guest's static lease when it has one, else anything outside the
  * subnet; a network without a subnet (internal, bridged: the host does not own the LAN's
  * addresses) binds only the MAC. 0.0.0.0 passes only where a guest without an address uses it:
- * DHCP to port 67, and ARP probes (RFC 5227).
+ * DHCP to port 67, and ARP probes (RFC 5227). A guest whose IPv6 address netd knows is bound
+ * to it too (nft_ports6.c).
  */
 #include <errno.h>
 #include <linux/if_ether.h>
@@ -18,8 +19,9 @@
 
 #include "netd/nft.h"
 #include "nft_build_priv.h"
+#include "nft_ports6.h"
 
-#define RULES_PER_PORT 8
+#define RULES_PER_PORT (8 + NFT_PORT6_RULES)
 
 int netd_nft_port_chain(const char *network, const char *port, char *buf)
 {
@@ -79,9 +81,11 @@ static void bind_address(struct netd_nft_chain *c, const struct netd_prefix *bou
 	rule(c, NETD_NFT_V_DROP, NETD_NFT_M_IP_SADDR_NE)->u.prefix = *bound;
 }
 
-static int build_port(const struct netd_nft_net *x, const char *port, const uint8_t mac[6],
-                      struct in_addr addr, struct netd_nft_port *p)
+static int build_port(const struct netd_network *n, const struct netd_nft_net *x, const char *port,
+                      const uint8_t mac[6], struct in_addr addr, const struct in6_addr *addr6,
+                      struct netd_nft_port *p)
 {
+	struct in6_addr bound6 = nft_port6_address(n, mac, addr6);
 	static const uint16_t tags[] = {ETH_P_8021Q, ETH_P_8021AD};
 	struct netd_nft_chain *c = &p->chain;
 	struct netd_prefix bound = {.addr = addr, .len = 32};
@@ -105,6 +109,8 @@ static int build_port(const struct netd_nft_net *x, const char *port, const uint
 		bind_address(c, &bound, true);
 		bind_address(c, &bound, false);
 	}
+	if (!IN6_IS_ADDR_UNSPECIFIED(&bound6))
+		nft_port6_bind(c, &bound6);
 	return nft_render_digest(x, p, p->digest);
 }
 
@@ -125,14 +131,15 @@ int nft_ports_build(const struct netd_network *n, const struct netd_nft_guest *g
 	if (!x->ports)
 		return -ENOMEM;
 	for (size_t i = 0; i < n->n_taps && ret == 0; i++)
-		ret = build_port(x, n->taps[i].name, n->taps[i].mac, n->taps[i].addr,
+		ret = build_port(n, x, n->taps[i].name, n->taps[i].mac, n->taps[i].addr, NULL,
 		                 &x->ports[x->n_ports++]);
 	for (size_t i = 0; i < n_guests && ret == 0; i++) {
 		const struct netd_nft_guest *g = &guests[i];
 
 		if (declared(n, g->port) || netd_nft_net_port(x, g->port))
 			continue;
-		ret = build_port(x, g->port, g->mac, g->addr, &x->ports[x->n_ports++]);
+		ret =
+		    build_port(n, x, g->port, g->mac, g->addr, &g->addr6, &x->ports[x->n_ports++]);
 	}
 	return ret;
 }

@@ -26,10 +26,13 @@ static void print_prefix6(const char *what, const struct netd_prefix6 *p, FILE *
 static void print_icmp6_type(uint8_t t, FILE *out)
 {
 	static const char *const nd[] = {"nd-router-solicit", "nd-router-advert",
-	                                 "nd-neighbor-solicit", "nd-neighbor-advert"};
+	                                 "nd-neighbor-solicit", "nd-neighbor-advert",
+	                                 "nd-redirect"};
 
-	if (t >= 133 && t <= 136)
+	if (t >= 133 && t <= 137)
 		fprintf(out, "icmpv6 type %s", nd[t - 133]);
+	else if (t == 143)
+		fputs("icmpv6 type mld2-listener-report", out);
 	else
 		fprintf(out, "icmpv6 type %u", t);
 }
@@ -164,6 +167,15 @@ static int print_match(const struct netd_nft_match *m, FILE *out)
 		break;
 	case NETD_NFT_M_IP6_DADDR:
 		print_prefix6("ip6 daddr ", &m->u.prefix6, out);
+		break;
+	case NETD_NFT_M_IP6_SADDR:
+		print_prefix6("ip6 saddr ", &m->u.prefix6, out);
+		break;
+	case NETD_NFT_M_ICMPV6_TADDR:
+		print_prefix6("icmpv6 taddr ", &m->u.prefix6, out);
+		break;
+	case NETD_NFT_M_ICMPV6_TADDR_NE:
+		print_prefix6("icmpv6 taddr != ", &m->u.prefix6, out);
 		break;
 	case NETD_NFT_M_ICMPV6_TYPE:
 		print_icmp6_type(m->u.icmp_type, out);

@@ -23,6 +23,7 @@ int netd_tap_nft_build(const struct netd_network *n, const struct netd_tap_state
 		snprintf(g[i].port, sizeof(g[i].port), "%s", s->v[i].tap);
 		memcpy(g[i].mac, s->v[i].mac, 6);
 		g[i].addr = s->v[i].addr;
+		g[i].addr6 = s->v[i].addr6;
 	}
 	ret = netd_nft_net_build_guests(n, g, count, out);
 	free(g);

@@ -152,5 +152,5 @@ bool netd_tap_op_drops_hosts_entry(const struct netd_tap_op *op)
 	/* A configured or enslaved tap keeps its record; every other op replaces or removes it. */
 	return op->kind != NETD_TAP_CONFIGURE && op->kind != NETD_TAP_ENSLAVE &&
 	       op->kind != NETD_TAP_CONFLICT && r && !r->declared &&
-	       (r->addr.s_addr || r->hostname[0]);
+	       (r->addr.s_addr || !IN6_IS_ADDR_UNSPECIFIED(&r->addr6) || r->hostname[0]);
 }

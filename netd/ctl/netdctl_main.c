@@ -103,7 +103,9 @@ static void attach_usage(FILE *f)
 	        "  --count K  K taps in one request, all or none, each with the other options;\n"
 	        "             --tap is then a template with %%d (vm%%d: the kernel numbers them),\n"
 	        "             --address the first of K consecutive addresses; --mac and --name\n"
-	        "             name one guest each and go only with K = 1\n");
+	        "             name one guest each and go only with K = 1\n"
+	        "  --address  IPv4 or IPv6 (once each: the guest's IPv6 address, which\n"
+	        "             GuestSourceCheck binds its port to; only with K = 1)\n");
 }
 
 /* What --count K > 1 cannot share among its taps: what names one guest. EXIT_USAGE, said. */
@@ -115,6 +117,8 @@ static int refuse_shared(json_object *args, long k)
 	    {"mac", "--mac",
 	     "a MAC is one guest's; leave it out and netd picks a free one for each"},
 	    {"hostname", "--name", "a host name is one guest's; attach named guests one at a time"},
+	    {"address6", "--address (IPv6)",
+	     "an IPv6 address is one guest's; attach such guests one at a time"},
 	};
 	json_object *v;
 	const char *tap;
@@ -224,7 +228,10 @@ static int attach_options(struct ctl *c, int argc, char **argv, json_object *arg
 			break;
 		default:
 			if (opt > 0 && opt < 128 && keys[opt]) {
-				json_object_object_add(args, keys[opt],
+				/* --address of either family: IPv6 is its own member. */
+				bool six = opt == 'a' && strchr(optarg, ':');
+
+				json_object_object_add(args, six ? "address6" : keys[opt],
 				                       json_object_new_string(optarg));
 				break;
 			}

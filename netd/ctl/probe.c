@@ -80,6 +80,7 @@ int netd_probe_target_from_status(json_object *st, struct netd_probe_target *t,
 		t->has_address6 = true;
 		t->address6 = p6.addr;
 		t->address6_len = p6.len;
+		t->has_dhcp6 = json_object_is_type(get(st, "dhcp6"), json_type_object);
 	}
 	for (int c = 0; c < NETD_CELL_MAX; c++) {
 		const char *p = get_str(policy, netd_cell_json_key((enum netd_cell)c));
@@ -277,17 +278,19 @@ static int give_addresses(struct run *x)
 }
 
 /*
- * IPv6 for both VMs at once: each turns it on and waits for its SLAAC address (the DADs
- * overlap). The host's address is their gateway when the RA names none.
+ * IPv6 for both VMs at once: each turns it on and waits for its SLAAC address, or (dhcp6) leases
+ * one from the network's DHCPv6 range (the DADs and exchanges overlap). The host's address is
+ * their gateway when the RA names none.
  */
-static int give_slaac(struct run *x)
+static int give_ipv6(struct run *x, bool dhcp6)
 {
+	const struct netd_probe_target *t = x->t;
+	int ms = dhcp6 ? NETD_PROBE_DHCP_TIMEOUT_MS : NETD_PROBE_SLAAC_TIMEOUT_MS, ret;
 	struct netd_probe_vm *v;
-	int ret;
 
 	for (int i = 0; i < NETD_PROBE_VMS; i++) {
-		ret = netd_probe_ns_slaac_start(x->vm[i], &x->t->address6,
-		                                NETD_PROBE_SLAAC_TIMEOUT_MS);
+		ret = dhcp6 ? netd_probe_ns_dhcp6_start(x->vm[i], &t->address6, t->address6_len, ms)
+		            : netd_probe_ns_slaac_start(x->vm[i], &t->address6, ms);
 		if (ret) {
 			netd_diag_set(x->diag, "%s: %s", x->vm[i]->name, strerror(-ret));
 			return ret;
@@ -295,33 +298,36 @@ static int give_slaac(struct run *x)
 	}
 	for (int i = 0; i < NETD_PROBE_VMS; i++) {
 		v = &x->r->vms[i];
-		ret = netd_probe_ns_slaac_finish(x->vm[i], NETD_PROBE_SLAAC_TIMEOUT_MS, &v->addr6,
-		                                 &v->plen6, x->diag);
+		v->plen6 = t->address6_len;
+		ret = dhcp6
+		          ? netd_probe_ns_dhcp6_finish(x->vm[i], ms, &v->addr6, x->diag)
+		          : netd_probe_ns_slaac_finish(x->vm[i], ms, &v->addr6, &v->plen6, x->diag);
 		if (ret)
 			return ret;
 		v->has_addr6 = true;
+		v->dhcp6 = dhcp6;
 	}
 	return 0;
 }
 
-/* IPv6 when the network has a prefix: SLAAC needs a /64, and the probe has no DHCPv6 client
- * (a DHCPv6-only network is told so, its IPv6 cells left unmeasured). */
+/* IPv6 when the network has a prefix: SLAAC on a /64, else a DHCPv6 lease from its range (a
+ * prefix without either is told so, its IPv6 cells left unmeasured). */
 static int give_addresses6(struct run *x)
 {
 	const struct netd_probe_target *t = x->t;
 
 	if (!t->has_address6)
 		return 0;
-	if (t->address6_len != 64) {
+	if (t->address6_len != 64 && !t->has_dhcp6) {
 		x->r->v6 = NETD_PROBE_V6_NO_SLAAC;
 		snprintf(x->r->note6, sizeof(x->r->note6),
-		         "IPv6 not measured: the prefix is a /%u, SLAAC needs a /64, and the probe "
-		         "takes no DHCPv6 lease",
+		         "IPv6 not measured: the prefix is a /%u, SLAAC needs a /64, and the "
+		         "network has no DHCPv6 range",
 		         t->address6_len);
 		return 0;
 	}
 	x->r->v6 = NETD_PROBE_V6_MEASURED;
-	return give_slaac(x);
+	return give_ipv6(x, t->address6_len != 64);
 }
 
 static int listen_host(struct run *x, const struct netd_probe_addr *a, int f)

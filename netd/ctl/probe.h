@@ -5,7 +5,8 @@
  * the network's bridge by a veth pair) get an address (DHCP where the network serves it),
  * and each cell of the matrix is tried with an ICMP echo and a TCP connect to a listener
  * the probe runs itself. A network with an IPv6 prefix ("address6") is measured over IPv6
- * too: the VMs, whose IPv6 is off otherwise, take SLAAC addresses from its RAs, and every
+ * too: the VMs, whose IPv6 is off otherwise, take SLAAC addresses from its RAs (DHCPv6
+ * leases from its range when the prefix is not a /64: probe_dhcp6.c), and every
  * cell is tried again by ICMPv6 echo and TCP connect (cells6). Everything the probe makes
  * dies with its children; the DHCP leases it took stay in dnsmasq's lease file.
  *
@@ -60,6 +61,7 @@ struct netd_probe_target {
 	bool has_address6;        /* status "address6": the VMs take SLAAC addresses */
 	struct in6_addr address6; /* the host's IPv6 address on the bridge */
 	uint8_t address6_len;
+	bool has_dhcp6; /* status "dhcp6": a DHCPv6 range, leased from on a prefix not a /64 */
 	enum netd_policy expected[NETD_CELL_MAX];
 	uint32_t vni; /* status "fabric": the network spans hosts; 0 when it does not */
 };
@@ -97,6 +99,7 @@ struct netd_probe_vm {
 	char host[NETD_PROBE_NETNS_MAX]; /* --peer-host's namespace it is on; "": this host */
 	uint8_t mac[6];
 	bool has_addr6; /* a SLAAC address from the network's router advertisements */
+	bool dhcp6;     /* ... or a DHCPv6 lease from the network's range */
 	struct in6_addr addr6;
 	uint8_t plen6;
 };
@@ -105,8 +108,8 @@ struct netd_probe_vm {
 enum netd_probe_v6 {
 	NETD_PROBE_V6_OFF,
 	NETD_PROBE_V6_MEASURED, /* cells6 holds the IPv6 matrix */
-	NETD_PROBE_V6_NO_SLAAC, /* the prefix is not a /64: no SLAAC, and the probe has no
-	                         * DHCPv6 client; note6 says so, cells6 are not measured */
+	NETD_PROBE_V6_NO_SLAAC, /* the prefix is not a /64 (no SLAAC) and the network has no
+	                         * DHCPv6 range; note6 says so, cells6 are not measured */
 };
 
 struct netd_probe_result {
@@ -195,6 +198,35 @@ struct netd_dhcp_lease {
 int netd_dhcp_acquire(const char *ifname, const uint8_t mac[6], const char *hostname,
                       int timeout_ms, struct netd_dhcp_lease *lease, struct netd_diag *diag);
 
+/* DHCPv6 (RFC 8415) messages, built and parsed without I/O, and the client (probe_dhcp6.c). */
+#define NETD_DHCP6_SOLICIT   1
+#define NETD_DHCP6_ADVERTISE 2
+#define NETD_DHCP6_REQUEST   3
+#define NETD_DHCP6_REPLY     7
+
+struct netd_dhcp6_msg {
+	uint8_t type;
+	uint32_t xid; /* 24 bits */
+	bool has_server_id;
+	uint8_t server_id[130]; /* a DUID is at most 130 bytes */
+	size_t server_id_len;
+	bool has_addr; /* the first IAADDR of the IA_NA */
+	struct in6_addr addr;
+	uint32_t preferred, valid;
+	uint16_t status; /* a failing status code, of the message or its IA_NA; 0: success */
+};
+
+/* A Solicit, or (adv: the Advertise answered) a Request for the address adv offers, with a
+ * DUID-LL of mac and one IA_NA. The length, or -ENOSPC / -EINVAL. */
+ssize_t netd_dhcp6_build(uint8_t *buf, size_t len, uint8_t type, uint32_t xid, const uint8_t mac[6],
+                         const struct netd_dhcp6_msg *adv);
+/* A server's message; -EBADMSG when truncated or an option overruns. */
+int netd_dhcp6_parse(const uint8_t *buf, size_t len, struct netd_dhcp6_msg *out);
+/* Solicit/Advertise/Request/Reply on ifname (from its link-local address, waited for while
+ * in DAD); lease->addr is the address granted. */
+int netd_dhcp6_acquire(const char *ifname, const uint8_t mac[6], int timeout_ms,
+                       struct netd_dhcp6_msg *lease, struct netd_diag *diag);
+
 /* --- what every wait checks (probe_wait.c, which calls no other probe file) --- */
 
 /* The signal (SIGINT, SIGTERM) that interrupted the probe, 0 if none: every wait then gives up
@@ -267,6 +299,12 @@ int netd_probe_ns_dhcp_finish(struct netd_probe_ns *ns, int timeout_ms,
 int netd_probe_ns_slaac_start(struct netd_probe_ns *ns, const struct in6_addr *gw6, int timeout_ms);
 int netd_probe_ns_slaac_finish(struct netd_probe_ns *ns, int timeout_ms, struct in6_addr *addr,
                                uint8_t *plen, struct netd_diag *diag);
+/* A VM's IPv6 address from the network's DHCPv6 range (its prefix is plen long, not a /64:
+ * no SLAAC), with a default route via gw6 when the RA gave none. */
+int netd_probe_ns_dhcp6_start(struct netd_probe_ns *ns, const struct in6_addr *gw6, uint8_t plen,
+                              int timeout_ms);
+int netd_probe_ns_dhcp6_finish(struct netd_probe_ns *ns, int timeout_ms, struct in6_addr *addr,
+                               struct netd_diag *diag);
 /* A check from inside ns: start it, do something else, then collect it. */
 int netd_probe_ns_check_start(struct netd_probe_ns *ns, const struct netd_probe_addr *dst,
                               uint16_t port, int timeout_ms);

@@ -156,7 +156,8 @@ static int sysctl_set(const char *path, const char *value)
 	return ret;
 }
 
-/* Until eth0 has a global address whose DAD is done (SLAAC from the bridge's RA). */
+/* Until eth0 has a global address whose DAD is done (SLAAC from the bridge's RA, or a DHCPv6
+ * lease). */
 static int slaac_wait(int index, int timeout_ms, struct netd_probe_resp *r)
 {
 	long long deadline = netd_probe_now_ms() + timeout_ms;
@@ -180,20 +181,30 @@ static int slaac_wait(int index, int timeout_ms, struct netd_probe_resp *r)
  * router (a hostonly network's lifetime 0), as a guest with a static route would have: the
  * firewall, not a missing route, then decides the outside cells.
  */
-static int serve_slaac(const struct netd_probe_req *q, struct netd_probe_resp *r, int index)
+/* IPv6 on for eth0, taking RAs, with SLAAC (autoconf "1") or without ("0"); msg says why not. */
+static int ipv6_on(const char *autoconf, char *msg, size_t len)
 {
 	static const char conf[] = "/proc/sys/net/ipv6/conf/" NETD_PROBE_VM_IFNAME "/";
-	static const char *const knobs[][2] = {
-	    {"accept_ra", "1"}, {"autoconf", "1"}, {"disable_ipv6", "0"}};
-	char path[96], a[INET6_ADDRSTRLEN];
+	const char *const knobs[][2] = {
+	    {"accept_ra", "1"}, {"autoconf", autoconf}, {"disable_ipv6", "0"}};
+	char path[96];
 	int ret = 0;
 
 	for (size_t i = 0; ret == 0 && i < sizeof(knobs) / sizeof(knobs[0]); i++) {
 		snprintf(path, sizeof(path), "%s%s", conf, knobs[i][0]);
 		ret = sysctl_set(path, knobs[i][1]);
 		if (ret)
-			snprintf(r->msg, sizeof(r->msg), "%s: %s", path, strerror(-ret));
+			snprintf(msg, len, "%s: %s", path, strerror(-ret));
 	}
+	return ret;
+}
+
+static int serve_slaac(const struct netd_probe_req *q, struct netd_probe_resp *r, int index)
+{
+	char a[INET6_ADDRSTRLEN];
+	int ret;
+
+	ret = ipv6_on("1", r->msg, sizeof(r->msg));
 	if (ret)
 		return ret;
 	ret = slaac_wait(index, q->timeout_ms, r);
@@ -209,6 +220,50 @@ static int serve_slaac(const struct netd_probe_req *q, struct netd_probe_resp *r
 	if (ret)
 		snprintf(r->msg, sizeof(r->msg), "default route via %s: %s",
 		         inet_ntop(AF_INET6, &q->gw6, a, sizeof(a)), strerror(-ret));
+	return ret;
+}
+
+/*
+ * NETD_PROBE_OP_DHCP6: IPv6 on for eth0 (its link-local address and RAs, but no SLAAC), a
+ * DHCPv6 lease, configured on the network's prefix length (DHCPv6 says nothing of it; the
+ * host told us) so the prefix is on-link, and a default route via q->gw6 when the RA named
+ * no router.
+ */
+static int serve_dhcp6(const struct child *c, const struct netd_probe_req *q,
+                       struct netd_probe_resp *r, int index)
+{
+	struct netd_diag diag = {{0}};
+	struct netd_dhcp6_msg lease;
+	char a[INET6_ADDRSTRLEN];
+	int ret;
+
+	ret = ipv6_on("0", diag.msg, sizeof(diag.msg));
+	if (ret == 0)
+		ret =
+		    netd_dhcp6_acquire(NETD_PROBE_VM_IFNAME, c->mac, q->timeout_ms, &lease, &diag);
+	if (ret == 0) {
+		ret = netd_probe_rtnl_addr6_add(index, &lease.addr, q->plen);
+		if (ret)
+			netd_diag_set(&diag, "configuring the lease %s/%u: %s",
+			              inet_ntop(AF_INET6, &lease.addr, a, sizeof(a)), q->plen,
+			              strerror(-ret));
+	}
+	/* A DHCPv6 client checks its lease by DAD before it uses it (RFC 8415 18.2.10.1); the
+	 * cells are measured from a VM that has settled, as a SLAAC one has. */
+	if (ret == 0) {
+		ret = slaac_wait(index, q->timeout_ms, r);
+		if (ret)
+			netd_diag_set(&diag, "the lease %s on %s: DAD not done within %d ms (%s)",
+			              inet_ntop(AF_INET6, &lease.addr, a, sizeof(a)),
+			              NETD_PROBE_VM_IFNAME, q->timeout_ms, strerror(-ret));
+	}
+	if (ret == 0 && !IN6_IS_ADDR_UNSPECIFIED(&q->gw6)) {
+		ret = netd_probe_rtnl_default_route6_add(index, &q->gw6);
+		if (ret)
+			netd_diag_set(&diag, "default route via %s: %s",
+			              inet_ntop(AF_INET6, &q->gw6, a, sizeof(a)), strerror(-ret));
+	}
+	snprintf(r->msg, sizeof(r->msg), "%s", diag.msg);
 	return ret;
 }
 
@@ -255,6 +310,9 @@ static void serve_one(struct child *c, const struct netd_probe_req *q, struct ne
 		break;
 	case NETD_PROBE_OP_SLAAC:
 		r->ret = serve_slaac(q, r, index);
+		break;
+	case NETD_PROBE_OP_DHCP6:
+		r->ret = serve_dhcp6(c, q, r, index);
 		break;
 	case NETD_PROBE_OP_CHECK:
 		r->ret = serve_check(q, r);

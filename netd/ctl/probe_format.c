@@ -124,7 +124,8 @@ int netd_probe_format_text(FILE *f, const struct netd_probe_result *r)
 		fprintf(f, "%s %s %s%s", i ? "," : "", r->vms[i].name,
 		        vm_addr(&r->vms[i], buf, sizeof(buf)), r->vms[i].dhcp ? " (dhcp)" : "");
 		if (r->vms[i].has_addr6)
-			fprintf(f, " %s (slaac)", vm_addr6(&r->vms[i], buf, sizeof(buf)));
+			fprintf(f, " %s (%s)", vm_addr6(&r->vms[i], buf, sizeof(buf)),
+			        r->vms[i].dhcp6 ? "dhcpv6" : "slaac");
 		if (r->vms[i].host[0])
 			fprintf(f, " on host %s", r->vms[i].host);
 	}
@@ -204,10 +205,13 @@ json_object *netd_probe_format_json(const struct netd_probe_result *r)
 		/* --peer-host: the host this VM is on (the others are on the probe's own) */
 		if (r->vms[i].host[0])
 			json_object_object_add(v, "host", json_object_new_string(r->vms[i].host));
-		if (r->vms[i].has_addr6)
+		if (r->vms[i].has_addr6) {
 			json_object_object_add(
 			    v, "address6",
 			    json_object_new_string(vm_addr6(&r->vms[i], buf, sizeof(buf))));
+			json_object_object_add(v, "dhcp6",
+			                       json_object_new_boolean(r->vms[i].dhcp6));
+		}
 		json_object_array_add(vms, v);
 		if (r->vms[i].dhcp) {
 			json_object *l = json_object_new_object();

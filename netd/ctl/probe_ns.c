@@ -291,6 +291,27 @@ int netd_probe_ns_slaac_finish(struct netd_probe_ns *ns, int timeout_ms, struct 
 	return ret;
 }
 
+int netd_probe_ns_dhcp6_start(struct netd_probe_ns *ns, const struct in6_addr *gw6, uint8_t plen,
+                              int timeout_ms)
+{
+	struct netd_probe_req q = {
+	    .op = NETD_PROBE_OP_DHCP6, .gw6 = *gw6, .plen = plen, .timeout_ms = timeout_ms};
+
+	return ns_send(ns, &q);
+}
+
+int netd_probe_ns_dhcp6_finish(struct netd_probe_ns *ns, int timeout_ms, struct in6_addr *addr,
+                               struct netd_diag *diag)
+{
+	struct netd_probe_resp r;
+	int ret;
+
+	ret = ns_recv(ns, NETD_PROBE_OP_DHCP6, timeout_ms + CALL_MARGIN_MS, &r, diag);
+	if (ret == 0)
+		*addr = r.addr6;
+	return ret;
+}
+
 int netd_probe_ns_check_start(struct netd_probe_ns *ns, const struct netd_probe_addr *dst,
                               uint16_t port, int timeout_ms)
 {

@@ -28,6 +28,7 @@ enum netd_probe_op {
 	NETD_PROBE_OP_CHECK,
 	NETD_PROBE_OP_LISTEN,
 	NETD_PROBE_OP_SLAAC,
+	NETD_PROBE_OP_DHCP6, /* a DHCPv6 lease, on the prefix of length plen */
 };
 
 struct netd_probe_req {
@@ -48,7 +49,7 @@ struct netd_probe_resp {
 	uint16_t port;
 	uint8_t mac[6];
 	struct netd_dhcp_lease lease;
-	struct in6_addr addr6; /* SLAAC's address */
+	struct in6_addr addr6; /* SLAAC's or DHCPv6's address */
 	uint8_t plen6;
 	char msg[sizeof(((struct netd_diag *)0)->msg)];
 };
@@ -70,6 +71,8 @@ int netd_probe_rtnl_addr_add(int index, struct in_addr addr, uint8_t plen);
 int netd_probe_rtnl_default_route_add(int index, struct in_addr gw);
 /* A default route via gw unless one is there already (the RA's). */
 int netd_probe_rtnl_default_route6_add(int index, const struct in6_addr *gw);
+/* addr/plen on index (tentative until its DAD is done: netd_probe_rtnl_addr6_global()). */
+int netd_probe_rtnl_addr6_add(int index, const struct in6_addr *addr, uint8_t plen);
 /* A global IPv6 address of index whose DAD is done: -ENOENT while there is none. */
 int netd_probe_rtnl_addr6_global(int index, struct in6_addr *addr, uint8_t *plen);
 /* One link's master (0: none) and, for a VXLAN device, its id: -ENODEV without the link. */

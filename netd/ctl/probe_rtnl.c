@@ -115,25 +115,41 @@ int netd_probe_rtnl_link_up(int index)
 	return nl_talk(nlh, NULL, NULL);
 }
 
-int netd_probe_rtnl_addr_add(int index, struct in_addr addr, uint8_t plen)
+/* RTM_NEWADDR of addr (alen bytes, of family) / plen on index, into buf. */
+static struct nlmsghdr *addr_msg(char *buf, int family, const void *addr, size_t alen, uint8_t plen,
+                                 int index)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifaddrmsg *ifa;
-	uint32_t bcast = plen < 31 ? addr.s_addr | htonl(0xffffffffu >> plen) : 0;
 
 	nlh->nlmsg_type = RTM_NEWADDR;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
+	ifa->ifa_family = (unsigned char)family;
 	ifa->ifa_prefixlen = plen;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = (unsigned)index;
-	mnl_attr_put(nlh, IFA_LOCAL, 4, &addr.s_addr);
-	mnl_attr_put(nlh, IFA_ADDRESS, 4, &addr.s_addr);
+	mnl_attr_put(nlh, IFA_LOCAL, alen, addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, alen, addr);
+	return nlh;
+}
+
+int netd_probe_rtnl_addr_add(int index, struct in_addr addr, uint8_t plen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = addr_msg(buf, AF_INET, &addr.s_addr, 4, plen, index);
+	uint32_t bcast = plen < 31 ? addr.s_addr | htonl(0xffffffffu >> plen) : 0;
+
 	if (bcast)
 		mnl_attr_put(nlh, IFA_BROADCAST, 4, &bcast);
 	return nl_talk(nlh, NULL, NULL);
+}
+
+int netd_probe_rtnl_addr6_add(int index, const struct in6_addr *addr, uint8_t plen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	return nl_talk(addr_msg(buf, AF_INET6, addr, 16, plen, index), NULL, NULL);
 }
 
 static int default_route(int index, int family, const void *gw, size_t gw_len, uint16_t flags)

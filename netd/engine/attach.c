@@ -92,7 +92,8 @@ out:
 static bool any_hosts_entry(const struct netd_tap_record *recs, size_t k)
 {
 	for (size_t i = 0; i < k; i++)
-		if (recs[i].addr.s_addr || recs[i].hostname[0])
+		if (recs[i].addr.s_addr || !IN6_IS_ADDR_UNSPECIFIED(&recs[i].addr6) ||
+		    recs[i].hostname[0])
 			return true;
 	return false;
 }

@@ -145,6 +145,7 @@ static int tap_spec(const struct netd_network *n, const struct netd_tap_want *w,
 	memcpy(rec->mac, w->mac, 6);
 	netd_tap_host_mac(w->mac, rec->host_mac);
 	rec->addr = w->addr;
+	rec->addr6 = w->addr6;
 	snprintf(rec->hostname, sizeof(rec->hostname), "%s", w->hostname ? w->hostname : "");
 	rec->declared = w->declared;
 	rec->queues = w->queues ? w->queues : 1;

@@ -137,7 +137,8 @@ static int forget(struct netd_engine *e, const struct netd_network *n, struct ne
 		if (idx >= 0)
 			netd_tap_state_remove(s, (size_t)idx);
 		save = true;
-		hosts |= g[i].rec.addr.s_addr || g[i].rec.hostname[0];
+		hosts |= g[i].rec.addr.s_addr || !IN6_IS_ADDR_UNSPECIFIED(&g[i].rec.addr6) ||
+		         g[i].rec.hostname[0];
 	}
 	ret = save ? netd_tap_state_save(e->state_dir, n->name, s, diag) : 0;
 	if (ret == 0 && hosts)

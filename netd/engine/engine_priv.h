@@ -254,7 +254,6 @@ int netd_fabric_vxlan_delete(struct netd_apply_ctx *c, struct netd_diag *diag);
 /* The fabric's guard (table inet netd_fabric) made or put back as the fabric says. */
 int netd_fabric_guard_apply(struct netd_apply_ctx *c, struct netd_diag *diag);
 
-
 /* Upstream DNS (upstream.c): write <runtime>/upstream.servers from resolv.conf when it differs,
  * and SIGHUP every running dnsmasq of ours then (*told: how many; told may be NULL). */
 int netd_upstream_sync(struct netd_engine *e, size_t *told);
@@ -303,8 +302,7 @@ struct netd_apply_run {
 /* The FRR steps (fabric_frr.c): the fabric's block added (refused when the change's look
  * found FRR not running, or without bgpd), removed, and the undo of an add: each begins a
  * vtysh run in r->vty (-EINPROGRESS), and resume ends it (step k's words in diag). */
-int netd_fabric_frr_add(struct netd_apply_ctx *c, struct netd_apply_run *r,
-                        struct netd_diag *diag);
+int netd_fabric_frr_add(struct netd_apply_ctx *c, struct netd_apply_run *r, struct netd_diag *diag);
 int netd_fabric_frr_remove(struct netd_apply_ctx *c, struct netd_apply_run *r,
                            struct netd_diag *diag);
 int netd_fabric_frr_undo(struct netd_apply_ctx *c, struct netd_apply_run *r);
@@ -345,7 +343,7 @@ struct netd_change {
 	struct netd_engine *e;
 	const struct netd_network *n;
 	struct netd_fabric_look look; /* a spanning network: FRR asked before the plan */
-	bool drift;  /* up, reconcile: the plan re-applies rules that drifted (change.c) */
+	bool drift; /* up, reconcile: the plan re-applies rules that drifted (change.c) */
 	enum netd_change_kind kind;
 	bool force;
 	json_object *notes;
@@ -417,6 +415,8 @@ int netd_ipv6_forwarding_safe(struct netd_engine *e, struct netd_diag *diag);
 bool netd_same_ipv6(const struct netd_network *a, const struct netd_network *b);
 /* ipv6.c: "address6" of a network's summary (status, list), where it has one. */
 void netd_address6_json(const struct netd_network *n, json_object *j);
+/* status's "dhcp6": {"first","last"} of the network's DHCPv6 range, when it has one. */
+void netd_dhcp6_json(const struct netd_network *n, json_object *j);
 /* issue->bad when <state>/ip_forward.saved does not load. 0 or -ENOMEM. */
 int netd_forwarding_issue(const char *state_dir, struct netd_state_issue *issue);
 

@@ -249,7 +249,7 @@ static json_object *taps_json(struct netd_engine *e, const struct netd_network *
 	for (size_t i = 0; i < st.n; i++) {
 		const struct netd_tap_record *r = &st.v[i];
 		json_object *t = json_object_new_object();
-		char mac[18], ip[INET_ADDRSTRLEN];
+		char mac[18], ip[INET6_ADDRSTRLEN];
 
 		netd_mac_format(r->mac, mac);
 		json_object_object_add(t, "tap", json_object_new_string(r->tap));
@@ -257,6 +257,10 @@ static json_object *taps_json(struct netd_engine *e, const struct netd_network *
 		if (r->addr.s_addr) {
 			inet_ntop(AF_INET, &r->addr, ip, sizeof(ip));
 			json_object_object_add(t, "address", json_object_new_string(ip));
+		}
+		if (!IN6_IS_ADDR_UNSPECIFIED(&r->addr6)) {
+			inet_ntop(AF_INET6, &r->addr6, ip, sizeof(ip));
+			json_object_object_add(t, "address6", json_object_new_string(ip));
 		}
 		json_object_object_add(t, "declared", json_object_new_boolean(r->declared));
 		json_object_object_add(
@@ -338,6 +342,7 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 		json_object_object_add(dhcp, "hosts", json_object_new_int64((int64_t)n->n_hosts));
 		json_object_object_add(j, "dhcp", dhcp);
 	}
+	netd_dhcp6_json(n, j);
 
 	obj = json_object_new_object();
 	json_object_object_add(obj, "bridge",

@@ -93,6 +93,21 @@ void netd_address6_json(const struct netd_network *n, json_object *j)
 		                           &n->address6, false, buf, sizeof(buf))));
 }
 
+void netd_dhcp6_json(const struct netd_network *n, json_object *j)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	json_object *d;
+
+	if (!n->has_dhcp6)
+		return;
+	d = json_object_new_object();
+	inet_ntop(AF_INET6, &n->dhcp6_first, a, sizeof(a));
+	inet_ntop(AF_INET6, &n->dhcp6_last, b, sizeof(b));
+	json_object_object_add(d, "first", json_object_new_string(a));
+	json_object_object_add(d, "last", json_object_new_string(b));
+	json_object_object_add(j, "dhcp6", d);
+}
+
 int netd_ipv6_forwarding_safe(struct netd_engine *e, struct netd_diag *diag)
 {
 	char names[16][IFNAMSIZ], key[96], val[16];

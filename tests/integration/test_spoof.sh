@@ -40,56 +40,22 @@ expect_ok "up neta" ctl up neta
 expect_ok "up netb" ctl up netb
 
 # ---------------------------------------------------------------- counters and datagrams
-PORT=9100
-watch_init() {
-	nd_ns "$1" nft -f - <<'EOF'
-table inet spoofwatch {
-	chain in {
-		type filter hook input priority 10; policy accept;
-	}
-}
-EOF
-}
-# A fresh counter of UDP to a fresh port at NS's input; the port in $PORT.
-watch() {
-	PORT=$((PORT + 1))
-	nd_ns "$1" nft add counter inet spoofwatch "p$PORT" &&
-		nd_ns "$1" nft add rule inet spoofwatch in udp dport "$PORT" counter name "p$PORT"
-}
-count() { nd_ns "$1" nft list counter inet spoofwatch "p$2" | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
-counted() { (($(count "$1" "$2") >= 1)); }
+# shellcheck source=lib_spoof.sh
+. "$(dirname "$0")/lib_spoof.sh"
 # send VM DST PORT [SRC]: one datagram from VM's namespace (from SRC when given).
 send() { nd_ns "$(nd_vm_ns "$1")" socat -u - "UDP-SENDTO:$2:$3${4:+,bind=$4}" <<<netd-spoof-test; }
-
-# arrives WHERE VM DST [SRC]: a datagram from VM to DST reaches WHERE's input.
-arrives() {
-	watch "$1" || return 1
-	send "$2" "$3" "$PORT" "${4:-}"
-	nd_wait 5 counted "$1" "$PORT" || {
-		echo "nothing arrived at $1 on port $PORT"
-		return 1
-	}
-}
 
 # blocked WHERE VM DST SRC [CMD...]: a datagram from SRC (sent while CMD's change holds, CMD
 # run again with "undo" after it) does not reach WHERE; the marker after it does.
 blocked() {
-	local where=$1 vm=$2 dst=$3 src=$4 p m c
+	local where=$1 vm=$2 dst=$3 src=$4 p m
 	shift 4
 	watch "$where" && p=$PORT && watch "$where" && m=$PORT || return 1
 	(($# == 0)) || "$@" do || return 1
 	send "$vm" "$dst" "$p" "$src"
 	(($# == 0)) || "$@" undo || return 1
 	send "$vm" "$dst" "$m"
-	nd_wait 5 counted "$where" "$m" || {
-		echo "the marker did not arrive at $where either"
-		return 1
-	}
-	c=$(count "$where" "$p")
-	[[ $c == 0 ]] || {
-		echo "$c datagram(s) from ${src:-its own address} arrived at $where"
-		return 1
-	}
+	marker_only "$where" "$p" "$m" "${src:-its own address}"
 }
 
 # Pin VM's neighbours (the host's bridge; vm1 too when VM is not vm1): its ARP for them
