@@ -32,13 +32,9 @@ gl_init
 GL_MODULES="bridge veth nf_tables"
 
 gl_ns sysctl -qw net.ipv6.conf.all.forwarding=1 # radvd wants a router
-gl_ns ip link add br0 type bridge || gl_die "bridge"
-gl_ns ip addr add 10.99.0.254/24 dev br0
+gl_bond_lan vm
 gl_ns ip addr add 2001:db8:99::fe/64 dev br0 nodad
 gl_ns ip addr add 2001:db8:ff::1/128 dev lo
-gl_ns ip link set br0 up
-gl_tap tap0 br0 || gl_die "tap0"
-gl_tap tap1 br0 || gl_die "tap1"
 cat >"$GL_WORK/radvd.conf" <<EOF
 interface br0 {
 	AdvSendAdvert on;
@@ -51,9 +47,6 @@ EOF
 gl_bg radvd radvd -n -C "$GL_WORK/radvd.conf" -p "$GL_WORK/radvd.pid" -m stderr
 gl_www
 gl_bg httpd busybox httpd -f -p 8000 -h "$GL_WORK/www"
-
-gl_stage_bin vm "$NETD_BIN" /usr/sbin/netd || gl_die "staging netd"
-gl_stage_bin vm "$NETDCTL_BIN" /usr/sbin/netdctl || gl_die "staging netdctl"
 
 cat >"$GL_WORK/guest.sh" <<'EOF'
 S1=$(nic 01) && S2=$(nic 02) || { result nics 0; exit 1; }
@@ -89,18 +82,8 @@ saw6() { timeout 5 wget -q -O- "http://[$1]:8000/cgi-bin/peer" 2>/dev/null | tr 
 $IP addr add $ME/24 dev $S1
 $IP -6 addr add $ME6/64 dev $S1
 echo 5 >/proc/sys/net/ipv6/conf/$S1/router_solicitations
-cat >$W/conf/lan.conf <<EOC
-[Network]
-Name=lan
-Mode=bridged
-Bridge=br-lan
-
-[Bond]
-Name=bond0
-Mode=active-backup
-Slaves=$S1 $S2
-MIIMonitorSec=100ms
-EOC
+. /usr/share/netd-test/bond_lan.sh
+bond_lan_conf $W/conf $S1 $S2
 start_netd || { result netd-start 0 "$(tr '\n' ' ' <$W/netd.log)"; exit 1; }
 
 # round N KILL: up, the checks, (netd killed and started again when KILL=1), down
