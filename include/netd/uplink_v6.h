@@ -81,6 +81,10 @@ bool netd_uplink_v6_addr_moves(uint8_t scope, uint32_t flags);
  * without an expiry); a kernel route with an expiry is an on-link prefix from an RA. */
 bool netd_uplink_v6_route_moves(uint32_t table, uint8_t type, uint8_t protocol,
                                 const struct in6_addr *dst, uint8_t dst_len, uint32_t expires);
+/* Whether r is the on-link route of the prefix of one of v's addresses, as the kernel makes it
+ * (for an address, or for an RA's on-link prefix: no gateway). Such a route with an expiry
+ * outlives the addresses (kernel/uplink_v6_move.c's leave takes it off the uplink). */
+bool netd_uplink_v6_prefix_route_of(const struct netd_uplink_v6 *v, const struct netd_v6_route *r);
 /* A route the kernel learned from a router advertisement (r->ra, or protocol ra): it must be
  * put back as the kernel's own RA route, or the link's next RA stops at it (see
  * kernel/uplink_v6_move.c). */

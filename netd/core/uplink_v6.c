@@ -58,6 +58,28 @@ bool netd_uplink_v6_route_moves(uint32_t table, uint8_t type, uint8_t protocol,
 	return protocol != RTPROT_KERNEL || expires != 0;
 }
 
+/* a and b agree in their first len bits */
+static bool same_prefix(const struct in6_addr *a, const struct in6_addr *b, unsigned len)
+{
+	unsigned whole = len / 8, rest = len % 8;
+	uint8_t mask = (uint8_t)(0xff << (8 - rest));
+
+	if (len > 128 || memcmp(a, b, whole) != 0)
+		return false;
+	return !rest || ((a->s6_addr[whole] ^ b->s6_addr[whole]) & mask) == 0;
+}
+
+bool netd_uplink_v6_prefix_route_of(const struct netd_uplink_v6 *v, const struct netd_v6_route *r)
+{
+	if (r->has_gateway || r->protocol != RTPROT_KERNEL || r->type != RTN_UNICAST)
+		return false;
+	for (size_t i = 0; i < v->n_addrs; i++)
+		if (v->addrs[i].len == r->dst_len &&
+		    same_prefix(&v->addrs[i].addr, &r->dst, r->dst_len))
+			return true;
+	return false;
+}
+
 bool netd_v6_route_from_ra(const struct netd_v6_route *r)
 {
 	return (r->ra || r->protocol == RTPROT_RA) && r->has_gateway;

@@ -6,9 +6,16 @@
  * Each slave's state is saved in <state>/<network>.bond (bond_state.c) before anything is
  * touched, so that
  * `down`, even after a netd restart, gives the slaves back exactly as they were: the bond
- * changes a slave's MAC in some modes and its MTU to the bond's, and the slave's IPv4
- * addresses and routes move onto the bond (from where the uplink code moves them onto the
+ * changes a slave's MAC in some modes and its MTU to the bond's, and the slave's IPv4 and
+ * IPv6 addresses and routes move onto the bond (from where the uplink code moves them onto the
  * bridge: a host whose address was on eth0 keeps it).
+ *
+ * IPv6 must leave a slave before it is set down to be enslaved: with keep_addr_on_down 0 (the
+ * default) the kernel drops a link's global addresses and their routes when it goes down, and
+ * a slave makes no IPv6 of its own (addrconf skips IFF_SLAVE links). The uplink code's IPv6
+ * steps (kernel/uplink_v6.h) do the move, the bond standing where they expect the bridge: the
+ * bond takes one slave's IPv6 sysctls (netd_bond_saved_v6_donor), so it runs SLAAC as that slave
+ * did, and an RA's routes go back as the kernel's own RA routes (kernel/uplink_v6_move.c says why).
  */
 #include <errno.h>
 #include <linux/if_link.h>
@@ -22,6 +29,7 @@
 
 #include "netd/kernel/bond.h"
 #include "netd/kernel/uplink.h"
+#include "netd/kernel/uplink_v6.h"
 #include "nl_priv.h"
 
 int netd_bond_saved(const char *state_dir, const char *network)
@@ -40,10 +48,10 @@ int netd_bond_saved(const char *state_dir, const char *network)
 #define SENT(o) netd_bond_opt_sent(b, NETD_BOND_OPT_##o)
 
 /* IFLA_INFO_DATA of the bond: the mode, and each option the config gave that networkd would
- * send (the kernel's defaults stay for the others). Types as the kernel's bond_policy (bond_netlink.c). Built by
- * hand: libnl 3.7's bonding.h has no setter for the mode or any option (rtnl_link_bond_alloc,
- * _add, _enslave and _release only), and what its "bond" type puts in IFLA_LINKINFO is the
- * kind alone, so the whole create request is ours. */
+ * send (the kernel's defaults stay for the others). Types as the kernel's bond_policy
+ * (bond_netlink.c). Built by hand: libnl 3.7's bonding.h has no setter for the mode or any option
+ * (rtnl_link_bond_alloc, _add, _enslave and _release only), and what its "bond" type puts in
+ * IFLA_LINKINFO is the kind alone, so the whole create request is ours. */
 static int put_options(struct netd_nl *nl, struct nl_msg *msg, const struct netd_bond *b)
 {
 	struct nlattr *data, *targets;
@@ -53,13 +61,13 @@ static int put_options(struct netd_nl *nl, struct nl_msg *msg, const struct netd
 	if (!data || nla_put_u8(msg, IFLA_BOND_MODE, b->mode) < 0)
 		return ret;
 #define U32(o, attr, v)                                                                            \
-	if (SENT(o) && nla_put_u32(msg, attr, v) < 0)                                             \
+	if (SENT(o) && nla_put_u32(msg, attr, v) < 0)                                              \
 		return ret;
 #define U16(o, attr, v)                                                                            \
-	if (SENT(o) && nla_put_u16(msg, attr, v) < 0)                                             \
+	if (SENT(o) && nla_put_u16(msg, attr, v) < 0)                                              \
 		return ret;
 #define U8(o, attr, v)                                                                             \
-	if (SENT(o) && nla_put_u8(msg, attr, v) < 0)                                              \
+	if (SENT(o) && nla_put_u8(msg, attr, v) < 0)                                               \
 		return ret;
 	U32(MIIMON, IFLA_BOND_MIIMON, b->miimon)
 	U32(UPDELAY, IFLA_BOND_UPDELAY, b->updelay)
@@ -173,6 +181,8 @@ static int snapshot_slaves(struct netd_nl *nl, const struct netd_bond *b,
 			return -EBUSY;
 		}
 		ret = netd_uplink_snapshot(nl, b->slaves[i], &sv->slaves[i].s);
+		if (ret == 0)
+			ret = netd_uplink_v6_snapshot(nl, b->slaves[i], &sv->slaves[i].s.v6);
 		if (ret < 0) {
 			netd_diag_set(diag, "reading the state of slave %s: %s", b->slaves[i],
 			              strerror(-ret));
@@ -184,11 +194,32 @@ static int snapshot_slaves(struct netd_nl *nl, const struct netd_bond *b,
 	return 0;
 }
 
-/* A slave's addresses go before it is enslaved; setting it down takes its routes. */
-static int enslave(struct netd_nl *nl, const struct netd_bond_slave_state *sl, const char *bond,
-                   struct netd_diag *diag)
+/* The slave's IPv6 off it, before it goes down (which would drop it): the bond gets the
+ * donor's sysctls, the slave takes no RAs, its addresses and routes leave. */
+static int v6_leave(struct netd_nl *nl, const struct netd_bond_slave_state *sl, bool donor,
+                    const char *bond, struct netd_diag *diag)
 {
-	int ret = 0;
+	struct netd_uplink_v6 *v;
+	int ret;
+
+	if (!sl->s.v6.present)
+		return 0;
+	v = malloc(sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	*v = sl->s.v6;
+	if (!donor)
+		v->n_sysctls = 0;
+	ret = netd_uplink_v6_leave(nl, v, sl->s.name, bond, diag);
+	free(v);
+	return ret;
+}
+
+/* A slave's addresses go before it is enslaved; setting it down takes its routes. */
+static int enslave(struct netd_nl *nl, const struct netd_bond_slave_state *sl, bool donor,
+                   const char *bond, struct netd_diag *diag)
+{
+	int ret = v6_leave(nl, sl, donor, bond, diag);
 
 	for (size_t i = 0; i < sl->s.n_addrs && ret == 0; i++)
 		ret = netd_nl_addr_del(nl, sl->s.name, &sl->s.addrs[i].prefix, diag);
@@ -214,13 +245,17 @@ static int move_l3_to_bond(struct netd_nl *nl, const struct netd_bond_saved *sv,
 	for (size_t i = 0; i < sv->n && ret == 0; i++) {
 		const struct netd_uplink_state *s = &sv->slaves[i].s;
 
-		if (!s->n_addrs && !s->n_routes)
-			continue;
-		*onto = *s;
-		snprintf(onto->name, sizeof(onto->name), "%s", sv->bond);
-		onto->was_up = true;
-		/* give_back without a bridge: no master, up, the addresses, then the routes */
-		ret = netd_uplink_give_back(nl, onto, NULL, diag);
+		if (s->n_addrs || s->n_routes) {
+			*onto = *s;
+			snprintf(onto->name, sizeof(onto->name), "%s", sv->bond);
+			onto->was_up = true;
+			onto->v6.present = false; /* below: the bond has the donor's sysctls */
+			/* give_back without a bridge: no master, up, the addresses, the routes */
+			ret = netd_uplink_give_back(nl, onto, NULL, diag);
+		}
+		/* usable at once: they passed duplicate address detection on this link */
+		if (ret == 0 && s->v6.present)
+			ret = netd_uplink_v6_arrive(nl, &s->v6, sv->bond, diag);
 	}
 	free(onto);
 	return ret;
@@ -251,7 +286,8 @@ int netd_bond_up(struct netd_nl *nl, const struct netd_bond *b, const char *alia
 		goto out;
 	}
 	for (size_t i = 0; i < sv->n && ret == 0; i++)
-		ret = enslave(nl, &sv->slaves[i], b->name, diag);
+		ret = enslave(nl, &sv->slaves[i], (int)i == netd_bond_saved_v6_donor(sv), b->name,
+		              diag);
 	if (ret == 0)
 		ret = netd_nl_link_set_up(nl, b->name, true, diag);
 	if (ret == 0)
@@ -339,6 +375,19 @@ int netd_bond_saved_pick(struct netd_nl *nl, const char *bond, const char *state
 	return ret == -ENOMEM ? ret : 0;
 }
 
+/* The slaves' IPv6 as the bond has it now, before deleting the bond takes it: the lifetimes
+ * the RAs refreshed while the network was up (the uplink code gave them back to the bond). */
+static void v6_refresh(struct netd_nl *nl, const char *bond, struct netd_bond_saved *sv)
+{
+	struct netd_uplink_v6 *cur = calloc(1, sizeof(*cur));
+
+	if (cur && netd_uplink_v6_snapshot(nl, bond, cur) == 0 && cur->present)
+		for (size_t i = 0; i < sv->n; i++)
+			if (sv->slaves[i].s.v6.present)
+				netd_uplink_v6_refresh(&sv->slaves[i].s.v6, cur);
+	free(cur);
+}
+
 /* Deleting a bond of ours whose slaves netd cannot give back would strand them: refused. */
 static int refuse(const char *bond, const char *network, const struct netd_bond_file *f, bool ours,
                   struct netd_diag *diag)
@@ -380,6 +429,7 @@ int netd_bond_down(struct netd_nl *nl, const char *bond, const char *alias, cons
 		goto out;
 	/* Deleting the bond releases its slaves; a link under the name that is not ours stays. */
 	if (ours) {
+		v6_refresh(nl, bond, sv);
 		ret = netd_nl_link_delete(nl, bond, &d);
 		if (ret < 0 && !first) {
 			first = ret;

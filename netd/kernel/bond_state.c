@@ -1,8 +1,8 @@
 /*
  * <state>/<network>.bond: each slave's state before netd enslaved it (its uplink snapshot:
- * name, MAC, up, addresses, routes; plus its MTU), as JSON in a state file of kind "bond"
- * (netd/util/state_file.h: envelope, atomic durable write, previous copy). The only record
- * of how to give the slaves back after a crash.
+ * name, MAC, up, IPv4 and IPv6 addresses and routes, IPv6 sysctls; plus its MTU), as JSON in a
+ * state file of kind "bond" (netd/util/state_file.h: envelope, atomic durable write, previous
+ * copy). The only record of how to give the slaves back after a crash.
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -74,6 +74,23 @@ int netd_bond_saved_from_json(const char *text, struct netd_bond_saved *sv)
 out:
 	json_object_put(j);
 	return ret;
+}
+
+int netd_bond_saved_v6_donor(const struct netd_bond_saved *sv)
+{
+	int first = -1;
+
+	for (size_t i = 0; i < sv->n; i++) {
+		const struct netd_uplink_v6 *v = &sv->slaves[i].s.v6;
+
+		if (!v->present)
+			continue;
+		if (v->n_addrs || v->n_routes)
+			return (int)i;
+		if (first < 0)
+			first = (int)i;
+	}
+	return first;
 }
 
 static int to_json(const void *sv, char **out)

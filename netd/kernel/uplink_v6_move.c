@@ -155,6 +155,33 @@ static int sysctl_set(const char *link, const char *key, const char *value, stru
 	return ret;
 }
 
+/* An RA the uplink took between its snapshot and accept_ra 0 (a new bond solicits one as it
+ * comes up) can give the route of an address's prefix an expiry the snapshot did not see, and
+ * the kernel keeps such a route when the prefix's last address goes: the host would then send
+ * to the prefix out of a bridge port. Off the uplink too; the bridge makes its own from the
+ * addresses, and the next RA refreshes it there. */
+static int drop_prefix_routes(struct netd_nl *nl, const struct netd_uplink_v6 *v,
+                              const char *uplink, int idx, struct netd_diag *diag)
+{
+	struct netd_uplink_v6 *left = malloc(sizeof(*left));
+	int ret;
+
+	if (!left)
+		return -ENOMEM;
+	ret = netd_uplink_v6_snapshot(nl, uplink, left);
+	for (size_t i = 0; ret == 0 && i < left->n_routes; i++) {
+		if (!netd_uplink_v6_prefix_route_of(v, &left->routes[i]))
+			continue;
+		ret = route_msg(nl, false, idx, &left->routes[i]);
+		if (ret == -ESRCH)
+			ret = 0;
+		else if (ret < 0)
+			route_diag(diag, false, &left->routes[i], uplink, ret);
+	}
+	free(left);
+	return ret;
+}
+
 int netd_uplink_v6_leave(struct netd_nl *nl, const struct netd_uplink_v6 *v, const char *uplink,
                          const char *bridge, struct netd_diag *diag)
 {
@@ -193,7 +220,7 @@ int netd_uplink_v6_leave(struct netd_nl *nl, const struct netd_uplink_v6 *v, con
 			return ret;
 		}
 	}
-	return 0;
+	return drop_prefix_routes(nl, v, uplink, idx, diag);
 }
 
 int netd_uplink_v6_arrive(struct netd_nl *nl, const struct netd_uplink_v6 *v, const char *bridge,

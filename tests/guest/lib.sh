@@ -46,6 +46,11 @@
 # For the tests with netd (on the host side, or staged into a guest):
 #   gl_netd_bins               NETD_BIN, NETDCTL_BIN (default: the tree's build/); dies unless
 #                              both are there
+#   gl_bond_lan NAME           the LAN of a guest whose two NICs become a netd bond: br0
+#                              10.99.0.254/24 in the sandbox with taps tap0 and tap1 (give the
+#                              guest tap:tap0 tap:tap1); netd, netdctl and bond_lan.sh (its
+#                              bond_lan_conf DIR S1 S2 writes the bridged network "lan" over
+#                              bond0) staged into guest NAME
 #   gl_www                     $GL_WORK/www for the tests' busybox httpds: cgi-bin/peer answers
 #                              with the client address it saw ("[ADDR]" for IPv6), /phase says
 #                              "wait" until gl_set_phase WORD changes it (a guest polls it where
@@ -393,6 +398,18 @@ gl_netd_bins() {
 	for b in "$NETD_BIN" "$NETDCTL_BIN"; do
 		[[ -x $b ]] || gl_die "$b is not built (set NETD_BIN/NETDCTL_BIN or build into build/)"
 	done
+}
+
+gl_bond_lan() {
+	gl_ns ip link add br0 type bridge || gl_die "bridge"
+	gl_ns ip addr add 10.99.0.254/24 dev br0
+	gl_ns ip link set br0 up
+	gl_tap tap0 br0 || gl_die "tap0"
+	gl_tap tap1 br0 || gl_die "tap1"
+	gl_stage_bin "$1" "$NETD_BIN" /usr/sbin/netd || gl_die "staging netd"
+	gl_stage_bin "$1" "$NETDCTL_BIN" /usr/sbin/netdctl || gl_die "staging netdctl"
+	gl_stage_file "$1" "$GL_DIR/bond_lan.sh" /usr/share/netd-test/bond_lan.sh ||
+		gl_die "staging bond_lan.sh"
 }
 
 gl_www() {

@@ -43,18 +43,11 @@ gl_netd_bins
 gl_init
 GL_MODULES="bridge veth nf_tables"
 
-gl_ns ip link add br0 type bridge || gl_die "bridge"
-gl_ns ip addr add 10.99.0.254/24 dev br0
+gl_bond_lan vm
 gl_ns ip addr add fd00:99::254/64 dev br0 nodad
-gl_ns ip link set br0 up
-gl_tap tap0 br0 || gl_die "tap0"
-gl_tap tap1 br0 || gl_die "tap1"
 # the LAN host's server: a CGI that answers with the client's address as it arrived
 gl_www
 gl_bg httpd busybox httpd -f -p 10.99.0.254:8000 -h "$GL_WORK/www"
-
-gl_stage_bin vm "$NETD_BIN" /usr/sbin/netd || gl_die "staging netd"
-gl_stage_bin vm "$NETDCTL_BIN" /usr/sbin/netdctl || gl_die "staging netdctl"
 
 cat >"$GL_WORK/guest.sh" <<'EOF'
 S1=$(nic 01) && S2=$(nic 02) || { result nics 0; exit 1; }
@@ -90,18 +83,8 @@ restored() {
 # the guest's own address, on its first NIC until netd makes the bond
 $IP addr add $ME/24 dev $S1
 before1=$(nic_state $S1) before2=$(nic_state $S2)
-cat >$W/conf/lan.conf <<EOC
-[Network]
-Name=lan
-Mode=bridged
-Bridge=br-lan
-
-[Bond]
-Name=bond0
-Mode=active-backup
-Slaves=$S1 $S2
-MIIMonitorSec=100ms
-EOC
+. /usr/share/netd-test/bond_lan.sh
+bond_lan_conf $W/conf $S1 $S2
 netd --config-dir $W/conf --state-dir $W/state --runtime-dir $W/run --no-autostart \
 	>$W/netd.log 2>&1 &
 NETD_PID=$!

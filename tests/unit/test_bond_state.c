@@ -1,9 +1,15 @@
 /*
  * <state>/<network>.bond (netd/kernel/bond.h, bond_state.c): the saved state of a bond's
  * slaves, written and read back, and each kind of damage (truncated, emptied, garbled,
- * replaced by a directory) named, never read as "nothing saved". No root, no kernel.
+ * replaced by a directory) named, never read as "nothing saved". The slaves' IPv6 (addresses
+ * with flags and lifetimes, routes with the RA mark and expiry, sysctls) read back the same; a
+ * file from before IPv6 was saved still loads and gives IPv4 back; a slave of a format netd
+ * does not know is refused; which slave's sysctls the bond takes. No root, no kernel.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -56,6 +62,61 @@ static int teardown(void **state)
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void add_addr(struct netd_uplink_v6 *v, const char *ip, uint32_t flags, uint32_t valid,
+                     uint32_t preferred)
+{
+	struct netd_v6_addr *a = &v->addrs[v->n_addrs++];
+
+	assert_int_equal(inet_pton(AF_INET6, ip, &a->addr), 1);
+	a->len = 64;
+	a->flags = flags;
+	a->valid = valid;
+	a->preferred = preferred;
+}
+
+static void add_sysctl(struct netd_uplink_v6 *v, const char *key, const char *value)
+{
+	struct netd_v6_sysctl *s = &v->sysctls[v->n_sysctls++];
+
+	snprintf(s->key, sizeof(s->key), "%s", key);
+	snprintf(s->value, sizeof(s->value), "%s", value);
+}
+
+/* setup's slaves with IPv6: eth1 a static and a SLAAC address, the RA's default route (the
+ * kernel's own RA route: ra) and on-link prefix, sysctls; eth2 a SLAAC address only. */
+static void with_ipv6(void)
+{
+	struct netd_uplink_v6 *v = &sv.slaves[0].s.v6;
+	struct netd_v6_route *r;
+
+	v->present = true;
+	v->taken_at = 1700000000;
+	add_addr(v, "2001:db8:99::1", IFA_F_PERMANENT, NETD_V6_FOREVER, NETD_V6_FOREVER);
+	add_addr(v, "2001:db8:99:0:5054:ff:fe12:3456", IFA_F_MANAGETEMPADDR, 3600, 1800);
+	r = &v->routes[v->n_routes++];
+	assert_int_equal(inet_pton(AF_INET6, "fe80::1", &r->gateway), 1);
+	r->has_gateway = true;
+	r->metric = 1024;
+	r->protocol = RTPROT_RA;
+	r->type = RTN_UNICAST;
+	r->pref = 1;
+	r->expires = 600;
+	r->ra = true;
+	r = &v->routes[v->n_routes++];
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:99::", &r->dst), 1);
+	r->dst_len = 64;
+	r->metric = 256;
+	r->protocol = RTPROT_KERNEL;
+	r->type = RTN_UNICAST;
+	r->expires = 3600;
+	add_sysctl(v, "router_solicitations", "5");
+	add_sysctl(v, "accept_ra", "1");
+	v = &sv.slaves[1].s.v6;
+	v->present = true;
+	v->taken_at = 1700000000;
+	add_addr(v, "2001:db8:99:0:5054:ff:fe12:3457", 0, 3600, 1800);
 }
 
 static void expect_same(const struct netd_bond_saved *a, const struct netd_bond_saved *b)
@@ -188,6 +249,124 @@ static void the_old_format(void **state)
 	    -EINVAL);
 }
 
+static void same_v6(const struct netd_uplink_v6 *a, const struct netd_uplink_v6 *b)
+{
+	assert_int_equal(a->present, b->present);
+	assert_int_equal(a->taken_at, b->taken_at);
+	assert_int_equal(a->n_addrs, b->n_addrs);
+	for (size_t i = 0; i < a->n_addrs; i++) {
+		assert_memory_equal(&a->addrs[i].addr, &b->addrs[i].addr, 16);
+		assert_int_equal(a->addrs[i].len, b->addrs[i].len);
+		assert_int_equal(a->addrs[i].flags, b->addrs[i].flags);
+		assert_int_equal(a->addrs[i].valid, b->addrs[i].valid);
+		assert_int_equal(a->addrs[i].preferred, b->addrs[i].preferred);
+	}
+	assert_int_equal(a->n_routes, b->n_routes);
+	for (size_t i = 0; i < a->n_routes; i++) {
+		const struct netd_v6_route *x = &a->routes[i], *y = &b->routes[i];
+
+		assert_memory_equal(&x->dst, &y->dst, 16);
+		assert_int_equal(x->dst_len, y->dst_len);
+		assert_int_equal(x->has_gateway, y->has_gateway);
+		assert_memory_equal(&x->gateway, &y->gateway, 16);
+		assert_int_equal(x->metric, y->metric);
+		assert_int_equal(x->protocol, y->protocol);
+		assert_int_equal(x->pref, y->pref);
+		assert_int_equal(x->expires, y->expires);
+		assert_int_equal(x->ra, y->ra);
+	}
+	assert_int_equal(a->n_sysctls, b->n_sysctls);
+	for (size_t i = 0; i < a->n_sysctls; i++) {
+		assert_string_equal(a->sysctls[i].key, b->sysctls[i].key);
+		assert_string_equal(a->sysctls[i].value, b->sysctls[i].value);
+	}
+}
+
+static void ipv6_written_and_read_back(void **state)
+{
+	struct netd_state_info info;
+
+	with_ipv6();
+	assert_int_equal(netd_bond_saved_write(dir, "lan", &sv), 0);
+	assert_int_equal(netd_bond_saved_load(dir, "lan", NETD_STATE_CURRENT, &back, &info), 0);
+	assert_false(info.legacy);
+	assert_int_equal(back.n, 2);
+	for (size_t i = 0; i < 2; i++) {
+		assert_string_equal(back.slaves[i].s.name, sv.slaves[i].s.name);
+		same_v6(&sv.slaves[i].s.v6, &back.slaves[i].s.v6);
+	}
+	assert_int_equal(back.slaves[0].s.n_addrs, 1);
+	assert_int_equal(back.slaves[0].s.addrs[0].prefix.addr.s_addr,
+	                 sv.slaves[0].s.addrs[0].prefix.addr.s_addr);
+}
+
+/* A bond file netd wrote before it saved IPv6: its slaves have no "format" and no "ipv6". */
+static void a_file_from_before_ipv6_loads(void **state)
+{
+	static const char old[] =
+	    "{\"bond\":\"bond0\",\"slaves\":[{\"name\":\"eth1\",\"mac\":\"52:54:00:12:34:56\","
+	    "\"was_up\":true,\"addresses\":[{\"prefix\":\"203.0.113.2/24\",\"broadcast\":"
+	    "\"0.0.0.0\",\"flags\":128,\"scope\":0}],\"routes\":[{\"dst\":\"0.0.0.0/0\","
+	    "\"gateway\":\"203.0.113.1\",\"prefsrc\":\"0.0.0.0\",\"metric\":0,\"protocol\":3,"
+	    "\"scope\":0,\"type\":1}],\"mtu\":1500}]}";
+	struct netd_state_info info;
+
+	assert_int_equal(netd_bond_saved_from_json(old, &back), 0);
+	assert_int_equal(back.n, 1);
+	assert_false(back.slaves[0].s.v6.present);
+	assert_int_equal(back.slaves[0].s.n_addrs, 1);
+	assert_int_equal(back.slaves[0].s.n_routes, 1);
+	assert_int_equal(netd_bond_saved_v6_donor(&back), -1);
+	/* and from the disk, in the format before the envelope */
+	assert_int_equal(netd_file_write_atomic(path, old, 0644, false), 0);
+	assert_int_equal(netd_bond_saved_load(dir, "lan", NETD_STATE_CURRENT, &back, &info), 0);
+	assert_true(info.legacy);
+	assert_false(back.slaves[0].s.v6.present);
+	assert_string_equal(back.slaves[0].s.name, "eth1");
+}
+
+/* A slave whose IPv6 part netd cannot read is refused, not given back without its IPv6. */
+static void an_unknown_format_is_refused(void **state)
+{
+	char *text = NULL, *at;
+	size_t n;
+
+	with_ipv6();
+	assert_int_equal(netd_bond_saved_to_json(&sv, &text), 0);
+	at = strstr(text, "\"format\"");
+	assert_non_null(at);
+	at = strchr(at, '2');
+	assert_non_null(at);
+	*at = '9';
+	assert_int_equal(netd_bond_saved_from_json(text, &back), -EINVAL);
+	free(text);
+	/* "format": 2 without "ipv6" is damage, not a file from before IPv6 */
+	assert_int_equal(netd_bond_saved_to_json(&sv, &text), 0);
+	at = strstr(text, "\"ipv6\"");
+	assert_non_null(at);
+	n = strlen("\"ipv6\"");
+	memcpy(at, "\"ipvX\"", n);
+	assert_int_equal(netd_bond_saved_from_json(text, &back), -EINVAL);
+	free(text);
+}
+
+static void the_bond_takes_the_sysctls_of_the_slave_with_ipv6(void **state)
+{
+	with_ipv6();
+	assert_int_equal(netd_bond_saved_v6_donor(&sv), 0);
+	/* the first slave without addresses or routes: the one after it that has them */
+	sv.slaves[0].s.v6.n_addrs = 0;
+	sv.slaves[0].s.v6.n_routes = 0;
+	assert_int_equal(netd_bond_saved_v6_donor(&sv), 1);
+	/* none has any: the first with IPv6 at all */
+	sv.slaves[1].s.v6.n_addrs = 0;
+	assert_int_equal(netd_bond_saved_v6_donor(&sv), 0);
+	sv.slaves[0].s.v6.present = false;
+	assert_int_equal(netd_bond_saved_v6_donor(&sv), 1);
+	sv.slaves[1].s.v6.present = false;
+	assert_int_equal(netd_bond_saved_v6_donor(&sv), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +374,11 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(damage_is_named_and_the_prev_still_loads, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(the_old_format, setup, teardown),
+	    cmocka_unit_test_setup_teardown(ipv6_written_and_read_back, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_file_from_before_ipv6_loads, setup, teardown),
+	    cmocka_unit_test_setup_teardown(an_unknown_format_is_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(the_bond_takes_the_sysctls_of_the_slave_with_ipv6,
+	                                    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -342,13 +342,55 @@ static void test_uplink_file_formats(void **state)
 	free(back);
 }
 
+/* The on-link routes of the moved addresses' prefixes, which leave takes off the uplink
+ * whatever their expiry: no gateway, the kernel's, the address's prefix exactly. */
+static void test_prefix_route_of(void **state)
+{
+	struct netd_uplink_v6 *v = calloc(1, sizeof(*v));
+	struct netd_v6_route r;
+
+	(void)state;
+	assert_non_null(v);
+	slaac_host(v);
+	add_addr(v, "2001:db8:5:80::9", 57, 0, NETD_V6_FOREVER, NETD_V6_FOREVER);
+	memset(&r, 0, sizeof(r));
+	r.dst = a6("2001:db8:1::");
+	r.dst_len = 64;
+	r.protocol = RTPROT_KERNEL;
+	r.type = RTN_UNICAST;
+	r.expires = 3592;
+	assert_true(netd_uplink_v6_prefix_route_of(v, &r));
+	r.expires = 0;
+	assert_true(netd_uplink_v6_prefix_route_of(v, &r));
+	r.dst = a6("2001:db8:5:80::"); /* /57: the bits past it do not count */
+	r.dst_len = 57;
+	assert_true(netd_uplink_v6_prefix_route_of(v, &r));
+	r.dst = a6("2001:db8:5:0::"); /* bit 57 differs */
+	assert_false(netd_uplink_v6_prefix_route_of(v, &r));
+	r.dst = a6("2001:db8:1::");
+	r.dst_len = 48; /* a shorter prefix: not an address's */
+	assert_false(netd_uplink_v6_prefix_route_of(v, &r));
+	r.dst_len = 64;
+	r.protocol = RTPROT_BOOT; /* someone's static route to the prefix stays */
+	assert_false(netd_uplink_v6_prefix_route_of(v, &r));
+	r.protocol = RTPROT_KERNEL;
+	r.gateway = a6("fe80::1");
+	r.has_gateway = true;
+	assert_false(netd_uplink_v6_prefix_route_of(v, &r));
+	r.has_gateway = false;
+	r.dst = a6("2001:db8:2::"); /* no address there */
+	assert_false(netd_uplink_v6_prefix_route_of(v, &r));
+	free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_what_moves),   cmocka_unit_test(test_ra_routes_and_flags),
-	    cmocka_unit_test(test_sysctl_order), cmocka_unit_test(test_age),
-	    cmocka_unit_test(test_refresh),      cmocka_unit_test(test_json_round_trip),
-	    cmocka_unit_test(test_json_refused), cmocka_unit_test(test_uplink_file_formats),
+	    cmocka_unit_test(test_what_moves),      cmocka_unit_test(test_ra_routes_and_flags),
+	    cmocka_unit_test(test_sysctl_order),    cmocka_unit_test(test_age),
+	    cmocka_unit_test(test_refresh),         cmocka_unit_test(test_json_round_trip),
+	    cmocka_unit_test(test_json_refused),    cmocka_unit_test(test_uplink_file_formats),
+	    cmocka_unit_test(test_prefix_route_of),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

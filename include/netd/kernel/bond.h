@@ -10,15 +10,17 @@
 /*
  * bond.c. Bring the bond of network `network` up: save each slave's state in
  * <state_dir>/<network>.bond, create the bond down with its mode and options and `alias`,
- * enslave each slave (down, enslave, up), set the bond up and move the slaves' IPv4 addresses
- * and routes onto it (so that the uplink code then moves them onto the bridge). A failure
- * undoes everything. On a kernel without the bonding driver the diag says so.
+ * enslave each slave (its IPv6 off it first, then down, enslave, up), set the bond up and move
+ * the slaves' IPv4 and IPv6 addresses and routes onto it (so that the uplink code then moves
+ * them onto the bridge); the bond gets the IPv6 sysctls of netd_bond_saved_v6_donor's slave. A
+ * failure undoes everything. On a kernel without the bonding driver the diag says so.
  */
 int netd_bond_up(struct netd_nl *nl, const struct netd_bond *b, const char *alias,
                  const char *state_dir, const char *network, struct netd_diag *diag);
 /*
  * Delete the bond (when it exists and carries `alias`) and give each saved slave back exactly
- * as it was: no master, its MAC, MTU, up/down state, addresses and routes. Keeps going on
+ * as it was: no master, its MAC, MTU, up/down state, addresses and routes, IPv6 sysctls (IPv6
+ * lifetimes as the bond has them, refreshed by RAs while the network was up). Keeps going on
  * errors, reports the first; forgets the saved state when all went well. No saved state and
  * no bond: 0. A bond of ours without a saved state that loads (nor a .prev that agrees with
  * the kernel) is never deleted: -EBUSY, diag naming the file and why, and nothing changes;
@@ -33,8 +35,10 @@ int netd_bond_saved(const char *state_dir, const char *network);
 
 #define NETD_BOND_KIND "bond"
 
+/* A slave's JSON is its uplink snapshot's (kernel/uplink.h) with "mtu": a slave saved before
+ * netd moved IPv6 has no "ipv6" (s.v6.present false), and only IPv4 is given back to it. */
 struct netd_bond_slave_state {
-	struct netd_uplink_state s; /* name, MAC, up, addresses, routes */
+	struct netd_uplink_state s; /* name, MAC, up, addresses, routes (IPv6 in s.v6) */
 	unsigned mtu;
 };
 
@@ -55,6 +59,11 @@ int netd_bond_saved_load(const char *state_dir, const char *network, enum netd_s
                          struct netd_bond_saved *sv, struct netd_state_info *info);
 /* The file and its previous copy; -EISDIR (diag) when something else lies there. */
 int netd_bond_saved_forget(const char *state_dir, const char *network, struct netd_diag *diag);
+
+/* Pure: the slave whose IPv6 sysctls the bond takes (so it runs SLAAC as that slave did): the
+ * first with IPv6 addresses or routes to move (the host's IPv6 ran on it), else the first with
+ * IPv6 at all; -1 when none has. */
+int netd_bond_saved_v6_donor(const struct netd_bond_saved *sv);
 
 /* What netd holds on disk of a bond's slaves, and what `down` gives them back from. */
 struct netd_bond_file {
