@@ -305,8 +305,8 @@ out:
 }
 
 /* A spanning network's DHCPv6 range is cut into one slice per host of the mesh
- * (fabric_dhcp.c): each must have an address at least. (Its IPv4 range is served whole by
- * every host when too small: the engine falls back, as README says.) */
+ * (fabric_dhcp.c): each must have an address at least. (An IPv4 range too small is not
+ * refused: engine/fabric.c serves it whole, as before the DHCPv6 cut.) */
 static int check_range6(const struct netd_fabric *f, const struct netd_network *n,
                         struct netd_diag *diag)
 {
