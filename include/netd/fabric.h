@@ -78,6 +78,18 @@ void netd_fabric_gateway_mac(const char *network, uint8_t mac[6]);
  * range has fewer addresses than the fabric hosts. */
 int netd_fabric_dhcp_slice(const struct netd_fabric *f, struct in_addr self, struct in_addr *first,
                            struct in_addr *last);
+/* The same for the DHCPv6 range (the same place, the same cut, in 128-bit arithmetic):
+ * -ENOTSUP without a full mesh; -ERANGE when the range has fewer addresses than the fabric
+ * hosts (config_fabric.c refuses such a range). */
+int netd_fabric_dhcp6_slice(const struct netd_fabric *f, struct in_addr self,
+                            struct in6_addr *first, struct in6_addr *last);
+/* The cut itself: slice place (0..n-1) of n of [first, last], in place; -ERANGE when the
+ * range has fewer than n addresses, -EINVAL for no hosts, a place past them or a reversed
+ * range. */
+int netd_fabric_dhcp6_cut(size_t n, size_t place, struct in6_addr *first, struct in6_addr *last);
+/* How many hosts the ranges are cut for: the full mesh's (the peers and this host), or 0
+ * where the fabric is not one (the ranges are then served whole). */
+size_t netd_fabric_dhcp_hosts(const struct netd_fabric *f);
 /* The MTU guests need by DHCP (option 26) so that full-size packets cross the tunnel: the
  * underlay's less the encapsulation, or 0 when the underlay has room for 1500 (1550 and up). */
 unsigned netd_fabric_guest_mtu(unsigned underlay_mtu);

@@ -6,6 +6,7 @@
  *
  * Called by config_dir.c; calls config_diag.c for its errors.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -303,6 +304,27 @@ out:
 	return ret;
 }
 
+/* A spanning network's DHCPv6 range is cut into one slice per host of the mesh
+ * (fabric_dhcp.c): each must have an address at least. (An IPv4 range too small is not
+ * refused: engine/fabric.c serves it whole, as before the DHCPv6 cut.) */
+static int check_range6(const struct netd_fabric *f, const struct netd_network *n,
+                        struct netd_diag *diag)
+{
+	struct in6_addr a = n->dhcp6_first, b = n->dhcp6_last;
+	size_t hosts = netd_fabric_dhcp_hosts(f);
+	char x[INET6_ADDRSTRLEN], y[INET6_ADDRSTRLEN];
+
+	if (!n->has_dhcp6 || hosts == 0 || netd_fabric_dhcp6_cut(hosts, 0, &a, &b) != -ERANGE)
+		return 0;
+	inet_ntop(AF_INET6, &n->dhcp6_first, x, sizeof(x));
+	inet_ntop(AF_INET6, &n->dhcp6_last, y, sizeof(y));
+	return cfg_diag(diag, n->source, n->line_range6,
+	                "DHCPv6 range %s - %s of network '%s' is too small for the fabric's %zu "
+	                "hosts (%s:%u): each host serves a slice of it and needs one address at "
+	                "least; widen the range",
+	                x, y, n->name, hosts, f->source, f->line_peers);
+}
+
 int netd_fabric_check_networks(const struct netd_config *c, struct netd_diag *diag)
 {
 	for (size_t j = 0; j < c->n_networks; j++) {
@@ -325,6 +347,8 @@ int netd_fabric_check_networks(const struct netd_config *c, struct netd_diag *di
 				                "VNI names one network in the fabric",
 				                b->vni, a->name, a->source, a->line_vni);
 		}
+		if (check_range6(c->fabric, b, diag) < 0)
+			return -EINVAL;
 	}
 	return 0;
 }

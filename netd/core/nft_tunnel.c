@@ -9,10 +9,11 @@
  *   another host's, arriving, are dropped too: a guest never learns the gateway on a remote
  *   host, and no host sees its MAC on the tunnel. ARP for the gateway's address from the
  *   tunnel is dropped as well: the asking guest's own host answers it.
- * - DHCP stays on its host. Each host's dnsmasq serves its own slice of the range and must
- *   see only its own guests: a DHCP frame that comes out of the tunnel (another host's guest
- *   asking, another host's server answering) is dropped where it enters this host's bridge,
- *   and this host's dnsmasq's answers never leave into it.
+ * - DHCP stays on its host. Each host's dnsmasq serves its own slice of the range (and of
+ *   the DHCPv6 range) and must see only its own guests: a DHCP or DHCPv6 frame that comes
+ *   out of the tunnel (another host's guest asking, another host's server answering) is
+ *   dropped where it enters this host's bridge, and this host's dnsmasq's answers never
+ *   leave into it.
  * - Router discovery stays on its host. Where the network has an IPv6 address every host's
  *   dnsmasq sends RAs as the gateway: a router solicitation or advertisement is dropped either
  *   way, whoever sent it, so a guest takes its RA (its router, prefix and MTU) from its own
@@ -28,7 +29,7 @@
 #include "netd/nft.h"
 #include "nft_build_priv.h"
 
-#define TUNNEL_RULES_MAX 6
+#define TUNNEL_RULES_MAX 8
 
 static struct netd_nft_match *rule(struct netd_nft_chain *c, enum netd_nft_match_kind k)
 {
@@ -50,6 +51,10 @@ static void tunnel_rules(const struct netd_network *n, struct netd_nft_chain *c)
 	if (n->has_dhcp) {
 		rule(c, NETD_NFT_M_UDP_DPORT)->u.port = 67;
 		rule(c, NETD_NFT_M_UDP_DPORT)->u.port = 68;
+	}
+	if (n->has_dhcp6) { /* DHCPv6's server and client ports: its slice too */
+		rule(c, NETD_NFT_M_UDP_DPORT)->u.port = 547;
+		rule(c, NETD_NFT_M_UDP_DPORT)->u.port = 546;
 	}
 	if (n->has_address6) {
 		rule(c, NETD_NFT_M_ICMPV6_TYPE)->u.icmp_type = ND_ROUTER_SOLICIT;

@@ -27,8 +27,25 @@ static int underlay(struct netd_engine *e, const struct netd_fabric *f, struct n
 	return netd_underlay_resolve(e->nl, f->underlay_addr, f->underlay_if, u, diag);
 }
 
+/* This host's slices of the ranges (fabric_dhcp.c), cut in the copy; a range the fabric has
+ * no cut for (not a full mesh, or an IPv4 range too small) stays whole: README says when,
+ * and why. config_fabric.c refuses a DHCPv6 range too small for the mesh. */
+static void slices(const struct netd_desired *d, struct in_addr self, struct netd_network *copy)
+{
+	if (d->net->has_dhcp &&
+	    netd_fabric_dhcp_slice(d->fabric, self, &copy->dhcp_first, &copy->dhcp_last) < 0) {
+		copy->dhcp_first = d->net->dhcp_first;
+		copy->dhcp_last = d->net->dhcp_last;
+	}
+	if (d->net->has_dhcp6 &&
+	    netd_fabric_dhcp6_slice(d->fabric, self, &copy->dhcp6_first, &copy->dhcp6_last) < 0) {
+		copy->dhcp6_first = d->net->dhcp6_first;
+		copy->dhcp6_last = d->net->dhcp6_last;
+	}
+}
+
 /*
- * dnsmasq's config for a spanning network: this host's slice of the range and, unless the
+ * dnsmasq's config for a spanning network: this host's slices of the ranges and, unless the
  * underlay has room for 1500-byte guests, the tunnel-safe MTU (DHCP's option 26, and the RA's
  * MTU option: the copy's MTU, which only the RA's line reads). Rendered anew from a copy of
  * the network with the slice. Without an underlay yet, the config stays as it is (the VXLAN
@@ -50,11 +67,7 @@ static int span_dnsmasq(struct netd_engine *e, struct netd_desired *d,
 	if (!copy)
 		return -ENOMEM;
 	*copy = *d->net; /* shallow: rendering only reads it */
-	ret = d->net->has_dhcp
-	          ? netd_fabric_dhcp_slice(d->fabric, u.addr, &copy->dhcp_first, &copy->dhcp_last)
-	          : 0;
-	if (ret == -ENOTSUP || ret == -ERANGE)
-		*copy = *d->net; /* the whole range: README says when, and why */
+	slices(d, u.addr, copy);
 	mtu = netd_fabric_guest_mtu(u.mtu);
 	if (mtu && (!copy->mtu || mtu < copy->mtu))
 		copy->mtu = mtu;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # A spanning network over IPv6 (issue 13): two namespace hosts of a fabric (lib_fabric.sh),
 # each with its own zebra + bgpd and netd, and a `nat` network with an IPv4 and an IPv6
-# address and VNI 200 on both (no [DHCP]: the guests take SLAAC from the RA alone).
+# address and VNI 200 on both, and a DHCPv6 range (the guests take SLAAC from the RA too).
 # Proven by traffic: a guest on each host takes SLAAC with the tunnel-safe MTU from its own
 # host's RA, under the gateway's one link-local address (made from the one gateway MAC, so
 # the same on every host) and reaches its own host's gateway; no RA and no frame of the
@@ -9,7 +9,9 @@
 # host's stack; the bridge's addresses are usable at once on every host (no DAD on addresses
 # every host has by design); guests reach each other across hosts, at their link-local
 # addresses too; a full-size IPv6 packet crosses hosts, and a larger one is refused at the
-# guest (never dropped silently).
+# guest (never dropped silently). DHCPv6: each host serves its own slice of the DHCPv6 range
+# (its place among the fabric's hosts, as IPv4's), and a DHCPv6 client on each host leases
+# from its own host's slice, the two leases distinct; no DHCPv6 crosses into another host.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_fabric.sh"
 
@@ -25,6 +27,9 @@ Mode=nat
 Bridge=brv6
 Address=192.168.88.1/24
 Address=fd42:88::1/64
+[DHCP]
+Range=192.168.88.100 192.168.88.199
+Range=fd42:88::100 fd42:88::1ff
 [VXLAN]
 VNI=200
 EOF
@@ -140,6 +145,39 @@ for i in 1 2; do
 		'chain pre .*iifname "vx200" icmpv6 type nd-router-solicit counter packets [1-9].*chain in' "$obs"
 	expect_match "host $i: ... and did not reach the host: no host answers another's guests" \
 		'chain in .*iifname "vx200" icmpv6 type nd-router-solicit counter packets 0 ' "$obs"
+done
+
+# DHCPv6 across hosts: host 1 (10.250.0.1, the first of the fabric's two) serves the first
+# half of fd42:88::100-1ff, host 2 the second; a guest on each leases from its own host's
+# half. Observers: DHCPv6 that comes out of the tunnel (the other host's guest's solicit,
+# flooded: snooping is off), and what of it reaches the host's stack (none may).
+slice_lo=(0 0x100 0x180) slice_hi=(0 0x17f 0x1ff)
+for i in 1 2; do
+	expect_match "host $i: dnsmasq serves its slice of the DHCPv6 range" \
+		"dhcp-range=fd42:88::$(printf %x $((slice_lo[i]))),fd42:88::$(printf %x $((slice_hi[i]))),slaac,64," \
+		"$(cat "$(fab_dir "$i")"/run/v6.dnsmasq.conf)"
+	nd_ns "$(fab_ns "$i")" nft add rule bridge obs pre iifname vx200 udp dport 547 counter
+	nd_ns "$(fab_ns "$i")" nft add rule bridge obs in iifname vx200 udp dport 547 counter
+done
+declare -A LEASE6
+for i in 1 2; do
+	LEASE6[$i]=$(nd_ns "$(fab_gns "s$i")" python3 "$(dirname "$0")/dhcp6_client.py" eth0 30 2>&1)
+	last=${LEASE6[$i]##*:}
+	if [[ ${LEASE6[$i]} =~ ^fd42:88::[0-9a-f]+$ ]] && ((0x$last >= slice_lo[i] && 0x$last <= slice_hi[i])); then
+		nd_pass "guest s$i on host $i leased ${LEASE6[$i]} by DHCPv6, from host $i's slice"
+	else
+		nd_fail "guest s$i on host $i leased '${LEASE6[$i]}', not from host $i's slice"
+	fi
+done
+expect_ok "the two hosts' DHCPv6 leases differ" test "${LEASE6[1]}" != "${LEASE6[2]}"
+expect_ok "guest on host 1 reaches guest on host 2 at its DHCPv6 address" \
+	nd_wait 20 nd_ns "$(fab_gns s1)" busybox ping -6 -c 1 -W 2 "${LEASE6[2]}"
+for i in 1 2; do
+	obs=$(nd_ns "$(fab_ns "$i")" nft list table bridge obs | grep -E 'counter|chain' | tr '\n' ' ')
+	expect_match "host $i: the other host's guest's DHCPv6 solicit came out of the tunnel" \
+		'chain pre .*iifname "vx200" udp dport 547 counter packets [1-9].*chain in' "$obs"
+	expect_match "host $i: ... and did not reach the host: no host serves another's guests" \
+		'chain in .*iifname "vx200" udp dport 547 counter packets 0 ' "$obs"
 done
 
 nd_finish

@@ -143,6 +143,14 @@ static void test_tunnel_port(void **state)
 	if (!strstr(t, "icmpv6 type nd-router-solicit drop") ||
 	    !strstr(t, "icmpv6 type nd-router-advert drop"))
 		fail_msg("no router discovery rules in:\n%s", t);
+	assert_null(strstr(t, "udp dport 547"));
+	free(t);
+	/* DHCPv6 stays on each host too (each serves its slice of the DHCPv6 range) */
+	t = render(WAN "Address=fd42:88::1/64\n[DHCP]\nRange=192.168.77.100 192.168.77.199\n"
+	               "Range=fd42:88::100 fd42:88::1ff\n[VXLAN]\nVNI=200\n");
+	if (!strstr(t, "udp dport 547 drop") || !strstr(t, "udp dport 546 drop") ||
+	    !strstr(t, "udp dport 67 drop"))
+		fail_msg("no DHCPv6 rules in:\n%s", t);
 	free(t);
 	t = render("[Network]\nName=lab\nMode=internal\nBridge=brlab\n[VXLAN]\nVNI=100\n");
 	assert_null(strstr(t, "vx100"));
