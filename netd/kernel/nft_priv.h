@@ -81,6 +81,21 @@ struct nft_snapshot {
 	struct nft_ktable inet, bridge;
 };
 
+/* nft_verify_cache.c: verify's last answer per network, by generation and wants. */
+struct nft_vcache_ent;
+struct nft_vcache {
+	struct nft_vcache_ent **v; /* sorted by network name */
+	size_t n, cap;
+	bool off;                      /* netd_nft_verify_remember(false) */
+	uint64_t remembered, computed; /* netd_nft_verify_counts */
+};
+uint64_t nft_vcache_key(const struct netd_nft_net *x);
+bool nft_vcache_get(const struct nft_vcache *c, const char *network, uint32_t gen, uint64_t key,
+                    struct netd_nft_drift *out);
+int nft_vcache_put(struct nft_vcache *c, const char *network, uint32_t gen, uint64_t key,
+                   const struct netd_nft_drift *out);
+void nft_vcache_release(struct nft_vcache *c);
+
 struct netd_nft {
 	struct mnl_socket *nl;
 	uint32_t portid;
@@ -90,6 +105,7 @@ struct netd_nft {
 	bool hold, hold_checked;
 	/* What the dumps and gets have read (netd_nft_read_counts). */
 	uint64_t read_msgs, read_bytes;
+	struct nft_vcache vcache;
 };
 
 /* nft_socket.c: the socket owns the snapshot, and frees it when it closes. */

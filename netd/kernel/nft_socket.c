@@ -50,6 +50,7 @@ void netd_nft_close(struct netd_nft *nft)
 	if (nft->nl)
 		mnl_socket_close(nft->nl);
 	nft_snapshot_release(&nft->snap);
+	nft_vcache_release(&nft->vcache);
 	free(nft);
 }
 

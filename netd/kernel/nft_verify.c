@@ -165,6 +165,7 @@ int netd_nft_verify_net(struct netd_nft *nft, const struct netd_nft_net *x,
 {
 	const struct nft_snapshot *s;
 	struct nft_report *r;
+	uint64_t key;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
@@ -173,6 +174,12 @@ int netd_nft_verify_net(struct netd_nft *nft, const struct netd_nft_net *x,
 	ret = nft_snapshot_get(nft, &s);
 	if (ret < 0)
 		return ret;
+	key = nft_vcache_key(x);
+	if (nft_vcache_get(&nft->vcache, x->network, s->gen, key, out)) {
+		nft->vcache.remembered++;
+		return 0;
+	}
+	nft->vcache.computed++;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
@@ -182,6 +189,8 @@ int netd_nft_verify_net(struct netd_nft *nft, const struct netd_nft_net *x,
 	if (!ret) {
 		out->n = r->n;
 		nft_report_join(r, out->what, sizeof(out->what));
+		/* Out of memory here costs only the next call's time: compared again. */
+		(void)nft_vcache_put(&nft->vcache, x->network, s->gen, key, out);
 	}
 	free(r);
 	return ret;

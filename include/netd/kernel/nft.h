@@ -21,6 +21,11 @@ void netd_nft_observe_hold(struct netd_nft *nft, bool hold);
 /* Netlink messages and bytes the socket has read in answers to its dumps and gets since it
  * was opened: what a change or a verify costs in reading the tables back (for tests). */
 void netd_nft_read_counts(const struct netd_nft *nft, uint64_t *msgs, uint64_t *bytes);
+/* netd_nft_verify_net remembers its answer per network and gives it again while the ruleset's
+ * generation and what the network wants are the same (on by default; off: every call compares,
+ * for tests that time the comparison). Counts of answers given again and computed. */
+void netd_nft_verify_remember(struct netd_nft *nft, bool on);
+void netd_nft_verify_counts(const struct netd_nft *nft, uint64_t *remembered, uint64_t *computed);
 
 /*
  * What differs between netd's tables and what x wants, by content. In table inet netd: every
