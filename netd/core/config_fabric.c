@@ -304,9 +304,29 @@ out:
 	return ret;
 }
 
-/* A spanning network's DHCPv6 range is cut into one slice per host of the mesh
- * (fabric_dhcp.c): each must have an address at least. (An IPv4 range too small is not
- * refused: engine/fabric.c serves it whole, as before the DHCPv6 cut.) */
+/* A spanning network's DHCP range is cut into one slice per host of the mesh (fabric_dhcp.c):
+ * each must have an address at least, or every host would serve the whole range and two
+ * could hand out one address. */
+static int check_range4(const struct netd_fabric *f, const struct netd_network *n,
+                        struct netd_diag *diag)
+{
+	struct in_addr a = n->dhcp_first, b = n->dhcp_last;
+	size_t hosts = netd_fabric_dhcp_hosts(f);
+	char x[INET_ADDRSTRLEN], y[INET_ADDRSTRLEN];
+
+	if (!n->has_dhcp || !n->line_range || hosts == 0 ||
+	    netd_fabric_dhcp_slice(f, f->underlay_addr, &a, &b) != -ERANGE)
+		return 0;
+	inet_ntop(AF_INET, &n->dhcp_first, x, sizeof(x));
+	inet_ntop(AF_INET, &n->dhcp_last, y, sizeof(y));
+	return cfg_diag(diag, n->source, n->line_range,
+	                "DHCP range %s - %s of network '%s' is too small for the fabric's %zu "
+	                "hosts (%s:%u): each host serves a slice of it and needs one address at "
+	                "least; widen the range",
+	                x, y, n->name, hosts, f->source, f->line_peers);
+}
+
+/* The same for the DHCPv6 range. */
 static int check_range6(const struct netd_fabric *f, const struct netd_network *n,
                         struct netd_diag *diag)
 {
@@ -347,7 +367,7 @@ int netd_fabric_check_networks(const struct netd_config *c, struct netd_diag *di
 				                "VNI names one network in the fabric",
 				                b->vni, a->name, a->source, a->line_vni);
 		}
-		if (check_range6(c->fabric, b, diag) < 0)
+		if (check_range4(c->fabric, b, diag) < 0 || check_range6(c->fabric, b, diag) < 0)
 			return -EINVAL;
 	}
 	return 0;

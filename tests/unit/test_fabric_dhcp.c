@@ -206,12 +206,51 @@ static void test_guard(void **state)
 	free(t);
 }
 
+/* A network whose IPv4 Range= (line 7) is first - last, spanning hosts, against a mesh of
+ * three: 0, or -EINVAL with the error in d. */
+static int check_range(const char *first, const char *last, struct netd_diag *d)
+{
+	char text[512];
+	struct netd_network *n = NULL;
+	struct netd_config c = {.n_networks = 1};
+	int ret;
+
+	snprintf(text, sizeof(text),
+	         "[Network]\nName=wan\nMode=nat\nBridge=brwan\nAddress=192.168.77.1/24\n"
+	         "[DHCP]\nRange=%s %s\n[VXLAN]\nVNI=200\n",
+	         first, last);
+	assert_int_equal(netd_config_parse_string(text, "wan.conf", &n, d), 0);
+	assert_int_equal(netd_fabric_parse_string("[Fabric]\nASN=65000\nUnderlay=10.250.0.1\n"
+	                                          "Peers=10.250.0.2 10.250.0.3\n",
+	                                          "host.fabric", &c.fabric, d),
+	                 0);
+	c.networks = &n;
+	ret = netd_fabric_check_networks(&c, d);
+	netd_network_free(n);
+	free(c.fabric);
+	return ret;
+}
+
+/* A range with fewer addresses than hosts is refused at its line: every host would otherwise
+ * serve the whole of it, and two could hand out one address. One per host is enough. */
+static void test_range_too_small(void **state)
+{
+	struct netd_diag d = {{0}};
+
+	(void)state;
+	assert_int_equal(check_range("192.168.77.100", "192.168.77.101", &d), -EINVAL);
+	if (!strstr(d.msg, "wan.conf:7: DHCP range 192.168.77.100 - 192.168.77.101 of network "
+	                   "'wan' is too small for the fabric's 3 hosts (host.fabric:4)"))
+		fail_msg("unexpected: %s", d.msg);
+	assert_int_equal(check_range("192.168.77.100", "192.168.77.102", &d), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_slices), cmocka_unit_test(test_slice_roles),
 	    cmocka_unit_test(test_mtu),    cmocka_unit_test(test_tunnel_port),
-	    cmocka_unit_test(test_guard),
+	    cmocka_unit_test(test_guard),  cmocka_unit_test(test_range_too_small),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
