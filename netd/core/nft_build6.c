@@ -12,7 +12,7 @@
  *    errors of a flow are conntrack's "related", so they pass exactly where the flow does;
  *  - DHCPv6 to the host's server and its replies, where the network has a DHCPv6 range;
  *  - the source check: from the bridge only the prefix and link-local addresses (which the
- *    kernel never forwards);
+ *    kernel never forwards), and :: (duplicate address detection) between guests;
  *  - post6_<net>: masquerade of the prefix towards the outside, as Incus does by default.
  *
  * nft_build.c calls this file; it calls only the model.

@@ -176,9 +176,10 @@ static int match_prefix(struct nftnl_rule *r, struct nft_deps *d, bool arp, uint
 	return ret ? ret : nft_cmp(r, op, &addr, 4);
 }
 
-/* An IPv6 prefix at off of the IPv6 header (8: source, 24: destination). */
-static int match_prefix6(struct nftnl_rule *r, struct nft_deps *d, uint32_t off,
-                         enum nft_cmp_ops op, const struct netd_prefix6 *p)
+/* An IPv6 prefix at off of the IPv6 header (8: source, 24: destination), or of an ICMPv6
+ * header (base transport: 8, neighbour discovery's target). */
+static int match_prefix6_at(struct nftnl_rule *r, struct nft_deps *d, uint32_t base, uint32_t off,
+                            enum nft_cmp_ops op, const struct netd_prefix6 *p)
 {
 	uint8_t mask[16] = {0}, addr[16];
 	int ret;
@@ -190,16 +191,24 @@ static int match_prefix6(struct nftnl_rule *r, struct nft_deps *d, uint32_t off,
 		addr[i] = p->addr.s6_addr[i] & mask[i];
 	}
 	ret = nft_need_ipv6(r, d);
+	if (!ret && base == NFT_PAYLOAD_TRANSPORT_HEADER)
+		ret = need_l4(r, d, IPPROTO_ICMPV6);
 	if (ret)
 		return ret;
 	if (p->len % 8 == 0 && p->len > 0) {
-		ret = nft_payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, p->len / 8);
+		ret = nft_payload(r, base, off, p->len / 8);
 		return ret ? ret : nft_cmp(r, op, addr, p->len / 8);
 	}
-	ret = nft_payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, 16);
+	ret = nft_payload(r, base, off, 16);
 	if (!ret)
 		ret = bitwise_and(r, mask, 16);
 	return ret ? ret : nft_cmp(r, op, addr, 16);
+}
+
+static int match_prefix6(struct nftnl_rule *r, struct nft_deps *d, uint32_t off,
+                         enum nft_cmp_ops op, const struct netd_prefix6 *p)
+{
+	return match_prefix6_at(r, d, NFT_PAYLOAD_NETWORK_HEADER, off, op, p);
 }
 
 /* `icmpv6 type N`: IPv6, ICMPv6, the type byte of the transport header. */
@@ -328,6 +337,14 @@ static int put_l2_match(struct nftnl_rule *r, struct nft_deps *d, const struct n
 		return match_prefix6(r, d, 24, NFT_CMP_EQ, &m->u.prefix6);
 	case NETD_NFT_M_ICMPV6_TYPE:
 		return match_icmp6_type(r, d, m->u.icmp_type);
+	case NETD_NFT_M_IP6_SADDR:
+		return match_prefix6(r, d, 8, NFT_CMP_EQ, &m->u.prefix6);
+	case NETD_NFT_M_ICMPV6_TADDR:
+		return match_prefix6_at(r, d, NFT_PAYLOAD_TRANSPORT_HEADER, 8, NFT_CMP_EQ,
+		                        &m->u.prefix6);
+	case NETD_NFT_M_ICMPV6_TADDR_NE:
+		return match_prefix6_at(r, d, NFT_PAYLOAD_TRANSPORT_HEADER, 8, NFT_CMP_NEQ,
+		                        &m->u.prefix6);
 	default:
 		return -EINVAL;
 	}
