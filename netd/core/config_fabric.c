@@ -304,45 +304,43 @@ out:
 	return ret;
 }
 
-/* A spanning network's DHCP range is cut into one slice per host of the mesh (fabric_dhcp.c):
- * each must have an address at least, or every host would serve the whole range and two
- * could hand out one address. */
-static int check_range4(const struct netd_fabric *f, const struct netd_network *n,
-                        struct netd_diag *diag)
+/* A spanning network's DHCP range (IPv4 or IPv6: family) is cut into one slice per host of the
+ * mesh (fabric_dhcp.c): each must have an address at least, or every host would serve the
+ * whole range and two could hand out one address. 0, or the error at the range's line. */
+static int check_range(const struct netd_fabric *f, const struct netd_network *n, int family,
+                       struct netd_diag *diag)
 {
-	struct in_addr a = n->dhcp_first, b = n->dhcp_last;
-	size_t hosts = netd_fabric_dhcp_hosts(f);
-	char x[INET_ADDRSTRLEN], y[INET_ADDRSTRLEN];
-
-	if (!n->has_dhcp || !n->line_range || hosts == 0 ||
-	    netd_fabric_dhcp_slice(f, f->underlay_addr, &a, &b) != -ERANGE)
-		return 0;
-	inet_ntop(AF_INET, &n->dhcp_first, x, sizeof(x));
-	inet_ntop(AF_INET, &n->dhcp_last, y, sizeof(y));
-	return cfg_diag(diag, n->source, n->line_range,
-	                "DHCP range %s - %s of network '%s' is too small for the fabric's %zu "
-	                "hosts (%s:%u): each host serves a slice of it and needs one address at "
-	                "least; widen the range",
-	                x, y, n->name, hosts, f->source, f->line_peers);
-}
-
-/* The same for the DHCPv6 range. */
-static int check_range6(const struct netd_fabric *f, const struct netd_network *n,
-                        struct netd_diag *diag)
-{
-	struct in6_addr a = n->dhcp6_first, b = n->dhcp6_last;
 	size_t hosts = netd_fabric_dhcp_hosts(f);
 	char x[INET6_ADDRSTRLEN], y[INET6_ADDRSTRLEN];
+	const void *first, *last;
+	unsigned line;
+	int cut;
 
-	if (!n->has_dhcp6 || hosts == 0 || netd_fabric_dhcp6_cut(hosts, 0, &a, &b) != -ERANGE)
+	if (family == AF_INET) {
+		struct in_addr a = n->dhcp_first, b = n->dhcp_last;
+
+		if (!n->has_dhcp || !n->line_range || hosts == 0)
+			return 0;
+		cut = netd_fabric_dhcp_slice(f, f->underlay_addr, &a, &b);
+		first = &n->dhcp_first, last = &n->dhcp_last, line = n->line_range;
+	} else {
+		struct in6_addr a = n->dhcp6_first, b = n->dhcp6_last;
+
+		if (!n->has_dhcp6 || hosts == 0)
+			return 0;
+		cut = netd_fabric_dhcp6_cut(hosts, 0, &a, &b);
+		first = &n->dhcp6_first, last = &n->dhcp6_last, line = n->line_range6;
+	}
+	if (cut != -ERANGE)
 		return 0;
-	inet_ntop(AF_INET6, &n->dhcp6_first, x, sizeof(x));
-	inet_ntop(AF_INET6, &n->dhcp6_last, y, sizeof(y));
-	return cfg_diag(diag, n->source, n->line_range6,
-	                "DHCPv6 range %s - %s of network '%s' is too small for the fabric's %zu "
-	                "hosts (%s:%u): each host serves a slice of it and needs one address at "
-	                "least; widen the range",
-	                x, y, n->name, hosts, f->source, f->line_peers);
+	inet_ntop(family, first, x, sizeof(x));
+	inet_ntop(family, last, y, sizeof(y));
+	return cfg_diag(diag, n->source, line,
+	                "%s range %s - %s of network '%s' is too small for the fabric's %zu hosts "
+	                "(%s:%u): each host serves a slice of it and needs one address at least; "
+	                "widen the range",
+	                family == AF_INET ? "DHCP" : "DHCPv6", x, y, n->name, hosts, f->source,
+	                f->line_peers);
 }
 
 int netd_fabric_check_networks(const struct netd_config *c, struct netd_diag *diag)
@@ -367,7 +365,8 @@ int netd_fabric_check_networks(const struct netd_config *c, struct netd_diag *di
 				                "VNI names one network in the fabric",
 				                b->vni, a->name, a->source, a->line_vni);
 		}
-		if (check_range4(c->fabric, b, diag) < 0 || check_range6(c->fabric, b, diag) < 0)
+		if (check_range(c->fabric, b, AF_INET, diag) < 0 ||
+		    check_range(c->fabric, b, AF_INET6, diag) < 0)
 			return -EINVAL;
 	}
 	return 0;
