@@ -66,16 +66,13 @@ static void refused_without_vxlan(void **state)
 
 static void refused_not_a_namespace_name(void **state)
 {
-	static const char *const bad[] = {"",
-	                                  ".",
-	                                  "..",
-	                                  "../x",
-	                                  "a/b",
-	                                  "0123456789012345678901234567890123456789"
-	                                  "012345678901234567890123"};
+	char too_long[65]; /* 64 characters: longer than a namespace name may be */
+	const char *const bad[] = {"", ".", "..", "../x", "a/b", too_long};
 	struct netd_diag diag = {{0}};
 	struct netd_probe_target t;
 
+	memset(too_long, 'n', sizeof(too_long) - 1);
+	too_long[sizeof(too_long) - 1] = '\0';
 	target(200, &t);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		diag.msg[0] = '\0';
