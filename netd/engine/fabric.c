@@ -28,8 +28,8 @@ static int underlay(struct netd_engine *e, const struct netd_fabric *f, struct n
 }
 
 /* This host's slices of the ranges (fabric_dhcp.c), cut in the copy; a range the fabric has
- * no cut for (not a full mesh, or an IPv4 range too small) stays whole: README says when,
- * and why. config_fabric.c refuses a DHCPv6 range too small for the mesh. */
+ * no cut for (not a full mesh) stays whole: README says when, and why. A range too small for
+ * the mesh never gets here: config_fabric.c refuses it at its Range= line. */
 static void slices(const struct netd_desired *d, struct in_addr self, struct netd_network *copy)
 {
 	if (d->net->has_dhcp &&
