@@ -242,7 +242,7 @@ static int observe_links(const struct netd_desired *d, struct netd_kernel_snapsh
 		o->n_ports_to_isolate = count_ports_to_isolate(d, ports, src.n_ports);
 		netd_mtu_observe(d->net, br, ports, src.n_ports, o);
 	}
-	ret = netd_snapshot_tagged(k, d->alias, &tagged, &src.n_tagged);
+	ret = netd_snapshot_tagged_taps(k, d->alias, &tagged, &src.n_tagged);
 	if (ret < 0)
 		goto out;
 	src.ports = ports;

@@ -146,39 +146,74 @@ static int collect_link(struct nlmsghdr *h, void *arg)
 	return 0;
 }
 
-/* A dump of the links (master > 0: only its ports), without their statistics, which are most
- * of each message and which netd never reads. */
-static int link_dump(struct netd_nl *nl, int master, struct netd_link_info **out, size_t *n)
+/* A dump of the links (master > 0: only its ports; kind: only links of that kind), without
+ * their statistics, which are most of each message and which netd never reads. */
+static int link_dump(struct netd_nl *nl, int master, const char *kind, struct netd_link_info **out,
+                     size_t *n)
 {
 	struct nl_msg *msg = netd_nl_link_msg(RTM_GETLINK, NLM_F_DUMP, AF_UNSPEC, 0, NULL);
 	struct link_list l = {0};
-	int ret;
+	struct nlattr *info;
+	int ret = -ENOMEM;
 
 	if (!msg || nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0 ||
-	    (master > 0 && nla_put_u32(msg, IFLA_MASTER, (uint32_t)master) < 0)) {
-		nlmsg_free(msg);
-		return -ENOMEM;
+	    (master > 0 && nla_put_u32(msg, IFLA_MASTER, (uint32_t)master) < 0))
+		goto out;
+	if (kind) {
+		info = nla_nest_start(msg, IFLA_LINKINFO);
+		if (!info || nla_put_string(msg, IFLA_INFO_KIND, kind) < 0)
+			goto out;
+		nla_nest_end(msg, info);
 	}
 	ret = netd_nl_query_strict(nl, msg, collect_link, &l);
-	if (ret < 0) {
-		free(l.v);
-		return ret;
-	}
+	msg = NULL;
+	if (ret < 0)
+		goto out;
 	*out = l.v;
 	*n = l.n;
-	return 0;
+	l.v = NULL;
+out:
+	nlmsg_free(msg);
+	free(l.v);
+	return ret;
 }
 
 int netd_nl_link_list(struct netd_nl *nl, struct netd_link_info **out, size_t *n)
 {
-	return link_dump(nl, 0, out, n);
+	return link_dump(nl, 0, NULL, out, n);
 }
 
 int netd_nl_link_ports(struct netd_nl *nl, int master, struct netd_link_info **out, size_t *n)
 {
 	if (master <= 0)
 		return -ENODEV;
-	return link_dump(nl, master, out, n);
+	return link_dump(nl, master, NULL, out, n);
+}
+
+int netd_nl_link_of_kind(struct netd_nl *nl, const char *kind, struct netd_link_info **out,
+                         size_t *n)
+{
+	struct netd_link_info *v = NULL;
+	size_t all = 0, m = 0;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	ret = link_dump(nl, 0, kind, &v, &all);
+	if (ret < 0)
+		return ret;
+	/* Where the kind's driver is not loaded the kernel has no ops to filter with and sends
+	 * every link: the kind is checked here as well. */
+	for (size_t i = 0; i < all; i++)
+		if (strcmp(v[i].kind, kind) == 0)
+			v[m++] = v[i];
+	if (m == 0) {
+		free(v);
+		v = NULL;
+	}
+	*out = v;
+	*n = m;
+	return 0;
 }
 
 int netd_nl_link_set_alias(struct netd_nl *nl, const char *name, const char *alias)

@@ -259,15 +259,15 @@ static size_t first_alias(const struct netd_kernel_snapshot *k, const char *alia
 	return lo;
 }
 
-/* Narrow: the kernel has no filter on the alias, so a dump of every link, kept in order. */
-static int query_tagged(struct netd_kernel_snapshot *k, const char *alias,
-                        struct netd_link_info **out, size_t *n)
+/* Narrow: the kernel filters by kind, not by alias. */
+static int query_tagged_taps(struct netd_kernel_snapshot *k, const char *alias,
+                             struct netd_link_info **out, size_t *n)
 {
 	struct netd_link_info *v = NULL;
 	size_t m = 0, all = 0;
 	int ret;
 
-	ret = netd_nl_link_list(k->nl, &v, &all);
+	ret = netd_nl_link_of_kind(k->nl, "tun", &v, &all);
 	if (ret < 0)
 		return ret;
 	for (size_t i = 0; i < all; i++)
@@ -282,15 +282,15 @@ static int query_tagged(struct netd_kernel_snapshot *k, const char *alias,
 	return 0;
 }
 
-int netd_snapshot_tagged(struct netd_kernel_snapshot *k, const char *alias,
-                         struct netd_link_info **out, size_t *n)
+int netd_snapshot_tagged_taps(struct netd_kernel_snapshot *k, const char *alias,
+                              struct netd_link_info **out, size_t *n)
 {
-	size_t first, end;
+	size_t first, end, m = 0;
 
 	*out = NULL;
 	*n = 0;
 	if (!k->whole)
-		return query_tagged(k, alias, out, n);
+		return query_tagged_taps(k, alias, out, n);
 	first = first_alias(k, alias);
 	for (end = first; end < k->n_links && strcmp(k->by_alias[end]->alias, alias) == 0; end++)
 		;
@@ -300,8 +300,13 @@ int netd_snapshot_tagged(struct netd_kernel_snapshot *k, const char *alias,
 	if (!*out)
 		return -ENOMEM;
 	for (size_t i = first; i < end; i++)
-		(*out)[i - first] = *k->by_alias[i];
-	*n = end - first;
+		if (strcmp(k->by_alias[i]->kind, "tun") == 0)
+			(*out)[m++] = *k->by_alias[i];
+	if (m == 0) {
+		free(*out);
+		*out = NULL;
+	}
+	*n = m;
 	return 0;
 }
 

@@ -47,6 +47,10 @@ static int setup(void **state)
 		sh("ip link set sp%d master sb%d", i, i == 2);
 	}
 	sh("ip link set sp2 alias netd:a"); /* a port of another bridge tagged for network a */
+	/* Taps tagged for network a, on no bridge (taken off theirs), and one untagged. */
+	sh("ip tuntap add mode tap name st0 && ip link set st0 alias netd:a");
+	sh("ip tuntap add mode tap name st1 && ip link set st1 alias netd:a");
+	sh("ip tuntap add mode tap name st2");
 	assert_int_equal(netd_nl_port_set_isolated(nl, "sp1", true, &diag), 0);
 	sh("bridge -d link show dev sp1 | grep -q 'isolated on'");
 	sh("ip addr add 10.9.0.1/24 dev sb0 && ip addr add 10.9.1.1/24 dev sb0");
@@ -92,6 +96,19 @@ static void test_ports_of_one_bridge(void **state)
 	assert_int_equal(n, 0);
 	free(v);
 	assert_int_equal(netd_nl_link_ports(nl, 0, &v, &n), -ENODEV);
+
+	/* By kind: the three taps; the two bridges; none of a kind nobody has. */
+	assert_int_equal(netd_nl_link_of_kind(nl, "tun", &v, &n), 0);
+	assert_int_equal(n, 3);
+	assert_non_null(find(v, n, "st2"));
+	free(v);
+	assert_int_equal(netd_nl_link_of_kind(nl, "bridge", &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_non_null(find(v, n, "sb1"));
+	free(v);
+	assert_int_equal(netd_nl_link_of_kind(nl, "vxlan", &v, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(v);
 }
 
 static void test_addresses_of_one_link(void **state)
@@ -162,13 +179,14 @@ static void check_lookups(struct netd_kernel_snapshot *k)
 	assert_int_equal(n, 0);
 	free(addrs); /* the caller's, also when empty (a narrow snapshot allocates it) */
 
-	/* The links tagged for a network: sb0 and sp2 carry netd:a (setup's sp2 alias). */
-	assert_int_equal(netd_snapshot_tagged(k, "netd:a", &ports, &n), 0);
+	/* The taps tagged for a network: st0 and st1 (sb0, a bridge, and sp2, a veth, carry
+	 * netd:a too, and are not taps). */
+	assert_int_equal(netd_snapshot_tagged_taps(k, "netd:a", &ports, &n), 0);
 	assert_int_equal(n, 2);
-	assert_non_null(find(ports, n, "sb0"));
-	assert_string_equal(find(ports, n, "sp2")->alias, "netd:a");
+	assert_string_equal(find(ports, n, "st0")->alias, "netd:a");
+	assert_string_equal(find(ports, n, "st1")->kind, "tun");
 	free(ports);
-	assert_int_equal(netd_snapshot_tagged(k, "netd:none", &ports, &n), 0);
+	assert_int_equal(netd_snapshot_tagged_taps(k, "netd:none", &ports, &n), 0);
 	assert_int_equal(n, 0);
 	assert_null(ports);
 }

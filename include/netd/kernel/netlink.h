@@ -45,6 +45,10 @@ int netd_nl_link_list(struct netd_nl *nl, struct netd_link_info **out, size_t *n
 /* The links enslaved to master (an ifindex): one dump the kernel filters, so its cost is the
  * ports', not the namespace's (caller frees *out). */
 int netd_nl_link_ports(struct netd_nl *nl, int master, struct netd_link_info **out, size_t *n);
+/* The links of one kind ("tun", "bridge"...): one dump the kernel filters by kind, so its cost
+ * is theirs, not the namespace's (caller frees *out; none: NULL, 0). */
+int netd_nl_link_of_kind(struct netd_nl *nl, const char *kind, struct netd_link_info **out,
+                         size_t *n);
 
 /*
  * Create a bridge, down, with the alias. no_ipv6: the bridge gets no IPv6 at all
