@@ -21,6 +21,11 @@ const struct netd_mode_ops netd_mode_nat = {
     /* libvirt's NAT guests expect the host as gateway even where the policy routes nothing. */
     .host_is_router = true,
     .masquerade = true,
+    /* Without an IPv6 prefix the bridge has no IPv6 at all, as libvirt's virbr0 (disable_ipv6
+     * on an IPv4-only network): nothing of the host answers there over IPv6, and the bridge
+     * adds five fewer address and route notices at up and down, each of which wakes every
+     * process that listens to them (every other network's dnsmasq among them). */
+    .no_ipv6 = true,
     /* Its guests are behind the host's addresses: forwards are how anything reaches them. */
     .port_forwards = true,
 };

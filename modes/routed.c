@@ -29,4 +29,9 @@ const struct netd_mode_ops netd_mode_routed = {
     /* The host routes to the guests, so it can DNAT a port of its own to one of them; the
      * hairpin alone is masqueraded (post_<net>, core/nft_forward.c), nothing else. */
     .port_forwards = true,
+    /* Without an IPv6 prefix the bridge has no IPv6 at all, as libvirt's virbr0 (disable_ipv6
+     * on an IPv4-only network): nothing of the host answers there over IPv6, and the bridge
+     * adds five fewer address and route notices at up and down, each of which wakes every
+     * process that listens to them (every other network's dnsmasq among them). */
+    .no_ipv6 = true,
 };

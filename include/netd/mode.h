@@ -69,9 +69,10 @@ struct netd_mode_ops {
 	 */
 	uint8_t arp_ignore;
 	/*
-	 * The bridge gets no IPv6 link-local address and accepts no router advertisements, so
-	 * nothing reaches the host behind the IPv4 rules. Until a per-mode IPv6 policy replaces
-	 * it (issue 10), a mode without it gets the kernel's IPv6 defaults on its bridge.
+	 * Where the network has no IPv6 prefix, the bridge gets no IPv6 at all (no link-local
+	 * address, no router advertisements taken), so nothing reaches the host behind the IPv4
+	 * rules. Every mode whose bridge is netd's own has it; bridged does not (its bridge
+	 * carries the uplink's IPv6, core/uplink_v6.c).
 	 */
 	bool no_ipv6;
 	/*

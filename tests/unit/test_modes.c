@@ -25,6 +25,7 @@ static const struct expect {
     [NETD_MODE_NAT] = {.routed = true,
                        .host_is_router = true,
                        .masquerade = true,
+                       .no_ipv6 = true,
                        .needs_address = true,
                        .allows_address = true,
                        .allows_dhcp = true},
@@ -45,6 +46,7 @@ static const struct expect {
      * addresses; the upstream routes the subnet back to the host. */
     [NETD_MODE_ROUTED] = {.routed = true,
                           .host_is_router = true,
+                          .no_ipv6 = true,
                           .needs_address = true,
                           .allows_address = true,
                           .allows_dhcp = true},
