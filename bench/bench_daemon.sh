@@ -2,26 +2,29 @@
 # Benchmark (issue 9): does the daemon's control path stay flat in the number of networks?
 # For each N (default 1, 100, 500, 1000) NAT networks with DHCP on every one, in a namespace
 # of its own: `netdctl up` of the last network, `status` of it, `list`, one reconcile pass,
-# the daemon's CPU while idle (its default 5 s reconcile running), netd's RSS and the PSS of
-# a network's dnsmasq. Medians, ratios to the first N, and the load average. Root.
-# See bench/README.md.
+# the daemon's CPU while idle (its periodic reconcile running at netd's default interval),
+# netd's RSS and the PSS of a network's dnsmasq. Medians, ratios to the first N, and the load
+# average. Root. See bench/README.md.
 #
-#   bench/bench_daemon.sh [-n "1 100 500 1000"] [-r REPEATS] [-i IDLE_SECONDS]
+#   bench/bench_daemon.sh [-n "1 100 500 1000"] [-r REPEATS] [-i IDLE_SECONDS] [-t INTERVAL]
 #     -n  the network counts, one at a time (the first is the baseline of the ratios)
 #     -r  timed repetitions of up, status and list (default 11)
-#     -i  seconds of idle measurement (default 40)
+#     -i  seconds of idle measurement (default 130: two passes at the default interval)
+#     -t  netd's --reconcile-interval (default 60, netd's own default)
 set -euo pipefail
 
 COUNTS="1 100 500 1000"
 REPS=11
-IDLE=40
-while getopts n:r:i: o; do
+IDLE=130
+INTERVAL=60 # netd's own default
+while getopts n:r:i:t: o; do
 	case $o in
 	n) COUNTS=$OPTARG ;;
 	r) REPS=$OPTARG ;;
 	i) IDLE=$OPTARG ;;
+	t) INTERVAL=$OPTARG ;;
 	*)
-		echo "usage: $0 [-n \"1 100 500 1000\"] [-r REPEATS] [-i IDLE_SECONDS]" >&2
+		echo "usage: $0 [-n \"1 100 500 1000\"] [-r REPEATS] [-i IDLE_SECONDS] [-t INTERVAL]" >&2
 		exit 2
 		;;
 	esac
@@ -30,7 +33,6 @@ done
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 IPBIN=/usr/sbin/ip
-INTERVAL=5 # the reconcile interval netd runs with here (its default is 60 s)
 bench_need dnsmasq
 for n in $COUNTS; do
 	((n >= 1 && n <= 1000)) || { echo "$0: N=$n: keep 1 <= N <= 1000" >&2; exit 2; }
