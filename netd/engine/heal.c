@@ -59,6 +59,12 @@ int netd_engine_heal_open(struct netd_engine *e)
 #define FIGHT_MS     500
 #define FIGHT_STREAK 3
 #define HOLD_MAX_MS  30000
+/* From this many marked networks on, a heal pass shares one snapshot of the host (a dump of
+ * every link and address); below it each network's look asks the kernel only for its own
+ * links (a few queries the kernel filters). The usual pass follows a change of one network
+ * (netd's own up or down among them), where a whole snapshot cost as much as the host has
+ * links: 3 % of an up's CPU at 500 networks. */
+#define HEAL_SHARED_MIN 8
 
 /* When w may be repaired again: 0 at once. */
 static long held_until(const struct netd_heal_net *w)
@@ -148,6 +154,7 @@ static void heal_pass(struct netd_engine *e, netd_heal_start_fn start, void *arg
 	size_t done = 0;
 	unsigned events = h->events;
 	long now = (long)netd_now_ms(), waited = h->first_ms ? now - h->first_ms : 0;
+	bool shared;
 
 	h->events = 0;
 	h->first_ms = 0;
@@ -156,7 +163,9 @@ static void heal_pass(struct netd_engine *e, netd_heal_start_fn start, void *arg
 	h->n_busy = 0;
 	for (size_t i = 0; i < h->n_nets; i++)
 		h->nets[i].busy = false;
-	netd_pass_begin(e); /* the jobs started now share one kernel snapshot */
+	shared = h->n_marked >= HEAL_SHARED_MIN;
+	if (shared)
+		netd_pass_begin(e); /* the jobs started now share one kernel snapshot */
 	for (size_t i = 0; i < h->n_nets && h->n_marked; i++) {
 		struct netd_heal_net *w = &h->nets[i];
 		long until = held_until(w);
@@ -171,7 +180,8 @@ static void heal_pass(struct netd_engine *e, netd_heal_start_fn start, void *arg
 		if (hand_over(e, i, start, arg) >= 0)
 			done++;
 	}
-	netd_pass_end(e);
+	if (shared)
+		netd_pass_end(e);
 	/* A pass that only found changes holding its networks checked nothing: it is the pass
 	 * when they end that counts (test_heal_events counts "heal: <n> network(s) checked"). */
 	if (done == 0 && h->n_busy > 0)
