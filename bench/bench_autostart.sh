@@ -5,7 +5,8 @@
 # networks active. Rounds alternate netd and libvirt, each in a fresh namespace; medians,
 # ratios netd/libvirt and the load average are printed. Root. See bench/README.md.
 #
-#   bench/bench_autostart.sh [-n N] [-r ROUNDS]     (default N=50, 3 rounds; N <= 1000)
+#   bench/bench_autostart.sh [-n N] [-r ROUNDS] [-o]   (default N=50, 3 rounds; N <= 1000)
+#     -o  netd alone (no libvirt rounds, no ratio): for an N libvirt is not run at here
 #
 # libvirt (`libvirtd`, Debian's libvirt-daemon-system; `apt-get install --no-install-recommends
 # libvirt-daemon-system libvirt-clients`) runs in a network namespace and a mount namespace of
@@ -16,12 +17,14 @@ set -euo pipefail
 
 N=50
 ROUNDS=3
-while getopts n:r: o; do
+ONLY_NETD=""
+while getopts n:r:o o; do
 	case $o in
 	n) N=$OPTARG ;;
 	r) ROUNDS=$OPTARG ;;
+	o) ONLY_NETD=1 ;;
 	*)
-		echo "usage: $0 [-n N] [-r ROUNDS]" >&2
+		echo "usage: $0 [-n N] [-r ROUNDS] [-o]" >&2
 		exit 2
 		;;
 	esac
@@ -31,7 +34,11 @@ done
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 IPBIN=/usr/sbin/ip
-bench_need dnsmasq libvirtd virsh unshare nsenter
+if [[ -n $ONLY_NETD ]]; then
+	bench_need dnsmasq nsenter
+else
+	bench_need dnsmasq libvirtd virsh unshare nsenter
+fi
 
 ID=nd$$a
 D=$(mktemp -d "/tmp/$ID.XXXXXX")
@@ -153,6 +160,11 @@ echo "cold start of $N autostart networks (NAT, DHCP), $ROUNDS round(s); load $L
 : >"$D/netd.samples"
 : >"$D/libvirt.samples"
 for ((r = 0; r < ROUNDS; r++)); do
+	if [[ -n $ONLY_NETD ]]; then
+		round_netd >>"$D/netd.samples"
+		echo "round $((r + 1)): netd $(tail -1 "$D/netd.samples") (first all, ms)" >&2
+		continue
+	fi
 	if ((r % 2 == 0)); then
 		round_netd >>"$D/netd.samples"
 		round_libvirt >>"$D/libvirt.samples"
@@ -165,6 +177,12 @@ done
 
 nf=$(cut -d' ' -f1 "$D/netd.samples" | median 0)
 na=$(cut -d' ' -f2 "$D/netd.samples" | median 0)
+if [[ -n $ONLY_NETD ]]; then
+	printf '%-12s %22s %18s\n' "N=$N" "first answer (ms)" "all up (ms)"
+	printf '%-12s %22s %18s\n' netd "$nf" "$na"
+	echo "load average: $LOAD0 at the start, $(load) at the end"
+	exit 0
+fi
 lf=$(cut -d' ' -f1 "$D/libvirt.samples" | median 0)
 la=$(cut -d' ' -f2 "$D/libvirt.samples" | median 0)
 printf '%-12s %22s %18s\n' "N=$N" "first answer (ms)" "all up (ms)"
