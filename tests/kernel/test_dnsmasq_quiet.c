@@ -5,15 +5,19 @@
  * it. In a network namespace of this process's own.
  */
 #include <errno.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
+#include <linux/seccomp.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -134,11 +138,71 @@ static void test_wakes_only_for_its_bridge(void **state)
 	netd_network_free(n);
 }
 
+/* In a child of ours whose seccomp() calls fail with EPERM (as under a syscall filter
+ * without it): netd_dnsmasq_start's answer, or 100 when the refusal could not be set up. */
+static int start_where_seccomp_is_refused(struct started *s, pid_t *pid)
+{
+	struct sock_filter code[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_seccomp, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {.len = sizeof(code) / sizeof(code[0]), .filter = code};
+	struct netd_diag diag = {{0}};
+	int pipefd[2], status, ret = 100;
+	pid_t child;
+
+	assert_int_equal(pipe(pipefd), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+		    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0)
+			ret = -netd_dnsmasq_start(&s->p, s->conf, s->hosts, NULL, pid, &diag);
+		if (write(pipefd[1], pid, sizeof(*pid)) != sizeof(*pid))
+			ret = 101;
+		_exit(ret);
+	}
+	close(pipefd[1]);
+	assert_int_equal(read(pipefd[0], pid, sizeof(*pid)), sizeof(*pid));
+	close(pipefd[0]);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status));
+	return -WEXITSTATUS(status);
+}
+
+/* The filter is an optimisation: where the child cannot put the seccomp hook on, dnsmasq
+ * starts all the same, unfiltered, and serves. */
+static void test_serves_unfiltered_when_seccomp_is_refused(void **state)
+{
+	struct netd_network *n =
+	    net("loud", NETD_MODE_NAT, "dqbr1", "10.47.0.1/24", "10.47.0.10", "10.47.0.20");
+	struct started s;
+	pid_t pid = 0;
+
+	(void)state;
+	bridge_for(n, true);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(netd_dnsmasq_paths_init(&s.p, dir, dir, n->name), 0);
+	assert_int_equal(netd_dnsmasq_render_conf(n, &s.p, &s.conf), 0);
+	assert_int_equal(netd_dnsmasq_render_hosts(n, &s.hosts), 0);
+	assert_int_equal(start_where_seccomp_is_refused(&s, &pid), 0);
+	assert_true(alive(pid));
+	assert_true(udp_bound("10.47.0.1", 53));
+	assert_int_equal(rtnl_filter_len(pid), 0);
+	assert_int_equal(netd_dnsmasq_stop(&s.p), 0);
+	wait_gone(pid);
+	started_free(&s);
+	netd_network_free(n);
+}
+
 int main(void)
 {
-	static const char *const names[] = {"quiet"};
+	static const char *const names[] = {"quiet", "loud"};
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_wakes_only_for_its_bridge),
+	    cmocka_unit_test(test_serves_unfiltered_when_seccomp_is_refused),
 	};
 	int ret;
 
