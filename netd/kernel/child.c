@@ -53,8 +53,9 @@ void netd_child_reaped(pid_t pid, int status)
 		}
 }
 
-/* In the forked child: only async-signal-safe calls until exec. */
-static void exec_child(const char *path, char *const argv[], int out, int err)
+/* In the forked child: only async-signal-safe calls until exec (hook's too). */
+static void exec_child(const char *path, char *const argv[], int out, int err,
+                       const struct netd_child_hook *hook)
 {
 	struct sigaction dfl = {.sa_handler = SIG_DFL};
 	int null = open("/dev/null", O_RDWR);
@@ -66,25 +67,33 @@ static void exec_child(const char *path, char *const argv[], int out, int err)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int s = 1; s < NSIG; s++)
 		sigaction(s, &dfl, NULL);
+	if (hook)
+		hook->run(hook->arg);
 	syscall(SYS_close_range, 3, ~0u, 0);
 	execv(path, argv);
 	dprintf(2, "cannot execute %s: %s\n", path, strerror(errno));
 	_exit(127);
 }
 
-int netd_child_spawn(const char *path, char *const argv[], int out, int err, struct netd_child *c,
-                     int *pidfd)
+int netd_child_spawn_hook(const char *path, char *const argv[], int out, int err,
+                          const struct netd_child_hook *hook, struct netd_child *c, int *pidfd)
 {
 	struct clone_args ca = {
 	    .flags = CLONE_PIDFD, .pidfd = (uintptr_t)pidfd, .exit_signal = SIGCHLD};
 	long child = syscall(SYS_clone3, &ca, sizeof(ca));
 
 	if (child == 0)
-		exec_child(path, argv, out, err);
+		exec_child(path, argv, out, err, hook);
 	if (child < 0)
 		return -errno;
 	c->pid = (pid_t)child;
 	c->reaped = false;
 	netd_child_watch(c);
 	return 0;
+}
+
+int netd_child_spawn(const char *path, char *const argv[], int out, int err, struct netd_child *c,
+                     int *pidfd)
+{
+	return netd_child_spawn_hook(path, argv, out, err, NULL, c, pidfd);
 }

@@ -29,6 +29,10 @@ struct netd_dnsmasq_op {
 	int retries;             /* starts retried so far (dnsmasq_spawn.c: retry_start) */
 	int ret;                 /* a failed start's error, kept while its cleanup stop runs */
 	struct netd_diag diag;
+	/* dnsmasq_quiet.c: the filter on its rtnetlink socket */
+	unsigned bridge_index; /* its bridge, whose address notices pass (0: no filter) */
+	int listener;          /* the foreground process's seccomp listener until answered, or -1 */
+	int epfd;              /* pidfd and listener: what the start waits on, or -1 */
 };
 
 /* The stop phases, shared by a stop, a kill and a failed start's cleanup. enter: SIGTERM to
@@ -39,5 +43,17 @@ struct netd_dnsmasq_op {
  * files stay). */
 int netd_dnsmasq_stop_enter(struct netd_dnsmasq_op *op, bool kill_now);
 int netd_dnsmasq_stop_step(struct netd_dnsmasq_op *op);
+
+/* dnsmasq_quiet.c: dnsmasq's rtnetlink socket made by netd with a socket filter, so that it
+ * wakes only for its own bridge (see there how, and the fallbacks). init: the bridge from
+ * conf_text's interface= line (none: no filter), no listener. spawn: fork and exec op->bin
+ * with argv (stderr errfd) as netd_child_spawn(op->ch, pidfd) does, with the seccomp hook
+ * when there is a bridge; 0 or -errno (the fork's). step: answer the pending socket() call
+ * once the listener is readable (call it each time the start wakes). close: listener and
+ * epoll fd, with the foreground process done. */
+void netd_dnsmasq_quiet_init(struct netd_dnsmasq_op *op, const char *conf_text);
+int netd_dnsmasq_quiet_spawn(struct netd_dnsmasq_op *op, char *const argv[], int errfd, int *pidfd);
+void netd_dnsmasq_quiet_step(struct netd_dnsmasq_op *op);
+void netd_dnsmasq_quiet_close(struct netd_dnsmasq_op *op);
 
 #endif

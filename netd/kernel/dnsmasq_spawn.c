@@ -80,9 +80,9 @@ static int unpriv_group(char *buf, size_t len, const char *name, struct netd_dia
 	return 0;
 }
 
-/* `bin --conf-file=<conf> --user=nobody --group=<nobody's group>` started
- * (netd_child_spawn), its stderr into a pipe. */
-static int spawn(struct netd_dnsmasq_op *op, const char *bin, struct netd_diag *diag)
+/* `op->bin --conf-file=<conf> --user=nobody --group=<nobody's group>` started
+ * (netd_dnsmasq_quiet_spawn: with the filter on its netlink socket), its stderr into a pipe. */
+static int spawn(struct netd_dnsmasq_op *op, struct netd_diag *diag)
 {
 	char arg[NETD_PATH_MAX + 16], group[64];
 	char *argv[] = {"dnsmasq", arg, "--user=nobody", group, NULL};
@@ -95,7 +95,7 @@ static int spawn(struct netd_dnsmasq_op *op, const char *bin, struct netd_diag *
 		netd_diag_set(diag, "dnsmasq for %s: pipe: %s", op->name, strerror(errno));
 		return -errno;
 	}
-	ret = netd_child_spawn(bin, argv, -1, errpipe[1], &op->ch, &pidfd);
+	ret = netd_dnsmasq_quiet_spawn(op, argv, errpipe[1], &pidfd);
 	close(errpipe[1]);
 	if (ret < 0) {
 		netd_diag_set(diag, "dnsmasq for %s: fork: %s", op->name, strerror(-ret));
@@ -169,6 +169,7 @@ static int child_exit(struct netd_dnsmasq_op *op, int *status)
 /* The foreground child is done with, one way or the other. */
 static void child_done(struct netd_dnsmasq_op *op)
 {
+	netd_dnsmasq_quiet_close(op);
 	netd_child_unwatch(&op->ch);
 	close(op->pidfd);
 	op->pidfd = -1;
@@ -200,7 +201,7 @@ static int retry_start(struct netd_dnsmasq_op *op)
 	netd_log(LOG_NOTICE, "%s; starting it again (%d of %d)", op->diag.msg, op->retries,
 	         START_RETRIES);
 	op->diag.msg[0] = '\0';
-	return spawn(op, op->bin, &op->diag);
+	return spawn(op, &op->diag);
 }
 
 /* The start phases: the foreground process's exit is the verdict. */
@@ -208,6 +209,7 @@ static int start_step(struct netd_dnsmasq_op *op, pid_t *pid)
 {
 	int status, ret;
 
+	netd_dnsmasq_quiet_step(op);
 	if (child_exit(op, &status)) {
 		ret = op->phase == NETD_DQ_REAPING ? op->ret : exit_verdict(op, status);
 		child_done(op);
@@ -248,6 +250,7 @@ static struct netd_dnsmasq_op *op_new(const struct netd_dnsmasq_paths *p)
 		return NULL;
 	op->p = *p;
 	op->pidfd = op->errfd = -1;
+	op->listener = op->epfd = -1;
 	net_name(p, op->name, sizeof(op->name));
 	return op;
 }
@@ -321,6 +324,7 @@ int netd_dnsmasq_start_begin(const struct netd_dnsmasq_paths *p, const char *con
 	if (!dnsmasq_bin || !*dnsmasq_bin)
 		dnsmasq_bin = "/usr/sbin/dnsmasq";
 	snprintf(op->bin, sizeof(op->bin), "%s", dnsmasq_bin);
+	netd_dnsmasq_quiet_init(op, conf_text);
 	/* A second dnsmasq could not bind anyway, and cleaning up after it would stop the
 	 * first: refuse before touching anything. */
 	if (netd_dnsmasq_running(p, &running)) {
@@ -341,7 +345,7 @@ int netd_dnsmasq_start_begin(const struct netd_dnsmasq_paths *p, const char *con
 		netd_diag_set(&op->diag, "dnsmasq for %s: writing %s: %s", op->name, p->conf,
 		              strerror(-ret));
 	else
-		ret = spawn(op, dnsmasq_bin, &op->diag);
+		ret = spawn(op, &op->diag);
 	if (ret < 0 && ret != -EINPROGRESS)
 		ret = cleanup(op, ret);
 	return hand_over(op, ret, out, diag);
@@ -372,7 +376,7 @@ int netd_dnsmasq_kill_begin(const struct netd_dnsmasq_paths *p, struct netd_dnsm
 
 void netd_dnsmasq_op_wait(const struct netd_dnsmasq_op *op, struct netd_wait *w)
 {
-	w->fd = op->pidfd;
+	w->fd = op->epfd >= 0 ? op->epfd : op->pidfd;
 	w->deadline_ms = op->deadline;
 }
 

@@ -42,6 +42,10 @@ expect_ok "netdctl up default" ctl up default
 pid=$(nd_dnsmasq_pid default)
 expect_match "dnsmasq runs" '^[0-9]+$' "$pid"
 expect_eq "dnsmasq dropped to nobody" 65534 "$(awk '/^Uid:/ {print $2}' "/proc/$pid/status" 2>/dev/null)"
+# netd hands it a filtered netlink socket through a seccomp user notification it put on before
+# exec (netd/kernel/dnsmasq_quiet.c): no capability beyond the bounding set needed.
+expect_eq "dnsmasq runs under the seccomp hook" 2 "$(awk '/^Seccomp:/ {print $2}' "/proc/$pid/status" 2>/dev/null)"
+expect_fail "netd handed it its netlink socket" grep -qE "dnsmasq.*netlink socket" "$T/netd.log"
 nd_add_vm vm1
 expect_ok "a VM gets a DHCP lease" nd_dhcp vm1
 expect_match "and the network's DNS answers its own DHCP name" "Address:? +${ND_VMIP[vm1]:-none}" \

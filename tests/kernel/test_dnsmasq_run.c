@@ -530,14 +530,25 @@ static void test_measure_start(void **state)
 	netd_network_free(n);
 }
 
-/* The op's process ended: wait for it as an event loop would. */
+/* The op's process ended: wait for it as an event loop would. A start also wakes before that,
+ * for dnsmasq's socket() call that netd answers (dnsmasq_quiet.c): run then, as the loop would,
+ * until our child, the foreground process, has exited (not reaped: WNOWAIT). A stop waits for
+ * the daemon, no child of ours: its one wake-up is the exit. */
 static void wait_op(struct netd_dnsmasq_op *op)
 {
+	struct netd_diag diag = {{0}};
 	struct netd_wait w;
+	siginfo_t si;
 
-	netd_dnsmasq_op_wait(op, &w);
-	assert_true(w.fd >= 0);
-	netd_wait_block(&w);
+	for (;;) {
+		netd_dnsmasq_op_wait(op, &w);
+		assert_true(w.fd >= 0);
+		netd_wait_block(&w);
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid)
+			return;
+		assert_int_equal(netd_dnsmasq_op_resume(op, NULL, &diag), -EINPROGRESS);
+	}
 }
 
 /*

@@ -32,5 +32,14 @@ void netd_child_reaped(pid_t pid, int status);
  * -errno. */
 int netd_child_spawn(const char *path, char *const argv[], int out, int err, struct netd_child *c,
                      int *pidfd);
+/* The same with hook->run(hook->arg) run in the child just before exec (after the signal
+ * reset, with netd's descriptors still open; those above 2 are closed after it): it may only
+ * make async-signal-safe calls. hook NULL: netd_child_spawn. */
+struct netd_child_hook {
+	void (*run)(void *arg);
+	void *arg;
+};
+int netd_child_spawn_hook(const char *path, char *const argv[], int out, int err,
+                          const struct netd_child_hook *hook, struct netd_child *c, int *pidfd);
 
 #endif
