@@ -343,19 +343,43 @@ static int check_range(const struct netd_fabric *f, const struct netd_network *n
 	                f->line_peers);
 }
 
+/* The spanning networks after the first, for the refusal that names it: ", and 'b' and 'c'". */
+static void others_spanning(const struct netd_config *c, size_t first, char *buf, size_t len)
+{
+	size_t n = 0, at = 0;
+
+	buf[0] = '\0';
+	for (size_t i = first + 1; i < c->n_networks; i++) {
+		if (!c->networks[i]->vni)
+			continue;
+		if (n < 3 && at < len)
+			at += (size_t)snprintf(buf + at, len - at, "%s'%s'", n ? ", " : " (also ",
+			                       c->networks[i]->name);
+		n++;
+	}
+	if (n > 3 && at < len)
+		at += (size_t)snprintf(buf + at, len - at, " and %zu more", n - 3);
+	if (n && at < len)
+		snprintf(buf + at, len - at, ")");
+}
+
 int netd_fabric_check_networks(const struct netd_config *c, struct netd_diag *diag)
 {
+	char others[160];
+
 	for (size_t j = 0; j < c->n_networks; j++) {
 		const struct netd_network *b = c->networks[j];
 
 		if (!b->vni)
 			continue;
-		if (!c->fabric)
+		if (!c->fabric) {
+			others_spanning(c, j, others, sizeof(others));
 			return cfg_diag(
 			    diag, b->source, b->line_vni,
-			    "network '%s' spans hosts (VNI=%u) but the config directory "
+			    "network '%s' spans hosts (VNI=%u)%s but the config directory "
 			    "has no *.fabric file saying where this host is in the fabric",
-			    b->name, b->vni);
+			    b->name, b->vni, others);
+		}
 		for (size_t i = 0; i < j; i++) {
 			const struct netd_network *a = c->networks[i];
 

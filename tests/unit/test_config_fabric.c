@@ -178,6 +178,37 @@ static void rm_file(const char *name)
 
 #define FABRIC "[Fabric]\nASN=65000\nUnderlay=10.0.0.1\nPeers=10.0.0.2\n"
 
+/* Without a fabric file, the refusal names the first spanning network by file and line and
+ * the others by name, so one reload's error lists what to change. */
+static void test_dir_names_every_spanning_network(void **state)
+{
+	struct netd_config *c = NULL;
+	struct netd_diag d = {{0}};
+	char name[16], text[128];
+
+	snprintf(dir, sizeof(dir), "/tmp/netd-fabric-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	for (int i = 1; i <= 5; i++) {
+		snprintf(name, sizeof(name), "n%d.conf", i);
+		snprintf(text, sizeof(text),
+		         "[Network]\nName=n%d\nMode=internal\nBridge=b%d\n[VXLAN]\nVNI=%d\n", i, i,
+		         100 + i);
+		put_file(name, text);
+	}
+	put_file("plain.conf", "[Network]\nName=plain\nMode=internal\nBridge=bp\n");
+	assert_int_equal(netd_config_load_dir(dir, &c, &d), -EINVAL);
+	assert_non_null(strstr(d.msg, "n1.conf:6: network 'n1' spans hosts (VNI=101) (also "
+	                              "'n2', 'n3', 'n4' and 1 more) but"));
+	assert_null(strstr(d.msg, "plain"));
+	for (int i = 1; i <= 5; i++) {
+		snprintf(name, sizeof(name), "n%d.conf", i);
+		rm_file(name);
+	}
+	rm_file("plain.conf");
+	rmdir(dir);
+	(void)state;
+}
+
 static void test_dir(void **state)
 {
 	struct netd_config *c = NULL;
@@ -267,10 +298,15 @@ static void test_same(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_mesh),       cmocka_unit_test(test_roles_and_options),
-	    cmocka_unit_test(test_refused),    cmocka_unit_test(test_vni_by_mode),
-	    cmocka_unit_test(test_vni_values), cmocka_unit_test(test_dir),
-	    cmocka_unit_test(test_port_name),  cmocka_unit_test(test_gateway_mac),
+	    cmocka_unit_test(test_mesh),
+	    cmocka_unit_test(test_roles_and_options),
+	    cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_vni_by_mode),
+	    cmocka_unit_test(test_vni_values),
+	    cmocka_unit_test(test_dir),
+	    cmocka_unit_test(test_dir_names_every_spanning_network),
+	    cmocka_unit_test(test_port_name),
+	    cmocka_unit_test(test_gateway_mac),
 	    cmocka_unit_test(test_same),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
