@@ -31,8 +31,10 @@ struct netd_dnsmasq_op {
 	struct netd_diag diag;
 	/* dnsmasq_quiet.c: the filter on its rtnetlink socket */
 	unsigned bridge_index; /* its bridge, whose address notices pass (0: no filter) */
+	int word;              /* netd's end of the child's socketpair until it spoke, or -1 */
 	int listener;          /* the foreground process's seccomp listener until answered, or -1 */
-	int epfd;              /* pidfd and listener: what the start waits on, or -1 */
+	int epfd;              /* pidfd and word or listener: what the start waits on, or -1 */
+	bool hook_lost;        /* the hand-over failed: a retry starts dnsmasq without it */
 };
 
 /* The stop phases, shared by a stop, a kill and a failed start's cleanup. enter: SIGTERM to
@@ -48,9 +50,10 @@ int netd_dnsmasq_stop_step(struct netd_dnsmasq_op *op);
  * wakes only for its own bridge (see there how, and the fallbacks). init: the bridge from
  * conf_text's interface= line (none: no filter), no listener. spawn: fork and exec op->bin
  * with argv (stderr errfd) as netd_child_spawn(op->ch, pidfd) does, with the seccomp hook
- * when there is a bridge; 0 or -errno (the fork's). step: answer the pending socket() call
- * once the listener is readable (call it each time the start wakes). close: listener and
- * epoll fd, with the foreground process done. */
+ * when there is a bridge and the hook was not lost before; 0 or -errno (the fork's); it never
+ * waits for the child. step: take the child's word once it came, answer the pending socket()
+ * call once the listener is readable (call it each time the start wakes). close: word,
+ * listener and epoll fd, with the foreground process done. */
 void netd_dnsmasq_quiet_init(struct netd_dnsmasq_op *op, const char *conf_text);
 int netd_dnsmasq_quiet_spawn(struct netd_dnsmasq_op *op, char *const argv[], int errfd, int *pidfd);
 void netd_dnsmasq_quiet_step(struct netd_dnsmasq_op *op);

@@ -24,7 +24,11 @@
  * the seccomp filter on (an older kernel, a syscall filter without seccomp()), dnsmasq starts
  * unfiltered and netd logs why once; when netd cannot make or hand over the socket, it lets
  * dnsmasq's own socket() run (SECCOMP_USER_NOTIF_FLAG_CONTINUE); when the listener gets lost
- * on its way, that child is killed and dnsmasq started again without the hook.
+ * on its way, dnsmasq's socket() fails (ENOSYS: no listener), that start fails, and it is
+ * started again without the hook (dnsmasq_spawn.c retry_start).
+ *
+ * netd never waits for the child's word: the socketpair is one more descriptor the start
+ * waits on, and the word is taken when it is there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +38,6 @@
 #include <linux/seccomp.h>
 #include <net/if.h>
 #include <poll.h>
-#include <signal.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -42,8 +45,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/time.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dnsmasq_priv.h"
@@ -63,10 +64,6 @@
 #elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 #define QUIET_ARCH AUDIT_ARCH_PPC64LE
 #endif
-
-/* How long netd waits for the child's word (it speaks right after the fork, and closes its
- * end when it exits): a guard against a child stopped before it spoke. */
-#define RECV_TIMEOUT_S 2
 
 #ifdef QUIET_ARCH
 /* The low 32 bits of a syscall argument: seccomp_data is in host order (unlike a socket
@@ -158,15 +155,16 @@ void netd_dnsmasq_quiet_init(struct netd_dnsmasq_op *op, const char *conf_text)
 {
 	char name[IF_NAMESIZE];
 
-	op->listener = op->epfd = -1;
+	op->word = op->listener = op->epfd = -1;
 	op->bridge_index = 0;
+	op->hook_lost = false;
 	if (netd_dnsmasq_conf_interface(conf_text, name, sizeof(name)) == 0)
 		op->bridge_index = if_nametoindex(name);
 }
 
 /* netd's end: the child's word. 1 with *listener, 0 when the child runs unfiltered (it said
- * why), -errno when the word got lost (EOF: the child exited before it spoke; a timeout; the
- * descriptor dropped). */
+ * why), -EAGAIN when it has not spoken yet, another -errno when the word got lost (EOF: the
+ * child exited before it spoke; the descriptor dropped). */
 static int recv_word(int sock, int *listener)
 {
 	union {
@@ -179,12 +177,10 @@ static int recv_word(int sock, int *listener)
 	                     .msg_iovlen = 1,
 	                     .msg_control = u.buf,
 	                     .msg_controllen = sizeof(u.buf)};
-	struct timeval tv = {.tv_sec = RECV_TIMEOUT_S};
 	struct cmsghdr *cm;
 	ssize_t n;
 
-	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 	if (n < 0)
 		return -errno;
 	if (n != (ssize_t)sizeof(err))
@@ -201,7 +197,8 @@ static int recv_word(int sock, int *listener)
 	return 0;
 }
 
-/* The start waits on the pidfd and the listener at once: an epoll fd over both. */
+/* The start waits on the pidfd and on the child's word (then on the listener) at once: an
+ * epoll fd over them. */
 static int watch_both(struct netd_dnsmasq_op *op, int pidfd)
 {
 	struct epoll_event ev = {.events = EPOLLIN};
@@ -212,22 +209,10 @@ static int watch_both(struct netd_dnsmasq_op *op, int pidfd)
 	ev.data.fd = pidfd;
 	if (epoll_ctl(op->epfd, EPOLL_CTL_ADD, pidfd, &ev) < 0)
 		return -errno;
-	ev.data.fd = op->listener;
-	if (epoll_ctl(op->epfd, EPOLL_CTL_ADD, op->listener, &ev) < 0)
+	ev.data.fd = op->word;
+	if (epoll_ctl(op->epfd, EPOLL_CTL_ADD, op->word, &ev) < 0)
 		return -errno;
 	return 0;
-}
-
-/* The hooked child lost its listener on the way: end it (it has not got past its socket()
- * call, so it left nothing behind) before a start without the hook. */
-static void end_child(struct netd_child *ch, int pidfd)
-{
-	int status;
-
-	kill(ch->pid, SIGKILL);
-	waitpid(ch->pid, &status, 0);
-	netd_child_unwatch(ch);
-	close(pidfd);
 }
 
 int netd_dnsmasq_quiet_spawn(struct netd_dnsmasq_op *op, char *const argv[], int errfd, int *pidfd)
@@ -236,31 +221,23 @@ int netd_dnsmasq_quiet_spawn(struct netd_dnsmasq_op *op, char *const argv[], int
 	int pair[2] = {-1, -1}, ret;
 	struct netd_child_hook hook = {.run = child_hook, .arg = &pair[1]};
 
-	if (!op->bridge_index)
-		return netd_child_spawn(op->bin, argv, -1, errfd, &op->ch, pidfd);
-	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, pair) < 0)
+	if (!op->bridge_index || op->hook_lost ||
+	    socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, pair) < 0)
 		return netd_child_spawn(op->bin, argv, -1, errfd, &op->ch, pidfd);
 	ret = netd_child_spawn_hook(op->bin, argv, -1, errfd, &hook, &op->ch, pidfd);
-	close(pair[1]); /* the child's end: EOF on recv when the child is gone */
-	if (ret < 0)
-		goto out;
-	ret = recv_word(pair[0], &op->listener);
-	if (ret == 1)
-		ret = watch_both(op, *pidfd);
+	close(pair[1]); /* the child's end: EOF at netd's when the child is gone */
 	if (ret < 0) {
-		netd_log(LOG_WARNING,
-		         "dnsmasq for %s: its netlink socket's filter got lost (%s); "
-		         "starting it without",
-		         op->name, strerror(-ret));
-		netd_dnsmasq_quiet_close(op);
-		end_child(&op->ch, *pidfd);
-		*pidfd = -1;
-		ret = netd_child_spawn(op->bin, argv, -1, errfd, &op->ch, pidfd);
+		close(pair[0]);
+		return ret;
 	}
-	ret = ret < 0 ? ret : 0;
-out:
-	close(pair[0]);
-	return ret;
+	op->word = pair[0];
+	if (watch_both(op, *pidfd) < 0) {
+		/* Nothing to wait on it with: dropping the word makes the child's send fail, so it
+		 * exits before exec, and the start is retried without the hook. */
+		netd_dnsmasq_quiet_close(op);
+		op->hook_lost = true;
+	}
+	return 0;
 #else
 	if (op->bridge_index)
 		tell_once("no seccomp architecture known for this build", ENOSYS);
@@ -335,10 +312,39 @@ static void answer(struct netd_dnsmasq_op *op)
 	ioctl(op->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
 }
 
+/* The child's word, once it is there: the listener then joins what the start waits on. A word
+ * lost (the child gone before it spoke, or no listener with it) marks the hook lost: the
+ * child exits, or its socket() fails without a listener, and the start is retried without. */
+static void take_word(struct netd_dnsmasq_op *op)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+	int ret = recv_word(op->word, &op->listener);
+
+	if (ret == -EAGAIN)
+		return;
+	close(op->word); /* out of the epoll set with it */
+	op->word = -1;
+	if (ret == 1) {
+		ev.data.fd = op->listener;
+		if (epoll_ctl(op->epfd, EPOLL_CTL_ADD, op->listener, &ev) == 0)
+			return;
+		ret = -errno;
+		close(op->listener);
+		op->listener = -1;
+	}
+	if (ret == 0)
+		return;
+	op->hook_lost = true;
+	netd_log(LOG_WARNING, "dnsmasq for %s: its netlink socket's filter got lost (%s)", op->name,
+	         strerror(-ret));
+}
+
 void netd_dnsmasq_quiet_step(struct netd_dnsmasq_op *op)
 {
 	struct pollfd p = {.fd = op->listener, .events = POLLIN};
 
+	if (op->word >= 0)
+		take_word(op);
 	if (op->listener < 0 || poll(&p, 1, 0) <= 0)
 		return;
 	if (p.revents & POLLIN)
@@ -350,9 +356,11 @@ void netd_dnsmasq_quiet_step(struct netd_dnsmasq_op *op)
 
 void netd_dnsmasq_quiet_close(struct netd_dnsmasq_op *op)
 {
+	if (op->word >= 0)
+		close(op->word);
 	if (op->listener >= 0)
 		close(op->listener);
 	if (op->epfd >= 0)
 		close(op->epfd);
-	op->listener = op->epfd = -1;
+	op->word = op->listener = op->epfd = -1;
 }

@@ -187,19 +187,20 @@ static int cleanup(struct netd_dnsmasq_op *op, int ret)
 	return r == -EINPROGRESS ? r : op->ret;
 }
 
-/* A start that lost the race with another link's deletion (RACE_MSG), started again when it
+/* A start that lost the race with another link's deletion (RACE_MSG), or whose socket filter
+ * got lost on its way (then its socket() failed: dnsmasq_quiet.c), started again when it
  * left no daemon and has retries left: -EINPROGRESS then (or a failure to fork), 1 when it
  * is not to be retried. */
 static int retry_start(struct netd_dnsmasq_op *op)
 {
 	pid_t running;
 
-	if (op->retries >= START_RETRIES || !strstr(op->diag.msg, RACE_MSG) ||
+	if (op->retries >= START_RETRIES || (!op->hook_lost && !strstr(op->diag.msg, RACE_MSG)) ||
 	    netd_dnsmasq_running(&op->p, &running))
 		return 1;
 	op->retries++;
-	netd_log(LOG_NOTICE, "%s; starting it again (%d of %d)", op->diag.msg, op->retries,
-	         START_RETRIES);
+	netd_log(LOG_NOTICE, "%s; starting it again%s (%d of %d)", op->diag.msg,
+	         op->hook_lost ? " without the socket filter" : "", op->retries, START_RETRIES);
 	op->diag.msg[0] = '\0';
 	return spawn(op, &op->diag);
 }
@@ -250,7 +251,7 @@ static struct netd_dnsmasq_op *op_new(const struct netd_dnsmasq_paths *p)
 		return NULL;
 	op->p = *p;
 	op->pidfd = op->errfd = -1;
-	op->listener = op->epfd = -1;
+	op->word = op->listener = op->epfd = -1;
 	net_name(p, op->name, sizeof(op->name));
 	return op;
 }
