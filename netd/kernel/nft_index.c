@@ -60,6 +60,14 @@ int nft_kset_index(struct nft_kset *k)
 	return 0;
 }
 
+bool nft_kset_repeats_key(const struct nft_kset *k)
+{
+	for (size_t i = 1; i < k->n_elems; i++)
+		if (cmp_key(k->by_key[i - 1], k->by_key[i]) == 0)
+			return true;
+	return false;
+}
+
 /* e lies wholly before w's first key (a shorter key sorts first). */
 static bool ends_before(const struct nft_elem *e, const struct nft_elem *w)
 {

@@ -345,6 +345,9 @@ bool nft_elem_same_key(const struct nft_elem *a, const struct nft_elem *b);
 
 /* Index k's elements (once, as it is read): by key and by the chain they jump to. */
 int nft_kset_index(struct nft_kset *k);
+/* Whether two of indexed k's elements have one key: never in a kernel's set, but a dump of a
+ * large hash set can repeat some elements and miss as many (nft_observe.c dump_elems). */
+bool nft_kset_repeats_key(const struct nft_kset *k);
 /* The element of set (may be NULL) with e's key, or NULL. */
 const struct nft_elem *nft_set_find_key(const struct nft_kset *set, const struct nft_elem *e);
 /* Append to the list *v (*n of *cap, grown as needed; the caller frees it) the positions in

@@ -220,11 +220,36 @@ static void test_up_reads_flat_in_others(void **state)
 	netd_network_free(b);
 }
 
+/* A set as a dump of a hash set being resized can give it: one element twice (and another
+ * missing). nft_kset_repeats_key tells it, so the dump is read again (nft_observe.c). */
+static void test_repeated_key_seen(void **state)
+{
+	struct nft_elem e[3];
+	struct nft_kset k = {.elems = e, .n_elems = 3};
+
+	memset(e, 0, sizeof(e));
+	for (int i = 0; i < 3; i++) {
+		e[i].key_len = 4;
+		e[i].key[3] = (uint8_t)(10 + i);
+	}
+	assert_int_equal(nft_kset_index(&k), 0);
+	assert_false(nft_kset_repeats_key(&k));
+	free(k.by_key);
+	free(k.by_chain);
+	e[2].key[3] = 10; /* the first element again */
+	assert_int_equal(nft_kset_index(&k), 0);
+	assert_true(nft_kset_repeats_key(&k));
+	free(k.by_key);
+	free(k.by_chain);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    T(test_follows_each_change),
 	    T(test_up_reads_flat_in_others),
+	    cmocka_unit_test(test_repeated_key_seen),
 	};
 
 	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
