@@ -118,16 +118,19 @@ static int collect_route(struct nlmsghdr *h, void *arg)
 	return push(l, &p, oif, true);
 }
 
+/* Table main only, filtered by the kernel (a strict request with rtm_table set): the local
+ * table, which holds two or three routes per address of the host and which collect_route()
+ * skips, is then never walked. */
 static int dump_routes(struct netd_nl *nl, struct prefix_list *l)
 {
-	struct rtmsg rtm = {.rtm_family = AF_INET};
+	struct rtmsg rtm = {.rtm_family = AF_INET, .rtm_table = RT_TABLE_MAIN};
 	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_DUMP);
 
 	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0) {
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
-	return netd_nl_query_raw(nl, msg, collect_route, l);
+	return netd_nl_query_strict(nl, msg, collect_route, l);
 }
 
 /* Each prefix's link name and owner, looked up in k. */

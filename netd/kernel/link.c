@@ -146,8 +146,13 @@ static int collect_link(struct nlmsghdr *h, void *arg)
 	return 0;
 }
 
-/* A dump of the links (master > 0: only its ports; kind: only links of that kind), without
- * their statistics, which are most of each message and which netd never reads. */
+/*
+ * A dump of the links (master > 0: only its ports; kind: only links of that kind). A whole
+ * dump goes without the statistics, which are most of each message and which netd never
+ * reads. A filtered one asks for no IFLA_EXT_MASK at all: given one, the kernel first sizes
+ * the message of every link of the host to choose its buffer (rtnl_calcit), which at 1000
+ * bridges cost more than the dump of the few links that pass the filter, statistics and all.
+ */
 static int link_dump(struct netd_nl *nl, int master, const char *kind, struct netd_link_info **out,
                      size_t *n)
 {
@@ -156,7 +161,9 @@ static int link_dump(struct netd_nl *nl, int master, const char *kind, struct ne
 	struct nlattr *info;
 	int ret = -ENOMEM;
 
-	if (!msg || nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0 ||
+	if (!msg ||
+	    (master <= 0 && !kind &&
+	     nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0) ||
 	    (master > 0 && nla_put_u32(msg, IFLA_MASTER, (uint32_t)master) < 0))
 		goto out;
 	if (kind) {
