@@ -170,6 +170,7 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 {
 	const struct netd_network *n = d->net;
 	bool fresh = o->bridge == NETD_BRIDGE_ABSENT;
+	bool early_dnsmasq = fresh && d->dnsmasq && !o->dnsmasq_running;
 	bool make_bond = n->bond.name[0] && !o->bond_ours;
 	int ret;
 
@@ -232,11 +233,22 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 	/* A reload that took the last routing policy away: forwarding goes back as found. */
 	if (!d->forwarding && o->ip_forward_on && o->forwarding_restorable)
 		push(plan, NETD_STEP_FORWARDING_RESTORE);
+	/*
+	 * A fresh bridge has no port until the steps after the rules (bond, VXLAN port, uplink,
+	 * taps), so no packet of anyone's crosses it before them, up or not. Its dnsmasq then
+	 * starts before the rules, on the bridge up and addressed as it needs: it gets ready
+	 * while the rules are committed (at a thousand networks the kernel takes milliseconds to
+	 * check netd's table), and apply waits for it right after them (apply.c).
+	 */
+	if (early_dnsmasq) {
+		push(plan, NETD_STEP_LINK_UP);
+		push(plan, NETD_STEP_START_DNSMASQ);
+	}
 	/* Rules it wants in either table, or has there still: made, or put back as defined. */
 	if ((d->has_rules || d->nft->n_ports > 0 || o->rules_present) &&
 	    (fresh || !o->rules_current))
 		push(plan, NETD_STEP_APPLY_RULES);
-	if (fresh || !o->bridge_up)
+	if (!early_dnsmasq && (fresh || !o->bridge_up))
 		push(plan, NETD_STEP_LINK_UP);
 	if (make_bond)
 		push(plan, NETD_STEP_CREATE_BOND);
@@ -246,7 +258,9 @@ int netd_plan_up(const struct netd_desired *d, const struct netd_observed *o,
 	/* The uplink comes last among the links: its routes need the bridge up. */
 	if (n->uplink[0] && !o->uplink_enslaved)
 		push(plan, NETD_STEP_TAKE_UPLINK);
-	if (d->dnsmasq) {
+	if (early_dnsmasq) {
+		/* started above */
+	} else if (d->dnsmasq) {
 		/* A dnsmasq that outlived its bridge is bound to an interface that is gone. */
 		if (!o->dnsmasq_running)
 			push(plan, NETD_STEP_START_DNSMASQ);

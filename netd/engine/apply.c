@@ -458,6 +458,62 @@ static int finish(struct netd_apply_ctx *c, struct netd_apply_run *r, struct net
 	return r->ret;
 }
 
+/*
+ * A fresh network's dnsmasq starts right before its rules (plan.c): its start goes on in the
+ * background while the rules are committed, and is waited for (joined) right after them. The
+ * commit blocks netd for milliseconds at a thousand networks, and dnsmasq would spend them
+ * stopped in its socket() call, waiting for netd to hand over the filtered socket
+ * (dnsmasq_quiet.c): so the rules wait for that hand-over first, at most HANDOVER_WAIT_MS (a
+ * dnsmasq slower than that still starts; it only starts less alongside).
+ */
+#define HANDOVER_WAIT_MS 500
+
+static bool parks(const struct netd_apply_run *r, enum netd_step_kind k)
+{
+	return k == NETD_STEP_START_DNSMASQ && !r->down && !r->undoing && !r->joining && r->op &&
+	       r->i + 1 < r->plan->n && r->plan->steps[r->i + 1] == NETD_STEP_APPLY_RULES;
+}
+
+static void park(struct netd_apply_run *r)
+{
+	r->bg = r->op;
+	r->op = NULL;
+	r->bg_i = r->i;
+	r->bg_handover_end = netd_now_ms() + HANDOVER_WAIT_MS;
+}
+
+/* The parked start is waited for now: its step is done, or the run undoes. */
+static bool join_due(const struct netd_apply_run *r)
+{
+	return r->bg && (r->undoing || r->i > r->bg_i + 1 || r->i >= r->plan->n);
+}
+
+/* The parked start ended with ret; a failure is its step's, and everything done since is
+ * undone with what came before. */
+static void joined(struct netd_apply_run *r, int ret)
+{
+	r->joining = false;
+	if (ret == 0 || r->undoing)
+		return;
+	r->undoable[r->bg_i] = false;
+	r->ret = ret;
+	r->failed = r->bg_i;
+	r->undoing = true;
+}
+
+/* -EINPROGRESS (with what to wait for in w) while the parked start's hand-over is still to come
+ * before step k, else 0. */
+static int handover_first(struct netd_apply_run *r, enum netd_step_kind k, struct netd_wait *w)
+{
+	if (!r->bg || k != NETD_STEP_APPLY_RULES || netd_now_ms() >= r->bg_handover_end ||
+	    netd_dnsmasq_op_handing_over(r->bg) != 1)
+		return 0;
+	netd_dnsmasq_op_wait(r->bg, w);
+	if (w->deadline_ms > r->bg_handover_end)
+		w->deadline_ms = r->bg_handover_end;
+	return -EINPROGRESS;
+}
+
 int netd_apply_resume(struct netd_apply_ctx *c, struct netd_apply_run *r, struct netd_wait *w,
                       struct netd_diag *diag)
 {
@@ -467,10 +523,23 @@ int netd_apply_resume(struct netd_apply_ctx *c, struct netd_apply_run *r, struct
 
 	for (;;) {
 		k = r->i < r->plan->n ? r->plan->steps[r->i] : NETD_STEP_KINDS;
-		if (r->op) {
+		if (r->op && r->joining) {
+			ret = dnsmasq_resume(c, r, NETD_STEP_START_DNSMASQ,
+			                     r->undoing ? &ignored : &r->step_diag);
+			if (ret != -EINPROGRESS) {
+				joined(r, ret);
+				continue;
+			}
+		} else if (r->op) {
 			ret = dnsmasq_resume(c, r, k, r->undoing ? &ignored : &r->step_diag);
+		} else if (join_due(r)) {
+			r->op = r->bg;
+			r->bg = NULL;
+			r->joining = true;
+			continue;
 		} else if (r->vty) {
-			ret = netd_fabric_frr_resume(c, r, k, r->undoing ? &ignored : &r->step_diag);
+			ret =
+			    netd_fabric_frr_resume(c, r, k, r->undoing ? &ignored : &r->step_diag);
 		} else if (r->undoing) {
 			ret = undo_next(c, r);
 			if (ret == 1)
@@ -478,8 +547,15 @@ int netd_apply_resume(struct netd_apply_ctx *c, struct netd_apply_run *r, struct
 		} else {
 			if (r->i >= r->plan->n)
 				break;
+			if (handover_first(r, k, w) == -EINPROGRESS)
+				return -EINPROGRESS;
 			r->step_diag.msg[0] = '\0';
 			ret = do_step(c, r, k, &r->undoable[r->i], &r->step_diag);
+		}
+		if (ret == -EINPROGRESS && parks(r, k)) {
+			park(r);
+			step_done(c, r, 0);
+			continue;
 		}
 		if (ret == -EINPROGRESS && r->vty) {
 			netd_vtysh_op_wait(r->vty, w);
@@ -509,6 +585,8 @@ void netd_apply_release(struct netd_apply_run *r)
 {
 	netd_dnsmasq_op_free(r->op);
 	r->op = NULL;
+	netd_dnsmasq_op_free(r->bg);
+	r->bg = NULL;
 	netd_vtysh_op_free(r->vty);
 	r->vty = NULL;
 }

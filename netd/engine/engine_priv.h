@@ -298,6 +298,12 @@ struct netd_apply_run {
 	size_t len;
 	struct netd_dnsmasq_op *op; /* the dnsmasq start or stop being waited for */
 	struct netd_vtysh_op *vty;  /* the vtysh run of an FRR step (or its undo) waited for */
+	/* A dnsmasq start that gets ready while the next step (the rules) runs: step bg_i's, waited
+	 * for once that step is done (joining: r->op is it again), or before any undo. */
+	struct netd_dnsmasq_op *bg;
+	size_t bg_i;
+	long long bg_handover_end; /* the rules wait for its socket hand-over until then */
+	bool joining;
 };
 /* The FRR steps (fabric_frr.c): the fabric's block added (refused when the change's look
  * found FRR not running, or without bgpd), removed, and the undo of an add: each begins a

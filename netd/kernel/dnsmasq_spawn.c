@@ -381,6 +381,14 @@ void netd_dnsmasq_op_wait(const struct netd_dnsmasq_op *op, struct netd_wait *w)
 	w->deadline_ms = op->deadline;
 }
 
+int netd_dnsmasq_op_handing_over(struct netd_dnsmasq_op *op)
+{
+	if (op->phase != NETD_DQ_SPAWNED)
+		return 0;
+	netd_dnsmasq_quiet_step(op);
+	return op->word >= 0 || op->listener >= 0;
+}
+
 int netd_dnsmasq_op_resume(struct netd_dnsmasq_op *op, pid_t *pid, struct netd_diag *diag)
 {
 	int ret;

@@ -93,7 +93,7 @@ expect_eq "(c) foreign veth under a [Tap] name: up exits 1" 1 "$rc"
 expect_match "(c) the message names the step" "step 'sync taps' failed" "$msg"
 expect_match "(c) ... and the tap, and whose it is not" \
 	"\[Tap\] vmtap1: a link of that name exists and is not netd's" "$msg"
-expect_match "(c) ... and what was undone" "undone: start dnsmasq, .*create bridge\)" "$msg"
+expect_match "(c) ... and what was undone" "undone: apply nftables rules, start dnsmasq, .*create bridge\)" "$msg"
 printf '       message: %s\n' "$msg"
 expect_fail "(c) no virbr0 left" ip -n "$HOST" link show virbr0
 expect_fail "(c) no other tap of the network left" ip -n "$HOST" link show vmtap0
@@ -141,5 +141,25 @@ expect_eq "(c) ... and makes both taps" "virbr0 virbr0" \
 expect_ok "(c) and down cleans it" ctl down default
 nothing_left "(c) after a good up/down"
 nd_stop_netd
+
+# (e) the rules cannot be committed: a foreign base chain in table inet netd has the name of the
+# network's input chain, and no map element may jump to a base chain. The network's dnsmasq
+# starts before its rules (it gets ready while they are committed): it goes with the rest.
+ip netns exec "$HOST" nft add table inet netd
+ip netns exec "$HOST" nft add chain inet netd in_default '{ type filter hook input priority 0; }'
+nd_start_netd --no-autostart
+rc=0
+msg=$(ctl up default 2>&1) || rc=$?
+expect_eq "(e) rules refused: up exits 1" 1 "$rc"
+expect_match "(e) the message names the rules step" "step 'apply nftables rules' failed" "$msg"
+expect_match "(e) ... and the dnsmasq started before them is undone" \
+	"undone: start dnsmasq, set bridge up, .*create bridge\)" "$msg"
+printf '       message: %s\n' "$msg"
+expect_fail "(e) no virbr0 left" ip -n "$HOST" link show virbr0
+expect_eq "(e) no dnsmasq left" "" "$(nd_host_pids)"
+expect_eq "(e) no dnsmasq pid file" "" "$(nd_dnsmasq_pid)"
+nd_stop_netd
+ip netns exec "$HOST" nft delete table inet netd
+nothing_left "(e) after the rules were refused"
 
 nd_finish

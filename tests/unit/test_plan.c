@@ -13,15 +13,17 @@
 
 #include "plan_harness.h"
 
-static void fresh_nat_builds_everything_rules_before_link_up(void **state)
+/* A fresh bridge has no port before the steps after the rules: it comes up, and its dnsmasq
+ * starts, before them, so that dnsmasq gets ready while they are committed. */
+static void fresh_nat_builds_everything_dnsmasq_started_before_the_rules(void **state)
 {
 	struct netd_network *n = make_net(NETD_MODE_NAT);
 	struct netd_desired *d;
 	struct netd_observed o = {0};
 	struct netd_plan p;
 	const enum netd_step_kind want[] = {
-	    NETD_STEP_CREATE_BRIDGE, NETD_STEP_ADD_ADDRESS, NETD_STEP_FORWARDING_ON,
-	    NETD_STEP_APPLY_RULES,   NETD_STEP_LINK_UP,     NETD_STEP_START_DNSMASQ,
+	    NETD_STEP_CREATE_BRIDGE, NETD_STEP_ADD_ADDRESS,   NETD_STEP_FORWARDING_ON,
+	    NETD_STEP_LINK_UP,       NETD_STEP_START_DNSMASQ, NETD_STEP_APPLY_RULES,
 	};
 
 	assert_int_equal(netd_desired_build(n, NULL, NULL, &d), 0);
@@ -436,8 +438,8 @@ static void taps_are_synced_last_on_up_and_only_when_something_differs(void **st
 	struct netd_plan p;
 	const uint8_t mac[6] = {0x52, 0x54, 0, 9, 9, 9};
 	const enum netd_step_kind fresh[] = {
-	    NETD_STEP_CREATE_BRIDGE, NETD_STEP_ADD_ADDRESS, NETD_STEP_FORWARDING_ON,
-	    NETD_STEP_APPLY_RULES,   NETD_STEP_LINK_UP,     NETD_STEP_START_DNSMASQ,
+	    NETD_STEP_CREATE_BRIDGE, NETD_STEP_ADD_ADDRESS,   NETD_STEP_FORWARDING_ON,
+	    NETD_STEP_LINK_UP,       NETD_STEP_START_DNSMASQ, NETD_STEP_APPLY_RULES,
 	    NETD_STEP_SYNC_TAPS,
 	};
 
@@ -619,7 +621,7 @@ static void every_step_has_a_name(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(fresh_nat_builds_everything_rules_before_link_up),
+	    cmocka_unit_test(fresh_nat_builds_everything_dnsmasq_started_before_the_rules),
 	    cmocka_unit_test(network_already_up_plans_nothing),
 	    cmocka_unit_test(drift_is_repaired_step_by_step),
 	    cmocka_unit_test(a_dnsmasq_that_cannot_serve_is_restarted),

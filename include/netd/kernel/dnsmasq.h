@@ -59,6 +59,13 @@ int netd_dnsmasq_stop_begin(const struct netd_dnsmasq_paths *p, struct netd_dnsm
 int netd_dnsmasq_kill_begin(const struct netd_dnsmasq_paths *p, struct netd_dnsmasq_op **op);
 void netd_dnsmasq_op_wait(const struct netd_dnsmasq_op *op, struct netd_wait *w);
 int netd_dnsmasq_op_resume(struct netd_dnsmasq_op *op, pid_t *pid, struct netd_diag *diag);
+/* A start whose dnsmasq still waits for netd to hand it its netlink socket (the filtered one of
+ * dnsmasq_quiet.c: the child's word or the notification of its socket() call not taken yet):
+ * takes what is there, then answers 1 while that hand-over is still to come, else 0. Meanwhile
+ * dnsmasq is stopped in its socket() call, so a caller about to be busy for a while without
+ * the loop (a large nft commit) lets the hand-over happen first and dnsmasq gets ready
+ * alongside. */
+int netd_dnsmasq_op_handing_over(struct netd_dnsmasq_op *op);
 /* Accepts NULL. An op freed before its end kills the foreground dnsmasq of a start. */
 void netd_dnsmasq_op_free(struct netd_dnsmasq_op *op);
 /* The daemon reaped pid (waitpid(-1) on SIGCHLD) with status: a start waiting for that
