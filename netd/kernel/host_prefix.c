@@ -151,7 +151,7 @@ static int collect_route_cached(struct nlmsghdr *h, void *arg)
  * when it cannot be made: the dumps then answer every time, as they would without it. */
 static struct netd_hpc *prefix_cache(struct netd_nl *nl)
 {
-	if (!nl->prefix_cache && netd_hpc_open(&nl->prefix_cache) < 0)
+	if (!nl->prefix_cache && netd_hpc_open(nl_socket_get_fd(nl->sk), &nl->prefix_cache) < 0)
 		nl->prefix_cache = NULL;
 	return nl->prefix_cache;
 }

@@ -32,7 +32,9 @@
  *
  * The socket is its own (never netd_nl's request socket, whose replies it would interleave),
  * without NETLINK_NO_ENOBUFS (an overflow must be seen), connected to the kernel and reading
- * only the kernel's messages, so no other process can feed it a delete.
+ * only the kernel's messages, so no other process can feed it a delete. It is made in the
+ * network namespace of the moment, which need not be the request socket's (a process that
+ * moved since it opened its handle): then there is no cache, and the dumps answer.
  */
 #include <errno.h>
 #include <linux/rtnetlink.h>
@@ -43,6 +45,10 @@
 
 #include "host_prefix_cache.h"
 #include "nl_priv.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
 
 struct entry {
 	struct netd_prefix prefix; /* what the overlap check compares */
@@ -278,7 +284,20 @@ static void drain(struct netd_hpc *c)
 	}
 }
 
-int netd_hpc_open(struct netd_hpc **out)
+/* 0 when fd and other are sockets of one network namespace; -EXDEV when not, or when the
+ * kernel cannot tell. */
+static int same_netns(int fd, int other)
+{
+	uint64_t a = 0, b = 0;
+	socklen_t la = sizeof(a), lb = sizeof(b);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &a, &la) < 0 ||
+	    getsockopt(other, SOL_SOCKET, SO_NETNS_COOKIE, &b, &lb) < 0 || a != b)
+		return -EXDEV;
+	return 0;
+}
+
+int netd_hpc_open(int netns_of, struct netd_hpc **out)
 {
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK,
 	                         .nl_groups = RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE};
@@ -295,6 +314,9 @@ int netd_hpc_open(struct netd_hpc **out)
 		ret = -errno;
 		goto out;
 	}
+	ret = same_netns(c->fd, netns_of);
+	if (ret < 0)
+		goto out;
 	*out = c;
 	return 0;
 out:

@@ -14,8 +14,9 @@
 struct netd_hpc;
 
 /* A cache, empty and not yet usable, whose socket already hears every IPv4 address and route
- * change: the dumps that fill it must come after this. */
-int netd_hpc_open(struct netd_hpc **out);
+ * change: the dumps that fill it must come after this. -EXDEV when the caller's network
+ * namespace is not that of the socket netns_of (the request socket the dumps go through). */
+int netd_hpc_open(int netns_of, struct netd_hpc **out);
 void netd_hpc_free(struct netd_hpc *c);
 
 /* Apply every change queued since the last call, then: true when the cache is usable and

@@ -6,6 +6,7 @@
  * the handle's query count: none for an answer from the cache.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -239,6 +240,27 @@ static void test_overflow(void **state)
 	assert_false(a.dumped);
 }
 
+/* A handle opened before its process moved to another namespace: its cache would watch the
+ * wrong one, so it has none and the dumps of its own namespace answer. */
+static void test_process_moved(void **state)
+{
+	struct netd_nl *first = NULL;
+	struct netd_hpc_stats st;
+	int ns;
+
+	ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	assert_true(ns >= 0);
+	assert_int_equal(netd_nl_open(&first), 0);
+	assert_int_equal(unshare(CLONE_NEWNET), 0);
+	assert_int_equal(near_on(first, "10.70.0.0/24").n, 0);
+	sh("nsenter --net=/proc/%d/fd/%d ip addr add 10.70.0.1/24 dev pb0", (int)getpid(), ns);
+	assert_int_equal(near_on(first, "10.70.0.0/24").n, 1);
+	netd_nl_prefix_cache_stats(first, &st);
+	assert_int_equal(st.rebuilds, 0);
+	netd_nl_close(first);
+	close(ns);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +269,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_routes_added_and_deleted, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_route_flushed_silently, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_overflow, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_process_moved, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
