@@ -147,6 +147,9 @@ static int collect_raw_addr(struct nlmsghdr *h, void *arg)
 	e->ifindex = (int)ifa->ifa_index;
 	memcpy(&e->prefix.addr, nla_data(a), sizeof(e->prefix.addr));
 	e->prefix.len = ifa->ifa_prefixlen;
+	e->peer = e->prefix.addr;
+	if (tb[IFA_ADDRESS] && nla_len(tb[IFA_ADDRESS]) == sizeof(e->peer))
+		memcpy(&e->peer, nla_data(tb[IFA_ADDRESS]), sizeof(e->peer));
 	return 0;
 }
 

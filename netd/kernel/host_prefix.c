@@ -5,6 +5,10 @@
  * prefix is labelled with its link's name and owner (alias "netd:<name>"): from one link dump
  * when every prefix is asked for, from a get per link when only those near one subnet are
  * (there are few, and a link dump costs as much as the host has links).
+ *
+ * A near query asks host_prefix_cache.c first: when nothing the host has comes near the
+ * subnet (the common case) that is the answer, with no dump at all. Otherwise, and for every
+ * prefix, the dumps answer, and they rebuild the cache on the way.
  */
 #include <errno.h>
 #include <linux/rtnetlink.h>
@@ -15,6 +19,7 @@
 #include <netlink/attr.h>
 
 #include "netd/kernel/netlink.h"
+#include "host_prefix_cache.h"
 #include "netd/kernel/snapshot.h"
 #include "nl_priv.h"
 
@@ -27,6 +32,7 @@ struct prefix_list {
 	struct entry *v;
 	size_t n, cap;
 	const struct netd_prefix *near; /* NULL: every prefix */
+	struct netd_hpc *cache;         /* rebuilt from the same dumps; NULL: none */
 };
 
 static int push(struct prefix_list *l, const struct netd_prefix *p, int ifindex, bool is_route)
@@ -121,7 +127,8 @@ static int collect_route(struct nlmsghdr *h, void *arg)
 /* Table main only, filtered by the kernel (a strict request with rtm_table set): the local
  * table, which holds two or three routes per address of the host and which collect_route()
  * skips, is then never walked. */
-static int dump_routes(struct netd_nl *nl, struct prefix_list *l)
+static int dump_routes(struct netd_nl *nl, int (*each)(struct nlmsghdr *h, void *arg),
+                       struct prefix_list *l)
 {
 	struct rtmsg rtm = {.rtm_family = AF_INET, .rtm_table = RT_TABLE_MAIN};
 	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_DUMP);
@@ -130,7 +137,26 @@ static int dump_routes(struct netd_nl *nl, struct prefix_list *l)
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
-	return netd_nl_query_strict(nl, msg, collect_route, l);
+	return netd_nl_query_strict(nl, msg, each, l);
+}
+
+/* collect_route(), each reply also handed to the cache being rebuilt. */
+static int collect_route_cached(struct nlmsghdr *h, void *arg)
+{
+	struct prefix_list *l = arg;
+
+	if (l->cache)
+		netd_hpc_add_route(l->cache, h);
+	return collect_route(h, arg);
+}
+
+/* nl's cache, made now if it has none (subscribed before the dumps that will fill it); NULL
+ * when it cannot be made: the dumps then answer every time, as they would without it. */
+static struct netd_hpc *prefix_cache(struct netd_nl *nl)
+{
+	if (!nl->prefix_cache && netd_hpc_open(nl_socket_get_fd(nl->sk), &nl->prefix_cache) < 0)
+		nl->prefix_cache = NULL;
+	return nl->prefix_cache;
 }
 
 /* Each prefix's link name and owner, looked up in k. */
@@ -154,22 +180,32 @@ static void label(struct prefix_list *l, struct netd_kernel_snapshot *k)
 static int host_prefixes(struct netd_nl *nl, const struct netd_prefix *near,
                          struct netd_host_prefix **out, size_t *n)
 {
-	struct prefix_list l = {.near = near};
+	struct prefix_list l = {.near = near, .cache = prefix_cache(nl)};
 	struct netd_kernel_snapshot *k = NULL;
 	struct netd_link_addr *a = NULL;
 	size_t na = 0;
-	int ret;
+	int ret = 0;
 
+	if (near && l.cache && netd_hpc_clear_of(l.cache, near))
+		goto answer; /* nothing near: l is empty */
+	if (l.cache)
+		netd_hpc_begin(l.cache);
 	ret = netd_nl_addr_list(nl, 0, &a, &na);
-	for (size_t i = 0; ret == 0 && i < na; i++)
+	for (size_t i = 0; ret == 0 && i < na; i++) {
 		ret = push(&l, &a[i].prefix, a[i].ifindex, false);
+		if (l.cache)
+			netd_hpc_add_addr(l.cache, &a[i]);
+	}
 	if (ret == 0)
-		ret = dump_routes(nl, &l);
+		ret = dump_routes(nl, collect_route_cached, &l);
+	if (ret == 0 && l.cache)
+		netd_hpc_commit(l.cache);
 	if (ret == 0)
 		ret = near ? netd_snapshot_narrow(nl, &k) : netd_snapshot_take(nl, &k);
 	if (ret < 0)
 		goto out;
 	label(&l, k);
+answer:
 	*out = calloc(l.n + 1, sizeof(**out));
 	if (!*out) {
 		ret = -ENOMEM;

@@ -15,6 +15,7 @@
 #include <netlink/object.h>
 #include <netlink/socket.h>
 
+#include "host_prefix_cache.h"
 #include "nl_priv.h"
 
 /* libnl turns an NLMSG_ERROR into its own code, folding many errnos into NLE_FAILURE:
@@ -58,6 +59,7 @@ void netd_nl_close(struct netd_nl *nl)
 {
 	if (!nl)
 		return;
+	netd_hpc_free(nl->prefix_cache);
 	nl_socket_free(nl->sk);
 	free(nl);
 }

@@ -23,11 +23,15 @@
 
 #include "netd/kernel/netlink.h"
 
+struct netd_hpc;
+
 struct netd_nl {
 	struct nl_sock *sk;
 	/* The kernel's own errno from the last NLMSG_ERROR, 0 when none. */
 	int kernel_errno;
 	struct netd_nl_stats stats;
+	/* host_prefix_cache.c: the host's IPv4 prefixes, made by the first overlap check. */
+	struct netd_hpc *prefix_cache;
 };
 
 /* nl.c: a -errno for a failed libnl call, preferring what the kernel said. */

@@ -88,6 +88,7 @@ int netd_nl_addr_has(struct netd_nl *nl, const char *ifname, const struct netd_p
 struct netd_link_addr {
 	int ifindex;
 	struct netd_prefix prefix; /* IFA_LOCAL and the prefix length */
+	struct in_addr peer;       /* IFA_ADDRESS: the peer, or the address itself */
 };
 /* The IPv4 addresses of ifindex (0: of every link), in the kernel's order: one dump, which
  * the kernel filters to the one link (NETLINK_GET_STRICT_CHK). Caller frees *out. */
