@@ -114,13 +114,22 @@ static int send_word(int sock, int err, int listener)
 		cm->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(cm), &listener, sizeof(int));
 	}
-	return sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(err) ? 0 : -1;
+	return sendmsg(sock, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)sizeof(err) ? 0 : -1;
 }
 
-/* In the forked child (netd_child_spawn_hook): async-signal-safe calls only. A filter put on
- * whose listener cannot reach netd would make dnsmasq's socket() fail: the child exits then,
- * and netd starts dnsmasq again without the hook. */
-static void child_hook(void *arg)
+/* In the vfork child (netd_child_spawn_hook), which shares netd's memory while netd is
+ * suspended until it execs: system calls only, no malloc or stdio; it writes only its own
+ * stack (and errno, which netd does not read after the spawn), reads *arg. Nothing here may
+ * wait for netd: the word (4 bytes and one descriptor) goes into the fresh socketpair's buffer,
+ * which is empty and takes it without netd reading it; MSG_DONTWAIT (and the pair's
+ * SOCK_NONBLOCK) make the send fail rather than wait if it ever did not. The filter only
+ * traps socket(AF_NETLINK, *, NETLINK_ROUTE), which nothing before exec calls (a trapped call
+ * here would wait for netd's answer: a deadlock). prctl and seccomp act on this task alone,
+ * not on netd, with which it shares only memory. A filter put on whose listener cannot reach
+ * netd would make dnsmasq's socket() fail: the child exits then, and netd starts dnsmasq again
+ * without the hook. Not ASan-instrumented, as child.c's child_main: it may _exit, and never
+ * return to unpoison its frame on the child's stack. */
+__attribute__((no_sanitize("address"))) static void child_hook(void *arg)
 {
 	int sock = *(const int *)arg, listener = -1, err = 0;
 

@@ -25,16 +25,20 @@ void netd_child_unwatch(struct netd_child *c);
 bool netd_child_exited(struct netd_child *c, int pidfd);
 /* The daemon's reaper took pid's exit. */
 void netd_child_reaped(pid_t pid, int status);
-/* Fork (clone3 with a pidfd, so the pid it names cannot be recycled under us) and exec path
+/* Spawn (a vfork: clone with CLONE_VM | CLONE_VFORK, whose cost does not grow with netd's
+ * memory, and CLONE_PIDFD, so the pid it names cannot be recycled under us) and exec path
  * with argv: stdin and (out -1) stdout /dev/null, stdout out, stderr err; the signal mask and
  * every disposition back to their defaults (netd's blocked signals, for its signalfd, would
- * survive exec), none of netd's descriptors above 2 kept. 0 with c watched and *pidfd, or
- * -errno. */
+ * survive exec), none of netd's descriptors above 2 kept. Returns once the child exec'd or
+ * exited. An exec that fails: "cannot execute PATH: ERROR" on err, exit status 127. 0 with c
+ * watched and *pidfd, or -errno. */
 int netd_child_spawn(const char *path, char *const argv[], int out, int err, struct netd_child *c,
                      int *pidfd);
 /* The same with hook->run(hook->arg) run in the child just before exec (after the signal
- * reset, with netd's descriptors still open; those above 2 are closed after it): it may only
- * make async-signal-safe calls. hook NULL: netd_child_spawn. */
+ * reset, with netd's descriptors still open; those above 2 are closed after it). The child
+ * shares netd's memory while netd waits for it (child.c): the hook may only make
+ * async-signal-safe calls, write nothing of netd's but through its arg, and never wait for
+ * netd (a send must fit in the socket's buffer). hook NULL: netd_child_spawn. */
 struct netd_child_hook {
 	void (*run)(void *arg);
 	void *arg;
