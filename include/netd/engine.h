@@ -138,7 +138,7 @@ int netd_engine_warnings(struct netd_engine *e, const char *name, json_object **
  * after autostart): fw_scan reads their base chains (0 or -errno), warnings_fw checks a network
  * against them, fw_free (accepts NULL) lets the scan go. */
 struct netd_engine_fw;
-int netd_engine_fw_scan(struct netd_engine_fw **out);
+int netd_engine_fw_scan(struct netd_engine *e, struct netd_engine_fw **out);
 int netd_engine_warnings_fw(struct netd_engine *e, const struct netd_engine_fw *fw,
                             const char *name, json_object **out, struct netd_diag *diag);
 void netd_engine_fw_free(struct netd_engine_fw *fw);

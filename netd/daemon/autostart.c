@@ -49,7 +49,7 @@ static void warn_step(void *arg)
 	json_object *w = NULL;
 	int ret;
 
-	if (!a->fw && (ret = netd_engine_fw_scan(&a->fw)) < 0) {
+	if (!a->fw && (ret = netd_engine_fw_scan(a->e, &a->fw)) < 0) {
 		netd_log(LOG_WARNING, "scanning other firewalls: %s", strerror(-ret));
 		a->done(a->arg);
 		return;

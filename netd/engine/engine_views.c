@@ -159,7 +159,7 @@ struct netd_engine_fw {
 	bool bridge_nf;
 };
 
-int netd_engine_fw_scan(struct netd_engine_fw **out)
+int netd_engine_fw_scan(struct netd_engine *e, struct netd_engine_fw **out)
 {
 	struct netd_engine_fw *fw = calloc(1, sizeof(*fw));
 	char brnf[8] = "0";
@@ -168,7 +168,7 @@ int netd_engine_fw_scan(struct netd_engine_fw **out)
 	*out = NULL;
 	if (!fw)
 		return -ENOMEM;
-	ret = netd_fw_scan(&fw->chains, &fw->n);
+	ret = netd_fw_scan(e->nft, &fw->chains, &fw->n);
 	if (ret < 0) {
 		free(fw);
 		return ret;
@@ -190,7 +190,8 @@ void netd_engine_fw_free(struct netd_engine_fw *fw)
 
 /* Lines naming the cells other firewalls on the host break for this network ([] if none);
  * fw NULL: scanned now. */
-static json_object *firewall_findings(const struct netd_network *n, const struct netd_engine_fw *fw)
+static json_object *firewall_findings(struct netd_engine *e, const struct netd_network *n,
+                                      const struct netd_engine_fw *fw)
 {
 	struct netd_engine_fw *own = NULL;
 	struct netd_fw_finding f[16];
@@ -198,7 +199,7 @@ static json_object *firewall_findings(const struct netd_network *n, const struct
 	char line[768];
 	size_t found;
 
-	if (!fw && netd_engine_fw_scan(&own) < 0)
+	if (!fw && netd_engine_fw_scan(e, &own) < 0)
 		return arr;
 	if (!fw)
 		fw = own;
@@ -287,7 +288,7 @@ int netd_engine_warnings_fw(struct netd_engine *e, const struct netd_engine_fw *
 
 	if (!n)
 		return -ENOENT;
-	*out = firewall_findings(n, fw);
+	*out = firewall_findings(e, n, fw);
 	/* State files that do not load, with what netd does about each. */
 	if (netd_view_load(e, n, &v, diag) < 0)
 		return 0;
@@ -367,7 +368,7 @@ int netd_engine_status(struct netd_engine *e, const char *name, json_object **ou
 	json_object_object_add(j, "taps", taps_json(e, n));
 	json_object_object_add(j, "forwards", netd_forwards_json(n));
 	json_object_object_add(j, "needs_attention", attention(&v));
-	json_object_object_add(j, "firewall", firewall_findings(n, NULL));
+	json_object_object_add(j, "firewall", firewall_findings(e, n, NULL));
 	if ((obj = netd_dns_status_json(n, e->host_resolver)))
 		json_object_object_add(j, "dns", obj);
 	if (v.d->vxlan[0])

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "nft_priv.h"
+
 struct scan {
 	struct netd_fw_chain *chains;
 	size_t n, cap;
@@ -306,27 +308,24 @@ static int scan_rules(struct mnl_socket *nl, const struct tables *t, struct scan
 	return ret;
 }
 
-int netd_fw_scan(struct netd_fw_chain **out, size_t *n)
+/*
+ * On netd's own nftables socket, never one opened for the scan: the close of a netfilter socket
+ * waits for the kernel to finish destroying what the last commit took out (nft_rcv_nl_event
+ * flushes that work, which waits for an RCU grace period). `up` scans right after its own
+ * commit, and a socket of its own cost each `up` 5 to 20 ms of waiting there.
+ */
+int netd_fw_scan(struct netd_nft *nft, struct netd_fw_chain **out, size_t *n)
 {
+	struct mnl_socket *nl = nft->nl;
 	struct tables t = {0};
 	struct scan s = {0};
-	struct mnl_socket *nl;
 	int ret;
 
-	nl = mnl_socket_open(NETLINK_NETFILTER);
-	if (!nl)
-		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		goto out;
-	}
 	ret = dump(nl, NFT_MSG_GETTABLE, NFPROTO_UNSPEC, NULL, NULL, table_cb, &t, &t.err);
 	if (ret == 0)
 		ret = scan_chains(nl, &t, &s);
 	if (ret == 0 && s.n > 0)
 		ret = scan_rules(nl, &t, &s);
-out:
-	mnl_socket_close(nl);
 	free(t.v);
 	if (ret < 0) {
 		free(s.chains);

@@ -10,6 +10,10 @@
 #include <string.h>
 
 #include "netd/kernel/firewall.h"
+#include "netd/kernel/nft.h"
+
+/* netd's own nftables handle: the scan reads on its socket. */
+static struct netd_nft *nft;
 
 static int enter_private_netns(void **state)
 {
@@ -17,6 +21,12 @@ static int enter_private_netns(void **state)
 		perror("unshare(CLONE_NEWNET) (this test needs root)");
 		return -1;
 	}
+	return netd_nft_open(&nft) == 0 ? 0 : -1;
+}
+
+static int close_nft(void **state)
+{
+	netd_nft_close(nft);
 	return 0;
 }
 
@@ -35,7 +45,7 @@ static void finds_docker_style_forward_drop_and_ufw_style_rules(void **state)
 	const struct netd_fw_chain *c;
 	size_t n = 0;
 
-	assert_int_equal(netd_fw_scan(&chains, &n), 0);
+	assert_int_equal(netd_fw_scan(nft, &chains, &n), 0);
 	assert_int_equal(n, 0);
 	free(chains);
 
@@ -54,7 +64,7 @@ static void finds_docker_style_forward_drop_and_ufw_style_rules(void **state)
 	           "}\n"
 	           "EOF"),
 	    0);
-	assert_int_equal(netd_fw_scan(&chains, &n), 0);
+	assert_int_equal(netd_fw_scan(nft, &chains, &n), 0);
 	assert_int_equal(n, 2); /* regular chains and netd's own table are not reported */
 
 	c = find(chains, n, "filter", "FORWARD");
@@ -92,7 +102,7 @@ static void keeps_the_kernel_order_across_families(void **state)
 	           "}\n"
 	           "EOF"),
 	    0);
-	assert_int_equal(netd_fw_scan(&chains, &n), 0);
+	assert_int_equal(netd_fw_scan(nft, &chains, &n), 0);
 	assert_int_equal(n, 4);
 	for (size_t i = 0; i < n; i++) {
 		assert_string_equal(chains[i].table, order[i][0]);
@@ -122,7 +132,7 @@ static void skips_bridge_netd_but_not_other_bridge_tables(void **state)
 	           "}\n"
 	           "EOF"),
 	    0);
-	assert_int_equal(netd_fw_scan(&chains, &n), 0);
+	assert_int_equal(netd_fw_scan(nft, &chains, &n), 0);
 	assert_int_equal(n, 1);
 	c = find(chains, n, "other", "fwd_drop");
 	assert_non_null(c);
@@ -132,13 +142,32 @@ static void skips_bridge_netd_but_not_other_bridge_tables(void **state)
 	free(chains);
 }
 
+/* The scan shares netd's socket with netd's own dumps: neither reads the other's replies. */
+static void shares_netds_socket_with_its_own_reads(void **state)
+{
+	struct netd_fw_chain *chains = NULL;
+	char(*names)[NETD_NAME_MAX] = NULL;
+	size_t n = 0, n_names = 0;
+
+	assert_int_equal(netd_fw_scan(nft, &chains, &n), 0);
+	free(chains);
+	assert_int_equal(netd_nft_list_networks(nft, &names, &n_names), 0);
+	free(names);
+	assert_int_equal(netd_fw_scan(nft, &chains, &n), 0);
+	assert_int_equal(n, 1); /* bridge other's fwd_drop, from the test before */
+	free(chains);
+	assert_int_equal(netd_nft_list_networks(nft, &names, &n_names), 0);
+	free(names);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(finds_docker_style_forward_drop_and_ufw_style_rules),
 	    cmocka_unit_test(keeps_the_kernel_order_across_families),
 	    cmocka_unit_test(skips_bridge_netd_but_not_other_bridge_tables),
+	    cmocka_unit_test(shares_netds_socket_with_its_own_reads),
 	};
 
-	return cmocka_run_group_tests(tests, enter_private_netns, NULL);
+	return cmocka_run_group_tests(tests, enter_private_netns, close_nft);
 }

@@ -4,7 +4,10 @@
 
 #include "netd/firewall.h"
 
-/* Kernel: every base chain of every table but inet netd (libnftnl dump). Caller frees. */
-int netd_fw_scan(struct netd_fw_chain **out, size_t *n);
+struct netd_nft;
+
+/* Kernel: every base chain of every table but inet netd (libnftnl dump), read on nft's socket.
+ * Caller frees. */
+int netd_fw_scan(struct netd_nft *nft, struct netd_fw_chain **out, size_t *n);
 
 #endif
