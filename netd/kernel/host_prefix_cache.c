@@ -5,15 +5,20 @@
  * those two dumps were most of `up`'s CPU in netd).
  *
  * It is a filter, never the answer. Why it is sound:
- * - Its socket joins RTNLGRP_IPV4_IFADDR and RTNLGRP_IPV4_ROUTE before the dumps that fill it
+ * - Its socket joins RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR and RTNLGRP_IPV4_ROUTE before the dumps
+ *   that fill it
  *   are taken, so every change after (or during) those dumps is queued on it.
  * - The kernel queues a notice on every subscribed socket before the syscall that made the
  *   change returns. Draining the socket (until EAGAIN) before each use therefore applies every
  *   change made before the check began: the cache then holds every live address and every
  *   live route of the kinds host_prefix.c reports, and maybe more.
  * - The kernel notifies every IPv4 address added or deleted and every route added; it deletes
- *   some routes silently (those via a link that goes down or away are flushed without
- *   RTM_DELROUTE). So the cache may hold stale routes, never lack a live prefix.
+ *   some routes silently: those via a link that goes down or away are flushed without
+ *   RTM_DELROUTE (a bridge's own prefix route at every `down`). The link's notice (RTM_NEWLINK
+ *   without IFF_UP, RTM_DELLINK) is the cue: a route whose one path is that link goes with it
+ *   (the kernel flushes every such route then, and takes none on a link that is down). A route
+ *   with several paths or a nexthop object stays: the cache may hold stale routes, never lack
+ *   a live prefix.
  * - A lost notice (ENOBUFS: the socket overflowed) or one the cache does not understand
  *   empties it; only new dumps make it usable again.
  * Hence "nothing in the cache overlaps the subnet" implies "nothing on the host does", and the
@@ -38,6 +43,7 @@
  */
 #include <errno.h>
 #include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -58,6 +64,7 @@ struct entry {
 	/* Route identity: the rtmsg and attributes, flags cleared. */
 	unsigned char *id;
 	size_t id_len;
+	int oif; /* a route's one path's link (RTA_OIF alone); 0: none or several */
 };
 
 struct netd_hpc {
@@ -197,7 +204,29 @@ static int route_entry(const struct nlmsghdr *h, struct entry *e)
 		return -ENOMEM;
 	memcpy(e->id, nlmsg_data(h), e->id_len);
 	clear_flags(e->id, e->id_len);
+	if (tb[RTA_OIF] && !tb[RTA_MULTIPATH] && !tb[RTA_NH_ID])
+		e->oif = (int)nla_get_u32(tb[RTA_OIF]);
 	return 1;
+}
+
+/* A link set down or deleted: the routes whose one path is that link are gone, silently. */
+static int link_gone(struct netd_hpc *c, const struct nlmsghdr *h)
+{
+	const struct ifinfomsg *ifi;
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+		return -EINVAL;
+	ifi = nlmsg_data(h);
+	if (h->nlmsg_type != RTM_DELLINK && (ifi->ifi_flags & IFF_UP))
+		return 0;
+	for (size_t i = 0; i < c->n;)
+		if (c->v[i].id && c->v[i].oif == ifi->ifi_index) {
+			free(c->v[i].id);
+			c->v[i] = c->v[--c->n];
+		} else {
+			i++;
+		}
+	return 0;
 }
 
 /* One notice: 0, or -errno when the cache can no longer be trusted. */
@@ -208,6 +237,9 @@ static int apply(struct netd_hpc *c, const struct nlmsghdr *h)
 	int ret;
 
 	switch (h->nlmsg_type) {
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		return link_gone(c, h);
 	case RTM_NEWADDR:
 	case RTM_DELADDR:
 		ret = addr_entry(h, &e);
@@ -300,7 +332,7 @@ static int same_netns(int fd, int other)
 int netd_hpc_open(int netns_of, struct netd_hpc **out)
 {
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK,
-	                         .nl_groups = RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE};
+	                         .nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE};
 	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
 	struct netd_hpc *c;
 	int ret;

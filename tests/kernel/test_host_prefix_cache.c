@@ -179,8 +179,10 @@ static void test_routes_added_and_deleted(void **state)
 	              "ip route del 10.53.0.0/16 via 10.40.0.3", "10.53.1.0/24");
 }
 
-/* The kernel flushes the routes via a link set down or deleted without a notice: the cache
- * keeps them, the check dumps once, answers what a fresh dump says, and forgets them. */
+/* The kernel flushes the routes via a link set down or deleted without a notice of the
+ * route (a bridge's own prefix route at every `down`); the link's notice tells the cache, which
+ * drops the routes whose one path was that link: the answer is a fresh dump's, without a dump.
+ * A route with another path left is kept by the kernel, and by the cache. */
 static void test_route_flushed_silently(void **state)
 {
 	struct answer a;
@@ -188,20 +190,34 @@ static void test_route_flushed_silently(void **state)
 	sh("ip link add pb1 type bridge && ip link set pb1 up");
 	sh("ip link add pb2 type bridge && ip link set pb2 up");
 	sh("ip route add 10.54.0.0/16 dev pb1 && ip route add 10.55.0.0/16 dev pb2");
+	sh("ip addr add 10.58.0.1/24 dev pb1"); /* its prefix route goes silently too */
 	assert_int_equal(near("10.54.1.0/24").n, 1);
 	assert_int_equal(near("10.55.1.0/24").n, 1);
 	sh("ip link set pb1 down && ip link del pb2");
-	sh("! ip route show | grep -q '10.5[45].0.0'");
+	sh("! ip route show | grep -q '10.5[45].0.0\\|10.58.0.0'");
 
 	a = near("10.54.1.0/24");
-	assert_true(a.dumped); /* stale in the cache: the kernel said nothing */
+	assert_false(a.dumped); /* the link's notice said it */
 	assert_int_equal(a.n, fresh_count("10.54.1.0/24"));
 	assert_int_equal(a.n, 0);
 	a = near("10.55.1.0/24");
+	assert_false(a.dumped);
 	assert_int_equal(a.n, fresh_count("10.55.1.0/24"));
 	assert_int_equal(a.n, 0);
-	assert_false(a.dumped); /* the rebuild above dropped it too */
-	assert_false(near("10.54.1.0/24").dumped);
+	/* The address stays on the down link (reported), its prefix route is gone (not). */
+	a = near("10.58.0.0/24");
+	assert_int_equal(a.n, fresh_count("10.58.0.0/24"));
+	assert_int_equal(a.n, 1);
+	assert_false(a.is_route);
+
+	sh("ip link add pb3 type bridge && ip link set pb3 up && ip addr add 10.41.0.1/24 dev pb3");
+	sh("ip link add pb4 type bridge && ip link set pb4 up && ip addr add 10.42.0.1/24 dev pb4");
+	sh("ip route add 10.56.0.0/16 nexthop via 10.41.0.2 dev pb3 nexthop via 10.42.0.2 dev pb4");
+	assert_int_equal(near("10.56.1.0/24").n, 1);
+	sh("ip link set pb3 down && ip route show | grep -q '^10.56.0.0/16'");
+	a = near("10.56.1.0/24");
+	assert_int_equal(a.n, fresh_count("10.56.1.0/24"));
+	assert_int_equal(a.n, 1);
 }
 
 /* Thousands of changes while nobody reads overflow the cache's socket; the notices lost (the
