@@ -42,6 +42,7 @@
  * moved since it opened its handle): then there is no cache, and the dumps answer.
  */
 #include <errno.h>
+#include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <stdlib.h>
@@ -265,8 +266,9 @@ static void apply_all(struct netd_hpc *c, const void *buf, size_t len)
 {
 	int left = (int)len;
 
-	for (const struct nlmsghdr *h = buf; c->usable && NLMSG_OK(h, left);
-	     h = NLMSG_NEXT(h, left))
+	/* libmnl's walk: NLMSG_OK compares the signed length with nlmsg_len (u32). */
+	for (const struct nlmsghdr *h = buf; c->usable && mnl_nlmsg_ok(h, left);
+	     h = mnl_nlmsg_next(h, &left))
 		if (apply(c, h) < 0) {
 			c->stats.doubts++;
 			clear(c);
