@@ -168,7 +168,9 @@ static void clear_flags(unsigned char *id, size_t len)
 
 		if (rta->rta_type != RTA_MULTIPATH)
 			continue;
-		for (; RTNH_OK(nh, nhleft);
+		/* RTNH_OK reads rtnh_len before it looks at what is left: past the last hop of a
+		 * message's last attribute, that read is out of the buffer. */
+		for (; nhleft >= (int)sizeof(*nh) && RTNH_OK(nh, nhleft);
 		     nhleft -= (int)RTNH_ALIGN(nh->rtnh_len), nh = RTNH_NEXT(nh))
 			nh->rtnh_flags = 0;
 	}
