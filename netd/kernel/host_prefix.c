@@ -124,22 +124,6 @@ static int collect_route(struct nlmsghdr *h, void *arg)
 	return push(l, &p, oif, true);
 }
 
-/* Table main only, filtered by the kernel (a strict request with rtm_table set): the local
- * table, which holds two or three routes per address of the host and which collect_route()
- * skips, is then never walked. */
-static int dump_routes(struct netd_nl *nl, int (*each)(struct nlmsghdr *h, void *arg),
-                       struct prefix_list *l)
-{
-	struct rtmsg rtm = {.rtm_family = AF_INET, .rtm_table = RT_TABLE_MAIN};
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_DUMP);
-
-	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	return netd_nl_query_strict(nl, msg, each, l);
-}
-
 /* collect_route(), each reply also handed to the cache being rebuilt. */
 static int collect_route_cached(struct nlmsghdr *h, void *arg)
 {
@@ -148,6 +132,21 @@ static int collect_route_cached(struct nlmsghdr *h, void *arg)
 	if (l->cache)
 		netd_hpc_add_route(l->cache, h);
 	return collect_route(h, arg);
+}
+
+/* Table main only, filtered by the kernel (a strict request with rtm_table set): the local
+ * table, which holds two or three routes per address of the host and which collect_route()
+ * skips, is then never walked. */
+static int dump_routes(struct netd_nl *nl, struct prefix_list *l)
+{
+	struct rtmsg rtm = {.rtm_family = AF_INET, .rtm_table = RT_TABLE_MAIN};
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_DUMP);
+
+	if (!msg || nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return netd_nl_query_strict(nl, msg, collect_route_cached, l);
 }
 
 /* nl's cache, made now if it has none (subscribed before the dumps that will fill it); NULL
@@ -197,7 +196,7 @@ static int host_prefixes(struct netd_nl *nl, const struct netd_prefix *near,
 			netd_hpc_add_addr(l.cache, &a[i]);
 	}
 	if (ret == 0)
-		ret = dump_routes(nl, collect_route_cached, &l);
+		ret = dump_routes(nl, &l);
 	if (ret == 0 && l.cache)
 		netd_hpc_commit(l.cache);
 	if (ret == 0)
