@@ -60,6 +60,116 @@ int nft_kset_index(struct nft_kset *k)
 	return 0;
 }
 
+/* Where x goes in v (n entries, ordered by cmp): after every entry that sorts before it. */
+static size_t place_of(const struct nft_elem **v, size_t n, const struct nft_elem *x,
+                       int (*cmp)(const void *, const void *))
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp(&v[mid], &x) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Where x stands in v (n entries, ordered by cmp), or n when it is not there. */
+static size_t find(const struct nft_elem **v, size_t n, const struct nft_elem *x,
+                   int (*cmp)(const void *, const void *))
+{
+	size_t at = place_of(v, n, x, cmp);
+
+	return at < n && v[at] == x ? at : n;
+}
+
+/* Entry at (x) out of v (n entries); the entries after x in the elements array point one
+ * lower, as the elements after it move down. */
+static void drop(const struct nft_elem **v, size_t n, size_t at, const struct nft_elem *x)
+{
+	memmove(&v[at], &v[at + 1], (n - at - 1) * sizeof(*v));
+	for (size_t i = 0; i + 1 < n; i++)
+		if (v[i] > x)
+			v[i]--;
+}
+
+/*
+ * A delete moves every element after pos down by one and keeps their order, so both orders stay
+ * what nft_kset_index would give, ties by position included. O(n) moves and no comparison but
+ * the searches: a full index again sorted every element of the set (a thousand networks' worth)
+ * at each up and down.
+ */
+int nft_kset_remove(struct nft_kset *k, size_t pos)
+{
+	const struct nft_elem *x = &k->elems[pos];
+	size_t n = k->n_elems, at_key, at_chain;
+
+	if (!k->by_key)
+		return -EINVAL; /* never indexed: nft_kset_index first */
+	at_key = find(k->by_key, n, x, cmp_by_key);
+	at_chain = find(k->by_chain, n, x, cmp_by_chain);
+	if (at_key == n || at_chain == n)
+		return -ESTALE; /* not where its order says: rather read the set again */
+	drop(k->by_key, n, at_key, x);
+	drop(k->by_chain, n, at_chain, x);
+	memmove(&k->elems[pos], &k->elems[pos + 1], (n - pos - 1) * sizeof(*k->elems));
+	k->n_elems--;
+	return 0;
+}
+
+/* The new element has the last position, so among equal keys (or chains) it sorts last. The
+ * arrays grow before the elements move, and a failure leaves k as it was. */
+int nft_kset_append(struct nft_kset *k, const struct nft_elem *e)
+{
+	size_t n = k->n_elems, *off = NULL;
+	const struct nft_elem **by_key, **by_chain;
+	struct nft_elem *v;
+	int ret = -ENOMEM;
+
+	if (!k->by_key && n > 0)
+		return -EINVAL; /* never indexed: nft_kset_index first */
+	by_key = realloc(k->by_key, (n + 1) * sizeof(*by_key));
+	if (by_key)
+		k->by_key = by_key;
+	by_chain = by_key ? realloc(k->by_chain, (n + 1) * sizeof(*by_chain)) : NULL;
+	if (by_chain)
+		k->by_chain = by_chain;
+	if (by_chain && n > 0)
+		off = malloc(2 * n * sizeof(*off));
+	if (!by_chain || (n > 0 && !off))
+		goto out;
+	/* Positions, not pointers, across the move of the elements. */
+	for (size_t i = 0; i < n; i++) {
+		off[i] = (size_t)(k->by_key[i] - k->elems);
+		off[n + i] = (size_t)(k->by_chain[i] - k->elems);
+	}
+	v = realloc(k->elems, (n + 1) * sizeof(*v));
+	if (!v)
+		goto out;
+	k->elems = v;
+	for (size_t i = 0; i < n; i++) {
+		k->by_key[i] = &v[off[i]];
+		k->by_chain[i] = &v[off[n + i]];
+	}
+	v[n] = *e;
+	for (int which = 0; which < 2; which++) {
+		const struct nft_elem **idx = which ? k->by_chain : k->by_key;
+		int (*cmp)(const void *, const void *) = which ? cmp_by_chain : cmp_by_key;
+		size_t at = place_of(idx, n, &v[n], cmp);
+
+		memmove(&idx[at + 1], &idx[at], (n - at) * sizeof(*idx));
+		idx[at] = &v[n];
+	}
+	k->n_elems = n + 1;
+	ret = 0;
+out:
+	free(off);
+	return ret;
+}
+
 bool nft_kset_repeats_key(const struct nft_kset *k)
 {
 	for (size_t i = 1; i < k->n_elems; i++)

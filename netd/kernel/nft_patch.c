@@ -98,44 +98,23 @@ static struct nft_kset *set_of(struct nft_ktable *t, const char *name)
 	return (struct nft_kset *)nft_snap_set(t, name);
 }
 
-/* The position of e's key (or interval) in set's elements, or n_elems. */
-static size_t elem_pos(const struct nft_kset *set, const struct nft_elem *e)
-{
-	size_t i;
-
-	for (i = 0; i < set->n_elems; i++)
-		if (nft_elem_same_key(&set->elems[i], e))
-			break;
-	return i;
-}
-
 /* One element op on the set's elements as the kernel did it: a delete takes the key out, an
  * add puts the element in (a key that was there with the same data stays what it was: the
- * kernel refuses one with other data, and the batch would have failed). */
+ * kernel refuses one with other data, and the batch would have failed). The set's index
+ * follows each op (nft_index.c), and finds the key. */
 static int follow_elem(struct nft_kset *set, const struct nft_elem_op *op)
 {
-	size_t pos = elem_pos(set, &op->e);
-	struct nft_elem *v;
+	const struct nft_elem *have = nft_set_find_key(set, &op->e);
 
 	if (op->type == NFT_MSG_DELSETELEM) {
-		if (pos == set->n_elems)
+		if (!have)
 			return -ESTALE; /* the kernel had it; the snapshot did not */
-		memmove(&set->elems[pos], &set->elems[pos + 1],
-		        (set->n_elems - pos - 1) * sizeof(*set->elems));
-		set->n_elems--;
-		return 0;
+		return nft_kset_remove(set, (size_t)(have - set->elems));
 	}
-	if (pos < set->n_elems)
-		return 0;
-	v = realloc(set->elems, (set->n_elems + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	set->elems = v;
-	v[set->n_elems++] = op->e;
-	return 0;
+	return have ? 0 : nft_kset_append(set, &op->e);
 }
 
-/* The elements of the ops on set s of table t, then its index made again. */
+/* The elements of the ops on set s of table t. */
 static int follow_set(struct nft_ktable *t, const struct nft_batch *b, size_t first)
 {
 	const struct nft_elem_op *op0 = &b->ops[first];
@@ -147,10 +126,7 @@ static int follow_set(struct nft_ktable *t, const struct nft_batch *b, size_t fi
 	for (size_t i = first; i < b->n_ops && !ret; i++)
 		if (b->ops[i].family == op0->family && strcmp(b->ops[i].set, op0->set) == 0)
 			ret = follow_elem(set, &b->ops[i]);
-	free(set->by_key);
-	free(set->by_chain);
-	set->by_key = set->by_chain = NULL;
-	return ret ? ret : nft_kset_index(set);
+	return ret;
 }
 
 /* Was the chain (or the set) of entry i already seen among entries before it? */

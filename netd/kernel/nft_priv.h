@@ -345,6 +345,12 @@ bool nft_elem_same_key(const struct nft_elem *a, const struct nft_elem *b);
 
 /* Index k's elements (once, as it is read): by key and by the chain they jump to. */
 int nft_kset_index(struct nft_kset *k);
+/* Indexed k with element pos taken out, and k (indexed, or with no elements) with e put in at
+ * the end: the index follows without sorting every element again (netd's own batches,
+ * nft_patch.c). 0, or -ESTALE when the index does not hold the element where its order says
+ * (a caller reads the set again), -ENOMEM; k is unchanged on failure. */
+int nft_kset_remove(struct nft_kset *k, size_t pos);
+int nft_kset_append(struct nft_kset *k, const struct nft_elem *e);
 /* Whether two of indexed k's elements have one key: never in a kernel's set, but a dump of a
  * large hash set can repeat some elements and miss as many (nft_observe.c dump_elems). */
 bool nft_kset_repeats_key(const struct nft_kset *k);

@@ -57,9 +57,12 @@ static void sets_equal(const struct nft_ktable *a, const struct nft_ktable *b)
 		if (x->n_elems != y->n_elems)
 			fail_msg("set %s: %zu elements kept, %zu read", x->name, x->n_elems,
 			         y->n_elems);
-		for (size_t e = 0; e < x->n_elems; e++)
+		for (size_t e = 0; e < x->n_elems; e++) {
 			if (!nft_elem_same(x->by_key[e], y->by_key[e]))
 				fail_msg("set %s: element %zu differs", x->name, e);
+			/* the chain index, kept by the follow too */
+			assert_string_equal(x->by_chain[e]->chain, y->by_chain[e]->chain);
+		}
 	}
 }
 
@@ -244,12 +247,90 @@ static void test_repeated_key_seen(void **state)
 	(void)state;
 }
 
+/* Both orders of k as nft_kset_index gives them, by position: what the follow kept. */
+static void index_is_fresh(const struct nft_kset *k)
+{
+	struct nft_kset fresh = {.elems = k->elems, .n_elems = k->n_elems};
+
+	assert_int_equal(nft_kset_index(&fresh), 0);
+	for (size_t i = 0; i < k->n_elems; i++) {
+		assert_int_equal(k->by_key[i] - k->elems, fresh.by_key[i] - fresh.elems);
+		assert_int_equal(k->by_chain[i] - k->elems, fresh.by_chain[i] - fresh.elems);
+	}
+	free(fresh.by_key);
+	free(fresh.by_chain);
+}
+
+/* An interval element [lo, lo + 4) jumping to chain "c<c>". */
+static struct nft_elem elem(uint8_t lo, int c)
+{
+	struct nft_elem e;
+
+	memset(&e, 0, sizeof(e));
+	e.key_len = 4;
+	e.key[0] = 10;
+	e.key[3] = lo;
+	memcpy(e.key_end, e.key, 4);
+	e.key_end[3] = (uint8_t)(lo + 4);
+	e.has_end = true;
+	e.has_verdict = true;
+	e.verdict = NFT_JUMP;
+	snprintf(e.chain, sizeof(e.chain), "c%d", c);
+	return e;
+}
+
+/* Deletes and adds as netd's batches make them (first, last, middle, an element whose chain
+ * others share, into an empty set and out to empty again): after each, the index kept is the
+ * one a fresh sort gives, and a key is found where it is. */
+static void test_index_follows_ops(void **state)
+{
+	struct nft_kset k = {0};
+	struct nft_elem probe;
+	unsigned seed = 7;
+
+	(void)state;
+	assert_int_equal(nft_kset_append(&k, &(struct nft_elem){0}), 0); /* into an empty set */
+	assert_int_equal(nft_kset_remove(&k, 0), 0);
+	assert_int_equal(k.n_elems, 0);
+	for (int i = 0; i < 40; i++) {
+		struct nft_elem e = elem((uint8_t)(i * 5 + 1), i % 7); /* chains shared */
+
+		assert_int_equal(nft_kset_append(&k, &e), 0);
+		index_is_fresh(&k);
+	}
+	for (int round = 0; round < 200; round++) {
+		seed = seed * 1103515245u + 12345u;
+		if ((seed >> 16) % 2 && k.n_elems > 0) {
+			size_t pos = (seed >> 8) % k.n_elems;
+
+			probe = k.elems[pos];
+			assert_int_equal(nft_kset_remove(&k, pos), 0);
+			assert_null(nft_set_find_key(&k, &probe));
+		} else {
+			probe = elem((uint8_t)(201 + round % 50), (int)((seed >> 4) % 5));
+			if (nft_set_find_key(&k, &probe))
+				continue; /* the kernel would refuse a second one */
+			assert_int_equal(nft_kset_append(&k, &probe), 0);
+			assert_non_null(nft_set_find_key(&k, &probe));
+		}
+		index_is_fresh(&k);
+	}
+	while (k.n_elems > 0) {
+		assert_int_equal(nft_kset_remove(&k, k.n_elems - 1), 0);
+		index_is_fresh(&k);
+	}
+	free(k.elems);
+	free(k.by_key);
+	free(k.by_chain);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    T(test_follows_each_change),
 	    T(test_up_reads_flat_in_others),
 	    cmocka_unit_test(test_repeated_key_seen),
+	    cmocka_unit_test(test_index_follows_ops),
 	};
 
 	return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
