@@ -251,7 +251,7 @@ static struct netd_dnsmasq_op *op_new(const struct netd_dnsmasq_paths *p)
 		return NULL;
 	op->p = *p;
 	op->pidfd = op->errfd = -1;
-	op->word = op->listener = op->epfd = -1;
+	op->word = op->listener = op->epfd = op->rtnl = -1;
 	net_name(p, op->name, sizeof(op->name));
 	return op;
 }

@@ -7,10 +7,12 @@
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/seccomp.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +71,31 @@ static int rtnl_filter_len(pid_t pid)
 	return found;
 }
 
+/* Whether pid's NETLINK_ROUTE socket is a member of rtnetlink group (RTNLGRP_*), looked at as
+ * rtnl_filter_len does; -1 without such a socket. */
+static int rtnl_member(pid_t pid, unsigned group)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), found = -1;
+
+	assert_true(pidfd >= 0);
+	for (int fd = 0; fd < 64 && found < 0; fd++) {
+		int copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0), dom = 0, proto = -1;
+		uint32_t groups[4] = {0};
+		socklen_t l = sizeof(int), len = sizeof(groups);
+
+		if (copy < 0)
+			continue;
+		if (getsockopt(copy, SOL_SOCKET, SO_DOMAIN, &dom, &l) == 0 && dom == AF_NETLINK &&
+		    getsockopt(copy, SOL_SOCKET, SO_PROTOCOL, &proto, &l) == 0 &&
+		    proto == NETLINK_ROUTE &&
+		    getsockopt(copy, SOL_NETLINK, NETLINK_LIST_MEMBERSHIPS, groups, &len) == 0)
+			found = (groups[(group - 1) / 32] >> ((group - 1) % 32)) & 1;
+		close(copy);
+	}
+	close(pidfd);
+	return found;
+}
+
 /* count addresses 10.<b>.<i/250>.<i%250+1>/32 added to ifname, then deleted, each change one
  * netlink request; gap_us between changes. */
 static void churn(const char *ifname, int b, int count, useconds_t gap_us)
@@ -115,6 +142,12 @@ static void test_wakes_only_for_its_bridge(void **state)
 	/* The daemon runs under the seccomp filter (mode 2), and its socket has netd's filter. */
 	assert_int_equal(status_field(pid, "Seccomp:"), 2);
 	assert_int_equal(rtnl_filter_len(pid), NETD_DNSMASQ_NL_FILTER_LEN);
+	/* dnsmasq bound it to the address and route groups; netd took it out of the route ones
+	 * (their notices the filter drops: the kernel need not offer them at all) */
+	assert_int_equal(rtnl_member(pid, RTNLGRP_IPV4_IFADDR), 1);
+	assert_int_equal(rtnl_member(pid, RTNLGRP_IPV6_IFADDR), 1);
+	assert_int_equal(rtnl_member(pid, RTNLGRP_IPV4_ROUTE), 0);
+	assert_int_equal(rtnl_member(pid, RTNLGRP_IPV6_ROUTE), 0);
 
 	usleep(200000);
 	before = status_field(pid, "voluntary_ctxt_switches:");
