@@ -47,53 +47,53 @@ static long status_field(pid_t pid, const char *key)
 	return v;
 }
 
-/* The number of instructions of the socket filter on pid's NETLINK_ROUTE socket (0: none),
- * looked at through a copy of each of its descriptors (pidfd_getfd: root may). */
-static int rtnl_filter_len(pid_t pid)
+/* A copy of pid's NETLINK_ROUTE socket (pidfd_getfd: root may), found among its first
+ * descriptors; -1 without one. The caller closes it. */
+static int rtnl_socket_of(pid_t pid)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), found = -1;
 
 	assert_true(pidfd >= 0);
 	for (int fd = 0; fd < 64 && found < 0; fd++) {
 		int copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0), dom = 0, proto = -1;
-		socklen_t l = sizeof(int), len = 0;
+		socklen_t l = sizeof(int);
 
 		if (copy < 0)
 			continue;
 		if (getsockopt(copy, SOL_SOCKET, SO_DOMAIN, &dom, &l) == 0 && dom == AF_NETLINK &&
 		    getsockopt(copy, SOL_SOCKET, SO_PROTOCOL, &proto, &l) == 0 &&
-		    proto == NETLINK_ROUTE &&
-		    getsockopt(copy, SOL_SOCKET, SO_GET_FILTER, NULL, &len) == 0)
-			found = (int)len;
-		close(copy);
+		    proto == NETLINK_ROUTE)
+			found = copy;
+		else
+			close(copy);
 	}
 	close(pidfd);
 	return found;
 }
 
-/* Whether pid's NETLINK_ROUTE socket is a member of rtnetlink group (RTNLGRP_*), looked at as
- * rtnl_filter_len does; -1 without such a socket. */
+/* The number of instructions of the socket filter on pid's NETLINK_ROUTE socket (0: none). */
+static int rtnl_filter_len(pid_t pid)
+{
+	int fd = rtnl_socket_of(pid);
+	socklen_t len = 0;
+
+	assert_true(fd >= 0);
+	assert_int_equal(getsockopt(fd, SOL_SOCKET, SO_GET_FILTER, NULL, &len), 0);
+	close(fd);
+	return (int)len;
+}
+
+/* Whether pid's NETLINK_ROUTE socket is a member of rtnetlink group (RTNLGRP_*). */
 static int rtnl_member(pid_t pid, unsigned group)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), found = -1;
+	int fd = rtnl_socket_of(pid);
+	uint32_t groups[4] = {0};
+	socklen_t len = sizeof(groups);
 
-	assert_true(pidfd >= 0);
-	for (int fd = 0; fd < 64 && found < 0; fd++) {
-		int copy = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0), dom = 0, proto = -1;
-		uint32_t groups[4] = {0};
-		socklen_t l = sizeof(int), len = sizeof(groups);
-
-		if (copy < 0)
-			continue;
-		if (getsockopt(copy, SOL_SOCKET, SO_DOMAIN, &dom, &l) == 0 && dom == AF_NETLINK &&
-		    getsockopt(copy, SOL_SOCKET, SO_PROTOCOL, &proto, &l) == 0 &&
-		    proto == NETLINK_ROUTE &&
-		    getsockopt(copy, SOL_NETLINK, NETLINK_LIST_MEMBERSHIPS, groups, &len) == 0)
-			found = (groups[(group - 1) / 32] >> ((group - 1) % 32)) & 1;
-		close(copy);
-	}
-	close(pidfd);
-	return found;
+	assert_true(fd >= 0);
+	assert_int_equal(getsockopt(fd, SOL_NETLINK, NETLINK_LIST_MEMBERSHIPS, groups, &len), 0);
+	close(fd);
+	return (groups[(group - 1) / 32] >> ((group - 1) % 32)) & 1;
 }
 
 /* count addresses 10.<b>.<i/250>.<i%250+1>/32 added to ifname, then deleted, each change one
