@@ -17,6 +17,7 @@ PACKAGES=(
 	# guest lab puts the same binary into its initramfs
 	busybox-static
 	iperf3 # bench/bench_scale.sh: TCP throughput through a network's NAT path
+	strace # bench/bench_nft_commit.sh: the kernel's time for one nft commit (its sendmsg)
 	python3 # tests/integration/hold_conns.py, notify_listen.py
 	systemd # tests/install: systemd-analyze verify and security of the installed unit
 	dpkg-dev # tests/install/test_deb.sh: cpack's Depends from dpkg-shlibdeps
