@@ -45,6 +45,24 @@ static int cmp_by_chain(const void *a, const void *b)
 	return c ? c : cmp_pos(x, y);
 }
 
+/* The first of n positions at which below(v, i, key) is false; below is true of a prefix of
+ * the positions and false of the rest. */
+static size_t lower_bound(size_t n, bool (*below)(const void *v, size_t i, const void *key),
+                          const void *v, const void *key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (below(v, mid, key))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 int nft_kset_index(struct nft_kset *k)
 {
 	if (!k->n_elems)
@@ -60,21 +78,26 @@ int nft_kset_index(struct nft_kset *k)
 	return 0;
 }
 
+/* An index array and its order, for lower_bound. */
+struct ordered {
+	const struct nft_elem **v;
+	int (*cmp)(const void *, const void *);
+};
+
+static bool entry_below(const void *o, size_t i, const void *x)
+{
+	const struct ordered *a = o;
+
+	return a->cmp(&a->v[i], &x) < 0;
+}
+
 /* Where x goes in v (n entries, ordered by cmp): after every entry that sorts before it. */
 static size_t place_of(const struct nft_elem **v, size_t n, const struct nft_elem *x,
                        int (*cmp)(const void *, const void *))
 {
-	size_t lo = 0, hi = n;
+	const struct ordered a = {v, cmp};
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (cmp(&v[mid], &x) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return lower_bound(n, entry_below, &a, x);
 }
 
 /* Where x stands in v (n entries, ordered by cmp), or n when it is not there. */
@@ -194,24 +217,6 @@ static bool starts_after(const struct nft_elem *e, const struct nft_elem *w)
 		return e->key_len > w->key_len;
 	return w->has_end ? memcmp(e->key, w->key_end, e->key_len) >= 0
 	                  : memcmp(e->key, w->key, e->key_len) > 0;
-}
-
-/* The first of n positions at which below(v, i, key) is false; below is true of a prefix of
- * the positions and false of the rest. */
-static size_t lower_bound(size_t n, bool (*below)(const void *v, size_t i, const void *key),
-                          const void *v, const void *key)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (below(v, mid, key))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
 }
 
 static bool key_below(const void *v, size_t i, const void *key)
