@@ -123,25 +123,27 @@ int netd_engine_entry(struct netd_engine *e, const char *name, json_object **out
  * the kernel holds exactly the network's rules and map elements, in both tables, compared by
  * content), "repair":{"at": seconds since the epoch,"what"} of the last repair of its rules
  * since netd started (absent when none), "rules": the nft text, "firewall": [lines] as
- * netd_engine_warnings, "needs_attention": [{"file","reason","previous_loads",
+ * netd_engine_entry_warnings, "needs_attention": [{"file","reason","previous_loads",
  * "previous_used","advice"}] for each state file that does not load. -ENOENT for an unknown
  * name.
  */
 int netd_engine_status(struct netd_engine *e, const char *name, json_object **out,
                        struct netd_diag *diag);
-/* Other firewalls' chains that break cells this network allows, then the network's state
- * files that do not load: an array of one-line explanations, [] when none. The daemon
- * reports them after `up`; status includes them. */
-int netd_engine_warnings(struct netd_engine *e, const char *name, json_object **out,
-                         struct netd_diag *diag);
-/* The same from one scan of the other firewalls, shared by many networks' warnings (the log
- * after autostart): fw_scan reads their base chains (0 or -errno), warnings_fw checks a network
- * against them, fw_free (accepts NULL) lets the scan go. */
+/* The other firewalls' base chains, read once and shared by many networks' warnings (the log
+ * after autostart): fw_scan reads them (0 or -errno), fw_free (accepts NULL) lets them go. */
 struct netd_engine_fw;
 int netd_engine_fw_scan(struct netd_engine *e, struct netd_engine_fw **out);
-int netd_engine_warnings_fw(struct netd_engine *e, const struct netd_engine_fw *fw,
-                            const char *name, json_object **out, struct netd_diag *diag);
 void netd_engine_fw_free(struct netd_engine_fw *fw);
+/* From one look at the network: its list entry (as netd_engine_entry) into *entry, and its
+ * warnings into *warnings: other firewalls' chains that break cells this network allows
+ * (checked against fw, or a scan of their own when fw is NULL), then its state files that do
+ * not load, an array of one-line explanations, [] when none. The daemon answers `up` with
+ * both; status gives the firewalls' part as "firewall". Either of entry and warnings may be NULL.
+ * Without that look (-errno), warnings still get the firewalls' findings when entry is NULL.
+ */
+int netd_engine_entry_warnings(struct netd_engine *e, const struct netd_engine_fw *fw,
+                               const char *name, json_object **entry, json_object **warnings,
+                               struct netd_diag *diag);
 /* [{"mac","address","hostname","expiry"}...] from dnsmasq's lease file. */
 int netd_engine_leases(struct netd_engine *e, const char *name, json_object **out,
                        struct netd_diag *diag);

@@ -26,18 +26,13 @@ struct netd_autostart {
 	size_t warn_i;
 };
 
-/* Whether the network is up (or partly): one with no findings to log is down. */
-static bool not_down(struct netd_engine *e, const char *name)
+/* Whether the network's entry says up (or partly): one with no findings to log is down. */
+static bool not_down(json_object *entry)
 {
-	json_object *ent = NULL, *state;
-	struct netd_diag diag;
-	bool ret = false;
+	json_object *state;
 
-	if (netd_engine_entry(e, name, &ent, &diag) == 0 &&
-	    json_object_object_get_ex(ent, "state", &state))
-		ret = strcmp(json_object_get_string(state), "down") != 0;
-	json_object_put(ent);
-	return ret;
+	return json_object_object_get_ex(entry, "state", &state) &&
+	       strcmp(json_object_get_string(state), "down") != 0;
 }
 
 /* One network's findings, logged; the next network at the next turn. */
@@ -46,7 +41,7 @@ static void warn_step(void *arg)
 	struct netd_autostart *a = arg;
 	const char *name;
 	struct netd_diag diag;
-	json_object *w = NULL;
+	json_object *ent = NULL, *w = NULL;
 	int ret;
 
 	if (!a->fw && (ret = netd_engine_fw_scan(a->e, &a->fw)) < 0) {
@@ -64,10 +59,11 @@ static void warn_step(void *arg)
 		return;
 	}
 	a->warn_i++;
-	if (not_down(a->e, name) && netd_engine_warnings_fw(a->e, a->fw, name, &w, &diag) == 0)
+	if (netd_engine_entry_warnings(a->e, a->fw, name, &ent, &w, &diag) == 0 && not_down(ent))
 		for (size_t k = 0; k < json_object_array_length(w); k++)
 			netd_log_net(LOG_WARNING, name, "%s",
 			             json_object_get_string(json_object_array_get_idx(w, k)));
+	json_object_put(ent);
 	json_object_put(w);
 	netd_loop_timer_at(a->l, &a->warn, 0);
 }

@@ -70,15 +70,18 @@ static void changed(void *arg, int ret, json_object *result, const struct netd_d
 	if (ret == 0 && p->req.cmd->cmd == NETD_CTL_UP) {
 		/* What it repaired of a network that was up and had drifted (NULL: nothing). */
 		json_object *repair = result;
+		struct netd_diag ignored;
 
-		ret = entry_of(p->e, name, &result);
+		/* Up, but another firewall may still drop what the policy allows: say so, from the
+		 * same look at the network as its entry. */
+		if (netd_engine_entry_warnings(p->e, NULL, name, &result, &w, &ignored) < 0)
+			ret = entry_of(p->e, name, &result);
 		if (ret == 0 && repair) {
 			json_object_object_add(result, "repaired", repair);
 			repair = NULL;
 		}
 		json_object_put(repair);
-		/* Up, but another firewall may still drop what the policy allows: say so. */
-		if (ret == 0 && netd_engine_warnings(p->e, name, &w, &diag) == 0)
+		if (ret == 0 && w)
 			json_object_object_add(result, "warnings", w);
 	} else if (ret == 0 && p->req.cmd->cmd == NETD_CTL_DOWN) {
 		/* What it did about state files that did not load: "warnings" (netdctl prints

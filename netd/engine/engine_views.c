@@ -121,18 +121,7 @@ int netd_engine_list(struct netd_engine *e, json_object **out)
 int netd_engine_entry(struct netd_engine *e, const char *name, json_object **out,
                       struct netd_diag *diag)
 {
-	const struct netd_network *n = netd_engine_find(e, name, diag);
-	struct netd_view v;
-	int ret;
-
-	if (!n)
-		return -ENOENT;
-	ret = netd_view_load(e, n, &v, diag);
-	if (ret < 0)
-		return ret;
-	*out = summary(e, n, &v);
-	netd_view_release(&v);
-	return 0;
+	return netd_engine_entry_warnings(e, NULL, name, out, NULL, diag);
 }
 
 static json_object *rules_text(const struct netd_nft_net *x)
@@ -273,35 +262,52 @@ static json_object *taps_json(struct netd_engine *e, const struct netd_network *
 	return arr;
 }
 
-int netd_engine_warnings(struct netd_engine *e, const char *name, json_object **out,
-                         struct netd_diag *diag)
+/* The state files of v that do not load, with what netd does about each: lines into arr. */
+static void state_file_lines(const struct netd_view *v, json_object *arr)
 {
-	return netd_engine_warnings_fw(e, NULL, name, out, diag);
-}
-
-int netd_engine_warnings_fw(struct netd_engine *e, const struct netd_engine_fw *fw,
-                            const char *name, json_object **out, struct netd_diag *diag)
-{
-	const struct netd_network *n = netd_engine_find(e, name, diag);
 	char line[NETD_PATH_MAX + 1024], advice[NETD_PATH_MAX + 512];
-	struct netd_view v;
 
-	if (!n)
-		return -ENOENT;
-	*out = firewall_findings(e, n, fw);
-	/* State files that do not load, with what netd does about each. */
-	if (netd_view_load(e, n, &v, diag) < 0)
-		return 0;
 	for (int k = 0; k < NETD_STATE_FILES; k++) {
-		const struct netd_state_issue *f = &v.o.files[k];
+		const struct netd_state_issue *f = &v->o.files[k];
 
 		if (!f->bad)
 			continue;
-		netd_state_issue_advice(v.d, &v.o, k, advice, sizeof(advice));
+		netd_state_issue_advice(v->d, &v->o, k, advice, sizeof(advice));
 		snprintf(line, sizeof(line), "%s %s: %s", f->file, f->reason, advice);
-		json_object_array_add(*out, json_object_new_string(line));
+		json_object_array_add(arr, json_object_new_string(line));
 	}
-	netd_view_release(&v);
+}
+
+/* One look at the network for both: each look asks the kernel for the bridge's ports and the
+ * network's taps, dumps it filters by walking every link of the host (a tenth of a
+ * millisecond or more at a thousand networks), and `up` answers with both. */
+int netd_engine_entry_warnings(struct netd_engine *e, const struct netd_engine_fw *fw,
+                               const char *name, json_object **entry, json_object **warnings,
+                               struct netd_diag *diag)
+{
+	const struct netd_network *n = netd_engine_find(e, name, diag);
+	struct netd_view v;
+	int ret;
+
+	if (entry)
+		*entry = NULL;
+	if (warnings)
+		*warnings = NULL;
+	if (!n)
+		return -ENOENT;
+	ret = netd_view_load(e, n, &v, diag);
+	/* Without a view the warnings are the firewall's alone; an entry needs one. */
+	if (ret < 0 && entry)
+		return ret;
+	if (entry)
+		*entry = summary(e, n, &v);
+	if (warnings) {
+		*warnings = firewall_findings(e, n, fw);
+		if (ret == 0)
+			state_file_lines(&v, *warnings);
+	}
+	if (ret == 0)
+		netd_view_release(&v);
 	return 0;
 }
 

@@ -328,14 +328,18 @@ int netd_engine_entry(struct netd_engine *e, const char *name, json_object **out
 	return 0;
 }
 
-int netd_engine_warnings(struct netd_engine *e, const char *name, json_object **out,
-                         struct netd_diag *diag)
+int netd_engine_entry_warnings(struct netd_engine *e, const struct netd_engine_fw *fw,
+                               const char *name, json_object **entry, json_object **warnings,
+                               struct netd_diag *diag)
 {
 	int i = fake_find(name, diag);
 
 	if (i < 0)
 		return i;
-	*out = json_object_new_array();
+	if (entry)
+		*entry = fake_entry(e, i);
+	if (warnings)
+		*warnings = json_object_new_array();
 	return 0;
 }
 
