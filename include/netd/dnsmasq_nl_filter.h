@@ -9,6 +9,7 @@
 #define NETD_DNSMASQ_NL_FILTER_H
 
 #include <linux/filter.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Instructions the program has: an array of this many fits any ifindex. */
@@ -29,5 +30,13 @@ size_t netd_dnsmasq_nl_filter(unsigned ifindex, struct sock_filter *out);
  * name. 0, or -ENOENT with no such line, -EINVAL with more than one or a name that does not
  * fit (then no one bridge is its own and it gets no filter). */
 int netd_dnsmasq_conf_interface(const char *conf, char *name, size_t len);
+
+/* Whether the dnsmasq of a rendered config acts on address notices at all: true with router
+ * advertisements or DHCPv6 (an IPv6 network), a relay, bind-dynamic or local-service. An
+ * IPv4-only netd config gives false: that dnsmasq binds its sockets once and never looks at
+ * an address notice again, so its socket can leave the address groups too
+ * (kernel/dnsmasq_quiet.c) and the kernel stops offering it every address change of the host.
+ */
+bool netd_dnsmasq_conf_addr_notices(const char *conf);
 
 #endif

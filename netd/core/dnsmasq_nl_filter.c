@@ -1,6 +1,7 @@
 /* The socket filter of a dnsmasq's rtnetlink socket (include/netd/dnsmasq_nl_filter.h). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <stddef.h>
@@ -70,4 +71,30 @@ int netd_dnsmasq_conf_interface(const char *conf, char *name, size_t len)
 	memcpy(name, found, n);
 	name[n] = '\0';
 	return 0;
+}
+
+/* Whether line (l bytes, no newline) starts with key. */
+static bool starts(const char *line, size_t l, const char *key)
+{
+	size_t k = strlen(key);
+
+	return l >= k && strncmp(line, key, k) == 0;
+}
+
+bool netd_dnsmasq_conf_addr_notices(const char *conf)
+{
+	for (const char *line = conf; line && *line;) {
+		const char *end = strchr(line, '\n');
+		size_t l = end ? (size_t)(end - line) : strlen(line);
+
+		/* dnsmasq 2.90's newaddress(): an address notice makes it enumerate the host's
+		 * interfaces again only for RA, DHCPv6, relaying, bind-dynamic or local-service; an
+		 * IPv6 range (or a tagged one: ':' either way, kept to be safe) means DHCPv6. */
+		if (starts(line, l, "enable-ra") || starts(line, l, "bind-dynamic") ||
+		    starts(line, l, "local-service") || starts(line, l, "dhcp-relay") ||
+		    (starts(line, l, "dhcp-range=") && memchr(line, ':', l)))
+			return true;
+		line = end ? end + 1 : NULL;
+	}
+	return false;
 }

@@ -37,6 +37,8 @@ struct netd_dnsmasq_op {
 	int rtnl;              /* netd's copy of the socket it handed over, until the foreground
 	                        * process is done (then out of the route groups), or -1 */
 	bool hook_lost;        /* the hand-over failed: a retry starts dnsmasq without it */
+	bool addr_notices;     /* it acts on its bridge's address notices (IPv6): it keeps the
+	                        * address groups, which an IPv4-only one leaves too */
 };
 
 /* The stop phases, shared by a stop, a kill and a failed start's cleanup. enter: SIGTERM to

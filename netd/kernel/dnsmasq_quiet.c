@@ -168,6 +168,7 @@ void netd_dnsmasq_quiet_init(struct netd_dnsmasq_op *op, const char *conf_text)
 	op->word = op->listener = op->epfd = op->rtnl = -1;
 	op->bridge_index = 0;
 	op->hook_lost = false;
+	op->addr_notices = netd_dnsmasq_conf_addr_notices(conf_text);
 	if (netd_dnsmasq_conf_interface(conf_text, name, sizeof(name)) == 0)
 		op->bridge_index = if_nametoindex(name);
 }
@@ -375,14 +376,21 @@ void netd_dnsmasq_quiet_step(struct netd_dnsmasq_op *op)
  * drops: out of them, the kernel no longer offers it each route change at all. With a thousand
  * networks that was a thousand filter runs for each route an `up` or `down` adds or removes,
  * inside that request's own netlink call (0.3 % of all samples at N=1000 under `perf`, in
- * netlink_broadcast_filtered and the filter). Only once the foreground process is done:
- * dnsmasq's bind() comes before it exits, and a bind after the drop would undo it.
+ * netlink_broadcast_filtered and the filter). An IPv4-only dnsmasq also leaves the address
+ * groups: it never acts on an address notice (netd_dnsmasq_conf_addr_notices), and each
+ * address a change adds or removes anywhere on the host was offered to every such socket (at
+ * N=1000, 1 ms of the `up` that adds its bridge's address, in the kernel). An IPv6 one keeps
+ * them: its router advertisements follow its bridge's addresses, through the filter. Only
+ * once the foreground process is done: dnsmasq's bind() comes before it exits, and a bind
+ * after the drop would undo it.
  */
-static void leave_route_groups(int fd)
+static void leave_groups(int fd, bool addr_notices)
 {
-	static const int groups[] = {RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE};
+	static const int groups[] = {RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV4_IFADDR,
+	                             RTNLGRP_IPV6_IFADDR};
+	size_t n = addr_notices ? 2 : sizeof(groups) / sizeof(groups[0]);
 
-	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+	for (size_t i = 0; i < n; i++)
 		if (setsockopt(fd, SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, &groups[i],
 		               sizeof(groups[i])) < 0)
 			netd_log(LOG_DEBUG, "dnsmasq's netlink socket: leaving group %d: %s",
@@ -392,7 +400,7 @@ static void leave_route_groups(int fd)
 void netd_dnsmasq_quiet_close(struct netd_dnsmasq_op *op)
 {
 	if (op->rtnl >= 0) {
-		leave_route_groups(op->rtnl);
+		leave_groups(op->rtnl, op->addr_notices);
 		close(op->rtnl);
 	}
 	if (op->word >= 0)

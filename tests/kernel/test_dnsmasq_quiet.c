@@ -1,8 +1,9 @@
 /*
- * A dnsmasq started as netd starts it (netd_dnsmasq_start) wakes only for its own bridge
- * (netd/kernel/dnsmasq_quiet.c): its rtnetlink socket carries netd's filter, 200 address
- * changes on another link leave it asleep, while changes of its bridge's addresses still wake
- * it. In a network namespace of this process's own.
+ * A dnsmasq started as netd starts it (netd_dnsmasq_start) wakes only for what it acts on
+ * (netd/kernel/dnsmasq_quiet.c): its rtnetlink socket carries netd's filter and is out of the
+ * route groups; 200 address changes on another link leave it asleep; changes of its bridge's
+ * addresses wake an IPv6 one (router advertisements), not an IPv4-only one, whose socket is out
+ * of the address groups too. In a network namespace of this process's own.
  */
 #include <errno.h>
 #include <linux/filter.h>
@@ -118,57 +119,113 @@ static void churn(const char *ifname, int b, int count, useconds_t gap_us)
 	usleep(300000); /* whatever woke it has been handled */
 }
 
-static void test_wakes_only_for_its_bridge(void **state)
+/* dnsmasq for n, started as netd starts it, on n's bridge (made here, with addr6 on it too
+ * when given) beside another bridge dqother; its sockets bound and its netlink socket filtered. */
+static pid_t start_quiet(struct netd_network *n, const char *addr6, struct started *s)
 {
-	struct netd_network *n =
-	    net("quiet", NETD_MODE_NAT, "dqbr0", "10.44.0.1/24", "10.44.0.10", "10.44.0.20");
 	struct netd_diag diag = {{0}};
-	struct started s;
-	long before, other, own;
+	char host[INET_ADDRSTRLEN];
 	pid_t pid = 0;
 
-	(void)state;
 	bridge_for(n, true);
+	if (addr6)
+		sh("ip -6 addr add %s dev %s nodad", addr6, n->bridge);
 	assert_int_equal(netd_nl_bridge_create(nl, "dqother", "netd:test", false, &diag), 0);
 	assert_int_equal(netd_nl_link_set_up(nl, "dqother", true, &diag), 0);
-	memset(&s, 0, sizeof(s));
-	assert_int_equal(netd_dnsmasq_paths_init(&s.p, dir, dir, n->name), 0);
-	assert_int_equal(netd_dnsmasq_render_conf(n, &s.p, &s.conf), 0);
-	assert_int_equal(netd_dnsmasq_render_hosts(n, &s.hosts), 0);
-	assert_int_equal(netd_dnsmasq_start(&s.p, s.conf, s.hosts, NULL, &pid, &diag), 0);
+	memset(s, 0, sizeof(*s));
+	assert_int_equal(netd_dnsmasq_paths_init(&s->p, dir, dir, n->name), 0);
+	assert_int_equal(netd_dnsmasq_render_conf(n, &s->p, &s->conf), 0);
+	assert_int_equal(netd_dnsmasq_render_hosts(n, &s->hosts), 0);
+	assert_int_equal(netd_dnsmasq_start(&s->p, s->conf, s->hosts, NULL, &pid, &diag), 0);
 	assert_true(alive(pid));
-	assert_true(udp_bound("10.44.0.1", 53));
-
+	inet_ntop(AF_INET, &n->address.addr, host, sizeof(host));
+	assert_true(udp_bound(host, 53));
 	/* The daemon runs under the seccomp filter (mode 2), and its socket has netd's filter. */
 	assert_int_equal(status_field(pid, "Seccomp:"), 2);
 	assert_int_equal(rtnl_filter_len(pid), NETD_DNSMASQ_NL_FILTER_LEN);
 	/* dnsmasq bound it to the address and route groups; netd took it out of the route ones
 	 * (their notices the filter drops: the kernel need not offer them at all) */
-	assert_int_equal(rtnl_member(pid, RTNLGRP_IPV4_IFADDR), 1);
-	assert_int_equal(rtnl_member(pid, RTNLGRP_IPV6_IFADDR), 1);
 	assert_int_equal(rtnl_member(pid, RTNLGRP_IPV4_ROUTE), 0);
 	assert_int_equal(rtnl_member(pid, RTNLGRP_IPV6_ROUTE), 0);
-
 	usleep(200000);
-	before = status_field(pid, "voluntary_ctxt_switches:");
-	churn("dqother", 45, CHANGES, 1000);
-	other = status_field(pid, "voluntary_ctxt_switches:") - before;
+	return pid;
+}
+
+/* Times dnsmasq pid woke for 2 * count address changes on ifname (b: the changes' 10.b.*). */
+static long wakes(pid_t pid, const char *ifname, int b, int count, useconds_t gap_us)
+{
+	long before = status_field(pid, "voluntary_ctxt_switches:");
+
+	churn(ifname, b, count, gap_us);
+	return status_field(pid, "voluntary_ctxt_switches:") - before;
+}
+
+/* 400 changes on another link leave dnsmasq pid asleep; 20 on its bridge wake it or not. */
+static void check_wakes(pid_t pid, const char *bridge, bool own_wake)
+{
+	long other, own;
+
+	other = wakes(pid, "dqother", 45, CHANGES, 1000);
 	print_message("dnsmasq woke %ld times for %d address changes on another link\n", other,
 	              2 * CHANGES);
 	assert_true(other < 10);
-
-	before = status_field(pid, "voluntary_ctxt_switches:");
-	churn("dqbr0", 46, 10, 20000);
-	own = status_field(pid, "voluntary_ctxt_switches:") - before;
+	own = wakes(pid, bridge, 46, 10, 20000);
 	print_message("dnsmasq woke %ld times for 20 address changes on its bridge\n", own);
-	assert_true(own >= 5);
+	if (own_wake)
+		assert_true(own >= 5);
+	else
+		assert_true(own < 5);
+}
+
+static void stop_quiet(struct netd_network *n, struct started *s, pid_t pid)
+{
+	struct netd_diag diag;
+	char host[INET_ADDRSTRLEN];
 
 	assert_true(alive(pid));
-	assert_true(udp_bound("10.44.0.1", 53));
-	assert_int_equal(netd_dnsmasq_stop(&s.p), 0);
+	inet_ntop(AF_INET, &n->address.addr, host, sizeof(host));
+	assert_true(udp_bound(host, 53));
+	assert_int_equal(netd_dnsmasq_stop(&s->p), 0);
 	wait_gone(pid);
-	started_free(&s);
+	started_free(s);
+	assert_int_equal(netd_nl_link_delete(nl, "dqother", &diag), 0);
 	netd_network_free(n);
+}
+
+/* An IPv4-only dnsmasq never acts on an address notice: its socket leaves the address groups
+ * too, and no address change anywhere, its own bridge's included, reaches it. */
+static void test_ipv4_sleeps_through_address_changes(void **state)
+{
+	struct netd_network *n =
+	    net("quiet", NETD_MODE_NAT, "dqbr0", "10.44.0.1/24", "10.44.0.10", "10.44.0.20");
+	struct started s;
+	pid_t pid;
+
+	(void)state;
+	pid = start_quiet(n, NULL, &s);
+	assert_int_equal(rtnl_member(pid, RTNLGRP_IPV4_IFADDR), 0);
+	assert_int_equal(rtnl_member(pid, RTNLGRP_IPV6_IFADDR), 0);
+	check_wakes(pid, "dqbr0", false);
+	stop_quiet(n, &s, pid);
+}
+
+/* An IPv6 dnsmasq (router advertisements) follows its bridge's addresses: it stays in the
+ * address groups, and the filter lets only its own bridge's changes wake it. */
+static void test_ipv6_wakes_only_for_its_bridge(void **state)
+{
+	struct netd_network *n =
+	    net("quiet6", NETD_MODE_NAT, "dqbr6", "10.48.0.1/24", "10.48.0.10", "10.48.0.20");
+	struct started s;
+	pid_t pid;
+
+	(void)state;
+	n->has_address6 = true;
+	assert_int_equal(netd_prefix6_parse("fd48::1/64", &n->address6), 0);
+	pid = start_quiet(n, "fd48::1/64", &s);
+	assert_int_equal(rtnl_member(pid, RTNLGRP_IPV4_IFADDR), 1);
+	assert_int_equal(rtnl_member(pid, RTNLGRP_IPV6_IFADDR), 1);
+	check_wakes(pid, "dqbr6", true);
+	stop_quiet(n, &s, pid);
 }
 
 /* In a child of ours whose seccomp() calls fail with EPERM (as under a syscall filter
@@ -232,9 +289,10 @@ static void test_serves_unfiltered_when_seccomp_is_refused(void **state)
 
 int main(void)
 {
-	static const char *const names[] = {"quiet", "loud"};
+	static const char *const names[] = {"quiet", "quiet6", "loud"};
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_wakes_only_for_its_bridge),
+	    cmocka_unit_test(test_ipv4_sleeps_through_address_changes),
+	    cmocka_unit_test(test_ipv6_wakes_only_for_its_bridge),
 	    cmocka_unit_test(test_serves_unfiltered_when_seccomp_is_refused),
 	};
 	int ret;

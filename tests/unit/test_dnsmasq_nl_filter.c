@@ -1,7 +1,7 @@
 /* The socket filter of a dnsmasq's rtnetlink socket (netd/core/dnsmasq_nl_filter.c), run by the
  * kernel: attached to one end of an AF_UNIX datagram pair (no root needed), with netlink-shaped
- * messages in host order sent through it; what arrives is what the filter accepts. And the
- * bridge it is for, read from a rendered config. */
+ * messages in host order sent through it; what arrives is what the filter accepts. And what a
+ * rendered config says: the bridge it is for, whether its dnsmasq acts on address notices. */
 #include <errno.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -10,13 +10,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "netd/dnsmasq.h"
 #include "netd/dnsmasq_nl_filter.h"
+#include "netd/mode.h"
 
 #define BRIDGE 0x01020304u /* every byte differs: a swapped comparison would miss */
 
@@ -121,6 +124,63 @@ static void test_conf_interface(void **state)
 	    -EINVAL);
 }
 
+/* The config netd renders for a NAT network with DHCP, and IPv6 (RA and SLAAC, then a DHCPv6
+ * range too) when addr6 is given. */
+static char *rendered(const char *addr6, bool dhcp6)
+{
+	struct netd_network *n = netd_network_new();
+	const struct netd_mode_ops *ops = netd_mode_ops(NETD_MODE_NAT);
+	struct netd_dnsmasq_paths p;
+	char *text = NULL;
+
+	assert_non_null(n);
+	strcpy(n->name, "nf");
+	n->mode = NETD_MODE_NAT;
+	strcpy(n->bridge, "nfbr0");
+	for (int c = 0; c < NETD_CELL_MAX; c++)
+		n->policy[c] = ops->defaults[c];
+	n->has_address = n->has_dhcp = true;
+	assert_int_equal(netd_prefix_parse("10.61.0.1/24", &n->address), 0);
+	assert_int_equal(netd_ipv4_parse("10.61.0.10", &n->dhcp_first), 0);
+	assert_int_equal(netd_ipv4_parse("10.61.0.20", &n->dhcp_last), 0);
+	n->lease_time = 3600;
+	if (addr6) {
+		n->has_address6 = true;
+		assert_int_equal(netd_prefix6_parse(addr6, &n->address6), 0);
+	}
+	if (dhcp6) {
+		n->has_dhcp6 = true;
+		assert_int_equal(netd_ipv6_parse("fd61::10", &n->dhcp6_first), 0);
+		assert_int_equal(netd_ipv6_parse("fd61::20", &n->dhcp6_last), 0);
+	}
+	assert_int_equal(netd_dnsmasq_paths_init(&p, "/run/netd", "/var/lib/netd", n->name), 0);
+	assert_int_equal(netd_dnsmasq_render_conf(n, &p, &text), 0);
+	netd_network_free(n);
+	return text;
+}
+
+static void test_conf_addr_notices(void **state)
+{
+	char *v4 = rendered(NULL, false), *ra = rendered("fd61::1/64", false),
+	     *dhcp6 = rendered("fd61::1/64", true);
+
+	(void)state;
+	/* netd's IPv4-only dnsmasq never looks at an address notice; its IPv6 one does (RA). */
+	assert_false(netd_dnsmasq_conf_addr_notices(v4));
+	assert_true(netd_dnsmasq_conf_addr_notices(ra));
+	assert_true(netd_dnsmasq_conf_addr_notices(dhcp6));
+	/* Whatever else makes dnsmasq 2.90 act on them, at the start of a line only. */
+	assert_true(netd_dnsmasq_conf_addr_notices("interface=b\nbind-dynamic\n"));
+	assert_true(netd_dnsmasq_conf_addr_notices("local-service"));
+	assert_true(netd_dnsmasq_conf_addr_notices("dhcp-relay=10.0.0.1,10.0.1.1\n"));
+	assert_true(netd_dnsmasq_conf_addr_notices("dhcp-range=::,constructor:br0,ra-only\n"));
+	assert_false(netd_dnsmasq_conf_addr_notices("# enable-ra\ndhcp-range=10.0.0.2,10.0.0.9\n"));
+	assert_false(netd_dnsmasq_conf_addr_notices(""));
+	free(v4);
+	free(ra);
+	free(dhcp6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,6 +188,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_other_links_and_routes_drop, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dump_replies_and_acks_pass, setup, teardown),
 	    cmocka_unit_test(test_conf_interface),
+	    cmocka_unit_test(test_conf_addr_notices),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
