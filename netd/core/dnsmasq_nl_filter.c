@@ -46,31 +46,18 @@ size_t netd_dnsmasq_nl_filter(unsigned ifindex, struct sock_filter *out)
 	return NETD_DNSMASQ_NL_FILTER_LEN;
 }
 
-int netd_dnsmasq_conf_interface(const char *conf, char *name, size_t len)
+/* The next line of a config: its start, its length (no newline) in *len, and *rest moved past
+ * it; NULL after the last. */
+static const char *next_line(const char **rest, size_t *len)
 {
-	static const char key[] = "interface=";
-	const char *found = NULL;
-	size_t n = 0;
+	const char *line = *rest, *end;
 
-	for (const char *line = conf; line && *line;) {
-		const char *end = strchr(line, '\n');
-		size_t l = end ? (size_t)(end - line) : strlen(line);
-
-		if (l > sizeof(key) - 1 && strncmp(line, key, sizeof(key) - 1) == 0) {
-			if (found)
-				return -EINVAL;
-			found = line + sizeof(key) - 1;
-			n = l - (sizeof(key) - 1);
-		}
-		line = end ? end + 1 : NULL;
-	}
-	if (!found)
-		return -ENOENT;
-	if (n + 1 > len)
-		return -EINVAL;
-	memcpy(name, found, n);
-	name[n] = '\0';
-	return 0;
+	if (!line || !*line)
+		return NULL;
+	end = strchr(line, '\n');
+	*len = end ? (size_t)(end - line) : strlen(line);
+	*rest = end ? end + 1 : NULL;
+	return line;
 }
 
 /* Whether line (l bytes, no newline) starts with key. */
@@ -81,12 +68,34 @@ static bool starts(const char *line, size_t l, const char *key)
 	return l >= k && strncmp(line, key, k) == 0;
 }
 
+int netd_dnsmasq_conf_interface(const char *conf, char *name, size_t len)
+{
+	static const char key[] = "interface=";
+	const char *found = NULL, *rest = conf, *line;
+	size_t n = 0, l;
+
+	while ((line = next_line(&rest, &l)))
+		if (l > sizeof(key) - 1 && starts(line, l, key)) {
+			if (found)
+				return -EINVAL;
+			found = line + sizeof(key) - 1;
+			n = l - (sizeof(key) - 1);
+		}
+	if (!found)
+		return -ENOENT;
+	if (n + 1 > len)
+		return -EINVAL;
+	memcpy(name, found, n);
+	name[n] = '\0';
+	return 0;
+}
+
 bool netd_dnsmasq_conf_addr_notices(const char *conf)
 {
-	for (const char *line = conf; line && *line;) {
-		const char *end = strchr(line, '\n');
-		size_t l = end ? (size_t)(end - line) : strlen(line);
+	const char *rest = conf, *line;
+	size_t l;
 
+	while ((line = next_line(&rest, &l)))
 		/* dnsmasq 2.90's newaddress(): an address notice makes it enumerate the host's
 		 * interfaces again only for RA, DHCPv6, relaying, bind-dynamic or local-service; an
 		 * IPv6 range (or a tagged one: ':' either way, kept to be safe) means DHCPv6. */
@@ -94,7 +103,5 @@ bool netd_dnsmasq_conf_addr_notices(const char *conf)
 		    starts(line, l, "local-service") || starts(line, l, "dhcp-relay") ||
 		    (starts(line, l, "dhcp-range=") && memchr(line, ':', l)))
 			return true;
-		line = end ? end + 1 : NULL;
-	}
 	return false;
 }

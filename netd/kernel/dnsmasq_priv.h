@@ -35,7 +35,7 @@ struct netd_dnsmasq_op {
 	int listener;          /* the foreground process's seccomp listener until answered, or -1 */
 	int epfd;              /* pidfd and word or listener: what the start waits on, or -1 */
 	int rtnl;              /* netd's copy of the socket it handed over, until the foreground
-	                        * process is done (then out of the route groups), or -1 */
+	                        * process is done (then out of the groups it ignores), or -1 */
 	bool hook_lost;        /* the hand-over failed: a retry starts dnsmasq without it */
 	bool addr_notices;     /* it acts on its bridge's address notices (IPv6): it keeps the
 	                        * address groups, which an IPv4-only one leaves too */
@@ -58,7 +58,7 @@ int netd_dnsmasq_stop_step(struct netd_dnsmasq_op *op);
  * waits for the child. step: take the child's word once it came, answer the pending socket()
  * call once the listener is readable (call it each time the start wakes). close: word,
  * listener and epoll fd, with the foreground process done; the socket handed over leaves the
- * route groups dnsmasq bound it to. */
+ * route groups dnsmasq bound it to, and the address groups too unless op->addr_notices. */
 void netd_dnsmasq_quiet_init(struct netd_dnsmasq_op *op, const char *conf_text);
 int netd_dnsmasq_quiet_spawn(struct netd_dnsmasq_op *op, char *const argv[], int errfd, int *pidfd);
 void netd_dnsmasq_quiet_step(struct netd_dnsmasq_op *op);

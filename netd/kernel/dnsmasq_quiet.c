@@ -386,6 +386,7 @@ void netd_dnsmasq_quiet_step(struct netd_dnsmasq_op *op)
  */
 static void leave_groups(int fd, bool addr_notices)
 {
+	/* The route groups first: a dnsmasq that acts on address notices leaves only those. */
 	static const int groups[] = {RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE, RTNLGRP_IPV4_IFADDR,
 	                             RTNLGRP_IPV6_IFADDR};
 	size_t n = addr_notices ? 2 : sizeof(groups) / sizeof(groups[0]);
